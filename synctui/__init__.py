@@ -1,0 +1,3 @@
+"""synctui: a local, Entra-compatible synchronization (provisioning) job system."""
+
+__version__ = "0.1.0"

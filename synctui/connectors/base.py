@@ -1,0 +1,137 @@
+"""The `Directory` protocol every connector implements, and the errors a directory raises.
+
+An object is a plain dict: `"id"` holds its anchor (the directory's own identifier) and the
+other keys are attribute names exactly as the directory's `directoryDefinition` spells them
+(`userName`, `emails[type eq "work"].value`, `urn:…:enterprise:2.0:User:manager`). Values are
+`str`, `bool`, `int`, `list[str]` or `None`. Reference attributes (`manager`, `members`) hold
+ids of objects in the same directory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..models import DirectoryDefinition
+
+DirectoryObject = dict[str, Any]
+
+
+@dataclass
+class Modification:
+    """What an update changes: only the attributes that differ."""
+
+    replace: dict[str, Any] = field(default_factory=dict)
+    """Single-valued (or whole multi-valued) attributes set to a new value; `None` clears one."""
+    add: dict[str, list[Any]] = field(default_factory=dict)
+    """Values added to multi-valued attributes (group `members`: target ids)."""
+    remove: dict[str, list[Any]] = field(default_factory=dict)
+    """Values removed from multi-valued attributes."""
+
+    def __bool__(self) -> bool:
+        return bool(self.replace or self.add or self.remove)
+
+
+@dataclass
+class Changes:
+    """What changed in a source since a watermark, for directories that can tell."""
+
+    changed: list[DirectoryObject]
+    deleted_ids: list[str]
+    watermark: str
+
+
+@runtime_checkable
+class Directory(Protocol):
+    """A source or target directory. Implementations: memory, tenant JSON, JSON file, CSV, SCIM."""
+
+    def definition(self) -> DirectoryDefinition:
+        """Describe the directory as a Graph `directoryDefinition` (objects and attributes)."""
+        ...
+
+    def test_connection(self) -> None:
+        """Raise `ConnectionFailure` if the directory cannot be reached or refuses our credentials."""
+        ...
+
+    def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
+        """Every object of a type (raises `SourceDataError` on a malformed source)."""
+        ...
+
+    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
+        """Changes since `watermark`, or None when the directory cannot tell (the engine then
+        compares per-object hashes itself)."""
+        ...
+
+    def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
+        """One object by id, or None if it does not exist."""
+        ...
+
+    def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
+        """Objects whose `attribute` equals `value` (case-insensitively unless the attribute is caseExact)."""
+        ...
+
+    def create(self, object_type: str, attributes: DirectoryObject) -> str:
+        """Create an object (without `id`); return its new id."""
+        ...
+
+    def update(self, object_type: str, object_id: str, modification: Modification) -> None:
+        """Apply a modification; raise `ObjectError("InvalidAnchor", …)` if the object is gone."""
+        ...
+
+    def delete(self, object_type: str, object_id: str) -> None:
+        """Delete an object (hard delete)."""
+        ...
+
+    def flush(self) -> None:
+        """Make every change so far durable (file directories write atomically here)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+class DirectoryError(Exception):
+    """Base of the errors a directory raises. `code` is an Entra error code (`EntryConflict`…)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class ObjectError(DirectoryError):
+    """One object failed (conflict, rejected value, vanished anchor): the engine escrows it and goes on."""
+
+    def __init__(self, code: str, message: str, *, retryable: bool = True) -> None:
+        super().__init__(code, message)
+        self.retryable = retryable
+
+
+class ConnectionFailure(DirectoryError):
+    """The directory as a whole failed (unreachable, credentials refused): the cycle fails and the
+    job may go to quarantine."""
+
+    def __init__(self, code: str, message: str, *, tenant_actionable: bool = True) -> None:
+        super().__init__(code, message)
+        self.tenant_actionable = tenant_actionable
+
+
+class SourceDataError(DirectoryError):
+    """The source could not be read as data (malformed file, bad row): the cycle fails before it
+    changes anything, and nothing is deprovisioned."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("SourceDataInvalid", message)
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,100 @@
+"""Pydantic models of Graph's synchronization resources: Graph JSON in, Graph JSON out, no I/O."""
+
+from .base import (
+    NEVER,
+    GraphModel,
+    complete,
+    format_datetime,
+    format_duration,
+    format_flags,
+    parse_datetime,
+    parse_duration,
+    parse_flags,
+)
+from .common import (
+    KeyValuePair,
+    MetadataEntry,
+    PublicError,
+    PublicErrorDetail,
+    PublicInnerError,
+    StringKeyLongValuePair,
+    StringKeyObjectValuePair,
+    StringKeyStringValuePair,
+)
+from .enums import (
+    AttributeDefinitionMetadata,
+    AttributeFlowBehavior,
+    AttributeFlowType,
+    AttributeMappingSourceType,
+    AttributeType,
+    DirectoryDefinitionDiscoverabilities,
+    Mutability,
+    ObjectDefinitionMetadata,
+    ObjectFlowTypes,
+    ObjectMappingMetadata,
+    QuarantineReason,
+    ScopeOperatorMultiValuedComparisonType,
+    ScopeOperatorType,
+    SynchronizationDisposition,
+    SynchronizationJobRestartScope,
+    SynchronizationMetadata,
+    SynchronizationScheduleState,
+    SynchronizationSecret,
+    SynchronizationStatusCode,
+    SynchronizationTaskExecutionResult,
+)
+from .expression import (
+    AttributeMappingFunctionSchema,
+    AttributeMappingParameterSchema,
+    ExpressionInputObject,
+    FilterOperatorSchema,
+    ParseExpressionRequest,
+    ParseExpressionResponse,
+)
+from .job import (
+    Synchronization,
+    SynchronizationError,
+    SynchronizationJob,
+    SynchronizationJobRestartCriteria,
+    SynchronizationProgress,
+    SynchronizationQuarantine,
+    SynchronizationSchedule,
+    SynchronizationSecretKeyStringValuePair,
+    SynchronizationStatus,
+    SynchronizationTaskExecution,
+)
+from .on_demand import (
+    ModifiedProperty,
+    ProvisionedIdentity,
+    ProvisioningObjectSummary,
+    ProvisioningStatusInfo,
+    ProvisioningStep,
+    ProvisionOnDemandRequest,
+    SynchronizationJobApplicationParameters,
+    SynchronizationJobSubject,
+    SynchronizationLinkedObjects,
+)
+from .schema import (
+    AttributeDefinition,
+    AttributeDefinitionMetadataEntry,
+    AttributeMapping,
+    AttributeMappingSource,
+    ContainerFilter,
+    DirectoryDefinition,
+    Filter,
+    FilterClause,
+    FilterGroup,
+    FilterOperand,
+    GroupFilter,
+    ObjectDefinition,
+    ObjectDefinitionMetadataEntry,
+    ObjectMapping,
+    ObjectMappingMetadataEntry,
+    ReferencedObject,
+    StringKeyAttributeMappingSourceValuePair,
+    SynchronizationRule,
+    SynchronizationSchema,
+)
+from .template import SynchronizationMetadataEntry, SynchronizationTemplate
+
+__all__ = [name for name in dir() if not name.startswith("_")]
