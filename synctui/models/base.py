@@ -151,6 +151,14 @@ GraphDateTime = Annotated[
 ]
 
 
+NullableGraphDateTime = Annotated[
+    datetime | None,
+    BeforeValidator(_validate_datetime),
+    PlainSerializer(lambda value: None if value is None else _serialize_datetime(value), when_used="json"),
+]
+"""A nullable date-time; Graph's docs also show "" for it, read as null."""
+
+
 # --- durations ----------------------------------------------------------------------------
 
 _DURATION = re.compile(

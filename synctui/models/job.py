@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from .base import NEVER, GraphDateTime, GraphDuration, GraphModel, flags_type
+from .base import NEVER, GraphDateTime, NullableGraphDateTime, GraphDuration, GraphModel, flags_type
 from .common import KeyValuePair, MetadataEntry, StringKeyLongValuePair
 from .enums import (
     QuarantineReason,
@@ -42,10 +42,10 @@ class SynchronizationTaskExecution(GraphModel):
 
 
 class SynchronizationQuarantine(GraphModel):
-    current_began: GraphDateTime | None = NEVER
-    next_attempt: GraphDateTime | None = NEVER
+    current_began: NullableGraphDateTime = NEVER
+    next_attempt: NullableGraphDateTime = NEVER
     reason: QuarantineReason = QuarantineReason.Unknown
-    series_began: GraphDateTime | None = NEVER
+    series_began: NullableGraphDateTime = NEVER
     series_count: int = 0
     error: SynchronizationError | None = None
 
@@ -73,7 +73,7 @@ class SynchronizationStatus(GraphModel):
 
 
 class SynchronizationSchedule(GraphModel):
-    expiration: GraphDateTime | None = None
+    expiration: NullableGraphDateTime = None
     interval: GraphDuration = timedelta(minutes=40)
     state: SynchronizationScheduleState = SynchronizationScheduleState.Disabled
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import GraphDateTime, GraphModel, flags_type
+from .base import GraphModel, NullableGraphDateTime, flags_type
 from .common import StringKeyStringValuePair
 from .enums import (
     AttributeFlowBehavior,
@@ -76,7 +76,7 @@ class DirectoryDefinition(GraphModel):
     objects: list[ObjectDefinition] = []
     read_only: bool = False
     version: str | None = None
-    discovery_date_time: GraphDateTime | None = None
+    discovery_date_time: NullableGraphDateTime = None
     discoverabilities: flags_type(DirectoryDefinitionDiscoverabilities) = "None"  # type: ignore[valid-type]
 
     def object(self, name: str) -> ObjectDefinition | None:

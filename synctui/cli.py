@@ -1,0 +1,389 @@
+"""The `synctui` command: the dashboard without arguments, the service's methods as subcommands.
+
+JSON output is Graph JSON. Exit codes: 0 success, 1 the operation ran and failed, 2 bad usage or
+bad input. Errors are one line on stderr starting `error:`; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import orjson
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line (exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args) if hasattr(args, "handler") else _dashboard(args)
+    except UsageError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a message
+        from .service import ServiceError
+        from .store import StoreError
+
+        if isinstance(error, ServiceError):
+            message = str(error)
+            problems = getattr(error, "problems", [])
+            if problems:
+                message += ": " + "; ".join(problems)
+            return _fail(message, error.exit_code)
+        if isinstance(error, StoreError):
+            return _fail(str(error), EXIT_FAILED)
+        return _fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _service(args: argparse.Namespace):
+    from .service import SyncService
+    from .store import Home
+
+    return SyncService(Home.locate(args.home))
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _graph(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what} {pair!r} must look like KEY=VALUE")
+        result[key.strip()] = value
+    return result
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from .tui.app import run_dashboard
+
+    return run_dashboard(_service(args))
+
+
+def _templates_list(args: argparse.Namespace) -> int:
+    service = _service(args)
+    items = service.list_templates()
+    if args.json:
+        _print_json({"value": [_graph(t) for t in items]})
+    else:
+        for template in items:
+            print(f"{template.id:<12} {template.description}")
+    return EXIT_OK
+
+
+def _templates_get(args: argparse.Namespace) -> int:
+    _print_json(_graph(_service(args).get_template(args.id)))
+    return EXIT_OK
+
+
+def _jobs_list(args: argparse.Namespace) -> int:
+    service = _service(args)
+    if args.json:
+        _print_json({"value": [_graph(job) for job in service.list_jobs()]})
+        return EXIT_OK
+    summaries = service.job_summaries()
+    if not summaries:
+        print("No jobs. Create one with `synctui jobs create --template jsonfile`.")
+    for summary in summaries:
+        job = summary.job
+        last = job.status.last_execution
+        print(f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
+              f"every {job.schedule.interval}  last={last.state.value if last else '-'}")
+    return EXIT_OK
+
+
+def _jobs_create(args: argparse.Namespace) -> int:
+    service = _service(args)
+    job = service.create_job(args.template, name=args.name, secrets=_key_values(args.secret, "secret"),
+                             settings=_key_values(args.setting, "setting"), interval=args.interval)
+    if args.json:
+        _print_json(_graph(job))
+    else:
+        print(job.id)
+    return EXIT_OK
+
+
+def _jobs_get(args: argparse.Namespace) -> int:
+    _print_json(_graph(_service(args).get_job(args.job_id)))
+    return EXIT_OK
+
+
+def _jobs_action(action: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        getattr(_service(args), f"{action}_job")(args.job_id)
+        return EXIT_OK
+
+    return run
+
+
+def _jobs_restart(args: argparse.Namespace) -> int:
+    _service(args).restart_job(args.job_id, args.scope)
+    return EXIT_OK
+
+
+def _trace_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
+    if not enabled:
+        return None
+
+    def trace(record: dict[str, Any]) -> None:
+        print(orjson.dumps(record).decode(), file=sys.stderr)
+
+    return trace
+
+
+def _jobs_run(args: argparse.Namespace) -> int:
+    execution = _service(args).run_cycle(args.job_id, trace=_trace_printer(args.trace))
+    if args.json:
+        _print_json(_graph(execution))
+    else:
+        print(f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
+              f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}")
+        if execution.error:
+            print(f"  {execution.error.code}: {execution.error.message}")
+    return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
+
+
+def _jobs_preview(args: argparse.Namespace) -> int:
+    entries = _service(args).preview(args.job_id)
+    if args.json:
+        _print_json({"value": entries})
+        return EXIT_OK
+    if not entries:
+        print("Nothing to do: the target already matches the source.")
+    for entry in entries:
+        source = entry["sourceIdentity"]
+        status = entry["statusInfo"]
+        line = f"{entry['provisioningAction']:<12} {source['identityType']} {source.get('displayName') or source['id']}"
+        if status["status"] == "failure":
+            line += f"  FAILS: {status['errorCode']}: {status['reason']}"
+        print(line)
+        for change in entry["modifiedProperties"]:
+            print(f"    {change['displayName']}: {change['oldValue']!s} → {change['newValue']!s}")
+    return EXIT_OK
+
+
+def _jobs_provision(args: argparse.Namespace) -> int:
+    result = _service(args).provision_on_demand(args.job_id, args.object, args.type, trace=_trace_printer(args.trace))
+    _print_json(_graph(result))
+    outcome = orjson.loads(result.key or "{}")
+    return EXIT_FAILED if outcome.get("result") == "Failure" else EXIT_OK
+
+
+def _jobs_escrows(args: argparse.Namespace) -> int:
+    escrows = _service(args).escrows(args.job_id)
+    if args.json:
+        _print_json({"value": escrows})
+        return EXIT_OK
+    if not escrows:
+        print("No escrows: no object is waiting for a retry.")
+    for escrow in escrows:
+        print(f"{escrow['objectType']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
+              f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})")
+    return EXIT_OK
+
+
+def _schema_get(args: argparse.Namespace) -> int:
+    _print_json(_graph(_service(args).get_schema(args.job_id)))
+    return EXIT_OK
+
+
+def _schema_put(args: argparse.Namespace) -> int:
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise UsageError(f"{args.file} is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise UsageError(f"{args.file} must hold a synchronizationSchema object, not a {type(document).__name__}")
+    schema = _service(args).put_schema(args.job_id, document)
+    print(f"schema saved (version {schema.version}); the next cycle re-evaluates every object")
+    return EXIT_OK
+
+
+def _schema_functions(args: argparse.Namespace) -> int:
+    from .expressions import function_catalogue
+
+    _print_json({"value": [_graph(f) for f in function_catalogue()]})
+    return EXIT_OK
+
+
+def _schema_operators(args: argparse.Namespace) -> int:
+    from .expressions import filter_operators
+
+    _print_json({"value": [_graph(o) for o in filter_operators()]})
+    return EXIT_OK
+
+
+def _secrets_put(args: argparse.Namespace) -> int:
+    _service(args).put_secrets(args.job_id, _key_values(args.pairs, "secret"))
+    return EXIT_OK
+
+
+def _expression_test(args: argparse.Namespace) -> int:
+    from .expressions import parse_expression
+
+    test_input = None
+    if args.input is not None:
+        try:
+            test_input = orjson.loads(args.input)
+        except orjson.JSONDecodeError as error:
+            raise UsageError(f"--input is not valid JSON: {error}") from None
+        if not isinstance(test_input, dict):
+            raise UsageError('--input must be a JSON object of attribute values, like {"mail": "a@b.example"}')
+    response = parse_expression(args.expression, test_input)
+    _print_json(_graph(response))
+    if not response.parsing_succeeded:
+        return EXIT_USAGE
+    return EXIT_OK if response.evaluation_succeeded or test_input is None else EXIT_FAILED
+
+
+def _logs(args: argparse.Namespace) -> int:
+    entries = _service(args).logs(args.job_id, args.limit)
+    if args.json:
+        _print_json({"value": entries})
+        return EXIT_OK
+    for entry in entries:
+        status = entry["statusInfo"]
+        source = entry["sourceIdentity"]
+        line = (f"{entry['activityDateTime']}  {entry['provisioningAction']:<12} {status['status']:<8} "
+                f"{source['identityType']} {source.get('displayName') or source['id']}")
+        if status.get("errorCode"):
+            line += f"  {status['errorCode']}: {status.get('reason')}"
+        print(line)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from .scheduler import Scheduler
+
+    service = _service(args)
+    scheduler = Scheduler(service)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
+    print(f"synctui: running the scheduler for {service.home.root} (Ctrl-C stops)", file=sys.stderr)
+    scheduler.start()
+    try:
+        scheduler.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.stop()
+    return EXIT_OK
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="synctui", description="Local Entra-style provisioning jobs, with a dashboard.")
+    parser.add_argument("--home", metavar="DIR", help="home folder (default: $SYNCTUI_HOME or ~/.local/share/synctui)")
+    commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
+
+    def command(group: Any, name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        sub = group.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def group(name: str, help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(handler=lambda args: (sub.print_help(), EXIT_USAGE)[1])
+        return sub.add_subparsers(metavar="ACTION", parser_class=_Parser)
+
+    templates = group("templates", "built-in job templates")
+    command(templates, "list", _templates_list, "list the templates").add_argument("--json", action="store_true")
+    command(templates, "get", _templates_get, "a template with its default schema (Graph JSON)").add_argument("id")
+
+    jobs = group("jobs", "synchronization jobs")
+    command(jobs, "list", _jobs_list, "list the jobs").add_argument("--json", action="store_true")
+    create = command(jobs, "create", _jobs_create, "create a job from a template")
+    create.add_argument("--template", required=True, metavar="ID")
+    create.add_argument("--name", metavar="TEXT")
+    create.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE")
+    create.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
+    create.add_argument("--interval", metavar="DURATION", help="ISO 8601, e.g. PT40M (default) or PT30S")
+    create.add_argument("--json", action="store_true")
+    command(jobs, "get", _jobs_get, "a job (Graph JSON)").add_argument("job_id")
+    for action, help in (("start", "start (or resume) a job; lifts quarantine"), ("pause", "pause a job, keeping its state"),
+                         ("delete", "delete a job and its state (target objects stay)")):
+        command(jobs, action, _jobs_action(action), help).add_argument("job_id")
+    restart = command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
+    restart.add_argument("job_id")
+    restart.add_argument("--scope", metavar="FLAGS", help='e.g. "Watermark, Escrows" or Full or ForceDeletes')
+    run = command(jobs, "run", _jobs_run, "run one cycle now, in the foreground")
+    run.add_argument("job_id")
+    run.add_argument("--json", action="store_true")
+    run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
+    preview = command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
+    preview.add_argument("job_id")
+    preview.add_argument("--json", action="store_true")
+    provision = command(jobs, "provision", _jobs_provision, "provision one object on demand")
+    provision.add_argument("job_id")
+    provision.add_argument("--object", required=True, metavar="OBJECT_ID")
+    provision.add_argument("--type", default="User", metavar="TYPE")
+    provision.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
+    escrows = command(jobs, "escrows", _jobs_escrows, "objects waiting for a retry")
+    escrows.add_argument("job_id")
+    escrows.add_argument("--json", action="store_true")
+
+    schema = group("schema", "a job's synchronization schema")
+    command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")
+    put = command(schema, "put", _schema_put, "replace the job's schema from a Graph JSON file ('-' = stdin)")
+    put.add_argument("job_id")
+    put.add_argument("file")
+    command(schema, "functions", _schema_functions, "the expression functions (Graph JSON)")
+    command(schema, "operators", _schema_operators, "the scoping filter operators (Graph JSON)")
+
+    secrets = group("secrets", "a job's secrets (write-only)")
+    put_secrets = command(secrets, "put", _secrets_put, "save secrets; values are never shown again")
+    put_secrets.add_argument("job_id")
+    put_secrets.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+
+    expression = group("expression", "the mapping expression language")
+    test = command(expression, "test", _expression_test, "parse an expression and evaluate it (Graph parseExpression)")
+    test.add_argument("expression")
+    test.add_argument("--input", metavar="JSON", help='attribute values, e.g. \'{"givenName": "Zoë"}\'')
+
+    logs = command(commands, "logs", _logs, "a job's provisioning log, newest first")
+    logs.add_argument("job_id")
+    logs.add_argument("--json", action="store_true")
+    logs.add_argument("--limit", type=int, default=None, metavar="N")
+
+    command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""A schema compiled once per version: expressions parsed and compiled, lookups resolved.
+
+A cycle never touches expression text or walks the schema per object; it works with these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..expressions import CompiledExpression, CompiledScope, compile_scope, compile_source
+from ..models import (
+    AttributeDefinition,
+    AttributeFlowBehavior,
+    AttributeFlowType,
+    AttributeType,
+    ObjectDefinition,
+    ObjectFlowTypes,
+    SynchronizationSchema,
+    parse_flags,
+)
+
+SOFT_DELETED = "IsSoftDeleted"
+
+
+@dataclass(frozen=True)
+class AttributeFlow:
+    """One attribute mapping, ready to evaluate."""
+
+    target: str
+    expression: CompiledExpression | None
+    default_value: str | None
+    flow_type: AttributeFlowType
+    always: bool
+    """FlowAlways: exported even when the target already has the value."""
+    matching_priority: int
+    definition: AttributeDefinition | None
+    """The target attribute's definition (type, multivalued, caseExact), when the schema has it."""
+    referenced_type: str | None
+    """For reference attributes: the source object type the values point to (`User`)."""
+
+    @property
+    def is_reference(self) -> bool:
+        return self.referenced_type is not None
+
+    @property
+    def multivalued(self) -> bool:
+        return bool(self.definition and self.definition.multivalued)
+
+    @property
+    def case_exact(self) -> bool:
+        return bool(self.definition and self.definition.case_exact)
+
+    @property
+    def deprovisions(self) -> bool:
+        """Driven by IsSoftDeleted: the attribute that disables the object in the target."""
+        return self.expression is not None and SOFT_DELETED in self.expression.attributes
+
+
+@dataclass
+class CompiledObjectMapping:
+    name: str
+    rule_id: str
+    source_type: str
+    target_type: str
+    flow_types: ObjectFlowTypes
+    flows: list[AttributeFlow]
+    scope: CompiledScope
+    source_definition: ObjectDefinition | None
+    target_definition: ObjectDefinition | None
+    attributes: tuple[str, ...] = field(default=())
+    """Source attributes that matter to this mapping (for change detection), sorted."""
+
+    @property
+    def matching_flows(self) -> list[AttributeFlow]:
+        return sorted((f for f in self.flows if f.matching_priority > 0), key=lambda f: f.matching_priority)
+
+    @property
+    def value_flows(self) -> list[AttributeFlow]:
+        return [f for f in self.flows if not f.is_reference]
+
+    @property
+    def reference_flows(self) -> list[AttributeFlow]:
+        return [f for f in self.flows if f.is_reference]
+
+    @property
+    def account_enabled_attribute(self) -> str | None:
+        """The source attribute saying the object is active (`accountEnabled`), if the source has one."""
+        if self.source_definition is None:
+            return None
+        name = self.source_definition.meta("PropertyNameAccountEnabled")
+        if name and self.source_definition.attribute(name):
+            return name
+        return None
+
+    @property
+    def supports_soft_delete(self) -> bool:
+        if self.target_definition is None:
+            return True
+        return (self.target_definition.meta("IsSoftDeletionSupported") or "true").lower() == "true"
+
+    def allows(self, flow: ObjectFlowTypes) -> bool:
+        return flow in self.flow_types
+
+    @property
+    def key_prefix(self) -> str:
+        return self.source_type
+
+
+@dataclass
+class CompiledSchema:
+    version: str | None
+    mappings: list[CompiledObjectMapping]
+    source_directory: str
+    target_directory: str
+
+    def mapping_for(self, source_type: str) -> CompiledObjectMapping | None:
+        return next((m for m in self.mappings if m.source_type.lower() == source_type.lower()), None)
+
+
+def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
+    """Compile every enabled object mapping, rules in priority order, users before groups."""
+    mappings: list[CompiledObjectMapping] = []
+    source_name = target_name = ""
+    for rule in sorted(schema.synchronization_rules, key=lambda r: r.priority):
+        source_dir = schema.directory(rule.source_directory_name)
+        target_dir = schema.directory(rule.target_directory_name)
+        source_name, target_name = rule.source_directory_name, rule.target_directory_name
+        for mapping in rule.object_mappings:
+            if not mapping.enabled:
+                continue
+            source_def = source_dir.object(mapping.source_object_name) if source_dir else None
+            target_def = target_dir.object(mapping.target_object_name) if target_dir else None
+            flows = [
+                _compile_flow(am, source_def, target_def)
+                for am in mapping.attribute_mappings
+            ]
+            scope = compile_scope(mapping.scope)
+            compiled = CompiledObjectMapping(
+                name=mapping.name or f"{mapping.source_object_name} to {mapping.target_object_name}",
+                rule_id=rule.id or "",
+                source_type=mapping.source_object_name,
+                target_type=mapping.target_object_name,
+                flow_types=parse_flags(mapping.flow_types, ObjectFlowTypes),
+                flows=flows,
+                scope=scope,
+                source_definition=source_def,
+                target_definition=target_def,
+            )
+            used = set(scope.attributes)
+            for flow in flows:
+                if flow.expression is not None:
+                    used |= flow.expression.attributes
+            if compiled.account_enabled_attribute:
+                used.add(compiled.account_enabled_attribute)
+            used.discard(SOFT_DELETED)
+            compiled.attributes = tuple(sorted(used))
+            mappings.append(compiled)
+    # References point at objects that must exist first: groups (which reference users) go last.
+    mappings.sort(key=lambda m: any(f.is_reference and f.referenced_type != m.source_type for f in m.flows))
+    return CompiledSchema(schema.version, mappings, source_name, target_name)
+
+
+def _compile_flow(mapping, source_def: ObjectDefinition | None, target_def: ObjectDefinition | None) -> AttributeFlow:
+    target_attr = target_def.attribute(mapping.target_attribute_name) if target_def else None
+    expression = compile_source(mapping.source) if mapping.source is not None else None
+    return AttributeFlow(
+        target=target_attr.name if target_attr else mapping.target_attribute_name,
+        expression=expression,
+        default_value=mapping.default_value,
+        flow_type=mapping.flow_type,
+        always=mapping.flow_behavior == AttributeFlowBehavior.FlowAlways,
+        matching_priority=mapping.matching_priority,
+        definition=target_attr,
+        referenced_type=_referenced_type(target_attr, expression, source_def),
+    )
+
+
+def _referenced_type(
+    target_attr: AttributeDefinition | None, expression: CompiledExpression | None, source_def: ObjectDefinition | None
+) -> str | None:
+    if target_attr is not None and target_attr.type == AttributeType.Reference:
+        for referenced in target_attr.referenced_objects:
+            if referenced.referenced_object_name:
+                return referenced.referenced_object_name
+    # A target without a schema entry: a mapping straight from a source reference attribute is one too.
+    if expression is not None and source_def is not None and len(expression.attributes) == 1:
+        (name,) = expression.attributes
+        source_attr = source_def.attribute(name)
+        if source_attr is not None and source_attr.type == AttributeType.Reference:
+            if target_attr is None or target_attr.type == AttributeType.Reference:
+                referenced = source_attr.referenced_objects
+                return referenced[0].referenced_object_name if referenced else source_def.name
+    return None

@@ -1,0 +1,796 @@
+"""One synchronization cycle: import → scope → match → flow → export, then references.
+
+Plain code: the job's compiled schema, two directories, a state store and a clock come in; a
+`CycleResult` comes out. No threads, no sleeping, no TinyDB.
+
+Crash safety: exports go to the target first and the link is recorded after; a checkpoint
+flushes the target before it writes the state. An object exported but not recorded when the
+process died has no link, so the next cycle finds it by its matching attributes and updates it
+instead of creating it twice. A paused or killed cycle keeps its activity id in the state's
+cursor; the next run goes on with the objects that cycle has not processed yet.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from ..clock import Clock
+from ..connectors.base import ConnectionFailure, Directory, DirectoryError, Modification, ObjectError, SourceDataError
+from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError
+from ..models import (
+    AttributeFlowType,
+    ObjectFlowTypes,
+    SynchronizationError,
+    SynchronizationTaskExecution,
+    SynchronizationTaskExecutionResult,
+    format_datetime,
+    parse_datetime,
+)
+from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping, CompiledSchema
+from .trace import ObjectTrace
+from .values import expression_input, fingerprint, is_truthy, same_value, to_target_value
+
+ESCROW_MAX_AGE = timedelta(days=28)
+ESCROW_MAX_BACKOFF = timedelta(hours=24)
+
+
+class StateStore(Protocol):
+    """What the engine needs of a job's state (synctui.store.JobStateStore provides it)."""
+
+    def load(self) -> Any: ...
+
+    def checkpoint(self, *, entries: Mapping[str, dict[str, Any] | None] | None = None,
+                   escrows: Mapping[str, dict[str, Any]] | None = None, meta: Mapping[str, Any] | None = None,
+                   logs: list[dict[str, Any]] | None = None) -> None: ...
+
+
+@dataclass
+class CycleOptions:
+    skip_out_of_scope_deletions: bool = False
+    delete_threshold: int = 500
+    """More pending disables/deletes than this in one cycle are staged, not exported; 0 disables the check."""
+    interval: timedelta = timedelta(minutes=40)
+    """The job's schedule interval: the unit of the escrow retry back-off."""
+    checkpoint_seconds: float = 5.0
+    source_system: str = "source"
+    target_system: str = "target"
+
+
+@dataclass
+class CycleResult:
+    execution: SynchronizationTaskExecution
+    initial: bool
+    paused: bool = False
+    staged_deletes: int = 0
+    escrows_outstanding: int = 0
+    reference_failures: int = 0
+    events: int = 0
+    """Provisioning events (exports attempted plus failures) in this cycle, for the escrow thresholds."""
+    entry_counts: dict[str, int] = field(default_factory=dict)
+    failure: DirectoryError | None = None
+
+    @property
+    def steady(self) -> bool:
+        return (self.execution.state == SynchronizationTaskExecutionResult.Succeeded
+                and self.execution.count_exports == 0 and not self.paused and not self.staged_deletes)
+
+
+class _Counters:
+    NAMES = ("imported", "imported_deltas", "imported_reference_deltas", "entitled", "exports", "exported",
+             "escrowed", "escrowed_raw")
+
+    def __init__(self, saved: Mapping[str, int] | None = None) -> None:
+        self.values = {name: int((saved or {}).get(name, 0)) for name in self.NAMES}
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.values[name] += amount
+
+
+class Cycle:
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        schema: CompiledSchema,
+        source: Directory,
+        target: Directory,
+        state: StateStore,
+        clock: Clock,
+        options: CycleOptions | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_progress: Callable[[int, int], None] = lambda done, total: None,
+        detailed_logs: bool = False,
+    ) -> None:
+        self.job_id = job_id
+        self.schema = schema
+        self.source = source
+        self.target = target
+        self.state = state
+        self.clock = clock
+        self.options = options or CycleOptions()
+        self.should_stop = should_stop
+        self.on_progress = on_progress
+        self.detailed_logs = detailed_logs
+        snapshot = state.load()
+        self.entries: dict[str, dict[str, Any]] = snapshot.entries
+        self.escrows: dict[str, dict[str, Any]] = snapshot.escrows
+        self.meta: dict[str, Any] = snapshot.meta
+        self._dirty: dict[str, dict[str, Any] | None] = {}
+        self._new_logs: list[dict[str, Any]] = []
+        self._last_checkpoint = time.monotonic()
+        self._eval_context = EvaluationContext(now=clock.now)
+        self._sources: dict[str, dict[str, dict[str, Any]]] = {}
+
+    # --- the cycle --------------------------------------------------------------------------
+
+    def run(self) -> CycleResult:
+        cursor = self.meta.get("cursor")
+        if cursor:
+            activity, initial = cursor["activityId"], cursor["initial"]
+            began = parse_datetime(cursor["timeBegan"])
+            self.counters = _Counters(cursor.get("counters"))
+        else:
+            activity, initial = str(uuid.uuid4()), self._needs_initial_cycle()
+            began = self.clock.now()
+            self.counters = _Counters()
+        self.activity = activity
+        self.meta["cursor"] = {"activityId": activity, "initial": initial, "timeBegan": format_datetime(began),
+                               "counters": self.counters.values}
+        result = CycleResult(execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began),
+                             initial=initial)
+        try:
+            self._read_sources()
+            work = self._plan(initial)
+            total = len(work)
+            self.on_progress(0, total)
+            pending_deprovisions: list[tuple[CompiledObjectMapping, str]] = []
+            for done, (mapping, key) in enumerate(work, start=1):
+                if self.should_stop():
+                    result.paused = True
+                    break
+                deprovision = self._process(mapping, key)
+                if deprovision:
+                    pending_deprovisions.append((mapping, key))
+                self.on_progress(done, total)
+                self._maybe_checkpoint()
+            if not result.paused:
+                result.staged_deletes = self._deprovision_all(pending_deprovisions)
+                result.paused = self._resolve_references()
+        except (ConnectionFailure, SourceDataError) as failure:
+            result.failure = failure
+        except DirectoryError as failure:  # a directory-wide error we did not classify: fail the run
+            result.failure = ConnectionFailure(failure.code, failure.message)
+        return self._finish(result, began)
+
+    def _needs_initial_cycle(self) -> bool:
+        return self.meta.get("watermark") is None or self.meta.get("schemaVersion") != self.schema.version
+
+    def _read_sources(self) -> None:
+        for mapping in self.schema.mappings:
+            objects = {}
+            for obj in self.source.read_all(mapping.source_type):
+                objects[str(obj["id"])] = obj
+            self._sources[mapping.source_type] = objects
+        self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
+
+    def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, str]]:
+        """The objects this cycle must look at: all (initial), or only the changed ones, the deleted
+        ones and the escrows due for retry. Objects the cycle already did before a pause are left out."""
+        now = self.clock.now()
+        work: list[tuple[CompiledObjectMapping, str]] = []
+        deltas = 0
+        for mapping in self.schema.mappings:
+            prefix = mapping.key_prefix + ":"
+            objects = self._sources[mapping.source_type]
+            for source_id, obj in objects.items():
+                key = prefix + source_id
+                entry = self.entries.get(key)
+                if entry is not None and entry.get("cycle") == self.activity:
+                    continue
+                changed = entry is None or entry.get("hash") != fingerprint(obj, mapping.attributes)
+                deltas += changed
+                if initial or changed or self._escrow_due(key, now) or key in self._staged_keys():
+                    work.append((mapping, key))
+            for key, entry in self.entries.items():
+                if key.startswith(prefix) and key[len(prefix):] not in objects and entry.get("cycle") != self.activity:
+                    deltas += 1
+                    work.append((mapping, key))
+        self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
+        return work
+
+    def _staged_keys(self) -> set[str]:
+        return set(self.meta.get("stagedDeletes", []))
+
+    def _escrow_due(self, key: str, now: datetime) -> bool:
+        escrow = self.escrows.get(key)
+        return escrow is not None and parse_datetime(escrow["nextRetry"]) <= now
+
+    # --- one object ---------------------------------------------------------------------------
+
+    def _process(self, mapping: CompiledObjectMapping, key: str, trace: ObjectTrace | None = None, *, log: bool = True) -> bool:
+        """Bring one source object's target in line. Returns True when it needs a deprovision
+        (disable or delete), which waits for the deletion-threshold check."""
+        source_id = key.split(":", 1)[1]
+        obj = self._sources[mapping.source_type].get(source_id)
+        entry = self.entries.get(key)
+        trace = trace or self._trace()
+        display = _display_name(obj or (entry or {}))
+        try:
+            if obj is None:
+                return self._source_deleted(mapping, key, entry, trace)
+            return self._source_present(mapping, key, obj, entry, trace)
+        except (ObjectError, ExpressionError, ValueError) as error:
+            self._escrow(mapping, key, source_id, display, error, trace)
+            return False
+        finally:
+            if log and (trace.action != "other" or trace.status == "failure" or trace.detailed):
+                self._log(trace, mapping, source_id, display)
+
+    def _source_present(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any],
+                        entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+        attrs = self._attributes(mapping, obj)
+        trace.step("EntryImport", "import", "success", f"Retrieved {mapping.source_type} '{_display_name(obj)}' from {self.options.source_system}",
+                   lambda: dict(obj))
+        if not mapping.scope.passes_input(attrs):
+            # inputFilterGroups: dropped before processing, never deprovisioned.
+            trace.step("EntrySynchronizationScoping", "scoping", "skipped", "Filtered out by the input filter")
+            trace.outcome("other", "skipped", reason="Filtered out by the input filter")
+            self._remember(key, mapping, obj, entry)
+            return False
+        active = self._is_active(mapping, obj)
+        in_scope = mapping.scope.in_scope(attrs)
+        trace.step("EntrySynchronizationScoping", "scoping", "success" if in_scope and active else "skipped",
+                   f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
+                   lambda: self._scope_details(mapping, attrs, active, in_scope))
+        linked = entry is not None and entry.get("targetId") and entry.get("deprovisioned") != "deleted"
+        if in_scope and active:
+            self.counters.add("entitled")
+            attrs[SOFT_DELETED] = "False"
+            return self._provision(mapping, key, obj, attrs, entry, trace)
+        if linked and not entry.get("deprovisioned"):
+            reason = "outOfScope" if not in_scope else "disabled"
+            if reason == "outOfScope" and self.options.skip_out_of_scope_deletions:
+                trace.outcome("other", "skipped", reason="SkipOutOfScopeDeletions is set: the object left scope and is left as it is")
+                self._remember(key, mapping, obj, entry, inScope=False)
+                return False
+            entry["pendingReason"] = reason
+            return True
+        reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        trace.outcome("other", "skipped", error_code="NotEffectivelyEntitled" if not in_scope else "EntrySynchronizationSkipped",
+                      reason=reason)
+        self._remember(key, mapping, obj, entry, inScope=in_scope)
+        self._clear_escrow(key)
+        return False
+
+    def _provision(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], attrs: dict[str, Any],
+                   entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+        values = self._evaluate(mapping, attrs, creating=False)
+        if values is None:
+            trace.outcome("other", "skipped", reason="IgnoreObjectFlow: the mappings say this object does not flow")
+            self._remember(key, mapping, obj, entry)
+            return False
+        target_id = entry.get("targetId") if entry and entry.get("deprovisioned") != "deleted" else None
+        current = None
+        if target_id:
+            current = self.target.get(mapping.target_type, target_id)
+            if current is None:
+                self._forget_link(key, entry)
+                raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
+                                  f"{self.options.target_system}; it will be matched again on the next cycle")
+        else:
+            current = self._match(mapping, attrs, trace)
+        if current is None:
+            return self._create(mapping, key, obj, attrs, entry, trace)
+        target_id = str(current["id"])
+        trace.target_id = target_id
+        modification = self._diff(mapping, values, current, trace)
+        if modification:
+            if not mapping.allows(ObjectFlowTypes.Update):
+                trace.outcome("other", "skipped", reason="Update is not among the object mapping's target object actions")
+            else:
+                self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+                trace.outcome("update", "success")
+                trace.step("EntryExportUpdate", "export", "success",
+                           f"{mapping.target_type} '{_display_name(obj)}' was updated in {self.options.target_system}")
+        else:
+            trace.outcome("other", "skipped", error_code="RedundantExport",
+                          reason="The state of the object in both the source and target systems already match")
+            trace.step("EntrySynchronizationSkip", "export", "skipped", "The state of the object in both the source and target systems already match",
+                       lambda: {"SkipReason": "RedundantExport"})
+        # A newly matched object's references are unknown: the reference pass sets them all.
+        self._link(key, mapping, obj, entry, target_id, refs=(entry or {}).get("refs") if entry and entry.get("targetId") else {})
+        return False
+
+    def _create(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], attrs: dict[str, Any],
+                entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+        if not mapping.allows(ObjectFlowTypes.Add):
+            trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
+            self._remember(key, mapping, obj, entry)
+            return False
+        values = self._evaluate(mapping, attrs, creating=True) or {}
+        missing = [flow.target for flow in mapping.value_flows
+                   if flow.definition is not None and flow.definition.required and values.get(flow.target) is None]
+        if missing:
+            raise ObjectError("MandatoryFieldsMissing", f"required target attribute(s) {', '.join(missing)} have no value "
+                              "for this object; give the source a value or set a default value on the mapping", retryable=False)
+        for name, value in values.items():
+            trace.modify(name, None, value, redacted=self._redacted(mapping, name))
+        target_id = self._export(lambda: self.target.create(mapping.target_type, values))
+        trace.target_id = target_id
+        trace.outcome("create", "success")
+        trace.step("EntryExportAdd", "export", "success",
+                   f"{mapping.target_type} '{_display_name(obj)}' was created in {self.options.target_system}")
+        self._link(key, mapping, obj, None, target_id, refs={})
+        return False
+
+    def _match(self, mapping: CompiledObjectMapping, attrs: dict[str, Any], trace: ObjectTrace) -> dict[str, Any] | None:
+        matching = mapping.matching_flows
+        tried: dict[str, Any] = {}
+        any_value = False
+        for flow in matching:
+            value = self._flow_value(flow, attrs, creating=False)
+            if value is None or value is IGNORE_FLOW:
+                continue
+            any_value = True
+            hits = self.target.find(mapping.target_type, flow.target, value)
+            tried[f"{flow.target} = {value}"] = f"{len(hits)} match(es)"
+            if len(hits) > 1:
+                raise ObjectError("DuplicateTargetEntries", f"{len(hits)} {mapping.target_type} objects in "
+                                  f"{self.options.target_system} have {flow.target} = {value!r}; make it unique there")
+            if hits:
+                trace.step("EntryImportMatch", "matching", "success", f"Matched an existing {mapping.target_type} by {flow.target}",
+                           lambda: tried)
+                return hits[0]
+        if matching and not any_value:
+            raise ObjectError("ImportSkipped", "the object has no value for any matching attribute "
+                              f"({', '.join(f.target for f in matching)}); it cannot be matched or created", retryable=False)
+        trace.step("EntryImportMatch", "matching", "success", f"No {mapping.target_type} matched in {self.options.target_system}",
+                   lambda: tried)
+        return None
+
+    # --- attribute flow ----------------------------------------------------------------------
+
+    def _attributes(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> dict[str, Any]:
+        attrs = expression_input(obj, obj.keys())
+        attrs[SOFT_DELETED] = "False" if self._is_active(mapping, obj) else "True"
+        return attrs
+
+    def _is_active(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> bool:
+        name = mapping.account_enabled_attribute
+        return True if name is None or obj.get(name) is None else is_truthy(obj.get(name))
+
+    def _flow_value(self, flow: AttributeFlow, attrs: Mapping[str, Any], *, creating: bool) -> Any:
+        value = flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+        if value is IGNORE_FLOW or value is IGNORE_OBJECT:
+            return value
+        if value is None and creating:
+            value = flow.default_value
+        return to_target_value(value, flow.definition)
+
+    def _evaluate(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], *, creating: bool) -> dict[str, Any] | None:
+        """Target values of the non-reference mappings; None values are left out (nulls never flow)."""
+        values: dict[str, Any] = {}
+        for flow in mapping.value_flows:
+            if not creating and flow.flow_type == AttributeFlowType.ObjectAddOnly:
+                continue
+            value = self._flow_value(flow, attrs, creating=creating)
+            if value is IGNORE_OBJECT:
+                return None
+            if value is None or value is IGNORE_FLOW:
+                continue
+            values[flow.target] = value
+        return values
+
+    def _diff(self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any],
+              trace: ObjectTrace) -> Modification:
+        modification = Modification()
+        for flow in mapping.value_flows:
+            if flow.target not in values:
+                continue
+            wanted, existing = values[flow.target], current.get(flow.target)
+            if flow.flow_type == AttributeFlowType.AttributeAddOnly and existing not in (None, "", []):
+                continue
+            if flow.flow_type in (AttributeFlowType.MultiValueAddOnly, AttributeFlowType.ValueAddOnly) and isinstance(wanted, list):
+                have = existing if isinstance(existing, list) else ([] if existing is None else [existing])
+                missing = [v for v in wanted if not any(same_value(h, v, case_exact=flow.case_exact) for h in have)]
+                if missing:
+                    modification.add[flow.target] = missing
+                    trace.modify(flow.target, existing, have + missing)
+                continue
+            if flow.always or not same_value(existing, wanted, case_exact=flow.case_exact):
+                modification.replace[flow.target] = wanted
+                trace.modify(flow.target, existing, wanted, redacted=self._redacted(mapping, flow.target))
+        return modification
+
+    def _redacted(self, mapping: CompiledObjectMapping, target: str) -> bool:
+        flow = next((f for f in mapping.flows if f.target == target), None)
+        return bool(flow and flow.expression is not None and getattr(flow.expression, "redacted", False))
+
+    # --- deprovisioning -----------------------------------------------------------------------
+
+    def _source_deleted(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None,
+                        trace: ObjectTrace) -> bool:
+        if entry is None:
+            return False
+        if entry.get("targetId") and entry.get("deprovisioned") not in ("outOfScope", "deleted"):
+            entry["pendingReason"] = "deleted"
+            return True
+        self._drop(key)
+        return False
+
+    def _deprovision_all(self, pending: list[tuple[CompiledObjectMapping, str]]) -> int:
+        """Export the disables and deletes of this cycle, unless there are more than the threshold:
+        then none is exported, each is logged as StagedDelete and kept for Allow deletes."""
+        staged_before = self._staged_keys()
+        forced = self.meta.pop("forceDeletes", False)
+        counted = [item for item in pending if not (forced and item[1] in staged_before)]
+        threshold = self.options.delete_threshold
+        if threshold and len(counted) > threshold:
+            self.meta["stagedDeletes"] = [key for _, key in pending]
+            for mapping, key in pending:
+                trace = self._trace()
+                trace.outcome("stagedDelete", "skipped", error_code="TooManyDeletes",
+                              reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
+                                     "held until deletes are allowed (restart with ForceDeletes)")
+                entry = self.entries[key]
+                trace.target_id = entry.get("targetId")
+                self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+            self._checkpoint()
+            return len(pending)
+        self.meta.pop("stagedDeletes", None)
+        for mapping, key in pending:
+            trace = self._trace()
+            entry = self.entries[key]
+            try:
+                self._deprovision(mapping, key, entry, trace)
+            except (ObjectError, ExpressionError, ValueError) as error:
+                self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace)
+            self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+            self._maybe_checkpoint()
+        return 0
+
+    def _deprovision(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any], trace: ObjectTrace) -> None:
+        reason = entry.pop("pendingReason", "outOfScope")
+        target_id = entry["targetId"]
+        trace.target_id = target_id
+        obj = self._sources[mapping.source_type].get(key.split(":", 1)[1])
+        if not mapping.allows(ObjectFlowTypes.Delete):
+            trace.outcome("other", "skipped", reason="Delete is not among the object mapping's target object actions")
+            self._settle(key, mapping, obj, entry, reason)
+            return
+        soft_flows = [f for f in mapping.value_flows if f.deprovisions]
+        if reason == "deleted" or not mapping.supports_soft_delete:
+            self._export(lambda: self.target.delete(mapping.target_type, target_id))
+            trace.outcome("delete", "success")
+            trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
+            if reason == "deleted":
+                self._drop(key)
+            else:
+                self._settle(key, mapping, obj, entry, "deleted")
+            return
+        if soft_flows:
+            attrs = self._attributes(mapping, obj or {})
+            attrs[SOFT_DELETED] = "True"
+            modification = Modification()
+            current = self.target.get(mapping.target_type, target_id)
+            if current is None:
+                self._forget_link(key, entry)
+                raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
+            for flow in soft_flows:
+                value = self._flow_value(flow, attrs, creating=False)
+                if value is not None and value is not IGNORE_FLOW and not same_value(current.get(flow.target), value, case_exact=False):
+                    modification.replace[flow.target] = value
+                    trace.modify(flow.target, current.get(flow.target), value)
+            if modification:
+                self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+                trace.outcome("disable", "success")
+                trace.step("EntryExportUpdateSoftDelete", "export", "success",
+                           f"{mapping.target_type} was disabled in {self.options.target_system}")
+        else:
+            trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
+        self._settle(key, mapping, obj, entry, reason)
+
+    def _settle(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any] | None, entry: dict[str, Any],
+                deprovisioned: str) -> None:
+        entry["deprovisioned"] = deprovisioned
+        entry["inScope"] = False
+        if obj is not None:
+            entry["hash"] = fingerprint(obj, mapping.attributes)
+        self._touch(key, entry)
+        self._clear_escrow(key)
+
+    # --- references ----------------------------------------------------------------------------
+
+    def _resolve_references(self) -> bool:
+        """Set manager and members once the objects they point to exist. Returns True if paused."""
+        for mapping in self.schema.mappings:
+            flows = mapping.reference_flows
+            if not flows:
+                continue
+            prefix = mapping.key_prefix + ":"
+            for key in [k for k, e in self.entries.items() if k.startswith(prefix) and e.get("refsPending")]:
+                if self.should_stop():
+                    return True
+                trace = self._trace()
+                if self._update_references(mapping, key, flows, trace):
+                    entry = self.entries[key]
+                    self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+                self._maybe_checkpoint()
+        return False
+
+    def _update_references(self, mapping: CompiledObjectMapping, key: str, flows: list[AttributeFlow],
+                           trace: ObjectTrace) -> bool:
+        """Export the reference changes of one object; True if there were any (the trace has them)."""
+        entry = self.entries[key]
+        obj = self._sources[mapping.source_type].get(key.split(":", 1)[1])
+        entry.pop("refsPending", None)
+        self._touch(key, entry)
+        target_id = entry.get("targetId")
+        if obj is None or not target_id or entry.get("deprovisioned"):
+            return False
+        attrs = self._attributes(mapping, obj)
+        exported: dict[str, Any] = dict(entry.get("refs") or {})
+        modification = Modification()
+        trace.target_id = target_id
+        for flow in flows:
+            raw = flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+            wanted = self._resolve(flow, raw)
+            before = exported.get(flow.target)
+            if flow.multivalued or isinstance(wanted, list):
+                wanted_set, before_set = set(wanted or []), set(before or [])
+                if wanted_set - before_set:
+                    modification.add[flow.target] = sorted(wanted_set - before_set)
+                if before_set - wanted_set:
+                    modification.remove[flow.target] = sorted(before_set - wanted_set)
+                if wanted_set != before_set:
+                    trace.modify(flow.target, sorted(before_set), sorted(wanted_set))
+                exported[flow.target] = sorted(wanted_set)
+            elif wanted != before:
+                modification.replace[flow.target] = wanted
+                trace.modify(flow.target, before, wanted)
+                exported[flow.target] = wanted
+        if not modification:
+            return False
+        self.counters.add("imported_reference_deltas")
+        try:
+            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+        except ObjectError as error:
+            self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace, reference=True)
+            return True
+        entry["refs"] = exported
+        if trace.action == "other":
+            trace.outcome("update", "success")
+        trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
+        return True
+
+    def _resolve(self, flow: AttributeFlow, raw: Any) -> Any:
+        """Source ids → target ids of linked, in-scope objects; references to others are left out."""
+        referenced = self._mapping_of_type(flow.referenced_type)
+        if referenced is None or raw is None or raw is IGNORE_FLOW:
+            return [] if flow.multivalued else None
+        prefix = referenced.key_prefix + ":"
+
+        def target_of(source_id: str) -> str | None:
+            entry = self.entries.get(prefix + source_id)
+            if entry and entry.get("targetId") and entry.get("deprovisioned") not in ("outOfScope", "deleted"):
+                return entry["targetId"]
+            return None
+
+        if isinstance(raw, list) or flow.multivalued:
+            items = raw if isinstance(raw, list) else [raw]
+            return sorted({t for t in (target_of(str(i)) for i in items) if t})
+        return target_of(str(raw))
+
+    def _mapping_of_type(self, object_type: str | None) -> CompiledObjectMapping | None:
+        if object_type is None:
+            return None
+        for mapping in self.schema.mappings:
+            if mapping.source_type.lower() == object_type.lower() or mapping.target_type.lower() == object_type.lower():
+                return mapping
+        return None
+
+    # --- provision on demand -------------------------------------------------------------------
+
+    def provision_one(self, source_type: str, source_id: str) -> dict[str, Any]:
+        """Run one source object through the pipeline now, exporting for real, and return its
+        provisioning log entry with every step (as Entra's provisionOnDemand shows them)."""
+        mapping = self.schema.mapping_for(source_type)
+        if mapping is None:
+            raise ValueError(f"the schema has no enabled object mapping for {source_type!r} objects")
+        self.activity = str(uuid.uuid4())
+        self.counters = _Counters()
+        trace = self._trace()
+        key = f"{mapping.key_prefix}:{source_id}"
+        try:
+            self.target.test_connection()
+        except ConnectionFailure as failure:
+            trace.step("TestConnection", "import", "failure", failure.message)
+            trace.outcome("other", "failure", error_code=failure.code, reason=failure.message)
+            return trace.entry(object_type=source_type, source_id=source_id, display_name=None,
+                               target_type=mapping.target_type, source_system=self.options.source_system,
+                               target_system=self.options.target_system)
+        obj = self.source.get(mapping.source_type, source_id)
+        if obj is None and key not in self.entries:
+            raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
+        self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
+        if self._process(mapping, key, trace, log=False):
+            try:
+                self._deprovision(mapping, key, self.entries[key], trace)
+            except (ObjectError, ExpressionError, ValueError) as error:
+                self._escrow(mapping, key, source_id, _display_name(obj or {}), error, trace)
+        if key in self.entries and self.entries[key].get("refsPending") and mapping.reference_flows:
+            self._update_references(mapping, key, mapping.reference_flows, trace)
+        self._log(trace, mapping, source_id, _display_name(obj or self.entries.get(key, {})))
+        entry = self._new_logs[-1]
+        self._checkpoint()
+        return entry
+
+    # --- state --------------------------------------------------------------------------------
+
+    def _link(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: dict[str, Any] | None,
+              target_id: str, refs: dict[str, Any] | None) -> None:
+        entry = entry if entry is not None else {}
+        entry.update(type=mapping.source_type, targetId=target_id, targetType=mapping.target_type, inScope=True,
+                     hash=fingerprint(obj, mapping.attributes), displayName=_display_name(obj))
+        entry.pop("deprovisioned", None)
+        entry["refs"] = refs or {}
+        if mapping.reference_flows:
+            entry["refsPending"] = True
+        self.entries[key] = entry
+        self._touch(key, entry)
+        self._clear_escrow(key)
+
+    def _remember(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: dict[str, Any] | None,
+                  **facts: Any) -> None:
+        """Record that the object was looked at, so an unchanged object is not looked at again."""
+        entry = entry if entry is not None else {"type": mapping.source_type, "targetId": None}
+        entry.update(hash=fingerprint(obj, mapping.attributes), displayName=_display_name(obj), **facts)
+        self.entries[key] = entry
+        self._touch(key, entry)
+
+    def _forget_link(self, key: str, entry: dict[str, Any] | None) -> None:
+        if entry is not None:
+            entry["targetId"] = None
+            entry.pop("hash", None)
+            self._touch(key, entry)
+
+    def _drop(self, key: str) -> None:
+        self.entries.pop(key, None)
+        self._dirty[key] = None
+        self._clear_escrow(key)
+
+    def _touch(self, key: str, entry: dict[str, Any]) -> None:
+        entry["cycle"] = self.activity
+        self._dirty[key] = entry
+
+    def _export(self, call: Callable[[], Any]) -> Any:
+        self.counters.add("exports")
+        result = call()
+        self.counters.add("exported")
+        return result
+
+    def _escrow(self, mapping: CompiledObjectMapping, key: str, source_id: str, display: str | None,
+                error: Exception, trace: ObjectTrace, *, reference: bool = False) -> None:
+        code = getattr(error, "code", None) or ("ExpressionEvaluationFailed" if isinstance(error, ExpressionError) else "InvalidValue")
+        message = getattr(error, "message", None) or str(error)
+        now = self.clock.now()
+        previous = self.escrows.get(key)
+        attempts = (previous or {}).get("attempts", 0) + 1
+        first = parse_datetime(previous["firstFailure"]) if previous else now
+        self.counters.add("escrowed_raw")
+        if not reference:
+            self.counters.add("escrowed")
+        trace.outcome(trace.action if trace.action != "other" else "other", "failure", error_code=code, reason=message)
+        if now - first > ESCROW_MAX_AGE:
+            self.escrows.pop(key, None)  # given up after 28 days, as Entra does
+        else:
+            # Retried on the next cycle, then less and less often, at most once a day.
+            backoff = min(self.options.interval * (2 ** (attempts - 1)), ESCROW_MAX_BACKOFF) if attempts > 1 else timedelta(0)
+            self.escrows[key] = {
+                "key": key, "objectType": mapping.source_type, "sourceId": source_id, "displayName": display,
+                "error": {"code": code, "message": message}, "attempts": attempts, "reference": reference,
+                "firstFailure": format_datetime(first), "lastAttempt": format_datetime(now),
+                "nextRetry": format_datetime(now + backoff),
+            }
+        entry = self.entries.get(key)
+        obj = self._sources.get(mapping.source_type, {}).get(source_id)
+        if obj is not None:
+            entry = entry if entry is not None else {"type": mapping.source_type, "targetId": None}
+            entry["hash"] = fingerprint(obj, mapping.attributes)
+            entry["displayName"] = display
+            self.entries[key] = entry
+            self._touch(key, entry)
+
+    def _clear_escrow(self, key: str) -> None:
+        self.escrows.pop(key, None)
+
+    def _trace(self) -> ObjectTrace:
+        return ObjectTrace(detailed=self.detailed_logs, job_id=self.job_id, cycle_id=self.activity, now=self.clock.now())
+
+    def _log(self, trace: ObjectTrace, mapping: CompiledObjectMapping, source_id: str, display: str | None) -> None:
+        self._new_logs.append(trace.entry(object_type=mapping.source_type, source_id=source_id, display_name=display,
+                                          target_type=mapping.target_type, source_system=self.options.source_system,
+                                          target_system=self.options.target_system))
+
+    def _scope_details(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool) -> dict[str, Any]:
+        details: dict[str, Any] = {"Active in source system": active, "Scope sync all": True,
+                                   "IsInProvisioningScope": in_scope}
+        for outcome in mapping.scope.explain(attrs):
+            details[f"{outcome.group}: {outcome.clause}"] = outcome.result
+        return details
+
+    def _maybe_checkpoint(self) -> None:
+        if time.monotonic() - self._last_checkpoint >= self.options.checkpoint_seconds:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        # Target first, then the state that records the links: see the module docstring.
+        self.target.flush()
+        if "cursor" in self.meta:
+            self.meta["cursor"]["counters"] = self.counters.values
+        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=self._new_logs)
+        self._dirty, self._new_logs = {}, []
+        self._last_checkpoint = time.monotonic()
+
+    def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
+        values = self.counters.values
+        execution = result.execution
+        execution.count_imported = values["imported"]
+        execution.count_imported_deltas = values["imported_deltas"]
+        execution.count_imported_reference_deltas = values["imported_reference_deltas"]
+        execution.count_entitled = execution.count_entitled_for_provisioning = values["entitled"]
+        execution.count_exports = values["exports"]
+        execution.count_exported = values["exported"]
+        execution.count_escrowed = values["escrowed"]
+        execution.count_escrowed_raw = values["escrowed_raw"]
+        result.reference_failures = values["escrowed_raw"] - values["escrowed"]
+        result.events = values["exports"] + values["escrowed_raw"]
+        if result.failure is not None:
+            execution.state = SynchronizationTaskExecutionResult.Failed
+            execution.error = SynchronizationError(
+                code=result.failure.code, message=result.failure.message,
+                tenant_actionable=getattr(result.failure, "tenant_actionable", True))
+        elif values["escrowed_raw"]:
+            execution.state = SynchronizationTaskExecutionResult.EntryLevelErrors
+        else:
+            execution.state = SynchronizationTaskExecutionResult.Succeeded
+        if not result.paused and result.failure is None:
+            self.meta.pop("cursor", None)
+            self.meta["watermark"] = format_datetime(self.clock.now())
+            self.meta["schemaVersion"] = self.schema.version
+        try:
+            self._checkpoint() if result.failure is None else self._save_after_failure()
+        finally:
+            execution.time_ended = self.clock.now()
+        result.escrows_outstanding = sum(1 for e in self.escrows.values() if not e.get("reference"))
+        result.entry_counts = self.entry_counts()
+        return result
+
+    def _save_after_failure(self) -> None:
+        try:
+            self._checkpoint()
+        except DirectoryError:
+            # The target is down: keep our own state consistent without claiming its exports.
+            self.state.checkpoint(escrows=self.escrows, meta=self.meta, logs=self._new_logs)
+
+    def entry_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for mapping in self.schema.mappings:
+            prefix = mapping.key_prefix + ":"
+            counts[mapping.name] = sum(1 for key, entry in self.entries.items()
+                                       if key.startswith(prefix) and entry.get("targetId") and not entry.get("deprovisioned"))
+        return counts
+
+
+def _display_name(obj: Mapping[str, Any]) -> str | None:
+    for name in ("displayName", "userPrincipalName", "userName", "DisplayName", "EmployeeId"):
+        value = obj.get(name)
+        if value:
+            return str(value)
+    return str(obj.get("id")) if obj.get("id") is not None else None
+

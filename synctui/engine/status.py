@@ -1,0 +1,134 @@
+"""How a cycle's outcome changes a job's status: counters, steady state, quarantine.
+
+Pure functions over the Graph models, so the rules (spec sections 8–10) are tested directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..models import (
+    NEVER,
+    QuarantineReason,
+    StringKeyLongValuePair,
+    SynchronizationError,
+    SynchronizationJob,
+    SynchronizationProgress,
+    SynchronizationQuarantine,
+    SynchronizationScheduleState,
+    SynchronizationStatusCode,
+    SynchronizationTaskExecutionResult,
+)
+from .cycle import CycleResult
+
+QUARANTINE_MAX_AGE = timedelta(days=28)
+QUARANTINE_MAX_BACKOFF = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class EscrowThresholds:
+    """Spec section 9: evaluated only from `base` failures; then > `proportion` of events or >
+    `total` failures (reference failures excluded), or > `absolute` failures in all."""
+
+    base: int = 5000
+    proportion: float = 0.4
+    total: int = 40000
+    absolute: int = 60000
+
+    def breached(self, result: CycleResult) -> QuarantineReason | None:
+        object_failures = result.escrows_outstanding
+        all_failures = object_failures + result.reference_failures
+        if all_failures > self.absolute:
+            return QuarantineReason.EncounteredTotalEscrowThreshold
+        if object_failures < self.base:
+            return None
+        if object_failures > self.total:
+            return QuarantineReason.EncounteredTotalEscrowThreshold
+        if result.events and object_failures > self.proportion * result.events:
+            return QuarantineReason.EncounteredEscrowProportionThreshold
+        return QuarantineReason.EncounteredBaseEscrowThreshold if object_failures > self.base else None
+
+
+def apply_cycle_result(job: SynchronizationJob, result: CycleResult, now: datetime,
+                       thresholds: EscrowThresholds = EscrowThresholds()) -> bool:
+    """Record a finished (or paused) cycle in `job.status` and `job.schedule`.
+
+    Returns True when the escrows must be pruned: an initial cycle that reached an escrow
+    threshold clears its escrows instead of quarantining, and the job pauses for the admin."""
+    status, schedule = job.status, job.schedule
+    assert status is not None and schedule is not None
+    execution = result.execution
+    status.last_execution = execution
+    status.progress = [SynchronizationProgress(
+        completed_units=execution.count_imported_deltas, total_units=execution.count_imported_deltas,
+        progress_observation_date_time=now, units="entries")]
+    status.synchronized_entry_count_by_type = [
+        StringKeyLongValuePair(key=name, value=count) for name, count in result.entry_counts.items()]
+    if result.failure is not None:
+        status.count_successive_complete_failures += 1
+        quarantine(job, QuarantineReason.EncounteredQuarantineException, execution.error, now)
+        return False
+    status.count_successive_complete_failures = 0
+    if result.staged_deletes:
+        quarantine(job, QuarantineReason.TooManyDeletes, SynchronizationError(
+            code="TooManyDeletes",
+            message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion threshold; "
+                    "allow them with restart --scope ForceDeletes, or fix the source and restart",
+            tenant_actionable=True), now)
+        return False
+    breached = thresholds.breached(result)
+    if breached is not None:
+        if result.initial:
+            status.escrows_pruned = True
+            schedule.state = SynchronizationScheduleState.Paused
+            status.code = SynchronizationStatusCode.Paused
+            return True
+        quarantine(job, breached, SynchronizationError(
+            code=breached.value, message=f"{result.escrows_outstanding} objects failed to provision; "
+                                         "fix the errors shown in the escrows and logs, then start the job",
+            tenant_actionable=True), now)
+        return False
+    if result.paused:
+        return False
+    lift_quarantine(job)
+    if execution.state == SynchronizationTaskExecutionResult.Succeeded:
+        status.last_successful_execution = execution
+    if execution.count_exported:
+        status.last_successful_execution_with_exports = execution
+    if result.steady:
+        if status.steady_state_first_achieved_time == NEVER:
+            status.steady_state_first_achieved_time = now
+        status.steady_state_last_achieved_time = now
+    if schedule.state == SynchronizationScheduleState.Active:
+        status.code = SynchronizationStatusCode.Active
+    return False
+
+
+def quarantine(job: SynchronizationJob, reason: QuarantineReason, error: SynchronizationError | None,
+               now: datetime) -> None:
+    """Impose or extend quarantine. Attempts back off from one interval to once a day; after 28
+    days the job is disabled."""
+    status, schedule = job.status, job.schedule
+    assert status is not None and schedule is not None
+    current = status.quarantine
+    if current is None:
+        current = SynchronizationQuarantine(series_began=now, series_count=0)
+    else:
+        current.series_count += 1
+    current.current_began = now
+    current.reason = reason
+    current.error = error
+    backoff = min(schedule.interval * (2 ** current.series_count), QUARANTINE_MAX_BACKOFF)
+    current.next_attempt = now + max(backoff, schedule.interval)
+    status.quarantine = current
+    status.code = SynchronizationStatusCode.Quarantine
+    if current.series_began and now - current.series_began > QUARANTINE_MAX_AGE:
+        schedule.state = SynchronizationScheduleState.Disabled
+
+
+def lift_quarantine(job: SynchronizationJob) -> None:
+    assert job.status is not None
+    job.status.quarantine = None
+    if job.status.code == SynchronizationStatusCode.Quarantine:
+        job.status.code = SynchronizationStatusCode.Active

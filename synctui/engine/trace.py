@@ -1,0 +1,73 @@
+"""What happened to one object, as a provisioning log entry (Graph `provisioningObjectSummary`).
+
+Cycles record a compact entry for every object they change or fail; provision on demand and
+preview ask for the detailed steps too (Import, Scoping, Matching, Export), which costs more,
+so the steps are only built when `detailed` is set.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..models import format_datetime
+from .values import display_value
+
+REDACTED = "[Redact]"
+
+
+class ObjectTrace:
+    def __init__(self, *, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
+        self.detailed = detailed
+        self.steps: list[dict[str, Any]] = []
+        self.modified: list[dict[str, Any]] = []
+        self.action = "other"
+        self.status = "skipped"
+        self.error_code: str | None = None
+        self.reason: str | None = None
+        self.target_id: str | None = None
+        self._job_id = job_id
+        self._cycle_id = cycle_id
+        self._now = now
+
+    def step(
+        self, name: str, kind: str, status: str, description: str, details: Callable[[], dict[str, Any]] | None = None
+    ) -> None:
+        if self.detailed:
+            self.steps.append({
+                "name": name,
+                "provisioningStepType": kind,
+                "status": status,
+                "description": description,
+                "details": {k: display_value(v) for k, v in details().items()} if details else {},
+            })
+
+    def outcome(self, action: str, status: str, *, error_code: str | None = None, reason: str | None = None) -> None:
+        self.action, self.status, self.error_code, self.reason = action, status, error_code, reason
+
+    def modify(self, name: str, old: Any, new: Any, *, redacted: bool = False) -> None:
+        self.modified.append({
+            "displayName": name,
+            "oldValue": REDACTED if redacted and old is not None else display_value(old),
+            "newValue": REDACTED if redacted else display_value(new),
+        })
+
+    def entry(self, *, object_type: str, source_id: str, display_name: str | None, target_type: str,
+              source_system: str, target_system: str) -> dict[str, Any]:
+        return {
+            "id": uuid.uuid4().hex,
+            "activityDateTime": format_datetime(self._now),
+            "jobId": self._job_id,
+            "cycleId": self._cycle_id,
+            "changeId": uuid.uuid4().hex,
+            "provisioningAction": self.action,
+            "sourceIdentity": {"id": source_id, "displayName": display_name, "identityType": object_type},
+            "targetIdentity": {"id": self.target_id, "displayName": display_name, "identityType": target_type},
+            "sourceSystem": {"displayName": source_system},
+            "targetSystem": {"displayName": target_system},
+            "statusInfo": {"status": self.status, "errorCode": self.error_code, "reason": self.reason},
+            "provisioningSteps": self.steps,
+            "modifiedProperties": self.modified,
+        }

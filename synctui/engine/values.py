@@ -1,0 +1,103 @@
+"""Values between directories and expressions: strings in, typed values out, compared the Entra way."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+
+from ..models import AttributeDefinition, AttributeType
+
+ExpressionValue = str | list[str] | None
+
+
+def to_expression_value(value: Any) -> ExpressionValue:
+    """Directory values as the expression language sees them: booleans are "True"/"False"."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, list):
+        return [item for item in (to_expression_value(v) for v in value) if isinstance(item, str)]
+    if isinstance(value, (dict, tuple)):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def expression_input(obj: Mapping[str, Any], attributes: Iterable[str]) -> dict[str, ExpressionValue]:
+    return {name: to_expression_value(obj.get(name)) for name in attributes if name in obj}
+
+
+def to_target_value(value: ExpressionValue, definition: AttributeDefinition | None) -> Any:
+    """Coerce an expression result to the target attribute's type (Boolean "True" → True)."""
+    if value is None:
+        return None
+    if definition is None:
+        return value
+    if definition.multivalued:
+        items = value if isinstance(value, list) else [value]
+        return [_scalar(item, definition.type) for item in items]
+    if isinstance(value, list):
+        value = value[0] if value else None
+        if value is None:
+            return None
+    return _scalar(value, definition.type)
+
+
+def _scalar(value: str, kind: AttributeType) -> Any:
+    if kind == AttributeType.Boolean:
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no", ""):
+            return False
+        raise ValueError(f"{value!r} is not a Boolean (expected True or False)")
+    if kind == AttributeType.Integer:
+        try:
+            return int(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an Integer") from None
+    return value
+
+
+def same_value(current: Any, wanted: Any, *, case_exact: bool) -> bool:
+    """Whether the target already holds `wanted` (case-insensitive unless the attribute is caseExact)."""
+    if isinstance(current, list) or isinstance(wanted, list):
+        current_items = current if isinstance(current, list) else ([] if current is None else [current])
+        wanted_items = wanted if isinstance(wanted, list) else [wanted]
+        return sorted(_norm(v, case_exact) for v in current_items) == sorted(_norm(v, case_exact) for v in wanted_items)
+    return _norm(current, case_exact) == _norm(wanted, case_exact)
+
+
+def _norm(value: Any, case_exact: bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = "" if value is None else str(value)
+    return text if case_exact else text.casefold()
+
+
+def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
+    """A stable hash of what a mapping reads from an object: unchanged hash, nothing to do."""
+    payload = orjson.dumps([obj.get(name) for name in attributes])
+    return hashlib.blake2b(payload, digest_size=10).hexdigest()
+
+
+def is_truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    return str(value).strip().lower() in ("true", "1", "yes", "active")
+
+
+def display_value(value: Any) -> str | None:
+    """A value as provisioning logs show it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

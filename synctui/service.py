@@ -1,0 +1,711 @@
+"""The one API: Graph's synchronization methods over the local home folder.
+
+The dashboard, the command line, the scheduler and the tests use only this. It publishes events
+(`JobChanged`, `CycleProgress`) to subscribers, from whichever thread the change happened on.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from . import templates
+from .clock import Clock, SystemClock
+from .connectors.base import ConnectionFailure, Directory, DirectoryError
+from .engine import Cycle, CycleOptions, CycleResult, DryRunDirectory, SnapshotState, compile_schema
+from .engine.compiled import CompiledSchema
+from .engine.status import EscrowThresholds, apply_cycle_result, lift_quarantine
+from .expressions import (
+    ExpressionError,
+    filter_operators,
+    function_catalogue,
+    parse_expression,
+)
+from .models import (
+    AttributeMappingFunctionSchema,
+    FilterOperatorSchema,
+    KeyValuePair,
+    ParseExpressionResponse,
+    StringKeyStringValuePair,
+    SynchronizationJob,
+    SynchronizationJobRestartScope,
+    SynchronizationSchedule,
+    SynchronizationScheduleState,
+    SynchronizationSchema,
+    SynchronizationStatus,
+    SynchronizationStatusCode,
+    SynchronizationTaskExecution,
+    SynchronizationTemplate,
+    complete,
+    parse_duration,
+    parse_flags,
+)
+from .schema_validation import validate_schema
+from .store import ConfigStore, Home, JobStateStore, StoreError
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class ServiceError(Exception):
+    """A request that could not be done; the message says what and how to fix it."""
+
+    exit_code = 1
+
+
+class NotFound(ServiceError):
+    exit_code = 2
+
+
+class InvalidRequest(ServiceError):
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class Busy(ServiceError):
+    exit_code = 1
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobChanged:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class JobRemoved:
+    job_id: str
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    job_id: str
+    completed: int
+    total: int
+
+
+Event = JobChanged | JobRemoved | CycleProgress
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """A job with what the dashboard shows beside it."""
+
+    job: SynchronizationJob
+    name: str
+    running: bool
+    secrets_set: frozenset[str]
+
+
+# --- the service -----------------------------------------------------------------------------
+
+
+class SyncService:
+    def __init__(self, home: Home, *, clock: Clock | None = None, seed: bool = True) -> None:
+        self.home = home
+        self.clock = clock or SystemClock()
+        home.ensure()
+        new_home = home.is_new
+        self.config = ConfigStore(home.config_file)
+        self._lock = threading.RLock()
+        self._running: dict[str, threading.Event] = {}
+        self._states: dict[str, JobStateStore] = {}
+        self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
+        self._subscribers: list[Callable[[Event], None]] = []
+        if seed and new_home:
+            from .seeding import seed_home
+
+            seed_home(self)
+
+    # --- events ---------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    def _publish(self, event: Event) -> None:
+        for callback in list(self._subscribers):
+            callback(event)
+
+    # --- templates -------------------------------------------------------------------------
+
+    def list_templates(self) -> list[SynchronizationTemplate]:
+        return templates.list_templates()
+
+    def get_template(self, template_id: str) -> SynchronizationTemplate:
+        return templates.get_template(self._template_spec(template_id).id)
+
+    def _template_spec(self, template_id: str) -> templates.TemplateSpec:
+        try:
+            return templates.template_spec(template_id)
+        except KeyError as error:
+            raise NotFound(error.args[0]) from None
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def list_jobs(self) -> list[SynchronizationJob]:
+        return [self._job_model(record) for record in self.config.jobs()]
+
+    def job_summaries(self) -> list[JobSummary]:
+        return [self._summary(record) for record in self.config.jobs()]
+
+    def job_summary(self, job_id: str) -> JobSummary:
+        return self._summary(self._record(job_id))
+
+    def get_job(self, job_id: str) -> SynchronizationJob:
+        return self._job_model(self._record(job_id))
+
+    def create_job(
+        self,
+        template_id: str,
+        *,
+        name: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        settings: Mapping[str, str] | None = None,
+        interval: str | timedelta | None = None,
+    ) -> SynchronizationJob:
+        spec = self._template_spec(template_id)
+        schedule_interval = self._interval(interval) if interval is not None else timedelta(minutes=40)
+        job_id = f"{spec.id}.{uuid.uuid4().hex}"
+        principal_id = str(uuid.uuid4())
+        schema = spec.build_schema()
+        schema.id = job_id
+        job = SynchronizationJob(
+            id=job_id, template_id=spec.id,
+            schedule=SynchronizationSchedule(expiration=None, interval=schedule_interval,
+                                             state=SynchronizationScheduleState.Disabled),
+            status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
+            synchronization_job_settings=[KeyValuePair(name=k, value=v) for k, v in (settings or {}).items()],
+        )
+        if job.setting("QuarantineTooManyDeletesThreshold") is None:
+            job.synchronization_job_settings.insert(0, KeyValuePair(name="QuarantineTooManyDeletesThreshold", value="500"))
+        with self.config.batch():
+            self.config.save_service_principal({
+                "id": principal_id, "displayName": name or spec.id, "templateId": spec.id,
+                "secrets": [{"key": k, "value": v} for k, v in (secrets or {}).items()],
+            })
+            self._refresh_configured(job, principal_id)
+            self.config.save_job(self._new_record(job, principal_id))
+            self.config.save_schema(job_id, schema.model_dump(mode="json"))
+        self._publish(JobChanged(job_id))
+        return self.get_job(job_id)
+
+    def delete_job(self, job_id: str) -> None:
+        record = self._record(job_id)
+        self._stop_running(job_id)
+        with self._lock:
+            state = self._states.pop(job_id, None)
+            if state is not None:
+                state.close()
+        with self.config.batch():
+            self.config.delete_job(job_id)
+            self.config.delete_service_principal(record["servicePrincipalId"])
+        for path in (self.home.job_state_file(job_id), self.home.job_state_file(job_id).with_suffix(".json.bak")):
+            path.unlink(missing_ok=True)
+        self._publish(JobRemoved(job_id))
+
+    def start_job(self, job_id: str) -> None:
+        def start(job: SynchronizationJob) -> None:
+            self._require_configured(job)
+            job.schedule.state = SynchronizationScheduleState.Active
+            lift_quarantine(job)
+            job.status.code = (SynchronizationStatusCode.Active if job.status.last_execution
+                               else SynchronizationStatusCode.NotRun)
+        self._change_job(job_id, start)
+
+    def pause_job(self, job_id: str) -> None:
+        def pause(job: SynchronizationJob) -> None:
+            job.schedule.state = SynchronizationScheduleState.Paused
+            job.status.code = SynchronizationStatusCode.Paused
+        self._change_job(job_id, pause)
+        self._stop_running(job_id)
+
+    def restart_job(self, job_id: str, reset_scope: str | None = None) -> None:
+        """Restart with Graph's reset flags; empty = the portal's Restart (Watermark, Escrows, QuarantineState)."""
+        try:
+            scope = parse_flags(reset_scope or "Watermark, Escrows, QuarantineState", SynchronizationJobRestartScope)
+        except ValueError as error:
+            raise InvalidRequest(str(error)) from None
+        self._stop_running(job_id, wait=True)
+        state = self._state(job_id)
+        snapshot = state.load()
+        meta = snapshot.meta
+        entries: dict[str, Any] = {}
+        if SynchronizationJobRestartScope.Watermark in scope:
+            meta.pop("watermark", None)
+            meta.pop("cursor", None)
+        if SynchronizationJobRestartScope.ConnectorDataStore in scope:
+            entries = {key: None for key in snapshot.entries}
+            meta.pop("watermark", None)
+            meta.pop("cursor", None)
+        escrows = {} if SynchronizationJobRestartScope.Escrows in scope else snapshot.escrows
+        if SynchronizationJobRestartScope.ForceDeletes in scope:
+            meta["forceDeletes"] = True
+        state.checkpoint(entries=entries, escrows=escrows, meta=meta)
+
+        def restart(job: SynchronizationJob) -> None:
+            self._require_configured(job)
+            job.schedule.state = SynchronizationScheduleState.Active
+            if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
+                lift_quarantine(job)
+            if SynchronizationJobRestartScope.Escrows in scope:
+                job.status.escrows_pruned = False
+            job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
+                               else SynchronizationStatusCode.Active if job.status.last_execution
+                               else SynchronizationStatusCode.NotRun)
+        self._change_job(job_id, restart)
+
+    def set_schedule(self, job_id: str, *, interval: str | timedelta | None = None,
+                     expiration: datetime | None = None) -> None:
+        parsed = self._interval(interval) if interval is not None else None
+
+        def change(job: SynchronizationJob) -> None:
+            if parsed is not None:
+                job.schedule.interval = parsed
+            if expiration is not None:
+                job.schedule.expiration = expiration
+        self._change_job(job_id, change)
+
+    def update_settings(self, job_id: str, settings: Mapping[str, str | None]) -> None:
+        def change(job: SynchronizationJob) -> None:
+            current = {pair.name: pair.value for pair in job.synchronization_job_settings}
+            for name, value in settings.items():
+                if value is None:
+                    current.pop(name, None)
+                else:
+                    current[name] = value
+            job.synchronization_job_settings = [KeyValuePair(name=k, value=v) for k, v in current.items()]
+        self._change_job(job_id, change)
+
+    def rename_job(self, job_id: str, name: str) -> None:
+        record = self._record(job_id)
+        principal = self.config.service_principal(record["servicePrincipalId"]) or {}
+        principal["displayName"] = name
+        self.config.save_service_principal(principal)
+        self._publish(JobChanged(job_id))
+
+    # --- secrets -----------------------------------------------------------------------------
+
+    def put_secrets(self, job_id: str, secrets: Mapping[str, str]) -> None:
+        """Save secrets of the job's application instance. Write-only: nothing ever returns a value."""
+        record = self._record(job_id)
+        principal = self.config.service_principal(record["servicePrincipalId"]) or {"id": record["servicePrincipalId"]}
+        current = {pair["key"]: pair["value"] for pair in principal.get("secrets", [])}
+        current.update(secrets)
+        principal["secrets"] = [{"key": k, "value": v} for k, v in current.items() if v != ""]
+        with self.config.batch():
+            self.config.save_service_principal(principal)
+            self._change_job(job_id, lambda job: self._refresh_configured(job, record["servicePrincipalId"]))
+
+    def secret_keys(self, job_id: str) -> frozenset[str]:
+        """Which secrets are set (never their values)."""
+        return frozenset(self._secrets(self._record(job_id)))
+
+    def validate_credentials(self, job_id: str, credentials: Mapping[str, str] | None = None) -> None:
+        """Test the target with the saved secrets, or with `credentials` instead (nothing is saved)."""
+        record = self._record(job_id)
+        secrets = dict(self._secrets(record))
+        if credentials is not None:
+            secrets.update(credentials)
+        job = self._job_model(record)
+        spec = self._template_spec(job.template_id or "")
+        try:
+            source, target = spec.open_directories(self._context(job, secrets))
+            try:
+                target.test_connection()
+            finally:
+                source.close()
+                target.close()
+        except DirectoryError as error:
+            raise ServiceError(f"credentials test failed: {error.message}") from None
+
+    # --- schema --------------------------------------------------------------------------------
+
+    def get_schema(self, job_id: str) -> SynchronizationSchema:
+        self._record(job_id)
+        return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+
+    def put_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
+        """Replace the schema. Rejected with every problem listed, changing nothing; accepted, its
+        version is bumped and the next cycle is an initial one."""
+        self._record(job_id)
+        if not isinstance(schema, SynchronizationSchema):
+            try:
+                schema = SynchronizationSchema.model_validate(schema)
+            except ValueError as error:
+                raise InvalidRequest("the schema is not a valid synchronizationSchema", _pydantic_problems(error)) from None
+        problems = validate_schema(schema)
+        if problems:
+            raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+        current = self.config.schema(job_id) or {}
+        schema.id = job_id
+        schema.version = _next_version(current.get("version"))
+        self.config.save_schema(job_id, schema.model_dump(mode="json"))
+        self._publish(JobChanged(job_id))
+        return self.get_schema(job_id)
+
+    def reset_schema(self, job_id: str) -> SynchronizationSchema:
+        """Drop customizations: back to the template's default schema."""
+        job = self.get_job(job_id)
+        return self.put_schema(job_id, self._template_spec(job.template_id or "").build_schema())
+
+    def functions(self) -> list[AttributeMappingFunctionSchema]:
+        return function_catalogue()
+
+    def filter_operators(self) -> list[FilterOperatorSchema]:
+        return filter_operators()
+
+    def parse_expression(self, expression: str, test_input: Mapping[str, Any] | None = None) -> ParseExpressionResponse:
+        return parse_expression(expression, test_input)
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run_cycle(self, job_id: str, *, trace: Callable[[dict[str, Any]], None] | None = None) -> SynchronizationTaskExecution:
+        """Run one cycle now (the scheduler calls this too). Raises Busy if one is running."""
+        stop = self._claim(job_id)
+        try:
+            record = self._record(job_id)
+            job = self._job_model(record)
+            self._require_configured(job)
+            now = self.clock.now()
+            try:
+                source, target = self._open(job, record, trace)
+            except DirectoryError as error:
+                result = self._failed_result(error, now)
+            else:
+                try:
+                    cycle = self._cycle(job, source, target, self._state(job_id), stop)
+                    result = cycle.run()
+                finally:
+                    source.close()
+                    target.close()
+            prune = self._record_result(job_id, result)
+            if prune:
+                state = self._state(job_id)
+                snapshot = state.load()
+                state.checkpoint(escrows={}, meta=snapshot.meta)
+            return result.execution
+        finally:
+            self._release(job_id)
+
+    def preview(self, job_id: str) -> list[dict[str, Any]]:
+        """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
+        record = self._record(job_id)
+        job = self._job_model(record)
+        try:
+            source, target = self._open(job, record, None)
+        except DirectoryError as error:
+            raise ServiceError(f"preview failed: {error.message}") from None
+        try:
+            state = SnapshotState(self._state(job_id).load())
+            options = self._options(job)
+            options.delete_threshold = 0
+            cycle = Cycle(job_id=job_id, schema=self._compile(job_id), source=source, target=DryRunDirectory(target),
+                          state=state, clock=self.clock, options=options)
+            result = cycle.run()
+        finally:
+            source.close()
+            target.close()
+        if result.failure is not None:
+            raise ServiceError(f"preview failed: {result.failure.message}")
+        return state.logs
+
+    def provision_on_demand(self, job_id: str, object_id: str, object_type: str = "User",
+                            *, trace: Callable[[dict[str, Any]], None] | None = None) -> StringKeyStringValuePair:
+        """Graph's provisionOnDemand: the key says the result, the value is the log entry (both JSON text)."""
+        stop = self._claim(job_id)
+        try:
+            record = self._record(job_id)
+            job = self._job_model(record)
+            self._require_configured(job)
+            try:
+                source, target = self._open(job, record, trace)
+            except DirectoryError as error:
+                raise ServiceError(f"provision on demand failed: {error.message}") from None
+            try:
+                cycle = self._cycle(job, source, target, self._state(job_id), stop, detailed=True)
+                try:
+                    entry = cycle.provision_one(object_type, object_id)
+                except (LookupError, ValueError) as error:
+                    raise NotFound(str(error.args[0])) from None
+                except DirectoryError as error:
+                    raise ServiceError(f"provision on demand failed: {error.message}") from None
+            finally:
+                source.close()
+                target.close()
+        finally:
+            self._release(job_id)
+        self._publish(JobChanged(job_id))
+        status = entry["statusInfo"]
+        result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
+        key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
+        return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+
+    def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        self._record(job_id)
+        return self._state(job_id).logs(limit)
+
+    def escrows(self, job_id: str) -> list[dict[str, Any]]:
+        self._record(job_id)
+        return sorted(self._state(job_id).load().escrows.values(), key=lambda e: e.get("nextRetry", ""))
+
+    def is_running(self, job_id: str) -> bool:
+        return job_id in self._running
+
+    def due_jobs(self, now: datetime) -> list[str]:
+        """Jobs whose next cycle is due: Active, not running, past their interval or quarantine retry."""
+        due = []
+        for record in self.config.jobs():
+            job = self._job_model(record)
+            if job.id in self._running or job.schedule.state != SynchronizationScheduleState.Active:
+                continue
+            if job.status.code == SynchronizationStatusCode.NotConfigured:
+                continue
+            if job.schedule.expiration and now >= job.schedule.expiration:
+                continue
+            if next_run(job) <= now:
+                due.append(job.id)
+        return due
+
+    def stop_all(self) -> None:
+        for event in list(self._running.values()):
+            event.set()
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _cycle(self, job: SynchronizationJob, source: Directory, target: Directory, state: JobStateStore,
+               stop: threading.Event, *, detailed: bool = False) -> Cycle:
+        job_id = job.id or ""
+        return Cycle(job_id=job_id, schema=self._compile(job_id), source=source, target=target, state=state,
+                     clock=self.clock, options=self._options(job), should_stop=stop.is_set,
+                     on_progress=lambda done, total: self._publish(CycleProgress(job_id, done, total)),
+                     detailed_logs=detailed)
+
+    def _options(self, job: SynchronizationJob) -> CycleOptions:
+        secrets = self._secrets(self._record(job.id or ""))
+        threshold = job.setting("QuarantineTooManyDeletesThreshold", "500") or "500"
+        notification = secrets.get("SyncNotificationSettings")
+        if notification:
+            try:
+                if not orjson.loads(notification).get("DeleteThresholdEnabled", True):
+                    threshold = "0"
+            except (orjson.JSONDecodeError, AttributeError):
+                pass
+        schema = self.get_schema(job.id or "")
+        rule = schema.synchronization_rules[0] if schema.synchronization_rules else None
+        return CycleOptions(
+            skip_out_of_scope_deletions=(secrets.get("SkipOutOfScopeDeletions", "false").lower() == "true"),
+            delete_threshold=int(threshold) if threshold.isdigit() else 500,
+            interval=job.schedule.interval,
+            source_system=rule.source_directory_name if rule else "source",
+            target_system=rule.target_directory_name if rule else "target",
+        )
+
+    def _compile(self, job_id: str) -> CompiledSchema:
+        schema = self.get_schema(job_id)
+        key = (job_id, schema.version)
+        with self._lock:
+            if key not in self._compiled:
+                self._compiled = {k: v for k, v in self._compiled.items() if k[0] != job_id}
+                try:
+                    self._compiled[key] = compile_schema(schema)
+                except ExpressionError as error:
+                    raise InvalidRequest(f"the job's schema does not compile: {error}") from None
+            return self._compiled[key]
+
+    def _open(self, job: SynchronizationJob, record: Mapping[str, Any],
+              trace: Callable[[dict[str, Any]], None] | None) -> tuple[Directory, Directory]:
+        spec = self._template_spec(job.template_id or "")
+        return spec.open_directories(self._context(job, self._secrets(record), trace))
+
+    def _context(self, job: SynchronizationJob, secrets: Mapping[str, str],
+                 trace: Callable[[dict[str, Any]], None] | None = None) -> templates.JobContext:
+        settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
+        return templates.JobContext(secrets=secrets, settings=settings, tenant_file=self.home.tenant_file, trace=trace)
+
+    def _failed_result(self, error: DirectoryError, now: datetime) -> CycleResult:
+        failure = error if isinstance(error, ConnectionFailure) else ConnectionFailure(error.code, error.message)
+        from .models import SynchronizationError, SynchronizationTaskExecutionResult
+
+        execution = SynchronizationTaskExecution(
+            activity_identifier=str(uuid.uuid4()), state=SynchronizationTaskExecutionResult.Failed,
+            error=SynchronizationError(code=failure.code, message=failure.message,
+                                       tenant_actionable=failure.tenant_actionable),
+            time_began=now, time_ended=now)
+        return CycleResult(execution=execution, initial=False, failure=failure)
+
+    def _record_result(self, job_id: str, result: CycleResult) -> bool:
+        prune = False
+
+        def record(job: SynchronizationJob) -> None:
+            nonlocal prune
+            prune = apply_cycle_result(job, result, self.clock.now(), self._thresholds(job))
+        self._change_job(job_id, record)
+        return prune
+
+    def _thresholds(self, job: SynchronizationJob) -> EscrowThresholds:
+        defaults = EscrowThresholds()
+
+        def number(name: str, default: float) -> float:
+            value = job.setting(name)
+            try:
+                return float(value) if value is not None else default
+            except ValueError:
+                return default
+        return EscrowThresholds(
+            base=int(number("QuarantineEscrowBaseThreshold", defaults.base)),
+            proportion=number("QuarantineEscrowProportionThreshold", defaults.proportion),
+            total=int(number("QuarantineEscrowTotalThreshold", defaults.total)),
+            absolute=int(number("QuarantineEscrowAbsoluteThreshold", defaults.absolute)),
+        )
+
+    def _claim(self, job_id: str) -> threading.Event:
+        with self._lock:
+            if job_id in self._running:
+                raise Busy(f"a cycle of job {job_id} is already running; wait for it or pause the job")
+            self._record(job_id)
+            stop = threading.Event()
+            self._running[job_id] = stop
+        self._publish(JobChanged(job_id))
+        return stop
+
+    def _release(self, job_id: str) -> None:
+        with self._lock:
+            self._running.pop(job_id, None)
+        self._publish(JobChanged(job_id))
+
+    def _stop_running(self, job_id: str, *, wait: bool = False) -> None:
+        stop = self._running.get(job_id)
+        if stop is None:
+            return
+        stop.set()
+        if wait:
+            while job_id in self._running:
+                threading.Event().wait(0.05)
+
+    def _state(self, job_id: str) -> JobStateStore:
+        with self._lock:
+            if job_id not in self._states:
+                self._states[job_id] = JobStateStore(self.home.job_state_file(job_id))
+            return self._states[job_id]
+
+    def _record(self, job_id: str) -> dict[str, Any]:
+        record = self.config.job(job_id)
+        if record is None:
+            raise NotFound(f"no job with id {job_id!r}; `synctui jobs list` shows the jobs")
+        return record
+
+    def _secrets(self, record: Mapping[str, Any]) -> dict[str, str]:
+        principal = self.config.service_principal(record["servicePrincipalId"]) or {}
+        return {pair["key"]: pair["value"] for pair in principal.get("secrets", []) if pair.get("value") is not None}
+
+    def _job_model(self, record: Mapping[str, Any]) -> SynchronizationJob:
+        return complete(SynchronizationJob.model_validate(record["job"]))
+
+    def _summary(self, record: Mapping[str, Any]) -> JobSummary:
+        principal = self.config.service_principal(record["servicePrincipalId"]) or {}
+        return JobSummary(job=self._job_model(record), name=principal.get("displayName") or record["id"],
+                          running=record["id"] in self._running, secrets_set=frozenset(self._secrets(record)))
+
+    def _new_record(self, job: SynchronizationJob, principal_id: str) -> dict[str, Any]:
+        return {"id": job.id, "servicePrincipalId": principal_id, "job": job.model_dump(mode="json")}
+
+    def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None]) -> None:
+        with self._lock:
+            record = self._record(job_id)
+            job = self._job_model(record)
+            change(job)
+            record["job"] = job.model_dump(mode="json")
+            self.config.save_job(record)
+        self._publish(JobChanged(job_id))
+
+    def _refresh_configured(self, job: SynchronizationJob, principal_id: str) -> None:
+        """NotConfigured while the template's required secrets or settings are missing."""
+        missing = self._missing_configuration(job, principal_id)
+        if missing and job.status.code in (SynchronizationStatusCode.NotRun, SynchronizationStatusCode.NotConfigured):
+            job.status.code = SynchronizationStatusCode.NotConfigured
+        elif not missing and job.status.code == SynchronizationStatusCode.NotConfigured:
+            job.status.code = SynchronizationStatusCode.NotRun
+
+    def _missing_configuration(self, job: SynchronizationJob, principal_id: str) -> list[str]:
+        spec = self._template_spec(job.template_id or "")
+        principal = self.config.service_principal(principal_id) or {}
+        have = {pair["key"] for pair in principal.get("secrets", []) if pair.get("value")}
+        missing = [f"secret {name}" for name in spec.required_secrets if name not in have]
+        missing += [f"setting {name}" for name in spec.required_settings if not job.setting(name)]
+        return missing
+
+    def _require_configured(self, job: SynchronizationJob) -> None:
+        record = self._record(job.id or "")
+        missing = self._missing_configuration(job, record["servicePrincipalId"])
+        if missing:
+            raise InvalidRequest(f"job {job.id} is not configured: {', '.join(missing)} missing; "
+                                 "set secrets with `synctui secrets put JOB_ID KEY=VALUE`")
+
+    @staticmethod
+    def _interval(value: str | timedelta) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            interval = parse_duration(value)
+        except ValueError as error:
+            raise InvalidRequest(f"bad interval: {error}") from None
+        if interval < timedelta(seconds=1):
+            raise InvalidRequest(f"bad interval {value!r}: the shortest interval is PT1S")
+        return interval
+
+
+def next_run(job: SynchronizationJob) -> datetime:
+    """When the job's next cycle is due: a quarantine retry, else one interval after the last cycle
+    ended, else now (a job that never ran, or whose cycle was interrupted, runs at once)."""
+    from .models import NEVER
+
+    status = job.status
+    if status.quarantine is not None and status.quarantine.next_attempt and status.quarantine.next_attempt != NEVER:
+        return status.quarantine.next_attempt
+    last = status.last_execution
+    if last is None or last.time_ended == NEVER:
+        return NEVER
+    return last.time_ended + job.schedule.interval
+
+
+def _next_version(current: str | None) -> str:
+    try:
+        return str(int(current or "0") + 1)
+    except ValueError:
+        return f"{current}.1"
+
+
+def _pydantic_problems(error: Exception) -> list[str]:
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return [str(error)]
+    return [f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}" for item in errors()]
+
+
+__all__ = [
+    "Busy",
+    "CycleProgress",
+    "Event",
+    "InvalidRequest",
+    "JobChanged",
+    "JobRemoved",
+    "JobSummary",
+    "NotFound",
+    "ServiceError",
+    "StoreError",
+    "SyncService",
+    "next_run",
+]

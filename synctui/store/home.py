@@ -1,0 +1,61 @@
+"""Where synctui keeps its files: `SYNCTUI_HOME`, else `--home`, else the user data folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StoreError
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def locate(cls, cli_home: str | os.PathLike[str] | None = None) -> Home:
+        chosen = os.environ.get("SYNCTUI_HOME") or cli_home
+        if chosen:
+            return cls(Path(chosen).expanduser().resolve())
+        data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        return cls(Path(data_home) / "synctui")
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "synctui.json"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.root / "jobs"
+
+    @property
+    def tenant_dir(self) -> Path:
+        return self.root / "tenant"
+
+    @property
+    def tenant_file(self) -> Path:
+        return self.tenant_dir / "directory.json"
+
+    def job_state_file(self, job_id: str) -> Path:
+        return self.jobs_dir / f"{job_id}.json"
+
+    @property
+    def is_new(self) -> bool:
+        return not self.config_file.exists()
+
+    def ensure(self) -> None:
+        """Create the folders (owner-only) and check that we can write there."""
+        try:
+            for folder in (self.root, self.jobs_dir, self.tenant_dir):
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(
+                f"cannot create the home folder {self.root}: {error.strerror}; "
+                "choose another one with --home DIR or SYNCTUI_HOME"
+            ) from None
+        if not os.access(self.root, os.W_OK | os.X_OK) or not os.access(self.jobs_dir, os.W_OK | os.X_OK):
+            raise StoreError(
+                f"the home folder {self.root} is not writable; fix its permissions "
+                "or choose another one with --home DIR or SYNCTUI_HOME"
+            )

@@ -1,0 +1,273 @@
+"""The built-in templates: a default schema each, the secrets they need, and the directories they open.
+
+A template's schema is built from the directories' own definitions plus its mapping rules, so a
+directory's attributes are described in one place only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .connectors.base import ConnectionFailure, Directory
+from .models import (
+    AttributeFlowType,
+    AttributeMapping,
+    DirectoryDefinition,
+    Filter,
+    ObjectMapping,
+    StringKeyStringValuePair,
+    SynchronizationMetadataEntry,
+    SynchronizationRule,
+    SynchronizationSchema,
+    SynchronizationTemplate,
+)
+
+ENTRA = "Azure Active Directory"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What opening a job's directories needs: its secrets, settings and the home's tenant file."""
+
+    secrets: Mapping[str, str]
+    settings: Mapping[str, str]
+    tenant_file: Path
+    trace: Callable[[dict[str, Any]], None] | None = None
+
+    def setting(self, name: str, default: str | None = None) -> str | None:
+        for key, value in self.settings.items():
+            if key.lower() == name.lower():
+                return value
+        return default
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    id: str
+    description: str
+    factory_tag: str
+    required_secrets: tuple[str, ...]
+    build_schema: Callable[[], SynchronizationSchema]
+    open_directories: Callable[[JobContext], tuple[Directory, Directory]]
+    required_settings: tuple[str, ...] = ()
+
+    def template(self) -> SynchronizationTemplate:
+        return SynchronizationTemplate(
+            id=self.id, application_id="00000000-0000-0000-0000-000000000000", default=self.id == "jsonfile",
+            description=self.description, discoverable=True, factory_tag=self.factory_tag,
+            metadata=[SynchronizationMetadataEntry(key="GalleryApplicationKey", value=self.factory_tag)],
+            schema=self.build_schema(),
+        )
+
+
+# --- mapping shorthand ----------------------------------------------------------------------
+
+
+def _map(target: str, expression: str | None, *, matching: int = 0, default: str | None = None,
+         flow: AttributeFlowType = AttributeFlowType.Always) -> AttributeMapping:
+    from .expressions import parse
+
+    return AttributeMapping(
+        target_attribute_name=target, source=parse(expression) if expression else None, default_value=default,
+        export_missing_references=False, flow_behavior="FlowWhenChanged", flow_type=flow, matching_priority=matching,
+    )
+
+
+def _object_mapping(source: str, target: str, mappings: list[AttributeMapping], name: str | None = None) -> ObjectMapping:
+    return ObjectMapping(
+        name=name or f"Provision {source} to {target}", enabled=True, flow_types="Add, Update, Delete",
+        source_object_name=source, target_object_name=target, attribute_mappings=mappings, scope=Filter(),
+        metadata=[],
+    )
+
+
+def _schema(template_id: str, source: DirectoryDefinition, target: DirectoryDefinition,
+            mappings: list[ObjectMapping], rule_name: str) -> SynchronizationSchema:
+    source.id, target.id = f"{template_id}-source", f"{template_id}-target"
+    return SynchronizationSchema(
+        id=template_id, version="1", directories=[source, target],
+        synchronization_rules=[SynchronizationRule(
+            id=f"{template_id}-rule", name=rule_name, editable=True, priority=1,
+            source_directory_name=source.name, target_directory_name=target.name, object_mappings=mappings,
+            metadata=[StringKeyStringValuePair(key="supportsProvisionOnDemand", value="true")],
+        )],
+    )
+
+
+def _tenant_source(context: JobContext) -> Directory:
+    from .connectors.tenant import TenantDirectory
+
+    path = context.setting("SourcePath")
+    return TenantDirectory(Path(path).expanduser() if path else context.tenant_file)
+
+
+# --- jsonfile -----------------------------------------------------------------------------------
+
+
+def _jsonfile_schema() -> SynchronizationSchema:
+    from .connectors.jsonfile import jsonfile_definition
+    from .connectors.tenant import tenant_definition
+
+    users = [
+        _map("userPrincipalName", "[userPrincipalName]", matching=1),
+        _map("displayName", "[displayName]"),
+        _map("givenName", "[givenName]"),
+        _map("surname", "[surname]"),
+        _map("mail", "[mail]"),
+        _map("mailNickname", "[mailNickname]"),
+        _map("department", "[department]"),
+        _map("jobTitle", "[jobTitle]"),
+        _map("employeeId", "[employeeId]"),
+        _map("accountEnabled", "Not([IsSoftDeleted])"),
+        _map("manager", "[manager]"),
+    ]
+    groups = [
+        _map("displayName", "[displayName]", matching=1),
+        _map("mailNickname", "[mailNickname]"),
+        _map("description", "[description]"),
+        _map("members", "[members]"),
+    ]
+    return _schema("jsonfile", tenant_definition(), jsonfile_definition(),
+                   [_object_mapping("User", "User", users), _object_mapping("Group", "Group", groups)], "USER_TO_USER")
+
+
+def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
+    from .connectors.jsonfile import JsonFileDirectory
+
+    target = context.secrets.get("ConnectionString")
+    if not target:
+        raise ConnectionFailure("MissingCredentials", "the secret ConnectionString (the target file's path) is not set; "
+                                "set it with `synctui secrets put JOB_ID ConnectionString=PATH`")
+    return _tenant_source(context), JsonFileDirectory(Path(target).expanduser())
+
+
+# --- scim -------------------------------------------------------------------------------------
+
+
+def _scim_schema() -> SynchronizationSchema:
+    from .connectors.scim import scim_definition
+    from .connectors.tenant import tenant_definition
+
+    users = [
+        _map("userName", "[userPrincipalName]", matching=1),
+        _map("active", 'Switch([IsSoftDeleted], , "False", "True", "True", "False")'),
+        _map("displayName", "[displayName]"),
+        _map("title", "[jobTitle]"),
+        _map('emails[type eq "work"].value', "[mail]"),
+        _map("preferredLanguage", "[preferredLanguage]"),
+        _map("name.givenName", "[givenName]"),
+        _map("name.familyName", "[surname]"),
+        _map("name.formatted", 'Join(" ", [givenName], [surname])'),
+        _map('addresses[type eq "work"].formatted', "[physicalDeliveryOfficeName]"),
+        _map('addresses[type eq "work"].streetAddress', "[streetAddress]"),
+        _map('addresses[type eq "work"].locality', "[city]"),
+        _map('addresses[type eq "work"].region', "[state]"),
+        _map('addresses[type eq "work"].postalCode', "[postalCode]"),
+        _map('addresses[type eq "work"].country', "[country]"),
+        _map('phoneNumbers[type eq "work"].value', "[telephoneNumber]"),
+        _map('phoneNumbers[type eq "mobile"].value', "[mobile]"),
+        _map('phoneNumbers[type eq "fax"].value', "[facsimileTelephoneNumber]"),
+        _map("externalId", "[mailNickname]"),
+        _map(f"{ENTERPRISE}:employeeNumber", "[employeeId]"),
+        _map(f"{ENTERPRISE}:department", "[department]"),
+        _map(f"{ENTERPRISE}:manager", "[manager]"),
+    ]
+    groups = [
+        _map("displayName", "[displayName]", matching=1),
+        _map("externalId", "[objectId]"),
+        _map("members", "[members]"),
+    ]
+    return _schema("scim", tenant_definition(), scim_definition(),
+                   [_object_mapping("User", "User", users, "Provision Azure Active Directory Users"),
+                    _object_mapping("Group", "Group", groups, "Provision Azure Active Directory Groups")],
+                   "USER_TO_USER")
+
+
+def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
+    from .connectors.scim import ScimDirectory
+
+    base_address = context.secrets.get("BaseAddress")
+    if not base_address:
+        raise ConnectionFailure("MissingCredentials", "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
+                                "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
+    style = context.setting("ScimRequestStyle", "aadOptscim062020") or "aadOptscim062020"
+    parallel = int(context.setting("ScimMaxParallelRequests", "4") or 4)
+    target = ScimDirectory(base_address, context.secrets.get("SecretToken") or None, request_style=style,
+                           max_parallel=parallel, trace=context.trace)
+    return _tenant_source(context), target
+
+
+# --- csvInbound -----------------------------------------------------------------------------
+
+
+def _csv_schema() -> SynchronizationSchema:
+    from .connectors.csvfile import hr_csv_definition
+    from .connectors.tenant import tenant_definition
+
+    first = "Coalesce([PreferredName], [FirstName])"
+    users = [
+        _map("employeeId", "[EmployeeId]", matching=1),
+        _map("userPrincipalName",
+             f'Append(ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName])))), "@contoso.example")',
+             flow=AttributeFlowType.ObjectAddOnly),
+        _map("mailNickname", f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
+             flow=AttributeFlowType.ObjectAddOnly),
+        _map("displayName", f'Join(" ", {first}, [LastName])'),
+        _map("givenName", first),
+        _map("surname", "[LastName]"),
+        _map("mail", "[Email]"),
+        _map("department", "[Department]"),
+        _map("jobTitle", "[JobTitle]"),
+        _map("city", "[City]"),
+        _map("country", "[Country]"),
+        _map("mobile", "[Mobile]"),
+        _map("companyName", "[Company]"),
+        _map("accountEnabled", 'Switch([Status], "False", "Active", "True", "Leave", "True")'),
+        _map("manager", "[ManagerEmployeeId]"),
+    ]
+    return _schema("csvInbound", hr_csv_definition(), tenant_definition(),
+                   [_object_mapping("User", "User", users, "Provision HR workers to Azure Active Directory")],
+                   "USER_INBOUND_USER")
+
+
+def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
+    from .connectors.csvfile import CsvDirectory
+    from .connectors.tenant import TenantDirectory
+
+    source = context.setting("SourcePath")
+    if not source:
+        raise ConnectionFailure("MissingSetting", "the job setting SourcePath (the HR CSV file) is not set; "
+                                "set it with `synctui jobs create --template csvInbound --setting SourcePath=FILE`")
+    return CsvDirectory(Path(source).expanduser()), TenantDirectory(context.tenant_file)
+
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    spec.id: spec
+    for spec in (
+        TemplateSpec("jsonfile", "Provision tenant users and groups to a directory kept in a JSON file",
+                     "JsonFile", ("ConnectionString",), _jsonfile_schema, _jsonfile_directories),
+        TemplateSpec("scim", "Provision tenant users and groups to a SCIM 2.0 endpoint, as Entra does",
+                     "CustomSCIM", ("BaseAddress",), _scim_schema, _scim_directories),
+        TemplateSpec("csvInbound", "Provision workers from an HR CSV file into the tenant directory",
+                     "CsvInbound", (), _csv_schema, _csv_directories, required_settings=("SourcePath",)),
+    )
+}
+
+
+def template_spec(template_id: str) -> TemplateSpec:
+    try:
+        return TEMPLATES[template_id]
+    except KeyError:
+        raise KeyError(f"unknown template {template_id!r}; the templates are: {', '.join(TEMPLATES)}") from None
+
+
+def get_template(template_id: str) -> SynchronizationTemplate:
+    return template_spec(template_id).template()
+
+
+def list_templates() -> list[SynchronizationTemplate]:
+    return [spec.template() for spec in TEMPLATES.values()]

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from synctui.connectors.base import ObjectError
+from synctui.engine import CycleOptions
+from synctui.models import SynchronizationTaskExecutionResult as Result
+
+from .conftest import Harness, person
+
+
+def test_initial_cycle_creates_active_users_and_groups_with_references(harness: Harness) -> None:
+    result = harness.run()
+    users = harness.users()
+    assert sorted(users) == ["user1@contoso.example", "user2@contoso.example", "user3@contoso.example"]
+    assert users["user2@contoso.example"]["manager"] == users["user1@contoso.example"]["id"]
+    assert users["user1@contoso.example"]["accountEnabled"] is True
+    sales = harness.groups()["Sales"]
+    assert sorted(sales["members"]) == sorted([users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]])
+    execution = result.execution
+    assert result.initial and execution.state == Result.Succeeded
+    assert execution.count_imported == 5
+    assert execution.count_entitled == 4  # three active users and the group; the disabled user is not entitled
+    assert result.entry_counts == {"Provision User to User": 3, "Provision Group to Group": 1}
+
+
+def test_second_cycle_with_no_changes_exports_nothing(harness: Harness) -> None:
+    harness.run()
+    result = harness.run()
+    assert not result.initial
+    assert result.execution.count_exports == 0
+    assert result.execution.count_imported_deltas == 0
+    assert result.steady
+
+
+def test_incremental_edits_reach_the_target(harness: Harness) -> None:
+    harness.run()
+    harness.edit_user("u2", displayName="User Two", department="Marketing", manager="u3")
+    harness.edit_user("u3", accountEnabled=False)
+    harness.source.delete("User", "u1")
+    from synctui.connectors.base import Modification
+
+    harness.source.update("Group", "g1", Modification(remove={"members": ["u1"]}, add={"members": ["u3"]}))
+    result = harness.run()
+    users = harness.users()
+    assert users["user2@contoso.example"]["displayName"] == "User Two"
+    assert users["user2@contoso.example"]["department"] == "Marketing"
+    assert users["user2@contoso.example"]["manager"] == users["user3@contoso.example"]["id"]
+    assert users["user3@contoso.example"]["accountEnabled"] is False
+    assert "user1@contoso.example" not in users
+    assert result.execution.state == Result.Succeeded
+    third = harness.run()
+    assert third.execution.count_exports == 0
+
+
+def test_matching_adopts_an_existing_target_user(harness: Harness) -> None:
+    existing = harness.target.create("User", {"userPrincipalName": "USER1@contoso.example", "displayName": "Old"})
+    harness.run()
+    users = [u for u in harness.target.read_all("User") if u["userPrincipalName"].lower() == "user1@contoso.example"]
+    assert len(users) == 1 and users[0]["id"] == existing
+    assert users[0]["displayName"] == "User 1"
+
+
+def test_a_failing_object_is_escrowed_and_retried(harness: Harness) -> None:
+    harness.target.fail_on("User", "create", lambda attrs: attrs.get("mailNickname") == "user3",
+                           ObjectError("EntryConflict", "conflict"), times=1)
+    first = harness.run()
+    assert first.execution.state == Result.EntryLevelErrors
+    assert first.execution.count_escrowed == 1
+    assert "user3@contoso.example" not in harness.users()
+    second = harness.run()
+    assert second.execution.state == Result.Succeeded
+    assert "user3@contoso.example" in harness.users()
+    assert second.escrows_outstanding == 0
+
+
+def test_too_many_deletes_are_staged_not_exported(harness: Harness) -> None:
+    harness.options = CycleOptions(delete_threshold=1)
+    harness.run()
+    harness.source.delete("User", "u1")
+    harness.source.delete("User", "u2")
+    result = harness.run()
+    assert result.staged_deletes == 2
+    assert len(harness.users()) == 3
+    harness.state.checkpoint(meta={**harness.state.load().meta, "forceDeletes": True})
+    forced = harness.run()
+    assert forced.staged_deletes == 0
+    assert sorted(harness.users()) == ["user3@contoso.example"]
+
+
+def test_pause_keeps_the_cursor_and_start_continues(harness: Harness) -> None:
+    calls = iter([False, False, True])
+    paused = harness.run(should_stop=lambda: next(calls, False))
+    assert paused.paused
+    created_before = len(harness.users())
+    resumed = harness.run()
+    assert not resumed.paused
+    assert resumed.execution.activity_identifier == paused.execution.activity_identifier
+    assert created_before < 3 and len(harness.users()) == 3
+    assert harness.target.calls[("create", "User")] == 3  # nobody created twice
+
+
+def test_out_of_scope_user_is_disabled(harness: Harness) -> None:
+    from synctui.models import Filter, FilterClause, FilterGroup, FilterOperand
+
+    harness.run()
+    mapping = harness.schema.synchronization_rules[0].object_mappings[0]
+    mapping.scope = Filter(groups=[FilterGroup(name="sales", clauses=[
+        FilterClause(source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Sales"]))])])
+    harness.schema.version = "2"
+    harness.edit_user("u3", department="Legal")
+    harness.run()
+    assert harness.users()["user3@contoso.example"]["accountEnabled"] is False
+
+
+def test_unreachable_target_fails_the_cycle_without_losing_state(harness: Harness) -> None:
+    harness.target.fail_on(None, "find")
+    from synctui.connectors.base import ConnectionFailure
+
+    harness.target.clear_faults()
+    harness.target.fail_on(None, "test_connection", error=ConnectionFailure("Unreachable", "down"))
+    harness.target.fail_on("User", "find", error=ConnectionFailure("Unreachable", "down"))
+    result = harness.run()
+    assert result.execution.state == Result.Failed
+    assert result.execution.error.code == "Unreachable"
+    harness.target.clear_faults()
+    again = harness.run()
+    assert again.execution.state == Result.Succeeded
+    assert len(harness.users()) == 3
+
+
+def test_new_user_is_created_incrementally(harness: Harness) -> None:
+    harness.run()
+    harness.source.create("User", {k: v for k, v in person(9).items() if k != "id"})
+    result = harness.run()
+    assert "user9@contoso.example" in harness.users()
+    assert result.execution.count_exported == 1
