@@ -149,7 +149,7 @@ def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
 
 
 def _scim_schema() -> SynchronizationSchema:
-    from .connectors.scim import scim_definition
+    from .connectors.scim._definition import scim_definition
     from .connectors.tenant import tenant_definition
 
     users = [

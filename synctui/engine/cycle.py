@@ -144,6 +144,7 @@ class Cycle:
         result = CycleResult(execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began),
                              initial=initial)
         try:
+            self.target.test_connection()
             self._read_sources()
             work = self._plan(initial)
             total = len(work)
@@ -738,6 +739,11 @@ class Cycle:
         self._last_checkpoint = time.monotonic()
 
     def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
+        if result.failure is None:
+            try:
+                self.target.flush()
+            except DirectoryError as failure:
+                result.failure = failure
         values = self.counters.values
         execution = result.execution
         execution.count_imported = values["imported"]
@@ -763,10 +769,11 @@ class Cycle:
             self.meta.pop("cursor", None)
             self.meta["watermark"] = format_datetime(self.clock.now())
             self.meta["schemaVersion"] = self.schema.version
-        try:
-            self._checkpoint() if result.failure is None else self._save_after_failure()
-        finally:
-            execution.time_ended = self.clock.now()
+        if result.failure is None:
+            self._checkpoint()
+        else:
+            self._save_after_failure()
+        execution.time_ended = self.clock.now()
         result.escrows_outstanding = sum(1 for e in self.escrows.values() if not e.get("reference"))
         result.entry_counts = self.entry_counts()
         return result

@@ -1,59 +1,13 @@
-"""Engine tests: in-memory directories, an in-memory state store and a frozen clock."""
-
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
-from synctui.clock import FrozenClock
 from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
-from synctui.engine import Cycle, CycleOptions, CycleResult, compile_schema
-from synctui.models import SynchronizationSchema
-from synctui.store import JobStateStore
 from synctui.templates import get_template
 
-
-def person(n: int, **extra: Any) -> dict[str, Any]:
-    user = {
-        "id": f"u{n}", "objectId": f"u{n}", "userPrincipalName": f"user{n}@contoso.example",
-        "displayName": f"User {n}", "givenName": "User", "surname": str(n), "mail": f"user{n}@contoso.example",
-        "mailNickname": f"user{n}", "department": "Sales", "jobTitle": "Rep", "employeeId": f"E{n:04d}",
-        "accountEnabled": True,
-    }
-    user.update(extra)
-    return user
-
-
-@dataclass
-class Harness:
-    """A jsonfile-template job between two memory directories."""
-
-    source: MemoryDirectory
-    target: MemoryDirectory
-    schema: SynchronizationSchema
-    clock: FrozenClock = field(default_factory=FrozenClock)
-    state: JobStateStore = field(default_factory=lambda: JobStateStore(None))
-    options: CycleOptions = field(default_factory=CycleOptions)
-
-    def run(self, **kwargs: Any) -> CycleResult:
-        cycle = Cycle(job_id="job", schema=compile_schema(self.schema), source=self.source, target=self.target,
-                      state=self.state, clock=self.clock, options=self.options, **kwargs)
-        return cycle.run()
-
-    def users(self) -> dict[str, dict[str, Any]]:
-        return {u["userPrincipalName"]: u for u in self.target.read_all("User")}
-
-    def groups(self) -> dict[str, dict[str, Any]]:
-        return {g["displayName"]: g for g in self.target.read_all("Group")}
-
-    def edit_user(self, user_id: str, **changes: Any) -> None:
-        from synctui.connectors.base import Modification
-
-        self.source.update("User", user_id, Modification(replace=changes))
+from .harness import Harness, person
 
 
 @pytest.fixture
