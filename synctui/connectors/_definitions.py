@@ -1,0 +1,99 @@
+"""Builders for the `directoryDefinition`s the connectors describe themselves with, and the Entra
+user and group vocabulary that the tenant and the JSON file directory share."""
+
+from __future__ import annotations
+
+from ..models import (
+    AttributeDefinition,
+    AttributeType,
+    Mutability,
+    ObjectDefinition,
+    ObjectDefinitionMetadataEntry,
+    ReferencedObject,
+)
+
+
+def attribute(
+    name: str,
+    type: AttributeType = AttributeType.String,
+    *,
+    anchor: bool = False,
+    case_exact: bool = False,
+    multivalued: bool = False,
+    required: bool = False,
+    mutability: Mutability = Mutability.ReadWrite,
+    references: str | None = None,
+) -> AttributeDefinition:
+    return AttributeDefinition(
+        name=name,
+        type=type,
+        anchor=anchor,
+        case_exact=case_exact,
+        multivalued=multivalued,
+        required=required,
+        mutability=mutability,
+        referenced_objects=[ReferencedObject(referenced_object_name=references)] if references else [],
+    )
+
+
+def reference(name: str, to: str, *, multivalued: bool = False) -> AttributeDefinition:
+    return attribute(name, AttributeType.Reference, multivalued=multivalued, references=to)
+
+
+def object_definition(
+    name: str, attributes: list[AttributeDefinition], metadata: dict[str, str] | None = None
+) -> ObjectDefinition:
+    return ObjectDefinition(
+        name=name,
+        attributes=attributes,
+        metadata=[ObjectDefinitionMetadataEntry(key=key, value=value) for key, value in (metadata or {}).items()],
+    )
+
+
+def entra_user_attributes() -> list[AttributeDefinition]:
+    """The user properties synctui reads and writes, by their Graph names (anchor not included)."""
+    return [
+        attribute("userPrincipalName", required=True),
+        attribute("displayName"),
+        attribute("givenName"),
+        attribute("surname"),
+        attribute("mail"),
+        attribute("mailNickname"),
+        attribute("department"),
+        attribute("jobTitle"),
+        attribute("employeeId"),
+        attribute("accountEnabled", AttributeType.Boolean, required=True),
+        reference("manager", "User"),
+        attribute("preferredLanguage"),
+        attribute("physicalDeliveryOfficeName"),
+        attribute("streetAddress"),
+        attribute("city"),
+        attribute("state"),
+        attribute("postalCode"),
+        attribute("country"),
+        attribute("telephoneNumber"),
+        attribute("mobile"),
+        attribute("facsimileTelephoneNumber"),
+        attribute("companyName"),
+        attribute("employeeType"),
+        attribute("userType"),
+        attribute("proxyAddresses", multivalued=True),
+        attribute("appRoleAssignments", multivalued=True),
+    ]
+
+
+def entra_group_attributes() -> list[AttributeDefinition]:
+    """The group properties every directory with Entra-shaped groups has (anchor not included)."""
+    return [
+        attribute("displayName", required=True),
+        attribute("mailNickname"),
+        attribute("description"),
+        reference("members", "User", multivalued=True),
+    ]
+
+
+SOFT_DELETION_METADATA = {
+    "IsSoftDeletionSupported": "true",
+    "PropertyNameAccountEnabled": "accountEnabled",
+}
+"""Object metadata of a user type whose `accountEnabled` tells whether the account is disabled."""

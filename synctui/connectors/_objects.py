@@ -1,0 +1,331 @@
+"""The objects of one type, held in memory: every directory in this package keeps its objects in
+an `ObjectTable`, which owns the rules they share — lookups by id, `find` through per-attribute
+indexes, what values an attribute may hold, and how a `Modification` applies.
+
+Not thread-safe: a directory is used from one thread at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ..models import AttributeDefinition, AttributeType, ObjectDefinition
+from .base import DirectoryObject, Modification, ObjectError
+
+_JSON_SCALARS = (str, bool, int, float)
+_CONTAINERS = (list, dict)
+
+
+class ObjectTable:
+    """Objects of one type by id. Stored dicts never leave the table: readers get copies.
+
+    `find` looks values up in an index per attribute, built on the first `find` of that
+    attribute and kept up to date by every write afterwards, so that a cycle which alternates
+    `find` and `create` 100,000 times stays linear.
+    """
+
+    def __init__(self, definition: ObjectDefinition, objects: dict[str, DirectoryObject] | None = None) -> None:
+        self.definition = definition
+        self._objects: dict[str, DirectoryObject] = objects if objects is not None else {}
+        self._attributes = {attribute.name.lower(): attribute for attribute in definition.attributes}
+        anchor = definition.anchor
+        # Some directories name their anchor (`objectId`, `EmployeeId`); the object's `id` is its value.
+        self._anchor_alias = anchor.name if anchor is not None and anchor.name != "id" else None
+        self._case_exact = {attribute.name for attribute in definition.attributes if attribute.case_exact}
+        if anchor is not None and anchor.case_exact:
+            self._case_exact.add("id")
+        self._indexes: dict[str, dict[Hashable, dict[str, None]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def __contains__(self, object_id: object) -> bool:
+        return object_id in self._objects
+
+    def stored(self) -> Iterable[DirectoryObject]:
+        """The objects themselves, for serialization only."""
+        return self._objects.values()
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, object_id: str) -> DirectoryObject | None:
+        stored = self._objects.get(object_id)
+        return None if stored is None else self._present(stored)
+
+    def iter_copies(self) -> Iterator[DirectoryObject]:
+        # A snapshot of the ids, so that a caller may write while it iterates.
+        for object_id in list(self._objects):
+            stored = self._objects.get(object_id)
+            if stored is not None:
+                yield self._present(stored)
+
+    def find(self, attribute: str, value: Any) -> list[DirectoryObject]:
+        name = self._stored_name(attribute)
+        key = self._key(name, value)
+        if key is None:
+            return []
+        index = self._indexes.get(name)
+        if index is None:
+            index = self._indexes[name] = self._build_index(name)
+        return [self._present(self._objects[object_id]) for object_id in index.get(key, ())]
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def id_of(self, obj: DirectoryObject) -> str | None:
+        """The id `obj` names, as `id` or by the anchor's own name (`objectId`)."""
+        return obj.get("id") or (obj.get(self._anchor_alias) if self._anchor_alias is not None else None)
+
+    def insert(self, object_id: str, attributes: DirectoryObject) -> None:
+        stored: DirectoryObject = {"id": object_id}
+        for attribute, value in attributes.items():
+            if value == object_id and self._stored_name(attribute) == "id":
+                continue  # the anchor itself, as `id_of` found it
+            name = self._writable_name(attribute)
+            self._check_written_value(name, value)
+            stored[name] = _detached(value)
+        self._objects[object_id] = stored
+        self._index_object(object_id, stored, self._indexes)
+
+    def modify(self, object_id: str, modification: Modification) -> None:
+        stored = self._existing(object_id)
+        replace = {self._writable_name(name): value for name, value in modification.replace.items()}
+        add = {self._writable_name(name): values for name, values in modification.add.items()}
+        remove = {self._writable_name(name): values for name, values in modification.remove.items()}
+        # Check everything before changing anything: a rejected modification changes nothing.
+        for name, value in replace.items():
+            self._check_written_value(name, value)
+        for name, values in (*add.items(), *remove.items()):
+            self._check_multivalued(name, stored.get(name))
+            self._check_written_value(name, list(values))
+
+        touched = {name: index for name, index in self._indexes.items() if name in replace or name in add or name in remove}
+        self._unindex_object(object_id, stored, touched)
+        for name, value in replace.items():
+            stored[name] = _detached(value)
+        for name, values in add.items():
+            current = stored.get(name) or []
+            present = set(current)
+            for value in values:
+                if value not in present:
+                    present.add(value)
+                    current.append(value)
+            stored[name] = current
+        for name, values in remove.items():
+            if stored.get(name):
+                removed = set(values)
+                stored[name] = [value for value in stored[name] if value not in removed]
+        self._index_object(object_id, stored, touched)
+
+    def remove(self, object_id: str) -> None:
+        stored = self._existing(object_id)
+        self._unindex_object(object_id, stored, self._indexes)
+        del self._objects[object_id]
+
+    # --- values -----------------------------------------------------------------------------
+
+    def value_problem(self, name: str, value: Any) -> str | None:
+        """Why `value` cannot be held by attribute `name` ("it must be …"), or None if it can.
+
+        Reading a file and writing to it apply this same rule, so a directory never writes a
+        file that it would refuse to read back.
+        """
+        definition = self._attributes.get(name.lower())
+        if definition is not None:
+            return _problem(definition, value)
+        if value is None or _is_json_value(value):
+            return None
+        return "it must be a string, number, true, false, a list of those, or null"
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _present(self, stored: DirectoryObject) -> DirectoryObject:
+        copy = stored.copy()
+        for name, value in stored.items():
+            if type(value) in _CONTAINERS:
+                copy[name] = _detached(value)
+        if self._anchor_alias is not None:
+            copy[self._anchor_alias] = stored["id"]
+        return copy
+
+    def _existing(self, object_id: str) -> DirectoryObject:
+        stored = self._objects.get(object_id)
+        if stored is None:
+            raise ObjectError(
+                "InvalidAnchor", f"{self.definition.name} {object_id!r} does not exist (it may have been deleted)"
+            )
+        return stored
+
+    def _stored_name(self, attribute: str) -> str:
+        if self._anchor_alias is not None and attribute.lower() == self._anchor_alias.lower():
+            return "id"
+        definition = self._attributes.get(attribute.lower())
+        return definition.name if definition is not None else attribute
+
+    def _writable_name(self, attribute: str) -> str:
+        name = self._stored_name(attribute)
+        if name == "id":
+            raise ObjectError(
+                "UnprocessableEntity",
+                f"{attribute!r} is the anchor of {self.definition.name} objects and cannot be written",
+                retryable=False,
+            )
+        return name
+
+    def _check_written_value(self, name: str, value: Any) -> None:
+        problem = self.value_problem(name, value)
+        if problem is not None:
+            raise ObjectError(
+                "UnprocessableEntity",
+                f"{self.definition.name} attribute {name!r} cannot be set to {shown(value)}: {problem}",
+                retryable=False,
+            )
+
+    def _check_multivalued(self, name: str, current: Any) -> None:
+        definition = self._attributes.get(name.lower())
+        # An attribute the definition does not know is multi-valued if it holds a list, or nothing yet.
+        multivalued = definition.multivalued if definition is not None else current is None or isinstance(current, list)
+        if not multivalued:
+            raise ObjectError(
+                "UnprocessableEntity",
+                f"{self.definition.name} attribute {name!r} is single-valued: values cannot be added or removed",
+                retryable=False,
+            )
+
+    def _key(self, name: str, value: Any) -> Hashable | None:
+        """What `value` is indexed under: strings lower-cased unless the attribute is caseExact;
+        other scalars tagged with their type, so that `True` and `1` stay apart."""
+        if isinstance(value, str):
+            return value if name in self._case_exact else value.lower()
+        if isinstance(value, _JSON_SCALARS):
+            return (type(value), value)
+        return None
+
+    def _keys(self, name: str, value: Any) -> Iterator[Hashable]:
+        for item in value if isinstance(value, list) else (value,):
+            key = self._key(name, item)
+            if key is not None:
+                yield key
+
+    def _build_index(self, name: str) -> dict[Hashable, dict[str, None]]:
+        index: dict[Hashable, dict[str, None]] = {}
+        for object_id, stored in self._objects.items():
+            for key in self._keys(name, stored.get(name)):
+                index.setdefault(key, {})[object_id] = None
+        return index
+
+    def _index_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, dict]) -> None:
+        for name, index in indexes.items():
+            for key in self._keys(name, stored.get(name)):
+                index.setdefault(key, {})[object_id] = None
+
+    def _unindex_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, dict]) -> None:
+        for name, index in indexes.items():
+            for key in self._keys(name, stored.get(name)):
+                holders = index.get(key)
+                if holders is not None:
+                    holders.pop(object_id, None)
+                    if not holders:
+                        del index[key]
+
+
+def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryObject]) -> tuple[int, str, str] | None:
+    """The first of `objects` (read from a file) with a defined attribute holding a value it
+    cannot hold, as (position, attribute, why), or None if all are valid."""
+    # A fast screen first, then the exact rule on the object it stops at: checking attributes in
+    # groups of one type, one C-level `map` per group, takes ~0.2 s for 100,000 Graph users
+    # where checking them one by one takes ~0.7 s.
+    groups: dict[type, list[str]] = {}
+    multivalued: list[tuple[str, type]] = []
+    for attribute in definition.attributes:
+        if attribute.multivalued:
+            multivalued.append((attribute.name, _json_type(attribute)))
+        else:
+            groups.setdefault(_json_type(attribute), []).append(attribute.name)
+    screens = [(names, {kind, type(None)}) for kind, names in groups.items()]
+
+    for position, stored in enumerate(objects):
+        get = stored.get
+        valid = all(allowed.issuperset(map(type, map(get, names))) for names, allowed in screens)
+        for name, kind in multivalued:
+            value = get(name)
+            if value is not None and (type(value) is not list or any(type(item) is not kind for item in value)):
+                valid = False
+        if not valid:
+            for attribute in definition.attributes:
+                problem = _problem(attribute, stored.get(attribute.name))
+                if problem is not None:
+                    return position, attribute.name, problem
+    return None
+
+
+def shown(value: Any) -> str:
+    """`value` as JSON, shortened, for an error message."""
+    text = orjson.dumps(value, default=repr).decode()
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problem(definition: AttributeDefinition, value: Any) -> str | None:
+    if value is None:
+        return None
+    kind = _json_type(definition)
+    if definition.multivalued:
+        if type(value) is list and all(type(item) is kind for item in value):
+            return None
+        return f"it must be a list of {_plural(definition)} or null"
+    if type(value) is kind:
+        return None
+    return f"it must be {_singular(definition)} or null"
+
+
+def _json_type(definition: AttributeDefinition) -> type:
+    """The exact type of an attribute's values, as JSON gives them: `str` for String,
+    Reference (an id), DateTime (ISO text) and Binary (base64 text)."""
+    if definition.type is AttributeType.Boolean:
+        return bool
+    if definition.type is AttributeType.Integer:
+        return int
+    return str
+
+
+def _singular(definition: AttributeDefinition) -> str:
+    if definition.type is AttributeType.Boolean:
+        return "true, false"
+    if definition.type is AttributeType.Integer:
+        return "a whole number"
+    if definition.type is AttributeType.Reference:
+        return f"the id of a {_referenced(definition)} (a string)"
+    return "a string"
+
+
+def _plural(definition: AttributeDefinition) -> str:
+    if definition.type is AttributeType.Boolean:
+        return "true/false values"
+    if definition.type is AttributeType.Integer:
+        return "whole numbers"
+    if definition.type is AttributeType.Reference:
+        return f"{_referenced(definition)} ids (strings)"
+    return "strings"
+
+
+def _referenced(definition: AttributeDefinition) -> str:
+    names = [ref.referenced_object_name for ref in definition.referenced_objects if ref.referenced_object_name]
+    return "/".join(names).lower() or "object"
+
+
+def _is_json_value(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(item is None or isinstance(item, _JSON_SCALARS) for item in value)
+    return isinstance(value, _JSON_SCALARS)
+
+
+def _detached(value: Any) -> Any:
+    """`value`, with its lists and dicts copied, so that no caller shares them with the table."""
+    if type(value) is list:
+        return [_detached(item) if type(item) in _CONTAINERS else item for item in value]
+    if type(value) is dict:
+        return {key: _detached(item) if type(item) in _CONTAINERS else item for key, item in value.items()}
+    return value
+

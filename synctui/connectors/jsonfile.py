@@ -1,0 +1,69 @@
+"""A JSON file as a provisioning target, `{"User": [...], "Group": [...]}`: the target of the
+`jsonfile` template, for watching what a job would do to an application without one."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from ..models import AttributeDefinition, DirectoryDefinition, Mutability
+from ._definitions import (
+    SOFT_DELETION_METADATA,
+    attribute,
+    entra_group_attributes,
+    entra_user_attributes,
+    object_definition,
+)
+from ._document import JsonDocumentDirectory
+from .base import ConnectionFailure
+
+JSON_FILE_DIRECTORY_NAME = "JSON file"
+
+
+def jsonfile_definition() -> DirectoryDefinition:
+    return DirectoryDefinition(
+        name=JSON_FILE_DIRECTORY_NAME,
+        read_only=False,
+        objects=[
+            object_definition("User", [_anchor(), *entra_user_attributes()], SOFT_DELETION_METADATA),
+            object_definition("Group", [_anchor(), *entra_group_attributes()]),
+        ],
+    )
+
+
+def _anchor() -> AttributeDefinition:
+    return attribute("id", anchor=True, case_exact=True, mutability=Mutability.Immutable)
+
+
+class JsonFileDirectory(JsonDocumentDirectory):
+    """A target file with one list per object type of the definition, each object with its
+    generated `id`. Any attribute name can be written. A missing file is an empty directory,
+    created on the first flush that has something to write. One thread at a time."""
+
+    def __init__(self, path: str | os.PathLike[str], definition: DirectoryDefinition | None = None) -> None:
+        definition = definition or jsonfile_definition()
+        super().__init__(
+            path,
+            definition,
+            collections={object_definition.name: object_definition.name for object_definition in definition.objects},
+            missing_file_is_empty=True,
+            new_id=lambda: uuid.uuid4().hex,
+        )
+
+    def test_connection(self) -> None:
+        """Check that the file, if there is one, can be read, and that it can be written."""
+        folder = _nearest_existing(self.path.parent)
+        if not folder.is_dir():
+            raise ConnectionFailure("FileNotWritable", f"{self.path}: {folder} is not a folder")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ConnectionFailure("FileNotWritable", f"{self.path}: the folder {folder} is not writable")
+        super().test_connection()
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """`folder`, or its closest ancestor that exists: the one a flush must create folders in."""
+    folder = folder.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder

@@ -1,0 +1,217 @@
+"""`ScimDirectory`: a SCIM 2.0 endpoint as a provisioning target, driven the way Entra drives it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from ...clock import Clock, SystemClock
+from ...models import DirectoryDefinition
+from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError
+from ._definition import (
+    scim_definition,
+    schemas_by_resource_type,
+    schemas_by_suffix,
+    with_discovered_attributes,
+)
+from ._http import SERVICE_INCOMPATIBLE, Reply, ScimClient, Trace
+from ._patch import STYLES, RequestStyle, patch_body
+from ._paths import equality_filter
+from ._resources import ManagerShape, ResourceCodec, ResourceType, resource_type
+
+_PAGE_SIZE = 100
+
+
+class ScimDirectory:
+    """A SCIM endpoint as a `Directory`.
+
+    Objects are flat dicts keyed by Entra's attribute paths; `id` is the SCIM id. Requests are
+    the ones Entra's provisioning service sends, in the PATCH dialect of `request_style`
+    ("aadOptscim062020" or "legacy"). Safe to call from up to `max_parallel` threads at once.
+    `trace` receives every request and response (the bearer token masked).
+    """
+
+    def __init__(
+        self,
+        base_address: str,
+        secret_token: str | None = None,
+        *,
+        request_style: RequestStyle = "aadOptscim062020",
+        max_parallel: int = 4,
+        timeout: float = 30.0,
+        trace: Trace | None = None,
+        transport: httpx.BaseTransport | None = None,
+        manager_shape: ManagerShape = "string",
+        member_batch_size: int = 100,
+        clock: Clock | None = None,
+    ) -> None:
+        if request_style not in STYLES:
+            raise ValueError(f"request_style must be one of {', '.join(STYLES)}, not {request_style!r}")
+        if manager_shape not in ("string", "object"):
+            raise ValueError(f'manager_shape must be "string" or "object", not {manager_shape!r}')
+        if urlsplit(base_address).query:
+            # Entra reads flags such as ?aadOptscim062020 off the tenant URL; here they are arguments.
+            raise ValueError(f"{base_address!r}: give the SCIM base address without a query; pass flags as request_style")
+        if max_parallel < 1 or member_batch_size < 1:
+            raise ValueError("max_parallel and member_batch_size must be at least 1")
+        self._style = STYLES[request_style]
+        self._manager_shape: ManagerShape = manager_shape
+        self._member_batch_size = member_batch_size
+        self._clock = clock or SystemClock()
+        self._client = ScimClient(
+            base_address,
+            secret_token,
+            max_parallel=max_parallel,
+            timeout=timeout,
+            trace=trace,
+            transport=transport,
+        )
+        self._definition = scim_definition()
+        self._codecs = self._build_codecs(self._definition)
+
+    # --- description ------------------------------------------------------------------------
+
+    def definition(self) -> DirectoryDefinition:
+        return self._definition.model_copy(deep=True)
+
+    def discover(self) -> DirectoryDefinition:
+        """The definition extended with what the endpoint declares in `/Schemas` (and, to know
+        which schema describes which object, `/ResourceTypes`). The directory keeps using it,
+        so that discovered reference attributes travel as references."""
+        schemas = self._list("/Schemas")
+        if schemas is None:
+            return self.definition()
+        object_names = [obj.name for obj in self._definition.objects]
+        resource_types = self._list("/ResourceTypes")
+        owners = (
+            schemas_by_resource_type(resource_types, object_names)
+            if resource_types
+            else schemas_by_suffix(schemas, object_names)
+        )
+        discovered = with_discovered_attributes(self._definition, schemas, owners, self._clock.now())
+        self._codecs = self._build_codecs(discovered)
+        self._definition = discovered
+        return self.definition()
+
+    # --- Directory protocol -----------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        """Entra's probe: a query for a user that cannot exist must answer 200 with an empty list."""
+        try:
+            reply, resources = self._query(resource_type("User"), {"filter": equality_filter("userName", str(uuid.uuid4()))})
+        except ObjectError as error:
+            raise ConnectionFailure(error.code, error.message) from None
+        if resources:
+            raise ConnectionFailure(
+                SERVICE_INCOMPATIBLE,
+                f"GET {reply.target} returned {len(resources)} resources for a user that cannot exist; "
+                "the endpoint does not apply filters",
+            )
+
+    def read_all(self, object_type: str) -> Iterator[DirectoryObject]:
+        """Every object, page by page (`startIndex`, `count`), members of groups included."""
+        kind = resource_type(object_type)
+        codec = self._codecs[kind.name]
+        start_index = 1
+        while True:
+            reply, resources = self._query(kind, {"startIndex": str(start_index), "count": str(_PAGE_SIZE)})
+            yield from (codec.to_flat(resource) for resource in resources)
+            total = reply.resource().get("totalResults", 0)
+            start_index += len(resources)
+            if not resources or start_index > total:
+                return
+
+    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
+        return None  # SCIM has no change feed; the engine compares hashes
+
+    def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
+        kind = resource_type(object_type)
+        reply = self._client.send("GET", _object_path(kind, object_id), params=_read_params(kind))
+        if reply.status == 404:
+            return None
+        return self._codecs[kind.name].to_flat(self._success(reply).resource())
+
+    def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
+        """Objects whose `attribute` equals `value`, all of them: more than one is the engine's
+        `DuplicateTargetEntries` to decide."""
+        kind = resource_type(object_type)
+        _, resources = self._query(kind, {**_read_params(kind), "filter": equality_filter(attribute, value)})
+        codec = self._codecs[kind.name]
+        return [codec.to_flat(resource) for resource in resources]
+
+    def create(self, object_type: str, attributes: DirectoryObject) -> str:
+        kind = resource_type(object_type)
+        body = self._codecs[kind.name].to_resource(kind, attributes)
+        created = self._success(self._client.send("POST", kind.endpoint, json=body)).resource()
+        if not created.get("id"):
+            raise ObjectError(SERVICE_INCOMPATIBLE, f"POST {kind.endpoint} created a {kind.name} but returned no id")
+        return str(created["id"])
+
+    def update(self, object_type: str, object_id: str, modification: Modification) -> None:
+        kind = resource_type(object_type)
+        codec = self._codecs[kind.name]
+        for operations in self._style.patches(modification, codec, self._member_batch_size):
+            reply = self._client.send("PATCH", _object_path(kind, object_id), json=patch_body(operations))
+            self._success(reply, missing_anchor=True)
+
+    def delete(self, object_type: str, object_id: str) -> None:
+        kind = resource_type(object_type)
+        self._success(self._client.send("DELETE", _object_path(kind, object_id)), missing_anchor=True)
+
+    def flush(self) -> None:
+        pass  # every change is sent when it is made
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _build_codecs(self, definition: DirectoryDefinition) -> dict[str, ResourceCodec]:
+        return {obj.name: ResourceCodec(obj, self._manager_shape) for obj in definition.objects}
+
+    @staticmethod
+    def _success(reply: Reply, *, missing_anchor: bool = False) -> Reply:
+        if 200 <= reply.status < 300:
+            return reply
+        error = reply.error()
+        if missing_anchor and reply.status == 404:
+            raise ObjectError("InvalidAnchor", f"the object is gone from the endpoint: {error.message}")
+        raise error
+
+    def _query(self, kind: ResourceType, params: dict[str, str]) -> tuple[Reply, list[dict[str, Any]]]:
+        reply = self._client.send("GET", kind.endpoint, params=params)
+        if reply.status == 404:
+            # "No match" is an empty ListResponse; Entra quarantines a job whose endpoint says 404.
+            raise ConnectionFailure(
+                SERVICE_INCOMPATIBLE,
+                f"SCIM compliance issue: GET {reply.target} answered HTTP/404 Not Found rather than "
+                "the expected HTTP/200 OK with a ListResponse",
+            )
+        return reply, self._list_response(reply)
+
+    def _list_response(self, reply: Reply) -> list[dict[str, Any]]:
+        body = self._success(reply).resource()
+        resources = body.get("Resources", [])
+        is_list_response = "Resources" in body or "totalResults" in body
+        if not is_list_response or not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+            raise ObjectError(SERVICE_INCOMPATIBLE, f"GET {reply.target} answered without a ListResponse")
+        return resources
+
+    def _list(self, path: str) -> list[dict[str, Any]] | None:
+        """The resources of a discovery endpoint, or None where the endpoint does not serve it."""
+        reply = self._client.send("GET", path)
+        if reply.status in (404, 501):
+            return None
+        return self._list_response(reply)
+
+
+def _object_path(kind: ResourceType, object_id: str) -> str:
+    return f"{kind.endpoint}/{quote(object_id, safe='')}"
+
+
+def _read_params(kind: ResourceType) -> dict[str, str]:
+    return {"excludedAttributes": kind.excluded_attributes} if kind.excluded_attributes else {}

@@ -1,0 +1,107 @@
+"""Upper/lower/proper case as .NET's TextInfo does it.
+
+.NET maps case one character at a time (simple case mapping), so 'ß' stays 'ß' in upper case and
+'İ' lowers to 'i' — Python's str.upper()/lower() use full mappings ('SS', 'i̇') and are only used for
+characters whose full mapping is a single character. Turkish and Azeri cultures add the dotted/
+dotless i rules; every other culture behaves like the invariant culture here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CULTURE_NAME = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_TURKIC = frozenset({"tr", "az"})
+
+_TURKIC_LOWER = str.maketrans({"I": "ı", "İ": "i"})
+_TURKIC_UPPER = str.maketrans({"i": "İ", "ı": "I"})
+
+
+def _simple_mapping_exceptions(convert) -> dict[int, str]:
+    """Characters whose Python mapping is not one character: what .NET's simple mapping gives instead.
+
+    All of them are in the Basic Multilingual Plane (Unicode's SpecialCasing has nothing above it).
+    """
+    table: dict[int, str] = {}
+    for code in range(0x10000):
+        char = chr(code)
+        mapped = convert(char)
+        if len(mapped) != 1:
+            table[code] = "i" if char == "İ" and convert is str.lower else char
+    return table
+
+
+_LOWER_EXCEPTIONS = _simple_mapping_exceptions(str.lower)
+_UPPER_EXCEPTIONS = _simple_mapping_exceptions(str.upper)
+_LOWER_SPECIAL = frozenset(map(chr, _LOWER_EXCEPTIONS))
+_UPPER_SPECIAL = frozenset(map(chr, _UPPER_EXCEPTIONS))
+
+
+def _language(culture: str | None) -> str:
+    if culture is None or culture == "":
+        return ""
+    if not _CULTURE_NAME.fullmatch(culture):
+        raise ValueError(f"culture {culture!r} is not an RFC 4646 culture name such as en-US or tr-TR")
+    return culture.split("-", 1)[0].lower()
+
+
+def to_lower(text: str, culture: str | None = None) -> str:
+    if _language(culture) in _TURKIC:
+        text = text.translate(_TURKIC_LOWER)
+    if text.isascii() or _LOWER_SPECIAL.isdisjoint(text):
+        return text.lower()
+    return "".join(_LOWER_EXCEPTIONS.get(ord(char)) or char.lower() for char in text)
+
+
+def to_upper(text: str, culture: str | None = None) -> str:
+    if _language(culture) in _TURKIC:
+        text = text.translate(_TURKIC_UPPER)
+    if text.isascii() or _UPPER_SPECIAL.isdisjoint(text):
+        return text.upper()
+    return "".join(_UPPER_EXCEPTIONS.get(ord(char)) or char.upper() for char in text)
+
+
+def _title_char(char: str) -> str:
+    titled = char.title()
+    return titled if len(titled) == 1 else to_upper(char)
+
+
+# The Unicode categories TextInfo.ToTitleCase treats as word separators.
+_SEPARATOR_CATEGORIES = frozenset({
+    "Zs", "Zl", "Zp", "Cc", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So",
+})
+
+
+def proper_case(text: str, separators: str | None = None) -> str:
+    """PCase: first letter of each word upper, the rest lower.
+
+    Without `separators` words break like .NET's ToTitleCase (spaces, punctuation, symbols, controls).
+    The text is lowered first: ToTitleCase alone would keep all-caps words, but the documented
+    PCase("PABLO GONSALVES (SECOND)") is "Pablo Gonsalves (Second)".
+    With `separators` only those characters break words, and the first character of a word is
+    upper-cased whatever it is.
+    """
+    lowered = to_lower(text)
+    out: list[str] = []
+    in_word = False
+    if separators:
+        for char in lowered:
+            if char in separators:
+                in_word = False
+                out.append(char)
+            else:
+                out.append(char if in_word else _title_char(char))
+                in_word = True
+        return "".join(out)
+    for char in lowered:
+        if unicodedata.category(char) in _SEPARATOR_CATEGORIES:
+            in_word = False
+            out.append(char)
+        elif not in_word and char.isalpha():
+            out.append(_title_char(char))
+            in_word = True
+        else:
+            in_word = True  # digits and marks continue a word: "1st" stays "1st"
+            out.append(char)
+    return "".join(out)

@@ -1,0 +1,97 @@
+"""Tree → evaluator, once; evaluator × object → value, many times.
+
+compile_source walks the Graph tree a single time and turns every node into a closure; evaluating
+an object then only calls closures (no text, no tree, no look-ups by function name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..models import AttributeMappingSource, AttributeMappingSourceType
+from .context import DEFAULT_CONTEXT, EvaluationContext
+from .definitions import Arguments, Evaluator
+from .errors import ExpressionSyntaxError
+from .syntax import MAX_DEPTH, attribute_names, definition_of, grouped_parameters
+from .values import FlowSentinel, FlowSignal, lookup, to_output
+
+Result = str | list[str] | None | FlowSentinel
+
+
+class CompiledExpression:
+    """An attribute mapping source ready to evaluate.
+
+    attributes  the source attribute names the expression reads (as written in it)
+    redacted    the expression uses Redact(): logs must show "[Redact]" instead of the value
+    """
+
+    __slots__ = ("source", "attributes", "redacted", "_evaluate")
+
+    def __init__(self, source: AttributeMappingSource, evaluate: Evaluator, redacted: bool) -> None:
+        self.source = source
+        self.attributes = attribute_names(source)
+        self.redacted = redacted
+        self._evaluate = evaluate
+
+    def evaluate(self, obj: Mapping[str, Any], context: EvaluationContext | None = None) -> Result:
+        """The value for `obj`: a string, a list of strings, None (null: don't flow), or IGNORE_FLOW /
+        IGNORE_OBJECT. Raises ExpressionEvaluationError with a one-line message on bad data."""
+        try:
+            value = self._evaluate(obj, context or DEFAULT_CONTEXT)
+        except FlowSignal as signal:
+            return signal.sentinel
+        if value is None or type(value) is str:
+            return value
+        return to_output(value)
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.source.expression!r})"
+
+
+def compile_source(source: AttributeMappingSource) -> CompiledExpression:
+    """Compile a Graph tree; ExpressionSyntaxError for unknown functions, wrong arguments, bad nesting."""
+    redacted = False
+    for depth, node in _nodes_with_depth(source):
+        if node.type is not AttributeMappingSourceType.Function:
+            continue
+        definition = definition_of(node)
+        redacted = redacted or definition.marks_redacted
+        if definition.top_level_only and depth > 0:
+            raise ExpressionSyntaxError(f"{definition.name} must be the outermost function of the expression; "
+                                        "it cannot be nested")
+    return CompiledExpression(source, _compile(source), redacted)
+
+
+def _nodes_with_depth(source: AttributeMappingSource):
+    stack = [(0, source)]
+    while stack:
+        depth, node = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionSyntaxError(f"the expression is nested more than {MAX_DEPTH} levels deep")
+        yield depth, node
+        stack.extend((depth + 1, pair.value) for pair in node.parameters)
+
+
+def _compile(node: AttributeMappingSource) -> Evaluator:
+    if node.type is AttributeMappingSourceType.Attribute:
+        name = node.name or ""
+        if not name:
+            raise ExpressionSyntaxError("an Attribute node has no name")
+        lowered = name.lower()
+        return lambda obj, context: lookup(obj, name, lowered)
+    if node.type is AttributeMappingSourceType.Constant:
+        value = node.name or ""
+        return lambda obj, context: value
+    definition = definition_of(node)
+    grouped = grouped_parameters(definition, node)
+    repeating = definition.repeating
+    arguments = Arguments(
+        single={name: _compile(values[0]) for name, values in grouped.items()
+                if repeating is None or name != repeating.name},
+        repeated=[_compile(value) for value in grouped.get(repeating.name, [])] if repeating else [],
+        sources=grouped,
+    )
+    return definition.build(arguments)
+
+

@@ -1,0 +1,65 @@
+"""Graph's `schema/parseExpression`: parse text, and evaluate it against a test object if one is given.
+
+Response codes of `error`: InvalidExpression (parsing or compiling failed), ExpressionEvaluationFailed
+(the test object made evaluation fail), and — with evaluationSucceeded true and an empty result —
+AttributeFlowIgnored / ObjectFlowIgnored when the expression says not to flow the attribute / object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..models import AttributeMappingSource, ParseExpressionResponse, PublicError
+from .context import EvaluationContext
+from .errors import ExpressionError
+from .evaluator import compile_source
+from .parser import parse
+from .values import IGNORE_FLOW, IGNORE_OBJECT, single
+
+_IGNORED = {
+    IGNORE_FLOW: ("AttributeFlowIgnored", "the expression says not to flow this attribute"),
+    IGNORE_OBJECT: ("ObjectFlowIgnored", "the expression says not to create or flow this object (IgnoreObjectFlow)"),
+}
+
+
+def parse_expression(expression: str, test_input: Mapping[str, Any] | None = None, *,
+                     context: EvaluationContext | None = None) -> ParseExpressionResponse:
+    """Parse (and optionally evaluate) an expression; every problem is reported in the response."""
+    if not isinstance(expression, str):
+        return _failed_parse(f"the expression must be a string, not {type(expression).__name__}", None)
+    try:
+        tree = parse(expression)
+    except ExpressionError as error:
+        return _failed_parse(str(error), None)
+    try:
+        compiled = compile_source(tree)
+    except ExpressionError as error:
+        return _failed_parse(str(error), tree)
+    if test_input is None:
+        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
+                                       evaluation_result=None, error=None)
+    try:
+        result = compiled.evaluate(_test_object(test_input), context)
+    except ExpressionError as error:
+        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
+                                       evaluation_result=None,
+                                       error=PublicError(code="ExpressionEvaluationFailed", message=str(error)))
+    if result in _IGNORED:
+        code, message = _IGNORED[result]  # type: ignore[index]
+        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree,
+                                       evaluation_result=[], error=PublicError(code=code, message=message))
+    values = [] if result is None else result if isinstance(result, list) else [result]
+    return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree,
+                                   evaluation_result=values, error=None)
+
+
+def _failed_parse(message: str, tree: AttributeMappingSource | None) -> ParseExpressionResponse:
+    return ParseExpressionResponse(parsing_succeeded=False, evaluation_succeeded=False, parsed_expression=tree,
+                                   evaluation_result=None, error=PublicError(code="InvalidExpression", message=message))
+
+
+def _test_object(test_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Test values as the engine would pass them: strings, lists of strings, None (JSON true → "True")."""
+    return {key: [single(item) for item in value] if isinstance(value, list) else single(value)
+            for key, value in test_input.items()}
