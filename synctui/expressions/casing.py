@@ -18,22 +18,10 @@ _TURKIC_LOWER = str.maketrans({"I": "ı", "İ": "i"})
 _TURKIC_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 
 
-def _simple_mapping_exceptions(convert) -> dict[int, str]:
-    """Characters whose Python mapping is not one character: what .NET's simple mapping gives instead.
-
-    All of them are in the Basic Multilingual Plane (Unicode's SpecialCasing has nothing above it).
-    """
-    table: dict[int, str] = {}
-    for code in range(0x10000):
-        char = chr(code)
-        mapped = convert(char)
-        if len(mapped) != 1:
-            table[code] = "i" if char == "İ" and convert is str.lower else char
-    return table
-
-
-_LOWER_EXCEPTIONS = _simple_mapping_exceptions(str.lower)
-_UPPER_EXCEPTIONS = _simple_mapping_exceptions(str.upper)
+# Characters whose Python (full) mapping is not a single character keep .NET's simple mapping instead:
+# themselves, except İ whose simple lower case is i. All are in the Basic Multilingual Plane.
+_LOWER_EXCEPTIONS = {code: chr(code) for code in range(0x10000) if len(chr(code).lower()) != 1} | {ord("İ"): "i"}
+_UPPER_EXCEPTIONS = {code: chr(code) for code in range(0x10000) if len(chr(code).upper()) != 1}
 _LOWER_SPECIAL = frozenset(map(chr, _LOWER_EXCEPTIONS))
 _UPPER_SPECIAL = frozenset(map(chr, _UPPER_EXCEPTIONS))
 
@@ -76,10 +64,12 @@ _SEPARATOR_CATEGORIES = frozenset({
 def proper_case(text: str, separators: str | None = None) -> str:
     """PCase: first letter of each word upper, the rest lower.
 
-    Without `separators` words break like .NET's ToTitleCase (spaces, punctuation, symbols, controls).
-    The text is lowered first: ToTitleCase alone would keep all-caps words, but the documented
-    PCase("PABLO GONSALVES (SECOND)") is "Pablo Gonsalves (Second)".
-    With `separators` only those characters break words, and the first character of a word is
+    Without `separators`, words are found as .NET's TextInfo.ToTitleCase finds them: a word starts at
+    a letter and runs over letters, apostrophes and anything that is not a separator category, so
+    "o'neil" → "O'neil" and "1st" → "1St" (a digit never starts a word). The text is lowered first:
+    ToTitleCase alone keeps all-caps words, but the documented PCase("PABLO GONSALVES (SECOND)") is
+    "Pablo Gonsalves (Second)".
+    With `separators`, only those characters break words, and the first character of each word is
     upper-cased whatever it is.
     """
     lowered = to_lower(text)
@@ -95,13 +85,12 @@ def proper_case(text: str, separators: str | None = None) -> str:
                 in_word = True
         return "".join(out)
     for char in lowered:
-        if unicodedata.category(char) in _SEPARATOR_CATEGORIES:
-            in_word = False
+        if in_word:
+            in_word = char.isalpha() or char == "'" or unicodedata.category(char) not in _SEPARATOR_CATEGORIES
             out.append(char)
-        elif not in_word and char.isalpha():
+        elif char.isalpha():
             out.append(_title_char(char))
             in_word = True
         else:
-            in_word = True  # digits and marks continue a word: "1st" stays "1st"
             out.append(char)
     return "".join(out)

@@ -399,6 +399,8 @@ def date_diff(interval: str | None, first: datetime, second: datetime) -> int:
         second = second - timedelta(days=(second.weekday() + 1) % 7)
         return _truncate((second.date() - first.date()).days / 7)
     span = second - first
+    if unit == "w":
+        return _truncate(span / timedelta(weeks=1))  # whole weeks (DateAdd's "w" adds days, DateDiff's counts weeks)
     return _truncate(span / _FIXED_INTERVALS[unit])
 
 

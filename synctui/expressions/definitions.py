@@ -20,6 +20,12 @@ from .errors import ExpressionEvaluationError
 Evaluator = Callable[[Mapping[str, Any], EvaluationContext], Any]
 """A compiled node: reads the object (and context) and returns a runtime value (see values.py)."""
 
+Pairs = Sequence[tuple[str, AttributeMappingSource]]
+"""A call's arguments as (parameter name, value) — the `parameters` of a Graph Function node."""
+
+Grouped = dict[str, list[AttributeMappingSource]]
+"""A call's arguments by parameter name (a repeating parameter has several values)."""
+
 
 class Kind(enum.Enum):
     FUNCTION = "function"  # Name(arg, …): listed in the function catalogue
@@ -38,7 +44,7 @@ class Parameter:
 
 class SignatureError(Exception):
     """Arguments that don't fit a function's parameters. `slot` is the 0-based argument to blame,
-    None for the closing parenthesis / the function as a whole."""
+    or None when the call as a whole is at fault."""
 
     def __init__(self, message: str, slot: int | None = None) -> None:
         super().__init__(message)
@@ -52,7 +58,7 @@ class Arguments:
 
     single: dict[str, Evaluator]
     repeated: list[Evaluator]
-    sources: dict[str, list[AttributeMappingSource]]  # the tree nodes, for compile-time inspection
+    sources: Grouped  # the tree nodes, for compile-time inspection
 
     def get(self, name: str) -> Evaluator | None:
         return self.single.get(name)
@@ -62,7 +68,7 @@ class Arguments:
 
 
 Builder = Callable[[Arguments], Evaluator]
-Check = Callable[[Mapping[str, list[AttributeMappingSource]]], str | None]
+Check = Callable[[Grouped], str | None]
 
 
 @dataclass(frozen=True)
@@ -102,10 +108,7 @@ Slot = AttributeMappingSource | None  # None = an empty argument (nothing betwee
 def bind_positional(definition: FunctionDefinition, slots: Sequence[Slot]) -> list[tuple[str, AttributeMappingSource]]:
     """Name the written arguments: the (key, value) pairs of the Graph tree, in parameter order."""
     layout = definition.layouts.get(len(slots))
-    if layout is not None:
-        names: list[str | None] = list(layout)
-    else:
-        names = [p.name for p in definition.fixed]
+    names = list(layout) if layout else [p.name for p in definition.fixed]
     repeating = definition.repeating
     last_written = max((index for index, slot in enumerate(slots) if slot is not None), default=-1)
     pairs: list[tuple[str, AttributeMappingSource]] = []
@@ -113,15 +116,16 @@ def bind_positional(definition: FunctionDefinition, slots: Sequence[Slot]) -> li
         if index < len(names):
             name = names[index]
             if slot is not None:
-                pairs.append((name, slot))  # type: ignore[arg-type]
-            elif index < last_written and definition.parameter(name).required:  # type: ignore[arg-type, union-attr]
+                pairs.append((name, slot))
+            elif index < last_written and definition.parameter(name).required:  # type: ignore[union-attr]
                 raise SignatureError(f"{definition.name}: required argument {name} is empty", index)
             continue
         if repeating is None:
             if index > last_written:
                 continue  # trailing empty arguments carry nothing
             maximum = len(names)
-            raise SignatureError(f"{definition.name} takes at most {maximum} argument{'s' if maximum != 1 else ''}", index)
+            plural = "s" if maximum != 1 else ""
+            raise SignatureError(f"{definition.name} takes at most {maximum} argument{plural}", index)
         if slot is None:
             if index > last_written:
                 continue
@@ -159,15 +163,16 @@ def check_named(definition: FunctionDefinition, keys: Sequence[str]) -> str | No
     return None
 
 
-def group_by_key(definition: FunctionDefinition, pairs: Sequence[tuple[str, AttributeMappingSource]]) -> dict[str, list[AttributeMappingSource]]:
-    grouped: dict[str, list[AttributeMappingSource]] = {}
+def group_by_key(definition: FunctionDefinition, pairs: Pairs) -> Grouped:
+    """The values of each parameter, under the parameter's canonical name."""
+    grouped: Grouped = {}
     for key, value in pairs:
         parameter = definition.parameter(key)
         grouped.setdefault(parameter.name if parameter else key, []).append(value)
     return grouped
 
 
-def positional_slots(definition: FunctionDefinition, grouped: Mapping[str, list[AttributeMappingSource]]) -> list[Slot]:
+def positional_slots(definition: FunctionDefinition, grouped: Grouped) -> list[Slot]:
     """The canonical argument list: every fixed parameter has a slot (empty when omitted), then the
     repeated values. This is why Graph writes Replace([x], "-", , , "_", , ) with all seven slots."""
     slots: list[Slot] = [grouped[p.name][0] if p.name in grouped else None for p in definition.fixed]
@@ -201,25 +206,24 @@ def eager(name: str, parameters: Sequence[Parameter], implementation: Callable[.
     spread = next((i for i, p in enumerate(parameters) if p.name == per_value), None)
 
     def build(arguments: Arguments) -> Evaluator:
-        readers: list[Evaluator] = []
-        for parameter in parameters:
-            if parameter.repeating:
-                items = list(arguments.repeated)
-                readers.append(lambda obj, context, items=items: [read(obj, context) for read in items])
-            else:
-                readers.append(arguments.get(parameter.name) or _null)
+        repeated = arguments.repeated
+        readers: list[Evaluator] = [
+            (lambda obj, context: [read(obj, context) for read in repeated]) if parameter.repeating
+            else arguments.get(parameter.name) or _null
+            for parameter in parameters
+        ]
 
         def call(values: list[Any], context: EvaluationContext) -> Any:
-            arguments = [context, *values] if with_context else values
+            positional = [context, *values] if with_context else values
             try:
                 if spread is not None and type(values[spread]) is list:
-                    position = spread + 1 if with_context else spread
+                    items, position = values[spread], spread + 1 if with_context else spread
                     results = []
-                    for item in values[spread]:
-                        arguments[position] = item
-                        results.append(implementation(*arguments))
+                    for item in items:
+                        positional[position] = item
+                        results.append(implementation(*positional))
                     return results
-                return implementation(*arguments)
+                return implementation(*positional)
             except _CONVERTED_ERRORS as error:
                 raise evaluation_error(name, error) from None
 

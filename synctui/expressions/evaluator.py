@@ -13,8 +13,9 @@ from ..models import AttributeMappingSource, AttributeMappingSourceType
 from .context import DEFAULT_CONTEXT, EvaluationContext
 from .definitions import Arguments, Evaluator
 from .errors import ExpressionSyntaxError
-from .syntax import MAX_DEPTH, attribute_names, definition_of, grouped_parameters
-from .values import FlowSentinel, FlowSignal, lookup, to_output
+from .syntax import MAX_DEPTH, definition_of, grouped_parameters
+from .tree import attribute_names
+from .values import FlowSentinel, FlowSignal, attribute_reader, to_output
 
 Result = str | list[str] | None | FlowSentinel
 
@@ -51,47 +52,36 @@ class CompiledExpression:
 
 def compile_source(source: AttributeMappingSource) -> CompiledExpression:
     """Compile a Graph tree; ExpressionSyntaxError for unknown functions, wrong arguments, bad nesting."""
-    redacted = False
-    for depth, node in _nodes_with_depth(source):
-        if node.type is not AttributeMappingSourceType.Function:
-            continue
+    compiler = _Compiler()
+    evaluate = compiler.compile(source, depth=0)
+    return CompiledExpression(source, evaluate, compiler.redacted)
+
+
+class _Compiler:
+    """One pass over the tree: checks each call against its definition and builds its evaluator."""
+
+    def __init__(self) -> None:
+        self.redacted = False
+
+    def compile(self, node: AttributeMappingSource, depth: int) -> Evaluator:
+        if depth > MAX_DEPTH:
+            raise ExpressionSyntaxError(f"the expression is nested more than {MAX_DEPTH} levels deep")
+        if node.type is AttributeMappingSourceType.Attribute:
+            if not node.name:
+                raise ExpressionSyntaxError("an Attribute node has no name")
+            return attribute_reader(node.name)
+        if node.type is AttributeMappingSourceType.Constant:
+            value = node.name or ""
+            return lambda obj, context: value
         definition = definition_of(node)
-        redacted = redacted or definition.marks_redacted
         if definition.top_level_only and depth > 0:
             raise ExpressionSyntaxError(f"{definition.name} must be the outermost function of the expression; "
                                         "it cannot be nested")
-    return CompiledExpression(source, _compile(source), redacted)
-
-
-def _nodes_with_depth(source: AttributeMappingSource):
-    stack = [(0, source)]
-    while stack:
-        depth, node = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ExpressionSyntaxError(f"the expression is nested more than {MAX_DEPTH} levels deep")
-        yield depth, node
-        stack.extend((depth + 1, pair.value) for pair in node.parameters)
-
-
-def _compile(node: AttributeMappingSource) -> Evaluator:
-    if node.type is AttributeMappingSourceType.Attribute:
-        name = node.name or ""
-        if not name:
-            raise ExpressionSyntaxError("an Attribute node has no name")
-        lowered = name.lower()
-        return lambda obj, context: lookup(obj, name, lowered)
-    if node.type is AttributeMappingSourceType.Constant:
-        value = node.name or ""
-        return lambda obj, context: value
-    definition = definition_of(node)
-    grouped = grouped_parameters(definition, node)
-    repeating = definition.repeating
-    arguments = Arguments(
-        single={name: _compile(values[0]) for name, values in grouped.items()
-                if repeating is None or name != repeating.name},
-        repeated=[_compile(value) for value in grouped.get(repeating.name, [])] if repeating else [],
-        sources=grouped,
-    )
-    return definition.build(arguments)
-
-
+        self.redacted = self.redacted or definition.marks_redacted
+        grouped = grouped_parameters(definition, node)
+        repeating = definition.repeating.name if definition.repeating else None
+        return definition.build(Arguments(
+            single={name: self.compile(values[0], depth + 1) for name, values in grouped.items() if name != repeating},
+            repeated=[self.compile(value, depth + 1) for value in grouped.get(repeating, [])] if repeating else [],
+            sources=grouped,
+        ))

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import base64
 import json
+import operator
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -21,25 +22,26 @@ from typing import Any
 from ..models import (
     AttributeMappingFunctionSchema,
     AttributeMappingParameterSchema,
-    AttributeMappingSource,
     AttributeMappingSourceType,
     AttributeType,
 )
 from . import casing, dates, dotnet_regex
 from .context import EvaluationContext
-from .definitions import Arguments, Evaluator, Kind, Parameter, Registry, evaluation_error
+from .definitions import Arguments, Builder, Evaluator, Grouped, Kind, Parameter, Registry, evaluation_error
 from .diacritics import normalize_diacritics
 from .errors import ExpressionEvaluationError
+from .tree import attribute_names
 from .values import (
     IGNORE_FLOW,
     IGNORE_OBJECT,
+    FlowSentinel,
     FlowSignal,
     as_bool,
     as_int,
     as_number,
+    attribute_reader,
     is_null,
     is_null_or_empty,
-    lookup,
     single,
     to_values,
 )
@@ -48,7 +50,8 @@ REGISTRY = Registry()
 function = REGISTRY.function
 special = REGISTRY.special
 
-String, Integer, Boolean, DateTime = AttributeType.String, AttributeType.Integer, AttributeType.Boolean, AttributeType.DateTime
+String, Integer = AttributeType.String, AttributeType.Integer
+Boolean, DateTime = AttributeType.Boolean, AttributeType.DateTime
 
 
 def required(name: str, type: AttributeType = String) -> Parameter:
@@ -391,7 +394,7 @@ def ignore_flow_if_null_or_empty(value: Any) -> Any:
     return value
 
 
-def _signal(sentinel) -> Any:
+def _signal(sentinel: FlowSentinel) -> Builder:
     def build(arguments: Arguments) -> Evaluator:
         def evaluate(obj: Mapping[str, Any], context: EvaluationContext) -> Any:
             raise FlowSignal(sentinel)
@@ -410,13 +413,12 @@ def build_iif(arguments: Arguments) -> Evaluator:
     """Only the chosen branch is evaluated. With EvaluationContext.strict_iif, a condition that reads a
     null or empty attribute is an error, as the reference page says the check "fails"."""
     condition, if_true, if_false = arguments["condition"], arguments["valueIfTrue"], arguments["valueIfFalse"]
-    watched = sorted({node.name for node in _attribute_nodes(arguments.sources["condition"][0])})
-    watched_keys = [(name, name.lower()) for name in watched]
+    readers = [(name, attribute_reader(name)) for name in sorted(attribute_names(arguments.sources["condition"][0]))]
 
     def evaluate(obj: Mapping[str, Any], context: EvaluationContext) -> Any:
         if context.strict_iif:
-            for name, lowered in watched_keys:
-                if is_null_or_empty(lookup(obj, name, lowered)):
+            for name, read in readers:
+                if is_null_or_empty(read(obj)):
                     raise ExpressionEvaluationError(
                         f"IIF: the condition reads [{name}], which is null or empty; Entra fails such a condition "
                         f"— test for empty values with Switch([{name}], [{name}], \"\", …) instead")
@@ -430,14 +432,7 @@ def build_iif(arguments: Arguments) -> Evaluator:
     return evaluate
 
 
-def _attribute_nodes(node: AttributeMappingSource):
-    if node.type is AttributeMappingSourceType.Attribute and node.name:
-        yield node
-    for pair in node.parameters:
-        yield from _attribute_nodes(pair.value)
-
-
-def _switch_pairs(grouped: Mapping[str, list[AttributeMappingSource]]) -> str | None:
+def _switch_pairs(grouped: Grouped) -> str | None:
     count = len(grouped.get("switchValue", []))
     if count % 2:
         return f"Switch needs key, value pairs after source and defaultValue; got {count} arguments for them"
@@ -553,7 +548,7 @@ def _replace_mode(present: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _check_replace(grouped: Mapping[str, list[AttributeMappingSource]]) -> str | None:
+def _check_replace(grouped: Grouped) -> str | None:
     if _replace_mode(grouped) is None:
         return ("Replace needs one of: Find with Replacement; Find with Template; RegularExpression with "
                 "Replacement; RegularExpression, RegularExpressionGroupName and Replacement; or "
@@ -669,7 +664,8 @@ def num_from_date(value: Any) -> int | None:
 @function("FormatDateTime", required("source"), optional("dateTimeStyles"), required("inputFormat"),
           required("outputFormat"), per_value="source", with_context=True,
           layouts={3: ("source", "inputFormat", "outputFormat")})
-def format_date_time(context: EvaluationContext, source: Any, styles: Any, input_format: Any, output_format: Any) -> str | None:
+def format_date_time(context: EvaluationContext, source: Any, styles: Any, input_format: Any,
+                     output_format: Any) -> str | None:
     """Parse source with the .NET custom format inputFormat (exact) and write it with outputFormat.
     A DateTime source (Now(), CDate(…)) is not parsed. The legacy 3-argument form has no dateTimeStyles."""
     if source is None:
@@ -743,7 +739,7 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
             return flags
     if isinstance(left, datetime) or isinstance(right, datetime):
         try:
-            return dates.as_utc(_date(left, "the left side")), dates.as_utc(_date(right, "the right side"))  # type: ignore[arg-type]
+            return dates.as_utc(_date(left, "the left side")), dates.as_utc(_date(right, "the right side"))  # type: ignore
         except ValueError:
             pass
     numbers = (as_number(left), as_number(right))
@@ -760,7 +756,7 @@ def _flag(value: Any) -> bool | None:
     return True if lowered == "true" else False if lowered == "false" else None
 
 
-def _comparison(symbol: str, test) -> None:
+def _comparison(symbol: str, test: Callable[[Any, Any], bool]) -> None:
     @special(symbol, required("left"), required("right"), kind=Kind.OPERATOR)
     def build(arguments: Arguments) -> Evaluator:
         left, right = arguments["left"], arguments["right"]
@@ -777,12 +773,9 @@ def _comparison(symbol: str, test) -> None:
         return evaluate
 
 
-_comparison("=", lambda a, b: a == b)
-_comparison("<>", lambda a, b: a != b)
-_comparison(">", lambda a, b: a > b)
-_comparison(">=", lambda a, b: a >= b)
-_comparison("<", lambda a, b: a < b)
-_comparison("<=", lambda a, b: a <= b)
+for _symbol, _test in (("=", operator.eq), ("<>", operator.ne), (">", operator.gt), (">=", operator.ge),
+                      ("<", operator.lt), ("<=", operator.le)):
+    _comparison(_symbol, _test)
 
 
 # --- the published catalogue ---------------------------------------------------------------

@@ -7,6 +7,7 @@ AttributeFlowIgnored / ObjectFlowIgnored when the expression says not to flow th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from .context import EvaluationContext
 from .errors import ExpressionError
 from .evaluator import compile_source
 from .parser import parse
-from .values import IGNORE_FLOW, IGNORE_OBJECT, single
+from .values import IGNORE_FLOW, IGNORE_OBJECT, FlowSentinel, single
 
 _IGNORED = {
     IGNORE_FLOW: ("AttributeFlowIgnored", "the expression says not to flow this attribute"),
@@ -39,14 +40,14 @@ def parse_expression(expression: str, test_input: Mapping[str, Any] | None = Non
     if test_input is None:
         return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
                                        evaluation_result=None, error=None)
+    if not isinstance(test_input, Mapping):
+        return _failed_evaluation(tree, "the test input must map attribute names to values")
     try:
         result = compiled.evaluate(_test_object(test_input), context)
     except ExpressionError as error:
-        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
-                                       evaluation_result=None,
-                                       error=PublicError(code="ExpressionEvaluationFailed", message=str(error)))
-    if result in _IGNORED:
-        code, message = _IGNORED[result]  # type: ignore[index]
+        return _failed_evaluation(tree, str(error))
+    if isinstance(result, FlowSentinel):
+        code, message = _IGNORED[result]
         return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree,
                                        evaluation_result=[], error=PublicError(code=code, message=message))
     values = [] if result is None else result if isinstance(result, list) else [result]
@@ -59,7 +60,20 @@ def _failed_parse(message: str, tree: AttributeMappingSource | None) -> ParseExp
                                    evaluation_result=None, error=PublicError(code="InvalidExpression", message=message))
 
 
+def _failed_evaluation(tree: AttributeMappingSource, message: str) -> ParseExpressionResponse:
+    return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
+                                   evaluation_result=None, error=PublicError(code="ExpressionEvaluationFailed",
+                                                                             message=message))
+
+
 def _test_object(test_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Test values as the engine would pass them: strings, lists of strings, None (JSON true → "True")."""
-    return {key: [single(item) for item in value] if isinstance(value, list) else single(value)
+    """Test values as the engine passes them: strings, lists of strings or None. JSON true becomes
+    "True", numbers their text, and a JSON object its JSON text (how app role assignments are read)."""
+    return {str(key): [_test_value(item) for item in value] if isinstance(value, list) else _test_value(value)
             for key, value in test_input.items()}
+
+
+def _test_value(value: Any) -> str | None:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return single(value) if isinstance(value, (str, bool, int, float)) or value is None else str(value)

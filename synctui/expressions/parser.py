@@ -12,7 +12,7 @@ operand is itself a comparison, which to_text can then express.
 from __future__ import annotations
 
 from ..models import AttributeMappingSource
-from .definitions import Kind, SignatureError, Slot, bind_positional
+from .definitions import FunctionDefinition, Kind, SignatureError, Slot, bind_positional
 from .errors import ExpressionSyntaxError
 from .functions import REGISTRY
 from .syntax import COMPARE_KEYWORDS, MAX_DEPTH, MAX_LENGTH, attribute_node, constant_node, function_node
@@ -178,7 +178,7 @@ class _Parser:
             raise self.error(f"expected '(' after the function name {definition.name}, {self.found()}")
         raise self.error(f"unknown function or keyword {word!r}", start)
 
-    def call(self, definition, name_start: int, depth: int) -> AttributeMappingSource:
+    def call(self, definition: FunctionDefinition, name_start: int, depth: int) -> AttributeMappingSource:
         self.position += 1  # '('
         slots: list[Slot] = []
         columns: list[int] = []

@@ -24,7 +24,7 @@ from ..models import (
 )
 from .dotnet_regex import compile_pattern
 from .errors import ExpressionError
-from .values import lookup, single
+from .values import attribute_reader, single
 
 _NON_NEGATIVE_INTEGER = re.compile(r"[0-9]+")
 
@@ -169,18 +169,18 @@ class ClauseOutcome:
 
 
 class _CompiledClause:
-    __slots__ = ("attribute", "lowered", "operator", "operand", "text")
+    __slots__ = ("attribute", "read", "operator", "operand", "text")
 
     def __init__(self, clause: FilterClause) -> None:
         self.attribute = clause.source_operand_name
-        self.lowered = self.attribute.lower()
+        self.read = attribute_reader(self.attribute)
         self.operator = find_operator(clause.operator_name)
         values = clause.target_operand.values if clause.target_operand else []
         self.operand = self.operator.prepare(values[0]) if values else None  # type: ignore[union-attr]
         self.text = clause_text(clause)
 
     def passes(self, obj: Mapping[str, Any]) -> bool:
-        value = lookup(obj, self.attribute, self.lowered)
+        value = self.read(obj)
         if type(value) is list:
             values = [item for item in value if item is not None]
             if not values:

@@ -14,10 +14,10 @@ Canonical text, which is also each node's `expression`:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 
 from ..models import AttributeMappingSource, AttributeMappingSourceType, StringKeyAttributeMappingSourceValuePair
-from .definitions import FunctionDefinition, Kind, check_named, group_by_key, positional_slots
+from .definitions import FunctionDefinition, Grouped, Kind, Pairs, check_named, group_by_key, positional_slots
 from .errors import ExpressionSyntaxError
 from .functions import REGISTRY
 
@@ -34,14 +34,16 @@ def quote(value: str) -> str:
 
 
 def attribute_node(name: str) -> AttributeMappingSource:
-    return AttributeMappingSource(type=AttributeMappingSourceType.Attribute, name=name, expression=f"[{name}]", parameters=[])
+    return AttributeMappingSource(type=AttributeMappingSourceType.Attribute, name=name, expression=f"[{name}]",
+                                  parameters=[])
 
 
 def constant_node(value: str) -> AttributeMappingSource:
-    return AttributeMappingSource(type=AttributeMappingSourceType.Constant, name=value, expression=quote(value), parameters=[])
+    return AttributeMappingSource(type=AttributeMappingSourceType.Constant, name=value, expression=quote(value),
+                                  parameters=[])
 
 
-def function_node(definition: FunctionDefinition, pairs: Sequence[tuple[str, AttributeMappingSource]]) -> AttributeMappingSource:
+def function_node(definition: FunctionDefinition, pairs: Pairs) -> AttributeMappingSource:
     """A Function node whose children are already canonical (their `expression` is trusted)."""
     text = _function_text(definition, group_by_key(definition, pairs), lambda node: node.expression or "")
     parameters = [StringKeyAttributeMappingSourceValuePair(key=key, value=value) for key, value in pairs]
@@ -49,7 +51,7 @@ def function_node(definition: FunctionDefinition, pairs: Sequence[tuple[str, Att
                                   expression=text, parameters=parameters)
 
 
-def _function_text(definition: FunctionDefinition, grouped: dict[str, list[AttributeMappingSource]],
+def _function_text(definition: FunctionDefinition, grouped: Grouped,
                    text_of: Callable[[AttributeMappingSource], str]) -> str:
     if definition.kind is Kind.KEYWORD:
         return definition.name
@@ -57,7 +59,8 @@ def _function_text(definition: FunctionDefinition, grouped: dict[str, list[Attri
         left, right = grouped["left"][0], grouped["right"][0]
         return f"{_operand_text(left, text_of)} {definition.name} {_operand_text(right, text_of)}"
     slots = positional_slots(definition, grouped)
-    return definition.name + "(" + ", ".join("" if slot is None else _argument_text(slot, text_of) for slot in slots) + ")"
+    arguments = ("" if slot is None else _argument_text(slot, text_of) for slot in slots)
+    return definition.name + "(" + ", ".join(arguments) + ")"
 
 
 def _argument_text(node: AttributeMappingSource, text_of: Callable[[AttributeMappingSource], str]) -> str:
@@ -92,7 +95,7 @@ def definition_of(node: AttributeMappingSource) -> FunctionDefinition:
     return definition
 
 
-def grouped_parameters(definition: FunctionDefinition, node: AttributeMappingSource) -> dict[str, list[AttributeMappingSource]]:
+def grouped_parameters(definition: FunctionDefinition, node: AttributeMappingSource) -> Grouped:
     return group_by_key(definition, [(pair.key, pair.value) for pair in node.parameters])
 
 
@@ -113,19 +116,3 @@ def _render(node: AttributeMappingSource, depth: int) -> str:
         return quote(node.name or "")
     definition = definition_of(node)
     return _function_text(definition, grouped_parameters(definition, node), lambda child: _render(child, depth + 1))
-
-
-def walk(source: AttributeMappingSource) -> Iterator[AttributeMappingSource]:
-    """Every node of the tree, parents before children."""
-    stack = [source]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(pair.value for pair in reversed(node.parameters))
-
-
-def attribute_names(source: AttributeMappingSource) -> frozenset[str]:
-    return frozenset(node.name for node in walk(source)
-                     if node.type is AttributeMappingSourceType.Attribute and node.name)
-
-

@@ -13,7 +13,7 @@ Everything that leaves the evaluator is a str, a list[str], None or one of the f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -48,15 +48,21 @@ class FlowSignal(Exception):
 _MISSING = object()
 
 
-def lookup(obj: Mapping[str, Any], name: str, lowered: str) -> Any:
-    """The value of attribute `name`: exact name first, then the first key equal ignoring case."""
-    value = obj.get(name, _MISSING)
-    if value is not _MISSING:
-        return value
-    for key in obj:
-        if key.lower() == lowered:
-            return obj[key]
-    return None
+def attribute_reader(name: str) -> Callable[[Mapping[str, Any], Any], Any]:
+    """A function reading attribute `name` from an object: the exact name first, then the first key
+    that is equal ignoring case; absent → None. Its second argument (the context) is unused."""
+    lowered = name.lower()
+
+    def read(obj: Mapping[str, Any], context: Any = None) -> Any:
+        value = obj.get(name, _MISSING)
+        if value is not _MISSING:
+            return value
+        for key in obj:
+            if key.lower() == lowered:
+                return obj[key]
+        return None
+
+    return read
 
 
 # --- null tests ----------------------------------------------------------------------------

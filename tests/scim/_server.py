@@ -106,9 +106,11 @@ class ScimServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        """Close the listening socket (idempotent); the port is free again afterwards."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
 
 
 def sent(traces: list[dict[str, Any]], method: str) -> list[Any]:

@@ -24,10 +24,7 @@ def start_server() -> Iterator[Callable[..., ScimServer]]:
 
     yield start
     for server in started:
-        try:
-            server.stop()
-        except OSError:
-            pass
+        server.stop()
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ def test_discovered_attributes_can_be_written_and_read(server: ScimServer, trace
     directory = ScimDirectory(server.base_address, trace=traces.append)
     directory.discover()
 
-    user_id = directory.create("User", {"userName": "alice", "nickName": "Al", 'emails[type eq "home"].value': "a@home"})
+    user_id = directory.create(
+        "User", {"userName": "alice", "nickName": "Al", 'emails[type eq "home"].value': "a@home"}
+    )
     directory.update("User", user_id, Modification(replace={f"{ENTERPRISE}:costCenter": "CC1"}))
 
     assert sent(traces, "POST")[0]["emails"] == [{"type": "home", "value": "a@home"}]

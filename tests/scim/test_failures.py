@@ -59,7 +59,9 @@ def test_refused_credentials_fail_the_connection(start_server: Callable[..., Sci
     directory.close()
 
 
-def test_a_404_to_the_probe_is_the_scim_compliance_quarantine_reason(connect: Callable[..., ScimDirectory], server: ScimServer) -> None:
+def test_a_404_to_the_probe_is_the_scim_compliance_quarantine_reason(
+    connect: Callable[..., ScimDirectory], server: ScimServer
+) -> None:
     directory = connect(base_address=server.base_address + "/scim")
 
     with pytest.raises(ConnectionFailure) as error:
@@ -69,7 +71,9 @@ def test_a_404_to_the_probe_is_the_scim_compliance_quarantine_reason(connect: Ca
     assert "HTTP/404 Not Found rather than the expected HTTP/200 OK" in error.value.message
 
 
-def test_a_stopped_endpoint_is_unreachable_until_it_comes_back(start_server: Callable[..., ScimServer], traces: list) -> None:
+def test_a_stopped_endpoint_is_unreachable_until_it_comes_back(
+    start_server: Callable[..., ScimServer], traces: list
+) -> None:
     server = start_server()
     directory = ScimDirectory(server.base_address, trace=traces.append)
     directory.create("User", {"userName": "before"})
@@ -121,7 +125,8 @@ def test_server_errors_are_retried_then_reported(directory: ScimDirectory, serve
     directory.create("User", {"userName": "alice"})
     assert [t["status"] for t in traces] == [503, 503, 201]
 
-    html = Fault("502 Bad Gateway", [("Content-Type", "text/html")], b"<html><body>\n<h1>Bad gateway</h1></body></html>")
+    page = b"<html><body>\n<h1>Bad gateway</h1></body></html>"
+    html = Fault("502 Bad Gateway", [("Content-Type", "text/html")], page)
     server.faults.push(html, times=3)
     with pytest.raises(ObjectError) as error:
         directory.get("User", "anything")

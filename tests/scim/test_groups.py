@@ -67,7 +67,8 @@ def test_rename_and_membership_change_in_one_update(directory: ScimDirectory, us
     group_id = directory.create("Group", {"displayName": "Eng"})
     traces.clear()
 
-    directory.update("Group", group_id, Modification(replace={"displayName": "Engineering"}, add={"members": users[:1]}))
+    change = Modification(replace={"displayName": "Engineering"}, add={"members": users[:1]})
+    directory.update("Group", group_id, change)
 
     assert [body["Operations"] for body in sent(traces, "PATCH")] == [
         [{"op": "replace", "value": {"displayName": "Engineering"}}],

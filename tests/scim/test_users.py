@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from synctui.connectors.base import Modification, ObjectError
 from synctui.connectors.scim import ScimDirectory
 
 from ._server import CUSTOM_EXTENSION, ENTERPRISE, ScimServer, sent
-
-import pytest
 
 ALICE = {
     "userName": "alice@contoso.com",
@@ -111,7 +110,11 @@ def test_find_returns_every_match_for_the_engine_to_judge(directory: ScimDirecto
 def test_adopt_a_user_that_already_exists(server: ScimServer, directory: ScimDirectory) -> None:
     created = httpx.post(
         f"{server.base_address}/Users",
-        json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "legacy@contoso.com", "title": "Old"},
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "legacy@contoso.com",
+            "title": "Old",
+        },
     )
     (found,) = directory.find("User", "userName", "legacy@contoso.com")
     assert found == {"id": created.json()["id"], "userName": "legacy@contoso.com", "title": "Old"}

@@ -17,6 +17,7 @@ from ...models import (
     format_flags,
 )
 from .._definitions import attribute, object_definition, reference
+from ._paths import CORE_SCHEMA_PREFIX
 from ._resources import ENTERPRISE_USER
 
 SCIM_DIRECTORY_NAME = "SCIM endpoint"
@@ -133,23 +134,27 @@ def _schema_attributes(schema: dict[str, Any], object_names: list[str]) -> Itera
     """A schema's attributes under Entra's flat names. Core attributes keep their name, extension
     ones are prefixed with the schema URN; complex ones are flattened the way Entra addresses them."""
     schema_id = str(schema.get("id", ""))
-    prefix = "" if schema_id.startswith("urn:ietf:params:scim:schemas:core:") else f"{schema_id}:"
+    prefix = "" if schema_id.startswith(CORE_SCHEMA_PREFIX) else f"{schema_id}:"
     for declared in schema.get("attributes") or []:
-        yield from _flattened(f"{prefix}{declared['name']}", declared, object_names)
+        if declared.get("name"):
+            yield from _flattened(f"{prefix}{declared['name']}", declared, object_names)
 
 
 def _flattened(name: str, declared: dict[str, Any], object_names: list[str]) -> Iterator[AttributeDefinition]:
     multivalued = bool(declared.get("multiValued"))
     if declared.get("type") != "complex":
-        yield _definition(name, declared, multivalued=multivalued, object_names=object_names)
+        yield _discovered_attribute(name, declared, object_names, multivalued=multivalued)
         return
     sub_attributes = {sub["name"]: sub for sub in declared.get("subAttributes") or []}
     if "$ref" in sub_attributes:
         # `manager`, `members`: a link to other resources, whose id travels in `value`.
-        yield _definition(name, declared, multivalued=multivalued, references=sub_attributes["$ref"], object_names=object_names)
+        reference_types = sub_attributes["$ref"].get("referenceTypes") or []
+        yield _discovered_attribute(
+            name, declared, object_names, multivalued=multivalued, reference_types=reference_types
+        )
     elif not multivalued:
         for sub in sub_attributes.values():
-            yield _definition(f"{name}.{sub['name']}", sub, multivalued=False, object_names=object_names)
+            yield _discovered_attribute(f"{name}.{sub['name']}", sub, object_names)
     elif canonical_types := (sub_attributes.get("type") or {}).get("canonicalValues"):
         # One attribute per type and sub-attribute; `primary` and `display` are bookkeeping
         # that Entra never maps. Multi-valued attributes without declared types (roles,
@@ -157,7 +162,7 @@ def _flattened(name: str, declared: dict[str, Any], object_names: list[str]) -> 
         for kind in canonical_types:
             for sub in sub_attributes.values():
                 if sub["name"] not in ("type", "primary", "display"):
-                    yield _definition(f'{name}[type eq "{kind}"].{sub["name"]}', sub, multivalued=False, object_names=object_names)
+                    yield _discovered_attribute(f'{name}[type eq "{kind}"].{sub["name"]}', sub, object_names)
 
 
 _TYPES = {
@@ -177,20 +182,22 @@ _MUTABILITIES = {
 }
 
 
-def _definition(
+def _discovered_attribute(
     name: str,
     declared: dict[str, Any],
-    *,
-    multivalued: bool,
     object_names: list[str],
-    references: dict[str, Any] | None = None,
+    *,
+    multivalued: bool = False,
+    reference_types: list[str] | None = None,
 ) -> AttributeDefinition:
-    if references is None and declared.get("type") == "reference":
-        references = declared
-    referenced = [t for t in (references or {}).get("referenceTypes") or [] if t in object_names]
+    """An attribute from its SCIM declaration; a reference to known objects is a Reference."""
+    if reference_types is None:
+        reference_types = declared.get("referenceTypes") or []
+    referenced = [target for target in reference_types if target in object_names]
+    scim_type = declared.get("type", "string")
     return AttributeDefinition(
         name=name,
-        type=AttributeType.Reference if referenced else _TYPES.get(declared.get("type", "string"), AttributeType.String),
+        type=AttributeType.Reference if referenced else _TYPES.get(scim_type, AttributeType.String),
         case_exact=bool(declared.get("caseExact")),
         multivalued=multivalued,
         required=bool(declared.get("required")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 import httpx
 
@@ -54,8 +54,10 @@ class ScimDirectory:
         if manager_shape not in ("string", "object"):
             raise ValueError(f'manager_shape must be "string" or "object", not {manager_shape!r}')
         if urlsplit(base_address).query:
-            # Entra reads flags such as ?aadOptscim062020 off the tenant URL; here they are arguments.
-            raise ValueError(f"{base_address!r}: give the SCIM base address without a query; pass flags as request_style")
+            raise ValueError(
+                f"{base_address!r}: give the SCIM base address without a query "
+                "(split_tenant_url separates Entra's ?aadOptscim062020 flag from a tenant URL)"
+            )
         if max_parallel < 1 or member_batch_size < 1:
             raise ValueError("max_parallel and member_batch_size must be at least 1")
         self._style = STYLES[request_style]
@@ -101,8 +103,9 @@ class ScimDirectory:
 
     def test_connection(self) -> None:
         """Entra's probe: a query for a user that cannot exist must answer 200 with an empty list."""
+        probe = {"filter": equality_filter("userName", str(uuid.uuid4()))}
         try:
-            reply, resources = self._query(resource_type("User"), {"filter": equality_filter("userName", str(uuid.uuid4()))})
+            reply, resources = self._query(resource_type("User"), probe)
         except ObjectError as error:
             raise ConnectionFailure(error.code, error.message) from None
         if resources:
@@ -133,7 +136,7 @@ class ScimDirectory:
         reply = self._client.send("GET", _object_path(kind, object_id), params=_read_params(kind))
         if reply.status == 404:
             return None
-        return self._codecs[kind.name].to_flat(self._success(reply).resource())
+        return self._codecs[kind.name].to_flat(_succeeded(reply).resource())
 
     def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
         """Objects whose `attribute` equals `value`, all of them: more than one is the engine's
@@ -146,7 +149,7 @@ class ScimDirectory:
     def create(self, object_type: str, attributes: DirectoryObject) -> str:
         kind = resource_type(object_type)
         body = self._codecs[kind.name].to_resource(kind, attributes)
-        created = self._success(self._client.send("POST", kind.endpoint, json=body)).resource()
+        created = _succeeded(self._client.send("POST", kind.endpoint, json=body)).resource()
         if not created.get("id"):
             raise ObjectError(SERVICE_INCOMPATIBLE, f"POST {kind.endpoint} created a {kind.name} but returned no id")
         return str(created["id"])
@@ -156,11 +159,11 @@ class ScimDirectory:
         codec = self._codecs[kind.name]
         for operations in self._style.patches(modification, codec, self._member_batch_size):
             reply = self._client.send("PATCH", _object_path(kind, object_id), json=patch_body(operations))
-            self._success(reply, missing_anchor=True)
+            _succeeded(reply, missing_anchor=True)
 
     def delete(self, object_type: str, object_id: str) -> None:
         kind = resource_type(object_type)
-        self._success(self._client.send("DELETE", _object_path(kind, object_id)), missing_anchor=True)
+        _succeeded(self._client.send("DELETE", _object_path(kind, object_id)), missing_anchor=True)
 
     def flush(self) -> None:
         pass  # every change is sent when it is made
@@ -173,15 +176,6 @@ class ScimDirectory:
     def _build_codecs(self, definition: DirectoryDefinition) -> dict[str, ResourceCodec]:
         return {obj.name: ResourceCodec(obj, self._manager_shape) for obj in definition.objects}
 
-    @staticmethod
-    def _success(reply: Reply, *, missing_anchor: bool = False) -> Reply:
-        if 200 <= reply.status < 300:
-            return reply
-        error = reply.error()
-        if missing_anchor and reply.status == 404:
-            raise ObjectError("InvalidAnchor", f"the object is gone from the endpoint: {error.message}")
-        raise error
-
     def _query(self, kind: ResourceType, params: dict[str, str]) -> tuple[Reply, list[dict[str, Any]]]:
         reply = self._client.send("GET", kind.endpoint, params=params)
         if reply.status == 404:
@@ -191,22 +185,57 @@ class ScimDirectory:
                 f"SCIM compliance issue: GET {reply.target} answered HTTP/404 Not Found rather than "
                 "the expected HTTP/200 OK with a ListResponse",
             )
-        return reply, self._list_response(reply)
-
-    def _list_response(self, reply: Reply) -> list[dict[str, Any]]:
-        body = self._success(reply).resource()
-        resources = body.get("Resources", [])
-        is_list_response = "Resources" in body or "totalResults" in body
-        if not is_list_response or not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
-            raise ObjectError(SERVICE_INCOMPATIBLE, f"GET {reply.target} answered without a ListResponse")
-        return resources
+        return reply, _list_response(reply)
 
     def _list(self, path: str) -> list[dict[str, Any]] | None:
         """The resources of a discovery endpoint, or None where the endpoint does not serve it."""
         reply = self._client.send("GET", path)
         if reply.status in (404, 501):
             return None
-        return self._list_response(reply)
+        return _list_response(reply)
+
+
+_TENANT_URL_FLAGS: dict[str, RequestStyle] = {
+    "aadoptscim062020": "aadOptscim062020",
+    "azureadscimpatch2017": "legacy",  # Entra's announced way back to the pre-2020 PATCH
+}
+
+
+def split_tenant_url(tenant_url: str) -> tuple[str, RequestStyle | None]:
+    """A tenant URL as an Entra admin types it (`https://host/scim?aadOptscim062020`): the base
+    address without the flags, and the request style a flag asks for (None without one)."""
+    parts = urlsplit(tenant_url)
+    style = None
+    kept = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name.lower() in _TENANT_URL_FLAGS:
+            style = _TENANT_URL_FLAGS[name.lower()]
+        else:
+            kept.append((name, value))
+    if kept:
+        raise ValueError(f"{tenant_url!r}: a SCIM base address takes no query other than Entra's flags")
+    return urlunsplit(parts._replace(query="")), style
+
+
+def _succeeded(reply: Reply, *, missing_anchor: bool = False) -> Reply:
+    """`reply` if it is a 2xx; else raise what it means (`InvalidAnchor` for a 404 when the
+    object was addressed by the id Entra cached)."""
+    if 200 <= reply.status < 300:
+        return reply
+    error = reply.error()
+    if missing_anchor and reply.status == 404:
+        raise ObjectError("InvalidAnchor", f"the object is gone from the endpoint: {error.message}")
+    raise error
+
+
+def _list_response(reply: Reply) -> list[dict[str, Any]]:
+    """The resources of a successful ListResponse."""
+    body = _succeeded(reply).resource()
+    resources = body.get("Resources", [])
+    is_list_response = "Resources" in body or "totalResults" in body
+    if not is_list_response or not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise ObjectError(SERVICE_INCOMPATIBLE, f"GET {reply.target} answered without a ListResponse")
+    return resources
 
 
 def _object_path(kind: ResourceType, object_id: str) -> str:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-_CORE_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:"
+CORE_SCHEMA_PREFIX = "urn:ietf:params:scim:schemas:core:"
 
 # The schema URN holds colons and dots of its own ("…:enterprise:2.0:User"), so it is taken
 # greedily up to the last colon that still leaves a valid attribute name after it.
@@ -43,7 +43,7 @@ class AttributePath:
                 "`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`"
             )
         schema = match["schema"]
-        if schema is not None and schema.startswith(_CORE_SCHEMA_PREFIX):
+        if schema is not None and schema.startswith(CORE_SCHEMA_PREFIX):
             schema = None  # a core attribute qualified with its own schema sits at the top level
         return cls(schema, match["attribute"], match["type"], match["sub_attribute"])
 

@@ -43,7 +43,8 @@ def resource_type(object_type: str) -> ResourceType:
     try:
         return RESOURCE_TYPES[object_type]
     except KeyError:
-        raise ValueError(f"a SCIM endpoint has no {object_type!r} objects; it has {', '.join(RESOURCE_TYPES)}") from None
+        known = ", ".join(RESOURCE_TYPES)
+        raise ValueError(f"a SCIM endpoint has no {object_type!r} objects; it has {known}") from None
 
 
 class ResourceCodec:

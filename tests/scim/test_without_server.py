@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from synctui.connectors.scim import ScimDirectory
+from synctui.connectors.scim import ScimDirectory, split_tenant_url
+from synctui.connectors.scim._definition import scim_definition
 from synctui.connectors.scim._paths import AttributePath, equality_filter
 from synctui.connectors.scim._resources import RESOURCE_TYPES, ResourceCodec
-from synctui.connectors.scim._definition import scim_definition
 
 from ._server import ENTERPRISE
 
@@ -64,3 +64,20 @@ def test_arguments_are_checked() -> None:
         ScimDirectory("http://127.0.0.1:9/scim?aadOptscim062020")
     with pytest.raises(ValueError, match="no 'Contact' objects"):
         ScimDirectory("http://127.0.0.1:9/v2").get("Contact", "1")
+
+
+@pytest.mark.parametrize(
+    ("tenant_url", "expected"),
+    [
+        ("https://scim.example.com/scim", ("https://scim.example.com/scim", None)),
+        ("https://scim.example.com/scim?aadOptscim062020", ("https://scim.example.com/scim", "aadOptscim062020")),
+        ("https://scim.example.com/scim?AzureAdScimPatch2017", ("https://scim.example.com/scim", "legacy")),
+    ],
+)
+def test_tenant_url_flags_become_a_request_style(tenant_url: str, expected: tuple) -> None:
+    assert split_tenant_url(tenant_url) == expected
+
+
+def test_a_tenant_url_with_another_query_is_refused() -> None:
+    with pytest.raises(ValueError, match="no query other than Entra's flags"):
+        split_tenant_url("https://scim.example.com/scim?tenant=1")
