@@ -6,13 +6,11 @@ The dashboard, the command line, the scheduler and the tests use only this. It p
 
 from __future__ import annotations
 
-import shutil
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -30,6 +28,7 @@ from .expressions import (
     parse_expression,
 )
 from .models import (
+    NEVER,
     AttributeMappingFunctionSchema,
     FilterOperatorSchema,
     KeyValuePair,
@@ -42,7 +41,9 @@ from .models import (
     SynchronizationSchema,
     SynchronizationStatus,
     SynchronizationStatusCode,
+    SynchronizationError,
     SynchronizationTaskExecution,
+    SynchronizationTaskExecutionResult,
     SynchronizationTemplate,
     complete,
     parse_duration,
@@ -385,12 +386,15 @@ class SyncService:
             except DirectoryError as error:
                 result = self._failed_result(error, now)
             else:
+                # Marked until the cycle ends, so one cut short by a crash resumes at the next start.
+                self._mark_interrupted(job_id, True)
                 try:
                     cycle = self._cycle(job, source, target, self._state(job_id), stop)
                     result = cycle.run()
                 finally:
                     source.close()
                     target.close()
+                self._mark_interrupted(job_id, result.paused)
             prune = self._record_result(job_id, result)
             if prune:
                 state = self._state(job_id)
@@ -475,7 +479,7 @@ class SyncService:
                 continue
             if job.schedule.expiration and now >= job.schedule.expiration:
                 continue
-            if next_run(job) <= now:
+            if next_run(job, interrupted=record.get("cycleInterrupted", False)) <= now:
                 due.append(job.id)
         return due
 
@@ -505,7 +509,9 @@ class SyncService:
                 pass
         schema = self.get_schema(job.id or "")
         rule = schema.synchronization_rules[0] if schema.synchronization_rules else None
+        checkpoint = job.setting("CheckpointSeconds")
         return CycleOptions(
+            checkpoint_seconds=float(checkpoint) if checkpoint and _is_number(checkpoint) else 5.0,
             skip_out_of_scope_deletions=(secrets.get("SkipOutOfScopeDeletions", "false").lower() == "true"),
             delete_threshold=int(threshold) if threshold.isdigit() else 500,
             interval=job.schedule.interval,
@@ -537,8 +543,6 @@ class SyncService:
 
     def _failed_result(self, error: DirectoryError, now: datetime) -> CycleResult:
         failure = error if isinstance(error, ConnectionFailure) else ConnectionFailure(error.code, error.message)
-        from .models import SynchronizationError, SynchronizationTaskExecutionResult
-
         execution = SynchronizationTaskExecution(
             activity_identifier=str(uuid.uuid4()), state=SynchronizationTaskExecutionResult.Failed,
             error=SynchronizationError(code=failure.code, message=failure.message,
@@ -580,6 +584,13 @@ class SyncService:
             self._running[job_id] = stop
         self._publish(JobChanged(job_id))
         return stop
+
+    def _mark_interrupted(self, job_id: str, interrupted: bool) -> None:
+        with self._lock:
+            record = self._record(job_id)
+            if record.get("cycleInterrupted", False) != interrupted:
+                record["cycleInterrupted"] = interrupted
+                self.config.save_job(record)
 
     def _release(self, job_id: str) -> None:
         with self._lock:
@@ -667,18 +678,24 @@ class SyncService:
         return interval
 
 
-def next_run(job: SynchronizationJob) -> datetime:
+def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
     """When the job's next cycle is due: a quarantine retry, else one interval after the last cycle
-    ended, else now (a job that never ran, or whose cycle was interrupted, runs at once)."""
-    from .models import NEVER
-
+    ended, else now (a job that never ran, or whose cycle was paused or cut short, runs at once)."""
     status = job.status
     if status.quarantine is not None and status.quarantine.next_attempt and status.quarantine.next_attempt != NEVER:
         return status.quarantine.next_attempt
     last = status.last_execution
-    if last is None or last.time_ended == NEVER:
+    if interrupted or last is None or last.time_ended == NEVER:
         return NEVER
     return last.time_ended + job.schedule.interval
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _next_version(current: str | None) -> str:

@@ -253,6 +253,10 @@ class Cycle:
             self.counters.add("entitled")
             attrs[SOFT_DELETED] = "False"
             return self._provision(mapping, key, obj, attrs, entry, trace)
+        if linked and in_scope and entry.get("deprovisioned") == "disabled":
+            self._update_disabled(mapping, key, obj, entry, trace, only_soft_delete=False)
+            self._settle(key, mapping, obj, entry, "disabled")
+            return False
         if linked and not entry.get("deprovisioned"):
             reason = "outOfScope" if not in_scope else "disabled"
             if reason == "outOfScope" and self.options.skip_out_of_scope_deletions:
@@ -475,31 +479,42 @@ class Cycle:
                 self._settle(key, mapping, obj, entry, "deleted")
             return
         if soft_flows:
-            attrs = self._attributes(mapping, obj or {})
-            attrs[SOFT_DELETED] = "True"
-            modification = Modification()
-            current = self.target.get(mapping.target_type, target_id)
-            if current is None:
-                self._forget_link(key, entry)
-                raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
-            for flow in soft_flows:
-                value = self._flow_value(flow, attrs, creating=False)
-                if value is not None and value is not IGNORE_FLOW and not same_value(current.get(flow.target), value, case_exact=False):
-                    modification.replace[flow.target] = value
-                    trace.modify(flow.target, current.get(flow.target), value)
-            if modification:
-                self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
-                trace.outcome("disable", "success")
-                trace.step("EntryExportUpdateSoftDelete", "export", "success",
-                           f"{mapping.target_type} was disabled in {self.options.target_system}")
+            self._update_disabled(mapping, key, obj or {}, entry, trace, only_soft_delete=reason != "disabled")
         else:
             trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
         self._settle(key, mapping, obj, entry, reason)
 
+    def _update_disabled(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], entry: dict[str, Any],
+                         trace: ObjectTrace, *, only_soft_delete: bool) -> None:
+        """Export the object as the mappings say with IsSoftDeleted true: an object disabled in the
+        source still gets its other changes; one that left scope only gets disabled."""
+        target_id = entry["targetId"]
+        current = self.target.get(mapping.target_type, target_id)
+        if current is None:
+            self._forget_link(key, entry)
+            raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
+        attrs = self._attributes(mapping, obj)
+        attrs[SOFT_DELETED] = "True"
+        values = self._evaluate(mapping, attrs, creating=False) or {}
+        if only_soft_delete:
+            soft = {f.target for f in mapping.value_flows if f.deprovisions}
+            values = {name: value for name, value in values.items() if name in soft}
+        was_active = not entry.get("deprovisioned")
+        modification = self._diff(mapping, values, current, trace)
+        if modification:
+            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+            trace.outcome("disable" if was_active else "update", "success")
+            trace.step("EntryExportUpdateSoftDelete", "export", "success",
+                       f"{mapping.target_type} was {'disabled' if was_active else 'updated'} in {self.options.target_system}")
+        elif was_active:
+            trace.outcome("other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target")
+
     def _settle(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any] | None, entry: dict[str, Any],
                 deprovisioned: str) -> None:
         entry["deprovisioned"] = deprovisioned
-        entry["inScope"] = False
+        entry["inScope"] = deprovisioned == "disabled"
+        if deprovisioned == "disabled" and mapping.reference_flows:
+            entry["refsPending"] = True  # a disabled object is still managed: its manager and members too
         if obj is not None:
             entry["hash"] = fingerprint(obj, mapping.attributes)
         self._touch(key, entry)
@@ -508,13 +523,18 @@ class Cycle:
     # --- references ----------------------------------------------------------------------------
 
     def _resolve_references(self) -> bool:
-        """Set manager and members once the objects they point to exist. Returns True if paused."""
+        """Set manager and members once the objects they point to exist. Returns True if paused.
+
+        Objects whose references pointed at objects not provisioned yet are looked at again every
+        cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
+        is set then."""
         for mapping in self.schema.mappings:
             flows = mapping.reference_flows
             if not flows:
                 continue
             prefix = mapping.key_prefix + ":"
-            for key in [k for k, e in self.entries.items() if k.startswith(prefix) and e.get("refsPending")]:
+            for key in [k for k, e in self.entries.items()
+                        if k.startswith(prefix) and (e.get("refsPending") or e.get("refsUnresolved"))]:
                 if self.should_stop():
                     return True
                 trace = self._trace()
@@ -532,15 +552,17 @@ class Cycle:
         entry.pop("refsPending", None)
         self._touch(key, entry)
         target_id = entry.get("targetId")
-        if obj is None or not target_id or entry.get("deprovisioned"):
+        if obj is None or not target_id or entry.get("deprovisioned") in ("outOfScope", "deleted"):
             return False
         attrs = self._attributes(mapping, obj)
         exported: dict[str, Any] = dict(entry.get("refs") or {})
         modification = Modification()
         trace.target_id = target_id
+        unresolved = False
         for flow in flows:
             raw = flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
-            wanted = self._resolve(flow, raw)
+            wanted, missing = self._resolve(flow, raw)
+            unresolved |= missing
             before = exported.get(flow.target)
             if flow.multivalued or isinstance(wanted, list):
                 wanted_set, before_set = set(wanted or []), set(before or [])
@@ -555,6 +577,11 @@ class Cycle:
                 modification.replace[flow.target] = wanted
                 trace.modify(flow.target, before, wanted)
                 exported[flow.target] = wanted
+        if unresolved != bool(entry.get("refsUnresolved")):
+            if unresolved:
+                entry["refsUnresolved"] = True
+            else:
+                entry.pop("refsUnresolved", None)
         if not modification:
             return False
         self.counters.add("imported_reference_deltas")
@@ -569,11 +596,12 @@ class Cycle:
         trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
         return True
 
-    def _resolve(self, flow: AttributeFlow, raw: Any) -> Any:
-        """Source ids → target ids of linked, in-scope objects; references to others are left out."""
+    def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
+        """Source ids → target ids of linked, in-scope objects; references to others are left out.
+        The flag says whether some were left out."""
         referenced = self._mapping_of_type(flow.referenced_type)
         if referenced is None or raw is None or raw is IGNORE_FLOW:
-            return [] if flow.multivalued else None
+            return ([] if flow.multivalued else None), False
         prefix = referenced.key_prefix + ":"
 
         def target_of(source_id: str) -> str | None:
@@ -584,8 +612,10 @@ class Cycle:
 
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
-            return sorted({t for t in (target_of(str(i)) for i in items) if t})
-        return target_of(str(raw))
+            targets = [target_of(str(item)) for item in items]
+            return sorted({t for t in targets if t}), None in targets
+        target = target_of(str(raw))
+        return target, target is None
 
     def _mapping_of_type(self, object_type: str | None) -> CompiledObjectMapping | None:
         if object_type is None:
