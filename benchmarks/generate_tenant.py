@@ -74,7 +74,8 @@ def churn(
 def _change(user: dict, rng: random.Random) -> None:
     kind = rng.choice(("title", "mobile", "office"))
     if kind == "title":
-        user["jobTitle"] = f"Senior {user['jobTitle']}" if not user["jobTitle"].startswith("Senior ") else user["jobTitle"][7:]
+        title = user["jobTitle"]
+        user["jobTitle"] = title.removeprefix("Senior ") if title.startswith("Senior ") else f"Senior {title}"
     elif kind == "mobile":
         office = next((office for office in OFFICES if office.city == user.get("city")), OFFICES[0])
         user["mobile"] = f"{office.mobile_prefix}{rng.randrange(100, 1000):03d}"

@@ -47,22 +47,44 @@ class Department:
 
 
 DEPARTMENTS = (
-    Department("Research & Development", "rnd", 20,
-               ("Research Scientist", "Senior Research Scientist", "Principal Scientist", "Lab Technician", "Bioinformatician"),
-               ("LabNotebook.User",)),
-    Department("Clinical Operations", "clinops", 12,
-               ("Clinical Research Associate", "Clinical Trial Manager", "Clinical Data Manager", "Biostatistician")),
+    Department(
+        "Research & Development", "rnd", 20,
+        ("Research Scientist", "Senior Research Scientist", "Principal Scientist", "Lab Technician",
+         "Bioinformatician"),
+        ("LabNotebook.User",),
+    ),
+    Department(
+        "Clinical Operations", "clinops", 12,
+        ("Clinical Research Associate", "Clinical Trial Manager", "Clinical Data Manager", "Biostatistician"),
+    ),
     Department("Regulatory Affairs", "regulatory", 5, ("Regulatory Affairs Specialist", "Regulatory Writer")),
-    Department("Manufacturing", "manufacturing", 18,
-               ("Process Engineer", "Production Operator", "Maintenance Technician", "Supply Planner"),
-               ("MES.Operator",)),
-    Department("Quality Assurance", "quality", 8, ("QA Specialist", "QC Analyst", "Validation Engineer"), ("LabNotebook.Reviewer",)),
-    Department("Sales", "sales", 14, ("Medical Sales Representative", "Key Account Manager", "Sales Operations Analyst"), ("CRM.User",)),
-    Department("Marketing", "marketing", 6, ("Product Marketing Manager", "Brand Manager", "Digital Marketing Specialist"), ("CRM.User",)),
+    Department(
+        "Manufacturing", "manufacturing", 18,
+        ("Process Engineer", "Production Operator", "Maintenance Technician", "Supply Planner"),
+        ("MES.Operator",),
+    ),
+    Department(
+        "Quality Assurance", "quality", 8,
+        ("QA Specialist", "QC Analyst", "Validation Engineer"),
+        ("LabNotebook.Reviewer",),
+    ),
+    Department(
+        "Sales", "sales", 14,
+        ("Medical Sales Representative", "Key Account Manager", "Sales Operations Analyst"),
+        ("CRM.User",),
+    ),
+    Department(
+        "Marketing", "marketing", 6,
+        ("Product Marketing Manager", "Brand Manager", "Digital Marketing Specialist"),
+        ("CRM.User",),
+    ),
     Department("Finance", "finance", 6, ("Financial Analyst", "Accountant", "Payroll Specialist"), ("ERP.User",)),
     Department("Human Resources", "hr", 4, ("HR Business Partner", "Recruiter", "HR Generalist"), ("HRIS.User",)),
-    Department("Information Technology", "it", 5,
-               ("Systems Engineer", "Service Desk Analyst", "Security Analyst", "Software Developer"), ("ServiceDesk.Agent",)),
+    Department(
+        "Information Technology", "it", 5,
+        ("Systems Engineer", "Service Desk Analyst", "Security Analyst", "Software Developer"),
+        ("ServiceDesk.Agent",),
+    ),
     Department("Legal", "legal", 2, ("Corporate Counsel", "Paralegal", "Compliance Officer")),
 )
 DEPARTMENTS_BY_NAME = {department.name: department for department in DEPARTMENTS}
@@ -85,13 +107,18 @@ class Office:
 
 
 OFFICES = (
-    Office("Seattle HQ", "1200 Harbor Street", "Seattle", "WA", "98101", "United States", "en-US", "+1 206 555 ", "+1 425 555 0"),
-    Office("Boston Research Center", "88 Fenway Park Drive", "Boston", "MA", "02215", "United States", "en-US", "+1 617 555 ", "+1 857 555 0"),
-    Office("Basel Campus", "Rheinweg 40", "Basel", None, "4058", "Switzerland", "de-CH", "+41 61 555 ", "+41 79 555 0"),
-    Office("Cambridge Science Park", "12 Milton Road", "Cambridge", "Cambridgeshire", "CB4 0FZ", "United Kingdom", "en-GB",
-           "+44 1223 496 ", "+44 7700 900"),
-    Office("Lyon Plant", "7 Rue de Gerland", "Lyon", "Auvergne-Rhône-Alpes", "69007", "France", "fr-FR", "+33 4 72 55 ", "+33 6 55 55 0"),
-    Office("Barcelona Hub", "Carrer de Pallars 190", "Barcelona", "Catalonia", "08005", "Spain", "es-ES", "+34 93 555 ", "+34 655 555 "),
+    Office("Seattle HQ", "1200 Harbor Street", "Seattle", "WA", "98101", "United States", "en-US",
+           "+1 206 555 ", "+1 425 555 0"),
+    Office("Boston Research Center", "88 Fenway Park Drive", "Boston", "MA", "02215", "United States", "en-US",
+           "+1 617 555 ", "+1 857 555 0"),
+    Office("Basel Campus", "Rheinweg 40", "Basel", None, "4058", "Switzerland", "de-CH",
+           "+41 61 555 ", "+41 79 555 0"),
+    Office("Cambridge Science Park", "12 Milton Road", "Cambridge", "Cambridgeshire", "CB4 0FZ", "United Kingdom",
+           "en-GB", "+44 1223 496 ", "+44 7700 900"),
+    Office("Lyon Plant", "7 Rue de Gerland", "Lyon", "Auvergne-Rhône-Alpes", "69007", "France", "fr-FR",
+           "+33 4 72 55 ", "+33 6 55 55 0"),
+    Office("Barcelona Hub", "Carrer de Pallars 190", "Barcelona", "Catalonia", "08005", "Spain", "es-ES",
+           "+34 93 555 ", "+34 655 555 "),
 )
 
 FIRST_NAMES = (
@@ -123,7 +150,9 @@ PREFERRED_NAMES = {
     "Aleksandra": "Ola", "Michael": "Mike", "Jennifer": "Jen", "Małgorzata": "Gosia", "Joseph": "Joe",
 }
 # Letters NFKD does not take apart into a base letter and an accent.
-_ASCII_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "ı": "i", "đ": "d"})
+_ASCII_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE", "ı": "i", "đ": "d"}
+)
 
 
 @dataclass
@@ -157,7 +186,9 @@ class Person:
 class PeopleFactory:
     """Makes people with unique ids, employee ids and mailbox names, from one random generator."""
 
-    def __init__(self, rng: random.Random, first_employee_number: int = 100001, taken_nicknames: set[str] | None = None) -> None:
+    def __init__(
+        self, rng: random.Random, first_employee_number: int = 100001, taken_nicknames: set[str] | None = None
+    ) -> None:
         self.rng = rng
         self.next_employee_number = first_employee_number
         self.taken_nicknames = taken_nicknames if taken_nicknames is not None else set()
@@ -233,7 +264,7 @@ def _arrange(members: list[Person], department: Department, rng: random.Random) 
         boss = members[(position - 1) // SPAN_OF_CONTROL]
         person.manager = boss
         boss.reports.append(person)
-    for person in reversed(members):  # reports before their managers, so heights are known
+    for person in members:
         person.job_title = _title(person, department, rng)
         person.roles = list(department.roles) + (["Expenses.Approver"] if person.reports else [])
     members[0].job_title = f"Vice President, {department.name}"

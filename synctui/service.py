@@ -213,7 +213,8 @@ class SyncService:
         with self.config.batch():
             self.config.delete_job(job_id)
             self.config.delete_service_principal(record["servicePrincipalId"])
-        for path in (self.home.job_state_file(job_id), self.home.job_state_file(job_id).with_suffix(".json.bak")):
+        state_file = self.home.job_state_file(job_id)
+        for path in (state_file, state_file.with_suffix(".json.bak"), state_file.with_suffix(".inflight")):
             path.unlink(missing_ok=True)
         self._publish(JobRemoved(job_id))
 

@@ -149,7 +149,7 @@ def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
 
 
 def _scim_schema() -> SynchronizationSchema:
-    from .connectors.scim._definition import scim_definition
+    from .connectors.scim import scim_definition
     from .connectors.tenant import tenant_definition
 
     users = [
@@ -196,8 +196,9 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
                                 "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
     style = context.setting("ScimRequestStyle", "aadOptscim062020") or "aadOptscim062020"
     parallel = int(context.setting("ScimMaxParallelRequests", "4") or 4)
+    manager_shape = context.setting("ScimManagerShape", "string") or "string"
     target = ScimDirectory(base_address, context.secrets.get("SecretToken") or None, request_style=style,
-                           max_parallel=parallel, trace=context.trace)
+                           max_parallel=parallel, trace=context.trace, manager_shape=manager_shape)
     return _tenant_source(context), target
 
 

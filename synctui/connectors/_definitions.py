@@ -15,7 +15,7 @@ from ..models import (
 
 def attribute(
     name: str,
-    type: AttributeType = AttributeType.String,
+    attribute_type: AttributeType = AttributeType.String,
     *,
     anchor: bool = False,
     case_exact: bool = False,
@@ -26,7 +26,7 @@ def attribute(
 ) -> AttributeDefinition:
     return AttributeDefinition(
         name=name,
-        type=type,
+        type=attribute_type,
         anchor=anchor,
         case_exact=case_exact,
         multivalued=multivalued,
@@ -38,6 +38,11 @@ def attribute(
 
 def reference(name: str, to: str, *, multivalued: bool = False) -> AttributeDefinition:
     return attribute(name, AttributeType.Reference, multivalued=multivalued, references=to)
+
+
+def id_anchor() -> AttributeDefinition:
+    """An anchor named `id`, as most applications have: the id the directory gave the object."""
+    return attribute("id", anchor=True, case_exact=True, mutability=Mutability.Immutable)
 
 
 def object_definition(

@@ -24,6 +24,8 @@ from .base import Changes, ConnectionFailure, DirectoryObject, Modification, Sou
 
 
 class JsonDocumentDirectory:
+    """A `Directory` over one JSON file; subclasses say which file shape and which ids."""
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -97,6 +99,7 @@ class JsonDocumentDirectory:
         the changes stay buffered, so a later flush can still write them."""
         if not self._dirty:
             return
+        assert self._document is not None, "a write loads the document first"
         document = dict(self._document)
         for object_type, key in self._collections.items():
             document[key] = list(self._tables[object_type].stored())
@@ -117,7 +120,7 @@ class JsonDocumentDirectory:
         self._dirty = False
 
     def close(self) -> None:
-        """Nothing to release: the file is not held open. Unflushed changes are dropped."""
+        """Nothing to release: the file is not held open. Changes not flushed are not written."""
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -175,11 +178,11 @@ def _indexed_by_id(
     """The objects of one collection by id, after checking that each is an object with a unique
     string id, and that every attribute the directory defines holds a value of its type."""
     if not isinstance(items, list):
-        raise error(f'"{key}" must be a list of objects, not {_json_type(items)}')
+        raise error(f'"{key}" must be a list of objects, not {_json_kind(items)}')
     noun = definition.name.lower()
     for position, item in enumerate(items):
         if type(item) is not dict:
-            raise error(f'{key}[{position}]: must be an object with an "id", not {_json_type(item)}')
+            raise error(f'{key}[{position}]: must be an object with an "id", not {_json_kind(item)}')
     ids = [item.get("id") for item in items]
     for position, object_id in enumerate(ids):
         if type(object_id) is not str or not object_id:
@@ -202,7 +205,7 @@ def _indexed_by_id(
     return by_id
 
 
-def _json_type(value: Any) -> str:
+def _json_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     if isinstance(value, list):

@@ -109,7 +109,9 @@ class CsvDirectory:
             self._definition = hr_csv_definition(header)
             self._table = ObjectTable(self._definition.objects[0], workers)
         if self._table.definition.name.lower() != object_type.lower():
-            raise ConnectionFailure("SchemaAttributeNotFound", f"{self.path}: has no object type {object_type!r} (it has User)")
+            raise ConnectionFailure(
+                "SchemaAttributeNotFound", f"{self.path}: has no object type {object_type!r} (it has User)"
+            )
         return self._table
 
 
@@ -141,7 +143,7 @@ def _read_workers(path: Path) -> tuple[list[str], dict[str, DirectoryObject]]:
             where = f"{path}: line {reader.line_num}"
             if len(row) != len(header):
                 raise SourceDataError(
-                    f"{where}: {len(row)} fields, but the header has {len(header)}; "
+                    f"{where}: expected {len(header)} fields, as in the header, but found {len(row)}; "
                     "put values that contain commas in double quotes"
                 )
             worker = {column: value.strip() or None for column, value in zip(header, row)}
@@ -158,7 +160,9 @@ def _read_workers(path: Path) -> tuple[list[str], dict[str, DirectoryObject]]:
             workers[employee_id] = {"id": employee_id, **worker}
             lines[employee_id] = reader.line_num
     except csv.Error as error:
-        raise SourceDataError(f"{path}: line {reader.line_num}: {error}; check the quoting on that line") from None
+        raise SourceDataError(
+            f"{path}: line {reader.line_num}: {error}; check the double quotes on that line and the lines just above it"
+        ) from None
     return header, workers
 
 

@@ -7,12 +7,12 @@ import os
 import uuid
 from pathlib import Path
 
-from ..models import AttributeDefinition, DirectoryDefinition, Mutability
+from ..models import DirectoryDefinition
 from ._definitions import (
     SOFT_DELETION_METADATA,
-    attribute,
     entra_group_attributes,
     entra_user_attributes,
+    id_anchor,
     object_definition,
 )
 from ._document import JsonDocumentDirectory
@@ -26,14 +26,10 @@ def jsonfile_definition() -> DirectoryDefinition:
         name=JSON_FILE_DIRECTORY_NAME,
         read_only=False,
         objects=[
-            object_definition("User", [_anchor(), *entra_user_attributes()], SOFT_DELETION_METADATA),
-            object_definition("Group", [_anchor(), *entra_group_attributes()]),
+            object_definition("User", [id_anchor(), *entra_user_attributes()], SOFT_DELETION_METADATA),
+            object_definition("Group", [id_anchor(), *entra_group_attributes()]),
         ],
     )
-
-
-def _anchor() -> AttributeDefinition:
-    return attribute("id", anchor=True, case_exact=True, mutability=Mutability.Immutable)
 
 
 class JsonFileDirectory(JsonDocumentDirectory):

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import DirectoryDefinition, Mutability
-from ._definitions import attribute, object_definition
+from ..models import DirectoryDefinition
+from ._definitions import id_anchor, object_definition
 from ._objects import ObjectTable
 from .base import (
     Changes,
@@ -60,7 +60,9 @@ class MemoryDirectory:
         track_changes: bool = True,
         seed: int = 0,
     ) -> None:
-        self._definition = definition if isinstance(definition, DirectoryDefinition) else _open_definition(definition, object_types)
+        if not isinstance(definition, DirectoryDefinition):
+            definition = _open_definition(definition, object_types)
+        self._definition = definition
         self._tables = {obj.name: ObjectTable(obj) for obj in self._definition.objects}
         self._track_changes = track_changes
         self._random = random.Random(seed)
@@ -227,9 +229,5 @@ class MemoryDirectory:
 def _open_definition(name: str, object_types: Iterable[str]) -> DirectoryDefinition:
     """A definition with only an `id` anchor per type: any other attribute is accepted as is."""
     return DirectoryDefinition(
-        name=name,
-        objects=[
-            object_definition(object_type, [attribute("id", anchor=True, case_exact=True, mutability=Mutability.Immutable)])
-            for object_type in object_types
-        ],
+        name=name, objects=[object_definition(object_type, [id_anchor()]) for object_type in object_types]
     )

@@ -28,7 +28,11 @@ def tenant_definition() -> DirectoryDefinition:
         objects=[
             object_definition(
                 "User",
-                [attribute("objectId", anchor=True), *entra_user_attributes(), attribute("IsSoftDeleted", AttributeType.Boolean)],
+                [
+                    attribute("objectId", anchor=True),
+                    *entra_user_attributes(),
+                    attribute("IsSoftDeleted", AttributeType.Boolean),
+                ],
                 {**SOFT_DELETION_METADATA, "PropertyNameSoftDeleted": "IsSoftDeleted"},
             ),
             object_definition(

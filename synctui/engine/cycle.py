@@ -44,9 +44,14 @@ class StateStore(Protocol):
 
     def load(self) -> Any: ...
 
+    def record_in_flight(self, key: str, info: dict[str, Any]) -> None: ...
+
+    def sync_in_flight(self) -> None: ...
+
     def checkpoint(self, *, entries: Mapping[str, dict[str, Any] | None] | None = None,
                    escrows: Mapping[str, dict[str, Any]] | None = None, meta: Mapping[str, Any] | None = None,
-                   logs: list[dict[str, Any]] | None = None) -> None: ...
+                   logs: list[dict[str, Any]] | None = None,
+                   in_flight: Mapping[str, dict[str, Any]] | None = None) -> None: ...
 
 
 @dataclass
@@ -120,6 +125,7 @@ class Cycle:
         self.entries: dict[str, dict[str, Any]] = snapshot.entries
         self.escrows: dict[str, dict[str, Any]] = snapshot.escrows
         self.meta: dict[str, Any] = snapshot.meta
+        self.in_flight: dict[str, dict[str, Any]] = snapshot.in_flight
         self._dirty: dict[str, dict[str, Any] | None] = {}
         self._new_logs: list[dict[str, Any]] = []
         self._last_checkpoint = time.monotonic()
@@ -195,12 +201,14 @@ class Cycle:
                     continue
                 changed = entry is None or entry.get("hash") != fingerprint(obj, mapping.attributes)
                 deltas += changed
-                if initial or changed or self._escrow_due(key, now) or key in self._staged_keys():
+                if initial or changed or self._escrow_due(key, now) or key in self._staged_keys() or key in self.in_flight:
                     work.append((mapping, key))
             for key, entry in self.entries.items():
                 if key.startswith(prefix) and key[len(prefix):] not in objects and entry.get("cycle") != self.activity:
                     deltas += 1
                     work.append((mapping, key))
+            work += [(mapping, key) for key in self.in_flight
+                     if key.startswith(prefix) and key[len(prefix):] not in objects and key not in self.entries]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work
 
@@ -218,8 +226,8 @@ class Cycle:
         (disable or delete), which waits for the deletion-threshold check."""
         source_id = key.split(":", 1)[1]
         obj = self._sources[mapping.source_type].get(source_id)
-        entry = self.entries.get(key)
         trace = trace or self._trace()
+        entry = self._adopt_in_flight(mapping, key, self.entries.get(key))
         display = _display_name(obj or (entry or {}))
         try:
             if obj is None:
@@ -231,6 +239,24 @@ class Cycle:
         finally:
             if log and (trace.action != "other" or trace.status == "failure" or trace.detailed):
                 self._log(trace, mapping, source_id, display)
+
+    def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A create sent before a crash but never recorded: find what it made, and link it, so the
+        object is handled as the linked object it is (updated, disabled or deleted as needed)."""
+        info = self.in_flight.pop(key, None)
+        if info is None or (entry is not None and entry.get("targetId")):
+            return entry
+        for attribute, value in info["matching"]:
+            hits = self.target.find(mapping.target_type, attribute, value)
+            if len(hits) == 1:
+                entry = entry if entry is not None else {"type": mapping.source_type}
+                entry.update(targetId=str(hits[0]["id"]), targetType=mapping.target_type, refs={})
+                entry.pop("deprovisioned", None)
+                entry.pop("hash", None)
+                self.entries[key] = entry
+                self._touch(key, entry)
+                return entry
+        return entry
 
     def _source_present(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any],
                         entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
@@ -325,6 +351,8 @@ class Cycle:
                               "for this object; give the source a value or set a default value on the mapping", retryable=False)
         for name, value in values.items():
             trace.modify(name, None, value, redacted=self._redacted(mapping, name))
+        matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
+        self.state.record_in_flight(key, {"matching": matching})
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
         trace.target_id = target_id
         trace.outcome("create", "success")
@@ -760,11 +788,13 @@ class Cycle:
             self._checkpoint()
 
     def _checkpoint(self) -> None:
-        # Target first, then the state that records the links: see the module docstring.
+        # Intents, then the target, then the state that records the links: see the module docstring.
+        self.state.sync_in_flight()
         self.target.flush()
         if "cursor" in self.meta:
             self.meta["cursor"]["counters"] = self.counters.values
-        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=self._new_logs)
+        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=self._new_logs,
+                              in_flight=self.in_flight)
         self._dirty, self._new_logs = {}, []
         self._last_checkpoint = time.monotonic()
 

@@ -75,6 +75,12 @@ class SnapshotState:
     def load(self) -> Any:
         return self._snapshot
 
+    def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
+        return None
+
+    def sync_in_flight(self) -> None:
+        return None
+
     def checkpoint(self, *, entries: Mapping[str, Any] | None = None, escrows: Any = None, meta: Any = None,
-                   logs: list[dict[str, Any]] | None = None) -> None:
+                   logs: list[dict[str, Any]] | None = None, in_flight: Any = None) -> None:
         self.logs.extend(logs or [])

@@ -16,6 +16,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
+from .in_flight import InFlightJournal
 from .storage import AtomicJSONStorage
 
 LOG_LIMIT = 5000
@@ -34,6 +35,8 @@ class StateSnapshot:
     escrows: dict[str, dict[str, Any]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     """Watermark, cursor of an unfinished cycle, staged deletes and other per-job facts."""
+    in_flight: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Creates sent but not recorded when the last run stopped (see in_flight.py)."""
 
 
 class JobStateStore:
@@ -46,6 +49,7 @@ class JobStateStore:
         else:
             self._db = TinyDB(self.path, storage=AtomicJSONStorage, what="job state")
         self._space_ids: dict[str, int] | None = None
+        self._journal = InFlightJournal(self.path.with_suffix(".inflight") if self.path else None)
 
     def load(self) -> StateSnapshot:
         with self._lock:
@@ -59,7 +63,16 @@ class JobStateStore:
             self._space_ids = ids
             escrows = {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
             meta_docs = self._db.table(_META, cache_size=0).all()
-            return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {})
+            return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._journal.read())
+
+    def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
+        """Note a create about to be sent (see `InFlightJournal`)."""
+        with self._lock:
+            self._journal.record(key, info)
+
+    def sync_in_flight(self) -> None:
+        with self._lock:
+            self._journal.sync()
 
     def checkpoint(
         self,
@@ -68,9 +81,11 @@ class JobStateStore:
         escrows: Mapping[str, dict[str, Any]] | None = None,
         meta: Mapping[str, Any] | None = None,
         logs: list[dict[str, Any]] | None = None,
+        in_flight: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         """Write changed entries (None removes one), the whole escrow set, the meta record and
-        new log entries, then flush once."""
+        new log entries, then flush once. With `in_flight`, the writer says its links are all
+        recorded except those still pending from an earlier run, and the journal keeps only them."""
         with self._lock:
             if entries:
                 self._write_entries(entries)
@@ -85,6 +100,8 @@ class JobStateStore:
             if logs:
                 self._append_logs(logs)
             self._flush()
+            if in_flight is not None:
+                self._journal.reset(in_flight)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Provisioning log entries, newest first."""
@@ -95,6 +112,7 @@ class JobStateStore:
 
     def close(self) -> None:
         with self._lock:
+            self._journal.close()
             self._db.close()
 
     def _write_entries(self, entries: Mapping[str, dict[str, Any] | None]) -> None:

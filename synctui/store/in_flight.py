@@ -1,0 +1,76 @@
+"""The in-flight journal: creates sent to a target but not yet recorded in the job's state.
+
+A cycle records each create here before it sends it, and the state checkpoint that records the
+link empties the journal. After a crash, the journal names the objects that may exist in the
+target without the state knowing, with the values to find them by, so the next cycle adopts them
+even when their source has since been disabled or deleted. One line of JSON per create: appending
+costs a write, not a rewrite, and the journal is fsynced before the target is flushed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..fileio import atomic_write
+
+
+class InFlightJournal:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._handle: Any = None
+        self._memory: dict[str, dict[str, Any]] = {}
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        """Creates left in flight by an earlier run, by key (a torn last line is ignored)."""
+        if self.path is None:
+            return dict(self._memory)
+        pending: dict[str, dict[str, Any]] = {}
+        try:
+            lines = self.path.read_bytes().splitlines()
+        except FileNotFoundError:
+            return pending
+        for line in lines:
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue  # the process died in the middle of this line: its create was never sent
+            pending[record["key"]] = record
+        return pending
+
+    def record(self, key: str, info: dict[str, Any]) -> None:
+        if self.path is None:
+            self._memory[key] = dict(info, key=key)
+            return
+        if self._handle is None:
+            self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for appends
+            os.chmod(self.path, 0o600)
+        self._handle.write(orjson.dumps(dict(info, key=key)) + b"\n")
+
+    def sync(self) -> None:
+        """Make the recorded intents durable (before the target's own flush)."""
+        if self._handle is not None:
+            os.fsync(self._handle.fileno())
+
+    def reset(self, still_pending: Mapping[str, dict[str, Any]]) -> None:
+        """The state now records every create sent so far; keep only the intents of an earlier
+        run that the cycle has not settled yet."""
+        self._memory = {key: dict(info) for key, info in still_pending.items()}
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        if self.path is None:
+            return
+        if still_pending:
+            atomic_write(self.path, b"".join(orjson.dumps(dict(info, key=key)) + b"\n" for key, info in still_pending.items()))
+        else:
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None

@@ -1,0 +1,203 @@
+"""Edit one attribute mapping, with a live expression check and a Test panel (service.parse_expression)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from ...models import AttributeMapping, AttributeMappingSource, ParseExpressionResponse
+from ...service import SyncService
+from ..format import enum_text
+
+TYPES = [("Direct", "Direct"), ("Constant", "Constant"), ("Expression", "Expression")]
+APPLY = [("Always", "Always"), ("Only during object creation", "ObjectAddOnly")]
+
+
+def parse_test_values(text: str) -> dict[str, Any]:
+    """'givenName=Ann; surname=Lee; proxyAddresses=a|b' → typed test input (| makes a list; true/false → bool)."""
+    values: dict[str, Any] = {}
+    for part in text.split(";"):
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            continue
+        value = value.strip()
+        if "|" in value:
+            values[name.strip()] = [v.strip() for v in value.split("|")]
+        elif value.lower() in ("true", "false"):
+            values[name.strip()] = value.lower() == "true"
+        else:
+            values[name.strip()] = value
+    return values
+
+
+def describe_parse(response: ParseExpressionResponse, tested: bool) -> tuple[str, bool]:
+    if not response.parsing_succeeded:
+        message = response.error.message if response.error else "the expression does not parse"
+        return f"✖ {message}", False
+    text = "✔ parses"
+    if tested:
+        if response.evaluation_succeeded:
+            text += " — result: " + ", ".join(repr(v) for v in (response.evaluation_result or []))
+        else:
+            text += " — evaluation failed: " + (response.error.message if response.error else "?")
+    return text, True
+
+
+class MappingDialog(ModalScreen["AttributeMapping | None"]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")]
+
+    def __init__(self, service: SyncService, mapping: AttributeMapping | None, sources: list[str],
+                 targets: list[str]) -> None:
+        super().__init__(classes="dialog")
+        self.service = service
+        self.mapping = mapping
+        self.sources, self.targets = sources, targets
+        self.last_parse: tuple[str, ParseExpressionResponse] | None = None
+
+    def compose(self) -> ComposeResult:
+        m = self.mapping
+        kind = "Direct"
+        source_attr: Any = Select.NULL
+        constant = expression = ""
+        if m is not None and m.source is not None:
+            source_type = enum_text(m.source.type)
+            if source_type == "Attribute":
+                source_attr = m.source.name if m.source.name in self.sources else Select.NULL
+            elif source_type == "Constant":
+                kind, constant = "Constant", m.source.name or ""
+            else:
+                kind, expression = "Expression", m.source.expression or ""
+        with Vertical(id="dialog-box", classes="wide"):
+            yield Label("Edit attribute mapping" if m else "Add attribute mapping", id="dialog-title")
+            with VerticalScroll():
+                yield Label("Mapping type")
+                yield Select(TYPES, value=kind, allow_blank=False, id="mapping-type")
+                yield Label("Source attribute", classes="direct")
+                yield Select([(s, s) for s in self.sources], value=source_attr, id="mapping-source", classes="direct")
+                yield Label("Constant value", classes="constant")
+                yield Input(constant, id="mapping-constant", classes="constant")
+                yield Label("Expression", classes="expression")
+                yield Input(expression, id="mapping-expression", classes="expression",
+                            placeholder='Join(" ", [givenName], [surname])')
+                yield Static("", id="expression-result", classes="expression")
+                yield Label("Test values (name=value; … — use | for several values)", classes="expression")
+                yield Input("", id="expression-test", classes="expression", placeholder="givenName=Ann; surname=Lee")
+                yield Label("Target attribute")
+                target = m.target_attribute_name if m and m.target_attribute_name in self.targets else Select.NULL
+                yield Select([(t, t) for t in self.targets], value=target, id="mapping-target")
+                yield Label("Default value if null (optional)")
+                yield Input(m.default_value or "" if m else "", id="mapping-default")
+                yield Label("Matching precedence (0 = not a matching attribute)")
+                yield Input(str(m.matching_priority if m else 0), id="mapping-priority", type="integer")
+                yield Label("Apply this mapping")
+                yield Select(APPLY, value=enum_text(m.flow_type) if m else "Always", allow_blank=False, id="mapping-apply")
+                yield Static("", id="mapping-error", classes="error-text")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_kind()
+        self._check()
+
+    def _kind(self) -> str:
+        return str(self.query_one("#mapping-type", Select).value)
+
+    def _show_kind(self) -> None:
+        kind = self._kind()
+        for cls, shown in (("direct", kind == "Direct"), ("constant", kind == "Constant"),
+                           ("expression", kind == "Expression")):
+            for widget in self.query(f".{cls}"):
+                widget.display = shown
+
+    @on(Select.Changed, "#mapping-type")
+    def _type_changed(self) -> None:
+        self._show_kind()
+        self._check()
+
+    @on(Input.Changed, "#mapping-expression")
+    @on(Input.Changed, "#expression-test")
+    def _check(self) -> None:
+        if self._kind() == "Expression":
+            self.parse(self.query_one("#mapping-expression", Input).value,
+                       self.query_one("#expression-test", Input).value)
+
+    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
+    def parse(self, expression: str, test_text: str) -> None:
+        test = parse_test_values(test_text) if test_text.strip() else None
+        try:
+            response = self.service.parse_expression(expression, test)
+        except Exception as error:  # noqa: BLE001 - shown in the dialog
+            self.app.call_from_thread(self._parsed, expression, None, str(error), False)
+            return
+        if not get_current_worker().is_cancelled:
+            text, ok = describe_parse(response, test is not None)
+            self.app.call_from_thread(self._parsed, expression, response, text, ok)
+
+    def _parsed(self, expression: str, response: ParseExpressionResponse | None, text: str, ok: bool) -> None:
+        if response is not None:
+            self.last_parse = (expression, response)
+        result = self.query_one("#expression-result", Static)
+        result.update(text)
+        result.set_class(not ok, "error-text")
+        result.set_class(ok, "ok-text")
+
+    def _build_mapping(self) -> AttributeMapping | str:
+        target = self.query_one("#mapping-target", Select).value
+        if self.query_one("#mapping-target", Select).is_blank():
+            return "choose a target attribute"
+        kind = self._kind()
+        if kind == "Direct":
+            source_name = self.query_one("#mapping-source", Select).value
+            if self.query_one("#mapping-source", Select).is_blank():
+                return "choose a source attribute"
+            source = AttributeMappingSource(type="Attribute", name=str(source_name), expression=f"[{source_name}]")
+        elif kind == "Constant":
+            value = self.query_one("#mapping-constant", Input).value
+            source = AttributeMappingSource(type="Constant", name=value, expression='"' + value.replace('"', '""') + '"')
+        else:
+            expression = self.query_one("#mapping-expression", Input).value
+            if not expression.strip():
+                return "enter an expression"
+            if self.last_parse is None or self.last_parse[0] != expression:
+                return "the expression is still being checked; try again"
+            response = self.last_parse[1]
+            if not response.parsing_succeeded or response.parsed_expression is None:
+                return "fix the expression first: " + (response.error.message if response.error else "it does not parse")
+            source = response.parsed_expression
+        priority_text = self.query_one("#mapping-priority", Input).value.strip() or "0"
+        try:
+            priority = int(priority_text)
+        except ValueError:
+            return "matching precedence must be a whole number"
+        if priority < 0:
+            return "matching precedence cannot be negative"
+        base = self.mapping.model_copy(deep=True) if self.mapping else AttributeMapping(target_attribute_name=str(target))
+        base.target_attribute_name = str(target)
+        base.source = source
+        base.default_value = self.query_one("#mapping-default", Input).value or None
+        base.matching_priority = priority
+        data = base.model_dump(mode="json")
+        data["flowType"] = str(self.query_one("#mapping-apply", Select).value)
+        return AttributeMapping.model_validate(data)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+            return
+        result = self._build_mapping()
+        if isinstance(result, str):
+            self.query_one("#mapping-error", Static).update(f"✖ {result}")
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,47 @@
+"""Ask for a file path (schema export / import)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class PathDialog(ModalScreen["str | None"]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="path.cancel", tooltip="Cancel")]
+
+    def __init__(self, title: str, message: str, value: str = "", ok: str = "OK") -> None:
+        super().__init__(classes="dialog")
+        self._title, self._message, self._value, self._ok = title, message, value, ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(self._title, id="dialog-title")
+            yield Static(self._message, id="dialog-message")
+            yield Input(self._value, placeholder="/path/to/schema.json", id="path")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(self._ok, id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._done()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self._done()
+        else:
+            self.dismiss(None)
+
+    def _done(self) -> None:
+        value = self.query_one("#path", Input).value.strip()
+        if not value:
+            self.notify("Enter a file path", severity="warning")
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

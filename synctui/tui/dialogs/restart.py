@@ -1,0 +1,58 @@
+"""Choose the reset scopes of a restart (Graph's synchronizationJobRestartCriteria.resetScope)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Static
+
+SCOPES = [
+    ("Watermark", "re-import everything from the source (initial cycle)", True),
+    ("Escrows", "drop the failed objects waiting for retry", True),
+    ("QuarantineState", "lift the quarantine", True),
+    ("ConnectorDataStore", "forget all source↔target links (re-match everything)", False),
+    ("Full", "all of the above", False),
+    ("ForceDeletes", "allow the deletes that exceeded the deletion threshold", False),
+]
+DANGEROUS = {"Full", "ConnectorDataStore", "ForceDeletes"}
+
+
+class RestartDialog(ModalScreen["set[str] | None"]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="restart.cancel", tooltip="Cancel the restart")]
+
+    def __init__(self, job_name: str) -> None:
+        super().__init__(classes="dialog")
+        self._job_name = job_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-box"):
+            yield Label(f"Restart “{self._job_name}”", id="dialog-title")
+            yield Static("Choose what the restart resets:", id="dialog-message")
+            for name, description, default in SCOPES:
+                yield Checkbox(f"{name} — {description}", value=default, id=f"scope-{name}",
+                               classes="danger" if name in DANGEROUS else "")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Restart", id="ok", variant="warning")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def selected(self) -> set[str]:
+        return {name for name, _, _ in SCOPES if self.query_one(f"#scope-{name}", Checkbox).value}
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            scope = self.selected()
+            if not scope:
+                self.notify("Choose at least one scope", severity="warning")
+                return
+            self.dismiss(scope)
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,153 @@
+"""Small, pure formatting helpers shared by the screens (no Textual widgets here)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.text import Text
+
+from ..models import NEVER, SynchronizationJob, format_duration, parse_datetime
+
+STATUS_STYLES = {
+    "Active": ("●", "bold #000000 on #4ebf71"),
+    "Paused": ("‖", "bold #000000 on #ffc107"),
+    "Quarantine": ("✖", "bold #ffffff on #d9534f"),
+    "NotRun": ("○", "bold #ffffff on #4f6d9a"),
+    "NotConfigured": ("!", "bold #000000 on #c792ea"),
+}
+
+RESULT_STYLES = {"Succeeded": "green", "Failed": "bold red", "EntryLevelErrors": "yellow"}
+ACTION_STYLES = {"create": "green", "update": "cyan", "delete": "red", "disable": "yellow", "other": "dim"}
+STATUS_INFO_STYLES = {"success": "green", "failure": "bold red", "skipped": "dim", "warning": "yellow"}
+
+
+def enum_text(value: Any) -> str:
+    return str(getattr(value, "value", value) if value is not None else "")
+
+
+def badge(code: Any) -> Text:
+    """The status code as a coloured badge that also carries the text (never colour alone)."""
+    name = enum_text(code) or "Unknown"
+    icon, style = STATUS_STYLES.get(name, ("?", "reverse"))
+    return Text(f"{icon} {name}", style=style)
+
+
+def is_never(moment: datetime | None) -> bool:
+    return moment is None or moment == NEVER or moment.year <= 1
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        return parse_datetime(str(value))
+    except (ValueError, TypeError):
+        return None
+
+
+def relative(moment: Any, now: datetime) -> str:
+    """'3m ago', 'in 2h', 'never'."""
+    moment = as_datetime(moment)
+    if moment is None or is_never(moment):
+        return "never"
+    seconds = int((now - moment).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 5:
+        return "now" if future else "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m"), (1, "s")):
+        if seconds >= size:
+            amount = f"{seconds // size}{unit}"
+            return f"in {amount}" if future else f"{amount} ago"
+    return "now"
+
+
+def absolute(moment: Any) -> str:
+    moment = as_datetime(moment)
+    if moment is None or is_never(moment):
+        return "never"
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def interval_text(interval: timedelta | None) -> str:
+    if interval is None:
+        return "—"
+    seconds = int(interval.total_seconds())
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400}d"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"
+
+
+def iso_interval(interval: timedelta | None) -> str:
+    return format_duration(interval) if interval is not None else ""
+
+
+def in_sync(job: SynchronizationJob) -> str:
+    counts = job.status.synchronized_entry_count_by_type if job.status else []
+    if not counts:
+        return "—"
+    total = sum(int(pair.value or 0) for pair in counts)
+    parts = " ".join(f"{short_type(pair.key)[:1]}{pair.value}" for pair in counts)
+    return f"{total} ({parts})"
+
+
+def short_type(key: str | None) -> str:
+    """'Provision User to User' → 'User' (the counts are keyed by object mapping name)."""
+    key = key or "?"
+    return key.rsplit(" to ", 1)[-1] if " to " in key else key
+
+
+def in_sync_long(job: SynchronizationJob) -> str:
+    counts = job.status.synchronized_entry_count_by_type if job.status else []
+    return ", ".join(f"{pair.value} {short_type(pair.key)}" for pair in counts) or "none yet"
+
+
+def last_result(job: SynchronizationJob) -> Text:
+    last = job.status.last_execution if job.status else None
+    if last is None:
+        return Text("—", style="dim")
+    state = enum_text(last.state)
+    text = Text(state, style=RESULT_STYLES.get(state, ""))
+    text.append(f" ↑{last.count_exported}", style="dim")
+    return text
+
+
+def log_time(entry: dict[str, Any], now: datetime) -> str:
+    return relative(entry.get("activityDateTime"), now)
+
+
+def object_name(entry: dict[str, Any]) -> str:
+    source = entry.get("sourceIdentity") or {}
+    return str(source.get("displayName") or source.get("id") or "?")
+
+
+def fuzzy_match(needle: str, haystack: str) -> bool:
+    """Substring, else the letters of `needle` in order (k9s-style fuzzy filter)."""
+    needle, haystack = needle.lower().strip(), haystack.lower()
+    if not needle or needle in haystack:
+        return True
+    position = 0
+    for char in needle:
+        if char == " ":
+            continue
+        position = haystack.find(char, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+def scope_consequence(scope: set[str]) -> str | None:
+    """What a dangerous restart scope does, in words for the confirm dialog (None if not dangerous)."""
+    parts = []
+    if "Full" in scope or "ConnectorDataStore" in scope:
+        parts.append("forgets every link between source and target objects: the next cycle re-imports and "
+                     "re-matches everything")
+    if "ForceDeletes" in scope:
+        parts.append("lets the next cycle delete or disable target objects even past the deletion threshold")
+    return "; ".join(parts) or None

@@ -1,0 +1,56 @@
+"""Messages that carry service events and worker results into the UI thread.
+
+Service events arrive on scheduler/worker threads; the subscriber only posts these (post_message is
+thread-safe). `JobsDirty` and `ProgressChanged` coalesce in the queue, so a burst of events becomes
+one refresh (Toolong's `can_replace` pattern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.message import Message
+
+from ..service import JobSummary
+
+
+class JobsDirty(Message):
+    """Something about one or more jobs changed; reload the summaries."""
+
+    def __init__(self, job_id: str | None = None, removed: bool = False) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.removed = removed
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobsDirty)
+
+
+class ProgressChanged(Message):
+    def __init__(self, job_id: str, completed: int, total: int) -> None:
+        super().__init__()
+        self.job_id, self.completed, self.total = job_id, completed, total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ProgressChanged) and message.job_id == self.job_id
+
+
+class JobsLoaded(Message):
+    def __init__(self, summaries: list[JobSummary]) -> None:
+        super().__init__()
+        self.summaries = summaries
+
+
+@dataclass
+class JobDetail:
+    summary: JobSummary
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    escrows: list[dict[str, Any]] = field(default_factory=list)
+    schema: Any = None
+    secret_keys: frozenset[str] = frozenset()
+
+
+class DetailLoaded(Message):
+    def __init__(self, detail: JobDetail) -> None:
+        super().__init__()
+        self.detail = detail

@@ -1,0 +1,490 @@
+"""The main screen: the jobs table on the left (or top), the selected job's detail tabs beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from ...service import CycleProgress, JobRemoved, JobSummary, NotFound, ServiceError, SyncService
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.log_entry import LogEntryScreen
+from ..dialogs.path import PathDialog
+from ..dialogs.restart import DANGEROUS, RestartDialog
+from ..format import enum_text, scope_consequence
+from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
+from ..widgets.jobs_table import JobsTable
+from ..widgets.panes import EscrowsPane, LogsPane, SettingsPane, StatusPane
+from ..widgets.schema_editor import SchemaEditor
+
+JOB_ACTIONS = {"start", "pause", "restart", "run_now", "delete", "on_demand", "preview", "allow_deletes",
+               "export_schema", "import_schema"}
+TABS = ["tab-status", "tab-logs", "tab-escrows", "tab-schema", "tab-settings"]
+SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
+
+
+class JobsScreen(Screen[None]):
+    BINDING_GROUP_TITLE = "Jobs"
+    AUTO_FOCUS = "#jobs"
+    BINDINGS = [
+        Binding("s", "start", "Start", id="jobs.start", tooltip="Start the job's schedule (lifts a quarantine)"),
+        Binding("p", "pause", "Pause", id="jobs.pause", tooltip="Pause the job; a running cycle stops at the next object"),
+        Binding("r", "restart", "Restart", id="jobs.restart", tooltip="Restart with chosen reset scopes"),
+        Binding("n", "run_now", "Run now", id="jobs.run_now", tooltip="Run one cycle now"),
+        Binding("d", "delete", "Delete", id="jobs.delete", tooltip="Delete the job (asks first)"),
+        Binding("o", "on_demand", "On demand", id="jobs.on_demand", tooltip="Provision one object now"),
+        Binding("v", "preview", "Preview", id="jobs.preview", tooltip="What a cycle would change now (dry run)"),
+        Binding("a", "allow_deletes", "Allow deletes", id="jobs.allow_deletes",
+                tooltip="Restart with ForceDeletes after a TooManyDeletes quarantine"),
+        Binding("c", "new_job", "New job", id="jobs.new", tooltip="Create a job from a template"),
+        Binding("e", "export_schema", "Export schema", show=False, id="jobs.export_schema",
+                tooltip="Write the job's schema as Graph JSON"),
+        Binding("i", "import_schema", "Import schema", show=False, id="jobs.import_schema",
+                tooltip="Replace the job's schema from a Graph JSON file"),
+        Binding("slash", "filter", "Filter", id="jobs.filter", tooltip="Filter the jobs as you type"),
+        Binding("l", "tab('tab-logs')", "Logs", show=False, id="jobs.logs", tooltip="Show the provisioning log"),
+        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="jobs.next_tab", tooltip="Next tab"),
+        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False, id="jobs.previous_tab",
+                tooltip="Previous tab"),
+        Binding("escape", "leave", "Back", show=False, id="jobs.back", tooltip="Clear the filter / back to the table"),
+    ]
+
+    def __init__(self, service: SyncService) -> None:
+        super().__init__()
+        self.service = service
+        self.summaries: dict[str, JobSummary] = {}
+        self.order: list[str] = []
+        self.selected: str | None = None
+        self.detail: JobDetail | None = None
+        self.progress: dict[str, tuple[int, int]] = {}
+        self.loaded = False
+        self._unsubscribe: Any = None
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Container(id="body"):
+            with Vertical(id="jobs-pane"):
+                yield Input(placeholder="filter jobs (name, template, status)…", id="filter")
+                yield JobsTable(id="jobs")
+                yield Static("No jobs yet. Press c to create one from a template.", id="jobs-empty", classes="empty")
+            with TabbedContent(id="detail", initial="tab-status"):
+                with TabPane("Status", id="tab-status"):
+                    yield StatusPane(id="status-pane")
+                with TabPane("Logs", id="tab-logs"):
+                    yield LogsPane(id="logs-pane")
+                with TabPane("Escrows", id="tab-escrows"):
+                    yield EscrowsPane(id="escrows-pane")
+                with TabPane("Schema", id="tab-schema"):
+                    yield SchemaEditor(self.service, id="schema-pane")
+                with TabPane("Settings", id="tab-settings"):
+                    yield SettingsPane(id="settings-pane")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.service.subscribe(self._on_service_event)
+        self.load_jobs()
+        self.set_interval(5, self._tick)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width >= 150, "-wide")
+
+    # --- service events → messages (called on other threads) --------------------------------------
+
+    def _on_service_event(self, event: object) -> None:
+        if isinstance(event, CycleProgress):
+            self.post_message(ProgressChanged(event.job_id, event.completed, event.total))
+        else:
+            self.post_message(JobsDirty(getattr(event, "job_id", None), isinstance(event, JobRemoved)))
+
+    @on(JobsDirty)
+    def _jobs_dirty(self, message: JobsDirty) -> None:
+        self.load_jobs()
+
+    @on(ProgressChanged)
+    def _progress_changed(self, message: ProgressChanged) -> None:
+        self.progress[message.job_id] = (message.completed, message.total)
+        if message.job_id == self.selected and self.detail is not None:
+            self._show_status()
+
+    def _tick(self) -> None:
+        """Relative times move on even when nothing happens."""
+        if self.summaries:
+            self._show_table()
+
+    # --- loading --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="jobs", exit_on_error=False)
+    def load_jobs(self) -> None:
+        try:
+            summaries = self.service.job_summaries()
+        except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
+            self.app.call_from_thread(self.app.notify, str(error), title="Loading jobs failed", severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(JobsLoaded(summaries))
+
+    @on(JobsLoaded)
+    def _jobs_loaded(self, message: JobsLoaded) -> None:
+        self.loaded = True
+        self.summaries = {s.job.id or "": s for s in message.summaries}
+        self.order = [s.job.id or "" for s in message.summaries]
+        for job_id in list(self.progress):
+            if job_id not in self.summaries or not self.summaries[job_id].running:
+                self.progress.pop(job_id)
+        self._show_table()
+        self.query_one("#jobs-empty").display = not self.summaries
+        table = self.query_one(JobsTable)
+        current = table.selected_job_id
+        if current != self.selected:
+            self._select(current)
+        elif current is not None:
+            self.load_detail(current)
+        self.refresh_bindings()
+
+    def _show_table(self) -> None:
+        table = self.query_one(JobsTable)
+        table.show_jobs([self.summaries[i] for i in self.order if i in self.summaries], self.service.clock.now(),
+                        self.query_one("#filter", Input).value)
+
+    def on_data_table_row_highlighted(self, event: JobsTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, JobsTable):
+            self._select(event.row_key.value if event.row_key else None)
+
+    def _select(self, job_id: str | None) -> None:
+        if job_id == self.selected:
+            return
+        editor = self.query_one(SchemaEditor)
+        if editor.dirty and editor.job_id and job_id != editor.job_id:
+            self._ask_discard(editor, job_id)
+            return
+        self.selected = job_id
+        self.detail = None
+        self.refresh_bindings()
+        if job_id is not None:
+            self.load_detail(job_id)
+
+    def _ask_discard(self, editor: SchemaEditor, job_id: str | None) -> None:
+        """Leaving a job whose schema has unsaved edits asks first; No puts the cursor back."""
+        back = editor.job_id
+        name = self.summaries[back].name if back in self.summaries else back
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                editor.discard()
+                self._select(job_id)
+            else:
+                self.select_job(back or "")
+        if not isinstance(self.app.screen, ConfirmDialog):
+            self.app.push_screen(ConfirmDialog(
+                "Discard unsaved schema changes?",
+                f"The schema of {name} has changes that are not saved. Discard them?", yes="Discard"), answer)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def load_detail(self, job_id: str) -> None:
+        try:
+            detail = JobDetail(
+                summary=self.service.job_summary(job_id),
+                logs=self.service.logs(job_id, 200),
+                escrows=self.service.escrows(job_id),
+                schema=self.service.get_schema(job_id),
+                secret_keys=self.service.secret_keys(job_id),
+            )
+        except NotFound:
+            return
+        except Exception as error:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, str(error), title="Loading the job failed", severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(DetailLoaded(detail))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        detail = message.detail
+        if detail.summary.job.id != self.selected:
+            return
+        self.detail = detail
+        self.summaries[self.selected or ""] = detail.summary
+        now = self.service.clock.now()
+        self._show_status()
+        self.query_one(LogsPane).show(detail.logs, now)
+        self.query_one(EscrowsPane).show(detail.escrows, now)
+        self.query_one(SchemaEditor).show_schema(detail.summary.job.id or "", detail.schema)
+        self.query_one(SettingsPane).show(detail)
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        if self.detail is not None:
+            self.query_one(StatusPane).show(self.detail, self.service.clock.now(),
+                                            self.progress.get(self.detail.summary.job.id or ""))
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    @property
+    def current(self) -> JobSummary | None:
+        return self.summaries.get(self.selected or "") if self.selected else None
+
+    def _job_name(self) -> str:
+        return self.current.name if self.current else ""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in JOB_ACTIONS:
+            return True
+        summary = self.current
+        if summary is None:
+            return None
+        job = summary.job
+        state = enum_text(job.schedule.state) if job.schedule else ""
+        code = enum_text(job.status.code) if job.status else ""
+        if action == "start":
+            return None if state == "Active" and code != "Quarantine" else True
+        if action == "pause":
+            return True if state == "Active" else None
+        if action in ("run_now", "on_demand", "preview"):
+            return None if summary.running else True
+        if action == "allow_deletes":
+            quarantine = job.status.quarantine if job.status else None
+            return quarantine is not None and enum_text(quarantine.reason) == "TooManyDeletes"
+        return True
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.current:
+            self.app.call_service("Start", self.service.start_job, self.selected, success=f"Started {self._job_name()}")
+
+    def action_pause(self) -> None:
+        if self.current:
+            self.app.call_service("Pause", self.service.pause_job, self.selected, success=f"Paused {self._job_name()}")
+
+    def action_run_now(self) -> None:
+        if not self.current:
+            return
+        name = self._job_name()
+        self.notify(f"Running a cycle of {name}…")
+
+        def done(execution: Any) -> None:
+            state = enum_text(getattr(execution, "state", ""))
+            self.notify(f"{name}: cycle {state}, {getattr(execution, 'count_exported', 0)} exported",
+                        severity="information" if state == "Succeeded" else "warning")
+        self.app.call_service("Run now", self.service.run_cycle, self.selected, then=done)
+
+    def action_delete(self) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id, name = summary.job.id or "", summary.name
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.call_service("Delete", self.service.delete_job, job_id, success=f"Deleted {name}")
+        self.app.push_screen(ConfirmDialog(
+            f"Delete job “{name}”?",
+            f"The job {name} ({job_id}), its schema, secrets, escrows and provisioning logs are removed.\n"
+            "Objects it already provisioned stay in the target directory. This cannot be undone.",
+            yes="Delete"), answer)
+
+    def action_restart(self) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id, name = summary.job.id or "", summary.name
+
+        def run(scope: set[str]) -> None:
+            kept = {"Full", "ForceDeletes"} & scope if "Full" in scope else scope
+            text = ", ".join(s for s in SCOPE_ORDER if s in kept)
+            self.app.call_service("Restart", self.service.restart_job, job_id, text,
+                                  success=f"Restarted {name} ({text})")
+
+        def chosen(scope: set[str] | None) -> None:
+            if not scope:
+                return
+            consequence = scope_consequence(scope)
+            if scope & DANGEROUS and consequence:
+                self.app.push_screen(ConfirmDialog(
+                    f"Restart “{name}” with {', '.join(sorted(scope & DANGEROUS))}?",
+                    f"This restart of {name} {consequence}.", yes="Restart"),
+                    lambda yes: run(scope) if yes else None)
+            else:
+                run(scope)
+        self.app.push_screen(RestartDialog(name), chosen)
+
+    def action_allow_deletes(self) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id, name = summary.job.id or "", summary.name
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.app.call_service("Allow deletes", self.service.restart_job, job_id, "ForceDeletes",
+                                      success=f"{name}: deletes allowed, restarting")
+        self.app.push_screen(ConfirmDialog(
+            f"Allow deletes for “{name}”?",
+            f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
+            "The next cycle will delete or disable those target objects.", yes="Allow deletes"), answer)
+
+    def action_on_demand(self) -> None:
+        if self.current:
+            from .provision import ProvisionScreen
+            self.app.push_screen(ProvisionScreen(self.service, self.current))
+
+    def action_preview(self) -> None:
+        if self.current:
+            from .preview import PreviewScreen
+            self.app.push_screen(PreviewScreen(self.service, self.current))
+
+    def action_new_job(self) -> None:
+        from .new_job import NewJobScreen
+
+        def created(job_id: str | None) -> None:
+            if job_id:
+                self.select_job(job_id)
+        self.app.push_screen(NewJobScreen(self.service), created)
+
+    def select_job(self, job_id: str) -> None:
+        """Move the cursor to a job (after it appears in the table)."""
+        table = self.query_one(JobsTable)
+        keys = [key.value for key in table.rows]
+        if job_id in keys:
+            table.move_cursor(row=keys.index(job_id))
+            table.focus()
+        else:
+            self.set_timer(0.2, lambda: self.select_job(job_id) if job_id in self.summaries else None)
+
+    def action_export_schema(self) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id = summary.job.id or ""
+
+        def write(path: str | None) -> None:
+            if path:
+                self.app.call_service("Export schema", self._export, job_id, path, success=f"Schema written to {path}")
+        self.app.push_screen(PathDialog("Export schema", f"Write the schema of {summary.name} as Graph JSON to:",
+                                        f"{summary.job.template_id}-schema.json", ok="Export"), write)
+
+    def _export(self, job_id: str, path: str) -> None:
+        schema = self.service.get_schema(job_id)
+        data = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+        try:
+            Path(path).expanduser().write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise ServiceError(f"cannot write {path}: {error.strerror or error}") from None
+
+    def action_import_schema(self) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id = summary.job.id or ""
+
+        def read(path: str | None) -> None:
+            if path:
+                self.app.call_service("Import schema", self._import, job_id, path,
+                                      success=f"Schema of {summary.name} replaced from {path}")
+        self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {summary.name} with the Graph JSON in:",
+                                        f"{summary.job.template_id}-schema.json", ok="Import"), read)
+
+    def _import(self, job_id: str, path: str) -> None:
+        try:
+            data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ServiceError(f"cannot read {path}: {error.strerror or error}") from None
+        except ValueError as error:
+            raise ServiceError(f"{path} is not JSON: {error}") from None
+        self.service.put_schema(job_id, data)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show_table()
+        self.query_one(JobsTable).border_subtitle = f"filter: {event.value}" if event.value else ""
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(JobsTable).focus()
+
+    def action_leave(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.has_focus or field.value:
+            field.value = ""
+            field.remove_class("-shown")
+            self.query_one(JobsTable).focus()
+            self._show_table()
+        else:
+            self.query_one(JobsTable).focus()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#detail", TabbedContent).active = tab
+
+    def action_next_tab(self, step: int = 1) -> None:
+        tabs = self.query_one("#detail", TabbedContent)
+        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)] if tabs.active in TABS else TABS[0]
+
+    def action_previous_tab(self) -> None:
+        self.action_next_tab(-1)
+
+    # --- panes asking for service calls ------------------------------------------------------------
+
+    @on(LogsPane.EntrySelected)
+    def _log_entry(self, message: LogsPane.EntrySelected) -> None:
+        self.app.push_screen(LogEntryScreen(message.entry))
+
+    @on(SettingsPane.SaveRequested)
+    def _save_settings(self, message: SettingsPane.SaveRequested) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        job_id = summary.job.id or ""
+        current = summary.job.schedule.interval if summary.job.schedule else None
+
+        def save() -> None:
+            from ...models import parse_duration
+            if message.interval:
+                try:
+                    changed = parse_duration(message.interval) != current
+                except ValueError:
+                    changed = True
+                if changed:
+                    self.service.set_schedule(job_id, interval=message.interval)
+            if message.settings:
+                self.service.update_settings(job_id, message.settings)
+            if message.secrets:
+                self.service.put_secrets(job_id, message.secrets)
+
+        def saved(_: Any) -> None:
+            pane = self.query_one(SettingsPane)
+            pane.clear_secret_inputs()
+            pane.forget()
+            self.load_detail(job_id)
+        self.app.call_service("Save settings", save, success=f"Saved the settings of {summary.name}", then=saved)
+
+    @on(SettingsPane.TestRequested)
+    def _test_connection(self, message: SettingsPane.TestRequested) -> None:
+        summary = self.current
+        if summary is None:
+            return
+        self.notify(f"Testing the connection of {summary.name}…")
+        self.app.call_service("Test connection", self.service.validate_credentials, summary.job.id,
+                              message.secrets or None, success=f"{summary.name}: connection OK")

@@ -1,0 +1,163 @@
+"""New job: template, name, secrets (write-only), settings, interval; create, then test the connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+
+from ...service import ServiceError, SyncService
+
+SECRET_FIELDS = [
+    ("ConnectionString", "JSON file of the target directory (jsonfile)"),
+    ("BaseAddress", "SCIM endpoint URL, e.g. http://127.0.0.1:8000/v2 (scim)"),
+    ("SecretToken", "bearer token of the SCIM endpoint (scim)"),
+]
+
+
+def parse_pairs(text: str, what: str) -> dict[str, str]:
+    """'A=1, B=2' → {'A': '1', 'B': '2'}; raises ValueError naming the bad part."""
+    pairs: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{what}: {part.strip()!r} is not NAME=VALUE")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+class NewJobScreen(Screen["str | None"]):
+    BINDING_GROUP_TITLE = "New job"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="new_job.cancel", tooltip="Back without creating"),
+        Binding("ctrl+s", "create", "Create", id="new_job.create", tooltip="Create the job"),
+    ]
+
+    def __init__(self, service: SyncService) -> None:
+        super().__init__()
+        self.service = service
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="new-job-body"):
+            yield Label("New synchronization job", classes="title")
+            yield Label("Template")
+            yield Select([], prompt="choose a template", id="new-template")
+            yield Static("", id="new-template-description", classes="dim")
+            yield Label("Name")
+            yield Input(placeholder="e.g. Tenant → HR app", id="new-name")
+            yield Label("Interval (ISO 8601 duration)")
+            yield Input("PT40M", id="new-interval")
+            yield Label("Secrets — write-only; leave empty what the template does not need", classes="section")
+            for key, help_text in SECRET_FIELDS:
+                with Horizontal(classes="secret-row"):
+                    yield Label(key, classes="secret-key")
+                    yield Input(password=True, placeholder=help_text, id=f"new-secret-{key}", classes="secret-input")
+            yield Label("Other secrets (NAME=VALUE, comma separated)")
+            yield Input(password=True, id="new-secrets-extra")
+            yield Label("Job settings (NAME=VALUE, comma separated), e.g. SourcePath=/data/hr.csv")
+            yield Input(id="new-settings")
+            yield Checkbox("Test the connection after creating", value=True, id="new-test")
+            yield Checkbox("Start the job after creating", value=False, id="new-start")
+            yield Static("", id="new-error", classes="error-text")
+            with Horizontal(classes="buttons"):
+                yield Button("Create", id="new-create", variant="primary")
+                yield Button("Cancel", id="new-cancel")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load_templates()
+        self.query_one("#new-template", Select).focus()
+
+    @work(thread=True, exit_on_error=False)
+    def load_templates(self) -> None:
+        try:
+            templates = self.service.list_templates()
+        except Exception as error:  # noqa: BLE001
+            self.app.call_from_thread(self.app.notify, str(error), title="Templates", severity="error")
+            return
+        self.app.call_from_thread(self._templates_loaded, templates)
+
+    def _templates_loaded(self, templates: list[Any]) -> None:
+        self.templates = {t.id: t for t in templates}
+        select = self.query_one("#new-template", Select)
+        select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in templates])
+
+    @on(Select.Changed, "#new-template")
+    def _template_changed(self, event: Select.Changed) -> None:
+        template = getattr(self, "templates", {}).get(event.value)
+        self.query_one("#new-template-description", Static).update(template.description or "" if template else "")
+
+    def _error(self, message: str) -> None:
+        self.query_one("#new-error", Static).update(f"✖ {message}")
+
+    @on(Button.Pressed, "#new-create")
+    def action_create(self) -> None:
+        if self.busy:
+            return
+        template = self.query_one("#new-template", Select).value
+        if self.query_one("#new-template", Select).is_blank():
+            self._error("choose a template")
+            return
+        name = self.query_one("#new-name", Input).value.strip()
+        if not name:
+            self._error("enter a name for the job")
+            return
+        interval = self.query_one("#new-interval", Input).value.strip() or None
+        secrets = {key: self.query_one(f"#new-secret-{key}", Input).value for key, _ in SECRET_FIELDS}
+        secrets = {k: v for k, v in secrets.items() if v}
+        try:
+            secrets.update(parse_pairs(self.query_one("#new-secrets-extra", Input).value, "other secrets"))
+            settings = parse_pairs(self.query_one("#new-settings", Input).value, "settings")
+        except ValueError as error:
+            self._error(str(error))
+            return
+        self.busy = True
+        self.query_one("#new-error", Static).update("Creating…")
+        self.create(str(template), name, secrets, settings, interval,
+                    self.query_one("#new-test", Checkbox).value, self.query_one("#new-start", Checkbox).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def create(self, template: str, name: str, secrets: dict[str, str], settings: dict[str, str],
+               interval: str | None, test: bool, start: bool) -> None:
+        try:
+            job = self.service.create_job(template, name=name, secrets=secrets, settings=settings, interval=interval)
+        except Exception as error:  # noqa: BLE001 - shown on the form; nothing was created
+            self.app.call_from_thread(self._failed, error)
+            return
+        notes: list[tuple[str, str]] = [(f"Created {name}", "information")]
+        if test:
+            try:
+                self.service.validate_credentials(job.id or "")
+                notes.append((f"{name}: connection OK", "information"))
+            except ServiceError as error:
+                notes.append((f"{name}: {error}", "warning"))
+        if start:
+            try:
+                self.service.start_job(job.id or "")
+                notes.append((f"Started {name}", "information"))
+            except ServiceError as error:
+                notes.append((f"{name} not started: {error}", "warning"))
+        self.app.call_from_thread(self._created, job.id or "", notes)
+
+    def _failed(self, error: Exception) -> None:
+        self.busy = False
+        problems = getattr(error, "problems", [])
+        self._error(str(error) + ("".join(f"\n  • {p}" for p in problems) if problems else ""))
+
+    def _created(self, job_id: str, notes: list[tuple[str, str]]) -> None:
+        for message, severity in notes:
+            self.app.notify(message, severity=severity)  # type: ignore[arg-type]
+        self.dismiss(job_id)
+
+    @on(Button.Pressed, "#new-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

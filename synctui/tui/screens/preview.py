@@ -1,0 +1,114 @@
+"""Preview: what a cycle would do now (creates, updates, disables, deletes) with attribute changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
+
+from ...service import JobSummary, SyncService
+from ..dialogs.log_entry import modified_table
+from ..format import ACTION_STYLES, object_name
+
+ORDER = {"create": 0, "update": 1, "disable": 2, "delete": 3}
+
+
+class PreviewScreen(Screen[None]):
+    BINDING_GROUP_TITLE = "Preview"
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="preview.back", tooltip="Back to the jobs"),
+        Binding("f5", "reload", "Reload", id="preview.reload", tooltip="Compute the preview again"),
+    ]
+
+    def __init__(self, service: SyncService, summary: JobSummary) -> None:
+        super().__init__()
+        self.service = service
+        self.summary = summary
+        self.entries: dict[str, dict[str, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="preview-body"):
+            yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title")
+            yield Static("", id="preview-summary")
+            yield LoadingIndicator(id="preview-busy")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="preview-table")
+            with VerticalScroll(id="preview-detail"):
+                yield Static("", id="preview-changes")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#preview-table", DataTable)
+        for key, label in (("action", "Action"), ("object", "Object"), ("type", "Type"), ("changes", "Changes")):
+            table.add_column(label, key=key)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.query_one("#preview-busy").display = True
+        self.compute()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def compute(self) -> None:
+        try:
+            entries = self.service.preview(self.summary.job.id or "")
+        except Exception as error:  # noqa: BLE001
+            self.app.call_from_thread(self._failed, error)
+            return
+        self.app.call_from_thread(self._show, entries)
+
+    def _failed(self, error: Exception) -> None:
+        self.query_one("#preview-busy").display = False
+        self.query_one("#preview-summary", Static).update(Text(f"✖ {error}", style="bold red"))
+        self.app.notify(str(error), title="Preview failed", severity="error")
+
+    def _show(self, entries: list[dict[str, Any]]) -> None:
+        self.query_one("#preview-busy").display = False
+        changes = [e for e in entries if e.get("provisioningAction") in ORDER]
+        changes.sort(key=lambda e: (ORDER[e["provisioningAction"]], object_name(e).lower()))
+        counts = Counter(e["provisioningAction"] for e in changes)
+        summary = Text()
+        for action in ORDER:
+            summary.append(f"{counts.get(action, 0)} {action}  ", style=ACTION_STYLES[action])
+        if not changes:
+            summary = Text("Nothing to do: the target is in sync with the source.", style="green")
+        failures = [e for e in entries if (e.get("statusInfo") or {}).get("status") == "failure"]
+        if failures:
+            summary.append(f"  {len(failures)} would fail", style="bold red")
+        self.query_one("#preview-summary", Static).update(summary)
+        table = self.query_one("#preview-table", DataTable)
+        table.clear()
+        self.entries = {}
+        for index, entry in enumerate(changes):
+            key = str(index)
+            self.entries[key] = entry
+            modified = entry.get("modifiedProperties") or []
+            action = entry["provisioningAction"]
+            table.add_row(Text(action, style=ACTION_STYLES.get(action, "")), object_name(entry),
+                          str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+                          ", ".join(str(m.get("displayName")) for m in modified[:6]) + (" …" if len(modified) > 6 else ""),
+                          key=key)
+        if changes:
+            self._detail(changes[0])
+            table.focus()
+
+    @on(DataTable.RowHighlighted, "#preview-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.entries.get(event.row_key.value or "")
+        if entry is not None:
+            self._detail(entry)
+
+    def _detail(self, entry: dict[str, Any]) -> None:
+        modified = entry.get("modifiedProperties") or []
+        self.query_one("#preview-changes", Static).update(
+            modified_table(modified, f"{entry.get('provisioningAction')}: {object_name(entry)}") if modified
+            else Text(f"{entry.get('provisioningAction')}: {object_name(entry)} (no attribute changes)", style="dim"))
+
+    def action_back(self) -> None:
+        self.dismiss(None)

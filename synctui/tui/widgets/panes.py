@@ -1,0 +1,342 @@
+"""The tabs of the job detail: Status, Logs, Escrows, Settings (the Schema tab is in schema_tree.py)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Sparkline, Static
+
+from ..format import (
+    ACTION_STYLES,
+    STATUS_INFO_STYLES,
+    absolute,
+    badge,
+    enum_text,
+    in_sync_long,
+    interval_text,
+    is_never,
+    iso_interval,
+    log_time,
+    object_name,
+    relative,
+)
+from ..messages import JobDetail
+
+KNOWN_SECRETS = ["BaseAddress", "SecretToken", "ConnectionString", "SkipOutOfScopeDeletions",
+                 "SyncNotificationSettings"]
+
+
+def _grid() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    return table
+
+
+def exports_per_cycle(logs: list[dict[str, Any]], limit: int = 30) -> list[float]:
+    """Exported objects per cycle, oldest first, from the provisioning log (newest first)."""
+    cycles: OrderedDict[str, int] = OrderedDict()
+    for entry in reversed(logs):
+        cycle = str(entry.get("cycleId") or "?")
+        exported = (entry.get("statusInfo") or {}).get("status") == "success" and \
+            entry.get("provisioningAction") not in (None, "other")
+        cycles[cycle] = cycles.get(cycle, 0) + (1 if exported else 0)
+    return [float(v) for v in list(cycles.values())[-limit:]]
+
+
+class StatusPane(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-summary")
+        with Vertical(id="progress-box"):
+            yield Label("Cycle running…", id="progress-label")
+            yield ProgressBar(id="cycle-progress", show_eta=False)
+        yield Static(id="quarantine", classes="quarantine")
+        yield Label("Exports per cycle (recent)", classes="section")
+        yield Sparkline([], id="spark")
+
+    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None) -> None:
+        summary = detail.summary
+        job = summary.job
+        status = job.status
+        grid = _grid()
+        grid.add_row("Job", Text(summary.name))
+        grid.add_row("Id", Text(job.id or "", style="dim"))
+        grid.add_row("Status", badge(status.code if status else None))
+        if job.schedule:
+            grid.add_row("Schedule", f"{enum_text(job.schedule.state)}, every {interval_text(job.schedule.interval)}")
+        last = status.last_execution if status else None
+        if last is not None:
+            grid.add_row("Last run", f"{enum_text(last.state)}, ended {relative(last.time_ended, now)} "
+                                     f"({absolute(last.time_ended)})")
+            grid.add_row("  counters", f"imported {last.count_imported} (deltas {last.count_imported_deltas}) · "
+                                       f"entitled {last.count_entitled} · exported {last.count_exported} · "
+                                       f"escrowed {last.count_escrowed}")
+            if last.error is not None and (last.error.code or last.error.message):
+                grid.add_row("  error", Text(f"{last.error.code or ''}: {last.error.message or ''}", style="red"))
+        else:
+            grid.add_row("Last run", Text("never — start the job (s) or run it now (n)", style="dim"))
+        success = status.last_successful_execution if status else None
+        grid.add_row("Last success", relative(success.time_ended, now) if success else "never")
+        if status:
+            grid.add_row("Steady state", f"first {absolute(status.steady_state_first_achieved_time)}, "
+                                         f"last {relative(status.steady_state_last_achieved_time, now)}")
+            grid.add_row("Failures in a row", str(status.count_successive_complete_failures))
+        grid.add_row("In sync", in_sync_long(job))
+        grid.add_row("Escrows", f"{len(detail.escrows)} waiting for retry" if detail.escrows else "none")
+        grid.add_row("Secrets", ", ".join(sorted(detail.secret_keys)) + " set" if detail.secret_keys else "none set")
+        self.query_one("#status-summary", Static).update(grid)
+
+        box = self.query_one("#progress-box")
+        box.display = summary.running
+        if summary.running:
+            bar = self.query_one("#cycle-progress", ProgressBar)
+            if progress and progress[1]:
+                bar.update(total=progress[1], progress=progress[0])
+            else:
+                bar.update(total=None)
+        quarantine = status.quarantine if status else None
+        panel = self.query_one("#quarantine", Static)
+        panel.display = quarantine is not None
+        if quarantine is not None:
+            q = _grid()
+            q.add_row(Text("QUARANTINE", style="bold red"), Text(enum_text(quarantine.reason), style="bold"))
+            q.add_row("Since", f"{absolute(quarantine.current_began)} (series began {absolute(quarantine.series_began)})")
+            q.add_row("Next attempt", relative(quarantine.next_attempt, now) if not is_never(quarantine.next_attempt) else "—")
+            if quarantine.error is not None:
+                q.add_row("Error", Text(f"{quarantine.error.code or ''}: {quarantine.error.message or ''}", style="red"))
+            if enum_text(quarantine.reason) == "TooManyDeletes":
+                q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
+            panel.update(q)
+        self.query_one("#spark", Sparkline).data = exports_per_cycle(detail.logs) or [0.0]
+
+
+ACTIONS = ["create", "update", "delete", "disable", "other"]
+STATUSES = ["success", "failure", "skipped", "warning"]
+
+
+class LogsPane(Vertical):
+    class EntrySelected(Message):
+        def __init__(self, entry: dict[str, Any]) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._logs: list[dict[str, Any]] = []
+        self._log_now: datetime | None = None
+        self._shown_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="log-filters"):
+            yield Select([(a, a) for a in ACTIONS], prompt="any action", id="log-action")
+            yield Select([(s, s) for s in STATUSES], prompt="any status", id="log-status")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="logs-table")
+        yield Static("No provisioning log yet: entries appear after a cycle changes or fails an object.",
+                     id="logs-empty", classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#logs-table", DataTable)
+        for key, label in (("time", "When"), ("action", "Action"), ("status", "Status"),
+                           ("object", "Object"), ("type", "Type"), ("error", "Error")):
+            table.add_column(label, key=key)
+
+    def show(self, logs: list[dict[str, Any]], now: datetime) -> None:
+        self._logs, self._log_now = logs, now
+        self._refresh_rows()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._refresh_rows()
+
+    def _refresh_rows(self) -> None:
+        action_select = self.query_one("#log-action", Select)
+        status_select = self.query_one("#log-status", Select)
+        action, status = action_select.value, status_select.value
+        entries = [e for e in self._logs
+                   if (action_select.is_blank() or e.get("provisioningAction") == action)
+                   and (status_select.is_blank() or (e.get("statusInfo") or {}).get("status") == status)]
+        ids = [str(e.get("id") or i) for i, e in enumerate(entries)]
+        self.query_one("#logs-empty").display = not entries
+        table = self.query_one("#logs-table", DataTable)
+        if ids == self._shown_ids:
+            return
+        self._shown_ids = ids
+        row = table.cursor_row
+        table.clear()
+        now = self._log_now or datetime.now()
+        for key, entry in zip(ids, entries):
+            info = entry.get("statusInfo") or {}
+            action_name = str(entry.get("provisioningAction") or "")
+            status_name = str(info.get("status") or "")
+            table.add_row(
+                log_time(entry, now),
+                Text(action_name, style=ACTION_STYLES.get(action_name, "")),
+                Text(status_name, style=STATUS_INFO_STYLES.get(status_name, "")),
+                Text(object_name(entry), overflow="ellipsis", no_wrap=True),
+                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+                Text(str(info.get("errorCode") or ""), style="red"),
+                key=key,
+            )
+        if entries:
+            table.move_cursor(row=min(row, len(entries) - 1), animate=False)
+        self._entry_by_key = dict(zip(ids, entries))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        entry = getattr(self, "_entry_by_key", {}).get(event.row_key.value)
+        if entry is not None:
+            self.post_message(self.EntrySelected(entry))
+
+
+class EscrowsPane(Vertical):
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="escrows-table")
+        yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty",
+                     classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#escrows-table", DataTable)
+        for key, label in (("object", "Object"), ("type", "Type"), ("error", "Error"), ("attempts", "Attempts"),
+                           ("next", "Next retry")):
+            table.add_column(label, key=key)
+
+    def show(self, escrows: list[dict[str, Any]], now: datetime) -> None:
+        table = self.query_one("#escrows-table", DataTable)
+        self.query_one("#escrows-empty").display = not escrows
+        table.display = bool(escrows)
+        row = table.cursor_row
+        table.clear()
+        for index, escrow in enumerate(escrows):
+            error = escrow.get("error") or {}
+            table.add_row(
+                Text(str(escrow.get("displayName") or escrow.get("sourceId") or "?"), overflow="ellipsis"),
+                str(escrow.get("objectType") or ""),
+                Text(f"{error.get('code') or ''}: {error.get('message') or ''}", style="red", overflow="ellipsis"),
+                str(escrow.get("attempts", "")),
+                relative(escrow.get("nextRetry"), now),
+                key=str(escrow.get("key") or escrow.get("sourceId") or index),
+            )
+        if escrows:
+            table.move_cursor(row=min(row, len(escrows) - 1), animate=False)
+
+
+class SettingsPane(VerticalScroll):
+    """Interval, job settings and write-only secrets. Inputs are filled when the job changes only, so a
+    background refresh never overwrites what the user is typing."""
+
+    class SaveRequested(Message):
+        def __init__(self, interval: str | None, settings: dict[str, str | None], secrets: dict[str, str]) -> None:
+            super().__init__()
+            self.interval, self.settings, self.secrets = interval, settings, secrets
+
+    class TestRequested(Message):
+        def __init__(self, secrets: dict[str, str]) -> None:
+            super().__init__()
+            self.secrets = secrets
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._job_id: str | None = None
+        self._settings: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
+        yield Input(id="setting-interval", placeholder="PT40M")
+        yield Label("Job settings (name=value, one per field; empty value removes)", classes="section")
+        yield Vertical(id="settings-fields")
+        yield Input(id="setting-new", placeholder="NewSetting=value")
+        yield Label("Secrets — write-only: values are never shown", classes="section")
+        yield Vertical(id="secret-fields")
+        yield Input(id="secret-new", placeholder="OtherSecretKey=value", password=True)
+        with Horizontal(classes="buttons"):
+            yield Button("Save", id="settings-save", variant="primary")
+            yield Button("Test connection", id="settings-test")
+
+    def show(self, detail: JobDetail) -> None:
+        job = detail.summary.job
+        job_changed = job.id != self._job_id
+        settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
+        if job_changed or set(settings) != set(self._settings):
+            self._job_id = job.id
+            self._settings = settings
+            self.query_one("#setting-interval", Input).value = iso_interval(job.schedule.interval if job.schedule else None)
+            fields = self.query_one("#settings-fields", Vertical)
+            fields.remove_children()
+            fields.mount_all([Input(f"{name}={value}", classes="setting-field") for name, value in settings.items()])
+            secrets = self.query_one("#secret-fields", Vertical)
+            secrets.remove_children()
+            keys = sorted(set(KNOWN_SECRETS) | set(detail.secret_keys))
+            rows = []
+            for key in keys:
+                rows.append(Horizontal(
+                    Label(key, classes="secret-key"),
+                    Label("set" if key in detail.secret_keys else "not set",
+                          classes="secret-state " + ("is-set" if key in detail.secret_keys else "not-set"),
+                          name=key),
+                    Input(password=True, placeholder="new value (leave empty to keep)", name=key,
+                          classes="secret-input"),
+                    classes="secret-row"))
+            secrets.mount_all(rows)
+        else:
+            for label in self.query(".secret-state").results(Label):
+                is_set = label.name in detail.secret_keys
+                label.update("set" if is_set else "not set")
+                label.set_class(is_set, "is-set")
+                label.set_class(not is_set, "not-set")
+
+    def _secrets(self) -> dict[str, str]:
+        secrets = {}
+        for field in self.query(".secret-input").results(Input):
+            if field.value and field.name:
+                secrets[field.name] = field.value
+        extra = self.query_one("#secret-new", Input).value
+        if "=" in extra:
+            key, _, value = extra.partition("=")
+            if key.strip():
+                secrets[key.strip()] = value
+        return secrets
+
+    def _changed_settings(self) -> dict[str, str | None]:
+        new: dict[str, str | None] = {}
+        seen = set()
+        for field in self.query(".setting-field").results(Input):
+            name, _, value = field.value.partition("=")
+            name = name.strip()
+            if name:
+                seen.add(name)
+                if self._settings.get(name) != value:
+                    new[name] = value if value != "" else None
+        for name in self._settings:
+            if name not in seen:
+                new[name] = None
+        extra = self.query_one("#setting-new", Input).value
+        if "=" in extra:
+            name, _, value = extra.partition("=")
+            if name.strip():
+                new[name.strip()] = value
+        return new
+
+    def clear_secret_inputs(self) -> None:
+        for field in self.query(".secret-input").results(Input):
+            field.value = ""
+        self.query_one("#secret-new", Input).value = ""
+        self.query_one("#setting-new", Input).value = ""
+
+    def forget(self) -> None:
+        """Reload every field from the job at the next show()."""
+        self._job_id = None
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "settings-save":
+            interval = self.query_one("#setting-interval", Input).value.strip()
+            self.post_message(self.SaveRequested(interval or None, self._changed_settings(), self._secrets()))
+        elif event.button.id == "settings-test":
+            self.post_message(self.TestRequested(self._secrets()))

@@ -1,0 +1,121 @@
+"""The `scim` template end to end: the service runs cycles against a real SCIM server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from synctui.clock import FrozenClock
+from synctui.connectors.base import Modification
+from synctui.connectors.tenant import TenantDirectory
+from synctui.models import SynchronizationStatusCode as Code
+from synctui.service import SyncService
+from synctui.store import Home
+
+from ._server import ENTERPRISE, TOKEN, ScimServer
+
+
+def _tenant() -> dict[str, Any]:
+    users = [{
+        "id": f"u{n}", "userPrincipalName": f"user{n}@contoso.example", "displayName": f"User {n}", "givenName": "User",
+        "surname": f"N{n}", "mail": f"user{n}@contoso.example", "mailNickname": f"user{n}", "department": "Sales",
+        "jobTitle": "Rep", "employeeId": f"E{n}", "accountEnabled": True, "city": "Oslo",
+        "manager": "u0" if n else None,
+    } for n in range(6)]
+    groups = [{"id": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u0", "u1", "u2"]}]
+    return {"users": users, "groups": groups}
+
+
+@pytest.fixture
+def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
+    server = start_server(token=TOKEN)
+    service = SyncService(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
+    service.home.tenant_file.write_text(json.dumps(_tenant()))
+    job = service.create_job("scim", secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+                             settings={"ScimManagerShape": "object"})
+    service.start_job(job.id)
+    return service, job.id, server
+
+
+def _get(server: ScimServer, path: str) -> dict[str, Any]:
+    response = httpx.get(server.base_address + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def _users(server: ScimServer) -> dict[str, dict[str, Any]]:
+    return {u["userName"]: u for u in _get(server, "/Users?count=500")["Resources"]}
+
+
+def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
+    service, job_id, server = scim_job
+    traces: list[dict[str, Any]] = []
+    execution = service.run_cycle(job_id, trace=traces.append)
+    assert execution.state.value == "Succeeded", execution.error
+    users = _users(server)
+    assert len(users) == 6
+    user1 = users["user1@contoso.example"]
+    assert user1["active"] is True and user1["name"]["givenName"] == "User"
+    assert user1["emails"][0]["value"] == "user1@contoso.example"
+    assert user1[ENTERPRISE]["department"] == "Sales"
+    assert user1[ENTERPRISE]["manager"]["value"] == users["user0@contoso.example"]["id"]
+    group = _get(server, "/Groups")["Resources"][0]
+    assert {m["value"] for m in group["members"]} == {users[f"user{n}@contoso.example"]["id"] for n in range(3)}
+    assert all("Bearer ***" in json.dumps(t) or "Authorization" not in json.dumps(t) for t in traces)
+    assert TOKEN not in json.dumps(traces)
+
+    tenant = TenantDirectory(service.home.tenant_file)
+    tenant.update("User", "u1", Modification(replace={"department": "Marketing", "displayName": "User One"}))
+    tenant.update("User", "u2", Modification(replace={"accountEnabled": False}))
+    tenant.delete("User", "u3")
+    tenant.update("Group", "g1", Modification(remove={"members": ["u2"]}, add={"members": ["u4"]}))
+    tenant.flush()
+    traces.clear()
+    execution = service.run_cycle(job_id, trace=traces.append)
+    assert execution.state.value == "Succeeded", execution.error
+    users = _users(server)
+    assert users["user1@contoso.example"]["displayName"] == "User One"
+    assert users["user1@contoso.example"][ENTERPRISE]["department"] == "Marketing"
+    assert users["user2@contoso.example"]["active"] is False
+    assert "user3@contoso.example" not in users
+    patches = [t for t in traces if t["method"] == "PATCH"]
+    assert patches and all(op["op"].islower() for t in patches for op in t["request_body"]["Operations"])
+    group = _get(server, "/Groups")["Resources"][0]
+    ids = {m["value"] for m in group["members"]}
+    assert users["user4@contoso.example"]["id"] in ids and users["user2@contoso.example"]["id"] not in ids
+
+    assert service.run_cycle(job_id).count_exports == 0
+
+
+def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
+    service, job_id, server = scim_job
+    httpx.post(server.base_address + "/Users", headers={"Authorization": f"Bearer {TOKEN}"},
+               json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"})
+    service.run_cycle(job_id)
+    assert len(_users(server)) == 6
+
+
+def test_wrong_token_quarantines_and_recovery_lifts_it(scim_job) -> None:
+    service, job_id, server = scim_job
+    service.put_secrets(job_id, {"SecretToken": "wrong"})
+    execution = service.run_cycle(job_id)
+    assert execution.state.value == "Failed"
+    job = service.get_job(job_id)
+    assert job.status.code == Code.Quarantine
+    assert job.status.quarantine.error.tenant_actionable is True
+    service.put_secrets(job_id, {"SecretToken": TOKEN})
+    service.start_job(job_id)
+    assert service.run_cycle(job_id).state.value == "Succeeded"
+    assert service.get_job(job_id).status.code == Code.Active
+
+
+def test_provision_on_demand_against_scim(scim_job) -> None:
+    service, job_id, server = scim_job
+    result = service.provision_on_demand(job_id, "u1")
+    assert json.loads(result.key)["result"] == "Success"
+    assert "user1@contoso.example" in _users(server)
