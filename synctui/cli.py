@@ -285,6 +285,11 @@ def _logs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_churn(args: argparse.Namespace) -> int:
+    print(_service(args).simulate_changes(args.seed))
+    return EXIT_OK
+
+
 def _serve(args: argparse.Namespace) -> int:
     import signal
 
@@ -380,6 +385,10 @@ def _build_parser() -> argparse.ArgumentParser:
     logs.add_argument("job_id")
     logs.add_argument("--json", action="store_true")
     logs.add_argument("--limit", type=int, default=None, metavar="N")
+
+    demo = group("demo", "make the demo move")
+    churn = command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")
+    churn.add_argument("--seed", type=int, default=None, help="the same seed makes the same changes")
 
     command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted")
     return parser

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .fileio import atomic_write
 
 if TYPE_CHECKING:
     from .service import SyncService
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
+"""The repository's committed sample; an installed copy without it generates the same files."""
+
+
+def sample_file(name: str) -> bytes:
+    path = SAMPLE_DATA / name
+    if path.exists():
+        return path.read_bytes()
+    from .demo.company import sample_files
+
+    return sample_files()[name]
 
 
 def seed_home(service: SyncService) -> None:
     home = service.home
-    if not home.tenant_file.exists() and (SAMPLE_DATA / "directory.json").exists():
-        shutil.copyfile(SAMPLE_DATA / "directory.json", home.tenant_file)
-        home.tenant_file.chmod(0o600)
     hr_file = home.tenant_dir / "hr.csv"
-    if not hr_file.exists() and (SAMPLE_DATA / "hr.csv").exists():
-        shutil.copyfile(SAMPLE_DATA / "hr.csv", hr_file)
+    for path, name in ((home.tenant_file, "directory.json"), (hr_file, "hr.csv")):
+        if not path.exists():
+            atomic_write(path, sample_file(name))
     targets = home.root / "targets"
     targets.mkdir(mode=0o700, exist_ok=True)
     demo = service.create_job("jsonfile", name="Demo: tenant → JSON file", interval="PT1M",

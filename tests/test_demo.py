@@ -1,0 +1,34 @@
+"""Simulate changes: the tenant and HR file change as a day at work would, and cycles follow."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from synctui.demo.churn import churn
+from synctui.demo.company import sample_files
+from synctui.service import SyncService
+
+
+def test_churn_makes_every_kind_of_change_and_keeps_references_whole() -> None:
+    document = json.loads(sample_files()["directory.json"])
+    before = {user["id"]: dict(user) for user in document["users"]}
+    changes = churn(document, renamed=0.01, moved=0.01, memberships=0.05, seed=4)
+    assert changes.changed and changes.renamed and changes.moved and changes.disabled
+    assert changes.deleted and changes.added and changes.memberships
+    ids = {user["id"] for user in document["users"]}
+    assert all(user.get("manager") in ids for user in document["users"] if user.get("manager"))
+    assert all(member in ids for group in document["groups"] for member in group["members"])
+    renamed = [u for u in document["users"] if u["id"] in before and u["surname"] != before[u["id"]]["surname"]]
+    assert renamed and all(u["displayName"].endswith(u["surname"]) for u in renamed)
+
+
+def test_simulate_changes_feeds_an_incremental_cycle(service: SyncService, tmp_path: Path) -> None:
+    job = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")})
+    service.run_cycle(job.id)
+    summary = service.simulate_changes(seed=11)
+    assert summary.startswith("tenant: ") and "HR file: " in summary
+    execution = service.run_cycle(job.id)
+    assert 0 < execution.count_imported_deltas < execution.count_imported
+    assert execution.count_exported > 0 and execution.state.value == "Succeeded"
+    assert service.run_cycle(job.id).count_exports == 0
