@@ -232,6 +232,11 @@ def _schema_put(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _schema_discover(args: argparse.Namespace) -> int:
+    _print_json(_graph(_service(args).discover_directory(args.job_id)))
+    return EXIT_OK
+
+
 def _schema_functions(args: argparse.Namespace) -> int:
     from .expressions import function_catalogue
 
@@ -368,6 +373,8 @@ def _build_parser() -> argparse.ArgumentParser:
     put = command(schema, "put", _schema_put, "replace the job's schema from a Graph JSON file ('-' = stdin)")
     put.add_argument("job_id")
     put.add_argument("file")
+    command(schema, "discover", _schema_discover,
+            "refresh the target directory from the target (SCIM /Schemas); prints it").add_argument("job_id")
     command(schema, "functions", _schema_functions, "the expression functions (Graph JSON)")
     command(schema, "operators", _schema_operators, "the scoping filter operators (Graph JSON)")
 

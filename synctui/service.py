@@ -32,6 +32,7 @@ from .expressions import (
 )
 from .models import (
     NEVER,
+    DirectoryDefinition,
     AttributeMappingFunctionSchema,
     FilterOperatorSchema,
     KeyValuePair,
@@ -365,6 +366,42 @@ class SyncService:
         """Drop customizations: back to the template's default schema."""
         job = self.get_job(job_id)
         return self.put_schema(job_id, self._template_spec(job.template_id or "").build_schema())
+
+    def discover_directory(self, job_id: str) -> DirectoryDefinition:
+        """Graph's `discover`: refresh the target directory's definition from the target itself
+        (a SCIM endpoint's /Schemas), adding the attributes it declares; none is ever removed."""
+        record = self._record(job_id)
+        job = self._job_model(record)
+        try:
+            source, target = self._open(job, record, None)
+        except DirectoryError as error:
+            raise ServiceError(f"discovery failed: {error.message}") from None
+        try:
+            discover = getattr(target, "discover", None)
+            if discover is None:
+                raise InvalidRequest("this job's target directory describes itself fully; only SCIM endpoints are discovered")
+            discovered: DirectoryDefinition = discover()
+        except DirectoryError as error:
+            raise ServiceError(f"discovery failed: {error.message}") from None
+        finally:
+            source.close()
+            target.close()
+        schema = self.get_schema(job_id)
+        rule = schema.synchronization_rules[0]
+        current = schema.directory(rule.target_directory_name)
+        if current is None:
+            raise InvalidRequest(f"the schema has no directory named {rule.target_directory_name!r}")
+        for found in discovered.objects:
+            mine = current.object(found.name)
+            if mine is None:
+                current.objects.append(found)
+                continue
+            mine.attributes += [a for a in found.attributes if mine.attribute(a.name) is None]
+        current.discoverabilities = discovered.discoverabilities
+        current.discovery_date_time = discovered.discovery_date_time
+        current.version = discovered.version
+        self.put_schema(job_id, schema)
+        return complete(current)
 
     def functions(self) -> list[AttributeMappingFunctionSchema]:
         return function_catalogue()

@@ -186,3 +186,17 @@ def test_expression_test_prints_parse_expression_json(cli) -> None:
     assert code == 0 and response["evaluationResult"] == ["EN_US"] and response["parsingSucceeded"]
     code, out, _ = cli("expression", "test", "Append([mail], ")
     assert code == 2 and json.loads(out)["parsingSucceeded"] is False
+
+
+def test_discover_is_for_scim_endpoints_only(cli) -> None:
+    job_id = _job_id(cli, "jsonfile")
+    code, _, err = cli("schema", "discover", job_id)
+    assert code == 2 and "only SCIM endpoints are discovered" in err
+
+
+def test_demo_churn_changes_the_tenant(cli) -> None:
+    cli("jobs", "list")
+    tenant = cli.home / "tenant" / "directory.json"
+    before = tenant.read_bytes()
+    code, out, _ = cli("demo", "churn", "--seed", "1")
+    assert code == 0 and out.startswith("tenant: ") and tenant.read_bytes() != before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,22 +22,13 @@ from synctui.models import (
     parse_flags,
 )
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+EXAMPLES = sorted((Path(__file__).parent / "graph_examples").glob("*.json"))
+"""The JSON examples of the Graph spec (section 4) and of the original resource page (seed)."""
 
 
-def _json_blocks(path: Path) -> list[dict]:
-    text = path.read_text(encoding="utf-8")
-    # The seed page's example has a trailing comma, as Graph's docs do; JSON does not allow it.
-    return [json.loads(re.sub(r",\s*}", "}", block)) for block in re.findall(r"```json\n(.*?)```", text, re.S)]
-
-
-SPEC_EXAMPLES = _json_blocks(SHARED / "spec" / "graph-synchronization-api.md") if SHARED.exists() else []
-SEED_EXAMPLES = [b for b in _json_blocks(next((SHARED / "seeds").glob("*.txt"))) if "schedule" in b] if SHARED.exists() else []
-
-
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared specs are not beside the checkout")
-@pytest.mark.parametrize("document", SPEC_EXAMPLES + SEED_EXAMPLES, ids=lambda d: d.get("id", "doc")[:20])
-def test_examples_round_trip_exactly(document: dict) -> None:
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_round_trip_exactly(path: Path) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
     model_type = SynchronizationJob if "templateId" in document else SynchronizationSchema
     assert model_type.model_validate(document).model_dump(mode="json") == document
 

@@ -119,3 +119,16 @@ def test_provision_on_demand_against_scim(scim_job) -> None:
     result = service.provision_on_demand(job_id, "u1")
     assert json.loads(result.key)["result"] == "Success"
     assert "user1@contoso.example" in _users(server)
+
+
+def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
+    service, job_id, server = scim_job
+    before = service.get_schema(job_id)
+    directory = service.discover_directory(job_id)
+    assert directory.discovery_date_time is not None
+    after = service.get_schema(job_id)
+    names = {a.name for a in after.directory("SCIM endpoint").object("User").attributes}
+    old = {a.name for a in before.directory("SCIM endpoint").object("User").attributes}
+    assert old < names  # ours kept, the endpoint's added
+    assert any("CustomExt" in name for name in names)
+    assert after.version != before.version
