@@ -20,6 +20,7 @@ ACTIONS = [
     ("export_schema", "Export schema…", "Write the selected job's schema as Graph JSON"),
     ("import_schema", "Import schema…", "Replace the selected job's schema from a Graph JSON file"),
     ("filter", "Filter jobs", "Filter the jobs table as you type"),
+    ("simulate_changes", "Simulate changes", "Hires, leavers, renames, moves and membership changes in the tenant"),
 ]
 
 

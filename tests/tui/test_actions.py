@@ -374,3 +374,13 @@ async def test_mapping_dialog_checks_the_expression_as_you_type(app: SyncApp, se
         await pilot.pause()
         assert results and results[0].target_attribute_name == "displayName"
         assert results[0].source.type.value == "Function"
+
+
+async def test_simulate_changes_edits_the_tenant(app: SyncApp, service: SyncService) -> None:
+    before = service.home.tenant_file.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "jsonfile")
+        await pilot.press("m")
+        await settle(pilot)
+        assert service.home.tenant_file.read_bytes() != before
+        assert any("Simulated a day at work" in (n.title or "") for n in app._notifications)

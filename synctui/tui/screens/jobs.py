@@ -46,6 +46,8 @@ class JobsScreen(Screen[None]):
         Binding("a", "allow_deletes", "Allow deletes", id="jobs.allow_deletes",
                 tooltip="Restart with ForceDeletes after a TooManyDeletes quarantine"),
         Binding("c", "new_job", "New job", id="jobs.new", tooltip="Create a job from a template"),
+        Binding("m", "simulate_changes", "Simulate changes", show=False, id="jobs.simulate_changes",
+                tooltip="Change the tenant and HR file as a day at work would (hires, leavers, moves…)"),
         Binding("e", "export_schema", "Export schema", show=False, id="jobs.export_schema",
                 tooltip="Write the job's schema as Graph JSON"),
         Binding("i", "import_schema", "Import schema", show=False, id="jobs.import_schema",
@@ -343,6 +345,11 @@ class JobsScreen(Screen[None]):
         if self.current:
             from .provision import ProvisionScreen
             self.app.push_screen(ProvisionScreen(self.service, self.current))
+
+    def action_simulate_changes(self) -> None:
+        def done(summary: Any) -> None:
+            self.notify(f"{summary}. The next cycles pick the changes up.", title="Simulated a day at work")
+        self.app.call_service("Simulate changes", self.service.simulate_changes, then=done)
 
     def action_preview(self) -> None:
         if self.current:
