@@ -1,11 +1,15 @@
-"""How fast ScimDirectory provisions a SCIM endpoint, against a plain httpx loop.
+"""How fast synctui provisions a SCIM endpoint, against plain httpx loops.
 
 Starts scim2-server (its threaded wsgiref server, in a subprocess so that server and client do
 not share a GIL), then creates USERS users and GROUPS groups of MEMBERS members each:
   * through ScimDirectory with max_parallel=1 (one thread),
-  * through ScimDirectory with max_parallel=4 (four threads, as the engine will drive it),
+  * through ScimDirectory with max_parallel=4 (four threads),
   * through a bare sequential httpx.Client sending the same requests (the floor: no mapping,
-    no trace, no error handling).
+    no trace, no error handling);
+and then provisions the same company the way Entra does it, as a whole initial cycle:
+  * `synctui`: a `scim` job's initial cycle from a tenant file (match query + POST per user,
+    a manager PATCH per user, then query + POST + members PATCH per group),
+  * the same sequence of requests from a plain sequential httpx script.
 Each run gets a fresh, empty server. Prints figures; asserts nothing.
 
     python benchmarks/bench_scim.py [--users 10000] [--groups 200] [--members 50]
@@ -29,6 +33,7 @@ import orjson
 from synctui.connectors.base import Modification
 from synctui.connectors.scim import ScimDirectory
 
+CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
@@ -51,7 +56,7 @@ def flat_user(n: int) -> dict[str, object]:
 def scim_user(n: int) -> dict[str, object]:
     """`flat_user(n)` as ScimDirectory sends it, written out by hand for the plain client."""
     return {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE],
+        "schemas": [CORE_USER, ENTERPRISE],
         "userName": f"user{n:06}@contoso.com",
         "active": True,
         "displayName": f"User {n}",
@@ -150,6 +155,83 @@ def run_plain_httpx(base_address: str, workload: Workload) -> Timing:
     return Timing(users_done - started, groups_done - users_done, time.process_time() - cpu_started)
 
 
+def tenant(workload: Workload) -> dict[str, list[dict[str, object]]]:
+    """The workload as a tenant directory: managers one level up, groups of MEMBERS users."""
+    users = [{
+        "id": f"u{n}", "userPrincipalName": f"user{n:06}@contoso.com", "displayName": f"User {n}",
+        "givenName": "User", "surname": str(n), "mail": f"user{n:06}@contoso.com", "mailNickname": f"user{n:06}",
+        "department": f"Dept {n % 20}", "employeeId": str(n), "city": "Paris", "accountEnabled": True,
+        "manager": f"u{n // 10}" if n >= 10 else None,
+    } for n in range(workload.users)]
+    groups = [{"id": f"g{g}", "displayName": f"Group {g}", "mailNickname": f"group{g}",
+               "members": [f"u{(g * workload.members + m) % workload.users}" for m in range(workload.members)]}
+              for g in range(workload.groups)]
+    return {"users": users, "groups": groups}
+
+
+def run_synctui_cycle(base_address: str, workload: Workload) -> tuple[float, int]:
+    """Seconds and requests of a `scim` job's initial cycle, through the service as `jobs run` does."""
+    import tempfile
+    from pathlib import Path
+
+    from synctui.service import SyncService
+    from synctui.store import Home
+
+    with tempfile.TemporaryDirectory() as folder:
+        service = SyncService(Home(Path(folder)), seed=False)
+        service.home.tenant_file.write_bytes(orjson.dumps(tenant(workload)))
+        job = service.create_job("scim", secrets={"BaseAddress": base_address},
+                                 settings={"ScimManagerShape": "object"})
+        requests = 0
+
+        def count(record: dict[str, object]) -> None:
+            nonlocal requests
+            requests += 1
+
+        started = time.perf_counter()
+        execution = service.run_cycle(job.id, trace=count)
+        elapsed = time.perf_counter() - started
+        assert execution.state.value == "Succeeded", execution.error
+    return elapsed, requests
+
+
+def run_plain_entra_sequence(base_address: str, workload: Workload) -> tuple[float, int]:
+    """The initial cycle's requests, one after the other, from a bare httpx client."""
+    headers = {"Content-Type": "application/scim+json"}
+    directory = tenant(workload)
+    requests = 0
+    with httpx.Client(base_url=base_address, headers=headers) as client:
+        started = time.perf_counter()
+        ids: dict[str, str] = {}
+        for user in directory["users"]:
+            client.get("/Users", params={"filter": f'userName eq "{user["userPrincipalName"]}"'}).raise_for_status()
+            body = {"schemas": [CORE_USER, ENTERPRISE], "userName": user["userPrincipalName"], "active": True,
+                    "displayName": user["displayName"], "externalId": user["mailNickname"],
+                    "name": {"givenName": "User", "familyName": user["surname"], "formatted": user["displayName"]},
+                    "emails": [{"type": "work", "value": user["mail"]}],
+                    "addresses": [{"type": "work", "locality": "Paris"}],
+                    ENTERPRISE: {"employeeNumber": user["employeeId"], "department": user["department"]}}
+            ids[user["id"]] = client.post("/Users", content=orjson.dumps(body)).json()["id"]
+            requests += 2
+        for user in directory["users"]:
+            if user["manager"]:
+                patch = {"schemas": [PATCH_OP], "Operations": [
+                    {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": ids[user["manager"]]}}]}
+                client.patch(f"/Users/{ids[user['id']]}", content=orjson.dumps(patch)).raise_for_status()
+                requests += 1
+        for group in directory["groups"]:
+            client.get("/Groups", params={"excludedAttributes": "members",
+                                          "filter": f'displayName eq "{group["displayName"]}"'}).raise_for_status()
+            body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": group["displayName"],
+                    "externalId": group["id"]}
+            group_id = client.post("/Groups", content=orjson.dumps(body)).json()["id"]
+            patch = {"schemas": [PATCH_OP], "Operations": [
+                {"op": "add", "path": "members", "value": [{"value": ids[m]} for m in group["members"]]}]}
+            client.patch(f"/Groups/{group_id}", content=orjson.dumps(patch)).raise_for_status()
+            requests += 3
+        return time.perf_counter() - started, requests
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=10_000)
@@ -176,6 +258,13 @@ def main() -> None:
             f"{label:32}{timing.users:9.2f}{timing.groups:10.2f}{total:9.2f}{workload.requests / total:8.0f}"
             f"{1000 * timing.client_cpu / workload.requests:19.3f}"
         )
+    print("\nA whole initial cycle, as Entra provisions (match, create, managers, groups and members):")
+    print(f"{'':32}{'total s':>9}{'requests':>10}{'req/s':>8}")
+    for label, cycle in (("synctui jobs run (scim template)", run_synctui_cycle),
+                         ("plain httpx, same requests", run_plain_entra_sequence)):
+        with scim_server() as base_address:
+            seconds, requests = cycle(base_address, workload)
+        print(f"{label:32}{seconds:9.2f}{requests:10}{requests / seconds:8.0f}")
 
 
 if __name__ == "__main__":
