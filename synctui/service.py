@@ -40,6 +40,7 @@ from .models import (
     StringKeyStringValuePair,
     SynchronizationJob,
     SynchronizationJobRestartScope,
+    SynchronizationProgress,
     SynchronizationSchedule,
     SynchronizationScheduleState,
     SynchronizationSchema,
@@ -126,6 +127,7 @@ class SyncService:
         self.config = ConfigStore(home.config_file)
         self._lock = threading.RLock()
         self._running: dict[str, threading.Event] = {}
+        self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._states: dict[str, JobStateStore] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
         self._subscribers: list[Callable[[Event], None]] = []
@@ -137,11 +139,21 @@ class SyncService:
     # --- events ---------------------------------------------------------------------------
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        """Call `callback` with every event, from the thread the change happened on."""
+        with self._lock:
+            self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._subscribers:
+                    self._subscribers.remove(callback)
+
+        return unsubscribe
 
     def _publish(self, event: Event) -> None:
-        for callback in list(self._subscribers):
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
             callback(event)
 
     # --- templates -------------------------------------------------------------------------
@@ -565,7 +577,7 @@ class SyncService:
         job_id = job.id or ""
         return Cycle(job_id=job_id, schema=self._compile(job_id), source=source, target=target, state=state,
                      clock=self.clock, options=self._options(job), should_stop=stop.is_set,
-                     on_progress=lambda done, total: self._publish(CycleProgress(job_id, done, total)),
+                     on_progress=lambda done, total: self._progress_made(job_id, done, total),
                      detailed_logs=detailed)
 
     def _options(self, job: SynchronizationJob) -> CycleOptions:
@@ -666,6 +678,7 @@ class SyncService:
     def _release(self, job_id: str) -> None:
         with self._lock:
             self._running.pop(job_id, None)
+            self._progress.pop(job_id, None)
         self._publish(JobChanged(job_id))
 
     def _stop_running(self, job_id: str, *, wait: bool = False) -> None:
@@ -693,8 +706,19 @@ class SyncService:
         principal = self.config.service_principal(record["servicePrincipalId"]) or {}
         return {pair["key"]: pair["value"] for pair in principal.get("secrets", []) if pair.get("value") is not None}
 
+    def _progress_made(self, job_id: str, completed: int, total: int) -> None:
+        self._progress[job_id] = (completed, total, self.clock.now())
+        self._publish(CycleProgress(job_id, completed, total))
+
     def _job_model(self, record: Mapping[str, Any]) -> SynchronizationJob:
-        return complete(SynchronizationJob.model_validate(record["job"]))
+        job = complete(SynchronizationJob.model_validate(record["job"]))
+        progress = self._progress.get(record["id"]) if record["id"] in self._running else None
+        if progress is not None:
+            # Kept in memory while a cycle runs: writing the configuration per object would cost too much.
+            completed, total, observed = progress
+            job.status.progress = [SynchronizationProgress(completed_units=completed, total_units=total,
+                                                           progress_observation_date_time=observed, units="entries")]
+        return job
 
     def _summary(self, record: Mapping[str, Any]) -> JobSummary:
         principal = self.config.service_principal(record["servicePrincipalId"]) or {}

@@ -180,3 +180,18 @@ def test_scheduler_runs_due_jobs_by_the_injected_clock(service: SyncService, tmp
         assert scheduler.tick() == []
     finally:
         scheduler.stop()
+
+
+def test_status_progress_is_current_while_a_cycle_runs(service: SyncService, tmp_path: Path) -> None:
+    job_id = _jsonfile_job(service, tmp_path)
+    seen = []
+
+    def watch(event) -> None:
+        if getattr(event, "completed", 0) == 50:
+            seen.append(service.get_job(job_id).status.progress)
+
+    service.subscribe(watch)
+    service.run_cycle(job_id)
+    assert seen and seen[0][0].completed_units == 50 and seen[0][0].total_units > 50
+    final = service.get_job(job_id).status.progress[0]
+    assert final.completed_units == final.total_units
