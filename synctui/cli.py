@@ -275,6 +275,8 @@ def _expression_test(args: argparse.Namespace) -> int:
 
 
 def _logs(args: argparse.Namespace) -> int:
+    if args.requests:
+        return _request_log(args)
     entries = _service(args).logs(args.job_id, args.limit)
     if args.json:
         _print_json({"value": entries})
@@ -292,6 +294,18 @@ def _logs(args: argparse.Namespace) -> int:
 
 def _demo_churn(args: argparse.Namespace) -> int:
     print(_service(args).simulate_changes(args.seed))
+    return EXIT_OK
+
+
+def _request_log(args: argparse.Namespace) -> int:
+    records = _service(args).request_log(args.job_id, args.limit)
+    if args.json:
+        _print_json({"value": records})
+        return EXIT_OK
+    if not records:
+        print("No requests recorded. Turn on the job setting TraceRequests=true to record them.")
+    for record in records:
+        print(f"{record.get('method')} {record.get('path')} → {record.get('status')} ({record.get('duration_ms')} ms)")
     return EXIT_OK
 
 
@@ -392,6 +406,8 @@ def _build_parser() -> argparse.ArgumentParser:
     logs.add_argument("job_id")
     logs.add_argument("--json", action="store_true")
     logs.add_argument("--limit", type=int, default=None, metavar="N")
+    logs.add_argument("--requests", action="store_true",
+                      help="the requests sent to the target (recorded while the job setting TraceRequests=true)")
 
     demo = group("demo", "make the demo move")
     churn = command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")

@@ -55,7 +55,7 @@ from .models import (
     parse_flags,
 )
 from .schema_validation import validate_schema
-from .store import ConfigStore, Home, JobStateStore, StoreError
+from .store import ConfigStore, Home, JobStateStore, RequestLog, StoreError
 
 # --- errors -------------------------------------------------------------------------------------
 
@@ -230,7 +230,8 @@ class SyncService:
             self.config.delete_job(job_id)
             self.config.delete_service_principal(record["servicePrincipalId"])
         state_file = self.home.job_state_file(job_id)
-        for path in (state_file, state_file.with_suffix(".json.bak"), state_file.with_suffix(".inflight")):
+        for path in (state_file, state_file.with_suffix(".json.bak"), state_file.with_suffix(".inflight"),
+                     self.home.request_log_file(job_id)):
             path.unlink(missing_ok=True)
         self._publish(JobRemoved(job_id))
 
@@ -617,7 +618,14 @@ class SyncService:
     def _open(self, job: SynchronizationJob, record: Mapping[str, Any],
               trace: Callable[[dict[str, Any]], None] | None) -> tuple[Directory, Directory]:
         spec = self._template_spec(job.template_id or "")
+        if (job.setting("TraceRequests") or "").lower() == "true":
+            trace = _both(trace, RequestLog(self.home.request_log_file(job.id or "")).append)
         return spec.open_directories(self._context(job, self._secrets(record), trace))
+
+    def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """The requests the job sent its target while `TraceRequests` was on, newest first."""
+        self._record(job_id)
+        return RequestLog(self.home.request_log_file(job_id)).read(limit)
 
     def _context(self, job: SynchronizationJob, secrets: Mapping[str, str],
                  trace: Callable[[dict[str, Any]], None] | None = None) -> templates.JobContext:
@@ -783,6 +791,18 @@ def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
     if interrupted or last is None or last.time_ended == NEVER:
         return NEVER
     return last.time_ended + job.schedule.interval
+
+
+def _both(first: Callable[[dict[str, Any]], None] | None,
+          second: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    if first is None:
+        return second
+
+    def both(record: dict[str, Any]) -> None:
+        first(record)
+        second(record)
+
+    return both
 
 
 def _is_number(text: str) -> bool:

@@ -7,5 +7,6 @@ from .errors import StoreError
 from .home import Home
 from .config import ConfigStore
 from .job_state import JobStateStore, StateSnapshot
+from .request_log import RequestLog
 
-__all__ = ["ConfigStore", "Home", "JobStateStore", "StateSnapshot", "StoreError"]
+__all__ = ["ConfigStore", "Home", "JobStateStore", "RequestLog", "StateSnapshot", "StoreError"]

@@ -40,6 +40,9 @@ class Home:
     def job_state_file(self, job_id: str) -> Path:
         return self.jobs_dir / f"{job_id}.json"
 
+    def request_log_file(self, job_id: str) -> Path:
+        return self.jobs_dir / f"{job_id}.requests.jsonl"
+
     @property
     def is_new(self) -> bool:
         return not self.config_file.exists()

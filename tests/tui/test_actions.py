@@ -384,3 +384,19 @@ async def test_simulate_changes_edits_the_tenant(app: SyncApp, service: SyncServ
         await settle(pilot)
         assert service.home.tenant_file.read_bytes() != before
         assert any("Simulated a day at work" in (n.title or "") for n in app._notifications)
+
+
+async def test_trace_requests_toggle_sets_the_job_setting(app: SyncApp, service: SyncService) -> None:
+    job = job_id(service, "scim")
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "scim")
+        app.screen.query_one("#detail").active = "tab-settings"
+        await settle(pilot)
+        app.screen.query_one("#setting-trace", Checkbox).value = True
+        await pilot.click("#settings-save")
+        await settle(pilot)
+        assert service.get_job(job).setting("TraceRequests") == "true"
+        app.screen.query_one("#setting-trace", Checkbox).value = False
+        await pilot.click("#settings-save")
+        await settle(pilot)
+        assert service.get_job(job).setting("TraceRequests") is None

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Select, Sparkline, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Sparkline, Static
 
 from ..format import (
     ACTION_STYLES,
@@ -227,6 +227,9 @@ class EscrowsPane(Vertical):
             table.move_cursor(row=min(row, len(escrows) - 1), animate=False)
 
 
+TRACE_SETTING = "TraceRequests"
+
+
 class SettingsPane(VerticalScroll):
     """Interval, job settings and write-only secrets. Inputs are filled when the job changes only, so a
     background refresh never overwrites what the user is typing."""
@@ -249,6 +252,7 @@ class SettingsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
         yield Input(id="setting-interval", placeholder="PT40M")
+        yield Checkbox("Record every request to the target (`synctui logs JOB --requests`)", id="setting-trace")
         yield Label("Job settings (name=value, one per field; empty value removes)", classes="section")
         yield Vertical(id="settings-fields")
         yield Input(id="setting-new", placeholder="NewSetting=value")
@@ -269,7 +273,9 @@ class SettingsPane(VerticalScroll):
             self.query_one("#setting-interval", Input).value = iso_interval(job.schedule.interval if job.schedule else None)
             fields = self.query_one("#settings-fields", Vertical)
             fields.remove_children()
-            fields.mount_all([Input(f"{name}={value}", classes="setting-field") for name, value in settings.items()])
+            fields.mount_all([Input(f"{name}={value}", classes="setting-field")
+                              for name, value in settings.items() if name != TRACE_SETTING])
+            self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
             secrets = self.query_one("#secret-fields", Vertical)
             secrets.remove_children()
             keys = sorted(set(KNOWN_SECRETS) | set(detail.secret_keys))
@@ -314,8 +320,11 @@ class SettingsPane(VerticalScroll):
                 if self._settings.get(name) != value:
                     new[name] = value if value != "" else None
         for name in self._settings:
-            if name not in seen:
+            if name not in seen and name != TRACE_SETTING:
                 new[name] = None
+        tracing = self.query_one("#setting-trace", Checkbox).value
+        if tracing != (self._settings.get(TRACE_SETTING, "").lower() == "true"):
+            new[TRACE_SETTING] = "true" if tracing else None
         extra = self.query_one("#setting-new", Input).value
         if "=" in extra:
             name, _, value = extra.partition("=")
