@@ -58,8 +58,8 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
     tenant = _tenant(USERS)
     source.write_text(json.dumps(tenant))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
-    main(["jobs", "list"])
-    for job in json.loads((capsys.readouterr(), main(["jobs", "list", "--json"]), capsys.readouterr())[2].out)["value"]:
+    main(["jobs", "list", "--json"])  # seeds the home with its demo jobs: pause them
+    for job in json.loads(capsys.readouterr().out)["value"]:
         main(["jobs", "pause", job["id"]])
     main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
           "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05", "--interval", "PT1S"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from textual import on, work
@@ -291,15 +292,19 @@ class JobsScreen(Screen[None]):
         if summary is None:
             return
         job_id, name = summary.job.id or "", summary.name
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.app.call_service("Delete", self.service.delete_job, job_id, success=f"Deleted {name}")
-        self.app.push_screen(ConfirmDialog(
+        self._confirm_then(
             f"Delete job “{name}”?",
             f"The job {name} ({job_id}), its schema, secrets, escrows and provisioning logs are removed.\n"
             "Objects it already provisioned stay in the target directory. This cannot be undone.",
-            yes="Delete"), answer)
+            "Delete", self.service.delete_job, job_id, success=f"Deleted {name}")
+
+    def _confirm_then(self, title: str, body: str, yes: str, call: Callable[..., Any], *args: Any,
+                      success: str) -> None:
+        """Ask first (focus on No); on yes, run the service call in a worker."""
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                self.app.call_service(yes, call, *args, success=success)
+        self.app.push_screen(ConfirmDialog(title, body, yes=yes), answer)
 
     def action_restart(self) -> None:
         summary = self.current
@@ -331,15 +336,12 @@ class JobsScreen(Screen[None]):
         if summary is None:
             return
         job_id, name = summary.job.id or "", summary.name
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.app.call_service("Allow deletes", self.service.restart_job, job_id, "ForceDeletes",
-                                      success=f"{name}: deletes allowed, restarting")
-        self.app.push_screen(ConfirmDialog(
+        self._confirm_then(
             f"Allow deletes for “{name}”?",
             f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
-            "The next cycle will delete or disable those target objects.", yes="Allow deletes"), answer)
+            "The next cycle will delete or disable those target objects.",
+            "Allow deletes", self.service.restart_job, job_id, "ForceDeletes",
+            success=f"{name}: deletes allowed, restarting")
 
     def action_on_demand(self) -> None:
         if self.current:
