@@ -338,7 +338,17 @@ class SyncService:
         secrets = dict(self._secrets(record))
         if credentials is not None:
             secrets.update(credentials)
-        job = self._job_model(record)
+        self._test_connection(self._job_model(record), secrets)
+
+    def validate_template_credentials(self, template_id: str, credentials: Mapping[str, str],
+                                      settings: Mapping[str, str] | None = None) -> None:
+        """Graph's `jobs/validateCredentials` with a templateId: test before any job exists."""
+        spec = self._template_spec(template_id)
+        job = SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=[
+            KeyValuePair(name=name, value=value) for name, value in (settings or {}).items()])
+        self._test_connection(job, credentials)
+
+    def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         spec = self._template_spec(job.template_id or "")
         try:
             source, target = spec.open_directories(self._context(job, secrets))

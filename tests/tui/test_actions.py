@@ -400,3 +400,24 @@ async def test_trace_requests_toggle_sets_the_job_setting(app: SyncApp, service:
         await pilot.click("#settings-save")
         await settle(pilot)
         assert service.get_job(job).setting("TraceRequests") is None
+
+
+async def test_new_job_tests_the_connection_before_creating(app: SyncApp, service: SyncService, tmp_path) -> None:
+    jobs_before = len(service.list_jobs())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, NewJobScreen)
+        screen.query_one("#new-template", Select).value = "jsonfile"
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a folder")
+        screen.query_one("#new-secret-ConnectionString", Input).value = str(blocker / "x.json")
+        screen.query_one("#new-test-connection", Button).press()
+        await settle(pilot)
+        assert "credentials test failed" in str(screen.query_one("#new-error", Static).render())
+        screen.query_one("#new-secret-ConnectionString", Input).value = str(tmp_path / "ok.json")
+        screen.query_one("#new-test-connection", Button).press()
+        await settle(pilot)
+        assert "connection OK" in str(screen.query_one("#new-error", Static).render())
+    assert len(service.list_jobs()) == jobs_before

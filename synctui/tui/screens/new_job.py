@@ -70,6 +70,7 @@ class NewJobScreen(Screen["str | None"]):
             yield Static("", id="new-error", classes="error-text")
             with Horizontal(classes="buttons"):
                 yield Button("Create", id="new-create", variant="primary")
+                yield Button("Test connection", id="new-test-connection")
                 yield Button("Cancel", id="new-cancel")
         yield Footer(compact=True)
 
@@ -99,19 +100,11 @@ class NewJobScreen(Screen["str | None"]):
     def _error(self, message: str) -> None:
         self.query_one("#new-error", Static).update(f"✖ {message}")
 
-    @on(Button.Pressed, "#new-create")
-    def action_create(self) -> None:
-        if self.busy:
-            return
-        template = self.query_one("#new-template", Select).value
+    def _form(self) -> tuple[str, dict[str, str], dict[str, str]] | None:
+        """The template, secrets and settings typed so far, or None (with the problem shown)."""
         if self.query_one("#new-template", Select).is_blank():
             self._error("choose a template")
-            return
-        name = self.query_one("#new-name", Input).value.strip()
-        if not name:
-            self._error("enter a name for the job")
-            return
-        interval = self.query_one("#new-interval", Input).value.strip() or None
+            return None
         secrets = {key: self.query_one(f"#new-secret-{key}", Input).value for key, _ in SECRET_FIELDS}
         secrets = {k: v for k, v in secrets.items() if v}
         try:
@@ -119,7 +112,38 @@ class NewJobScreen(Screen["str | None"]):
             settings = parse_pairs(self.query_one("#new-settings", Input).value, "settings")
         except ValueError as error:
             self._error(str(error))
+            return None
+        return str(self.query_one("#new-template", Select).value), secrets, settings
+
+    @on(Button.Pressed, "#new-test-connection")
+    def action_test_connection(self) -> None:
+        form = self._form()
+        if form is not None:
+            self.query_one("#new-error", Static).update("Testing the connection…")
+            self.test_connection(*form)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def test_connection(self, template: str, secrets: dict[str, str], settings: dict[str, str]) -> None:
+        try:
+            self.service.validate_template_credentials(template, secrets, settings)
+        except Exception as error:  # noqa: BLE001 - shown on the form
+            self.app.call_from_thread(self._error, str(error))
             return
+        self.app.call_from_thread(self.query_one("#new-error", Static).update, "✔ connection OK")
+
+    @on(Button.Pressed, "#new-create")
+    def action_create(self) -> None:
+        if self.busy:
+            return
+        form = self._form()
+        if form is None:
+            return
+        template, secrets, settings = form
+        name = self.query_one("#new-name", Input).value.strip()
+        if not name:
+            self._error("enter a name for the job")
+            return
+        interval = self.query_one("#new-interval", Input).value.strip() or None
         self.busy = True
         self.query_one("#new-error", Static).update("Creating…")
         self.create(str(template), name, secrets, settings, interval,
