@@ -117,3 +117,32 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
     team0 = {tid for tid in groups["Team 0"]["members"]}
     expected = {target_id[source_ids[m]] for m in tenant["groups"][0]["members"] if source_ids.get(m) in target_id}
     assert team0 == expected
+
+
+def test_sigterm_stops_serve_at_a_checkpoint_and_the_cycle_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    home, source, target = tmp_path / "home", tmp_path / "tenant.json", tmp_path / "target.json"
+    source.write_text(json.dumps(_tenant(USERS)))
+    monkeypatch.setenv("SYNCTUI_HOME", str(home))
+    main(["jobs", "list", "--json"])
+    for job in json.loads(capsys.readouterr().out)["value"]:
+        main(["jobs", "pause", job["id"]])
+    main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
+          "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05"])
+    job_id = capsys.readouterr().out.strip()
+    main(["jobs", "start", job_id])
+    process = _serve(home)
+    _wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert _cycle_was_cut_short(home / "jobs" / f"{job_id}.json")  # stopped mid-cycle, cursor saved
+    capsys.readouterr()
+    main(["jobs", "get", job_id])
+    interrupted = json.loads(capsys.readouterr().out)
+    assert main(["jobs", "run", job_id, "--json"]) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    # The same cycle went on from its cursor instead of starting over.
+    assert resumed["activityIdentifier"] == interrupted["status"]["lastExecution"]["activityIdentifier"]
+    written = json.loads(target.read_text())
+    upns = [user["userPrincipalName"] for user in written["User"]]
+    assert len(upns) == len(set(upns)) == sum(1 for n in range(USERS) if n % 50 != 0)

@@ -195,3 +195,18 @@ def test_status_progress_is_current_while_a_cycle_runs(service: SyncService, tmp
     assert seen and seen[0][0].completed_units == 50 and seen[0][0].total_units > 50
     final = service.get_job(job_id).status.progress[0]
     assert final.completed_units == final.total_units
+
+
+def test_restart_full_resets_the_four_and_keeps_staged_deletes_held(service: SyncService, tmp_path: Path) -> None:
+    job_id = _jsonfile_job(service, tmp_path)
+    service.run_cycle(job_id)
+    state = service._state(job_id)
+    snapshot = state.load()
+    state.checkpoint(escrows={"User:x": {"key": "User:x", "nextRetry": "2099-01-01T00:00:00Z"}}, meta=snapshot.meta)
+    service.restart_job(job_id, "Full")
+    after = state.load()
+    assert after.entries == {} and after.escrows == {} and "watermark" not in after.meta
+    assert "forceDeletes" not in after.meta  # ForceDeletes is not part of Full
+    users_before = len(_target(tmp_path)["User"])
+    execution = service.run_cycle(job_id)
+    assert execution.count_entitled > 100 and len(_target(tmp_path)["User"]) == users_before  # re-matched
