@@ -51,11 +51,15 @@ from .models import (
     SynchronizationTaskExecutionResult,
     SynchronizationTemplate,
     complete,
+    format_datetime,
     parse_duration,
     parse_flags,
 )
 from .schema_validation import validate_schema
 from .store import ConfigStore, Home, JobStateStore, RequestLog, StoreError
+
+HISTORY_LENGTH = 40
+"""Cycles remembered per job for the dashboard's chart."""
 
 # --- errors -------------------------------------------------------------------------------------
 
@@ -657,8 +661,18 @@ class SyncService:
         def record(job: SynchronizationJob) -> None:
             nonlocal prune
             prune = apply_cycle_result(job, result, self.clock.now(), self._thresholds(job))
-        self._change_job(job_id, record)
+        execution = result.execution
+        self._change_job(job_id, record, history={
+            "timeBegan": format_datetime(execution.time_began),
+            "seconds": round((execution.time_ended - execution.time_began).total_seconds(), 3),
+            "exports": execution.count_exported, "escrowed": execution.count_escrowed_raw,
+            "state": execution.state.value, "paused": result.paused,
+        })
         return prune
+
+    def cycle_history(self, job_id: str) -> list[dict[str, Any]]:
+        """The job's recent cycles, oldest first: when, how long, exports, errors, outcome."""
+        return list(self._record(job_id).get("history", []))
 
     def _thresholds(self, job: SynchronizationJob) -> EscrowThresholds:
         defaults = EscrowThresholds()
@@ -746,12 +760,15 @@ class SyncService:
     def _new_record(self, job: SynchronizationJob, principal_id: str) -> dict[str, Any]:
         return {"id": job.id, "servicePrincipalId": principal_id, "job": job.model_dump(mode="json")}
 
-    def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None]) -> None:
+    def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None],
+                    history: dict[str, Any] | None = None) -> None:
         with self._lock:
             record = self._record(job_id)
             job = self._job_model(record)
             change(job)
             record["job"] = job.model_dump(mode="json")
+            if history is not None:
+                record["history"] = [*record.get("history", []), history][-HISTORY_LENGTH:]
             self.config.save_job(record)
         self._publish(JobChanged(job_id))
 

@@ -30,7 +30,8 @@ def badge(code: Any) -> Text:
     """The status code as a coloured badge that also carries the text (never colour alone)."""
     name = enum_text(code) or "Unknown"
     icon, style = STATUS_STYLES.get(name, ("?", "reverse"))
-    return Text(f"{icon} {name}", style=style)
+    # A styled span, not a base style: the colour covers the words, not the whole cell.
+    return Text.assemble((f"{icon} {name}", style))
 
 
 def is_never(moment: datetime | None) -> bool:

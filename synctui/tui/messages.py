@@ -48,6 +48,7 @@ class JobDetail:
     escrows: list[dict[str, Any]] = field(default_factory=list)
     schema: Any = None
     secret_keys: frozenset[str] = frozenset()
+    history: list[dict[str, Any]] = field(default_factory=list)
 
 
 class DetailLoaded(Message):

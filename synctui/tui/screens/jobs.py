@@ -207,6 +207,7 @@ class JobsScreen(Screen[None]):
                 escrows=self.service.escrows(job_id),
                 schema=self.service.get_schema(job_id),
                 secret_keys=self.service.secret_keys(job_id),
+                history=self.service.cycle_history(job_id),
             )
         except NotFound:
             return

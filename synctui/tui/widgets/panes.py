@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -40,15 +39,7 @@ def _grid() -> Table:
     return table
 
 
-def exports_per_cycle(logs: list[dict[str, Any]], limit: int = 30) -> list[float]:
-    """Exported objects per cycle, oldest first, from the provisioning log (newest first)."""
-    cycles: OrderedDict[str, int] = OrderedDict()
-    for entry in reversed(logs):
-        cycle = str(entry.get("cycleId") or "?")
-        exported = (entry.get("statusInfo") or {}).get("status") == "success" and \
-            entry.get("provisioningAction") not in (None, "other")
-        cycles[cycle] = cycles.get(cycle, 0) + (1 if exported else 0)
-    return [float(v) for v in list(cycles.values())[-limit:]]
+CHARTS = (("seconds", "Duration per cycle"), ("exports", "Exports per cycle"), ("escrowed", "Errors per cycle"))
 
 
 class StatusPane(VerticalScroll):
@@ -58,8 +49,9 @@ class StatusPane(VerticalScroll):
             yield Label("Cycle running…", id="progress-label")
             yield ProgressBar(id="cycle-progress", show_eta=False)
         yield Static(id="quarantine", classes="quarantine")
-        yield Label("Exports per cycle (recent)", classes="section")
-        yield Sparkline([], id="spark")
+        for key, title in CHARTS:
+            yield Label(title, id=f"chart-{key}-label", classes="section chart-label")
+            yield Sparkline([], id=f"chart-{key}", classes="chart")
 
     def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None) -> None:
         summary = detail.summary
@@ -114,7 +106,14 @@ class StatusPane(VerticalScroll):
             if enum_text(quarantine.reason) == "TooManyDeletes":
                 q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
             panel.update(q)
-        self.query_one("#spark", Sparkline).data = exports_per_cycle(detail.logs) or [0.0]
+        for key, title in CHARTS:
+            values = [float(cycle.get(key) or 0) for cycle in detail.history]
+            label = f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles" if values else \
+                f"{title}: no cycle yet"
+            self.query_one(f"#chart-{key}-label", Label).update(label)
+            chart = self.query_one(f"#chart-{key}", Sparkline)
+            chart.display = len(values) > 1  # one cycle is a number, not a rhythm
+            chart.data = values
 
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
