@@ -106,6 +106,8 @@ def _templates_get(args: argparse.Namespace) -> int:
 
 
 def _jobs_list(args: argparse.Namespace) -> int:
+    from .models import format_duration
+
     service = _service(args)
     if args.json:
         _print_json({"value": [_graph(job) for job in service.list_jobs()]})
@@ -117,7 +119,7 @@ def _jobs_list(args: argparse.Namespace) -> int:
         job = summary.job
         last = job.status.last_execution
         print(f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
-              f"every {job.schedule.interval}  last={last.state.value if last else '-'}")
+              f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}")
     return EXIT_OK
 
 
