@@ -80,11 +80,11 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
             source.write_text(json.dumps(tenant))
         process = _serve(home)
         _wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
-        time.sleep(rng.uniform(0.0, 0.5))
+        time.sleep(rng.uniform(0.0, 0.2))
         process.send_signal(signal.SIGKILL)
         process.wait()
         cut_short += _cycle_was_cut_short(home / "jobs" / f"{job_id}.json")
-    assert cut_short >= 3, "the kills should land in the middle of cycles"
+    assert cut_short >= 3, f"only {cut_short} of 10 kills landed in the middle of a cycle"
 
     capsys.readouterr()
     assert main(["jobs", "run", job_id]) == 0

@@ -8,6 +8,7 @@ Not thread-safe: a directory is used from one thread at a time.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -17,10 +18,13 @@ from .base import DirectoryObject, Modification, ObjectError
 
 _JSON_SCALARS = (str, bool, int, float)
 _CONTAINERS = (list, dict)
+_NONE = type(None)
 
 
 class ObjectTable:
-    """Objects of one type by id. Stored dicts never leave the table: readers get copies.
+    """Objects of one type by id. Readers get copies, except through `iter_shared`: so that what
+    it hands out stays as it was read, writes never change a stored object or list in place, they
+    store a new one.
 
     `find` looks values up in an index per attribute, built on the first `find` of that
     attribute and kept up to date by every write afterwards, so that a cycle which alternates
@@ -65,6 +69,11 @@ class ObjectTable:
             if stored is not None:
                 yield self._present(stored)
 
+    def iter_shared(self) -> Iterator[DirectoryObject]:
+        """Every object as stored, for a caller that only reads (see `SharedReads`)."""
+        # A snapshot, so that a caller may write while it iterates.
+        return iter(list(self._objects.values()))
+
     def find(self, attribute: str, value: Any) -> list[DirectoryObject]:
         name = self._stored_name(attribute)
         key = self._key(name, value)
@@ -107,10 +116,11 @@ class ObjectTable:
         written = replace.keys() | add.keys() | remove.keys()
         touched = {name: index for name, index in self._indexes.items() if name in written}
         self._unindex_object(object_id, stored, touched)
+        stored = dict(stored)
         for name, value in replace.items():
             stored[name] = _detached(value)
         for name, values in add.items():
-            current = stored.get(name) or []
+            current = list(stored.get(name) or [])
             present = set(current)
             for value in values:
                 if value not in present:
@@ -121,6 +131,7 @@ class ObjectTable:
             if stored.get(name):
                 removed = set(values)
                 stored[name] = [value for value in stored[name] if value not in removed]
+        self._objects[object_id] = stored
         self._index_object(object_id, stored, touched)
 
     def remove(self, object_id: str) -> None:
@@ -235,32 +246,41 @@ class ObjectTable:
 def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryObject]) -> tuple[int, str, str] | None:
     """The first of `objects` (read from a file) with a defined attribute holding a value it
     cannot hold, as (position, attribute, why), or None if all are valid."""
-    # A fast screen first, then the exact rule on the object it stops at: checking attributes in
-    # groups of one type, one C-level `map` per group, takes ~0.35 s for 100,000 Graph users
-    # where checking them one by one takes ~0.7 s.
-    groups: dict[type, list[str]] = {}
-    multivalued: list[tuple[str, type]] = []
-    for attribute in definition.attributes:
-        kind, item_kind = _rule(attribute)
-        if item_kind is None:
-            groups.setdefault(kind, []).append(attribute.name)
-        else:
-            multivalued.append((attribute.name, item_kind))
-    screens = [(names, {kind, type(None)}) for kind, names in groups.items()]
+    # The objects of a file share a few shapes (the same keys in the same order, each value of the
+    # same type), so the rules run once per shape, and one C-level pass takes the shape of each
+    # object; the items of lists are then checked in one pass over them all. For 100,000 Graph
+    # users that is ~0.45 s, where checking each object attribute by attribute takes ~0.65 s.
+    rules = {attribute.name: _rule(attribute) for attribute in definition.attributes}
+    item_kinds: dict[type, list[str]] = {}
+    for name, (_, item_kind) in rules.items():
+        if item_kind is not None:
+            item_kinds.setdefault(item_kind, []).append(name)
 
+    first = len(objects)
+    valid_shapes: set[tuple[tuple[str, ...], tuple[type, ...]]] = set()
     for position, stored in enumerate(objects):
-        get = stored.get
-        valid = all(allowed.issuperset(map(type, map(get, names))) for names, allowed in screens)
-        for name, item_kind in multivalued:
-            value = get(name)
-            if value is not None and (type(value) is not list or any(type(item) is not item_kind for item in value)):
-                valid = False
-        if not valid:
-            for attribute in definition.attributes:
-                problem = _problem(attribute, stored.get(attribute.name))
-                if problem is not None:
-                    return position, attribute.name, problem
-    return None
+        shape = (tuple(stored), tuple(map(type, stored.values())))
+        if shape in valid_shapes:
+            continue
+        if any(kind is not _NONE and kind is not rules[name][0] for name, kind in zip(*shape) if name in rules):
+            first = position
+            break
+        valid_shapes.add(shape)
+    # Before `first`, every defined list attribute holds a list or null.
+    before = objects[:first]
+    for item_kind, names in item_kinds.items():
+        items = chain.from_iterable(filter(None, chain.from_iterable(map(stored.get, names) for stored in before)))
+        if not {item_kind}.issuperset(map(type, items)):
+            first = next(position for position, stored in enumerate(before)
+                         if any(type(item) is not item_kind for name in names for item in stored.get(name) or ()))
+            before = objects[:first]
+
+    if first == len(objects):
+        return None
+    stored = objects[first]
+    name, problem = next((attribute.name, problem) for attribute in definition.attributes
+                         if (problem := _problem(attribute, stored.get(attribute.name))) is not None)
+    return first, name, problem
 
 
 def shown(value: Any) -> str:

@@ -92,6 +92,30 @@ class Directory(Protocol):
         ...
 
 
+@runtime_checkable
+class SharedReads(Protocol):
+    """What a directory may offer besides `Directory`: reading every object without copying.
+
+    `read_all` hands out copies that the caller may change. A caller that only reads (a cycle
+    reading its source) can skip the cost of copying 100,000 objects through this instead."""
+
+    def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
+        """Every object of a type, as the directory keeps it: the caller must not change it. The
+        anchor is under `id` only, whatever the directory's definition calls it. An object stays
+        as it was read, whatever is written to the directory afterwards."""
+        ...
+
+
+@runtime_checkable
+class SingleReads(Protocol):
+    """What a directory may offer besides `Directory`: reading one object for a caller that wants
+    no other (provision on demand), without loading the whole directory to find it."""
+
+    def read_one(self, object_type: str, object_id: str) -> DirectoryObject | None:
+        """One object by id, as `get`."""
+        ...
+
+
 class DirectoryError(Exception):
     """Base of the errors a directory raises. `code` is an Entra error code (`EntryConflict`…)."""
 

@@ -146,7 +146,7 @@ def _read_workers(path: Path) -> tuple[list[str], dict[str, DirectoryObject]]:
                     f"{where}: expected {len(header)} fields, as in the header, but found {len(row)}; "
                     "put values that contain commas in double quotes"
                 )
-            worker = {column: value.strip() or None for column, value in zip(header, row)}
+            worker = {column: value.strip() or None for column, value in zip(header, row, strict=True)}
             employee_id = worker[ANCHOR_COLUMN]
             if employee_id is None:
                 raise SourceDataError(f"{where}: {ANCHOR_COLUMN} is empty; every worker needs a unique {ANCHOR_COLUMN}")

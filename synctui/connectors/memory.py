@@ -126,6 +126,11 @@ class MemoryDirectory:
         self._called("read_all", table.definition.name)
         return table.iter_copies()
 
+    def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
+        table = self._table(object_type)
+        self._called("read_all", table.definition.name)
+        return table.iter_shared()
+
     def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
         table = self._table(object_type)
         self._called("read_changes", table.definition.name)

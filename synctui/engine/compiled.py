@@ -5,9 +5,17 @@ A cycle never touches expression text or walks the schema per object; it works w
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-from ..expressions import CompiledExpression, CompiledScope, compile_scope, compile_source
+from ..expressions import (
+    CompiledExpression,
+    CompiledScope,
+    compile_scope,
+    compile_source,
+)
 from ..models import (
     AttributeDefinition,
     AttributeFlowBehavior,
@@ -22,9 +30,32 @@ from ..models import (
 SOFT_DELETED = "IsSoftDeleted"
 
 
-@dataclass(frozen=True)
+class AttributeReader:
+    """Which keys of an object some expressions read: the names they use, ignoring case as
+    expressions do, in the object's order (the order in which an expression looks for a name
+    that differs in case). Decided once per shape of object, its keys in order: the objects of
+    one directory have few."""
+
+    SHAPES_KEPT = 1024
+    """Enough for any real directory; one whose objects all differ is not cached without bound."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.names = frozenset(name.lower() for name in names)
+        self._by_shape: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def keys(self, obj: Mapping[str, Any]) -> tuple[str, ...]:
+        shape = tuple(obj)
+        keys = self._by_shape.get(shape)
+        if keys is None:
+            keys = tuple(key for key in shape if key.lower() in self.names)
+            if len(self._by_shape) < self.SHAPES_KEPT:
+                self._by_shape[shape] = keys
+        return keys
+
+
+@dataclass(frozen=True, eq=False)
 class AttributeFlow:
-    """One attribute mapping, ready to evaluate."""
+    """One attribute mapping, ready to evaluate. Compared and hashed by identity."""
 
     target: str
     expression: CompiledExpression | None
@@ -58,6 +89,8 @@ class AttributeFlow:
 
 @dataclass
 class CompiledObjectMapping:
+    """One object mapping. Its derived facts are cached: a cycle asks for them per object."""
+
     name: str
     rule_id: str
     source_type: str
@@ -68,21 +101,42 @@ class CompiledObjectMapping:
     source_definition: ObjectDefinition | None
     target_definition: ObjectDefinition | None
     attributes: tuple[str, ...] = field(default=())
-    """Source attributes that matter to this mapping (for change detection), sorted."""
+    """Source attributes that matter to this mapping (for change detection), sorted by name; the
+    anchor is read as `id`, whatever its name (see `anchor_alias`)."""
+    reads: AttributeReader = field(default_factory=AttributeReader)
+    """What its expressions and scoping filter read of an object."""
+    reference_reads: AttributeReader = field(default_factory=AttributeReader)
+    """What the expressions of its reference flows read of an object."""
 
-    @property
+    @cached_property
     def matching_flows(self) -> list[AttributeFlow]:
         return sorted((f for f in self.flows if f.matching_priority > 0), key=lambda f: f.matching_priority)
 
-    @property
+    @cached_property
     def value_flows(self) -> list[AttributeFlow]:
         return [f for f in self.flows if not f.is_reference]
 
-    @property
+    @cached_property
     def reference_flows(self) -> list[AttributeFlow]:
         return [f for f in self.flows if f.is_reference]
 
-    @property
+    @cached_property
+    def redacted_targets(self) -> frozenset[str]:
+        """Target attributes whose values logs must not show: the first mapping of each uses Redact()."""
+        first: dict[str, AttributeFlow] = {}
+        for flow in self.flows:
+            first.setdefault(flow.target, flow)
+        return frozenset(target for target, flow in first.items() if flow.expression is not None and flow.expression.redacted)
+
+    @cached_property
+    def anchor_alias(self) -> str | None:
+        """The source anchor's own name (`objectId`) when it is not `id`. The objects a cycle reads
+        hold the anchor under `id` only (see `SharedReads`), so expressions that name it are given
+        `id`'s value under that name."""
+        anchor = self.source_definition.anchor if self.source_definition is not None else None
+        return anchor.name if anchor is not None and anchor.name != "id" else None
+
+    @cached_property
     def account_enabled_attribute(self) -> str | None:
         """The source attribute saying the object is active (`accountEnabled`), if the source has one."""
         if self.source_definition is None:
@@ -92,7 +146,7 @@ class CompiledObjectMapping:
             return name
         return None
 
-    @property
+    @cached_property
     def supports_soft_delete(self) -> bool:
         if self.target_definition is None:
             return True
@@ -150,10 +204,13 @@ def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
             for flow in flows:
                 if flow.expression is not None:
                     used |= flow.expression.attributes
+            compiled.reads = AttributeReader(used)
+            compiled.reference_reads = AttributeReader(
+                name for flow in compiled.reference_flows if flow.expression is not None for name in flow.expression.attributes)
             if compiled.account_enabled_attribute:
                 used.add(compiled.account_enabled_attribute)
             used.discard(SOFT_DELETED)
-            compiled.attributes = tuple(sorted(used))
+            compiled.attributes = tuple("id" if name == compiled.anchor_alias else name for name in sorted(used))
             mappings.append(compiled)
     # References point at objects that must exist first: groups (which reference users) go last.
     mappings.sort(key=lambda m: any(f.is_reference and f.referenced_type != m.source_type for f in m.flows))

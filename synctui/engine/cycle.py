@@ -6,21 +6,35 @@ Plain code: the job's compiled schema, two directories, a state store and a cloc
 Crash safety: exports go to the target first and the link is recorded after; a checkpoint
 flushes the target before it writes the state. An object exported but not recorded when the
 process died has no link, so the next cycle finds it by its matching attributes and updates it
-instead of creating it twice. A paused or killed cycle keeps its activity id in the state's
-cursor; the next run goes on with the objects that cycle has not processed yet.
+instead of creating it twice. Creates and reference updates are noted in the in-flight journal
+before they are sent: the next cycle adopts what such a create made, and sets references from
+what the target holds rather than from what the state last recorded. A paused or killed cycle
+keeps its activity id in the state's cursor; the next run goes on with the objects that cycle
+has not processed yet.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from ..clock import Clock
-from ..connectors.base import ConnectionFailure, Directory, DirectoryError, Modification, ObjectError, SourceDataError
+from ..connectors.base import (
+    ConnectionFailure,
+    Directory,
+    DirectoryError,
+    Modification,
+    ObjectError,
+    SharedReads,
+    SingleReads,
+    SourceDataError,
+)
 from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError
 from ..models import (
     AttributeFlowType,
@@ -31,16 +45,39 @@ from ..models import (
     format_datetime,
     parse_datetime,
 )
-from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping, CompiledSchema
+from .compiled import (
+    SOFT_DELETED,
+    AttributeFlow,
+    AttributeReader,
+    CompiledObjectMapping,
+    CompiledSchema,
+)
+from .gc_pause import gc_paused
 from .trace import ObjectTrace
-from .values import expression_input, fingerprint, is_truthy, same_value, to_target_value
+from .values import (
+    expression_input,
+    fingerprint,
+    is_truthy,
+    same_value,
+    to_expression_value,
+    to_target_value,
+)
 
 ESCROW_MAX_AGE = timedelta(days=28)
 ESCROW_MAX_BACKOFF = timedelta(hours=24)
+PROGRESS_STEPS = 200
+"""A cycle reports its progress this many times at most (a dashboard redraws on each report)."""
+CHECKPOINT_SHARE = 0.1
+"""At most this share of a cycle's time goes to checkpoints (see `_checkpoint`)."""
+TURN_SECONDS = 0.002
+"""How long a cycle keeps the interpreter before it lets other threads run (see `_take_turns`)."""
 
 
 class StateStore(Protocol):
     """What the engine needs of a job's state (synctui.store.JobStateStore provides it)."""
+
+    log_limit: int | None
+    """How many of the newest log entries the store keeps (None: all); a cycle renders no more."""
 
     def load(self) -> Any: ...
 
@@ -121,19 +158,26 @@ class Cycle:
         self.should_stop = should_stop
         self.on_progress = on_progress
         self.detailed_logs = detailed_logs
-        snapshot = state.load()
+        with gc_paused():
+            snapshot = state.load()
         self.entries: dict[str, dict[str, Any]] = snapshot.entries
         self.escrows: dict[str, dict[str, Any]] = snapshot.escrows
         self.meta: dict[str, Any] = snapshot.meta
         self.in_flight: dict[str, dict[str, Any]] = snapshot.in_flight
         self._dirty: dict[str, dict[str, Any] | None] = {}
-        self._new_logs: list[dict[str, Any]] = []
-        self._last_checkpoint = time.monotonic()
+        # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
+        # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
+        self._new_logs: deque[Callable[[], dict[str, Any]]] = deque(maxlen=state.log_limit)
+        self._last_checkpoint = self._last_turn = time.monotonic()
+        self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
+        self._one_object = False
+        """Provision on demand: reads one object of each directory, and no more."""
 
     # --- the cycle --------------------------------------------------------------------------
 
+    @gc_paused()
     def run(self) -> CycleResult:
         cursor = self.meta.get("cursor")
         if cursor:
@@ -155,6 +199,7 @@ class Cycle:
             work = self._plan(initial)
             total = len(work)
             self.on_progress(0, total)
+            step = max(1, total // PROGRESS_STEPS)
             pending_deprovisions: list[tuple[CompiledObjectMapping, str]] = []
             for done, (mapping, key) in enumerate(work, start=1):
                 if self.should_stop():
@@ -163,7 +208,9 @@ class Cycle:
                 deprovision = self._process(mapping, key)
                 if deprovision:
                     pending_deprovisions.append((mapping, key))
-                self.on_progress(done, total)
+                if done % step == 0 or done == total:
+                    self.on_progress(done, total)
+                self._take_turns()
                 self._maybe_checkpoint()
             if not result.paused:
                 result.staged_deletes = self._deprovision_all(pending_deprovisions)
@@ -178,17 +225,18 @@ class Cycle:
         return self.meta.get("watermark") is None or self.meta.get("schemaVersion") != self.schema.version
 
     def _read_sources(self) -> None:
+        # The cycle only reads its source's objects: it need not pay for copies where it can avoid them.
+        read = self.source.read_all_shared if isinstance(self.source, SharedReads) else self.source.read_all
         for mapping in self.schema.mappings:
-            objects = {}
-            for obj in self.source.read_all(mapping.source_type):
-                objects[str(obj["id"])] = obj
-            self._sources[mapping.source_type] = objects
+            self._sources[mapping.source_type] = {str(obj["id"]): obj for obj in read(mapping.source_type)}
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
 
     def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, str]]:
         """The objects this cycle must look at: all (initial), or only the changed ones, the deleted
         ones and the escrows due for retry. Objects the cycle already did before a pause are left out."""
         now = self.clock.now()
+        staged = self._staged_keys()
+        entries, activity = self.entries, self.activity
         work: list[tuple[CompiledObjectMapping, str]] = []
         deltas = 0
         for mapping in self.schema.mappings:
@@ -196,19 +244,19 @@ class Cycle:
             objects = self._sources[mapping.source_type]
             for source_id, obj in objects.items():
                 key = prefix + source_id
-                entry = self.entries.get(key)
-                if entry is not None and entry.get("cycle") == self.activity:
+                entry = entries.get(key)
+                if entry is not None and entry.get("cycle") == activity:
                     continue
                 changed = entry is None or entry.get("hash") != fingerprint(obj, mapping.attributes)
                 deltas += changed
-                if initial or changed or self._escrow_due(key, now) or key in self._staged_keys() or key in self.in_flight:
+                if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
                     work.append((mapping, key))
-            for key, entry in self.entries.items():
-                if key.startswith(prefix) and key[len(prefix):] not in objects and entry.get("cycle") != self.activity:
+            for key, entry in entries.items():
+                if key.startswith(prefix) and key[len(prefix):] not in objects and entry.get("cycle") != activity:
                     deltas += 1
                     work.append((mapping, key))
             work += [(mapping, key) for key in self.in_flight
-                     if key.startswith(prefix) and key[len(prefix):] not in objects and key not in self.entries]
+                     if key.startswith(prefix) and key[len(prefix):] not in objects and key not in entries]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work
 
@@ -241,16 +289,25 @@ class Cycle:
                 self._log(trace, mapping, source_id, display)
 
     def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None) -> dict[str, Any] | None:
-        """A create sent before a crash but never recorded: find what it made, and link it, so the
-        object is handled as the linked object it is (updated, disabled or deleted as needed)."""
+        """Exports sent before a crash but never recorded. A create: find what it made, and link
+        it, so the object is handled as the linked object it is (updated, disabled or deleted as
+        needed). A reference update: what the target holds is no longer what `refs` says, so the
+        reference pass starts from the target's values instead."""
         info = self.in_flight.pop(key, None)
-        if info is None or (entry is not None and entry.get("targetId")):
+        if info is None:
             return entry
-        for attribute, value in info["matching"]:
+        if entry is not None and entry.get("targetId"):
+            if info.get("references"):
+                entry.pop("refs", None)
+                entry["refsPending"] = True
+                self._touch(key, entry)
+            return entry
+        for attribute, value in info.get("matching", ()):
             hits = self.target.find(mapping.target_type, attribute, value)
             if len(hits) == 1:
                 entry = entry if entry is not None else {"type": mapping.source_type}
-                entry.update(targetId=str(hits[0]["id"]), targetType=mapping.target_type, refs={})
+                entry.update(targetId=str(hits[0]["id"]), targetType=mapping.target_type,
+                             refs=self._held_references(mapping, hits[0]))
                 entry.pop("deprovisioned", None)
                 entry.pop("hash", None)
                 self.entries[key] = entry
@@ -300,7 +357,8 @@ class Cycle:
 
     def _provision(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], attrs: dict[str, Any],
                    entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
-        values = self._evaluate(mapping, attrs, creating=False)
+        evaluation = _Evaluation(attrs, self._eval_context)
+        values = self._evaluate(mapping, evaluation, creating=False)
         if values is None:
             trace.outcome("other", "skipped", reason="IgnoreObjectFlow: the mappings say this object does not flow")
             self._remember(key, mapping, obj, entry)
@@ -308,15 +366,15 @@ class Cycle:
         target_id = entry.get("targetId") if entry and entry.get("deprovisioned") != "deleted" else None
         current = None
         if target_id:
-            current = self.target.get(mapping.target_type, target_id)
+            current = self._get(self.target, mapping.target_type, target_id)
             if current is None:
                 self._forget_link(key, entry)
                 raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
                                   f"{self.options.target_system}; it will be matched again on the next cycle")
         else:
-            current = self._match(mapping, attrs, trace)
+            current = self._match(mapping, evaluation, trace)
         if current is None:
-            return self._create(mapping, key, obj, attrs, entry, trace)
+            return self._create(mapping, key, obj, evaluation, entry, trace)
         target_id = str(current["id"])
         trace.target_id = target_id
         modification = self._diff(mapping, values, current, trace)
@@ -333,24 +391,25 @@ class Cycle:
                           reason="The state of the object in both the source and target systems already match")
             trace.step("EntrySynchronizationSkip", "export", "skipped", "The state of the object in both the source and target systems already match",
                        lambda: {"SkipReason": "RedundantExport"})
-        # A newly matched object's references are unknown: the reference pass sets them all.
-        self._link(key, mapping, obj, entry, target_id, refs=(entry or {}).get("refs") if entry and entry.get("targetId") else {})
+        known = entry.get("refs") if entry is not None and entry.get("targetId") else None
+        self._link(key, mapping, obj, entry, target_id,
+                   refs=known if known is not None else self._held_references(mapping, current))
         return False
 
-    def _create(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], attrs: dict[str, Any],
+    def _create(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], evaluation: _Evaluation,
                 entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
         if not mapping.allows(ObjectFlowTypes.Add):
             trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
             self._remember(key, mapping, obj, entry)
             return False
-        values = self._evaluate(mapping, attrs, creating=True) or {}
+        values = self._evaluate(mapping, evaluation, creating=True) or {}
         missing = [flow.target for flow in mapping.value_flows
                    if flow.definition is not None and flow.definition.required and values.get(flow.target) is None]
         if missing:
             raise ObjectError("MandatoryFieldsMissing", f"required target attribute(s) {', '.join(missing)} have no value "
                               "for this object; give the source a value or set a default value on the mapping", retryable=False)
         for name, value in values.items():
-            trace.modify(name, None, value, redacted=self._redacted(mapping, name))
+            trace.modify(name, None, value, redacted=name in mapping.redacted_targets)
         matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
         self.state.record_in_flight(key, {"matching": matching})
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
@@ -361,12 +420,12 @@ class Cycle:
         self._link(key, mapping, obj, None, target_id, refs={})
         return False
 
-    def _match(self, mapping: CompiledObjectMapping, attrs: dict[str, Any], trace: ObjectTrace) -> dict[str, Any] | None:
+    def _match(self, mapping: CompiledObjectMapping, evaluation: _Evaluation, trace: ObjectTrace) -> dict[str, Any] | None:
         matching = mapping.matching_flows
         tried: dict[str, Any] = {}
         any_value = False
         for flow in matching:
-            value = self._flow_value(flow, attrs, creating=False)
+            value = evaluation.value(flow, creating=False)
             if value is None or value is IGNORE_FLOW:
                 continue
             any_value = True
@@ -388,8 +447,14 @@ class Cycle:
 
     # --- attribute flow ----------------------------------------------------------------------
 
-    def _attributes(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> dict[str, Any]:
-        attrs = expression_input(obj, obj.keys())
+    def _attributes(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any],
+                    reader: AttributeReader | None = None) -> dict[str, Any]:
+        """What the mapping's expressions and scoping filter (or only those `reader` reads for) see of `obj`."""
+        reader = reader or mapping.reads
+        attrs = expression_input(obj, reader.keys(obj))
+        alias = mapping.anchor_alias
+        if alias is not None and alias.lower() in reader.names:
+            attrs[alias] = to_expression_value(obj["id"])
         attrs[SOFT_DELETED] = "False" if self._is_active(mapping, obj) else "True"
         return attrs
 
@@ -397,21 +462,13 @@ class Cycle:
         name = mapping.account_enabled_attribute
         return True if name is None or obj.get(name) is None else is_truthy(obj.get(name))
 
-    def _flow_value(self, flow: AttributeFlow, attrs: Mapping[str, Any], *, creating: bool) -> Any:
-        value = flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
-        if value is IGNORE_FLOW or value is IGNORE_OBJECT:
-            return value
-        if value is None and creating:
-            value = flow.default_value
-        return to_target_value(value, flow.definition)
-
-    def _evaluate(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], *, creating: bool) -> dict[str, Any] | None:
+    def _evaluate(self, mapping: CompiledObjectMapping, evaluation: _Evaluation, *, creating: bool) -> dict[str, Any] | None:
         """Target values of the non-reference mappings; None values are left out (nulls never flow)."""
         values: dict[str, Any] = {}
         for flow in mapping.value_flows:
             if not creating and flow.flow_type == AttributeFlowType.ObjectAddOnly:
                 continue
-            value = self._flow_value(flow, attrs, creating=creating)
+            value = evaluation.value(flow, creating=creating)
             if value is IGNORE_OBJECT:
                 return None
             if value is None or value is IGNORE_FLOW:
@@ -437,12 +494,8 @@ class Cycle:
                 continue
             if flow.always or not same_value(existing, wanted, case_exact=flow.case_exact):
                 modification.replace[flow.target] = wanted
-                trace.modify(flow.target, existing, wanted, redacted=self._redacted(mapping, flow.target))
+                trace.modify(flow.target, existing, wanted, redacted=flow.target in mapping.redacted_targets)
         return modification
-
-    def _redacted(self, mapping: CompiledObjectMapping, target: str) -> bool:
-        flow = next((f for f in mapping.flows if f.target == target), None)
-        return bool(flow and flow.expression is not None and getattr(flow.expression, "redacted", False))
 
     # --- deprovisioning -----------------------------------------------------------------------
 
@@ -484,6 +537,7 @@ class Cycle:
             except (ObjectError, ExpressionError, ValueError) as error:
                 self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace)
             self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+            self._take_turns()
             self._maybe_checkpoint()
         return 0
 
@@ -517,13 +571,13 @@ class Cycle:
         """Export the object as the mappings say with IsSoftDeleted true: an object disabled in the
         source still gets its other changes; one that left scope only gets disabled."""
         target_id = entry["targetId"]
-        current = self.target.get(mapping.target_type, target_id)
+        current = self._get(self.target, mapping.target_type, target_id)
         if current is None:
             self._forget_link(key, entry)
             raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
         attrs = self._attributes(mapping, obj)
         attrs[SOFT_DELETED] = "True"
-        values = self._evaluate(mapping, attrs, creating=False) or {}
+        values = self._evaluate(mapping, _Evaluation(attrs, self._eval_context), creating=False) or {}
         if only_soft_delete:
             soft = {f.target for f in mapping.value_flows if f.deprovisions}
             values = {name: value for name, value in values.items() if name in soft}
@@ -569,6 +623,7 @@ class Cycle:
                 if self._update_references(mapping, key, flows, trace):
                     entry = self.entries[key]
                     self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+                self._take_turns()
                 self._maybe_checkpoint()
         return False
 
@@ -577,13 +632,17 @@ class Cycle:
         """Export the reference changes of one object; True if there were any (the trace has them)."""
         entry = self.entries[key]
         obj = self._sources[mapping.source_type].get(key.split(":", 1)[1])
-        entry.pop("refsPending", None)
-        self._touch(key, entry)
+        if entry.pop("refsPending", None):
+            self._touch(key, entry)
         target_id = entry.get("targetId")
         if obj is None or not target_id or entry.get("deprovisioned") in ("outOfScope", "deleted"):
             return False
-        attrs = self._attributes(mapping, obj)
-        exported: dict[str, Any] = dict(entry.get("refs") or {})
+        attrs = self._attributes(mapping, obj, mapping.reference_reads)
+        refs = entry.get("refs")
+        if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
+            current = self._get(self.target, mapping.target_type, target_id)
+            refs = self._held_references(mapping, current) if current is not None else {}
+        exported: dict[str, Any] = dict(refs)
         modification = Modification()
         trace.target_id = target_id
         unresolved = False
@@ -610,19 +669,37 @@ class Cycle:
                 entry["refsUnresolved"] = True
             else:
                 entry.pop("refsUnresolved", None)
+            self._touch(key, entry)
         if not modification:
             return False
         self.counters.add("imported_reference_deltas")
+        # Noted first: if the run stops before the next checkpoint records `refs`, the target may
+        # hold these references without the state knowing.
+        self.state.record_in_flight(key, {"references": True})
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         except ObjectError as error:
             self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace, reference=True)
             return True
         entry["refs"] = exported
+        self._touch(key, entry)
         if trace.action == "other":
             trace.outcome("update", "success")
         trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
         return True
+
+    def _held_references(self, mapping: CompiledObjectMapping, current: Mapping[str, Any]) -> dict[str, Any]:
+        """The references a target object holds, as `refs` records them: what the reference pass
+        starts from for an object just matched or adopted, so that it also removes the values the
+        source no longer has (a member who left the group while the link was not yet recorded)."""
+        held: dict[str, Any] = {}
+        for flow in mapping.reference_flows:
+            value = current.get(flow.target)
+            if flow.multivalued or isinstance(value, list):
+                held[flow.target] = sorted(value if isinstance(value, list) else [] if value is None else [value])
+            elif value is not None:
+                held[flow.target] = value
+        return held
 
     def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
         """Source ids → target ids of linked, in-scope objects; references to others are left out.
@@ -655,6 +732,7 @@ class Cycle:
 
     # --- provision on demand -------------------------------------------------------------------
 
+    @gc_paused()
     def provision_one(self, source_type: str, source_id: str) -> dict[str, Any]:
         """Run one source object through the pipeline now, exporting for real, and return its
         provisioning log entry with every step (as Entra's provisionOnDemand shows them)."""
@@ -663,6 +741,7 @@ class Cycle:
             raise ValueError(f"the schema has no enabled object mapping for {source_type!r} objects")
         self.activity = str(uuid.uuid4())
         self.counters = _Counters()
+        self._one_object = True
         trace = self._trace()
         key = f"{mapping.key_prefix}:{source_id}"
         try:
@@ -673,7 +752,7 @@ class Cycle:
             return trace.entry(object_type=source_type, source_id=source_id, display_name=None,
                                target_type=mapping.target_type, source_system=self.options.source_system,
                                target_system=self.options.target_system)
-        obj = self.source.get(mapping.source_type, source_id)
+        obj = self._get(self.source, mapping.source_type, source_id)
         if obj is None and key not in self.entries:
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
         self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
@@ -685,9 +764,7 @@ class Cycle:
         if key in self.entries and self.entries[key].get("refsPending") and mapping.reference_flows:
             self._update_references(mapping, key, mapping.reference_flows, trace)
         self._log(trace, mapping, source_id, _display_name(obj or self.entries.get(key, {})))
-        entry = self._new_logs[-1]
-        self._checkpoint()
-        return entry
+        return self._checkpoint()[-1]
 
     # --- state --------------------------------------------------------------------------------
 
@@ -726,6 +803,11 @@ class Cycle:
     def _touch(self, key: str, entry: dict[str, Any]) -> None:
         entry["cycle"] = self.activity
         self._dirty[key] = entry
+
+    def _get(self, directory: Directory, object_type: str, object_id: str) -> dict[str, Any] | None:
+        if self._one_object and isinstance(directory, SingleReads):
+            return directory.read_one(object_type, object_id)
+        return directory.get(object_type, object_id)
 
     def _export(self, call: Callable[[], Any]) -> Any:
         self.counters.add("exports")
@@ -772,9 +854,14 @@ class Cycle:
         return ObjectTrace(detailed=self.detailed_logs, job_id=self.job_id, cycle_id=self.activity, now=self.clock.now())
 
     def _log(self, trace: ObjectTrace, mapping: CompiledObjectMapping, source_id: str, display: str | None) -> None:
-        self._new_logs.append(trace.entry(object_type=mapping.source_type, source_id=source_id, display_name=display,
-                                          target_type=mapping.target_type, source_system=self.options.source_system,
-                                          target_system=self.options.target_system))
+        self._new_logs.append(partial(trace.entry, object_type=mapping.source_type, source_id=source_id,
+                                      display_name=display, target_type=mapping.target_type,
+                                      source_system=self.options.source_system, target_system=self.options.target_system))
+
+    def _rendered_logs(self) -> list[dict[str, Any]]:
+        logs = [render() for render in self._new_logs]
+        self._new_logs.clear()
+        return logs
 
     def _scope_details(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool) -> dict[str, Any]:
         details: dict[str, Any] = {"Active in source system": active, "Scope sync all": True,
@@ -783,20 +870,38 @@ class Cycle:
             details[f"{outcome.group}: {outcome.clause}"] = outcome.result
         return details
 
+    def _take_turns(self) -> None:
+        """Let the process's other threads run, every few milliseconds. The dashboard runs cycles
+        in worker threads: its key presses wait for the interpreter lock, which a busy thread
+        only gives up when asked, 5 ms after, at each of the many steps a key press takes."""
+        now = time.monotonic()
+        if now - self._last_turn >= TURN_SECONDS:
+            time.sleep(0)  # releases the lock: a waiting thread takes it now
+            self._last_turn = now
+
     def _maybe_checkpoint(self) -> None:
-        if time.monotonic() - self._last_checkpoint >= self.options.checkpoint_seconds:
+        if time.monotonic() - self._last_checkpoint >= self._checkpoint_interval:
             self._checkpoint()
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self) -> list[dict[str, Any]]:
+        """Make everything so far durable; returns the log entries it wrote."""
+        started = time.monotonic()
         # Intents, then the target, then the state that records the links: see the module docstring.
         self.state.sync_in_flight()
         self.target.flush()
         if "cursor" in self.meta:
             self.meta["cursor"]["counters"] = self.counters.values
-        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=self._new_logs,
+        logs = self._rendered_logs()
+        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=logs,
                               in_flight=self.in_flight)
-        self._dirty, self._new_logs = {}, []
+        self._dirty = {}
         self._last_checkpoint = time.monotonic()
+        # File directories and the state rewrite whole files, so a checkpoint costs more as the
+        # directory grows: at a fixed interval, an initial cycle would spend time growing with the
+        # square of its size on them. Waiting in proportion to the last one's cost bounds their share.
+        self._checkpoint_interval = max(self.options.checkpoint_seconds,
+                                        (self._last_checkpoint - started) / CHECKPOINT_SHARE)
+        return logs
 
     def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
         if result.failure is None:
@@ -843,15 +948,40 @@ class Cycle:
             self._checkpoint()
         except DirectoryError:
             # The target is down: keep our own state consistent without claiming its exports.
-            self.state.checkpoint(escrows=self.escrows, meta=self.meta, logs=self._new_logs)
+            self.state.checkpoint(escrows=self.escrows, meta=self.meta, logs=self._rendered_logs())
 
     def entry_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for mapping in self.schema.mappings:
-            prefix = mapping.key_prefix + ":"
-            counts[mapping.name] = sum(1 for key, entry in self.entries.items()
-                                       if key.startswith(prefix) and entry.get("targetId") and not entry.get("deprovisioned"))
-        return counts
+        linked = [key for key, entry in self.entries.items() if entry.get("targetId") and not entry.get("deprovisioned")]
+        return {mapping.name: sum(1 for key in linked if key.startswith(mapping.key_prefix + ":"))
+                for mapping in self.schema.mappings}
+
+
+class _Evaluation:
+    """The values of one object's attribute flows, each evaluated and converted once however often
+    a step asks (provisioning a new object asks for its values, its matching values and its values
+    to create)."""
+
+    __slots__ = ("_attrs", "_context", "_results", "_values")
+
+    def __init__(self, attrs: Mapping[str, Any], context: EvaluationContext) -> None:
+        self._attrs = attrs
+        self._context = context
+        self._results: dict[AttributeFlow, Any] = {}
+        self._values: dict[AttributeFlow, Any] = {}
+
+    def value(self, flow: AttributeFlow, *, creating: bool) -> Any:
+        """The flow's value for the target (IGNORE_FLOW and IGNORE_OBJECT as they are); when
+        creating, a null takes the mapping's default value."""
+        if flow not in self._results:
+            self._results[flow] = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+        raw = self._results[flow]
+        if raw is IGNORE_FLOW or raw is IGNORE_OBJECT:
+            return raw
+        if raw is None:
+            return to_target_value(flow.default_value, flow.definition) if creating else None
+        if flow not in self._values:
+            self._values[flow] = to_target_value(raw, flow.definition)
+        return self._values[flow]
 
 
 def _display_name(obj: Mapping[str, Any]) -> str | None:

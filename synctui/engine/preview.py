@@ -68,6 +68,9 @@ class DryRunDirectory:
 class SnapshotState:
     """A job state that starts as a copy of the real one and keeps what the cycle writes."""
 
+    log_limit = None
+    """A preview shows every entry."""
+
     def __init__(self, snapshot: Any) -> None:
         self._snapshot = copy.deepcopy(snapshot)
         self.logs: list[dict[str, Any]] = []

@@ -22,7 +22,8 @@ class ObjectTrace:
     def __init__(self, *, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
         self.detailed = detailed
         self.steps: list[dict[str, Any]] = []
-        self.modified: list[dict[str, Any]] = []
+        self.modified: list[tuple[str, Any, Any, bool]] = []
+        """(attribute, old value, new value, redacted)"""
         self.action = "other"
         self.status = "skipped"
         self.error_code: str | None = None
@@ -48,11 +49,8 @@ class ObjectTrace:
         self.action, self.status, self.error_code, self.reason = action, status, error_code, reason
 
     def modify(self, name: str, old: Any, new: Any, *, redacted: bool = False) -> None:
-        self.modified.append({
-            "displayName": name,
-            "oldValue": REDACTED if redacted and old is not None else display_value(old),
-            "newValue": REDACTED if redacted else display_value(new),
-        })
+        # Shown as text only when the entry is rendered: most entries of a large cycle never are.
+        self.modified.append((name, old, new, redacted))
 
     def entry(self, *, object_type: str, source_id: str, display_name: str | None, target_type: str,
               source_system: str, target_system: str) -> dict[str, Any]:
@@ -69,5 +67,9 @@ class ObjectTrace:
             "targetSystem": {"displayName": target_system},
             "statusInfo": {"status": self.status, "errorCode": self.error_code, "reason": self.reason},
             "provisioningSteps": self.steps,
-            "modifiedProperties": self.modified,
+            "modifiedProperties": [{
+                "displayName": name,
+                "oldValue": REDACTED if redacted and old is not None else display_value(old),
+                "newValue": REDACTED if redacted else display_value(new),
+            } for name, old, new, redacted in self.modified],
         }

@@ -12,6 +12,8 @@ from ..models import AttributeDefinition, AttributeType
 
 ExpressionValue = str | list[str] | None
 
+_ABSENT = object()
+
 
 def to_expression_value(value: Any) -> ExpressionValue:
     """Directory values as the expression language sees them: booleans are "True"/"False"."""
@@ -20,6 +22,8 @@ def to_expression_value(value: Any) -> ExpressionValue:
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, list):
+        if all(type(item) is str for item in value):
+            return list(value)  # the usual case (group members, addresses), without a call per item
         return [item for item in (to_expression_value(v) for v in value) if isinstance(item, str)]
     if isinstance(value, (dict, tuple)):
         return orjson.dumps(value).decode()
@@ -27,7 +31,9 @@ def to_expression_value(value: Any) -> ExpressionValue:
 
 
 def expression_input(obj: Mapping[str, Any], attributes: Iterable[str]) -> dict[str, ExpressionValue]:
-    return {name: to_expression_value(obj.get(name)) for name in attributes if name in obj}
+    # Most values are strings already: they skip the call.
+    return {name: value if type(value) is str else to_expression_value(value)
+            for name in attributes if (value := obj.get(name, _ABSENT)) is not _ABSENT}
 
 
 def to_target_value(value: ExpressionValue, definition: AttributeDefinition | None) -> Any:
@@ -80,8 +86,7 @@ def _norm(value: Any, case_exact: bool) -> str:
 
 def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
     """A stable hash of what a mapping reads from an object: unchanged hash, nothing to do."""
-    payload = orjson.dumps([obj.get(name) for name in attributes])
-    return hashlib.blake2b(payload, digest_size=10).hexdigest()
+    return hashlib.blake2b(orjson.dumps(list(map(obj.get, attributes))), digest_size=10).hexdigest()
 
 
 def is_truthy(value: Any) -> bool:

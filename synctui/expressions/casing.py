@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _CULTURE_NAME = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _TURKIC = frozenset({"tr", "az"})
@@ -18,12 +19,15 @@ _TURKIC_LOWER = str.maketrans({"I": "ı", "İ": "i"})
 _TURKIC_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 
 
-# Characters whose Python (full) mapping is not a single character keep .NET's simple mapping instead:
-# themselves, except İ whose simple lower case is i. All are in the Basic Multilingual Plane.
-_LOWER_EXCEPTIONS = {code: chr(code) for code in range(0x10000) if len(chr(code).lower()) != 1} | {ord("İ"): "i"}
-_UPPER_EXCEPTIONS = {code: chr(code) for code in range(0x10000) if len(chr(code).upper()) != 1}
-_LOWER_SPECIAL = frozenset(map(chr, _LOWER_EXCEPTIONS))
-_UPPER_SPECIAL = frozenset(map(chr, _UPPER_EXCEPTIONS))
+@cache
+def _exceptions(mapping: str) -> tuple[dict[int, str], frozenset[str]]:
+    """Characters whose Python (full) `mapping` ("lower" or "upper") is not a single character:
+    they keep .NET's simple mapping instead, themselves, except İ whose simple lower case is i.
+    All are in the Basic Multilingual Plane. Built on first use (walking it takes 40 ms)."""
+    exceptions = {code: chr(code) for code in range(0x10000) if len(getattr(chr(code), mapping)()) != 1}
+    if mapping == "lower":
+        exceptions[ord("İ")] = "i"
+    return exceptions, frozenset(map(chr, exceptions))
 
 
 def _language(culture: str | None) -> str:
@@ -37,17 +41,23 @@ def _language(culture: str | None) -> str:
 def to_lower(text: str, culture: str | None = None) -> str:
     if _language(culture) in _TURKIC:
         text = text.translate(_TURKIC_LOWER)
-    if text.isascii() or _LOWER_SPECIAL.isdisjoint(text):
+    if text.isascii():
         return text.lower()
-    return "".join(_LOWER_EXCEPTIONS.get(ord(char)) or char.lower() for char in text)
+    exceptions, special = _exceptions("lower")
+    if special.isdisjoint(text):
+        return text.lower()
+    return "".join(exceptions.get(ord(char)) or char.lower() for char in text)
 
 
 def to_upper(text: str, culture: str | None = None) -> str:
     if _language(culture) in _TURKIC:
         text = text.translate(_TURKIC_UPPER)
-    if text.isascii() or _UPPER_SPECIAL.isdisjoint(text):
+    if text.isascii():
         return text.upper()
-    return "".join(_UPPER_EXCEPTIONS.get(ord(char)) or char.upper() for char in text)
+    exceptions, special = _exceptions("upper")
+    if special.isdisjoint(text):
+        return text.upper()
+    return "".join(exceptions.get(ord(char)) or char.upper() for char in text)
 
 
 def _title_char(char: str) -> str:

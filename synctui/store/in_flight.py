@@ -1,10 +1,12 @@
-"""The in-flight journal: creates sent to a target but not yet recorded in the job's state.
+"""The in-flight journal: exports sent to a target but not yet recorded in the job's state.
 
-A cycle records each create here before it sends it, and the state checkpoint that records the
-link empties the journal. After a crash, the journal names the objects that may exist in the
-target without the state knowing, with the values to find them by, so the next cycle adopts them
-even when their source has since been disabled or deleted. One line of JSON per create: appending
-costs a write, not a rewrite, and the journal is fsynced before the target is flushed.
+A cycle records each create (and each reference update) here before it sends it, and the state
+checkpoint that records them empties the journal. After a crash, the journal names the objects
+that may exist in the target without the state knowing, with the values to find them by, so the
+next cycle adopts them even when their source has since been disabled or deleted; and the objects
+whose references the state may not know. One line of JSON per export: appending costs a write,
+not a rewrite, and the journal is fsynced before the target is flushed. The lines of one object
+add up.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ class InFlightJournal:
         self._memory: dict[str, dict[str, Any]] = {}
 
     def read(self) -> dict[str, dict[str, Any]]:
-        """Creates left in flight by an earlier run, by key (a torn last line is ignored)."""
+        """Exports left in flight by an earlier run, by key (a torn last line is ignored)."""
         if self.path is None:
-            return dict(self._memory)
+            return {key: dict(info) for key, info in self._memory.items()}
         pending: dict[str, dict[str, Any]] = {}
         try:
             lines = self.path.read_bytes().splitlines()
@@ -39,12 +41,12 @@ class InFlightJournal:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue  # the process died in the middle of this line: its create was never sent
-            pending[record["key"]] = record
+            pending.setdefault(record["key"], {}).update(record)
         return pending
 
     def record(self, key: str, info: dict[str, Any]) -> None:
         if self.path is None:
-            self._memory[key] = dict(info, key=key)
+            self._memory.setdefault(key, {}).update(info, key=key)
             return
         if self._handle is None:
             self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for appends

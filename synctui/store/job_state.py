@@ -1,8 +1,10 @@
-"""`jobs/<jobId>.json`: one job's connector space, escrows, watermark, cycle cursor and logs.
+"""A job's state: `jobs/<jobId>.json` holds its watermark, cycle cursor, escrows and logs, and its
+connector space has a file of its own (see connector_space.py).
 
-TinyDB holds it; the engine reads it once per cycle (`load`) and writes it in batches
-(`checkpoint`), never per object: a checkpoint is a handful of bulk table operations in memory
-followed by one atomic write of the file.
+TinyDB holds them; the engine reads the state once per cycle (`load`) and writes it in batches
+(`checkpoint`), never per object. The job file is small (its logs are bounded) and a checkpoint
+rewrites it; the connector space grows with the directory and a checkpoint appends the entries
+it changed. The dashboard's views of logs and escrows read the small file only.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
+from .connector_space import TABLE as SPACE_TABLE
+from .connector_space import ConnectorSpace
 from .in_flight import InFlightJournal
 from .storage import AtomicJSONStorage
 
 LOG_LIMIT = 5000
 """Provisioning log entries kept per job (oldest dropped first)."""
 
-_SPACE = "connectorSpace"
 _ESCROWS = "escrows"
 _META = "meta"
 _LOGS = "logs"
@@ -40,39 +43,45 @@ class StateSnapshot:
 
 
 class JobStateStore:
+    log_limit = LOG_LIMIT
+
     def __init__(self, path: Path | None) -> None:
         """A store backed by `path`, or kept in memory only when `path` is None (tests, previews)."""
         self.path = Path(path) if path else None
         self._lock = threading.RLock()
-        if self.path is None:
-            self._db = TinyDB(storage=MemoryStorage)
-        else:
-            self._db = TinyDB(self.path, storage=AtomicJSONStorage, what="job state")
-        self._space_ids: dict[str, int] | None = None
-        self._journal = InFlightJournal(self.path.with_suffix(".inflight") if self.path else None)
+        self._opened: TinyDB | None = None
+        self._space = ConnectorSpace(self.path.with_suffix(".space.json") if self.path else None)
+        self._in_flight = InFlightJournal(self.path.with_suffix(".inflight") if self.path else None)
+
+    @property
+    def _db(self) -> TinyDB:
+        """The job file, read on first use rather than when the store is made (as is the space):
+        a cycle reads them with garbage collection held off, which halves the time to read a
+        large one."""
+        if self._opened is None:
+            if self.path is None:
+                self._opened = TinyDB(storage=MemoryStorage)
+            else:
+                self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="job state")
+                self._move_space_out()
+        return self._opened
 
     def load(self) -> StateSnapshot:
         with self._lock:
-            space = self._db.table(_SPACE, cache_size=0)
-            entries: dict[str, dict[str, Any]] = {}
-            ids: dict[str, int] = {}
-            # The raw table, not Table.all(): building 100,000 Document objects doubles the load time.
-            for doc_id, document in space._read_table().items():
-                entries[document["key"]] = dict(document)
-                ids[document["key"]] = int(doc_id)
-            self._space_ids = ids
+            # Copies: the caller changes its entries, and only a checkpoint may change ours.
+            entries = {entry["key"]: dict(entry) for entry in self._connector_space().entries().values()}
             escrows = {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
             meta_docs = self._db.table(_META, cache_size=0).all()
-            return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._journal.read())
+            return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._in_flight.read())
 
     def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
         """Note a create about to be sent (see `InFlightJournal`)."""
         with self._lock:
-            self._journal.record(key, info)
+            self._in_flight.record(key, info)
 
     def sync_in_flight(self) -> None:
         with self._lock:
-            self._journal.sync()
+            self._in_flight.sync()
 
     def checkpoint(
         self,
@@ -84,11 +93,13 @@ class JobStateStore:
         in_flight: Mapping[str, dict[str, Any]] | None = None,
     ) -> None:
         """Write changed entries (None removes one), the whole escrow set, the meta record and
-        new log entries, then flush once. With `in_flight`, the writer says its links are all
-        recorded except those still pending from an earlier run, and the journal keeps only them."""
+        new log entries, durably. With `in_flight`, the writer says its links are all recorded
+        except those still pending from an earlier run, and the journal keeps only them.
+
+        The job file comes first and the entries last: a crash between leaves entries behind,
+        which only makes the next cycle look at their objects again (it finds what they
+        exported by their matching attributes), where escrows behind would lose retries."""
         with self._lock:
-            if entries:
-                self._write_entries(entries)
             if escrows is not None:
                 table = self._db.table(_ESCROWS, cache_size=0)
                 table.truncate()
@@ -99,9 +110,12 @@ class JobStateStore:
                 table.insert(dict(meta))
             if logs:
                 self._append_logs(logs)
-            self._flush()
+            storage = self._db.storage
+            if isinstance(storage, AtomicJSONStorage):
+                storage.flush()
+            self._connector_space().write(entries or {})
             if in_flight is not None:
-                self._journal.reset(in_flight)
+                self._in_flight.reset(in_flight)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Provisioning log entries, newest first."""
@@ -112,29 +126,29 @@ class JobStateStore:
 
     def close(self) -> None:
         with self._lock:
-            self._journal.close()
-            self._db.close()
+            self._in_flight.close()
+            self._space.close()
+            if self._opened is not None:
+                self._opened.close()
 
-    def _write_entries(self, entries: Mapping[str, dict[str, Any] | None]) -> None:
-        if self._space_ids is None:
-            self.load()
-        assert self._space_ids is not None
-        space = self._db.table(_SPACE, cache_size=0)
-        removed = [self._space_ids.pop(key) for key, entry in entries.items() if entry is None and key in self._space_ids]
-        changed = {self._space_ids[key]: entry for key, entry in entries.items() if entry is not None and key in self._space_ids}
-        added = [dict(entry, key=key) for key, entry in entries.items() if entry is not None and key not in self._space_ids]
-        if removed:
-            space.remove(doc_ids=removed)
-        if changed:
-            # One pass over the table for all changed documents (TinyDB rewrites the table per call).
-            def replace_all(table: dict[int, dict[str, Any]]) -> None:
-                for doc_id, entry in changed.items():
-                    table[doc_id] = dict(entry, key=table[doc_id]["key"])
+    def _connector_space(self) -> ConnectorSpace:
+        """The connector space, once the job file is read: it may hold the space (see below)."""
+        _ = self._db
+        return self._space
 
-            space._update_table(replace_all)
-        if added:
-            for entry, doc_id in zip(added, space.insert_multiple(added)):
-                self._space_ids[entry["key"]] = doc_id
+    def _move_space_out(self) -> None:
+        """A job file from before the connector space had a file of its own holds the space:
+        move it to the space's file (unless a crash came after that last time), then drop it
+        from the job file."""
+        storage = self._db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        tables = storage.read() or {}
+        if SPACE_TABLE in tables:
+            table = tables.pop(SPACE_TABLE)
+            if not self._space.exists():
+                self._space.adopt(table)
+            storage.write(tables)
+            storage.flush()
 
     def _append_logs(self, logs: list[dict[str, Any]]) -> None:
         table = self._db.table(_LOGS, cache_size=0)
@@ -143,8 +157,3 @@ class JobStateStore:
         if overflow > 0:
             oldest = sorted(int(doc_id) for doc_id in table._read_table())[:overflow]
             table.remove(doc_ids=oldest)
-
-    def _flush(self) -> None:
-        storage = self._db.storage
-        if isinstance(storage, AtomicJSONStorage):
-            storage.flush()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,10 +12,7 @@ from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import TenantDirectory, tenant_definition
 from synctui.models import DirectoryDefinition
 
-from .helpers import groups, users, write_json
-
-DirectoryFactory = Callable[..., Any]
-"""`make(definition=None)`: a new directory of one kind holding `users()` and `groups()`."""
+from .helpers import DirectoryFactory, groups, users, write_json
 
 
 def _memory(tmp_path: Path) -> DirectoryFactory:

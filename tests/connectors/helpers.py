@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -11,6 +12,9 @@ from typing import Any
 import orjson
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+
+DirectoryFactory = Callable[..., Any]
+"""`make(definition=None)`: a new directory of one kind holding `users()` and `groups()`."""
 
 
 def users() -> list[dict[str, Any]]:

@@ -15,9 +15,12 @@ from .helpers import REPOSITORY
 HEADER = ("EmployeeId,FirstName,LastName,PreferredName,Email,Department,JobTitle,ManagerEmployeeId,Status,"
           "HireDate,TerminationDate,City,Country,Mobile,Company")
 ROWS = [
-    "E1,Ada,Lovelace,,Ada.Lovelace@contoso.example,Research,Countess,,Active,2015-03-01,,London,United Kingdom,,Contoso",
-    'E2,Émile,Zola,Mimile,emile@contoso.example,Research,"Writer, Senior",E1,Leave,2016-05-02,,Paris,France,+33 6,Contoso',
-    "E3,Grace,Hopper,,grace@contoso.example,IT,Admiral,E1,Terminated,2010-01-04,2025-01-31,Arlington,United States,,Contoso",
+    "E1,Ada,Lovelace,,Ada.Lovelace@contoso.example,Research,Countess,,Active,2015-03-01,,London,United Kingdom,,"
+    "Contoso",
+    'E2,Émile,Zola,Mimile,emile@contoso.example,Research,"Writer, Senior",E1,Leave,2016-05-02,,Paris,France,+33 6,'
+    "Contoso",
+    "E3,Grace,Hopper,,grace@contoso.example,IT,Admiral,E1,Terminated,2010-01-04,2025-01-31,Arlington,United States,,"
+    "Contoso",
 ]
 
 
@@ -140,17 +143,19 @@ def test_the_sample_hr_file_loads() -> None:
     pytest.param(["EmployeeId,Email,Email", "E1,a,b"], 'line 1: column "Email" appears twice', id="duplicate column"),
     pytest.param(["EmployeeId,,Email", "E1,x,a"], "line 1: column 2 has no name", id="unnamed column"),
     pytest.param(["EmployeeId,FirstName", "E1,Ada", "E2"],
-                 "line 3: expected 2 fields, as in the header, but found 1; put values that contain commas in double quotes",
+                 "line 3: expected 2 fields, as in the header, but found 1; "
+                 "put values that contain commas in double quotes",
                  id="too few fields"),
-    pytest.param(["EmployeeId,FirstName", "E1,Ada,Lovelace"], "line 2: expected 2 fields, as in the header, but found 3",
-                 id="too many fields"),
+    pytest.param(["EmployeeId,FirstName", "E1,Ada,Lovelace"],
+                 "line 2: expected 2 fields, as in the header, but found 3", id="too many fields"),
     pytest.param(["EmployeeId,FirstName", "E1,Ada", "E2,Grace", "e3,Emile", "E2,Again"],
                  'line 5: EmployeeId "E2" is also on line 3; every worker needs a unique EmployeeId',
                  id="duplicate EmployeeId"),
     pytest.param(["EmployeeId,FirstName", " ,Ada"], "line 2: EmployeeId is empty", id="empty EmployeeId"),
     pytest.param(["EmployeeId,HireDate", "E1,2015-03-01", "E2,03/12/2021"],
                  'line 3: HireDate "03/12/2021" is not a date like 2024-03-31 (YYYY-MM-DD)', id="bad date"),
-    pytest.param(["EmployeeId,FirstName", 'E1,"Ada', "E2,Grace"], "line 3: unexpected end of data; check the double quotes", id="unclosed quote"),
+    pytest.param(["EmployeeId,FirstName", 'E1,"Ada', "E2,Grace"],
+                 "line 3: unexpected end of data; check the double quotes", id="unclosed quote"),
 ])
 def test_a_malformed_file_is_a_source_data_error(tmp_path: Path, lines: list[str], message: str) -> None:
     path = tmp_path / "hr.csv"
@@ -174,5 +179,5 @@ def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_a_source_data_error(tmp_path: Path) -> None:
-    with pytest.raises(SourceDataError, match="missing.csv: no such file"):
+    with pytest.raises(SourceDataError, match=r"missing\.csv: no such file"):
         CsvDirectory(tmp_path / "missing.csv").read_all("User")

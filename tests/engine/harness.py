@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synctui.clock import FrozenClock
-from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.memory import MemoryDirectory
-from synctui.connectors.tenant import tenant_definition
 from synctui.engine import Cycle, CycleOptions, CycleResult, compile_schema
 from synctui.models import SynchronizationSchema
 from synctui.store import JobStateStore
-from synctui.templates import get_template
 
 
 def person(n: int, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,338 @@
+"""How long synctui's cycles take on a large tenant, against the floor of merely reading the
+source and writing the target.
+
+For each N: generate_tenant.py writes a tenant of N users and N/50 groups; a `jsonfile` job with
+the template's default mappings then runs, each step a `synctui` command in its own process
+(process start and imports included, as a user would run it):
+
+  floor         read the tenant file and write a file of the same size with orjson, no sync logic
+                (`floor, no GC`: the same with the garbage collector off, as a cycle runs)
+  initial       the first cycle, into an empty target
+  steady        a cycle with nothing changed
+  incremental   a cycle after 1% of the users changed, 0.5% were disabled, 0.2% deleted and 0.5% added
+  on demand     `jobs provision` of one user, in sync / just changed in the tenant file
+
+Each is run --repeat times; the table shows the best and the median, the ratio of the best to
+the floor, objects (users + groups) per second, the peak resident memory of the process and the
+size of the job's state files afterwards. Then the dashboard runs in this process with a real
+service while an initial cycle of the largest N runs in a worker thread, and a key press moves the
+jobs table's cursor between two other jobs every 250 ms: the latency is the time from the key
+reaching the app to the cursor having moved. Prints figures; asserts nothing.
+
+    python benchmarks/bench_cycle.py [--users 10000 100000] [--repeat 3] [--work DIR] [--no-dashboard]
+
+The job's deletion threshold is raised to a tenth of the directory, so that the incremental
+cycle's disables and deletes are exported rather than held back. Commands run with bytecode
+cached in DIR/pycache, as an installed package would (PYTHONDONTWRITEBYTECODE is dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate_tenant import build_tenant, churn
+
+from synctui.demo.company import dump_json
+
+FLOOR = (
+    "import sys, orjson\n"
+    "data = orjson.loads(open(sys.argv[1], 'rb').read())\n"
+    "open(sys.argv[2], 'wb').write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))\n"
+)
+FLOOR_NO_GC = "import gc\ngc.disable()\n" + FLOOR
+PRESS_INTERVAL = 0.25
+"""Seconds between key presses on the dashboard."""
+
+LAUNCHER = (
+    "import os, sys, time\n"
+    "started = time.perf_counter()\n"
+    "pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "seconds = time.perf_counter() - started\n"
+    "open(sys.argv[1], 'w').write(f'{seconds} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}')\n"
+)
+"""Runs a command and reports its wall time, peak memory and exit code. A child's peak memory
+counts what its parent held when it was forked: measured from this small process rather than
+from the benchmark, which holds a whole tenant at times, it is the command's own."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    output: str
+
+
+@dataclass
+class Row:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    objects: int | None = None
+    """Objects the step goes through, for the rate (None: no rate)."""
+    state_mb: float | None = None
+
+    @property
+    def best(self) -> float:
+        return min(run.seconds for run in self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(run.peak_mb for run in self.runs)
+
+
+class Bench:
+    """One tenant of N users and the commands run against it, in `folder`."""
+
+    def __init__(self, folder: Path, users: int, repeat: int) -> None:
+        self.folder = folder
+        self.users = users
+        self.repeat = repeat
+        self.tenant = folder / "tenant.json"
+        self.home = folder / "home"
+        self.env = dict(os.environ, SYNCTUI_HOME=str(self.home), PYTHONPYCACHEPREFIX=str(folder.parent / "pycache"))
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+        self.rows: list[Row] = []
+        self.objects = 0
+        self.job = ""
+        """The job the steps after the initial cycle run: the last one created."""
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        started = time.perf_counter()
+        document = build_tenant(self.users, seed=1)
+        self.objects = len(document["users"]) + len(document["groups"])
+        self.tenant.write_bytes(dump_json(document))
+        print(f"  tenant: {len(document['users'])} users, {len(document['groups'])} groups, "
+              f"{self.tenant.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - started:.0f} s)")
+
+    def floor(self) -> None:
+        for name, code in (("floor", FLOOR), ("floor, no GC", FLOOR_NO_GC)):
+            row = self._row(name, self.objects)
+            for _ in range(self.repeat):
+                row.runs.append(self._command([sys.executable, "-c", code, str(self.tenant), str(self.folder / "floor.json")]))
+        (self.folder / "floor.json").unlink()
+
+    def cycles(self) -> None:
+        # Each initial cycle gets a job of its own, so that each starts from an empty target; the
+        # last job goes on to the other steps.
+        initial = self._row("initial", self.objects)
+        for attempt in range(self.repeat):
+            self.job = self._create_job(self.folder / f"target-{attempt}.json")
+            initial.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(initial.runs[-1], exports=True)
+        initial.state_mb = self._state_mb()
+
+        steady = self._row("steady", self.objects)
+        for _ in range(self.repeat):
+            steady.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(steady.runs[-1], exports=False)
+        steady.state_mb = self._state_mb()
+
+        incremental = self._row("incremental", None)
+        for attempt in range(self.repeat):
+            counts = self._change_tenant(lambda document, seed=100 + attempt: churn(document, seed=seed))
+            incremental.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(incremental.runs[-1], exports=True)
+        incremental.objects = self.objects
+        incremental.state_mb = self._state_mb()
+        print(f"  incremental changes: {counts}")
+
+    def on_demand(self) -> None:
+        document = orjson.loads(self.tenant.read_bytes())
+        users = [user for user in document["users"] if user.get("accountEnabled") and user.get("manager")]
+        del document
+        in_sync = self._row("on demand, in sync", None)
+        for user in users[:self.repeat]:
+            in_sync.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
+        in_sync.state_mb = self._state_mb()
+        changed = self._row("on demand, changed", None)
+        for user in users[self.repeat:2 * self.repeat]:
+            self._change_tenant(lambda document, user_id=user["id"]: _retitle(document, user_id))
+            changed.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
+        changed.state_mb = self._state_mb()
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _row(self, name: str, objects: int | None) -> Row:
+        row = Row(name, objects=objects)
+        self.rows.append(row)
+        return row
+
+    def _synctui(self, *args: str) -> list[str]:
+        script = Path(sys.executable).with_name("synctui")
+        return [str(script), *args] if script.exists() else [sys.executable, "-m", "synctui.cli", *args]
+
+    def _command(self, args: Sequence[str]) -> Run:
+        """Run a command; its wall time (process start included) and peak resident memory."""
+        with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile() as report:
+            subprocess.run([sys.executable, "-S", "-c", LAUNCHER, report.name, *args], env=self.env, stdout=out,
+                           stderr=subprocess.STDOUT, check=True)
+            seconds, peak_kb, returncode = report.read().split()
+            out.seek(0)
+            output = out.read().decode(errors="replace")
+        if int(returncode):
+            raise SystemExit(f"{' '.join(args)} failed ({returncode.decode()}):\n{output}")
+        return Run(float(seconds), int(peak_kb) / 1024, output)
+
+    def _create_job(self, target: Path) -> str:
+        run = self._command(self._synctui(
+            "jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
+            "--setting", f"SourcePath={self.tenant}",
+            "--setting", f"QuarantineTooManyDeletesThreshold={max(500, self.users // 10)}"))
+        return run.output.strip().splitlines()[-1]
+
+    def _check(self, run: Run, *, exports: bool) -> None:
+        execution = orjson.loads(run.output)
+        if execution["state"] not in ("Succeeded", "EntryLevelErrors") or bool(execution["countExports"]) != exports:
+            raise SystemExit(f"unexpected cycle: {run.output}")
+        if execution["countEscrowedRaw"]:
+            print(f"  {execution['countEscrowedRaw']} objects escrowed, {execution['countExported']} exported")
+
+    def _change_tenant(self, change: Callable[[dict], object]) -> object:
+        document = orjson.loads(self.tenant.read_bytes())
+        result = change(document)
+        self.tenant.write_bytes(dump_json(document))
+        self.objects = len(document["users"]) + len(document["groups"])
+        return result
+
+    def _state_mb(self) -> float:
+        """The job's state files: the job file, its connector space and the space's change log."""
+        files = [self.home / "jobs" / f"{self.job}{suffix}" for suffix in (".json", ".space.json", ".space.changes")]
+        return sum(path.stat().st_size for path in files if path.exists()) / 1e6
+
+
+def _retitle(document: dict, user_id: str) -> None:
+    user = next(user for user in document["users"] if user["id"] == user_id)
+    user["jobTitle"] = f"Acting {user['jobTitle']}"
+
+
+# --- the dashboard during an initial cycle --------------------------------------------------------
+
+
+def dashboard_latency(folder: Path, tenant: Path) -> tuple[list[float], float]:
+    """Key-press latencies of the dashboard while an initial cycle of `tenant` runs, and how long
+    the cycle took there (seconds)."""
+    from textual import events
+
+    from synctui.service import SyncService
+    from synctui.store import Home
+    from synctui.tui.app import SyncApp
+    from synctui.tui.widgets.jobs_table import JobsTable
+
+    service = SyncService(Home(folder / "dashboard-home"))
+    job = service.create_job("jsonfile", secrets={"ConnectionString": str(folder / "dashboard-target.json")},
+                             settings={"SourcePath": str(tenant)}).id or ""
+    app = SyncApp(service)
+    latencies: list[float] = []
+    took = 0.0
+
+    async def measure() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(3):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            table = app.screen.query_one(JobsTable)
+            # The cursor goes up and down between two neighbouring rows of demo jobs.
+            others = [row for row, key in enumerate(table.rows) if key.value != job]
+            upper = next(row for row in others if row + 1 in others)
+            table.move_cursor(row=upper)
+            moved = threading.Event()
+            app.screen.watch(table, "cursor_coordinate", lambda *_: moved.set(), init=False)
+            cycle = threading.Thread(target=service.run_cycle, args=(job,))
+
+            def press_keys() -> None:
+                # As a terminal's input thread does: post the key to the app's loop, then wait.
+                time.sleep(0.2)
+                while cycle.is_alive():
+                    moved.clear()
+                    key = events.Key("down" if table.cursor_row == upper else "up", None)
+                    key.set_sender(app)
+                    started = time.perf_counter()
+                    app._driver.send_message(key)
+                    if moved.wait(timeout=30):
+                        latencies.append(time.perf_counter() - started)
+                    time.sleep(PRESS_INTERVAL)
+
+            started = time.perf_counter()
+            cycle.start()
+            await asyncio.to_thread(press_keys)
+            cycle.join()
+            nonlocal took
+            took = time.perf_counter() - started
+
+    asyncio.run(measure())
+    return latencies, took
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def print_table(users: int, rows: list[Row]) -> None:
+    floor = next(row for row in rows if row.name == "floor").best
+    print(f"\nN = {users:,} users")
+    print("| step | best s | median s | × floor | objects/s | peak MB | state file MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        rate = f"{row.objects / row.best:,.0f}" if row.objects else ""
+        state = f"{row.state_mb:.1f}" if row.state_mb is not None else ""
+        print(f"| {row.name} | {row.best:.2f} | {row.median:.2f} | {row.best / floor:.1f} | {rate} | "
+              f"{row.peak_mb:.0f} | {state} |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, help="folder for the tenants, homes and targets (default: a temporary one)")
+    parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard responsiveness run")
+    arguments = parser.parse_args(argv)
+    work = arguments.work or Path(tempfile.mkdtemp(prefix="synctui-bench-"))
+    print(f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {datetime.now():%Y-%m-%d %H:%M}; work folder {work}")
+    largest = None
+    for users in arguments.users:
+        folder = work / f"n{users}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        print(f"\nN = {users:,}")
+        bench = Bench(folder, users, arguments.repeat)
+        bench.generate()
+        bench.floor()
+        bench.cycles()
+        bench.on_demand()
+        print_table(users, bench.rows)
+        largest = bench
+    if not arguments.no_dashboard and largest is not None:
+        largest.tenant.write_bytes(dump_json(build_tenant(largest.users, seed=1)))
+        latencies, took = dashboard_latency(largest.folder, largest.tenant)
+        latencies.sort()
+        print(f"\nDashboard during an initial cycle of {largest.users:,} users ({took:.0f} s there): "
+              f"{len(latencies)} key presses, median {statistics.median(latencies) * 1000:.0f} ms, "
+              f"95th percentile {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""A state file's change log: the checkpoints written since the file was, one line of JSON each.
+
+Appending a line and fsyncing it is what makes a checkpoint durable, so its cost follows what
+changed rather than the size of the state. A crash can leave the last line torn: that checkpoint
+never completed, so readers skip it, and the next append cuts it first (readers leave the file
+alone: another process may be appending to it). A damaged line before the last stops the store
+with a message that names the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..fileio import OWNER_ONLY, _fsync_directory
+from .errors import StoreError
+
+
+class ChangeLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> list[dict[str, Any]]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise StoreError(f"cannot read {self.path}: {error.strerror}; check its permissions") from None
+        *lines, _torn = data.split(b"\n")
+        records = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                records.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                raise StoreError(
+                    f"{self.path} is damaged at line {number}; move it away (`mv {self.path} {self.path}.damaged`) "
+                    "to go back to the job's state as last compacted: the next cycle finds the objects exported "
+                    "since by their matching attributes"
+                ) from None
+        return records
+
+    def size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def append(self, record: dict[str, Any]) -> None:
+        line = orjson.dumps(record) + b"\n"
+        created = not self.path.exists()
+        try:
+            with open(self.path, "wb" if created else "r+b", opener=_owner_only) as handle:
+                handle.seek(_cut_torn_line(handle))
+                handle.write(line)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if created:
+                _fsync_directory(self.path.parent)
+        except OSError as error:
+            raise StoreError(f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions") from None
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _cut_torn_line(handle: Any) -> int:
+    """Cut what follows the last complete line (a checkpoint a crash tore); returns the new end."""
+    end = handle.seek(0, os.SEEK_END)
+    if end == 0:
+        return 0
+    handle.seek(end - 1)
+    if handle.read(1) == b"\n":
+        return end
+    kept = end
+    while kept > 0:
+        step = min(kept, 1 << 16)
+        handle.seek(kept - step)
+        newline = handle.read(step).rfind(b"\n")
+        kept -= step if newline < 0 else step - newline - 1
+        if newline >= 0:
+            break
+    handle.truncate(kept)
+    return kept
+
+
+def _owner_only(path: str, flags: int) -> int:
+    return os.open(path, flags, OWNER_ONLY)

@@ -1,0 +1,134 @@
+"""The job state files (synctui.store.job_state, connector_space, changes): what a checkpoint
+writes where, what a reader sees, and what survives a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from synctui.store import JobStateStore, StoreError, connector_space, job_state
+
+
+def _entry(n: int) -> dict:
+    return {"type": "User", "targetId": f"t{n}", "hash": f"h{n}", "displayName": f"User {n}"}
+
+
+@pytest.fixture
+def state_file(tmp_path: Path) -> Path:
+    (tmp_path / "jobs").mkdir()
+    return tmp_path / "jobs" / "job.json"
+
+
+def _space(state_file: Path) -> Path:
+    return state_file.with_suffix(".space.json")
+
+
+def _changes(state_file: Path) -> Path:
+    return state_file.with_suffix(".space.changes")
+
+
+def test_a_checkpoint_rewrites_the_job_file_and_appends_the_entries_it_changed(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": _entry(1), "User:2": _entry(2)}, escrows={}, meta={"cursor": {"activityId": "a"}},
+                     logs=[{"id": "log1"}])
+    store.checkpoint(entries={"User:1": None, "User:3": _entry(3)}, meta={"watermark": "w2"})
+    job_file = orjson.loads(state_file.read_bytes())
+    assert list(job_file["meta"].values()) == [{"watermark": "w2"}]  # it always says where the job is
+    assert "connectorSpace" not in job_file and not _space(state_file).exists()
+    assert len(_changes(state_file).read_bytes().splitlines()) == 2
+
+    snapshot = JobStateStore(state_file).load()
+    assert snapshot.entries == {"User:2": {**_entry(2), "key": "User:2"}, "User:3": {**_entry(3), "key": "User:3"}}
+    assert snapshot.meta == {"watermark": "w2"}
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["log1"]
+
+
+def test_the_change_log_is_folded_into_the_space_once_it_outgrows_a_share_of_it(
+        state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={f"User:{n}": _entry(n) for n in range(100)})
+    assert _space(state_file).exists() and not _changes(state_file).exists()  # no file yet: folded at once
+    store.checkpoint(entries={"User:0": None})  # small next to the file: appended
+    assert _changes(state_file).exists()
+    store.checkpoint(entries={f"User:{n}": {**_entry(n), "displayName": "Renamed"} for n in range(1, 50)})
+    assert not _changes(state_file).exists()  # over a quarter of the file: folded
+    entries = JobStateStore(state_file).load().entries
+    assert len(entries) == 99 and entries["User:1"]["displayName"] == "Renamed"
+
+
+def test_closing_folds_the_log_so_that_nothing_is_replayed_twice(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": _entry(1)})
+    store.close()
+    assert _space(state_file).exists() and not _changes(state_file).exists()
+    reopened = JobStateStore(state_file)
+    reopened.checkpoint(entries={"User:2": _entry(2)})
+    assert set(JobStateStore(state_file).load().entries) == {"User:1", "User:2"}
+
+
+def test_a_torn_last_line_is_a_checkpoint_that_never_happened(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": _entry(1)})
+    with _changes(state_file).open("ab") as log:
+        log.write(b'{"sequence": 2, "entries": {"User:2": {"targetId": "t2"')  # the process died while appending
+    torn = _changes(state_file).read_bytes()
+
+    reader = JobStateStore(state_file)
+    assert set(reader.load().entries) == {"User:1"}
+    assert _changes(state_file).read_bytes() == torn  # a reader leaves the file alone: another may write it
+
+    reader.checkpoint(entries={"User:3": _entry(3)})
+    assert set(JobStateStore(state_file).load().entries) == {"User:1", "User:3"}
+
+
+def test_a_damaged_line_stops_the_store_with_the_fix(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": _entry(1)})
+    store.checkpoint(entries={"User:2": _entry(2)})
+    lines = _changes(state_file).read_bytes().splitlines()
+    _changes(state_file).write_bytes(b"garbage\n" + lines[1] + b"\n")
+    with pytest.raises(StoreError, match=r"job\.space\.changes is damaged at line 1; move it away"):
+        JobStateStore(state_file).load()
+
+
+def test_a_log_that_does_not_follow_the_space_is_refused(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
+    monkeypatch.setattr(connector_space, "FOLD_SHARE", 0)
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": _entry(1)})  # folded: the file holds record 1
+    older = _space(state_file).read_bytes()
+    store.checkpoint(entries={"User:2": _entry(2)})  # folded: record 2
+    monkeypatch.setattr(connector_space, "FOLD_SHARE", 1)
+    store.checkpoint(entries={"User:3": _entry(3)})  # appended: record 3
+    _space(state_file).write_bytes(older)  # an older copy put back: record 2 is missing
+    with pytest.raises(StoreError, match=r"job\.space\.changes does not follow .*job\.space\.json"):
+        JobStateStore(state_file).load()
+
+
+def test_a_job_file_that_holds_its_connector_space_gives_it_a_file_of_its_own(state_file: Path) -> None:
+    state_file.write_bytes(orjson.dumps({
+        "connectorSpace": {"1": {**_entry(1), "key": "User:1"}}, "meta": {"1": {"watermark": "w1"}}}))
+    store = JobStateStore(state_file)
+    assert store.load().entries == {"User:1": {**_entry(1), "key": "User:1"}}
+    assert "connectorSpace" not in orjson.loads(state_file.read_bytes())
+    store.checkpoint(entries={"User:2": _entry(2)})
+    assert set(JobStateStore(state_file).load().entries) == {"User:1", "User:2"}
+    assert JobStateStore(state_file).load().meta == {"watermark": "w1"}
+
+
+def test_the_store_keeps_at_most_its_log_limit(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(job_state, "LOG_LIMIT", 3)
+    store = JobStateStore(state_file)
+    store.checkpoint(logs=[{"id": str(n)} for n in range(2)])
+    store.checkpoint(logs=[{"id": str(n)} for n in range(2, 5)])
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["4", "3", "2"]
+
+
+def test_a_store_in_memory_writes_no_file(tmp_path: Path) -> None:
+    store = JobStateStore(None)
+    store.checkpoint(entries={"User:1": _entry(1)}, meta={"watermark": "w1"})
+    assert store.load().entries == {"User:1": {**_entry(1), "key": "User:1"}}
+    assert list(tmp_path.iterdir()) == []
