@@ -201,14 +201,23 @@ def _jobs_provision(args: argparse.Namespace) -> int:
 
 
 def _jobs_escrows(args: argparse.Namespace) -> int:
-    escrows = _service(args).escrows(args.job_id)
+    service = _service(args)
+    if args.retry is not None:
+        count = service.retry_escrows(args.job_id, args.retry or None)
+        print(f"{count} escrowed object(s) will be retried on the next cycle.")
+        return EXIT_OK
+    if args.dismiss:
+        count = service.dismiss_escrows(args.job_id, args.dismiss)
+        print(f"{count} escrow(s) dismissed: retried again only when the object changes.")
+        return EXIT_OK
+    escrows = service.escrows(args.job_id)
     if args.json:
         _print_json({"value": escrows})
         return EXIT_OK
     if not escrows:
         print("No escrows: no object is waiting for a retry.")
     for escrow in escrows:
-        print(f"{escrow['objectType']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
+        print(f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
               f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})")
     return EXIT_OK
 
@@ -383,6 +392,10 @@ def _build_parser() -> argparse.ArgumentParser:
     escrows = command(jobs, "escrows", _jobs_escrows, "objects waiting for a retry")
     escrows.add_argument("job_id")
     escrows.add_argument("--json", action="store_true")
+    action = escrows.add_mutually_exclusive_group()
+    action.add_argument("--retry", nargs="*", metavar="KEY",
+                        help="retry these escrows (all when no KEY is given) on the next cycle")
+    action.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
 
     schema = group("schema", "a job's synchronization schema")
     command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")

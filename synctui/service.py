@@ -10,7 +10,7 @@ import csv
 import io
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,6 +159,15 @@ class SyncService:
             subscribers = list(self._subscribers)
         for callback in subscribers:
             callback(event)
+
+    # --- preferences ---------------------------------------------------------------------------
+
+    def preference(self, name: str, default: Any = None) -> Any:
+        """A user preference of the home (the dashboard's theme, its keymap…)."""
+        return self.config.preference(name, default)
+
+    def set_preference(self, name: str, value: Any) -> None:
+        self.config.set_preference(name, value)
 
     # --- templates -------------------------------------------------------------------------
 
@@ -532,6 +541,38 @@ class SyncService:
     def escrows(self, job_id: str) -> list[dict[str, Any]]:
         self._record(job_id)
         return sorted(self._state(job_id).load().escrows.values(), key=lambda e: e.get("nextRetry", ""))
+
+    def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
+        """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
+        instead of waiting out their back-off. Returns how many were changed."""
+        now = format_datetime(self.clock.now())
+        return self._change_escrows(job_id, keys, lambda escrow: {**escrow, "nextRetry": now})
+
+    def dismiss_escrows(self, job_id: str, keys: Collection[str]) -> int:
+        """Forget escrowed objects: no more retries until the object changes in the source."""
+        return self._change_escrows(job_id, keys, lambda escrow: None)
+
+    def _change_escrows(self, job_id: str, keys: Collection[str] | None,
+                        change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+        # Claimed like a cycle: a cycle running meanwhile would write its own escrow set over ours.
+        self._claim(job_id)
+        try:
+            state = self._state(job_id)
+            snapshot = state.load()
+            chosen = set(snapshot.escrows) if keys is None else set(keys) & set(snapshot.escrows)
+            if keys is not None and not chosen:
+                raise NotFound(f"no escrow for {', '.join(sorted(keys))} in job {job_id}; `synctui jobs escrows {job_id}` lists them")
+            escrows = dict(snapshot.escrows)
+            for key in chosen:
+                changed = change(escrows[key])
+                if changed is None:
+                    del escrows[key]
+                else:
+                    escrows[key] = changed
+            state.checkpoint(escrows=escrows)
+            return len(chosen)
+        finally:
+            self._release(job_id)
 
     def simulate_changes(self, seed: int | None = None) -> str:
         """Change the home's tenant directory and HR file as a day at work would (hires, leavers,

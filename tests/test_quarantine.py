@@ -6,11 +6,14 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from synctui.clock import FrozenClock
 from synctui.models import SynchronizationScheduleState as Schedule
+from synctui.models import parse_datetime
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.scheduler import Scheduler
-from synctui.service import SyncService
+from synctui.service import NotFound, SyncService
 
 UNWRITABLE = "/proc/forbidden/target.json"
 
@@ -113,3 +116,42 @@ def test_expired_schedules_do_not_run(service: SyncService, tmp_path: Path, cloc
     service.set_schedule(job_id, expiration=clock.now() + timedelta(hours=1))
     assert service.due_jobs(clock.now()) == [job_id]
     assert service.due_jobs(clock.now() + timedelta(hours=2)) == []
+
+
+def _one_escrow(service: SyncService, tmp_path: Path, clock: FrozenClock) -> tuple[str, str]:
+    """A job whose second cycle escrows one user and whose third sets its retry well ahead."""
+    job_id = _only(service, secrets={"ConnectionString": str(tmp_path / "t.json")}, interval="PT40M")
+    _dated_titles(service)
+    _title_as_year(service, job_id)
+    service.run_cycle(job_id)
+    tenant = json.loads(service.home.tenant_file.read_text())
+    tenant["users"][0]["jobTitle"] = "not a date"
+    service.home.tenant_file.write_text(json.dumps(tenant))
+    service.run_cycle(job_id)
+    service.run_cycle(job_id)  # the first retry fails too: the next backs off (2 × 40 minutes)
+    [escrow] = service.escrows(job_id)
+    assert escrow["attempts"] == 2 and parse_datetime(escrow["nextRetry"]) == clock.now() + timedelta(minutes=80)
+    return job_id, escrow["key"]
+
+
+def test_retry_escrows_makes_them_due_on_the_next_cycle(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+    job_id, _ = _one_escrow(service, tmp_path, clock)
+    assert service.run_cycle(job_id).count_escrowed == 0  # backing off: not tried
+    assert service.retry_escrows(job_id) == 1
+    assert service.run_cycle(job_id).count_escrowed == 1
+    assert service.escrows(job_id)[0]["attempts"] == 3
+
+
+def test_dismiss_escrows_forgets_them_until_the_object_changes(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+    job_id, key = _one_escrow(service, tmp_path, clock)
+    assert service.dismiss_escrows(job_id, [key]) == 1
+    assert service.escrows(job_id) == []
+    clock.advance(timedelta(days=2))
+    assert service.run_cycle(job_id).count_escrowed == 0
+
+
+def test_unknown_escrow_keys_are_named(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+    job_id, _ = _one_escrow(service, tmp_path, clock)
+    with pytest.raises(NotFound, match="User:nobody"):
+        service.dismiss_escrows(job_id, ["User:nobody"])
+    assert len(service.escrows(job_id)) == 1
