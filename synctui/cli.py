@@ -157,7 +157,8 @@ def _trace_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
         return None
 
     def trace(record: dict[str, Any]) -> None:
-        print(orjson.dumps(record).decode(), file=sys.stderr)
+        # One write per record: requests may come from several threads at once.
+        sys.stderr.write(orjson.dumps(record).decode() + "\n")
 
     return trace
 

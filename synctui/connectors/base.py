@@ -107,6 +107,15 @@ class SharedReads(Protocol):
 
 
 @runtime_checkable
+class ParallelRequests(Protocol):
+    """What a directory may offer besides `Directory`: taking calls from several threads at once
+    (a network directory, whose calls mostly wait for replies). A cycle then keeps up to
+    `max_parallel` of its calls in flight."""
+
+    max_parallel: int
+
+
+@runtime_checkable
 class SingleReads(Protocol):
     """What a directory may offer besides `Directory`: reading one object for a caller that wants
     no other (provision on demand), without loading the whole directory to find it."""

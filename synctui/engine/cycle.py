@@ -18,11 +18,11 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ..clock import Clock
 from ..connectors.base import (
@@ -31,6 +31,7 @@ from ..connectors.base import (
     DirectoryError,
     Modification,
     ObjectError,
+    ParallelRequests,
     SharedReads,
     SingleReads,
     SourceDataError,
@@ -53,6 +54,7 @@ from .compiled import (
     CompiledSchema,
 )
 from .gc_pause import gc_paused
+from .lanes import Lanes
 from .trace import ObjectTrace
 from .values import (
     expression_input,
@@ -72,6 +74,7 @@ CHECKPOINT_SHARE = 0.1
 TURN_SECONDS = 0.002
 """How long a cycle keeps the interpreter before it lets other threads run (see `_take_turns`)."""
 
+_Item = TypeVar("_Item")
 
 class StateStore(Protocol):
     """What the engine needs of a job's state (synctui.store.JobStateStore provides it)."""
@@ -172,6 +175,7 @@ class Cycle:
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
+        self._lanes = Lanes(target.max_parallel if isinstance(target, ParallelRequests) else 1)
         self._one_object = False
         """Provision on demand: reads one object of each directory, and no more."""
 
@@ -196,22 +200,13 @@ class Cycle:
         try:
             self.target.test_connection()
             self._read_sources()
-            work = self._plan(initial)
-            total = len(work)
-            self.on_progress(0, total)
-            step = max(1, total // PROGRESS_STEPS)
             pending_deprovisions: list[tuple[CompiledObjectMapping, str]] = []
-            for done, (mapping, key) in enumerate(work, start=1):
-                if self.should_stop():
-                    result.paused = True
-                    break
-                deprovision = self._process(mapping, key)
-                if deprovision:
-                    pending_deprovisions.append((mapping, key))
-                if done % step == 0 or done == total:
-                    self.on_progress(done, total)
-                self._take_turns()
-                self._maybe_checkpoint()
+
+            def process(item: tuple[CompiledObjectMapping, str]) -> None:
+                if self._process(*item):
+                    pending_deprovisions.append(item)
+
+            result.paused = self._each(self._plan(initial), process, report_progress=True)
             if not result.paused:
                 result.staged_deletes = self._deprovision_all(pending_deprovisions)
                 result.paused = self._resolve_references()
@@ -303,7 +298,7 @@ class Cycle:
                 self._touch(key, entry)
             return entry
         for attribute, value in info.get("matching", ()):
-            hits = self.target.find(mapping.target_type, attribute, value)
+            hits = self._find(mapping.target_type, attribute, value)
             if len(hits) == 1:
                 entry = entry if entry is not None else {"type": mapping.source_type}
                 entry.update(targetId=str(hits[0]["id"]), targetType=mapping.target_type,
@@ -429,7 +424,7 @@ class Cycle:
             if value is None or value is IGNORE_FLOW:
                 continue
             any_value = True
-            hits = self.target.find(mapping.target_type, flow.target, value)
+            hits = self._find(mapping.target_type, flow.target, value)
             tried[f"{flow.target} = {value}"] = f"{len(hits)} match(es)"
             if len(hits) > 1:
                 raise ObjectError("DuplicateTargetEntries", f"{len(hits)} {mapping.target_type} objects in "
@@ -529,7 +524,9 @@ class Cycle:
             self._checkpoint()
             return len(pending)
         self.meta.pop("stagedDeletes", None)
-        for mapping, key in pending:
+
+        def deprovision(item: tuple[CompiledObjectMapping, str]) -> None:
+            mapping, key = item
             trace = self._trace()
             entry = self.entries[key]
             try:
@@ -537,8 +534,9 @@ class Cycle:
             except (ObjectError, ExpressionError, ValueError) as error:
                 self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace)
             self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
-            self._take_turns()
-            self._maybe_checkpoint()
+
+        # Deletes are not cut short by a pause: the threshold check above counted them all.
+        self._each(pending, deprovision, stoppable=False)
         return 0
 
     def _deprovision(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any], trace: ObjectTrace) -> None:
@@ -610,22 +608,16 @@ class Cycle:
         Objects whose references pointed at objects not provisioned yet are looked at again every
         cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
         is set then."""
-        for mapping in self.schema.mappings:
-            flows = mapping.reference_flows
-            if not flows:
-                continue
-            prefix = mapping.key_prefix + ":"
-            for key in [k for k, e in self.entries.items()
-                        if k.startswith(prefix) and (e.get("refsPending") or e.get("refsUnresolved"))]:
-                if self.should_stop():
-                    return True
-                trace = self._trace()
-                if self._update_references(mapping, key, flows, trace):
-                    entry = self.entries[key]
-                    self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
-                self._take_turns()
-                self._maybe_checkpoint()
-        return False
+        def update(item: tuple[CompiledObjectMapping, str]) -> None:
+            mapping, key = item
+            trace = self._trace()
+            if self._update_references(mapping, key, mapping.reference_flows, trace):
+                self._log(trace, mapping, key.split(":", 1)[1], self.entries[key].get("displayName"))
+
+        work = [(mapping, key) for mapping in self.schema.mappings if mapping.reference_flows
+                for key, entry in self.entries.items()
+                if key.startswith(mapping.key_prefix + ":") and (entry.get("refsPending") or entry.get("refsUnresolved"))]
+        return self._each(work, update)
 
     def _update_references(self, mapping: CompiledObjectMapping, key: str, flows: list[AttributeFlow],
                            trace: ObjectTrace) -> bool:
@@ -805,15 +797,21 @@ class Cycle:
         self._dirty[key] = entry
 
     def _get(self, directory: Directory, object_type: str, object_id: str) -> dict[str, Any] | None:
-        if self._one_object and isinstance(directory, SingleReads):
-            return directory.read_one(object_type, object_id)
-        return directory.get(object_type, object_id)
+        with self._lanes.waiting():
+            if self._one_object and isinstance(directory, SingleReads):
+                return directory.read_one(object_type, object_id)
+            return directory.get(object_type, object_id)
 
     def _export(self, call: Callable[[], Any]) -> Any:
         self.counters.add("exports")
-        result = call()
+        with self._lanes.waiting():
+            result = call()
         self.counters.add("exported")
         return result
+
+    def _find(self, object_type: str, attribute: str, value: Any) -> list[dict[str, Any]]:
+        with self._lanes.waiting():
+            return self.target.find(object_type, attribute, value)
 
     def _escrow(self, mapping: CompiledObjectMapping, key: str, source_id: str, display: str | None,
                 error: Exception, trace: ObjectTrace, *, reference: bool = False) -> None:
@@ -879,9 +877,31 @@ class Cycle:
             time.sleep(0)  # releases the lock: a waiting thread takes it now
             self._last_turn = now
 
-    def _maybe_checkpoint(self) -> None:
-        if time.monotonic() - self._last_checkpoint >= self._checkpoint_interval:
-            self._checkpoint()
+    def _each(self, items: Sequence[_Item], step: Callable[[_Item], None], *,
+              report_progress: bool = False, stoppable: bool = True) -> bool:
+        """Run `step` on each item, on as many lanes as the target takes (see lanes.py), with
+        checkpoints as the cycle goes. Returns True if asked to stop before the end."""
+        total = len(items)
+        every = max(1, total // PROGRESS_STEPS)
+        started = 0
+
+        def between() -> bool:
+            nonlocal started
+            if report_progress and started % every == 0:
+                self.on_progress(started, total)
+            if stoppable and self.should_stop():
+                return False
+            started += 1
+            self._take_turns()
+            if time.monotonic() - self._last_checkpoint >= self._checkpoint_interval:
+                self._lanes.drain()
+                self._checkpoint()
+            return True
+
+        finished = self._lanes.run(items, step, between)
+        if report_progress and finished:
+            self.on_progress(total, total)
+        return not finished
 
     def _checkpoint(self) -> list[dict[str, Any]]:
         """Make everything so far durable; returns the log entries it wrote."""

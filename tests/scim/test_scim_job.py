@@ -20,13 +20,13 @@ from synctui.store import Home
 from ._server import ENTERPRISE, TOKEN, ScimServer
 
 
-def _tenant() -> dict[str, Any]:
+def _tenant(count: int = 6) -> dict[str, Any]:
     users = [{
         "id": f"u{n}", "userPrincipalName": f"user{n}@contoso.example", "displayName": f"User {n}", "givenName": "User",
         "surname": f"N{n}", "mail": f"user{n}@contoso.example", "mailNickname": f"user{n}", "department": "Sales",
         "jobTitle": "Rep", "employeeId": f"E{n}", "accountEnabled": True, "city": "Oslo",
-        "manager": "u0" if n else None,
-    } for n in range(6)]
+        "manager": f"u{n // 5}" if n else None,
+    } for n in range(count)]
     groups = [{"id": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u0", "u1", "u2"]}]
     return {"users": users, "groups": groups}
 
@@ -144,3 +144,25 @@ def test_trace_requests_setting_records_every_request_without_the_token(scim_job
     assert records[0]["status"] and TOKEN not in json.dumps(records)
     service.delete_job(job_id)
     assert not service.home.request_log_file(job_id).exists()
+
+
+@pytest.mark.parametrize("parallel", ["1", "8"])
+def test_parallel_requests_end_as_one_at_a_time(tmp_path: Path, start_server: Callable[..., ScimServer],
+                                                parallel: str) -> None:
+    server = start_server(token=TOKEN)
+    service = SyncService(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
+    tenant = _tenant(60)
+    tenant["groups"][0]["members"] = [f"u{n}" for n in range(0, 60, 2)]
+    service.home.tenant_file.write_text(json.dumps(tenant))
+    job = service.create_job("scim", secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+                             settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel})
+    assert service.run_cycle(job.id).state.value == "Succeeded"
+    users = _users(server)
+    assert len(users) == 60
+    ids = {upn: user["id"] for upn, user in users.items()}
+    for n in range(1, 60):
+        manager = users[f"user{n}@contoso.example"][ENTERPRISE]["manager"]["value"]
+        assert manager == ids[f"user{n // 5}@contoso.example"]
+    [group] = _get(server, "/Groups")["Resources"]
+    assert {m["value"] for m in group["members"]} == {ids[f"user{n}@contoso.example"] for n in range(0, 60, 2)}
+    assert service.run_cycle(job.id).count_exports == 0

@@ -13,9 +13,9 @@ from ...clock import Clock, SystemClock
 from ...models import DirectoryDefinition
 from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError
 from ._definition import (
-    scim_definition,
     schemas_by_resource_type,
     schemas_by_suffix,
+    scim_definition,
     with_discovered_attributes,
 )
 from ._http import SERVICE_INCOMPATIBLE, Reply, ScimClient, Trace
@@ -60,6 +60,7 @@ class ScimDirectory:
             )
         if max_parallel < 1 or member_batch_size < 1:
             raise ValueError("max_parallel and member_batch_size must be at least 1")
+        self.max_parallel = max_parallel
         self._style = STYLES[request_style]
         self._manager_shape: ManagerShape = manager_shape
         self._member_batch_size = member_batch_size

@@ -1,0 +1,91 @@
+"""Several objects' exports in flight at once, while the cycle itself runs on one thread at a time.
+
+A target that takes parallel requests (a SCIM endpoint) spends most of an export waiting for the
+reply. `Lanes` runs a cycle's per-object steps on a few threads that share one lock: a step holds
+it while it works on the cycle's state and lets go of it only while it waits for a directory
+(`waiting()`). The engine's code needs no locking of its own, and at most `width` requests are
+in flight. With a width of 1 everything runs on the caller's thread, as plain loops would.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    ALL_COMPLETED,
+    FIRST_COMPLETED,
+    Future,
+    ThreadPoolExecutor,
+    wait,
+)
+from contextlib import contextmanager
+from typing import TypeVar
+
+Item = TypeVar("Item")
+
+
+class Lanes:
+    def __init__(self, width: int) -> None:
+        self.width = max(1, width)
+        self._lock = threading.Lock()
+        self._parallel = False
+        self._running: set[Future[None]] = set()
+
+    def run(self, items: Iterable[Item], step: Callable[[Item], None], between: Callable[[], bool]) -> bool:
+        """Run `step` on each item in turn. `between()` runs before each item is started, holding
+        the cycle as a step does; it returns False to start no more. Returns False if stopped so.
+        A step's exception is raised here, once the steps under way have ended."""
+        if self.width == 1:
+            for item in items:
+                if not between():
+                    return False
+                step(item)
+            return True
+        self._lock.acquire()
+        self._parallel = True
+        pool = ThreadPoolExecutor(self.width, thread_name_prefix="synctui-lane")
+        try:
+            for item in items:
+                if not between():
+                    return False
+                if len(self._running) >= self.width:
+                    self._wait(FIRST_COMPLETED)
+                self._running.add(pool.submit(self._hold, step, item))
+            self._wait(ALL_COMPLETED)
+            return True
+        finally:
+            self._parallel = False
+            self._lock.release()
+            # Stopped, or a step failed: the steps under way end (they need the lock released
+            # above), and the ones not started never start.
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._running.clear()
+
+    def drain(self) -> None:
+        """Wait until no step is under way (from `between`): a checkpoint then sees no object
+        half done, exactly as in a sequential run."""
+        if self._parallel:
+            self._wait(ALL_COMPLETED)
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Around a call to a directory: other steps run meanwhile."""
+        if not self._parallel:
+            yield
+            return
+        self._lock.release()
+        try:
+            yield
+        finally:
+            self._lock.acquire()
+
+    def _hold(self, step: Callable[[Item], None], item: Item) -> None:
+        with self._lock:
+            step(item)
+
+    def _wait(self, until: str) -> None:
+        with self.waiting():
+            done, running = wait(self._running, return_when=until)
+        self._running = set(running)
+        for future in done:
+            future.result()
