@@ -4,10 +4,8 @@ the target must end exactly as the mappings say: no duplicates, nothing missing,
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -15,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from synctui.cli import main
+
+from .processes import cycle_was_cut_short, serve, wait_for_a_cycle
 
 USERS = 3000
 
@@ -29,26 +29,6 @@ def _tenant(users: int) -> dict:
     groups = [{"id": f"group-{g}", "displayName": f"Team {g}", "mailNickname": f"team{g}",
                "members": [p["id"] for p in people[g * 50:(g + 1) * 50]]} for g in range(users // 50)]
     return {"users": people, "groups": groups}
-
-
-def _serve(home: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, SYNCTUI_HOME=str(home))
-    return subprocess.Popen([sys.executable, "-m", "synctui.cli", "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _cycle_was_cut_short(state_file: Path) -> bool:
-    try:
-        meta = json.loads(state_file.read_text()).get("meta", {})
-    except (FileNotFoundError, json.JSONDecodeError):
-        return False
-    return any("cursor" in record for record in meta.values())
-
-
-def _wait_for_a_cycle(state_file: Path, deadline: float) -> None:
-    """Until a cycle has written its first checkpoint (state files are replaced atomically)."""
-    while time.monotonic() < deadline and not _cycle_was_cut_short(state_file):
-        time.sleep(0.02)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
@@ -78,12 +58,12 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
                 del tenant["users"][3]
                 tenant["groups"][0]["members"].remove(tenant["users"][4]["id"])
             source.write_text(json.dumps(tenant))
-        process = _serve(home)
-        _wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
+        process = serve(home)
+        wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
         time.sleep(rng.uniform(0.0, 0.2))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        cut_short += _cycle_was_cut_short(home / "jobs" / f"{job_id}.json")
+        cut_short += cycle_was_cut_short(home / "jobs" / f"{job_id}.json")
     assert cut_short >= 3, f"only {cut_short} of 10 kills landed in the middle of a cycle"
 
     capsys.readouterr()
@@ -131,11 +111,11 @@ def test_sigterm_stops_serve_at_a_checkpoint_and_the_cycle_resumes(tmp_path: Pat
           "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05"])
     job_id = capsys.readouterr().out.strip()
     main(["jobs", "start", job_id])
-    process = _serve(home)
-    _wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
+    process = serve(home)
+    wait_for_a_cycle(home / "jobs" / f"{job_id}.json", deadline=time.monotonic() + 20)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
-    assert _cycle_was_cut_short(home / "jobs" / f"{job_id}.json")  # stopped mid-cycle, cursor saved
+    assert cycle_was_cut_short(home / "jobs" / f"{job_id}.json")  # stopped mid-cycle, cursor saved
     capsys.readouterr()
     main(["jobs", "get", job_id])
     interrupted = json.loads(capsys.readouterr().out)

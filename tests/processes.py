@@ -1,0 +1,30 @@
+"""`synctui serve` in a process of its own, for the tests that kill it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def serve(home: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, SYNCTUI_HOME=str(home))
+    return subprocess.Popen([sys.executable, "-m", "synctui.cli", "serve"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def cycle_was_cut_short(state_file: Path) -> bool:
+    try:
+        meta = json.loads(state_file.read_text()).get("meta", {})
+    except (FileNotFoundError, json.JSONDecodeError):
+        return False
+    return any("cursor" in record for record in meta.values())
+
+
+def wait_for_a_cycle(state_file: Path, deadline: float) -> None:
+    """Until a cycle has written its first checkpoint (state files are replaced atomically)."""
+    while time.monotonic() < deadline and not cycle_was_cut_short(state_file):
+        time.sleep(0.02)
