@@ -175,6 +175,8 @@ class Cycle:
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
+        self._owners: dict[tuple[str | None, str], str] | None = None
+        """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""
         self._lanes = Lanes(target.max_parallel if isinstance(target, ParallelRequests) else 1)
         self._one_object = False
         """Provision on demand: reads one object of each directory, and no more."""
@@ -367,7 +369,7 @@ class Cycle:
                 raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
                                   f"{self.options.target_system}; it will be matched again on the next cycle")
         else:
-            current = self._match(mapping, evaluation, trace)
+            current = self._match(mapping, key, evaluation, trace)
         if current is None:
             return self._create(mapping, key, obj, evaluation, entry, trace)
         target_id = str(current["id"])
@@ -415,7 +417,8 @@ class Cycle:
         self._link(key, mapping, obj, None, target_id, refs={})
         return False
 
-    def _match(self, mapping: CompiledObjectMapping, evaluation: _Evaluation, trace: ObjectTrace) -> dict[str, Any] | None:
+    def _match(self, mapping: CompiledObjectMapping, key: str, evaluation: _Evaluation,
+               trace: ObjectTrace) -> dict[str, Any] | None:
         matching = mapping.matching_flows
         tried: dict[str, Any] = {}
         any_value = False
@@ -430,6 +433,7 @@ class Cycle:
                 raise ObjectError("DuplicateTargetEntries", f"{len(hits)} {mapping.target_type} objects in "
                                   f"{self.options.target_system} have {flow.target} = {value!r}; make it unique there")
             if hits:
+                self._claim_link(mapping, key, str(hits[0]["id"]), f"{flow.target} = {value!r}")
                 trace.step("EntryImportMatch", "matching", "success", f"Matched an existing {mapping.target_type} by {flow.target}",
                            lambda: tried)
                 return hits[0]
@@ -507,6 +511,8 @@ class Cycle:
     def _deprovision_all(self, pending: list[tuple[CompiledObjectMapping, str]]) -> int:
         """Export the disables and deletes of this cycle, unless there are more than the threshold:
         then none is exported, each is logged as StagedDelete and kept for Allow deletes."""
+        # Leavers whose target object a rehire took over are no longer linked (see `_claim_link`).
+        pending = [item for item in pending if item[1] in self.entries]
         staged_before = self._staged_keys()
         forced = self.meta.pop("forceDeletes", False)
         counted = [item for item in pending if not (forced and item[1] in staged_before)]
@@ -760,8 +766,29 @@ class Cycle:
 
     # --- state --------------------------------------------------------------------------------
 
+    def _claim_link(self, mapping: CompiledObjectMapping, key: str, target_id: str, matched_by: str) -> None:
+        """Before linking a matched target object: if another source object is linked to it, the
+        two have the same matching value. Where that other object has left the source (a leaver
+        rehired under the same name), the new one takes the target object over, and the leaver's
+        pending delete is dropped with its link; otherwise the match is refused."""
+        if self._owners is None:
+            # Built on the first match of a linked object's target; `_link` keeps it up to date,
+            # and a stale owner is checked against the entries below.
+            self._owners = {(e.get("targetType"), e["targetId"]): k for k, e in self.entries.items() if e.get("targetId")}
+        owner = self._owners.get((mapping.target_type, target_id))
+        entry = self.entries.get(owner) if owner is not None else None
+        if owner == key or entry is None or entry.get("targetId") != target_id:
+            return
+        if owner.split(":", 1)[1] in self._sources.get(entry.get("type") or mapping.source_type, {}):
+            raise ObjectError("DuplicateSourceEntries", f"the {mapping.target_type} matched by {matched_by} is already "
+                              f"linked to source object {owner.split(':', 1)[1]} ({entry.get('displayName')}), which has "
+                              "the same matching value; make the value unique in the source", retryable=False)
+        self._drop(owner)
+
     def _link(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: dict[str, Any] | None,
               target_id: str, refs: dict[str, Any] | None) -> None:
+        if self._owners is not None:
+            self._owners[(mapping.target_type, target_id)] = key
         entry = entry if entry is not None else {}
         entry.update(type=mapping.source_type, targetId=target_id, targetType=mapping.target_type, inScope=True,
                      hash=fingerprint(obj, mapping.attributes), displayName=_display_name(obj))

@@ -59,6 +59,36 @@ def test_matching_adopts_an_existing_target_user(harness: Harness) -> None:
     assert users[0]["displayName"] == "User 1"
 
 
+def _new(user: dict) -> dict:
+    """A user as a new hire is added: the directory gives the id."""
+    return {k: v for k, v in user.items() if k not in ("id", "objectId")}
+
+
+def test_a_rehire_under_a_leavers_name_takes_the_leavers_target_over(harness: Harness) -> None:
+    harness.run()
+    kept = harness.users()["user2@contoso.example"]["id"]
+    harness.source.delete("User", "u2")
+    harness.source.create("User", _new(person(9, userPrincipalName="user2@contoso.example", displayName="Rehired",
+                                              manager="u3")))
+    result = harness.run()
+    assert result.execution.state == Result.Succeeded and result.execution.count_escrowed_raw == 0
+    rehired = harness.users()["user2@contoso.example"]
+    assert rehired["id"] == kept and rehired["displayName"] == "Rehired"
+    assert rehired["manager"] == harness.users()["user3@contoso.example"]["id"]
+    assert harness.run().execution.count_exports == 0
+
+
+def test_a_second_source_object_with_a_linked_objects_matching_value_is_refused(harness: Harness) -> None:
+    harness.run()
+    harness.source.create("User", _new(person(9, userPrincipalName="user1@contoso.example", displayName="Impostor")))
+    result = harness.run()
+    [escrow] = harness.state.load().escrows.values()
+    assert escrow["sourceId"] != "u1" and escrow["error"]["code"] == "DuplicateSourceEntries"
+    assert "linked to source object u1" in escrow["error"]["message"]
+    assert result.execution.count_escrowed == 1
+    assert harness.users()["user1@contoso.example"]["displayName"] == "User 1"
+
+
 def test_a_failing_object_is_escrowed_and_retried(harness: Harness) -> None:
     harness.target.fail_on("User", "create", lambda attrs: attrs.get("mailNickname") == "user3",
                            ObjectError("EntryConflict", "conflict"), times=1)
@@ -129,7 +159,7 @@ def test_unreachable_target_fails_the_cycle_without_losing_state(harness: Harnes
 
 def test_new_user_is_created_incrementally(harness: Harness) -> None:
     harness.run()
-    harness.source.create("User", {k: v for k, v in person(9).items() if k not in ("id", "objectId")})
+    harness.source.create("User", _new(person(9)))
     result = harness.run()
     assert "user9@contoso.example" in harness.users()
     assert result.execution.count_exported == 1
