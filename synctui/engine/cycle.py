@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -82,7 +82,10 @@ class StateStore(Protocol):
     log_limit: int | None
     """How many of the newest log entries the store keeps (None: all); a cycle renders no more."""
 
-    def load(self) -> Any: ...
+    def load(self, *, few_entries: bool = False) -> Any:
+        """The state (entries, escrows, meta, in_flight); with `few_entries`, entries may be a
+        mapping that reads each as it is asked for."""
+        ...
 
     def record_in_flight(self, key: str, info: dict[str, Any]) -> None: ...
 
@@ -161,12 +164,10 @@ class Cycle:
         self.should_stop = should_stop
         self.on_progress = on_progress
         self.detailed_logs = detailed_logs
-        with gc_paused():
-            snapshot = state.load()
-        self.entries: dict[str, dict[str, Any]] = snapshot.entries
-        self.escrows: dict[str, dict[str, Any]] = snapshot.escrows
-        self.meta: dict[str, Any] = snapshot.meta
-        self.in_flight: dict[str, dict[str, Any]] = snapshot.in_flight
+        self.entries: MutableMapping[str, dict[str, Any]] = {}
+        self.escrows: dict[str, dict[str, Any]] = {}
+        self.meta: dict[str, Any] = {}
+        self.in_flight: dict[str, dict[str, Any]] = {}
         self._dirty: dict[str, dict[str, Any] | None] = {}
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
@@ -183,8 +184,14 @@ class Cycle:
 
     # --- the cycle --------------------------------------------------------------------------
 
+    def _load_state(self, *, few_entries: bool = False) -> None:
+        snapshot = self.state.load(few_entries=few_entries)
+        self.entries, self.escrows, self.meta, self.in_flight = (
+            snapshot.entries, snapshot.escrows, snapshot.meta, snapshot.in_flight)
+
     @gc_paused()
     def run(self) -> CycleResult:
+        self._load_state()
         cursor = self.meta.get("cursor")
         if cursor:
             activity, initial = cursor["activityId"], cursor["initial"]
@@ -737,6 +744,7 @@ class Cycle:
         mapping = self.schema.mapping_for(source_type)
         if mapping is None:
             raise ValueError(f"the schema has no enabled object mapping for {source_type!r} objects")
+        self._load_state(few_entries=True)
         self.activity = str(uuid.uuid4())
         self.counters = _Counters()
         self._one_object = True

@@ -75,7 +75,7 @@ class SnapshotState:
         self._snapshot = copy.deepcopy(snapshot)
         self.logs: list[dict[str, Any]] = []
 
-    def load(self) -> Any:
+    def load(self, *, few_entries: bool = False) -> Any:
         return self._snapshot
 
     def record_in_flight(self, key: str, info: dict[str, Any]) -> None:

@@ -36,6 +36,9 @@ class GraphModel(BaseModel):
         serialize_by_alias=True,
         extra="allow",
         use_enum_values=False,
+        # Validators are built on a model's first use, not at import: a command uses a few of
+        # the fifty models, and building them all would cost a third of a second at every start.
+        defer_build=True,
     )
 
     def __init__(self, /, **data: Any) -> None:

@@ -6,14 +6,20 @@ changed to `jobs/<jobId>.space.changes` instead (see changes.py), and reading th
 the log over the file. Once the log has grown to a quarter of the file, the file is rewritten
 with the log folded in (atomically, keeping the previous one as `.bak`) and the log starts
 afresh: writing costs what changed, plus a share of the file that shrinks as the file grows.
+
+Provision on demand needs a handful of entries, not the whole space: the file is written with an
+indent of 2 and the space first, so that `lookup` can find an entry in its text (see `_peek`),
+as the JSON file directories find one object.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import mmap
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
@@ -42,8 +48,8 @@ class ConnectorSpace:
         self.path = path
         self._changes = ChangeLog(path.with_name(path.name.removesuffix(".json") + ".changes")) if path else None
         self._opened: TinyDB | None = None
-        self._sequence = 0
-        """The number of the last change record, written or read."""
+        self._sequence: int | None = None
+        """The number of the last change record, written or read (None: not known yet)."""
         self._file_size = 0
         self._ids: dict[str, str] | None = None
         """Key → TinyDB document id (as text), known from the first write on."""
@@ -53,14 +59,30 @@ class ConnectorSpace:
         """The entries as kept, TinyDB document id (as text) → entry: the caller must not change them."""
         return (self._db.storage.read() or {}).get(TABLE, {})
 
+    def lookup(self, keys: Iterable[str]) -> dict[str, Entry | None]:
+        """Some entries by key (None: there is none), as kept: the caller must not change them.
+        Until the space is loaded whole, they are read from the file's text where it can tell."""
+        keys = list(keys)
+        if self._opened is None and self.path is not None:
+            found = self._peek_all(keys)
+            if found is not None:
+                return found
+        table = self.entries()
+        ids = self._key_ids(table)
+        return {key: table.get(ids[key]) if key in ids else None for key in keys}
+
     def write(self, entries: Mapping[str, Entry | None]) -> None:
         """Change entries (None removes one), durably."""
         if not entries:
             return
+        if self._sequence is None:
+            _ = self._db  # the last sequence number is in the file and its log
+        assert self._sequence is not None
         self._sequence += 1
         record = {"sequence": self._sequence,
                   "entries": {key: None if entry is None else dict(entry, key=key) for key, entry in entries.items()}}
-        self._apply(record["entries"])
+        if self._opened is not None:  # otherwise a later load replays the record from the log
+            self._apply(record["entries"])
         if self._changes is not None:
             self._changes.append(record)
             if self._changes.size() > max(FOLD_MIN_BYTES, FOLD_SHARE * self._file_size):
@@ -93,7 +115,8 @@ class ConnectorSpace:
             if self.path is None:
                 self._opened = TinyDB(storage=MemoryStorage)
             else:
-                self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="connector space")
+                self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="connector space",
+                                      serialize=self._serialize)
                 self._file_size = self.path.stat().st_size if self.path.exists() else 0
             folded = self._opened.table(_FOLDED, cache_size=0).all()
             self._sequence = folded[0]["sequence"] if folded else 0
@@ -101,6 +124,13 @@ class ConnectorSpace:
         return self._opened
 
     def _replay(self, records: list[dict[str, Any]]) -> None:
+        for record in self._unfolded(records):
+            self._apply(record["entries"])
+            self._sequence = record["sequence"]
+
+    def _unfolded(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The log's records that follow the file (`_sequence` is the file's last)."""
+        assert self._sequence is not None
         # Records already folded in are there when a crash came between writing the file and
         # clearing the log, or when another process folded them while this one read.
         records = [record for record in records if record["sequence"] > self._sequence]
@@ -110,19 +140,21 @@ class ConnectorSpace:
                 f"{self._changes.path} does not follow {self.path} (an older copy of the file was put back?); "
                 f"move it away (`mv {self._changes.path} {self._changes.path}.stale`) to use the file as it is"
             )
-        for record in records:
-            self._apply(record["entries"])
-            self._sequence = record["sequence"]
+        return records
+
+    def _key_ids(self, table: dict[str, Entry]) -> dict[str, str]:
+        if self._ids is None:
+            # Built on first use: reading the whole space needs none.
+            self._ids = {entry["key"]: doc_id for doc_id, entry in table.items()}
+            self._next_id = max(map(int, table), default=0) + 1
+        return self._ids
 
     def _apply(self, entries: Mapping[str, Entry | None]) -> None:
         # The table as TinyDB keeps it, changed directly: its table methods convert every
         # document id of the table on each call.
         tables = self._db.storage.read() or {}
         table = tables.setdefault(TABLE, {})
-        if self._ids is None:
-            # Built on the first write: readers never need it.
-            self._ids = {entry["key"]: doc_id for doc_id, entry in table.items()}
-            self._next_id = max(map(int, table), default=0) + 1
+        self._ids = self._key_ids(table)
         for key, entry in entries.items():
             doc_id = self._ids.get(key)
             if entry is None:
@@ -147,3 +179,79 @@ class ConnectorSpace:
         storage.flush()
         self._changes.clear()
         self._file_size = self.path.stat().st_size
+
+    # --- reading a few entries ----------------------------------------------------------------
+
+    @staticmethod
+    def _serialize(tables: dict[str, dict[str, Any]]) -> bytes:
+        # The layout `_peek` reads: the space first, every line break layout, a line's indent its depth.
+        ordered = {TABLE: tables.get(TABLE, {}), **{name: table for name, table in tables.items() if name != TABLE}}
+        return orjson.dumps(ordered, option=orjson.OPT_INDENT_2)
+
+    def _peek_all(self, keys: list[str]) -> dict[str, Entry | None] | None:
+        """`lookup` from the file's text and the log; None where the text cannot tell."""
+        assert self.path is not None and self._changes is not None
+        records = self._changes.read()  # the log before the file, as when loading (see `_db`)
+        found: dict[str, Entry | None] = dict.fromkeys(keys)
+        try:
+            handle = self.path.open("rb")
+        except FileNotFoundError:
+            self._sequence, self._file_size = 0, 0  # everything is in the log yet
+        except OSError as error:
+            raise StoreError(f"cannot read connector space {self.path}: {error.strerror}; check its permissions") from None
+        else:
+            with handle:
+                self._file_size = size = self.path.stat().st_size
+                if size == 0:
+                    return None
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    sequence = _peek_sequence(data)
+                    if sequence is None:
+                        return None
+                    self._sequence = sequence
+                    for key in keys:
+                        entry = _peek(data, key)
+                        if entry is _UNKNOWN:
+                            return None
+                        found[key] = entry
+        for record in self._unfolded(records):
+            for key in keys:
+                if key in record["entries"]:
+                    found[key] = record["entries"][key]
+            self._sequence = record["sequence"]
+        return found
+
+
+_UNKNOWN: Any = object()
+_HEADER = b'{\n  "' + TABLE.encode() + b'": {'
+
+
+def _peek(data: mmap.mmap, key: str) -> Entry | None:
+    """The entry of `key` in a space file's text, None if it has none, or _UNKNOWN when the text
+    is not laid out as `_serialize` writes it. There every line break is layout (strings hold
+    theirs escaped), so the entry's `"key"` line, at 6 spaces and last, can only be that."""
+    if data[:len(_HEADER)] != _HEADER:
+        return _UNKNOWN
+    anchor = b'\n      "key": ' + orjson.dumps(key) + b"\n    }"
+    at = data.find(anchor)
+    if at < 0:
+        return None
+    start = data.find(b"{", data.rfind(b'\n    "', 0, at))
+    try:
+        entry = orjson.loads(data[start:at + len(anchor)])
+    except orjson.JSONDecodeError:
+        return _UNKNOWN
+    return entry if type(entry) is dict and entry.get("key") == key else _UNKNOWN
+
+
+def _peek_sequence(data: mmap.mmap) -> int | None:
+    """The sequence number of the last change folded into the file (its `changeLog` table, the
+    last), 0 if it has none, None when the text cannot tell."""
+    at = data.rfind(b'\n  "' + _FOLDED.encode() + b'": {')
+    if at < 0:
+        return 0
+    try:
+        table = orjson.loads(data[data.find(b"{", at + 3):].rstrip().removesuffix(b"}"))
+        return int(next(iter(table.values()))["sequence"])
+    except (orjson.JSONDecodeError, StopIteration, KeyError, TypeError, ValueError):
+        return None

@@ -10,7 +10,7 @@ it changed. The dashboard's views of logs and escrows read the small file only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ _LOGS = "logs"
 
 @dataclass
 class StateSnapshot:
-    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entries: MutableMapping[str, dict[str, Any]] = field(default_factory=dict)
     """Connector space: one entry per source object, keyed by `<objectType>:<sourceId>`."""
     escrows: dict[str, dict[str, Any]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -66,13 +66,25 @@ class JobStateStore:
                 self._move_space_out()
         return self._opened
 
-    def load(self) -> StateSnapshot:
+    def load(self, *, few_entries: bool = False) -> StateSnapshot:
+        """The state as a cycle starts from. With `few_entries`, for a caller that looks at a
+        handful of entries by key (provision on demand), entries are read as it asks for them."""
         with self._lock:
             # Copies: the caller changes its entries, and only a checkpoint may change ours.
-            entries = {entry["key"]: dict(entry) for entry in self._connector_space().entries().values()}
+            entries: MutableMapping[str, dict[str, Any]] = (
+                EntriesByKey(self._lookup, self._all_entries) if few_entries else self._all_entries())
             escrows = {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
             meta_docs = self._db.table(_META, cache_size=0).all()
             return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._in_flight.read())
+
+    def _all_entries(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {entry["key"]: dict(entry) for entry in self._connector_space().entries().values()}
+
+    def _lookup(self, keys: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        with self._lock:
+            return {key: None if entry is None else dict(entry)
+                    for key, entry in self._connector_space().lookup(keys).items()}
 
     def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
         """Note a create about to be sent (see `InFlightJournal`)."""
@@ -157,3 +169,48 @@ class JobStateStore:
         if overflow > 0:
             oldest = sorted(int(doc_id) for doc_id in table._read_table())[:overflow]
             table.remove(doc_ids=oldest)
+
+
+class EntriesByKey(MutableMapping[str, dict[str, Any]]):
+    """Entries fetched one key at a time, the first time each is asked for; going through all
+    of them (iterating, counting) fetches them all once."""
+
+    def __init__(self, lookup: Callable[[Iterable[str]], dict[str, dict[str, Any] | None]],
+                 fetch_all: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        self._lookup = lookup
+        self._fetch_all = fetch_all
+        self._known: dict[str, dict[str, Any] | None] = {}
+        """Key → entry, or None where there is none; changes made here override the store's."""
+        self._changed: set[str] = set()
+        self._complete = False
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        if key not in self._known and not self._complete:
+            self._known.update(self._lookup([key]))
+        entry = self._known.get(key)
+        if entry is None:
+            raise KeyError(key)
+        return entry
+
+    def __setitem__(self, key: str, entry: dict[str, Any]) -> None:
+        self._known[key] = entry
+        self._changed.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # noqa: B018 - raises KeyError as a dict would
+        self._known[key] = None
+        self._changed.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._fetch_everything()
+        return (key for key, entry in list(self._known.items()) if entry is not None)
+
+    def __len__(self) -> int:
+        self._fetch_everything()
+        return sum(1 for entry in self._known.values() if entry is not None)
+
+    def _fetch_everything(self) -> None:
+        if not self._complete:
+            everything: dict[str, dict[str, Any] | None] = dict(self._fetch_all())
+            everything.update({key: self._known[key] for key in self._changed})
+            self._known, self._complete = everything, True

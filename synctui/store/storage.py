@@ -9,6 +9,7 @@ good file as `<name>.bak` (a hard link, so it costs nothing).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,13 @@ from .errors import StoreError
 
 
 class AtomicJSONStorage(Storage):
-    def __init__(self, path: str | os.PathLike[str], *, what: str = "file") -> None:
+    def __init__(self, path: str | os.PathLike[str], *, what: str = "file",
+                 serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps) -> None:
+        """`serialize` turns the document into the file's bytes (a caller that indexes the file
+        serializes it itself)."""
         self.path = Path(path)
         self._what = what
+        self._serialize = serialize
         self._data: dict[str, Any] | None = load_document(self.path, what)
         self._dirty = False
 
@@ -36,7 +41,7 @@ class AtomicJSONStorage(Storage):
     def flush(self) -> None:
         if not self._dirty or self._data is None:
             return
-        payload = orjson.dumps(self._data)
+        payload = self._serialize(self._data)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.path.exists():
             backup = self.path.with_name(self.path.name + ".bak")

@@ -132,3 +132,52 @@ def test_a_store_in_memory_writes_no_file(tmp_path: Path) -> None:
     store.checkpoint(entries={"User:1": _entry(1)}, meta={"watermark": "w1"})
     assert store.load().entries == {"User:1": {**_entry(1), "key": "User:1"}}
     assert list(tmp_path.iterdir()) == []
+
+
+def _folded_store(state_file: Path, monkeypatch: pytest.MonkeyPatch, count: int = 50) -> JobStateStore:
+    """A store whose file holds `count` entries and whose log holds one more checkpoint."""
+    monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={f"User:{n}": _entry(n) for n in range(count)})  # folded into the file
+    monkeypatch.setattr(connector_space, "FOLD_SHARE", 10)
+    store.checkpoint(entries={"User:1": None, "User:2": {**_entry(2), "displayName": "Renamed"}, "User:99": _entry(99)})
+    return store
+
+
+def test_few_entries_are_read_from_the_files_text_and_the_log(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _folded_store(state_file, monkeypatch)
+    reader = JobStateStore(state_file)
+    entries = reader.load(few_entries=True).entries
+    assert entries["User:3"] == {**_entry(3), "key": "User:3"}
+    assert entries["User:2"]["displayName"] == "Renamed" and entries.get("User:99") is not None
+    assert "User:1" not in entries and entries.get("User:77") is None
+    assert reader._space._opened is None  # the space was never loaded whole
+    assert dict(entries) == JobStateStore(state_file).load().entries  # going through them all reads everything
+
+
+def test_a_checkpoint_after_reading_few_entries_appends_to_the_log(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _folded_store(state_file, monkeypatch)
+    writer = JobStateStore(state_file)
+    entries = writer.load(few_entries=True).entries
+    entry = entries["User:4"]
+    writer.checkpoint(entries={"User:4": {**entry, "displayName": "Four"}, "User:5": None})
+    assert writer._space._opened is None
+    everything = JobStateStore(state_file).load().entries
+    assert everything["User:4"]["displayName"] == "Four" and "User:5" not in everything and "User:99" in everything
+
+
+def test_text_that_looks_like_an_entry_cannot_pass_for_one(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
+    forged = '\n    "9": {\n      "targetId": "stolen",\n      "key": "User:7"\n    }'
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:6": {**_entry(6), "displayName": forged}, "User:7": _entry(7)})
+    assert JobStateStore(state_file).load(few_entries=True).entries["User:7"]["targetId"] == "t7"
+
+
+def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _folded_store(state_file, monkeypatch)
+    _space(state_file).write_bytes(orjson.dumps(orjson.loads(_space(state_file).read_bytes())))  # as written before
+    reader = JobStateStore(state_file)
+    entries = reader.load(few_entries=True).entries
+    assert entries["User:2"]["displayName"] == "Renamed" and "User:1" not in entries
+    assert reader._space._opened is not None
