@@ -71,8 +71,6 @@ PROGRESS_STEPS = 200
 """A cycle reports its progress this many times at most (a dashboard redraws on each report)."""
 CHECKPOINT_SHARE = 0.1
 """At most this share of a cycle's time goes to checkpoints (see `_checkpoint`)."""
-TURN_SECONDS = 0.002
-"""How long a cycle keeps the interpreter before it lets other threads run (see `_take_turns`)."""
 
 _Item = TypeVar("_Item")
 
@@ -172,7 +170,7 @@ class Cycle:
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
         self._new_logs: deque[Callable[[], dict[str, Any]]] = deque(maxlen=state.log_limit)
-        self._last_checkpoint = self._last_turn = time.monotonic()
+        self._last_checkpoint = time.monotonic()
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
@@ -903,15 +901,6 @@ class Cycle:
             details[f"{outcome.group}: {outcome.clause}"] = outcome.result
         return details
 
-    def _take_turns(self) -> None:
-        """Let the process's other threads run, every few milliseconds. The dashboard runs cycles
-        in worker threads: its key presses wait for the interpreter lock, which a busy thread
-        only gives up when asked, 5 ms after, at each of the many steps a key press takes."""
-        now = time.monotonic()
-        if now - self._last_turn >= TURN_SECONDS:
-            time.sleep(0)  # releases the lock: a waiting thread takes it now
-            self._last_turn = now
-
     def _each(self, items: Sequence[_Item], step: Callable[[_Item], None], *,
               report_progress: bool = False, stoppable: bool = True) -> bool:
         """Run `step` on each item, on as many lanes as the target takes (see lanes.py), with
@@ -927,7 +916,6 @@ class Cycle:
             if stoppable and self.should_stop():
                 return False
             started += 1
-            self._take_turns()
             if time.monotonic() - self._last_checkpoint >= self._checkpoint_interval:
                 self._lanes.drain()
                 self._checkpoint()
