@@ -10,9 +10,11 @@ and then provisions the same company the way Entra does it, as a whole initial c
   * `synctui`: a `scim` job's initial cycle from a tenant file (match query + POST per user,
     a manager PATCH per user, then query + POST + members PATCH per group),
   * the same sequence of requests from a plain sequential httpx script.
-Each run gets a fresh, empty server. Prints figures; asserts nothing.
+Each run gets a fresh, empty server. With --latency-ms, the server answers each request that
+much later, as a SCIM service across a network would: what parallel requests are for. Prints
+figures; asserts nothing.
 
-    python benchmarks/bench_scim.py [--users 10000] [--groups 200] [--members 50]
+    python benchmarks/bench_scim.py [--users 10000] [--groups 200] [--members 50] [--latency-ms 0]
 """
 
 from __future__ import annotations
@@ -90,14 +92,32 @@ class Workload:
         return self.users + 2 * self.groups  # a POST per user and group, a PATCH per group
 
 
+LATENT_SERVER = """
+import sys, time
+import scim2_server.testserver.cli as cli
+delay = float(sys.argv.pop(1)) / 1000
+serve = cli.make_server
+
+def make_server(host, port, application, **options):
+    def late(environ, start_response):
+        time.sleep(delay)
+        return application(environ, start_response)
+    return serve(host, port, late, **options)
+
+cli.make_server = make_server
+cli.main()
+"""
+"""scim2-server's command, answering every request `delay` milliseconds late."""
+
+
 @contextmanager
-def scim_server() -> Iterator[str]:
+def scim_server(latency_ms: float = 0) -> Iterator[str]:
     """A fresh scim2-server on a free loopback port; yields its base address."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "scim2_server.testserver.cli", "--port", str(port)],
+        [sys.executable, "-c", LATENT_SERVER, str(latency_ms), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # one access-log line per request
         text=True,
@@ -233,6 +253,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--groups", type=int, default=200)
     parser.add_argument("--members", type=int, default=50)
+    parser.add_argument("--latency-ms", type=float, default=0, help="delay each reply by this much")
     args = parser.parse_args()
     workload = Workload(args.users, args.groups, args.members)
 
@@ -243,11 +264,12 @@ def main() -> None:
     ]
     print(
         f"{workload.users} users, {workload.groups} groups x {workload.members} members "
-        f"= {workload.requests} requests, scim2-server (wsgiref, threaded) in a subprocess"
+        f"= {workload.requests} requests, scim2-server (wsgiref, threaded) in a subprocess, "
+        f"{args.latency_ms:g} ms latency per request"
     )
     print(f"{'':32}{'users s':>9}{'groups s':>10}{'total s':>9}{'req/s':>8}{'client CPU ms/req':>19}")
     for label, run in runs:
-        with scim_server() as base_address:
+        with scim_server(args.latency_ms) as base_address:
             timing = run(base_address)
         total = timing.users + timing.groups
         print(
@@ -262,7 +284,7 @@ def main() -> None:
         ("synctui, 8 in parallel", lambda base, load: run_synctui_cycle(base, load, 8)),
         ("plain httpx, same requests", run_plain_entra_sequence),
     ):
-        with scim_server() as base_address:
+        with scim_server(args.latency_ms) as base_address:
             seconds, requests = cycle(base_address, workload)
         print(f"{label:32}{seconds:9.2f}{requests:10}{requests / seconds:8.0f}")
 

@@ -9,6 +9,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from synctui.cli import main
+
+
+def pause_demo_jobs(capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed the home (SYNCTUI_HOME) with its demo jobs, and pause them: only the test's job runs."""
+    main(["jobs", "list", "--json"])
+    for job in json.loads(capsys.readouterr().out)["value"]:
+        main(["jobs", "pause", job["id"]])
+
 
 def serve(home: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, SYNCTUI_HOME=str(home))

@@ -14,7 +14,7 @@ import pytest
 
 from synctui.cli import main
 
-from .processes import cycle_was_cut_short, serve, wait_for_a_cycle
+from .processes import cycle_was_cut_short, pause_demo_jobs, serve, wait_for_a_cycle
 
 USERS = 3000
 
@@ -38,9 +38,7 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
     tenant = _tenant(USERS)
     source.write_text(json.dumps(tenant))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
-    main(["jobs", "list", "--json"])  # seeds the home with its demo jobs: pause them
-    for job in json.loads(capsys.readouterr().out)["value"]:
-        main(["jobs", "pause", job["id"]])
+    pause_demo_jobs(capsys)
     main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
           "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05", "--interval", "PT1S"])
     job_id = capsys.readouterr().out.strip()
@@ -104,9 +102,7 @@ def test_sigterm_stops_serve_at_a_checkpoint_and_the_cycle_resumes(tmp_path: Pat
     home, source, target = tmp_path / "home", tmp_path / "tenant.json", tmp_path / "target.json"
     source.write_text(json.dumps(_tenant(USERS)))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
-    main(["jobs", "list", "--json"])
-    for job in json.loads(capsys.readouterr().out)["value"]:
-        main(["jobs", "pause", job["id"]])
+    pause_demo_jobs(capsys)
     main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
           "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05"])
     job_id = capsys.readouterr().out.strip()

@@ -17,7 +17,7 @@ import pytest
 
 from synctui.cli import main
 
-from ..processes import cycle_was_cut_short, serve, wait_for_a_cycle
+from ..processes import cycle_was_cut_short, pause_demo_jobs, serve, wait_for_a_cycle
 from ._server import ENTERPRISE, TOKEN, ScimServer
 
 USERS = 200
@@ -48,9 +48,7 @@ def test_kill_9_during_parallel_exports_loses_nothing(tmp_path: Path, monkeypatc
     tenant = _tenant()
     source.write_text(json.dumps(tenant))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
-    main(["jobs", "list", "--json"])  # seeds the home with its demo jobs: pause them
-    for job in json.loads(capsys.readouterr().out)["value"]:
-        main(["jobs", "pause", job["id"]])
+    pause_demo_jobs(capsys)
     main(["jobs", "create", "--template", "scim", "--secret", f"BaseAddress={server.base_address}",
           "--secret", f"SecretToken={TOKEN}", "--setting", f"SourcePath={source}",
           "--setting", "ScimManagerShape=object", "--setting", "ScimMaxParallelRequests=8",
