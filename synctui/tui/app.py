@@ -3,44 +3,83 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.events import Resize
+from textual.screen import ModalScreen
 
 from ..service import InvalidRequest, ServiceError, SyncService
 from .commands import JobCommands
 from .dialogs.confirm import ConfirmDialog
 from .dialogs.error import ErrorDialog
+from .dialogs.goto import GotoDialog
+from .dialogs.help import HelpScreen, keys_of
+from .keymap import PREFERENCE as KEYMAP
+from .keymap import known_bindings, parse_keymap
 from .screens.jobs import JobsScreen
+from .sizes import NARROW, SHORT
 
 
 class SyncApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "synctui"
+    BINDING_GROUP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {JobCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (asks while a cycle runs)", priority=True),
         Binding("question_mark,f1", "toggle_help", "Keys", id="app.help", tooltip="Show or hide the keys of this screen"),
+        Binding("colon", "goto", "Go to", id="app.goto", tooltip="Jump to a view: jobs, logs, escrows, schema…"),
     ]
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
         self.service = service
         self.sub_title = str(getattr(service.home, "root", ""))
-        try:
-            theme = service.config.preference("theme")
-        except Exception:  # noqa: BLE001 - a bad preference never stops the dashboard
-            theme = None
-        self._saved_theme = theme
+        self._saved_theme = self._preference("theme")
         self._theme_ready = False
+        self.keymap: dict[str, str] = {}
+        self._clashes_reported: set[frozenset[str]] = set()
+
+    def _preference(self, name: str) -> Any:
+        """Read before the first screen, on the UI thread: the theme and the keys must be right from
+        the first frame, and a preference is a small read of the configuration."""
+        try:
+            return self.service.preference(name)
+        except Exception:  # noqa: BLE001 - a bad preference never stops the dashboard
+            return None
 
     def on_mount(self) -> None:
         if self._saved_theme and self._saved_theme in self.available_themes:
             self.theme = self._saved_theme
         self._theme_ready = True
+        self._apply_keymap(self._preference(KEYMAP))
         self.push_screen(JobsScreen(self.service))
+
+    def _apply_keymap(self, value: Any) -> None:
+        if value is None:
+            return  # no keymap: nothing to check (finding every binding id imports every screen)
+        keymap, problem = parse_keymap(value, frozenset(known_bindings()))
+        if problem:
+            self.notify(f"The keymap preference is ignored: {problem}. The default keys apply.",
+                        title="Keymap", severity="warning", timeout=12)
+        self.keymap = keymap
+        self.set_keymap(keymap)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """A remapped key that another binding of the same widget already has: say so, once."""
+        ids = frozenset(b.id or b.action for b in clashed_bindings)
+        if ids not in self._clashes_reported:
+            self._clashes_reported.add(ids)
+            self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding",
+                        title="Keymap", severity="warning", timeout=12)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+        self.set_class(event.size.height < SHORT, "-short")
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_ready and theme != self._saved_theme:
@@ -50,7 +89,7 @@ class SyncApp(App[int]):
     @work(thread=True, exit_on_error=False, group="preferences")
     def save_theme(self, theme: str) -> None:
         try:
-            self.service.config.set_preference("theme", theme)
+            self.service.set_preference("theme", theme)
         except Exception as error:  # noqa: BLE001
             self.call_from_thread(self.notify, f"could not save the theme: {error}", severity="warning")
 
@@ -81,10 +120,27 @@ class SyncApp(App[int]):
     # --- app actions ----------------------------------------------------------------------------
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        title = getattr(self.screen, "BINDING_GROUP_TITLE", None) or self.screen.__class__.__name__
+        self.push_screen(HelpScreen(title, keys_of(self.screen), self.keymap, self.sub_title))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "goto":
+            # Not over a dialog: the answer it waits for would be lost.
+            return not isinstance(self.screen, ModalScreen)
+        return True
+
+    def action_goto(self) -> None:
+        def chosen(view: str | None) -> None:
+            jobs = next((s for s in self.screen_stack if isinstance(s, JobsScreen)), None)
+            if view is None or jobs is None:
+                return
+            while self.screen is not jobs:
+                self.pop_screen()
+            jobs.go_to(view)
+        self.push_screen(GotoDialog(), chosen)
 
     async def action_quit(self) -> None:
         running = [s.name for s in self._jobs_screen_summaries() if s.running]

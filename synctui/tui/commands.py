@@ -21,6 +21,17 @@ ACTIONS = [
     ("import_schema", "Import schema…", "Replace the selected job's schema from a Graph JSON file"),
     ("filter", "Filter jobs", "Filter the jobs table as you type"),
     ("simulate_changes", "Simulate changes", "Hires, leavers, renames, moves and membership changes in the tenant"),
+    ("follow_logs", "Follow logs (toggle)", "Show new log entries at the top as cycles write them"),
+    ("search_logs", "Search logs", "Search the provisioning log as you type"),
+    ("export_logs", "Export logs…", "Write the shown log entries to a JSON file"),
+    ("retry_escrows", "Retry selected escrows", "Retry the marked (or highlighted) escrows at the next cycle"),
+    ("retry_all_escrows", "Retry all escrows", "Retry every escrow of the job at the next cycle"),
+    ("dismiss_escrows", "Dismiss selected escrows…", "Forget the marked (or highlighted) escrows (asks first)"),
+    ("add_filter_group", "Add scoping filter group…", "Add a group, with its first clause, to the highlighted object mapping"),
+]
+APP_ACTIONS = [
+    ("goto", "Go to view…", "Jump to jobs, status, logs, escrows, schema, settings, new job, provision, preview"),
+    ("toggle_help", "Keys and keymap", "The keys of this screen, their binding ids, and how to remap them"),
 ]
 
 
@@ -35,6 +46,8 @@ class JobCommands(Provider):
         for action, title, help_text in ACTIONS:
             if screen.check_action(action, ()) is True:
                 commands.append((title, partial(screen.run_action, action), help_text))
+        for action, title, help_text in APP_ACTIONS:
+            commands.append((title, partial(self.app.run_action, action), help_text))
         for job_id in screen.order:
             summary = screen.summaries.get(job_id)
             if summary is not None:

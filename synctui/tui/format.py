@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -152,3 +153,17 @@ def scope_consequence(scope: set[str]) -> str | None:
     if "ForceDeletes" in scope:
         parts.append("lets the next cycle delete or disable target objects even past the deletion threshold")
     return "; ".join(parts) or None
+
+
+def typeable(text: str) -> str:
+    """`text` as a user can type it on any keyboard: arrows as `->`, accents dropped ("Zoë" → "Zoe")."""
+    text = text.replace("→", "->").replace("←", "<-")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def matches_typed(typed: str, name: str) -> bool:
+    """Whether `typed` names `name` for a type-to-confirm prompt: the name itself or its typeable
+    form, ignoring case and runs of spaces (the point is intent, not exact typing)."""
+    def key(value: str) -> str:
+        return " ".join(value.split()).casefold()
+    return bool(typed.strip()) and key(typed) in (key(name), key(typeable(name)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from synctui.service import SyncService
 from synctui.store import Home
 from synctui.tui.app import SyncApp
 
-FROZEN = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
+FROZEN = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 SIZE = (120, 40)
 
 
@@ -71,3 +71,52 @@ def no_blink(app) -> None:
 
     for field in app.screen.query(Input):
         field.cursor_blink = False
+
+
+SMALL = (80, 24)
+"""The smallest terminal the dashboard must stay usable in."""
+
+
+@pytest.fixture
+def ran(fixed_ids: None, service: SyncService) -> SyncService:
+    """The jsonfile demo job after one cycle (it has logs)."""
+    service.run_cycle(job_id(service, "jsonfile"))
+    return service
+
+
+@pytest.fixture
+def escrowed(fixed_ids: None, service: SyncService) -> str:
+    """The jsonfile job after a cycle that escrowed the 5 users of Legal: its scope keeps only them and
+    their jobTitle mapping, CDate([department]), fails to evaluate. Returns the job id."""
+    from synctui.models import Filter, FilterClause, FilterGroup, FilterOperand
+
+    job = job_id(service, "jsonfile")
+    schema = service.get_schema(job)
+    users = schema.synchronization_rules[0].object_mappings[0]
+    users.scope = Filter(groups=[FilterGroup(name="Legal", clauses=[FilterClause(
+        source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Legal"]))])])
+    title = next(m for m in users.attribute_mappings if m.target_attribute_name == "jobTitle")
+    title.source = service.parse_expression("CDate([department])").parsed_expression
+    service.put_schema(job, schema)
+    service.run_cycle(job)
+    assert len(service.escrows(job)) == 5
+    return job
+
+
+def notifications(app, severity: str | None = None) -> list[str]:
+    return [f"{n.title or ''}: {n.message}" for n in app._notifications if severity in (None, n.severity)]
+
+
+async def open_tab(pilot, tab: str) -> None:
+    """Open a tab the way `:` does (focus in the tab) and let it load."""
+    pilot.app.screen.action_tab(tab)
+    await settle(pilot)
+
+
+def screen_text(app) -> str:
+    """The screen's text, from the SVG screenshot (one <text> per run of one style)."""
+    import html
+    import re
+
+    svg = app.export_screenshot(simplify=True)
+    return html.unescape(re.sub(r"<[^>]+>", "", svg.split("</style>")[-1])).replace("\xa0", " ")

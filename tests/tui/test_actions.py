@@ -58,7 +58,7 @@ async def test_run_now_runs_a_cycle_in_a_worker(app: SyncApp, service: SyncServi
         assert app.screen.detail.summary.job.status.last_execution is not None
 
 
-async def test_delete_asks_first_and_defaults_to_no(app: SyncApp, service: SyncService) -> None:
+async def test_delete_asks_for_the_job_name(app: SyncApp, service: SyncService) -> None:
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "csvInbound")
         await pilot.press("d")
@@ -66,18 +66,25 @@ async def test_delete_asks_first_and_defaults_to_no(app: SyncApp, service: SyncS
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert "Demo: HR CSV → tenant" in str(dialog.query_one("#dialog-title", Static).render())
-        assert app.focused is dialog.query_one("#no", Button)
-        await pilot.press("enter")  # the default answer is No
-        await settle(pilot)
-        assert job in {j.id for j in service.list_jobs()}
-        await pilot.press("d")
+        assert "cannot be undone" in str(dialog.query_one("#dialog-message", Static).render())
+        field = dialog.query_one("#confirm-text", Input)
+        yes = dialog.query_one("#yes", Button)
+        assert app.focused is field and yes.disabled
+        await pilot.press("enter", "y")  # nothing typed: enter only warns; y is a letter of the name
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and field.value == "y" and yes.disabled
+        field.value = "Demo: HR CSV"  # not the whole name
+        await pilot.pause()
+        assert yes.disabled
         await pilot.press("escape")
         await settle(pilot)
         assert job in {j.id for j in service.list_jobs()}
         await pilot.press("d")
         await pilot.pause()
-        await pilot.press("y")
+        app.screen.query_one("#confirm-text", Input).value = "demo: hr csv -> tenant"  # -> for →, any case
+        await pilot.pause()
+        assert not app.screen.query_one("#yes", Button).disabled
+        await pilot.press("enter")
         await settle(pilot)
         assert job not in {j.id for j in service.list_jobs()}
         assert job not in {key.value for key in app.screen.query_one(JobsTable).rows}
@@ -93,24 +100,36 @@ async def test_restart_scope_dialog_confirms_dangerous_scopes(app: SyncApp, serv
     service.restart_job = spy  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
+        for dangerous in ("#scope-ConnectorDataStore", "#scope-ForceDeletes"):  # Full: below
+            await pilot.press("r")
+            await pilot.pause()
+            assert isinstance(app.screen, RestartDialog)
+            await pilot.click(dangerous)
+            await pilot.click("#ok")
+            await pilot.pause()
+            confirm = app.screen
+            assert isinstance(confirm, ConfirmDialog)
+            message = str(confirm.query_one("#dialog-message", Static).render())
+            assert "Demo: tenant → JSON file" in message
+            assert "forgets every link" in message or "delete or disable" in message
+            assert confirm.query_one("#yes", Button).disabled  # until the name is typed
+            await pilot.press("escape")
+            await settle(pilot)
+        assert calls == []
         await pilot.press("r")
         await pilot.pause()
-        assert isinstance(app.screen, RestartDialog)
         await pilot.click("#scope-Full")
         await pilot.click("#ok")
         await pilot.pause()
-        confirm = app.screen
-        assert isinstance(confirm, ConfirmDialog)
-        message = str(confirm.query_one("#dialog-message", Static).render())
-        assert "Demo: tenant → JSON file" in message and "forgets every link" in message
-        await pilot.press("n")
+        app.screen.query_one("#confirm-text", Input).value = "Demo: tenant -> JSON file"
+        await pilot.press("enter")
         await settle(pilot)
-        assert calls == []
+        assert calls == [(job, "Full")]
         await pilot.press("r")
         await pilot.pause()
         await pilot.click("#ok")  # the default scopes are safe: no confirm
         await settle(pilot)
-        assert calls == [(job, "Escrows, Watermark, QuarantineState")]
+        assert calls[-1] == (job, "Escrows, Watermark, QuarantineState")
 
 
 async def test_filter_as_you_type(app: SyncApp, service: SyncService) -> None:

@@ -1,4 +1,5 @@
-"""SVG snapshots of the main screens at 120×40 with a frozen clock, fixed ids and no cursor blink.
+"""SVG snapshots of the main screens at 120×40 and at 80×24, with a frozen clock, fixed ids and no
+cursor blink.
 
 `pytest tests/tui --snapshot-update` rewrites them after an intended change."""
 
@@ -9,13 +10,7 @@ import pytest
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 
-from .conftest import SIZE, job_id, no_blink, settle
-
-
-@pytest.fixture
-def ran(fixed_ids: None, service: SyncService) -> SyncService:
-    service.run_cycle(job_id(service, "jsonfile"))
-    return service
+from .conftest import SIZE, SMALL, no_blink, settle
 
 
 def make_app(service: SyncService) -> SyncApp:
@@ -51,3 +46,10 @@ def test_schema_tab(snap_compare, ran: SyncService) -> None:
 
 def test_restart_dialog(snap_compare, ran: SyncService) -> None:
     assert snap_compare(make_app(ran), terminal_size=SIZE, run_before=before("r"))
+
+
+@pytest.mark.parametrize("tab", ["tab-status", "tab-logs", "tab-escrows", "tab-schema", "tab-settings"])
+def test_80x24(snap_compare, escrowed: str, service: SyncService, tab: str) -> None:
+    """The jobs screen and each detail tab in the smallest supported terminal; the job has escrows
+    and a scoping filter, so that every tab has something to show."""
+    assert snap_compare(make_app(service), terminal_size=SMALL, run_before=before(tab=tab))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 
 class ErrorDialog(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter,q", "dismiss_dialog", "Close", id="error.close", tooltip="Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "dismiss_dialog", "Close", id="error.close", tooltip="Close")]
 
     def __init__(self, title: str, message: str, problems: list[str] | None = None) -> None:
         super().__init__(classes="dialog")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -63,7 +63,7 @@ def entry_header(entry: dict[str, Any]) -> Table:
 
 
 class LogEntryScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,enter", "close", "Close", id="log_entry.close", tooltip="Back to the logs")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", "Close", id="log_entry.close", tooltip="Back to the logs")]
 
     def __init__(self, entry: dict[str, Any]) -> None:
         super().__init__(classes="dialog")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -51,7 +51,7 @@ def describe_parse(response: ParseExpressionResponse, tested: bool) -> tuple[str
 
 
 class MappingDialog(ModalScreen["AttributeMapping | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")]
 
     def __init__(self, service: SyncService, mapping: AttributeMapping | None, sources: list[str],
                  targets: list[str]) -> None:

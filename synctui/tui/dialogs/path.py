@@ -1,16 +1,18 @@
-"""Ask for a file path (schema export / import)."""
+"""Ask for a file path (schema export / import, log export)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 
 class PathDialog(ModalScreen["str | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="path.cancel", tooltip="Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="path.cancel", tooltip="Cancel")]
 
     def __init__(self, title: str, message: str, value: str = "", ok: str = "OK") -> None:
         super().__init__(classes="dialog")
@@ -20,7 +22,7 @@ class PathDialog(ModalScreen["str | None"]):
         with Vertical(id="dialog-box"):
             yield Label(self._title, id="dialog-title")
             yield Static(self._message, id="dialog-message")
-            yield Input(self._value, placeholder="/path/to/schema.json", id="path")
+            yield Input(self._value, placeholder="/path/to/file.json", id="path")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self._ok, id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")

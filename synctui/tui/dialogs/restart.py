@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
 SCOPES = [
-    ("Watermark", "re-import everything from the source (initial cycle)", True),
+    ("Watermark", "re-import everything (an initial cycle)", True),
     ("Escrows", "drop the failed objects waiting for retry", True),
     ("QuarantineState", "lift the quarantine", True),
-    ("ConnectorDataStore", "forget all source↔target links (re-match everything)", False),
+    ("ConnectorDataStore", "forget every source↔target link (re-match all)", False),
     ("Full", "all of the above", False),
-    ("ForceDeletes", "allow the deletes that exceeded the deletion threshold", False),
+    ("ForceDeletes", "allow the deletes past the deletion threshold", False),
 ]
 DANGEROUS = {"Full", "ConnectorDataStore", "ForceDeletes"}
 
 
 class RestartDialog(ModalScreen["set[str] | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="restart.cancel", tooltip="Cancel the restart")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="restart.cancel", tooltip="Cancel the restart")]
 
     def __init__(self, job_name: str) -> None:
         super().__init__(classes="dialog")
@@ -30,9 +32,10 @@ class RestartDialog(ModalScreen["set[str] | None"]):
         with Vertical(id="dialog-box"):
             yield Label(f"Restart “{self._job_name}”", id="dialog-title")
             yield Static("Choose what the restart resets:", id="dialog-message")
-            for name, description, default in SCOPES:
-                yield Checkbox(f"{name} — {description}", value=default, id=f"scope-{name}",
-                               classes="danger" if name in DANGEROUS else "")
+            with VerticalScroll(id="restart-scopes"):  # scrolls rather than hide the buttons at 80×24
+                for name, description, default in SCOPES:
+                    yield Checkbox(f"{name} — {description}", value=default, id=f"scope-{name}",
+                                   classes="danger" if name in DANGEROUS else "")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Restart", id="ok", variant="warning")
                 yield Button("Cancel", id="cancel")

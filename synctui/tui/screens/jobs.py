@@ -2,41 +2,57 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from ...service import CycleProgress, JobRemoved, JobSummary, NotFound, ServiceError, SyncService
+from ...service import (
+    CycleProgress,
+    JobRemoved,
+    JobSummary,
+    NotFound,
+    ServiceError,
+    SyncService,
+)
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
+from ..export import write_json
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
+from ..sizes import NARROW, WIDE
+from ..widgets.escrows_pane import EscrowsPane
+from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
-from ..widgets.panes import EscrowsPane, LogsPane, SettingsPane, StatusPane
+from ..widgets.logs_pane import LOG_LIMIT, LogsPane
+from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
 JOB_ACTIONS = {"start", "pause", "restart", "run_now", "delete", "on_demand", "preview", "allow_deletes",
-               "export_schema", "import_schema"}
+               "export_schema", "import_schema", "follow_logs", "search_logs", "export_logs", "retry_escrows",
+               "retry_all_escrows", "dismiss_escrows", "add_filter_group"}
 TABS = ["tab-status", "tab-logs", "tab-escrows", "tab-schema", "tab-settings"]
+TAB_FOCUS = {"tab-status": "#status-pane", "tab-logs": "#logs-table", "tab-escrows": "#escrows-table",
+             "tab-schema": "#schema-tree", "tab-settings": "#setting-interval"}
+"""What gets the focus when a tab is opened from the keyboard (`:`, `l`)."""
+SECONDARY = {"on_demand", "preview", "filter", "quit", "allow_deletes", "new_job"}
+"""Footer keys that give way to the others in a narrow terminal (the help screen lists them all)."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
 
 
 class JobsScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start", id="jobs.start", tooltip="Start the job's schedule (lifts a quarantine)"),
         Binding("p", "pause", "Pause", id="jobs.pause", tooltip="Pause the job; a running cycle stops at the next object"),
         Binding("r", "restart", "Restart", id="jobs.restart", tooltip="Restart with chosen reset scopes"),
@@ -71,6 +87,8 @@ class JobsScreen(Screen[None]):
         self.progress: dict[str, tuple[int, int]] = {}
         self.loaded = False
         self._unsubscribe: Any = None
+        self._stale: set[str] = set()
+        """Tabs not filled since the detail was loaded (see _render_tab)."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -85,14 +103,14 @@ class JobsScreen(Screen[None]):
                 with TabPane("Status", id="tab-status"):
                     yield StatusPane(id="status-pane")
                 with TabPane("Logs", id="tab-logs"):
-                    yield LogsPane(id="logs-pane")
+                    yield LogsPane(self.service, id="logs-pane")
                 with TabPane("Escrows", id="tab-escrows"):
-                    yield EscrowsPane(id="escrows-pane")
+                    yield EscrowsPane(self.service, id="escrows-pane")
                 with TabPane("Schema", id="tab-schema"):
                     yield SchemaEditor(self.service, id="schema-pane")
                 with TabPane("Settings", id="tab-settings"):
                     yield SettingsPane(id="settings-pane")
-        yield Footer(compact=True)
+        yield ResponsiveFooter(secondary=SECONDARY)
 
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
@@ -105,7 +123,8 @@ class JobsScreen(Screen[None]):
             self._unsubscribe = None
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width >= 150, "-wide")
+        self.set_class(event.size.width >= WIDE, "-wide")
+        self.query_one(JobsTable).narrow = event.size.width < NARROW
 
     # --- service events → messages (called on other threads) --------------------------------------
 
@@ -124,6 +143,7 @@ class JobsScreen(Screen[None]):
         self.progress[message.job_id] = (message.completed, message.total)
         if message.job_id == self.selected and self.detail is not None:
             self._show_status()
+        self.query_one(LogsPane).cycle_progressed(message.job_id)
 
     def _tick(self) -> None:
         """Relative times move on even when nothing happens."""
@@ -203,7 +223,7 @@ class JobsScreen(Screen[None]):
         try:
             detail = JobDetail(
                 summary=self.service.job_summary(job_id),
-                logs=self.service.logs(job_id, 200),
+                logs=self.service.logs(job_id, LOG_LIMIT),
                 escrows=self.service.escrows(job_id),
                 schema=self.service.get_schema(job_id),
                 secret_keys=self.service.secret_keys(job_id),
@@ -224,18 +244,37 @@ class JobsScreen(Screen[None]):
             return
         self.detail = detail
         self.summaries[self.selected or ""] = detail.summary
-        now = self.service.clock.now()
-        self._show_status()
-        self.query_one(LogsPane).show(detail.logs, now)
-        self.query_one(EscrowsPane).show(detail.escrows, now)
-        self.query_one(SchemaEditor).show_schema(detail.summary.job.id or "", detail.schema)
-        self.query_one(SettingsPane).show(detail)
+        self._stale = set(TABS)
+        self._render_tab(self.query_one("#detail", TabbedContent).active)
         self.refresh_bindings()
 
+    def _render_tab(self, tab: str) -> None:
+        """Fill one tab from the loaded detail, if it has not been since it was loaded. Only the tab
+        on view is filled when a job is selected or changes: the others wait until they are opened
+        (the logs table alone takes ~70 ms for 1,000 entries, which a key press would wait for)."""
+        detail = self.detail
+        if detail is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        now = self.service.clock.now()
+        if tab == "tab-status":
+            self.query_one(StatusPane).show(detail, now, self.progress.get(detail.summary.job.id or ""))
+        elif tab == "tab-logs":
+            self.query_one(LogsPane).show(detail.summary, detail.logs, now)
+        elif tab == "tab-escrows":
+            self.query_one(EscrowsPane).show(detail.summary, detail.escrows, now)
+        elif tab == "tab-schema":
+            self.query_one(SchemaEditor).show_schema(detail.summary.job.id or "", detail.schema)
+        elif tab == "tab-settings":
+            self.query_one(SettingsPane).show(detail)
+
+    @on(TabbedContent.TabActivated, "#detail")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._render_tab(event.pane.id or "")
+
     def _show_status(self) -> None:
-        if self.detail is not None:
-            self.query_one(StatusPane).show(self.detail, self.service.clock.now(),
-                                            self.progress.get(self.detail.summary.job.id or ""))
+        self._stale.add("tab-status")
+        self._render_tab(self.query_one("#detail", TabbedContent).active)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -297,15 +336,16 @@ class JobsScreen(Screen[None]):
             f"Delete job “{name}”?",
             f"The job {name} ({job_id}), its schema, secrets, escrows and provisioning logs are removed.\n"
             "Objects it already provisioned stay in the target directory. This cannot be undone.",
-            "Delete", self.service.delete_job, job_id, success=f"Deleted {name}")
+            "Delete", self.service.delete_job, job_id, success=f"Deleted {name}", type_name=name)
 
     def _confirm_then(self, title: str, body: str, yes: str, call: Callable[..., Any], *args: Any,
-                      success: str) -> None:
-        """Ask first (focus on No); on yes, run the service call in a worker."""
+                      success: str, type_name: str | None = None) -> None:
+        """Ask first (focus on No, or on the field where the job's name must be typed); on yes, run
+        the service call in a worker."""
         def answer(confirmed: bool | None) -> None:
             if confirmed:
                 self.app.call_service(yes, call, *args, success=success)
-        self.app.push_screen(ConfirmDialog(title, body, yes=yes), answer)
+        self.app.push_screen(ConfirmDialog(title, body, yes=yes, type_to_confirm=type_name), answer)
 
     def action_restart(self) -> None:
         summary = self.current
@@ -326,7 +366,7 @@ class JobsScreen(Screen[None]):
             if scope & DANGEROUS and consequence:
                 self.app.push_screen(ConfirmDialog(
                     f"Restart “{name}” with {', '.join(sorted(scope & DANGEROUS))}?",
-                    f"This restart of {name} {consequence}.", yes="Restart"),
+                    f"This restart of {name} {consequence}.", yes="Restart", type_to_confirm=name),
                     lambda yes: run(scope) if yes else None)
             else:
                 run(scope)
@@ -342,7 +382,7 @@ class JobsScreen(Screen[None]):
             f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
             "The next cycle will delete or disable those target objects.",
             "Allow deletes", self.service.restart_job, job_id, "ForceDeletes",
-            success=f"{name}: deletes allowed, restarting")
+            success=f"{name}: deletes allowed, restarting", type_name=name)
 
     def action_on_demand(self) -> None:
         if self.current:
@@ -391,11 +431,7 @@ class JobsScreen(Screen[None]):
 
     def _export(self, job_id: str, path: str) -> None:
         schema = self.service.get_schema(job_id)
-        data = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
-        try:
-            Path(path).expanduser().write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        except OSError as error:
-            raise ServiceError(f"cannot write {path}: {error.strerror or error}") from None
+        write_json(path, schema.model_dump(mode="json", by_alias=True, exclude_none=True))
 
     def action_import_schema(self) -> None:
         summary = self.current
@@ -411,6 +447,9 @@ class JobsScreen(Screen[None]):
                                         f"{summary.job.template_id}-schema.json", ok="Import"), read)
 
     def _import(self, job_id: str, path: str) -> None:
+        import json
+        from pathlib import Path
+
         try:
             data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
         except OSError as error:
@@ -446,7 +485,34 @@ class JobsScreen(Screen[None]):
             self.query_one(JobsTable).focus()
 
     def action_tab(self, tab: str) -> None:
+        """Open a tab and put the focus in it, where its keys work."""
         self.query_one("#detail", TabbedContent).active = tab
+        self._render_tab(tab)  # now, not when TabActivated arrives: an action may follow at once
+        target = self.query_one(TAB_FOCUS[tab])
+        if target.display and target.focusable:
+            target.focus()
+        else:  # an empty table is hidden: the first thing that can take the focus in the tab
+            focusable = [w for w in self.query_one(f"#{tab}").query("*") if w.focusable]
+            if focusable:
+                focusable[0].focus()
+
+    def go_to(self, view: str) -> None:
+        """Where `:` jumps: the jobs table, a tab of the selected job, or a screen about it."""
+        tab = f"tab-{view}"
+        if view == "jobs":
+            self.query_one(JobsTable).focus()
+        elif view == "new job":
+            self.action_new_job()
+        elif self.current is None:
+            self.notify(f"Select a job first: {view} is about one job", severity="warning")
+        elif tab in TABS:
+            self.action_tab(tab)
+        elif view in ("provision", "preview"):
+            action = "on_demand" if view == "provision" else "preview"
+            if self.check_action(action, ()):
+                getattr(self, f"action_{action}")()
+            else:
+                self.notify(f"{self._job_name()} is running a cycle: {view} when it ends", severity="warning")
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#detail", TabbedContent)
@@ -454,6 +520,33 @@ class JobsScreen(Screen[None]):
 
     def action_previous_tab(self) -> None:
         self.action_next_tab(-1)
+
+    # --- pane actions from the command palette ---------------------------------------------------
+
+    def _in_tab(self, tab: str, widget: type[Any], action: str) -> None:
+        self.action_tab(tab)
+        getattr(self.query_one(widget), f"action_{action}")()
+
+    def action_follow_logs(self) -> None:
+        self._in_tab("tab-logs", LogsPane, "toggle_follow")
+
+    def action_search_logs(self) -> None:
+        self._in_tab("tab-logs", LogsPane, "search")
+
+    def action_export_logs(self) -> None:
+        self._in_tab("tab-logs", LogsPane, "export")
+
+    def action_retry_escrows(self) -> None:
+        self._in_tab("tab-escrows", EscrowsPane, "retry")
+
+    def action_retry_all_escrows(self) -> None:
+        self._in_tab("tab-escrows", EscrowsPane, "retry_all")
+
+    def action_dismiss_escrows(self) -> None:
+        self._in_tab("tab-escrows", EscrowsPane, "dismiss")
+
+    def action_add_filter_group(self) -> None:
+        self._in_tab("tab-schema", SchemaEditor, "add_group")
 
     # --- panes asking for service calls ------------------------------------------------------------
 

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+)
 
 from ...service import ServiceError, SyncService
+from ..widgets.footer import ResponsiveFooter
 
 SECRET_FIELDS = [
     ("ConnectionString", "JSON file of the target directory (jsonfile)"),
@@ -35,7 +44,7 @@ def parse_pairs(text: str, what: str) -> dict[str, str]:
 
 class NewJobScreen(Screen["str | None"]):
     BINDING_GROUP_TITLE = "New job"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="new_job.cancel", tooltip="Back without creating"),
         Binding("ctrl+s", "create", "Create", id="new_job.create", tooltip="Create the job"),
     ]
@@ -72,7 +81,7 @@ class NewJobScreen(Screen["str | None"]):
                 yield Button("Create", id="new-create", variant="primary")
                 yield Button("Test connection", id="new-test-connection")
                 yield Button("Cancel", id="new-cancel")
-        yield Footer(compact=True)
+        yield ResponsiveFooter()
 
     def on_mount(self) -> None:
         self.load_templates()

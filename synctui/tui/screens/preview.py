@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
+from textual.widgets import DataTable, Header, Label, LoadingIndicator, Static
 
 from ...service import JobSummary, SyncService
 from ..dialogs.log_entry import modified_table
 from ..format import ACTION_STYLES, object_name
+from ..widgets.footer import ResponsiveFooter
 
 ORDER = {"create": 0, "update": 1, "disable": 2, "delete": 3}
 
 
 class PreviewScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Preview"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "back", "Back", id="preview.back", tooltip="Back to the jobs"),
         Binding("f5", "reload", "Reload", id="preview.reload", tooltip="Compute the preview again"),
     ]
@@ -42,7 +43,7 @@ class PreviewScreen(Screen[None]):
             yield DataTable(cursor_type="row", zebra_stripes=True, id="preview-table")
             with VerticalScroll(id="preview-detail"):
                 yield Static("", id="preview-changes")
-        yield Footer(compact=True)
+        yield ResponsiveFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#preview-table", DataTable)

@@ -4,25 +4,35 @@ worker, and show the steps (Import, Scoping, Matching, Export) and the exported 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, OptionList, Select, Static
+from textual.widgets import (
+    Button,
+    Header,
+    Input,
+    Label,
+    LoadingIndicator,
+    OptionList,
+    Select,
+    Static,
+)
 from textual.widgets.option_list import Option
 
 from ...service import JobSummary, SyncService
 from ..dialogs.log_entry import entry_header, modified_table, steps_table
 from ..tenant import DirectoryObject, load_tenant, search
+from ..widgets.footer import ResponsiveFooter
 
 
 class ProvisionScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Provision on demand"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="provision.back", tooltip="Back to the jobs"),
         Binding("ctrl+r", "provision", "Provision", id="provision.run", tooltip="Provision the chosen object now"),
     ]
@@ -52,7 +62,7 @@ class ProvisionScreen(Screen[None]):
                                   "job runs; the object is evaluated and exported now.", style="dim"),
                              id="provision-output")
                 yield LoadingIndicator(id="provision-busy")
-        yield Footer(compact=True)
+        yield ResponsiveFooter()
 
     def on_mount(self) -> None:
         self.query_one("#provision-busy").display = False

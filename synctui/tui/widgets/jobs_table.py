@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from ...service import JobSummary, next_run
-from ..format import badge, enum_text, fuzzy_match, in_sync, interval_text, is_never, last_result, relative
+from ..format import (
+    badge,
+    enum_text,
+    fuzzy_match,
+    in_sync,
+    interval_text,
+    is_never,
+    last_result,
+    relative,
+)
 
 COLUMNS = [
     ("name", "Name", 21), ("template", "Template", 10), ("status", "Status", 15), ("schedule", "Schedule", 12),
     ("last", "Last run", 8), ("result", "Last result", 14), ("sync", "In sync", 14), ("next", "Next run", 9),
 ]
+NARROW_COLUMNS = {"name": 18, "status": 15, "last": 8, "result": 17, "next": 9}
+"""What fits 80 columns, and how wide; the template, schedule and counts are on the Status tab."""
 
 
-def job_cells(summary: JobSummary, now: datetime) -> list[object]:
+def job_cells(summary: JobSummary, now: datetime) -> dict[str, object]:
     job = summary.job
     status, schedule = job.status, job.schedule
     state = enum_text(schedule.state) if schedule else "—"
@@ -29,16 +41,16 @@ def job_cells(summary: JobSummary, now: datetime) -> list[object]:
     else:
         due = next_run(job)
         next_text = Text("due now" if is_never(due) or due <= now else relative(due, now))
-    return [
-        Text(summary.name, overflow="ellipsis", no_wrap=True),
-        job.template_id or "?",
-        badge(status.code if status else None),
-        f"{state} {interval_text(schedule.interval if schedule else None)}",
-        relative(last.time_ended if last else None, now),
-        last_result(job),
-        in_sync(job),
-        next_text,
-    ]
+    return {
+        "name": Text(summary.name, overflow="ellipsis", no_wrap=True),
+        "template": job.template_id or "?",
+        "status": badge(status.code if status else None),
+        "schedule": f"{state} {interval_text(schedule.interval if schedule else None)}",
+        "last": relative(last.time_ended if last else None, now),
+        "result": last_result(job),
+        "sync": in_sync(job),
+        "next": next_text,
+    }
 
 
 def _plain(value: object) -> str:
@@ -46,20 +58,51 @@ def _plain(value: object) -> str:
 
 
 class JobsTable(DataTable):
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "Top", show=False),
-        Binding("G", "scroll_bottom", "Bottom", show=False),
+    BINDING_GROUP_TITLE = "Jobs table"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="jobs_table.down", tooltip="Next job"),
+        Binding("k", "cursor_up", "Up", show=False, id="jobs_table.up", tooltip="Previous job"),
+        Binding("g", "scroll_top", "Top", show=False, id="jobs_table.top", tooltip="First job"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="jobs_table.bottom", tooltip="Last job"),
     ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
-        self._cells: dict[str, list[str]] = {}
+        self._cells: dict[str, dict[str, str]] = {}
+        self._narrow = False
+        self._shown: tuple[list[JobSummary], datetime, str] | None = None
 
     def on_mount(self) -> None:
+        if not self.columns:  # the screen may have made the table narrow before it was mounted
+            self._add_columns()
+
+    def _add_columns(self) -> None:
         for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+            if not self._narrow:
+                self.add_column(label, key=key, width=width)
+            elif key in NARROW_COLUMNS:
+                self.add_column(label, key=key, width=NARROW_COLUMNS[key])
+
+    @property
+    def narrow(self) -> bool:
+        return self._narrow
+
+    @narrow.setter
+    def narrow(self, narrow: bool) -> None:
+        """Show only the columns that fit 80 columns (or all of them again)."""
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        selected = self.selected_job_id
+        self.clear(columns=True)
+        self._cells.clear()
+        self._add_columns()
+        if self._shown is not None:
+            self.show_jobs(*self._shown)
+        if selected is not None:
+            keys = [key.value for key in self.rows]
+            if selected in keys:
+                self.move_cursor(row=keys.index(selected), animate=False)
 
     @property
     def selected_job_id(self) -> str | None:
@@ -71,6 +114,8 @@ class JobsTable(DataTable):
             return None
 
     def show_jobs(self, summaries: list[JobSummary], now: datetime, filter_text: str = "") -> None:
+        self._shown = (summaries, now, filter_text)
+        columns = [key.value for key in self.columns]
         visible = [s for s in summaries
                    if fuzzy_match(filter_text, f"{s.name} {s.job.template_id} {enum_text(s.job.status.code if s.job.status else '')}")]
         wanted = [s.job.id or "" for s in visible]
@@ -79,11 +124,11 @@ class JobsTable(DataTable):
             for summary in visible:
                 job_id = summary.job.id or ""
                 cells = job_cells(summary, now)
-                old = self._cells.get(job_id, [])
-                for index, (key, _, _) in enumerate(COLUMNS):
-                    if index >= len(old) or old[index] != _plain(cells[index]):
-                        self.update_cell(job_id, key, cells[index])
-                self._cells[job_id] = [_plain(c) for c in cells]
+                old = self._cells.get(job_id, {})
+                for key in columns:
+                    if old.get(key) != _plain(cells[key]):
+                        self.update_cell(job_id, key, cells[key])
+                self._cells[job_id] = {key: _plain(cells[key]) for key in columns}
             return
         selected = self.selected_job_id
         row_index = self.cursor_row
@@ -92,8 +137,8 @@ class JobsTable(DataTable):
         for summary in visible:
             job_id = summary.job.id or ""
             cells = job_cells(summary, now)
-            self.add_row(*cells, key=job_id)
-            self._cells[job_id] = [_plain(c) for c in cells]
+            self.add_row(*(cells[key] for key in columns), key=job_id)
+            self._cells[job_id] = {key: _plain(cells[key]) for key in columns}
         if selected in wanted:
             self.move_cursor(row=wanted.index(selected), animate=False)
         elif wanted:

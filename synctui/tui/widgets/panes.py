@@ -1,4 +1,4 @@
-"""The tabs of the job detail: Status, Logs, Escrows, Settings (the Schema tab is in schema_tree.py)."""
+"""The Status and Settings tabs of the job detail (Logs, Escrows and Schema have modules of their own)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, ProgressBar, Select, Sparkline, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    ProgressBar,
+    Sparkline,
+    Static,
+)
 
 from ..format import (
-    ACTION_STYLES,
-    STATUS_INFO_STYLES,
     absolute,
     badge,
     enum_text,
@@ -22,8 +28,6 @@ from ..format import (
     interval_text,
     is_never,
     iso_interval,
-    log_time,
-    object_name,
     relative,
 )
 from ..messages import JobDetail
@@ -116,116 +120,6 @@ class StatusPane(VerticalScroll):
             chart.data = values
 
 
-ACTIONS = ["create", "update", "delete", "disable", "other"]
-STATUSES = ["success", "failure", "skipped", "warning"]
-
-
-class LogsPane(Vertical):
-    class EntrySelected(Message):
-        def __init__(self, entry: dict[str, Any]) -> None:
-            super().__init__()
-            self.entry = entry
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._logs: list[dict[str, Any]] = []
-        self._log_now: datetime | None = None
-        self._shown_ids: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(id="log-filters"):
-            yield Select([(a, a) for a in ACTIONS], prompt="any action", id="log-action")
-            yield Select([(s, s) for s in STATUSES], prompt="any status", id="log-status")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="logs-table")
-        yield Static("No provisioning log yet: entries appear after a cycle changes or fails an object.",
-                     id="logs-empty", classes="empty")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#logs-table", DataTable)
-        for key, label in (("time", "When"), ("action", "Action"), ("status", "Status"),
-                           ("object", "Object"), ("type", "Type"), ("error", "Error")):
-            table.add_column(label, key=key)
-
-    def show(self, logs: list[dict[str, Any]], now: datetime) -> None:
-        self._logs, self._log_now = logs, now
-        self._refresh_rows()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        event.stop()
-        self._refresh_rows()
-
-    def _refresh_rows(self) -> None:
-        action_select = self.query_one("#log-action", Select)
-        status_select = self.query_one("#log-status", Select)
-        action, status = action_select.value, status_select.value
-        entries = [e for e in self._logs
-                   if (action_select.is_blank() or e.get("provisioningAction") == action)
-                   and (status_select.is_blank() or (e.get("statusInfo") or {}).get("status") == status)]
-        ids = [str(e.get("id") or i) for i, e in enumerate(entries)]
-        self.query_one("#logs-empty").display = not entries
-        table = self.query_one("#logs-table", DataTable)
-        if ids == self._shown_ids:
-            return
-        self._shown_ids = ids
-        row = table.cursor_row
-        table.clear()
-        now = self._log_now or datetime.now()
-        for key, entry in zip(ids, entries):
-            info = entry.get("statusInfo") or {}
-            action_name = str(entry.get("provisioningAction") or "")
-            status_name = str(info.get("status") or "")
-            table.add_row(
-                log_time(entry, now),
-                Text(action_name, style=ACTION_STYLES.get(action_name, "")),
-                Text(status_name, style=STATUS_INFO_STYLES.get(status_name, "")),
-                Text(object_name(entry), overflow="ellipsis", no_wrap=True),
-                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
-                Text(str(info.get("errorCode") or ""), style="red"),
-                key=key,
-            )
-        if entries:
-            table.move_cursor(row=min(row, len(entries) - 1), animate=False)
-        self._entry_by_key = dict(zip(ids, entries))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        entry = getattr(self, "_entry_by_key", {}).get(event.row_key.value)
-        if entry is not None:
-            self.post_message(self.EntrySelected(entry))
-
-
-class EscrowsPane(Vertical):
-    def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="escrows-table")
-        yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty",
-                     classes="empty")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#escrows-table", DataTable)
-        for key, label in (("object", "Object"), ("type", "Type"), ("error", "Error"), ("attempts", "Attempts"),
-                           ("next", "Next retry")):
-            table.add_column(label, key=key)
-
-    def show(self, escrows: list[dict[str, Any]], now: datetime) -> None:
-        table = self.query_one("#escrows-table", DataTable)
-        self.query_one("#escrows-empty").display = not escrows
-        table.display = bool(escrows)
-        row = table.cursor_row
-        table.clear()
-        for index, escrow in enumerate(escrows):
-            error = escrow.get("error") or {}
-            table.add_row(
-                Text(str(escrow.get("displayName") or escrow.get("sourceId") or "?"), overflow="ellipsis"),
-                str(escrow.get("objectType") or ""),
-                Text(f"{error.get('code') or ''}: {error.get('message') or ''}", style="red", overflow="ellipsis"),
-                str(escrow.get("attempts", "")),
-                relative(escrow.get("nextRetry"), now),
-                key=str(escrow.get("key") or escrow.get("sourceId") or index),
-            )
-        if escrows:
-            table.move_cursor(row=min(row, len(escrows) - 1), animate=False)
-
-
 TRACE_SETTING = "TraceRequests"
 
 
@@ -258,7 +152,7 @@ class SettingsPane(VerticalScroll):
         yield Label("Secrets — write-only: values are never shown", classes="section")
         yield Vertical(id="secret-fields")
         yield Input(id="secret-new", placeholder="OtherSecretKey=value", password=True)
-        with Horizontal(classes="buttons"):
+        with Horizontal(classes="buttons", id="settings-buttons"):  # docked: Save stays in view
             yield Button("Save", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 

@@ -1,29 +1,60 @@
-"""The Schema tab: the tree plus editing (attribute mappings, enable/disable, remove), saved as one put_schema."""
+"""The Schema tab: the tree plus editing — attribute mappings, scoping filters (groups and clauses),
+enable/disable — on a working copy saved as one put_schema."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Tree
 
-from ...models import AttributeMapping, SynchronizationSchema
+from ...models import (
+    AttributeMapping,
+    FilterClause,
+    FilterOperatorSchema,
+    ObjectMapping,
+    SynchronizationSchema,
+)
 from ...service import SyncService
-from .schema_tree import MappingRef, SchemaTree
+from .. import scope_edit
+from .schema_tree import MappingRef, SchemaTree, ScopeRef
+
+Ref = MappingRef | ScopeRef
+
+
+def hint(ref: Ref | None) -> str:
+    """What Edit / Add / Remove do where the cursor is."""
+    if isinstance(ref, ScopeRef):
+        if ref.clause is not None:
+            return f"enter edits the clause · + adds a clause to group {ref.group + 1} · x removes the clause"
+        if ref.group is not None:
+            return f"+ adds a clause to group {ref.group + 1} · x removes the group · f adds a group"
+        return "+ or f adds a filter group"
+    if isinstance(ref, MappingRef) and ref.attribute_mapping is not None:
+        return "enter edits the mapping · x removes it · f adds a filter group"
+    if isinstance(ref, MappingRef) and ref.object_mapping is not None:
+        return "+ adds an attribute mapping · f adds a filter group · t enables/disables"
+    return ""
 
 
 class SchemaEditor(Vertical):
     """Edits a working copy; nothing reaches the service until Save (one put_schema)."""
 
-    BINDINGS = [
-        Binding("E", "edit", "Edit mapping", show=False, id="schema.edit", tooltip="Edit the selected attribute mapping"),
-        Binding("plus,insert", "add", "Add mapping", show=False, id="schema.add", tooltip="Add an attribute mapping"),
-        Binding("delete,x", "remove", "Remove mapping", show=False, id="schema.remove", tooltip="Remove the selected attribute mapping"),
+    BINDING_GROUP_TITLE = "Schema"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("E", "edit", "Edit", id="schema.edit", tooltip="Edit the selected attribute mapping or scoping clause"),
+        Binding("plus,insert", "add", "Add", id="schema.add",
+                tooltip="Add an attribute mapping, a filter group or a clause, by where the cursor is"),
+        Binding("x,delete", "remove", "Remove", id="schema.remove",
+                tooltip="Remove the selected attribute mapping, filter group or clause"),
+        Binding("f", "add_group", "Add filter group", show=False, id="schema.add_group",
+                tooltip="Add a scoping filter group, with its first clause, to the object mapping"),
         Binding("t", "toggle", "Enable/disable", show=False, id="schema.toggle", tooltip="Enable or disable the object mapping"),
-        Binding("ctrl+s", "save", "Save schema", show=False, id="schema.save", tooltip="Save the schema (one put_schema)"),
+        Binding("ctrl+s", "save", "Save schema", id="schema.save", tooltip="Save the schema (one put_schema)"),
     ]
 
     def __init__(self, service: SyncService, **kwargs: Any) -> None:
@@ -33,6 +64,7 @@ class SchemaEditor(Vertical):
         self.saved: SynchronizationSchema | None = None
         self.working: SynchronizationSchema | None = None
         self.dirty = False
+        self._operators: list[FilterOperatorSchema] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="buttons", id="schema-buttons"):
@@ -61,21 +93,30 @@ class SchemaEditor(Vertical):
         self.dirty = dirty
         self.query_one("#schema-save", Button).disabled = not dirty
         self.query_one("#schema-revert", Button).disabled = not dirty
+        self._show_state()
+
+    def _show_state(self) -> None:
         version = self.saved.version if self.saved else "?"
-        self.query_one("#schema-state", Label).update(
-            f"version {version}" + (" — [b]unsaved changes[/b] (ctrl+s saves)" if dirty else ""))
+        state = f"version {version}" + (" — [b]unsaved changes[/b] (ctrl+s saves)" if self.dirty else "")
+        tip = hint(self._ref())
+        self.query_one("#schema-state", Label).update(state + (f"  [dim]{tip}[/dim]" if tip else ""))
 
-    def _ref(self) -> MappingRef | None:
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self) -> None:
+        self._show_state()
+
+    def _ref(self) -> Ref | None:
         node = self.query_one(SchemaTree).cursor_node
-        return node.data if node is not None and isinstance(node.data, MappingRef) else None
+        return node.data if node is not None and isinstance(node.data, (MappingRef, ScopeRef)) else None
 
-    def _object_mapping(self, ref: MappingRef) -> Any:
+    def _object_mapping(self, ref: Ref) -> ObjectMapping:
         assert self.working is not None and ref.object_mapping is not None
         return self.working.synchronization_rules[ref.rule].object_mappings[ref.object_mapping]
 
-    def _changed(self) -> None:
+    def _changed(self, select: Ref | None = None) -> None:
         self._mark_dirty(True)
-        self.query_one(SchemaTree).show_schema(self.working)
+        self.query_one(SchemaTree).show_schema(self.working, select)
+        self._show_state()
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -87,34 +128,83 @@ class SchemaEditor(Vertical):
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Any]) -> None:
-        if isinstance(event.node.data, MappingRef) and event.node.data.attribute_mapping is not None:
+        data = event.node.data
+        if (isinstance(data, MappingRef) and data.attribute_mapping is not None) or \
+                (isinstance(data, ScopeRef) and data.clause is not None):
             event.stop()
             self.action_edit()
 
     def action_edit(self) -> None:
         ref = self._ref()
-        if ref is None or ref.attribute_mapping is None:
-            self.notify("Select an attribute mapping to edit", severity="warning")
-            return
-        self._open_dialog(ref, self._object_mapping(ref).attribute_mappings[ref.attribute_mapping])
+        if isinstance(ref, MappingRef) and ref.attribute_mapping is not None:
+            self._open_dialog(ref, self._object_mapping(ref).attribute_mappings[ref.attribute_mapping])
+        elif isinstance(ref, ScopeRef) and ref.group is not None and ref.clause is not None:
+            self._edit_clause(ref.rule, ref.object_mapping, ref.group, ref.clause)
+        else:
+            self.notify("Select an attribute mapping or a scoping clause to edit", severity="warning")
 
     def action_add(self) -> None:
         ref = self._ref()
+        if isinstance(ref, ScopeRef):
+            if ref.group is None:
+                self.action_add_group()
+            else:
+                self._edit_clause(ref.rule, ref.object_mapping, ref.group, None)
+        elif isinstance(ref, MappingRef) and ref.object_mapping is not None:
+            self._open_dialog(MappingRef(ref.rule, ref.object_mapping, None), None)
+        else:
+            self.notify("Select an object mapping, its scoping filter or one of their entries to add to",
+                        severity="warning")
+
+    def action_remove(self) -> None:
+        ref = self._ref()
+        if isinstance(ref, MappingRef) and ref.attribute_mapping is not None:
+            del self._object_mapping(ref).attribute_mappings[ref.attribute_mapping]
+            self._changed()
+        elif isinstance(ref, ScopeRef) and ref.group is not None:
+            om = self._object_mapping(ref)
+            if ref.clause is None:
+                scope_edit.remove_group(om, ref.group)
+            elif scope_edit.remove_clause(om, ref.group, ref.clause):
+                self.notify(f"Group {ref.group + 1} had no clause left and was removed: an empty group would "
+                            "put every object in scope")
+            self._changed(ScopeRef(ref.rule, ref.object_mapping))
+        else:
+            self.notify("Select an attribute mapping, a filter group or a clause to remove", severity="warning")
+
+    def action_add_group(self) -> None:
+        ref = self._ref()
         if ref is None or ref.object_mapping is None:
-            self.notify("Select an object mapping (or one of its attributes) to add to", severity="warning")
+            self.notify("Select an object mapping (or anything under it) to add a filter group to",
+                        severity="warning")
             return
-        self._open_dialog(MappingRef(ref.rule, ref.object_mapping, None), None)
+        self._edit_clause(ref.rule, ref.object_mapping, None, None)
 
-    def _open_dialog(self, ref: MappingRef, mapping: AttributeMapping | None) -> None:
-        from ..dialogs.mapping import MappingDialog
+    def action_toggle(self) -> None:
+        ref = self._ref()
+        if ref is None or ref.object_mapping is None:
+            self.notify("Select an object mapping to enable or disable", severity="warning")
+            return
+        om = self._object_mapping(ref)
+        om.enabled = not om.enabled
+        self._changed()
 
+    # --- dialogs ------------------------------------------------------------------------------
+
+    def _objects(self, ref: Ref) -> tuple[Any, Any]:
+        """The source and target object definitions of the object mapping `ref` is in."""
         assert self.working is not None
         om = self._object_mapping(ref)
         rule = self.working.synchronization_rules[ref.rule]
         target_dir = self.working.directory(rule.target_directory_name)
         source_dir = self.working.directory(rule.source_directory_name)
-        target_obj = target_dir.object(om.target_object_name) if target_dir else None
-        source_obj = source_dir.object(om.source_object_name) if source_dir else None
+        return (source_dir.object(om.source_object_name) if source_dir else None,
+                target_dir.object(om.target_object_name) if target_dir else None)
+
+    def _open_dialog(self, ref: MappingRef, mapping: AttributeMapping | None) -> None:
+        from ..dialogs.mapping import MappingDialog
+
+        source_obj, target_obj = self._objects(ref)
         targets = [a.name for a in target_obj.attributes] if target_obj else []
         sources = [a.name for a in source_obj.attributes] if source_obj else []
 
@@ -129,22 +219,46 @@ class SchemaEditor(Vertical):
             self._changed()
         self.app.push_screen(MappingDialog(self.service, mapping, sources, targets), done)
 
-    def action_remove(self) -> None:
-        ref = self._ref()
-        if ref is None or ref.attribute_mapping is None:
-            self.notify("Select an attribute mapping to remove", severity="warning")
-            return
-        del self._object_mapping(ref).attribute_mappings[ref.attribute_mapping]
-        self._changed()
+    def _edit_clause(self, rule: int, index: int, group: int | None, clause: int | None) -> None:
+        """Open the clause dialog for a new group (group None), a new clause (clause None) or a clause."""
+        from ..dialogs.clause import ClauseDialog
 
-    def action_toggle(self) -> None:
-        ref = self._ref()
-        if ref is None or ref.object_mapping is None:
-            self.notify("Select an object mapping to enable or disable", severity="warning")
-            return
+        ref = ScopeRef(rule, index, group, clause)
         om = self._object_mapping(ref)
-        om.enabled = not om.enabled
-        self._changed()
+        source_obj, _ = self._objects(ref)
+        current = scope_edit.scope_groups(om)[group].clauses[clause] if group is not None and clause is not None else None
+        where = (f"{om.source_object_name} → {om.target_object_name}: " +
+                 (f"group {group + 1}, where all clauses must pass" if group is not None else
+                  "the first clause of a new group (an object is in scope if any group passes)"))
+
+        def done(result: FilterClause | None) -> None:
+            if result is None:
+                return
+            mapping = self._object_mapping(ref)  # the working copy, as it is now
+            if group is None:
+                added = scope_edit.add_group(mapping, result)
+                self._changed(ScopeRef(rule, index, added, 0))
+            else:
+                position = scope_edit.set_clause(mapping, group, clause, result)
+                self._changed(ScopeRef(rule, index, group, position))
+
+        def open_dialog(operators: list[FilterOperatorSchema]) -> None:
+            attributes = list(source_obj.attributes) if source_obj else []
+            self.app.push_screen(ClauseDialog(current, attributes, operators, where), done)
+        self._with_operators(open_dialog)
+
+    def _with_operators(self, then: Callable[[list[FilterOperatorSchema]], None]) -> None:
+        """The scoping operators of the service, fetched once (in a worker, as every service call)."""
+        if self._operators is not None:
+            then(self._operators)
+            return
+
+        def loaded(operators: list[FilterOperatorSchema]) -> None:
+            self._operators = list(operators)
+            then(self._operators)
+        self.app.call_service("Loading the scoping operators", self.service.filter_operators, then=loaded)
+
+    # --- saving ---------------------------------------------------------------------------------
 
     def discard(self) -> None:
         """Forget the unsaved edits (the next show_schema loads the saved schema)."""

@@ -1,4 +1,5 @@
-"""The Schema tab: rules → object mappings → attribute mappings, and directories → objects → attributes."""
+"""The Schema tab: rules → object mappings → attribute mappings and scoping filter (groups → clauses),
+and directories → objects → attributes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Tree
 
-from ...models import AttributeMapping, SynchronizationSchema
+from ...models import AttributeMapping, ObjectMapping, SynchronizationSchema
 from ..format import enum_text
+from ..scope_edit import clause_label, scope_groups
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,16 @@ class MappingRef:
     rule: int
     object_mapping: int | None = None
     attribute_mapping: int | None = None
+
+
+@dataclass(frozen=True)
+class ScopeRef:
+    """A node of an object mapping's scoping filter: the filter itself, a group, or a clause."""
+
+    rule: int
+    object_mapping: int
+    group: int | None = None
+    clause: int | None = None
 
 
 def source_text(mapping: AttributeMapping) -> str:
@@ -38,11 +50,23 @@ class SchemaTree(Tree[Any]):
         super().__init__("Schema", **kwargs)
         self.show_root = False
 
-    def show_schema(self, schema: SynchronizationSchema | None) -> None:
+    def show_schema(self, schema: SynchronizationSchema | None, select: object | None = None) -> None:
+        """Rebuild the tree. The cursor goes to the node of `select` (a MappingRef or ScopeRef) if
+        given, else stays on the line it was on: an edit must not send the user back to the top."""
         expanded = {str(node.label) for node in self._all_nodes() if node.is_expanded}
+        line = self.cursor_line
         self.clear()
         if schema is None:
             return
+        self._add_nodes(schema, expanded)
+        target = next((node for node in self._all_nodes() if select is not None and node.data == select), None)
+        _ = self.last_line  # lays the new lines out, so that the nodes know their line
+        if target is not None:
+            self.move_cursor(target)
+        elif line >= 0:
+            self.cursor_line = line
+
+    def _add_nodes(self, schema: SynchronizationSchema, expanded: set[str]) -> None:
         rules = self.root.add(Text("Synchronization rules", style="bold"), expand=True)
         for r, rule in enumerate(schema.synchronization_rules):
             rule_node = rules.add(Text(f"{rule.name or rule.id} ({rule.source_directory_name} → "
@@ -62,6 +86,7 @@ class SchemaTree(Tree[Any]):
                     if am.default_value:
                         text.append(f"  default {am.default_value!r}", style="dim")
                     om_node.add_leaf(text, data=MappingRef(r, o, a))
+                self._add_scope(om_node, om, r, o)
         directories = self.root.add(Text("Directories", style="bold"), expand=False)
         for directory in schema.directories:
             dir_node = directories.add(Text(directory.name), expand=directory.name in expanded)
@@ -76,6 +101,22 @@ class SchemaTree(Tree[Any]):
                     if attribute.required:
                         flags.append("required")
                     obj_node.add_leaf(Text(f"{attribute.name}  ").append(", ".join(flags), style="dim"))
+
+    @staticmethod
+    def _add_scope(parent: Any, mapping: ObjectMapping, rule: int, index: int) -> None:
+        groups = scope_groups(mapping)
+        label = Text("Scoping filter: ", style="bold")
+        if groups:
+            label.append(f"{len(groups)} group{'s' if len(groups) > 1 else ''}", style="bold")
+            label.append("  in scope if all clauses of any group pass", style="dim")
+        else:
+            label.append("none — every object is in scope", style="dim")
+        scope_node = parent.add(label, data=ScopeRef(rule, index), expand=True)
+        for g, group in enumerate(groups):
+            group_node = scope_node.add(Text(f"{group.name or f'Group {g + 1}'}", style="bold magenta")
+                                        .append("  all of:", style="dim"), data=ScopeRef(rule, index, g), expand=True)
+            for c, clause in enumerate(group.clauses):
+                group_node.add_leaf(Text(clause_label(clause), style="cyan"), data=ScopeRef(rule, index, g, c))
 
     def _all_nodes(self) -> list[Any]:
         nodes, stack = [], [self.root]

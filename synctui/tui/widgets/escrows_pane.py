@@ -1,0 +1,193 @@
+"""The Escrows tab: objects whose export failed and wait for a retry; retry them now or dismiss them.
+
+"Selected" means the rows marked with space, or the highlighted row when none is marked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Static
+
+from ...service import JobSummary, SyncService
+from ..dialogs.confirm import ConfirmDialog
+from ..format import absolute, relative
+
+MARK = "✓"
+ACTIONS = {"mark", "retry", "retry_all", "dismiss"}
+
+
+def escrow_name(escrow: dict[str, Any]) -> str:
+    return str(escrow.get("displayName") or escrow.get("sourceId") or escrow.get("key") or "?")
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class EscrowsPane(Vertical):
+    BINDING_GROUP_TITLE = "Escrows"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark", id="escrows.mark", tooltip="Mark or unmark the highlighted escrow"),
+        Binding("r", "retry", "Retry", id="escrows.retry",
+                tooltip="Retry the selected escrows at the next cycle, without waiting for their back-off"),
+        Binding("R", "retry_all", "Retry all", id="escrows.retry_all", tooltip="Retry every escrow at the next cycle"),
+        Binding("x,delete", "dismiss", "Dismiss…", id="escrows.dismiss",
+                tooltip="Forget the selected escrows (asks first)"),
+    ]
+
+    def __init__(self, service: SyncService, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+        self.summary: JobSummary | None = None
+        self.escrows: dict[str, dict[str, Any]] = {}
+        self.marked: set[str] = set()
+        self._now: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="buttons", id="escrow-buttons"):
+            yield Button("Retry selected", id="escrow-retry")
+            yield Button("Retry all", id="escrow-retry_all")
+            yield Button("Dismiss selected…", id="escrow-dismiss", variant="error")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="escrows-table")
+        yield Static("", id="escrow-detail", markup=False)
+        yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty",
+                     classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#escrows-table", DataTable)
+        # The error goes last: it is long, and the detail line below the table shows it whole.
+        for key, label in (("mark", MARK), ("object", "Object"), ("type", "Type"), ("attempts", "Attempts"),
+                           ("next", "Next retry"), ("error", "Error")):
+            table.add_column(label, key=key)
+        self._enable(False)
+
+    def show(self, summary: JobSummary, escrows: list[dict[str, Any]], now: datetime) -> None:
+        if summary.job.id != (self.summary.job.id if self.summary else None):
+            self.marked.clear()
+        self.summary = summary
+        keys = [str(e.get("key") or e.get("sourceId") or i) for i, e in enumerate(escrows)]
+        self.escrows = dict(zip(keys, escrows))
+        self.marked &= set(keys)
+        table = self.query_one("#escrows-table", DataTable)
+        self.query_one("#escrows-empty").display = not escrows
+        table.display = bool(escrows)
+        self.query_one("#escrow-detail").display = bool(escrows)
+        self._now = now
+        current = self._highlighted()
+        row = table.cursor_row
+        table.clear()
+        for key, escrow in self.escrows.items():
+            error = escrow.get("error") or {}
+            table.add_row(
+                MARK if key in self.marked else "",
+                Text(escrow_name(escrow), overflow="ellipsis", no_wrap=True),
+                str(escrow.get("objectType") or ""),
+                str(escrow.get("attempts", "")),
+                relative(escrow.get("nextRetry"), now),
+                Text(f"{error.get('code') or ''}: {error.get('message') or ''}", style="red", no_wrap=True),
+                key=key,
+            )
+        if keys:
+            # The cursor stays on its escrow when the list changes around it.
+            table.move_cursor(row=keys.index(current) if current in keys else min(row, len(keys) - 1), animate=False)
+        self._enable(bool(escrows))
+
+    @on(DataTable.RowHighlighted, "#escrows-table")
+    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
+        escrow = self.escrows.get(event.row_key.value or "")
+        if escrow is None:
+            return
+        error = escrow.get("error") or {}
+        attempts = plural(int(escrow.get("attempts") or 0), "attempt")
+        retry = relative(escrow.get("nextRetry"), self._now or datetime.now())
+        detail = Text()
+        detail.append(f"{escrow_name(escrow)} ", style="bold")
+        detail.append(f"({escrow.get('objectType') or '?'} {escrow.get('sourceId') or ''})\n", style="dim")
+        detail.append(f"{error.get('code') or ''}: {error.get('message') or ''}\n", style="red")
+        detail.append(f"failing since {absolute(escrow.get('firstFailure'))}, {attempts}, next retry {retry}",
+                      style="dim")
+        self.query_one("#escrow-detail", Static).update(detail)
+
+    def _enable(self, enabled: bool) -> None:
+        for button in self.query("#escrow-buttons Button").results(Button):
+            button.disabled = not enabled
+
+    def _highlighted(self) -> str | None:
+        table = self.query_one("#escrows-table", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def selected(self) -> list[str]:
+        """The marked escrows, else the highlighted one."""
+        if self.marked:
+            return [key for key in self.escrows if key in self.marked]
+        current = self._highlighted()
+        return [current] if current in self.escrows else []
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ACTIONS and not self.escrows:
+            return None  # shown disabled: there is nothing to act on
+        return True
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#escrow-buttons Button")
+    async def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.run_action((event.button.id or "").removeprefix("escrow-"))
+
+    def action_mark(self) -> None:
+        key = self._highlighted()
+        if key is None:
+            return
+        self.marked ^= {key}
+        table = self.query_one("#escrows-table", DataTable)
+        table.update_cell(key, "mark", MARK if key in self.marked else "")
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_retry(self) -> None:
+        keys = self.selected()
+        if keys:
+            self._retry(keys)
+
+    def action_retry_all(self) -> None:
+        if self.escrows:
+            self._retry(None)
+
+    def _retry(self, keys: list[str] | None) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+
+        def done(count: int) -> None:
+            self.marked.clear()
+            self.notify(f"{plural(count, 'escrow')} of {summary.name} will be retried at the next cycle")
+        self.app.call_service("Retry escrows", self.service.retry_escrows, summary.job.id, keys, then=done)
+
+    def action_dismiss(self) -> None:
+        summary, keys = self.summary, self.selected()
+        if summary is None or not keys:
+            return
+        names = [escrow_name(self.escrows[key]) for key in keys]
+        listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def done(count: int) -> None:
+                self.marked.difference_update(keys)
+                self.notify(f"Dismissed {plural(count, 'escrow')} of {summary.name}")
+            self.app.call_service("Dismiss escrows", self.service.dismiss_escrows, summary.job.id, keys, then=done)
+        self.app.push_screen(ConfirmDialog(
+            f"Dismiss {plural(len(keys), 'escrow')} of “{summary.name}”?",
+            f"{listed}: no more retries until the object changes in the source, and its error is no "
+            "longer listed here.", yes="Dismiss"), answer)

@@ -1,0 +1,277 @@
+"""The Logs tab: provisioning log entries, newest first, filtered by action, status and text; follow
+mode shows new entries as the cycle writes them; export writes the shown entries to a JSON file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.worker import get_current_worker
+
+from ...service import JobSummary, SyncService
+from ..dialogs.path import PathDialog
+from ..export import write_json
+from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
+
+ACTIONS = ["create", "update", "delete", "disable", "other"]
+STATUSES = ["success", "failure", "skipped", "warning"]
+LOG_LIMIT = 500
+"""Entries the tab holds (newest first): search and export work on these. Filling the table takes
+~65 µs an entry on the UI thread, so more would make following and job switches feel slow."""
+
+
+def searchable_text(entry: dict[str, Any]) -> str:
+    """Every value of an entry (names, ids, errors, old and new attribute values), lower-cased; keys
+    are left out so that searching "status" finds the entries that mention it, not all of them."""
+    parts: list[str] = []
+    stack: list[Any] = [entry]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif value is not None:
+            parts.append(str(value))
+    return "\n".join(parts).lower()
+
+
+class LogsPane(Vertical):
+    BINDING_GROUP_TITLE = "Logs"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "toggle_follow", "Follow", id="logs.follow",
+                tooltip="Follow: show new entries at the top as cycles write them"),
+        Binding("slash", "search", "Search", id="logs.search", tooltip="Search the entries as you type"),
+        Binding("e", "export", "Export…", id="logs.export", tooltip="Write the shown entries to a JSON file"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="logs.clear_search",
+                tooltip="Clear the search"),
+    ]
+    FOLLOW_DELAY = 1.0
+    """Seconds during which progress reports are gathered into one reload while following."""
+
+    following: reactive[bool] = reactive(False)
+
+    class EntrySelected(Message):
+        def __init__(self, entry: dict[str, Any]) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, service: SyncService, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+        self.summary: JobSummary | None = None
+        self._logs: list[dict[str, Any]] = []
+        self._text: dict[str, str] = {}
+        self._now: datetime | None = None
+        self._shown: list[dict[str, Any]] = []
+        self._shown_ids: list[str] = []
+        self._entry_by_key: dict[str, dict[str, Any]] = {}
+        self._reload_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="log-filters"):
+            yield Select([(a, a) for a in ACTIONS], prompt="any action", id="log-action")
+            yield Select([(s, s) for s in STATUSES], prompt="any status", id="log-status")
+            yield Input(placeholder="search…", id="log-search")
+        yield Label("", id="log-count")
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="logs-table")
+        yield Static("No provisioning log yet: entries appear after a cycle changes or fails an object.",
+                     id="logs-empty", classes="empty")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#logs-table", DataTable)
+        for key, label in (("time", "When"), ("action", "Action"), ("status", "Status"),
+                           ("object", "Object"), ("type", "Type"), ("error", "Error")):
+            table.add_column(label, key=key)
+        self._show_count()
+
+    # --- what is shown ----------------------------------------------------------------------------
+
+    @property
+    def job_id(self) -> str | None:
+        return self.summary.job.id if self.summary else None
+
+    @property
+    def shown(self) -> list[dict[str, Any]]:
+        """The entries that pass the filters and the search, newest first (what export writes)."""
+        return list(self._shown)
+
+    def show(self, summary: JobSummary, logs: list[dict[str, Any]], now: datetime) -> None:
+        if summary.job.id != self.job_id:
+            self._cancel_reload()
+        self.summary, self._logs, self._now = summary, logs, now
+        keys = {self._key(e, i) for i, e in enumerate(logs)}
+        self._text = {key: text for key, text in self._text.items() if key in keys}
+        self._refresh_rows()
+
+    @staticmethod
+    def _key(entry: dict[str, Any], index: int) -> str:
+        return str(entry.get("id") or index)
+
+    def _matches(self, entry: dict[str, Any], key: str, action: Any, status: Any, search: str) -> bool:
+        return ((action is None or entry.get("provisioningAction") == action)
+                and (status is None or (entry.get("statusInfo") or {}).get("status") == status)
+                and (not search or search in self._search_text(key, entry)))
+
+    def _search_text(self, key: str, entry: dict[str, Any]) -> str:
+        """Made at the first search, then kept while the entry is shown: searching as you type
+        looks at every entry at each key."""
+        if key not in self._text:
+            self._text[key] = searchable_text(entry)
+        return self._text[key]
+
+    def _refresh_rows(self) -> None:
+        action_select = self.query_one("#log-action", Select)
+        status_select = self.query_one("#log-status", Select)
+        action = None if action_select.is_blank() else action_select.value
+        status = None if status_select.is_blank() else status_select.value
+        search = self.query_one("#log-search", Input).value.strip().lower()
+        keyed = [(self._key(e, i), e) for i, e in enumerate(self._logs)]
+        shown = [(key, e) for key, e in keyed if self._matches(e, key, action, status, search)]
+        self._shown = [e for _, e in shown]
+        self._show_count()
+        self.query_one("#logs-empty").display = not shown
+        ids = [key for key, _ in shown]
+        if ids == self._shown_ids:
+            return
+        table = self.query_one("#logs-table", DataTable)
+        # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
+        current = self._shown_ids[table.cursor_row] if 0 <= table.cursor_row < len(self._shown_ids) else None
+        self._shown_ids = ids
+        self._entry_by_key = dict(shown)
+        now = self._now or datetime.now()
+        table.clear()
+        for key, entry in shown:
+            info = entry.get("statusInfo") or {}
+            action_name = str(entry.get("provisioningAction") or "")
+            status_name = str(info.get("status") or "")
+            table.add_row(
+                log_time(entry, now),
+                Text(action_name, style=ACTION_STYLES.get(action_name, "")),
+                Text(status_name, style=STATUS_INFO_STYLES.get(status_name, "")),
+                Text(object_name(entry), overflow="ellipsis", no_wrap=True),
+                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+                Text(str(info.get("errorCode") or ""), style="red"),
+                key=key,
+            )
+        if self.following:
+            self._to_newest()
+        elif current in self._entry_by_key:
+            table.move_cursor(row=ids.index(current), animate=False)
+
+    def _to_newest(self) -> None:
+        table = self.query_one("#logs-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=0, animate=False)
+            table.scroll_home(animate=False)
+
+    def _show_count(self) -> None:
+        total, shown = len(self._logs), len(self._shown)
+        count = f"{total} entries" if shown == total else f"{shown} of {total} entries match"
+        follow = "following ● new entries at the top" if self.following else "follow off (f)"
+        self.query_one("#log-count", Label).update(f"{count} · {follow}")
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#log-search")
+    def _filters_changed(self, event: Message) -> None:
+        event.stop()
+        self._refresh_rows()
+
+    @on(Input.Submitted, "#log-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#logs-table", DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        entry = self._entry_by_key.get(event.row_key.value or "")
+        if entry is not None:
+            self.post_message(self.EntrySelected(entry))
+
+    # --- follow -------------------------------------------------------------------------------------
+
+    def watch_following(self, following: bool) -> None:
+        self.set_class(following, "-following")
+        if self.is_mounted:
+            self._show_count()
+        if following:
+            self._to_newest()
+            self._reload_now()
+        else:
+            self._cancel_reload()
+
+    def cycle_progressed(self, job_id: str) -> None:
+        """A cycle of `job_id` reported progress (it may have written entries). Following, reload once
+        per FOLLOW_DELAY however many reports come: a cycle reports per object."""
+        if self.following and job_id == self.job_id and self._reload_timer is None:
+            self._reload_timer = self.set_timer(self.FOLLOW_DELAY, self._reload_now)
+
+    def _reload_now(self) -> None:
+        self._reload_timer = None
+        if self.summary is not None:
+            self.reload(self.summary)
+
+    def _cancel_reload(self) -> None:
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+            self._reload_timer = None
+
+    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
+    def reload(self, summary: JobSummary) -> None:
+        try:
+            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+        except Exception as error:  # noqa: BLE001 - following stops; the user sees why
+            self.app.call_from_thread(self._reload_failed, error)
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._reloaded, summary, logs)
+
+    def _reloaded(self, summary: JobSummary, logs: list[dict[str, Any]]) -> None:
+        if summary.job.id == self.job_id:
+            self.show(self.summary or summary, logs, self.service.clock.now())
+
+    def _reload_failed(self, error: Exception) -> None:
+        self.following = False
+        self.app.notify(str(error), title="Following the logs stopped", severity="error")
+
+    # --- actions --------------------------------------------------------------------------------------
+
+    def action_toggle_follow(self) -> None:
+        self.following = not self.following
+
+    def action_search(self) -> None:
+        self.query_one("#log-search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        field = self.query_one("#log-search", Input)
+        if not (field.has_focus or field.value):
+            raise SkipAction()  # nothing to clear: escape goes on to the screen (back to the jobs)
+        field.value = ""
+        self.query_one("#logs-table", DataTable).focus()
+
+    def action_export(self) -> None:
+        summary, entries = self.summary, self.shown
+        if summary is None:
+            self.notify("Select a job first", severity="warning")
+            return
+        if not entries:
+            self.notify("No entries to export: change the filters or the search", severity="warning")
+            return
+
+        def write(path: str | None) -> None:
+            if path:
+                self.app.call_service("Export logs", write_json, path, entries,
+                                      success=f"{len(entries)} log entries written to {path}")
+        self.app.push_screen(PathDialog("Export logs", f"Write the {len(entries)} shown log entries of "
+                                        f"{summary.name} as JSON to:",
+                                        f"{summary.job.template_id}-logs.json", ok="Export"), write)
