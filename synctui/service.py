@@ -10,7 +10,8 @@ import csv
 import io
 import threading
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,7 +133,6 @@ class SyncService:
         self._lock = threading.RLock()
         self._running: dict[str, threading.Event] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
-        self._states: dict[str, JobStateStore] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
         self._subscribers: list[Callable[[Event], None]] = []
         if seed and new_home:
@@ -235,10 +235,6 @@ class SyncService:
     def delete_job(self, job_id: str) -> None:
         record = self._record(job_id)
         self._stop_running(job_id)
-        with self._lock:
-            state = self._states.pop(job_id, None)
-            if state is not None:
-                state.close()
         with self.config.batch():
             self.config.delete_job(job_id)
             self.config.delete_service_principal(record["servicePrincipalId"])
@@ -271,21 +267,21 @@ class SyncService:
         except ValueError as error:
             raise InvalidRequest(str(error)) from None
         self._stop_running(job_id, wait=True)
-        state = self._state(job_id)
-        snapshot = state.load()
-        meta = snapshot.meta
-        entries: dict[str, Any] = {}
-        if SynchronizationJobRestartScope.Watermark in scope:
-            meta.pop("watermark", None)
-            meta.pop("cursor", None)
-        if SynchronizationJobRestartScope.ConnectorDataStore in scope:
-            entries = {key: None for key in snapshot.entries}
-            meta.pop("watermark", None)
-            meta.pop("cursor", None)
-        escrows = {} if SynchronizationJobRestartScope.Escrows in scope else snapshot.escrows
-        if SynchronizationJobRestartScope.ForceDeletes in scope:
-            meta["forceDeletes"] = True
-        state.checkpoint(entries=entries, escrows=escrows, meta=meta)
+        with self._state(job_id) as state:
+            snapshot = state.load(few_entries=True)  # all of them only to forget them (ConnectorDataStore)
+            meta = snapshot.meta
+            entries: dict[str, Any] = {}
+            if SynchronizationJobRestartScope.Watermark in scope:
+                meta.pop("watermark", None)
+                meta.pop("cursor", None)
+            if SynchronizationJobRestartScope.ConnectorDataStore in scope:
+                entries = {key: None for key in snapshot.entries}
+                meta.pop("watermark", None)
+                meta.pop("cursor", None)
+            escrows = {} if SynchronizationJobRestartScope.Escrows in scope else snapshot.escrows
+            if SynchronizationJobRestartScope.ForceDeletes in scope:
+                meta["forceDeletes"] = True
+            state.checkpoint(entries=entries, escrows=escrows, meta=meta)
 
         def restart(job: SynchronizationJob) -> None:
             self._require_configured(job)
@@ -466,17 +462,15 @@ class SyncService:
                 # Marked until the cycle ends, so one cut short by a crash resumes at the next start.
                 self._mark_interrupted(job_id, True)
                 try:
-                    cycle = self._cycle(job, source, target, self._state(job_id), stop)
-                    result = cycle.run()
+                    with self._state(job_id) as state:
+                        result = self._cycle(job, source, target, state, stop).run()
                 finally:
                     source.close()
                     target.close()
                 self._mark_interrupted(job_id, result.paused)
-            prune = self._record_result(job_id, result)
-            if prune:
-                state = self._state(job_id)
-                snapshot = state.load()
-                state.checkpoint(escrows={}, meta=snapshot.meta)
+            if self._record_result(job_id, result):  # escrows pruned (see status.apply_cycle_result)
+                with self._state(job_id) as state:
+                    state.checkpoint(escrows={})
             return result.execution
         finally:
             self._release(job_id)
@@ -490,7 +484,8 @@ class SyncService:
         except DirectoryError as error:
             raise ServiceError(f"preview failed: {error.message}") from None
         try:
-            state = SnapshotState(self._state(job_id).load())
+            with self._state(job_id) as store:
+                state = SnapshotState(store.load())
             options = self._options(job)
             options.delete_threshold = 0
             cycle = Cycle(job_id=job_id, schema=self._compile(job_id), source=source, target=DryRunDirectory(target),
@@ -516,13 +511,14 @@ class SyncService:
             except DirectoryError as error:
                 raise ServiceError(f"provision on demand failed: {error.message}") from None
             try:
-                cycle = self._cycle(job, source, target, self._state(job_id), stop, detailed=True)
-                try:
-                    entry = cycle.provision_one(object_type, object_id)
-                except (LookupError, ValueError) as error:
-                    raise NotFound(str(error.args[0])) from None
-                except DirectoryError as error:
-                    raise ServiceError(f"provision on demand failed: {error.message}") from None
+                with self._state(job_id) as state:
+                    cycle = self._cycle(job, source, target, state, stop, detailed=True)
+                    try:
+                        entry = cycle.provision_one(object_type, object_id)
+                    except (LookupError, ValueError) as error:
+                        raise NotFound(str(error.args[0])) from None
+                    except DirectoryError as error:
+                        raise ServiceError(f"provision on demand failed: {error.message}") from None
             finally:
                 source.close()
                 target.close()
@@ -536,11 +532,13 @@ class SyncService:
 
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         self._record(job_id)
-        return self._state(job_id).logs(limit)
+        with self._state(job_id) as state:
+            return state.logs(limit)
 
     def escrows(self, job_id: str) -> list[dict[str, Any]]:
         self._record(job_id)
-        return sorted(self._state(job_id).load().escrows.values(), key=lambda e: e.get("nextRetry", ""))
+        with self._state(job_id) as state:
+            return sorted(state.escrows().values(), key=lambda e: e.get("nextRetry", ""))
 
     def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
         """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
@@ -557,20 +555,20 @@ class SyncService:
         # Claimed like a cycle: a cycle running meanwhile would write its own escrow set over ours.
         self._claim(job_id)
         try:
-            state = self._state(job_id)
-            snapshot = state.load()
-            chosen = set(snapshot.escrows) if keys is None else set(keys) & set(snapshot.escrows)
-            if keys is not None and not chosen:
-                raise NotFound(f"no escrow for {', '.join(sorted(keys))} in job {job_id}; `synctui jobs escrows {job_id}` lists them")
-            escrows = dict(snapshot.escrows)
-            for key in chosen:
-                changed = change(escrows[key])
-                if changed is None:
-                    del escrows[key]
-                else:
-                    escrows[key] = changed
-            state.checkpoint(escrows=escrows)
-            return len(chosen)
+            with self._state(job_id) as state:
+                escrows = state.escrows()
+                chosen = set(escrows) if keys is None else set(keys) & set(escrows)
+                if keys is not None and not chosen:
+                    raise NotFound(f"no escrow for {', '.join(sorted(keys))} in job {job_id}; "
+                                   f"`synctui jobs escrows {job_id}` lists them")
+                for key in chosen:
+                    changed = change(escrows[key])
+                    if changed is None:
+                        del escrows[key]
+                    else:
+                        escrows[key] = changed
+                state.checkpoint(escrows=escrows)
+                return len(chosen)
         finally:
             self._release(job_id)
 
@@ -763,11 +761,15 @@ class SyncService:
             while job_id in self._running:
                 threading.Event().wait(0.05)
 
-    def _state(self, job_id: str) -> JobStateStore:
-        with self._lock:
-            if job_id not in self._states:
-                self._states[job_id] = JobStateStore(self.home.job_state_file(job_id))
-            return self._states[job_id]
+    @contextmanager
+    def _state(self, job_id: str) -> Iterator[JobStateStore]:
+        """The job's state, read afresh: another process (`synctui jobs run`, `serve`) may have
+        written it since."""
+        state = JobStateStore(self.home.job_state_file(job_id))
+        try:
+            yield state
+        finally:
+            state.close()
 
     def _record(self, job_id: str) -> dict[str, Any]:
         record = self.config.job(job_id)

@@ -15,12 +15,18 @@ from synctui.models import SynchronizationScheduleState as Schedule
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.scheduler import Scheduler
 from synctui.service import InvalidRequest, NotFound, SyncService
+from synctui.store import JobStateStore
 
 
 def _jsonfile_job(service: SyncService, tmp_path: Path, **kwargs) -> str:
     target = tmp_path / "target.json"
     job = service.create_job("jsonfile", name="test", secrets={"ConnectionString": str(target)}, **kwargs)
     return job.id
+
+
+def _state(service: SyncService, job_id: str) -> JobStateStore:
+    """The job's state files, as another process would open them."""
+    return JobStateStore(service.home.job_state_file(job_id))
 
 
 def _target(tmp_path: Path) -> dict:
@@ -85,8 +91,7 @@ def test_restart_connector_data_store_rematches_without_duplicates(service: Sync
 
 def test_restart_escrows_drops_them(service: SyncService, tmp_path: Path) -> None:
     job_id = _jsonfile_job(service, tmp_path)
-    state = service._state(job_id)
-    state.checkpoint(escrows={"User:x": {"key": "User:x", "nextRetry": "2099-01-01T00:00:00Z"}})
+    _state(service, job_id).checkpoint(escrows={"User:x": {"key": "User:x", "nextRetry": "2099-01-01T00:00:00Z"}})
     assert service.escrows(job_id)
     service.restart_job(job_id, "Escrows")
     assert service.escrows(job_id) == []
@@ -200,11 +205,9 @@ def test_status_progress_is_current_while_a_cycle_runs(service: SyncService, tmp
 def test_restart_full_resets_the_four_and_keeps_staged_deletes_held(service: SyncService, tmp_path: Path) -> None:
     job_id = _jsonfile_job(service, tmp_path)
     service.run_cycle(job_id)
-    state = service._state(job_id)
-    snapshot = state.load()
-    state.checkpoint(escrows={"User:x": {"key": "User:x", "nextRetry": "2099-01-01T00:00:00Z"}}, meta=snapshot.meta)
+    _state(service, job_id).checkpoint(escrows={"User:x": {"key": "User:x", "nextRetry": "2099-01-01T00:00:00Z"}})
     service.restart_job(job_id, "Full")
-    after = state.load()
+    after = _state(service, job_id).load()
     assert after.entries == {} and after.escrows == {} and "watermark" not in after.meta
     assert "forceDeletes" not in after.meta  # ForceDeletes is not part of Full
     users_before = len(_target(tmp_path)["User"])

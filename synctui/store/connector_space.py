@@ -97,12 +97,10 @@ class ConnectorSpace:
         return self.path is not None and self.path.exists()
 
     def close(self) -> None:
-        if self._opened is not None:
-            # TinyDB writes the file when it closes: with the log folded in, or the log would be
-            # replayed over its own changes.
-            if self._changes is not None and self._changes.size():
-                self._fold()
-            self._opened.close()
+        """Let go of the space. Nothing is written: the file and its log hold every change, and
+        TinyDB's own close would write the file without folding the log (so the log would be
+        replayed over its own changes), or over what another process wrote meanwhile."""
+        self._opened = None
 
     # --- reading and writing ------------------------------------------------------------------
 

@@ -73,9 +73,14 @@ class JobStateStore:
             # Copies: the caller changes its entries, and only a checkpoint may change ours.
             entries: MutableMapping[str, dict[str, Any]] = (
                 EntriesByKey(self._lookup, self._all_entries) if few_entries else self._all_entries())
-            escrows = {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
+            escrows = self.escrows()
             meta_docs = self._db.table(_META, cache_size=0).all()
             return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._in_flight.read())
+
+    def escrows(self) -> dict[str, dict[str, Any]]:
+        """The escrows by key, read from the job file alone (the dashboard asks for them often)."""
+        with self._lock:
+            return {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
 
     def _all_entries(self) -> dict[str, dict[str, Any]]:
         with self._lock:

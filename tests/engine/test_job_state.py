@@ -59,14 +59,25 @@ def test_the_change_log_is_folded_into_the_space_once_it_outgrows_a_share_of_it(
     assert len(entries) == 99 and entries["User:1"]["displayName"] == "Renamed"
 
 
-def test_closing_folds_the_log_so_that_nothing_is_replayed_twice(state_file: Path) -> None:
+def test_closing_writes_nothing_and_a_reopened_store_goes_on_from_file_and_log(state_file: Path) -> None:
     store = JobStateStore(state_file)
     store.checkpoint(entries={"User:1": _entry(1)})
+    store.load()  # the space in memory, with changes the file does not hold
     store.close()
-    assert _space(state_file).exists() and not _changes(state_file).exists()
+    assert not _space(state_file).exists() and _changes(state_file).exists()
     reopened = JobStateStore(state_file)
     reopened.checkpoint(entries={"User:2": _entry(2)})
     assert set(JobStateStore(state_file).load().entries) == {"User:1", "User:2"}
+
+
+def test_a_store_sees_what_another_wrote_once_reopened(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
+    first, second = JobStateStore(state_file), JobStateStore(state_file)
+    first.checkpoint(entries={f"User:{n}": _entry(n) for n in range(20)})  # folded into the file
+    second.load()
+    second.checkpoint(entries={"User:20": _entry(20)})
+    first.close()  # holding older entries: writes nothing over the second's
+    assert set(JobStateStore(state_file).load().entries) == {f"User:{n}" for n in range(21)}
 
 
 def test_a_torn_last_line_is_a_checkpoint_that_never_happened(state_file: Path) -> None:
