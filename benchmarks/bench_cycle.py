@@ -14,10 +14,8 @@ the template's default mappings then runs, each step a `synctui` command in its 
 
 Each is run --repeat times; the table shows the best and the median, the ratio of the best to
 the floor, objects (users + groups) per second, the peak resident memory of the process and the
-size of the job's state files afterwards. Then the dashboard runs in this process with a real
-service while an initial cycle of the largest N runs in a worker thread, and a key press moves the
-jobs table's cursor between two other jobs every 250 ms: the latency is the time from the key
-reaching the app to the cursor having moved. Prints figures; asserts nothing.
+size of the job's state files afterwards. Then bench_dashboard.py measures the dashboard's key
+latency while it runs an initial cycle of the largest N. Prints figures; asserts nothing.
 
     python benchmarks/bench_cycle.py [--users 10000 100000] [--repeat 3] [--work DIR] [--no-dashboard]
 
@@ -37,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +45,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_dashboard
 from generate_tenant import build_tenant, churn
 
 from synctui.demo.company import dump_json
@@ -58,8 +56,6 @@ FLOOR = (
     "open(sys.argv[2], 'wb').write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))\n"
 )
 FLOOR_NO_GC = "import gc\ngc.disable()\n" + FLOOR
-PRESS_INTERVAL = 0.25
-"""Seconds between key presses on the dashboard."""
 
 LAUNCHER = (
     "import os, sys, time\n"
@@ -229,64 +225,6 @@ def _retitle(document: dict, user_id: str) -> None:
     user["jobTitle"] = f"Acting {user['jobTitle']}"
 
 
-# --- the dashboard during an initial cycle --------------------------------------------------------
-
-
-def dashboard_latency(folder: Path, tenant: Path) -> tuple[list[float], float]:
-    """Key-press latencies of the dashboard while an initial cycle of `tenant` runs, and how long
-    the cycle took there (seconds)."""
-    from textual import events
-
-    from synctui.service import SyncService
-    from synctui.store import Home
-    from synctui.tui.app import SyncApp
-    from synctui.tui.widgets.jobs_table import JobsTable
-
-    service = SyncService(Home(folder / "dashboard-home"))
-    job = service.create_job("jsonfile", secrets={"ConnectionString": str(folder / "dashboard-target.json")},
-                             settings={"SourcePath": str(tenant)}).id or ""
-    app = SyncApp(service)
-    latencies: list[float] = []
-    took = 0.0
-
-    async def measure() -> None:
-        async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(3):
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            table = app.screen.query_one(JobsTable)
-            # The cursor goes up and down between two neighbouring rows of demo jobs.
-            others = [row for row, key in enumerate(table.rows) if key.value != job]
-            upper = next(row for row in others if row + 1 in others)
-            table.move_cursor(row=upper)
-            moved = threading.Event()
-            app.screen.watch(table, "cursor_coordinate", lambda *_: moved.set(), init=False)
-            cycle = threading.Thread(target=service.run_cycle, args=(job,))
-
-            def press_keys() -> None:
-                # As a terminal's input thread does: post the key to the app's loop, then wait.
-                time.sleep(0.2)
-                while cycle.is_alive():
-                    moved.clear()
-                    key = events.Key("down" if table.cursor_row == upper else "up", None)
-                    key.set_sender(app)
-                    started = time.perf_counter()
-                    app._driver.send_message(key)
-                    if moved.wait(timeout=30):
-                        latencies.append(time.perf_counter() - started)
-                    time.sleep(PRESS_INTERVAL)
-
-            started = time.perf_counter()
-            cycle.start()
-            await asyncio.to_thread(press_keys)
-            cycle.join()
-            nonlocal took
-            took = time.perf_counter() - started
-
-    asyncio.run(measure())
-    return latencies, took
-
-
 # --- report ---------------------------------------------------------------------------------------
 
 
@@ -326,13 +264,12 @@ def main(argv: list[str] | None = None) -> None:
         print_table(users, bench.rows)
         largest = bench
     if not arguments.no_dashboard and largest is not None:
-        largest.tenant.write_bytes(dump_json(build_tenant(largest.users, seed=1)))
-        latencies, took = dashboard_latency(largest.folder, largest.tenant)
-        latencies.sort()
-        print(f"\nDashboard during an initial cycle of {largest.users:,} users ({took:.0f} s there): "
-              f"{len(latencies)} key presses, median {statistics.median(latencies) * 1000:.0f} ms, "
-              f"95th percentile {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
-
+        print(f"\nThe dashboard during an initial cycle of {largest.users:,} users (bench_dashboard.py):")
+        folder = work / "dashboard"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        service, job = bench_dashboard.prepare(folder, largest.users)
+        print(asyncio.run(bench_dashboard.measure(service, job, largest.users, 0.2, (120, 40), False)).report())
 
 if __name__ == "__main__":
     main()

@@ -81,7 +81,9 @@ def prepare(folder: Path, users: int) -> tuple[object, str]:
           f"{tenant.stat().st_size / 1e6:.0f} MB, generated in {time.perf_counter() - started:.1f} s")
     del document
     os.environ["SYNCTUI_HOME"] = str(folder / "home")
-    service = SyncService(Home.locate(), seed=False)  # no demo jobs: nothing else runs meanwhile
+    # As `synctui` opens the dashboard: cycles in processes of their own; no demo jobs, so nothing
+    # else runs meanwhile.
+    service = SyncService(Home.locate(), seed=False, cycles_in_processes=True)
     jobs = []
     for name in ("Benchmark: tenant → JSON file", "Benchmark: second job"):
         target = folder / f"target-{len(jobs)}.json"

@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 
 import orjson
 
+from .cycle_process import PROGRESS_FLAG
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -84,9 +86,12 @@ def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    from .service import SyncService
+    from .store import Home
     from .tui.app import run_dashboard
 
-    return run_dashboard(_service(args))
+    # Cycles in processes of their own: the dashboard keeps the interpreter for its keys.
+    return run_dashboard(SyncService(Home.locate(args.home), cycles_in_processes=True))
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -164,7 +169,14 @@ def _trace_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
 
 
 def _jobs_run(args: argparse.Namespace) -> int:
-    execution = _service(args).run_cycle(args.job_id, trace=_trace_printer(args.trace))
+    import signal
+
+    service = _service(args)
+    # Stops the cycle at its next checkpoint, as a pause does; the next run goes on from there.
+    signal.signal(signal.SIGTERM, lambda *_: service.stop_all())
+    if args.progress_lines:
+        return _jobs_run_reporting(service, args.job_id)
+    execution = service.run_cycle(args.job_id, trace=_trace_printer(args.trace))
     if args.json:
         _print_json(_graph(execution))
     else:
@@ -173,6 +185,20 @@ def _jobs_run(args: argparse.Namespace) -> int:
         if execution.error:
             print(f"  {execution.error.code}: {execution.error.message}")
     return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
+
+
+def _jobs_run_reporting(service: Any, job_id: str) -> int:
+    """`jobs run` for a parent process (see cycle_process.py): JSON lines of progress, then the execution."""
+    from .service import CycleProgress
+
+    def line(record: dict[str, Any]) -> None:
+        sys.stdout.write(orjson.dumps(record).decode() + "\n")
+        sys.stdout.flush()
+
+    service.subscribe(lambda event: line({"progress": [event.completed, event.total]})
+                      if isinstance(event, CycleProgress) else None)
+    line({"execution": _graph(service.run_cycle(job_id))})
+    return EXIT_OK
 
 
 def _jobs_preview(args: argparse.Namespace) -> int:
@@ -382,6 +408,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("job_id")
     run.add_argument("--json", action="store_true")
     run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
+    run.add_argument(PROGRESS_FLAG, dest="progress_lines", action="store_true", help=argparse.SUPPRESS)
     preview = command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
     preview.add_argument("job_id")
     preview.add_argument("--json", action="store_true")

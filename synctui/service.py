@@ -124,9 +124,13 @@ class JobSummary:
 
 
 class SyncService:
-    def __init__(self, home: Home, *, clock: Clock | None = None, seed: bool = True) -> None:
+    def __init__(self, home: Home, *, clock: Clock | None = None, seed: bool = True,
+                 cycles_in_processes: bool = False) -> None:
+        """`cycles_in_processes`: `run_cycle` runs each cycle in a child process (see
+        cycle_process.py), for a caller that must stay responsive meanwhile (the dashboard)."""
         self.home = home
         self.clock = clock or SystemClock()
+        self._cycles_in_processes = cycles_in_processes
         home.ensure()
         new_home = home.is_new
         self.config = ConfigStore(home.config_file)
@@ -448,6 +452,8 @@ class SyncService:
 
     def run_cycle(self, job_id: str, *, trace: Callable[[dict[str, Any]], None] | None = None) -> SynchronizationTaskExecution:
         """Run one cycle now (the scheduler calls this too). Raises Busy if one is running."""
+        if self._cycles_in_processes and trace is None:
+            return self._run_cycle_process(job_id)
         stop = self._claim(job_id)
         try:
             record = self._record(job_id)
@@ -474,6 +480,19 @@ class SyncService:
             return result.execution
         finally:
             self._release(job_id)
+
+    def _run_cycle_process(self, job_id: str) -> SynchronizationTaskExecution:
+        from .cycle_process import CycleProcessError, run_cycle_process
+
+        stop = self._claim(job_id)
+        try:
+            execution = run_cycle_process(self.home.root, job_id, stop,
+                                          lambda done, total: self._progress_made(job_id, done, total))
+        except CycleProcessError as error:
+            raise (InvalidRequest if error.exit_code == InvalidRequest.exit_code else ServiceError)(str(error)) from None
+        finally:
+            self._release(job_id)
+        return SynchronizationTaskExecution.model_validate(execution)
 
     def preview(self, job_id: str) -> list[dict[str, Any]]:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
