@@ -335,6 +335,25 @@ def _demo_churn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _keymap(args: argparse.Namespace) -> int:
+    from .tui.keymap import EXAMPLE, PREFERENCE, known_bindings, parse_keymap
+
+    service = _service(args)
+    if args.keymap is None:
+        _print_json(service.preference(PREFERENCE) or {})
+        return EXIT_OK
+    try:
+        value = orjson.loads(args.keymap)
+    except orjson.JSONDecodeError as error:
+        raise UsageError(f"the keymap is not valid JSON ({error}); write it like {EXAMPLE}") from None
+    keymap, problem = parse_keymap(value, frozenset(known_bindings()))
+    if problem:
+        raise UsageError(f"the keymap is not usable: {problem}")
+    service.set_preference(PREFERENCE, keymap or None)
+    print("Keymap saved: the dashboard uses it from its next start." if keymap else "Keymap cleared: the default keys.")
+    return EXIT_OK
+
+
 def _request_log(args: argparse.Namespace) -> int:
     records = _service(args).request_log(args.job_id, args.limit)
     if args.json:
@@ -455,6 +474,9 @@ def _build_parser() -> argparse.ArgumentParser:
     demo = group("demo", "make the demo move")
     churn = command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")
     churn.add_argument("--seed", type=int, default=None, help="the same seed makes the same changes")
+
+    keymap = command(commands, "keymap", _keymap, "show or set the dashboard's keys: a JSON object of binding id → keys")
+    keymap.add_argument("keymap", nargs="?", metavar="JSON", help="e.g. '{\"jobs.start\": \"S\"}'; '{}' clears it")
 
     command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted")
     return parser

@@ -200,3 +200,15 @@ def test_demo_churn_changes_the_tenant(cli) -> None:
     before = tenant.read_bytes()
     code, out, _ = cli("demo", "churn", "--seed", "1")
     assert code == 0 and out.startswith("tenant: ") and tenant.read_bytes() != before
+
+
+def test_keymap_is_checked_saved_and_cleared(cli) -> None:
+    assert cli("keymap", '{"jobs.start": "S", "logs.follow": "F, t"}')[0] == 0
+    code, out, _ = cli("keymap")
+    assert code == 0 and json.loads(out) == {"jobs.start": "S", "logs.follow": "F,t"}
+    for bad, problem in (('{"jobs.nothing": "x"}', "no binding has the id 'jobs.nothing'"),
+                         ('{"jobs.start": ""}', "non-empty string"), ("{oops", "not valid JSON"), ("[1]", "JSON object")):
+        code, _, err = cli("keymap", bad)
+        assert code == 2 and problem in err and err.count("\n") == 1
+    assert json.loads(cli("keymap")[1]) == {"jobs.start": "S", "logs.follow": "F,t"}  # a bad one changes nothing
+    assert cli("keymap", "{}")[0] == 0 and json.loads(cli("keymap")[1]) == {}
