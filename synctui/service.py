@@ -57,7 +57,7 @@ from .models import (
     parse_flags,
 )
 from .schema_validation import validate_schema
-from .store import ConfigStore, Home, JobStateStore, RequestLog, StoreError
+from .store import ConfigStore, Home, JobStateStore, RequestLog, StoreError, state_files
 
 HISTORY_LENGTH = 40
 """Cycles remembered per job for the dashboard's chart."""
@@ -242,9 +242,7 @@ class SyncService:
         with self.config.batch():
             self.config.delete_job(job_id)
             self.config.delete_service_principal(record["servicePrincipalId"])
-        state_file = self.home.job_state_file(job_id)
-        for path in (state_file, state_file.with_suffix(".json.bak"), state_file.with_suffix(".inflight"),
-                     self.home.request_log_file(job_id)):
+        for path in (*state_files(self.home.job_state_file(job_id)), self.home.request_log_file(job_id)):
             path.unlink(missing_ok=True)
         self._publish(JobRemoved(job_id))
 

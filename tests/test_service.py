@@ -59,7 +59,7 @@ def test_lifecycle_follows_the_design_table(service: SyncService, tmp_path: Path
     service.delete_job(job_id)
     with pytest.raises(NotFound):
         service.get_job(job_id)
-    assert not service.home.job_state_file(job_id).exists()
+    assert not list(service.home.jobs_dir.glob(f"{job_id}*"))  # every state file, the connector space's too
     assert (tmp_path / "target.json").exists()  # target objects untouched
 
 

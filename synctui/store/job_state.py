@@ -1,10 +1,12 @@
-"""A job's state: `jobs/<jobId>.json` holds its watermark, cycle cursor, escrows and logs, and its
-connector space has a file of its own (see connector_space.py).
+"""A job's state: `jobs/<jobId>.json` holds its watermark, cycle cursor and escrows, its
+provisioning log has a file of its own (`.logs.json`), as does its connector space (see
+connector_space.py).
 
 TinyDB holds them; the engine reads the state once per cycle (`load`) and writes it in batches
-(`checkpoint`), never per object. The job file is small (its logs are bounded) and a checkpoint
-rewrites it; the connector space grows with the directory and a checkpoint appends the entries
-it changed. The dashboard's views of logs and escrows read the small file only.
+(`checkpoint`), never per object. The job file is small and a checkpoint rewrites it; the log is
+bounded and rewritten when entries are added; the connector space grows with the directory and a
+checkpoint appends the entries it changed. The dashboard's views of escrows read the small file,
+its log view the log, and neither the space.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class JobStateStore:
         self.path = Path(path) if path else None
         self._lock = threading.RLock()
         self._opened: TinyDB | None = None
+        self._opened_logs: TinyDB | None = None
         self._space = ConnectorSpace(self.path.with_suffix(".space.json") if self.path else None)
         self._in_flight = InFlightJournal(self.path.with_suffix(".inflight") if self.path else None)
 
@@ -64,7 +67,18 @@ class JobStateStore:
             else:
                 self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="job state")
                 self._move_space_out()
+                self._move_logs_out()
         return self._opened
+
+    @property
+    def _logs_db(self) -> TinyDB:
+        if self._opened_logs is None:
+            _ = self._db  # an older job file may hold the logs: moved out first
+            if self.path is None:
+                self._opened_logs = TinyDB(storage=MemoryStorage)
+            else:
+                self._opened_logs = TinyDB(_logs_file(self.path), storage=AtomicJSONStorage, what="provisioning log")
+        return self._opened_logs
 
     def load(self, *, few_entries: bool = False) -> StateSnapshot:
         """The state as a cycle starts from. With `few_entries`, for a caller that looks at a
@@ -125,11 +139,10 @@ class JobStateStore:
                 table = self._db.table(_META, cache_size=0)
                 table.truncate()
                 table.insert(dict(meta))
+            _flush(self._db)
             if logs:
                 self._append_logs(logs)
-            storage = self._db.storage
-            if isinstance(storage, AtomicJSONStorage):
-                storage.flush()
+                _flush(self._logs_db)
             self._connector_space().write(entries or {})
             if in_flight is not None:
                 self._in_flight.reset(in_flight)
@@ -137,7 +150,7 @@ class JobStateStore:
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Provisioning log entries, newest first."""
         with self._lock:
-            documents = self._db.table(_LOGS, cache_size=0).all()
+            documents = self._logs_db.table(_LOGS, cache_size=0).all()
             newest = [dict(doc) for doc in reversed(documents)]
             return newest[:limit] if limit else newest
 
@@ -145,8 +158,9 @@ class JobStateStore:
         with self._lock:
             self._in_flight.close()
             self._space.close()
-            if self._opened is not None:
-                self._opened.close()
+            for db in (self._opened, self._opened_logs):
+                if db is not None:
+                    db.close()
 
     def _connector_space(self) -> ConnectorSpace:
         """The connector space, once the job file is read: it may hold the space (see below)."""
@@ -167,13 +181,44 @@ class JobStateStore:
             storage.write(tables)
             storage.flush()
 
+    def _move_logs_out(self) -> None:
+        """A job file from before the log had a file of its own holds the log: the same move."""
+        assert self.path is not None
+        storage = self._db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        tables = storage.read() or {}
+        if _LOGS in tables:
+            logs = tables.pop(_LOGS)
+            if not _logs_file(self.path).exists():
+                moved = AtomicJSONStorage(_logs_file(self.path), what="provisioning log")
+                moved.write({_LOGS: logs})
+                moved.flush()
+            storage.write(tables)
+            storage.flush()
+
     def _append_logs(self, logs: list[dict[str, Any]]) -> None:
-        table = self._db.table(_LOGS, cache_size=0)
+        table = self._logs_db.table(_LOGS, cache_size=0)
         table.insert_multiple(logs[-LOG_LIMIT:])
         overflow = len(table) - LOG_LIMIT
         if overflow > 0:
             oldest = sorted(int(doc_id) for doc_id in table._read_table())[:overflow]
             table.remove(doc_ids=oldest)
+
+
+def state_files(path: Path) -> list[Path]:
+    """Every file a job's state at `path` may have (for deleting the job)."""
+    space = path.with_suffix(".space.json")
+    files = [path, _logs_file(path), path.with_suffix(".inflight"), space, space.with_suffix(".changes")]
+    return [*files, *(file.with_name(file.name + ".bak") for file in files)]
+
+
+def _logs_file(path: Path) -> Path:
+    return path.with_suffix(".logs.json")
+
+
+def _flush(db: TinyDB) -> None:
+    if isinstance(db.storage, AtomicJSONStorage):
+        db.storage.flush()
 
 
 class EntriesByKey(MutableMapping[str, dict[str, Any]]):

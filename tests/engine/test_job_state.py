@@ -192,3 +192,16 @@ def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatc
     entries = reader.load(few_entries=True).entries
     assert entries["User:2"]["displayName"] == "Renamed" and "User:1" not in entries
     assert reader._space._opened is not None
+
+
+def test_the_log_has_a_file_of_its_own_and_an_older_job_files_log_moves_there(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.checkpoint(escrows={}, logs=[{"id": "a"}])
+    assert "logs" not in orjson.loads(state_file.read_bytes())
+    state_file.write_bytes(orjson.dumps({"logs": {"1": {"id": "old"}}, "meta": {"1": {"watermark": "w"}}}))
+    state_file.with_suffix(".logs.json").unlink()
+    moved = JobStateStore(state_file)
+    assert [log["id"] for log in moved.logs()] == ["old"]
+    assert "logs" not in orjson.loads(state_file.read_bytes()) and moved.load().meta == {"watermark": "w"}
+    moved.checkpoint(logs=[{"id": "new"}])
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["new", "old"]
