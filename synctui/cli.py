@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 import orjson
 
-from .cycle_process import PROGRESS_FLAG
-
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROGRESS_FLAG = "--progress-lines"
+"""`jobs run` for a parent process: progress and the execution as JSON lines (see cycle_process.py)."""
 
 
 class UsageError(Exception):

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-PROGRESS_FLAG = "--progress-lines"
+from .cli import PROGRESS_FLAG
 
 
 def run_cycle_process(home: Path, job_id: str, stop: threading.Event,

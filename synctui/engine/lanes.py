@@ -10,7 +10,7 @@ in flight. With a width of 1 everything runs on the caller's thread, as plain lo
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import (
     ALL_COMPLETED,
     FIRST_COMPLETED,
@@ -18,16 +18,20 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
+from types import TracebackType
 from typing import TypeVar
 
 Item = TypeVar("Item")
+
+_NOTHING = nullcontext()
 
 
 class Lanes:
     def __init__(self, width: int) -> None:
         self.width = max(1, width)
         self._lock = threading.Lock()
+        self._released = _Released(self._lock)
         self._parallel = False
         self._running: set[Future[None]] = set()
 
@@ -67,17 +71,10 @@ class Lanes:
         if self._parallel:
             self._wait(ALL_COMPLETED)
 
-    @contextmanager
-    def waiting(self) -> Iterator[None]:
-        """Around a call to a directory: other steps run meanwhile."""
-        if not self._parallel:
-            yield
-            return
-        self._lock.release()
-        try:
-            yield
-        finally:
-            self._lock.acquire()
+    def waiting(self) -> AbstractContextManager[None]:
+        """Around a call to a directory: other steps run meanwhile. (Called for every export,
+        so it builds nothing: one lane waits with nothing to let go of.)"""
+        return self._released if self._parallel else _NOTHING
 
     def _hold(self, step: Callable[[Item], None], item: Item) -> None:
         with self._lock:
@@ -89,3 +86,17 @@ class Lanes:
         self._running = set(running)
         for future in done:
             future.result()
+
+
+class _Released:
+    """The lanes' lock let go of for a while."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        self._lock.release()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._lock.acquire()

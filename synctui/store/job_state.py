@@ -66,8 +66,7 @@ class JobStateStore:
                 self._opened = TinyDB(storage=MemoryStorage)
             else:
                 self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="job state")
-                self._move_space_out()
-                self._move_logs_out()
+                self._move_tables_out()
         return self._opened
 
     @property
@@ -167,32 +166,24 @@ class JobStateStore:
         _ = self._db
         return self._space
 
-    def _move_space_out(self) -> None:
-        """A job file from before the connector space had a file of its own holds the space:
-        move it to the space's file (unless a crash came after that last time), then drop it
-        from the job file."""
-        storage = self._db.storage
-        assert isinstance(storage, AtomicJSONStorage)
-        tables = storage.read() or {}
-        if SPACE_TABLE in tables:
-            table = tables.pop(SPACE_TABLE)
-            if not self._space.exists():
-                self._space.adopt(table)
-            storage.write(tables)
-            storage.flush()
-
-    def _move_logs_out(self) -> None:
-        """A job file from before the log had a file of its own holds the log: the same move."""
+    def _move_tables_out(self) -> None:
+        """A job file from before the connector space and the log had files of their own holds
+        them: copy each to its file (unless a crash came after that last time), then drop it from
+        the job file."""
         assert self.path is not None
         storage = self._db.storage
         assert isinstance(storage, AtomicJSONStorage)
         tables = storage.read() or {}
-        if _LOGS in tables:
-            logs = tables.pop(_LOGS)
-            if not _logs_file(self.path).exists():
-                moved = AtomicJSONStorage(_logs_file(self.path), what="provisioning log")
-                moved.write({_LOGS: logs})
-                moved.flush()
+        moved = [name for name in (SPACE_TABLE, _LOGS) if name in tables]
+        for name in moved:
+            table = tables.pop(name)
+            if name == SPACE_TABLE and not self._space.exists():
+                self._space.adopt(table)
+            elif name == _LOGS and not _logs_file(self.path).exists():
+                logs = AtomicJSONStorage(_logs_file(self.path), what="provisioning log")
+                logs.write({_LOGS: table})
+                logs.flush()
+        if moved:
             storage.write(tables)
             storage.flush()
 
