@@ -39,6 +39,9 @@ from .base import (
 class JsonDocumentDirectory:
     """A `Directory` over one JSON file; subclasses say which file shape and which ids."""
 
+    writes_at_flush = True
+    """Changes reach the file at `flush` only (see `DeferredWrites`)."""
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -193,6 +196,9 @@ class JsonDocumentDirectory:
     def _table(self, object_type: str) -> ObjectTable:
         if self._document is None:
             self._load()
+        table = self._tables.get(object_type)  # the usual spelling: no look-up in the definition
+        if table is not None:
+            return table
         object_definition = self._definition.object(object_type)
         if object_definition is None or object_definition.name not in self._tables:
             known = ", ".join(self._collections)

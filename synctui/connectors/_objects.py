@@ -44,6 +44,8 @@ class ObjectTable:
         self._rules = {attribute.name: _rule(attribute) for attribute in definition.attributes}
         self._stored_names: dict[str, str] = {}
         """Attribute names as callers spell them → as stored: resolved once per spelling."""
+        self._write_rules: dict[str, tuple[str, type | None]] = {}
+        """Attribute names as callers spell them → see `_write_rule`."""
         self._indexes: dict[str, dict[Hashable, dict[str, None]]] = {}
 
     def __len__(self) -> int:
@@ -95,20 +97,24 @@ class ObjectTable:
         for attribute, value in attributes.items():
             if value == object_id and self._stored_name(attribute) == "id":
                 continue  # the anchor itself, as `id_of` found it
-            name = self._writable_name(attribute)
-            self._check_written_value(name, value)
+            name, plain = self._write_rules.get(attribute) or self._write_rule(attribute)
+            if type(value) is not plain:
+                self._check_written_value(name, value)
             stored[name] = _detached(value) if type(value) in _CONTAINERS else value
         self._objects[object_id] = stored
         self._index_object(object_id, stored, self._indexes)
 
     def modify(self, object_id: str, modification: Modification) -> None:
         stored = self._existing(object_id)
-        replace = {self._writable_name(name): value for name, value in modification.replace.items()}
+        # Check everything before changing anything: a rejected modification changes nothing.
+        replace = {}
+        for attribute, value in modification.replace.items():
+            name, plain = self._write_rules.get(attribute) or self._write_rule(attribute)
+            if type(value) is not plain:
+                self._check_written_value(name, value)
+            replace[name] = value
         add = {self._writable_name(name): values for name, values in modification.add.items()}
         remove = {self._writable_name(name): values for name, values in modification.remove.items()}
-        # Check everything before changing anything: a rejected modification changes nothing.
-        for name, value in replace.items():
-            self._check_written_value(name, value)
         for name, values in (*add.items(), *remove.items()):
             self._check_multivalued(name, stored.get(name))
             self._check_written_value(name, list(values))
@@ -178,6 +184,15 @@ class ObjectTable:
                 retryable=False,
             )
         return name
+
+    def _write_rule(self, attribute: str) -> tuple[str, type | None]:
+        """The stored name of an attribute written, and the type a value of it may have without
+        a closer look (a string for a single-valued String attribute; None: look at every value).
+        Most values written are such plain values: they skip the call to `_check_written_value`."""
+        name = self._writable_name(attribute)
+        kind, item_kind = self._rules.get(name, (None, None))
+        rule = self._write_rules[attribute] = (name, kind if item_kind is None else None)
+        return rule
 
     def _check_written_value(self, name: str, value: Any) -> None:
         rule = self._rules.get(name)

@@ -116,6 +116,16 @@ class ParallelRequests(Protocol):
 
 
 @runtime_checkable
+class DeferredWrites(Protocol):
+    """What a directory may offer besides `Directory`: saying that its creates, updates and
+    deletes reach its store only at `flush` (a file directory rewrites its file there). A cycle
+    then need not make each note of its in-flight journal durable before the call, only before
+    the flush."""
+
+    writes_at_flush: bool
+
+
+@runtime_checkable
 class SingleReads(Protocol):
     """What a directory may offer besides `Directory`: reading one object for a caller that wants
     no other (provision on demand), without loading the whole directory to find it."""

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
+from ..ids import new_guid_hex
 from ..models import DirectoryDefinition
 from ._definitions import (
     SOFT_DELETION_METADATA,
@@ -44,7 +44,7 @@ class JsonFileDirectory(JsonDocumentDirectory):
             definition,
             collections={object_definition.name: object_definition.name for object_definition in definition.objects},
             missing_file_is_empty=True,
-            new_id=lambda: uuid.uuid4().hex,
+            new_id=new_guid_hex,
         )
 
     def test_connection(self) -> None:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import os
-import uuid
 
+from ..ids import new_guid
 from ..models import AttributeType, DirectoryDefinition
 from ._definitions import (
     SOFT_DELETION_METADATA,
@@ -58,5 +58,5 @@ class TenantDirectory(JsonDocumentDirectory):
             definition or tenant_definition(),
             collections={"User": "users", "Group": "groups"},
             missing_file_is_empty=False,
-            new_id=lambda: str(uuid.uuid4()),
+            new_id=new_guid,
         )

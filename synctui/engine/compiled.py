@@ -5,7 +5,7 @@ A cycle never touches expression text or walks the schema per object; it works w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -26,6 +26,7 @@ from ..models import (
     SynchronizationSchema,
     parse_flags,
 )
+from .values import target_converter, to_target_value
 
 SOFT_DELETED = "IsSoftDeleted"
 
@@ -81,6 +82,17 @@ class AttributeFlow:
     def case_exact(self) -> bool:
         return bool(self.definition and self.definition.case_exact)
 
+    @cached_property
+    def convert(self) -> Callable[[str | list[str]], Any]:
+        """An expression's non-null result → the target attribute's value (see `to_target_value`)."""
+        return target_converter(self.definition)
+
+    @cached_property
+    def target_default(self) -> Any:
+        """The default value, for a create whose expression gives null (raises ValueError if the
+        target attribute cannot hold it: each object that needs it is escrowed with the reason)."""
+        return to_target_value(self.default_value, self.definition)
+
     @property
     def deprovisions(self) -> bool:
         """Driven by IsSoftDeleted: the attribute that disables the object in the target."""
@@ -115,6 +127,11 @@ class CompiledObjectMapping:
     @cached_property
     def value_flows(self) -> list[AttributeFlow]:
         return [f for f in self.flows if not f.is_reference]
+
+    @cached_property
+    def update_flows(self) -> list[AttributeFlow]:
+        """The value flows of an object already in the target (ObjectAddOnly ones flow at its create only)."""
+        return [f for f in self.value_flows if f.flow_type != AttributeFlowType.ObjectAddOnly]
 
     @cached_property
     def reference_flows(self) -> list[AttributeFlow]:

@@ -21,12 +21,12 @@ from collections import deque
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, Protocol, TypeVar
 
 from ..clock import Clock
 from ..connectors.base import (
     ConnectionFailure,
+    DeferredWrites,
     Directory,
     DirectoryError,
     Modification,
@@ -62,7 +62,6 @@ from .values import (
     is_truthy,
     same_value,
     to_expression_value,
-    to_target_value,
 )
 
 ESCROW_MAX_AGE = timedelta(days=28)
@@ -85,7 +84,10 @@ class StateStore(Protocol):
         mapping that reads each as it is asked for."""
         ...
 
-    def record_in_flight(self, key: str, info: dict[str, Any]) -> None: ...
+    def record_in_flight(self, key: str, info: dict[str, Any], *, deferred: bool = False) -> None:
+        """Note an export about to be sent; `deferred`: it takes effect when the target is
+        flushed, so the note need only be durable by `sync_in_flight`."""
+        ...
 
     def sync_in_flight(self) -> None: ...
 
@@ -169,7 +171,7 @@ class Cycle:
         self._dirty: dict[str, dict[str, Any] | None] = {}
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
-        self._new_logs: deque[Callable[[], dict[str, Any]]] = deque(maxlen=state.log_limit)
+        self._new_logs: deque[tuple[ObjectTrace, CompiledObjectMapping, str, str | None]] = deque(maxlen=state.log_limit)
         self._last_checkpoint = time.monotonic()
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
@@ -177,6 +179,7 @@ class Cycle:
         self._owners: dict[tuple[str | None, str], str] | None = None
         """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""
         self._lanes = Lanes(target.max_parallel if isinstance(target, ParallelRequests) else 1)
+        self._deferred_writes = isinstance(target, DeferredWrites) and target.writes_at_flush
         self._one_object = False
         """Provision on demand: reads one object of each directory, and no more."""
 
@@ -410,10 +413,9 @@ class Cycle:
         if missing:
             raise ObjectError("MandatoryFieldsMissing", f"required target attribute(s) {', '.join(missing)} have no value "
                               "for this object; give the source a value or set a default value on the mapping", retryable=False)
-        for name, value in values.items():
-            trace.modify(name, None, value, redacted=name in mapping.redacted_targets)
+        trace.created(values, mapping.redacted_targets)
         matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
-        self.state.record_in_flight(key, {"matching": matching})
+        self.state.record_in_flight(key, {"matching": matching}, deferred=self._deferred_writes)
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
         trace.target_id = target_id
         trace.outcome("create", "success")
@@ -428,7 +430,7 @@ class Cycle:
         tried: dict[str, Any] = {}
         any_value = False
         for flow in matching:
-            value = evaluation.value(flow, creating=False)
+            value = evaluation[flow]
             if value is None or value is IGNORE_FLOW:
                 continue
             any_value = True
@@ -467,17 +469,18 @@ class Cycle:
         return True if name is None or obj.get(name) is None else is_truthy(obj.get(name))
 
     def _evaluate(self, mapping: CompiledObjectMapping, evaluation: _Evaluation, *, creating: bool) -> dict[str, Any] | None:
-        """Target values of the non-reference mappings; None values are left out (nulls never flow)."""
+        """Target values of the non-reference mappings, or None if one says IgnoreObjectFlow.
+        Nulls never flow; when creating, a null takes the mapping's default value."""
         values: dict[str, Any] = {}
-        for flow in mapping.value_flows:
-            if not creating and flow.flow_type == AttributeFlowType.ObjectAddOnly:
-                continue
-            value = evaluation.value(flow, creating=creating)
-            if value is IGNORE_OBJECT:
+        for flow in mapping.value_flows if creating else mapping.update_flows:
+            value = evaluation[flow]
+            if value is None:
+                if creating and flow.default_value is not None and (value := flow.target_default) is not None:
+                    values[flow.target] = value
+            elif value is IGNORE_OBJECT:
                 return None
-            if value is None or value is IGNORE_FLOW:
-                continue
-            values[flow.target] = value
+            elif value is not IGNORE_FLOW:
+                values[flow.target] = value
         return values
 
     def _diff(self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any],
@@ -678,7 +681,7 @@ class Cycle:
         self.counters.add("imported_reference_deltas")
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
         # hold these references without the state knowing.
-        self.state.record_in_flight(key, {"references": True})
+        self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         except ObjectError as error:
@@ -885,12 +888,14 @@ class Cycle:
         return ObjectTrace(detailed=self.detailed_logs, job_id=self.job_id, cycle_id=self.activity, now=self.clock.now())
 
     def _log(self, trace: ObjectTrace, mapping: CompiledObjectMapping, source_id: str, display: str | None) -> None:
-        self._new_logs.append(partial(trace.entry, object_type=mapping.source_type, source_id=source_id,
-                                      display_name=display, target_type=mapping.target_type,
-                                      source_system=self.options.source_system, target_system=self.options.target_system))
+        # Rendered only if it is still among the newest at the next checkpoint (see `_rendered_logs`).
+        self._new_logs.append((trace, mapping, source_id, display))
 
     def _rendered_logs(self) -> list[dict[str, Any]]:
-        logs = [render() for render in self._new_logs]
+        source_system, target_system = self.options.source_system, self.options.target_system
+        logs = [trace.entry(object_type=mapping.source_type, source_id=source_id, display_name=display,
+                            target_type=mapping.target_type, source_system=source_system, target_system=target_system)
+                for trace, mapping, source_id, display in self._new_logs]
         self._new_logs.clear()
         return logs
 
@@ -949,6 +954,7 @@ class Cycle:
     def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
         if result.failure is None:
             try:
+                self.state.sync_in_flight()
                 self.target.flush()
             except DirectoryError as failure:
                 result.failure = failure
@@ -999,32 +1005,25 @@ class Cycle:
                 for mapping in self.schema.mappings}
 
 
-class _Evaluation:
-    """The values of one object's attribute flows, each evaluated and converted once however often
-    a step asks (provisioning a new object asks for its values, its matching values and its values
-    to create)."""
+class _Evaluation(dict[AttributeFlow, Any]):
+    """The values of one object's attribute flows by flow, each evaluated and converted once
+    however often a step asks (provisioning a new object asks for its values, its matching values
+    and its values to create): the flow's value for the target, with None (null), IGNORE_FLOW and
+    IGNORE_OBJECT as they are."""
 
-    __slots__ = ("_attrs", "_context", "_results", "_values")
+    __slots__ = ("_attrs", "_context")
 
     def __init__(self, attrs: Mapping[str, Any], context: EvaluationContext) -> None:
+        super().__init__()
         self._attrs = attrs
         self._context = context
-        self._results: dict[AttributeFlow, Any] = {}
-        self._values: dict[AttributeFlow, Any] = {}
 
-    def value(self, flow: AttributeFlow, *, creating: bool) -> Any:
-        """The flow's value for the target (IGNORE_FLOW and IGNORE_OBJECT as they are); when
-        creating, a null takes the mapping's default value."""
-        if flow not in self._results:
-            self._results[flow] = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
-        raw = self._results[flow]
-        if raw is IGNORE_FLOW or raw is IGNORE_OBJECT:
-            return raw
-        if raw is None:
-            return to_target_value(flow.default_value, flow.definition) if creating else None
-        if flow not in self._values:
-            self._values[flow] = to_target_value(raw, flow.definition)
-        return self._values[flow]
+    def __missing__(self, flow: AttributeFlow) -> Any:
+        value = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+        if value is not None and value is not IGNORE_FLOW and value is not IGNORE_OBJECT:
+            value = flow.convert(value)
+        self[flow] = value
+        return value
 
 
 def _display_name(obj: Mapping[str, Any]) -> str | None:

@@ -78,7 +78,7 @@ class SnapshotState:
     def load(self, *, few_entries: bool = False) -> Any:
         return self._snapshot
 
-    def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
+    def record_in_flight(self, key: str, info: dict[str, Any], *, deferred: bool = False) -> None:
         return None
 
     def sync_in_flight(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -38,18 +38,30 @@ def expression_input(obj: Mapping[str, Any], attributes: Iterable[str]) -> dict[
 
 def to_target_value(value: ExpressionValue, definition: AttributeDefinition | None) -> Any:
     """Coerce an expression result to the target attribute's type (Boolean "True" → True)."""
-    if value is None:
-        return None
+    return None if value is None else target_converter(definition)(value)
+
+
+def target_converter(definition: AttributeDefinition | None) -> Callable[[str | list[str]], Any]:
+    """`to_target_value` for the values of one attribute, decided once (a cycle converts millions)."""
     if definition is None:
-        return value
+        return _unchanged
+    kind = definition.type
     if definition.multivalued:
-        items = value if isinstance(value, list) else [value]
-        return [_scalar(item, definition.type) for item in items]
-    if isinstance(value, list):
-        value = value[0] if value else None
-        if value is None:
-            return None
-    return _scalar(value, definition.type)
+        return lambda value: [_scalar(item, kind) for item in (value if isinstance(value, list) else [value])]
+    if kind in (AttributeType.Boolean, AttributeType.Integer):
+        return lambda value: None if (first := _first(value)) is None else _scalar(first, kind)
+    return _first
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+def _first(value: str | list[str]) -> str | None:
+    """A single-valued attribute takes the first of several values."""
+    if type(value) is str:
+        return value
+    return value[0] if value else None
 
 
 def _scalar(value: str, kind: AttributeType) -> Any:

@@ -104,10 +104,11 @@ class JobStateStore:
             return {key: None if entry is None else dict(entry)
                     for key, entry in self._connector_space().lookup(keys).items()}
 
-    def record_in_flight(self, key: str, info: dict[str, Any]) -> None:
-        """Note a create about to be sent (see `InFlightJournal`)."""
+    def record_in_flight(self, key: str, info: dict[str, Any], *, deferred: bool = False) -> None:
+        """Note an export about to be sent; `deferred` if it takes effect only when the target
+        is flushed (see `InFlightJournal`)."""
         with self._lock:
-            self._in_flight.record(key, info)
+            self._in_flight.record(key, info, deferred=deferred)
 
     def sync_in_flight(self) -> None:
         with self._lock:
