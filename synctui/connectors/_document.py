@@ -150,8 +150,10 @@ class JsonDocumentDirectory:
     def _alone(self, object_type: str, object_id: str, *, read: bool) -> _ReadAlone | None:
         """The object as read on its own while the document is not: found in the file's text
         now if `read` and it was not before; None once the document is read."""
+        if self._document is not None:
+            return None
         definition = self._definition.object(object_type)
-        if self._document is not None or definition is None:
+        if definition is None:
             return None
         key = (definition.name, object_id)
         if key not in self._read_alone and read:

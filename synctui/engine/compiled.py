@@ -183,9 +183,20 @@ class CompiledSchema:
     mappings: list[CompiledObjectMapping]
     source_directory: str
     target_directory: str
+    _of_type: dict[str, CompiledObjectMapping | None] = field(default_factory=dict, repr=False)
 
     def mapping_for(self, source_type: str) -> CompiledObjectMapping | None:
         return next((m for m in self.mappings if m.source_type.lower() == source_type.lower()), None)
+
+    def mapping_of_type(self, object_type: str | None) -> CompiledObjectMapping | None:
+        """The mapping of a referenced object type, named by its source or its target type
+        (asked for each reference a cycle resolves: answered once per type)."""
+        if object_type is None:
+            return None
+        if object_type not in self._of_type:
+            wanted = object_type.lower()
+            self._of_type[object_type] = next((m for m in self.mappings if wanted in (m.source_type.lower(), m.target_type.lower())), None)
+        return self._of_type[object_type]
 
 
 def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:

@@ -710,7 +710,7 @@ class Cycle:
     def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
         """Source ids → target ids of linked, in-scope objects; references to others are left out.
         The flag says whether some were left out."""
-        referenced = self._mapping_of_type(flow.referenced_type)
+        referenced = self.schema.mapping_of_type(flow.referenced_type)
         if referenced is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
         prefix = referenced.key_prefix + ":"
@@ -727,14 +727,6 @@ class Cycle:
             return sorted({t for t in targets if t}), None in targets
         target = target_of(str(raw))
         return target, target is None
-
-    def _mapping_of_type(self, object_type: str | None) -> CompiledObjectMapping | None:
-        if object_type is None:
-            return None
-        for mapping in self.schema.mappings:
-            if mapping.source_type.lower() == object_type.lower() or mapping.target_type.lower() == object_type.lower():
-                return mapping
-        return None
 
     # --- provision on demand -------------------------------------------------------------------
 

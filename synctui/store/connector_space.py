@@ -32,6 +32,11 @@ FOLD_SHARE = 0.25
 FOLD_MIN_BYTES = 1 << 20
 """… and at least this big: a small space is rewritten rarely all the same."""
 
+FOLD_AT_ONCE = 4096
+"""A checkpoint that changes this many entries, and a quarter of the space, would be folded into
+the file right after its record is appended to the log (an initial cycle's checkpoints are): it
+is folded at once instead, without writing the record."""
+
 TABLE = "connectorSpace"
 _FOLDED = "changeLog"
 """One document: the sequence number of the last change record folded into the file."""
@@ -83,6 +88,9 @@ class ConnectorSpace:
                   "entries": {key: None if entry is None else dict(entry, key=key) for key, entry in entries.items()}}
         if self._opened is not None:  # otherwise a later load replays the record from the log
             self._apply(record["entries"])
+            if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * len(self._ids or ())):
+                self._fold()
+                return
         if self._changes is not None:
             self._changes.append(record)
             if self._changes.size() > max(FOLD_MIN_BYTES, FOLD_SHARE * self._file_size):

@@ -5,12 +5,14 @@ checkpoint that records them empties the journal. After a crash, the journal nam
 that may exist in the target without the state knowing, with the values to find them by, so the
 next cycle adopts them even when their source has since been disabled or deleted; and the objects
 whose references the state may not know. One line of JSON per export: appending costs a write,
-not a rewrite, and the journal is fsynced before the target is flushed. The lines of one object
+not a rewrite, and the journal is fsynced before the target is flushed. The notes of one object
 add up.
 
 A note reaches the file before its export is sent, unless the export is `deferred`: one that
-reaches the target's store only when the target is flushed (a file directory), whose note need
-only be written by then — such notes are buffered, which saves a system call per export.
+reaches the target's store only when the target is flushed (a file directory). Such notes need
+only be on disk by then: they are kept until `sync` writes them as one line, a JSON array, in a
+single call (100,000 notes of an initial cycle would otherwise cost a call each). A torn line is
+one whose exports were never sent, or never flushed, so reading skips it.
 """
 
 from __future__ import annotations
@@ -24,14 +26,13 @@ import orjson
 
 from ..fileio import atomic_write
 
-_BUFFER = 1 << 20
-
 
 class InFlightJournal:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._handle: Any = None
         self._memory: dict[str, dict[str, Any]] = {}
+        self._deferred: list[dict[str, Any]] = []
 
     def read(self) -> dict[str, dict[str, Any]]:
         """Exports left in flight by an earlier run, by key (a torn last line is ignored)."""
@@ -44,33 +45,40 @@ class InFlightJournal:
             return pending
         for line in lines:
             try:
-                record = orjson.loads(line)
+                records = orjson.loads(line)
             except orjson.JSONDecodeError:
-                continue  # the process died in the middle of this line: its create was never sent
-            pending.setdefault(record["key"], {}).update(record)
+                continue  # the process died in the middle of this line: its exports were never sent
+            for record in records if isinstance(records, list) else (records,):
+                pending.setdefault(record["key"], {}).update(record)
         return pending
 
     def record(self, key: str, info: dict[str, Any], *, deferred: bool = False) -> None:
         if self.path is None:
             self._memory.setdefault(key, {}).update(info, key=key)
-            return
-        if self._handle is None:
-            self._handle = open(self.path, "ab", buffering=_BUFFER)  # noqa: SIM115 - kept open for appends
-            os.chmod(self.path, 0o600)
-        self._handle.write(orjson.dumps(dict(info, key=key)) + b"\n")
-        if not deferred:
-            self._handle.flush()
+        elif deferred:
+            self._deferred.append(dict(info, key=key))
+        else:
+            self._append(orjson.dumps(dict(info, key=key)) + b"\n")
 
     def sync(self) -> None:
         """Make the recorded intents durable (before the target's own flush)."""
+        if self._deferred:
+            self._append(orjson.dumps(self._deferred) + b"\n")
+            self._deferred = []
         if self._handle is not None:
-            self._handle.flush()
             os.fsync(self._handle.fileno())
+
+    def _append(self, line: bytes) -> None:
+        if self._handle is None:
+            self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for appends
+            os.chmod(self.path, 0o600)
+        self._handle.write(line)
 
     def reset(self, still_pending: Mapping[str, dict[str, Any]]) -> None:
         """The state now records every create sent so far; keep only the intents of an earlier
         run that the cycle has not settled yet."""
         self._memory = {key: dict(info) for key, info in still_pending.items()}
+        self._deferred = []
         if self._handle is not None:
             self._handle.close()
             self._handle = None

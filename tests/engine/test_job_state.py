@@ -205,3 +205,47 @@ def test_the_log_has_a_file_of_its_own_and_an_older_job_files_log_moves_there(st
     assert "logs" not in orjson.loads(state_file.read_bytes()) and moved.load().meta == {"watermark": "w"}
     moved.checkpoint(logs=[{"id": "new"}])
     assert [log["id"] for log in JobStateStore(state_file).logs()] == ["new", "old"]
+
+
+def test_an_in_flight_note_is_on_disk_before_its_export_is_sent(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.record_in_flight("User:1", {"matching": [["userPrincipalName", "a@contoso.example"]]})
+    # Another process (the next run, after a kill -9) reads it without any sync.
+    assert JobStateStore(state_file).load().in_flight == {
+        "User:1": {"key": "User:1", "matching": [["userPrincipalName", "a@contoso.example"]]}}
+
+
+def test_deferred_notes_wait_for_the_sync_before_the_targets_flush(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.record_in_flight("User:1", {"matching": [["userPrincipalName", "a@contoso.example"]]}, deferred=True)
+    store.record_in_flight("User:1", {"references": True}, deferred=True)
+    store.record_in_flight("User:2", {"references": True}, deferred=True)
+    assert JobStateStore(state_file).load().in_flight == {}  # killed now: the target was not flushed either
+    store.sync_in_flight()
+    assert JobStateStore(state_file).load().in_flight == {
+        "User:1": {"key": "User:1", "matching": [["userPrincipalName", "a@contoso.example"]], "references": True},
+        "User:2": {"key": "User:2", "references": True}}
+    store.checkpoint(entries={"User:1": _entry(1), "User:2": _entry(2)}, in_flight={})
+    assert JobStateStore(state_file).load().in_flight == {}
+
+
+def test_a_torn_batch_of_deferred_notes_is_skipped(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.record_in_flight("User:1", {"references": True})
+    store.record_in_flight("User:2", {"references": True}, deferred=True)
+    store.sync_in_flight()
+    journal = state_file.with_suffix(".inflight")
+    journal.write_bytes(journal.read_bytes()[:-10])  # the process died while writing the batch
+    assert JobStateStore(state_file).load().in_flight == {"User:1": {"key": "User:1", "references": True}}
+
+
+def test_a_checkpoint_that_changes_much_of_the_space_folds_it_without_the_log(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    store.load()  # as a cycle does: the whole space in memory
+    many = {f"User:{n}": _entry(n) for n in range(connector_space.FOLD_AT_ONCE)}
+    store.checkpoint(entries=many, in_flight={})
+    assert _space(state_file).exists() and not _changes(state_file).exists()
+    store.checkpoint(entries={"User:0": None}, in_flight={})  # a few: appended to the log as usual
+    assert len(_changes(state_file).read_bytes().splitlines()) == 1
+    entries = JobStateStore(state_file).load().entries
+    assert len(entries) == connector_space.FOLD_AT_ONCE - 1 and "User:0" not in entries
