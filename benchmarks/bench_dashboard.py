@@ -47,6 +47,7 @@ from synctui.demo.company import dump_json
 KEYS = ["down", "up", "down", "up", "right_square_bracket", "right_square_bracket", "left_square_bracket",
         "left_square_bracket"]
 """Pressed in turn: the jobs table's cursor between the two jobs, then across the detail tabs."""
+KEY_NAMES = {"right_square_bracket": "]", "left_square_bracket": "["}
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Result:
     users: int
     latencies: list[float] = field(default_factory=list)
     """Seconds from each key press to the app being idle again."""
+    keys: list[str] = field(default_factory=list)
+    """The key of each press, in the same order."""
     cycle_seconds: float = 0.0
     cycle_state: str = ""
     exported: int = 0
@@ -65,7 +68,12 @@ class Result:
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
         return (f"{self.users:,} users: {len(ms)} key presses during the cycle; key latency ms: "
                 f"min {ms[0]:.0f}, median {statistics.median(ms):.0f}, p95 {p95:.0f}, max {ms[-1]:.0f}; "
-                f"cycle {self.cycle_seconds:.1f} s ({self.cycle_state}, {self.exported:,} exported)")
+                f"cycle {self.cycle_seconds:.1f} s ({self.cycle_state}, {self.exported:,} exported)\n"
+                f"  slowest presses: {self.slowest()}")
+
+    def slowest(self, count: int = 5) -> str:
+        presses = sorted(zip(self.latencies, self.keys), reverse=True)[:count]
+        return ", ".join(f"{KEY_NAMES.get(key, key)} {seconds * 1000:.0f} ms" for seconds, key in presses)
 
 
 def prepare(folder: Path, users: int) -> tuple[object, str]:
@@ -137,9 +145,11 @@ async def measure(service, job: str, users: int, interval: float, size: tuple[in
             keys = itertools.cycle(KEYS)
             press = press_pilot if use_pilot else press_handled
             while service.is_running(job):
+                key = next(keys)
                 pressed = time.perf_counter()
-                await press(pilot, next(keys))
+                await press(pilot, key)
                 result.latencies.append(time.perf_counter() - pressed)
+                result.keys.append(key)
                 while service.is_running(job) and time.perf_counter() - pressed < interval:
                     await asyncio.sleep(min(0.02, interval))
             result.cycle_seconds = time.perf_counter() - started

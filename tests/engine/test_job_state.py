@@ -249,3 +249,14 @@ def test_a_checkpoint_that_changes_much_of_the_space_folds_it_without_the_log(st
     assert len(_changes(state_file).read_bytes().splitlines()) == 1
     entries = JobStateStore(state_file).load().entries
     assert len(entries) == connector_space.FOLD_AT_ONCE - 1 and "User:0" not in entries
+
+
+def test_a_reader_sees_the_newest_logs_and_new_ones_once_written(state_file: Path) -> None:
+    writer = JobStateStore(state_file)
+    writer.checkpoint(logs=[{"id": f"a{n}"} for n in range(5)])
+    assert [entry["id"] for entry in JobStateStore(state_file).logs(3)] == ["a4", "a3", "a2"]
+    read_again = JobStateStore(state_file).logs(3)  # the same file: not parsed again, the same entries
+    read_again[0]["id"] = "changed by a caller"
+    assert [entry["id"] for entry in JobStateStore(state_file).logs(3)] == ["a4", "a3", "a2"]
+    writer.checkpoint(logs=[{"id": "b0"}])
+    assert [entry["id"] for entry in JobStateStore(state_file).logs(2)] == ["b0", "a4"]
