@@ -57,7 +57,7 @@ from .models import (
     parse_flags,
 )
 from .schema_validation import validate_schema
-from .store import ConfigStore, Home, JobStateStore, RequestLog, StoreError, state_files
+from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, RequestLog, StoreError, state_files
 
 HISTORY_LENGTH = 40
 """Cycles remembered per job for the dashboard's chart."""
@@ -136,6 +136,7 @@ class SyncService:
         self.config = ConfigStore(home.config_file)
         self._lock = threading.RLock()
         self._running: dict[str, threading.Event] = {}
+        self._locks: dict[str, JobLock] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
         self._subscribers: list[Callable[[Event], None]] = []
@@ -482,7 +483,7 @@ class SyncService:
     def _run_cycle_process(self, job_id: str) -> SynchronizationTaskExecution:
         from .cycle_process import CycleProcessError, run_cycle_process
 
-        stop = self._claim(job_id)
+        stop = self._claim(job_id, across_processes=False)
         try:
             execution = run_cycle_process(self.home.root, job_id, stop,
                                           lambda done, total: self._progress_made(job_id, done, total))
@@ -746,11 +747,20 @@ class SyncService:
             absolute=int(number("QuarantineEscrowAbsoluteThreshold", defaults.absolute)),
         )
 
-    def _claim(self, job_id: str) -> threading.Event:
+    def _claim(self, job_id: str, *, across_processes: bool = True) -> threading.Event:
+        """Mark the job busy in this process and, `across_processes`, lock its state against
+        other processes (a caller that has a child process do the work lets the child lock it)."""
         with self._lock:
             if job_id in self._running:
                 raise Busy(f"a cycle of job {job_id} is already running; wait for it or pause the job")
             self._record(job_id)
+            if across_processes:
+                lock = JobLock(self.home.job_state_file(job_id))
+                try:
+                    lock.acquire()
+                except JobLocked as error:
+                    raise Busy(f"job {job_id}: {error}") from None
+                self._locks[job_id] = lock
             stop = threading.Event()
             self._running[job_id] = stop
         self._publish(JobChanged(job_id))
@@ -766,6 +776,9 @@ class SyncService:
     def _release(self, job_id: str) -> None:
         with self._lock:
             self._running.pop(job_id, None)
+            lock = self._locks.pop(job_id, None)
+            if lock is not None:
+                lock.release()
             self._progress.pop(job_id, None)
         self._publish(JobChanged(job_id))
 

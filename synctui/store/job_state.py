@@ -24,6 +24,7 @@ from tinydb.storages import MemoryStorage
 from .connector_space import TABLE as SPACE_TABLE
 from .connector_space import ConnectorSpace
 from .in_flight import InFlightJournal
+from .job_lock import lock_file
 from .storage import AtomicJSONStorage, load_document
 
 LOG_LIMIT = 5000
@@ -227,7 +228,7 @@ def state_files(path: Path) -> list[Path]:
     """Every file a job's state at `path` may have (for deleting the job)."""
     space = path.with_suffix(".space.json")
     files = [path, _logs_file(path), path.with_suffix(".inflight"), space, space.with_suffix(".changes")]
-    return [*files, *(file.with_name(file.name + ".bak") for file in files)]
+    return [*files, *(file.with_name(file.name + ".bak") for file in files), lock_file(path)]
 
 
 def _logs_file(path: Path) -> Path:
