@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -992,9 +992,10 @@ class Cycle:
             self.state.checkpoint(escrows=self.escrows, meta=self.meta, logs=self._rendered_logs())
 
     def entry_counts(self) -> dict[str, int]:
-        linked = [key for key, entry in self.entries.items() if entry.get("targetId") and not entry.get("deprovisioned")]
-        return {mapping.name: sum(1 for key in linked if key.startswith(mapping.key_prefix + ":"))
-                for mapping in self.schema.mappings}
+        """Linked objects by mapping name."""
+        by_prefix = Counter(key.partition(":")[0] for key, entry in self.entries.items()
+                            if entry.get("targetId") and not entry.get("deprovisioned"))
+        return {mapping.name: by_prefix[mapping.key_prefix] for mapping in self.schema.mappings}
 
 
 class _Evaluation(dict[AttributeFlow, Any]):
