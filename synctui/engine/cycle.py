@@ -7,7 +7,8 @@ Crash safety: exports go to the target first and the link is recorded after; a c
 flushes the target before it writes the state. An object exported but not recorded when the
 process died has no link, so the next cycle finds it by its matching attributes and updates it
 instead of creating it twice. Creates and reference updates are noted in the in-flight journal
-before they are sent: the next cycle adopts what such a create made, and sets references from
+before they are sent (for a target that writes at its flush, before that flush; see
+`DeferredWrites`): the next cycle adopts what such a create made, and sets references from
 what the target holds rather than from what the state last recorded. A paused or killed cycle
 keeps its activity id in the state's cursor; the next run goes on with the objects that cycle
 has not processed yet.
