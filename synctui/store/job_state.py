@@ -150,7 +150,8 @@ class JobStateStore:
                 self._in_flight.reset(in_flight)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Provisioning log entries, newest first."""
+        """Provisioning log entries, newest first: each a copy, whose nested values (steps,
+        identities) the caller may read but must not change (they are shared with later readers)."""
         with self._lock:
             if self._opened_logs is None and self.path is not None:
                 _ = self._db  # an older job file may hold the logs: moved out first
