@@ -59,10 +59,23 @@ class ConnectorSpace:
         self._ids: dict[str, str] | None = None
         """Key → TinyDB document id (as text), known from the first write on."""
         self._next_id = 1
+        self._entries_let_go = 0
+        """How many entries `take_entries` handed over (the size of the space while not loaded)."""
 
     def entries(self) -> dict[str, Entry]:
         """The entries as kept, TinyDB document id (as text) → entry: the caller must not change them."""
         return (self._db.storage.read() or {}).get(TABLE, {})
+
+    def take_entries(self) -> dict[str, Entry]:
+        """Every entry by key, for a caller that changes them (a cycle). The space lets go of
+        them rather than hand out copies (at a million entries a copy is a gigabyte more at the
+        cycle's peak), and reads its file again when it needs them; a space kept in memory only
+        has nothing to read them from, and hands out copies."""
+        table = self.entries()
+        if self.path is None:
+            return {entry["key"]: dict(entry) for entry in table.values()}
+        self._opened, self._ids, self._entries_let_go = None, None, len(table)
+        return {entry["key"]: entry for entry in table.values()}
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Entry | None]:
         """Some entries by key (None: there is none), as kept: the caller must not change them.
@@ -86,11 +99,13 @@ class ConnectorSpace:
         self._sequence += 1
         record = {"sequence": self._sequence,
                   "entries": {key: None if entry is None else dict(entry, key=key) for key, entry in entries.items()}}
+        size = len(self._ids) if self._ids is not None else self._entries_let_go
+        if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
+            self._apply(record["entries"])  # loads the space first if it is not
+            self._fold()
+            return
         if self._opened is not None:  # otherwise a later load replays the record from the log
             self._apply(record["entries"])
-            if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * len(self._ids or ())):
-                self._fold()
-                return
         if self._changes is not None:
             self._changes.append(record)
             if self._changes.size() > max(FOLD_MIN_BYTES, FOLD_SHARE * self._file_size):

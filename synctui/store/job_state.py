@@ -85,9 +85,9 @@ class JobStateStore:
         """The state as a cycle starts from. With `few_entries`, for a caller that looks at a
         handful of entries by key (provision on demand), entries are read as it asks for them."""
         with self._lock:
-            # Copies: the caller changes its entries, and only a checkpoint may change ours.
+            # The caller changes its entries: only a checkpoint may change ours.
             entries: MutableMapping[str, dict[str, Any]] = (
-                EntriesByKey(self._lookup, self._all_entries) if few_entries else self._all_entries())
+                EntriesByKey(self._lookup, self._all_entries) if few_entries else self._connector_space().take_entries())
             escrows = self.escrows()
             meta_docs = self._db.table(_META, cache_size=0).all()
             return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._in_flight.read())

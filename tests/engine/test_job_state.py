@@ -260,3 +260,20 @@ def test_a_reader_sees_the_newest_logs_and_new_ones_once_written(state_file: Pat
     assert [entry["id"] for entry in JobStateStore(state_file).logs(3)] == ["a4", "a3", "a2"]
     writer.checkpoint(logs=[{"id": "b0"}])
     assert [entry["id"] for entry in JobStateStore(state_file).logs(2)] == ["b0", "a4"]
+
+
+def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
+        state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", 2)
+    JobStateStore(state_file).checkpoint(entries={f"User:{n}": _entry(n) for n in range(4)}, in_flight={})
+    store = JobStateStore(state_file)
+    entries = store.load().entries
+    entries["User:0"]["displayName"] = "changed, never checkpointed"
+    entries["User:1"]["displayName"] = "changed and checkpointed"
+    entries["User:2"]["displayName"] = "changed and checkpointed"
+    store.checkpoint(entries={"User:1": entries["User:1"], "User:2": entries["User:2"]}, in_flight={})  # folds at once
+    assert not _changes(state_file).exists()
+    on_disk = JobStateStore(state_file).load().entries
+    assert on_disk["User:0"]["displayName"] == "User 0"
+    assert on_disk["User:1"]["displayName"] == on_disk["User:2"]["displayName"] == "changed and checkpointed"
+    assert len(on_disk) == 4
