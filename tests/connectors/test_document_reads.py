@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import orjson
 import pytest
 
-from synctui.connectors.base import Modification, SingleReads, SourceDataError
+from synctui.connectors import _document
+from synctui.connectors.base import ConnectionFailure, Modification, SingleReads, SourceDataError
 from synctui.connectors.jsonfile import JsonFileDirectory
 from synctui.connectors.tenant import TenantDirectory
 
@@ -110,3 +112,22 @@ def test_a_file_changed_meanwhile_is_written_whole_with_both_changes(tmp_path: P
     written = JsonFileDirectory(directory.path)
     assert written.get("User", "u2")["jobTitle"] == "Novelist"
     assert written.get("User", "u1")["jobTitle"] == "Countess"
+
+
+def test_an_object_read_alone_that_cannot_be_written_leaves_the_file_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = _target(tmp_path)
+    before = directory.path.read_bytes()
+    directory.read_one("User", "u2")
+    directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
+
+    def disk_full(path, data, **_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_document, "atomic_write", disk_full)
+    with pytest.raises(ConnectionFailure, match="cannot be written .No space left on device.; the file is unchanged"):
+        directory.flush()
+    assert directory.path.read_bytes() == before
+    monkeypatch.undo()
+    directory.flush()  # the change is still buffered: a later flush writes it
+    assert JsonFileDirectory(directory.path).get("User", "u2")["jobTitle"] == "Novelist"
