@@ -21,6 +21,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
+from . import log_file
 from .connector_space import TABLE as SPACE_TABLE
 from .connector_space import ConnectorSpace
 from .in_flight import InFlightJournal
@@ -32,7 +33,7 @@ LOG_LIMIT = 5000
 
 _ESCROWS = "escrows"
 _META = "meta"
-_LOGS = "logs"
+_LOGS = log_file.LOGS
 
 
 @dataclass
@@ -78,7 +79,8 @@ class JobStateStore:
             if self.path is None:
                 self._opened_logs = TinyDB(storage=MemoryStorage)
             else:
-                self._opened_logs = TinyDB(_logs_file(self.path), storage=AtomicJSONStorage, what="provisioning log")
+                self._opened_logs = TinyDB(_logs_file(self.path), storage=AtomicJSONStorage, what="provisioning log",
+                                           serialize=log_file.serialize)
         return self._opened_logs
 
     def load(self, *, few_entries: bool = False) -> StateSnapshot:
@@ -185,7 +187,7 @@ class JobStateStore:
             if name == SPACE_TABLE and not self._space.exists():
                 self._space.adopt(table)
             elif name == _LOGS and not _logs_file(self.path).exists():
-                logs = AtomicJSONStorage(_logs_file(self.path), what="provisioning log")
+                logs = AtomicJSONStorage(_logs_file(self.path), what="provisioning log", serialize=log_file.serialize)
                 logs.write({_LOGS: table})
                 logs.flush()
         if moved:
@@ -211,11 +213,13 @@ def _newest_logs(path: Path, limit: int | None) -> tuple[dict[str, Any], ...]:
 
 @lru_cache(maxsize=8)
 def _parsed_newest_logs(path: Path, inode: int, modified_ns: int, size: int, limit: int | None) -> tuple[dict[str, Any], ...]:
-    """The newest log entries of a log file, kept while the file stays the same file: the
-    dashboard asks for them whenever a job is selected, and parsing 5,000 entries (~60 ms, the
-    interpreter held throughout) would stall its key presses; a cycle replaces the file at its
-    checkpoints only."""
-    return tuple(_newest((load_document(path, "provisioning log") or {}).get(_LOGS, {}), limit))
+    """The newest log entries of a log file, read from its end (see log_file.py), and kept while
+    the file stays the same file: the dashboard asks for them whenever a job is selected, and a
+    cycle replaces the file at its checkpoints only."""
+    newest = log_file.read_newest(path, limit) if limit is not None else None
+    if newest is None:
+        newest = _newest((load_document(path, "provisioning log") or {}).get(_LOGS, {}), limit)
+    return tuple(newest)
 
 
 def _newest(documents: Mapping[str, dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from synctui.store import JobStateStore, StoreError, connector_space, job_state
+from synctui.store import JobStateStore, StoreError, connector_space, job_state, log_file
 
 
 def _entry(n: int) -> dict:
@@ -277,3 +277,29 @@ def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
     assert on_disk["User:0"]["displayName"] == "User 0"
     assert on_disk["User:1"]["displayName"] == on_disk["User:2"]["displayName"] == "changed and checkpointed"
     assert len(on_disk) == 4
+
+
+@pytest.mark.parametrize("count", [1, 7, 1200])
+def test_the_newest_logs_are_read_from_the_end_of_the_file_as_a_whole_read_gives_them(
+        state_file: Path, count: int) -> None:
+    entries = [{"id": f"e{n}", "statusInfo": {"reason": f"line\nbreak {n}, \"quoted\" }}\n"}} for n in range(count)]
+    JobStateStore(state_file).checkpoint(logs=entries)
+    path = state_file.with_suffix(".logs.json")
+    assert orjson.loads(path.read_bytes()) == {"logs": {str(n + 1): entries[n] for n in range(count)}}
+    for limit in (1, 3, 500, 5000):
+        newest = log_file.read_newest(path, limit)
+        assert newest == entries[::-1][:limit]
+        assert JobStateStore(state_file).logs(limit) == newest
+
+
+def test_a_log_file_not_laid_out_for_it_is_read_whole_and_damage_is_reported(state_file: Path) -> None:
+    path = state_file.with_suffix(".logs.json")
+    path.write_bytes(log_file.serialize({"logs": {}}))
+    assert orjson.loads(path.read_bytes()) == {"logs": {}} and log_file.read_newest(path, 10) == []
+    path.write_bytes(orjson.dumps({"logs": {"1": {"id": "old"}, "2": {"id": "older layout"}}}))
+    assert log_file.read_newest(path, 1) is None
+    assert [entry["id"] for entry in JobStateStore(state_file).logs(1)] == ["older layout"]
+    path.write_bytes(b'{"logs":{\n"1":{"id":"torn')
+    assert log_file.read_newest(path, 1) is None
+    with pytest.raises(StoreError, match="provisioning log"):
+        JobStateStore(state_file).logs(1)
