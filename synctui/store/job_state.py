@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -152,12 +151,11 @@ class JobStateStore:
                 self._in_flight.reset(in_flight)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Provisioning log entries, newest first: each a copy, whose nested values (steps,
-        identities) the caller may read but must not change (they are shared with later readers)."""
+        """Provisioning log entries, newest first."""
         with self._lock:
             if self._opened_logs is None and self.path is not None:
                 _ = self._db  # an older job file may hold the logs: moved out first
-                return [dict(entry) for entry in _newest_logs(_logs_file(self.path), limit)]
+                return _newest_logs(_logs_file(self.path), limit)
             return _newest((self._logs_db.storage.read() or {}).get(_LOGS, {}), limit)
 
     def close(self) -> None:
@@ -203,23 +201,13 @@ class JobStateStore:
             table.remove(doc_ids=oldest)
 
 
-def _newest_logs(path: Path, limit: int | None) -> tuple[dict[str, Any], ...]:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return ()
-    return _parsed_newest_logs(path, stat.st_ino, stat.st_mtime_ns, stat.st_size, limit)
-
-
-@lru_cache(maxsize=8)
-def _parsed_newest_logs(path: Path, inode: int, modified_ns: int, size: int, limit: int | None) -> tuple[dict[str, Any], ...]:
-    """The newest log entries of a log file, read from its end (see log_file.py), and kept while
-    the file stays the same file: the dashboard asks for them whenever a job is selected, and a
-    cycle replaces the file at its checkpoints only."""
+def _newest_logs(path: Path, limit: int | None) -> list[dict[str, Any]]:
+    """The newest log entries of a log file, read from its end (see log_file.py): the dashboard
+    asks for them whenever a job is selected. A file not laid out for it is read whole."""
     newest = log_file.read_newest(path, limit) if limit is not None else None
     if newest is None:
         newest = _newest((load_document(path, "provisioning log") or {}).get(_LOGS, {}), limit)
-    return tuple(newest)
+    return newest
 
 
 def _newest(documents: Mapping[str, dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:

@@ -37,7 +37,11 @@ def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return []
+    with handle:
         if handle.read(len(_HEAD)) != _HEAD:
             return None
         size = handle.seek(0, 2)

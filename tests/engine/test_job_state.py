@@ -255,7 +255,7 @@ def test_a_reader_sees_the_newest_logs_and_new_ones_once_written(state_file: Pat
     writer = JobStateStore(state_file)
     writer.checkpoint(logs=[{"id": f"a{n}"} for n in range(5)])
     assert [entry["id"] for entry in JobStateStore(state_file).logs(3)] == ["a4", "a3", "a2"]
-    read_again = JobStateStore(state_file).logs(3)  # the same file: not parsed again, the same entries
+    read_again = JobStateStore(state_file).logs(3)  # a caller changing what it got changes nothing stored
     read_again[0]["id"] = "changed by a caller"
     assert [entry["id"] for entry in JobStateStore(state_file).logs(3)] == ["a4", "a3", "a2"]
     writer.checkpoint(logs=[{"id": "b0"}])
