@@ -6,17 +6,18 @@ Textual's Pilot with the scheduler running; the initial cycle of the first job i
 dashboard (Run now, `n`), as a user would. While it runs, a key is pressed every ~200 ms — down and
 up in the jobs table (each loads the highlighted job's detail), then `]` and `[` across the tabs —
 and each press is timed. Prints the key latencies (min, median, 95th percentile, max), the number
-of presses and the cycle's duration. A script, not a test: it asserts nothing.
+of presses, the cycle's duration, and how long at a time the event loop was held meanwhile. A
+script, not a test: it asserts nothing.
 
 Two ways to time a press:
 
-  handled (default)  from the key reaching the app (posted by the driver, as a terminal's input
-                     thread does) to the screen and every widget on it having handled it and the
-                     messages it caused (Pilot's own wait for the screen), then one loop turn.
+  handled (default)  from the key entering the app's queue (as the driver's input thread puts it
+                     there) to the end of the first paint that began after it was handled, from
+                     the focused widget up to the app (see Probe.press).
   --pilot            `await pilot.press(key)` then `await pilot.pause()`. Both wait for the *process*
                      to look idle (Textual's wait_for_idle compares process CPU time, all threads, with
-                     wall time), which never happens while the cycle thread computes: each wait then
-                     runs to its 1 s cap, so this measures Pilot (about 3 s a press), not the app.
+                     wall time), which never happens while a cycle computes: each wait then runs to
+                     its 1 s cap, so this measures Pilot (about 3 s a press), not the app.
 
     python benchmarks/bench_dashboard.py [--users 100000] [--interval 0.2] [--size 120x40] [--pilot]
 """
@@ -34,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,9 +56,11 @@ KEY_NAMES = {"right_square_bracket": "]", "left_square_bracket": "["}
 class Result:
     users: int
     latencies: list[float] = field(default_factory=list)
-    """Seconds from each key press to the app being idle again."""
+    """Seconds from each key press to its effect on screen."""
     keys: list[str] = field(default_factory=list)
     """The key of each press, in the same order."""
+    stalls: list[float] = field(default_factory=list)
+    """Seconds the event loop was held past each of its 5 ms sleeps during the cycle."""
     cycle_seconds: float = 0.0
     cycle_state: str = ""
     exported: int = 0
@@ -69,7 +73,16 @@ class Result:
         return (f"{self.users:,} users: {len(ms)} key presses during the cycle; key latency ms: "
                 f"min {ms[0]:.0f}, median {statistics.median(ms):.0f}, p95 {p95:.0f}, max {ms[-1]:.0f}; "
                 f"cycle {self.cycle_seconds:.1f} s ({self.cycle_state}, {self.exported:,} exported)\n"
-                f"  slowest presses: {self.slowest()}")
+                f"  slowest presses: {self.slowest()}\n"
+                f"  event loop held: {self.held()}")
+
+    def held(self) -> str:
+        ms = sorted(seconds * 1000 for seconds in self.stalls)
+        if not ms:
+            return "not measured"
+        p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
+        over = sum(1 for value in ms if value >= 100)
+        return f"p99 {p99:.0f} ms, max {ms[-1]:.0f} ms, {over} times for 100 ms or more"
 
     def slowest(self, count: int = 5) -> str:
         presses = sorted(zip(self.latencies, self.keys), reverse=True)[:count]
@@ -102,20 +115,81 @@ def prepare(folder: Path, users: int) -> tuple[object, str]:
     return service, jobs[0]
 
 
-async def press_handled(pilot, key: str) -> None:
-    """Post `key` as the terminal driver would, and return when the screen has handled it."""
-    from textual import events
+class Probe:
+    """The app seen from inside: when each key event is done being handled, when the screen is
+    painted, and for how long at a time the event loop is held (by anything: a paint, a message
+    handler, the garbage collector, a thread holding the GIL)."""
 
-    event = events.Key(key, None)
-    event.set_sender(pilot.app)
-    pilot.app._driver.send_message(event)
-    await pilot._wait_for_screen()  # every widget has processed what was queued, the key included
-    await asyncio.sleep(0)
+    STALL_TICK = 0.005
+
+    def __init__(self, app) -> None:
+        from textual import events
+        from textual.message_pump import MessagePump
+
+        self.app = app
+        self.handled: dict[int, float] = {}
+        self.paints: deque[tuple[float, float]] = deque(maxlen=64)
+        self.stalls: list[float] = []
+        dispatch = MessagePump._dispatch_message
+
+        async def timed_dispatch(pump, message):
+            try:
+                return await dispatch(pump, message)
+            finally:
+                if isinstance(message, events.Key):
+                    self.handled[id(message)] = time.perf_counter()
+        MessagePump._dispatch_message = timed_dispatch
+        screen = app.screen
+        paint = screen._compositor_refresh
+
+        def timed_paint() -> None:
+            start = time.perf_counter()
+            paint()
+            self.paints.append((start, time.perf_counter()))
+        screen._compositor_refresh = timed_paint
+
+    async def watch_loop(self) -> None:
+        """Record how much later than asked each short sleep wakes: the loop was held that long."""
+        while True:
+            asleep = time.perf_counter()
+            await asyncio.sleep(self.STALL_TICK)
+            self.stalls.append(max(0.0, time.perf_counter() - asleep - self.STALL_TICK))
+
+    async def press(self, key: str) -> float:
+        """Put `key` in the app's queue, as the terminal driver's thread does; return the seconds
+        until its effect is on screen: the end of the first paint that began after the key was
+        handled (it goes from the focused widget up to the app, a queue at a time; a binding's
+        action runs on the way), or the moment it was handled if it changed nothing to paint.
+
+        Later work the key started (a job's detail loaded by a worker thread) is not counted in
+        its press: it holds the loop for the presses that follow, and `stalls` has it."""
+        from textual import events
+
+        app = self.app
+        screen = app.screen
+        pumps = [app, *screen.walk_children(with_self=True)]
+        event = events.Key(key, None)
+        event.set_sender(app)
+        pressed = time.perf_counter()
+        app.post_message(event)
+        while id(event) not in self.handled or any(event in pump._message_queue.values for pump in pumps):
+            await asyncio.sleep(0.001)
+        handled = self.handled.pop(id(event))
+        while True:
+            painted = [end for start, end in self.paints if start >= handled]
+            if painted:
+                return painted[0] - pressed
+            if not (screen._layout_required or screen._scroll_required or screen._repaint_required
+                    or screen._recompose_required or screen._dirty_widgets):
+                return handled - pressed
+            await asyncio.sleep(0.001)
 
 
-async def press_pilot(pilot, key: str) -> None:
+async def press_pilot(pilot, key: str) -> float:
+    pressed = time.perf_counter()
     await pilot.press(key)
     await pilot.pause()
+    return time.perf_counter() - pressed
 
 
 async def measure(service, job: str, users: int, interval: float, size: tuple[int, int], use_pilot: bool) -> Result:
@@ -138,21 +212,23 @@ async def measure(service, job: str, users: int, interval: float, size: tuple[in
             table.move_cursor(row=[key.value for key in table.rows].index(job))
             table.focus()
             await pilot.pause()
+            probe = Probe(app)
             started = time.perf_counter()
-            await pilot.press("n")  # Run now: the cycle runs in a worker thread
+            await pilot.press("n")  # Run now: the cycle runs in a process of its own
             while not service.is_running(job) and time.perf_counter() - started < 30:
                 await asyncio.sleep(0.01)
             keys = itertools.cycle(KEYS)
-            press = press_pilot if use_pilot else press_handled
+            watching = asyncio.create_task(probe.watch_loop())
             while service.is_running(job):
                 key = next(keys)
                 pressed = time.perf_counter()
-                await press(pilot, key)
-                result.latencies.append(time.perf_counter() - pressed)
+                result.latencies.append(await (press_pilot(pilot, key) if use_pilot else probe.press(key)))
                 result.keys.append(key)
                 while service.is_running(job) and time.perf_counter() - pressed < interval:
                     await asyncio.sleep(min(0.02, interval))
+            watching.cancel()
             result.cycle_seconds = time.perf_counter() - started
+            result.stalls = probe.stalls
             with contextlib.suppress(WorkerCancelled):  # an exclusive detail load replaced by a newer one
                 await app.workers.wait_for_complete()
     finally:
