@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import sys
 import tempfile
 import uuid
@@ -136,6 +137,7 @@ async def typed_delete(pilot) -> None:
 async def main() -> None:
     counter = itertools.count(1)
     uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
+    random.seed(0)  # the ids a cycle makes come from `random` (synctui/ids.py)
     with tempfile.TemporaryDirectory() as tmp:
         service = SyncService(Home(Path(tmp) / "home"), clock=FrozenClock(FROZEN))
         jsonfile = next(s.job.id for s in service.job_summaries() if s.job.template_id == "jsonfile")

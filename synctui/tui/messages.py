@@ -32,6 +32,11 @@ class ProgressChanged(Message):
         self.job_id, self.completed, self.total = job_id, completed, total
 
     def can_replace(self, message: Message) -> bool:
+        """A newer report of the same job makes this one moot: a cycle reports many times a second,
+        faster than a busy screen can show them."""
+        return isinstance(message, ProgressChanged) and message.job_id == self.job_id
+
+    def can_replace(self, message: Message) -> bool:
         return isinstance(message, ProgressChanged) and message.job_id == self.job_id
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import Button, Checkbox, Input, Select, Static
+import pytest
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
 
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 from synctui.tui.dialogs.confirm import ConfirmDialog
 from synctui.tui.dialogs.error import ErrorDialog
 from synctui.tui.dialogs.restart import RestartDialog
-from synctui.tui.messages import JobsDirty, JobsLoaded
+from synctui.tui.messages import JobsDirty, JobsLoaded, ProgressChanged
 from synctui.tui.screens.new_job import NewJobScreen
 from synctui.tui.screens.preview import PreviewScreen
 from synctui.tui.screens.provision import ProvisionScreen
 from synctui.tui.widgets.jobs_table import JobsTable
+from synctui.tui.widgets.panes import StatusPane
 
 from .conftest import SIZE, job_id, select, settle
 
@@ -314,6 +316,31 @@ async def test_live_updates_arrive_as_coalesced_messages(service: SyncService) -
         assert table.cursor_row == row_before  # refresh never moves the cursor
         assert any(isinstance(m, JobsLoaded) for m in messages)
         assert all(isinstance(m, JobsDirty) for m in messages if type(m).__name__ == "JobsDirty")
+
+
+async def test_progress_moves_the_bar_alone_and_a_burst_is_shown_once(
+        app: SyncApp, service: SyncService, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        job = await select(pilot, service, "jsonfile")
+        shown: list[object] = []
+        moved: list[object] = []
+        show, show_progress = StatusPane.show, StatusPane.show_progress
+        monkeypatch.setattr(StatusPane, "show", lambda pane, *args: shown.append(args) or show(pane, *args))
+        monkeypatch.setattr(StatusPane, "show_progress",
+                            lambda pane, progress: moved.append(progress) or show_progress(pane, progress))
+        for done in range(1, 51):  # a cycle reports faster than the screen takes them
+            app.screen.post_message(ProgressChanged(job, done, 50))
+        app.screen.post_message(ProgressChanged("another-job", 1, 2))
+        await settle(pilot)
+        assert moved == [(50, 50)]  # the newest report of the burst, once
+        assert shown == []  # the rest of the status tab stays as it was
+        assert app.screen.query_one("#cycle-progress", ProgressBar).progress == 50
+        await pilot.press("right_square_bracket")  # away from the status tab, a report marks it stale
+        app.screen.post_message(ProgressChanged(job, 60, 100))
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert len(shown) == 1 and shown[0][2] == (60, 100)
 
 
 async def test_quit_while_running_asks(app: SyncApp, service: SyncService) -> None:

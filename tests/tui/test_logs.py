@@ -7,18 +7,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Input, Label
 
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 from synctui.tui.dialogs.path import PathDialog
 from synctui.tui.widgets.logs_pane import LogsPane
+from synctui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE, job_id, notifications, open_tab, select, settle
-
-
-def row_keys(table: DataTable) -> list[str]:
-    return [key.value for key in table.rows]
 
 
 async def test_search_as_you_type_then_export_the_shown_entries(ran: SyncService, tmp_path: Path) -> None:
@@ -29,7 +26,7 @@ async def test_search_as_you_type_then_export_the_shown_entries(ran: SyncService
         await select(pilot, ran, "jsonfile")
         await open_tab(pilot, "tab-logs")
         pane = app.screen.query_one(LogsPane)
-        table = pane.query_one("#logs-table", DataTable)
+        table = pane.query_one("#logs-table", RowTable)
         total = table.row_count
         assert app.focused is table
         await pilot.press("slash")
@@ -94,21 +91,21 @@ async def test_follow_shows_new_entries_at_the_top_and_off_keeps_the_cursor(
         await select(pilot, ran, "jsonfile")
         await open_tab(pilot, "tab-logs")
         pane = app.screen.query_one(LogsPane)
-        table = pane.query_one("#logs-table", DataTable)
-        table.move_cursor(row=3)
-        watched = row_keys(table)[3]
+        table = pane.query_one("#logs-table", RowTable)
+        table.cursor_row = 3
+        watched = table.row_keys[3]
         cycle_with_changes(7)  # follow off: the list updates, the cursor stays on its entry
         await settle(pilot)
-        assert row_keys(table)[0] not in (watched,) and row_keys(table).index(watched) > 3
-        assert row_keys(table)[table.cursor_row] == watched
+        assert table.row_keys[0] not in (watched,) and table.row_keys.index(watched) > 3
+        assert table.row_keys[table.cursor_row] == watched
         await pilot.press("f")
         await settle(pilot)
         assert pane.following and "following" in str(pane.query_one("#log-count", Label).render())
         assert table.cursor_row == 0
-        newest = row_keys(table)[0]
+        newest = table.row_keys[0]
         cycle_with_changes(8)
         await settle(pilot)
-        assert row_keys(table)[0] != newest and table.cursor_row == 0  # the newest entry, on top
+        assert table.row_keys[0] != newest and table.cursor_row == 0  # the newest entry, on top
         await pilot.press("f")
         assert not pane.following
 

@@ -140,9 +140,12 @@ class JobsScreen(Screen[None]):
 
     @on(ProgressChanged)
     def _progress_changed(self, message: ProgressChanged) -> None:
-        self.progress[message.job_id] = (message.completed, message.total)
-        if message.job_id == self.selected and self.detail is not None:
-            self._show_status()
+        progress = self.progress[message.job_id] = (message.completed, message.total)
+        if message.job_id == self.selected:
+            if self.query_one("#detail", TabbedContent).active == "tab-status" and "tab-status" not in self._stale:
+                self.query_one(StatusPane).show_progress(progress)
+            else:
+                self._stale.add("tab-status")  # filled with the progress when it is opened
         self.query_one(LogsPane).cycle_progressed(message.job_id)
 
     def _tick(self) -> None:
@@ -271,10 +274,6 @@ class JobsScreen(Screen[None]):
     @on(TabbedContent.TabActivated, "#detail")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._render_tab(event.pane.id or "")
-
-    def _show_status(self) -> None:
-        self._stale.add("tab-status")
-        self._render_tab(self.query_one("#detail", TabbedContent).active)
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -486,8 +485,8 @@ class JobsScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         """Open a tab and put the focus in it, where its keys work."""
-        self.query_one("#detail", TabbedContent).active = tab
         self._render_tab(tab)  # now, not when TabActivated arrives: an action may follow at once
+        self.query_one("#detail", TabbedContent).active = tab
         target = self.query_one(TAB_FOCUS[tab])
         if target.display and target.focusable:
             target.focus()
@@ -516,7 +515,9 @@ class JobsScreen(Screen[None]):
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#detail", TabbedContent)
-        tabs.active = TABS[(TABS.index(tabs.active) + step) % len(TABS)] if tabs.active in TABS else TABS[0]
+        tab = TABS[(TABS.index(tabs.active) + step) % len(TABS)] if tabs.active in TABS else TABS[0]
+        self._render_tab(tab)  # before it shows: one layout and paint for both, no stale first frame
+        tabs.active = tab
 
     def action_previous_tab(self) -> None:
         self.action_next_tab(-1)

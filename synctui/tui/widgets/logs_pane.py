@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -15,19 +14,22 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...service import JobSummary, SyncService
 from ..dialogs.path import PathDialog
 from ..export import write_json
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
+from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
 STATUSES = ["success", "failure", "skipped", "warning"]
+COLUMNS = (Column("time", "When", 20), Column("action", "Action"), Column("status", "Status"),
+           Column("object", "Object", 40), Column("type", "Type"), Column("error", "Error", 32))
 LOG_LIMIT = 500
-"""Entries the tab holds (newest first): search and export work on these. Filling the table takes
-~65 µs an entry on the UI thread, so more would make following and job switches feel slow."""
+"""Entries the tab holds (newest first): search and export work on these; the table takes them in
+a page at a time."""
 
 
 def searchable_text(entry: dict[str, Any]) -> str:
@@ -84,15 +86,11 @@ class LogsPane(Vertical):
             yield Select([(s, s) for s in STATUSES], prompt="any status", id="log-status")
             yield Input(placeholder="search…", id="log-search")
         yield Label("", id="log-count")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="logs-table")
+        yield RowTable(*COLUMNS, id="logs-table")
         yield Static("No provisioning log yet: entries appear after a cycle changes or fails an object.",
                      id="logs-empty", classes="empty")
 
     def on_mount(self) -> None:
-        table = self.query_one("#logs-table", DataTable)
-        for key, label in (("time", "When"), ("action", "Action"), ("status", "Status"),
-                           ("object", "Object"), ("type", "Type"), ("error", "Error")):
-            table.add_column(label, key=key)
         self._show_count()
 
     # --- what is shown ----------------------------------------------------------------------------
@@ -144,36 +142,30 @@ class LogsPane(Vertical):
         ids = [key for key, _ in shown]
         if ids == self._shown_ids:
             return
-        table = self.query_one("#logs-table", DataTable)
+        table = self.query_one("#logs-table", RowTable)
         # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
-        current = self._shown_ids[table.cursor_row] if 0 <= table.cursor_row < len(self._shown_ids) else None
         self._shown_ids = ids
         self._entry_by_key = dict(shown)
         now = self._now or datetime.now()
-        table.clear()
-        for key, entry in shown:
-            info = entry.get("statusInfo") or {}
-            action_name = str(entry.get("provisioningAction") or "")
-            status_name = str(info.get("status") or "")
-            table.add_row(
-                log_time(entry, now),
-                Text(action_name, style=ACTION_STYLES.get(action_name, "")),
-                Text(status_name, style=STATUS_INFO_STYLES.get(status_name, "")),
-                Text(object_name(entry), overflow="ellipsis", no_wrap=True),
-                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
-                Text(str(info.get("errorCode") or ""), style="red"),
-                key=key,
-            )
+        table.set_rows([(key, self._cells(entry, now)) for key, entry in shown],
+                       cursor_key=None if self.following else table.cursor_key)
         if self.following:
             self._to_newest()
-        elif current in self._entry_by_key:
-            table.move_cursor(row=ids.index(current), animate=False)
+
+    @staticmethod
+    def _cells(entry: dict[str, Any], now: datetime) -> tuple[Cell, ...]:
+        info = entry.get("statusInfo") or {}
+        action = str(entry.get("provisioningAction") or "")
+        status = str(info.get("status") or "")
+        return (log_time(entry, now), (action, ACTION_STYLES.get(action, "")),
+                (status, STATUS_INFO_STYLES.get(status, "")), object_name(entry),
+                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+                (str(info.get("errorCode") or ""), "red"))
 
     def _to_newest(self) -> None:
-        table = self.query_one("#logs-table", DataTable)
-        if table.row_count:
-            table.move_cursor(row=0, animate=False)
-            table.scroll_home(animate=False)
+        table = self.query_one("#logs-table", RowTable)
+        table.cursor_row = 0
+        table.scroll_home(animate=False)
 
     def _show_count(self) -> None:
         total, shown = len(self._logs), len(self._shown)
@@ -190,11 +182,11 @@ class LogsPane(Vertical):
     @on(Input.Submitted, "#log-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#logs-table", DataTable).focus()
+        self.query_one("#logs-table", RowTable).focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
-        entry = self._entry_by_key.get(event.row_key.value or "")
+        entry = self._entry_by_key.get(event.key)
         if entry is not None:
             self.post_message(self.EntrySelected(entry))
 
@@ -257,7 +249,7 @@ class LogsPane(Vertical):
         if not (field.has_focus or field.value):
             raise SkipAction()  # nothing to clear: escape goes on to the screen (back to the jobs)
         field.value = ""
-        self.query_one("#logs-table", DataTable).focus()
+        self.query_one("#logs-table", RowTable).focus()
 
     def action_export(self) -> None:
         summary, entries = self.summary, self.shown

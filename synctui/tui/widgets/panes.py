@@ -92,11 +92,7 @@ class StatusPane(VerticalScroll):
         box = self.query_one("#progress-box")
         box.display = summary.running
         if summary.running:
-            bar = self.query_one("#cycle-progress", ProgressBar)
-            if progress and progress[1]:
-                bar.update(total=progress[1], progress=progress[0])
-            else:
-                bar.update(total=None)
+            self.show_progress(progress)
         quarantine = status.quarantine if status else None
         panel = self.query_one("#quarantine", Static)
         panel.display = quarantine is not None
@@ -118,6 +114,15 @@ class StatusPane(VerticalScroll):
             chart = self.query_one(f"#chart-{key}", Sparkline)
             chart.display = len(values) > 1  # one cycle is a number, not a rhythm
             chart.data = values
+
+
+    def show_progress(self, progress: tuple[int, int] | None) -> None:
+        """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
+        bar = self.query_one("#cycle-progress", ProgressBar)
+        if progress and progress[1]:
+            bar.update(total=progress[1], progress=progress[0])
+        else:
+            bar.update(total=None)
 
 
 TRACE_SETTING = "TraceRequests"
