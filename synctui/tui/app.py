@@ -64,6 +64,9 @@ class SyncApp(App[int]):
         # passes, which would walk it all each time: ~80 ms pauses, several in a large cycle.
         self.call_after_refresh(gc.freeze)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what start-up made can go with the app (tests run many apps in a process)
+
     def _apply_keymap(self, value: Any) -> None:
         if value is None:
             return  # no keymap: nothing to check (finding every binding id imports every screen)

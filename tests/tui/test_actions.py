@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -341,6 +342,13 @@ async def test_progress_moves_the_bar_alone_and_a_burst_is_shown_once(
         await pilot.press("left_square_bracket")
         await settle(pilot)
         assert len(shown) == 1 and shown[0][2] == (60, 100)
+
+
+async def test_start_up_objects_are_frozen_while_the_app_runs(app: SyncApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 10_000  # left out of the collector's full passes
+    assert gc.get_freeze_count() == 0  # and handed back when the app ends
 
 
 async def test_quit_while_running_asks(app: SyncApp, service: SyncService) -> None:
