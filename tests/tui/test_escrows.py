@@ -4,12 +4,13 @@ are notifications."""
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import Static
 
 from synctui.service import Busy, SyncService
 from synctui.tui.app import SyncApp
 from synctui.tui.dialogs.confirm import ConfirmDialog
-from synctui.tui.widgets.escrows_pane import MARK, EscrowsPane
+from synctui.tui.widgets.escrows_pane import MARK, EscrowsPane, escrow_name
+from synctui.tui.widgets.row_table import RowTable
 
 from .conftest import SIZE, notifications, open_tab, select, settle
 
@@ -27,27 +28,26 @@ def calls(service: SyncService, monkeypatch: pytest.MonkeyPatch) -> list[tuple[s
     return made
 
 
-def keys(table: DataTable) -> list[str]:
-    return [key.value for key in table.rows]
-
-
 async def test_retry_marked_then_all(escrowed: str, service: SyncService, calls: list) -> None:
     app = SyncApp(service)
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
         await open_tab(pilot, "tab-escrows")
-        table = app.screen.query_one("#escrows-table", DataTable)
+        table = app.screen.query_one("#escrows-table", RowTable)
         assert table.row_count == 5 and app.focused is table
         await pilot.press("space", "space")  # marks the first two; the cursor moves on
-        assert [str(table.get_cell_at((row, 0))) for row in range(3)] == [MARK, MARK, ""]
+        marks = [table.render_line(row).text.strip()[:1] for row in (1, 2, 3)]  # under the header
+        assert marks[:2] == [MARK, MARK] and marks[2] != MARK
+        detail = str(app.screen.query_one("#escrow-detail", Static).render())
+        assert detail.startswith(escrow_name(app.screen.query_one(EscrowsPane).escrows[table.cursor_key]))
         await pilot.press("r")
         await settle(pilot)
-        assert calls == [(escrowed, sorted(keys(table)[:2]))]
+        assert calls == [(escrowed, sorted(table.row_keys[:2]))]
         assert any("2 escrows of Demo: tenant → JSON file will be retried" in n for n in notifications(app))
         assert not app.screen.query_one(EscrowsPane).marked
         await pilot.press("r")  # nothing marked: the highlighted escrow
         await settle(pilot)
-        assert calls[-1] == (escrowed, [keys(table)[table.cursor_row]])
+        assert calls[-1] == (escrowed, [table.row_keys[table.cursor_row]])
         await pilot.click("#escrow-retry_all")
         await settle(pilot)
         assert calls[-1] == (escrowed, None)
@@ -59,8 +59,8 @@ async def test_dismiss_asks_first(escrowed: str, service: SyncService) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
         await open_tab(pilot, "tab-escrows")
-        table = app.screen.query_one("#escrows-table", DataTable)
-        doomed = keys(table)[0]
+        table = app.screen.query_one("#escrows-table", RowTable)
+        doomed = table.row_keys[0]
         await pilot.press("x")
         await pilot.pause()
         dialog = app.screen
@@ -74,7 +74,7 @@ async def test_dismiss_asks_first(escrowed: str, service: SyncService) -> None:
         await pilot.press("y")
         await settle(pilot)
         assert doomed not in {e["key"] for e in service.escrows(escrowed)}
-        assert table.row_count == 4 and doomed not in keys(table)
+        assert table.row_count == 4 and doomed not in table.row_keys
 
 
 async def test_busy_and_not_found_are_notifications(escrowed: str, service: SyncService,

@@ -12,14 +12,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from ...service import JobSummary, SyncService
 from ..dialogs.confirm import ConfirmDialog
 from ..format import absolute, relative
+from .row_table import Cell, Column, RowTable
 
 MARK = "✓"
 ACTIONS = {"mark", "retry", "retry_all", "dismiss"}
+COLUMNS = (Column("mark", MARK, 1), Column("object", "Object", 40), Column("type", "Type"),
+           Column("attempts", "Attempts"), Column("next", "Next retry", 20), Column("error", "Error", 80))
+"""The error goes last: it is long, and the detail line below the table shows it whole."""
 
 
 def escrow_name(escrow: dict[str, Any]) -> str:
@@ -54,17 +58,12 @@ class EscrowsPane(Vertical):
             yield Button("Retry selected", id="escrow-retry")
             yield Button("Retry all", id="escrow-retry_all")
             yield Button("Dismiss selected…", id="escrow-dismiss", variant="error")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="escrows-table")
+        yield RowTable(*COLUMNS, id="escrows-table")
         yield Static("", id="escrow-detail", markup=False)
         yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty",
                      classes="empty")
 
     def on_mount(self) -> None:
-        table = self.query_one("#escrows-table", DataTable)
-        # The error goes last: it is long, and the detail line below the table shows it whole.
-        for key, label in (("mark", MARK), ("object", "Object"), ("type", "Type"), ("attempts", "Attempts"),
-                           ("next", "Next retry"), ("error", "Error")):
-            table.add_column(label, key=key)
         self._enable(False)
 
     def show(self, summary: JobSummary, escrows: list[dict[str, Any]], now: datetime) -> None:
@@ -74,33 +73,32 @@ class EscrowsPane(Vertical):
         keys = [str(e.get("key") or e.get("sourceId") or i) for i, e in enumerate(escrows)]
         self.escrows = dict(zip(keys, escrows))
         self.marked &= set(keys)
-        table = self.query_one("#escrows-table", DataTable)
+        table = self.query_one("#escrows-table", RowTable)
         self.query_one("#escrows-empty").display = not escrows
         table.display = bool(escrows)
         self.query_one("#escrow-detail").display = bool(escrows)
         self._now = now
-        current = self._highlighted()
-        row = table.cursor_row
-        table.clear()
-        for key, escrow in self.escrows.items():
-            error = escrow.get("error") or {}
-            table.add_row(
-                MARK if key in self.marked else "",
-                Text(escrow_name(escrow), overflow="ellipsis", no_wrap=True),
-                str(escrow.get("objectType") or ""),
-                str(escrow.get("attempts", "")),
-                relative(escrow.get("nextRetry"), now),
-                Text(f"{error.get('code') or ''}: {error.get('message') or ''}", style="red", no_wrap=True),
-                key=key,
-            )
-        if keys:
-            # The cursor stays on its escrow when the list changes around it.
-            table.move_cursor(row=keys.index(current) if current in keys else min(row, len(keys) - 1), animate=False)
+        self._fill()  # the cursor stays on its escrow when the list changes around it
+        self._show_detail(self._highlighted())  # its attempts and next retry may have changed
         self._enable(bool(escrows))
 
-    @on(DataTable.RowHighlighted, "#escrows-table")
-    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
-        escrow = self.escrows.get(event.row_key.value or "")
+    def _fill(self) -> None:
+        table = self.query_one("#escrows-table", RowTable)
+        table.set_rows([(key, self._cells(key, escrow)) for key, escrow in self.escrows.items()],
+                       cursor_key=table.cursor_key)
+
+    def _cells(self, key: str, escrow: dict[str, Any]) -> tuple[Cell, ...]:
+        error = escrow.get("error") or {}
+        return (MARK if key in self.marked else "", escrow_name(escrow), str(escrow.get("objectType") or ""),
+                str(escrow.get("attempts", "")), relative(escrow.get("nextRetry"), self._now or datetime.now()),
+                (f"{error.get('code') or ''}: {error.get('message') or ''}", "red"))
+
+    @on(RowTable.RowHighlighted, "#escrows-table")
+    def _highlighted_changed(self, event: RowTable.RowHighlighted) -> None:
+        self._show_detail(event.key)
+
+    def _show_detail(self, key: str | None) -> None:
+        escrow = self.escrows.get(key or "")
         if escrow is None:
             return
         error = escrow.get("error") or {}
@@ -119,10 +117,7 @@ class EscrowsPane(Vertical):
             button.disabled = not enabled
 
     def _highlighted(self) -> str | None:
-        table = self.query_one("#escrows-table", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one("#escrows-table", RowTable).cursor_key
 
     def selected(self) -> list[str]:
         """The marked escrows, else the highlighted one."""
@@ -148,10 +143,8 @@ class EscrowsPane(Vertical):
         if key is None:
             return
         self.marked ^= {key}
-        table = self.query_one("#escrows-table", DataTable)
-        table.update_cell(key, "mark", MARK if key in self.marked else "")
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        self._fill()
+        self.query_one("#escrows-table", RowTable).action_cursor_down()
 
     def action_retry(self) -> None:
         keys = self.selected()

@@ -84,7 +84,7 @@ class RowTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, always_update=True)
 
     class RowHighlighted(Message):
-        """The cursor moved to another row."""
+        """Another row is under the cursor: it moved, or new rows came."""
 
         def __init__(self, table: RowTable, key: str, row: int) -> None:
             super().__init__()
@@ -104,6 +104,7 @@ class RowTable(ScrollView, can_focus=True):
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self._widths = [cell_len(column.label) for column in columns]
+        self._highlighted: str | None = None
 
     # --- what is shown ----------------------------------------------------------------------------
 
@@ -136,11 +137,13 @@ class RowTable(ScrollView, can_focus=True):
     def validate_cursor_row(self, row: int) -> int:
         return max(0, min(row, len(self._rows) - 1))
 
-    def watch_cursor_row(self, previous: int, row: int) -> None:
+    def watch_cursor_row(self, row: int) -> None:
         self.refresh()
         self._show_row(row)
-        if self._rows and previous != row:
-            self.post_message(self.RowHighlighted(self, self._rows[row][0], row))
+        key = self.cursor_key
+        if key is not None and key != self._highlighted:  # moved, or other rows came under it
+            self._highlighted = key
+            self.post_message(self.RowHighlighted(self, key, row))
 
     def _show_row(self, row: int) -> None:
         """Scroll so that `row` is in view, under the header."""
