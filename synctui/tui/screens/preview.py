@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, LoadingIndicator, Static
+from textual.widgets import Header, Label, LoadingIndicator, Static
 
 from ...service import JobSummary, SyncService
 from ..dialogs.log_entry import modified_table
 from ..format import ACTION_STYLES, object_name
 from ..widgets.footer import ResponsiveFooter
+from ..widgets.row_table import Cell, Column, RowTable
 
 ORDER = {"create": 0, "update": 1, "disable": 2, "delete": 3}
 
@@ -40,15 +41,13 @@ class PreviewScreen(Screen[None]):
             yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title")
             yield Static("", id="preview-summary")
             yield LoadingIndicator(id="preview-busy")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="preview-table")
+            yield RowTable(Column("action", "Action"), Column("object", "Object"), Column("type", "Type"),
+                           Column("changes", "Changes", 80), id="preview-table")
             with VerticalScroll(id="preview-detail"):
                 yield Static("", id="preview-changes")
         yield ResponsiveFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#preview-table", DataTable)
-        for key, label in (("action", "Action"), ("object", "Object"), ("type", "Type"), ("changes", "Changes")):
-            table.add_column(label, key=key)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -83,25 +82,24 @@ class PreviewScreen(Screen[None]):
         if failures:
             summary.append(f"  {len(failures)} would fail", style="bold red")
         self.query_one("#preview-summary", Static).update(summary)
-        table = self.query_one("#preview-table", DataTable)
-        table.clear()
-        self.entries = {}
-        for index, entry in enumerate(changes):
-            key = str(index)
-            self.entries[key] = entry
-            modified = entry.get("modifiedProperties") or []
-            action = entry["provisioningAction"]
-            table.add_row(Text(action, style=ACTION_STYLES.get(action, "")), object_name(entry),
-                          str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
-                          ", ".join(str(m.get("displayName")) for m in modified[:6]) + (" …" if len(modified) > 6 else ""),
-                          key=key)
+        self.entries = {str(index): entry for index, entry in enumerate(changes)}
+        table = self.query_one("#preview-table", RowTable)
+        table.set_rows([(key, self._cells(entry)) for key, entry in self.entries.items()])
         if changes:
-            self._detail(changes[0])
+            self._detail(changes[table.cursor_row])  # also when a reload leaves the cursor on its row
             table.focus()
 
-    @on(DataTable.RowHighlighted, "#preview-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        entry = self.entries.get(event.row_key.value or "")
+    @staticmethod
+    def _cells(entry: dict[str, Any]) -> tuple[Cell, ...]:
+        modified = entry.get("modifiedProperties") or []
+        action = entry["provisioningAction"]
+        return ((action, ACTION_STYLES.get(action, "")), object_name(entry),
+                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+                ", ".join(str(m.get("displayName")) for m in modified[:6]) + (" …" if len(modified) > 6 else ""))
+
+    @on(RowTable.RowHighlighted, "#preview-table")
+    def _highlighted(self, event: RowTable.RowHighlighted) -> None:
+        entry = self.entries.get(event.key)
         if entry is not None:
             self._detail(entry)
 

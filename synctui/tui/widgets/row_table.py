@@ -102,7 +102,6 @@ class RowTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.columns = columns
         self._rows: list[Row] = []
-        self._index: dict[str, int] = {}
         self._widths = [cell_len(column.label) for column in columns]
         self._highlighted: str | None = None
 
@@ -124,12 +123,12 @@ class RowTable(ScrollView, can_focus=True):
         """Show `rows` instead of the rows shown. The cursor goes to the row of `cursor_key` when it
         is among them, else it keeps its place."""
         self._rows = list(rows)
-        self._index = {key: index for index, (key, _) in enumerate(self._rows)}
         self._widths = [
             min(column.max_width, max([cell_len(column.label), *(cell_len(_text(cells[i])) for _, cells in self._rows)]))
             for i, column in enumerate(self.columns)]
         self.virtual_size = Size(sum(width + 2 for width in self._widths), len(self._rows) + 1)
-        self.cursor_row = self._index.get(cursor_key, self.cursor_row) if cursor_key else self.cursor_row
+        found = (index for index, (key, _) in enumerate(self._rows) if key == cursor_key)
+        self.cursor_row = next(found, self.cursor_row)  # validated to the new rows, then watched
         self.refresh()
 
     # --- cursor -------------------------------------------------------------------------------------
@@ -178,8 +177,8 @@ class RowTable(ScrollView, can_focus=True):
         self.cursor_row = len(self._rows) - 1
 
     def action_select(self) -> None:
-        if self._rows:
-            self.post_message(self.RowSelected(self, self._rows[self.cursor_row][0], self.cursor_row))
+        if (key := self.cursor_key) is not None:
+            self.post_message(self.RowSelected(self, key, self.cursor_row))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -191,20 +190,20 @@ class RowTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        base = self.rich_style
-        if y == 0:
-            cells: Sequence[Cell] = [column.label for column in self.columns]
-            strip = self._strip(cells, base + self.get_component_rich_style("row-table--header"))
-        elif (index := scroll_y + y - 1) < len(self._rows):
-            style = base
-            if index % 2:
-                style += self.get_component_rich_style("row-table--even-row")
-            if index == self.cursor_row:
-                style += self.get_component_rich_style("row-table--cursor")
-            strip = self._strip(self._rows[index][1], style)
-        else:
-            return Strip.blank(self.size.width, base)
-        return strip.crop_extend(scroll_x, scroll_x + self.size.width, base)
+        style = self.rich_style
+        index = scroll_y + y - 1
+        if y == 0:  # the header stays on top, across the whole width
+            style += self.get_component_rich_style("row-table--header")
+            strip = self._strip([column.label for column in self.columns], style)
+            return strip.crop_extend(scroll_x, scroll_x + self.size.width, style)
+        if index >= len(self._rows):
+            return Strip.blank(self.size.width, style)
+        row_style = style
+        if index % 2:
+            row_style += self.get_component_rich_style("row-table--even-row")
+        if index == self.cursor_row:
+            row_style += self.get_component_rich_style("row-table--cursor")
+        return self._strip(self._rows[index][1], row_style).crop_extend(scroll_x, scroll_x + self.size.width, style)
 
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments = [Segment(f" {fit(_text(cell), width)} ", style + _style(cell))
