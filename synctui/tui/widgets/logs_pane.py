@@ -28,8 +28,8 @@ STATUSES = ["success", "failure", "skipped", "warning"]
 COLUMNS = (Column("time", "When", 20), Column("action", "Action"), Column("status", "Status"),
            Column("object", "Object", 40), Column("type", "Type"), Column("error", "Error", 32))
 LOG_LIMIT = 500
-"""Entries the tab holds (newest first): search and export work on these; the table takes them in
-a page at a time."""
+"""Entries the tab holds (newest first): search and export work on these; the table draws only
+those in view."""
 
 
 def searchable_text(entry: dict[str, Any]) -> str:
@@ -143,10 +143,10 @@ class LogsPane(Vertical):
         if ids == self._shown_ids:
             return
         table = self.query_one("#logs-table", RowTable)
-        # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
         self._shown_ids = ids
         self._entry_by_key = dict(shown)
         now = self._now or datetime.now()
+        # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
         table.set_rows([(key, self._cells(entry, now)) for key, entry in shown],
                        cursor_key=None if self.following else table.cursor_key)
         if self.following:
