@@ -254,7 +254,8 @@ class JobsScreen(Screen[None]):
     def _render_tab(self, tab: str) -> None:
         """Fill one tab from the loaded detail, if it has not been since it was loaded. Only the tab
         on view is filled when a job is selected or changes: the others wait until they are opened
-        (the logs table alone takes ~70 ms for 1,000 entries, which a key press would wait for)."""
+        (the Status tab alone is a layout and a paint, which the keys pressed meanwhile would wait
+        for; a cycle's detail reloads come every checkpoint)."""
         detail = self.detail
         if detail is None or tab not in self._stale:
             return
