@@ -36,9 +36,6 @@ class ProgressChanged(Message):
         faster than a busy screen can show them."""
         return isinstance(message, ProgressChanged) and message.job_id == self.job_id
 
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, ProgressChanged) and message.job_id == self.job_id
-
 
 class JobsLoaded(Message):
     def __init__(self, summaries: list[JobSummary]) -> None:

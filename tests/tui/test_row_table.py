@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 
 from synctui.tui.widgets.row_table import Column, Row, RowTable, fit
 
-COLUMNS = (Column("name", "Name", 12), Column("kind", "Kind"))
+COLUMNS = (Column("Name", 12), Column("Kind"))
 
 
 def rows(count: int, prefix: str = "row") -> list[Row]:

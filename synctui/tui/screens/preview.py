@@ -41,8 +41,7 @@ class PreviewScreen(Screen[None]):
             yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title")
             yield Static("", id="preview-summary")
             yield LoadingIndicator(id="preview-busy")
-            yield RowTable(Column("action", "Action"), Column("object", "Object"), Column("type", "Type"),
-                           Column("changes", "Changes", 80), id="preview-table")
+            yield RowTable(Column("Action"), Column("Object"), Column("Type"), Column("Changes", 80), id="preview-table")
             with VerticalScroll(id="preview-detail"):
                 yield Static("", id="preview-changes")
         yield ResponsiveFooter()

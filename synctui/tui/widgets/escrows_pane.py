@@ -21,8 +21,8 @@ from .row_table import Cell, Column, RowTable
 
 MARK = "✓"
 ACTIONS = {"mark", "retry", "retry_all", "dismiss"}
-COLUMNS = (Column("mark", MARK, 1), Column("object", "Object", 40), Column("type", "Type"),
-           Column("attempts", "Attempts"), Column("next", "Next retry", 20), Column("error", "Error", 80))
+COLUMNS = (Column(MARK, 1), Column("Object", 40), Column("Type"), Column("Attempts"), Column("Next retry", 20),
+           Column("Error", 80))
 """The error goes last: it is long, and the detail line below the table shows it whole."""
 
 

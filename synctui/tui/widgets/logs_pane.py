@@ -25,8 +25,8 @@ from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
 STATUSES = ["success", "failure", "skipped", "warning"]
-COLUMNS = (Column("time", "When", 20), Column("action", "Action"), Column("status", "Status"),
-           Column("object", "Object", 40), Column("type", "Type"), Column("error", "Error", 32))
+COLUMNS = (Column("When", 20), Column("Action"), Column("Status"), Column("Object", 40), Column("Type"),
+           Column("Error", 32))
 LOG_LIMIT = 500
 """Entries the tab holds (newest first): search and export work on these; the table draws only
 those in view."""

@@ -115,7 +115,6 @@ class StatusPane(VerticalScroll):
             chart.display = len(values) > 1  # one cycle is a number, not a rhythm
             chart.data = values
 
-
     def show_progress(self, progress: tuple[int, int] | None) -> None:
         """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
         bar = self.query_one("#cycle-progress", ProgressBar)

@@ -20,7 +20,6 @@ from textual.strip import Strip
 
 @dataclass(frozen=True)
 class Column:
-    key: str
     label: str
     max_width: int = 40
     """Longer text is cut, with an ellipsis."""
@@ -102,7 +101,7 @@ class RowTable(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.columns = columns
         self._rows: list[Row] = []
-        self._widths = [cell_len(column.label) for column in columns]
+        self._widths = self._column_widths()
         self._highlighted: str | None = None
 
     # --- what is shown ----------------------------------------------------------------------------
@@ -123,13 +122,22 @@ class RowTable(ScrollView, can_focus=True):
         """Show `rows` instead of the rows shown. The cursor goes to the row of `cursor_key` when it
         is among them, else it keeps its place."""
         self._rows = list(rows)
-        self._widths = [
-            min(column.max_width, max([cell_len(column.label), *(cell_len(_text(cells[i])) for _, cells in self._rows)]))
-            for i, column in enumerate(self.columns)]
-        self.virtual_size = Size(sum(width + 2 for width in self._widths), len(self._rows) + 1)
+        self._widths = self._column_widths()
+        self.virtual_size = Size(self._row_width, len(self._rows) + 1)
         found = (index for index, (key, _) in enumerate(self._rows) if key == cursor_key)
         self.cursor_row = next(found, self.cursor_row)  # validated to the new rows, then watched
         self.refresh()
+
+    def _column_widths(self) -> list[int]:
+        """Each column as wide as its longest text, label included, up to its maximum."""
+        def width(index: int, column: Column) -> int:
+            longest = max((cell_len(_text(cells[index])) for _, cells in self._rows), default=0)
+            return min(column.max_width, max(cell_len(column.label), longest))
+        return [width(index, column) for index, column in enumerate(self.columns)]
+
+    @property
+    def _row_width(self) -> int:
+        return sum(width + 2 for width in self._widths)  # a space either side of each cell
 
     # --- cursor -------------------------------------------------------------------------------------
 
@@ -208,7 +216,7 @@ class RowTable(ScrollView, can_focus=True):
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments = [Segment(f" {fit(_text(cell), width)} ", style + _style(cell))
                     for cell, width in zip(cells, self._widths)]
-        return Strip(segments, sum(width + 2 for width in self._widths))
+        return Strip(segments, self._row_width)
 
 
 def _text(cell: Cell) -> str:
