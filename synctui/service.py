@@ -6,8 +6,6 @@ The dashboard, the command line, the scheduler and the tests use only this. It p
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -21,7 +19,6 @@ import orjson
 from . import templates
 from .clock import Clock, SystemClock
 from .connectors.base import ConnectionFailure, Directory, DirectoryError
-from .fileio import atomic_write
 from .engine import Cycle, CycleOptions, CycleResult, DryRunDirectory, SnapshotState, compile_schema
 from .engine.compiled import CompiledSchema
 from .engine.status import EscrowThresholds, apply_cycle_result, lift_quarantine
@@ -592,33 +589,15 @@ class SyncService:
 
     def simulate_changes(self, seed: int | None = None) -> str:
         """Change the home's tenant directory and HR file as a day at work would (hires, leavers,
-        renames, moves, manager and membership changes); returns a one-line summary."""
-        from .demo.churn import churn, churn_hr
-        from .demo.company import dump_json
+        renames, moves, manager and membership changes); returns a one-line summary. A malformed
+        file changes neither."""
+        from .demo.churn import simulate_day
 
         seed = seed if seed is not None else int(self.clock.now().timestamp())
-        tenant_file = self.home.tenant_file
         try:
-            document = orjson.loads(tenant_file.read_bytes())
-        except (OSError, orjson.JSONDecodeError) as error:
-            raise ServiceError(f"cannot change {tenant_file}: {error}; restore it or delete it to reseed") from None
-        changes = churn(document, changed=0.02, disabled=0.005, deleted=0.005, added=0.01, renamed=0.005,
-                        moved=0.005, memberships=0.02, seed=seed)
-        atomic_write(tenant_file, dump_json(document))
-        summary = f"tenant: {changes}"
-        hr_file = self.home.tenant_dir / "hr.csv"
-        if hr_file.exists():
-            with hr_file.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                rows = list(reader)
-            hr_changes = churn_hr(rows, seed=seed)
-            text = io.StringIO(newline="")
-            writer = csv.DictWriter(text, fieldnames=reader.fieldnames or [], lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            atomic_write(hr_file, text.getvalue().encode("utf-8"))
-            summary += f"; HR file: {hr_changes}"
-        return summary
+            return simulate_day(self.home.tenant_file, self.home.tenant_dir / "hr.csv", seed=seed)
+        except DirectoryError as error:
+            raise ServiceError(f"cannot simulate changes: {error.message}; nothing was changed") from None
 
     def is_running(self, job_id: str) -> bool:
         return job_id in self._running

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from synctui.demo.churn import churn
 from synctui.demo.company import sample_files
-from synctui.service import SyncService
+from synctui.service import ServiceError, SyncService
 
 
 def test_churn_makes_every_kind_of_change_and_keeps_references_whole() -> None:
@@ -32,3 +34,26 @@ def test_simulate_changes_feeds_an_incremental_cycle(service: SyncService, tmp_p
     assert 0 < execution.count_imported_deltas < execution.count_imported
     assert execution.count_exported > 0 and execution.state.value == "Succeeded"
     assert service.run_cycle(job.id).count_exports == 0
+
+
+def test_the_same_seed_twice_adds_hires_with_ids_of_their_own(service: SyncService) -> None:
+    service.simulate_changes(seed=3)
+    service.simulate_changes(seed=3)
+    users = json.loads(service.home.tenant_file.read_bytes())["users"]
+    assert len({user["id"] for user in users}) == len(users)
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("hr.csv", b"\xff\xfeEmployeeId\n", "is not UTF-8"),
+    ("hr.csv", b"EmployeeId,FirstName\nE1,Ann,extra\n", "expected 2 fields"),
+    ("hr.csv", b"FirstName\nAnn\n", 'no "EmployeeId" column'),
+    ("directory.json", b'{"users": 5}', '"users" must be a list'),
+    ("directory.json", b"{not json", "not valid JSON"),
+])
+def test_a_malformed_file_changes_neither_file(service: SyncService, name: str, content: bytes, problem: str) -> None:
+    (service.home.tenant_dir / name).write_bytes(content)
+    before = {path.name: path.read_bytes() for path in service.home.tenant_dir.iterdir()}
+    with pytest.raises(ServiceError, match=problem) as raised:
+        service.simulate_changes(seed=1)
+    assert str(raised.value).startswith("cannot simulate changes: ") and "nothing was changed" in str(raised.value)
+    assert {path.name: path.read_bytes() for path in service.home.tenant_dir.iterdir()} == before

@@ -203,6 +203,13 @@ class JsonDocumentDirectory:
 
     # --- loading ----------------------------------------------------------------------------
 
+    def read_document(self) -> dict[str, Any]:
+        """The whole file, parsed and checked as a cycle reads it (`SourceDataError` naming the
+        fault). The caller may change what it gets only if it uses this directory no more."""
+        self._load()
+        assert self._document is not None
+        return self._document
+
     def _table(self, object_type: str) -> ObjectTable:
         if self._document is None:
             self._load()

@@ -105,7 +105,7 @@ class CsvDirectory:
 
     def _workers(self, object_type: str) -> ObjectTable:
         if self._table is None:
-            header, workers = _read_workers(self.path)
+            header, workers = read_workers(self.path)
             self._definition = hr_csv_definition(header)
             self._table = ObjectTable(self._definition.objects[0], workers)
         if self._table.definition.name.lower() != object_type.lower():
@@ -115,8 +115,9 @@ class CsvDirectory:
         return self._table
 
 
-def _read_workers(path: Path) -> tuple[list[str], dict[str, DirectoryObject]]:
-    """The header and the workers by EmployeeId, or `SourceDataError` naming the line at fault."""
+def read_workers(path: Path) -> tuple[list[str], dict[str, DirectoryObject]]:
+    """The header and the workers by EmployeeId (an empty cell is None), or `SourceDataError`
+    naming the line at fault."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:

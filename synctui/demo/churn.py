@@ -4,11 +4,18 @@ incremental cycles something to do, and by the benchmarks for their incremental 
 
 from __future__ import annotations
 
+import csv
+import io
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from .company import DEPARTMENTS_BY_NAME, LAST_NAMES, OFFICES, PeopleFactory, tenant_user
+from ..connectors.csvfile import read_workers
+from ..connectors.tenant import TenantDirectory
+from ..fileio import atomic_write
+from .company import DEPARTMENTS_BY_NAME, LAST_NAMES, OFFICES, PeopleFactory, dump_json, tenant_user
 
 NEW_HIRES_FROM, NEW_HIRES_UNTIL = date(2025, 3, 3), date(2025, 6, 30)
 
@@ -28,6 +35,36 @@ class Churn:
     def __str__(self) -> str:
         parts = [f"{count} {name}" for name, count in vars(self).items() if count]
         return ", ".join(parts) or "no changes"
+
+
+def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
+    """Change the tenant file and the HR file (when there is one) as a day at work would; returns
+    a one-line summary. Both files are read and checked as their directories read them, and both
+    changes are made in memory before either file is written: a malformed file raises
+    `SourceDataError` (naming the file and the line) and leaves both files as they were."""
+    document = TenantDirectory(tenant_file).read_document()
+    hr_rows: list[dict[str, str]] | None = None
+    if hr_file is not None and hr_file.exists():
+        header, workers = read_workers(hr_file)
+        hr_rows = [{column: worker.get(column) or "" for column in header} for worker in workers.values()]
+    tenant_changes = churn(document, changed=0.02, disabled=0.005, deleted=0.005, added=0.01, renamed=0.005,
+                           moved=0.005, memberships=0.02, seed=seed)
+    summary = f"tenant: {tenant_changes}"
+    writes = [(tenant_file, dump_json(document))]
+    if hr_file is not None and hr_rows is not None:
+        summary += f"; HR file: {churn_hr(hr_rows, seed=seed)}"
+        writes.append((hr_file, _csv_bytes(header, hr_rows)))
+    for path, payload in writes:
+        atomic_write(path, payload)
+    return summary
+
+
+def _csv_bytes(header: list[str], rows: list[dict[str, str]]) -> bytes:
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8")
 
 
 def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, deleted: float = 0.002,
@@ -151,11 +188,16 @@ def _add(directory: dict, count: int, rng: random.Random) -> int:
         first_employee_number=max(int(user["employeeId"][1:]) for user in users if user.get("employeeId")) + 1,
         taken_nicknames={user["mailNickname"] for user in users if user.get("mailNickname")},
     )
+    taken_ids = {user["id"] for user in users}
     for _ in range(count):
         manager = rng.choice(managers)
         person = factory.person(manager["department"], hired_after=NEW_HIRES_FROM, hired_before=NEW_HIRES_UNTIL)
         person.job_title = rng.choice(DEPARTMENTS_BY_NAME[manager["department"]].titles)
         user = tenant_user(person)
+        # The same seed run twice draws the same ids: a new hire must not take a colleague's.
+        while user["id"] in taken_ids:
+            user["id"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        taken_ids.add(user["id"])
         user["manager"] = manager["id"]
         users.append(user)
         if directory["groups"]:
