@@ -7,10 +7,12 @@ bad input. Errors are one line on stderr starting `error:`; no traceback reaches
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import orjson
 
@@ -37,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error), EXIT_USAGE)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`synctui logs JOB | head -1`): end quietly, as Unix tools do, and
+        # keep Python from reporting the same broken pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # what a shell reports for a tool ended by SIGPIPE
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a message
         from .service import ServiceError
         from .store import StoreError
@@ -52,8 +59,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters and bidirectional overrides: in a name or a server's message they could move
+the cursor, recolour the terminal, or make one name look like another."""
+
+
+def _say(text: str, *, file: TextIO | None = None) -> None:
+    """Print a line of human output; text from the store or a server can hold anything, so what
+    a terminal would act on is shown escaped (`\x1b`)."""
+    print(_UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text), file=file)
+
+
 def _fail(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    _say(f"error: {message}", file=sys.stderr)
     return code
 
 
@@ -73,6 +91,17 @@ def _print_json(data: Any) -> None:
 
 def _graph(model: Any) -> Any:
     return model.model_dump(mode="json")
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return number
 
 
 def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
@@ -101,7 +130,7 @@ def _templates_list(args: argparse.Namespace) -> int:
         _print_json({"value": [_graph(t) for t in items]})
     else:
         for template in items:
-            print(f"{template.id:<12} {template.description}")
+            _say(f"{template.id:<12} {template.description}")
     return EXIT_OK
 
 
@@ -119,11 +148,11 @@ def _jobs_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     summaries = service.job_summaries()
     if not summaries:
-        print("No jobs. Create one with `synctui jobs create --template jsonfile`.")
+        _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
     for summary in summaries:
         job = summary.job
         last = job.status.last_execution
-        print(f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
+        _say(f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
               f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}")
     return EXIT_OK
 
@@ -135,7 +164,7 @@ def _jobs_create(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_graph(job))
     else:
-        print(job.id)
+        _say(job.id)
     return EXIT_OK
 
 
@@ -180,10 +209,10 @@ def _jobs_run(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_graph(execution))
     else:
-        print(f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
+        _say(f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
               f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}")
         if execution.error:
-            print(f"  {execution.error.code}: {execution.error.message}")
+            _say(f"  {execution.error.code}: {execution.error.message}")
     return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
 
 
@@ -207,16 +236,16 @@ def _jobs_preview(args: argparse.Namespace) -> int:
         _print_json({"value": entries})
         return EXIT_OK
     if not entries:
-        print("Nothing to do: the target already matches the source.")
+        _say("Nothing to do: the target already matches the source.")
     for entry in entries:
         source = entry["sourceIdentity"]
         status = entry["statusInfo"]
         line = f"{entry['provisioningAction']:<12} {source['identityType']} {source.get('displayName') or source['id']}"
         if status["status"] == "failure":
             line += f"  FAILS: {status['errorCode']}: {status['reason']}"
-        print(line)
+        _say(line)
         for change in entry["modifiedProperties"]:
-            print(f"    {change['displayName']}: {change['oldValue']!s} → {change['newValue']!s}")
+            _say(f"    {change['displayName']}: {change['oldValue']!s} → {change['newValue']!s}")
     return EXIT_OK
 
 
@@ -231,20 +260,20 @@ def _jobs_escrows(args: argparse.Namespace) -> int:
     service = _service(args)
     if args.retry is not None:
         count = service.retry_escrows(args.job_id, args.retry or None)
-        print(f"{count} escrowed object(s) will be retried on the next cycle.")
+        _say(f"{count} escrowed object(s) will be retried on the next cycle.")
         return EXIT_OK
     if args.dismiss:
         count = service.dismiss_escrows(args.job_id, args.dismiss)
-        print(f"{count} escrow(s) dismissed: retried again only when the object changes.")
+        _say(f"{count} escrow(s) dismissed: retried again only when the object changes.")
         return EXIT_OK
     escrows = service.escrows(args.job_id)
     if args.json:
         _print_json({"value": escrows})
         return EXIT_OK
     if not escrows:
-        print("No escrows: no object is waiting for a retry.")
+        _say("No escrows: no object is waiting for a retry.")
     for escrow in escrows:
-        print(f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
+        _say(f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
               f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})")
     return EXIT_OK
 
@@ -266,7 +295,7 @@ def _schema_put(args: argparse.Namespace) -> int:
     if not isinstance(document, dict):
         raise UsageError(f"{args.file} must hold a synchronizationSchema object, not a {type(document).__name__}")
     schema = _service(args).put_schema(args.job_id, document)
-    print(f"schema saved (version {schema.version}); the next cycle re-evaluates every object")
+    _say(f"schema saved (version {schema.version}); the next cycle re-evaluates every object")
     return EXIT_OK
 
 
@@ -326,12 +355,12 @@ def _logs(args: argparse.Namespace) -> int:
                 f"{source['identityType']} {source.get('displayName') or source['id']}")
         if status.get("errorCode"):
             line += f"  {status['errorCode']}: {status.get('reason')}"
-        print(line)
+        _say(line)
     return EXIT_OK
 
 
 def _demo_churn(args: argparse.Namespace) -> int:
-    print(_service(args).simulate_changes(args.seed))
+    _say(_service(args).simulate_changes(args.seed))
     return EXIT_OK
 
 
@@ -350,7 +379,7 @@ def _keymap(args: argparse.Namespace) -> int:
     if problem:
         raise UsageError(f"the keymap is not usable: {problem}")
     service.set_preference(PREFERENCE, keymap or None)
-    print("Keymap saved: the dashboard uses it from its next start." if keymap else "Keymap cleared: the default keys.")
+    _say("Keymap saved: the dashboard uses it from its next start." if keymap else "Keymap cleared: the default keys.")
     return EXIT_OK
 
 
@@ -360,9 +389,9 @@ def _request_log(args: argparse.Namespace) -> int:
         _print_json({"value": records})
         return EXIT_OK
     if not records:
-        print("No requests recorded. Turn on the job setting TraceRequests=true to record them.")
+        _say("No requests recorded. Turn on the job setting TraceRequests=true to record them.")
     for record in records:
-        print(f"{record.get('method')} {record.get('path')} → {record.get('status')} ({record.get('duration_ms')} ms)")
+        _say(f"{record.get('method')} {record.get('path')} → {record.get('status')} ({record.get('duration_ms')} ms)")
     return EXIT_OK
 
 
@@ -374,7 +403,7 @@ def _serve(args: argparse.Namespace) -> int:
     service = _service(args)
     scheduler = Scheduler(service)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
-    print(f"synctui: running the scheduler for {service.home.root} (Ctrl-C stops)", file=sys.stderr)
+    _say(f"synctui: running the scheduler for {service.home.root} (Ctrl-C stops)", file=sys.stderr)
     scheduler.start()
     try:
         scheduler.wait()
@@ -467,7 +496,7 @@ def _build_parser() -> argparse.ArgumentParser:
     logs = command(commands, "logs", _logs, "a job's provisioning log, newest first")
     logs.add_argument("job_id")
     logs.add_argument("--json", action="store_true")
-    logs.add_argument("--limit", type=int, default=None, metavar="N")
+    logs.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="the newest N entries")
     logs.add_argument("--requests", action="store_true",
                       help="the requests sent to the target (recorded while the job setting TraceRequests=true)")
 

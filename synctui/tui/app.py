@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
 from ..service import InvalidRequest, ServiceError, SyncService
@@ -116,6 +117,12 @@ class SyncApp(App[int]):
             self.call_from_thread(self.notify, success)
         if then is not None:
             self.call_from_thread(then, result)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts show their text as it is: it carries job names, attribute references such as
+        `[mail]` and servers' replies, none of which is markup (and some of which would not parse)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def show_error(self, what: str, error: Exception) -> None:
         if isinstance(error, InvalidRequest) and error.problems:

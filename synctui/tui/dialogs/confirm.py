@@ -35,7 +35,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
-            yield Label(self._title, id="dialog-title")
+            yield Label(self._title, id="dialog-title", markup=False)
             yield Static(self._message, id="dialog-message", markup=False)
             if self._type_to_confirm:
                 yield Static(f"Type the job's name, {typeable(self._type_to_confirm)}, to confirm:",

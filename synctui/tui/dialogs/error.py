@@ -20,7 +20,7 @@ class ErrorDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="error"):
-            yield Label(self._title, id="dialog-title")
+            yield Label(self._title, id="dialog-title", markup=False)
             yield Static(self._message, id="dialog-message", markup=False)
             if self._problems:
                 with VerticalScroll(id="problems"):

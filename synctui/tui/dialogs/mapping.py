@@ -86,7 +86,7 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
                 yield Label("Expression", classes="expression")
                 yield Input(expression, id="mapping-expression", classes="expression",
                             placeholder='Join(" ", [givenName], [surname])')
-                yield Static("", id="expression-result", classes="expression")
+                yield Static("", id="expression-result", classes="expression", markup=False)
                 yield Label("Test values (name=value; … — use | for several values)", classes="expression")
                 yield Input("", id="expression-test", classes="expression", placeholder="givenName=Ann; surname=Lee")
                 yield Label("Target attribute")
@@ -98,7 +98,7 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
                 yield Input(str(m.matching_priority if m else 0), id="mapping-priority", type="integer")
                 yield Label("Apply this mapping")
                 yield Select(APPLY, value=enum_text(m.flow_type) if m else "Always", allow_blank=False, id="mapping-apply")
-                yield Static("", id="mapping-error", classes="error-text")
+                yield Static("", id="mapping-error", classes="error-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")

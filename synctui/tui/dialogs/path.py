@@ -20,8 +20,8 @@ class PathDialog(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
-            yield Label(self._title, id="dialog-title")
-            yield Static(self._message, id="dialog-message")
+            yield Label(self._title, id="dialog-title", markup=False)
+            yield Static(self._message, id="dialog-message", markup=False)
             yield Input(self._value, placeholder="/path/to/file.json", id="path")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self._ok, id="ok", variant="primary")

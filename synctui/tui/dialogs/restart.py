@@ -30,7 +30,7 @@ class RestartDialog(ModalScreen["set[str] | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
-            yield Label(f"Restart “{self._job_name}”", id="dialog-title")
+            yield Label(f"Restart “{self._job_name}”", id="dialog-title", markup=False)
             yield Static("Choose what the restart resets:", id="dialog-message")
             with VerticalScroll(id="restart-scopes"):  # scrolls rather than hide the buttons at 80×24
                 for name, description, default in SCOPES:

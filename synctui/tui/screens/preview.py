@@ -38,7 +38,7 @@ class PreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="preview-body"):
-            yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title")
+            yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title", markup=False)
             yield Static("", id="preview-summary")
             yield LoadingIndicator(id="preview-busy")
             yield RowTable(Column("Action"), Column("Object"), Column("Type"), Column("Changes", 80), id="preview-table")

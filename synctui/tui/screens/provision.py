@@ -49,7 +49,7 @@ class ProvisionScreen(Screen[None]):
         yield Header()
         with Horizontal(id="provision-body"):
             with Vertical(id="provision-pick"):
-                yield Label(f"Provision on demand — {self.summary.name}", classes="title")
+                yield Label(f"Provision on demand — {self.summary.name}", classes="title", markup=False)
                 yield Label("Search the source directory by name, or paste an object id:")
                 yield Input(placeholder="name, UPN or id", id="provision-search")
                 yield OptionList(id="provision-results")
