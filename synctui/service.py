@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from . import templates
 from .clock import Clock, SystemClock
@@ -131,7 +132,9 @@ class SyncService:
         self.home = home
         self.clock = clock or SystemClock()
         self._cycles_in_processes = cycles_in_processes
-        home.ensure()
+        self.warnings = home.ensure()
+        """What the user should know about the home (a folder others may write to): the entry
+        points show them."""
         new_home = home.is_new
         self.config = ConfigStore(home.config_file)
         self._lock = threading.RLock()
@@ -376,7 +379,10 @@ class SyncService:
 
     def get_schema(self, job_id: str) -> SynchronizationSchema:
         self._record(job_id)
-        return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+        try:
+            return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+        except ValidationError as error:
+            raise self.config.damaged(f"the schema of job {job_id}: {_pydantic_problems(error)[0]}") from None
 
     def put_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
         """Replace the schema. Rejected with every problem listed, changing nothing; accepted, its
@@ -816,7 +822,10 @@ class SyncService:
         self._publish(CycleProgress(job_id, completed, total))
 
     def _job_model(self, record: Mapping[str, Any]) -> SynchronizationJob:
-        job = complete(SynchronizationJob.model_validate(record["job"]))
+        try:
+            job = complete(SynchronizationJob.model_validate(record["job"]))
+        except ValidationError as error:
+            raise self.config.damaged(f"job {record['id']}: {_pydantic_problems(error)[0]}") from None
         progress = self._progress.get(record["id"]) if record["id"] in self._running else None
         if progress is not None:
             # Kept in memory while a cycle runs: writing the configuration per object would cost too much.

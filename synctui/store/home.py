@@ -18,8 +18,7 @@ class Home:
         chosen = os.environ.get("SYNCTUI_HOME") or cli_home
         if chosen:
             return cls(Path(chosen).expanduser().resolve())
-        data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-        return cls(Path(data_home) / "synctui")
+        return cls(_default_root())
 
     @property
     def config_file(self) -> Path:
@@ -62,3 +61,27 @@ class Home:
                 f"the home folder {self.root} is not writable; fix its permissions "
                 "or choose another one with --home DIR or SYNCTUI_HOME"
             )
+        return [warning for folder in (self.root, self.jobs_dir, self.tenant_dir) if (warning := self._guard(folder))]
+
+    def _guard(self, folder: Path) -> str | None:
+        """A warning if others may write to `folder`, made owner-only first when synctui made it.
+        synctui made `jobs/` and `tenant/`, and the default home (a `synctui` folder in the user
+        data folder). A home chosen with --home or SYNCTUI_HOME may be a folder the user made and
+        shares on purpose, and is left as it is (one that synctui creates is owner-only anyway)."""
+        mode = folder.stat().st_mode & 0o777
+        if not mode & 0o022:
+            return None
+        if folder != self.root or folder == _default_root():
+            try:
+                folder.chmod(0o700)
+            except OSError:
+                pass
+            else:
+                return f"{folder} could be written by other users (mode {mode:o}); synctui made it owner-only (700)"
+        return (f"{folder} can be written by other users (mode {mode:o}), who could replace synctui's files "
+                f"in it; make it owner-only: `chmod 700 {folder}`")
+
+
+def _default_root() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "synctui"
