@@ -37,17 +37,29 @@ class Home:
         return self.tenant_dir / "directory.json"
 
     def job_state_file(self, job_id: str) -> Path:
-        return self.jobs_dir / f"{job_id}.json"
+        return self._job_file(job_id, ".json")
 
     def request_log_file(self, job_id: str) -> Path:
-        return self.jobs_dir / f"{job_id}.requests.jsonl"
+        return self._job_file(job_id, ".requests.jsonl")
+
+    def _job_file(self, job_id: str, suffix: str) -> Path:
+        """A file of the job's in `jobs/`. The service passes only ids it found in the
+        configuration; an id that is not a plain file name is refused all the same, so that no
+        id ever names a file outside `jobs/` (`../synctui`, `/etc/x`)."""
+        if job_id in ("", ".", "..") or any(character in job_id for character in "/\\\0"):
+            raise StoreError(f"the job id {job_id!r} in {self.config_file} cannot name a file: an id holds no "
+                             "path separator, `..` or NUL; delete that job from the file or fix its id")
+        return self.jobs_dir / f"{job_id}{suffix}"
 
     @property
     def is_new(self) -> bool:
         return not self.config_file.exists()
 
-    def ensure(self) -> None:
-        """Create the folders (owner-only) and check that we can write there."""
+    def ensure(self) -> list[str]:
+        """Create the folders (owner-only) and check that we can write there. Returns warnings
+        for the user about folders other users may write to (they could replace synctui's files
+        or plant links in their place): one that synctui made is made owner-only again, others
+        are only warned about (see `_guard`)."""
         try:
             for folder in (self.root, self.jobs_dir, self.tenant_dir):
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
