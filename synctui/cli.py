@@ -82,7 +82,10 @@ def _service(args: argparse.Namespace):
     from .service import SyncService
     from .store import Home
 
-    return SyncService(Home.locate(args.home))
+    service = SyncService(Home.locate(args.home))
+    for warning in service.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return service
 
 
 def _print_json(data: Any) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
+from pydantic import ValidationError
 
 from . import templates
 from .clock import Clock, SystemClock
@@ -128,7 +129,9 @@ class SyncService:
         self.home = home
         self.clock = clock or SystemClock()
         self._cycles_in_processes = cycles_in_processes
-        home.ensure()
+        self.warnings = home.ensure()
+        """What the user should know about the home (a folder others may write to): the entry
+        points show them."""
         new_home = home.is_new
         self.config = ConfigStore(home.config_file)
         self._lock = threading.RLock()
@@ -236,12 +239,16 @@ class SyncService:
 
     def delete_job(self, job_id: str) -> None:
         record = self._record(job_id)
-        self._stop_running(job_id)
-        with self.config.batch():
-            self.config.delete_job(job_id)
-            self.config.delete_service_principal(record["servicePrincipalId"])
-        for path in (*state_files(self.home.job_state_file(job_id)), self.home.request_log_file(job_id)):
-            path.unlink(missing_ok=True)
+        files = (*state_files(self.home.job_state_file(job_id)), self.home.request_log_file(job_id))
+        self._claim_stopping(job_id)  # a cycle still running would write its state files again
+        try:
+            with self.config.batch():
+                self.config.delete_job(job_id)
+                self.config.delete_service_principal(record["servicePrincipalId"])
+            for path in files:
+                path.unlink(missing_ok=True)
+        finally:
+            self._release(job_id)
         self._publish(JobRemoved(job_id))
 
     def start_job(self, job_id: str) -> None:
@@ -262,11 +269,19 @@ class SyncService:
 
     def restart_job(self, job_id: str, reset_scope: str | None = None) -> None:
         """Restart with Graph's reset flags; empty = the portal's Restart (Watermark, Escrows, QuarantineState)."""
+        self._require_configured(self.get_job(job_id))
         try:
             scope = parse_flags(reset_scope or "Watermark, Escrows, QuarantineState", SynchronizationJobRestartScope)
         except ValueError as error:
             raise InvalidRequest(str(error)) from None
-        self._stop_running(job_id, wait=True)
+        self._claim_stopping(job_id)  # a cycle running meanwhile would write its state over the reset
+        try:
+            self._reset_state(job_id, scope)
+            self._change_job(job_id, lambda job: _restarted(job, scope))
+        finally:
+            self._release(job_id)
+
+    def _reset_state(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
         with self._state(job_id) as state:
             snapshot = state.load(few_entries=True)  # all of them only to forget them (ConnectorDataStore)
             meta = snapshot.meta
@@ -282,18 +297,6 @@ class SyncService:
             if SynchronizationJobRestartScope.ForceDeletes in scope:
                 meta["forceDeletes"] = True
             state.checkpoint(entries=entries, escrows=escrows, meta=meta)
-
-        def restart(job: SynchronizationJob) -> None:
-            self._require_configured(job)
-            job.schedule.state = SynchronizationScheduleState.Active
-            if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
-                lift_quarantine(job)
-            if SynchronizationJobRestartScope.Escrows in scope:
-                job.status.escrows_pruned = False
-            job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
-                               else SynchronizationStatusCode.Active if job.status.last_execution
-                               else SynchronizationStatusCode.NotRun)
-        self._change_job(job_id, restart)
 
     def set_schedule(self, job_id: str, *, interval: str | timedelta | None = None,
                      expiration: datetime | None = None) -> None:
@@ -373,7 +376,10 @@ class SyncService:
 
     def get_schema(self, job_id: str) -> SynchronizationSchema:
         self._record(job_id)
-        return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+        try:
+            return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+        except ValidationError as error:
+            raise self.config.damaged(f"the schema of job {job_id}: {_pydantic_problems(error)[0]}") from None
 
     def put_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
         """Replace the schema. Rejected with every problem listed, changing nothing; accepted, its
@@ -745,6 +751,20 @@ class SyncService:
         self._publish(JobChanged(job_id))
         return stop
 
+    def _claim_stopping(self, job_id: str) -> None:
+        """`_claim` for a change that a cycle would write over or undo (restart, delete). A cycle
+        this process runs (on a thread, or in a child process for the dashboard) is stopped at its
+        next checkpoint and waited for first; one in another process is refused (Busy, naming it)."""
+        while True:
+            self._stop_running(job_id, wait=True)
+            try:
+                self._claim(job_id)
+                return
+            except Busy:
+                if job_id not in self._running:
+                    raise  # another process works on the job
+                # else this process started another cycle meanwhile (the scheduler): stopped too
+
     def _mark_interrupted(self, job_id: str, interrupted: bool) -> None:
         with self._lock:
             record = self._record(job_id)
@@ -774,6 +794,7 @@ class SyncService:
     def _state(self, job_id: str) -> Iterator[JobStateStore]:
         """The job's state, read afresh: another process (`synctui jobs run`, `serve`) may have
         written it since."""
+        self._record(job_id)  # files are named after jobs that exist, never after any id given
         state = JobStateStore(self.home.job_state_file(job_id))
         try:
             yield state
@@ -795,7 +816,10 @@ class SyncService:
         self._publish(CycleProgress(job_id, completed, total))
 
     def _job_model(self, record: Mapping[str, Any]) -> SynchronizationJob:
-        job = complete(SynchronizationJob.model_validate(record["job"]))
+        try:
+            job = complete(SynchronizationJob.model_validate(record["job"]))
+        except ValidationError as error:
+            raise self.config.damaged(f"job {record['id']}: {_pydantic_problems(error)[0]}") from None
         progress = self._progress.get(record["id"]) if record["id"] in self._running else None
         if progress is not None:
             # Kept in memory while a cycle runs: writing the configuration per object would cost too much.
@@ -858,6 +882,17 @@ class SyncService:
         if interval < timedelta(seconds=1):
             raise InvalidRequest(f"bad interval {value!r}: the shortest interval is PT1S")
         return interval
+
+
+def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
+    job.schedule.state = SynchronizationScheduleState.Active
+    if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
+        lift_quarantine(job)
+    if SynchronizationJobRestartScope.Escrows in scope:
+        job.status.escrows_pruned = False
+    job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
+                       else SynchronizationStatusCode.Active if job.status.last_execution
+                       else SynchronizationStatusCode.NotRun)
 
 
 def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:

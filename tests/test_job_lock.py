@@ -4,17 +4,22 @@ first, and a killed process leaves nothing locked."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from synctui.cli import main
-from synctui.service import Busy, SyncService
-from synctui.store import JobLock, JobLocked
+from synctui.service import Busy, CycleProgress, SyncService
+from synctui.store import Home, JobLock, JobLocked, JobStateStore
+
+USERS = 3000
+"""A cycle long enough to be caught running (as in test_cycle_process.py)."""
 
 HOLD = """
 import sys, time
@@ -97,3 +102,77 @@ def test_deleting_a_job_removes_its_lock_file(service: SyncService, holder) -> N
     assert lock.exists()
     service.delete_job(job_id)
     assert not lock.exists()
+
+
+@pytest.mark.parametrize("action", ["restart", "delete"])
+def test_restart_and_delete_are_refused_while_another_process_works_on_the_job(
+        service: SyncService, holder, action: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Else the restart's reset is lost under the other's next checkpoint, or the deleted job's
+    files come back with it."""
+    job_id, lock_elsewhere = holder
+    service.run_cycle(job_id)
+    other = lock_elsewhere()
+    files = {path: path.read_bytes() for path in service.home.jobs_dir.glob(f"{job_id}*")}
+    config = service.home.config_file.read_bytes()
+    with pytest.raises(Busy, match=rf"job {job_id}: process {other.pid} is working on this job .*; wait for it "
+                                   "to finish, or pause the job first so that no new cycle starts, then try again"):
+        getattr(service, f"{action}_job")(job_id)
+    monkeypatch.setenv("SYNCTUI_HOME", str(service.home.root))
+    assert main(["jobs", action, job_id]) == 1
+    assert f"process {other.pid} is working on this job" in capsys.readouterr().err
+    assert {path: path.read_bytes() for path in service.home.jobs_dir.glob(f"{job_id}*")} == files
+    assert service.home.config_file.read_bytes() == config
+    assert not service.is_running(job_id)
+
+
+@pytest.mark.parametrize("in_processes", [False, True], ids=["cycle on a thread", "cycle in a child process"])
+def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_path: Path, in_processes: bool) -> None:
+    """The scheduler's thread, or the dashboard's child process: the cycle stops at its next
+    checkpoint and ends before the job's files go, so that it does not write them again."""
+    service = SyncService(Home(tmp_path / "home"), cycles_in_processes=in_processes)
+    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
+                         "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
+    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
+    job_id = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
+                                settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"}).id
+    assert job_id
+    deleting: list[threading.Thread] = []
+
+    def delete_once_running(event: object) -> None:
+        if isinstance(event, CycleProgress) and not deleting:
+            deleting.append(threading.Thread(target=service.delete_job, args=(job_id,)))
+            deleting[0].start()
+
+    service.subscribe(delete_once_running)
+    execution = service.run_cycle(job_id)
+    deleting[0].join(timeout=60)
+    assert not deleting[0].is_alive()
+    assert execution.count_exported < USERS  # stopped part way…
+    assert job_id not in {job.id for job in service.list_jobs()}
+    assert sorted(service.home.jobs_dir.glob(f"{job_id}*")) == []  # …and no file of the job came back
+
+
+def test_restarting_a_job_whose_cycle_runs_in_a_child_process_applies_the_reset(tmp_path: Path) -> None:
+    service = SyncService(Home(tmp_path / "home"), cycles_in_processes=True)
+    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
+                         "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
+    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
+    job_id = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
+                                settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"}).id
+    assert job_id
+    restarting: list[threading.Thread] = []
+
+    def restart_once_running(event: object) -> None:
+        if isinstance(event, CycleProgress) and not restarting:
+            restarting.append(threading.Thread(target=service.restart_job, args=(job_id, "Full")))
+            restarting[0].start()
+
+    service.subscribe(restart_once_running)
+    execution = service.run_cycle(job_id)
+    restarting[0].join(timeout=60)
+    assert execution.count_exported < USERS
+    state = JobStateStore(service.home.job_state_file(job_id))
+    snapshot = state.load()
+    state.close()
+    assert snapshot.entries == {} and "cursor" not in snapshot.meta  # the reset, not the cycle's last checkpoint

@@ -15,8 +15,9 @@ from typing import Any
 
 import orjson
 
-from ..fileio import OWNER_ONLY, _fsync_directory
+from ..fileio import _fsync_directory
 from .errors import StoreError
+from .files import opener, read_file
 
 
 class ChangeLog:
@@ -25,11 +26,9 @@ class ChangeLog:
 
     def read(self) -> list[dict[str, Any]]:
         try:
-            data = self.path.read_bytes()
+            data = read_file(self.path)
         except FileNotFoundError:
             return []
-        except OSError as error:
-            raise StoreError(f"cannot read {self.path}: {error.strerror}; check its permissions") from None
         *lines, _torn = data.split(b"\n")
         records = []
         for number, line in enumerate(lines, start=1):
@@ -53,7 +52,7 @@ class ChangeLog:
         line = orjson.dumps(record) + b"\n"
         created = not self.path.exists()
         try:
-            with open(self.path, "wb" if created else "r+b", opener=_owner_only) as handle:
+            with open(self.path, "wb" if created else "r+b", opener=opener) as handle:
                 handle.seek(_cut_torn_line(handle))
                 handle.write(line)
                 handle.flush()
@@ -85,7 +84,3 @@ def _cut_torn_line(handle: Any) -> int:
             break
     handle.truncate(kept)
     return kept
-
-
-def _owner_only(path: str, flags: int) -> int:
-    return os.open(path, flags, OWNER_ONLY)

@@ -15,12 +15,22 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from .storage import AtomicJSONStorage, load_document
+from .errors import StoreError
+from .storage import AtomicJSONStorage, damaged, load_document
 
 _JOBS = "jobs"
 _SCHEMAS = "schemas"
 _PRINCIPALS = "servicePrincipals"
 _PREFERENCES = "preferences"
+_WHAT = "configuration"
+
+_FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
+    _JOBS: {"id": (str, True), "servicePrincipalId": (str, True), "job": (dict, True), "history": (list, False)},
+    _SCHEMAS: {"jobId": (str, True), "schema": (dict, True)},
+    _PRINCIPALS: {"id": (str, True), "secrets": (list, False)},
+    _PREFERENCES: {"name": (str, True)},
+}
+"""Table → field → (its type, whether every record has it): what the service relies on."""
 
 
 class ConfigStore:
@@ -29,7 +39,7 @@ class ConfigStore:
         self._lock = threading.RLock()
         self._batch_depth = 0
         self._storage: AtomicJSONStorage
-        self._db = TinyDB(self.path, storage=_ReloadingStorage, what="configuration")
+        self._db = TinyDB(self.path, storage=_ReloadingStorage, what=_WHAT)
         self._storage = self._db.storage  # type: ignore[assignment]
 
     # --- jobs -------------------------------------------------------------------------------
@@ -89,6 +99,10 @@ class ConfigStore:
         with self._writing():
             self._db.table(_PREFERENCES).upsert({"name": name, "value": value}, Query().name == name)
 
+    def damaged(self, problem: str) -> StoreError:
+        """The error for a record the service cannot use: the file's, as one it cannot read."""
+        return damaged(self.path, _WHAT, problem)
+
     # --- writing ----------------------------------------------------------------------------
 
     @contextmanager
@@ -117,7 +131,7 @@ class _ReloadingStorage(AtomicJSONStorage):
     """Notices when another synctui process (the CLI beside the dashboard) replaced the file."""
 
     def __init__(self, path: str, what: str = "file") -> None:
-        super().__init__(path, what=what)
+        super().__init__(path, what=what, check=_problem)
         self._stamp = self._file_stamp()
 
     def read(self) -> dict[str, Any] | None:
@@ -131,7 +145,7 @@ class _ReloadingStorage(AtomicJSONStorage):
 
     def discard(self) -> None:
         """Forget unflushed changes and read the file again."""
-        self._data = load_document(self.path, self._what)
+        self._data = load_document(self.path, self._what, self._check)
         self._dirty = False
         self._stamp = self._file_stamp()
 
@@ -141,3 +155,22 @@ class _ReloadingStorage(AtomicJSONStorage):
         except FileNotFoundError:
             return None
         return (stat.st_mtime_ns, stat.st_size)
+
+
+def _problem(document: dict[str, Any]) -> str | None:
+    """What makes the configuration unusable, None if nothing: a record whose fields are missing or
+    of another type (hand-edited, or written by something else) would otherwise fail as a bare
+    TypeError, and the next change would be written over the file."""
+    for table, fields in _FIELDS.items():
+        for doc_id, record in document.get(table, {}).items():
+            for name, (kind, required) in fields.items():
+                if (name in record or required) and not isinstance(record.get(name), kind):
+                    return f"{table} record {doc_id}: {name} is not {_KINDS[kind]}"
+            secrets = record.get("secrets", [])
+            if not all(isinstance(pair, dict) and isinstance(pair.get("key"), str)
+                       and isinstance(pair.get("value"), str) for pair in secrets):
+                return f"{table} record {doc_id}: secrets are not key/value pairs"
+    return None
+
+
+_KINDS = {str: "a string", dict: "an object", list: "a list"}

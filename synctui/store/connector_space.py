@@ -15,6 +15,7 @@ as the JSON file directories find one object.
 from __future__ import annotations
 
 import mmap
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tinydb.storages import MemoryStorage
 
 from .changes import ChangeLog
 from .errors import StoreError
+from .files import open_file
 from .storage import AtomicJSONStorage
 
 FOLD_SHARE = 0.25
@@ -215,14 +217,12 @@ class ConnectorSpace:
         records = self._changes.read()  # the log before the file, as when loading (see `_db`)
         found: dict[str, Entry | None] = dict.fromkeys(keys)
         try:
-            handle = self.path.open("rb")
+            handle = os.fdopen(open_file(self.path, os.O_RDONLY, what="connector space"), "rb")
         except FileNotFoundError:
             self._sequence, self._file_size = 0, 0  # everything is in the log yet
-        except OSError as error:
-            raise StoreError(f"cannot read connector space {self.path}: {error.strerror}; check its permissions") from None
         else:
             with handle:
-                self._file_size = size = self.path.stat().st_size
+                self._file_size = size = os.fstat(handle.fileno()).st_size
                 if size == 0:
                     return None
                 with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:

@@ -24,7 +24,8 @@ from typing import Any
 
 import orjson
 
-from ..fileio import atomic_write
+from ..fileio import OWNER_ONLY, atomic_write
+from .files import opener, read_file
 
 
 class InFlightJournal:
@@ -40,7 +41,7 @@ class InFlightJournal:
             return {key: dict(info) for key, info in self._memory.items()}
         pending: dict[str, dict[str, Any]] = {}
         try:
-            lines = self.path.read_bytes().splitlines()
+            lines = read_file(self.path).splitlines()
         except FileNotFoundError:
             return pending
         for line in lines:
@@ -70,8 +71,8 @@ class InFlightJournal:
 
     def _append(self, line: bytes) -> None:
         if self._handle is None:
-            self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for appends
-            os.chmod(self.path, 0o600)
+            self._handle = open(self.path, "ab", buffering=0, opener=opener)  # noqa: SIM115 - kept open for appends
+            os.fchmod(self._handle.fileno(), OWNER_ONLY)
         self._handle.write(line)
 
     def reset(self, still_pending: Mapping[str, dict[str, Any]]) -> None:

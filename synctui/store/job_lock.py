@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from .errors import StoreError
+from .files import open_file
 
 
 class JobLocked(StoreError):
@@ -28,14 +29,15 @@ class JobLock:
 
     def acquire(self) -> None:
         """Take the lock, or raise JobLocked at once if another process holds it."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_file(self.path, os.O_RDWR | os.O_CREAT, what="the job's lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "another process"
             os.close(fd)
             raise JobLocked(f"process {holder} is working on this job (a cycle, provision on demand or an "
-                            "escrow change); wait for it to finish, or stop that process") from None
+                            "escrow change); wait for it to finish, or pause the job first so that no new cycle "
+                            "starts, then try again") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

@@ -17,10 +17,13 @@ read whole.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from .files import open_file
 
 LOGS = "logs"
 _HEAD = b'{"logs":{\n'
@@ -38,7 +41,7 @@ def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""
     try:
-        handle = path.open("rb")
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
     except FileNotFoundError:
         return []
     with handle:

@@ -8,13 +8,15 @@ directories mask them before they report a request.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ..fileio import atomic_write
+from ..fileio import OWNER_ONLY, atomic_write
+from .files import opener, read_file
 
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -27,18 +29,18 @@ class RequestLog:
     def append(self, record: dict[str, Any]) -> None:
         line = orjson.dumps(record, default=str) + b"\n"
         with self._lock:
-            with open(self.path, "ab") as handle:
+            with open(self.path, "ab", opener=opener) as handle:
+                os.fchmod(handle.fileno(), OWNER_ONLY)
                 handle.write(line)
                 size = handle.tell()
-            self.path.chmod(0o600)
             if size > MAX_BYTES:
-                lines = self.path.read_bytes().splitlines(keepends=True)
+                lines = read_file(self.path).splitlines(keepends=True)
                 atomic_write(self.path, b"".join(lines[len(lines) // 2:]))
 
     def read(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first."""
         try:
-            lines = self.path.read_bytes().splitlines()
+            lines = read_file(self.path, what="request log").splitlines()
         except FileNotFoundError:
             return []
         records = []

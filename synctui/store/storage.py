@@ -18,17 +18,20 @@ from tinydb.storages import Storage
 
 from ..fileio import atomic_write
 from .errors import StoreError
+from .files import read_file
 
 
 class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str], *, what: str = "file",
-                 serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps) -> None:
+                 serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps,
+                 check: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         """`serialize` turns the document into the file's bytes (a caller that indexes the file
-        serializes it itself)."""
+        serializes it itself); `check` says what is wrong with a document read (see `load_document`)."""
         self.path = Path(path)
         self._what = what
         self._serialize = serialize
-        self._data: dict[str, Any] | None = load_document(self.path, what)
+        self._check = check
+        self._data: dict[str, Any] | None = load_document(self.path, what, check)
         self._dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -47,7 +50,7 @@ class AtomicJSONStorage(Storage):
             backup = self.path.with_name(self.path.name + ".bak")
             link = self.path.with_name(f".{self.path.name}.bak.tmp")
             link.unlink(missing_ok=True)
-            os.link(self.path, link)
+            os.link(self.path, link, follow_symlinks=False)  # never a hard link to the file a link points to
             os.replace(link, backup)
         try:
             atomic_write(self.path, payload)
@@ -59,24 +62,33 @@ class AtomicJSONStorage(Storage):
         self.flush()
 
 
-def load_document(path: Path, what: str) -> dict[str, Any] | None:
-    """The parsed file, None if it does not exist; StoreError (one line, with the fix) if it is damaged."""
+def load_document(path: Path, what: str,
+                  check: Callable[[dict[str, Any]], str | None] | None = None) -> dict[str, Any] | None:
+    """The parsed file, None if it does not exist; StoreError (one line, with the fix) if it is
+    damaged: not JSON, not tables of documents (objects), or what `check` finds wrong with it."""
     try:
-        raw = path.read_bytes()
+        raw = read_file(path, what=what)
     except FileNotFoundError:
         return None
-    except OSError as error:
-        raise StoreError(f"cannot read {what} {path}: {error.strerror}; check its permissions") from None
     try:
         data = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError as error:
         data = error
-    if not isinstance(data, dict) or not all(isinstance(table, dict) for table in data.values()):
-        backup = path.with_name(path.name + ".bak")
-        fix = (
-            f"restore the last good copy with `cp {backup} {path}`"
-            if backup.exists()
-            else f"move it away (`mv {path} {path}.damaged`) to start that {what} afresh"
-        )
-        raise StoreError(f"{what} {path} is damaged (not a TinyDB JSON document); {fix}")
+    if not isinstance(data, dict) or not all(isinstance(table, dict) and all(isinstance(document, dict)
+                                                                               for document in table.values())
+                                             for table in data.values()):
+        raise damaged(path, what, "not a TinyDB JSON document")
+    problem = check(data) if check else None
+    if problem:
+        raise damaged(path, what, problem)
     return data
+
+
+def damaged(path: Path, what: str, problem: str) -> StoreError:
+    backup = path.with_name(path.name + ".bak")
+    fix = (
+        f"restore the last good copy with `cp {backup} {path}`"
+        if backup.exists()
+        else f"move it away (`mv {path} {path}.damaged`) to start that {what} afresh"
+    )
+    return StoreError(f"{what} {path} is damaged ({problem}); {fix}")

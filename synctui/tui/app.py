@@ -59,6 +59,8 @@ class SyncApp(App[int]):
             self.theme = self._saved_theme
         self._theme_ready = True
         self._apply_keymap(self._preference(KEYMAP))
+        for warning in self.service.warnings:
+            self.notify(warning, title="Home folder", severity="warning", timeout=12)
         self.push_screen(JobsScreen(self.service))
         # What start-up made (modules, the screen's widgets, the service: ~100,000 objects) lives as
         # long as the app. Frozen once it is on screen, it is left out of the collector's full
