@@ -14,7 +14,7 @@ from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
-from ..service import InvalidRequest, ServiceError, SyncService
+from ..service import InvalidRequest, ServiceError, StoreError, SyncService
 from .commands import JobCommands
 from .dialogs.confirm import ConfirmDialog
 from .dialogs.error import ErrorDialog
@@ -129,7 +129,7 @@ class SyncApp(App[int]):
     def show_error(self, what: str, error: Exception) -> None:
         if isinstance(error, InvalidRequest) and error.problems:
             self.push_screen(ErrorDialog(f"{what} failed", str(error), error.problems))
-        elif isinstance(error, ServiceError):
+        elif isinstance(error, ServiceError | StoreError):
             self.notify(str(error), title=f"{what} failed", severity="error", timeout=8)
         else:
             self.notify(f"{type(error).__name__}: {error}", title=f"{what} failed", severity="error", timeout=8)

@@ -42,3 +42,14 @@ async def test_an_expression_result_with_brackets_is_shown_as_text(app: SyncApp,
         await settle(pilot)
         assert "[/] [b][red]a@b" in str(dialog.query_one("#expression-result", Static).render())
         assert app.is_running
+
+
+async def test_a_store_error_is_shown_as_its_message(app: SyncApp) -> None:
+    from synctui.service import StoreError
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.show_error("Save settings", StoreError("configuration /x/synctui.json is damaged; restore it"))
+        await pilot.pause()
+        shown = [n for n in app._notifications if n.severity == "error"]
+        assert shown[-1].message == "configuration /x/synctui.json is damaged; restore it"
+        assert shown[-1].title == "Save settings failed"
