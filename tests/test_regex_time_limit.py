@@ -22,8 +22,8 @@ from .processes import cycle_was_cut_short
 
 CATASTROPHIC = "(a|a)+$"  # 2^n ways to fail on n a's and a "!": on 40, hours without a limit
 REPLACE = f'Replace([mail], , "{CATASTROPHIC}", , "x", , )'
-LIMIT_MESSAGE = (f"the regular expression {CATASTROPHIC!r} ran longer than the time limit of 1 s on one value; "
-                 "simplify the expression")
+LIMIT_MESSAGE = (f"the regular expression {CATASTROPHIC!r} used more than its time limit of 1 s of processor time "
+                 "on one value; simplify the expression")
 
 
 def test_expression_test_reports_the_time_limit_as_a_failed_evaluation(capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,7 +19,9 @@ from .errors import RegexTimeout
 MATCH_TIMEOUT_SECONDS = 1.0
 """The longest one use of a user's pattern may take on one value: a search, or a whole Replace
 of the value. Real attribute patterns take microseconds; a second keeps a stop request waiting at
-most about that long for the object being evaluated. (.NET's Regex has a match timeout too.)"""
+most about that long for the object being evaluated. (.NET's Regex has a match timeout too.)
+`regex` counts the process's processor time, not the clock's: on a busy machine a match that
+times out takes longer than this by the clock, in proportion to the load."""
 
 
 Match = regex.Match
@@ -53,8 +55,8 @@ class TimedPattern:
         try:
             return call(*args, timeout=MATCH_TIMEOUT_SECONDS)
         except TimeoutError:
-            raise RegexTimeout(f"{self.shown} ran longer than the time limit of {MATCH_TIMEOUT_SECONDS:g} s "
-                               "on one value; simplify the expression") from None
+            raise RegexTimeout(f"{self.shown} used more than its time limit of {MATCH_TIMEOUT_SECONDS:g} s of "
+                               "processor time on one value; simplify the expression") from None
 
 
 def compile_timed(pattern: str, shown: str, *, ignore_case: bool = False) -> TimedPattern:
