@@ -37,7 +37,7 @@ from ..connectors.base import (
     SingleReads,
     SourceDataError,
 )
-from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError
+from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError, RegexTimeout
 from ..models import (
     AttributeFlowType,
     ObjectFlowTypes,
@@ -1016,7 +1016,11 @@ class _Evaluation(dict[AttributeFlow, Any]):
         self._context = context
 
     def __missing__(self, flow: AttributeFlow) -> Any:
-        value = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+        try:
+            value = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+        except RegexTimeout as timeout:
+            # its pattern alone may not tell which of the mappings to simplify
+            raise timeout.within(f"the mapping to {flow.target}") from None
         if value is not None and value is not IGNORE_FLOW and value is not IGNORE_OBJECT:
             value = flow.convert(value)
         self[flow] = value

@@ -11,7 +11,7 @@ The modules behind this façade are private.
 """
 
 from .context import EvaluationContext
-from .errors import ExpressionError, ExpressionEvaluationError, ExpressionSyntaxError
+from .errors import ExpressionError, ExpressionEvaluationError, ExpressionSyntaxError, RegexTimeout
 from .evaluator import CompiledExpression, compile_source
 from .functions import function_catalogue
 from .graph_parse import parse_expression
@@ -30,6 +30,7 @@ __all__ = [
     "ExpressionError",
     "ExpressionEvaluationError",
     "ExpressionSyntaxError",
+    "RegexTimeout",
     "compile_scope",
     "compile_source",
     "filter_operators",

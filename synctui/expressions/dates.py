@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
+from .timed_regex import TimedPattern, compile_timed
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -248,7 +250,7 @@ def parse_styles(text: str | None) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _ExactParser:
-    regex: re.Pattern[str]
+    regex: TimedPattern  # from the user's format: nothing bounds its backtracking but the time limit
     groups: tuple[tuple[str, int], ...]  # (letter, count) of each capturing group, in order
     literal_utc: bool  # an unquoted 'Z' in the format: the text is UTC
 
@@ -291,7 +293,8 @@ def _exact_parser(pattern: str, inner_white: bool) -> _ExactParser:
             capture(r"Z|[+-]\d{2}:?\d{2}|", letter, count)
         elif letter == "g":
             capture(r"A\.?D\.?", letter, count)
-    return _ExactParser(re.compile("".join(parts), re.IGNORECASE), tuple(groups), literal_utc)
+    return _ExactParser(compile_timed("".join(parts), f"the date format {pattern!r}", ignore_case=True),
+                        tuple(groups), literal_utc)
 
 
 def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable[[], datetime]) -> datetime:

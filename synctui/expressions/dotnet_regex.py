@@ -1,17 +1,19 @@
-""".NET regular expressions and replacement patterns, run on Python's `re`.
+""".NET regular expressions and replacement patterns, run on the `regex` package under a time limit.
 
 The service uses System.Text.RegularExpressions. Patterns are translated once (and cached):
 named groups `(?<name>…)` / `(?'name'…)` → `(?P<name>…)`, back-references `\\k<name>` → `(?P=name)`,
-`\\z` → `\\Z` and .NET's `\\Z` (end, or before a final newline) → `(?=\\n?\\Z)`. Constructs Python cannot
-express (`\\p{…}` categories, balancing groups, character-class subtraction) are reported, not guessed.
+`\\z` → `\\Z` and .NET's `\\Z` (end, or before a final newline) → `(?=\\n?\\Z)`. Constructs not
+translated (`\\p{…}` categories, balancing groups, character-class subtraction) are reported, not guessed.
+Every use of a pattern is bounded by timed_regex.MATCH_TIMEOUT_SECONDS.
 Replacement patterns (`$1`, `${name}`, `$$`, `$&`, `` $` ``, `$'`, `$+`, `$_`) are compiled into a function.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
+
+from .timed_regex import Match, PatternError, TimedPattern, compile_timed
 
 
 def translate_pattern(pattern: str) -> str:
@@ -89,21 +91,21 @@ def _group_name(name: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
+def compile_pattern(pattern: str) -> TimedPattern:
     """The compiled Python form of a .NET pattern; raises ValueError with the reason if it is invalid."""
     try:
-        return re.compile(translate_pattern(pattern))
-    except re.error as error:
+        return compile_timed(translate_pattern(pattern), f"the regular expression {pattern!r}")
+    except PatternError as error:
         raise ValueError(f"invalid regular expression {pattern!r}: {error}") from None
 
 
-Replacer = Callable[[re.Match[str]], str]
+Replacer = Callable[[Match[str]], str]
 
 
 @lru_cache(maxsize=512)
-def compile_replacement(replacement: str, regex: re.Pattern[str]) -> Replacer:
+def compile_replacement(replacement: str, regex: TimedPattern) -> Replacer:
     """A function producing what .NET's Regex.Replace inserts for one match."""
-    parts: list[str | Callable[[re.Match[str]], str]] = []
+    parts: list[str | Callable[[Match[str]], str]] = []
     literal: list[str] = []
     index = 0
     while index < len(replacement):
@@ -133,7 +135,7 @@ def compile_replacement(replacement: str, regex: re.Pattern[str]) -> Replacer:
     return lambda match: "".join(part if isinstance(part, str) else part(match) for part in parts)
 
 
-def _substitution(text: str, index: int, regex: re.Pattern[str]):
+def _substitution(text: str, index: int, regex: TimedPattern):
     """The substitution starting after a '$' at `index`: (literal or function, index after it), or (None, _)."""
     char = text[index]
     if char == "$":
@@ -188,7 +190,7 @@ def replace_group(source: str, pattern: str, group: str, replacement: str) -> st
     if group not in regex.groupindex:
         raise ValueError(f"the pattern {pattern!r} has no group named {group!r}")
 
-    def rewrite(match: re.Match[str]) -> str:
+    def rewrite(match: Match[str]) -> str:
         start, end = match.span(group)
         if start < 0:
             return match.group()

@@ -26,3 +26,11 @@ class ExpressionSyntaxError(ExpressionError):
 
 class ExpressionEvaluationError(ExpressionError):
     """Evaluating a compiled expression against one object failed (bad date, not a number, …)."""
+
+
+class RegexTimeout(ExpressionEvaluationError):
+    """A user's regular expression (or date format) ran past its time limit on one value."""
+
+    def within(self, where: str) -> RegexTimeout:
+        """The same error, saying where it happened (the mapping's target, the scoping clause)."""
+        return RegexTimeout(f"{where}: {self.message}")

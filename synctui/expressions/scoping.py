@@ -23,7 +23,8 @@ from ..models import (
     ScopeOperatorType,
 )
 from .dotnet_regex import compile_pattern
-from .errors import ExpressionError
+from .errors import ExpressionError, RegexTimeout
+from .timed_regex import TimedPattern
 from .values import attribute_reader, single
 
 _NON_NEGATIVE_INTEGER = re.compile(r"[0-9]+")
@@ -53,7 +54,7 @@ def _integer_test(compare: Callable[[int, int], bool]) -> Callable[[str, int], b
     return lambda value, operand: bool(_NON_NEGATIVE_INTEGER.fullmatch(value)) and compare(int(value), operand)
 
 
-def _regex_operand(text: str) -> re.Pattern[str]:
+def _regex_operand(text: str) -> TimedPattern:
     return compile_pattern(text)
 
 
@@ -192,7 +193,11 @@ class _CompiledClause:
         text = value if type(value) is str else single(value)
         if not text:
             return self.operator.on_null  # type: ignore[union-attr]
-        return self.operator.test(text, self.operand)  # type: ignore[union-attr]
+        try:
+            return self.operator.test(text, self.operand)  # type: ignore[union-attr]
+        except RegexTimeout as timeout:
+            # the object's error, not a verdict on its scope
+            raise timeout.within(f"scoping filter clause {self.text!r}") from None
 
 
 class _CompiledGroup:
