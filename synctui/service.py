@@ -651,7 +651,7 @@ class SyncService:
                     due.append(record["id"])
             except SettingError as error:  # an interval out of range
                 why = f"{error}; fix it with `synctui jobs update {record['id']} --interval DURATION`"
-            except (ValueError, OverflowError) as error:  # a record this version cannot read
+            except (ValueError, OverflowError, KeyError, TypeError) as error:  # a record this version cannot read
                 why = " ".join(str(error).split())
             if why is not None and skipped is not None:
                 skipped(str(record.get("id")), why)

@@ -44,8 +44,10 @@ class SettingError(ValueError):
 
 
 class Kind(Protocol):
-    expects: str
-    """What a value must be, completing "setting X must be …"."""
+    @property
+    def expects(self) -> str:
+        """What a value must be, completing "setting X must be …"."""
+        ...
 
     def parse(self, text: str) -> Any:
         """The typed value of `text`; ValueError when it is not one (its text, if any, says why)."""

@@ -19,6 +19,7 @@ from synctui.models import SynchronizationStatusCode as Code
 from synctui.scheduler import Scheduler
 from synctui.service import InvalidRequest, SyncService
 from synctui.template_settings import INTERVAL_MAX
+from synctui.templates import TEMPLATES
 
 
 def _config(service: SyncService) -> bytes:
@@ -47,6 +48,22 @@ def _store_interval(service: SyncService, job_id: str, interval: str) -> None:
     record = service.config.job(job_id)
     record["job"]["schedule"]["interval"] = interval
     service.config.save_job(record)
+
+
+@pytest.mark.parametrize("spec", [spec for template in TEMPLATES.values() for spec in template.settings.declared
+                                  if spec.default is not None], ids=lambda spec: spec.name)
+def test_every_declared_default_is_a_value_its_declaration_accepts(spec) -> None:
+    text = (json.dumps(spec.default) if isinstance(spec.default, (bool, dict)) else str(spec.default))
+    assert spec.parse(text) == spec.default and spec.meaning
+
+
+def test_every_template_declares_each_setting_it_reads() -> None:
+    common = {"QuarantineTooManyDeletesThreshold", "QuarantineEscrowBaseThreshold", "CheckpointSeconds",
+              "TraceRequests", "SkipOutOfScopeDeletions", "SyncNotificationSettings", "SourcePath"}
+    for template in TEMPLATES.values():
+        assert common <= {spec.name for spec in template.settings.declared}, template.id
+    scim = {spec.name for spec in TEMPLATES["scim"].settings.declared}
+    assert {"ScimRequestTimeoutSeconds", "ScimMaxResponseBytes", "AllowInsecureHttp", "BaseAddress"} <= scim
 
 
 # --- refused before anything is stored ---------------------------------------------------------------
