@@ -171,6 +171,20 @@ def _jobs_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs_update(args: argparse.Namespace) -> int:
+    settings: dict[str, str | None] = {**_key_values(args.setting, "setting")}
+    for name in args.unset:
+        if name.strip().lower() in {key.lower() for key in settings}:
+            raise UsageError(f"setting {name.strip()} is both set and unset; give one of --setting or --unset")
+        settings[name.strip()] = None
+    if args.name is None and args.interval is None and not settings:
+        raise UsageError("nothing to change: give --name, --interval, --setting NAME=VALUE or --unset NAME")
+    job = _service(args).update_job(args.job_id, name=args.name, interval=args.interval, settings=settings)
+    if args.json:
+        _print_json(_graph(job))
+    return EXIT_OK
+
+
 def _jobs_get(args: argparse.Namespace) -> int:
     _print_json(_graph(_service(args).get_job(args.job_id)))
     return EXIT_OK
@@ -446,9 +460,16 @@ def _build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", metavar="TEXT")
     create.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE")
     create.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
-    create.add_argument("--interval", metavar="DURATION", help="ISO 8601, e.g. PT40M (default) or PT30S")
+    create.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M (default)")
     create.add_argument("--json", action="store_true")
     command(jobs, "get", _jobs_get, "a job (Graph JSON)").add_argument("job_id")
+    update = command(jobs, "update", _jobs_update, "change a job's name, interval or settings (Graph's PATCH)")
+    update.add_argument("job_id")
+    update.add_argument("--name", metavar="TEXT")
+    update.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M")
+    update.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
+    update.add_argument("--unset", action="append", default=[], metavar="NAME", help="remove a setting")
+    update.add_argument("--json", action="store_true", help="print the job (Graph JSON)")
     for action, help in (("start", "start (or resume) a job; lifts quarantine"), ("pause", "pause a job, keeping its state"),
                          ("delete", "delete a job and its state (target objects stay)")):
         command(jobs, action, _jobs_action(action), help).add_argument("job_id")

@@ -34,13 +34,15 @@ class Scheduler:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._skipped: dict[str, str] = {}
+        """Why each job left out of the last tick was: told once, not at every tick."""
 
     def start(self) -> None:
         if self._thread is not None:
             return
         self._thread = threading.Thread(target=self._loop, name="synctui-scheduler", daemon=True)
         self._thread.start()
-        self.tick()  # don't make the user wait a tick for the first cycle
+        self._safe_tick()  # don't make the user wait a tick for the first cycle
 
     def stop(self) -> None:
         """Stop ticking; running cycles stop at their next object and save their cursor."""
@@ -57,13 +59,18 @@ class Scheduler:
     def tick(self) -> list[str]:
         """Submit every due job that is not running yet; returns the ids submitted."""
         submitted = []
+        skipped: dict[str, str] = {}
         with self._lock:
             self._cycles = {job_id: f for job_id, f in self._cycles.items() if not f.done()}
-            for job_id in self.service.due_jobs(self.clock.now()):
+            for job_id in self.service.due_jobs(self.clock.now(), skipped.__setitem__):
                 if job_id in self._cycles or self._stopping.is_set():
                     continue
                 self._cycles[job_id] = self._pool.submit(self._run, job_id)
                 submitted.append(job_id)
+            for job_id, why in skipped.items():
+                if self._skipped.get(job_id) != why:
+                    log.warning("job %s is not scheduled: %s", job_id, why)
+            self._skipped = skipped
         return submitted
 
     def wait_for_cycles(self) -> None:

@@ -10,14 +10,14 @@ import threading
 import uuid
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
 
-from . import templates
+from . import template_settings, templates
 from .clock import Clock, SystemClock
 from .connectors.base import ConnectionFailure, Directory, DirectoryError
 from .engine import Cycle, CycleOptions, CycleResult, DryRunDirectory, SnapshotState, compile_schema
@@ -51,10 +51,10 @@ from .models import (
     SynchronizationTemplate,
     complete,
     format_datetime,
-    parse_duration,
     parse_flags,
 )
 from .schema_validation import validate_schema
+from .template_settings import SettingError
 from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, RequestLog, StoreError, state_files
 
 HISTORY_LENGTH = 40
@@ -213,6 +213,8 @@ class SyncService:
     ) -> SynchronizationJob:
         spec = self._template_spec(template_id)
         schedule_interval = self._interval(interval) if interval is not None else timedelta(minutes=40)
+        settings, secrets = self._configure(spec, None, {}, {}, setting_changes=settings or {},
+                                            secret_changes=secrets or {})
         job_id = f"{spec.id}.{uuid.uuid4().hex}"
         principal_id = str(uuid.uuid4())
         schema = spec.build_schema()
@@ -222,14 +224,13 @@ class SyncService:
             schedule=SynchronizationSchedule(expiration=None, interval=schedule_interval,
                                              state=SynchronizationScheduleState.Disabled),
             status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
-            synchronization_job_settings=[KeyValuePair(name=k, value=v) for k, v in (settings or {}).items()],
+            # Graph gives every new job the accidental-deletion threshold.
+            synchronization_job_settings=_pairs({"QuarantineTooManyDeletesThreshold": "500", **settings}),
         )
-        if job.setting("QuarantineTooManyDeletesThreshold") is None:
-            job.synchronization_job_settings.insert(0, KeyValuePair(name="QuarantineTooManyDeletesThreshold", value="500"))
         with self.config.batch():
             self.config.save_service_principal({
                 "id": principal_id, "displayName": name or spec.id, "templateId": spec.id,
-                "secrets": [{"key": k, "value": v} for k, v in (secrets or {}).items()],
+                "secrets": [{"key": k, "value": v} for k, v in secrets.items()],
             })
             self._refresh_configured(job, principal_id)
             self.config.save_job(self._new_record(job, principal_id))
@@ -298,47 +299,48 @@ class SyncService:
                 meta["forceDeletes"] = True
             state.checkpoint(entries=entries, escrows=escrows, meta=meta)
 
-    def set_schedule(self, job_id: str, *, interval: str | timedelta | None = None,
-                     expiration: datetime | None = None) -> None:
+    def update_job(self, job_id: str, *, name: str | None = None, interval: str | timedelta | None = None,
+                   expiration: datetime | None = None, settings: Mapping[str, str | None] | None = None,
+                   secrets: Mapping[str, str] | None = None) -> SynchronizationJob:
+        """Graph's PATCH of a job: its name (its application's display name), its schedule and its
+        settings (a None value removes one); with `secrets`, as `put_secrets` in the same step.
+        Everything is checked first: one bad value changes nothing."""
+        record = self._record(job_id)
+        job = self._job_model(record)
+        principal_id = record["servicePrincipalId"]
+        if name is not None and not name.strip():
+            raise InvalidRequest("a job's name cannot be empty")
         parsed = self._interval(interval) if interval is not None else None
+        new_settings, new_secrets = _settings(job), self._secrets(record)
+        if settings or secrets:
+            new_settings, new_secrets = self._configure(self._template_spec(job.template_id or ""), job_id,
+                                                        new_settings, new_secrets, setting_changes=settings,
+                                                        secret_changes=secrets)
 
         def change(job: SynchronizationJob) -> None:
             if parsed is not None:
                 job.schedule.interval = parsed
             if expiration is not None:
                 job.schedule.expiration = expiration
-        self._change_job(job_id, change)
-
-    def update_settings(self, job_id: str, settings: Mapping[str, str | None]) -> None:
-        def change(job: SynchronizationJob) -> None:
-            current = {pair.name: pair.value for pair in job.synchronization_job_settings}
-            for name, value in settings.items():
-                if value is None:
-                    current.pop(name, None)
-                else:
-                    current[name] = value
-            job.synchronization_job_settings = [KeyValuePair(name=k, value=v) for k, v in current.items()]
-        self._change_job(job_id, change)
-
-    def rename_job(self, job_id: str, name: str) -> None:
-        record = self._record(job_id)
-        principal = self.config.service_principal(record["servicePrincipalId"]) or {}
-        principal["displayName"] = name
-        self.config.save_service_principal(principal)
-        self._publish(JobChanged(job_id))
+            if settings:
+                job.synchronization_job_settings = _pairs(new_settings)
+            self._refresh_configured(job, principal_id)
+        with self.config.batch():
+            if name is not None or secrets:
+                principal = self.config.service_principal(principal_id) or {"id": principal_id}
+                if name is not None:
+                    principal["displayName"] = name.strip()
+                if secrets:
+                    principal["secrets"] = [{"key": k, "value": v} for k, v in new_secrets.items()]
+                self.config.save_service_principal(principal)
+            self._change_job(job_id, change)
+        return self.get_job(job_id)
 
     # --- secrets -----------------------------------------------------------------------------
 
     def put_secrets(self, job_id: str, secrets: Mapping[str, str]) -> None:
         """Save secrets of the job's application instance. Write-only: nothing ever returns a value."""
-        record = self._record(job_id)
-        principal = self.config.service_principal(record["servicePrincipalId"]) or {"id": record["servicePrincipalId"]}
-        current = {pair["key"]: pair["value"] for pair in principal.get("secrets", [])}
-        current.update(secrets)
-        principal["secrets"] = [{"key": k, "value": v} for k, v in current.items() if v != ""]
-        with self.config.batch():
-            self.config.save_service_principal(principal)
-            self._change_job(job_id, lambda job: self._refresh_configured(job, record["servicePrincipalId"]))
+        self.update_job(job_id, secrets=secrets)
 
     def secret_keys(self, job_id: str) -> frozenset[str]:
         """Which secrets are set (never their values)."""
@@ -347,17 +349,20 @@ class SyncService:
     def validate_credentials(self, job_id: str, credentials: Mapping[str, str] | None = None) -> None:
         """Test the target with the saved secrets, or with `credentials` instead (nothing is saved)."""
         record = self._record(job_id)
-        secrets = dict(self._secrets(record))
+        job = self._job_model(record)
+        secrets = self._secrets(record)
         if credentials is not None:
-            secrets.update(credentials)
-        self._test_connection(self._job_model(record), secrets)
+            _, secrets = self._configure(self._template_spec(job.template_id or ""), job_id, _settings(job), secrets,
+                                         secret_changes=credentials)
+        self._test_connection(job, secrets)
 
     def validate_template_credentials(self, template_id: str, credentials: Mapping[str, str],
                                       settings: Mapping[str, str] | None = None) -> None:
         """Graph's `jobs/validateCredentials` with a templateId: test before any job exists."""
         spec = self._template_spec(template_id)
-        job = SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=[
-            KeyValuePair(name=name, value=value) for name, value in (settings or {}).items()])
+        checked, credentials = self._configure(spec, None, {}, {}, setting_changes=settings or {},
+                                               secret_changes=credentials)
+        job = SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=_pairs(checked))
         self._test_connection(job, credentials)
 
     def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
@@ -460,11 +465,16 @@ class SyncService:
         try:
             record = self._record(job_id)
             job = self._job_model(record)
-            self._require_configured(job)
             now = self.clock.now()
             try:
+                self._require_configured(job)
+                self._compile(job_id)
                 source, target = self._open(job, record, trace)
-            except DirectoryError as error:
+            except (ServiceError, DirectoryError) as error:
+                if job.status.code == SynchronizationStatusCode.NotConfigured:
+                    raise  # refused: a job never configured has no cycle to fail
+                # Recorded as the cycle's failure, so the job backs off and quarantines instead of
+                # being retried at every tick.
                 result = self._failed_result(error, now)
             else:
                 # Marked until the cycle ends, so one cut short by a crash resumes at the next start.
@@ -472,6 +482,12 @@ class SyncService:
                 try:
                     with self._state(job_id) as state:
                         result = self._cycle(job, source, target, state, stop).run()
+                except Exception as error:
+                    # A fault of synctui's own: recorded (the job backs off), then raised for its traceback.
+                    self._record_result(job_id, self._failed_result(
+                        ConnectionFailure("UnexpectedError", f"{type(error).__name__}: {error}",
+                                          tenant_actionable=False), now))
+                    raise
                 finally:
                     source.close()
                     target.close()
@@ -608,20 +624,34 @@ class SyncService:
     def is_running(self, job_id: str) -> bool:
         return job_id in self._running
 
-    def due_jobs(self, now: datetime) -> list[str]:
-        """Jobs whose next cycle is due: Active, not running, past their interval or quarantine retry."""
+    def due_jobs(self, now: datetime, skipped: Callable[[str, str], None] | None = None) -> list[str]:
+        """Jobs whose next cycle is due: Active, not running, past their interval or quarantine retry.
+        A job whose schedule cannot be read (one stored before it was checked) is left out, and
+        `skipped(job_id, why)` is told: the others are still due."""
         due = []
         for record in self.config.jobs():
-            job = self._job_model(record)
-            if job.id in self._running or job.schedule.state != SynchronizationScheduleState.Active:
-                continue
-            if job.status.code == SynchronizationStatusCode.NotConfigured:
-                continue
-            if job.schedule.expiration and now >= job.schedule.expiration:
-                continue
-            if next_run(job, interrupted=record.get("cycleInterrupted", False)) <= now:
-                due.append(job.id)
+            why = None
+            try:
+                if self._is_due(record, now):
+                    due.append(record["id"])
+            except SettingError as error:  # an interval out of range
+                why = f"{error}; fix it with `synctui jobs update {record['id']} --interval DURATION`"
+            except (ValueError, OverflowError, KeyError, TypeError) as error:  # a record this version cannot read
+                why = " ".join(str(error).split())
+            if why is not None and skipped is not None:
+                skipped(str(record.get("id")), why)
         return due
+
+    def _is_due(self, record: Mapping[str, Any], now: datetime) -> bool:
+        job = self._job_model(record)
+        if job.id in self._running or job.schedule.state != SynchronizationScheduleState.Active:
+            return False
+        if job.status.code == SynchronizationStatusCode.NotConfigured:
+            return False
+        if job.schedule.expiration and now >= job.schedule.expiration:
+            return False
+        template_settings.check_interval(job.schedule.interval)
+        return next_run(job, interrupted=record.get("cycleInterrupted", False)) <= now
 
     def stop_all(self) -> None:
         for event in list(self._running.values()):
@@ -638,22 +668,14 @@ class SyncService:
                      detailed_logs=detailed)
 
     def _options(self, job: SynchronizationJob) -> CycleOptions:
-        secrets = self._secrets(self._record(job.id or ""))
-        threshold = job.setting("QuarantineTooManyDeletesThreshold", "500") or "500"
-        notification = secrets.get("SyncNotificationSettings")
-        if notification:
-            try:
-                if not orjson.loads(notification).get("DeleteThresholdEnabled", True):
-                    threshold = "0"
-            except (orjson.JSONDecodeError, AttributeError):
-                pass
+        values = self._values(job, self._secrets(self._record(job.id or "")))
+        deletes_checked = values["SyncNotificationSettings"].get("DeleteThresholdEnabled", True)
         schema = self.get_schema(job.id or "")
         rule = schema.synchronization_rules[0] if schema.synchronization_rules else None
-        checkpoint = job.setting("CheckpointSeconds")
         return CycleOptions(
-            checkpoint_seconds=float(checkpoint) if checkpoint and _is_number(checkpoint) else 5.0,
-            skip_out_of_scope_deletions=(secrets.get("SkipOutOfScopeDeletions", "false").lower() == "true"),
-            delete_threshold=int(threshold) if threshold.isdigit() else 500,
+            checkpoint_seconds=values["CheckpointSeconds"],
+            skip_out_of_scope_deletions=values["SkipOutOfScopeDeletions"],
+            delete_threshold=values["QuarantineTooManyDeletesThreshold"] if deletes_checked else 0,
             interval=job.schedule.interval,
             source_system=rule.source_directory_name if rule else "source",
             target_system=rule.target_directory_name if rule else "target",
@@ -674,9 +696,10 @@ class SyncService:
     def _open(self, job: SynchronizationJob, record: Mapping[str, Any],
               trace: Callable[[dict[str, Any]], None] | None) -> tuple[Directory, Directory]:
         spec = self._template_spec(job.template_id or "")
-        if (job.setting("TraceRequests") or "").lower() == "true":
-            trace = _both(trace, RequestLog(self.home.request_log_file(job.id or "")).append)
-        return spec.open_directories(self._context(job, self._secrets(record), trace))
+        context = self._context(job, self._secrets(record), trace)
+        if context.values["TraceRequests"]:
+            context = replace(context, trace=_both(trace, RequestLog(self.home.request_log_file(job.id or "")).append))
+        return spec.open_directories(context)
 
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""
@@ -685,11 +708,20 @@ class SyncService:
 
     def _context(self, job: SynchronizationJob, secrets: Mapping[str, str],
                  trace: Callable[[dict[str, Any]], None] | None = None) -> templates.JobContext:
-        settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
-        return templates.JobContext(secrets=secrets, settings=settings, tenant_file=self.home.tenant_file, trace=trace)
+        return templates.JobContext(values=self._values(job, secrets), tenant_file=self.home.tenant_file, trace=trace)
 
-    def _failed_result(self, error: DirectoryError, now: datetime) -> CycleResult:
-        failure = error if isinstance(error, ConnectionFailure) else ConnectionFailure(error.code, error.message)
+    def _values(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> dict[str, Any]:
+        """The job's settings and secrets as typed values. One stored before it was checked (an
+        older synctui, an edited file) fails as the job's connection would, naming what to fix."""
+        try:
+            return self._template_spec(job.template_id or "").settings.read(_settings(job), secrets)
+        except SettingError as error:
+            raise ConnectionFailure("InvalidConfiguration", _with_fix(error, job.id or "JOB_ID")) from None
+
+    def _failed_result(self, error: ServiceError | DirectoryError, now: datetime) -> CycleResult:
+        failure = (error if isinstance(error, ConnectionFailure)
+                   else ConnectionFailure(error.code, error.message) if isinstance(error, DirectoryError)
+                   else ConnectionFailure("InvalidConfiguration", str(error)))
         execution = SynchronizationTaskExecution(
             activity_identifier=str(uuid.uuid4()), state=SynchronizationTaskExecutionResult.Failed,
             error=SynchronizationError(code=failure.code, message=failure.message,
@@ -702,7 +734,9 @@ class SyncService:
 
         def record(job: SynchronizationJob) -> None:
             nonlocal prune
-            prune = apply_cycle_result(job, result, self.clock.now(), self._thresholds(job))
+            # A failed cycle reaches no escrow threshold (and its settings may be what failed).
+            thresholds = EscrowThresholds() if result.failure else self._thresholds(job)
+            prune = apply_cycle_result(job, result, self.clock.now(), thresholds)
         execution = result.execution
         self._change_job(job_id, record, history={
             "timeBegan": format_datetime(execution.time_began),
@@ -717,19 +751,12 @@ class SyncService:
         return list(self._record(job_id).get("history", []))
 
     def _thresholds(self, job: SynchronizationJob) -> EscrowThresholds:
-        defaults = EscrowThresholds()
-
-        def number(name: str, default: float) -> float:
-            value = job.setting(name)
-            try:
-                return float(value) if value is not None else default
-            except ValueError:
-                return default
+        values = self._values(job, self._secrets(self._record(job.id or "")))
         return EscrowThresholds(
-            base=int(number("QuarantineEscrowBaseThreshold", defaults.base)),
-            proportion=number("QuarantineEscrowProportionThreshold", defaults.proportion),
-            total=int(number("QuarantineEscrowTotalThreshold", defaults.total)),
-            absolute=int(number("QuarantineEscrowAbsoluteThreshold", defaults.absolute)),
+            base=values["QuarantineEscrowBaseThreshold"],
+            proportion=values["QuarantineEscrowProportionThreshold"],
+            total=values["QuarantineEscrowTotalThreshold"],
+            absolute=values["QuarantineEscrowAbsoluteThreshold"],
         )
 
     def _claim(self, job_id: str, *, across_processes: bool = True) -> threading.Event:
@@ -868,20 +895,40 @@ class SyncService:
         record = self._record(job.id or "")
         missing = self._missing_configuration(job, record["servicePrincipalId"])
         if missing:
+            fixes = []
+            if any(item.startswith("secret") for item in missing):
+                fixes.append(f"secrets with `synctui secrets put {job.id} KEY=VALUE`")
+            if any(item.startswith("setting") for item in missing):
+                fixes.append(f"settings with `synctui jobs update {job.id} --setting NAME=VALUE`")
             raise InvalidRequest(f"job {job.id} is not configured: {', '.join(missing)} missing; "
-                                 "set secrets with `synctui secrets put JOB_ID KEY=VALUE`")
+                                 f"set {' and '.join(fixes)}")
+
+    def _configure(self, spec: templates.TemplateSpec, job_id: str | None, settings: Mapping[str, str],
+                   secrets: Mapping[str, str], *, setting_changes: Mapping[str, str | None] | None = None,
+                   secret_changes: Mapping[str, str | None] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """A job's settings and secrets with the changes made (None or an empty secret removes one):
+        each change checked against the template's declaration, then the whole read as a cycle
+        would (rules across values, values stored before they were checked). Raises InvalidRequest."""
+        declaration = spec.settings
+        try:
+            setting_changes = _declared(declaration, setting_changes or {}, settings, secret=False)
+            secret_changes = _declared(declaration, {k: v or None for k, v in (secret_changes or {}).items()},
+                                       secrets, secret=True)
+            settings, secrets = _changed(settings, setting_changes), _changed(secrets, secret_changes)
+            declaration.read(settings, secrets)
+        except SettingError as error:
+            raise InvalidRequest(_with_fix(error, job_id)) from None
+        return settings, secrets
 
     @staticmethod
     def _interval(value: str | timedelta) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
         try:
-            interval = parse_duration(value)
-        except ValueError as error:
-            raise InvalidRequest(f"bad interval: {error}") from None
-        if interval < timedelta(seconds=1):
-            raise InvalidRequest(f"bad interval {value!r}: the shortest interval is PT1S")
-        return interval
+            if isinstance(value, timedelta):
+                template_settings.check_interval(value)
+                return value
+            return template_settings.interval(value)
+        except SettingError as error:
+            raise InvalidRequest(str(error)) from None
 
 
 def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
@@ -919,12 +966,43 @@ def _both(first: Callable[[dict[str, Any]], None] | None,
     return both
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _settings(job: SynchronizationJob) -> dict[str, str]:
+    return {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
+
+
+def _pairs(settings: Mapping[str, str]) -> list[KeyValuePair]:
+    return [KeyValuePair(name=name, value=value) for name, value in settings.items()]
+
+
+def _declared(declaration: template_settings.TemplateSettings, changes: Mapping[str, str | None],
+              stored: Mapping[str, str], *, secret: bool) -> dict[str, str | None]:
+    """`changes` checked against the declaration. A name stored but no longer declared (set by an
+    older synctui) may still be removed."""
+    removable = {name.lower(): name for name in stored if declaration.find(name) is None}
+    removed = {removable[name.lower()]: None for name, value in changes.items()
+               if value is None and name.lower() in removable}
+    kept = {name: value for name, value in changes.items() if not (value is None and name.lower() in removable)}
+    return {**declaration.check(kept, secret=secret), **removed}
+
+
+def _changed(current: Mapping[str, str], changes: Mapping[str, str | None]) -> dict[str, str]:
+    """`current` with `changes` made (None removes); names compare case-insensitively, as Graph's do."""
+    changed = {name.lower() for name in changes}
+    result = {name: value for name, value in current.items() if name.lower() not in changed}
+    result.update({name: value for name, value in changes.items() if value is not None})
+    return result
+
+
+def _with_fix(error: SettingError, job_id: str | None) -> str:
+    """The error and, when it is about where a value belongs or a value stored earlier, how to set it."""
+    spec = error.spec
+    if spec is None:
+        return str(error)
+    if job_id is None:
+        return f"{error}; give it as a {spec.what}"
+    command = (f"synctui secrets put {job_id} {spec.name}=VALUE" if spec.secret
+               else f"synctui jobs update {job_id} --setting {spec.name}=VALUE")
+    return f"{error}; set it with `{command}`"
 
 
 def _next_version(current: str | None) -> str:

@@ -24,6 +24,21 @@ from .models import (
     SynchronizationSchema,
     SynchronizationTemplate,
 )
+from .template_settings import (
+    TENANT_SOURCE,
+    Choice,
+    Flag,
+    FilePath,
+    HttpUrl,
+    Number,
+    SettingSpec,
+    TemplateSettings,
+    Token,
+    Whole,
+    declare,
+    source_path,
+    token_stays_encrypted,
+)
 
 ENTRA = "Azure Active Directory"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -31,18 +46,12 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 @dataclass(frozen=True)
 class JobContext:
-    """What opening a job's directories needs: its secrets, settings and the home's tenant file."""
+    """What opening a job's directories needs: its settings and secrets as typed values (see
+    `TemplateSettings.read`) and the home's tenant file."""
 
-    secrets: Mapping[str, str]
-    settings: Mapping[str, str]
+    values: Mapping[str, Any]
     tenant_file: Path
     trace: Callable[[dict[str, Any]], None] | None = None
-
-    def setting(self, name: str, default: str | None = None) -> str | None:
-        for key, value in self.settings.items():
-            if key.lower() == name.lower():
-                return value
-        return default
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,17 @@ class TemplateSpec:
     id: str
     description: str
     factory_tag: str
-    required_secrets: tuple[str, ...]
+    settings: TemplateSettings
     build_schema: Callable[[], SynchronizationSchema]
     open_directories: Callable[[JobContext], tuple[Directory, Directory]]
-    required_settings: tuple[str, ...] = ()
+
+    @property
+    def required_secrets(self) -> tuple[str, ...]:
+        return self.settings.required(secret=True)
+
+    @property
+    def required_settings(self) -> tuple[str, ...]:
+        return self.settings.required(secret=False)
 
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(
@@ -101,8 +117,7 @@ def _schema(template_id: str, source: DirectoryDefinition, target: DirectoryDefi
 def _tenant_source(context: JobContext) -> Directory:
     from .connectors.tenant import TenantDirectory
 
-    path = context.setting("SourcePath")
-    return TenantDirectory(Path(path).expanduser() if path else context.tenant_file)
+    return TenantDirectory(context.values["SourcePath"] or context.tenant_file)
 
 
 # --- jsonfile -----------------------------------------------------------------------------------
@@ -138,11 +153,18 @@ def _jsonfile_schema() -> SynchronizationSchema:
 def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.jsonfile import JsonFileDirectory
 
-    target = context.secrets.get("ConnectionString")
-    if not target:
+    target = context.values["ConnectionString"]
+    if target is None:
         raise ConnectionFailure("MissingCredentials", "the secret ConnectionString (the target file's path) is not set; "
                                 "set it with `synctui secrets put JOB_ID ConnectionString=PATH`")
-    return _tenant_source(context), JsonFileDirectory(Path(target).expanduser())
+    return _tenant_source(context), JsonFileDirectory(target)
+
+
+JSONFILE_SETTINGS = declare(
+    "jsonfile",
+    SettingSpec("ConnectionString", FilePath(), "the JSON file of the target directory", secret=True, required=True),
+    TENANT_SOURCE,
+)
 
 
 # --- scim -------------------------------------------------------------------------------------
@@ -190,16 +212,34 @@ def _scim_schema() -> SynchronizationSchema:
 def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.scim import ScimDirectory
 
-    base_address = context.secrets.get("BaseAddress")
-    if not base_address:
+    values = context.values
+    if values["BaseAddress"] is None:
         raise ConnectionFailure("MissingCredentials", "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
                                 "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
-    style = context.setting("ScimRequestStyle", "aadOptscim062020") or "aadOptscim062020"
-    parallel = int(context.setting("ScimMaxParallelRequests", "4") or 4)
-    manager_shape = context.setting("ScimManagerShape", "string") or "string"
-    target = ScimDirectory(base_address, context.secrets.get("SecretToken") or None, request_style=style,
-                           max_parallel=parallel, trace=context.trace, manager_shape=manager_shape)
+    target = ScimDirectory(values["BaseAddress"], values["SecretToken"], request_style=values["ScimRequestStyle"],
+                           max_parallel=values["ScimMaxParallelRequests"], trace=context.trace,
+                           manager_shape=values["ScimManagerShape"])
     return _tenant_source(context), target
+
+
+SCIM_SETTINGS = declare(
+    "scim",
+    SettingSpec("BaseAddress", HttpUrl(), "the SCIM endpoint's base URL, e.g. https://host/scim/v2",
+                secret=True, required=True),
+    SettingSpec("SecretToken", Token(), "the bearer token the endpoint expects (none if unset)", secret=True),
+    TENANT_SOURCE,
+    SettingSpec("ScimRequestStyle", Choice(("aadOptscim062020", "legacy")),
+                "the PATCH dialect: Entra's current one, or the legacy one of older apps", "aadOptscim062020"),
+    SettingSpec("ScimMaxParallelRequests", Whole(1, 64), "requests in flight at once", 4),
+    SettingSpec("ScimManagerShape", Choice(("string", "object")),
+                'how the enterprise manager is written: "id" or {"value": "id"}', "string"),
+    SettingSpec("ScimRequestTimeoutSeconds", Number(1, 600), "overall deadline of one request, in seconds", 60.0),
+    SettingSpec("ScimMaxResponseBytes", Whole(1_000_000, 1_000_000_000), "the largest reply accepted, in bytes",
+                50_000_000),
+    SettingSpec("AllowInsecureHttp", Flag(),
+                "allow an http:// BaseAddress on another machine (the token then travels unencrypted)", False),
+    rules=(token_stays_encrypted,),
+)
 
 
 # --- csvInbound -----------------------------------------------------------------------------
@@ -239,22 +279,25 @@ def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.csvfile import CsvDirectory
     from .connectors.tenant import TenantDirectory
 
-    source = context.setting("SourcePath")
-    if not source:
+    source = context.values["SourcePath"]
+    if source is None:
         raise ConnectionFailure("MissingSetting", "the job setting SourcePath (the HR CSV file) is not set; "
-                                "set it with `synctui jobs create --template csvInbound --setting SourcePath=FILE`")
-    return CsvDirectory(Path(source).expanduser()), TenantDirectory(context.tenant_file)
+                                "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`")
+    return CsvDirectory(source), TenantDirectory(context.tenant_file)
+
+
+CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads", required=True))
 
 
 TEMPLATES: dict[str, TemplateSpec] = {
     spec.id: spec
     for spec in (
         TemplateSpec("jsonfile", "Provision tenant users and groups to a directory kept in a JSON file",
-                     "JsonFile", ("ConnectionString",), _jsonfile_schema, _jsonfile_directories),
+                     "JsonFile", JSONFILE_SETTINGS, _jsonfile_schema, _jsonfile_directories),
         TemplateSpec("scim", "Provision tenant users and groups to a SCIM 2.0 endpoint, as Entra does",
-                     "CustomSCIM", ("BaseAddress",), _scim_schema, _scim_directories),
+                     "CustomSCIM", SCIM_SETTINGS, _scim_schema, _scim_directories),
         TemplateSpec("csvInbound", "Provision workers from an HR CSV file into the tenant directory",
-                     "CsvInbound", (), _csv_schema, _csv_directories, required_settings=("SourcePath",)),
+                     "CsvInbound", CSV_SETTINGS, _csv_schema, _csv_directories),
     )
 }
 

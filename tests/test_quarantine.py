@@ -113,7 +113,7 @@ def test_an_initial_cycle_prunes_escrows_instead_and_pauses(service: SyncService
 
 def test_expired_schedules_do_not_run(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
     job_id = _only(service, secrets={"ConnectionString": str(tmp_path / "t.json")})
-    service.set_schedule(job_id, expiration=clock.now() + timedelta(hours=1))
+    service.update_job(job_id, expiration=clock.now() + timedelta(hours=1))
     assert service.due_jobs(clock.now()) == [job_id]
     assert service.due_jobs(clock.now() + timedelta(hours=2)) == []
 

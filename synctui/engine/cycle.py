@@ -861,7 +861,7 @@ class Cycle:
             self.escrows.pop(key, None)  # given up after 28 days, as Entra does
         else:
             # Retried on the next cycle, then less and less often, at most once a day.
-            backoff = min(self.options.interval * (2 ** (attempts - 1)), ESCROW_MAX_BACKOFF) if attempts > 1 else timedelta(0)
+            backoff = doubled(self.options.interval, attempts - 1, ESCROW_MAX_BACKOFF) if attempts > 1 else timedelta(0)
             self.escrows[key] = {
                 "key": key, "objectType": mapping.source_type, "sourceId": source_id, "displayName": display,
                 "error": {"code": code, "message": message}, "attempts": attempts, "reference": reference,
@@ -1034,3 +1034,9 @@ def _display_name(obj: Mapping[str, Any]) -> str | None:
             return str(value)
     return str(obj.get("id")) if obj.get("id") is not None else None
 
+
+def doubled(unit: timedelta, times: int, cap: timedelta) -> timedelta:
+    """`unit` doubled `times` times, at most `cap` (a back-off). Twenty doublings take any interval
+    of a second or more past a day, so more are not computed: after weeks of retries they would
+    overflow a timedelta."""
+    return min(unit * (2 ** min(times, 20)), cap)

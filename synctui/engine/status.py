@@ -20,7 +20,7 @@ from ..models import (
     SynchronizationStatusCode,
     SynchronizationTaskExecutionResult,
 )
-from .cycle import CycleResult
+from .cycle import CycleResult, doubled
 
 QUARANTINE_MAX_AGE = timedelta(days=28)
 QUARANTINE_MAX_BACKOFF = timedelta(days=1)
@@ -119,7 +119,7 @@ def quarantine(job: SynchronizationJob, reason: QuarantineReason, error: Synchro
     current.current_began = now
     current.reason = reason
     current.error = error
-    backoff = min(schedule.interval * (2 ** current.series_count), QUARANTINE_MAX_BACKOFF)
+    backoff = doubled(schedule.interval, current.series_count, QUARANTINE_MAX_BACKOFF)
     current.next_attempt = now + max(backoff, schedule.interval)
     status.quarantine = current
     status.code = SynchronizationStatusCode.Quarantine

@@ -182,7 +182,10 @@ def parse_duration(text: str) -> timedelta:
             f"{text!r} is not an ISO 8601 duration; use a form like PT40M, PT1H30M, PT10S or P1D"
         )
     parts = {name: float(value) for name, value in match.groupdict().items() if value}
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long a duration") from None
 
 
 def format_duration(value: timedelta) -> str:

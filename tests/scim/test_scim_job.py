@@ -137,7 +137,7 @@ def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
 def test_trace_requests_setting_records_every_request_without_the_token(scim_job) -> None:
     service, job_id, server = scim_job
     assert service.request_log(job_id) == []
-    service.update_settings(job_id, {"TraceRequests": "true"})
+    service.update_job(job_id, settings={"TraceRequests": "true"})
     service.run_cycle(job_id)
     records = service.request_log(job_id)
     assert len(records) > 6 and {r["method"] for r in records} >= {"GET", "POST", "PATCH"}

@@ -566,17 +566,14 @@ class JobsScreen(Screen[None]):
 
         def save() -> None:
             from ...models import parse_duration
-            if message.interval:
+            interval = message.interval
+            if interval:
                 try:
-                    changed = parse_duration(message.interval) != current
+                    interval = None if parse_duration(interval) == current else interval
                 except ValueError:
-                    changed = True
-                if changed:
-                    self.service.set_schedule(job_id, interval=message.interval)
-            if message.settings:
-                self.service.update_settings(job_id, message.settings)
-            if message.secrets:
-                self.service.put_secrets(job_id, message.secrets)
+                    pass  # the service says what is wrong with it
+            # One call: checked as a whole, so a bad value saves nothing.
+            self.service.update_job(job_id, interval=interval, settings=message.settings, secrets=message.secrets)
 
         def saved(_: Any) -> None:
             pane = self.query_one(SettingsPane)

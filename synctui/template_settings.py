@@ -1,0 +1,357 @@
+"""What a job can be configured with: each template's settings and secrets, typed, with their
+range, default and meaning.
+
+The one source of truth for a job's configuration. Creating a job, saving its secrets and updating
+its settings (command line, dashboard) check values here before anything is stored, and the code
+that runs a job reads typed values from here (`TemplateSettings.read`) instead of parsing strings
+itself. A value stored before a rule existed fails when it is read, naming the setting.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import orjson
+
+from .models import format_duration, parse_duration
+
+INTERVAL_MIN = timedelta(seconds=1)
+INTERVAL_MAX = timedelta(days=365)
+"""The longest schedule interval, one year. Graph documents no limit: it shows a paused job's
+interval as TimeSpan.MaxValue (P10675199DT2H48M5.4775807S), which no date can be added to, and
+Entra itself runs every 20–40 minutes. A year keeps every "last run + interval" (and each back-off
+derived from it) a real date."""
+
+
+class SettingError(ValueError):
+    """A value a template does not accept; the message is one line naming the setting and what it
+    takes. `spec` is set when the fix is worth naming: a value stored earlier that must be set
+    afresh, or a name given as a setting that is a secret (or the reverse)."""
+
+    def __init__(self, message: str, spec: SettingSpec | None = None) -> None:
+        super().__init__(message)
+        self.spec = spec
+
+
+# --- kinds of value ---------------------------------------------------------------------------
+
+
+class Kind(Protocol):
+    @property
+    def expects(self) -> str:
+        """What a value must be, completing "setting X must be …"."""
+        ...
+
+    def parse(self, text: str) -> Any:
+        """The typed value of `text`; ValueError when it is not one (its text, if any, says why)."""
+        ...
+
+
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class Whole:
+    low: int
+    high: int
+
+    @property
+    def expects(self) -> str:
+        return f"a whole number from {self.low:,} to {self.high:,}"
+
+    def parse(self, text: str) -> int:
+        if not _WHOLE.fullmatch(text.strip()) or not self.low <= int(text) <= self.high:
+            raise ValueError
+        return int(text)
+
+
+@dataclass(frozen=True)
+class Number:
+    low: float
+    high: float
+
+    @property
+    def expects(self) -> str:
+        return f"a number from {self.low:,g} to {self.high:,g}"
+
+    def parse(self, text: str) -> float:
+        if not _NUMBER.fullmatch(text.strip()) or not self.low <= float(text) <= self.high:
+            raise ValueError
+        return float(text)
+
+
+@dataclass(frozen=True)
+class Flag:
+    expects: str = "true or false"
+
+    def parse(self, text: str) -> bool:
+        value = text.strip().lower()
+        if value not in ("true", "false"):
+            raise ValueError
+        return value == "true"
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple[str, ...]
+
+    @property
+    def expects(self) -> str:
+        return f"one of {', '.join(self.values)}"
+
+    def parse(self, text: str) -> str:
+        for value in self.values:
+            if value.lower() == text.strip().lower():
+                return value
+        raise ValueError
+
+
+@dataclass(frozen=True)
+class HttpUrl:
+    expects: str = "an http:// or https:// URL"
+
+    def parse(self, text: str) -> str:
+        parts = urlsplit(text.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError
+        if parts.query or parts.fragment:
+            raise ValueError("without a query or fragment (for Entra's ?aadOptscim062020 flag, "
+                             "set ScimRequestStyle instead)")
+        return text.strip()
+
+
+@dataclass(frozen=True)
+class FilePath:
+    expects: str = "a file path"
+
+    def parse(self, text: str) -> Path:
+        if not text.strip() or "\0" in text:
+            raise ValueError
+        return Path(text.strip()).expanduser()
+
+
+@dataclass(frozen=True)
+class Token:
+    """Sent in an HTTP header: a line break would end the header, other bytes don't travel."""
+
+    expects: str = "printable ASCII without spaces or line breaks"
+
+    def parse(self, text: str) -> str:
+        if not text or not all("!" <= character <= "~" for character in text):
+            raise ValueError
+        return text
+
+
+@dataclass(frozen=True)
+class JsonObject:
+    example: str
+
+    @property
+    def expects(self) -> str:
+        return f"a JSON object, like {self.example}"
+
+    def parse(self, text: str) -> dict[str, Any]:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise ValueError from None
+        if not isinstance(value, dict):
+            raise ValueError
+        return value
+
+
+# --- declarations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """One setting or secret of a template's jobs."""
+
+    name: str
+    kind: Kind
+    meaning: str
+    """One line, for help and the dashboard."""
+    default: Any = None
+    """The typed value used when the job does not set it (None: nothing)."""
+    secret: bool = False
+    """A secret of the job's application instance (write-only, `secrets put`), else a job setting."""
+    required: bool = False
+    """The job is NotConfigured until it is set."""
+
+    @property
+    def what(self) -> str:
+        return "secret" if self.secret else "setting"
+
+    def parse(self, text: str) -> Any:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise SettingError(f"{self.what} {self.name} is not valid UTF-8 text", self) from None
+        try:
+            return self.kind.parse(text)
+        except ValueError as error:
+            why = f" {error}" if str(error) else ""
+            raise SettingError(f"{self.what} {self.name} must be {self.kind.expects}{why}{self._not(text)}", self) from None
+
+    def _not(self, text: str) -> str:
+        if self.secret:
+            return ""  # write-only: a refused secret is not echoed either
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        return f", not {shown!r}"
+
+
+Rule = Callable[[Mapping[str, Any]], None]
+"""A check across several values (typed, defaults filled in); raises SettingError."""
+
+
+@dataclass(frozen=True)
+class TemplateSettings:
+    """The settings and secrets of one template's jobs."""
+
+    template_id: str
+    declared: tuple[SettingSpec, ...]
+    rules: tuple[Rule, ...] = field(default=())
+
+    def find(self, name: str) -> SettingSpec | None:
+        """The declaration of `name`, compared case-insensitively as Graph compares setting names."""
+        for spec in self.declared:
+            if spec.name.lower() == name.strip().lower():
+                return spec
+        return None
+
+    def names(self, *, secret: bool) -> list[str]:
+        return [spec.name for spec in self.declared if spec.secret == secret]
+
+    def required(self, *, secret: bool) -> tuple[str, ...]:
+        return tuple(spec.name for spec in self.declared if spec.secret == secret and spec.required)
+
+    def check(self, values: Mapping[str, str | None], *, secret: bool) -> dict[str, str | None]:
+        """`values` under their declared names, each checked; None (remove it) passes. Raises
+        SettingError for an unknown name, a secret given as a setting (or the reverse) or a bad value."""
+        checked: dict[str, str | None] = {}
+        for name, value in values.items():
+            spec = self.find(name)
+            what = "secret" if secret else "setting"
+            if spec is None:
+                raise SettingError(f"unknown {what} {name!r} for a {self.template_id} job; its {what}s are: "
+                                   f"{', '.join(self.names(secret=secret))}")
+            if spec.secret != secret:
+                raise SettingError(f"{spec.name} is a {spec.what} of {self.template_id} jobs, not a {what}", spec)
+            if value is not None:
+                try:
+                    spec.parse(value)
+                except SettingError as error:
+                    raise SettingError(str(error)) from None  # the value was just given: nothing more to say
+            checked[spec.name] = value
+        return checked
+
+    def read(self, settings: Mapping[str, str], secrets: Mapping[str, str]) -> dict[str, Any]:
+        """Every declared value, typed, defaults filled in; names the job does not declare are left
+        out (nothing reads them). Raises SettingError for a stored value that is not valid."""
+        stored = {name.lower(): value for name, value in settings.items()}
+        stored_secrets = {name.lower(): value for name, value in secrets.items()}
+        values: dict[str, Any] = {}
+        for spec in self.declared:
+            text = (stored_secrets if spec.secret else stored).get(spec.name.lower())
+            values[spec.name] = spec.parse(text) if text else spec.default
+        for rule in self.rules:
+            rule(values)
+        return values
+
+
+def interval(text: str) -> timedelta:
+    """A schedule interval: an ISO 8601 duration from INTERVAL_MIN to INTERVAL_MAX."""
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        raise SettingError(f"bad interval: {error} ({_INTERVAL_RANGE})") from None
+    check_interval(value)
+    return value
+
+
+def check_interval(value: timedelta) -> None:
+    if not INTERVAL_MIN <= value <= INTERVAL_MAX:
+        raise SettingError(f"bad interval {format_duration(value)}: {_INTERVAL_RANGE}")
+
+
+_INTERVAL_RANGE = (f"an interval runs from {format_duration(INTERVAL_MIN)} to {format_duration(INTERVAL_MAX)}, "
+                   "one year")
+
+
+# --- what every template has -----------------------------------------------------------------------
+
+COMMON: tuple[SettingSpec, ...] = (
+    SettingSpec("QuarantineTooManyDeletesThreshold", Whole(0, 100_000_000),
+                "disables and deletes in one cycle above which they are held back and the job "
+                "quarantines (TooManyDeletes); 0 turns the check off", 500),
+    SettingSpec("QuarantineEscrowBaseThreshold", Whole(0, 100_000_000),
+                "failed objects from which the escrow thresholds apply", 5000),
+    SettingSpec("QuarantineEscrowProportionThreshold", Number(0, 1),
+                "share of a cycle's provisioning events that may fail before quarantine", 0.4),
+    SettingSpec("QuarantineEscrowTotalThreshold", Whole(0, 100_000_000),
+                "failed objects (references left out) above which the job quarantines", 40000),
+    SettingSpec("QuarantineEscrowAbsoluteThreshold", Whole(0, 100_000_000),
+                "failures of any kind above which the job quarantines", 60000),
+    SettingSpec("CheckpointSeconds", Number(0.01, 3600),
+                "seconds between saves of a running cycle's progress", 5.0),
+    SettingSpec("TraceRequests", Flag(),
+                "record every request to the target (`synctui logs JOB --requests`)", False),
+    SettingSpec("SkipOutOfScopeDeletions", Flag(),
+                "leave target objects alone when their source object goes out of scope", False, secret=True),
+    SettingSpec("SyncNotificationSettings", JsonObject('{"DeleteThresholdEnabled": false}'),
+                "Entra's notification settings; DeleteThresholdEnabled=false turns the deletion check off",
+                {}, secret=True),
+)
+
+
+def source_path(meaning: str, *, required: bool = False) -> SettingSpec:
+    return SettingSpec("SourcePath", FilePath(), meaning, required=required)
+
+
+TENANT_SOURCE = source_path("the tenant directory (JSON) the job reads; the home's tenant directory if unset")
+
+
+def declare(template_id: str, *declared: SettingSpec, rules: Sequence[Rule] = ()) -> TemplateSettings:
+    """A template's settings: its own and the common ones."""
+    return TemplateSettings(template_id, (*declared, *COMMON), tuple(rules))
+
+
+# --- SCIM -------------------------------------------------------------------------------------------
+
+
+def token_stays_encrypted(values: Mapping[str, Any]) -> None:
+    """The bearer token goes over TLS, or to this machine, unless the job allows otherwise."""
+    address = values.get("BaseAddress")
+    if not address or values.get("AllowInsecureHttp"):
+        return
+    parts = urlsplit(address)
+    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+        raise SettingError(f"BaseAddress {_masked(address)} sends the token unencrypted; use https://, "
+                           "or set AllowInsecureHttp=true to allow it (a host other than this machine "
+                           "can read the token on the way)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _masked(url: str) -> str:
+    """`url` with the password of its user-info hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
