@@ -76,8 +76,8 @@ def test_every_service_method_refuses_an_unknown_or_hostile_id(service: SyncServ
     """What the dashboard calls, beyond the commands."""
     calls = [
         lambda i: service.job_summary(i), lambda i: service.delete_job(i), lambda i: service.restart_job(i),
-        lambda i: service.start_job(i), lambda i: service.pause_job(i), lambda i: service.rename_job(i, "x"),
-        lambda i: service.set_schedule(i, interval="PT5M"), lambda i: service.update_settings(i, {"A": "b"}),
+        lambda i: service.start_job(i), lambda i: service.pause_job(i), lambda i: service.update_job(i, name="x"),
+        lambda i: service.update_job(i, interval="PT5M"), lambda i: service.update_job(i, settings={"A": "b"}),
         lambda i: service.put_secrets(i, {"A": "b"}), lambda i: service.secret_keys(i),
         lambda i: service.validate_credentials(i), lambda i: service.reset_schema(i),
         lambda i: service.run_cycle(i), lambda i: service.preview(i), lambda i: service.provision_on_demand(i, "u1"),
