@@ -45,14 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13  # what a shell reports for a tool ended by SIGPIPE
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a message
-        from .service import ServiceError
+        from .service import ServiceError, shortened
         from .store import StoreError
 
         if isinstance(error, ServiceError):
             message = str(error)
             problems = getattr(error, "problems", [])
             if problems:
-                message += ": " + "; ".join(problems)
+                message += ": " + "; ".join(shortened(problems))
             return _fail(message, error.exit_code)
         if isinstance(error, StoreError):
             return _fail(str(error), EXIT_FAILED)
@@ -305,12 +305,12 @@ def _schema_put(args: argparse.Namespace) -> int:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    from .schema_validation import DocumentError, schema_document
+
     try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise UsageError(f"{args.file} is not valid JSON: {error}") from None
-    if not isinstance(document, dict):
-        raise UsageError(f"{args.file} must hold a synchronizationSchema object, not a {type(document).__name__}")
+        document = schema_document(raw, args.file)
+    except DocumentError as error:
+        raise UsageError(str(error)) from None
     schema = _service(args).put_schema(args.job_id, document)
     _say(f"schema saved (version {schema.version}); the next cycle re-evaluates every object")
     return EXIT_OK

@@ -2,18 +2,112 @@
 
 from __future__ import annotations
 
-from .expressions import ExpressionError, compile_source, parse, validate_scope
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from .expressions import MAX_DEPTH, ExpressionError, compile_source, parse, validate_scope
 from .models import AttributeMappingSource, SynchronizationSchema
 
 SOFT_DELETED = "IsSoftDeleted"
 """Computed by the engine, so a source mapping may read it whatever the source directory lists."""
 
+SOURCE_LEVEL = 8
+"""How deep in a schema document an attribute mapping's source sits (rules, rule, mappings, mapping, …)."""
+MAX_DOCUMENT_DEPTH = SOURCE_LEVEL + 1 + 3 * MAX_DEPTH
+"""Room for the deepest expression allowed (three JSON levels per level of the tree) and no more:
+one limit, and whatever passes it can be validated, stored and written out."""
 
-def validate_schema(schema: SynchronizationSchema) -> list[str]:
-    problems: list[str] = []
-    names = [d.name.lower() for d in schema.directories]
+PATH_KEYS_SHOWN = 12
+"""Steps of a too-deep place's JSON path that a message shows."""
+
+
+class DocumentError(ValueError):
+    """A schema file that holds no JSON object."""
+
+
+def schema_document(raw: bytes, source: str) -> dict[str, Any]:
+    """The JSON object in a schema file (`source` names it in the error)."""
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise DocumentError(f"{source} is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise DocumentError(f"{source} must hold a synchronizationSchema object, not a {type(document).__name__}")
+    return document
+
+
+def nesting_problems(document: Mapping[str, Any]) -> list[str]:
+    """Where a schema document nests deeper than the limit. Found without recursion, before the
+    document reaches the recursive steps (model validation, compiling, storing) that would crash on it."""
+    problems = [f"{path}: the expression is nested more than {MAX_DEPTH} levels deep"
+                for path, source in _raw_sources(document) if _too_deep_tree(source)]
+    if problems:
+        return problems
+    path = _too_deep_path(document)
+    return [] if path is None else [f"{path}: the document is nested more than {MAX_DOCUMENT_DEPTH} levels deep"]
+
+
+def _raw_sources(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    for r, rule in _raw_items(document, "synchronizationRules"):
+        for m, mapping in _raw_items(rule, "objectMappings"):
+            for a, attribute_mapping in _raw_items(mapping, "attributeMappings"):
+                if isinstance(attribute_mapping, Mapping) and "source" in attribute_mapping:
+                    yield (f"synchronizationRules[{r}].objectMappings[{m}].attributeMappings[{a}].source",
+                           attribute_mapping["source"])
+
+
+def _raw_items(parent: Any, key: str) -> Iterator[tuple[int, Any]]:
+    children = parent.get(key) if isinstance(parent, Mapping) else None
+    return enumerate(children) if isinstance(children, list) else iter(())
+
+
+def _too_deep_tree(source: Any) -> bool:
+    """Whether a raw attributeMappingSource has a node deeper than MAX_DEPTH (the root is level 0)."""
+    level, depth = [source], 0
+    while level:
+        if depth > MAX_DEPTH:
+            return True
+        level = [pair["value"] for node in level for _, pair in _raw_items(node, "parameters")
+                 if isinstance(pair, Mapping) and "value" in pair]
+        depth += 1
+    return False
+
+
+def _too_deep_path(document: Any) -> str | None:
+    """The JSON path of the first place nested deeper than MAX_DOCUMENT_DEPTH, if any."""
+    stack: list[tuple[Any, int, Any]] = [(document, 1, None)]
+    while stack:
+        node, depth, trail = stack.pop()
+        if depth > MAX_DOCUMENT_DEPTH:
+            return _path(trail)
+        children = node.items() if isinstance(node, Mapping) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in children:
+            if isinstance(child, Mapping | list):
+                stack.append((child, depth + 1, (trail, key)))
+    return None
+
+
+def _path(trail: Any) -> str:
+    keys: list[Any] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    keys.reverse()
+    # Where the deep part starts is what helps; its hundreds of levels are not.
+    shown = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" for key in keys[:PATH_KEYS_SHOWN]).lstrip(".")
+    return shown + ("…" if len(keys) > PATH_KEYS_SHOWN else "")
+
+
+def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchema | None = None) -> list[str]:
+    """Every problem of `schema`; with the job's `current` schema, also the directories its rules use
+    that `schema` would drop."""
+    problems = _usable_problems(schema) + (_dropped_directories(schema, current) if current else [])
+    counts = Counter(d.name.lower() for d in schema.directories)
     for index, directory in enumerate(schema.directories):
-        if names.count(directory.name.lower()) > 1:
+        if counts[directory.name.lower()] > 1:
             problems.append(f"directories[{index}].name: the directory name {directory.name!r} is used twice")
     for r, rule in enumerate(schema.synchronization_rules):
         path = f"synchronizationRules[{r}]"
@@ -73,3 +167,23 @@ def _source_problems(source: AttributeMappingSource, path: str, source_obj) -> l
 
 def _unknown_attribute(source_obj, name: str) -> bool:
     return name != SOFT_DELETED and source_obj.attribute(name) is None
+
+
+def _usable_problems(schema: SynchronizationSchema) -> list[str]:
+    # Without a rule and its object mappings a cycle imports nothing and succeeds: the job would
+    # look healthy while provisioning nothing, so a schema that carries no mapping is refused.
+    if not schema.synchronization_rules:
+        return ["synchronizationRules: the schema has no synchronization rule, so cycles would provision nothing; "
+                "start from an export of the job's current schema"]
+    return [f"synchronizationRules[{r}].objectMappings: the rule has no object mapping, so it would provision nothing"
+            for r, rule in enumerate(schema.synchronization_rules) if not rule.object_mappings]
+
+
+def _dropped_directories(schema: SynchronizationSchema, current: SynchronizationSchema) -> list[str]:
+    problems: list[str] = []
+    for rule in current.synchronization_rules:
+        for role, name in (("source", rule.source_directory_name), ("target", rule.target_directory_name)):
+            problem = f"directories: the job's {role} directory {name!r} is missing; keep it"
+            if schema.directory(name) is None and problem not in problems:
+                problems.append(problem)
+    return problems

@@ -53,7 +53,7 @@ from .models import (
     format_datetime,
     parse_flags,
 )
-from .schema_validation import validate_schema
+from .schema_validation import nesting_problems, validate_schema
 from .template_settings import SettingError
 from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, RequestLog, StoreError, state_files
 
@@ -79,6 +79,17 @@ class InvalidRequest(ServiceError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+LINES_SHOWN = 20
+"""Problems (or changes) shown to a person; a schema can have thousands."""
+
+
+def shortened(lines: list[str], limit: int = LINES_SHOWN) -> list[str]:
+    """The first `limit` lines and a count of the rest."""
+    if len(lines) <= limit:
+        return lines
+    return lines[:limit] + [f"… and {len(lines) - limit:,} more"]
 
 
 class Busy(ServiceError):
@@ -389,21 +400,34 @@ class SyncService:
     def put_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
         """Replace the schema. Rejected with every problem listed, changing nothing; accepted, its
         version is bumped and the next cycle is an initial one."""
-        self._record(job_id)
-        if not isinstance(schema, SynchronizationSchema):
-            try:
-                schema = SynchronizationSchema.model_validate(schema)
-            except ValueError as error:
-                raise InvalidRequest("the schema is not a valid synchronizationSchema", _pydantic_problems(error)) from None
-        problems = validate_schema(schema)
-        if problems:
-            raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+        schema = self._checked_schema(job_id, schema)
         current = self.config.schema(job_id) or {}
         schema.id = job_id
         schema.version = _next_version(current.get("version"))
         self.config.save_schema(job_id, schema.model_dump(mode="json"))
         self._publish(JobChanged(job_id))
         return self.get_schema(job_id)
+
+    def _checked_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
+        self._record(job_id)
+        if not isinstance(schema, SynchronizationSchema):
+            problems = nesting_problems(schema)
+            if problems:
+                raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+            try:
+                schema = SynchronizationSchema.model_validate(schema)
+            except ValueError as error:
+                raise InvalidRequest("the schema is not a valid synchronizationSchema", _pydantic_problems(error)) from None
+        problems = validate_schema(schema, self._current_schema(job_id))
+        if problems:
+            raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+        return schema
+
+    def _current_schema(self, job_id: str) -> SynchronizationSchema | None:
+        try:
+            return SynchronizationSchema.model_validate(self.config.schema(job_id))
+        except ValidationError:  # a damaged stored schema stays replaceable: putting one is its fix
+            return None
 
     def reset_schema(self, job_id: str) -> SynchronizationSchema:
         """Drop customizations: back to the template's default schema."""
@@ -1032,4 +1056,5 @@ __all__ = [
     "StoreError",
     "SyncService",
     "next_run",
+    "shortened",
 ]

@@ -17,12 +17,13 @@ from .functions import function_catalogue
 from .graph_parse import parse_expression
 from .parser import parse
 from .scoping import ClauseOutcome, CompiledScope, compile_scope, filter_operators, validate_scope
-from .syntax import to_text
+from .syntax import MAX_DEPTH, to_text
 from .values import IGNORE_FLOW, IGNORE_OBJECT
 
 __all__ = [
     "IGNORE_FLOW",
     "IGNORE_OBJECT",
+    "MAX_DEPTH",
     "ClauseOutcome",
     "CompiledExpression",
     "CompiledScope",

@@ -22,8 +22,10 @@ from .errors import ExpressionSyntaxError
 from .functions import REGISTRY
 
 MAX_LENGTH = 10_000
-MAX_DEPTH = 100
-"""Nesting limit, far above any real mapping; it keeps parsing and compiling clear of Python's recursion limit."""
+MAX_DEPTH = 64
+"""Nesting limit, far above any real mapping; it keeps parsing and compiling clear of Python's recursion limit,
+and a tree this deep still fits orjson's limit of 255 nested levels (each level of a tree nests three in
+JSON), which every stored schema and JSON output goes through."""
 
 COMPARE_KEYWORDS = ("vbBinaryCompare", "vbTextCompare")
 _BARE_CONSTANT = re.compile(r"-?[0-9]+|&[Hh][0-9A-Fa-f]+|" + "|".join(COMPARE_KEYWORDS))

@@ -238,7 +238,7 @@ def test_expressions_over_10000_characters_are_rejected():
 
 def test_deep_nesting_is_an_error_not_a_crash():
     text = "ToLower(" * 150 + "[a]" + ")" * 150
-    with pytest.raises(ExpressionSyntaxError, match="nested more than 100 levels"):
+    with pytest.raises(ExpressionSyntaxError, match="nested more than 64 levels"):
         parse(text)
 
 
