@@ -53,6 +53,7 @@ from .models import (
     format_datetime,
     parse_flags,
 )
+from .schema_changes import describe_changes
 from .schema_validation import nesting_problems, validate_schema
 from .template_settings import SettingError
 from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, RequestLog, StoreError, state_files
@@ -407,6 +408,11 @@ class SyncService:
         self.config.save_schema(job_id, schema.model_dump(mode="json"))
         self._publish(JobChanged(job_id))
         return self.get_schema(job_id)
+
+    def schema_changes(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> list[str]:
+        """What putting `schema` would change, in short lines for a person to confirm; rejected
+        exactly as put_schema would reject it."""
+        return describe_changes(self._current_schema(job_id), self._checked_schema(job_id, schema))
 
     def _checked_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
         self._record(job_id)

@@ -14,6 +14,7 @@ import pytest
 
 from synctui.expressions import MAX_DEPTH
 from synctui.models import SynchronizationSchema
+from synctui.schema_changes import describe_changes
 from synctui.schema_validation import MAX_DOCUMENT_DEPTH
 from synctui.service import InvalidRequest, SyncService
 
@@ -149,6 +150,50 @@ def test_a_damaged_stored_schema_stays_replaceable(service: SyncService) -> None
     good = service.get_schema(job).model_dump(mode="json")
     service.config.save_schema(job, {"synchronizationRules": "damaged"})
     assert service.put_schema(job, good).synchronization_rules
+
+
+def test_schema_changes_describe_an_import_and_save_nothing(service: SyncService) -> None:
+    job = _jsonfile(service)
+    current = service.get_schema(job).model_dump(mode="json")
+    assert service.schema_changes(job, current) == []
+    new = copy.deepcopy(current)
+    users, groups = new["synchronizationRules"][0]["objectMappings"]
+    users["attributeMappings"] = [m for m in users["attributeMappings"]
+                                  if m["targetAttributeName"] != "userPrincipalName"]
+    given = next(m for m in users["attributeMappings"] if m["targetAttributeName"] == "givenName")
+    given["source"] = {"type": "Constant", "name": "Ada", "parameters": []}
+    users["attributeMappings"].append({"targetAttributeName": "nickName",
+                                       "source": {"type": "Attribute", "name": "mailNickname"}})
+    users["scope"] = {"groups": [{"name": "Sales", "clauses": [
+        {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": ["Sales"]}}]}]}
+    groups["enabled"] = False
+    for mapping in groups["attributeMappings"]:  # the same tree without its text is no change
+        if mapping.get("source"):
+            mapping["source"].pop("expression", None)
+    target = next(d for d in new["directories"] if d["name"] == "JSON file")
+    target["objects"][0]["attributes"].append({"name": "nickName", "type": "String"})
+    new["directories"].append({"name": "Spare", "objects": []})
+    version = service.get_schema(job).version
+    assert service.schema_changes(job, new) == [
+        "User → User: mappings added: nickName; mappings removed: userPrincipalName; mappings changed: givenName; "
+        "scoping filter changed",
+        "Group → Group: disabled",
+        "directory added: Spare",
+        "directory JSON file: User attributes added: nickName",
+    ]
+    assert service.get_schema(job).version == version
+
+
+def test_describe_changes_counts_long_name_lists() -> None:
+    before = SynchronizationSchema.model_validate({"directories": [{"name": "D", "objects": [{"name": "User"}]}]})
+    after = SynchronizationSchema.model_validate({"directories": [{"name": "D", "objects": [
+        {"name": "User", "attributes": [{"name": f"a{i}"} for i in range(8)]}]}]})
+    assert describe_changes(before, after) == ["directory D: User attributes added: a0, a1, a2, a3, a4 and 3 more"]
+
+
+def test_schema_changes_refuses_what_put_schema_refuses(service: SyncService) -> None:
+    with pytest.raises(InvalidRequest, match="problem"):
+        service.schema_changes(_jsonfile(service), {"foo": 1})
 
 
 def test_the_first_problems_and_a_count(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from textual.events import Resize
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
-from ..service import InvalidRequest, ServiceError, StoreError, SyncService
+from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
 from .commands import JobCommands
 from .dialogs.confirm import ConfirmDialog
 from .dialogs.error import ErrorDialog
@@ -128,7 +128,7 @@ class SyncApp(App[int]):
 
     def show_error(self, what: str, error: Exception) -> None:
         if isinstance(error, InvalidRequest) and error.problems:
-            self.push_screen(ErrorDialog(f"{what} failed", str(error), error.problems))
+            self.push_screen(ErrorDialog(f"{what} failed", str(error), shortened(error.problems)))
         elif isinstance(error, ServiceError | StoreError):
             self.notify(str(error), title=f"{what} failed", severity="error", timeout=8)
         else:

@@ -21,6 +21,7 @@ from ...service import (
     NotFound,
     ServiceError,
     SyncService,
+    shortened,
 )
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
@@ -46,6 +47,8 @@ TAB_FOCUS = {"tab-status": "#status-pane", "tab-logs": "#logs-table", "tab-escro
 """What gets the focus when a tab is opened from the keyboard (`:`, `l`)."""
 SECONDARY = {"on_demand", "preview", "filter", "quit", "allow_deletes", "new_job"}
 """Footer keys that give way to the others in a narrow terminal (the help screen lists them all)."""
+CHANGES_SHOWN = 12
+"""Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
 
 
@@ -437,26 +440,40 @@ class JobsScreen(Screen[None]):
         summary = self.current
         if summary is None:
             return
-        job_id = summary.job.id or ""
+        job_id, name = summary.job.id or "", summary.name
 
         def read(path: str | None) -> None:
             if path:
-                self.app.call_service("Import schema", self._import, job_id, path,
-                                      success=f"Schema of {summary.name} replaced from {path}")
-        self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {summary.name} with the Graph JSON in:",
+                self.app.call_service("Import schema", self._read_schema, job_id, path,
+                                      then=lambda found: confirm(path, *found))
+
+        def confirm(path: str, document: dict[str, Any], changes: list[str]) -> None:
+            if not changes:
+                self.notify(f"{path} holds the schema {name} has: nothing to import")
+                return
+            self._confirm_then(
+                f"Replace the schema of “{name}”?",
+                "\n".join(f"• {line}" for line in shortened(changes, CHANGES_SHOWN))
+                + "\n\nThe next cycle re-evaluates every object.",
+                "Import", self.service.put_schema, job_id, document,
+                success=f"Schema of {name} replaced from {path}")
+        self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {name} with the Graph JSON in:",
                                         f"{summary.job.template_id}-schema.json", ok="Import"), read)
 
-    def _import(self, job_id: str, path: str) -> None:
-        import json
+    def _read_schema(self, job_id: str, path: str) -> tuple[dict[str, Any], list[str]]:
+        """The schema in the file and what importing it would change; the service's error if it
+        would refuse it, so nothing is asked about a schema that cannot be saved."""
         from pathlib import Path
 
+        from ...schema_validation import DocumentError, schema_document
+
         try:
-            data = json.loads(Path(path).expanduser().read_text(encoding="utf-8"))
+            document = schema_document(Path(path).expanduser().read_bytes(), path)
         except OSError as error:
             raise ServiceError(f"cannot read {path}: {error.strerror or error}") from None
-        except ValueError as error:
-            raise ServiceError(f"{path} is not JSON: {error}") from None
-        self.service.put_schema(job_id, data)
+        except DocumentError as error:
+            raise ServiceError(str(error)) from None
+        return document, self.service.schema_changes(job_id, document)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
