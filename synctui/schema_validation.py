@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from .expressions import MAX_DEPTH, ExpressionError, compile_source, parse, validate_scope
-from .models import AttributeMappingSource, SynchronizationSchema
+from .models import AttributeMappingSource, ObjectMapping, SynchronizationSchema
 
 SOFT_DELETED = "IsSoftDeleted"
 """Computed by the engine, so a source mapping may read it whatever the source directory lists."""
@@ -127,6 +127,7 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
             if target_dir and target_obj is None:
                 problems.append(f"{mpath}.targetObjectName: {rule.target_directory_name!r} has no object "
                                 f"{mapping.target_object_name!r}")
+            problems += _matching_problems(mapping, mpath)
             priorities: dict[int, str] = {}
             for a, attribute_mapping in enumerate(mapping.attribute_mappings):
                 apath = f"{mpath}.attributeMappings[{a}]"
@@ -177,6 +178,19 @@ def _usable_problems(schema: SynchronizationSchema) -> list[str]:
                 "start from an export of the job's current schema"]
     return [f"synchronizationRules[{r}].objectMappings: the rule has no object mapping, so it would provision nothing"
             for r, rule in enumerate(schema.synchronization_rules) if not rule.object_mappings]
+
+
+def _matching_problems(mapping: ObjectMapping, path: str) -> list[str]:
+    # A cycle finds an object's target by its matching attributes: without one, an object whose
+    # link is lost (a crash before the checkpoint, a Full restart) would be created again.
+    if not mapping.enabled:
+        return []
+    if not mapping.attribute_mappings:
+        return [f"{path}.attributeMappings: the object mapping has no attribute mapping, so it would provision nothing"]
+    if not any(m.matching_priority > 0 for m in mapping.attribute_mappings):
+        return [f"{path}.attributeMappings: no attribute mapping matches objects (matchingPriority above 0), so "
+                "target objects could not be found; give one a matchingPriority of 1"]
+    return []
 
 
 def _dropped_directories(schema: SynchronizationSchema, current: SynchronizationSchema) -> list[str]:

@@ -120,8 +120,8 @@ def test_a_document_nested_too_deep_is_refused(cli, monkeypatch, place) -> None:
 def test_thousands_of_problems_print_the_first_and_a_count(cli, monkeypatch) -> None:  # noqa: F811
     schema = _schema(cli)
     schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"] = [
-        {"targetAttributeName": f"nope{i}", "source": {"type": "Attribute", "name": "displayName"}}
-        for i in range(15_000)]
+        {"targetAttributeName": f"nope{i}", "source": {"type": "Attribute", "name": "displayName"},
+         "matchingPriority": 1 if i == 0 else 0} for i in range(15_000)]
     err = _refused(cli, monkeypatch, schema)
     assert err.startswith("error: the schema has 15000 problem(s): ")
     assert "'nope19'" in err and "'nope20'" not in err
@@ -159,7 +159,7 @@ def test_schema_changes_describe_an_import_and_save_nothing(service: SyncService
     new = copy.deepcopy(current)
     users, groups = new["synchronizationRules"][0]["objectMappings"]
     users["attributeMappings"] = [m for m in users["attributeMappings"]
-                                  if m["targetAttributeName"] != "userPrincipalName"]
+                                  if m["targetAttributeName"] != "jobTitle"]
     given = next(m for m in users["attributeMappings"] if m["targetAttributeName"] == "givenName")
     given["source"] = {"type": "Constant", "name": "Ada", "parameters": []}
     users["attributeMappings"].append({"targetAttributeName": "nickName",
@@ -175,7 +175,7 @@ def test_schema_changes_describe_an_import_and_save_nothing(service: SyncService
     new["directories"].append({"name": "Spare", "objects": []})
     version = service.get_schema(job).version
     assert service.schema_changes(job, new) == [
-        "User → User: mappings added: nickName; mappings removed: userPrincipalName; mappings changed: givenName; "
+        "User → User: mappings added: nickName; mappings removed: jobTitle; mappings changed: givenName; "
         "scoping filter changed",
         "Group → Group: disabled",
         "directory added: Spare",
@@ -201,3 +201,23 @@ def test_the_first_problems_and_a_count(tmp_path: Path) -> None:
 
     assert shortened(["a", "b"], 2) == ["a", "b"]
     assert shortened([str(i) for i in range(15_000)], 2) == ["0", "1", "… and 14,998 more"]
+
+
+def test_an_object_mapping_without_attribute_mappings_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+    schema = _schema(cli)
+    schema["synchronizationRules"][0]["objectMappings"][1]["attributeMappings"] = []
+    err = _refused(cli, monkeypatch, schema)
+    assert ("synchronizationRules[0].objectMappings[1].attributeMappings: the object mapping has no attribute mapping, "
+            "so it would provision nothing") in err
+
+
+def test_an_object_mapping_without_a_matching_attribute_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+    schema = _schema(cli)
+    users = schema["synchronizationRules"][0]["objectMappings"][0]
+    for mapping in users["attributeMappings"]:
+        mapping["matchingPriority"] = 0
+    err = _refused(cli, monkeypatch, schema)
+    assert "objectMappings[0].attributeMappings: no attribute mapping matches objects (matchingPriority above 0)" in err
+    users["enabled"] = False  # a disabled mapping does not run: nothing to match
+    code, _, err = _put(cli, monkeypatch, schema)
+    assert code == 0, err

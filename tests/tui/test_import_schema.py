@@ -16,11 +16,11 @@ from synctui.tui.dialogs.error import ErrorDialog
 from .conftest import SIZE, notifications, select, settle
 
 
-def _without_upn(service: SyncService, job: str, path: Path) -> Path:
+def _without_job_title(service: SyncService, job: str, path: Path) -> Path:
     schema = service.get_schema(job).model_dump(mode="json")
     users = schema["synchronizationRules"][0]["objectMappings"][0]
     users["attributeMappings"] = [m for m in users["attributeMappings"]
-                                  if m["targetAttributeName"] != "userPrincipalName"]
+                                  if m["targetAttributeName"] != "jobTitle"]
     path.write_text(json.dumps(schema))
     return path
 
@@ -46,22 +46,22 @@ async def test_import_shows_the_changes_and_saves_after_yes(app: SyncApp, servic
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
         version = service.get_schema(job).version
-        await _import(pilot, _without_upn(service, job, tmp_path / "schema.json"))
+        await _import(pilot, _without_job_title(service, job, tmp_path / "schema.json"))
         assert isinstance(app.screen, ConfirmDialog)
-        assert "• User → User: mappings removed: userPrincipalName" in _message(app)
+        assert "• User → User: mappings removed: jobTitle" in _message(app)
         assert service.get_schema(job).version == version  # asked first: nothing saved yet
         await pilot.press("y")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmDialog)
     assert service.get_schema(job).version != version
-    assert "userPrincipalName" not in _mapped(service, job)
+    assert "jobTitle" not in _mapped(service, job)
 
 
 async def test_cancel_changes_nothing(app: SyncApp, service: SyncService, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
         before = service.get_schema(job).model_dump(mode="json")
-        await _import(pilot, _without_upn(service, job, tmp_path / "schema.json"))
+        await _import(pilot, _without_job_title(service, job, tmp_path / "schema.json"))
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
         await settle(pilot)
@@ -102,7 +102,7 @@ async def test_thousands_of_problems_show_the_first_and_a_count(app: SyncApp, se
         job = await select(pilot, service, "jsonfile")
         schema = service.get_schema(job).model_dump(mode="json")
         schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"] = [
-            {"targetAttributeName": f"nope{i}"} for i in range(15_000)]
+            {"targetAttributeName": f"nope{i}", "matchingPriority": 1 if i == 0 else 0} for i in range(15_000)]
         path = tmp_path / "many.json"
         path.write_text(json.dumps(schema))
         await _import(pilot, path)
