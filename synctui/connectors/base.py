@@ -76,11 +76,11 @@ class Directory(Protocol):
         ...
 
     def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        """Apply a modification; raise `ObjectError("InvalidAnchor", …)` if the object is gone."""
+        """Apply a modification; raise `ObjectNotFound` if the object is gone."""
         ...
 
     def delete(self, object_type: str, object_id: str) -> None:
-        """Delete an object (hard delete)."""
+        """Delete an object (hard delete); raise `ObjectNotFound` if it does not exist."""
         ...
 
     def flush(self) -> None:
@@ -150,6 +150,14 @@ class ObjectError(DirectoryError):
     def __init__(self, code: str, message: str, *, retryable: bool = True) -> None:
         super().__init__(code, message)
         self.retryable = retryable
+
+
+class ObjectNotFound(ObjectError):
+    """The object a call addressed by its id does not exist (any more): `InvalidAnchor`. The engine
+    tells it apart: a delete of an object already gone is done."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidAnchor", message)
 
 
 class ConnectionFailure(DirectoryError):

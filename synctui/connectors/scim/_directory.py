@@ -11,7 +11,7 @@ import httpx
 
 from ...clock import Clock, SystemClock
 from ...models import DirectoryDefinition
-from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError
+from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError, ObjectNotFound
 from ._definition import (
     schemas_by_resource_type,
     schemas_by_suffix,
@@ -219,13 +219,13 @@ def split_tenant_url(tenant_url: str) -> tuple[str, RequestStyle | None]:
 
 
 def _succeeded(reply: Reply, *, missing_anchor: bool = False) -> Reply:
-    """`reply` if it is a 2xx; else raise what it means (`InvalidAnchor` for a 404 when the
+    """`reply` if it is a 2xx; else raise what it means (`ObjectNotFound` for a 404 when the
     object was addressed by the id Entra cached)."""
     if 200 <= reply.status < 300:
         return reply
     error = reply.error()
     if missing_anchor and reply.status == 404:
-        raise ObjectError("InvalidAnchor", f"the object is gone from the endpoint: {error.message}")
+        raise ObjectNotFound(f"the object is gone from the endpoint: {error.message}")
     raise error
 
 
