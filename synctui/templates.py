@@ -197,8 +197,11 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
     style = context.setting("ScimRequestStyle", "aadOptscim062020") or "aadOptscim062020"
     parallel = int(context.setting("ScimMaxParallelRequests", "4") or 4)
     manager_shape = context.setting("ScimManagerShape", "string") or "string"
+    request_timeout = float(context.setting("ScimRequestTimeoutSeconds") or 60)
+    max_response_bytes = int(context.setting("ScimMaxResponseBytes") or 50_000_000)
     target = ScimDirectory(base_address, context.secrets.get("SecretToken") or None, request_style=style,
-                           max_parallel=parallel, trace=context.trace, manager_shape=manager_shape)
+                           max_parallel=parallel, trace=context.trace, manager_shape=manager_shape,
+                           request_timeout=request_timeout, max_response_bytes=max_response_bytes)
     return _tenant_source(context), target
 
 

@@ -9,7 +9,7 @@ ids of objects in the same directory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -135,6 +135,14 @@ class SingleReads(Protocol):
         ...
 
 
+@runtime_checkable
+class StoppableCalls(Protocol):
+    """What a directory may offer besides `Directory`: calls that may wait long for a server, and
+    that give up, raising `Interrupted`, once the cycle is asked to stop (pause, SIGTERM)."""
+
+    def stop_when(self, should_stop: Callable[[], bool]) -> None: ...
+
+
 class DirectoryError(Exception):
     """Base of the errors a directory raises. `code` is an Entra error code (`EntryConflict`…)."""
 
@@ -167,6 +175,14 @@ class ConnectionFailure(DirectoryError):
     def __init__(self, code: str, message: str, *, tenant_actionable: bool = True) -> None:
         super().__init__(code, message)
         self.tenant_actionable = tenant_actionable
+
+
+class Interrupted(DirectoryError):
+    """A call given up because the cycle was asked to stop (pause, SIGTERM) while it waited: not a
+    failure of the directory nor of the object; the cycle stops as at a pause."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("Interrupted", message)
 
 
 class SourceDataError(DirectoryError):

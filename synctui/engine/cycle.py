@@ -31,6 +31,7 @@ from ..connectors.base import (
     DeferredWrites,
     Directory,
     DirectoryError,
+    Interrupted,
     Modification,
     ObjectError,
     ObjectNotFound,
@@ -38,6 +39,7 @@ from ..connectors.base import (
     SharedReads,
     SingleReads,
     SourceDataError,
+    StoppableCalls,
 )
 from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError
 from ..models import (
@@ -165,6 +167,9 @@ class Cycle:
         self.clock = clock
         self.options = options or CycleOptions()
         self.should_stop = should_stop
+        for directory in (source, target):
+            if isinstance(directory, StoppableCalls):
+                directory.stop_when(should_stop)  # a stop must not wait for a slow server
         self.on_progress = on_progress
         self.detailed_logs = detailed_logs
         self.entries: MutableMapping[str, dict[str, Any]] = {}
@@ -226,6 +231,8 @@ class Cycle:
             if not result.paused:
                 result.staged_deletes = self._deprovision_all(pending_deprovisions)
                 result.paused = self._resolve_references()
+        except Interrupted:
+            result.paused = True  # the object whose call was given up is done again on resume
         except (ConnectionFailure, SourceDataError) as failure:
             result.failure = failure
         except DirectoryError as failure:  # a directory-wide error we did not classify: fail the run
