@@ -83,6 +83,12 @@ def flood(server: RawServer, connection: socket.socket) -> None:
         server.sent += len(chunk)
 
 
+def keep_silent(server: RawServer, connection: socket.socket) -> None:
+    """No answer at all, as a hung server gives."""
+    server.answering.set()
+    server.stopping.wait()
+
+
 def announce_a_huge_body(server: RawServer, connection: socket.socket) -> None:
     connection.sendall(HEAD + b"Content-Length: 100000000\r\n\r\n")
     server.stopping.wait()
@@ -185,3 +191,18 @@ def test_pausing_a_job_ends_its_cycle_without_waiting_for_the_endpoint(serve, tm
 
     assert execution.error is None  # paused, not failed: nothing counts towards quarantine
     assert service.get_job(job.id).status.code == Code.Paused
+
+
+def test_a_stop_ends_a_request_the_endpoint_never_answers(serve) -> None:
+    server = serve(keep_silent)
+    directory = ScimDirectory(server.base_address)  # each read waits up to 30 seconds
+    stop = threading.Event()
+    directory.stop_when(stop.is_set)
+
+    with ThreadPoolExecutor(1) as pool, _ending(server):
+        request = pool.submit(directory.get, "User", "someone")
+        assert server.answering.wait(10)
+        stop.set()
+        with pytest.raises(Interrupted, match="the cycle was asked to stop"):
+            request.result(timeout=10)
+    directory.close()

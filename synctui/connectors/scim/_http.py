@@ -4,8 +4,12 @@ an Entra error code."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
@@ -41,7 +45,9 @@ _BACKOFF = 0.25
 _MAX_RETRY_AFTER = 60.0
 """Longest wait a `Retry-After` header can impose."""
 _STOP_POLL = 0.1
-"""Seconds between two looks at the stop request while waiting to retry."""
+"""Seconds between two looks at the stop request while a request waits."""
+_NEW_CONNECTIONS = frozenset({"connection.connect_tcp.complete", "connection.start_tls.complete"})
+"""httpcore's trace events that hand over a connection's network stream."""
 MASK = "***"
 
 
@@ -87,8 +93,8 @@ class Reply:
 
 
 class ScimClient:
-    """Sends requests to a SCIM endpoint. Thread-safe: httpx's pool is, and nothing else here
-    changes after construction but the stop request, which is set once before a cycle."""
+    """Sends requests to a SCIM endpoint. Thread-safe: httpx's pool is, the connections noted
+    are behind a lock, and the stop request is set once, before a cycle."""
 
     def __init__(
         self,
@@ -124,10 +130,14 @@ class ScimClient:
         self._max_response_bytes = max_response_bytes
         self._trace = trace
         self._should_stop: Callable[[], bool] = lambda: False
+        self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._connections_lock = threading.Lock()
+        self._closed = threading.Event()
 
     def stop_when(self, should_stop: Callable[[], bool]) -> None:
         """Give up the requests under way, and send no more, once `should_stop()` is true."""
         self._should_stop = should_stop
+        threading.Thread(target=self._cut_when_stopped, name="synctui-scim-stop", daemon=True).start()
 
     def send(self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None) -> Reply:
         """The endpoint's final answer, after retrying throttling, 5xx and transport failures,
@@ -148,6 +158,7 @@ class ScimClient:
                 response, body = self._exchange(request, target, deadline)
             except httpx.TransportError as exc:
                 self._report(request, target, json, started, error=exc)
+                self._check_stop(target)  # the stop cut the connection (see `_cut_when_stopped`)
                 if time.monotonic() >= deadline:
                     raise self._too_slow(target) from None
                 if last_attempt or not self._wait(_backoff(attempt), deadline):
@@ -164,6 +175,7 @@ class ScimClient:
                 return reply  # no time left to try again: the throttling or 5xx is the answer
 
     def close(self) -> None:
+        self._closed.set()
         self._client.close()
 
     def _exchange(self, request: httpx.Request, target: str, deadline: float) -> tuple[httpx.Response, bytes]:
@@ -173,6 +185,7 @@ class ScimClient:
         # Each wait for the server (to connect, for each read) ends by the deadline at the latest.
         wait = max(0.001, min(self._timeout, deadline - time.monotonic()))
         request.extensions["timeout"] = httpx.Timeout(wait).as_dict()
+        request.extensions["trace"] = self._note_connection
         response = self._client.send(request, stream=True)
         try:
             declared = response.headers.get("Content-Length", "")
@@ -199,6 +212,25 @@ class ScimClient:
         while (left := until - time.monotonic()) > 0 and not self._should_stop():
             time.sleep(min(left, _STOP_POLL))
         return True
+
+    def _note_connection(self, event: str, info: dict[str, Any]) -> None:
+        if event in _NEW_CONNECTIONS:
+            with self._connections_lock:
+                self._connections.add(info["return_value"])
+
+    def _cut_when_stopped(self) -> None:
+        """Once a stop comes, shut every connection down: a read waiting on a server that sends
+        nothing returns at once, where the check between chunks would wait for the next one."""
+        while not self._closed.wait(_STOP_POLL):
+            if self._should_stop():
+                with self._connections_lock:
+                    connections = list(self._connections)
+                for connection in connections:
+                    with suppress(OSError):
+                        # The plain socket's shutdown, under TLS too: it wakes the waiting read
+                        # without touching the TLS state that read is using.
+                        socket.socket.shutdown(connection.get_extra_info("socket"), socket.SHUT_RDWR)
+                return
 
     def _check_stop(self, target: str) -> None:
         if self._should_stop():
