@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from .connectors.scim import credentials_of, mask
 from .models import format_duration, parse_duration
 
 INTERVAL_MIN = timedelta(seconds=1)
@@ -334,7 +335,7 @@ def token_stays_encrypted(values: Mapping[str, Any]) -> None:
         return
     parts = urlsplit(address)
     if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
-        raise SettingError(f"BaseAddress {_masked(address)} sends the token unencrypted; use https://, "
+        raise SettingError(f"BaseAddress {mask(address, credentials_of(address))} sends the token unencrypted; use https://, "
                            "or set AllowInsecureHttp=true to allow it (a host other than this machine "
                            "can read the token on the way)")
 
@@ -346,12 +347,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _masked(url: str) -> str:
-    """`url` with the password of its user-info hidden."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()

@@ -218,7 +218,8 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
                                 "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
     target = ScimDirectory(values["BaseAddress"], values["SecretToken"], request_style=values["ScimRequestStyle"],
                            max_parallel=values["ScimMaxParallelRequests"], trace=context.trace,
-                           manager_shape=values["ScimManagerShape"])
+                           manager_shape=values["ScimManagerShape"], request_timeout=values["ScimRequestTimeoutSeconds"],
+                           max_response_bytes=values["ScimMaxResponseBytes"])
     return _tenant_source(context), target
 
 

@@ -195,7 +195,7 @@ def test_http_to_another_host_is_refused_unless_allowed(service: SyncService) ->
     before = _config(service)
     with pytest.raises(InvalidRequest) as raised:
         service.create_job("scim", secrets={"BaseAddress": "http://admin:pw@scim.example/v2", "SecretToken": "t"})
-    assert str(raised.value).startswith("BaseAddress http://admin:***@scim.example/v2 sends the token unencrypted; "
+    assert str(raised.value).startswith("BaseAddress http://***@scim.example/v2 sends the token unencrypted; "
                                         "use https://, or set AllowInsecureHttp=true")
     assert _config(service) == before
     job = service.create_job("scim", secrets={"BaseAddress": "https://scim.example/v2"})

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from ..models import AttributeDefinition, AttributeType, ObjectDefinition
-from .base import DirectoryObject, Modification, ObjectError
+from .base import DirectoryObject, Modification, ObjectError, ObjectNotFound
 
 _JSON_SCALARS = (str, bool, int, float)
 _CONTAINERS = (list, dict)
@@ -159,9 +159,7 @@ class ObjectTable:
     def _existing(self, object_id: str) -> DirectoryObject:
         stored = self._objects.get(object_id)
         if stored is None:
-            raise ObjectError(
-                "InvalidAnchor", f"{self.definition.name} {object_id!r} does not exist (it may have been deleted)"
-            )
+            raise ObjectNotFound(f"{self.definition.name} {object_id!r} does not exist (it may have been deleted)")
         return stored
 
     def _stored_name(self, attribute: str) -> str:

@@ -9,7 +9,7 @@ ids of objects in the same directory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -76,11 +76,11 @@ class Directory(Protocol):
         ...
 
     def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        """Apply a modification; raise `ObjectError("InvalidAnchor", …)` if the object is gone."""
+        """Apply a modification; raise `ObjectNotFound` if the object is gone."""
         ...
 
     def delete(self, object_type: str, object_id: str) -> None:
-        """Delete an object (hard delete)."""
+        """Delete an object (hard delete); raise `ObjectNotFound` if it does not exist."""
         ...
 
     def flush(self) -> None:
@@ -135,6 +135,14 @@ class SingleReads(Protocol):
         ...
 
 
+@runtime_checkable
+class StoppableCalls(Protocol):
+    """What a directory may offer besides `Directory`: calls that may wait long for a server, and
+    that give up, raising `Interrupted`, once the cycle is asked to stop (pause, SIGTERM)."""
+
+    def stop_when(self, should_stop: Callable[[], bool]) -> None: ...
+
+
 class DirectoryError(Exception):
     """Base of the errors a directory raises. `code` is an Entra error code (`EntryConflict`…)."""
 
@@ -152,6 +160,14 @@ class ObjectError(DirectoryError):
         self.retryable = retryable
 
 
+class ObjectNotFound(ObjectError):
+    """The object a call addressed by its id does not exist (any more): `InvalidAnchor`. The engine
+    tells it apart: a delete of an object already gone is done."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("InvalidAnchor", message)
+
+
 class ConnectionFailure(DirectoryError):
     """The directory as a whole failed (unreachable, credentials refused): the cycle fails and the
     job may go to quarantine."""
@@ -159,6 +175,14 @@ class ConnectionFailure(DirectoryError):
     def __init__(self, code: str, message: str, *, tenant_actionable: bool = True) -> None:
         super().__init__(code, message)
         self.tenant_actionable = tenant_actionable
+
+
+class Interrupted(DirectoryError):
+    """A call given up because the cycle was asked to stop (pause, SIGTERM) while it waited: not a
+    failure of the directory nor of the object; the cycle stops as at a pause."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("Interrupted", message)
 
 
 class SourceDataError(DirectoryError):

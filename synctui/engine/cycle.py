@@ -6,12 +6,13 @@ Plain code: the job's compiled schema, two directories, a state store and a cloc
 Crash safety: exports go to the target first and the link is recorded after; a checkpoint
 flushes the target before it writes the state. An object exported but not recorded when the
 process died has no link, so the next cycle finds it by its matching attributes and updates it
-instead of creating it twice. Creates and reference updates are noted in the in-flight journal
-before they are sent (for a target that writes at its flush, before that flush; see
-`DeferredWrites`): the next cycle adopts what such a create made, and sets references from
-what the target holds rather than from what the state last recorded. A paused or killed cycle
-keeps its activity id in the state's cursor; the next run goes on with the objects that cycle
-has not processed yet.
+instead of creating it twice. Creates, deletes, disables and reference updates are noted in the
+in-flight journal before they are sent (for a target that writes at its flush, before that
+flush; see `DeferredWrites`): the next cycle adopts what such a create made, drops the link to
+what such a delete removed, and sets references from what the target holds rather than from
+what the state last recorded. A delete of an object already gone from the target is done, as
+in Entra. A paused or killed cycle keeps its activity id in the state's cursor; the next run
+goes on with the objects that cycle has not processed yet.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from ..connectors.base import (
     DeferredWrites,
     Directory,
     DirectoryError,
+    Interrupted,
     Modification,
     ObjectError,
+    ObjectNotFound,
     ParallelRequests,
     SharedReads,
     SingleReads,
     SourceDataError,
+    StoppableCalls,
 )
 from ..expressions import IGNORE_FLOW, IGNORE_OBJECT, EvaluationContext, ExpressionError, RegexTimeout
 from ..models import (
@@ -163,6 +167,9 @@ class Cycle:
         self.clock = clock
         self.options = options or CycleOptions()
         self.should_stop = should_stop
+        for directory in (source, target):
+            if isinstance(directory, StoppableCalls):
+                directory.stop_when(should_stop)  # a stop must not wait for a slow server
         self.on_progress = on_progress
         self.detailed_logs = detailed_logs
         self.entries: MutableMapping[str, dict[str, Any]] = {}
@@ -224,6 +231,8 @@ class Cycle:
             if not result.paused:
                 result.staged_deletes = self._deprovision_all(pending_deprovisions)
                 result.paused = self._resolve_references()
+        except Interrupted:
+            result.paused = True  # the object whose call was given up is done again on resume
         except (ConnectionFailure, SourceDataError) as failure:
             result.failure = failure
         except DirectoryError as failure:  # a directory-wide error we did not classify: fail the run
@@ -300,12 +309,17 @@ class Cycle:
     def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None) -> dict[str, Any] | None:
         """Exports sent before a crash but never recorded. A create: find what it made, and link
         it, so the object is handled as the linked object it is (updated, disabled or deleted as
-        needed). A reference update: what the target holds is no longer what `refs` says, so the
-        reference pass starts from the target's values instead."""
+        needed). A delete or disable: if the object is gone, drop the link, as the delete's
+        checkpoint would have (an object back in the source is then provisioned anew, not
+        escrowed for a missing anchor). A reference update: what the target holds is no longer
+        what `refs` says, so the reference pass starts from the target's values instead."""
         info = self.in_flight.pop(key, None)
         if info is None:
             return entry
         if entry is not None and entry.get("targetId"):
+            if info.get("deprovision") and self._get(self.target, mapping.target_type, entry["targetId"]) is None:
+                self._forget_link(key, entry)
+                return entry
             if info.get("references"):
                 entry.pop("refs", None)
                 entry["refsPending"] = True
@@ -568,9 +582,7 @@ class Cycle:
             return
         soft_flows = [f for f in mapping.value_flows if f.deprovisions]
         if reason == "deleted" or not mapping.supports_soft_delete:
-            self._export(lambda: self.target.delete(mapping.target_type, target_id))
-            trace.outcome("delete", "success")
-            trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
+            self._delete(mapping, key, target_id, trace)
             if reason == "deleted":
                 self._drop(key)
             else:
@@ -581,6 +593,21 @@ class Cycle:
         else:
             trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
         self._settle(key, mapping, obj, entry, reason)
+
+    def _delete(self, mapping: CompiledObjectMapping, key: str, target_id: str, trace: ObjectTrace) -> None:
+        # Noted first: if the run stops before a checkpoint drops the link, the next run looks
+        # whether the object is gone (see `_adopt_in_flight`).
+        self.state.record_in_flight(key, {"deprovision": "delete"}, deferred=self._deferred_writes)
+        try:
+            self._export(lambda: self.target.delete(mapping.target_type, target_id))
+        except ObjectNotFound:
+            # As Entra: an object already gone needs no delete, so nothing waits for a retry.
+            gone = f"The {mapping.target_type} was already gone from {self.options.target_system}; its link is dropped"
+            trace.outcome("delete", "success", reason=gone)
+            trace.step("EntryExportDelete", "export", "success", gone)
+            return
+        trace.outcome("delete", "success")
+        trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
 
     def _update_disabled(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], entry: dict[str, Any],
                          trace: ObjectTrace, *, only_soft_delete: bool) -> None:
@@ -600,6 +627,8 @@ class Cycle:
         was_active = not entry.get("deprovisioned")
         modification = self._diff(mapping, values, current, trace)
         if modification:
+            # Noted as a delete is: the next run drops the link if the object is gone meanwhile.
+            self.state.record_in_flight(key, {"deprovision": "disable"}, deferred=self._deferred_writes)
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
             trace.outcome("disable" if was_active else "update", "success")
             trace.step("EntryExportUpdateSoftDelete", "export", "success",

@@ -1,9 +1,10 @@
 """The in-flight journal: exports sent to a target but not yet recorded in the job's state.
 
-A cycle records each create (and each reference update) here before it sends it, and the state
-checkpoint that records them empties the journal. After a crash, the journal names the objects
-that may exist in the target without the state knowing, with the values to find them by, so the
-next cycle adopts them even when their source has since been disabled or deleted; and the objects
+A cycle records each create, delete, disable and reference update here before it sends it, and
+the state checkpoint that records them empties the journal. After a crash, the journal names the
+objects that may exist in the target without the state knowing, with the values to find them by,
+so the next cycle adopts them even when their source has since been disabled or deleted; the
+objects that may be gone from the target while the state still links them; and the objects
 whose references the state may not know. One line of JSON per export: appending costs a write,
 not a rewrite, and the journal is fsynced before the target is flushed. The notes of one object
 add up.
@@ -76,7 +77,7 @@ class InFlightJournal:
         self._handle.write(line)
 
     def reset(self, still_pending: Mapping[str, dict[str, Any]]) -> None:
-        """The state now records every create sent so far; keep only the intents of an earlier
+        """The state now records every export sent so far; keep only the intents of an earlier
         run that the cycle has not settled yet."""
         self._memory = {key: dict(info) for key, info in still_pending.items()}
         self._deferred = []

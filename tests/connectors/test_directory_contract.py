@@ -12,6 +12,7 @@ from synctui.connectors.base import (
     Directory,
     Modification,
     ObjectError,
+    ObjectNotFound,
     SharedReads,
 )
 from synctui.models import DirectoryDefinition
@@ -230,11 +231,12 @@ def test_a_rejected_update_changes_nothing(make_directory: DirectoryFactory) -> 
 
 
 def test_update_and_delete_of_a_missing_object_are_invalid_anchors(make_directory: DirectoryFactory) -> None:
+    # ObjectNotFound, not any ObjectError: the engine takes a delete of what is gone as done.
     directory = make_directory()
-    with pytest.raises(ObjectError) as caught:
+    with pytest.raises(ObjectNotFound) as caught:
         directory.update("User", "gone", Modification(replace={"displayName": "x"}))
     assert caught.value.code == "InvalidAnchor"
-    with pytest.raises(ObjectError) as caught:
+    with pytest.raises(ObjectNotFound) as caught:
         directory.delete("Group", "gone")
     assert caught.value.code == "InvalidAnchor"
 

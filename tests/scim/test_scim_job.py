@@ -166,3 +166,22 @@ def test_parallel_requests_end_as_one_at_a_time(tmp_path: Path, start_server: Ca
     [group] = _get(server, "/Groups")["Resources"]
     assert {m["value"] for m in group["members"]} == {ids[f"user{n}@contoso.example"] for n in range(0, 60, 2)}
     assert service.run_cycle(job.id).count_exports == 0
+
+
+def test_a_user_already_deleted_at_the_endpoint_is_deleted_once_without_escrow(scim_job) -> None:
+    service, job_id, server = scim_job
+    assert service.run_cycle(job_id).state.value == "Succeeded"
+    gone = _users(server)["user3@contoso.example"]["id"]
+    httpx.delete(f"{server.base_address}/Users/{gone}", headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
+    tenant = TenantDirectory(service.home.tenant_file)
+    tenant.delete("User", "u3")
+    tenant.flush()
+
+    execution = service.run_cycle(job_id)  # the DELETE answers 404
+
+    assert execution.state.value == "Succeeded", execution.error
+    assert service.escrows(job_id) == []
+    latest = service.logs(job_id)[0]
+    assert (latest["provisioningAction"], latest["statusInfo"]["status"]) == ("delete", "success")
+    assert "already gone" in latest["statusInfo"]["reason"]
+    assert service.run_cycle(job_id).count_exports == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from synctui.connectors.base import Modification, ObjectError
+from synctui.connectors.base import Modification, ObjectNotFound
 from synctui.connectors.scim import ScimDirectory
 
 from ._server import CUSTOM_EXTENSION, ENTERPRISE, ScimServer, sent
@@ -156,9 +156,10 @@ def test_a_vanished_user_is_an_invalid_anchor(directory: ScimDirectory) -> None:
     user_id = directory.create("User", {"userName": "erin"})
     directory.delete("User", user_id)
 
-    with pytest.raises(ObjectError) as update_error:
+    # ObjectNotFound, not any ObjectError: the engine takes a delete of what is gone as done.
+    with pytest.raises(ObjectNotFound) as update_error:
         directory.update("User", user_id, Modification(replace={"title": "x"}))
-    with pytest.raises(ObjectError) as delete_error:
+    with pytest.raises(ObjectNotFound) as delete_error:
         directory.delete("User", user_id)
 
     assert update_error.value.code == delete_error.value.code == "InvalidAnchor"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
@@ -11,14 +11,14 @@ import httpx
 
 from ...clock import Clock, SystemClock
 from ...models import DirectoryDefinition
-from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError
+from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError, ObjectNotFound
 from ._definition import (
     schemas_by_resource_type,
     schemas_by_suffix,
     scim_definition,
     with_discovered_attributes,
 )
-from ._http import SERVICE_INCOMPATIBLE, Reply, ScimClient, Trace
+from ._http import SERVICE_INCOMPATIBLE, Reply, ScimClient, Trace, credentials_of, mask
 from ._patch import STYLES, RequestStyle, patch_body
 from ._paths import equality_filter
 from ._resources import ManagerShape, ResourceCodec, ResourceType, resource_type
@@ -32,7 +32,9 @@ class ScimDirectory:
     Objects are flat dicts keyed by Entra's attribute paths; `id` is the SCIM id. Requests are
     the ones Entra's provisioning service sends, in the PATCH dialect of `request_style`
     ("aadOptscim062020" or "legacy"). Safe to call from up to `max_parallel` threads at once.
-    `trace` receives every request and response (the bearer token masked).
+    `trace` receives every request and response (the bearer token masked). `timeout` bounds each
+    wait for the endpoint (to connect, for each read); `request_timeout` bounds a whole request,
+    retries included, and `max_response_bytes` the size of an answer.
     """
 
     def __init__(
@@ -43,6 +45,8 @@ class ScimDirectory:
         request_style: RequestStyle = "aadOptscim062020",
         max_parallel: int = 4,
         timeout: float = 30.0,
+        request_timeout: float = 60.0,
+        max_response_bytes: int = 50_000_000,
         trace: Trace | None = None,
         transport: httpx.BaseTransport | None = None,
         manager_shape: ManagerShape = "string",
@@ -55,11 +59,13 @@ class ScimDirectory:
             raise ValueError(f'manager_shape must be "string" or "object", not {manager_shape!r}')
         if urlsplit(base_address).query:
             raise ValueError(
-                f"{base_address!r}: give the SCIM base address without a query "
+                f"{mask(base_address, credentials_of(base_address))!r}: give the SCIM base address without a query "
                 "(split_tenant_url separates Entra's ?aadOptscim062020 flag from a tenant URL)"
             )
-        if max_parallel < 1 or member_batch_size < 1:
-            raise ValueError("max_parallel and member_batch_size must be at least 1")
+        if max_parallel < 1 or member_batch_size < 1 or max_response_bytes < 1:
+            raise ValueError("max_parallel, member_batch_size and max_response_bytes must be at least 1")
+        if not request_timeout > 0:
+            raise ValueError(f"request_timeout must be more than 0 seconds, not {request_timeout!r}")
         self.max_parallel = max_parallel
         self._style = STYLES[request_style]
         self._manager_shape: ManagerShape = manager_shape
@@ -70,6 +76,8 @@ class ScimDirectory:
             secret_token,
             max_parallel=max_parallel,
             timeout=timeout,
+            request_timeout=request_timeout,
+            max_response_bytes=max_response_bytes,
             trace=trace,
             transport=transport,
         )
@@ -169,6 +177,10 @@ class ScimDirectory:
     def flush(self) -> None:
         pass  # every change is sent when it is made
 
+    def stop_when(self, should_stop: Callable[[], bool]) -> None:
+        """Give up waiting requests, raising `Interrupted`, once `should_stop()` is true."""
+        self._client.stop_when(should_stop)
+
     def close(self) -> None:
         self._client.close()
 
@@ -214,18 +226,19 @@ def split_tenant_url(tenant_url: str) -> tuple[str, RequestStyle | None]:
         else:
             kept.append((name, value))
     if kept:
-        raise ValueError(f"{tenant_url!r}: a SCIM base address takes no query other than Entra's flags")
+        shown = mask(tenant_url, credentials_of(tenant_url))
+        raise ValueError(f"{shown!r}: a SCIM base address takes no query other than Entra's flags")
     return urlunsplit(parts._replace(query="")), style
 
 
 def _succeeded(reply: Reply, *, missing_anchor: bool = False) -> Reply:
-    """`reply` if it is a 2xx; else raise what it means (`InvalidAnchor` for a 404 when the
+    """`reply` if it is a 2xx; else raise what it means (`ObjectNotFound` for a 404 when the
     object was addressed by the id Entra cached)."""
     if 200 <= reply.status < 300:
         return reply
     error = reply.error()
     if missing_anchor and reply.status == 404:
-        raise ObjectError("InvalidAnchor", f"the object is gone from the endpoint: {error.message}")
+        raise ObjectNotFound(f"the object is gone from the endpoint: {error.message}")
     raise error
 
 
