@@ -684,9 +684,14 @@ class Cycle:
         exported: dict[str, Any] = dict(refs)
         modification = Modification()
         trace.target_id = target_id
+        try:
+            raws = [flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+                    for flow in flows]
+        except (ExpressionError, ValueError) as error:  # this object's error, as in the attribute flow
+            self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace, reference=True)
+            return True
         unresolved = False
-        for flow in flows:
-            raw = flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+        for flow, raw in zip(flows, raws, strict=True):
             wanted, missing = self._resolve(flow, raw)
             unresolved |= missing
             before = exported.get(flow.target)

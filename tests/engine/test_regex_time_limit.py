@@ -42,3 +42,17 @@ def test_an_object_past_the_time_limit_is_escrowed_and_the_others_export(harness
     assert escrow["error"] == {"code": "ExpressionEvaluationFailed", "message": message}
     logged = [e for e in harness.state.logs() if e["sourceIdentity"]["id"] == "u2"]
     assert [e["statusInfo"]["reason"] for e in logged] == [message]
+
+
+def test_a_reference_whose_expression_fails_escrows_its_object_not_the_cycle(harness: Harness) -> None:
+    mapping = harness.schema.synchronization_rules[0].object_mappings[0]
+    flow = next(m for m in mapping.attribute_mappings if m.target_attribute_name == "manager")
+    flow.source = parse(f'Replace([manager], , "{CATASTROPHIC}", , "x", , )')
+    harness.edit_user("u3", manager="a" * 26 + "!")
+    result = harness.run()
+    assert result.execution.state == Result.EntryLevelErrors
+    users = harness.users()
+    assert users["user2@contoso.example"]["manager"] == users["user1@contoso.example"]["id"]
+    escrow = harness.state.load().escrows["User:u3"]
+    assert escrow["error"]["code"] == "ExpressionEvaluationFailed"
+    assert "the regular expression" in escrow["error"]["message"]
