@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.cli import main
 from synctui.clock import FrozenClock
 from synctui.service import SyncService
 from synctui.store import Home
@@ -14,6 +15,22 @@ def _isolated_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may touch the user's home folder."""
     monkeypatch.delenv("SYNCTUI_HOME", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """`synctui ARGS…` in this process on a home of its own: returns (exit code, stdout, stderr);
+    `cli.home` is the home folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SYNCTUI_HOME", str(home))
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    run.home = home  # type: ignore[attr-defined]
+    return run
 
 
 @pytest.fixture

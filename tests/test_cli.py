@@ -8,21 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import main
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    home = tmp_path / "home"
-    monkeypatch.setenv("SYNCTUI_HOME", str(home))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    run.home = home  # type: ignore[attr-defined]
-    return run
 
 
 def _snapshot(home: Path) -> dict[str, bytes]:

@@ -10,19 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import main
-
-
-@pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SYNCTUI_HOME", str(tmp_path / "home"))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def _job_id(cli, template: str) -> str:

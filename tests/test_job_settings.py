@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import main
 from synctui.clock import FrozenClock
 from synctui.models import AttributeMappingSource
 from synctui.models import SynchronizationStatusCode as Code
@@ -307,17 +306,9 @@ def test_a_stored_interval_out_of_range_skips_that_job_only(service: SyncService
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("SYNCTUI_HOME", str(tmp_path / "home"))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    run("jobs", "list")  # seeds the home
-    run.config = tmp_path / "home" / "synctui.json"  # type: ignore[attr-defined]
-    return run
+def cli(cli):
+    cli("jobs", "list")  # seeds the home
+    return cli
 
 
 def _job(cli, template: str) -> str:
@@ -337,10 +328,10 @@ def _job(cli, template: str) -> str:
      "read the token on the way)\n"),
 ])
 def test_jobs_create_refuses_bad_input(cli, argv: tuple[str, ...], message: str) -> None:
-    before = cli.config.read_bytes()
+    before = (cli.home / "synctui.json").read_bytes()
     code, out, err = cli("jobs", "create", "--template", "scim", *argv)
     assert (code, out, err) == (2, "", message)
-    assert cli.config.read_bytes() == before
+    assert (cli.home / "synctui.json").read_bytes() == before
 
 
 def test_jobs_update(cli) -> None:
@@ -368,10 +359,10 @@ def test_jobs_update(cli) -> None:
 ])
 def test_jobs_update_refuses_bad_input_and_changes_nothing(cli, argv: tuple[str, ...], message: str) -> None:
     job_id = _job(cli, "scim")
-    before = cli.config.read_bytes()
+    before = (cli.home / "synctui.json").read_bytes()
     code, out, err = cli("jobs", "update", job_id, *argv)
     assert code == 2 and out == "" and err.startswith("error: " + message) and err.count("\n") == 1
-    assert cli.config.read_bytes() == before
+    assert (cli.home / "synctui.json").read_bytes() == before
 
 
 def test_jobs_update_of_an_unknown_job(cli) -> None:
@@ -381,30 +372,30 @@ def test_jobs_update_of_an_unknown_job(cli) -> None:
 
 def test_secrets_put_of_a_setting_is_refused_and_points_to_jobs_update(cli) -> None:
     job_id = _job(cli, "csvInbound")
-    before = cli.config.read_bytes()
+    before = (cli.home / "synctui.json").read_bytes()
     code, _, err = cli("secrets", "put", job_id, "SourcePath=/data/hr.csv")
     assert code == 2 and err == (f"error: SourcePath is a setting of csvInbound jobs, not a secret; set it with "
                                  f"`synctui jobs update {job_id} --setting SourcePath=VALUE`\n")
     code, _, err = cli("secrets", "put", job_id, "SecretToken=\r\n")
     assert code == 2 and "unknown secret 'SecretToken' for a csvInbound job" in err
-    assert cli.config.read_bytes() == before
+    assert (cli.home / "synctui.json").read_bytes() == before
 
 
 def test_secrets_put_refuses_a_token_that_cannot_travel_in_a_header(cli) -> None:
     job_id = _job(cli, "scim")
-    before = cli.config.read_bytes()
+    before = (cli.home / "synctui.json").read_bytes()
     for token in ("abc\r\nX: y", "t\u00f6ken", "\udcff"):
         code, _, err = cli("secrets", "put", job_id, f"SecretToken={token}")
         assert code == 2 and err.startswith("error: secret SecretToken ") and "X: y" not in err
-    assert cli.config.read_bytes() == before
+    assert (cli.home / "synctui.json").read_bytes() == before
 
 
 def test_jobs_run_with_a_bad_stored_setting_is_a_failed_execution(cli) -> None:
     job_id = _job(cli, "jsonfile")
-    config = json.loads(cli.config.read_text())
+    config = json.loads((cli.home / "synctui.json").read_text())
     record = next(job for job in config["jobs"].values() if job["id"] == job_id)
     record["job"]["synchronizationJobSettings"] = [{"name": "QuarantineTooManyDeletesThreshold", "value": "abc"}]
-    cli.config.write_text(json.dumps(config))
+    (cli.home / "synctui.json").write_text(json.dumps(config))
     code, out, err = cli("jobs", "run", job_id)
     assert code == 1 and err == ""
     assert out.startswith("Failed: imported 0")
