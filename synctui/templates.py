@@ -27,8 +27,8 @@ from .models import (
 from .template_settings import (
     TENANT_SOURCE,
     Choice,
-    Flag,
     FilePath,
+    Flag,
     HttpUrl,
     Number,
     SettingSpec,

@@ -285,7 +285,7 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
         shape = (tuple(stored), tuple(map(type, stored.values())))
         if shape in valid_shapes:
             continue
-        if any(kind is not _NONE and kind is not rules[name][0] for name, kind in zip(*shape) if name in rules):
+        if any(kind is not _NONE and kind is not rules[name][0] for name, kind in zip(*shape, strict=True) if name in rules):
             first = position
             break
         valid_shapes.add(shape)

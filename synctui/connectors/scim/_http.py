@@ -11,8 +11,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -338,8 +338,8 @@ def _retry_after_seconds(header: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # RFC 9110 dates are always GMT
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+        moment = moment.replace(tzinfo=UTC)  # RFC 9110 dates are always GMT
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _fits_a_header(value: str) -> bool:
