@@ -240,7 +240,8 @@ def parse_flags(text: str | None, flag_type: type[F]) -> F:
 
 def format_flags(value: Flag) -> str:
     """Members in declaration order, comma+space joined; `None` for zero."""
-    names = [m.name for m in type(value) if m.value and m.value & (m.value - 1) == 0 and m in value]
+    names = [m.name for m in type(value)
+             if m.name is not None and m.value and m.value & (m.value - 1) == 0 and m in value]
     return ", ".join(names) or "None"
 
 
@@ -259,6 +260,8 @@ def flags_type(flag_type: type[Flag]) -> Any:
 
 class GraphEnum(str, Enum):
     """A Graph enum: PascalCase strings on the wire."""
+
+    _value_: str
 
     def __str__(self) -> str:
         return self.value

@@ -10,4 +10,14 @@ from .job_lock import JobLock, JobLocked
 from .job_state import JobStateStore, StateSnapshot, state_files
 from .request_log import RequestLog
 
-__all__ = ["ConfigStore", "Home", "JobLock", "JobLocked", "JobStateStore", "RequestLog", "StateSnapshot", "StoreError", "state_files"]
+__all__ = [
+    "ConfigStore",
+    "Home",
+    "JobLock",
+    "JobLocked",
+    "JobStateStore",
+    "RequestLog",
+    "StateSnapshot",
+    "StoreError",
+    "state_files",
+]

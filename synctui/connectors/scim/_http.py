@@ -247,7 +247,8 @@ class ScimClient:
         return ConnectionFailure(
             "ResponseTooLarge",
             f"the SCIM endpoint {self._base_address} ({target}) answered with more than "
-            f"{self._max_response_bytes} bytes; if its answers are that large, raise the job setting ScimMaxResponseBytes",
+            f"{self._max_response_bytes} bytes; if its answers are that large, raise the job setting "
+            "ScimMaxResponseBytes",
         )
 
     def _unreachable(self, target: str, exc: httpx.TransportError, attempts: int) -> ConnectionFailure:
@@ -302,7 +303,7 @@ def mask(text: str, credentials: Iterable[str]) -> str:
 
 
 def _backoff(attempt: int) -> float:
-    return _BACKOFF * 2 ** (attempt - 1)
+    return _BACKOFF * 2.0 ** (attempt - 1)
 
 
 def _retry_delay(response: httpx.Response, attempt: int) -> float:
