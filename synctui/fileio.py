@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 OWNER_ONLY = 0o600
@@ -26,10 +27,8 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes | memoryview], *, mode
             os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(temp_name)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_directory(path.parent)
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from .expressions import MAX_DEPTH, ExpressionError, compile_source, parse, validate_scope
-from .models import AttributeMappingSource, ObjectMapping, SynchronizationSchema
+from .models import AttributeMappingSource, ObjectDefinition, ObjectMapping, SynchronizationSchema
 
 SOFT_DELETED = "IsSoftDeleted"
 """Computed by the engine, so a source mapping may read it whatever the source directory lists."""
@@ -114,9 +114,11 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
         source_dir = schema.directory(rule.source_directory_name)
         target_dir = schema.directory(rule.target_directory_name)
         if source_dir is None:
-            problems.append(f"{path}.sourceDirectoryName: no directory named {rule.source_directory_name!r} in the schema")
+            problems.append(f"{path}.sourceDirectoryName: no directory named {rule.source_directory_name!r} "
+                            "in the schema")
         if target_dir is None:
-            problems.append(f"{path}.targetDirectoryName: no directory named {rule.target_directory_name!r} in the schema")
+            problems.append(f"{path}.targetDirectoryName: no directory named {rule.target_directory_name!r} "
+                            "in the schema")
         for m, mapping in enumerate(rule.object_mappings):
             mpath = f"{path}.objectMappings[{m}]"
             source_obj = source_dir.object(mapping.source_object_name) if source_dir else None
@@ -149,11 +151,13 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
                     for c, clause in enumerate(group.clauses):
                         if source_obj is not None and _unknown_attribute(source_obj, clause.source_operand_name):
                             problems.append(f"{mpath}.scope.groups[{g}].clauses[{c}].sourceOperandName: "
-                                            f"{mapping.source_object_name!r} has no attribute {clause.source_operand_name!r}")
+                                            f"{mapping.source_object_name!r} has no attribute "
+                                            f"{clause.source_operand_name!r}")
     return problems
 
 
-def _source_problems(source: AttributeMappingSource, path: str, source_obj) -> list[str]:
+def _source_problems(source: AttributeMappingSource, path: str,
+                     source_obj: ObjectDefinition | None) -> list[str]:
     try:
         if source.expression:
             parse(source.expression)
@@ -166,7 +170,7 @@ def _source_problems(source: AttributeMappingSource, path: str, source_obj) -> l
             for name in sorted(compiled.attributes) if _unknown_attribute(source_obj, name)]
 
 
-def _unknown_attribute(source_obj, name: str) -> bool:
+def _unknown_attribute(source_obj: ObjectDefinition, name: str) -> bool:
     return name != SOFT_DELETED and source_obj.attribute(name) is None
 
 

@@ -200,7 +200,8 @@ class SettingSpec:
             return self.kind.parse(text)
         except ValueError as error:
             why = f" {error}" if str(error) else ""
-            raise SettingError(f"{self.what} {self.name} must be {self.kind.expects}{why}{self._not(text)}", self) from None
+            raise SettingError(f"{self.what} {self.name} must be {self.kind.expects}{why}{self._not(text)}",
+                               self) from None
 
     def _not(self, text: str) -> str:
         if self.secret:
@@ -335,8 +336,8 @@ def token_stays_encrypted(values: Mapping[str, Any]) -> None:
         return
     parts = urlsplit(address)
     if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
-        raise SettingError(f"BaseAddress {mask(address, credentials_of(address))} sends the token unencrypted; use https://, "
-                           "or set AllowInsecureHttp=true to allow it (a host other than this machine "
+        raise SettingError(f"BaseAddress {mask(address, credentials_of(address))} sends the token unencrypted; "
+                           "use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine "
                            "can read the token on the way)")
 
 

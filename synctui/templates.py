@@ -13,6 +13,7 @@ from typing import Any
 
 from .connectors.base import ConnectionFailure, Directory
 from .models import (
+    AttributeFlowBehavior,
     AttributeFlowType,
     AttributeMapping,
     DirectoryDefinition,
@@ -27,8 +28,8 @@ from .models import (
 from .template_settings import (
     TENANT_SOURCE,
     Choice,
-    Flag,
     FilePath,
+    Flag,
     HttpUrl,
     Number,
     SettingSpec,
@@ -76,7 +77,7 @@ class TemplateSpec:
             id=self.id, application_id="00000000-0000-0000-0000-000000000000", default=self.id == "jsonfile",
             description=self.description, discoverable=True, factory_tag=self.factory_tag,
             metadata=[SynchronizationMetadataEntry(key="GalleryApplicationKey", value=self.factory_tag)],
-            schema=self.build_schema(),
+            schema_=self.build_schema(),
         )
 
 
@@ -89,11 +90,13 @@ def _map(target: str, expression: str | None, *, matching: int = 0, default: str
 
     return AttributeMapping(
         target_attribute_name=target, source=parse(expression) if expression else None, default_value=default,
-        export_missing_references=False, flow_behavior="FlowWhenChanged", flow_type=flow, matching_priority=matching,
+        export_missing_references=False, flow_behavior=AttributeFlowBehavior.FlowWhenChanged, flow_type=flow,
+        matching_priority=matching,
     )
 
 
-def _object_mapping(source: str, target: str, mappings: list[AttributeMapping], name: str | None = None) -> ObjectMapping:
+def _object_mapping(source: str, target: str, mappings: list[AttributeMapping],
+                    name: str | None = None) -> ObjectMapping:
     return ObjectMapping(
         name=name or f"Provision {source} to {target}", enabled=True, flow_types="Add, Update, Delete",
         source_object_name=source, target_object_name=target, attribute_mappings=mappings, scope=Filter(),
@@ -155,8 +158,8 @@ def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     target = context.values["ConnectionString"]
     if target is None:
-        raise ConnectionFailure("MissingCredentials", "the secret ConnectionString (the target file's path) is not set; "
-                                "set it with `synctui secrets put JOB_ID ConnectionString=PATH`")
+        raise ConnectionFailure("MissingCredentials", "the secret ConnectionString (the target file's path) is not "
+                                "set; set it with `synctui secrets put JOB_ID ConnectionString=PATH`")
     return _tenant_source(context), JsonFileDirectory(target)
 
 
@@ -218,7 +221,8 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
                                 "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
     target = ScimDirectory(values["BaseAddress"], values["SecretToken"], request_style=values["ScimRequestStyle"],
                            max_parallel=values["ScimMaxParallelRequests"], trace=context.trace,
-                           manager_shape=values["ScimManagerShape"], request_timeout=values["ScimRequestTimeoutSeconds"],
+                           manager_shape=values["ScimManagerShape"],
+                           request_timeout=values["ScimRequestTimeoutSeconds"],
                            max_response_bytes=values["ScimMaxResponseBytes"])
     return _tenant_source(context), target
 

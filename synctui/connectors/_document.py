@@ -229,6 +229,7 @@ class JsonDocumentDirectory:
         tables = {}
         for object_type, key in self._collections.items():
             object_definition = self._definition.object(object_type)
+            assert object_definition is not None  # _collections holds only the definition's types
             objects = _indexed_by_id(self._source_error, key, document.get(key, []), object_definition)
             for (alone_type, object_id), alone in self._read_alone.items():
                 if alone_type == object_type and alone.changed:
@@ -352,7 +353,7 @@ def _indexed_by_id(
     if not {dict}.issuperset(map(type, items)):
         position, item = next((position, item) for position, item in enumerate(items) if type(item) is not dict)
         raise error(f'{key}[{position}]: must be an object with an "id", not {_json_kind(item)}')
-    ids = list(map(dict.get, items, repeat("id")))
+    ids: list[Any] = list(map(dict.get, items, repeat("id")))  # checked just below
     if not ({str}.issuperset(map(type, ids)) and all(ids)):
         position, object_id = next((position, object_id) for position, object_id in enumerate(ids)
                                    if type(object_id) is not str or not object_id)

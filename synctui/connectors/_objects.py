@@ -20,6 +20,10 @@ _JSON_SCALARS = (str, bool, int, float)
 _CONTAINERS = (list, dict)
 _NONE = type(None)
 
+_Index = dict[Hashable, dict[str, None]]
+"""One attribute's index: each key (see `ObjectTable._key`) → the ids of the objects holding it,
+a dict used as an ordered set."""
+
 
 class ObjectTable:
     """Objects of one type by id. Readers get copies, except through `iter_shared`: so that what
@@ -46,7 +50,7 @@ class ObjectTable:
         """Attribute names as callers spell them → as stored: resolved once per spelling."""
         self._write_rules: dict[str, tuple[str, type | None]] = {}
         """Attribute names as callers spell them → see `_write_rule`."""
-        self._indexes: dict[str, dict[Hashable, dict[str, None]]] = {}
+        self._indexes: dict[str, _Index] = {}
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -234,13 +238,13 @@ class ObjectTable:
             if key is not None:
                 yield key
 
-    def _build_index(self, name: str) -> dict[Hashable, dict[str, None]]:
-        index: dict[Hashable, dict[str, None]] = {}
+    def _build_index(self, name: str) -> _Index:
+        index: _Index = {}
         case_exact = name in self._case_exact
         for object_id, stored in self._objects.items():
             value = stored.get(name)
             if type(value) is str:  # most values: `_key` inline, as 100,000 calls would cost ~0.2 s
-                key = value if case_exact else value.lower()
+                key: Hashable = value if case_exact else value.lower()
                 holders = index.get(key)
                 if holders is None:
                     index[key] = {object_id: None}
@@ -251,12 +255,12 @@ class ObjectTable:
                     index.setdefault(key, {})[object_id] = None
         return index
 
-    def _index_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, dict]) -> None:
+    def _index_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
         for name, index in indexes.items():
             for key in self._keys(name, stored.get(name)):
                 index.setdefault(key, {})[object_id] = None
 
-    def _unindex_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, dict]) -> None:
+    def _unindex_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
         for name, index in indexes.items():
             for key in self._keys(name, stored.get(name)):
                 holders = index.get(key)
@@ -285,7 +289,8 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
         shape = (tuple(stored), tuple(map(type, stored.values())))
         if shape in valid_shapes:
             continue
-        if any(kind is not _NONE and kind is not rules[name][0] for name, kind in zip(*shape) if name in rules):
+        if any(kind is not _NONE and kind is not rules[name][0]
+               for name, kind in zip(*shape, strict=True) if name in rules):
             first = position
             break
         valid_shapes.add(shape)
@@ -316,7 +321,7 @@ _VALUE_TYPES = {AttributeType.Boolean: bool, AttributeType.Integer: int}
 """The exact type of each attribute type's values, as JSON gives them; any other is `str`:
 String, Reference (an id), DateTime (ISO text) and Binary (base64 text)."""
 
-Rule = tuple[type, type | None]
+Rule = tuple[type[Any], type[Any] | None]
 """What an attribute may hold besides null: (the value's type, its items' type if it is a list)."""
 
 

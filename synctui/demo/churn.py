@@ -11,11 +11,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..connectors.csvfile import read_workers
 from ..connectors.tenant import TenantDirectory
 from ..fileio import atomic_write
-from .company import DEPARTMENTS_BY_NAME, LAST_NAMES, OFFICES, PeopleFactory, dump_json, tenant_user
+from .company import (
+    DEPARTMENTS_BY_NAME,
+    LAST_NAMES,
+    OFFICES,
+    HrRow,
+    PeopleFactory,
+    TenantObject,
+    dump_json,
+    tenant_user,
+)
 
 NEW_HIRES_FROM, NEW_HIRES_UNTIL = date(2025, 3, 3), date(2025, 6, 30)
 
@@ -43,7 +53,7 @@ def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     changes are made in memory before either file is written: a malformed file raises
     `SourceDataError` (naming the file and the line) and leaves both files as they were."""
     document = TenantDirectory(tenant_file).read_document()
-    hr_rows: list[dict[str, str]] | None = None
+    hr_rows: list[HrRow] | None = None
     if hr_file is not None and hr_file.exists():
         header, workers = read_workers(hr_file)
         hr_rows = [{column: worker.get(column) or "" for column in header} for worker in workers.values()]
@@ -59,7 +69,7 @@ def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     return summary
 
 
-def _csv_bytes(header: list[str], rows: list[dict[str, str]]) -> bytes:
+def _csv_bytes(header: list[str], rows: list[HrRow]) -> bytes:
     text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=header, lineterminator="\n")
     writer.writeheader()
@@ -67,7 +77,7 @@ def _csv_bytes(header: list[str], rows: list[dict[str, str]]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, deleted: float = 0.002,
+def churn(directory: dict[str, Any], changed: float = 0.01, disabled: float = 0.005, deleted: float = 0.002,
           added: float = 0.005, *, renamed: float = 0.0, moved: float = 0.0, memberships: float = 0.0,
           seed: int = 0) -> Churn:
     """Change a tenant document in place; each ratio is a share of its users (at least one of each
@@ -76,7 +86,7 @@ def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, delet
     lose their account; deleted ones disappear from the users, their groups and as managers (their
     reports move up a level); added ones join under an existing manager and in one of the groups."""
     rng = random.Random(seed)
-    users: list[dict] = directory["users"]
+    users: list[TenantObject] = directory["users"]
 
     def share(ratio: float) -> int:
         return max(1, round(len(users) * ratio)) if ratio else 0
@@ -86,7 +96,7 @@ def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, delet
     # The CEO stays: everyone else reports to them, directly or not.
     candidates = [user for user in users if user.get("manager") and user.get("accountEnabled", True)]
     chosen = rng.sample(candidates, k=min(sum(sizes.values()), len(candidates)))
-    picked: dict[str, list[dict]] = {}
+    picked: dict[str, list[TenantObject]] = {}
     for kind, size in sizes.items():
         picked[kind], chosen = chosen[:size], chosen[size:]
     for user in picked["changed"]:
@@ -104,7 +114,7 @@ def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, delet
     return result
 
 
-def churn_hr(rows: list[dict], *, seed: int = 0) -> Churn:
+def churn_hr(rows: list[HrRow], *, seed: int = 0) -> Churn:
     """Change HR rows in place: one hire, one leaver, one department move."""
     rng = random.Random(seed)
     result = Churn()
@@ -124,14 +134,15 @@ def churn_hr(rows: list[dict], *, seed: int = 0) -> Churn:
                                 hired_before=NEW_HIRES_UNTIL)
         rows.append({**{column: "" for column in template}, "EmployeeId": person.employee_id,
                      "FirstName": person.given_name, "LastName": person.surname, "Department": person.department,
-                     "JobTitle": template.get("JobTitle", ""), "ManagerEmployeeId": template.get("ManagerEmployeeId", ""),
+                     "JobTitle": template.get("JobTitle", ""),
+                     "ManagerEmployeeId": template.get("ManagerEmployeeId", ""),
                      "Status": "Active", "HireDate": person.hire_date.isoformat(), "City": person.office.city,
                      "Country": person.office.country, "Company": template.get("Company", "")})
         result.added = 1
     return result
 
 
-def _change(user: dict, rng: random.Random) -> None:
+def _change(user: TenantObject, rng: random.Random) -> None:
     kind = rng.choice(("title", "mobile", "office"))
     if kind == "title":
         title = user.get("jobTitle") or "Specialist"
@@ -147,13 +158,13 @@ def _change(user: dict, rng: random.Random) -> None:
         )
 
 
-def _rename(user: dict, rng: random.Random) -> None:
+def _rename(user: TenantObject, rng: random.Random) -> None:
     surname = rng.choice([name for name in LAST_NAMES if name != user.get("surname")])
     user["surname"] = surname
     user["displayName"] = f"{user.get('givenName', '')} {surname}".strip()
 
 
-def _move(user: dict, users: list[dict], rng: random.Random) -> None:
+def _move(user: TenantObject, users: list[TenantObject], rng: random.Random) -> None:
     departments = [name for name in DEPARTMENTS_BY_NAME if name != user.get("department")]
     department = rng.choice(departments)
     managers = [other for other in users if other.get("department") == department and other is not user
@@ -163,7 +174,7 @@ def _move(user: dict, users: list[dict], rng: random.Random) -> None:
         user["manager"] = rng.choice(managers)["id"]
 
 
-def _delete(directory: dict, managers_of_deleted: dict[str, str | None]) -> None:
+def _delete(directory: dict[str, Any], managers_of_deleted: dict[str, str | None]) -> None:
     def surviving_manager(manager: str | None) -> str | None:
         while manager in managers_of_deleted:
             manager = managers_of_deleted[manager]
@@ -177,7 +188,7 @@ def _delete(directory: dict, managers_of_deleted: dict[str, str | None]) -> None
         group["members"] = [member for member in group["members"] if member not in managers_of_deleted]
 
 
-def _add(directory: dict, count: int, rng: random.Random) -> int:
+def _add(directory: dict[str, Any], count: int, rng: random.Random) -> int:
     users = directory["users"]
     managed = {user["manager"] for user in users if user.get("manager")}
     managers = [user for user in users if user["id"] in managed and user.get("department") in DEPARTMENTS_BY_NAME]
@@ -205,7 +216,7 @@ def _add(directory: dict, count: int, rng: random.Random) -> int:
     return count
 
 
-def _shuffle_memberships(directory: dict, count: int, rng: random.Random) -> int:
+def _shuffle_memberships(directory: dict[str, Any], count: int, rng: random.Random) -> int:
     groups = [group for group in directory["groups"] if group.get("members")]
     user_ids = [user["id"] for user in directory["users"]]
     changes = 0

@@ -21,6 +21,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import orjson
 
@@ -288,8 +289,11 @@ def _levels_below(person: Person) -> int:
 
 # --- the tenant --------------------------------------------------------------------------
 
+TenantObject = dict[str, Any]
+"""A user or group as the tenant directory's file holds it (Graph JSON)."""
 
-def tenant_user(person: Person) -> dict:
+
+def tenant_user(person: Person) -> TenantObject:
     office = person.office
     return {
         "id": person.id,
@@ -323,7 +327,7 @@ def tenant_user(person: Person) -> dict:
 
 
 def tenant_group(rng: random.Random, name: str, nickname: str, description: str, members: list[Person], *,
-                 security: bool) -> dict:
+                 security: bool) -> TenantObject:
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "displayName": name,
@@ -336,7 +340,7 @@ def tenant_group(rng: random.Random, name: str, nickname: str, description: str,
     }
 
 
-def company_groups(people: list[Person], seed: int) -> list[dict]:
+def company_groups(people: list[Person], seed: int) -> list[TenantObject]:
     """A group per department, All Staff, the leadership team and a few security groups."""
     rng = random.Random(seed)
     groups = [
@@ -362,7 +366,7 @@ def company_groups(people: list[Person], seed: int) -> list[dict]:
     return groups
 
 
-def team_groups(people: list[Person], seed: int, size: int = 50) -> list[dict]:
+def team_groups(people: list[Person], seed: int, size: int = 50) -> list[TenantObject]:
     """Teams of about `size` colleagues each, for large tenants: `len(people) // size` groups."""
     rng = random.Random(seed)
     by_department = sorted(people, key=lambda person: person.department)
@@ -376,15 +380,18 @@ def team_groups(people: list[Person], seed: int, size: int = 50) -> list[dict]:
     return groups
 
 
-def tenant_document(people: list[Person], groups: list[dict]) -> dict:
+def tenant_document(people: list[Person], groups: list[TenantObject]) -> dict[str, list[TenantObject]]:
     return {"users": [tenant_user(person) for person in people], "groups": groups}
 
 
-def dump_json(document: dict) -> bytes:
+def dump_json(document: dict[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 # --- the HR export -----------------------------------------------------------------------
+
+HrRow = dict[str, str]
+"""One row of the HR export, by column."""
 
 HR_COLUMNS = ("EmployeeId", "FirstName", "LastName", "PreferredName", "Email", "Department", "JobTitle",
               "ManagerEmployeeId", "Status", "HireDate", "TerminationDate", "City", "Country", "Mobile", "Company")
@@ -392,7 +399,7 @@ HR_DEPARTMENTS = ("Research & Development", "Human Resources", "Information Tech
 HR_NEW_HIRES = 12
 
 
-def hr_rows(people: list[Person], seed: int, *, workers: int) -> list[dict]:
+def hr_rows(people: list[Person], seed: int, *, workers: int) -> list[HrRow]:
     """About `workers` HR rows: whole departments with their vice presidents and the CEO, so
     every manager is in the file, some terminated and on leave, a few promotions the tenant
     has not seen, and new hires who have no account yet."""
@@ -439,11 +446,11 @@ def _subtree(root: Person, limit: int) -> list[Person]:
     return members[:max(limit, 0)]
 
 
-def _is_manager(row: dict, rows: list[dict]) -> bool:
+def _is_manager(row: HrRow, rows: list[HrRow]) -> bool:
     return any(other["ManagerEmployeeId"] == row["EmployeeId"] for other in rows)
 
 
-def _hr_row(person: Person, *, status: str) -> dict:
+def _hr_row(person: Person, *, status: str) -> HrRow:
     return {
         "EmployeeId": person.employee_id,
         "FirstName": person.given_name,
@@ -463,7 +470,7 @@ def _hr_row(person: Person, *, status: str) -> dict:
     }
 
 
-def hr_csv(rows: list[dict]) -> bytes:
+def hr_csv(rows: list[HrRow]) -> bytes:
     text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=HR_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -11,7 +11,7 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
 from .timed_regex import TimedPattern, compile_timed
@@ -29,8 +29,8 @@ TWO_DIGIT_YEAR_MAX = 2029
 def as_utc(value: datetime) -> datetime:
     """Unspecified times count as UTC (the service's local zone)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 # --- DateTime.Parse (CDate and every place that accepts a date string) ---------------------
@@ -61,7 +61,8 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _from_parts(parts: dict[str, str | None], text: str) -> datetime:
-    month = int(parts["mo"]) if parts.get("mo") else _MONTH_NUMBER.get((parts.get("mon") or "").lower())
+    number, name = parts.get("mo"), parts.get("mon")
+    month = int(number) if number else _MONTH_NUMBER.get((name or "").lower())
     if month is None:
         raise ValueError(f"{text!r} is not a recognised date/time (unknown month)")
     hour = int(parts["H"] or 0)
@@ -76,12 +77,12 @@ def _from_parts(parts: dict[str, str | None], text: str) -> datetime:
                          int(parts["S"] or 0), int(fraction[:6].ljust(6, "0")))
     except ValueError:
         raise ValueError(f"{text!r} is not a valid date/time") from None
-    return value.replace(tzinfo=_zone(parts["zone"])).astimezone(timezone.utc)
+    return value.replace(tzinfo=_zone(parts["zone"])).astimezone(UTC)
 
 
 def _zone(text: str | None) -> timezone:
     if not text or text in ("Z", "GMT", "UTC"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
@@ -308,10 +309,10 @@ def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable
     if match is None:
         raise ValueError(f"{text!r} does not match the date format {pattern!r}")
     fields: dict[str, int] = {}
-    zone: timezone | None = timezone.utc if parser.literal_utc else None
+    zone: timezone | None = UTC if parser.literal_utc else None
     half = ""
     has_date = False
-    for (letter, count), captured in zip(parser.groups, match.groups()):
+    for (letter, count), captured in zip(parser.groups, match.groups(), strict=True):
         if letter == "d" and count <= 2:
             fields["day"], has_date = int(captured), True
         elif letter == "M":
@@ -350,9 +351,9 @@ def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable
         raise ValueError(f"{text!r} is not a valid date/time for the format {pattern!r}") from None
     if zone is not None:
         # RoundtripKind keeps a 'Z' as UTC; an explicit offset is converted to (UTC) local time.
-        return value.replace(tzinfo=zone).astimezone(timezone.utc)
+        return value.replace(tzinfo=zone).astimezone(UTC)
     if styles & {"AssumeUniversal", "AssumeLocal", "AdjustToUniversal"}:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -413,7 +414,7 @@ def _truncate(number: float) -> int:
 
 # --- AD FILETIME (100-ns ticks since 1601-01-01 UTC) ----------------------------------------
 
-_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
 
 
 def from_filetime(ticks: int) -> datetime:

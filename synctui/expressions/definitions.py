@@ -9,9 +9,9 @@ directions of the same mapping, so parse and to_text cannot disagree.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..models import AttributeMappingSource, AttributeType
 from .context import EvaluationContext
@@ -69,6 +69,8 @@ class Arguments:
 
 Builder = Callable[[Arguments], Evaluator]
 Check = Callable[[Grouped], str | None]
+Implementation = TypeVar("Implementation", bound=Callable[..., Any])
+"""A function's Python implementation, registered unchanged by `Registry.function`."""
 
 
 @dataclass(frozen=True)
@@ -262,17 +264,17 @@ class Registry:
         return definition
 
     def function(self, name: str, *parameters: Parameter, per_value: str | None = None,
-                 with_context: bool = False, **options: Any):
+                 with_context: bool = False, **options: Any) -> Callable[[Implementation], Implementation]:
         """Register a function whose arguments are all evaluated first (see `eager`)."""
 
-        def register(implementation: Callable[..., Any]) -> Callable[..., Any]:
+        def register(implementation: Implementation) -> Implementation:
             build = eager(name, parameters, implementation, per_value=per_value, with_context=with_context)
             self.add(FunctionDefinition(name, tuple(parameters), build, **options))
             return implementation
 
         return register
 
-    def special(self, name: str, *parameters: Parameter, **options: Any):
+    def special(self, name: str, *parameters: Parameter, **options: Any) -> Callable[[Builder], Builder]:
         """Register a function that builds its own evaluator (lazy arguments, modes, context)."""
 
         def register(build: Builder) -> Builder:
@@ -286,5 +288,5 @@ class Registry:
         — so a different case still finds the function, and the canonical spelling is written back."""
         return self._by_name.get(name) or self._by_lower.get(name.lower())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FunctionDefinition]:
         return iter(self._by_name.values())

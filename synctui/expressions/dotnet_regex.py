@@ -105,7 +105,7 @@ Replacer = Callable[[Match[str]], str]
 @lru_cache(maxsize=512)
 def compile_replacement(replacement: str, regex: TimedPattern) -> Replacer:
     """A function producing what .NET's Regex.Replace inserts for one match."""
-    parts: list[str | Callable[[Match[str]], str]] = []
+    parts: list[str | Replacer] = []
     literal: list[str] = []
     index = 0
     while index < len(replacement):
@@ -129,13 +129,14 @@ def compile_replacement(replacement: str, regex: TimedPattern) -> Replacer:
         index = consumed
     if literal:
         parts.append("".join(literal))
-    if all(isinstance(part, str) for part in parts):
-        text = "".join(parts)  # type: ignore[arg-type]
+    texts = [part for part in parts if isinstance(part, str)]
+    if len(texts) == len(parts):
+        text = "".join(texts)
         return lambda match: text
     return lambda match: "".join(part if isinstance(part, str) else part(match) for part in parts)
 
 
-def _substitution(text: str, index: int, regex: TimedPattern):
+def _substitution(text: str, index: int, regex: TimedPattern) -> tuple[str | Replacer | None, int]:
     """The substitution starting after a '$' at `index`: (literal or function, index after it), or (None, _)."""
     char = text[index]
     if char == "$":

@@ -136,7 +136,7 @@ def word(string: Any, number: Any, delimiters: Any) -> str:
 
 
 @lru_cache(maxsize=64)
-def _splitter(delimiters: str):
+def _splitter(delimiters: str) -> Callable[[str], list[str]]:
     if not delimiters:
         return lambda text: [text] if text else []
     pattern = re.compile("[" + re.escape(delimiters) + "]+")
@@ -446,12 +446,12 @@ def build_switch(arguments: Arguments) -> Evaluator:
     otherwise defaultValue, or null without one. Only the chosen value is evaluated."""
     source, default = arguments["source"], arguments.get("defaultValue")
     readers = arguments.repeated
-    pairs = list(zip(readers[0::2], readers[1::2]))
+    pairs = list(zip(readers[0::2], readers[1::2], strict=True))
     key_nodes = arguments.sources.get("switchValue", [])[0::2]
 
     if all(node.type is AttributeMappingSourceType.Constant for node in key_nodes):
         table: dict[str, Evaluator] = {}
-        for node, (_, value) in zip(key_nodes, pairs):
+        for node, (_, value) in zip(key_nodes, pairs, strict=True):
             table.setdefault(node.name or "", value)  # the first matching key wins
 
         def evaluate_constant_keys(obj: Mapping[str, Any], context: EvaluationContext) -> Any:
@@ -704,7 +704,7 @@ def random_string(context: EvaluationContext, length: Any, numbers: Any, special
     and lower-case letters, none of CharactersToAvoid."""
     total = as_int(length, "Length")
     names = ("MinimumNumbers", "MinimumSpecialCharacters", "MinimumCapital", "MinimumLowerCase")
-    minimums = [as_int(value, name) for value, name in zip((numbers, specials, capitals, lowers), names)]
+    minimums = [as_int(value, name) for value, name in zip((numbers, specials, capitals, lowers), names, strict=True)]
     if not 1 <= total <= 256:
         raise ValueError(f"Length must be between 1 and 256, got {total}")
     if any(minimum < 0 for minimum in minimums):
@@ -713,14 +713,14 @@ def random_string(context: EvaluationContext, length: Any, numbers: Any, special
         raise ValueError(f"the minimum counts add up to {sum(minimums)}, more than Length {total}")
     excluded = set(single(avoid, "CharactersToAvoid") or "")
     pools = ["".join(char for char in pool if char not in excluded) for pool in _CHARACTER_CLASSES]
-    for pool, minimum, name in zip(pools, minimums, names):
+    for pool, minimum, name in zip(pools, minimums, names, strict=True):
         if minimum and not pool:
             raise ValueError(f"{name} is {minimum} but CharactersToAvoid excludes every such character")
     everything = "".join(pools)
     if not everything:
         raise ValueError("CharactersToAvoid excludes every character")
     rng = context.random
-    chars = [rng.choice(pool) for pool, minimum in zip(pools, minimums) for _ in range(minimum)]
+    chars = [rng.choice(pool) for pool, minimum in zip(pools, minimums, strict=True) for _ in range(minimum)]
     chars += [rng.choice(everything) for _ in range(total - len(chars))]
     rng.shuffle(chars)
     return "".join(chars)
@@ -739,7 +739,9 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
             return flags
     if isinstance(left, datetime) or isinstance(right, datetime):
         try:
-            return dates.as_utc(_date(left, "the left side")), dates.as_utc(_date(right, "the right side"))  # type: ignore
+            left_date, right_date = _date(left, "the left side"), _date(right, "the right side")
+            if left_date is not None and right_date is not None:  # always, as neither side is null
+                return dates.as_utc(left_date), dates.as_utc(right_date)
         except ValueError:
             pass
     numbers = (as_number(left), as_number(right))

@@ -10,7 +10,7 @@ the object's RegexTimeout, as .NET's RegexMatchTimeoutException is under Entra.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
@@ -25,6 +25,7 @@ times out takes longer than this by the clock, in proportion to the load."""
 
 
 Match = regex.Match
+_Result = TypeVar("_Result")
 PatternError = regex.error
 """What compile_timed raises for a pattern that is not valid."""
 
@@ -51,7 +52,7 @@ class TimedPattern:
     def sub(self, replacement: Callable[[Match[str]], str], text: str) -> str:
         return self._bounded(self.compiled.sub, replacement, text)
 
-    def _bounded(self, call: Callable[..., Any], *args: Any) -> Any:
+    def _bounded(self, call: Callable[..., _Result], *args: Any) -> _Result:
         try:
             return call(*args, timeout=MATCH_TIMEOUT_SECONDS)
         except TimeoutError:

@@ -13,9 +13,9 @@ Everything that leaves the evaluator is a str, a list[str], None or one of the f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 
 class FlowSentinel:
@@ -48,7 +48,13 @@ class FlowSignal(Exception):
 _MISSING = object()
 
 
-def attribute_reader(name: str) -> Callable[[Mapping[str, Any], Any], Any]:
+class AttributeReader(Protocol):
+    """Reads one attribute of an object; takes a context, and ignores it, so it can be an Evaluator."""
+
+    def __call__(self, obj: Mapping[str, Any], context: Any = None, /) -> Any: ...
+
+
+def attribute_reader(name: str) -> AttributeReader:
     """A function reading attribute `name` from an object: the exact name first, then the first key
     that is equal ignoring case; absent → None. Its second argument (the context) is unused."""
     lowered = name.lower()
@@ -87,13 +93,13 @@ def is_null_or_empty(value: Any) -> bool:
 def format_datetime(value: datetime) -> str:
     """The service's DateTime text: `M/d/yyyy h:mm:ss tt`, invariant culture, in UTC."""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     hour = value.hour % 12 or 12
     half = "AM" if value.hour < 12 else "PM"
     return f"{value.month}/{value.day}/{value.year} {hour}:{value.minute:02d}:{value.second:02d} {half}"
 
 
-def format_number(value: float) -> str:
+def format_number(value: int | float) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -103,7 +109,8 @@ def single(value: Any, what: str = "the value") -> str | None:
     """The one string a value stands for. A multi-valued value may hold at most one value."""
     kind = type(value)
     if kind is str or value is None:
-        return value
+        text: str | None = value  # mypy cannot narrow `value` through `kind`; type() is the fast test here
+        return text
     if kind is bool:
         return "True" if value else "False"
     if kind is int or kind is float:
@@ -161,7 +168,8 @@ def as_number(value: Any) -> int | float | None:
     """A number if the value reads as one (integer, decimal or VB hex), else None."""
     kind = type(value)
     if kind is int or kind is float:
-        return value
+        number: int | float = value  # narrowed by the test above, which mypy cannot follow through `kind`
+        return number
     if kind is not str:
         return None
     if _INTEGER.fullmatch(value):

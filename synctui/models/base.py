@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum, Flag
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-NEVER = datetime(1, 1, 1, tzinfo=timezone.utc)
+NEVER = datetime(1, 1, 1, tzinfo=UTC)
 """Graph's "never" for non-nullable date-times: `0001-01-01T00:00:00Z`."""
 
 
@@ -107,7 +107,7 @@ class _WireDateTime(datetime):
 def format_datetime(value: datetime) -> str:
     """Graph's form: UTC, `Z`, up to 7 fractional digits (none when whole seconds)."""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.year < 1000:
         text = f"{value.year:04d}" + text[text.index("-"):]
@@ -125,7 +125,7 @@ def parse_datetime(text: str) -> datetime:
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     parsed = datetime.fromisoformat(base).replace(microsecond=micro)
     if zone in (None, "Z"):
-        return parsed.replace(tzinfo=timezone.utc)
+        return parsed.replace(tzinfo=UTC)
     return datetime.fromisoformat(base + zone).replace(microsecond=micro)
 
 
@@ -240,7 +240,8 @@ def parse_flags(text: str | None, flag_type: type[F]) -> F:
 
 def format_flags(value: Flag) -> str:
     """Members in declaration order, comma+space joined; `None` for zero."""
-    names = [m.name for m in type(value) if m.value and m.value & (m.value - 1) == 0 and m in value]
+    names = [m.name for m in type(value)
+             if m.name is not None and m.value and m.value & (m.value - 1) == 0 and m in value]
     return ", ".join(names) or "None"
 
 
@@ -259,6 +260,8 @@ def flags_type(flag_type: type[Flag]) -> Any:
 
 class GraphEnum(str, Enum):
     """A Graph enum: PascalCase strings on the wire."""
+
+    _value_: str
 
     def __str__(self) -> str:
         return self.value

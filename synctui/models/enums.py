@@ -180,5 +180,6 @@ _SECRETS = (
     "ValidateDomain TestReferences ConnectionString"
 ).split()
 
-SynchronizationSecret = GraphEnum("SynchronizationSecret", {name: name for name in _SECRETS})  # type: ignore[misc]
+# mypy takes a call of a str enum's functional API for a call of str().
+SynchronizationSecret = GraphEnum("SynchronizationSecret", {name: name for name in _SECRETS})  # type: ignore[call-overload]
 """The 45 secret keys Graph knows."""

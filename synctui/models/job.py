@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from pydantic import Field
 
-from .base import NEVER, GraphDateTime, NullableGraphDateTime, GraphDuration, GraphModel, flags_type
+from .base import NEVER, GraphDateTime, GraphDuration, GraphModel, NullableGraphDateTime, flags_type
 from .common import KeyValuePair, MetadataEntry, StringKeyLongValuePair
 from .enums import (
     QuarantineReason,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -60,13 +60,14 @@ class ChangeLog:
             if created:
                 _fsync_directory(self.path.parent)
         except OSError as error:
-            raise StoreError(f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions") from None
+            raise StoreError(f"cannot write {self.path}: {error.strerror}; "
+                             "check the disk and the folder's permissions") from None
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
-def _cut_torn_line(handle: Any) -> int:
+def _cut_torn_line(handle: BinaryIO) -> int:
     """Cut what follows the last complete line (a checkpoint a crash tore); returns the new end."""
     end = handle.seek(0, os.SEEK_END)
     if end == 0:

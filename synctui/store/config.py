@@ -38,7 +38,7 @@ class ConfigStore:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._batch_depth = 0
-        self._storage: AtomicJSONStorage
+        self._storage: _ReloadingStorage
         self._db = TinyDB(self.path, storage=_ReloadingStorage, what=_WHAT)
         self._storage = self._db.storage  # type: ignore[assignment]
 
@@ -173,4 +173,4 @@ def _problem(document: dict[str, Any]) -> str | None:
     return None
 
 
-_KINDS = {str: "a string", dict: "an object", list: "a list"}
+_KINDS: dict[type, str] = {str: "a string", dict: "an object", list: "a list"}

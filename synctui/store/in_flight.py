@@ -71,6 +71,7 @@ class InFlightJournal:
             os.fsync(self._handle.fileno())
 
     def _append(self, line: bytes) -> None:
+        assert self.path is not None  # a journal in memory appends nothing
         if self._handle is None:
             self._handle = open(self.path, "ab", buffering=0, opener=opener)  # noqa: SIM115 - kept open for appends
             os.fchmod(self._handle.fileno(), OWNER_ONLY)
@@ -87,7 +88,8 @@ class InFlightJournal:
         if self.path is None:
             return
         if still_pending:
-            atomic_write(self.path, b"".join(orjson.dumps(dict(info, key=key)) + b"\n" for key, info in still_pending.items()))
+            atomic_write(self.path, b"".join(orjson.dumps(dict(info, key=key)) + b"\n"
+                                             for key, info in still_pending.items()))
         else:
             self.path.unlink(missing_ok=True)
 

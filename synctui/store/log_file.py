@@ -33,7 +33,8 @@ _TAIL = b"\n}}\n"
 def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     if set(tables) - {LOGS}:
         return orjson.dumps(tables)  # not the log file's usual content: read whole
-    lines = b",\n".join(orjson.dumps(doc_id) + b":" + orjson.dumps(entry) for doc_id, entry in tables.get(LOGS, {}).items())
+    lines = b",\n".join(orjson.dumps(doc_id) + b":" + orjson.dumps(entry)
+                        for doc_id, entry in tables.get(LOGS, {}).items())
     return _HEAD + lines + _TAIL
 
 

@@ -55,7 +55,8 @@ class AtomicJSONStorage(Storage):
         try:
             atomic_write(self.path, payload)
         except OSError as error:
-            raise StoreError(f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions") from None
+            raise StoreError(f"cannot write {self.path}: {error.strerror}; "
+                             "check the disk and the folder's permissions") from None
         self._dirty = False
 
     def close(self) -> None:

@@ -11,8 +11,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -247,7 +247,8 @@ class ScimClient:
         return ConnectionFailure(
             "ResponseTooLarge",
             f"the SCIM endpoint {self._base_address} ({target}) answered with more than "
-            f"{self._max_response_bytes} bytes; if its answers are that large, raise the job setting ScimMaxResponseBytes",
+            f"{self._max_response_bytes} bytes; if its answers are that large, raise the job setting "
+            "ScimMaxResponseBytes",
         )
 
     def _unreachable(self, target: str, exc: httpx.TransportError, attempts: int) -> ConnectionFailure:
@@ -302,7 +303,7 @@ def mask(text: str, credentials: Iterable[str]) -> str:
 
 
 def _backoff(attempt: int) -> float:
-    return _BACKOFF * 2 ** (attempt - 1)
+    return _BACKOFF * 2.0 ** (attempt - 1)
 
 
 def _retry_delay(response: httpx.Response, attempt: int) -> float:
@@ -338,8 +339,8 @@ def _retry_after_seconds(header: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # RFC 9110 dates are always GMT
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+        moment = moment.replace(tzinfo=UTC)  # RFC 9110 dates are always GMT
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _fits_a_header(value: str) -> bool:
