@@ -51,6 +51,8 @@ class JobDetail:
     schema: Any = None
     secret_keys: frozenset[str] = frozenset()
     history: list[dict[str, Any]] = field(default_factory=list)
+    loaded: dict[str, Any] = field(default_factory=dict)
+    """What tabs read for themselves (`DetailTab.load`), by tab id."""
 
 
 class DetailLoaded(Message):

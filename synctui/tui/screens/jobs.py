@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -23,6 +24,15 @@ from ...service import (
     SyncService,
     shortened,
 )
+from ..actions import (
+    APP_ACTIONS,
+    JOB_ACTIONS,
+    bindings,
+    job_action_applies,
+    screen_views,
+    secondary,
+)
+from ..detail_tab import TabView
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
@@ -31,22 +41,13 @@ from ..export import write_json
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
 from ..sizes import NARROW, WIDE
-from ..widgets.escrows_pane import EscrowsPane
+from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
 from ..widgets.logs_pane import LOG_LIMIT, LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
-JOB_ACTIONS = {"start", "pause", "restart", "run_now", "delete", "on_demand", "preview", "allow_deletes",
-               "export_schema", "import_schema", "follow_logs", "search_logs", "export_logs", "retry_escrows",
-               "retry_all_escrows", "dismiss_escrows", "add_filter_group"}
-TABS = ["tab-status", "tab-logs", "tab-escrows", "tab-schema", "tab-settings"]
-TAB_FOCUS = {"tab-status": "#status-pane", "tab-logs": "#logs-table", "tab-escrows": "#escrows-table",
-             "tab-schema": "#schema-tree", "tab-settings": "#setting-interval"}
-"""What gets the focus when a tab is opened from the keyboard (`:`, `l`)."""
-SECONDARY = {"on_demand", "preview", "filter", "quit", "allow_deletes", "new_job"}
-"""Footer keys that give way to the others in a narrow terminal (the help screen lists them all)."""
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
@@ -55,30 +56,7 @@ SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "Quarantine
 class JobsScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "start", "Start", id="jobs.start", tooltip="Start the job's schedule (lifts a quarantine)"),
-        Binding("p", "pause", "Pause", id="jobs.pause", tooltip="Pause the job; a running cycle stops at the next object"),
-        Binding("r", "restart", "Restart", id="jobs.restart", tooltip="Restart with chosen reset scopes"),
-        Binding("n", "run_now", "Run now", id="jobs.run_now", tooltip="Run one cycle now"),
-        Binding("d", "delete", "Delete", id="jobs.delete", tooltip="Delete the job (asks first)"),
-        Binding("o", "on_demand", "On demand", id="jobs.on_demand", tooltip="Provision one object now"),
-        Binding("v", "preview", "Preview", id="jobs.preview", tooltip="What a cycle would change now (dry run)"),
-        Binding("a", "allow_deletes", "Allow deletes", id="jobs.allow_deletes",
-                tooltip="Restart with ForceDeletes after a TooManyDeletes quarantine"),
-        Binding("c", "new_job", "New job", id="jobs.new", tooltip="Create a job from a template"),
-        Binding("m", "simulate_changes", "Simulate changes", show=False, id="jobs.simulate_changes",
-                tooltip="Change the tenant and HR file as a day at work would (hires, leavers, moves…)"),
-        Binding("e", "export_schema", "Export schema", show=False, id="jobs.export_schema",
-                tooltip="Write the job's schema as Graph JSON"),
-        Binding("i", "import_schema", "Import schema", show=False, id="jobs.import_schema",
-                tooltip="Replace the job's schema from a Graph JSON file"),
-        Binding("slash", "filter", "Filter", id="jobs.filter", tooltip="Filter the jobs as you type"),
-        Binding("l", "tab('tab-logs')", "Logs", show=False, id="jobs.logs", tooltip="Show the provisioning log"),
-        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="jobs.next_tab", tooltip="Next tab"),
-        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False, id="jobs.previous_tab",
-                tooltip="Previous tab"),
-        Binding("escape", "leave", "Back", show=False, id="jobs.back", tooltip="Clear the filter / back to the table"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)  # type: ignore[assignment]
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
@@ -92,6 +70,8 @@ class JobsScreen(Screen[None]):
         self._unsubscribe: Any = None
         self._stale: set[str] = set()
         """Tabs not filled since the detail was loaded (see _render_tab)."""
+        self._panes: dict[str, Widget] = {}
+        """Each tab's content, by tab id."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -102,18 +82,11 @@ class JobsScreen(Screen[None]):
                 yield Input(placeholder="filter jobs (name, template, status)…", id="filter")
                 yield JobsTable(id="jobs")
                 yield Static("No jobs yet. Press c to create one from a template.", id="jobs-empty", classes="empty")
-            with TabbedContent(id="detail", initial="tab-status"):
-                with TabPane("Status", id="tab-status"):
-                    yield StatusPane(id="status-pane")
-                with TabPane("Logs", id="tab-logs"):
-                    yield LogsPane(self.service, id="logs-pane")
-                with TabPane("Escrows", id="tab-escrows"):
-                    yield EscrowsPane(self.service, id="escrows-pane")
-                with TabPane("Schema", id="tab-schema"):
-                    yield SchemaEditor(self.service, id="schema-pane")
-                with TabPane("Settings", id="tab-settings"):
-                    yield SettingsPane(id="settings-pane")
-        yield ResponsiveFooter(secondary=SECONDARY)
+            with TabbedContent(id="detail", initial=TABS[0].id):
+                for tab in TABS:
+                    with TabPane(tab.title, id=tab.id):
+                        yield self._panes.setdefault(tab.id, tab.pane(self.service))
+        yield ResponsiveFooter(secondary=secondary(APP_ACTIONS + JOB_ACTIONS))
 
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
@@ -234,6 +207,7 @@ class JobsScreen(Screen[None]):
                 schema=self.service.get_schema(job_id),
                 secret_keys=self.service.secret_keys(job_id),
                 history=self.service.cycle_history(job_id),
+                loaded={tab.id: tab.load(self.service, job_id) for tab in TABS if tab.load is not None},
             )
         except NotFound:
             return
@@ -250,7 +224,7 @@ class JobsScreen(Screen[None]):
             return
         self.detail = detail
         self.summaries[self.selected or ""] = detail.summary
-        self._stale = set(TABS)
+        self._stale = set(TAB_BY_ID)
         self._render_tab(self.query_one("#detail", TabbedContent).active)
         self.refresh_bindings()
 
@@ -263,17 +237,9 @@ class JobsScreen(Screen[None]):
         if detail is None or tab not in self._stale:
             return
         self._stale.discard(tab)
-        now = self.service.clock.now()
-        if tab == "tab-status":
-            self.query_one(StatusPane).show(detail, now, self.progress.get(detail.summary.job.id or ""))
-        elif tab == "tab-logs":
-            self.query_one(LogsPane).show(detail.summary, detail.logs, now)
-        elif tab == "tab-escrows":
-            self.query_one(EscrowsPane).show(detail.summary, detail.escrows, now)
-        elif tab == "tab-schema":
-            self.query_one(SchemaEditor).show_schema(detail.summary.job.id or "", detail.schema)
-        elif tab == "tab-settings":
-            self.query_one(SettingsPane).show(detail)
+        view = TabView(detail, self.service.clock.now(), self.progress.get(detail.summary.job.id or ""),
+                       detail.loaded.get(tab))
+        TAB_BY_ID[tab].show(self._panes[tab], view)
 
     @on(TabbedContent.TabActivated, "#detail")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -289,24 +255,7 @@ class JobsScreen(Screen[None]):
         return self.current.name if self.current else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in JOB_ACTIONS:
-            return True
-        summary = self.current
-        if summary is None:
-            return None
-        job = summary.job
-        state = enum_text(job.schedule.state) if job.schedule else ""
-        code = enum_text(job.status.code) if job.status else ""
-        if action == "start":
-            return None if state == "Active" and code != "Quarantine" else True
-        if action == "pause":
-            return True if state == "Active" else None
-        if action in ("run_now", "on_demand", "preview"):
-            return None if summary.running else True
-        if action == "allow_deletes":
-            quarantine = job.status.quarantine if job.status else None
-            return quarantine is not None and enum_text(quarantine.reason) == "TooManyDeletes"
-        return True
+        return job_action_applies(action, self.current)
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -505,7 +454,7 @@ class JobsScreen(Screen[None]):
         """Open a tab and put the focus in it, where its keys work."""
         self._render_tab(tab)  # now, not when TabActivated arrives: an action may follow at once
         self.query_one("#detail", TabbedContent).active = tab
-        target = self.query_one(TAB_FOCUS[tab])
+        target = self.query_one(TAB_BY_ID[tab].focus)
         if target.display and target.focusable:
             target.focus()
         else:  # an empty table is hidden: the first thing that can take the focus in the tab
@@ -515,17 +464,16 @@ class JobsScreen(Screen[None]):
 
     def go_to(self, view: str) -> None:
         """Where `:` jumps: the jobs table, a tab of the selected job, or a screen about it."""
-        tab = f"tab-{view}"
         if view == "jobs":
             self.query_one(JobsTable).focus()
-        elif view == "new job":
-            self.action_new_job()
+        elif view in screen_views() and not screen_views()[view].needs_job:
+            getattr(self, f"action_{screen_views()[view].name}")()
         elif self.current is None:
             self.notify(f"Select a job first: {view} is about one job", severity="warning")
-        elif tab in TABS:
-            self.action_tab(tab)
-        elif view in ("provision", "preview"):
-            action = "on_demand" if view == "provision" else "preview"
+        elif view in TAB_BY_VIEW:
+            self.action_tab(TAB_BY_VIEW[view].id)
+        elif view in screen_views():
+            action = screen_views()[view].name
             if self.check_action(action, ()):
                 getattr(self, f"action_{action}")()
             else:
@@ -533,7 +481,8 @@ class JobsScreen(Screen[None]):
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#detail", TabbedContent)
-        tab = TABS[(TABS.index(tabs.active) + step) % len(TABS)] if tabs.active in TABS else TABS[0]
+        ids = list(TAB_BY_ID)
+        tab = ids[(ids.index(tabs.active) + step) % len(ids)] if tabs.active in ids else ids[0]
         self._render_tab(tab)  # before it shows: one layout and paint for both, no stale first frame
         tabs.active = tab
 
@@ -542,30 +491,9 @@ class JobsScreen(Screen[None]):
 
     # --- pane actions from the command palette ---------------------------------------------------
 
-    def _in_tab(self, tab: str, widget: type[Any], action: str) -> None:
+    def action_in_tab(self, tab: str, action: str) -> None:
         self.action_tab(tab)
-        getattr(self.query_one(widget), f"action_{action}")()
-
-    def action_follow_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "toggle_follow")
-
-    def action_search_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "search")
-
-    def action_export_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "export")
-
-    def action_retry_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "retry")
-
-    def action_retry_all_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "retry_all")
-
-    def action_dismiss_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "dismiss")
-
-    def action_add_filter_group(self) -> None:
-        self._in_tab("tab-schema", SchemaEditor, "add_group")
+        getattr(self._panes[tab], f"action_{action}")()
 
     # --- panes asking for service calls ------------------------------------------------------------
 

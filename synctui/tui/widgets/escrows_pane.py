@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from ...service import JobSummary, SyncService
+from ..detail_tab import DetailTab
 from ..dialogs.confirm import ConfirmDialog
 from ..format import absolute, relative
 from .row_table import Cell, Column, RowTable
@@ -184,3 +185,7 @@ class EscrowsPane(Vertical):
             f"Dismiss {plural(len(keys), 'escrow')} of “{summary.name}”?",
             f"{listed}: no more retries until the object changes in the source, and its error is no "
             "longer listed here.", yes="Dismiss"), answer)
+
+
+TAB = DetailTab("tab-escrows", "Escrows", "#escrows-table", lambda service: EscrowsPane(service, id="escrows-pane"),
+                lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now))

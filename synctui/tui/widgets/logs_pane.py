@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...service import JobSummary, SyncService
+from ..detail_tab import DetailTab
 from ..dialogs.path import PathDialog
 from ..export import write_json
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
@@ -267,3 +268,7 @@ class LogsPane(Vertical):
         self.app.push_screen(PathDialog("Export logs", f"Write the {len(entries)} shown log entries of "
                                         f"{summary.name} as JSON to:",
                                         f"{summary.job.template_id}-logs.json", ok="Export"), write)
+
+
+TAB = DetailTab("tab-logs", "Logs", "#logs-table", lambda service: LogsPane(service, id="logs-pane"),
+                lambda pane, view: pane.show(view.detail.summary, view.detail.logs, view.now))

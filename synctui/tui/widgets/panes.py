@@ -20,6 +20,7 @@ from textual.widgets import (
     Static,
 )
 
+from ..detail_tab import DetailTab
 from ..format import (
     absolute,
     badge,
@@ -246,3 +247,9 @@ class SettingsPane(VerticalScroll):
             self.post_message(self.SaveRequested(interval or None, self._changed_settings(), self._secrets()))
         elif event.button.id == "settings-test":
             self.post_message(self.TestRequested(self._secrets()))
+
+
+STATUS_TAB = DetailTab("tab-status", "Status", "#status-pane", lambda service: StatusPane(id="status-pane"),
+                       lambda pane, view: pane.show(view.detail, view.now, view.progress))
+SETTINGS_TAB = DetailTab("tab-settings", "Settings", "#setting-interval",
+                         lambda service: SettingsPane(id="settings-pane"), lambda pane, view: pane.show(view.detail))

@@ -21,6 +21,7 @@ from ...models import (
 )
 from ...service import SyncService
 from .. import scope_edit
+from ..detail_tab import DetailTab
 from .schema_tree import MappingRef, SchemaTree, ScopeRef
 
 Ref = MappingRef | ScopeRef
@@ -282,3 +283,7 @@ class SchemaEditor(Vertical):
             self.show_schema(job_id, result)
             self.notify(f"Schema saved (version {result.version}); the next cycle is an initial cycle")
         self.app.call_service("Save schema", self.service.put_schema, job_id, schema, then=saved)
+
+
+TAB = DetailTab("tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"),
+                lambda pane, view: pane.show_schema(view.detail.summary.job.id or "", view.detail.schema))
