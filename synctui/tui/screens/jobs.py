@@ -20,7 +20,6 @@ from ...service import (
     JobRemoved,
     JobSummary,
     NotFound,
-    ServiceError,
     SyncService,
     shortened,
 )
@@ -37,9 +36,9 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
-from ..export import write_json
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
+from ..schema_file import export_schema, read_schema
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.footer import ResponsiveFooter
@@ -377,13 +376,9 @@ class JobsScreen(Screen[None]):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service("Export schema", self._export, job_id, path, success=f"Schema written to {path}")
+                self.app.call_service("Export schema", export_schema, self.service, job_id, path, success=f"Schema written to {path}")
         self.app.push_screen(PathDialog("Export schema", f"Write the schema of {summary.name} as Graph JSON to:",
                                         f"{summary.job.template_id}-schema.json", ok="Export"), write)
-
-    def _export(self, job_id: str, path: str) -> None:
-        schema = self.service.get_schema(job_id)
-        write_json(path, schema.model_dump(mode="json", by_alias=True, exclude_none=True))
 
     def action_import_schema(self) -> None:
         summary = self.current
@@ -393,7 +388,7 @@ class JobsScreen(Screen[None]):
 
         def read(path: str | None) -> None:
             if path:
-                self.app.call_service("Import schema", self._read_schema, job_id, path,
+                self.app.call_service("Import schema", read_schema, self.service, job_id, path,
                                       then=lambda found: confirm(path, *found))
 
         def confirm(path: str, document: dict[str, Any], changes: list[str]) -> None:
@@ -408,21 +403,6 @@ class JobsScreen(Screen[None]):
                 success=f"Schema of {name} replaced from {path}")
         self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {name} with the Graph JSON in:",
                                         f"{summary.job.template_id}-schema.json", ok="Import"), read)
-
-    def _read_schema(self, job_id: str, path: str) -> tuple[dict[str, Any], list[str]]:
-        """The schema in the file and what importing it would change; the service's error if it
-        would refuse it, so nothing is asked about a schema that cannot be saved."""
-        from pathlib import Path
-
-        from ...schema_validation import DocumentError, schema_document
-
-        try:
-            document = schema_document(Path(path).expanduser().read_bytes(), path)
-        except OSError as error:
-            raise ServiceError(f"cannot read {path}: {error.strerror or error}") from None
-        except DocumentError as error:
-            raise ServiceError(str(error)) from None
-        return document, self.service.schema_changes(job_id, document)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
