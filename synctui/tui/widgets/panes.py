@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -32,10 +33,10 @@ from ..format import (
     relative,
 )
 from ..messages import JobDetail
+from ..template_fields import every_secret
 
-KNOWN_SECRETS = ["BaseAddress", "SecretToken", "ConnectionString", "SkipOutOfScopeDeletions",
-                 "SyncNotificationSettings"]
-
+if TYPE_CHECKING:
+    from ...template_settings import TemplateSettings
 
 def _grid() -> Table:
     table = Table.grid(padding=(0, 2))
@@ -161,7 +162,8 @@ class SettingsPane(VerticalScroll):
             yield Button("Save", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 
-    def show(self, detail: JobDetail) -> None:
+    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings]) -> None:
+        """`declared`: every template's settings; a secret any template declares has its field."""
         job = detail.summary.job
         job_changed = job.id != self._job_id
         settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
@@ -176,7 +178,7 @@ class SettingsPane(VerticalScroll):
             self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
             secrets = self.query_one("#secret-fields", Vertical)
             secrets.remove_children()
-            keys = sorted(set(KNOWN_SECRETS) | set(detail.secret_keys))
+            keys = sorted(every_secret(declared) | set(detail.secret_keys))
             rows = []
             for key in keys:
                 rows.append(Horizontal(
@@ -252,4 +254,6 @@ class SettingsPane(VerticalScroll):
 STATUS_TAB = DetailTab("tab-status", "Status", "#status-pane", lambda service: StatusPane(id="status-pane"),
                        lambda pane, view: pane.show(view.detail, view.now, view.progress))
 SETTINGS_TAB = DetailTab("tab-settings", "Settings", "#setting-interval",
-                         lambda service: SettingsPane(id="settings-pane"), lambda pane, view: pane.show(view.detail))
+                         lambda service: SettingsPane(id="settings-pane"),
+                         lambda pane, view: pane.show(view.detail, view.loaded),
+                         load=lambda service, job_id: service.declared_settings())
