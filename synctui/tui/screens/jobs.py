@@ -41,6 +41,7 @@ from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressC
 from ..schema_file import export_schema, read_schema
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
+from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
 from ..widgets.logs_pane import LOG_LIMIT, LogsPane
@@ -480,6 +481,27 @@ class JobsScreen(Screen[None]):
     @on(LogsPane.EntrySelected)
     def _log_entry(self, message: LogsPane.EntrySelected) -> None:
         self.app.push_screen(LogEntryScreen(message.entry))
+
+    @on(EscrowsPane.RetryRequested)
+    @on(EscrowsPane.DismissRequested)
+    def _change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested) -> None:
+        request.stop()
+        self.change_escrows(request, self.query_one(EscrowsPane))
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested,
+                       pane: EscrowsPane) -> None:
+        job_id = request.summary.job.id or ""
+        retry = isinstance(request, EscrowsPane.RetryRequested)
+        try:
+            if retry:
+                count = self.service.retry_escrows(job_id, request.keys)
+            else:
+                count = self.service.dismiss_escrows(job_id, request.keys or [])
+        except Exception as error:  # noqa: BLE001 - a message, and the app keeps running
+            self.app.call_from_thread(self.app.show_error, "Retry escrows" if retry else "Dismiss escrows", error)
+            return
+        pane.post_message(EscrowsPane.Changed(request, count))
 
     @on(SettingsPane.SaveRequested)
     def _save_settings(self, message: SettingsPane.SaveRequested) -> None:
