@@ -482,6 +482,21 @@ class JobsScreen(Screen[None]):
     def _log_entry(self, message: LogsPane.EntrySelected) -> None:
         self.app.push_screen(LogEntryScreen(message.entry))
 
+    @on(LogsPane.ReloadRequested)
+    def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
+        request.stop()
+        self.reload_logs(request.summary, self.query_one(LogsPane))
+
+    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
+    def reload_logs(self, summary: JobSummary, pane: LogsPane) -> None:
+        try:
+            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+        except Exception as error:  # noqa: BLE001 - following stops; the user sees why
+            pane.post_message(LogsPane.ReloadFailed(error))
+            return
+        if not get_current_worker().is_cancelled:
+            pane.post_message(LogsPane.Reloaded(summary, logs, self.service.clock.now()))
+
     @on(EscrowsPane.RetryRequested)
     @on(EscrowsPane.DismissRequested)
     def _change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested) -> None:
