@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -11,13 +12,13 @@ from .actions import APP_ACTIONS, JOB_ACTIONS
 
 
 class JobCommands(Provider):
-    def _commands(self) -> list[tuple[str, Any, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
         from .screens.jobs import JobsScreen
 
         screen = self.screen
         if not isinstance(screen, JobsScreen):
             return []
-        commands = []
+        commands: list[tuple[str, Callable[[], Any], str]] = []
         for action in JOB_ACTIONS:
             if action.palette and screen.check_action(action.name, ()) is True:
                 commands.append((action.palette, partial(screen.run_action, action.action),
