@@ -482,6 +482,20 @@ class JobsScreen(Screen[None]):
     def _log_entry(self, message: LogsPane.EntrySelected) -> None:
         self.app.push_screen(LogEntryScreen(message.entry))
 
+    @on(SchemaEditor.SaveRequested)
+    def _save_schema(self, request: SchemaEditor.SaveRequested) -> None:
+        request.stop()
+        self.save_schema(request, self.query_one(SchemaEditor))
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def save_schema(self, request: SchemaEditor.SaveRequested, editor: SchemaEditor) -> None:
+        try:
+            saved = self.service.put_schema(request.job_id, request.schema)
+        except Exception as error:  # noqa: BLE001 - a message (the problems in a dialog); the edits stay
+            self.app.call_from_thread(self.app.show_error, "Save schema", error)
+            return
+        editor.post_message(SchemaEditor.Saved(request.job_id, saved))
+
     @on(LogsPane.ReloadRequested)
     def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
         request.stop()
