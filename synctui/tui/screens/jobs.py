@@ -202,11 +202,8 @@ class JobsScreen(Screen[None]):
         try:
             detail = JobDetail(
                 summary=self.service.job_summary(job_id),
-                logs=self.service.logs(job_id, LOG_LIMIT),
                 escrows=self.service.escrows(job_id),
-                schema=self.service.get_schema(job_id),
                 secret_keys=self.service.secret_keys(job_id),
-                history=self.service.cycle_history(job_id),
                 loaded={tab.id: tab.load(self.service, job_id) for tab in TABS if tab.load is not None},
             )
         except NotFound:

@@ -282,4 +282,5 @@ class LogsPane(Vertical):
 
 
 TAB = DetailTab("tab-logs", "Logs", "#logs-table", lambda service: LogsPane(id="logs-pane"),
-                lambda pane, view: pane.show(view.detail.summary, view.detail.logs, view.now))
+                lambda pane, view: pane.show(view.detail.summary, view.loaded, view.now),
+                load=lambda service, job_id: service.logs(job_id, LOG_LIMIT))

@@ -59,7 +59,9 @@ class StatusPane(VerticalScroll):
             yield Label(title, id=f"chart-{key}-label", classes="section chart-label")
             yield Sparkline([], id=f"chart-{key}", classes="chart")
 
-    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None) -> None:
+    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None,
+             history: list[dict[str, Any]]) -> None:
+        """`history`: the last cycles' figures, oldest first (the charts)."""
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -109,7 +111,7 @@ class StatusPane(VerticalScroll):
                 q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
             panel.update(q)
         for key, title in CHARTS:
-            values = [float(cycle.get(key) or 0) for cycle in detail.history]
+            values = [float(cycle.get(key) or 0) for cycle in history]
             label = f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles" if values else \
                 f"{title}: no cycle yet"
             self.query_one(f"#chart-{key}-label", Label).update(label)
@@ -252,7 +254,8 @@ class SettingsPane(VerticalScroll):
 
 
 STATUS_TAB = DetailTab("tab-status", "Status", "#status-pane", lambda service: StatusPane(id="status-pane"),
-                       lambda pane, view: pane.show(view.detail, view.now, view.progress))
+                       lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
+                       load=lambda service, job_id: service.cycle_history(job_id))
 SETTINGS_TAB = DetailTab("tab-settings", "Settings", "#setting-interval",
                          lambda service: SettingsPane(id="settings-pane"),
                          lambda pane, view: pane.show(view.detail, view.loaded),

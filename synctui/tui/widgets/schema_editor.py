@@ -284,10 +284,14 @@ class SchemaEditor(Vertical):
         self.show_schema(message.job_id, message.schema)
         self.notify(f"Schema saved (version {message.schema.version}); the next cycle is an initial cycle")
 
+def _load(service: SyncService, job_id: str) -> tuple[SynchronizationSchema, list[FilterOperatorSchema]]:
+    return service.get_schema(job_id), service.filter_operators()
+
+
 def _show(editor: SchemaEditor, view: TabView) -> None:
-    editor.operators = view.loaded
-    editor.show_schema(view.detail.summary.job.id or "", view.detail.schema)
+    schema, editor.operators = view.loaded
+    editor.show_schema(view.detail.summary.job.id or "", schema)
 
 
 TAB = DetailTab("tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"),
-                _show, load=lambda service, job_id: service.filter_operators())
+                _show, _load)
