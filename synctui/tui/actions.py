@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ..service import JobSummary
 from .format import enum_text
@@ -154,7 +154,7 @@ JOB_ACTIONS: tuple[Action, ...] = (
 """The jobs screen's actions; those with a key in the order the footer shows them."""
 
 
-def bindings(actions: Iterable[Action]) -> list[Binding]:
+def bindings(actions: Iterable[Action]) -> list[BindingType]:
     return [action.binding() for action in actions if action.key is not None]
 
 

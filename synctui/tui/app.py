@@ -32,7 +32,7 @@ class SyncApp(App[int]):
     TITLE = "synctui"
     BINDING_GROUP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {JobCommands}
-    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()

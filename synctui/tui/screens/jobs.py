@@ -56,7 +56,7 @@ SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "Quarantine
 class JobsScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
-    BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
@@ -374,7 +374,8 @@ class JobsScreen(Screen[None]):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service("Export schema", export_schema, self.service, job_id, path, success=f"Schema written to {path}")
+                self.app.call_service("Export schema", export_schema, self.service, job_id, path,
+                                      success=f"Schema written to {path}")
         self.app.push_screen(PathDialog("Export schema", f"Write the schema of {summary.name} as Graph JSON to:",
                                         f"{summary.job.template_id}-schema.json", ok="Export"), write)
 
