@@ -177,7 +177,6 @@ def job_action_applies(name: str, summary: JobSummary | None) -> bool | None:
     return action.applies(summary) if action.applies is not None else True
 
 
-def screen_views() -> dict[str, Action]:
-    """The screens `:` opens by name (after the jobs table and the tabs), those that need no job first."""
-    found = [action for action in JOB_ACTIONS if action.view]
-    return {action.view or "": action for action in sorted(found, key=lambda action: action.needs_job)}
+SCREEN_VIEWS: dict[str, Action] = {
+    action.view: action for action in sorted(JOB_ACTIONS, key=lambda action: action.needs_job) if action.view}
+"""The screens `:` opens, by name (after the jobs table and the tabs): those that need no job first."""

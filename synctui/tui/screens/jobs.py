@@ -26,9 +26,9 @@ from ...service import (
 from ..actions import (
     APP_ACTIONS,
     JOB_ACTIONS,
+    SCREEN_VIEWS,
     bindings,
     job_action_applies,
-    screen_views,
     secondary,
 )
 from ..detail_tab import TabView
@@ -445,14 +445,14 @@ class JobsScreen(Screen[None]):
         """Where `:` jumps: the jobs table, a tab of the selected job, or a screen about it."""
         if view == "jobs":
             self.query_one(JobsTable).focus()
-        elif view in screen_views() and not screen_views()[view].needs_job:
-            getattr(self, f"action_{screen_views()[view].name}")()
+        elif view in SCREEN_VIEWS and not SCREEN_VIEWS[view].needs_job:
+            getattr(self, f"action_{SCREEN_VIEWS[view].name}")()
         elif self.current is None:
             self.notify(f"Select a job first: {view} is about one job", severity="warning")
         elif view in TAB_BY_VIEW:
             self.action_tab(TAB_BY_VIEW[view].id)
-        elif view in screen_views():
-            action = screen_views()[view].name
+        elif view in SCREEN_VIEWS:
+            action = SCREEN_VIEWS[view].name
             if self.check_action(action, ()):
                 getattr(self, f"action_{action}")()
             else:
