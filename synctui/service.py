@@ -194,6 +194,10 @@ class SyncService:
     def get_template(self, template_id: str) -> SynchronizationTemplate:
         return templates.get_template(self._template_spec(template_id).id)
 
+    def declared_settings(self) -> dict[str, template_settings.TemplateSettings]:
+        """Each template's settings and secrets, by template id: what the dashboard's forms offer."""
+        return {spec.id: spec.settings for spec in templates.TEMPLATES.values()}
+
     def _template_spec(self, template_id: str) -> templates.TemplateSpec:
         try:
             return templates.template_spec(template_id)

@@ -15,6 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
 from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
+from .actions import APP_ACTIONS, bindings
 from .commands import JobCommands
 from .dialogs.confirm import ConfirmDialog
 from .dialogs.error import ErrorDialog
@@ -31,11 +32,7 @@ class SyncApp(App[int]):
     TITLE = "synctui"
     BINDING_GROUP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {JobCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit (asks while a cycle runs)", priority=True),
-        Binding("question_mark,f1", "toggle_help", "Keys", id="app.help", tooltip="Show or hide the keys of this screen"),
-        Binding("colon", "goto", "Go to", id="app.goto", tooltip="Jump to a view: jobs, logs, escrows, schema…"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()

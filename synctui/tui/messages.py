@@ -45,12 +45,14 @@ class JobsLoaded(Message):
 
 @dataclass
 class JobDetail:
+    """The selected job as one worker read it: what several tabs show, and what each tab read for
+    itself."""
+
     summary: JobSummary
-    logs: list[dict[str, Any]] = field(default_factory=list)
     escrows: list[dict[str, Any]] = field(default_factory=list)
-    schema: Any = None
     secret_keys: frozenset[str] = frozenset()
-    history: list[dict[str, Any]] = field(default_factory=list)
+    loaded: dict[str, Any] = field(default_factory=dict)
+    """What each tab read for itself (its `DetailTab.load`), by tab id."""
 
 
 class DetailLoaded(Message):

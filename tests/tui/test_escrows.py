@@ -102,3 +102,21 @@ async def test_busy_and_not_found_are_notifications(escrowed: str, service: Sync
         await settle(pilot)
         assert any("already running" in n for n in notifications(app, "error"))
         assert app.is_running
+
+
+async def test_the_pane_asks_and_a_worker_answers(escrowed: str, service: SyncService) -> None:
+    """The pane never calls the service: it posts a request, the screen's worker posts the answer."""
+    messages: list[object] = []
+    app = SyncApp(service)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await select(pilot, service, "jsonfile")
+        await open_tab(pilot, "tab-escrows")
+        messages.clear()
+        await pilot.press("R")
+        await settle(pilot)
+        requests = [m for m in messages if isinstance(m, EscrowsPane.RetryRequested)]
+        answers = [m for m in messages if isinstance(m, EscrowsPane.Changed)]
+        assert requests and requests[0].keys is None and requests[0].summary.job.id == escrowed
+        assert answers and answers[0].request is requests[0] and answers[0].count == 5
+        assert messages.index(requests[0]) < messages.index(answers[0])
+        assert any("5 escrows" in n and "retried" in n for n in notifications(app))

@@ -130,3 +130,13 @@ async def test_80x24_keeps_what_matters_in_view(ran: SyncService) -> None:
         assert isinstance(app.screen, ConfirmDialog)
         assert app.screen.query_one("#yes").region.bottom <= SMALL[1]
         assert job_id(ran, "jsonfile")
+
+
+async def test_a_pane_action_from_the_palette_opens_its_tab_and_runs_there(app: SyncApp, service: SyncService) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "jsonfile")
+        commands = {title: callback for title, callback, _ in JobCommands(app.screen)._commands()}
+        await commands["Search logs"]()
+        await settle(pilot)
+        assert app.screen.query_one("#detail", TabbedContent).active == "tab-logs"
+        assert app.focused is app.screen.query_one("#log-search", Input)

@@ -13,8 +13,11 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-VIEWS = ["jobs", "status", "logs", "escrows", "schema", "settings", "new job", "provision", "preview"]
-"""The views, in the order completion prefers them."""
+from ..actions import SCREEN_VIEWS
+from ..tabs import TABS
+
+VIEWS = ["jobs", *(tab.view for tab in TABS), *SCREEN_VIEWS]
+"""The views, in the order completion prefers them: the jobs table, the detail tabs, the screens."""
 
 ALIASES = {"on demand": "provision", "new": "new job", "create": "new job", "log": "logs", "escrow": "escrows"}
 

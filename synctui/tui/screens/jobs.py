@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
@@ -19,18 +20,27 @@ from ...service import (
     JobRemoved,
     JobSummary,
     NotFound,
-    ServiceError,
     SyncService,
     shortened,
 )
+from ..actions import (
+    APP_ACTIONS,
+    JOB_ACTIONS,
+    SCREEN_VIEWS,
+    bindings,
+    job_action_applies,
+    secondary,
+)
+from ..detail_tab import TabView
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
-from ..export import write_json
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
+from ..schema_file import export_schema, read_schema
 from ..sizes import NARROW, WIDE
+from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
@@ -38,15 +48,6 @@ from ..widgets.logs_pane import LOG_LIMIT, LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
-JOB_ACTIONS = {"start", "pause", "restart", "run_now", "delete", "on_demand", "preview", "allow_deletes",
-               "export_schema", "import_schema", "follow_logs", "search_logs", "export_logs", "retry_escrows",
-               "retry_all_escrows", "dismiss_escrows", "add_filter_group"}
-TABS = ["tab-status", "tab-logs", "tab-escrows", "tab-schema", "tab-settings"]
-TAB_FOCUS = {"tab-status": "#status-pane", "tab-logs": "#logs-table", "tab-escrows": "#escrows-table",
-             "tab-schema": "#schema-tree", "tab-settings": "#setting-interval"}
-"""What gets the focus when a tab is opened from the keyboard (`:`, `l`)."""
-SECONDARY = {"on_demand", "preview", "filter", "quit", "allow_deletes", "new_job"}
-"""Footer keys that give way to the others in a narrow terminal (the help screen lists them all)."""
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
@@ -55,30 +56,7 @@ SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "Quarantine
 class JobsScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "start", "Start", id="jobs.start", tooltip="Start the job's schedule (lifts a quarantine)"),
-        Binding("p", "pause", "Pause", id="jobs.pause", tooltip="Pause the job; a running cycle stops at the next object"),
-        Binding("r", "restart", "Restart", id="jobs.restart", tooltip="Restart with chosen reset scopes"),
-        Binding("n", "run_now", "Run now", id="jobs.run_now", tooltip="Run one cycle now"),
-        Binding("d", "delete", "Delete", id="jobs.delete", tooltip="Delete the job (asks first)"),
-        Binding("o", "on_demand", "On demand", id="jobs.on_demand", tooltip="Provision one object now"),
-        Binding("v", "preview", "Preview", id="jobs.preview", tooltip="What a cycle would change now (dry run)"),
-        Binding("a", "allow_deletes", "Allow deletes", id="jobs.allow_deletes",
-                tooltip="Restart with ForceDeletes after a TooManyDeletes quarantine"),
-        Binding("c", "new_job", "New job", id="jobs.new", tooltip="Create a job from a template"),
-        Binding("m", "simulate_changes", "Simulate changes", show=False, id="jobs.simulate_changes",
-                tooltip="Change the tenant and HR file as a day at work would (hires, leavers, moves…)"),
-        Binding("e", "export_schema", "Export schema", show=False, id="jobs.export_schema",
-                tooltip="Write the job's schema as Graph JSON"),
-        Binding("i", "import_schema", "Import schema", show=False, id="jobs.import_schema",
-                tooltip="Replace the job's schema from a Graph JSON file"),
-        Binding("slash", "filter", "Filter", id="jobs.filter", tooltip="Filter the jobs as you type"),
-        Binding("l", "tab('tab-logs')", "Logs", show=False, id="jobs.logs", tooltip="Show the provisioning log"),
-        Binding("right_square_bracket", "next_tab", "Next tab", show=False, id="jobs.next_tab", tooltip="Next tab"),
-        Binding("left_square_bracket", "previous_tab", "Previous tab", show=False, id="jobs.previous_tab",
-                tooltip="Previous tab"),
-        Binding("escape", "leave", "Back", show=False, id="jobs.back", tooltip="Clear the filter / back to the table"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
@@ -92,6 +70,8 @@ class JobsScreen(Screen[None]):
         self._unsubscribe: Any = None
         self._stale: set[str] = set()
         """Tabs not filled since the detail was loaded (see _render_tab)."""
+        self._panes: dict[str, Widget] = {}
+        """Each tab's content, by tab id."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -102,18 +82,11 @@ class JobsScreen(Screen[None]):
                 yield Input(placeholder="filter jobs (name, template, status)…", id="filter")
                 yield JobsTable(id="jobs")
                 yield Static("No jobs yet. Press c to create one from a template.", id="jobs-empty", classes="empty")
-            with TabbedContent(id="detail", initial="tab-status"):
-                with TabPane("Status", id="tab-status"):
-                    yield StatusPane(id="status-pane")
-                with TabPane("Logs", id="tab-logs"):
-                    yield LogsPane(self.service, id="logs-pane")
-                with TabPane("Escrows", id="tab-escrows"):
-                    yield EscrowsPane(self.service, id="escrows-pane")
-                with TabPane("Schema", id="tab-schema"):
-                    yield SchemaEditor(self.service, id="schema-pane")
-                with TabPane("Settings", id="tab-settings"):
-                    yield SettingsPane(id="settings-pane")
-        yield ResponsiveFooter(secondary=SECONDARY)
+            with TabbedContent(id="detail", initial=TABS[0].id):
+                for tab in TABS:
+                    with TabPane(tab.title, id=tab.id):
+                        yield self._panes.setdefault(tab.id, tab.pane(self.service))
+        yield ResponsiveFooter(secondary=secondary(APP_ACTIONS + JOB_ACTIONS))
 
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
@@ -229,11 +202,9 @@ class JobsScreen(Screen[None]):
         try:
             detail = JobDetail(
                 summary=self.service.job_summary(job_id),
-                logs=self.service.logs(job_id, LOG_LIMIT),
                 escrows=self.service.escrows(job_id),
-                schema=self.service.get_schema(job_id),
                 secret_keys=self.service.secret_keys(job_id),
-                history=self.service.cycle_history(job_id),
+                loaded={tab.id: tab.load(self.service, job_id) for tab in TABS if tab.load is not None},
             )
         except NotFound:
             return
@@ -250,7 +221,7 @@ class JobsScreen(Screen[None]):
             return
         self.detail = detail
         self.summaries[self.selected or ""] = detail.summary
-        self._stale = set(TABS)
+        self._stale = set(TAB_BY_ID)
         self._render_tab(self.query_one("#detail", TabbedContent).active)
         self.refresh_bindings()
 
@@ -263,17 +234,9 @@ class JobsScreen(Screen[None]):
         if detail is None or tab not in self._stale:
             return
         self._stale.discard(tab)
-        now = self.service.clock.now()
-        if tab == "tab-status":
-            self.query_one(StatusPane).show(detail, now, self.progress.get(detail.summary.job.id or ""))
-        elif tab == "tab-logs":
-            self.query_one(LogsPane).show(detail.summary, detail.logs, now)
-        elif tab == "tab-escrows":
-            self.query_one(EscrowsPane).show(detail.summary, detail.escrows, now)
-        elif tab == "tab-schema":
-            self.query_one(SchemaEditor).show_schema(detail.summary.job.id or "", detail.schema)
-        elif tab == "tab-settings":
-            self.query_one(SettingsPane).show(detail)
+        view = TabView(detail, self.service.clock.now(), self.progress.get(detail.summary.job.id or ""),
+                       detail.loaded.get(tab))
+        TAB_BY_ID[tab].show(self._panes[tab], view)
 
     @on(TabbedContent.TabActivated, "#detail")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -289,24 +252,7 @@ class JobsScreen(Screen[None]):
         return self.current.name if self.current else ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in JOB_ACTIONS:
-            return True
-        summary = self.current
-        if summary is None:
-            return None
-        job = summary.job
-        state = enum_text(job.schedule.state) if job.schedule else ""
-        code = enum_text(job.status.code) if job.status else ""
-        if action == "start":
-            return None if state == "Active" and code != "Quarantine" else True
-        if action == "pause":
-            return True if state == "Active" else None
-        if action in ("run_now", "on_demand", "preview"):
-            return None if summary.running else True
-        if action == "allow_deletes":
-            quarantine = job.status.quarantine if job.status else None
-            return quarantine is not None and enum_text(quarantine.reason) == "TooManyDeletes"
-        return True
+        return job_action_applies(action, self.current)
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -428,13 +374,10 @@ class JobsScreen(Screen[None]):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service("Export schema", self._export, job_id, path, success=f"Schema written to {path}")
+                self.app.call_service("Export schema", export_schema, self.service, job_id, path,
+                                      success=f"Schema written to {path}")
         self.app.push_screen(PathDialog("Export schema", f"Write the schema of {summary.name} as Graph JSON to:",
                                         f"{summary.job.template_id}-schema.json", ok="Export"), write)
-
-    def _export(self, job_id: str, path: str) -> None:
-        schema = self.service.get_schema(job_id)
-        write_json(path, schema.model_dump(mode="json", by_alias=True, exclude_none=True))
 
     def action_import_schema(self) -> None:
         summary = self.current
@@ -444,7 +387,7 @@ class JobsScreen(Screen[None]):
 
         def read(path: str | None) -> None:
             if path:
-                self.app.call_service("Import schema", self._read_schema, job_id, path,
+                self.app.call_service("Import schema", read_schema, self.service, job_id, path,
                                       then=lambda found: confirm(path, *found))
 
         def confirm(path: str, document: dict[str, Any], changes: list[str]) -> None:
@@ -459,21 +402,6 @@ class JobsScreen(Screen[None]):
                 success=f"Schema of {name} replaced from {path}")
         self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {name} with the Graph JSON in:",
                                         f"{summary.job.template_id}-schema.json", ok="Import"), read)
-
-    def _read_schema(self, job_id: str, path: str) -> tuple[dict[str, Any], list[str]]:
-        """The schema in the file and what importing it would change; the service's error if it
-        would refuse it, so nothing is asked about a schema that cannot be saved."""
-        from pathlib import Path
-
-        from ...schema_validation import DocumentError, schema_document
-
-        try:
-            document = schema_document(Path(path).expanduser().read_bytes(), path)
-        except OSError as error:
-            raise ServiceError(f"cannot read {path}: {error.strerror or error}") from None
-        except DocumentError as error:
-            raise ServiceError(str(error)) from None
-        return document, self.service.schema_changes(job_id, document)
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -505,7 +433,7 @@ class JobsScreen(Screen[None]):
         """Open a tab and put the focus in it, where its keys work."""
         self._render_tab(tab)  # now, not when TabActivated arrives: an action may follow at once
         self.query_one("#detail", TabbedContent).active = tab
-        target = self.query_one(TAB_FOCUS[tab])
+        target = self.query_one(TAB_BY_ID[tab].focus)
         if target.display and target.focusable:
             target.focus()
         else:  # an empty table is hidden: the first thing that can take the focus in the tab
@@ -515,17 +443,16 @@ class JobsScreen(Screen[None]):
 
     def go_to(self, view: str) -> None:
         """Where `:` jumps: the jobs table, a tab of the selected job, or a screen about it."""
-        tab = f"tab-{view}"
         if view == "jobs":
             self.query_one(JobsTable).focus()
-        elif view == "new job":
-            self.action_new_job()
+        elif view in SCREEN_VIEWS and not SCREEN_VIEWS[view].needs_job:
+            getattr(self, f"action_{SCREEN_VIEWS[view].name}")()
         elif self.current is None:
             self.notify(f"Select a job first: {view} is about one job", severity="warning")
-        elif tab in TABS:
-            self.action_tab(tab)
-        elif view in ("provision", "preview"):
-            action = "on_demand" if view == "provision" else "preview"
+        elif view in TAB_BY_VIEW:
+            self.action_tab(TAB_BY_VIEW[view].id)
+        elif view in SCREEN_VIEWS:
+            action = SCREEN_VIEWS[view].name
             if self.check_action(action, ()):
                 getattr(self, f"action_{action}")()
             else:
@@ -533,7 +460,8 @@ class JobsScreen(Screen[None]):
 
     def action_next_tab(self, step: int = 1) -> None:
         tabs = self.query_one("#detail", TabbedContent)
-        tab = TABS[(TABS.index(tabs.active) + step) % len(TABS)] if tabs.active in TABS else TABS[0]
+        ids = list(TAB_BY_ID)
+        tab = ids[(ids.index(tabs.active) + step) % len(ids)] if tabs.active in ids else ids[0]
         self._render_tab(tab)  # before it shows: one layout and paint for both, no stale first frame
         tabs.active = tab
 
@@ -542,36 +470,65 @@ class JobsScreen(Screen[None]):
 
     # --- pane actions from the command palette ---------------------------------------------------
 
-    def _in_tab(self, tab: str, widget: type[Any], action: str) -> None:
+    def action_in_tab(self, tab: str, action: str) -> None:
         self.action_tab(tab)
-        getattr(self.query_one(widget), f"action_{action}")()
-
-    def action_follow_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "toggle_follow")
-
-    def action_search_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "search")
-
-    def action_export_logs(self) -> None:
-        self._in_tab("tab-logs", LogsPane, "export")
-
-    def action_retry_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "retry")
-
-    def action_retry_all_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "retry_all")
-
-    def action_dismiss_escrows(self) -> None:
-        self._in_tab("tab-escrows", EscrowsPane, "dismiss")
-
-    def action_add_filter_group(self) -> None:
-        self._in_tab("tab-schema", SchemaEditor, "add_group")
+        getattr(self._panes[tab], f"action_{action}")()
 
     # --- panes asking for service calls ------------------------------------------------------------
 
     @on(LogsPane.EntrySelected)
     def _log_entry(self, message: LogsPane.EntrySelected) -> None:
         self.app.push_screen(LogEntryScreen(message.entry))
+
+    @on(SchemaEditor.SaveRequested)
+    def _save_schema(self, request: SchemaEditor.SaveRequested) -> None:
+        request.stop()
+        self.save_schema(request, self.query_one(SchemaEditor))
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def save_schema(self, request: SchemaEditor.SaveRequested, editor: SchemaEditor) -> None:
+        try:
+            saved = self.service.put_schema(request.job_id, request.schema)
+        except Exception as error:  # noqa: BLE001 - a message (the problems in a dialog); the edits stay
+            self.app.call_from_thread(self.app.show_error, "Save schema", error)
+            return
+        editor.post_message(SchemaEditor.Saved(request.job_id, saved))
+
+    @on(LogsPane.ReloadRequested)
+    def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
+        request.stop()
+        self.reload_logs(request.summary, self.query_one(LogsPane))
+
+    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
+    def reload_logs(self, summary: JobSummary, pane: LogsPane) -> None:
+        try:
+            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+        except Exception as error:  # noqa: BLE001 - following stops; the user sees why
+            pane.post_message(LogsPane.ReloadFailed(error))
+            return
+        if not get_current_worker().is_cancelled:
+            pane.post_message(LogsPane.Reloaded(summary, logs, self.service.clock.now()))
+
+    @on(EscrowsPane.RetryRequested)
+    @on(EscrowsPane.DismissRequested)
+    def _change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested) -> None:
+        request.stop()
+        self.change_escrows(request, self.query_one(EscrowsPane))
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested,
+                       pane: EscrowsPane) -> None:
+        job_id = request.summary.job.id or ""
+        retry = isinstance(request, EscrowsPane.RetryRequested)
+        try:
+            if retry:
+                count = self.service.retry_escrows(job_id, request.keys)
+            else:
+                count = self.service.dismiss_escrows(job_id, request.keys or [])
+        except Exception as error:  # noqa: BLE001 - a message, and the app keeps running
+            self.app.call_from_thread(self.app.show_error, "Retry escrows" if retry else "Dismiss escrows", error)
+            return
+        pane.post_message(EscrowsPane.Changed(request, count))
 
     @on(SettingsPane.SaveRequested)
     def _save_settings(self, message: SettingsPane.SaveRequested) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -20,14 +21,11 @@ from textual.widgets import (
 )
 
 from ...service import ServiceError, SyncService
+from ..template_fields import own_secrets
 from ..widgets.footer import ResponsiveFooter
 
-SECRET_FIELDS = [
-    ("ConnectionString", "JSON file of the target directory (jsonfile)"),
-    ("BaseAddress", "SCIM endpoint URL, e.g. http://127.0.0.1:8000/v2 (scim)"),
-    ("SecretToken", "bearer token of the SCIM endpoint (scim)"),
-]
-
+if TYPE_CHECKING:
+    from ...template_settings import TemplateSettings
 
 def parse_pairs(text: str, what: str) -> dict[str, str]:
     """'A=1, B=2' → {'A': '1', 'B': '2'}; raises ValueError naming the bad part."""
@@ -53,6 +51,8 @@ class NewJobScreen(Screen["str | None"]):
         super().__init__()
         self.service = service
         self.busy = False
+        self.secret_names: list[str] = []
+        """The secrets with a field of their own."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,10 +66,7 @@ class NewJobScreen(Screen["str | None"]):
             yield Label("Interval (ISO 8601 duration)")
             yield Input("PT40M", id="new-interval")
             yield Label("Secrets — write-only; leave empty what the template does not need", classes="section")
-            for key, help_text in SECRET_FIELDS:
-                with Horizontal(classes="secret-row"):
-                    yield Label(key, classes="secret-key")
-                    yield Input(password=True, placeholder=help_text, id=f"new-secret-{key}", classes="secret-input")
+            yield Vertical(id="new-secret-fields")  # the templates' own secrets, once they are loaded
             yield Label("Other secrets (NAME=VALUE, comma separated)")
             yield Input(password=True, id="new-secrets-extra")
             yield Label("Job settings (NAME=VALUE, comma separated), e.g. SourcePath=/data/hr.csv")
@@ -91,15 +88,23 @@ class NewJobScreen(Screen["str | None"]):
     def load_templates(self) -> None:
         try:
             templates = self.service.list_templates()
+            declared = self.service.declared_settings()
         except Exception as error:  # noqa: BLE001
             self.app.call_from_thread(self.app.notify, str(error), title="Templates", severity="error")
             return
-        self.app.call_from_thread(self._templates_loaded, templates)
+        self.app.call_from_thread(self._templates_loaded, templates, declared)
 
-    def _templates_loaded(self, templates: list[Any]) -> None:
+    def _templates_loaded(self, templates: list[Any], declared: Mapping[str, TemplateSettings]) -> None:
         self.templates = {t.id: t for t in templates}
         select = self.query_one("#new-template", Select)
         select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in templates])
+        self.secret_names = [spec.name for _, spec in own_secrets(declared)]
+        self.query_one("#new-secret-fields", Vertical).mount_all(
+            Horizontal(Label(spec.name, classes="secret-key"),
+                       Input(password=True, placeholder=f"{template_id}: {spec.meaning}",
+                             id=f"new-secret-{spec.name}", classes="secret-input"),
+                       classes="secret-row")
+            for template_id, spec in own_secrets(declared))
 
     @on(Select.Changed, "#new-template")
     def _template_changed(self, event: Select.Changed) -> None:
@@ -114,7 +119,7 @@ class NewJobScreen(Screen["str | None"]):
         if self.query_one("#new-template", Select).is_blank():
             self._error("choose a template")
             return None
-        secrets = {key: self.query_one(f"#new-secret-{key}", Input).value for key, _ in SECRET_FIELDS}
+        secrets = {key: self.query_one(f"#new-secret-{key}", Input).value for key in self.secret_names}
         secrets = {k: v for k, v in secrets.items() if v}
         try:
             secrets.update(parse_pairs(self.query_one("#new-secrets-extra", Input).value, "other secrets"))

@@ -1,4 +1,5 @@
 """The Escrows tab: objects whose export failed and wait for a retry; retry them now or dismiss them.
+The pane asks (RetryRequested, DismissRequested); the screen's worker answers with Changed.
 
 "Selected" means the rows marked with space, or the highlighted row when none is marked."""
 
@@ -12,9 +13,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Static
 
-from ...service import JobSummary, SyncService
+from ...service import JobSummary
+from ..detail_tab import DetailTab
 from ..dialogs.confirm import ConfirmDialog
 from ..format import absolute, relative
 from .row_table import Cell, Column, RowTable
@@ -45,9 +48,29 @@ class EscrowsPane(Vertical):
                 tooltip="Forget the selected escrows (asks first)"),
     ]
 
-    def __init__(self, service: SyncService, **kwargs: Any) -> None:
+    class RetryRequested(Message):
+        """Retry these escrows (None: all of them) at the next cycle."""
+
+        def __init__(self, summary: JobSummary, keys: list[str] | None) -> None:
+            super().__init__()
+            self.summary, self.keys = summary, keys
+
+    class DismissRequested(Message):
+        """Forget these escrows (the user said yes)."""
+
+        def __init__(self, summary: JobSummary, keys: list[str]) -> None:
+            super().__init__()
+            self.summary, self.keys = summary, keys
+
+    class Changed(Message):
+        """The service did what was requested, to `count` escrows."""
+
+        def __init__(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested, count: int) -> None:
+            super().__init__()
+            self.request, self.count = request, count
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.service = service
         self.summary: JobSummary | None = None
         self.escrows: dict[str, dict[str, Any]] = {}
         self.marked: set[str] = set()
@@ -156,14 +179,8 @@ class EscrowsPane(Vertical):
             self._retry(None)
 
     def _retry(self, keys: list[str] | None) -> None:
-        summary = self.summary
-        if summary is None:
-            return
-
-        def done(count: int) -> None:
-            self.marked.clear()
-            self.notify(f"{plural(count, 'escrow')} of {summary.name} will be retried at the next cycle")
-        self.app.call_service("Retry escrows", self.service.retry_escrows, summary.job.id, keys, then=done)
+        if self.summary is not None:
+            self.post_message(self.RetryRequested(self.summary, keys))
 
     def action_dismiss(self) -> None:
         summary, keys = self.summary, self.selected()
@@ -173,14 +190,24 @@ class EscrowsPane(Vertical):
         listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
         def answer(yes: bool | None) -> None:
-            if not yes:
-                return
-
-            def done(count: int) -> None:
-                self.marked.difference_update(keys)
-                self.notify(f"Dismissed {plural(count, 'escrow')} of {summary.name}")
-            self.app.call_service("Dismiss escrows", self.service.dismiss_escrows, summary.job.id, keys, then=done)
+            if yes:
+                self.post_message(self.DismissRequested(summary, keys))
         self.app.push_screen(ConfirmDialog(
             f"Dismiss {plural(len(keys), 'escrow')} of “{summary.name}”?",
             f"{listed}: no more retries until the object changes in the source, and its error is no "
             "longer listed here.", yes="Dismiss"), answer)
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        message.stop()
+        request, count = message.request, message.count
+        if isinstance(request, self.RetryRequested):
+            self.marked.clear()
+            self.notify(f"{plural(count, 'escrow')} of {request.summary.name} will be retried at the next cycle")
+        else:
+            self.marked.difference_update(request.keys)
+            self.notify(f"Dismissed {plural(count, 'escrow')} of {request.summary.name}")
+
+
+TAB = DetailTab("tab-escrows", "Escrows", "#escrows-table", lambda service: EscrowsPane(id="escrows-pane"),
+                lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now))

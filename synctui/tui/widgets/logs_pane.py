@@ -1,12 +1,14 @@
 """The Logs tab: provisioning log entries, newest first, filtered by action, status and text; follow
-mode shows new entries as the cycle writes them; export writes the shown entries to a JSON file."""
+mode shows new entries as the cycle writes them; export writes the shown entries to a JSON file.
+Following, the pane asks for the entries again (ReloadRequested); the screen's worker answers with
+Reloaded or ReloadFailed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,9 +17,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
-from textual.worker import get_current_worker
 
-from ...service import JobSummary, SyncService
+from ...service import JobSummary
+from ..detail_tab import DetailTab
 from ..dialogs.path import PathDialog
 from ..export import write_json
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
@@ -68,9 +70,25 @@ class LogsPane(Vertical):
             super().__init__()
             self.entry = entry
 
-    def __init__(self, service: SyncService, **kwargs: Any) -> None:
+    class ReloadRequested(Message):
+        """Following: read the job's entries again."""
+
+        def __init__(self, summary: JobSummary) -> None:
+            super().__init__()
+            self.summary = summary
+
+    class Reloaded(Message):
+        def __init__(self, summary: JobSummary, logs: list[dict[str, Any]], now: datetime) -> None:
+            super().__init__()
+            self.summary, self.logs, self.now = summary, logs, now
+
+    class ReloadFailed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.service = service
         self.summary: JobSummary | None = None
         self._logs: list[dict[str, Any]] = []
         self._text: dict[str, str] = {}
@@ -211,30 +229,24 @@ class LogsPane(Vertical):
     def _reload_now(self) -> None:
         self._reload_timer = None
         if self.summary is not None:
-            self.reload(self.summary)
+            self.post_message(self.ReloadRequested(self.summary))
 
     def _cancel_reload(self) -> None:
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None
 
-    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
-    def reload(self, summary: JobSummary) -> None:
-        try:
-            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
-        except Exception as error:  # noqa: BLE001 - following stops; the user sees why
-            self.app.call_from_thread(self._reload_failed, error)
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._reloaded, summary, logs)
+    @on(Reloaded)
+    def _reloaded(self, message: Reloaded) -> None:
+        message.stop()
+        if message.summary.job.id == self.job_id:
+            self.show(self.summary or message.summary, message.logs, message.now)
 
-    def _reloaded(self, summary: JobSummary, logs: list[dict[str, Any]]) -> None:
-        if summary.job.id == self.job_id:
-            self.show(self.summary or summary, logs, self.service.clock.now())
-
-    def _reload_failed(self, error: Exception) -> None:
+    @on(ReloadFailed)
+    def _reload_failed(self, message: ReloadFailed) -> None:
+        message.stop()
         self.following = False
-        self.app.notify(str(error), title="Following the logs stopped", severity="error")
+        self.app.notify(str(message.error), title="Following the logs stopped", severity="error")
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -267,3 +279,8 @@ class LogsPane(Vertical):
         self.app.push_screen(PathDialog("Export logs", f"Write the {len(entries)} shown log entries of "
                                         f"{summary.name} as JSON to:",
                                         f"{summary.job.template_id}-logs.json", ok="Export"), write)
+
+
+TAB = DetailTab("tab-logs", "Logs", "#logs-table", lambda service: LogsPane(id="logs-pane"),
+                lambda pane, view: pane.show(view.detail.summary, view.loaded, view.now),
+                load=lambda service, job_id: service.logs(job_id, LOG_LIMIT))

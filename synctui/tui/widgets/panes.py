@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -20,6 +21,7 @@ from textual.widgets import (
     Static,
 )
 
+from ..detail_tab import DetailTab
 from ..format import (
     absolute,
     badge,
@@ -31,10 +33,10 @@ from ..format import (
     relative,
 )
 from ..messages import JobDetail
+from ..template_fields import every_secret
 
-KNOWN_SECRETS = ["BaseAddress", "SecretToken", "ConnectionString", "SkipOutOfScopeDeletions",
-                 "SyncNotificationSettings"]
-
+if TYPE_CHECKING:
+    from ...template_settings import TemplateSettings
 
 def _grid() -> Table:
     table = Table.grid(padding=(0, 2))
@@ -57,7 +59,9 @@ class StatusPane(VerticalScroll):
             yield Label(title, id=f"chart-{key}-label", classes="section chart-label")
             yield Sparkline([], id=f"chart-{key}", classes="chart")
 
-    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None) -> None:
+    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None,
+             history: list[dict[str, Any]]) -> None:
+        """`history`: the last cycles' figures, oldest first (the charts)."""
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -107,7 +111,7 @@ class StatusPane(VerticalScroll):
                 q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
             panel.update(q)
         for key, title in CHARTS:
-            values = [float(cycle.get(key) or 0) for cycle in detail.history]
+            values = [float(cycle.get(key) or 0) for cycle in history]
             label = f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles" if values else \
                 f"{title}: no cycle yet"
             self.query_one(f"#chart-{key}-label", Label).update(label)
@@ -160,7 +164,8 @@ class SettingsPane(VerticalScroll):
             yield Button("Save", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 
-    def show(self, detail: JobDetail) -> None:
+    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings]) -> None:
+        """`declared`: every template's settings; a secret any template declares has its field."""
         job = detail.summary.job
         job_changed = job.id != self._job_id
         settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
@@ -175,7 +180,7 @@ class SettingsPane(VerticalScroll):
             self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
             secrets = self.query_one("#secret-fields", Vertical)
             secrets.remove_children()
-            keys = sorted(set(KNOWN_SECRETS) | set(detail.secret_keys))
+            keys = sorted(every_secret(declared) | set(detail.secret_keys))
             rows = []
             for key in keys:
                 rows.append(Horizontal(
@@ -246,3 +251,12 @@ class SettingsPane(VerticalScroll):
             self.post_message(self.SaveRequested(interval or None, self._changed_settings(), self._secrets()))
         elif event.button.id == "settings-test":
             self.post_message(self.TestRequested(self._secrets()))
+
+
+STATUS_TAB = DetailTab("tab-status", "Status", "#status-pane", lambda service: StatusPane(id="status-pane"),
+                       lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
+                       load=lambda service, job_id: service.cycle_history(job_id))
+SETTINGS_TAB = DetailTab("tab-settings", "Settings", "#setting-interval",
+                         lambda service: SettingsPane(id="settings-pane"),
+                         lambda pane, view: pane.show(view.detail, view.loaded),
+                         load=lambda service, job_id: service.declared_settings())

@@ -3,13 +3,13 @@ enable/disable — on a working copy saved as one put_schema."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Label, Tree
 
 from ...models import (
@@ -21,6 +21,7 @@ from ...models import (
 )
 from ...service import SyncService
 from .. import scope_edit
+from ..detail_tab import DetailTab, TabView
 from .schema_tree import MappingRef, SchemaTree, ScopeRef
 
 Ref = MappingRef | ScopeRef
@@ -42,7 +43,18 @@ def hint(ref: Ref | None) -> str:
 
 
 class SchemaEditor(Vertical):
-    """Edits a working copy; nothing reaches the service until Save (one put_schema)."""
+    """Edits a working copy; nothing reaches the service until Save: the editor posts SaveRequested,
+    the screen's worker saves (one put_schema) and posts Saved back."""
+
+    class SaveRequested(Message):
+        def __init__(self, job_id: str, schema: SynchronizationSchema) -> None:
+            super().__init__()
+            self.job_id, self.schema = job_id, schema
+
+    class Saved(Message):
+        def __init__(self, job_id: str, schema: SynchronizationSchema) -> None:
+            super().__init__()
+            self.job_id, self.schema = job_id, schema
 
     BINDING_GROUP_TITLE = "Schema"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,7 +76,8 @@ class SchemaEditor(Vertical):
         self.saved: SynchronizationSchema | None = None
         self.working: SynchronizationSchema | None = None
         self.dirty = False
-        self._operators: list[FilterOperatorSchema] | None = None
+        self.operators: list[FilterOperatorSchema] = []
+        """The service's scoping operators, which the clause dialog offers (loaded with the tab)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="buttons", id="schema-buttons"):
@@ -242,21 +255,8 @@ class SchemaEditor(Vertical):
                 position = scope_edit.set_clause(mapping, group, clause, result)
                 self._changed(ScopeRef(rule, index, group, position))
 
-        def open_dialog(operators: list[FilterOperatorSchema]) -> None:
-            attributes = list(source_obj.attributes) if source_obj else []
-            self.app.push_screen(ClauseDialog(current, attributes, operators, where), done)
-        self._with_operators(open_dialog)
-
-    def _with_operators(self, then: Callable[[list[FilterOperatorSchema]], None]) -> None:
-        """The scoping operators of the service, fetched once (in a worker, as every service call)."""
-        if self._operators is not None:
-            then(self._operators)
-            return
-
-        def loaded(operators: list[FilterOperatorSchema]) -> None:
-            self._operators = list(operators)
-            then(self._operators)
-        self.app.call_service("Loading the scoping operators", self.service.filter_operators, then=loaded)
+        attributes = list(source_obj.attributes) if source_obj else []
+        self.app.push_screen(ClauseDialog(current, attributes, self.operators, where), done)
 
     # --- saving ---------------------------------------------------------------------------------
 
@@ -274,11 +274,24 @@ class SchemaEditor(Vertical):
     def action_save(self) -> None:
         if not self.dirty or self.working is None or self.job_id is None:
             return
-        job_id, schema = self.job_id, self.working.model_copy(deep=True)
+        self.post_message(self.SaveRequested(self.job_id, self.working.model_copy(deep=True)))
 
-        def saved(result: SynchronizationSchema) -> None:
-            self.dirty = False
-            self.job_id = None
-            self.show_schema(job_id, result)
-            self.notify(f"Schema saved (version {result.version}); the next cycle is an initial cycle")
-        self.app.call_service("Save schema", self.service.put_schema, job_id, schema, then=saved)
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        message.stop()
+        self.dirty = False
+        self.job_id = None
+        self.show_schema(message.job_id, message.schema)
+        self.notify(f"Schema saved (version {message.schema.version}); the next cycle is an initial cycle")
+
+def _load(service: SyncService, job_id: str) -> tuple[SynchronizationSchema, list[FilterOperatorSchema]]:
+    return service.get_schema(job_id), service.filter_operators()
+
+
+def _show(editor: SchemaEditor, view: TabView) -> None:
+    schema, editor.operators = view.loaded
+    editor.show_schema(view.detail.summary.job.id or "", schema)
+
+
+TAB = DetailTab("tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"),
+                _show, _load)
