@@ -28,7 +28,6 @@ from ..fileio import atomic_write
 from ..models import DirectoryDefinition, ObjectDefinition
 from ._objects import ObjectTable, first_invalid_object, shown
 from .base import (
-    Changes,
     ConnectionFailure,
     DirectoryObject,
     Modification,
@@ -91,9 +90,6 @@ class JsonDocumentDirectory:
 
     def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._table(object_type).iter_shared()
-
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        return None  # a file cannot tell what changed: the engine compares hashes
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._table(object_type).get(object_id)

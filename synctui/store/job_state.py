@@ -197,7 +197,8 @@ class JobStateStore:
         table.insert_multiple(logs[-LOG_LIMIT:])
         overflow = len(table) - LOG_LIMIT
         if overflow > 0:
-            oldest = sorted(int(doc_id) for doc_id in table._read_table())[:overflow]
+            # The document ids as stored: a Document per entry (table.all()) costs ~40 ms at 5,000.
+            oldest = sorted(map(int, (self._logs_db.storage.read() or {}).get(_LOGS, {})))[:overflow]
             table.remove(doc_ids=oldest)
 
 

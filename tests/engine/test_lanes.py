@@ -67,14 +67,14 @@ def _harness(target: Directory) -> Harness:
     users = [person(n, manager=f"u{n // 5}" if n >= 5 else None) for n in range(USERS)]
     groups = [{"id": "g1", "objectId": "g1", "displayName": "Sales", "mailNickname": "sales",
                "members": [u["id"] for u in users[:25]]}]
-    source = MemoryDirectory(tenant_definition(), {"User": users, "Group": groups}, track_changes=False)
+    source = MemoryDirectory(tenant_definition(), {"User": users, "Group": groups})
     schema = get_template("jsonfile").schema_
     assert schema is not None
     return Harness(source, target, schema)  # type: ignore[arg-type]
 
 
 def _memory_target() -> MemoryDirectory:
-    return MemoryDirectory(jsonfile_definition(), track_changes=False, seed=7)
+    return MemoryDirectory(jsonfile_definition(), seed=7)
 
 
 def _as_written(harness: Harness) -> dict[str, dict[str, Any]]:
