@@ -59,7 +59,7 @@ from .compiled import (
     CompiledSchema,
 )
 from .gc_pause import gc_paused
-from .lanes import Lanes
+from .parallel_steps import ParallelSteps
 from .trace import ObjectTrace
 from .values import (
     expression_input,
@@ -186,7 +186,7 @@ class Cycle:
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
         self._owners: dict[tuple[str | None, str], str] | None = None
         """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""
-        self._lanes = Lanes(target.max_parallel if isinstance(target, ParallelRequests) else 1)
+        self._steps = ParallelSteps(target.max_parallel if isinstance(target, ParallelRequests) else 1)
         self._deferred_writes = isinstance(target, DeferredWrites) and target.writes_at_flush
         self._one_object = False
         """Provision on demand: reads one object of each directory, and no more."""
@@ -863,20 +863,20 @@ class Cycle:
         self._dirty[key] = entry
 
     def _get(self, directory: Directory, object_type: str, object_id: str) -> dict[str, Any] | None:
-        with self._lanes.waiting():
+        with self._steps.waiting():
             if self._one_object and isinstance(directory, SingleReads):
                 return directory.read_one(object_type, object_id)
             return directory.get(object_type, object_id)
 
     def _export(self, call: Callable[[], Any]) -> Any:
         self.counters.add("exports")
-        with self._lanes.waiting():
+        with self._steps.waiting():
             result = call()
         self.counters.add("exported")
         return result
 
     def _find(self, object_type: str, attribute: str, value: Any) -> list[dict[str, Any]]:
-        with self._lanes.waiting():
+        with self._steps.waiting():
             return self.target.find(object_type, attribute, value)
 
     def _escrow(self, mapping: CompiledObjectMapping, key: str, source_id: str, display: str | None,
@@ -938,13 +938,13 @@ class Cycle:
 
     def _each(self, items: Sequence[_Item], step: Callable[[_Item], None], *,
               report_progress: bool = False, stoppable: bool = True) -> bool:
-        """Run `step` on each item, on as many lanes as the target takes (see lanes.py), with
+        """Run `step` on each item, as many at once as the target takes (see parallel_steps.py), with
         checkpoints as the cycle goes. Returns True if asked to stop before the end."""
         total = len(items)
         every = max(1, total // PROGRESS_STEPS)
         started = 0
 
-        def between() -> bool:
+        def before_each() -> bool:
             nonlocal started
             if report_progress and started % every == 0:
                 self.on_progress(started, total)
@@ -952,11 +952,11 @@ class Cycle:
                 return False
             started += 1
             if time.monotonic() - self._last_checkpoint >= self._checkpoint_interval:
-                self._lanes.drain()
+                self._steps.drain()
                 self._checkpoint()
             return True
 
-        finished = self._lanes.run(items, step, between)
+        finished = self._steps.run(items, step, before_each)
         if report_progress and finished:
             self.on_progress(total, total)
         return not finished

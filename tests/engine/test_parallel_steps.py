@@ -14,7 +14,7 @@ from synctui.connectors.base import ConnectionFailure, Directory
 from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
-from synctui.engine.lanes import Lanes
+from synctui.engine.parallel_steps import ParallelSteps
 from synctui.templates import get_template
 
 from .harness import Harness, person
@@ -131,13 +131,13 @@ def test_a_lane_that_loses_the_target_fails_the_run_and_the_next_run_completes()
 
 def test_one_lane_runs_on_the_callers_thread() -> None:
     threads = set()
-    lanes = Lanes(1)
+    lanes = ParallelSteps(1)
     assert lanes.run(range(3), lambda _: threads.add(threading.current_thread()), lambda: True)
     assert threads == {threading.current_thread()}
 
 
 def test_a_failing_step_is_raised_after_the_others_end() -> None:
-    lanes = Lanes(3)
+    lanes = ParallelSteps(3)
     ended = []
 
     def step(n: int) -> None:
