@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -51,6 +51,7 @@ from ..models import (
     format_datetime,
     parse_datetime,
 )
+from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .compiled import (
     SOFT_DELETED,
     AttributeFlow,
@@ -96,7 +97,7 @@ class StateStore(Protocol):
 
     def sync_in_flight(self) -> None: ...
 
-    def checkpoint(self, *, entries: Mapping[str, dict[str, Any] | None] | None = None,
+    def checkpoint(self, *, entries: Mapping[str, SpaceEntry | None] | None = None,
                    escrows: Mapping[str, dict[str, Any]] | None = None, meta: Mapping[str, Any] | None = None,
                    logs: list[dict[str, Any]] | None = None,
                    in_flight: Mapping[str, dict[str, Any]] | None = None) -> None: ...
@@ -172,11 +173,11 @@ class Cycle:
                 directory.stop_when(should_stop)  # a stop must not wait for a slow server
         self.on_progress = on_progress
         self.detailed_logs = detailed_logs
-        self.entries: MutableMapping[str, dict[str, Any]] = {}
+        self.entries: MutableMapping[str, SpaceEntry] = {}
         self.escrows: dict[str, dict[str, Any]] = {}
         self.meta: dict[str, Any] = {}
         self.in_flight: dict[str, dict[str, Any]] = {}
-        self._dirty: dict[str, dict[str, Any] | None] = {}
+        self._dirty: dict[str, SpaceEntry | None] = {}
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
         self._new_logs: deque[tuple[ObjectTrace, CompiledObjectMapping, str, str | None]] = deque(maxlen=state.log_limit)
@@ -221,11 +222,12 @@ class Cycle:
             # The checkpoint clock starts with the work: reading is nothing a crash would lose,
             # and on 100,000 objects it takes the first checkpoint interval by itself.
             self._last_checkpoint = time.monotonic()
-            pending_deprovisions: list[tuple[CompiledObjectMapping, str]] = []
+            pending_deprovisions: list[_Deprovision] = []
 
-            def process(item: tuple[CompiledObjectMapping, str]) -> None:
-                if self._process(*item):
-                    pending_deprovisions.append(item)
+            def process(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
+                reason = self._process(*item)
+                if reason is not None:
+                    pending_deprovisions.append((*item, reason))
 
             result.paused = self._each(self._plan(initial), process, report_progress=True)
             if not result.paused:
@@ -249,32 +251,34 @@ class Cycle:
             self._sources[mapping.source_type] = {str(obj["id"]): obj for obj in read(mapping.source_type)}
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
 
-    def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, str]]:
+    def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, EntryKey]]:
         """The objects this cycle must look at: all (initial), or only the changed ones, the deleted
         ones and the escrows due for retry. Objects the cycle already did before a pause are left out."""
         now = self.clock.now()
         staged = self._staged_keys()
         entries, activity = self.entries, self.activity
-        work: list[tuple[CompiledObjectMapping, str]] = []
+        work: list[tuple[CompiledObjectMapping, EntryKey]] = []
         deltas = 0
+        not_done = _by_object_type(key for key, entry in entries.items() if entry.cycle != activity)
+        in_flight = _by_object_type(self.in_flight)
         for mapping in self.schema.mappings:
-            prefix = mapping.key_prefix + ":"
+            prefix = mapping.key_prefix
             objects = self._sources[mapping.source_type]
             for source_id, obj in objects.items():
-                key = prefix + source_id
+                key = EntryKey.of(prefix, source_id)
                 entry = entries.get(key)
-                if entry is not None and entry.get("cycle") == activity:
+                if entry is not None and entry.cycle == activity:
                     continue
-                changed = entry is None or entry.get("hash") != fingerprint(obj, mapping.attributes)
+                changed = entry is None or entry.hash != fingerprint(obj, mapping.attributes)
                 deltas += changed
                 if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
                     work.append((mapping, key))
-            for key, entry in entries.items():
-                if key.startswith(prefix) and key[len(prefix):] not in objects and entry.get("cycle") != activity:
+            for key in not_done.get(prefix, ()):
+                if key.source_id not in objects:
                     deltas += 1
                     work.append((mapping, key))
-            work += [(mapping, key) for key in self.in_flight
-                     if key.startswith(prefix) and key[len(prefix):] not in objects and key not in entries]
+            work += [(mapping, key) for key in in_flight.get(prefix, ())
+                     if key.source_id not in objects and key not in entries]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work
 
@@ -287,26 +291,27 @@ class Cycle:
 
     # --- one object ---------------------------------------------------------------------------
 
-    def _process(self, mapping: CompiledObjectMapping, key: str, trace: ObjectTrace | None = None, *, log: bool = True) -> bool:
-        """Bring one source object's target in line. Returns True when it needs a deprovision
-        (disable or delete), which waits for the deletion-threshold check."""
-        source_id = key.split(":", 1)[1]
+    def _process(self, mapping: CompiledObjectMapping, key: EntryKey, trace: ObjectTrace | None = None, *,
+                 log: bool = True) -> ProvisioningState | None:
+        """Bring one source object's target in line. Returns the state a deprovision (disable or
+        delete) would leave it in when it needs one, which waits for the deletion-threshold check."""
+        source_id = key.source_id
         obj = self._sources[mapping.source_type].get(source_id)
         trace = trace or self._trace()
         entry = self._adopt_in_flight(mapping, key, self.entries.get(key))
-        display = _display_name(obj or (entry or {}))
+        display = _display_name(obj) if obj else entry.display_name if entry is not None else None
         try:
             if obj is None:
                 return self._source_deleted(mapping, key, entry, trace)
             return self._source_present(mapping, key, obj, entry, trace)
         except (ObjectError, ExpressionError, ValueError) as error:
-            self._escrow(mapping, key, source_id, display, error, trace)
-            return False
+            self._escrow(mapping, key, display, error, trace)
+            return None
         finally:
             if log and (trace.action != "other" or trace.status == "failure" or trace.detailed):
                 self._log(trace, mapping, source_id, display)
 
-    def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None) -> SpaceEntry | None:
         """Exports sent before a crash but never recorded. A create: find what it made, and link
         it, so the object is handled as the linked object it is (updated, disabled or deleted as
         needed). A delete or disable: if the object is gone, drop the link, as the delete's
@@ -316,30 +321,29 @@ class Cycle:
         info = self.in_flight.pop(key, None)
         if info is None:
             return entry
-        if entry is not None and entry.get("targetId"):
-            if info.get("deprovision") and self._get(self.target, mapping.target_type, entry["targetId"]) is None:
+        if entry is not None and entry.target_id:
+            if info.get("deprovision") and self._get(self.target, mapping.target_type, entry.target_id) is None:
                 self._forget_link(key, entry)
                 return entry
             if info.get("references"):
-                entry.pop("refs", None)
-                entry["refsPending"] = True
-                self._touch(key, entry)
+                entry.refs = None
+                entry.refs_pending = True
+                self._mark_changed(key, entry)
             return entry
         for attribute, value in info.get("matching", ()):
             hits = self._find(mapping.target_type, attribute, value)
             if len(hits) == 1:
-                entry = entry if entry is not None else {"type": mapping.source_type}
-                entry.update(targetId=str(hits[0]["id"]), targetType=mapping.target_type,
-                             refs=self._held_references(mapping, hits[0]))
-                entry.pop("deprovisioned", None)
-                entry.pop("hash", None)
+                entry = entry if entry is not None else SpaceEntry(mapping.source_type)
+                entry.link(str(hits[0]["id"]), mapping.target_type)
+                entry.refs = self._held_references(mapping, hits[0])
+                entry.hash = None
                 self.entries[key] = entry
-                self._touch(key, entry)
+                self._mark_changed(key, entry)
                 return entry
         return entry
 
-    def _source_present(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any],
-                        entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+    def _source_present(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any],
+                        entry: SpaceEntry | None, trace: ObjectTrace) -> ProvisioningState | None:
         attrs = self._attributes(mapping, obj)
         trace.step("EntryImport", "import", "success", f"Retrieved {mapping.source_type} '{_display_name(obj)}' from {self.options.source_system}",
                    lambda: dict(obj))
@@ -347,57 +351,58 @@ class Cycle:
             # inputFilterGroups: dropped before processing, never deprovisioned.
             trace.step("EntrySynchronizationScoping", "scoping", "skipped", "Filtered out by the input filter")
             trace.outcome("other", "skipped", reason="Filtered out by the input filter")
-            self._remember(key, mapping, obj, entry)
-            return False
+            self._record_looked_at(key, mapping, obj, entry)
+            return None
         active = self._is_active(mapping, obj)
         in_scope = mapping.scope.in_scope(attrs)
         trace.step("EntrySynchronizationScoping", "scoping", "success" if in_scope and active else "skipped",
                    f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
                    lambda: self._scope_details(mapping, attrs, active, in_scope))
-        linked = entry is not None and entry.get("targetId") and entry.get("deprovisioned") != "deleted"
+        state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
             self.counters.add("entitled")
             attrs[SOFT_DELETED] = "False"
-            return self._provision(mapping, key, obj, attrs, entry, trace)
-        if linked and in_scope and entry.get("deprovisioned") == "disabled":
+            self._provision(mapping, key, obj, attrs, entry, trace)
+            return None
+        if entry is not None and in_scope and state == ProvisioningState.DISABLED:
             self._update_disabled(mapping, key, obj, entry, trace, only_soft_delete=False)
-            self._settle(key, mapping, obj, entry, "disabled")
-            return False
-        if linked and not entry.get("deprovisioned"):
-            reason = "outOfScope" if not in_scope else "disabled"
-            if reason == "outOfScope" and self.options.skip_out_of_scope_deletions:
+            self._record_deprovisioned(key, mapping, obj, entry, ProvisioningState.DISABLED)
+            return None
+        if entry is not None and state == ProvisioningState.LINKED:
+            if not in_scope and self.options.skip_out_of_scope_deletions:
                 trace.outcome("other", "skipped", reason="SkipOutOfScopeDeletions is set: the object left scope and is left as it is")
-                self._remember(key, mapping, obj, entry, inScope=False)
-                return False
-            entry["pendingReason"] = reason
-            return True
+                self._record_looked_at(key, mapping, obj, entry, in_scope=False)
+                return None
+            return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
         reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
         trace.outcome("other", "skipped", error_code="NotEffectivelyEntitled" if not in_scope else "EntrySynchronizationSkipped",
                       reason=reason)
-        self._remember(key, mapping, obj, entry, inScope=in_scope)
+        self._record_looked_at(key, mapping, obj, entry, in_scope=in_scope)
         self._clear_escrow(key)
-        return False
+        return None
 
-    def _provision(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], attrs: dict[str, Any],
-                   entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+    def _provision(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], attrs: dict[str, Any],
+                   entry: SpaceEntry | None, trace: ObjectTrace) -> None:
         evaluation = _Evaluation(attrs, self._eval_context)
         values = self._evaluate(mapping, evaluation, creating=False)
         if values is None:
             trace.outcome("other", "skipped", reason="IgnoreObjectFlow: the mappings say this object does not flow")
-            self._remember(key, mapping, obj, entry)
-            return False
-        target_id = entry.get("targetId") if entry and entry.get("deprovisioned") != "deleted" else None
+            self._record_looked_at(key, mapping, obj, entry)
+            return
+        target_id = entry.linked_target if entry is not None else None
         current = None
         if target_id:
             current = self._get(self.target, mapping.target_type, target_id)
             if current is None:
+                assert entry is not None
                 self._forget_link(key, entry)
                 raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
                                   f"{self.options.target_system}; it will be matched again on the next cycle")
         else:
             current = self._match(mapping, key, evaluation, trace)
         if current is None:
-            return self._create(mapping, key, obj, evaluation, entry, trace)
+            self._create(mapping, key, obj, evaluation, entry, trace)
+            return
         target_id = str(current["id"])
         trace.target_id = target_id
         modification = self._diff(mapping, values, current, trace)
@@ -414,17 +419,16 @@ class Cycle:
                           reason="The state of the object in both the source and target systems already match")
             trace.step("EntrySynchronizationSkip", "export", "skipped", "The state of the object in both the source and target systems already match",
                        lambda: {"SkipReason": "RedundantExport"})
-        known = entry.get("refs") if entry is not None and entry.get("targetId") else None
+        known = entry.refs if entry is not None and entry.target_id else None
         self._link(key, mapping, obj, entry, target_id,
                    refs=known if known is not None else self._held_references(mapping, current))
-        return False
 
-    def _create(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], evaluation: _Evaluation,
-                entry: dict[str, Any] | None, trace: ObjectTrace) -> bool:
+    def _create(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], evaluation: _Evaluation,
+                entry: SpaceEntry | None, trace: ObjectTrace) -> None:
         if not mapping.allows(ObjectFlowTypes.Add):
             trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
-            self._remember(key, mapping, obj, entry)
-            return False
+            self._record_looked_at(key, mapping, obj, entry)
+            return
         values = self._evaluate(mapping, evaluation, creating=True) or {}
         missing = [flow.target for flow in mapping.value_flows
                    if flow.definition is not None and flow.definition.required and values.get(flow.target) is None]
@@ -440,9 +444,8 @@ class Cycle:
         trace.step("EntryExportAdd", "export", "success",
                    f"{mapping.target_type} '{_display_name(obj)}' was created in {self.options.target_system}")
         self._link(key, mapping, obj, None, target_id, refs={})
-        return False
 
-    def _match(self, mapping: CompiledObjectMapping, key: str, evaluation: _Evaluation,
+    def _match(self, mapping: CompiledObjectMapping, key: EntryKey, evaluation: _Evaluation,
                trace: ObjectTrace) -> dict[str, Any] | None:
         matching = mapping.matching_flows
         tried: dict[str, Any] = {}
@@ -524,17 +527,16 @@ class Cycle:
 
     # --- deprovisioning -----------------------------------------------------------------------
 
-    def _source_deleted(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any] | None,
-                        trace: ObjectTrace) -> bool:
+    def _source_deleted(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None,
+                        trace: ObjectTrace) -> ProvisioningState | None:
         if entry is None:
-            return False
-        if entry.get("targetId") and entry.get("deprovisioned") not in ("outOfScope", "deleted"):
-            entry["pendingReason"] = "deleted"
-            return True
+            return None
+        if entry.managed_target:
+            return ProvisioningState.DELETED
         self._drop(key)
-        return False
+        return None
 
-    def _deprovision_all(self, pending: list[tuple[CompiledObjectMapping, str]]) -> int:
+    def _deprovision_all(self, pending: list[_Deprovision]) -> int:
         """Export the disables and deletes of this cycle, unless there are more than the threshold:
         then none is exported, each is logged as StagedDelete and kept for Allow deletes."""
         # Leavers whose target object a rehire took over are no longer linked (see `_claim_link`).
@@ -544,57 +546,61 @@ class Cycle:
         counted = [item for item in pending if not (forced and item[1] in staged_before)]
         threshold = self.options.delete_threshold
         if threshold and len(counted) > threshold:
-            self.meta["stagedDeletes"] = [key for _, key in pending]
-            for mapping, key in pending:
+            self.meta["stagedDeletes"] = [key for _, key, _ in pending]
+            for mapping, key, _ in pending:
                 trace = self._trace()
                 trace.outcome("stagedDelete", "skipped", error_code="TooManyDeletes",
                               reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
                                      "held until deletes are allowed (restart with ForceDeletes)")
                 entry = self.entries[key]
-                trace.target_id = entry.get("targetId")
-                self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+                trace.target_id = entry.target_id
+                self._log(trace, mapping, key.source_id, entry.display_name)
             self._checkpoint()
             return len(pending)
         self.meta.pop("stagedDeletes", None)
 
-        def deprovision(item: tuple[CompiledObjectMapping, str]) -> None:
-            mapping, key = item
+        def deprovision(item: _Deprovision) -> None:
+            mapping, key, reason = item
             trace = self._trace()
             entry = self.entries[key]
             try:
-                self._deprovision(mapping, key, entry, trace)
+                self._deprovision(mapping, key, entry, reason, trace)
             except (ObjectError, ExpressionError, ValueError) as error:
-                self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace)
-            self._log(trace, mapping, key.split(":", 1)[1], entry.get("displayName"))
+                self._escrow(mapping, key, entry.display_name, error, trace)
+            self._log(trace, mapping, key.source_id, entry.display_name)
 
         # Deletes are not cut short by a pause: the threshold check above counted them all.
         self._each(pending, deprovision, stoppable=False)
         return 0
 
-    def _deprovision(self, mapping: CompiledObjectMapping, key: str, entry: dict[str, Any], trace: ObjectTrace) -> None:
-        reason = entry.pop("pendingReason", "outOfScope")
-        target_id = entry["targetId"]
+    def _deprovision(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry, reason: ProvisioningState,
+                     trace: ObjectTrace) -> None:
+        """Disable or delete the target object of a source object that was disabled, left scope
+        or was deleted (`reason`, the state that leaves it in)."""
+        target_id = entry.target_id
+        assert target_id is not None
         trace.target_id = target_id
-        obj = self._sources[mapping.source_type].get(key.split(":", 1)[1])
+        obj = self._sources[mapping.source_type].get(key.source_id)
         if not mapping.allows(ObjectFlowTypes.Delete):
             trace.outcome("other", "skipped", reason="Delete is not among the object mapping's target object actions")
-            self._settle(key, mapping, obj, entry, reason)
+            self._record_deprovisioned(key, mapping, obj, entry, reason)
             return
         soft_flows = [f for f in mapping.value_flows if f.deprovisions]
-        if reason == "deleted" or not mapping.supports_soft_delete:
+        if reason == ProvisioningState.DELETED or not mapping.supports_soft_delete:
             self._delete(mapping, key, target_id, trace)
-            if reason == "deleted":
+            if reason == ProvisioningState.DELETED:
                 self._drop(key)
             else:
-                self._settle(key, mapping, obj, entry, "deleted")
+                self._record_deprovisioned(key, mapping, obj, entry, ProvisioningState.DELETED)
             return
         if soft_flows:
-            self._update_disabled(mapping, key, obj or {}, entry, trace, only_soft_delete=reason != "disabled")
+            self._update_disabled(mapping, key, obj or {}, entry, trace,
+                                  only_soft_delete=reason != ProvisioningState.DISABLED)
         else:
             trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
-        self._settle(key, mapping, obj, entry, reason)
+        self._record_deprovisioned(key, mapping, obj, entry, reason)
 
-    def _delete(self, mapping: CompiledObjectMapping, key: str, target_id: str, trace: ObjectTrace) -> None:
+    def _delete(self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, trace: ObjectTrace) -> None:
         # Noted first: if the run stops before a checkpoint drops the link, the next run looks
         # whether the object is gone (see `_adopt_in_flight`).
         self.state.record_in_flight(key, {"deprovision": "delete"}, deferred=self._deferred_writes)
@@ -609,11 +615,12 @@ class Cycle:
         trace.outcome("delete", "success")
         trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
 
-    def _update_disabled(self, mapping: CompiledObjectMapping, key: str, obj: dict[str, Any], entry: dict[str, Any],
+    def _update_disabled(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], entry: SpaceEntry,
                          trace: ObjectTrace, *, only_soft_delete: bool) -> None:
         """Export the object as the mappings say with IsSoftDeleted true: an object disabled in the
         source still gets its other changes; one that left scope only gets disabled."""
-        target_id = entry["targetId"]
+        target_id = entry.target_id
+        assert target_id is not None
         current = self._get(self.target, mapping.target_type, target_id)
         if current is None:
             self._forget_link(key, entry)
@@ -624,7 +631,7 @@ class Cycle:
         if only_soft_delete:
             soft = {f.target for f in mapping.value_flows if f.deprovisions}
             values = {name: value for name, value in values.items() if name in soft}
-        was_active = not entry.get("deprovisioned")
+        was_active = entry.state == ProvisioningState.LINKED
         modification = self._diff(mapping, values, current, trace)
         if modification:
             # Noted as a delete is: the next run drops the link if the object is gone meanwhile.
@@ -636,15 +643,16 @@ class Cycle:
         elif was_active:
             trace.outcome("other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target")
 
-    def _settle(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any] | None, entry: dict[str, Any],
-                deprovisioned: str) -> None:
-        entry["deprovisioned"] = deprovisioned
-        entry["inScope"] = deprovisioned == "disabled"
-        if deprovisioned == "disabled" and mapping.reference_flows:
-            entry["refsPending"] = True  # a disabled object is still managed: its manager and members too
+    def _record_deprovisioned(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any] | None,
+                              entry: SpaceEntry, state: ProvisioningState) -> None:
+        """Record the state a disable or delete left the linked target object in."""
+        entry.state = state
+        entry.in_scope = state == ProvisioningState.DISABLED
+        if state == ProvisioningState.DISABLED and mapping.reference_flows:
+            entry.refs_pending = True  # a disabled object is still managed: its manager and members too
         if obj is not None:
-            entry["hash"] = fingerprint(obj, mapping.attributes)
-        self._touch(key, entry)
+            entry.hash = fingerprint(obj, mapping.attributes)
+        self._mark_changed(key, entry)
         self._clear_escrow(key)
 
     # --- references ----------------------------------------------------------------------------
@@ -655,29 +663,30 @@ class Cycle:
         Objects whose references pointed at objects not provisioned yet are looked at again every
         cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
         is set then."""
-        def update(item: tuple[CompiledObjectMapping, str]) -> None:
+        def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
             mapping, key = item
             trace = self._trace()
             if self._update_references(mapping, key, mapping.reference_flows, trace):
-                self._log(trace, mapping, key.split(":", 1)[1], self.entries[key].get("displayName"))
+                self._log(trace, mapping, key.source_id, self.entries[key].display_name)
 
+        pending = _by_object_type(key for key, entry in self.entries.items() if entry.refs_pending or entry.refs_unresolved)
         work = [(mapping, key) for mapping in self.schema.mappings if mapping.reference_flows
-                for key, entry in self.entries.items()
-                if key.startswith(mapping.key_prefix + ":") and (entry.get("refsPending") or entry.get("refsUnresolved"))]
+                for key in pending.get(mapping.key_prefix, ())]
         return self._each(work, update)
 
-    def _update_references(self, mapping: CompiledObjectMapping, key: str, flows: list[AttributeFlow],
+    def _update_references(self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow],
                            trace: ObjectTrace) -> bool:
         """Export the reference changes of one object; True if there were any (the trace has them)."""
         entry = self.entries[key]
-        obj = self._sources[mapping.source_type].get(key.split(":", 1)[1])
-        if entry.pop("refsPending", None):
-            self._touch(key, entry)
-        target_id = entry.get("targetId")
-        if obj is None or not target_id or entry.get("deprovisioned") in ("outOfScope", "deleted"):
+        obj = self._sources[mapping.source_type].get(key.source_id)
+        if entry.refs_pending:
+            entry.refs_pending = False
+            self._mark_changed(key, entry)
+        target_id = entry.managed_target
+        if obj is None or not target_id:
             return False
         attrs = self._attributes(mapping, obj, mapping.reference_reads)
-        refs = entry.get("refs")
+        refs = entry.refs
         if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
             current = self._get(self.target, mapping.target_type, target_id)
             refs = self._held_references(mapping, current) if current is not None else {}
@@ -688,7 +697,7 @@ class Cycle:
             raws = [flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
                     for flow in flows]
         except (ExpressionError, ValueError) as error:  # this object's error, as in the attribute flow
-            self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace, reference=True)
+            self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
         unresolved = False
         for flow, raw in zip(flows, raws, strict=True):
@@ -708,12 +717,9 @@ class Cycle:
                 modification.replace[flow.target] = wanted
                 trace.modify(flow.target, before, wanted)
                 exported[flow.target] = wanted
-        if unresolved != bool(entry.get("refsUnresolved")):
-            if unresolved:
-                entry["refsUnresolved"] = True
-            else:
-                entry.pop("refsUnresolved", None)
-            self._touch(key, entry)
+        if unresolved != entry.refs_unresolved:
+            entry.refs_unresolved = unresolved
+            self._mark_changed(key, entry)
         if not modification:
             return False
         self.counters.add("imported_reference_deltas")
@@ -723,10 +729,10 @@ class Cycle:
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         except ObjectError as error:
-            self._escrow(mapping, key, key.split(":", 1)[1], entry.get("displayName"), error, trace, reference=True)
+            self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
-        entry["refs"] = exported
-        self._touch(key, entry)
+        entry.refs = exported
+        self._mark_changed(key, entry)
         if trace.action == "other":
             trace.outcome("update", "success")
         trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
@@ -751,13 +757,11 @@ class Cycle:
         referenced = self.schema.mapping_of_type(flow.referenced_type)
         if referenced is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        prefix = referenced.key_prefix + ":"
+        prefix = referenced.key_prefix
 
         def target_of(source_id: str) -> str | None:
-            entry = self.entries.get(prefix + source_id)
-            if entry and entry.get("targetId") and entry.get("deprovisioned") not in ("outOfScope", "deleted"):
-                return entry["targetId"]
-            return None
+            entry = self.entries.get(EntryKey.of(prefix, source_id))
+            return entry.managed_target if entry is not None else None
 
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
@@ -780,7 +784,7 @@ class Cycle:
         self.counters = _Counters()
         self._one_object = True
         trace = self._trace()
-        key = f"{mapping.key_prefix}:{source_id}"
+        key = EntryKey.of(mapping.key_prefix, source_id)
         try:
             self.target.test_connection()
         except ConnectionFailure as failure:
@@ -793,19 +797,22 @@ class Cycle:
         if obj is None and key not in self.entries:
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
         self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
-        if self._process(mapping, key, trace, log=False):
+        reason = self._process(mapping, key, trace, log=False)
+        if reason is not None:
             try:
-                self._deprovision(mapping, key, self.entries[key], trace)
+                self._deprovision(mapping, key, self.entries[key], reason, trace)
             except (ObjectError, ExpressionError, ValueError) as error:
-                self._escrow(mapping, key, source_id, _display_name(obj or {}), error, trace)
-        if key in self.entries and self.entries[key].get("refsPending") and mapping.reference_flows:
+                self._escrow(mapping, key, _display_name(obj or {}), error, trace)
+        entry = self.entries.get(key)
+        if entry is not None and entry.refs_pending and mapping.reference_flows:
             self._update_references(mapping, key, mapping.reference_flows, trace)
-        self._log(trace, mapping, source_id, _display_name(obj or self.entries.get(key, {})))
+        entry = self.entries.get(key)
+        self._log(trace, mapping, source_id, _display_name(obj) if obj else entry.display_name if entry else None)
         return self._checkpoint()[-1]
 
     # --- state --------------------------------------------------------------------------------
 
-    def _claim_link(self, mapping: CompiledObjectMapping, key: str, target_id: str, matched_by: str) -> None:
+    def _claim_link(self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, matched_by: str) -> None:
         """Before linking a matched target object: if another source object is linked to it, the
         two have the same matching value. Where that other object has left the source (a leaver
         rehired under the same name), the new one takes the target object over, and the leaver's
@@ -813,53 +820,59 @@ class Cycle:
         if self._owners is None:
             # Built on the first match of a linked object's target; `_link` keeps it up to date,
             # and a stale owner is checked against the entries below.
-            self._owners = {(e.get("targetType"), e["targetId"]): k for k, e in self.entries.items() if e.get("targetId")}
+            self._owners = {(e.target_type, e.target_id): k for k, e in self.entries.items() if e.target_id}
         owner = self._owners.get((mapping.target_type, target_id))
         entry = self.entries.get(owner) if owner is not None else None
-        if owner == key or entry is None or entry.get("targetId") != target_id:
+        if owner is None or owner == key or entry is None or entry.target_id != target_id:
             return
-        if owner.split(":", 1)[1] in self._sources.get(entry.get("type") or mapping.source_type, {}):
+        owner_id = EntryKey(owner).source_id
+        if owner_id in self._sources.get(entry.object_type or mapping.source_type, {}):
             raise ObjectError("DuplicateSourceEntries", f"the {mapping.target_type} matched by {matched_by} is already "
-                              f"linked to source object {owner.split(':', 1)[1]} ({entry.get('displayName')}), which has "
+                              f"linked to source object {owner_id} ({entry.display_name}), which has "
                               "the same matching value; make the value unique in the source", retryable=False)
         self._drop(owner)
 
-    def _link(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: dict[str, Any] | None,
+    def _link(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: SpaceEntry | None,
               target_id: str, refs: dict[str, Any] | None) -> None:
         if self._owners is not None:
             self._owners[(mapping.target_type, target_id)] = key
-        entry = entry if entry is not None else {}
-        entry.update(type=mapping.source_type, targetId=target_id, targetType=mapping.target_type, inScope=True,
-                     hash=fingerprint(obj, mapping.attributes), displayName=_display_name(obj))
-        entry.pop("deprovisioned", None)
-        entry["refs"] = refs or {}
+        entry = entry if entry is not None else SpaceEntry(mapping.source_type)
+        entry.object_type = mapping.source_type
+        entry.link(target_id, mapping.target_type)
+        entry.in_scope = True
+        entry.hash = fingerprint(obj, mapping.attributes)
+        entry.display_name = _display_name(obj)
+        entry.refs = refs or {}
         if mapping.reference_flows:
-            entry["refsPending"] = True
+            entry.refs_pending = True
         self.entries[key] = entry
-        self._touch(key, entry)
+        self._mark_changed(key, entry)
         self._clear_escrow(key)
 
-    def _remember(self, key: str, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: dict[str, Any] | None,
-                  **facts: Any) -> None:
-        """Record that the object was looked at, so an unchanged object is not looked at again."""
-        entry = entry if entry is not None else {"type": mapping.source_type, "targetId": None}
-        entry.update(hash=fingerprint(obj, mapping.attributes), displayName=_display_name(obj), **facts)
+    def _record_looked_at(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any],
+                          entry: SpaceEntry | None, *, in_scope: bool | None = None) -> None:
+        """Record that the object was looked at (and, if known, whether it is in scope), so an
+        unchanged object is not looked at again."""
+        entry = entry if entry is not None else SpaceEntry(mapping.source_type)
+        entry.hash = fingerprint(obj, mapping.attributes)
+        entry.display_name = _display_name(obj)
+        if in_scope is not None:
+            entry.in_scope = in_scope
         self.entries[key] = entry
-        self._touch(key, entry)
+        self._mark_changed(key, entry)
 
-    def _forget_link(self, key: str, entry: dict[str, Any] | None) -> None:
-        if entry is not None:
-            entry["targetId"] = None
-            entry.pop("hash", None)
-            self._touch(key, entry)
+    def _forget_link(self, key: EntryKey, entry: SpaceEntry) -> None:
+        entry.unlink()
+        self._mark_changed(key, entry)
 
     def _drop(self, key: str) -> None:
         self.entries.pop(key, None)
         self._dirty[key] = None
         self._clear_escrow(key)
 
-    def _touch(self, key: str, entry: dict[str, Any]) -> None:
-        entry["cycle"] = self.activity
+    def _mark_changed(self, key: str, entry: SpaceEntry) -> None:
+        """Note that this cycle looked at the entry and that the next checkpoint writes it."""
+        entry.cycle = self.activity
         self._dirty[key] = entry
 
     def _get(self, directory: Directory, object_type: str, object_id: str) -> dict[str, Any] | None:
@@ -879,8 +892,9 @@ class Cycle:
         with self._steps.waiting():
             return self.target.find(object_type, attribute, value)
 
-    def _escrow(self, mapping: CompiledObjectMapping, key: str, source_id: str, display: str | None,
+    def _escrow(self, mapping: CompiledObjectMapping, key: EntryKey, display: str | None,
                 error: Exception, trace: ObjectTrace, *, reference: bool = False) -> None:
+        source_id = key.source_id
         code = getattr(error, "code", None) or ("ExpressionEvaluationFailed" if isinstance(error, ExpressionError) else "InvalidValue")
         message = getattr(error, "message", None) or str(error)
         now = self.clock.now()
@@ -905,11 +919,11 @@ class Cycle:
         entry = self.entries.get(key)
         obj = self._sources.get(mapping.source_type, {}).get(source_id)
         if obj is not None:
-            entry = entry if entry is not None else {"type": mapping.source_type, "targetId": None}
-            entry["hash"] = fingerprint(obj, mapping.attributes)
-            entry["displayName"] = display
+            entry = entry if entry is not None else SpaceEntry(mapping.source_type)
+            entry.hash = fingerprint(obj, mapping.attributes)
+            entry.display_name = display
             self.entries[key] = entry
-            self._touch(key, entry)
+            self._mark_changed(key, entry)
 
     def _clear_escrow(self, key: str) -> None:
         self.escrows.pop(key, None)
@@ -1031,8 +1045,8 @@ class Cycle:
 
     def entry_counts(self) -> dict[str, int]:
         """Linked objects by mapping name."""
-        by_prefix = Counter(key.partition(":")[0] for key, entry in self.entries.items()
-                            if entry.get("targetId") and not entry.get("deprovisioned"))
+        by_prefix = Counter(EntryKey(key).object_type for key, entry in self.entries.items()
+                            if entry.target_id and entry.state == ProvisioningState.LINKED)
         return {mapping.name: by_prefix[mapping.key_prefix] for mapping in self.schema.mappings}
 
 
@@ -1059,6 +1073,19 @@ class _Evaluation(dict[AttributeFlow, Any]):
             value = flow.convert(value)
         self[flow] = value
         return value
+
+
+_Deprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState]
+"""A disable or delete waiting for the deletion-threshold check: the state it leaves the entry in."""
+
+
+def _by_object_type(keys: Iterable[str]) -> dict[str, list[EntryKey]]:
+    """Keys by their object type prefix, in their order."""
+    grouped: dict[str, list[EntryKey]] = {}
+    for text in keys:
+        key = EntryKey(text)
+        grouped.setdefault(key.object_type, []).append(key)
+    return grouped
 
 
 def _display_name(obj: Mapping[str, Any]) -> str | None:
