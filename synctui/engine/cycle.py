@@ -172,6 +172,5 @@ class Cycle(OnDemand, CyclePlan):
 
     def entry_counts(self) -> dict[str, int]:
         """Linked objects by mapping name."""
-        by_prefix = Counter(EntryKey(key).object_type for key, entry in self.entries.items()
-                            if entry.target_id and entry.state == ProvisioningState.LINKED)
-        return {mapping.name: by_prefix[mapping.key_prefix] for mapping in self.schema.mappings}
+        by_type = Counter(entry.object_type for entry in self.entries.values() if entry.state is ProvisioningState.LINKED)
+        return {mapping.name: by_type[mapping.source_type] for mapping in self.schema.mappings}

@@ -23,13 +23,15 @@ class CyclePlan(EscrowPolicy):
         entries, activity = self.entries, self.activity
         work: list[tuple[CompiledObjectMapping, EntryKey]] = []
         deltas = 0
-        not_done = keys_by_object_type(key for key, entry in entries.items() if entry.cycle != activity)
-        in_flight = keys_by_object_type(self.in_flight)
+        keyed = {mapping.key_prefix: [(EntryKey.of(mapping.key_prefix, source_id), obj)
+                                      for source_id, obj in self._sources[mapping.source_type].items()]
+                 for mapping in self.schema.mappings}
+        present = {key for objects in keyed.values() for key, _ in objects}
+        gone = keys_by_object_type(key for key, entry in entries.items() if key not in present and entry.cycle != activity)
+        in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
         for mapping in self.schema.mappings:
             prefix = mapping.key_prefix
-            objects = self._sources[mapping.source_type]
-            for source_id, obj in objects.items():
-                key = EntryKey.of(prefix, source_id)
+            for key, obj in keyed[prefix]:
                 entry = entries.get(key)
                 if entry is not None and entry.cycle == activity:
                     continue
@@ -37,11 +39,9 @@ class CyclePlan(EscrowPolicy):
                 deltas += changed
                 if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
                     work.append((mapping, key))
-            for key in not_done.get(prefix, ()):
-                if key.source_id not in objects:
-                    deltas += 1
-                    work.append((mapping, key))
-            work += [(mapping, key) for key in in_flight.get(prefix, ())
-                     if key.source_id not in objects and key not in entries]
+            gone_here = gone.get(prefix, [])
+            deltas += len(gone_here)
+            work += [(mapping, key) for key in gone_here]
+            work += [(mapping, key) for key in in_flight.get(prefix, ())]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work

@@ -51,20 +51,17 @@ class ProvisioningState(enum.Enum):
     """Deleted from the target (or due to be, where the mapping does not allow deletes); the link
     is kept until its source object is gone too."""
 
+    # Identity tests, not a set's: an enum member hashes in Python, and these run per object.
     @property
     def holds_target(self) -> bool:
         """The linked target object is still there (linked, disabled or out of scope)."""
-        return self in _HOLDING
+        return self is not ProvisioningState.UNLINKED and self is not ProvisioningState.DELETED
 
     @property
     def managed(self) -> bool:
         """The linked target object still follows its source object (linked or disabled): it is
         updated, its references are set, and it is disabled or deleted when its source object goes."""
-        return self in _MANAGED
-
-
-_HOLDING = frozenset({ProvisioningState.LINKED, ProvisioningState.DISABLED, ProvisioningState.OUT_OF_SCOPE})
-_MANAGED = frozenset({ProvisioningState.LINKED, ProvisioningState.DISABLED})
+        return self is ProvisioningState.LINKED or self is ProvisioningState.DISABLED
 
 
 @dataclass(slots=True, eq=True)

@@ -3,9 +3,9 @@
 The only package that imports `tinydb`.
 """
 
-from .config import ConfigStore
 from .errors import StoreError
 from .home import Home
+from .config import ConfigStore
 from .job_lock import JobLock, JobLocked
 from .job_state import JobStateStore, StateSnapshot, state_files
 from .request_log import RequestLog

@@ -327,15 +327,17 @@ def _entry_to_json(entry: SpaceEntry, key: str) -> Entry:
 def _entry_from_json(data: Entry, path: Path | None) -> SpaceEntry:
     """An entry of the file, of any version: the `pendingReason` an older one may hold was a
     cycle's own note, never read before it was set again, and is dropped."""
-    target_id = data.get("targetId") or None
-    mark = data.get("deprovisioned")
+    get = data.get  # a cycle reads 100,000 entries and more
+    target_id = get("targetId") or None
     if target_id is None:
         state = ProvisioningState.UNLINKED  # a mark without a link says nothing more
-    elif (found := _STATES.get(mark)) is not None:
-        state = found
     else:
-        raise StoreError(f"{path or 'the connector space'}: entry {data.get('key')!r} is marked deprovisioned "
-                         f"{mark!r}, which synctui does not know; restore the file from its .bak copy")
-    return SpaceEntry(data.get("type") or EntryKey(data["key"]).object_type, state, target_id, data.get("targetType"),
-                      data.get("inScope"), data.get("hash"), data.get("displayName"), data.get("refs"),
-                      bool(data.get("refsPending")), bool(data.get("refsUnresolved")), data.get("cycle"))
+        mark = get("deprovisioned")
+        found = _STATES.get(mark)
+        if found is None:
+            raise StoreError(f"{path or 'the connector space'}: entry {get('key')!r} is marked deprovisioned "
+                             f"{mark!r}, which synctui does not know; restore the file from its .bak copy")
+        state = found
+    return SpaceEntry(get("type") or EntryKey(data["key"]).object_type, state, target_id, get("targetType"),
+                      get("inScope"), get("hash"), get("displayName"), get("refs"),
+                      get("refsPending") is True, get("refsUnresolved") is True, get("cycle"))
