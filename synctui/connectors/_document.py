@@ -28,7 +28,6 @@ from ..fileio import atomic_write
 from ..models import DirectoryDefinition, ObjectDefinition
 from ._objects import ObjectTable, first_invalid_object, shown
 from .base import (
-    Changes,
     ConnectionFailure,
     DirectoryObject,
     Modification,
@@ -67,7 +66,7 @@ class JsonDocumentDirectory:
         self._document: dict[str, Any] | None = None
         self._tables: dict[str, ObjectTable] = {}
         self._dirty = False
-        self._read_alone: dict[tuple[str, str], _ReadAlone] = {}
+        self._objects_from_text: dict[tuple[str, str], _ObjectFromText] = {}
         """Objects read by `read_one` while the document is not, by (object type, id)."""
 
     # --- Directory protocol -----------------------------------------------------------------
@@ -92,15 +91,12 @@ class JsonDocumentDirectory:
     def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._table(object_type).iter_shared()
 
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        return None  # a file cannot tell what changed: the engine compares hashes
-
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._table(object_type).get(object_id)
 
     def read_one(self, object_type: str, object_id: str) -> DirectoryObject | None:
-        alone = self._alone(object_type, object_id, read=True)
-        return self.get(object_type, object_id) if alone is None else alone.table.get(object_id)
+        in_text = self._object_from_text(object_type, object_id, read=True)
+        return self.get(object_type, object_id) if in_text is None else in_text.table.get(object_id)
 
     def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
         return self._table(object_type).find(attribute, value)
@@ -112,12 +108,12 @@ class JsonDocumentDirectory:
         return object_id
 
     def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        alone = self._alone(object_type, object_id, read=False)
-        if alone is None:
+        in_text = self._object_from_text(object_type, object_id, read=False)
+        if in_text is None:
             self._table(object_type).modify(object_id, modification)
         else:
-            alone.table.modify(object_id, modification)
-            alone.changed = True
+            in_text.table.modify(object_id, modification)
+            in_text.changed = True
         self._dirty = True
 
     def delete(self, object_type: str, object_id: str) -> None:
@@ -131,7 +127,7 @@ class JsonDocumentDirectory:
             return
         if self._document is None:
             # Only objects read on their own have changed: anything else reads the document.
-            if self._write_alone():
+            if self._write_objects_from_text():
                 return
             self._load()  # the file has changed since: write it whole, with them
         assert self._document is not None
@@ -145,9 +141,9 @@ class JsonDocumentDirectory:
     def close(self) -> None:
         """Nothing to release: the file is not held open. Changes not flushed are not written."""
 
-    # --- one object alone -------------------------------------------------------------------
+    # --- one object read from the file's text ----------------------------------------------
 
-    def _alone(self, object_type: str, object_id: str, *, read: bool) -> _ReadAlone | None:
+    def _object_from_text(self, object_type: str, object_id: str, *, read: bool) -> _ObjectFromText | None:
         """The object as read on its own while the document is not: found in the file's text
         now if `read` and it was not before; None once the document is read."""
         if self._document is not None:
@@ -156,34 +152,35 @@ class JsonDocumentDirectory:
         if definition is None:
             return None
         key = (definition.name, object_id)
-        if key not in self._read_alone and read:
-            found = self._peek(definition, object_id)
+        if key not in self._objects_from_text and read:
+            found = self._find_in_text(definition, object_id)
             if found is not None:
-                self._read_alone[key] = found
-        return self._read_alone.get(key)
+                self._objects_from_text[key] = found
+        return self._objects_from_text.get(key)
 
-    def _write_alone(self) -> bool:
+    def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
         has it (else the caller reads and writes the whole document)."""
-        changed = sorted((alone for alone in self._read_alone.values() if alone.changed), key=lambda alone: alone.start)
+        changed = sorted((in_text for in_text in self._objects_from_text.values() if in_text.changed),
+                         key=lambda in_text: in_text.start)
         handle = self._open_file()
         if handle is None or os.fstat(handle.fileno()).st_size == 0:
             return False
         # The rest of the file goes from its mapping to the new file as it is: no copy of 50 MB.
         with handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data, memoryview(data) as view:
-            if any(data[alone.start:alone.end] != alone.text for alone in changed):
+            if any(data[in_text.start:in_text.end] != in_text.text for in_text in changed):
                 return False
             pieces: list[bytes | memoryview] = []
             position = 0
-            for alone in changed:
-                pieces += [view[position:alone.start], _laid_out(next(iter(alone.table.stored())))]
-                position = alone.end
+            for in_text in changed:
+                pieces += [view[position:in_text.start], _laid_out(next(iter(in_text.table.stored())))]
+                position = in_text.end
             pieces.append(view[position:])
             try:
                 self._write(pieces)
             finally:
                 pieces.clear()  # the slices must go before the mapping can close
-        self._read_alone = {}  # their places moved: read again if asked
+        self._objects_from_text = {}  # their places moved: read again if asked
         self._dirty = False
         return True
 
@@ -231,15 +228,15 @@ class JsonDocumentDirectory:
             object_definition = self._definition.object(object_type)
             assert object_definition is not None  # _collections holds only the definition's types
             objects = _indexed_by_id(self._source_error, key, document.get(key, []), object_definition)
-            for (alone_type, object_id), alone in self._read_alone.items():
-                if alone_type == object_type and alone.changed:
-                    objects[object_id] = next(iter(alone.table.stored()))
+            for (type_name, object_id), in_text in self._objects_from_text.items():
+                if type_name == object_type and in_text.changed:
+                    objects[object_id] = next(iter(in_text.table.stored()))
             tables[object_type] = ObjectTable(object_definition, objects)
         self._document = document
         self._tables = tables
-        self._read_alone = {}
+        self._objects_from_text = {}
 
-    def _peek(self, definition: ObjectDefinition, object_id: str) -> _ReadAlone | None:
+    def _find_in_text(self, definition: ObjectDefinition, object_id: str) -> _ObjectFromText | None:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
         when the text cannot tell.
 
@@ -274,7 +271,7 @@ class JsonDocumentDirectory:
             return None
         if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
             return None
-        return _ReadAlone(ObjectTable(definition, {object_id: obj}), opening, opening + len(text), text)
+        return _ObjectFromText(ObjectTable(definition, {object_id: obj}), opening, opening + len(text), text)
 
     def _open_file(self) -> BinaryIO | None:
         """The file, open for reading; None when it is missing and that stands for an empty directory."""
@@ -325,8 +322,8 @@ _LAYOUT = orjson.OPT_INDENT_2
 
 
 @dataclass
-class _ReadAlone:
-    """An object read on its own, and where its text was in the file."""
+class _ObjectFromText:
+    """An object read on its own from the file's text (see `_find_in_text`), and where that text was."""
 
     table: ObjectTable
     """Holding only this object, with the rules of its type."""

@@ -33,15 +33,6 @@ class Modification:
         return bool(self.replace or self.add or self.remove)
 
 
-@dataclass
-class Changes:
-    """What changed in a source since a watermark, for directories that can tell."""
-
-    changed: list[DirectoryObject]
-    deleted_ids: list[str]
-    watermark: str
-
-
 @runtime_checkable
 class Directory(Protocol):
     """A source or target directory. Implementations: memory, tenant JSON, JSON file, CSV, SCIM."""
@@ -56,11 +47,6 @@ class Directory(Protocol):
 
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
         """Every object of a type (raises `SourceDataError` on a malformed source)."""
-        ...
-
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        """Changes since `watermark`, or None when the directory cannot tell (the engine then
-        compares per-object hashes itself)."""
         ...
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:

@@ -13,7 +13,7 @@ from typing import Any
 from ..models import AttributeDefinition, AttributeType, DirectoryDefinition, DirectoryDefinitionDiscoverabilities
 from ._definitions import attribute, object_definition, reference
 from ._objects import ObjectTable
-from .base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError, SourceDataError
+from .base import ConnectionFailure, DirectoryObject, Modification, ObjectError, SourceDataError
 
 HR_CSV_DIRECTORY_NAME = "HR CSV"
 ANCHOR_COLUMN = "EmployeeId"
@@ -75,9 +75,6 @@ class CsvDirectory:
 
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._workers(object_type).iter_copies()
-
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        return None  # a file cannot tell what changed: the engine compares hashes
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._workers(object_type).get(object_id)

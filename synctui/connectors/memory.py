@@ -14,13 +14,11 @@ from ..models import DirectoryDefinition
 from ._definitions import id_anchor, object_definition
 from ._objects import ObjectTable
 from .base import (
-    Changes,
     ConnectionFailure,
     DirectoryError,
     DirectoryObject,
     Modification,
     ObjectError,
-    SourceDataError,
 )
 
 Predicate = Callable[[DirectoryObject], bool]
@@ -28,7 +26,7 @@ Predicate = Callable[[DirectoryObject], bool]
 PER_OBJECT_OPERATIONS = frozenset({"get", "find", "create", "update", "delete"})
 """Operations whose injected failure is an `ObjectError` by default, and which take a predicate."""
 
-WHOLE_DIRECTORY_OPERATIONS = frozenset({"test_connection", "read_all", "read_changes", "flush"})
+WHOLE_DIRECTORY_OPERATIONS = frozenset({"test_connection", "read_all", "flush"})
 """Operations whose injected failure is a `ConnectionFailure` by default."""
 
 
@@ -47,8 +45,7 @@ class MemoryDirectory:
     `definition` is a full `DirectoryDefinition`, or just a name: then each of `object_types`
     gets a definition with only its `id` anchor, and accepts any attribute. `objects` seeds the
     directory, by object type; a seeded object keeps its `id` if it has one. Ids are generated
-    from `seed`, so two runs give the same ids. With `track_changes=False`, `read_changes`
-    returns None, as the file directories do. One thread at a time.
+    from `seed`, so two runs give the same ids. One thread at a time.
     """
 
     def __init__(
@@ -57,18 +54,13 @@ class MemoryDirectory:
         objects: Mapping[str, Iterable[DirectoryObject]] | None = None,
         *,
         object_types: Iterable[str] = ("User", "Group"),
-        track_changes: bool = True,
         seed: int = 0,
     ) -> None:
         if not isinstance(definition, DirectoryDefinition):
             definition = _open_definition(definition, object_types)
         self._definition = definition
         self._tables = {obj.name: ObjectTable(obj) for obj in self._definition.objects}
-        self._track_changes = track_changes
         self._random = random.Random(seed)
-        self._sequence = 0
-        self._last_change: dict[str, dict[str, int]] = {name: {} for name in self._tables}
-        """Per object type: id → sequence number of its latest create, update or delete."""
         self._faults: list[_Fault] = []
         self.calls: Counter[tuple[str, str]] = Counter()
         """How often each (operation, object type) was called; `flush` and `test_connection` count under type ""."""
@@ -131,25 +123,6 @@ class MemoryDirectory:
         self._called("read_all", table.definition.name)
         return table.iter_shared()
 
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        table = self._table(object_type)
-        self._called("read_changes", table.definition.name)
-        if not self._track_changes:
-            return None
-        if watermark is None:
-            return Changes(changed=list(table.iter_copies()), deleted_ids=[], watermark=str(self._sequence))
-        since = self._parse_watermark(watermark)
-        changed: list[DirectoryObject] = []
-        deleted_ids: list[str] = []
-        for object_id, sequence in self._last_change[table.definition.name].items():
-            if sequence > since:
-                current = table.get(object_id)
-                if current is None:
-                    deleted_ids.append(object_id)
-                else:
-                    changed.append(current)
-        return Changes(changed=changed, deleted_ids=deleted_ids, watermark=str(self._sequence))
-
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         table = self._table(object_type)
         self._called("get", table.definition.name, lambda: table.get(object_id) or {"id": object_id})
@@ -171,13 +144,11 @@ class MemoryDirectory:
         table = self._table(object_type)
         self._called("update", table.definition.name, lambda: table.get(object_id) or {"id": object_id})
         table.modify(object_id, modification)
-        self._record_change(table.definition.name, object_id)
 
     def delete(self, object_type: str, object_id: str) -> None:
         table = self._table(object_type)
         self._called("delete", table.definition.name, lambda: table.get(object_id) or {"id": object_id})
         table.remove(object_id)
-        self._record_change(table.definition.name, object_id)
 
     def flush(self) -> None:
         self._called("flush", "")
@@ -199,19 +170,6 @@ class MemoryDirectory:
     def _insert(self, object_type: str, object_id: str, attributes: DirectoryObject) -> None:
         table = self._table(object_type)
         table.insert(object_id, attributes)
-        self._record_change(table.definition.name, object_id)
-
-    def _record_change(self, object_type: str, object_id: str) -> None:
-        self._sequence += 1
-        self._last_change[object_type][object_id] = self._sequence
-
-    def _parse_watermark(self, watermark: str) -> int:
-        if not watermark.isdigit() or int(watermark) > self._sequence:
-            raise SourceDataError(
-                f"{self._definition.name}: watermark {watermark!r} was not issued by this directory; "
-                "restart the job with the Watermark scope"
-            )
-        return int(watermark)
 
     def _new_id(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))

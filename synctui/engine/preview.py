@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..connectors.base import Changes, Directory, Modification
+from ..connectors.base import Directory, Modification
 from ..models import DirectoryDefinition
 
 
@@ -31,9 +31,6 @@ class DryRunDirectory:
 
     def read_all(self, object_type: str) -> Iterable[dict[str, Any]]:
         return self._real.read_all(object_type)
-
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        return None
 
     def get(self, object_type: str, object_id: str) -> dict[str, Any] | None:
         if object_id in self._created:

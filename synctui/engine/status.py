@@ -20,7 +20,8 @@ from ..models import (
     SynchronizationStatusCode,
     SynchronizationTaskExecutionResult,
 )
-from .cycle import CycleResult, doubled
+from .cycle import CycleResult
+from .escrow_policy import doubled
 
 QUARANTINE_MAX_AGE = timedelta(days=28)
 QUARANTINE_MAX_BACKOFF = timedelta(days=1)

@@ -8,8 +8,11 @@ with the log folded in (atomically, keeping the previous one as `.bak`) and the 
 afresh: writing costs what changed, plus a share of the file that shrinks as the file grows.
 
 Provision on demand needs a handful of entries, not the whole space: the file is written with an
-indent of 2 and the space first, so that `lookup` can find an entry in its text (see `_peek`),
-as the JSON file directories find one object.
+indent of 2 and the space first, so that `lookup` can find an entry in its text (see
+`_entry_in_text`), as the JSON file directories find one object.
+
+The entries are `SpaceEntry` objects (synctui.models.connector_space) outside this module, and
+JSON only here (see `_entry_to_json`): the file keeps the layout it always had.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import orjson
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
+from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .changes import ChangeLog
 from .errors import StoreError
 from .files import open_file
@@ -44,6 +48,7 @@ _FOLDED = "changeLog"
 """One document: the sequence number of the last change record folded into the file."""
 
 Entry = dict[str, Any]
+"""An entry as the file holds it: see `_entry_to_json`."""
 
 
 class ConnectorSpace:
@@ -64,34 +69,33 @@ class ConnectorSpace:
         self._entries_let_go = 0
         """How many entries `take_entries` handed over (the size of the space while not loaded)."""
 
-    def entries(self) -> dict[str, Entry]:
-        """The entries as kept, TinyDB document id (as text) → entry: the caller must not change them."""
-        return (self._db.storage.read() or {}).get(TABLE, {})
+    def entries(self) -> dict[str, SpaceEntry]:
+        """Every entry by key, each made afresh: the caller may change them."""
+        return {entry["key"]: _entry_from_json(entry, self.path) for entry in self._table().values()}
 
-    def take_entries(self) -> dict[str, Entry]:
+    def take_entries(self) -> dict[str, SpaceEntry]:
         """Every entry by key, for a caller that changes them (a cycle). The space lets go of
-        them rather than hand out copies (at a million entries a copy is a gigabyte more at the
-        cycle's peak), and reads its file again when it needs them; a space kept in memory only
-        has nothing to read them from, and hands out copies."""
-        table = self.entries()
-        if self.path is None:
-            return {entry["key"]: dict(entry) for entry in table.values()}
-        self._opened, self._ids, self._entries_let_go = None, None, len(table)
-        return {entry["key"]: entry for entry in table.values()}
+        the JSON it read once they are made (at a million entries it is a gigabyte more at the
+        cycle's peak), and reads its file again when it needs it."""
+        entries = self.entries()
+        if self.path is not None:
+            self._opened, self._ids, self._entries_let_go = None, None, len(entries)
+        return entries
 
-    def lookup(self, keys: Iterable[str]) -> dict[str, Entry | None]:
-        """Some entries by key (None: there is none), as kept: the caller must not change them.
-        Until the space is loaded whole, they are read from the file's text where it can tell."""
+    def lookup(self, keys: Iterable[str]) -> dict[str, SpaceEntry | None]:
+        """Some entries by key (None: there is none), each made afresh. Until the space is loaded
+        whole, they are read from the file's text where it can tell."""
         keys = list(keys)
+        found: dict[str, Entry | None] | None = None
         if self._opened is None and self.path is not None:
-            found = self._peek_all(keys)
-            if found is not None:
-                return found
-        table = self.entries()
-        ids = self._key_ids(table)
-        return {key: table.get(ids[key]) if key in ids else None for key in keys}
+            found = self._lookup_in_text(keys)
+        if found is None:
+            table = self._table()
+            ids = self._key_ids(table)
+            found = {key: table.get(ids[key]) if key in ids else None for key in keys}
+        return {key: None if entry is None else _entry_from_json(entry, self.path) for key, entry in found.items()}
 
-    def write(self, entries: Mapping[str, Entry | None]) -> None:
+    def write(self, entries: Mapping[str, SpaceEntry | None]) -> None:
         """Change entries (None removes one), durably."""
         if not entries:
             return
@@ -99,15 +103,16 @@ class ConnectorSpace:
             _ = self._db  # the last sequence number is in the file and its log
         assert self._sequence is not None
         self._sequence += 1
-        record = {"sequence": self._sequence,
-                  "entries": {key: None if entry is None else dict(entry, key=key) for key, entry in entries.items()}}
+        # Keys as plain text: orjson writes no str subclass (an EntryKey) as a JSON object's key.
+        changed = {str(key): None if entry is None else _entry_to_json(entry, str(key)) for key, entry in entries.items()}
+        record = {"sequence": self._sequence, "entries": changed}
         size = len(self._ids) if self._ids is not None else self._entries_let_go
         if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
-            self._apply(record["entries"])  # loads the space first if it is not
+            self._apply(changed)  # loads the space first if it is not
             self._fold()
             return
         if self._opened is not None:  # otherwise a later load replays the record from the log
-            self._apply(record["entries"])
+            self._apply(changed)
         if self._changes is not None:
             self._changes.append(record)
             if self._changes.size() > max(FOLD_MIN_BYTES, FOLD_SHARE * self._file_size):
@@ -128,6 +133,10 @@ class ConnectorSpace:
         self._opened = None
 
     # --- reading and writing ------------------------------------------------------------------
+
+    def _table(self) -> dict[str, Entry]:
+        """The entries as kept, TinyDB document id (as text) → entry."""
+        return (self._db.storage.read() or {}).get(TABLE, {})
 
     @property
     def _db(self) -> TinyDB:
@@ -207,11 +216,11 @@ class ConnectorSpace:
 
     @staticmethod
     def _serialize(tables: dict[str, dict[str, Any]]) -> bytes:
-        # The layout `_peek` reads: the space first, every line break layout, a line's indent its depth.
+        # The layout `_entry_in_text` reads: the space first, every line break layout, a line's indent its depth.
         ordered = {TABLE: tables.get(TABLE, {}), **{name: table for name, table in tables.items() if name != TABLE}}
         return orjson.dumps(ordered, option=orjson.OPT_INDENT_2)
 
-    def _peek_all(self, keys: list[str]) -> dict[str, Entry | None] | None:
+    def _lookup_in_text(self, keys: list[str]) -> dict[str, Entry | None] | None:
         """`lookup` from the file's text and the log; None where the text cannot tell."""
         assert self.path is not None and self._changes is not None
         records = self._changes.read()  # the log before the file, as when loading (see `_db`)
@@ -226,12 +235,12 @@ class ConnectorSpace:
                 if size == 0:
                     return None
                 with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    sequence = _peek_sequence(data)
+                    sequence = _folded_sequence_in_text(data)
                     if sequence is None:
                         return None
                     self._sequence = sequence
                     for key in keys:
-                        entry = _peek(data, key)
+                        entry = _entry_in_text(data, key)
                         if entry is _UNKNOWN:
                             return None
                         found[key] = entry
@@ -247,7 +256,7 @@ _UNKNOWN: Any = object()
 _HEADER = b'{\n  "' + TABLE.encode() + b'": {'
 
 
-def _peek(data: mmap.mmap, key: str) -> Entry | None:
+def _entry_in_text(data: mmap.mmap, key: str) -> Entry | None:
     """The entry of `key` in a space file's text, None if it has none, or _UNKNOWN when the text
     is not laid out as `_serialize` writes it. There every line break is layout (strings hold
     theirs escaped), so the entry's `"key"` line, at 6 spaces and last, can only be that."""
@@ -265,7 +274,7 @@ def _peek(data: mmap.mmap, key: str) -> Entry | None:
     return entry if type(entry) is dict and entry.get("key") == key else _UNKNOWN
 
 
-def _peek_sequence(data: mmap.mmap) -> int | None:
+def _folded_sequence_in_text(data: mmap.mmap) -> int | None:
     """The sequence number of the last change folded into the file (its `changeLog` table, the
     last), 0 if it has none, None when the text cannot tell."""
     at = data.rfind(b'\n  "' + _FOLDED.encode() + b'": {')
@@ -276,3 +285,59 @@ def _peek_sequence(data: mmap.mmap) -> int | None:
         return int(next(iter(table.values()))["sequence"])
     except (orjson.JSONDecodeError, StopIteration, KeyError, TypeError, ValueError):
         return None
+
+
+# --- an entry as JSON ---------------------------------------------------------------------------
+
+_MARKS = {ProvisioningState.DISABLED: "disabled", ProvisioningState.OUT_OF_SCOPE: "outOfScope",
+          ProvisioningState.DELETED: "deleted"}
+"""The `deprovisioned` mark of a linked entry's state (a linked entry has none)."""
+_STATES: dict[str | None, ProvisioningState] = {None: ProvisioningState.LINKED,
+                                                **{mark: state for state, mark in _MARKS.items()}}
+
+
+def _entry_to_json(entry: SpaceEntry, key: str) -> Entry:
+    """The entry as the file has always held it: `targetId` (null when unlinked) and the
+    `deprovisioned` mark say its state; facts not known are left out; `key` comes last (see
+    `_entry_in_text`)."""
+    data: Entry = {"type": entry.object_type, "targetId": entry.target_id}
+    if entry.target_type is not None:
+        data["targetType"] = entry.target_type
+    if entry.in_scope is not None:
+        data["inScope"] = entry.in_scope
+    if entry.hash is not None:
+        data["hash"] = entry.hash
+    if entry.display_name is not None:
+        data["displayName"] = entry.display_name
+    mark = _MARKS.get(entry.state) if entry.target_id else None
+    if mark is not None:
+        data["deprovisioned"] = mark
+    if entry.refs is not None:
+        data["refs"] = entry.refs
+    if entry.refs_pending:
+        data["refsPending"] = True
+    if entry.refs_unresolved:
+        data["refsUnresolved"] = True
+    if entry.cycle is not None:
+        data["cycle"] = entry.cycle
+    data["key"] = key
+    return data
+
+
+def _entry_from_json(data: Entry, path: Path | None) -> SpaceEntry:
+    """An entry of the file, of any version: the `pendingReason` an older one may hold was a
+    cycle's own note, never read before it was set again, and is dropped."""
+    get = data.get  # a cycle reads 100,000 entries and more
+    target_id = get("targetId") or None
+    if target_id is None:
+        state = ProvisioningState.UNLINKED  # a mark without a link says nothing more
+    else:
+        mark = get("deprovisioned")
+        found = _STATES.get(mark)
+        if found is None:
+            raise StoreError(f"{path or 'the connector space'}: entry {get('key')!r} is marked deprovisioned "
+                             f"{mark!r}, which synctui does not know; restore the file from its .bak copy")
+        state = found
+    return SpaceEntry(get("type") or EntryKey(data["key"]).object_type, state, target_id, get("targetType"),
+                      get("inScope"), get("hash"), get("displayName"), get("refs"),
+                      get("refsPending") is True, get("refsUnresolved") is True, get("cycle"))

@@ -109,7 +109,6 @@ def test_it_is_read_only(hr_file: Path) -> None:
             write()
         assert caught.value.code == "NotPermitted" and caught.value.retryable is False
     directory.flush()
-    assert directory.read_changes("User", None) is None
 
 
 def test_only_workers(hr_file: Path) -> None:

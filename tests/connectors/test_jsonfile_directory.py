@@ -120,6 +120,3 @@ def test_a_folder_without_write_permission_is_a_connection_failure(tmp_path: Pat
     with pytest.raises(ConnectionFailure, match=f"the folder {folder} is not writable"):
         JsonFileDirectory(folder / "deeper" / "target.json").test_connection()
 
-
-def test_read_changes_is_left_to_the_engine(tmp_path: Path) -> None:
-    assert JsonFileDirectory(tmp_path / "target.json").read_changes("User", None) is None

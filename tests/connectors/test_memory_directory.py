@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synctui.connectors.base import ConnectionFailure, Modification, ObjectError, SourceDataError
+from synctui.connectors.base import ConnectionFailure, Modification, ObjectError
 from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
 
@@ -53,44 +53,6 @@ def test_ids_are_the_same_from_run_to_run() -> None:
     assert new_ids(1) == new_ids(1)
     assert new_ids(1) != new_ids(2)
     assert len(set(new_ids(1))) == 3
-
-
-# --- read_changes ---------------------------------------------------------------------------
-
-
-def test_without_a_watermark_every_object_is_a_change(directory: MemoryDirectory) -> None:
-    changes = directory.read_changes("User", None)
-    assert [user["id"] for user in changes.changed] == ["u1", "u2", "u3"]
-    assert changes.deleted_ids == []
-    assert changes.watermark == "4"  # 3 users and 1 group seeded
-
-
-def test_changes_since_a_watermark(directory: MemoryDirectory) -> None:
-    watermark = directory.read_changes("User", None).watermark
-    new_id = directory.create("User", {"displayName": "New"})
-    directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
-    directory.delete("User", "u3")
-    directory.update("Group", "g1", Modification(add={"members": ["u3"]}))
-
-    changes = directory.read_changes("User", watermark)
-    assert sorted(user["id"] for user in changes.changed) == sorted([new_id, "u2"])
-    assert directory.get("User", "u2") in changes.changed
-    assert changes.deleted_ids == ["u3"]
-    assert [group["id"] for group in directory.read_changes("Group", watermark).changed] == ["g1"]
-
-    nothing = directory.read_changes("User", changes.watermark)
-    assert (nothing.changed, nothing.deleted_ids) == ([], [])
-    assert nothing.watermark == changes.watermark
-
-
-@pytest.mark.parametrize("watermark", ["abc", "-1", "99"])
-def test_a_watermark_this_directory_did_not_issue_is_an_error(directory: MemoryDirectory, watermark: str) -> None:
-    with pytest.raises(SourceDataError, match=f"watermark '{watermark}' was not issued by this directory"):
-        directory.read_changes("User", watermark)
-
-
-def test_without_change_tracking_read_changes_says_it_cannot_tell() -> None:
-    assert MemoryDirectory("App", track_changes=False).read_changes("User", None) is None
 
 
 # --- faults ---------------------------------------------------------------------------------

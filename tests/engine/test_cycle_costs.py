@@ -11,7 +11,7 @@ import pytest
 from synctui.connectors.base import Modification
 from synctui.connectors.memory import MemoryDirectory
 from synctui.engine import Cycle, compile_schema
-from synctui.engine import cycle as cycle_module
+from synctui.engine import cycle_state
 from synctui.engine.gc_pause import gc_paused
 from synctui.store import JobStateStore
 
@@ -57,7 +57,7 @@ def test_a_cycle_renders_no_more_log_entries_than_the_store_keeps(harness: Harne
 def test_progress_is_reported_in_steps_and_at_the_end(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(10, 40):
         harness.source.create("User", {k: v for k, v in person(n).items() if k not in ("id", "objectId")})
-    monkeypatch.setattr(cycle_module, "PROGRESS_STEPS", 5)
+    monkeypatch.setattr(cycle_state, "PROGRESS_STEPS", 5)
     reports: list[tuple[int, int]] = []
     harness.run(on_progress=lambda done, total: reports.append((done, total)))
     total = reports[0][1]

@@ -55,7 +55,7 @@ def test_a_delete_sent_before_a_crash_leaves_no_escrow_when_the_object_comes_bac
 
     assert result.execution.state == Result.Succeeded and harness.state.load().escrows == {}
     restored = harness.users()["user2@contoso.example"]
-    assert harness.state.load().entries["User:u2"]["targetId"] == restored["id"]
+    assert harness.state.load().entries["User:u2"].target_id == restored["id"]
     assert harness.run().execution.count_exports == 0
 
 
@@ -82,7 +82,7 @@ def test_a_disable_sent_before_a_crash_leaves_no_wrong_link(harness: Harness) ->
     result = harness.run()
 
     assert result.execution.state == Result.Succeeded and harness.state.load().escrows == {}
-    assert harness.state.load().entries["User:u2"]["targetId"] is None
+    assert harness.state.load().entries["User:u2"].target_id is None
     harness.edit_user("u2", accountEnabled=True)
     harness.run()
     assert harness.users()["user2@contoso.example"]["accountEnabled"] is True  # provisioned anew

@@ -3,16 +3,23 @@ writes where, what a reader sees, and what survives a crash."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
 import pytest
 
+from synctui.models.connector_space import ProvisioningState, SpaceEntry
 from synctui.store import JobStateStore, StoreError, connector_space, job_state, log_file
 
 
-def _entry(n: int) -> dict:
-    return {"type": "User", "targetId": f"t{n}", "hash": f"h{n}", "displayName": f"User {n}"}
+def _entry(n: int, display_name: str | None = None) -> SpaceEntry:
+    return SpaceEntry("User", ProvisioningState.LINKED, f"t{n}", hash=f"h{n}", display_name=display_name or f"User {n}")
+
+
+def _entry_json(n: int) -> dict:
+    """`_entry(n)` as the space file holds it."""
+    return {"type": "User", "targetId": f"t{n}", "hash": f"h{n}", "displayName": f"User {n}", "key": f"User:{n}"}
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ def test_a_checkpoint_rewrites_the_job_file_and_appends_the_entries_it_changed(s
     assert len(_changes(state_file).read_bytes().splitlines()) == 2
 
     snapshot = JobStateStore(state_file).load()
-    assert snapshot.entries == {"User:2": {**_entry(2), "key": "User:2"}, "User:3": {**_entry(3), "key": "User:3"}}
+    assert snapshot.entries == {"User:2": _entry(2), "User:3": _entry(3)}
     assert snapshot.meta == {"watermark": "w2"}
     assert [log["id"] for log in JobStateStore(state_file).logs()] == ["log1"]
 
@@ -53,10 +60,10 @@ def test_the_change_log_is_folded_into_the_space_once_it_outgrows_a_share_of_it(
     assert _space(state_file).exists() and not _changes(state_file).exists()  # no file yet: folded at once
     store.checkpoint(entries={"User:0": None})  # small next to the file: appended
     assert _changes(state_file).exists()
-    store.checkpoint(entries={f"User:{n}": {**_entry(n), "displayName": "Renamed"} for n in range(1, 50)})
+    store.checkpoint(entries={f"User:{n}": _entry(n, "Renamed") for n in range(1, 50)})
     assert not _changes(state_file).exists()  # over a quarter of the file: folded
     entries = JobStateStore(state_file).load().entries
-    assert len(entries) == 99 and entries["User:1"]["displayName"] == "Renamed"
+    assert len(entries) == 99 and entries["User:1"].display_name == "Renamed"
 
 
 def test_closing_writes_nothing_and_a_reopened_store_goes_on_from_file_and_log(state_file: Path) -> None:
@@ -121,9 +128,9 @@ def test_a_log_that_does_not_follow_the_space_is_refused(state_file: Path, monke
 
 def test_a_job_file_that_holds_its_connector_space_gives_it_a_file_of_its_own(state_file: Path) -> None:
     state_file.write_bytes(orjson.dumps({
-        "connectorSpace": {"1": {**_entry(1), "key": "User:1"}}, "meta": {"1": {"watermark": "w1"}}}))
+        "connectorSpace": {"1": _entry_json(1)}, "meta": {"1": {"watermark": "w1"}}}))
     store = JobStateStore(state_file)
-    assert store.load().entries == {"User:1": {**_entry(1), "key": "User:1"}}
+    assert store.load().entries == {"User:1": _entry(1)}
     assert "connectorSpace" not in orjson.loads(state_file.read_bytes())
     store.checkpoint(entries={"User:2": _entry(2)})
     assert set(JobStateStore(state_file).load().entries) == {"User:1", "User:2"}
@@ -141,7 +148,7 @@ def test_the_store_keeps_at_most_its_log_limit(state_file: Path, monkeypatch: py
 def test_a_store_in_memory_writes_no_file(tmp_path: Path) -> None:
     store = JobStateStore(None)
     store.checkpoint(entries={"User:1": _entry(1)}, meta={"watermark": "w1"})
-    assert store.load().entries == {"User:1": {**_entry(1), "key": "User:1"}}
+    assert store.load().entries == {"User:1": _entry(1)}
     assert list(tmp_path.iterdir()) == []
 
 
@@ -151,7 +158,7 @@ def _folded_store(state_file: Path, monkeypatch: pytest.MonkeyPatch, count: int 
     store = JobStateStore(state_file)
     store.checkpoint(entries={f"User:{n}": _entry(n) for n in range(count)})  # folded into the file
     monkeypatch.setattr(connector_space, "FOLD_SHARE", 10)
-    store.checkpoint(entries={"User:1": None, "User:2": {**_entry(2), "displayName": "Renamed"}, "User:99": _entry(99)})
+    store.checkpoint(entries={"User:1": None, "User:2": _entry(2, "Renamed"), "User:99": _entry(99)})
     return store
 
 
@@ -159,8 +166,8 @@ def test_few_entries_are_read_from_the_files_text_and_the_log(state_file: Path, 
     _folded_store(state_file, monkeypatch)
     reader = JobStateStore(state_file)
     entries = reader.load(few_entries=True).entries
-    assert entries["User:3"] == {**_entry(3), "key": "User:3"}
-    assert entries["User:2"]["displayName"] == "Renamed" and entries.get("User:99") is not None
+    assert entries["User:3"] == _entry(3)
+    assert entries["User:2"].display_name == "Renamed" and entries.get("User:99") is not None
     assert "User:1" not in entries and entries.get("User:77") is None
     assert reader._space._opened is None  # the space was never loaded whole
     assert dict(entries) == JobStateStore(state_file).load().entries  # going through them all reads everything
@@ -171,18 +178,18 @@ def test_a_checkpoint_after_reading_few_entries_appends_to_the_log(state_file: P
     writer = JobStateStore(state_file)
     entries = writer.load(few_entries=True).entries
     entry = entries["User:4"]
-    writer.checkpoint(entries={"User:4": {**entry, "displayName": "Four"}, "User:5": None})
+    writer.checkpoint(entries={"User:4": replace(entry, display_name="Four"), "User:5": None})
     assert writer._space._opened is None
     everything = JobStateStore(state_file).load().entries
-    assert everything["User:4"]["displayName"] == "Four" and "User:5" not in everything and "User:99" in everything
+    assert everything["User:4"].display_name == "Four" and "User:5" not in everything and "User:99" in everything
 
 
 def test_text_that_looks_like_an_entry_cannot_pass_for_one(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
     forged = '\n    "9": {\n      "targetId": "stolen",\n      "key": "User:7"\n    }'
     store = JobStateStore(state_file)
-    store.checkpoint(entries={"User:6": {**_entry(6), "displayName": forged}, "User:7": _entry(7)})
-    assert JobStateStore(state_file).load(few_entries=True).entries["User:7"]["targetId"] == "t7"
+    store.checkpoint(entries={"User:6": _entry(6, forged), "User:7": _entry(7)})
+    assert JobStateStore(state_file).load(few_entries=True).entries["User:7"].target_id == "t7"
 
 
 def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,7 +197,7 @@ def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatc
     _space(state_file).write_bytes(orjson.dumps(orjson.loads(_space(state_file).read_bytes())))  # as written before
     reader = JobStateStore(state_file)
     entries = reader.load(few_entries=True).entries
-    assert entries["User:2"]["displayName"] == "Renamed" and "User:1" not in entries
+    assert entries["User:2"].display_name == "Renamed" and "User:1" not in entries
     assert reader._space._opened is not None
 
 
@@ -268,14 +275,14 @@ def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
     JobStateStore(state_file).checkpoint(entries={f"User:{n}": _entry(n) for n in range(4)}, in_flight={})
     store = JobStateStore(state_file)
     entries = store.load().entries
-    entries["User:0"]["displayName"] = "changed, never checkpointed"
-    entries["User:1"]["displayName"] = "changed and checkpointed"
-    entries["User:2"]["displayName"] = "changed and checkpointed"
+    entries["User:0"].display_name = "changed, never checkpointed"
+    entries["User:1"].display_name = "changed and checkpointed"
+    entries["User:2"].display_name = "changed and checkpointed"
     store.checkpoint(entries={"User:1": entries["User:1"], "User:2": entries["User:2"]}, in_flight={})  # folds at once
     assert not _changes(state_file).exists()
     on_disk = JobStateStore(state_file).load().entries
-    assert on_disk["User:0"]["displayName"] == "User 0"
-    assert on_disk["User:1"]["displayName"] == on_disk["User:2"]["displayName"] == "changed and checkpointed"
+    assert on_disk["User:0"].display_name == "User 0"
+    assert on_disk["User:1"].display_name == on_disk["User:2"].display_name == "changed and checkpointed"
     assert len(on_disk) == 4
 
 
@@ -303,3 +310,32 @@ def test_a_log_file_not_laid_out_for_it_is_read_whole_and_damage_is_reported(sta
     assert log_file.read_newest(path, 1) is None
     with pytest.raises(StoreError, match="provisioning log"):
         JobStateStore(state_file).logs(1)
+
+
+def test_the_space_file_holds_each_entry_as_it_always_did(state_file: Path) -> None:
+    """An entry's state is its `targetId` and `deprovisioned` mark on disk, facts not known are
+    left out and `key` comes last: files written before the entries were typed read the same."""
+    linked = SpaceEntry("User", ProvisioningState.LINKED, "t1", "User", True, "h1", "One", {"manager": "t2"},
+                        refs_pending=True, cycle="c1")
+    out_of_scope = SpaceEntry("User", ProvisioningState.OUT_OF_SCOPE, "t2", "User", False, "h2", "Two", {})
+    never = SpaceEntry("User", in_scope=False, hash="h3", display_name="Three", cycle="c1")
+    JobStateStore(state_file).checkpoint(entries={"User:1": linked, "User:2": out_of_scope, "User:3": never})
+    (record,) = [orjson.loads(line) for line in _changes(state_file).read_bytes().splitlines()]
+    assert [list(entry) for entry in record["entries"].values()] == [
+        ["type", "targetId", "targetType", "inScope", "hash", "displayName", "refs", "refsPending", "cycle", "key"],
+        ["type", "targetId", "targetType", "inScope", "hash", "displayName", "deprovisioned", "refs", "key"],
+        ["type", "targetId", "inScope", "hash", "displayName", "cycle", "key"]]
+    assert record["entries"]["User:2"]["deprovisioned"] == "outOfScope" and record["entries"]["User:3"]["targetId"] is None
+    assert JobStateStore(state_file).load().entries == {"User:1": linked, "User:2": out_of_scope, "User:3": never}
+
+
+def test_an_entry_written_before_the_entries_were_typed_reads_as_its_state(state_file: Path) -> None:
+    _space(state_file).write_bytes(orjson.dumps({"connectorSpace": {
+        "1": {"type": "User", "targetId": "t1", "deprovisioned": "disabled", "refsUnresolved": True,
+              "pendingReason": "outOfScope", "key": "User:1"},
+        "2": {"type": "User", "targetId": "t2", "deprovisioned": "deleted", "key": "User:2"},
+        "3": {"type": "User", "targetId": None, "deprovisioned": "outOfScope", "key": "User:3"}}}))
+    entries = JobStateStore(state_file).load().entries
+    assert entries["User:1"] == SpaceEntry("User", ProvisioningState.DISABLED, "t1", refs_unresolved=True)
+    assert entries["User:2"].state == ProvisioningState.DELETED and entries["User:2"].managed_target is None
+    assert entries["User:3"] == SpaceEntry("User")  # a mark without a link: never linked, or its link dropped

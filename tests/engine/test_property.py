@@ -90,8 +90,8 @@ def test_the_target_follows_any_sequence_of_source_edits(batches: list[list[tupl
     users = [person(n, manager="u0" if n else None) for n in range(4)]
     group = {"id": "g1", "objectId": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u0", "u1"]}
     schema = get_template("jsonfile").schema_
-    harness = Harness(MemoryDirectory(tenant_definition(), {"User": users, "Group": [group]}, track_changes=False),
-                      MemoryDirectory(jsonfile_definition(), track_changes=False, seed=3), schema)
+    harness = Harness(MemoryDirectory(tenant_definition(), {"User": users, "Group": [group]}),
+                      MemoryDirectory(jsonfile_definition(), seed=3), schema)
     harness.run()
     _check(harness)
     for batch in batches:

@@ -11,7 +11,7 @@ import httpx
 
 from ...clock import Clock, SystemClock
 from ...models import DirectoryDefinition
-from ..base import Changes, ConnectionFailure, DirectoryObject, Modification, ObjectError, ObjectNotFound
+from ..base import ConnectionFailure, DirectoryObject, Modification, ObjectError, ObjectNotFound
 from ._definition import (
     schemas_by_resource_type,
     schemas_by_suffix,
@@ -136,9 +136,6 @@ class ScimDirectory:
             start_index += len(resources)
             if not resources or start_index > total:
                 return
-
-    def read_changes(self, object_type: str, watermark: str | None) -> Changes | None:
-        return None  # SCIM has no change feed; the engine compares hashes
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         kind = resource_type(object_type)

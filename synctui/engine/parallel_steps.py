@@ -1,7 +1,7 @@
 """Several objects' exports in flight at once, while the cycle itself runs on one thread at a time.
 
 A target that takes parallel requests (a SCIM endpoint) spends most of an export waiting for the
-reply. `Lanes` runs a cycle's per-object steps on a few threads that share one lock: a step holds
+reply. `ParallelSteps` runs a cycle's per-object steps on a few threads that share one lock: a step holds
 it while it works on the cycle's state and lets go of it only while it waits for a directory
 (`waiting()`). The engine's code needs no locking of its own, and at most `width` requests are
 in flight. With a width of 1 everything runs on the caller's thread, as plain loops would.
@@ -27,30 +27,30 @@ Item = TypeVar("Item")
 _NOTHING = nullcontext()
 
 
-class Lanes:
+class ParallelSteps:
     def __init__(self, width: int) -> None:
         self.width = max(1, width)
         self._lock = threading.Lock()
-        self._released = _Released(self._lock)
+        self._released = _LockReleased(self._lock)
         self._parallel = False
         self._running: set[Future[None]] = set()
 
-    def run(self, items: Iterable[Item], step: Callable[[Item], None], between: Callable[[], bool]) -> bool:
-        """Run `step` on each item in turn. `between()` runs before each item is started, holding
+    def run(self, items: Iterable[Item], step: Callable[[Item], None], before_each: Callable[[], bool]) -> bool:
+        """Run `step` on each item in turn. `before_each()` runs before each item is started, holding
         the cycle as a step does; it returns False to start no more. Returns False if stopped so.
         A step's exception is raised here, once the steps under way have ended."""
         if self.width == 1:
             for item in items:
-                if not between():
+                if not before_each():
                     return False
                 step(item)
             return True
         self._lock.acquire()
         self._parallel = True
-        pool = ThreadPoolExecutor(self.width, thread_name_prefix="synctui-lane")
+        pool = ThreadPoolExecutor(self.width, thread_name_prefix="synctui-step")
         try:
             for item in items:
-                if not between():
+                if not before_each():
                     return False
                 if len(self._running) >= self.width:
                     self._wait(FIRST_COMPLETED)
@@ -66,14 +66,14 @@ class Lanes:
             self._running.clear()
 
     def drain(self) -> None:
-        """Wait until no step is under way (from `between`): a checkpoint then sees no object
+        """Wait until no step is under way (from `before_each`): a checkpoint then sees no object
         half done, exactly as in a sequential run."""
         if self._parallel:
             self._wait(ALL_COMPLETED)
 
     def waiting(self) -> AbstractContextManager[None]:
         """Around a call to a directory: other steps run meanwhile. (Called for every export,
-        so it builds nothing: one lane waits with nothing to let go of.)"""
+        so it builds nothing: a single step at a time has nothing to let go of.)"""
         return self._released if self._parallel else _NOTHING
 
     def _hold(self, step: Callable[[Item], None], item: Item) -> None:
@@ -88,8 +88,8 @@ class Lanes:
             future.result()
 
 
-class _Released:
-    """The lanes' lock let go of for a while."""
+class _LockReleased:
+    """The steps' shared lock, let go of while one step waits for a directory."""
 
     def __init__(self, lock: threading.Lock) -> None:
         self._lock = lock

@@ -14,7 +14,7 @@ from synctui.connectors.base import ConnectionFailure, Directory
 from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
-from synctui.engine.lanes import Lanes
+from synctui.engine.parallel_steps import ParallelSteps
 from synctui.templates import get_template
 
 from .harness import Harness, person
@@ -67,14 +67,14 @@ def _harness(target: Directory) -> Harness:
     users = [person(n, manager=f"u{n // 5}" if n >= 5 else None) for n in range(USERS)]
     groups = [{"id": "g1", "objectId": "g1", "displayName": "Sales", "mailNickname": "sales",
                "members": [u["id"] for u in users[:25]]}]
-    source = MemoryDirectory(tenant_definition(), {"User": users, "Group": groups}, track_changes=False)
+    source = MemoryDirectory(tenant_definition(), {"User": users, "Group": groups})
     schema = get_template("jsonfile").schema_
     assert schema is not None
     return Harness(source, target, schema)  # type: ignore[arg-type]
 
 
 def _memory_target() -> MemoryDirectory:
-    return MemoryDirectory(jsonfile_definition(), track_changes=False, seed=7)
+    return MemoryDirectory(jsonfile_definition(), seed=7)
 
 
 def _as_written(harness: Harness) -> dict[str, dict[str, Any]]:
@@ -131,13 +131,13 @@ def test_a_lane_that_loses_the_target_fails_the_run_and_the_next_run_completes()
 
 def test_one_lane_runs_on_the_callers_thread() -> None:
     threads = set()
-    lanes = Lanes(1)
+    lanes = ParallelSteps(1)
     assert lanes.run(range(3), lambda _: threads.add(threading.current_thread()), lambda: True)
     assert threads == {threading.current_thread()}
 
 
 def test_a_failing_step_is_raised_after_the_others_end() -> None:
-    lanes = Lanes(3)
+    lanes = ParallelSteps(3)
     ended = []
 
     def step(n: int) -> None:

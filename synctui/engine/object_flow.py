@@ -1,0 +1,412 @@
+"""One object's flow: scope it, evaluate its mappings, match it, and create, update, disable or
+delete its target object; then record what became of it in its connector space entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..connectors.base import Modification, ObjectError, ObjectNotFound
+from ..expressions import (
+    IGNORE_FLOW,
+    IGNORE_OBJECT,
+    EvaluationContext,
+    ExpressionError,
+    RegexTimeout,
+)
+from ..models import AttributeFlowType, ObjectFlowTypes
+from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
+from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
+from .cycle_state import display_name
+from .references import ReferenceResolution
+from .trace import ObjectTrace
+from .values import fingerprint, same_value
+
+PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState]
+"""A disable or delete waiting for the deletion-threshold check: the state it leaves the entry in."""
+
+
+class ObjectFlow(ReferenceResolution):
+    """Bringing one source object's target object in line."""
+
+    def _process(self, mapping: CompiledObjectMapping, key: EntryKey, trace: ObjectTrace | None = None, *,
+                 log: bool = True) -> ProvisioningState | None:
+        """Bring one source object's target in line. Returns the state a deprovision (disable or
+        delete) would leave it in when it needs one, which waits for the deletion-threshold check."""
+        source_id = key.source_id
+        obj = self._sources[mapping.source_type].get(source_id)
+        trace = trace or self._trace()
+        entry = self._adopt_in_flight(mapping, key, self.entries.get(key))
+        display = display_name(obj) if obj else entry.display_name if entry is not None else None
+        try:
+            if obj is None:
+                return self._source_deleted(mapping, key, entry, trace)
+            return self._source_present(mapping, key, obj, entry, trace)
+        except (ObjectError, ExpressionError, ValueError) as error:
+            self._escrow(mapping, key, display, error, trace)
+            return None
+        finally:
+            if log and (trace.action != "other" or trace.status == "failure" or trace.detailed):
+                self._log(trace, mapping, source_id, display)
+
+    def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None) -> SpaceEntry | None:
+        """Exports sent before a crash but never recorded. A create: find what it made, and link
+        it, so the object is handled as the linked object it is (updated, disabled or deleted as
+        needed). A delete or disable: if the object is gone, drop the link, as the delete's
+        checkpoint would have (an object back in the source is then provisioned anew, not
+        escrowed for a missing anchor). A reference update: what the target holds is no longer
+        what `refs` says, so the reference pass starts from the target's values instead."""
+        info = self.in_flight.pop(key, None)
+        if info is None:
+            return entry
+        if entry is not None and entry.target_id:
+            if info.get("deprovision") and self._get(self.target, mapping.target_type, entry.target_id) is None:
+                self._forget_link(key, entry)
+                return entry
+            if info.get("references"):
+                entry.refs = None
+                entry.refs_pending = True
+                self._mark_changed(key, entry)
+            return entry
+        for attribute, value in info.get("matching", ()):
+            hits = self._find(mapping.target_type, attribute, value)
+            if len(hits) == 1:
+                entry = entry if entry is not None else SpaceEntry(mapping.source_type)
+                entry.link(str(hits[0]["id"]), mapping.target_type)
+                entry.refs = self._held_references(mapping, hits[0])
+                entry.hash = None
+                self.entries[key] = entry
+                self._mark_changed(key, entry)
+                return entry
+        return entry
+
+    def _source_present(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any],
+                        entry: SpaceEntry | None, trace: ObjectTrace) -> ProvisioningState | None:
+        attrs = self._attributes(mapping, obj)
+        trace.step("EntryImport", "import", "success", f"Retrieved {mapping.source_type} '{display_name(obj)}' from {self.options.source_system}",
+                   lambda: dict(obj))
+        if not mapping.scope.passes_input(attrs):
+            # inputFilterGroups: dropped before processing, never deprovisioned.
+            trace.step("EntrySynchronizationScoping", "scoping", "skipped", "Filtered out by the input filter")
+            trace.outcome("other", "skipped", reason="Filtered out by the input filter")
+            self._record_looked_at(key, mapping, obj, entry)
+            return None
+        active = self._is_active(mapping, obj)
+        in_scope = mapping.scope.in_scope(attrs)
+        trace.step("EntrySynchronizationScoping", "scoping", "success" if in_scope and active else "skipped",
+                   f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
+                   lambda: self._scope_details(mapping, attrs, active, in_scope))
+        state = entry.state if entry is not None else ProvisioningState.UNLINKED
+        if in_scope and active:
+            self.counters.add("entitled")
+            attrs[SOFT_DELETED] = "False"
+            self._provision(mapping, key, obj, attrs, entry, trace)
+            return None
+        if entry is not None and in_scope and state == ProvisioningState.DISABLED:
+            self._update_disabled(mapping, key, obj, entry, trace, only_soft_delete=False)
+            self._record_deprovisioned(key, mapping, obj, entry, ProvisioningState.DISABLED)
+            return None
+        if entry is not None and state == ProvisioningState.LINKED:
+            if not in_scope and self.options.skip_out_of_scope_deletions:
+                trace.outcome("other", "skipped", reason="SkipOutOfScopeDeletions is set: the object left scope and is left as it is")
+                self._record_looked_at(key, mapping, obj, entry, in_scope=False)
+                return None
+            return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
+        reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        trace.outcome("other", "skipped", error_code="NotEffectivelyEntitled" if not in_scope else "EntrySynchronizationSkipped",
+                      reason=reason)
+        self._record_looked_at(key, mapping, obj, entry, in_scope=in_scope)
+        self._clear_escrow(key)
+        return None
+
+    def _provision(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], attrs: dict[str, Any],
+                   entry: SpaceEntry | None, trace: ObjectTrace) -> None:
+        evaluation = _FlowValues(attrs, self._eval_context)
+        values = self._evaluate(mapping, evaluation, creating=False)
+        if values is None:
+            trace.outcome("other", "skipped", reason="IgnoreObjectFlow: the mappings say this object does not flow")
+            self._record_looked_at(key, mapping, obj, entry)
+            return
+        target_id = entry.linked_target if entry is not None else None
+        current = None
+        if target_id:
+            current = self._get(self.target, mapping.target_type, target_id)
+            if current is None:
+                assert entry is not None
+                self._forget_link(key, entry)
+                raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
+                                  f"{self.options.target_system}; it will be matched again on the next cycle")
+        else:
+            current = self._match(mapping, key, evaluation, trace)
+        if current is None:
+            self._create(mapping, key, obj, evaluation, entry, trace)
+            return
+        target_id = str(current["id"])
+        trace.target_id = target_id
+        modification = self._diff(mapping, values, current, trace)
+        if modification:
+            if not mapping.allows(ObjectFlowTypes.Update):
+                trace.outcome("other", "skipped", reason="Update is not among the object mapping's target object actions")
+            else:
+                self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+                trace.outcome("update", "success")
+                trace.step("EntryExportUpdate", "export", "success",
+                           f"{mapping.target_type} '{display_name(obj)}' was updated in {self.options.target_system}")
+        else:
+            trace.outcome("other", "skipped", error_code="RedundantExport",
+                          reason="The state of the object in both the source and target systems already match")
+            trace.step("EntrySynchronizationSkip", "export", "skipped", "The state of the object in both the source and target systems already match",
+                       lambda: {"SkipReason": "RedundantExport"})
+        known = entry.refs if entry is not None and entry.target_id else None
+        self._link(key, mapping, obj, entry, target_id,
+                   refs=known if known is not None else self._held_references(mapping, current))
+
+    def _create(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], evaluation: _FlowValues,
+                entry: SpaceEntry | None, trace: ObjectTrace) -> None:
+        if not mapping.allows(ObjectFlowTypes.Add):
+            trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
+            self._record_looked_at(key, mapping, obj, entry)
+            return
+        values = self._evaluate(mapping, evaluation, creating=True) or {}
+        missing = [flow.target for flow in mapping.value_flows
+                   if flow.definition is not None and flow.definition.required and values.get(flow.target) is None]
+        if missing:
+            raise ObjectError("MandatoryFieldsMissing", f"required target attribute(s) {', '.join(missing)} have no value "
+                              "for this object; give the source a value or set a default value on the mapping", retryable=False)
+        trace.created(values, mapping.redacted_targets)
+        matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
+        self.state.record_in_flight(key, {"matching": matching}, deferred=self._deferred_writes)
+        target_id = self._export(lambda: self.target.create(mapping.target_type, values))
+        trace.target_id = target_id
+        trace.outcome("create", "success")
+        trace.step("EntryExportAdd", "export", "success",
+                   f"{mapping.target_type} '{display_name(obj)}' was created in {self.options.target_system}")
+        self._link(key, mapping, obj, None, target_id, refs={})
+
+    def _match(self, mapping: CompiledObjectMapping, key: EntryKey, evaluation: _FlowValues,
+               trace: ObjectTrace) -> dict[str, Any] | None:
+        matching = mapping.matching_flows
+        tried: dict[str, Any] = {}
+        any_value = False
+        for flow in matching:
+            value = evaluation[flow]
+            if value is None or value is IGNORE_FLOW:
+                continue
+            any_value = True
+            hits = self._find(mapping.target_type, flow.target, value)
+            tried[f"{flow.target} = {value}"] = f"{len(hits)} match(es)"
+            if len(hits) > 1:
+                raise ObjectError("DuplicateTargetEntries", f"{len(hits)} {mapping.target_type} objects in "
+                                  f"{self.options.target_system} have {flow.target} = {value!r}; make it unique there")
+            if hits:
+                self._claim_link(mapping, key, str(hits[0]["id"]), f"{flow.target} = {value!r}")
+                trace.step("EntryImportMatch", "matching", "success", f"Matched an existing {mapping.target_type} by {flow.target}",
+                           lambda: tried)
+                return hits[0]
+        if matching and not any_value:
+            raise ObjectError("ImportSkipped", "the object has no value for any matching attribute "
+                              f"({', '.join(f.target for f in matching)}); it cannot be matched or created", retryable=False)
+        trace.step("EntryImportMatch", "matching", "success", f"No {mapping.target_type} matched in {self.options.target_system}",
+                   lambda: tried)
+        return None
+
+    # --- attribute flow ----------------------------------------------------------------------
+
+    def _evaluate(self, mapping: CompiledObjectMapping, evaluation: _FlowValues, *, creating: bool) -> dict[str, Any] | None:
+        """Target values of the non-reference mappings, or None if one says IgnoreObjectFlow.
+        Nulls never flow; when creating, a null takes the mapping's default value."""
+        values: dict[str, Any] = {}
+        for flow in mapping.value_flows if creating else mapping.update_flows:
+            value = evaluation[flow]
+            if value is None:
+                if creating and flow.default_value is not None and (value := flow.target_default) is not None:
+                    values[flow.target] = value
+            elif value is IGNORE_OBJECT:
+                return None
+            elif value is not IGNORE_FLOW:
+                values[flow.target] = value
+        return values
+
+    def _diff(self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any],
+              trace: ObjectTrace) -> Modification:
+        modification = Modification()
+        for flow in mapping.value_flows:
+            if flow.target not in values:
+                continue
+            wanted, existing = values[flow.target], current.get(flow.target)
+            if flow.flow_type == AttributeFlowType.AttributeAddOnly and existing not in (None, "", []):
+                continue
+            if flow.flow_type in (AttributeFlowType.MultiValueAddOnly, AttributeFlowType.ValueAddOnly) and isinstance(wanted, list):
+                have = existing if isinstance(existing, list) else ([] if existing is None else [existing])
+                missing = [v for v in wanted if not any(same_value(h, v, case_exact=flow.case_exact) for h in have)]
+                if missing:
+                    modification.add[flow.target] = missing
+                    trace.modify(flow.target, existing, have + missing)
+                continue
+            if flow.always or not same_value(existing, wanted, case_exact=flow.case_exact):
+                modification.replace[flow.target] = wanted
+                trace.modify(flow.target, existing, wanted, redacted=flow.target in mapping.redacted_targets)
+        return modification
+
+    def _scope_details(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool) -> dict[str, Any]:
+        details: dict[str, Any] = {"Active in source system": active, "Scope sync all": True,
+                                   "IsInProvisioningScope": in_scope}
+        for outcome in mapping.scope.explain(attrs):
+            details[f"{outcome.group}: {outcome.clause}"] = outcome.result
+        return details
+
+    # --- deprovisioning -----------------------------------------------------------------------
+
+    def _source_deleted(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None,
+                        trace: ObjectTrace) -> ProvisioningState | None:
+        if entry is None:
+            return None
+        if entry.managed_target:
+            return ProvisioningState.DELETED
+        self._drop(key)
+        return None
+
+    def _deprovision_all(self, pending: list[PendingDeprovision]) -> int:
+        """Export the disables and deletes of this cycle, unless there are more than the threshold:
+        then none is exported, each is logged as StagedDelete and kept for Allow deletes."""
+        # Leavers whose target object a rehire took over are no longer linked (see `_claim_link`).
+        pending = [item for item in pending if item[1] in self.entries]
+        staged_before = self._staged_keys()
+        forced = self.meta.pop("forceDeletes", False)
+        counted = [item for item in pending if not (forced and item[1] in staged_before)]
+        threshold = self.options.delete_threshold
+        if threshold and len(counted) > threshold:
+            self.meta["stagedDeletes"] = [key for _, key, _ in pending]
+            for mapping, key, _ in pending:
+                trace = self._trace()
+                trace.outcome("stagedDelete", "skipped", error_code="TooManyDeletes",
+                              reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
+                                     "held until deletes are allowed (restart with ForceDeletes)")
+                entry = self.entries[key]
+                trace.target_id = entry.target_id
+                self._log(trace, mapping, key.source_id, entry.display_name)
+            self._checkpoint()
+            return len(pending)
+        self.meta.pop("stagedDeletes", None)
+
+        def deprovision(item: PendingDeprovision) -> None:
+            mapping, key, reason = item
+            trace = self._trace()
+            entry = self.entries[key]
+            try:
+                self._deprovision(mapping, key, entry, reason, trace)
+            except (ObjectError, ExpressionError, ValueError) as error:
+                self._escrow(mapping, key, entry.display_name, error, trace)
+            self._log(trace, mapping, key.source_id, entry.display_name)
+
+        # Deletes are not cut short by a pause: the threshold check above counted them all.
+        self._each(pending, deprovision, stoppable=False)
+        return 0
+
+    def _deprovision(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry, reason: ProvisioningState,
+                     trace: ObjectTrace) -> None:
+        """Disable or delete the target object of a source object that was disabled, left scope
+        or was deleted (`reason`, the state that leaves it in)."""
+        target_id = entry.target_id
+        assert target_id is not None
+        trace.target_id = target_id
+        obj = self._sources[mapping.source_type].get(key.source_id)
+        if not mapping.allows(ObjectFlowTypes.Delete):
+            trace.outcome("other", "skipped", reason="Delete is not among the object mapping's target object actions")
+            self._record_deprovisioned(key, mapping, obj, entry, reason)
+            return
+        soft_flows = [f for f in mapping.value_flows if f.deprovisions]
+        if reason == ProvisioningState.DELETED or not mapping.supports_soft_delete:
+            self._delete(mapping, key, target_id, trace)
+            if reason == ProvisioningState.DELETED:
+                self._drop(key)
+            else:
+                self._record_deprovisioned(key, mapping, obj, entry, ProvisioningState.DELETED)
+            return
+        if soft_flows:
+            self._update_disabled(mapping, key, obj or {}, entry, trace,
+                                  only_soft_delete=reason != ProvisioningState.DISABLED)
+        else:
+            trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
+        self._record_deprovisioned(key, mapping, obj, entry, reason)
+
+    def _delete(self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, trace: ObjectTrace) -> None:
+        # Noted first: if the run stops before a checkpoint drops the link, the next run looks
+        # whether the object is gone (see `_adopt_in_flight`).
+        self.state.record_in_flight(key, {"deprovision": "delete"}, deferred=self._deferred_writes)
+        try:
+            self._export(lambda: self.target.delete(mapping.target_type, target_id))
+        except ObjectNotFound:
+            # As Entra: an object already gone needs no delete, so nothing waits for a retry.
+            gone = f"The {mapping.target_type} was already gone from {self.options.target_system}; its link is dropped"
+            trace.outcome("delete", "success", reason=gone)
+            trace.step("EntryExportDelete", "export", "success", gone)
+            return
+        trace.outcome("delete", "success")
+        trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
+
+    def _update_disabled(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], entry: SpaceEntry,
+                         trace: ObjectTrace, *, only_soft_delete: bool) -> None:
+        """Export the object as the mappings say with IsSoftDeleted true: an object disabled in the
+        source still gets its other changes; one that left scope only gets disabled."""
+        target_id = entry.target_id
+        assert target_id is not None
+        current = self._get(self.target, mapping.target_type, target_id)
+        if current is None:
+            self._forget_link(key, entry)
+            raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
+        attrs = self._attributes(mapping, obj)
+        attrs[SOFT_DELETED] = "True"
+        values = self._evaluate(mapping, _FlowValues(attrs, self._eval_context), creating=False) or {}
+        if only_soft_delete:
+            soft = {f.target for f in mapping.value_flows if f.deprovisions}
+            values = {name: value for name, value in values.items() if name in soft}
+        was_active = entry.state == ProvisioningState.LINKED
+        modification = self._diff(mapping, values, current, trace)
+        if modification:
+            # Noted as a delete is: the next run drops the link if the object is gone meanwhile.
+            self.state.record_in_flight(key, {"deprovision": "disable"}, deferred=self._deferred_writes)
+            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+            trace.outcome("disable" if was_active else "update", "success")
+            trace.step("EntryExportUpdateSoftDelete", "export", "success",
+                       f"{mapping.target_type} was {'disabled' if was_active else 'updated'} in {self.options.target_system}")
+        elif was_active:
+            trace.outcome("other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target")
+
+    def _record_deprovisioned(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any] | None,
+                              entry: SpaceEntry, state: ProvisioningState) -> None:
+        """Record the state a disable or delete left the linked target object in."""
+        entry.state = state
+        entry.in_scope = state == ProvisioningState.DISABLED
+        if state == ProvisioningState.DISABLED and mapping.reference_flows:
+            entry.refs_pending = True  # a disabled object is still managed: its manager and members too
+        if obj is not None:
+            entry.hash = fingerprint(obj, mapping.attributes)
+        self._mark_changed(key, entry)
+        self._clear_escrow(key)
+
+
+class _FlowValues(dict[AttributeFlow, Any]):
+    """The values of one object's attribute flows by flow, each evaluated and converted once
+    however often a step asks (provisioning a new object asks for its values, its matching values
+    and its values to create): the flow's value for the target, with None (null), IGNORE_FLOW and
+    IGNORE_OBJECT as they are."""
+
+    __slots__ = ("_attrs", "_context")
+
+    def __init__(self, attrs: Mapping[str, Any], context: EvaluationContext) -> None:
+        super().__init__()
+        self._attrs = attrs
+        self._context = context
+
+    def __missing__(self, flow: AttributeFlow) -> Any:
+        try:
+            value = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+        except RegexTimeout as timeout:
+            # its pattern alone may not tell which of the mappings to simplify
+            raise timeout.within(f"the mapping to {flow.target}") from None
+        if value is not None and value is not IGNORE_FLOW and value is not IGNORE_OBJECT:
+            value = flow.convert(value)
+        self[flow] = value
+        return value

@@ -1,0 +1,47 @@
+"""A cycle's plan: the objects it must look at. An initial cycle looks at all of them; an
+incremental one at those whose source changed or is gone, the escrows due for retry, the
+deletes held back by the deletion threshold and the exports a stopped run left in flight.
+"""
+
+from __future__ import annotations
+
+from ..models.connector_space import EntryKey
+from .compiled import CompiledObjectMapping
+from .cycle_state import keys_by_object_type
+from .escrow_policy import EscrowPolicy
+from .values import fingerprint
+
+
+class CyclePlan(EscrowPolicy):
+    """Choosing the objects a cycle looks at."""
+
+    def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, EntryKey]]:
+        """The objects this cycle must look at: all (initial), or only the changed ones, the deleted
+        ones and the escrows due for retry. Objects the cycle already did before a pause are left out."""
+        now = self.clock.now()
+        staged = self._staged_keys()
+        entries, activity = self.entries, self.activity
+        work: list[tuple[CompiledObjectMapping, EntryKey]] = []
+        deltas = 0
+        keyed = [[(EntryKey.of(mapping.key_prefix, source_id), obj)
+                  for source_id, obj in self._sources[mapping.source_type].items()]
+                 for mapping in self.schema.mappings]
+        present = {key for objects in keyed for key, _ in objects}
+        gone = keys_by_object_type(key for key, entry in entries.items() if key not in present and entry.cycle != activity)
+        in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
+        for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
+            prefix = mapping.key_prefix
+            for key, obj in objects:
+                entry = entries.get(key)
+                if entry is not None and entry.cycle == activity:
+                    continue
+                changed = entry is None or entry.hash != fingerprint(obj, mapping.attributes)
+                deltas += changed
+                if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
+                    work.append((mapping, key))
+            gone_here = gone.get(prefix, [])
+            deltas += len(gone_here)
+            work += [(mapping, key) for key in gone_here]
+            work += [(mapping, key) for key in in_flight.get(prefix, ())]
+        self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
+        return work

@@ -1,0 +1,133 @@
+"""References: each object's manager and a group's members are set once the objects they point to
+are provisioned, in a pass after every object's own attributes have flowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..connectors.base import Modification, ObjectError
+from ..expressions import IGNORE_FLOW, ExpressionError
+from ..models.connector_space import EntryKey
+from .compiled import AttributeFlow, CompiledObjectMapping
+from .cycle_state import keys_by_object_type
+from .escrow_policy import EscrowPolicy
+from .trace import ObjectTrace
+
+
+class ReferenceResolution(EscrowPolicy):
+    """Setting the references of provisioned objects."""
+
+    def _resolve_references(self) -> bool:
+        """Set manager and members once the objects they point to exist. Returns True if paused.
+
+        Objects whose references pointed at objects not provisioned yet are looked at again every
+        cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
+        is set then."""
+        def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
+            mapping, key = item
+            trace = self._trace()
+            if self._update_references(mapping, key, mapping.reference_flows, trace):
+                self._log(trace, mapping, key.source_id, self.entries[key].display_name)
+
+        pending = keys_by_object_type(key for key, entry in self.entries.items() if entry.refs_pending or entry.refs_unresolved)
+        work = [(mapping, key) for mapping in self.schema.mappings if mapping.reference_flows
+                for key in pending.get(mapping.key_prefix, ())]
+        return self._each(work, update)
+
+    def _update_references(self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow],
+                           trace: ObjectTrace) -> bool:
+        """Export the reference changes of one object; True if there were any (the trace has them)."""
+        entry = self.entries[key]
+        obj = self._sources[mapping.source_type].get(key.source_id)
+        if entry.refs_pending:
+            entry.refs_pending = False
+            self._mark_changed(key, entry)
+        target_id = entry.managed_target
+        if obj is None or not target_id:
+            return False
+        attrs = self._attributes(mapping, obj, mapping.reference_reads)
+        refs = entry.refs
+        if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
+            current = self._get(self.target, mapping.target_type, target_id)
+            refs = self._held_references(mapping, current) if current is not None else {}
+        exported: dict[str, Any] = dict(refs)
+        modification = Modification()
+        trace.target_id = target_id
+        try:
+            raws = [flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+                    for flow in flows]
+        except (ExpressionError, ValueError) as error:  # this object's error, as in the attribute flow
+            self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
+            return True
+        unresolved = False
+        for flow, raw in zip(flows, raws, strict=True):
+            wanted, missing = self._resolve(flow, raw)
+            unresolved |= missing
+            before = exported.get(flow.target)
+            if flow.multivalued or isinstance(wanted, list):
+                wanted_set, before_set = set(wanted or []), set(before or [])
+                if wanted_set - before_set:
+                    modification.add[flow.target] = sorted(wanted_set - before_set)
+                if before_set - wanted_set:
+                    modification.remove[flow.target] = sorted(before_set - wanted_set)
+                if wanted_set != before_set:
+                    trace.modify(flow.target, sorted(before_set), sorted(wanted_set))
+                exported[flow.target] = sorted(wanted_set)
+            elif wanted != before:
+                modification.replace[flow.target] = wanted
+                trace.modify(flow.target, before, wanted)
+                exported[flow.target] = wanted
+        if unresolved != entry.refs_unresolved:
+            entry.refs_unresolved = unresolved
+            self._mark_changed(key, entry)
+        if not modification:
+            return False
+        self.counters.add("imported_reference_deltas")
+        # Noted first: if the run stops before the next checkpoint records `refs`, the target may
+        # hold these references without the state knowing.
+        self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
+        try:
+            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+        except ObjectError as error:
+            self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
+            return True
+        entry.refs = exported
+        self._mark_changed(key, entry)
+        if trace.action == "other":
+            trace.outcome("update", "success")
+        trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
+        return True
+
+    def _held_references(self, mapping: CompiledObjectMapping, current: Mapping[str, Any]) -> dict[str, Any]:
+        """The references a target object holds, as `refs` records them: what the reference pass
+        starts from for an object just matched or adopted, so that it also removes the values the
+        source no longer has (a member who left the group while the link was not yet recorded)."""
+        held: dict[str, Any] = {}
+        for flow in mapping.reference_flows:
+            value = current.get(flow.target)
+            if flow.multivalued or isinstance(value, list):
+                held[flow.target] = sorted(value if isinstance(value, list) else [] if value is None else [value])
+            elif value is not None:
+                held[flow.target] = value
+        return held
+
+    def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
+        """Source ids → target ids of linked, in-scope objects; references to others are left out.
+        The flag says whether some were left out."""
+        referenced = self.schema.mapping_of_type(flow.referenced_type)
+        if referenced is None or raw is None or raw is IGNORE_FLOW:
+            return ([] if flow.multivalued else None), False
+        prefix = referenced.key_prefix
+
+        def target_of(source_id: str) -> str | None:
+            entry = self.entries.get(EntryKey.of(prefix, source_id))
+            return entry.managed_target if entry is not None else None
+
+        if isinstance(raw, list) or flow.multivalued:
+            items = raw if isinstance(raw, list) else [raw]
+            targets = [target_of(str(item)) for item in items]
+            return sorted({t for t in targets if t}), None in targets
+        target = target_of(str(raw))
+        return target, target is None

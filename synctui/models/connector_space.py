@@ -1,0 +1,108 @@
+"""A job's connector space as the engine holds it: one entry per source object, saying whether a
+target object is linked to it and what became of that object.
+
+Not Graph JSON, and no I/O: the engine reads and changes these, and synctui.store.connector_space
+alone turns them into the JSON of a job's `.space.json` and back. A cycle holds one entry per
+source object (100,000 and more), so an entry is a plain slots dataclass, not a pydantic model.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class EntryKey(str):
+    """An entry's key, `<objectType>:<sourceId>` (e.g. `User:u1`): the text the connector space,
+    the escrows and the in-flight journal know an object by. Built and taken apart here alone."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, object_type: str, source_id: str) -> EntryKey:
+        return cls(f"{object_type}:{source_id}")
+
+    @property
+    def object_type(self) -> str:
+        """The object type prefix (a mapping's `key_prefix`)."""
+        return self.partition(":")[0]
+
+    @property
+    def source_id(self) -> str:
+        return self.partition(":")[2]
+
+
+class ProvisioningState(enum.Enum):
+    """What became of the target object provisioned from a source object."""
+
+    UNLINKED = "unlinked"
+    """No target object is linked: never provisioned (out of scope, filtered, failed before its
+    create), or its link was dropped (the target object was found gone)."""
+    LINKED = "linked"
+    """Provisioned, and kept in line with its source object."""
+    DISABLED = "disabled"
+    """Disabled in the source, so soft-deleted in the target; still managed: its other changes,
+    manager and members still flow."""
+    OUT_OF_SCOPE = "outOfScope"
+    """Left the scope, so soft-deleted in the target (or left as it was where no mapping
+    soft-deletes); no longer managed."""
+    DELETED = "deleted"
+    """Deleted from the target (or due to be, where the mapping does not allow deletes); the link
+    is kept until its source object is gone too."""
+
+    # Identity tests, not a set's: an enum member hashes in Python, and these run per object.
+    @property
+    def holds_target(self) -> bool:
+        """The linked target object is still there (linked, disabled or out of scope)."""
+        return self is not ProvisioningState.UNLINKED and self is not ProvisioningState.DELETED
+
+    @property
+    def managed(self) -> bool:
+        """The linked target object still follows its source object (linked or disabled): it is
+        updated, its references are set, and it is disabled or deleted when its source object goes."""
+        return self is ProvisioningState.LINKED or self is ProvisioningState.DISABLED
+
+
+@dataclass(slots=True, eq=True)
+class SpaceEntry:
+    """What the engine knows of one source object and the target object linked to it."""
+
+    object_type: str
+    """The source object type."""
+    state: ProvisioningState = ProvisioningState.UNLINKED
+    target_id: str | None = None
+    """The linked target object's id (None when unlinked; kept once deleted, for the log)."""
+    target_type: str | None = None
+    in_scope: bool | None = None
+    """Whether the object was in scope when last looked at (None: not recorded)."""
+    hash: str | None = None
+    """The fingerprint of what the mapping read of the object when it was last exported or looked
+    at: an unchanged object is not looked at again (None: look at it on the next cycle)."""
+    display_name: str | None = None
+    refs: dict[str, Any] | None = None
+    """The references last exported (manager, members) by target attribute; None when the target
+    may hold others (a reference update was in flight when a run stopped)."""
+    refs_pending: bool = False
+    """The reference pass must look at this object in this cycle."""
+    refs_unresolved: bool = False
+    """Some references point at objects not provisioned yet: looked at again every cycle."""
+    cycle: str | None = None
+    """The id of the cycle that last looked at the object (a resumed cycle skips it)."""
+
+    @property
+    def linked_target(self) -> str | None:
+        """The linked target object's id while that object is still there (see `holds_target`)."""
+        return self.target_id if self.state.holds_target else None
+
+    @property
+    def managed_target(self) -> str | None:
+        """The linked target object's id while it follows its source object (see `managed`)."""
+        return self.target_id if self.state.managed else None
+
+    def link(self, target_id: str, target_type: str | None) -> None:
+        self.target_id, self.target_type, self.state = target_id, target_type, ProvisioningState.LINKED
+
+    def unlink(self) -> None:
+        """Drop the link to a target object found gone: the object is matched again next time."""
+        self.target_id, self.state, self.hash = None, ProvisioningState.UNLINKED, None
