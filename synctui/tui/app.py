@@ -25,6 +25,7 @@ from .keymap import PREFERENCE as KEYMAP
 from .keymap import known_bindings, parse_keymap
 from .screens.jobs import JobsScreen
 from .sizes import NARROW, SHORT
+from .tabs import VIEWS
 
 
 class SyncApp(App[int]):
@@ -154,7 +155,7 @@ class SyncApp(App[int]):
             while self.screen is not jobs:
                 self.pop_screen()
             jobs.go_to(view)
-        self.push_screen(GotoDialog(), chosen)
+        self.push_screen(GotoDialog(VIEWS), chosen)
 
     async def action_quit(self) -> None:
         running = [s.name for s in self._jobs_screen_summaries() if s.running]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .actions import SCREEN_VIEWS
 from .detail_tab import DetailTab
 from .widgets import escrows_pane, logs_pane, schema_editor
 from .widgets.panes import SETTINGS_TAB, STATUS_TAB
@@ -19,3 +20,6 @@ TABS: tuple[DetailTab[Any], ...] = (
 )
 TAB_BY_ID = {tab.id: tab for tab in TABS}
 TAB_BY_VIEW = {tab.view: tab for tab in TABS}
+
+VIEWS = ["jobs", *(tab.view for tab in TABS), *SCREEN_VIEWS]
+"""What `:` goes to, in the order completion prefers them: the jobs table, the detail tabs, the screens."""

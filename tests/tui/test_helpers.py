@@ -17,7 +17,8 @@ from synctui.models import (
 from synctui.service import ServiceError
 from synctui.tui import scope_edit
 from synctui.tui.dialogs.clause import operators_for
-from synctui.tui.dialogs.goto import VIEWS, matching_views, resolve_view
+from synctui.tui.dialogs.goto import matching_views, resolve_view
+from synctui.tui.tabs import VIEWS
 from synctui.tui.export import write_json
 from synctui.tui.format import matches_typed, typeable
 from synctui.tui.keymap import known_bindings, parse_keymap
@@ -35,13 +36,13 @@ def test_typing_a_job_name_to_confirm() -> None:
 
 
 def test_views_complete_by_prefix_then_substring() -> None:
-    assert matching_views("sc") == ["schema", "escrows"]  # those starting with it first
-    assert resolve_view("ESC") == "escrows"
-    assert resolve_view("new") == "new job"
-    assert resolve_view("on demand") == "provision"
-    assert resolve_view("  Logs ") == "logs"
-    assert resolve_view("nope") is None and resolve_view("") is None
-    assert matching_views("") == VIEWS
+    assert matching_views("sc", VIEWS) == ["schema", "escrows"]  # those starting with it first
+    assert resolve_view("ESC", VIEWS) == "escrows"
+    assert resolve_view("new", VIEWS) == "new job"
+    assert resolve_view("on demand", VIEWS) == "provision"
+    assert resolve_view("  Logs ", VIEWS) == "logs"
+    assert resolve_view("nope", VIEWS) is None and resolve_view("", VIEWS) is None
+    assert matching_views("", VIEWS) == VIEWS
 
 
 def test_keymap_is_applied_whole_or_not_at_all() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,33 +14,27 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from ..actions import SCREEN_VIEWS
-from ..tabs import TABS
-
-VIEWS = ["jobs", *(tab.view for tab in TABS), *SCREEN_VIEWS]
-"""The views, in the order completion prefers them: the jobs table, the detail tabs, the screens."""
-
 ALIASES = {"on demand": "provision", "new": "new job", "create": "new job", "log": "logs", "escrow": "escrows"}
 
 
-def matching_views(text: str) -> list[str]:
+def matching_views(text: str, views: Sequence[str]) -> list[str]:
     """The views `text` could mean: those starting with it, then those containing it."""
     text = " ".join(text.lower().split())
     if not text:
-        return list(VIEWS)
-    starts = [view for view in VIEWS if view.startswith(text)]
-    return starts + [view for view in VIEWS if text in view and view not in starts]
+        return list(views)
+    starts = [view for view in views if view.startswith(text)]
+    return starts + [view for view in views if text in view and view not in starts]
 
 
-def resolve_view(text: str) -> str | None:
+def resolve_view(text: str, views: Sequence[str]) -> str | None:
     """The view to go to: an exact name or alias, else the first completion (what the field
     suggests); None if nothing matches."""
     key = " ".join(text.lower().split())
-    if key in VIEWS:
+    if key in views:
         return key
     if key in ALIASES:
         return ALIASES[key]
-    matches = matching_views(key) if key else []
+    matches = matching_views(key, views) if key else []
     return matches[0] if matches else None
 
 
@@ -49,21 +44,23 @@ class GotoDialog(ModalScreen["str | None"]):
         Binding("tab", "complete", "Complete", id="goto.complete", tooltip="Complete the view name"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, views: Sequence[str]) -> None:
+        """`views`: the names to go to, in the order completion prefers them (the app's registry
+        of tabs and screens: a dialog knows no tab)."""
         super().__init__(classes="dialog")
+        self.views = list(views)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="goto"):
             yield Label("Go to", id="dialog-title")
             yield Input(placeholder="view name — tab completes, enter goes",
-                        suggester=SuggestFromList(VIEWS + list(ALIASES), case_sensitive=False), id="goto-input")
+                        suggester=SuggestFromList(self.views + list(ALIASES), case_sensitive=False), id="goto-input")
             yield Static(self._choices(""), id="goto-views")
 
-    @staticmethod
-    def _choices(text: str) -> Text:
-        matches = matching_views(text)
+    def _choices(self, text: str) -> Text:
+        matches = matching_views(text, self.views)
         line = Text()
-        for view in VIEWS:
+        for view in self.views:
             if line:
                 line.append(" · ", style="dim")
             line.append(view, style="bold" if view in matches else "dim")
@@ -78,18 +75,18 @@ class GotoDialog(ModalScreen["str | None"]):
     @on(Input.Submitted, "#goto-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        view = resolve_view(event.value)
+        view = resolve_view(event.value, self.views)
         if view is None:
             typed = event.value.strip()
             views = self.query_one("#goto-views", Static)
-            views.update(f"✖ {f'no view named {typed!r}' if typed else 'type a view'}; views: {', '.join(VIEWS)}")
+            views.update(f"✖ {f'no view named {typed!r}' if typed else 'type a view'}; views: {', '.join(self.views)}")
             views.add_class("error-text")
             return
         self.dismiss(view)
 
     def action_complete(self) -> None:
         field = self.query_one("#goto-input", Input)
-        matches = matching_views(field.value)
+        matches = matching_views(field.value, self.views)
         if matches:
             field.value = matches[0]
             field.cursor_position = len(field.value)
