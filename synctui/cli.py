@@ -45,18 +45,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13  # what a shell reports for a tool ended by SIGPIPE
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a message
-        from .service import ServiceError, shortened
-        from .store import StoreError
+        from .errors import SynctuiError, shortened
 
-        if isinstance(error, ServiceError):
+        if isinstance(error, SynctuiError):
             message = str(error)
             problems = getattr(error, "problems", [])
             if problems:
                 message += ": " + "; ".join(shortened(problems))
-            return _fail(message, error.exit_code)
-        if isinstance(error, StoreError):
-            return _fail(str(error), EXIT_FAILED)
+            return _fail(message, _exit_code(error))
         return _fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
+
+
+def _exit_code(error: Exception) -> int:
+    """Bad input (a request refused as given, an id that names nothing) is a usage error; any other
+    failure of synctui's is one of an operation that ran."""
+    from .errors import InvalidRequest, NotFound
+
+    return EXIT_USAGE if isinstance(error, InvalidRequest | NotFound) else EXIT_FAILED
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")

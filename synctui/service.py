@@ -53,6 +53,7 @@ from .models import (
     format_datetime,
     parse_flags,
 )
+from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .schema_changes import describe_changes
 from .schema_validation import nesting_problems, validate_schema
 from .template_settings import SettingError
@@ -60,42 +61,6 @@ from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, Request
 
 HISTORY_LENGTH = 40
 """Cycles remembered per job for the dashboard's chart."""
-
-# --- errors -------------------------------------------------------------------------------------
-
-
-class ServiceError(Exception):
-    """A request that could not be done; the message says what and how to fix it."""
-
-    exit_code = 1
-
-
-class NotFound(ServiceError):
-    exit_code = 2
-
-
-class InvalidRequest(ServiceError):
-    exit_code = 2
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
-
-
-LINES_SHOWN = 20
-"""Problems (or changes) shown to a person; a schema can have thousands."""
-
-
-def shortened(lines: list[str], limit: int = LINES_SHOWN) -> list[str]:
-    """The first `limit` lines and a count of the rest."""
-    if len(lines) <= limit:
-        return lines
-    return lines[:limit] + [f"… and {len(lines) - limit:,} more"]
-
-
-class Busy(ServiceError):
-    exit_code = 1
-
 
 # --- events ---------------------------------------------------------------------------------------
 
@@ -537,7 +502,7 @@ class SyncService:
             execution = run_cycle_process(self.home.root, job_id, stop,
                                           lambda done, total: self._progress_made(job_id, done, total))
         except CycleProcessError as error:
-            raise (InvalidRequest if error.exit_code == InvalidRequest.exit_code else ServiceError)(str(error)) from None
+            raise (InvalidRequest if error.exit_code == 2 else ServiceError)(str(error)) from None
         finally:
             self._release(job_id)
         return SynchronizationTaskExecution.model_validate(execution)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from .connectors.scim import credentials_of, mask
+from .errors import SynctuiError
 from .models import format_duration, parse_duration
 
 INTERVAL_MIN = timedelta(seconds=1)
@@ -31,10 +32,12 @@ Entra itself runs every 20–40 minutes. A year keeps every "last run + interval
 derived from it) a real date."""
 
 
-class SettingError(ValueError):
+class SettingError(SynctuiError, ValueError):
     """A value a template does not accept; the message is one line naming the setting and what it
     takes. `spec` is set when the fix is worth naming: a value stored earlier that must be set
     afresh, or a name given as a setting that is a secret (or the reverse)."""
+
+    code = "BadRequest"
 
     def __init__(self, message: str, spec: SettingSpec | None = None) -> None:
         super().__init__(message)
