@@ -84,10 +84,10 @@ def _fail(message: str, code: int) -> int:
 
 
 def _service(args: argparse.Namespace):
-    from .service import SyncService
+    from .bootstrap import open_service
     from .store import Home
 
-    service = SyncService(Home.locate(args.home))
+    service = open_service(Home.locate(args.home))
     for warning in service.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return service
@@ -123,12 +123,12 @@ def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from .service import SyncService
+    from .bootstrap import open_service
     from .store import Home
     from .tui.app import run_dashboard
 
     # Cycles in processes of their own: the dashboard keeps the interpreter for its keys.
-    return run_dashboard(SyncService(Home.locate(args.home), cycles_in_processes=True))
+    return run_dashboard(open_service(Home.locate(args.home), cycles_in_processes=True))
 
 
 def _templates_list(args: argparse.Namespace) -> int:

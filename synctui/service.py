@@ -99,17 +99,16 @@ class JobSummary:
 
 
 class SyncService:
-    def __init__(self, home: Home, *, clock: Clock | None = None, seed: bool = True,
-                 cycles_in_processes: bool = False) -> None:
-        """`cycles_in_processes`: `run_cycle` runs each cycle in a child process (see
+    def __init__(self, home: Home, *, clock: Clock | None = None, cycles_in_processes: bool = False) -> None:
+        """The service of a home whose folders exist (bootstrap.open_service makes them); writes
+        nothing. `cycles_in_processes`: `run_cycle` runs each cycle in a child process (see
         cycle_process.py), for a caller that must stay responsive meanwhile (the dashboard)."""
         self.home = home
         self.clock = clock or SystemClock()
         self._cycles_in_processes = cycles_in_processes
-        self.warnings = home.ensure()
+        self.warnings: list[str] = []
         """What the user should know about the home (a folder others may write to): the entry
         points show them."""
-        new_home = home.is_new
         self.config = ConfigStore(home.config_file)
         self._lock = threading.RLock()
         self._running: dict[str, threading.Event] = {}
@@ -117,10 +116,6 @@ class SyncService:
         self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
         self._subscribers: list[Callable[[Event], None]] = []
-        if seed and new_home:
-            from .seeding import seed_home
-
-            seed_home(self)
 
     # --- events ---------------------------------------------------------------------------
 

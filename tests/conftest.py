@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from synctui.clock import FrozenClock
+from synctui.bootstrap import open_service
 from synctui.service import SyncService
 from synctui.store import Home
 
@@ -29,4 +30,4 @@ def home(tmp_path: Path) -> Home:
 @pytest.fixture
 def service(home: Home, clock: FrozenClock) -> SyncService:
     """A service on a freshly seeded home: the sample company and the three demo jobs."""
-    return SyncService(home, clock=clock)
+    return open_service(home, clock=clock)
