@@ -16,9 +16,9 @@ from typing import Any, NoReturn, TextIO
 
 import orjson
 
+from .cycle_process import PROGRESS_FLAG
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROGRESS_FLAG = "--progress-lines"
-"""`jobs run` for a parent process: progress and the execution as JSON lines (see cycle_process.py)."""
 
 
 class UsageError(Exception):
@@ -225,8 +225,11 @@ def _jobs_run(args: argparse.Namespace) -> int:
     service = _service(args)
     # Stops the cycle at its next checkpoint, as a pause does; the next run goes on from there.
     signal.signal(signal.SIGTERM, lambda *_: service.stop_all())
-    if args.progress_lines:
-        return _jobs_run_reporting(service, args.job_id)
+    if args.progress_lines:  # for a parent process (see cycle_process.py)
+        from .cycle_process import report_cycle
+
+        report_cycle(service, args.job_id)
+        return EXIT_OK
     execution = service.run_cycle(args.job_id, trace=_trace_printer(args.trace))
     if args.json:
         _print_json(_graph(execution))
@@ -236,20 +239,6 @@ def _jobs_run(args: argparse.Namespace) -> int:
         if execution.error:
             _say(f"  {execution.error.code}: {execution.error.message}")
     return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
-
-
-def _jobs_run_reporting(service: Any, job_id: str) -> int:
-    """`jobs run` for a parent process (see cycle_process.py): JSON lines of progress, then the execution."""
-    from .service import CycleProgress
-
-    def line(record: dict[str, Any]) -> None:
-        sys.stdout.write(orjson.dumps(record).decode() + "\n")
-        sys.stdout.flush()
-
-    service.subscribe(lambda event: line({"progress": [event.completed, event.total]})
-                      if isinstance(event, CycleProgress) else None)
-    line({"execution": _graph(service.run_cycle(job_id))})
-    return EXIT_OK
 
 
 def _jobs_preview(args: argparse.Namespace) -> int:

@@ -53,6 +53,7 @@ from .models import (
     format_datetime,
     parse_flags,
 )
+from .events import CycleProgress, Event, JobChanged, JobRemoved
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .schema_changes import describe_changes
 from .schema_validation import nesting_problems, validate_schema
@@ -62,27 +63,7 @@ from .store import ConfigStore, Home, JobLock, JobLocked, JobStateStore, Request
 HISTORY_LENGTH = 40
 """Cycles remembered per job for the dashboard's chart."""
 
-# --- events ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JobChanged:
-    job_id: str
-
-
-@dataclass(frozen=True)
-class JobRemoved:
-    job_id: str
-
-
-@dataclass(frozen=True)
-class CycleProgress:
-    job_id: str
-    completed: int
-    total: int
-
-
-Event = JobChanged | JobRemoved | CycleProgress
+# --- what the dashboard shows ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -490,17 +471,14 @@ class SyncService:
             self._release(job_id)
 
     def _run_cycle_process(self, job_id: str) -> SynchronizationTaskExecution:
-        from .cycle_process import CycleProcessError, run_cycle_process
+        from .cycle_process import run_cycle_process
 
         stop = self._claim(job_id, across_processes=False)
         try:
-            execution = run_cycle_process(self.home.root, job_id, stop,
-                                          lambda done, total: self._progress_made(job_id, done, total))
-        except CycleProcessError as error:
-            raise (InvalidRequest if error.exit_code == 2 else ServiceError)(str(error)) from None
+            return run_cycle_process(self.home.root, job_id, stop,
+                                     lambda done, total: self._progress_made(job_id, done, total))
         finally:
             self._release(job_id)
-        return SynchronizationTaskExecution.model_validate(execution)
 
     def preview(self, job_id: str) -> list[dict[str, Any]]:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import PROGRESS_FLAG, main
-from synctui.expressions import parse
 from synctui.bootstrap import open_service
+from synctui.cli import main
+from synctui.cycle_process import PROGRESS_FLAG
+from synctui.expressions import parse
 from synctui.service import SyncService
 from synctui.store import Home
 
