@@ -21,9 +21,16 @@ from typing import Any
 from .clock import Clock
 from .connectors.base import ConnectionFailure, Directory, DirectoryError
 from .cycle_process import run_cycle_process
-from .engine import Cycle, CycleOptions, CycleResult, DryRunDirectory, SnapshotState, compile_schema
+from .engine import (
+    Cycle,
+    CycleOptions,
+    CycleResult,
+    DryRunDirectory,
+    SnapshotState,
+    compile_schema,
+)
 from .engine.compiled import CompiledSchema
-from .engine.status import EscrowThresholds, apply_cycle_result
+from .engine.status import EscrowThresholds, apply_cycle_result, lift_quarantine
 from .errors import Busy, InvalidRequest, NotFound, ServiceError
 from .events import CycleProgress, Event, JobChanged
 from .expressions import ExpressionError
@@ -342,8 +349,15 @@ class CycleRunner:
             state.checkpoint(escrows=escrows)
             return len(chosen)
 
-    def reset_state(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
-        """Forget what a restart's `scope` says (the watermark, the connector data, escrows)."""
+    def restart(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
+        """Forget what the restart's `scope` says (the watermark, the connector data, escrows, the
+        quarantine) and make the job Active: its next cycle is an initial one."""
+        with self.claimed_stopping(job_id):  # a cycle running meanwhile would write its state over the reset
+            self._reset_state(job_id, scope)
+            self._jobs.change(job_id, lambda record: _restarted(record.job, scope))
+        self._publish(JobChanged(job_id))
+
+    def _reset_state(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
         with self.state(job_id) as state:
             snapshot = state.load(few_entries=True)  # all of them only to forget them (ConnectorDataStore)
             meta = snapshot.meta
@@ -422,6 +436,17 @@ def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
     if interrupted or last is None or last.time_ended == NEVER:
         return NEVER
     return last.time_ended + job.schedule.interval
+
+
+def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
+    job.schedule.state = SynchronizationScheduleState.Active
+    if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
+        lift_quarantine(job)
+    if SynchronizationJobRestartScope.Escrows in scope:
+        job.status.escrows_pruned = False
+    job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
+                       else SynchronizationStatusCode.Active if job.status.last_execution
+                       else SynchronizationStatusCode.NotRun)
 
 
 def _failed_result(error: ServiceError | DirectoryError, now: datetime) -> CycleResult:

@@ -50,3 +50,11 @@ def shortened(lines: list[str], limit: int = LINES_SHOWN) -> list[str]:
     if len(lines) <= limit:
         return lines
     return lines[:limit] + [f"… and {len(lines) - limit:,} more"]
+
+
+def validation_problems(error: Exception) -> list[str]:
+    """A pydantic validation error as one line per problem (where, and what); else its message."""
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return [str(error)]
+    return [f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}" for item in errors()]

@@ -9,7 +9,6 @@ job repository (store/jobs.py), a cycle runner (cycles.py) and the templates' de
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -21,11 +20,10 @@ import orjson
 from . import template_settings, templates
 from .clock import Clock, SystemClock
 from .cycles import CycleRunner, Trace, next_run
-from .demo.churn import simulate_day
-from .connectors.base import DirectoryError
+from .demo.churn import simulate_home_day
 from .engine.status import lift_quarantine
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
-from .events import CycleProgress, Event, JobChanged, JobRemoved
+from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
 from .models import (
     DirectoryDefinition,
@@ -34,10 +32,8 @@ from .models import (
     StringKeyStringValuePair,
     SynchronizationJob,
     SynchronizationJobRestartScope,
-    SynchronizationSchedule,
     SynchronizationScheduleState,
     SynchronizationSchema,
-    SynchronizationStatus,
     SynchronizationStatusCode,
     SynchronizationTaskExecution,
     SynchronizationTemplate,
@@ -45,10 +41,10 @@ from .models import (
     format_datetime,
     parse_flags,
 )
-from .schema_changes import describe_changes
-from .schema_validation import nesting_problems, validate_schema
+from .schema_changes import add_discovered, describe_changes
+from .schema_validation import checked_schema
 from .store import ConfigStore, Home, RequestLog, StoreError, state_files
-from .store.jobs import JobRecord, JobRepository, ServicePrincipal, pydantic_problems
+from .store.jobs import JobRecord, JobRepository, ServicePrincipal
 from .template_settings import SettingError, job_settings, setting_pairs
 
 
@@ -74,29 +70,14 @@ class SyncService:
         points show them."""
         self.config = ConfigStore(home.config_file)
         self.jobs = JobRepository(self.config)
-        self._subscribers: list[Callable[[Event], None]] = []
-        self._lock = threading.Lock()
+        self._events = Publisher()
+        self._publish = self._events.publish
         self._cycles = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
 
-    # --- events -------------------------------------------------------------------------------------
-
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
-        """Call `callback` with every event, from the thread the change happened on."""
-        with self._lock:
-            self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if callback in self._subscribers:
-                    self._subscribers.remove(callback)
-
-        return unsubscribe
-
-    def _publish(self, event: Event) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers)
-        for callback in subscribers:
-            callback(event)
+        """Call `callback` with every event, from the thread the change happened on; returns the
+        function that unsubscribes it."""
+        return self._events.subscribe(callback)
 
     # --- preferences (the dashboard's theme, its keymap…) -------------------------------------------
 
@@ -137,15 +118,7 @@ class SyncService:
         job_id = f"{spec.id}.{uuid.uuid4().hex}"
         schema = spec.build_schema()
         schema.id = job_id
-        job = SynchronizationJob(
-            id=job_id, template_id=spec.id,
-            schedule=SynchronizationSchedule(expiration=None, interval=schedule_interval,
-                                             state=SynchronizationScheduleState.Disabled),
-            status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
-            # Graph gives every new job the accidental-deletion threshold.
-            synchronization_job_settings=setting_pairs({"QuarantineTooManyDeletesThreshold": "500", **checked}),
-        )
-        spec.refresh_configured(job, secrets)
+        job = spec.new_job(job_id, schedule_interval, checked, secrets)
         principal = ServicePrincipal(id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id,
                                      secrets=secrets)
         self.jobs.add(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)
@@ -216,9 +189,7 @@ class SyncService:
             scope = parse_flags(reset_scope or "Watermark, Escrows, QuarantineState", SynchronizationJobRestartScope)
         except ValueError as error:
             raise InvalidRequest(str(error)) from None
-        with self._cycles.claimed_stopping(job_id):  # a cycle running meanwhile would write its state over the reset
-            self._cycles.reset_state(job_id, scope)
-            self._change_job(job_id, lambda job: _restarted(job, scope))
+        self._cycles.restart(job_id, scope)
 
     # --- secrets and credentials ------------------------------------------------------------------
 
@@ -271,18 +242,7 @@ class SyncService:
 
     def _checked_schema(self, job_id: str, schema: SynchronizationSchema | Mapping[str, Any]) -> SynchronizationSchema:
         self.jobs.require(job_id)
-        if not isinstance(schema, SynchronizationSchema):
-            problems = nesting_problems(schema)
-            if problems:
-                raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
-            try:
-                schema = SynchronizationSchema.model_validate(schema)
-            except ValueError as error:
-                raise InvalidRequest("the schema is not a valid synchronizationSchema", pydantic_problems(error)) from None
-        problems = validate_schema(schema, self.jobs.readable_schema(job_id))
-        if problems:
-            raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
-        return schema
+        return checked_schema(schema, self.jobs.readable_schema(job_id))
 
     def discover_directory(self, job_id: str) -> DirectoryDefinition:
         """Graph's `discover`: refresh the target directory's definition from the target itself
@@ -295,19 +255,7 @@ class SyncService:
                 raise InvalidRequest("this job's target directory describes itself fully; only SCIM endpoints are discovered")
             discovered: DirectoryDefinition = discover()
         schema = self.get_schema(job_id)
-        rule = schema.synchronization_rules[0]
-        current = schema.directory(rule.target_directory_name)
-        if current is None:
-            raise InvalidRequest(f"the schema has no directory named {rule.target_directory_name!r}")
-        for found in discovered.objects:
-            mine = current.object(found.name)
-            if mine is None:
-                current.objects.append(found)
-                continue
-            mine.attributes += [a for a in found.attributes if mine.attribute(a.name) is None]
-        current.discoverabilities = discovered.discoverabilities
-        current.discovery_date_time = discovered.discovery_date_time
-        current.version = discovered.version
+        current = add_discovered(schema, discovered)
         self.put_schema(job_id, schema)
         return complete(current)
 
@@ -382,11 +330,7 @@ class SyncService:
         """Change the home's tenant directory and HR file as a day at work would (hires, leavers,
         renames, moves, manager and membership changes); returns a one-line summary. A malformed
         file changes neither."""
-        seed = seed if seed is not None else int(self.clock.now().timestamp())
-        try:
-            return simulate_day(self.home.tenant_file, self.home.tenant_dir / "hr.csv", seed=seed)
-        except DirectoryError as error:
-            raise ServiceError(f"cannot simulate changes: {error.message}; nothing was changed") from None
+        return simulate_home_day(self.home, seed=seed if seed is not None else int(self.clock.now().timestamp()))
 
     # --- internals ----------------------------------------------------------------------------------
 
@@ -413,37 +357,10 @@ class SyncService:
 
 def _interval(value: str | timedelta) -> timedelta:
     try:
-        if isinstance(value, timedelta):
-            template_settings.check_interval(value)
-            return value
         return template_settings.interval(value)
     except SettingError as error:
         raise InvalidRequest(str(error)) from None
 
 
-def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
-    job.schedule.state = SynchronizationScheduleState.Active
-    if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
-        lift_quarantine(job)
-    if SynchronizationJobRestartScope.Escrows in scope:
-        job.status.escrows_pruned = False
-    job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
-                       else SynchronizationStatusCode.Active if job.status.last_execution
-                       else SynchronizationStatusCode.NotRun)
-
-
-__all__ = [
-    "Busy",
-    "CycleProgress",
-    "Event",
-    "InvalidRequest",
-    "JobChanged",
-    "JobRemoved",
-    "JobSummary",
-    "NotFound",
-    "ServiceError",
-    "StoreError",
-    "SyncService",
-    "next_run",
-    "shortened",
-]
+__all__ = ["Busy", "CycleProgress", "Event", "InvalidRequest", "JobChanged", "JobRemoved", "JobSummary",
+           "NotFound", "ServiceError", "StoreError", "SyncService", "next_run", "shortened"]

@@ -323,10 +323,10 @@ def setting_pairs(settings: Mapping[str, str]) -> list[KeyValuePair]:
     return [KeyValuePair(name=name, value=value) for name, value in settings.items()]
 
 
-def interval(text: str) -> timedelta:
-    """A schedule interval: an ISO 8601 duration from INTERVAL_MIN to INTERVAL_MAX."""
+def interval(text: str | timedelta) -> timedelta:
+    """A schedule interval: an ISO 8601 duration (or a timedelta) from INTERVAL_MIN to INTERVAL_MAX."""
     try:
-        value = parse_duration(text)
+        value = text if isinstance(text, timedelta) else parse_duration(text)
     except ValueError as error:
         raise SettingError(f"bad interval: {error} ({_INTERVAL_RANGE})") from None
     check_interval(value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ from .models import (
     SynchronizationMetadataEntry,
     SynchronizationJob,
     SynchronizationRule,
+    SynchronizationSchedule,
+    SynchronizationScheduleState,
     SynchronizationSchema,
+    SynchronizationStatus,
     SynchronizationStatusCode,
     SynchronizationTemplate,
 )
@@ -41,6 +45,7 @@ from .template_settings import (
     Whole,
     declare,
     job_settings,
+    setting_pairs,
     source_path,
     token_stays_encrypted,
     with_fix,
@@ -76,6 +81,20 @@ class TemplateSpec:
     @property
     def required_settings(self) -> tuple[str, ...]:
         return self.settings.required(secret=False)
+
+    def new_job(self, job_id: str, interval: timedelta, settings: Mapping[str, str],
+                secrets: Mapping[str, str]) -> SynchronizationJob:
+        """A job of this template as Graph creates one: Disabled, NotRun (NotConfigured while
+        required values are missing), with the accidental-deletion threshold Graph gives every job."""
+        job = SynchronizationJob(
+            id=job_id, template_id=self.id,
+            schedule=SynchronizationSchedule(expiration=None, interval=interval,
+                                             state=SynchronizationScheduleState.Disabled),
+            status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
+            synchronization_job_settings=setting_pairs({"QuarantineTooManyDeletesThreshold": "500", **settings}),
+        )
+        self.refresh_configured(job, secrets)
+        return job
 
     def configure(self, job_id: str | None, settings: Mapping[str, str], secrets: Mapping[str, str], *,
                   setting_changes: Mapping[str, str | None] | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import NotFound
+from ..errors import NotFound, validation_problems
 from ..models import SynchronizationJob, SynchronizationSchema, complete
 from .config import ConfigStore
 
@@ -134,7 +134,7 @@ class JobRepository:
         try:
             return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
         except ValidationError as error:
-            raise self.config.damaged(f"the schema of job {job_id}: {pydantic_problems(error)[0]}") from None
+            raise self.config.damaged(f"the schema of job {job_id}: {validation_problems(error)[0]}") from None
 
     def readable_schema(self, job_id: str) -> SynchronizationSchema | None:
         """The job's schema as stored, None if it cannot be read (putting a new one is its fix)."""
@@ -169,18 +169,10 @@ class JobRepository:
         try:
             job = complete(SynchronizationJob.model_validate(document["job"]))
         except ValidationError as error:
-            raise self.config.damaged(f"job {document['id']}: {pydantic_problems(error)[0]}") from None
+            raise self.config.damaged(f"job {document['id']}: {validation_problems(error)[0]}") from None
         return JobRecord(id=document["id"], service_principal_id=document["servicePrincipalId"], job=job,
                          history=list(document.get("history", [])),
                          cycle_interrupted=document.get("cycleInterrupted", False))
-
-
-def pydantic_problems(error: Exception) -> list[str]:
-    """A validation error as one line per problem: where, and what."""
-    errors = getattr(error, "errors", None)
-    if not callable(errors):
-        return [str(error)]
-    return [f"{'.'.join(str(p) for p in item['loc']) or '(root)'}: {item['msg']}" for item in errors()]
 
 
 def _next_version(current: str | None) -> str:
