@@ -113,12 +113,14 @@ def _positive_int(text: str) -> int:
 
 
 def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
+    from .key_values import split_pair
+
     result = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{what} {pair!r} must look like KEY=VALUE")
-        result[key.strip()] = value
+    for text in pairs:
+        pair = split_pair(text)
+        if pair is None:
+            raise UsageError(f"{what} {text!r} must look like KEY=VALUE")
+        result[pair[0]] = pair[1]
     return result
 
 
