@@ -21,8 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from synctui.clock import FrozenClock  # noqa: E402
 from synctui.bootstrap import open_service  # noqa: E402
+from synctui.clock import FrozenClock  # noqa: E402
 from synctui.service import SyncService  # noqa: E402
 from synctui.store import Home  # noqa: E402
 from synctui.tui.app import SyncApp  # noqa: E402

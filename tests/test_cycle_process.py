@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from synctui.models import SynchronizationStatusCode as Code
 from synctui.bootstrap import open_service
+from synctui.models import SynchronizationStatusCode as Code
 from synctui.service import CycleProgress, InvalidRequest, SyncService
 from synctui.store import Home
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import main
 from synctui.bootstrap import open_service
+from synctui.cli import main
 from synctui.service import Busy, CycleProgress, SyncService
 from synctui.store import Home, JobLock, JobLocked, JobStateStore
 

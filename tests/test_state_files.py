@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.fileio import atomic_write
-from synctui.bootstrap import open_service
 from synctui.service import SyncService
 from synctui.store import Home, RequestLog, StoreError
 

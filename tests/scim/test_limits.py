@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.connectors.base import ConnectionFailure, Interrupted
 from synctui.connectors.scim import ScimDirectory
 from synctui.models import SynchronizationStatusCode as Code
-from synctui.bootstrap import open_service
 from synctui.store import Home
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\n"

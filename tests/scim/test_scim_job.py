@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.connectors.base import Modification
 from synctui.connectors.tenant import TenantDirectory
 from synctui.models import SynchronizationStatusCode as Code
-from synctui.bootstrap import open_service
 from synctui.store import Home
 
 from ._server import ENTERPRISE, TOKEN, ScimServer

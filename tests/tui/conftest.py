@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from synctui.clock import FrozenClock
 from synctui.bootstrap import open_service
+from synctui.clock import FrozenClock
 from synctui.service import SyncService
 from synctui.store import Home
 from synctui.tui.app import SyncApp

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synctui.clock import FrozenClock
 from synctui.bootstrap import open_service
+from synctui.clock import FrozenClock
 from synctui.store import Home
 from synctui.tui.app import SyncApp
 
