@@ -85,6 +85,8 @@ class CycleRunner:
         self._publish = publish
         self._in_processes = in_processes
         self._lock = threading.RLock()
+        self._released = threading.Condition(self._lock)
+        """Notified whenever a claim ends, for `claimed_stopping` to wait on."""
         self._running: dict[str, threading.Event] = {}
         self._locks: dict[str, JobLock] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
@@ -169,15 +171,17 @@ class CycleRunner:
             if lock is not None:
                 lock.release()
             self._progress.pop(job_id, None)
+            self._released.notify_all()
         self._publish(JobChanged(job_id))
 
     def _stop_and_wait(self, job_id: str) -> None:
-        stop = self._running.get(job_id)
-        if stop is None:
-            return
-        stop.set()
-        while job_id in self._running:
-            threading.Event().wait(0.05)
+        with self._lock:
+            stop = self._running.get(job_id)
+            if stop is None:
+                return
+            stop.set()
+            while job_id in self._running:
+                self._released.wait()
 
     def _progress_made(self, job_id: str, completed: int, total: int) -> None:
         self._progress[job_id] = (completed, total, self._clock.now())
