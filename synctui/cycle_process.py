@@ -22,13 +22,15 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, SynctuiError
 from .events import CycleProgress, Event
-from .models import SynchronizationTaskExecution
+
+if TYPE_CHECKING:  # the models load only when a cycle runs: `synctui --help` imports this module
+    from .models import SynchronizationTaskExecution
 
 PROGRESS_FLAG = "--progress-lines"
 """The flag of `synctui jobs run` that makes it the child: it calls `report_cycle`."""
@@ -68,6 +70,8 @@ def run_cycle_process(home: Path, job_id: str, stop: threading.Event,
             lines = errors.read().decode(errors="replace").strip().splitlines()
             message = lines[-1].removeprefix("error: ") if lines else f"the cycle process ended with code {code}"
             raise ServiceError(message)
+        from .models import SynchronizationTaskExecution
+
         return SynchronizationTaskExecution.model_validate(execution)
 
 
