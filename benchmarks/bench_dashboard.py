@@ -91,7 +91,7 @@ class Result:
 
 def prepare(folder: Path, users: int) -> tuple[object, str]:
     """The service on a fresh home in `folder` with the tenant and the two jobs; the measured job's id."""
-    from synctui.service import SyncService
+    from synctui.bootstrap import open_service
     from synctui.store import Home
 
     started = time.perf_counter()
@@ -104,7 +104,7 @@ def prepare(folder: Path, users: int) -> tuple[object, str]:
     os.environ["SYNCTUI_HOME"] = str(folder / "home")
     # As `synctui` opens the dashboard: cycles in processes of their own; no demo jobs, so nothing
     # else runs meanwhile.
-    service = SyncService(Home.locate(), seed=False, cycles_in_processes=True)
+    service = open_service(Home.locate(), seed=False, cycles_in_processes=True)
     jobs = []
     for name in ("Benchmark: tenant → JSON file", "Benchmark: second job"):
         target = folder / f"target-{len(jobs)}.json"

@@ -195,11 +195,11 @@ def run_synctui_cycle(base_address: str, workload: Workload, parallel: int) -> t
     import tempfile
     from pathlib import Path
 
-    from synctui.service import SyncService
+    from synctui.bootstrap import open_service
     from synctui.store import Home
 
     with tempfile.TemporaryDirectory() as folder:
-        service = SyncService(Home(Path(folder)), seed=False)
+        service = open_service(Home(Path(folder)), seed=False)
         service.home.tenant_file.write_bytes(orjson.dumps(tenant(workload)))
         job = service.create_job("scim", secrets={"BaseAddress": base_address},
                                  settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": str(parallel)})

@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from synctui.bootstrap import open_service  # noqa: E402
 from synctui.clock import FrozenClock  # noqa: E402
 from synctui.service import SyncService  # noqa: E402
 from synctui.store import Home  # noqa: E402
@@ -139,7 +140,7 @@ async def main() -> None:
     uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
     random.seed(0)  # the ids a cycle makes come from `random` (synctui/ids.py)
     with tempfile.TemporaryDirectory() as tmp:
-        service = SyncService(Home(Path(tmp) / "home"), clock=FrozenClock(FROZEN))
+        service = open_service(Home(Path(tmp) / "home"), clock=FrozenClock(FROZEN))
         jsonfile = next(s.job.id for s in service.job_summaries() if s.job.template_id == "jsonfile")
         service.run_cycle(jsonfile)
         await shoot(service, "jobs")

@@ -16,9 +16,9 @@ from typing import Any, NoReturn, TextIO
 
 import orjson
 
+from .cycle_process import PROGRESS_FLAG
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROGRESS_FLAG = "--progress-lines"
-"""`jobs run` for a parent process: progress and the execution as JSON lines (see cycle_process.py)."""
 
 
 class UsageError(Exception):
@@ -45,18 +45,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + 13  # what a shell reports for a tool ended by SIGPIPE
     except Exception as error:  # noqa: BLE001 - the one place that turns any failure into a message
-        from .service import ServiceError, shortened
-        from .store import StoreError
+        from .errors import SynctuiError, shortened
 
-        if isinstance(error, ServiceError):
+        if isinstance(error, SynctuiError):
             message = str(error)
             problems = getattr(error, "problems", [])
             if problems:
                 message += ": " + "; ".join(shortened(problems))
-            return _fail(message, error.exit_code)
-        if isinstance(error, StoreError):
-            return _fail(str(error), EXIT_FAILED)
+            return _fail(message, _exit_code(error))
         return _fail(f"{type(error).__name__}: {error}", EXIT_FAILED)
+
+
+def _exit_code(error: Exception) -> int:
+    """Bad input (a request refused as given, an id that names nothing) is a usage error; any other
+    failure of synctui's is one of an operation that ran."""
+    from .errors import InvalidRequest, NotFound
+
+    return EXIT_USAGE if isinstance(error, InvalidRequest | NotFound) else EXIT_FAILED
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -79,10 +84,10 @@ def _fail(message: str, code: int) -> int:
 
 
 def _service(args: argparse.Namespace):
-    from .service import SyncService
+    from .bootstrap import open_service
     from .store import Home
 
-    service = SyncService(Home.locate(args.home))
+    service = open_service(Home.locate(args.home))
     for warning in service.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return service
@@ -108,22 +113,24 @@ def _positive_int(text: str) -> int:
 
 
 def _key_values(pairs: Sequence[str], what: str) -> dict[str, str]:
+    from .key_values import split_pair
+
     result = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"{what} {pair!r} must look like KEY=VALUE")
-        result[key.strip()] = value
+    for text in pairs:
+        pair = split_pair(text)
+        if pair is None:
+            raise UsageError(f"{what} {text!r} must look like KEY=VALUE")
+        result[pair[0]] = pair[1]
     return result
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    from .service import SyncService
+    from .bootstrap import open_service
     from .store import Home
     from .tui.app import run_dashboard
 
     # Cycles in processes of their own: the dashboard keeps the interpreter for its keys.
-    return run_dashboard(SyncService(Home.locate(args.home), cycles_in_processes=True))
+    return run_dashboard(open_service(Home.locate(args.home), cycles_in_processes=True))
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -220,8 +227,11 @@ def _jobs_run(args: argparse.Namespace) -> int:
     service = _service(args)
     # Stops the cycle at its next checkpoint, as a pause does; the next run goes on from there.
     signal.signal(signal.SIGTERM, lambda *_: service.stop_all())
-    if args.progress_lines:
-        return _jobs_run_reporting(service, args.job_id)
+    if args.progress_lines:  # for a parent process (see cycle_process.py)
+        from .cycle_process import report_cycle
+
+        report_cycle(service, args.job_id)
+        return EXIT_OK
     execution = service.run_cycle(args.job_id, trace=_trace_printer(args.trace))
     if args.json:
         _print_json(_graph(execution))
@@ -231,20 +241,6 @@ def _jobs_run(args: argparse.Namespace) -> int:
         if execution.error:
             _say(f"  {execution.error.code}: {execution.error.message}")
     return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
-
-
-def _jobs_run_reporting(service: Any, job_id: str) -> int:
-    """`jobs run` for a parent process (see cycle_process.py): JSON lines of progress, then the execution."""
-    from .service import CycleProgress
-
-    def line(record: dict[str, Any]) -> None:
-        sys.stdout.write(orjson.dumps(record).decode() + "\n")
-        sys.stdout.flush()
-
-    service.subscribe(lambda event: line({"progress": [event.completed, event.total]})
-                      if isinstance(event, CycleProgress) else None)
-    line({"execution": _graph(service.run_cycle(job_id))})
-    return EXIT_OK
 
 
 def _jobs_preview(args: argparse.Namespace) -> int:

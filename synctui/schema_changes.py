@@ -1,10 +1,12 @@
-"""What replacing a job's schema changes, in a few lines a person reads before confirming an import."""
+"""What replacing a job's schema changes, in a few lines a person reads before confirming an import;
+and a target directory's definition with what discovering the target found added."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from .errors import InvalidRequest
 from .expressions import ExpressionError, to_text
 from .models import AttributeMapping, DirectoryDefinition, Filter, ObjectMapping, SynchronizationSchema
 
@@ -22,6 +24,24 @@ def describe_changes(current: SynchronizationSchema | None, new: Synchronization
         lines.append("properties synctui does not use changed (kept, as Graph keeps them)")
     return lines
 
+
+def add_discovered(schema: SynchronizationSchema, discovered: DirectoryDefinition) -> DirectoryDefinition:
+    """The schema's target directory with the objects and attributes `discovered` declares added
+    (none is removed) and its discovery facts (discoverabilities, date, version) taken over."""
+    rule = schema.synchronization_rules[0]
+    current = schema.directory(rule.target_directory_name)
+    if current is None:
+        raise InvalidRequest(f"the schema has no directory named {rule.target_directory_name!r}")
+    for found in discovered.objects:
+        mine = current.object(found.name)
+        if mine is None:
+            current.objects.append(found)
+            continue
+        mine.attributes += [a for a in found.attributes if mine.attribute(a.name) is None]
+    current.discoverabilities = discovered.discoverabilities
+    current.discovery_date_time = discovered.discovery_date_time
+    current.version = discovered.version
+    return current
 
 def _object_mappings(schema: SynchronizationSchema | None) -> dict[str, ObjectMapping]:
     mappings: dict[str, ObjectMapping] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from .errors import InvalidRequest, validation_problems
 from .expressions import MAX_DEPTH, ExpressionError, compile_source, parse, validate_scope
 from .models import AttributeMappingSource, ObjectDefinition, ObjectMapping, SynchronizationSchema
 
@@ -38,6 +39,23 @@ def schema_document(raw: bytes, source: str) -> dict[str, Any]:
         raise DocumentError(f"{source} must hold a synchronizationSchema object, not a {type(document).__name__}")
     return document
 
+
+def checked_schema(schema: SynchronizationSchema | Mapping[str, Any],
+                   current: SynchronizationSchema | None) -> SynchronizationSchema:
+    """`schema` (a model, or Graph JSON) as it may replace `current`; InvalidRequest listing every
+    problem otherwise."""
+    if not isinstance(schema, SynchronizationSchema):
+        problems = nesting_problems(schema)
+        if problems:
+            raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+        try:
+            schema = SynchronizationSchema.model_validate(schema)
+        except ValueError as error:
+            raise InvalidRequest("the schema is not a valid synchronizationSchema", validation_problems(error)) from None
+    problems = validate_schema(schema, current)
+    if problems:
+        raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
+    return schema
 
 def nesting_problems(document: Mapping[str, Any]) -> list[str]:
     """Where a schema document nests deeper than the limit. Found without recursion, before the

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import orjson
 
 from .connectors.scim import credentials_of, mask
-from .models import format_duration, parse_duration
+from .errors import SynctuiError
+from .models import KeyValuePair, SynchronizationJob, format_duration, parse_duration
 
 INTERVAL_MIN = timedelta(seconds=1)
 INTERVAL_MAX = timedelta(days=365)
@@ -31,10 +32,12 @@ Entra itself runs every 20–40 minutes. A year keeps every "last run + interval
 derived from it) a real date."""
 
 
-class SettingError(ValueError):
+class SettingError(SynctuiError, ValueError):
     """A value a template does not accept; the message is one line naming the setting and what it
     takes. `spec` is set when the fix is worth naming: a value stored earlier that must be set
     afresh, or a name given as a setting that is a secret (or the reverse)."""
+
+    code = "BadRequest"
 
     def __init__(self, message: str, spec: SettingSpec | None = None) -> None:
         super().__init__(message)
@@ -268,11 +271,63 @@ class TemplateSettings:
             rule(values)
         return values
 
+    def change(self, settings: Mapping[str, str], secrets: Mapping[str, str], *,
+               setting_changes: Mapping[str, str | None], secret_changes: Mapping[str, str | None],
+               ) -> tuple[dict[str, str], dict[str, str]]:
+        """A job's settings and secrets with the changes made (None or an empty secret removes one):
+        each change checked against the declaration, then the whole read as a cycle would (rules
+        across values, values stored before they were checked). Raises SettingError."""
+        setting_changes = self._declared(setting_changes, settings, secret=False)
+        secret_changes = self._declared({k: v or None for k, v in secret_changes.items()}, secrets, secret=True)
+        settings, secrets = _changed(settings, setting_changes), _changed(secrets, secret_changes)
+        self.read(settings, secrets)
+        return settings, secrets
 
-def interval(text: str) -> timedelta:
-    """A schedule interval: an ISO 8601 duration from INTERVAL_MIN to INTERVAL_MAX."""
+    def _declared(self, changes: Mapping[str, str | None], stored: Mapping[str, str], *,
+                  secret: bool) -> dict[str, str | None]:
+        """`changes` checked against the declaration. A name stored but no longer declared (set by an
+        older synctui) may still be removed."""
+        removable = {name.lower(): name for name in stored if self.find(name) is None}
+        removed = {removable[name.lower()]: None for name, value in changes.items()
+                   if value is None and name.lower() in removable}
+        kept = {name: value for name, value in changes.items() if not (value is None and name.lower() in removable)}
+        return {**self.check(kept, secret=secret), **removed}
+
+
+def _changed(current: Mapping[str, str], changes: Mapping[str, str | None]) -> dict[str, str]:
+    """`current` with `changes` made (None removes); names compare case-insensitively, as Graph's do."""
+    changed = {name.lower() for name in changes}
+    result = {name: value for name, value in current.items() if name.lower() not in changed}
+    result.update({name: value for name, value in changes.items() if value is not None})
+    return result
+
+
+def with_fix(error: SettingError, job_id: str | None) -> str:
+    """The error and, when it is about where a value belongs or a value stored earlier, how to set it."""
+    spec = error.spec
+    if spec is None:
+        return str(error)
+    if job_id is None:
+        return f"{error}; give it as a {spec.what}"
+    command = (f"synctui secrets put {job_id} {spec.name}=VALUE" if spec.secret
+               else f"synctui jobs update {job_id} --setting {spec.name}=VALUE")
+    return f"{error}; set it with `{command}`"
+
+
+def job_settings(job: SynchronizationJob) -> dict[str, str]:
+    """The job's settings as stored: name → text."""
+    return {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
+
+
+def setting_pairs(settings: Mapping[str, str]) -> list[KeyValuePair]:
+    """Settings as a job keeps them (`synchronizationJobSettings`)."""
+    return [KeyValuePair(name=name, value=value) for name, value in settings.items()]
+
+
+def interval(text: str | timedelta) -> timedelta:
+    """A schedule interval: an ISO 8601 duration (or a timedelta) from INTERVAL_MIN to INTERVAL_MAX."""
     try:
-        value = parse_duration(text)
+        value = text if isinstance(text, timedelta) else parse_duration(text)
     except ValueError as error:
         raise SettingError(f"bad interval: {error} ({_INTERVAL_RANGE})") from None
     check_interval(value)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from .connectors.base import ConnectionFailure, Directory
+from .errors import InvalidRequest, NotFound
 from .models import (
     AttributeFlowBehavior,
     AttributeFlowType,
@@ -21,8 +23,13 @@ from .models import (
     ObjectMapping,
     StringKeyStringValuePair,
     SynchronizationMetadataEntry,
+    SynchronizationJob,
     SynchronizationRule,
+    SynchronizationSchedule,
+    SynchronizationScheduleState,
     SynchronizationSchema,
+    SynchronizationStatus,
+    SynchronizationStatusCode,
     SynchronizationTemplate,
 )
 from .template_settings import (
@@ -32,13 +39,17 @@ from .template_settings import (
     Flag,
     HttpUrl,
     Number,
+    SettingError,
     SettingSpec,
     TemplateSettings,
     Token,
     Whole,
     declare,
+    job_settings,
+    setting_pairs,
     source_path,
     token_stays_encrypted,
+    with_fix,
 )
 
 ENTRA = "Azure Active Directory"
@@ -71,6 +82,65 @@ class TemplateSpec:
     @property
     def required_settings(self) -> tuple[str, ...]:
         return self.settings.required(secret=False)
+
+    def new_job(self, job_id: str, interval: timedelta, settings: Mapping[str, str],
+                secrets: Mapping[str, str]) -> SynchronizationJob:
+        """A job of this template as Graph creates one: Disabled, NotRun (NotConfigured while
+        required values are missing), with the accidental-deletion threshold Graph gives every job."""
+        job = SynchronizationJob(
+            id=job_id, template_id=self.id,
+            schedule=SynchronizationSchedule(expiration=None, interval=interval,
+                                             state=SynchronizationScheduleState.Disabled),
+            status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
+            synchronization_job_settings=setting_pairs({"QuarantineTooManyDeletesThreshold": "500", **settings}),
+        )
+        self.refresh_configured(job, secrets)
+        return job
+
+    def configure(self, job_id: str | None, settings: Mapping[str, str], secrets: Mapping[str, str], *,
+                  setting_changes: Mapping[str, str | None] | None = None,
+                  secret_changes: Mapping[str, str | None] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+        """A job's settings and secrets with the changes made (see `TemplateSettings.change`); raises
+        InvalidRequest saying how to fix a refused one (`job_id`: None before the job exists)."""
+        try:
+            return self.settings.change(settings, secrets, setting_changes=setting_changes or {},
+                                        secret_changes=secret_changes or {})
+        except SettingError as error:
+            raise InvalidRequest(with_fix(error, job_id)) from None
+
+    def values(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> dict[str, Any]:
+        """The job's settings and secrets as typed values. One stored before it was checked (an
+        older synctui, an edited file) fails as the job's connection would, naming what to fix."""
+        try:
+            return self.settings.read(job_settings(job), secrets)
+        except SettingError as error:
+            raise ConnectionFailure("InvalidConfiguration", with_fix(error, job.id or "JOB_ID")) from None
+
+    def missing(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> list[str]:
+        """The required secrets and settings the job has no value for."""
+        missing = [f"secret {name}" for name in self.required_secrets if not secrets.get(name)]
+        missing += [f"setting {name}" for name in self.required_settings if not job.setting(name)]
+        return missing
+
+    def require_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """InvalidRequest, saying how to set them, while required secrets or settings are missing."""
+        missing = self.missing(job, secrets)
+        if missing:
+            fixes = []
+            if any(item.startswith("secret") for item in missing):
+                fixes.append(f"secrets with `synctui secrets put {job.id} KEY=VALUE`")
+            if any(item.startswith("setting") for item in missing):
+                fixes.append(f"settings with `synctui jobs update {job.id} --setting NAME=VALUE`")
+            raise InvalidRequest(f"job {job.id} is not configured: {', '.join(missing)} missing; "
+                                 f"set {' and '.join(fixes)}")
+
+    def refresh_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """The job's status NotConfigured while required secrets or settings are missing."""
+        missing = self.missing(job, secrets)
+        if missing and job.status.code in (SynchronizationStatusCode.NotRun, SynchronizationStatusCode.NotConfigured):
+            job.status.code = SynchronizationStatusCode.NotConfigured
+        elif not missing and job.status.code == SynchronizationStatusCode.NotConfigured:
+            job.status.code = SynchronizationStatusCode.NotRun
 
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(
@@ -311,7 +381,7 @@ def template_spec(template_id: str) -> TemplateSpec:
     try:
         return TEMPLATES[template_id]
     except KeyError:
-        raise KeyError(f"unknown template {template_id!r}; the templates are: {', '.join(TEMPLATES)}") from None
+        raise NotFound(f"unknown template {template_id!r}; the templates are: {', '.join(TEMPLATES)}") from None
 
 
 def get_template(template_id: str) -> SynchronizationTemplate:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.clock import FrozenClock
 from synctui.service import SyncService
@@ -46,4 +47,4 @@ def home(tmp_path: Path) -> Home:
 @pytest.fixture
 def service(home: Home, clock: FrozenClock) -> SyncService:
     """A service on a freshly seeded home: the sample company and the three demo jobs."""
-    return SyncService(home, clock=clock)
+    return open_service(home, clock=clock)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.service import CycleProgress, InvalidRequest, SyncService
 from synctui.store import Home
@@ -18,7 +19,7 @@ USERS = 3000
 
 @pytest.fixture
 def service(tmp_path: Path) -> SyncService:
-    return SyncService(Home(tmp_path / "home"), cycles_in_processes=True)
+    return open_service(Home(tmp_path / "home"), cycles_in_processes=True)
 
 
 def _job(service: SyncService, tmp_path: Path, **settings: str) -> str:

@@ -79,7 +79,7 @@ def test_every_service_method_refuses_an_unknown_or_hostile_id(service: SyncServ
         lambda i: service.start_job(i), lambda i: service.pause_job(i), lambda i: service.update_job(i, name="x"),
         lambda i: service.update_job(i, interval="PT5M"), lambda i: service.update_job(i, settings={"A": "b"}),
         lambda i: service.put_secrets(i, {"A": "b"}), lambda i: service.secret_keys(i),
-        lambda i: service.validate_credentials(i), lambda i: service.reset_schema(i),
+        lambda i: service.validate_credentials(i),
         lambda i: service.run_cycle(i), lambda i: service.preview(i), lambda i: service.provision_on_demand(i, "u1"),
         lambda i: service.logs(i, 10), lambda i: service.request_log(i), lambda i: service.escrows(i),
         lambda i: service.retry_escrows(i), lambda i: service.dismiss_escrows(i, ["User:u1"]),

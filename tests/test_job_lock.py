@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.service import Busy, CycleProgress, SyncService
 from synctui.store import Home, JobLock, JobLocked, JobStateStore
@@ -130,7 +131,7 @@ def test_restart_and_delete_are_refused_while_another_process_works_on_the_job(
 def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_path: Path, in_processes: bool) -> None:
     """The scheduler's thread, or the dashboard's child process: the cycle stops at its next
     checkpoint and ends before the job's files go, so that it does not write them again."""
-    service = SyncService(Home(tmp_path / "home"), cycles_in_processes=in_processes)
+    service = open_service(Home(tmp_path / "home"), cycles_in_processes=in_processes)
     tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
                          "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))
@@ -154,7 +155,7 @@ def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_
 
 
 def test_restarting_a_job_whose_cycle_runs_in_a_child_process_applies_the_reset(tmp_path: Path) -> None:
-    service = SyncService(Home(tmp_path / "home"), cycles_in_processes=True)
+    service = open_service(Home(tmp_path / "home"), cycles_in_processes=True)
     tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
                          "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from synctui.cli import PROGRESS_FLAG, main
+from synctui.bootstrap import open_service
+from synctui.cli import main
+from synctui.cycle_process import PROGRESS_FLAG
 from synctui.expressions import parse
 from synctui.service import SyncService
 from synctui.store import Home
@@ -62,7 +64,7 @@ def _next_line(process: subprocess.Popen[bytes], seconds: float) -> bytes:
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and select on pipes are POSIX")
 def test_sigterm_stops_a_cycle_stuck_on_catastrophic_patterns(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    service = SyncService(Home(home))
+    service = open_service(Home(home))
     job_id = _job_with_a_catastrophic_mapping(service, tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "synctui.cli", "jobs", "run", job_id, PROGRESS_FLAG],
                                env=dict(os.environ, SYNCTUI_HOME=str(home)), stdout=subprocess.PIPE,

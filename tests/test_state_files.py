@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.fileio import atomic_write
 from synctui.service import SyncService
@@ -189,24 +190,24 @@ def test_a_job_or_schema_graph_cannot_read_is_damaged_too(service: SyncService, 
 
 
 def test_folders_synctui_made_are_made_owner_only_again(home: Home, clock) -> None:
-    SyncService(home, clock=clock)
+    open_service(home, clock=clock)
     home.jobs_dir.chmod(0o777)
     home.tenant_dir.chmod(0o770)
-    warnings = SyncService(home, clock=clock).warnings
+    warnings = open_service(home, clock=clock).warnings
     assert warnings == [
         f"{home.jobs_dir} could be written by other users (mode 777); synctui made it owner-only (700)",
         f"{home.tenant_dir} could be written by other users (mode 770); synctui made it owner-only (700)",
     ]
     assert home.jobs_dir.stat().st_mode & 0o777 == 0o700 and home.tenant_dir.stat().st_mode & 0o777 == 0o700
-    assert SyncService(home, clock=clock).warnings == []
+    assert open_service(home, clock=clock).warnings == []
 
 
 def test_the_default_home_is_synctuis_and_made_owner_only(tmp_path: Path, clock) -> None:
     home = Home.locate()
     assert home.root == tmp_path / "xdg" / "synctui"  # see conftest.py
-    SyncService(home, clock=clock)
+    open_service(home, clock=clock)
     home.root.chmod(0o775)
-    assert SyncService(home, clock=clock).warnings == [
+    assert open_service(home, clock=clock).warnings == [
         f"{home.root} could be written by other users (mode 775); synctui made it owner-only (700)"]
     assert home.root.stat().st_mode & 0o777 == 0o700
 

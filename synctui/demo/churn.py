@@ -13,9 +13,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..connectors.base import DirectoryError
 from ..connectors.csvfile import read_workers
 from ..connectors.tenant import TenantDirectory
+from ..errors import ServiceError
 from ..fileio import atomic_write
+from ..store import Home
 from .company import (
     DEPARTMENTS_BY_NAME,
     LAST_NAMES,
@@ -46,6 +49,14 @@ class Churn:
         parts = [f"{count} {name}" for name, count in vars(self).items() if count]
         return ", ".join(parts) or "no changes"
 
+
+def simulate_home_day(home: Home, *, seed: int) -> str:
+    """`simulate_day` on the home's tenant directory and HR file; a ServiceError, with nothing
+    changed, if either is malformed."""
+    try:
+        return simulate_day(home.tenant_file, home.tenant_dir / "hr.csv", seed=seed)
+    except DirectoryError as error:
+        raise ServiceError(f"cannot simulate changes: {error.message}; nothing was changed") from None
 
 def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     """Change the tenant file and the HR file (when there is one) as a day at work would; returns

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.connectors.base import ConnectionFailure, Interrupted
 from synctui.connectors.scim import ScimDirectory
 from synctui.models import SynchronizationStatusCode as Code
-from synctui.service import SyncService
 from synctui.store import Home
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\n"
@@ -178,7 +178,7 @@ def test_a_stop_ends_a_request_under_way(serve) -> None:
 
 def test_pausing_a_job_ends_its_cycle_without_waiting_for_the_endpoint(serve, tmp_path: Path) -> None:
     server = serve(drip)
-    service = SyncService(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
+    service = open_service(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
     service.home.tenant_file.write_text(json.dumps({"users": [], "groups": []}))
     job = service.create_job("scim", secrets={"BaseAddress": server.base_address})
     service.start_job(job.id)

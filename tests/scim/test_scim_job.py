@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.connectors.base import Modification
 from synctui.connectors.tenant import TenantDirectory
 from synctui.models import SynchronizationStatusCode as Code
-from synctui.service import SyncService
 from synctui.store import Home
 
 from ._server import ENTERPRISE, TOKEN, ScimServer
@@ -34,7 +34,7 @@ def _tenant(count: int = 6) -> dict[str, Any]:
 @pytest.fixture
 def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     server = start_server(token=TOKEN)
-    service = SyncService(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
+    service = open_service(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
     service.home.tenant_file.write_text(json.dumps(_tenant()))
     job = service.create_job("scim", secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
                              settings={"ScimManagerShape": "object"})
@@ -150,7 +150,7 @@ def test_trace_requests_setting_records_every_request_without_the_token(scim_job
 def test_parallel_requests_end_as_one_at_a_time(tmp_path: Path, start_server: Callable[..., ScimServer],
                                                 parallel: str) -> None:
     server = start_server(token=TOKEN)
-    service = SyncService(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
+    service = open_service(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
     tenant = _tenant(60)
     tenant["groups"][0]["members"] = [f"u{n}" for n in range(0, 60, 2)]
     service.home.tenant_file.write_text(json.dumps(tenant))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.service import SyncService
 from synctui.store import Home
@@ -24,7 +25,7 @@ def clock() -> FrozenClock:
 @pytest.fixture
 def service(tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> SyncService:
     monkeypatch.chdir(tmp_path)
-    return SyncService(Home(tmp_path / "home"), clock=clock)
+    return open_service(Home(tmp_path / "home"), clock=clock)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
+from ...key_values import split_pair
 from ...models import AttributeMapping, AttributeMappingSource, ParseExpressionResponse
 from ...service import SyncService
 from ..format import enum_text
@@ -24,16 +25,16 @@ def parse_test_values(text: str) -> dict[str, Any]:
     """'givenName=Ann; surname=Lee; proxyAddresses=a|b' → typed test input (| makes a list; true/false → bool)."""
     values: dict[str, Any] = {}
     for part in text.split(";"):
-        name, sep, value = part.partition("=")
-        if not sep or not name.strip():
+        pair = split_pair(part)
+        if pair is None:
             continue
-        value = value.strip()
+        name, value = pair[0], pair[1].strip()
         if "|" in value:
-            values[name.strip()] = [v.strip() for v in value.split("|")]
+            values[name] = [v.strip() for v in value.split("|")]
         elif value.lower() in ("true", "false"):
-            values[name.strip()] = value.lower() == "true"
+            values[name] = value.lower() == "true"
         else:
-            values[name.strip()] = value
+            values[name] = value
     return values
 
 

@@ -20,6 +20,7 @@ from textual.widgets import (
     Static,
 )
 
+from ...key_values import split_pair
 from ...service import ServiceError, SyncService
 from ..template_fields import own_secrets
 from ..widgets.footer import ResponsiveFooter
@@ -33,10 +34,10 @@ def parse_pairs(text: str, what: str) -> dict[str, str]:
     for part in text.split(","):
         if not part.strip():
             continue
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
+        pair = split_pair(part)
+        if pair is None:
             raise ValueError(f"{what}: {part.strip()!r} is not NAME=VALUE")
-        pairs[key.strip()] = value.strip()
+        pairs[pair[0]] = pair[1].strip()
     return pairs
 
 

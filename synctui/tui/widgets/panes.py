@@ -21,6 +21,7 @@ from textual.widgets import (
     Static,
 )
 
+from ...key_values import split_pair
 from ..detail_tab import DetailTab
 from ..format import (
     absolute,
@@ -204,11 +205,9 @@ class SettingsPane(VerticalScroll):
         for field in self.query(".secret-input").results(Input):
             if field.value and field.name:
                 secrets[field.name] = field.value
-        extra = self.query_one("#secret-new", Input).value
-        if "=" in extra:
-            key, _, value = extra.partition("=")
-            if key.strip():
-                secrets[key.strip()] = value
+        extra = split_pair(self.query_one("#secret-new", Input).value)
+        if extra is not None:
+            secrets[extra[0]] = extra[1]
         return secrets
 
     def _changed_settings(self) -> dict[str, str | None]:
@@ -227,11 +226,9 @@ class SettingsPane(VerticalScroll):
         tracing = self.query_one("#setting-trace", Checkbox).value
         if tracing != (self._settings.get(TRACE_SETTING, "").lower() == "true"):
             new[TRACE_SETTING] = "true" if tracing else None
-        extra = self.query_one("#setting-new", Input).value
-        if "=" in extra:
-            name, _, value = extra.partition("=")
-            if name.strip():
-                new[name.strip()] = value
+        extra = split_pair(self.query_one("#setting-new", Input).value)
+        if extra is not None:
+            new[extra[0]] = extra[1]
         return new
 
     def clear_secret_inputs(self) -> None:

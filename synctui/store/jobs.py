@@ -1,0 +1,182 @@
+"""The jobs of `synctui.json`, typed: each job with its application instance (service principal),
+which keeps the job's secrets, and its schema.
+
+A repository over `ConfigStore`: the records on disk are the ones `ConfigStore` documents, written
+as before. A record is changed field by field (TinyDB's upsert keeps the fields it is not given),
+so a field this version does not know survives a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import NotFound, validation_problems
+from ..models import SynchronizationJob, SynchronizationSchema, complete
+from .config import ConfigStore
+
+HISTORY_LENGTH = 40
+"""Cycles remembered per job for the dashboard's chart."""
+
+
+@dataclass
+class JobRecord:
+    """A job as the configuration keeps it."""
+
+    id: str
+    service_principal_id: str
+    """Its application instance, which holds its name and secrets."""
+    job: SynchronizationJob
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """Its recent cycles, oldest first: when, how long, exports, errors, outcome."""
+    cycle_interrupted: bool = False
+    """A cycle began and has not ended (paused, or cut short by a crash): the next one is due at once."""
+
+    def remember(self, cycle: dict[str, Any]) -> None:
+        self.history = [*self.history, cycle][-HISTORY_LENGTH:]
+
+    def document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"id": self.id, "servicePrincipalId": self.service_principal_id,
+                                    "job": self.job.model_dump(mode="json")}
+        if self.history:
+            document["history"] = self.history
+        if self.cycle_interrupted:  # written False only by `JobRepository.mark_interrupted`
+            document["cycleInterrupted"] = True
+        return document
+
+
+@dataclass
+class ServicePrincipal:
+    """A job's application instance: its display name (the job's name) and its secrets."""
+
+    id: str
+    display_name: str | None = None
+    template_id: str | None = None
+    secrets: dict[str, str] = field(default_factory=dict)
+
+
+class JobRepository:
+    def __init__(self, config: ConfigStore) -> None:
+        self.config = config
+
+    # --- jobs -------------------------------------------------------------------------------------
+
+    def all(self) -> list[JobRecord]:
+        return [self._record(document) for document in self.config.jobs()]
+
+    def get(self, job_id: str) -> JobRecord:
+        """The job; NotFound if there is none by that id."""
+        return self._record(self._document(job_id))
+
+    def require(self, job_id: str) -> None:
+        """NotFound unless the job exists (its job model is not read)."""
+        self._document(job_id)
+
+    def add(self, record: JobRecord, principal: ServicePrincipal, schema: SynchronizationSchema) -> None:
+        with self.config.batch():
+            self.save_principal(principal)
+            self.config.save_job(record.document())
+            self.config.save_schema(record.id, schema.model_dump(mode="json"))
+
+    def change(self, job_id: str, change: Callable[[JobRecord], None]) -> JobRecord:
+        """Read the job, `change` it and write it back, as one step for every thread of this process."""
+        with self.config.batch():
+            record = self.get(job_id)
+            change(record)
+            self.config.save_job(record.document())
+            return record
+
+    def mark_interrupted(self, job_id: str, interrupted: bool) -> None:
+        with self.config.batch():
+            if self._document(job_id).get("cycleInterrupted", False) != interrupted:
+                self.config.save_job({"id": job_id, "cycleInterrupted": interrupted})
+
+    def remove(self, job_id: str) -> None:
+        """The job, its schema and its application instance."""
+        with self.config.batch():
+            principal_id = self._document(job_id)["servicePrincipalId"]
+            self.config.delete_job(job_id)
+            self.config.delete_service_principal(principal_id)
+
+    # --- application instances -------------------------------------------------------------------
+
+    def principal(self, record: JobRecord) -> ServicePrincipal:
+        document = self.config.service_principal(record.service_principal_id) or {}
+        return ServicePrincipal(
+            id=record.service_principal_id, display_name=document.get("displayName"),
+            template_id=document.get("templateId"),
+            secrets={pair["key"]: pair["value"] for pair in document.get("secrets", [])
+                     if pair.get("value") is not None})
+
+    def secrets(self, record: JobRecord) -> dict[str, str]:
+        return self.principal(record).secrets
+
+    def save_principal(self, principal: ServicePrincipal, *, name: bool = True, secrets: bool = True) -> None:
+        """Write the application instance; `name` or `secrets` False leaves that field as stored."""
+        document: dict[str, Any] = {"id": principal.id}
+        if name:
+            document["displayName"] = principal.display_name
+        if principal.template_id is not None:
+            document["templateId"] = principal.template_id
+        if secrets:
+            document["secrets"] = [{"key": key, "value": value} for key, value in principal.secrets.items()]
+        self.config.save_service_principal(document)
+
+    # --- schemas -----------------------------------------------------------------------------------
+
+    def schema(self, job_id: str) -> SynchronizationSchema:
+        """The job's schema, every default filled in; a StoreError if it cannot be read."""
+        self.require(job_id)
+        try:
+            return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+        except ValidationError as error:
+            raise self.config.damaged(f"the schema of job {job_id}: {validation_problems(error)[0]}") from None
+
+    def readable_schema(self, job_id: str) -> SynchronizationSchema | None:
+        """The job's schema as stored, None if it cannot be read (putting a new one is its fix)."""
+        try:
+            return SynchronizationSchema.model_validate(self.config.schema(job_id))
+        except ValidationError:
+            return None
+
+    def replace_schema(self, job_id: str, schema: SynchronizationSchema) -> None:
+        """Save `schema` as the job's, its version one past the stored one's."""
+        with self.config.batch():
+            current = self.config.schema(job_id) or {}
+            schema.id = job_id
+            schema.version = _next_version(current.get("version"))
+            self.config.save_schema(job_id, schema.model_dump(mode="json"))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Changes written as one (see `ConfigStore.batch`)."""
+        with self.config.batch():
+            yield
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def _document(self, job_id: str) -> dict[str, Any]:
+        document = self.config.job(job_id)
+        if document is None:
+            raise NotFound(f"no job with id {job_id!r}; `synctui jobs list` shows the jobs")
+        return document
+
+    def _record(self, document: dict[str, Any]) -> JobRecord:
+        try:
+            job = complete(SynchronizationJob.model_validate(document["job"]))
+        except ValidationError as error:
+            raise self.config.damaged(f"job {document['id']}: {validation_problems(error)[0]}") from None
+        return JobRecord(id=document["id"], service_principal_id=document["servicePrincipalId"], job=job,
+                         history=list(document.get("history", [])),
+                         cycle_interrupted=document.get("cycleInterrupted", False))
+
+
+def _next_version(current: str | None) -> str:
+    try:
+        return str(int(current or "0") + 1)
+    except ValueError:
+        return f"{current}.1"
