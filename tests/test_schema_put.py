@@ -18,7 +18,7 @@ from synctui.schema_changes import describe_changes
 from synctui.schema_validation import MAX_DOCUMENT_DEPTH
 from synctui.service import InvalidRequest, SyncService
 
-from .test_cli import _job_id, _snapshot, cli  # noqa: F401 - cli is a fixture
+from .test_cli import _job_id, _snapshot
 
 
 def _schema(cli) -> dict[str, Any]:  # noqa: F811
