@@ -121,14 +121,18 @@ class Bench:
         document = build_tenant(self.users, seed=1)
         self.objects = len(document["users"]) + len(document["groups"])
         self.tenant.write_bytes(dump_json(document))
-        print(f"  tenant: {len(document['users'])} users, {len(document['groups'])} groups, "
-              f"{self.tenant.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - started:.0f} s)")
+        print(
+            f"  tenant: {len(document['users'])} users, {len(document['groups'])} groups, "
+            f"{self.tenant.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - started:.0f} s)"
+        )
 
     def floor(self) -> None:
         for name, code in (("floor", FLOOR), ("floor, no GC", FLOOR_NO_GC)):
             row = self._row(name, self.objects)
             for _ in range(self.repeat):
-                row.runs.append(self._command([sys.executable, "-c", code, str(self.tenant), str(self.folder / "floor.json")]))
+                row.runs.append(
+                    self._command([sys.executable, "-c", code, str(self.tenant), str(self.folder / "floor.json")])
+                )
         (self.folder / "floor.json").unlink()
 
     def cycles(self) -> None:
@@ -161,11 +165,11 @@ class Bench:
         users = [user for user in document["users"] if user.get("accountEnabled") and user.get("manager")]
         del document
         in_sync = self._row("on demand, in sync", None)
-        for user in users[:self.repeat]:
+        for user in users[: self.repeat]:
             in_sync.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
         in_sync.state_mb = self._state_mb()
         changed = self._row("on demand, changed", None)
-        for user in users[self.repeat:2 * self.repeat]:
+        for user in users[self.repeat : 2 * self.repeat]:
             self._change_tenant(lambda document, user_id=user["id"]: _retitle(document, user_id))
             changed.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
         changed.state_mb = self._state_mb()
@@ -184,8 +188,13 @@ class Bench:
     def _command(self, args: Sequence[str]) -> Run:
         """Run a command; its wall time (process start included) and peak resident memory."""
         with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile() as report:
-            subprocess.run([sys.executable, "-S", "-c", LAUNCHER, report.name, *args], env=self.env, stdout=out,
-                           stderr=subprocess.STDOUT, check=True)
+            subprocess.run(
+                [sys.executable, "-S", "-c", LAUNCHER, report.name, *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=True,
+            )
             seconds, peak_kb, returncode = report.read().split()
             out.seek(0)
             output = out.read().decode(errors="replace")
@@ -194,10 +203,20 @@ class Bench:
         return Run(float(seconds), int(peak_kb) / 1024, output)
 
     def _create_job(self, target: Path) -> str:
-        run = self._command(self._synctui(
-            "jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
-            "--setting", f"SourcePath={self.tenant}",
-            "--setting", f"QuarantineTooManyDeletesThreshold={max(500, self.users // 10)}"))
+        run = self._command(
+            self._synctui(
+                "jobs",
+                "create",
+                "--template",
+                "jsonfile",
+                "--secret",
+                f"ConnectionString={target}",
+                "--setting",
+                f"SourcePath={self.tenant}",
+                "--setting",
+                f"QuarantineTooManyDeletesThreshold={max(500, self.users // 10)}",
+            )
+        )
         return run.output.strip().splitlines()[-1]
 
     def _check(self, run: Run, *, exports: bool) -> None:
@@ -236,20 +255,26 @@ def print_table(users: int, rows: list[Row]) -> None:
     for row in rows:
         rate = f"{row.objects / row.best:,.0f}" if row.objects else ""
         state = f"{row.state_mb:.1f}" if row.state_mb is not None else ""
-        print(f"| {row.name} | {row.best:.2f} | {row.median:.2f} | {row.best / floor:.1f} | {rate} | "
-              f"{row.peak_mb:.0f} | {state} |")
+        print(
+            f"| {row.name} | {row.best:.2f} | {row.median:.2f} | {row.best / floor:.1f} | {rate} | "
+            f"{row.peak_mb:.0f} | {state} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--work", type=Path, help="folder for the tenants, homes and targets (default: a temporary one)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the tenants, homes and targets (default: a temporary one)"
+    )
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard responsiveness run")
     arguments = parser.parse_args(argv)
     work = arguments.work or Path(tempfile.mkdtemp(prefix="synctui-bench-"))
-    print(f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {datetime.now():%Y-%m-%d %H:%M}; work folder {work}")
+    print(
+        f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {datetime.now():%Y-%m-%d %H:%M}; work folder {work}"
+    )
     largest = None
     for users in arguments.users:
         folder = work / f"n{users}"
@@ -270,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         folder.mkdir()
         service, job = bench_dashboard.prepare(folder, largest.users)
         print(asyncio.run(bench_dashboard.measure(service, job, largest.users, 0.2, (120, 40), False)).report())
+
 
 if __name__ == "__main__":
     main()

@@ -46,8 +46,16 @@ from generate_tenant import build_tenant
 
 from synctui.demo.company import dump_json
 
-KEYS = ["down", "up", "down", "up", "right_square_bracket", "right_square_bracket", "left_square_bracket",
-        "left_square_bracket"]
+KEYS = [
+    "down",
+    "up",
+    "down",
+    "up",
+    "right_square_bracket",
+    "right_square_bracket",
+    "left_square_bracket",
+    "left_square_bracket",
+]
 """Pressed in turn: the jobs table's cursor between the two jobs, then across the detail tabs."""
 KEY_NAMES = {"right_square_bracket": "]", "left_square_bracket": "["}
 
@@ -70,11 +78,13 @@ class Result:
         if not ms:
             return f"{self.users:,} users: no key pressed (the cycle took {self.cycle_seconds:.1f} s)"
         p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-        return (f"{self.users:,} users: {len(ms)} key presses during the cycle; key latency ms: "
-                f"min {ms[0]:.0f}, median {statistics.median(ms):.0f}, p95 {p95:.0f}, max {ms[-1]:.0f}; "
-                f"cycle {self.cycle_seconds:.1f} s ({self.cycle_state}, {self.exported:,} exported)\n"
-                f"  slowest presses: {self.slowest()}\n"
-                f"  event loop held: {self.held()}")
+        return (
+            f"{self.users:,} users: {len(ms)} key presses during the cycle; key latency ms: "
+            f"min {ms[0]:.0f}, median {statistics.median(ms):.0f}, p95 {p95:.0f}, max {ms[-1]:.0f}; "
+            f"cycle {self.cycle_seconds:.1f} s ({self.cycle_state}, {self.exported:,} exported)\n"
+            f"  slowest presses: {self.slowest()}\n"
+            f"  event loop held: {self.held()}"
+        )
 
     def held(self) -> str:
         ms = sorted(seconds * 1000 for seconds in self.stalls)
@@ -98,8 +108,10 @@ def prepare(folder: Path, users: int) -> tuple[object, str]:
     document = build_tenant(users, seed=1)
     tenant = folder / "tenant.json"
     tenant.write_bytes(dump_json(document))
-    print(f"  tenant: {len(document['users']):,} users, {len(document['groups']):,} groups, "
-          f"{tenant.stat().st_size / 1e6:.0f} MB, generated in {time.perf_counter() - started:.1f} s")
+    print(
+        f"  tenant: {len(document['users']):,} users, {len(document['groups']):,} groups, "
+        f"{tenant.stat().st_size / 1e6:.0f} MB, generated in {time.perf_counter() - started:.1f} s"
+    )
     del document
     os.environ["SYNCTUI_HOME"] = str(folder / "home")
     # As `synctui` opens the dashboard: cycles in processes of their own; no demo jobs, so nothing
@@ -108,9 +120,12 @@ def prepare(folder: Path, users: int) -> tuple[object, str]:
     jobs = []
     for name in ("Benchmark: tenant → JSON file", "Benchmark: second job"):
         target = folder / f"target-{len(jobs)}.json"
-        job = service.create_job("jsonfile", name=name, secrets={"ConnectionString": str(target)},
-                                 settings={"SourcePath": str(tenant),
-                                           "QuarantineTooManyDeletesThreshold": str(max(500, users))})
+        job = service.create_job(
+            "jsonfile",
+            name=name,
+            secrets={"ConnectionString": str(target)},
+            settings={"SourcePath": str(tenant), "QuarantineTooManyDeletesThreshold": str(max(500, users))},
+        )
         jobs.append(job.id or "")
     return service, jobs[0]
 
@@ -138,6 +153,7 @@ class Probe:
             finally:
                 if isinstance(message, events.Key):
                     self.handled[id(message)] = time.perf_counter()
+
         MessagePump._dispatch_message = timed_dispatch
         screen = app.screen
         paint = screen._compositor_refresh
@@ -146,6 +162,7 @@ class Probe:
             start = time.perf_counter()
             paint()
             self.paints.append((start, time.perf_counter()))
+
         screen._compositor_refresh = timed_paint
 
     async def watch_loop(self) -> None:
@@ -179,8 +196,13 @@ class Probe:
             painted = [end for start, end in self.paints if start >= handled]
             if painted:
                 return painted[0] - pressed
-            if not (screen._layout_required or screen._scroll_required or screen._repaint_required
-                    or screen._recompose_required or screen._dirty_widgets):
+            if not (
+                screen._layout_required
+                or screen._scroll_required
+                or screen._repaint_required
+                or screen._recompose_required
+                or screen._dirty_widgets
+            ):
                 return handled - pressed
             await asyncio.sleep(0.001)
 
@@ -248,15 +270,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pilot", action="store_true", help="time presses with pilot.press + pilot.pause")
     arguments = parser.parse_args(argv)
     size = tuple(int(part) for part in arguments.size.lower().split("x"))
-    print(f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}; {arguments.users:,} users, a key every "
-          f"{arguments.interval * 1000:.0f} ms, terminal {size[0]}×{size[1]}, timed "
-          f"{'with pilot.press + pilot.pause' if arguments.pilot else 'to handled'}")
+    print(
+        f"{platform.node()}: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; {arguments.users:,} users, a key every "
+        f"{arguments.interval * 1000:.0f} ms, terminal {size[0]}×{size[1]}, timed "
+        f"{'with pilot.press + pilot.pause' if arguments.pilot else 'to handled'}"
+    )
     folder = Path(tempfile.mkdtemp(prefix="synctui-bench-dashboard-"))
     try:
         service, job = prepare(folder, arguments.users)
-        result = asyncio.run(measure(service, job, arguments.users, arguments.interval, size,  # type: ignore[arg-type]
-                                     arguments.pilot))
+        result = asyncio.run(
+            measure(
+                service,
+                job,
+                arguments.users,
+                arguments.interval,
+                size,  # type: ignore[arg-type]
+                arguments.pilot,
+            )
+        )
         print(result.report())
     finally:
         shutil.rmtree(folder, ignore_errors=True)

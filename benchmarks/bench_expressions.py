@@ -46,14 +46,60 @@ DEFAULT_SCIM_USER_MAPPINGS = [
     "[manager]",
 ]
 
-GIVEN_NAMES = ["Zoë", "José", "Łukasz", "Søren", "Chloé", "Björn", "Ana", "Mårten", "Çağla", "Noémie", "François",
-               "Jürgen", "Siobhán", "Ştefan", "Dvořák", "Ines", "Olivia", "Liam", "Mei", "Aarav", "Kwame", "Yuki"]
-SURNAMES = ["Müller", "García", "Nowak", "Ærøe", "Østergård", "Dubois", "Smith", "O'Neil", "van der Berg",
-            "Kowalczyk", "Nguyễn", "Silva", "Öztürk", "Haraldsdóttir", "Tanaka", "Mensah", "Patel", "Brontë"]
+GIVEN_NAMES = [
+    "Zoë",
+    "José",
+    "Łukasz",
+    "Søren",
+    "Chloé",
+    "Björn",
+    "Ana",
+    "Mårten",
+    "Çağla",
+    "Noémie",
+    "François",
+    "Jürgen",
+    "Siobhán",
+    "Ştefan",
+    "Dvořák",
+    "Ines",
+    "Olivia",
+    "Liam",
+    "Mei",
+    "Aarav",
+    "Kwame",
+    "Yuki",
+]
+SURNAMES = [
+    "Müller",
+    "García",
+    "Nowak",
+    "Ærøe",
+    "Østergård",
+    "Dubois",
+    "Smith",
+    "O'Neil",
+    "van der Berg",
+    "Kowalczyk",
+    "Nguyễn",
+    "Silva",
+    "Öztürk",
+    "Haraldsdóttir",
+    "Tanaka",
+    "Mensah",
+    "Patel",
+    "Brontë",
+]
 DEPARTMENTS = ["Sales", "Engineering", "Finance", "Human Resources", "Marketing", "Legal", "Support", "Research"]
 TITLES = ["Engineer", "Senior Engineer", "Account Executive", "Analyst", "Manager", "Director", "Consultant"]
-CITIES = [("Redmond", "WA", "98052", "US"), ("München", "BY", "80331", "DE"), ("Kraków", "MA", "30-001", "PL"),
-          ("Lyon", "ARA", "69001", "FR"), ("São Paulo", "SP", "01000-000", "BR"), ("Århus", "82", "8000", "DK")]
+CITIES = [
+    ("Redmond", "WA", "98052", "US"),
+    ("München", "BY", "80331", "DE"),
+    ("Kraków", "MA", "30-001", "PL"),
+    ("Lyon", "ARA", "69001", "FR"),
+    ("São Paulo", "SP", "01000-000", "BR"),
+    ("Århus", "82", "8000", "DK"),
+]
 LANGUAGES = ["en-US", "de-DE", "pl-PL", "fr-FR", "pt-BR", "da-DK"]
 
 
@@ -86,7 +132,10 @@ def generate_users(count: int, rng: random.Random) -> list[dict[str, Any]]:
             "department": rng.choice(DEPARTMENTS),
             "jobTitle": rng.choice(TITLES),
             "employeeId": str(100000 + index),
-            "city": city, "state": state, "postalCode": postal, "country": country,
+            "city": city,
+            "state": state,
+            "postalCode": postal,
+            "country": country,
             "preferredLanguage": rng.choice(LANGUAGES),
         }
         optional = {
@@ -127,8 +176,10 @@ def main() -> None:
     evaluations = len(users) * len(compiled)
     print(f"mappings: {len(compiled)} (scim template, User), compiled in {compile_seconds * 1000:.1f} ms")
     print(f"users: {len(users):,}; evaluations: {evaluations:,} in {seconds:.2f} s")
-    print(f"{evaluations / seconds:,.0f} mapping evaluations/second "
-          f"({len(users) / seconds:,.0f} users/second, {seconds / evaluations * 1e6:.2f} µs per evaluation)")
+    print(
+        f"{evaluations / seconds:,.0f} mapping evaluations/second "
+        f"({len(users) / seconds:,.0f} users/second, {seconds / evaluations * 1e6:.2f} µs per evaluation)"
+    )
 
 
 if __name__ == "__main__":

@@ -177,15 +177,32 @@ def run_plain_httpx(base_address: str, workload: Workload) -> Timing:
 
 def tenant(workload: Workload) -> dict[str, list[dict[str, object]]]:
     """The workload as a tenant directory: managers one level up, groups of MEMBERS users."""
-    users = [{
-        "id": f"u{n}", "userPrincipalName": f"user{n:06}@contoso.com", "displayName": f"User {n}",
-        "givenName": "User", "surname": str(n), "mail": f"user{n:06}@contoso.com", "mailNickname": f"user{n:06}",
-        "department": f"Dept {n % 20}", "employeeId": str(n), "city": "Paris", "accountEnabled": True,
-        "manager": f"u{n // 10}" if n >= 10 else None,
-    } for n in range(workload.users)]
-    groups = [{"id": f"g{g}", "displayName": f"Group {g}", "mailNickname": f"group{g}",
-               "members": [f"u{(g * workload.members + m) % workload.users}" for m in range(workload.members)]}
-              for g in range(workload.groups)]
+    users = [
+        {
+            "id": f"u{n}",
+            "userPrincipalName": f"user{n:06}@contoso.com",
+            "displayName": f"User {n}",
+            "givenName": "User",
+            "surname": str(n),
+            "mail": f"user{n:06}@contoso.com",
+            "mailNickname": f"user{n:06}",
+            "department": f"Dept {n % 20}",
+            "employeeId": str(n),
+            "city": "Paris",
+            "accountEnabled": True,
+            "manager": f"u{n // 10}" if n >= 10 else None,
+        }
+        for n in range(workload.users)
+    ]
+    groups = [
+        {
+            "id": f"g{g}",
+            "displayName": f"Group {g}",
+            "mailNickname": f"group{g}",
+            "members": [f"u{(g * workload.members + m) % workload.users}" for m in range(workload.members)],
+        }
+        for g in range(workload.groups)
+    ]
     return {"users": users, "groups": groups}
 
 
@@ -201,8 +218,11 @@ def run_synctui_cycle(base_address: str, workload: Workload, parallel: int) -> t
     with tempfile.TemporaryDirectory() as folder:
         service = open_service(Home(Path(folder)), seed=False)
         service.home.tenant_file.write_bytes(orjson.dumps(tenant(workload)))
-        job = service.create_job("scim", secrets={"BaseAddress": base_address},
-                                 settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": str(parallel)})
+        job = service.create_job(
+            "scim",
+            secrets={"BaseAddress": base_address},
+            settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": str(parallel)},
+        )
         traced: list[dict[str, object]] = []  # list.append is atomic: requests come from several threads
         started = time.perf_counter()
         execution = service.run_cycle(job.id, trace=traced.append)
@@ -221,28 +241,46 @@ def run_plain_entra_sequence(base_address: str, workload: Workload) -> tuple[flo
         ids: dict[str, str] = {}
         for user in directory["users"]:
             client.get("/Users", params={"filter": f'userName eq "{user["userPrincipalName"]}"'}).raise_for_status()
-            body = {"schemas": [CORE_USER, ENTERPRISE], "userName": user["userPrincipalName"], "active": True,
-                    "displayName": user["displayName"], "externalId": user["mailNickname"],
-                    "name": {"givenName": "User", "familyName": user["surname"], "formatted": user["displayName"]},
-                    "emails": [{"type": "work", "value": user["mail"]}],
-                    "addresses": [{"type": "work", "locality": "Paris"}],
-                    ENTERPRISE: {"employeeNumber": user["employeeId"], "department": user["department"]}}
+            body = {
+                "schemas": [CORE_USER, ENTERPRISE],
+                "userName": user["userPrincipalName"],
+                "active": True,
+                "displayName": user["displayName"],
+                "externalId": user["mailNickname"],
+                "name": {"givenName": "User", "familyName": user["surname"], "formatted": user["displayName"]},
+                "emails": [{"type": "work", "value": user["mail"]}],
+                "addresses": [{"type": "work", "locality": "Paris"}],
+                ENTERPRISE: {"employeeNumber": user["employeeId"], "department": user["department"]},
+            }
             ids[user["id"]] = client.post("/Users", content=orjson.dumps(body)).json()["id"]
             requests += 2
         for user in directory["users"]:
             if user["manager"]:
-                patch = {"schemas": [PATCH_OP], "Operations": [
-                    {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": ids[user["manager"]]}}]}
+                patch = {
+                    "schemas": [PATCH_OP],
+                    "Operations": [
+                        {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": ids[user["manager"]]}}
+                    ],
+                }
                 client.patch(f"/Users/{ids[user['id']]}", content=orjson.dumps(patch)).raise_for_status()
                 requests += 1
         for group in directory["groups"]:
-            client.get("/Groups", params={"excludedAttributes": "members",
-                                          "filter": f'displayName eq "{group["displayName"]}"'}).raise_for_status()
-            body = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": group["displayName"],
-                    "externalId": group["id"]}
+            client.get(
+                "/Groups",
+                params={"excludedAttributes": "members", "filter": f'displayName eq "{group["displayName"]}"'},
+            ).raise_for_status()
+            body = {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": group["displayName"],
+                "externalId": group["id"],
+            }
             group_id = client.post("/Groups", content=orjson.dumps(body)).json()["id"]
-            patch = {"schemas": [PATCH_OP], "Operations": [
-                {"op": "add", "path": "members", "value": [{"value": ids[m]} for m in group["members"]]}]}
+            patch = {
+                "schemas": [PATCH_OP],
+                "Operations": [
+                    {"op": "add", "path": "members", "value": [{"value": ids[m]} for m in group["members"]]}
+                ],
+            }
             client.patch(f"/Groups/{group_id}", content=orjson.dumps(patch)).raise_for_status()
             requests += 3
         return time.perf_counter() - started, requests

@@ -24,8 +24,14 @@ def build_tenant(users: int, seed: int = 0) -> dict:
     return tenant_document(people, team_groups(people, seed + 1))
 
 
-def churn(directory: dict, changed: float = 0.01, disabled: float = 0.005, deleted: float = 0.002,
-          added: float = 0.005, seed: int = 0) -> dict[str, int]:
+def churn(
+    directory: dict,
+    changed: float = 0.01,
+    disabled: float = 0.005,
+    deleted: float = 0.002,
+    added: float = 0.005,
+    seed: int = 0,
+) -> dict[str, int]:
     """The benchmark's day of changes (see `synctui.demo.churn`); returns the counts."""
     counts = _churn.churn(directory, changed, disabled, deleted, added, seed=seed)
     return {"changed": counts.changed, "disabled": counts.disabled, "deleted": counts.deleted, "added": counts.added}

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +28,7 @@ from synctui.store import Home  # noqa: E402
 from synctui.tui.app import SyncApp  # noqa: E402
 
 SIZE = (120, 40)
-FROZEN = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
+FROZEN = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 
 
 async def settle(pilot) -> None:
@@ -44,8 +44,12 @@ def no_blink(app: SyncApp) -> None:
         field.cursor_blink = False
 
 
-async def shoot(service: SyncService, name: str, steps: Callable[[object], Awaitable[None]] | None = None,
-                size: tuple[int, int] = SIZE) -> None:
+async def shoot(
+    service: SyncService,
+    name: str,
+    steps: Callable[[object], Awaitable[None]] | None = None,
+    size: tuple[int, int] = SIZE,
+) -> None:
     app = SyncApp(service)
     app.sub_title = "~/.local/share/synctui"
     async with app.run_test(size=size) as pilot:
@@ -62,12 +66,14 @@ async def shoot(service: SyncService, name: str, steps: Callable[[object], Await
 def tab(name: str) -> Callable[[object], Awaitable[None]]:
     async def steps(pilot) -> None:
         pilot.app.screen.action_tab(name)  # as `:` opens a tab: the focus in it
+
     return steps
 
 
 def keys(*pressed: str) -> Callable[[object], Awaitable[None]]:
     async def steps(pilot) -> None:
         await pilot.press(*pressed)
+
     return steps
 
 
@@ -88,14 +94,31 @@ def escrow_failures(service: SyncService, job: str) -> None:
 
     schema = service.get_schema(job)
     users = schema.synchronization_rules[0].object_mappings[0]
-    users.scope = Filter(groups=[
-        FilterGroup(name="Group 1", clauses=[
-            FilterClause(source_operand_name="department", operator_name="EQUALS",
-                         target_operand=FilterOperand(values=["Legal"])),
-            FilterClause(source_operand_name="accountEnabled", operator_name="IS TRUE")]),
-        FilterGroup(name="Group 2", clauses=[
-            FilterClause(source_operand_name="jobTitle", operator_name="ENDS_WITH",
-                         target_operand=FilterOperand(values=["Counsel"]))])])
+    users.scope = Filter(
+        groups=[
+            FilterGroup(
+                name="Group 1",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="department",
+                        operator_name="EQUALS",
+                        target_operand=FilterOperand(values=["Legal"]),
+                    ),
+                    FilterClause(source_operand_name="accountEnabled", operator_name="IS TRUE"),
+                ],
+            ),
+            FilterGroup(
+                name="Group 2",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="jobTitle",
+                        operator_name="ENDS_WITH",
+                        target_operand=FilterOperand(values=["Counsel"]),
+                    )
+                ],
+            ),
+        ]
+    )
     title = next(m for m in users.attribute_mappings if m.target_attribute_name == "jobTitle")
     title.source = service.parse_expression("CDate([department])").parsed_expression
     service.put_schema(job, schema)

@@ -18,8 +18,9 @@ SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 """The repository's committed sample; an installed copy without it generates the same files."""
 
 
-def open_service(home: Home, *, clock: Clock | None = None, seed: bool = True,
-                 cycles_in_processes: bool = False) -> SyncService:
+def open_service(
+    home: Home, *, clock: Clock | None = None, seed: bool = True, cycles_in_processes: bool = False
+) -> SyncService:
     """The service of `home`, its folders made first. `seed`: a home used for the first time gets
     the sample data and the demo jobs. `cycles_in_processes`: see `SyncService`. The service's
     `warnings` say what the user should know about the home (a folder others may write to)."""
@@ -40,11 +41,16 @@ def seed_home(service: SyncService) -> None:
             atomic_write(path, sample_file(name))
     targets = home.root / "targets"
     targets.mkdir(mode=0o700, exist_ok=True)
-    demo = service.create_job("jsonfile", name="Demo: tenant → JSON file", interval="PT1M",
-                              secrets={"ConnectionString": str(targets / "demo-directory.json")})
+    demo = service.create_job(
+        "jsonfile",
+        name="Demo: tenant → JSON file",
+        interval="PT1M",
+        secrets={"ConnectionString": str(targets / "demo-directory.json")},
+    )
     service.start_job(demo.id or "")
-    service.create_job("csvInbound", name="Demo: HR CSV → tenant", interval="PT5M",
-                       settings={"SourcePath": str(hr_file)})
+    service.create_job(
+        "csvInbound", name="Demo: HR CSV → tenant", interval="PT5M", settings={"SourcePath": str(hr_file)}
+    )
     service.create_job("scim", name="Demo: tenant → SCIM endpoint", interval="PT2M")
 
 

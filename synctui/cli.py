@@ -162,15 +162,22 @@ def _jobs_list(args: argparse.Namespace) -> int:
     for summary in summaries:
         job = summary.job
         last = job.status.last_execution
-        _say(f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
-              f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}")
+        _say(
+            f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
+            f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}"
+        )
     return EXIT_OK
 
 
 def _jobs_create(args: argparse.Namespace) -> int:
     service = _service(args)
-    job = service.create_job(args.template, name=args.name, secrets=_key_values(args.secret, "secret"),
-                             settings=_key_values(args.setting, "setting"), interval=args.interval)
+    job = service.create_job(
+        args.template,
+        name=args.name,
+        secrets=_key_values(args.secret, "secret"),
+        settings=_key_values(args.setting, "setting"),
+        interval=args.interval,
+    )
     if args.json:
         _print_json(_graph(job))
     else:
@@ -236,8 +243,10 @@ def _jobs_run(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_graph(execution))
     else:
-        _say(f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
-              f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}")
+        _say(
+            f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
+            f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
+        )
         if execution.error:
             _say(f"  {execution.error.code}: {execution.error.message}")
     return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
@@ -286,8 +295,10 @@ def _jobs_escrows(args: argparse.Namespace) -> int:
     if not escrows:
         _say("No escrows: no object is waiting for a retry.")
     for escrow in escrows:
-        _say(f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
-              f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})")
+        _say(
+            f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
+            f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})"
+        )
     return EXIT_OK
 
 
@@ -364,8 +375,10 @@ def _logs(args: argparse.Namespace) -> int:
     for entry in entries:
         status = entry["statusInfo"]
         source = entry["sourceIdentity"]
-        line = (f"{entry['activityDateTime']}  {entry['provisioningAction']:<12} {status['status']:<8} "
-                f"{source['identityType']} {source.get('displayName') or source['id']}")
+        line = (
+            f"{entry['activityDateTime']}  {entry['provisioningAction']:<12} {status['status']:<8} "
+            f"{source['identityType']} {source.get('displayName') or source['id']}"
+        )
         if status.get("errorCode"):
             line += f"  {status['errorCode']}: {status.get('reason')}"
         _say(line)
@@ -435,7 +448,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", metavar="DIR", help="home folder (default: $SYNCTUI_HOME or ~/.local/share/synctui)")
     commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
 
-    def command(group: Any, name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+    def command(
+        group: Any, name: str, handler: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         sub = group.add_parser(name, help=help, description=help)
         sub.set_defaults(handler=handler)
         return sub
@@ -466,8 +481,11 @@ def _build_parser() -> argparse.ArgumentParser:
     update.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
     update.add_argument("--unset", action="append", default=[], metavar="NAME", help="remove a setting")
     update.add_argument("--json", action="store_true", help="print the job (Graph JSON)")
-    for action, help in (("start", "start (or resume) a job; lifts quarantine"), ("pause", "pause a job, keeping its state"),
-                         ("delete", "delete a job and its state (target objects stay)")):
+    for action, help in (
+        ("start", "start (or resume) a job; lifts quarantine"),
+        ("pause", "pause a job, keeping its state"),
+        ("delete", "delete a job and its state (target objects stay)"),
+    ):
         command(jobs, action, _jobs_action(action), help).add_argument("job_id")
     restart = command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
     restart.add_argument("job_id")
@@ -489,8 +507,9 @@ def _build_parser() -> argparse.ArgumentParser:
     escrows.add_argument("job_id")
     escrows.add_argument("--json", action="store_true")
     action = escrows.add_mutually_exclusive_group()
-    action.add_argument("--retry", nargs="*", metavar="KEY",
-                        help="retry these escrows (all when no KEY is given) on the next cycle")
+    action.add_argument(
+        "--retry", nargs="*", metavar="KEY", help="retry these escrows (all when no KEY is given) on the next cycle"
+    )
     action.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
 
     schema = group("schema", "a job's synchronization schema")
@@ -498,8 +517,9 @@ def _build_parser() -> argparse.ArgumentParser:
     put = command(schema, "put", _schema_put, "replace the job's schema from a Graph JSON file ('-' = stdin)")
     put.add_argument("job_id")
     put.add_argument("file")
-    command(schema, "discover", _schema_discover,
-            "refresh the target directory from the target (SCIM /Schemas); prints it").add_argument("job_id")
+    command(
+        schema, "discover", _schema_discover, "refresh the target directory from the target (SCIM /Schemas); prints it"
+    ).add_argument("job_id")
     command(schema, "functions", _schema_functions, "the expression functions (Graph JSON)")
     command(schema, "operators", _schema_operators, "the scoping filter operators (Graph JSON)")
 
@@ -517,14 +537,19 @@ def _build_parser() -> argparse.ArgumentParser:
     logs.add_argument("job_id")
     logs.add_argument("--json", action="store_true")
     logs.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="the newest N entries")
-    logs.add_argument("--requests", action="store_true",
-                      help="the requests sent to the target (recorded while the job setting TraceRequests=true)")
+    logs.add_argument(
+        "--requests",
+        action="store_true",
+        help="the requests sent to the target (recorded while the job setting TraceRequests=true)",
+    )
 
     demo = group("demo", "make the demo move")
     churn = command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")
     churn.add_argument("--seed", type=int, default=None, help="the same seed makes the same changes")
 
-    keymap = command(commands, "keymap", _keymap, "show or set the dashboard's keys: a JSON object of binding id → keys")
+    keymap = command(
+        commands, "keymap", _keymap, "show or set the dashboard's keys: a JSON object of binding id → keys"
+    )
     keymap.add_argument("keymap", nargs="?", metavar="JSON", help="e.g. '{\"jobs.start\": \"S\"}'; '{}' clears it")
 
     command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted")

@@ -36,8 +36,9 @@ PROGRESS_FLAG = "--progress-lines"
 """The flag of `synctui jobs run` that makes it the child: it calls `report_cycle`."""
 
 
-def run_cycle_process(home: Path, job_id: str, stop: threading.Event,
-                      on_progress: Callable[[int, int], None]) -> SynchronizationTaskExecution:
+def run_cycle_process(
+    home: Path, job_id: str, stop: threading.Event, on_progress: Callable[[int, int], None]
+) -> SynchronizationTaskExecution:
     """Run one cycle of `job_id` in a child process; returns its execution. Setting `stop` stops
     it at its next checkpoint. Raises the child's error as the service's (ServiceError or under it)."""
     env = dict(os.environ, SYNCTUI_HOME=str(home))
@@ -89,8 +90,9 @@ def report_cycle(service: _RunsCycles, job_id: str) -> None:
         sys.stdout.write(orjson.dumps(record).decode() + "\n")
         sys.stdout.flush()
 
-    service.subscribe(lambda event: line({"progress": [event.completed, event.total]})
-                      if isinstance(event, CycleProgress) else None)
+    service.subscribe(
+        lambda event: line({"progress": [event.completed, event.total]}) if isinstance(event, CycleProgress) else None
+    )
     try:
         execution = service.run_cycle(job_id)
     except SynctuiError as error:

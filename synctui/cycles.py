@@ -67,8 +67,9 @@ class OpenDirectories:
     def __enter__(self) -> tuple[Directory, Directory]:
         return self.source, self.target
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.source.close()
         self.target.close()
         if isinstance(error, DirectoryError) and self.failure is not None:
@@ -76,8 +77,15 @@ class OpenDirectories:
 
 
 class CycleRunner:
-    def __init__(self, home: Home, jobs: JobRepository, clock: Clock, publish: Callable[[Event], None], *,
-                 in_processes: bool = False) -> None:
+    def __init__(
+        self,
+        home: Home,
+        jobs: JobRepository,
+        clock: Clock,
+        publish: Callable[[Event], None],
+        *,
+        in_processes: bool = False,
+    ) -> None:
         """`in_processes`: `run_cycle` runs each cycle in a child process (see cycle_process.py)."""
         self._home = home
         self._jobs = jobs
@@ -114,8 +122,9 @@ class CycleRunner:
         if progress is None:
             return None
         completed, total, observed = progress
-        return SynchronizationProgress(completed_units=completed, total_units=total,
-                                       progress_observation_date_time=observed, units="entries")
+        return SynchronizationProgress(
+            completed_units=completed, total_units=total, progress_observation_date_time=observed, units="entries"
+        )
 
     @contextmanager
     def claimed(self, job_id: str, *, across_processes: bool = True) -> Iterator[threading.Event]:
@@ -200,8 +209,15 @@ class CycleRunner:
         finally:
             state.close()
 
-    def open_directories(self, job: SynchronizationJob, secrets: Mapping[str, str], trace: Trace | None = None, *,
-                         failure: str | None = None, request_log: bool = True) -> OpenDirectories:
+    def open_directories(
+        self,
+        job: SynchronizationJob,
+        secrets: Mapping[str, str],
+        trace: Trace | None = None,
+        *,
+        failure: str | None = None,
+        request_log: bool = True,
+    ) -> OpenDirectories:
         """The job's directories, opened. Given `failure`, a DirectoryError (here or in the `with`
         block) becomes ServiceError("<failure>: ..."); else it is raised as it is. `request_log`:
         requests are recorded while the job's TraceRequests is on."""
@@ -254,13 +270,30 @@ class CycleRunner:
             absolute=values["QuarantineEscrowAbsoluteThreshold"],
         )
 
-    def _cycle(self, record: JobRecord, secrets: Mapping[str, str], source: Directory, target: Directory,
-               state: JobStateStore, stop: threading.Event, *, detailed: bool = False) -> Cycle:
+    def _cycle(
+        self,
+        record: JobRecord,
+        secrets: Mapping[str, str],
+        source: Directory,
+        target: Directory,
+        state: JobStateStore,
+        stop: threading.Event,
+        *,
+        detailed: bool = False,
+    ) -> Cycle:
         job_id = record.id
-        return Cycle(job_id=job_id, schema=self.compile(job_id), source=source, target=target, state=state,
-                     clock=self._clock, options=self._options(record.job, secrets), should_stop=stop.is_set,
-                     on_progress=lambda done, total: self._progress_made(job_id, done, total),
-                     detailed_logs=detailed)
+        return Cycle(
+            job_id=job_id,
+            schema=self.compile(job_id),
+            source=source,
+            target=target,
+            state=state,
+            clock=self._clock,
+            options=self._options(record.job, secrets),
+            should_stop=stop.is_set,
+            on_progress=lambda done, total: self._progress_made(job_id, done, total),
+            detailed_logs=detailed,
+        )
 
     # --- the work ----------------------------------------------------------------------------------
 
@@ -268,8 +301,9 @@ class CycleRunner:
         """Run one cycle now and record it in the job's status. Raises Busy if one is running."""
         if self._in_processes and trace is None:
             with self.claimed(job_id, across_processes=False) as stop:
-                return run_cycle_process(self._home.root, job_id, stop,
-                                         lambda done, total: self._progress_made(job_id, done, total))
+                return run_cycle_process(
+                    self._home.root, job_id, stop, lambda done, total: self._progress_made(job_id, done, total)
+                )
         with self.claimed(job_id) as stop:
             record = self._jobs.get(job_id)
             secrets = self._jobs.secrets(record)
@@ -293,9 +327,15 @@ class CycleRunner:
                             result = self._cycle(record, secrets, source, target, state, stop).run()
                     except Exception as error:
                         # A fault of synctui's own: recorded (the job backs off), then raised for its traceback.
-                        self._record_result(job_id, _failed_result(
-                            ConnectionFailure("UnexpectedError", f"{type(error).__name__}: {error}",
-                                              tenant_actionable=False), now))
+                        self._record_result(
+                            job_id,
+                            _failed_result(
+                                ConnectionFailure(
+                                    "UnexpectedError", f"{type(error).__name__}: {error}", tenant_actionable=False
+                                ),
+                                now,
+                            ),
+                        )
                         raise
                 self._jobs.mark_interrupted(job_id, result.paused)
             if self._record_result(job_id, result):  # escrows pruned (see status.apply_cycle_result)
@@ -312,15 +352,23 @@ class CycleRunner:
                 state = SnapshotState(store.load())
             options = self._options(record.job, secrets)
             options.delete_threshold = 0
-            cycle = Cycle(job_id=job_id, schema=self.compile(job_id), source=source, target=DryRunDirectory(target),
-                          state=state, clock=self._clock, options=options)
+            cycle = Cycle(
+                job_id=job_id,
+                schema=self.compile(job_id),
+                source=source,
+                target=DryRunDirectory(target),
+                state=state,
+                clock=self._clock,
+                options=options,
+            )
             result = cycle.run()
         if result.failure is not None:
             raise ServiceError(f"preview failed: {result.failure.message}")
         return state.logs
 
-    def provision_one(self, job_id: str, object_type: str, object_id: str,
-                      trace: Trace | None = None) -> dict[str, Any]:
+    def provision_one(
+        self, job_id: str, object_type: str, object_id: str, trace: Trace | None = None
+    ) -> dict[str, Any]:
         """Provision one object now, as a cycle would; returns its detailed log entry."""
         with self.claimed(job_id) as stop:
             record = self._jobs.get(job_id)
@@ -334,16 +382,19 @@ class CycleRunner:
                 except (LookupError, ValueError) as error:
                     raise NotFound(str(error.args[0])) from None
 
-    def change_escrows(self, job_id: str, keys: Collection[str] | None,
-                       change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> int:
+    def change_escrows(
+        self, job_id: str, keys: Collection[str] | None, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+    ) -> int:
         """`change` each escrow of `keys` (all when None); a None result forgets it. Returns how many."""
         # Claimed like a cycle: a cycle running meanwhile would write its own escrow set over ours.
         with self.claimed(job_id), self.state(job_id) as state:
             escrows = state.escrows()
             chosen = set(escrows) if keys is None else set(keys) & set(escrows)
             if keys is not None and not chosen:
-                raise NotFound(f"no escrow for {', '.join(sorted(keys))} in job {job_id}; "
-                               f"`synctui jobs escrows {job_id}` lists them")
+                raise NotFound(
+                    f"no escrow for {', '.join(sorted(keys))} in job {job_id}; "
+                    f"`synctui jobs escrows {job_id}` lists them"
+                )
             for key in chosen:
                 changed = change(escrows[key])
                 if changed is None:
@@ -388,12 +439,17 @@ class CycleRunner:
             thresholds = EscrowThresholds() if result.failure else self._thresholds(job.job, self._jobs.secrets(job))
             prune = apply_cycle_result(job.job, result, self._clock.now(), thresholds)
             execution = result.execution
-            job.remember({
-                "timeBegan": format_datetime(execution.time_began),
-                "seconds": round((execution.time_ended - execution.time_began).total_seconds(), 3),
-                "exports": execution.count_exported, "escrowed": execution.count_escrowed_raw,
-                "state": execution.state.value, "paused": result.paused,
-            })
+            job.remember(
+                {
+                    "timeBegan": format_datetime(execution.time_began),
+                    "seconds": round((execution.time_ended - execution.time_began).total_seconds(), 3),
+                    "exports": execution.count_exported,
+                    "escrowed": execution.count_escrowed_raw,
+                    "state": execution.state.value,
+                    "paused": result.paused,
+                }
+            )
+
         self._jobs.change(job_id, record)
         self._publish(JobChanged(job_id))
         return prune
@@ -448,20 +504,32 @@ def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -
         lift_quarantine(job)
     if SynchronizationJobRestartScope.Escrows in scope:
         job.status.escrows_pruned = False
-    job.status.code = (SynchronizationStatusCode.Quarantine if job.status.quarantine
-                       else SynchronizationStatusCode.Active if job.status.last_execution
-                       else SynchronizationStatusCode.NotRun)
+    job.status.code = (
+        SynchronizationStatusCode.Quarantine
+        if job.status.quarantine
+        else SynchronizationStatusCode.Active
+        if job.status.last_execution
+        else SynchronizationStatusCode.NotRun
+    )
 
 
 def _failed_result(error: ServiceError | DirectoryError, now: datetime) -> CycleResult:
-    failure = (error if isinstance(error, ConnectionFailure)
-               else ConnectionFailure(error.code, error.message) if isinstance(error, DirectoryError)
-               else ConnectionFailure("InvalidConfiguration", str(error)))
+    failure = (
+        error
+        if isinstance(error, ConnectionFailure)
+        else ConnectionFailure(error.code, error.message)
+        if isinstance(error, DirectoryError)
+        else ConnectionFailure("InvalidConfiguration", str(error))
+    )
     execution = SynchronizationTaskExecution(
-        activity_identifier=str(uuid.uuid4()), state=SynchronizationTaskExecutionResult.Failed,
-        error=SynchronizationError(code=failure.code, message=failure.message,
-                                   tenant_actionable=failure.tenant_actionable),
-        time_began=now, time_ended=now)
+        activity_identifier=str(uuid.uuid4()),
+        state=SynchronizationTaskExecutionResult.Failed,
+        error=SynchronizationError(
+            code=failure.code, message=failure.message, tenant_actionable=failure.tenant_actionable
+        ),
+        time_began=now,
+        time_ended=now,
+    )
     return CycleResult(execution=execution, initial=False, failure=failure)
 
 

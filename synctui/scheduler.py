@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, service: SyncService, *, clock: Clock | None = None, tick_seconds: float = 1.0,
-                 workers: int = 2) -> None:
+    def __init__(
+        self, service: SyncService, *, clock: Clock | None = None, tick_seconds: float = 1.0, workers: int = 2
+    ) -> None:
         self.service = service
         self.clock = clock or service.clock
         self._tick_seconds = tick_seconds
@@ -85,13 +86,13 @@ class Scheduler:
             self.service.run_cycle(job_id)
         except ServiceError as error:
             log.warning("job %s: %s", job_id, error)
-        except Exception:  # noqa: BLE001 - a failing cycle must never kill the worker pool
+        except Exception:
             log.exception("job %s: the cycle failed unexpectedly", job_id)
 
     def _safe_tick(self) -> None:
         try:
             self.tick()
-        except Exception:  # noqa: BLE001 - `schedule` would re-raise and stop the loop
+        except Exception:
             log.exception("scheduler tick failed")
 
     def _loop(self) -> None:

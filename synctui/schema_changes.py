@@ -43,6 +43,7 @@ def add_discovered(schema: SynchronizationSchema, discovered: DirectoryDefinitio
     current.version = discovered.version
     return current
 
+
 def _object_mappings(schema: SynchronizationSchema | None) -> dict[str, ObjectMapping]:
     mappings: dict[str, ObjectMapping] = {}
     for rule in schema.synchronization_rules if schema else []:
@@ -64,7 +65,8 @@ def _mapping_changes(before: dict[str, ObjectMapping], after: dict[str, ObjectMa
         if old.enabled != mapping.enabled:
             parts.append("enabled" if mapping.enabled else "disabled")
         if _dump(old, exclude={"attribute_mappings", "scope", "enabled"}) != _dump(
-                mapping, exclude={"attribute_mappings", "scope", "enabled"}):
+            mapping, exclude={"attribute_mappings", "scope", "enabled"}
+        ):
             parts.append("other settings changed (name, flow types or metadata)")
         if parts:
             lines.append(f"{label}: " + "; ".join(parts))
@@ -102,8 +104,11 @@ def _directory_changes(before: list[DirectoryDefinition], after: list[DirectoryD
         parts = _keyed_changes("objects", objects_before, objects_after, compare=False)
         for name, obj in objects_after.items():
             if name in objects_before:
-                attributes = _keyed_changes("attributes", {a.name: _dump(a) for a in objects_before[name].attributes},
-                                            {a.name: _dump(a) for a in obj.attributes})
+                attributes = _keyed_changes(
+                    "attributes",
+                    {a.name: _dump(a) for a in objects_before[name].attributes},
+                    {a.name: _dump(a) for a in obj.attributes},
+                )
                 parts += [f"{name} {part}" for part in attributes]
         if parts:
             lines.append(f"directory {directory.name}: " + "; ".join(parts))
@@ -112,9 +117,11 @@ def _directory_changes(before: list[DirectoryDefinition], after: list[DirectoryD
 
 def _keyed_changes(what: str, before: dict[str, Any], after: dict[str, Any], compare: bool = True) -> list[str]:
     parts = []
-    for change, names in (("added", [n for n in after if n not in before]),
-                          ("removed", [n for n in before if n not in after]),
-                          ("changed", [n for n in after if compare and n in before and before[n] != after[n]])):
+    for change, names in (
+        ("added", [n for n in after if n not in before]),
+        ("removed", [n for n in before if n not in after]),
+        ("changed", [n for n in after if compare and n in before and before[n] != after[n]]),
+    ):
         if names:
             parts.append(f"{what} {change}: {_names(names)}")
     return parts

@@ -40,8 +40,9 @@ def schema_document(raw: bytes, source: str) -> dict[str, Any]:
     return document
 
 
-def checked_schema(schema: SynchronizationSchema | Mapping[str, Any],
-                   current: SynchronizationSchema | None) -> SynchronizationSchema:
+def checked_schema(
+    schema: SynchronizationSchema | Mapping[str, Any], current: SynchronizationSchema | None
+) -> SynchronizationSchema:
     """`schema` (a model, or Graph JSON) as it may replace `current`; InvalidRequest listing every
     problem otherwise."""
     if not isinstance(schema, SynchronizationSchema):
@@ -51,17 +52,23 @@ def checked_schema(schema: SynchronizationSchema | Mapping[str, Any],
         try:
             schema = SynchronizationSchema.model_validate(schema)
         except ValueError as error:
-            raise InvalidRequest("the schema is not a valid synchronizationSchema", validation_problems(error)) from None
+            raise InvalidRequest(
+                "the schema is not a valid synchronizationSchema", validation_problems(error)
+            ) from None
     problems = validate_schema(schema, current)
     if problems:
         raise InvalidRequest(f"the schema has {len(problems)} problem(s)", problems)
     return schema
 
+
 def nesting_problems(document: Mapping[str, Any]) -> list[str]:
     """Where a schema document nests deeper than the limit. Found without recursion, before the
     document reaches the recursive steps (model validation, compiling, storing) that would crash on it."""
-    problems = [f"{path}: the expression is nested more than {MAX_DEPTH} levels deep"
-                for path, source in _raw_sources(document) if _too_deep_tree(source)]
+    problems = [
+        f"{path}: the expression is nested more than {MAX_DEPTH} levels deep"
+        for path, source in _raw_sources(document)
+        if _too_deep_tree(source)
+    ]
     if problems:
         return problems
     path = _too_deep_path(document)
@@ -73,8 +80,10 @@ def _raw_sources(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
         for m, mapping in _raw_items(rule, "objectMappings"):
             for a, attribute_mapping in _raw_items(mapping, "attributeMappings"):
                 if isinstance(attribute_mapping, Mapping) and "source" in attribute_mapping:
-                    yield (f"synchronizationRules[{r}].objectMappings[{m}].attributeMappings[{a}].source",
-                           attribute_mapping["source"])
+                    yield (
+                        f"synchronizationRules[{r}].objectMappings[{m}].attributeMappings[{a}].source",
+                        attribute_mapping["source"],
+                    )
 
 
 def _raw_items(parent: Any, key: str) -> Iterator[tuple[int, Any]]:
@@ -88,8 +97,12 @@ def _too_deep_tree(source: Any) -> bool:
     while level:
         if depth > MAX_DEPTH:
             return True
-        level = [pair["value"] for node in level for _, pair in _raw_items(node, "parameters")
-                 if isinstance(pair, Mapping) and "value" in pair]
+        level = [
+            pair["value"]
+            for node in level
+            for _, pair in _raw_items(node, "parameters")
+            if isinstance(pair, Mapping) and "value" in pair
+        ]
         depth += 1
     return False
 
@@ -132,34 +145,44 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
         source_dir = schema.directory(rule.source_directory_name)
         target_dir = schema.directory(rule.target_directory_name)
         if source_dir is None:
-            problems.append(f"{path}.sourceDirectoryName: no directory named {rule.source_directory_name!r} "
-                            "in the schema")
+            problems.append(
+                f"{path}.sourceDirectoryName: no directory named {rule.source_directory_name!r} in the schema"
+            )
         if target_dir is None:
-            problems.append(f"{path}.targetDirectoryName: no directory named {rule.target_directory_name!r} "
-                            "in the schema")
+            problems.append(
+                f"{path}.targetDirectoryName: no directory named {rule.target_directory_name!r} in the schema"
+            )
         for m, mapping in enumerate(rule.object_mappings):
             mpath = f"{path}.objectMappings[{m}]"
             source_obj = source_dir.object(mapping.source_object_name) if source_dir else None
             target_obj = target_dir.object(mapping.target_object_name) if target_dir else None
             if source_dir and source_obj is None:
-                problems.append(f"{mpath}.sourceObjectName: {rule.source_directory_name!r} has no object "
-                                f"{mapping.source_object_name!r}")
+                problems.append(
+                    f"{mpath}.sourceObjectName: {rule.source_directory_name!r} has no object "
+                    f"{mapping.source_object_name!r}"
+                )
             if target_dir and target_obj is None:
-                problems.append(f"{mpath}.targetObjectName: {rule.target_directory_name!r} has no object "
-                                f"{mapping.target_object_name!r}")
+                problems.append(
+                    f"{mpath}.targetObjectName: {rule.target_directory_name!r} has no object "
+                    f"{mapping.target_object_name!r}"
+                )
             problems += _matching_problems(mapping, mpath)
             priorities: dict[int, str] = {}
             for a, attribute_mapping in enumerate(mapping.attribute_mappings):
                 apath = f"{mpath}.attributeMappings[{a}]"
                 target_name = attribute_mapping.target_attribute_name
                 if target_obj is not None and target_obj.attribute(target_name) is None:
-                    problems.append(f"{apath}.targetAttributeName: {mapping.target_object_name!r} in "
-                                    f"{rule.target_directory_name!r} has no attribute {target_name!r}")
+                    problems.append(
+                        f"{apath}.targetAttributeName: {mapping.target_object_name!r} in "
+                        f"{rule.target_directory_name!r} has no attribute {target_name!r}"
+                    )
                 priority = attribute_mapping.matching_priority
                 if priority > 0:
                     if priority in priorities:
-                        problems.append(f"{apath}.matchingPriority: {priority} is also the matching priority of "
-                                        f"{priorities[priority]!r}; each matching attribute needs its own")
+                        problems.append(
+                            f"{apath}.matchingPriority: {priority} is also the matching priority of "
+                            f"{priorities[priority]!r}; each matching attribute needs its own"
+                        )
                     priorities[priority] = target_name
                 if attribute_mapping.source is not None:
                     problems += _source_problems(attribute_mapping.source, f"{apath}.source", source_obj)
@@ -168,14 +191,15 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
                 for g, group in enumerate(mapping.scope.groups + mapping.scope.input_filter_groups):
                     for c, clause in enumerate(group.clauses):
                         if source_obj is not None and _unknown_attribute(source_obj, clause.source_operand_name):
-                            problems.append(f"{mpath}.scope.groups[{g}].clauses[{c}].sourceOperandName: "
-                                            f"{mapping.source_object_name!r} has no attribute "
-                                            f"{clause.source_operand_name!r}")
+                            problems.append(
+                                f"{mpath}.scope.groups[{g}].clauses[{c}].sourceOperandName: "
+                                f"{mapping.source_object_name!r} has no attribute "
+                                f"{clause.source_operand_name!r}"
+                            )
     return problems
 
 
-def _source_problems(source: AttributeMappingSource, path: str,
-                     source_obj: ObjectDefinition | None) -> list[str]:
+def _source_problems(source: AttributeMappingSource, path: str, source_obj: ObjectDefinition | None) -> list[str]:
     try:
         if source.expression:
             parse(source.expression)
@@ -184,8 +208,11 @@ def _source_problems(source: AttributeMappingSource, path: str,
         return [f"{path}: {error}"]
     if source_obj is None:
         return []
-    return [f"{path}: the source object {source_obj.name!r} has no attribute {name!r}"
-            for name in sorted(compiled.attributes) if _unknown_attribute(source_obj, name)]
+    return [
+        f"{path}: the source object {source_obj.name!r} has no attribute {name!r}"
+        for name in sorted(compiled.attributes)
+        if _unknown_attribute(source_obj, name)
+    ]
 
 
 def _unknown_attribute(source_obj: ObjectDefinition, name: str) -> bool:
@@ -196,10 +223,15 @@ def _usable_problems(schema: SynchronizationSchema) -> list[str]:
     # Without a rule and its object mappings a cycle imports nothing and succeeds: the job would
     # look healthy while provisioning nothing, so a schema that carries no mapping is refused.
     if not schema.synchronization_rules:
-        return ["synchronizationRules: the schema has no synchronization rule, so cycles would provision nothing; "
-                "start from an export of the job's current schema"]
-    return [f"synchronizationRules[{r}].objectMappings: the rule has no object mapping, so it would provision nothing"
-            for r, rule in enumerate(schema.synchronization_rules) if not rule.object_mappings]
+        return [
+            "synchronizationRules: the schema has no synchronization rule, so cycles would provision nothing; "
+            "start from an export of the job's current schema"
+        ]
+    return [
+        f"synchronizationRules[{r}].objectMappings: the rule has no object mapping, so it would provision nothing"
+        for r, rule in enumerate(schema.synchronization_rules)
+        if not rule.object_mappings
+    ]
 
 
 def _matching_problems(mapping: ObjectMapping, path: str) -> list[str]:
@@ -210,8 +242,10 @@ def _matching_problems(mapping: ObjectMapping, path: str) -> list[str]:
     if not mapping.attribute_mappings:
         return [f"{path}.attributeMappings: the object mapping has no attribute mapping, so it would provision nothing"]
     if not any(m.matching_priority > 0 for m in mapping.attribute_mappings):
-        return [f"{path}.attributeMappings: no attribute mapping matches objects (matchingPriority above 0), so "
-                "target objects could not be found; give one a matchingPriority of 1"]
+        return [
+            f"{path}.attributeMappings: no attribute mapping matches objects (matchingPriority above 0), so "
+            "target objects could not be found; give one a matchingPriority of 1"
+        ]
     return []
 
 

@@ -113,9 +113,15 @@ class SyncService:
     def get_job(self, job_id: str) -> SynchronizationJob:
         return self._job(self.jobs.get(job_id))
 
-    def create_job(self, template_id: str, *, name: str | None = None, secrets: Mapping[str, str] | None = None,
-                   settings: Mapping[str, str] | None = None,
-                   interval: str | timedelta | None = None) -> SynchronizationJob:
+    def create_job(
+        self,
+        template_id: str,
+        *,
+        name: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        settings: Mapping[str, str] | None = None,
+        interval: str | timedelta | None = None,
+    ) -> SynchronizationJob:
         spec = templates.template_spec(template_id)
         schedule_interval = _interval(interval) if interval is not None else timedelta(minutes=40)
         checked, secrets = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=secrets)
@@ -123,15 +129,23 @@ class SyncService:
         schema = spec.build_schema()
         schema.id = job_id
         job = spec.new_job(job_id, schedule_interval, checked, secrets)
-        principal = ServicePrincipal(id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id,
-                                     secrets=secrets)
+        principal = ServicePrincipal(
+            id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id, secrets=secrets
+        )
         self.jobs.add(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)
         self._publish(JobChanged(job_id))
         return self.get_job(job_id)
 
-    def update_job(self, job_id: str, *, name: str | None = None, interval: str | timedelta | None = None,
-                   expiration: datetime | None = None, settings: Mapping[str, str | None] | None = None,
-                   secrets: Mapping[str, str] | None = None) -> SynchronizationJob:
+    def update_job(
+        self,
+        job_id: str,
+        *,
+        name: str | None = None,
+        interval: str | timedelta | None = None,
+        expiration: datetime | None = None,
+        settings: Mapping[str, str | None] | None = None,
+        secrets: Mapping[str, str] | None = None,
+    ) -> SynchronizationJob:
         """Graph's PATCH of a job: its name (its application's display name), its schedule and its
         settings (a None value removes one); with `secrets`, as `put_secrets` in the same step.
         Everything is checked first: one bad value changes nothing."""
@@ -143,8 +157,9 @@ class SyncService:
         new_settings = job_settings(record.job)
         if settings or secrets:
             spec = templates.template_spec(record.job.template_id or "")
-            new_settings, principal.secrets = spec.configure(job_id, new_settings, principal.secrets,
-                                                             setting_changes=settings, secret_changes=secrets)
+            new_settings, principal.secrets = spec.configure(
+                job_id, new_settings, principal.secrets, setting_changes=settings, secret_changes=secrets
+            )
 
         def change(job: SynchronizationJob) -> None:
             if parsed is not None:
@@ -154,6 +169,7 @@ class SyncService:
             if settings:
                 job.synchronization_job_settings = setting_pairs(new_settings)
             templates.template_spec(job.template_id or "").refresh_configured(job, principal.secrets)
+
         with self.jobs.batch():
             if name is not None or secrets:
                 principal.display_name = name.strip() if name is not None else None
@@ -175,14 +191,17 @@ class SyncService:
             self._require_configured(job)
             job.schedule.state = SynchronizationScheduleState.Active
             lift_quarantine(job)
-            job.status.code = (SynchronizationStatusCode.Active if job.status.last_execution
-                               else SynchronizationStatusCode.NotRun)
+            job.status.code = (
+                SynchronizationStatusCode.Active if job.status.last_execution else SynchronizationStatusCode.NotRun
+            )
+
         self._change_job(job_id, start)
 
     def pause_job(self, job_id: str) -> None:
         def pause(job: SynchronizationJob) -> None:
             job.schedule.state = SynchronizationScheduleState.Paused
             job.status.code = SynchronizationStatusCode.Paused
+
         self._change_job(job_id, pause)
         self._cycles.stop(job_id)
 
@@ -214,17 +233,22 @@ class SyncService:
             _, secrets = spec.configure(job_id, job_settings(record.job), secrets, secret_changes=credentials)
         self._test_connection(record.job, secrets)
 
-    def validate_template_credentials(self, template_id: str, credentials: Mapping[str, str],
-                                      settings: Mapping[str, str] | None = None) -> None:
+    def validate_template_credentials(
+        self, template_id: str, credentials: Mapping[str, str], settings: Mapping[str, str] | None = None
+    ) -> None:
         """Graph's `jobs/validateCredentials` with a templateId: test before any job exists."""
         spec = templates.template_spec(template_id)
         checked, credentials = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=credentials)
-        self._test_connection(SynchronizationJob(id="", template_id=spec.id,
-                                                 synchronization_job_settings=setting_pairs(checked)), credentials)
+        self._test_connection(
+            SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=setting_pairs(checked)),
+            credentials,
+        )
 
     def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        with self._cycles.open_directories(job, secrets, failure="credentials test failed",
-                                           request_log=False) as (_, target):
+        with self._cycles.open_directories(job, secrets, failure="credentials test failed", request_log=False) as (
+            _,
+            target,
+        ):
             target.test_connection()
 
     # --- schema -------------------------------------------------------------------------------------
@@ -252,11 +276,15 @@ class SyncService:
         """Graph's `discover`: refresh the target directory's definition from the target itself
         (a SCIM endpoint's /Schemas), adding the attributes it declares; none is ever removed."""
         record = self.jobs.get(job_id)
-        with self._cycles.open_directories(record.job, self.jobs.secrets(record),
-                                           failure="discovery failed") as (_, target):
+        with self._cycles.open_directories(record.job, self.jobs.secrets(record), failure="discovery failed") as (
+            _,
+            target,
+        ):
             discover = getattr(target, "discover", None)
             if discover is None:
-                raise InvalidRequest("this job's target directory describes itself fully; only SCIM endpoints are discovered")
+                raise InvalidRequest(
+                    "this job's target directory describes itself fully; only SCIM endpoints are discovered"
+                )
             discovered: DirectoryDefinition = discover()
         schema = self.get_schema(job_id)
         current = add_discovered(schema, discovered)
@@ -279,14 +307,18 @@ class SyncService:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
         return self._cycles.preview(job_id)
 
-    def provision_on_demand(self, job_id: str, object_id: str, object_type: str = "User",
-                            *, trace: Trace | None = None) -> StringKeyStringValuePair:
+    def provision_on_demand(
+        self, job_id: str, object_id: str, object_type: str = "User", *, trace: Trace | None = None
+    ) -> StringKeyStringValuePair:
         """Graph's provisionOnDemand: the key says the result, the value is the log entry (both JSON text)."""
         entry = self._cycles.provision_one(job_id, object_type, object_id, trace)
         self._publish(JobChanged(job_id))
         status = entry["statusInfo"]
         result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
-        key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
+        key = {
+            "result": result,
+            "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")},
+        }
         return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
 
     def is_running(self, job_id: str) -> bool:
@@ -347,8 +379,12 @@ class SyncService:
 
     def _summary(self, record: JobRecord) -> JobSummary:
         principal = self.jobs.principal(record)
-        return JobSummary(job=self._job(record), name=principal.display_name or record.id,
-                          running=self._cycles.is_running(record.id), secrets_set=frozenset(principal.secrets))
+        return JobSummary(
+            job=self._job(record),
+            name=principal.display_name or record.id,
+            running=self._cycles.is_running(record.id),
+            secrets_set=frozenset(principal.secrets),
+        )
 
     def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None]) -> None:
         self.jobs.change(job_id, lambda record: change(record.job))
@@ -366,5 +402,18 @@ def _interval(value: str | timedelta) -> timedelta:
         raise InvalidRequest(str(error)) from None
 
 
-__all__ = ["Busy", "CycleProgress", "Event", "InvalidRequest", "JobChanged", "JobRemoved", "JobSummary",
-           "NotFound", "ServiceError", "StoreError", "SyncService", "next_run", "shortened"]
+__all__ = [
+    "Busy",
+    "CycleProgress",
+    "Event",
+    "InvalidRequest",
+    "JobChanged",
+    "JobRemoved",
+    "JobSummary",
+    "NotFound",
+    "ServiceError",
+    "StoreError",
+    "SyncService",
+    "next_run",
+    "shortened",
+]

@@ -127,8 +127,9 @@ class HttpUrl:
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             raise ValueError
         if parts.query or parts.fragment:
-            raise ValueError("without a query or fragment (for Entra's ?aadOptscim062020 flag, "
-                             "set ScimRequestStyle instead)")
+            raise ValueError(
+                "without a query or fragment (for Entra's ?aadOptscim062020 flag, set ScimRequestStyle instead)"
+            )
         return text.strip()
 
 
@@ -203,8 +204,9 @@ class SettingSpec:
             return self.kind.parse(text)
         except ValueError as error:
             why = f" {error}" if str(error) else ""
-            raise SettingError(f"{self.what} {self.name} must be {self.kind.expects}{why}{self._not(text)}",
-                               self) from None
+            raise SettingError(
+                f"{self.what} {self.name} must be {self.kind.expects}{why}{self._not(text)}", self
+            ) from None
 
     def _not(self, text: str) -> str:
         if self.secret:
@@ -246,8 +248,10 @@ class TemplateSettings:
             spec = self.find(name)
             what = "secret" if secret else "setting"
             if spec is None:
-                raise SettingError(f"unknown {what} {name!r} for a {self.template_id} job; its {what}s are: "
-                                   f"{', '.join(self.names(secret=secret))}")
+                raise SettingError(
+                    f"unknown {what} {name!r} for a {self.template_id} job; its {what}s are: "
+                    f"{', '.join(self.names(secret=secret))}"
+                )
             if spec.secret != secret:
                 raise SettingError(f"{spec.name} is a {spec.what} of {self.template_id} jobs, not a {what}", spec)
             if value is not None:
@@ -271,9 +275,14 @@ class TemplateSettings:
             rule(values)
         return values
 
-    def change(self, settings: Mapping[str, str], secrets: Mapping[str, str], *,
-               setting_changes: Mapping[str, str | None], secret_changes: Mapping[str, str | None],
-               ) -> tuple[dict[str, str], dict[str, str]]:
+    def change(
+        self,
+        settings: Mapping[str, str],
+        secrets: Mapping[str, str],
+        *,
+        setting_changes: Mapping[str, str | None],
+        secret_changes: Mapping[str, str | None],
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """A job's settings and secrets with the changes made (None or an empty secret removes one):
         each change checked against the declaration, then the whole read as a cycle would (rules
         across values, values stored before they were checked). Raises SettingError."""
@@ -283,13 +292,17 @@ class TemplateSettings:
         self.read(settings, secrets)
         return settings, secrets
 
-    def _declared(self, changes: Mapping[str, str | None], stored: Mapping[str, str], *,
-                  secret: bool) -> dict[str, str | None]:
+    def _declared(
+        self, changes: Mapping[str, str | None], stored: Mapping[str, str], *, secret: bool
+    ) -> dict[str, str | None]:
         """`changes` checked against the declaration. A name stored but no longer declared (set by an
         older synctui) may still be removed."""
         removable = {name.lower(): name for name in stored if self.find(name) is None}
-        removed = {removable[name.lower()]: None for name, value in changes.items()
-                   if value is None and name.lower() in removable}
+        removed = {
+            removable[name.lower()]: None
+            for name, value in changes.items()
+            if value is None and name.lower() in removable
+        }
         kept = {name: value for name, value in changes.items() if not (value is None and name.lower() in removable)}
         return {**self.check(kept, secret=secret), **removed}
 
@@ -309,8 +322,11 @@ def with_fix(error: SettingError, job_id: str | None) -> str:
         return str(error)
     if job_id is None:
         return f"{error}; give it as a {spec.what}"
-    command = (f"synctui secrets put {job_id} {spec.name}=VALUE" if spec.secret
-               else f"synctui jobs update {job_id} --setting {spec.name}=VALUE")
+    command = (
+        f"synctui secrets put {job_id} {spec.name}=VALUE"
+        if spec.secret
+        else f"synctui jobs update {job_id} --setting {spec.name}=VALUE"
+    )
     return f"{error}; set it with `{command}`"
 
 
@@ -339,33 +355,59 @@ def check_interval(value: timedelta) -> None:
         raise SettingError(f"bad interval {format_duration(value)}: {_INTERVAL_RANGE}")
 
 
-_INTERVAL_RANGE = (f"an interval runs from {format_duration(INTERVAL_MIN)} to {format_duration(INTERVAL_MAX)}, "
-                   "one year")
+_INTERVAL_RANGE = f"an interval runs from {format_duration(INTERVAL_MIN)} to {format_duration(INTERVAL_MAX)}, one year"
 
 
 # --- what every template has -----------------------------------------------------------------------
 
 COMMON: tuple[SettingSpec, ...] = (
-    SettingSpec("QuarantineTooManyDeletesThreshold", Whole(0, 100_000_000),
-                "disables and deletes in one cycle above which they are held back and the job "
-                "quarantines (TooManyDeletes); 0 turns the check off", 500),
-    SettingSpec("QuarantineEscrowBaseThreshold", Whole(0, 100_000_000),
-                "failed objects from which the escrow thresholds apply", 5000),
-    SettingSpec("QuarantineEscrowProportionThreshold", Number(0, 1),
-                "share of a cycle's provisioning events that may fail before quarantine", 0.4),
-    SettingSpec("QuarantineEscrowTotalThreshold", Whole(0, 100_000_000),
-                "failed objects (references left out) above which the job quarantines", 40000),
-    SettingSpec("QuarantineEscrowAbsoluteThreshold", Whole(0, 100_000_000),
-                "failures of any kind above which the job quarantines", 60000),
-    SettingSpec("CheckpointSeconds", Number(0.01, 3600),
-                "seconds between saves of a running cycle's progress", 5.0),
-    SettingSpec("TraceRequests", Flag(),
-                "record every request to the target (`synctui logs JOB --requests`)", False),
-    SettingSpec("SkipOutOfScopeDeletions", Flag(),
-                "leave target objects alone when their source object goes out of scope", False, secret=True),
-    SettingSpec("SyncNotificationSettings", JsonObject('{"DeleteThresholdEnabled": false}'),
-                "Entra's notification settings; DeleteThresholdEnabled=false turns the deletion check off",
-                {}, secret=True),
+    SettingSpec(
+        "QuarantineTooManyDeletesThreshold",
+        Whole(0, 100_000_000),
+        "disables and deletes in one cycle above which they are held back and the job "
+        "quarantines (TooManyDeletes); 0 turns the check off",
+        500,
+    ),
+    SettingSpec(
+        "QuarantineEscrowBaseThreshold",
+        Whole(0, 100_000_000),
+        "failed objects from which the escrow thresholds apply",
+        5000,
+    ),
+    SettingSpec(
+        "QuarantineEscrowProportionThreshold",
+        Number(0, 1),
+        "share of a cycle's provisioning events that may fail before quarantine",
+        0.4,
+    ),
+    SettingSpec(
+        "QuarantineEscrowTotalThreshold",
+        Whole(0, 100_000_000),
+        "failed objects (references left out) above which the job quarantines",
+        40000,
+    ),
+    SettingSpec(
+        "QuarantineEscrowAbsoluteThreshold",
+        Whole(0, 100_000_000),
+        "failures of any kind above which the job quarantines",
+        60000,
+    ),
+    SettingSpec("CheckpointSeconds", Number(0.01, 3600), "seconds between saves of a running cycle's progress", 5.0),
+    SettingSpec("TraceRequests", Flag(), "record every request to the target (`synctui logs JOB --requests`)", False),
+    SettingSpec(
+        "SkipOutOfScopeDeletions",
+        Flag(),
+        "leave target objects alone when their source object goes out of scope",
+        False,
+        secret=True,
+    ),
+    SettingSpec(
+        "SyncNotificationSettings",
+        JsonObject('{"DeleteThresholdEnabled": false}'),
+        "Entra's notification settings; DeleteThresholdEnabled=false turns the deletion check off",
+        {},
+        secret=True,
+    ),
 )
 
 
@@ -391,9 +433,11 @@ def token_stays_encrypted(values: Mapping[str, Any]) -> None:
         return
     parts = urlsplit(address)
     if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
-        raise SettingError(f"BaseAddress {mask(address, credentials_of(address))} sends the token unencrypted; "
-                           "use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine "
-                           "can read the token on the way)")
+        raise SettingError(
+            f"BaseAddress {mask(address, credentials_of(address))} sends the token unencrypted; "
+            "use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine "
+            "can read the token on the way)"
+        )
 
 
 def _is_loopback(host: str) -> bool:

@@ -22,8 +22,8 @@ from .models import (
     Filter,
     ObjectMapping,
     StringKeyStringValuePair,
-    SynchronizationMetadataEntry,
     SynchronizationJob,
+    SynchronizationMetadataEntry,
     SynchronizationRule,
     SynchronizationSchedule,
     SynchronizationScheduleState,
@@ -83,28 +83,38 @@ class TemplateSpec:
     def required_settings(self) -> tuple[str, ...]:
         return self.settings.required(secret=False)
 
-    def new_job(self, job_id: str, interval: timedelta, settings: Mapping[str, str],
-                secrets: Mapping[str, str]) -> SynchronizationJob:
+    def new_job(
+        self, job_id: str, interval: timedelta, settings: Mapping[str, str], secrets: Mapping[str, str]
+    ) -> SynchronizationJob:
         """A job of this template as Graph creates one: Disabled, NotRun (NotConfigured while
         required values are missing), with the accidental-deletion threshold Graph gives every job."""
         job = SynchronizationJob(
-            id=job_id, template_id=self.id,
-            schedule=SynchronizationSchedule(expiration=None, interval=interval,
-                                             state=SynchronizationScheduleState.Disabled),
+            id=job_id,
+            template_id=self.id,
+            schedule=SynchronizationSchedule(
+                expiration=None, interval=interval, state=SynchronizationScheduleState.Disabled
+            ),
             status=SynchronizationStatus(code=SynchronizationStatusCode.NotRun),
             synchronization_job_settings=setting_pairs({"QuarantineTooManyDeletesThreshold": "500", **settings}),
         )
         self.refresh_configured(job, secrets)
         return job
 
-    def configure(self, job_id: str | None, settings: Mapping[str, str], secrets: Mapping[str, str], *,
-                  setting_changes: Mapping[str, str | None] | None = None,
-                  secret_changes: Mapping[str, str | None] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    def configure(
+        self,
+        job_id: str | None,
+        settings: Mapping[str, str],
+        secrets: Mapping[str, str],
+        *,
+        setting_changes: Mapping[str, str | None] | None = None,
+        secret_changes: Mapping[str, str | None] | None = None,
+    ) -> tuple[dict[str, str], dict[str, str]]:
         """A job's settings and secrets with the changes made (see `TemplateSettings.change`); raises
         InvalidRequest saying how to fix a refused one (`job_id`: None before the job exists)."""
         try:
-            return self.settings.change(settings, secrets, setting_changes=setting_changes or {},
-                                        secret_changes=secret_changes or {})
+            return self.settings.change(
+                settings, secrets, setting_changes=setting_changes or {}, secret_changes=secret_changes or {}
+            )
         except SettingError as error:
             raise InvalidRequest(with_fix(error, job_id)) from None
 
@@ -131,8 +141,9 @@ class TemplateSpec:
                 fixes.append(f"secrets with `synctui secrets put {job.id} KEY=VALUE`")
             if any(item.startswith("setting") for item in missing):
                 fixes.append(f"settings with `synctui jobs update {job.id} --setting NAME=VALUE`")
-            raise InvalidRequest(f"job {job.id} is not configured: {', '.join(missing)} missing; "
-                                 f"set {' and '.join(fixes)}")
+            raise InvalidRequest(
+                f"job {job.id} is not configured: {', '.join(missing)} missing; set {' and '.join(fixes)}"
+            )
 
     def refresh_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """The job's status NotConfigured while required secrets or settings are missing."""
@@ -144,8 +155,12 @@ class TemplateSpec:
 
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(
-            id=self.id, application_id="00000000-0000-0000-0000-000000000000", default=self.id == "jsonfile",
-            description=self.description, discoverable=True, factory_tag=self.factory_tag,
+            id=self.id,
+            application_id="00000000-0000-0000-0000-000000000000",
+            default=self.id == "jsonfile",
+            description=self.description,
+            discoverable=True,
+            factory_tag=self.factory_tag,
             metadata=[SynchronizationMetadataEntry(key="GalleryApplicationKey", value=self.factory_tag)],
             schema_=self.build_schema(),
         )
@@ -154,36 +169,66 @@ class TemplateSpec:
 # --- mapping shorthand ----------------------------------------------------------------------
 
 
-def _map(target: str, expression: str | None, *, matching: int = 0, default: str | None = None,
-         flow: AttributeFlowType = AttributeFlowType.Always) -> AttributeMapping:
+def _map(
+    target: str,
+    expression: str | None,
+    *,
+    matching: int = 0,
+    default: str | None = None,
+    flow: AttributeFlowType = AttributeFlowType.Always,
+) -> AttributeMapping:
     from .expressions import parse
 
     return AttributeMapping(
-        target_attribute_name=target, source=parse(expression) if expression else None, default_value=default,
-        export_missing_references=False, flow_behavior=AttributeFlowBehavior.FlowWhenChanged, flow_type=flow,
+        target_attribute_name=target,
+        source=parse(expression) if expression else None,
+        default_value=default,
+        export_missing_references=False,
+        flow_behavior=AttributeFlowBehavior.FlowWhenChanged,
+        flow_type=flow,
         matching_priority=matching,
     )
 
 
-def _object_mapping(source: str, target: str, mappings: list[AttributeMapping],
-                    name: str | None = None) -> ObjectMapping:
+def _object_mapping(
+    source: str, target: str, mappings: list[AttributeMapping], name: str | None = None
+) -> ObjectMapping:
     return ObjectMapping(
-        name=name or f"Provision {source} to {target}", enabled=True, flow_types="Add, Update, Delete",
-        source_object_name=source, target_object_name=target, attribute_mappings=mappings, scope=Filter(),
+        name=name or f"Provision {source} to {target}",
+        enabled=True,
+        flow_types="Add, Update, Delete",
+        source_object_name=source,
+        target_object_name=target,
+        attribute_mappings=mappings,
+        scope=Filter(),
         metadata=[],
     )
 
 
-def _schema(template_id: str, source: DirectoryDefinition, target: DirectoryDefinition,
-            mappings: list[ObjectMapping], rule_name: str) -> SynchronizationSchema:
+def _schema(
+    template_id: str,
+    source: DirectoryDefinition,
+    target: DirectoryDefinition,
+    mappings: list[ObjectMapping],
+    rule_name: str,
+) -> SynchronizationSchema:
     source.id, target.id = f"{template_id}-source", f"{template_id}-target"
     return SynchronizationSchema(
-        id=template_id, version="1", directories=[source, target],
-        synchronization_rules=[SynchronizationRule(
-            id=f"{template_id}-rule", name=rule_name, editable=True, priority=1,
-            source_directory_name=source.name, target_directory_name=target.name, object_mappings=mappings,
-            metadata=[StringKeyStringValuePair(key="supportsProvisionOnDemand", value="true")],
-        )],
+        id=template_id,
+        version="1",
+        directories=[source, target],
+        synchronization_rules=[
+            SynchronizationRule(
+                id=f"{template_id}-rule",
+                name=rule_name,
+                editable=True,
+                priority=1,
+                source_directory_name=source.name,
+                target_directory_name=target.name,
+                object_mappings=mappings,
+                metadata=[StringKeyStringValuePair(key="supportsProvisionOnDemand", value="true")],
+            )
+        ],
     )
 
 
@@ -219,8 +264,13 @@ def _jsonfile_schema() -> SynchronizationSchema:
         _map("description", "[description]"),
         _map("members", "[members]"),
     ]
-    return _schema("jsonfile", tenant_definition(), jsonfile_definition(),
-                   [_object_mapping("User", "User", users), _object_mapping("Group", "Group", groups)], "USER_TO_USER")
+    return _schema(
+        "jsonfile",
+        tenant_definition(),
+        jsonfile_definition(),
+        [_object_mapping("User", "User", users), _object_mapping("Group", "Group", groups)],
+        "USER_TO_USER",
+    )
 
 
 def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
@@ -228,8 +278,11 @@ def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     target = context.values["ConnectionString"]
     if target is None:
-        raise ConnectionFailure("MissingCredentials", "the secret ConnectionString (the target file's path) is not "
-                                "set; set it with `synctui secrets put JOB_ID ConnectionString=PATH`")
+        raise ConnectionFailure(
+            "MissingCredentials",
+            "the secret ConnectionString (the target file's path) is not "
+            "set; set it with `synctui secrets put JOB_ID ConnectionString=PATH`",
+        )
     return _tenant_source(context), JsonFileDirectory(target)
 
 
@@ -276,10 +329,16 @@ def _scim_schema() -> SynchronizationSchema:
         _map("externalId", "[objectId]"),
         _map("members", "[members]"),
     ]
-    return _schema("scim", tenant_definition(), scim_definition(),
-                   [_object_mapping("User", "User", users, "Provision Azure Active Directory Users"),
-                    _object_mapping("Group", "Group", groups, "Provision Azure Active Directory Groups")],
-                   "USER_TO_USER")
+    return _schema(
+        "scim",
+        tenant_definition(),
+        scim_definition(),
+        [
+            _object_mapping("User", "User", users, "Provision Azure Active Directory Users"),
+            _object_mapping("Group", "Group", groups, "Provision Azure Active Directory Groups"),
+        ],
+        "USER_TO_USER",
+    )
 
 
 def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
@@ -287,32 +346,54 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     values = context.values
     if values["BaseAddress"] is None:
-        raise ConnectionFailure("MissingCredentials", "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
-                                "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`")
-    target = ScimDirectory(values["BaseAddress"], values["SecretToken"], request_style=values["ScimRequestStyle"],
-                           max_parallel=values["ScimMaxParallelRequests"], trace=context.trace,
-                           manager_shape=values["ScimManagerShape"],
-                           request_timeout=values["ScimRequestTimeoutSeconds"],
-                           max_response_bytes=values["ScimMaxResponseBytes"])
+        raise ConnectionFailure(
+            "MissingCredentials",
+            "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
+            "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`",
+        )
+    target = ScimDirectory(
+        values["BaseAddress"],
+        values["SecretToken"],
+        request_style=values["ScimRequestStyle"],
+        max_parallel=values["ScimMaxParallelRequests"],
+        trace=context.trace,
+        manager_shape=values["ScimManagerShape"],
+        request_timeout=values["ScimRequestTimeoutSeconds"],
+        max_response_bytes=values["ScimMaxResponseBytes"],
+    )
     return _tenant_source(context), target
 
 
 SCIM_SETTINGS = declare(
     "scim",
-    SettingSpec("BaseAddress", HttpUrl(), "the SCIM endpoint's base URL, e.g. https://host/scim/v2",
-                secret=True, required=True),
+    SettingSpec(
+        "BaseAddress", HttpUrl(), "the SCIM endpoint's base URL, e.g. https://host/scim/v2", secret=True, required=True
+    ),
     SettingSpec("SecretToken", Token(), "the bearer token the endpoint expects (none if unset)", secret=True),
     TENANT_SOURCE,
-    SettingSpec("ScimRequestStyle", Choice(("aadOptscim062020", "legacy")),
-                "the PATCH dialect: Entra's current one, or the legacy one of older apps", "aadOptscim062020"),
+    SettingSpec(
+        "ScimRequestStyle",
+        Choice(("aadOptscim062020", "legacy")),
+        "the PATCH dialect: Entra's current one, or the legacy one of older apps",
+        "aadOptscim062020",
+    ),
     SettingSpec("ScimMaxParallelRequests", Whole(1, 64), "requests in flight at once", 4),
-    SettingSpec("ScimManagerShape", Choice(("string", "object")),
-                'how the enterprise manager is written: "id" or {"value": "id"}', "string"),
+    SettingSpec(
+        "ScimManagerShape",
+        Choice(("string", "object")),
+        'how the enterprise manager is written: "id" or {"value": "id"}',
+        "string",
+    ),
     SettingSpec("ScimRequestTimeoutSeconds", Number(1, 600), "overall deadline of one request, in seconds", 60.0),
-    SettingSpec("ScimMaxResponseBytes", Whole(1_000_000, 1_000_000_000), "the largest reply accepted, in bytes",
-                50_000_000),
-    SettingSpec("AllowInsecureHttp", Flag(),
-                "allow an http:// BaseAddress on another machine (the token then travels unencrypted)", False),
+    SettingSpec(
+        "ScimMaxResponseBytes", Whole(1_000_000, 1_000_000_000), "the largest reply accepted, in bytes", 50_000_000
+    ),
+    SettingSpec(
+        "AllowInsecureHttp",
+        Flag(),
+        "allow an http:// BaseAddress on another machine (the token then travels unencrypted)",
+        False,
+    ),
     rules=(token_stays_encrypted,),
 )
 
@@ -327,11 +408,16 @@ def _csv_schema() -> SynchronizationSchema:
     first = "Coalesce([PreferredName], [FirstName])"
     users = [
         _map("employeeId", "[EmployeeId]", matching=1),
-        _map("userPrincipalName",
-             f'Append(ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName])))), "@contoso.example")',
-             flow=AttributeFlowType.ObjectAddOnly),
-        _map("mailNickname", f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
-             flow=AttributeFlowType.ObjectAddOnly),
+        _map(
+            "userPrincipalName",
+            f'Append(ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName])))), "@contoso.example")',
+            flow=AttributeFlowType.ObjectAddOnly,
+        ),
+        _map(
+            "mailNickname",
+            f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
+            flow=AttributeFlowType.ObjectAddOnly,
+        ),
         _map("displayName", f'Join(" ", {first}, [LastName])'),
         _map("givenName", first),
         _map("surname", "[LastName]"),
@@ -345,9 +431,13 @@ def _csv_schema() -> SynchronizationSchema:
         _map("accountEnabled", 'Switch([Status], "False", "Active", "True", "Leave", "True")'),
         _map("manager", "[ManagerEmployeeId]"),
     ]
-    return _schema("csvInbound", hr_csv_definition(), tenant_definition(),
-                   [_object_mapping("User", "User", users, "Provision HR workers to Azure Active Directory")],
-                   "USER_INBOUND_USER")
+    return _schema(
+        "csvInbound",
+        hr_csv_definition(),
+        tenant_definition(),
+        [_object_mapping("User", "User", users, "Provision HR workers to Azure Active Directory")],
+        "USER_INBOUND_USER",
+    )
 
 
 def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
@@ -356,8 +446,11 @@ def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     source = context.values["SourcePath"]
     if source is None:
-        raise ConnectionFailure("MissingSetting", "the job setting SourcePath (the HR CSV file) is not set; "
-                                "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`")
+        raise ConnectionFailure(
+            "MissingSetting",
+            "the job setting SourcePath (the HR CSV file) is not set; "
+            "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`",
+        )
     return CsvDirectory(source), TenantDirectory(context.tenant_file)
 
 
@@ -367,12 +460,30 @@ CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads"
 TEMPLATES: dict[str, TemplateSpec] = {
     spec.id: spec
     for spec in (
-        TemplateSpec("jsonfile", "Provision tenant users and groups to a directory kept in a JSON file",
-                     "JsonFile", JSONFILE_SETTINGS, _jsonfile_schema, _jsonfile_directories),
-        TemplateSpec("scim", "Provision tenant users and groups to a SCIM 2.0 endpoint, as Entra does",
-                     "CustomSCIM", SCIM_SETTINGS, _scim_schema, _scim_directories),
-        TemplateSpec("csvInbound", "Provision workers from an HR CSV file into the tenant directory",
-                     "CsvInbound", CSV_SETTINGS, _csv_schema, _csv_directories),
+        TemplateSpec(
+            "jsonfile",
+            "Provision tenant users and groups to a directory kept in a JSON file",
+            "JsonFile",
+            JSONFILE_SETTINGS,
+            _jsonfile_schema,
+            _jsonfile_directories,
+        ),
+        TemplateSpec(
+            "scim",
+            "Provision tenant users and groups to a SCIM 2.0 endpoint, as Entra does",
+            "CustomSCIM",
+            SCIM_SETTINGS,
+            _scim_schema,
+            _scim_directories,
+        ),
+        TemplateSpec(
+            "csvInbound",
+            "Provision workers from an HR CSV file into the tenant directory",
+            "CsvInbound",
+            CSV_SETTINGS,
+            _csv_schema,
+            _csv_directories,
+        ),
     )
 }
 

@@ -23,8 +23,9 @@ def pause_demo_jobs(capsys: pytest.CaptureFixture[str]) -> None:
 
 def serve(home: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, SYNCTUI_HOME=str(home))
-    return subprocess.Popen([sys.executable, "-m", "synctui.cli", "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "synctui.cli", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def cycle_was_cut_short(state_file: Path) -> bool:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 
-
 def _snapshot(home: Path) -> dict[str, bytes]:
     return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
 
@@ -25,8 +24,18 @@ def test_templates_and_jobs_lists_are_graph_collections(cli) -> None:
 
 def test_create_run_and_get_a_job(cli, tmp_path: Path) -> None:
     target = tmp_path / "target.json"
-    code, out, _ = cli("jobs", "create", "--template", "jsonfile", "--name", "Mine",
-                       "--secret", f"ConnectionString={target}", "--interval", "PT30S")
+    code, out, _ = cli(
+        "jobs",
+        "create",
+        "--template",
+        "jsonfile",
+        "--name",
+        "Mine",
+        "--secret",
+        f"ConnectionString={target}",
+        "--interval",
+        "PT30S",
+    )
     job_id = out.strip()
     assert code == 0 and job_id.startswith("jsonfile.") and len(job_id.split(".")[1]) == 32
     code, out, _ = cli("jobs", "get", job_id)
@@ -56,15 +65,18 @@ def test_secrets_are_never_printed(cli) -> None:
     assert json.loads(out)["status"]["code"] == "NotRun"
 
 
-@pytest.mark.parametrize("argv,message", [
-    (("jobs", "get", "nope"), "no job with id 'nope'"),
-    (("jobs", "start", "nope"), "no job with id 'nope'"),
-    (("templates", "get", "nope"), "unknown template 'nope'"),
-    (("jobs", "create", "--template", "nope"), "unknown template 'nope'"),
-    (("jobs", "create", "--template", "jsonfile", "--interval", "40 minutes"), "PT40M"),
-    (("jobs", "create", "--template", "jsonfile", "--secret", "ConnectionString"), "must look like KEY=VALUE"),
-    (("jobs", "frobnicate"), "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (("jobs", "get", "nope"), "no job with id 'nope'"),
+        (("jobs", "start", "nope"), "no job with id 'nope'"),
+        (("templates", "get", "nope"), "unknown template 'nope'"),
+        (("jobs", "create", "--template", "nope"), "unknown template 'nope'"),
+        (("jobs", "create", "--template", "jsonfile", "--interval", "40 minutes"), "PT40M"),
+        (("jobs", "create", "--template", "jsonfile", "--secret", "ConnectionString"), "must look like KEY=VALUE"),
+        (("jobs", "frobnicate"), "invalid choice"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_and_changes_nothing(cli, argv, message) -> None:
     cli("jobs", "list")  # seed the home
     before = _snapshot(cli.home)
@@ -87,13 +99,18 @@ def test_unknown_reset_scope(cli) -> None:
     assert _snapshot(cli.home) == before
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "must hold a synchronizationSchema object"),
-    (b'{"synchronizationRules": [{"sourceDirectoryName": "Nowhere", "targetDirectoryName": "JSON file"}], "directories": []}',
-     "no directory named 'Nowhere'"),
-    (b'{"synchronizationRules": "wrong"}', "synchronizationRules"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must hold a synchronizationSchema object"),
+        (
+            b'{"synchronizationRules": [{"sourceDirectoryName": "Nowhere", "targetDirectoryName": "JSON file"}], "directories": []}',
+            "no directory named 'Nowhere'",
+        ),
+        (b'{"synchronizationRules": "wrong"}', "synchronizationRules"),
+    ],
+)
 def test_schema_put_rejects_bad_documents(cli, tmp_path: Path, content: bytes, message: str) -> None:
     job_id = _job_id(cli, "jsonfile")
     bad = tmp_path / "bad.json"
@@ -112,8 +129,20 @@ def test_schema_put_lists_every_problem_by_path(cli, tmp_path: Path) -> None:
     mappings[0]["targetAttributeName"] = "noSuchAttribute"
     mappings[1]["source"] = {"type": "Function", "name": "Broken", "expression": "Append([mail], ", "parameters": []}
     mappings[2]["matchingPriority"] = 1
-    schema["synchronizationRules"][0]["objectMappings"][0]["scope"] = {"groups": [{"name": "g", "clauses": [
-        {"sourceOperandName": "department", "operatorName": "SOUNDS LIKE", "targetOperand": {"values": ["x"]}}]}]}
+    schema["synchronizationRules"][0]["objectMappings"][0]["scope"] = {
+        "groups": [
+            {
+                "name": "g",
+                "clauses": [
+                    {
+                        "sourceOperandName": "department",
+                        "operatorName": "SOUNDS LIKE",
+                        "targetOperand": {"values": ["x"]},
+                    }
+                ],
+            }
+        ]
+    }
     path = tmp_path / "schema.json"
     path.write_text(json.dumps(schema))
     code, _, err = cli("schema", "put", job_id, str(path))
@@ -165,8 +194,13 @@ def test_a_home_that_is_a_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_expression_test_prints_parse_expression_json(cli) -> None:
-    code, out, _ = cli("expression", "test", 'Replace([preferredLanguage], "-", , , "_", , )',
-                       "--input", '{"preferredLanguage": "EN-US"}')
+    code, out, _ = cli(
+        "expression",
+        "test",
+        'Replace([preferredLanguage], "-", , , "_", , )',
+        "--input",
+        '{"preferredLanguage": "EN-US"}',
+    )
     response = json.loads(out)
     assert code == 0 and response["evaluationResult"] == ["EN_US"] and response["parsingSucceeded"]
     code, out, _ = cli("expression", "test", "Append([mail], ")
@@ -191,8 +225,12 @@ def test_keymap_is_checked_saved_and_cleared(cli) -> None:
     assert cli("keymap", '{"jobs.start": "S", "logs.follow": "F, t"}')[0] == 0
     code, out, _ = cli("keymap")
     assert code == 0 and json.loads(out) == {"jobs.start": "S", "logs.follow": "F,t"}
-    for bad, problem in (('{"jobs.nothing": "x"}', "no binding has the id 'jobs.nothing'"),
-                         ('{"jobs.start": ""}', "non-empty string"), ("{oops", "not valid JSON"), ("[1]", "JSON object")):
+    for bad, problem in (
+        ('{"jobs.nothing": "x"}', "no binding has the id 'jobs.nothing'"),
+        ('{"jobs.start": ""}', "non-empty string"),
+        ("{oops", "not valid JSON"),
+        ("[1]", "JSON object"),
+    ):
         code, _, err = cli("keymap", bad)
         assert code == 2 and problem in err and err.count("\n") == 1
     assert json.loads(cli("keymap")[1]) == {"jobs.start": "S", "logs.follow": "F,t"}  # a bad one changes nothing

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 
-
 def _job_id(cli, template: str) -> str:
     _, out, _ = cli("jobs", "list", "--json")
     return next(j["id"] for j in json.loads(out)["value"] if j["templateId"] == template)
@@ -26,8 +25,16 @@ def test_logs_limit_is_a_positive_number(cli, limit: str) -> None:
 
 def test_names_with_terminal_escapes_are_printed_escaped(cli, tmp_path: Path) -> None:
     name = "evil\x1b[31mRED\x1b]0;title\x07\u202egnp.exe\nsecond line"
-    code, _, _ = cli("jobs", "create", "--template", "jsonfile", "--name", name,
-                     "--secret", f"ConnectionString={tmp_path / 'target.json'}")
+    code, _, _ = cli(
+        "jobs",
+        "create",
+        "--template",
+        "jsonfile",
+        "--name",
+        name,
+        "--secret",
+        f"ConnectionString={tmp_path / 'target.json'}",
+    )
     assert code == 0
     _, out, _ = cli("jobs", "list")
     line = next(line for line in out.splitlines() if "evil" in line)
@@ -40,8 +47,9 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
     command = [sys.executable, "-m", "synctui.cli"]
     subprocess.run([*command, "jobs", "list"], env=env, check=True, capture_output=True)
     # The reading end is closed before the command writes: its first write meets a broken pipe.
-    process = subprocess.Popen([*command, "templates", "get", "scim"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [*command, "templates", "get", "scim"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert process.stdout is not None
     process.stdout.close()
     _, err = process.communicate(timeout=60)

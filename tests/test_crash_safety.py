@@ -20,27 +20,60 @@ USERS = 3000
 
 
 def _tenant(users: int) -> dict:
-    people = [{
-        "id": f"user-{n:05d}", "userPrincipalName": f"person{n}@contoso.example", "displayName": f"Person {n}",
-        "givenName": "Person", "surname": str(n), "mail": f"person{n}@contoso.example", "mailNickname": f"person{n}",
-        "department": ["Sales", "R&D", "Finance"][n % 3], "jobTitle": "Staff", "employeeId": f"E{n:05d}",
-        "accountEnabled": n % 50 != 0, "manager": f"user-{n // 10:05d}" if n >= 10 else None,
-    } for n in range(users)]
-    groups = [{"id": f"group-{g}", "displayName": f"Team {g}", "mailNickname": f"team{g}",
-               "members": [p["id"] for p in people[g * 50:(g + 1) * 50]]} for g in range(users // 50)]
+    people = [
+        {
+            "id": f"user-{n:05d}",
+            "userPrincipalName": f"person{n}@contoso.example",
+            "displayName": f"Person {n}",
+            "givenName": "Person",
+            "surname": str(n),
+            "mail": f"person{n}@contoso.example",
+            "mailNickname": f"person{n}",
+            "department": ["Sales", "R&D", "Finance"][n % 3],
+            "jobTitle": "Staff",
+            "employeeId": f"E{n:05d}",
+            "accountEnabled": n % 50 != 0,
+            "manager": f"user-{n // 10:05d}" if n >= 10 else None,
+        }
+        for n in range(users)
+    ]
+    groups = [
+        {
+            "id": f"group-{g}",
+            "displayName": f"Team {g}",
+            "mailNickname": f"team{g}",
+            "members": [p["id"] for p in people[g * 50 : (g + 1) * 50]],
+        }
+        for g in range(users // 50)
+    ]
     return {"users": people, "groups": groups}
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
-def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_kill_9_at_random_points_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     home, source, target = tmp_path / "home", tmp_path / "tenant.json", tmp_path / "target.json"
     tenant = _tenant(USERS)
     source.write_text(json.dumps(tenant))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
     pause_demo_jobs(capsys)
-    main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
-          "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05", "--interval", "PT1S"])
+    main(
+        [
+            "jobs",
+            "create",
+            "--template",
+            "jsonfile",
+            "--secret",
+            f"ConnectionString={target}",
+            "--setting",
+            f"SourcePath={source}",
+            "--setting",
+            "CheckpointSeconds=0.05",
+            "--interval",
+            "PT1S",
+        ]
+    )
     job_id = capsys.readouterr().out.strip()
     main(["jobs", "start", job_id])
 
@@ -97,14 +130,27 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, monkeypatch: pyte
     assert team0 == expected
 
 
-def test_sigterm_stops_serve_at_a_checkpoint_and_the_cycle_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_sigterm_stops_serve_at_a_checkpoint_and_the_cycle_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     home, source, target = tmp_path / "home", tmp_path / "tenant.json", tmp_path / "target.json"
     source.write_text(json.dumps(_tenant(USERS)))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
     pause_demo_jobs(capsys)
-    main(["jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={target}",
-          "--setting", f"SourcePath={source}", "--setting", "CheckpointSeconds=0.05"])
+    main(
+        [
+            "jobs",
+            "create",
+            "--template",
+            "jsonfile",
+            "--secret",
+            f"ConnectionString={target}",
+            "--setting",
+            f"SourcePath={source}",
+            "--setting",
+            "CheckpointSeconds=0.05",
+        ]
+    )
     job_id = capsys.readouterr().out.strip()
     main(["jobs", "start", job_id])
     process = serve(home)

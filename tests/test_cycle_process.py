@@ -23,11 +23,25 @@ def service(tmp_path: Path) -> SyncService:
 
 
 def _job(service: SyncService, tmp_path: Path, **settings: str) -> str:
-    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
-                         "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
+    tenant = {
+        "users": [
+            {
+                "id": f"u{n}",
+                "userPrincipalName": f"p{n}@contoso.example",
+                "displayName": f"P {n}",
+                "mailNickname": f"p{n}",
+                "accountEnabled": True,
+            }
+            for n in range(USERS)
+        ],
+        "groups": [],
+    }
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
-                             settings={"SourcePath": str(tmp_path / "tenant.json"), **settings})
+    job = service.create_job(
+        "jsonfile",
+        secrets={"ConnectionString": str(tmp_path / "target.json")},
+        settings={"SourcePath": str(tmp_path / "tenant.json"), **settings},
+    )
     assert job.id
     return job.id
 

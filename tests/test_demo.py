@@ -43,13 +43,16 @@ def test_the_same_seed_twice_adds_hires_with_ids_of_their_own(service: SyncServi
     assert len({user["id"] for user in users}) == len(users)
 
 
-@pytest.mark.parametrize(("name", "content", "problem"), [
-    ("hr.csv", b"\xff\xfeEmployeeId\n", "is not UTF-8"),
-    ("hr.csv", b"EmployeeId,FirstName\nE1,Ann,extra\n", "expected 2 fields"),
-    ("hr.csv", b"FirstName\nAnn\n", 'no "EmployeeId" column'),
-    ("directory.json", b'{"users": 5}', '"users" must be a list'),
-    ("directory.json", b"{not json", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("hr.csv", b"\xff\xfeEmployeeId\n", "is not UTF-8"),
+        ("hr.csv", b"EmployeeId,FirstName\nE1,Ann,extra\n", "expected 2 fields"),
+        ("hr.csv", b"FirstName\nAnn\n", 'no "EmployeeId" column'),
+        ("directory.json", b'{"users": 5}', '"users" must be a list'),
+        ("directory.json", b"{not json", "not valid JSON"),
+    ],
+)
 def test_a_malformed_file_changes_neither_file(service: SyncService, name: str, content: bytes, problem: str) -> None:
     (service.home.tenant_dir / name).write_bytes(content)
     before = {path.name: path.read_bytes() for path in service.home.tenant_dir.iterdir()}

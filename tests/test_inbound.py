@@ -10,8 +10,23 @@ import pytest
 
 from synctui.service import ServiceError, SyncService
 
-COLUMNS = ["EmployeeId", "FirstName", "LastName", "PreferredName", "Email", "Department", "JobTitle",
-           "ManagerEmployeeId", "Status", "HireDate", "TerminationDate", "City", "Country", "Mobile", "Company"]
+COLUMNS = [
+    "EmployeeId",
+    "FirstName",
+    "LastName",
+    "PreferredName",
+    "Email",
+    "Department",
+    "JobTitle",
+    "ManagerEmployeeId",
+    "Status",
+    "HireDate",
+    "TerminationDate",
+    "City",
+    "Country",
+    "Mobile",
+    "Company",
+]
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -22,8 +37,16 @@ def _write(path: Path, rows: list[dict]) -> None:
 
 
 def _worker(number: int, **extra: str) -> dict:
-    row = {"EmployeeId": f"W{number}", "FirstName": "Zoë", "LastName": f"Núñez{number}", "Department": "Finance",
-           "JobTitle": "Analyst", "Status": "Active", "HireDate": "2024-01-02", "Company": "Contoso"}
+    row = {
+        "EmployeeId": f"W{number}",
+        "FirstName": "Zoë",
+        "LastName": f"Núñez{number}",
+        "Department": "Finance",
+        "JobTitle": "Analyst",
+        "Status": "Active",
+        "HireDate": "2024-01-02",
+        "Company": "Contoso",
+    }
     row.update(extra)
     return row
 
@@ -31,7 +54,9 @@ def _worker(number: int, **extra: str) -> dict:
 @pytest.fixture
 def inbound(service: SyncService, tmp_path: Path):
     hr = tmp_path / "hr.csv"
-    _write(hr, [_worker(1), _worker(2, ManagerEmployeeId="W1", PreferredName="Zoe"), _worker(3, ManagerEmployeeId="W1")])
+    _write(
+        hr, [_worker(1), _worker(2, ManagerEmployeeId="W1", PreferredName="Zoe"), _worker(3, ManagerEmployeeId="W1")]
+    )
     job = service.create_job("csvInbound", settings={"SourcePath": str(hr)})
     return service, job.id, hr
 
@@ -54,8 +79,14 @@ def test_workers_become_tenant_users_with_managers(inbound) -> None:
 def test_a_terminated_worker_is_disabled_and_a_moved_one_updated(inbound) -> None:
     service, job_id, hr = inbound
     service.run_cycle(job_id)
-    _write(hr, [_worker(1), _worker(2, ManagerEmployeeId="W1", Status="Terminated", TerminationDate="2025-01-31"),
-                _worker(3, ManagerEmployeeId="W1", Department="Legal")])
+    _write(
+        hr,
+        [
+            _worker(1),
+            _worker(2, ManagerEmployeeId="W1", Status="Terminated", TerminationDate="2025-01-31"),
+            _worker(3, ManagerEmployeeId="W1", Department="Legal"),
+        ],
+    )
     service.run_cycle(job_id)
     users = _tenant_users(service)
     assert users["W2"]["accountEnabled"] is False

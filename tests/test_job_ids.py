@@ -41,23 +41,49 @@ def job_id(service: SyncService) -> str:
 
 
 def hostile_ids(job_id: str, tmp_path: Path) -> list[str]:
-    return [f"{job_id}/../../synctui", "../synctui", "../../elsewhere", str(tmp_path / "absolute"),
-            f"{job_id}/x", "..", ".", "no-such-job"]
+    return [
+        f"{job_id}/../../synctui",
+        "../synctui",
+        "../../elsewhere",
+        str(tmp_path / "absolute"),
+        f"{job_id}/x",
+        "..",
+        ".",
+        "no-such-job",
+    ]
 
 
 COMMANDS = [
-    ["jobs", "get"], ["jobs", "start"], ["jobs", "pause"], ["jobs", "delete"], ["jobs", "restart"],
-    ["jobs", "restart", "{id}", "--scope", "Full"], ["jobs", "run"], ["jobs", "preview"],
-    ["jobs", "provision", "{id}", "--object", "u1"], ["jobs", "escrows"], ["jobs", "escrows", "{id}", "--retry"],
-    ["jobs", "escrows", "{id}", "--dismiss", "User:u1"], ["schema", "get"], ["schema", "put", "{id}", "{schema}"],
-    ["schema", "discover"], ["secrets", "put", "{id}", "ConnectionString=x"], ["logs"], ["logs", "{id}", "--requests"],
+    ["jobs", "get"],
+    ["jobs", "start"],
+    ["jobs", "pause"],
+    ["jobs", "delete"],
+    ["jobs", "restart"],
+    ["jobs", "restart", "{id}", "--scope", "Full"],
+    ["jobs", "run"],
+    ["jobs", "preview"],
+    ["jobs", "provision", "{id}", "--object", "u1"],
+    ["jobs", "escrows"],
+    ["jobs", "escrows", "{id}", "--retry"],
+    ["jobs", "escrows", "{id}", "--dismiss", "User:u1"],
+    ["schema", "get"],
+    ["schema", "put", "{id}", "{schema}"],
+    ["schema", "discover"],
+    ["secrets", "put", "{id}", "ConnectionString=x"],
+    ["logs"],
+    ["logs", "{id}", "--requests"],
 ]
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(c for c in command if "{" not in c))
 def test_every_command_refuses_an_unknown_or_hostile_id_and_changes_nothing(
-        service: SyncService, job_id: str, tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    service: SyncService,
+    job_id: str,
+    tmp_path: Path,
+    command: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(service.get_schema(job_id).model_dump(mode="json")))
     monkeypatch.setenv("SYNCTUI_HOME", str(service.home.root))
@@ -71,19 +97,32 @@ def test_every_command_refuses_an_unknown_or_hostile_id_and_changes_nothing(
         assert tree(tmp_path) == before, argv
 
 
-def test_every_service_method_refuses_an_unknown_or_hostile_id(service: SyncService, job_id: str,
-                                                               tmp_path: Path) -> None:
+def test_every_service_method_refuses_an_unknown_or_hostile_id(
+    service: SyncService, job_id: str, tmp_path: Path
+) -> None:
     """What the dashboard calls, beyond the commands."""
     calls = [
-        lambda i: service.job_summary(i), lambda i: service.delete_job(i), lambda i: service.restart_job(i),
-        lambda i: service.start_job(i), lambda i: service.pause_job(i), lambda i: service.update_job(i, name="x"),
-        lambda i: service.update_job(i, interval="PT5M"), lambda i: service.update_job(i, settings={"A": "b"}),
-        lambda i: service.put_secrets(i, {"A": "b"}), lambda i: service.secret_keys(i),
+        lambda i: service.job_summary(i),
+        lambda i: service.delete_job(i),
+        lambda i: service.restart_job(i),
+        lambda i: service.start_job(i),
+        lambda i: service.pause_job(i),
+        lambda i: service.update_job(i, name="x"),
+        lambda i: service.update_job(i, interval="PT5M"),
+        lambda i: service.update_job(i, settings={"A": "b"}),
+        lambda i: service.put_secrets(i, {"A": "b"}),
+        lambda i: service.secret_keys(i),
         lambda i: service.validate_credentials(i),
-        lambda i: service.run_cycle(i), lambda i: service.preview(i), lambda i: service.provision_on_demand(i, "u1"),
-        lambda i: service.logs(i, 10), lambda i: service.request_log(i), lambda i: service.escrows(i),
-        lambda i: service.retry_escrows(i), lambda i: service.dismiss_escrows(i, ["User:u1"]),
-        lambda i: service.cycle_history(i), lambda i: service.discover_directory(i),
+        lambda i: service.run_cycle(i),
+        lambda i: service.preview(i),
+        lambda i: service.provision_on_demand(i, "u1"),
+        lambda i: service.logs(i, 10),
+        lambda i: service.request_log(i),
+        lambda i: service.escrows(i),
+        lambda i: service.retry_escrows(i),
+        lambda i: service.dismiss_escrows(i, ["User:u1"]),
+        lambda i: service.cycle_history(i),
+        lambda i: service.discover_directory(i),
     ]
     before = tree(tmp_path)
     for hostile in [*hostile_ids(job_id, tmp_path), "nul\0byte", ""]:
@@ -103,8 +142,9 @@ def test_paths_are_built_from_plain_file_names_only(tmp_path: Path) -> None:
             home.request_log_file(hostile)
 
 
-def test_a_hostile_id_in_the_configuration_itself_names_no_file(service: SyncService, job_id: str,
-                                                                  tmp_path: Path) -> None:
+def test_a_hostile_id_in_the_configuration_itself_names_no_file(
+    service: SyncService, job_id: str, tmp_path: Path
+) -> None:
     """A hand-edited configuration whose job id is a path: the job is found, and its files refused."""
     config = json.loads(service.home.config_file.read_text())
     for record in config["jobs"].values():

@@ -39,8 +39,9 @@ def holder(service: SyncService):
     started: list[subprocess.Popen[str]] = []
 
     def lock_elsewhere() -> subprocess.Popen[str]:
-        process = subprocess.Popen([sys.executable, "-c", HOLD, str(service.home.job_state_file(job_id))],
-                                   stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(service.home.job_state_file(job_id))], stdout=subprocess.PIPE, text=True
+        )
         started.append(process)
         assert process.stdout is not None and process.stdout.readline().strip() == "locked"
         return process
@@ -75,8 +76,9 @@ def test_a_killed_holder_leaves_the_job_free(service: SyncService, holder) -> No
     lock.release()
 
 
-def test_the_command_line_says_so_in_one_line(service: SyncService, holder, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_line_says_so_in_one_line(
+    service: SyncService, holder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     job_id, lock_elsewhere = holder
     other = lock_elsewhere()
     monkeypatch.setenv("SYNCTUI_HOME", str(service.home.root))
@@ -107,8 +109,8 @@ def test_deleting_a_job_removes_its_lock_file(service: SyncService, holder) -> N
 
 @pytest.mark.parametrize("action", ["restart", "delete"])
 def test_restart_and_delete_are_refused_while_another_process_works_on_the_job(
-        service: SyncService, holder, action: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    service: SyncService, holder, action: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Else the restart's reset is lost under the other's next checkpoint, or the deleted job's
     files come back with it."""
     job_id, lock_elsewhere = holder
@@ -116,8 +118,11 @@ def test_restart_and_delete_are_refused_while_another_process_works_on_the_job(
     other = lock_elsewhere()
     files = {path: path.read_bytes() for path in service.home.jobs_dir.glob(f"{job_id}*")}
     config = service.home.config_file.read_bytes()
-    with pytest.raises(Busy, match=rf"job {job_id}: process {other.pid} is working on this job .*; wait for it "
-                                   "to finish, or pause the job first so that no new cycle starts, then try again"):
+    with pytest.raises(
+        Busy,
+        match=rf"job {job_id}: process {other.pid} is working on this job .*; wait for it "
+        "to finish, or pause the job first so that no new cycle starts, then try again",
+    ):
         getattr(service, f"{action}_job")(job_id)
     monkeypatch.setenv("SYNCTUI_HOME", str(service.home.root))
     assert main(["jobs", action, job_id]) == 1
@@ -132,11 +137,25 @@ def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_
     """The scheduler's thread, or the dashboard's child process: the cycle stops at its next
     checkpoint and ends before the job's files go, so that it does not write them again."""
     service = open_service(Home(tmp_path / "home"), cycles_in_processes=in_processes)
-    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
-                         "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
+    tenant = {
+        "users": [
+            {
+                "id": f"u{n}",
+                "userPrincipalName": f"p{n}@contoso.example",
+                "displayName": f"P {n}",
+                "mailNickname": f"p{n}",
+                "accountEnabled": True,
+            }
+            for n in range(USERS)
+        ],
+        "groups": [],
+    }
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job_id = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
-                                settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"}).id
+    job_id = service.create_job(
+        "jsonfile",
+        secrets={"ConnectionString": str(tmp_path / "target.json")},
+        settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"},
+    ).id
     assert job_id
     deleting: list[threading.Thread] = []
 
@@ -156,11 +175,25 @@ def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_
 
 def test_restarting_a_job_whose_cycle_runs_in_a_child_process_applies_the_reset(tmp_path: Path) -> None:
     service = open_service(Home(tmp_path / "home"), cycles_in_processes=True)
-    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
-                         "mailNickname": f"p{n}", "accountEnabled": True} for n in range(USERS)], "groups": []}
+    tenant = {
+        "users": [
+            {
+                "id": f"u{n}",
+                "userPrincipalName": f"p{n}@contoso.example",
+                "displayName": f"P {n}",
+                "mailNickname": f"p{n}",
+                "accountEnabled": True,
+            }
+            for n in range(USERS)
+        ],
+        "groups": [],
+    }
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job_id = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
-                                settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"}).id
+    job_id = service.create_job(
+        "jsonfile",
+        secrets={"ConnectionString": str(tmp_path / "target.json")},
+        settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"},
+    ).id
     assert job_id
     restarting: list[threading.Thread] = []
 

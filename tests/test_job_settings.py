@@ -49,16 +49,26 @@ def _store_interval(service: SyncService, job_id: str, interval: str) -> None:
     service.config.save_job(record)
 
 
-@pytest.mark.parametrize("spec", [spec for template in TEMPLATES.values() for spec in template.settings.declared
-                                  if spec.default is not None], ids=lambda spec: spec.name)
+@pytest.mark.parametrize(
+    "spec",
+    [spec for template in TEMPLATES.values() for spec in template.settings.declared if spec.default is not None],
+    ids=lambda spec: spec.name,
+)
 def test_every_declared_default_is_a_value_its_declaration_accepts(spec) -> None:
-    text = (json.dumps(spec.default) if isinstance(spec.default, (bool, dict)) else str(spec.default))
+    text = json.dumps(spec.default) if isinstance(spec.default, (bool, dict)) else str(spec.default)
     assert spec.parse(text) == spec.default and spec.meaning
 
 
 def test_every_template_declares_each_setting_it_reads() -> None:
-    common = {"QuarantineTooManyDeletesThreshold", "QuarantineEscrowBaseThreshold", "CheckpointSeconds",
-              "TraceRequests", "SkipOutOfScopeDeletions", "SyncNotificationSettings", "SourcePath"}
+    common = {
+        "QuarantineTooManyDeletesThreshold",
+        "QuarantineEscrowBaseThreshold",
+        "CheckpointSeconds",
+        "TraceRequests",
+        "SkipOutOfScopeDeletions",
+        "SyncNotificationSettings",
+        "SourcePath",
+    }
     for template in TEMPLATES.values():
         assert common <= {spec.name for spec in template.settings.declared}, template.id
     scim = {spec.name for spec in TEMPLATES["scim"].settings.declared}
@@ -68,24 +78,34 @@ def test_every_template_declares_each_setting_it_reads() -> None:
 # --- refused before anything is stored ---------------------------------------------------------------
 
 BAD_SETTINGS = [
-    ({"ScimMaxParallelRequests": "abc"}, "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'"),
+    (
+        {"ScimMaxParallelRequests": "abc"},
+        "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'",
+    ),
     ({"ScimMaxParallelRequests": "0"}, "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not '0'"),
     ({"ScimRequestStyle": "bogus"}, "setting ScimRequestStyle must be one of aadOptscim062020, legacy, not 'bogus'"),
     ({"ScimManagerShape": "bogus"}, "setting ScimManagerShape must be one of string, object, not 'bogus'"),
     ({"QuarantineTooManyDeletesThreshold": "abc"}, "setting QuarantineTooManyDeletesThreshold must be a whole number"),
-    ({"QuarantineEscrowProportionThreshold": "1.5"}, "setting QuarantineEscrowProportionThreshold must be a number from 0 to 1, not '1.5'"),
+    (
+        {"QuarantineEscrowProportionThreshold": "1.5"},
+        "setting QuarantineEscrowProportionThreshold must be a number from 0 to 1, not '1.5'",
+    ),
     ({"CheckpointSeconds": "nan"}, "setting CheckpointSeconds must be a number"),
     ({"TraceRequests": "yes"}, "setting TraceRequests must be true or false, not 'yes'"),
     ({"ScimRequestTimeoutSeconds": "0.5"}, "setting ScimRequestTimeoutSeconds must be a number from 1 to 600"),
-    ({"ScimMaxResponseBytes": "1000"}, "setting ScimMaxResponseBytes must be a whole number from 1,000,000 to "
-                                       "1,000,000,000, not '1000'"),
+    (
+        {"ScimMaxResponseBytes": "1000"},
+        "setting ScimMaxResponseBytes must be a whole number from 1,000,000 to 1,000,000,000, not '1000'",
+    ),
     ({"Foo": "bar"}, "unknown setting 'Foo' for a scim job; its settings are: SourcePath, ScimRequestStyle"),
     ({"BaseAddress": "https://scim.example/v2"}, "BaseAddress is a secret of scim jobs, not a setting"),
 ]
 
 BAD_SECRETS = [
-    ({"BaseAddress": "https://scim.example/v2?tenant=1"}, "secret BaseAddress must be an http:// or https:// URL "
-                                                          "without a query or fragment"),
+    (
+        {"BaseAddress": "https://scim.example/v2?tenant=1"},
+        "secret BaseAddress must be an http:// or https:// URL without a query or fragment",
+    ),
     ({"BaseAddress": "scim.example/v2"}, "secret BaseAddress must be an http:// or https:// URL"),
     ({"SecretToken": "caf\u00e9"}, "secret SecretToken must be printable ASCII without spaces or line breaks"),
     ({"SecretToken": "abc\r\nX-Injected: 1"}, "secret SecretToken must be printable ASCII"),
@@ -126,8 +146,10 @@ def test_secrets_put_of_a_setting_points_to_jobs_update(service: SyncService) ->
     job = service.create_job("csvInbound")
     with pytest.raises(InvalidRequest) as raised:
         service.put_secrets(job.id, {"SourcePath": "/data/hr.csv"})
-    assert str(raised.value) == (f"SourcePath is a setting of csvInbound jobs, not a secret; set it with "
-                                 f"`synctui jobs update {job.id} --setting SourcePath=VALUE`")
+    assert str(raised.value) == (
+        f"SourcePath is a setting of csvInbound jobs, not a secret; set it with "
+        f"`synctui jobs update {job.id} --setting SourcePath=VALUE`"
+    )
 
 
 @pytest.mark.parametrize("interval", ["P3000000D", "PT99999999999H", "P366D", "PT0.5S", "PT0S"])
@@ -148,14 +170,20 @@ def test_the_longest_interval_is_a_year(service: SyncService, tmp_path: Path) ->
 
 def test_update_changes_name_interval_and_settings(service: SyncService) -> None:
     job = service.create_job("scim", name="before", settings={"ScimMaxParallelRequests": "8", "TraceRequests": "true"})
-    updated = service.update_job(job.id, name="after", interval="PT5M",
-                                 settings={"scimmaxparallelrequests": "16", "TraceRequests": None,
-                                           "ScimManagerShape": "object"})
+    updated = service.update_job(
+        job.id,
+        name="after",
+        interval="PT5M",
+        settings={"scimmaxparallelrequests": "16", "TraceRequests": None, "ScimManagerShape": "object"},
+    )
     assert updated.schedule.interval == timedelta(minutes=5)
     settings = {pair.name: pair.value for pair in updated.synchronization_job_settings}
     # Names compare case-insensitively, as Graph's do, and keep the declared spelling.
-    assert settings == {"QuarantineTooManyDeletesThreshold": "500", "ScimMaxParallelRequests": "16",
-                        "ScimManagerShape": "object"}
+    assert settings == {
+        "QuarantineTooManyDeletesThreshold": "500",
+        "ScimMaxParallelRequests": "16",
+        "ScimManagerShape": "object",
+    }
     assert service.job_summary(job.id).name == "after"
 
 
@@ -163,8 +191,12 @@ def test_update_is_all_or_nothing(service: SyncService) -> None:
     job = service.create_job("scim", name="before")
     before = _config(service)
     with pytest.raises(InvalidRequest, match="ScimMaxParallelRequests"):
-        service.update_job(job.id, name="after", interval="PT5M",
-                           settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": "abc"})
+        service.update_job(
+            job.id,
+            name="after",
+            interval="PT5M",
+            settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": "abc"},
+        )
     with pytest.raises(InvalidRequest, match="bad interval"):
         service.update_job(job.id, name="after", interval="P3000000D", settings={"ScimManagerShape": "object"})
     assert _config(service) == before
@@ -194,8 +226,10 @@ def test_http_to_another_host_is_refused_unless_allowed(service: SyncService) ->
     before = _config(service)
     with pytest.raises(InvalidRequest) as raised:
         service.create_job("scim", secrets={"BaseAddress": "http://admin:pw@scim.example/v2", "SecretToken": "t"})
-    assert str(raised.value).startswith("BaseAddress http://***@scim.example/v2 sends the token unencrypted; "
-                                        "use https://, or set AllowInsecureHttp=true")
+    assert str(raised.value).startswith(
+        "BaseAddress http://***@scim.example/v2 sends the token unencrypted; "
+        "use https://, or set AllowInsecureHttp=true"
+    )
     assert _config(service) == before
     job = service.create_job("scim", secrets={"BaseAddress": "https://scim.example/v2"})
     with pytest.raises(InvalidRequest, match="sends the token unencrypted"):
@@ -206,8 +240,16 @@ def test_http_to_another_host_is_refused_unless_allowed(service: SyncService) ->
         service.update_job(job.id, settings={"AllowInsecureHttp": None})
 
 
-@pytest.mark.parametrize("address", ["http://127.0.0.1:8000/scim", "http://127.3.4.5/scim", "http://localhost/scim",
-                                     "http://[::1]:8000/scim", "https://scim.example/v2"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1:8000/scim",
+        "http://127.3.4.5/scim",
+        "http://localhost/scim",
+        "http://[::1]:8000/scim",
+        "https://scim.example/v2",
+    ],
+)
 def test_loopback_and_https_need_no_permission(service: SyncService, address: str) -> None:
     service.create_job("scim", secrets={"BaseAddress": address})
 
@@ -224,8 +266,9 @@ def test_an_insecure_address_stored_earlier_fails_the_cycle_before_any_request(s
 # --- values stored before they were checked: the cycle fails, recorded, and backs off ----------------
 
 
-def test_a_bad_stored_setting_records_a_failed_execution_and_backs_off(service: SyncService, clock: FrozenClock,
-                                                                        tmp_path: Path) -> None:
+def test_a_bad_stored_setting_records_a_failed_execution_and_backs_off(
+    service: SyncService, clock: FrozenClock, tmp_path: Path
+) -> None:
     for summary in service.job_summaries():
         service.pause_job(summary.job.id)
     job_id = _jsonfile_job(service, tmp_path, interval="PT10M")
@@ -240,7 +283,8 @@ def test_a_bad_stored_setting_records_a_failed_execution_and_backs_off(service: 
         assert job.status.last_execution.state.value == "Failed"
         assert job.status.last_execution.error.message == (
             f"setting CheckpointSeconds must be a number from 0.01 to 3,600, not 'abc'; set it with "
-            f"`synctui jobs update {job_id} --setting CheckpointSeconds=VALUE`")
+            f"`synctui jobs update {job_id} --setting CheckpointSeconds=VALUE`"
+        )
         clock.advance(timedelta(seconds=1))
         assert scheduler.tick() == []  # backed off, not retried at every tick
         assert not (tmp_path / "target.json").exists()
@@ -258,7 +302,8 @@ def test_a_schema_that_no_longer_compiles_records_a_failed_execution(service: Sy
     service.start_job(job_id)
     schema = service.get_schema(job_id)
     schema.synchronization_rules[0].object_mappings[0].attribute_mappings[1].source = AttributeMappingSource(
-        type="Function", name="NoSuchFunction", parameters=[])
+        type="Function", name="NoSuchFunction", parameters=[]
+    )
     service.config.save_schema(job_id, schema.model_dump(mode="json"))
     execution = service.run_cycle(job_id)
     assert execution.state.value == "Failed" and "NoSuchFunction" in execution.error.message
@@ -275,16 +320,18 @@ def test_a_secret_removed_from_a_running_job_records_a_failed_execution(service:
     assert service.get_job(job_id).status.code == Code.Quarantine
 
 
-def test_a_stored_interval_out_of_range_skips_that_job_only(service: SyncService, clock: FrozenClock, tmp_path: Path,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_a_stored_interval_out_of_range_skips_that_job_only(
+    service: SyncService, clock: FrozenClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     for summary in service.job_summaries():
         service.pause_job(summary.job.id)
     broken = _jsonfile_job(service, tmp_path, interval="PT10M")
     service.start_job(broken)
     service.run_cycle(broken)
     _store_interval(service, broken, "P3000000D")  # its next run would be past year 9999
-    healthy = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "other.json")},
-                                 interval="PT10M").id
+    healthy = service.create_job(
+        "jsonfile", secrets={"ConnectionString": str(tmp_path / "other.json")}, interval="PT10M"
+    ).id
     service.start_job(healthy)
     scheduler = Scheduler(service, clock=clock, tick_seconds=3600)
     try:
@@ -296,8 +343,10 @@ def test_a_stored_interval_out_of_range_skips_that_job_only(service: SyncService
             assert scheduler.tick() == [healthy]
             scheduler.wait_for_cycles()
         skipped = [r.getMessage() for r in caplog.records if broken in r.getMessage()]
-        assert skipped == [f"job {broken} is not scheduled: bad interval P3000000D: an interval runs from PT1S to "
-                           f"P365D, one year; fix it with `synctui jobs update {broken} --interval DURATION`"]
+        assert skipped == [
+            f"job {broken} is not scheduled: bad interval P3000000D: an interval runs from PT1S to "
+            f"P365D, one year; fix it with `synctui jobs update {broken} --interval DURATION`"
+        ]
     finally:
         scheduler.stop()
 
@@ -316,17 +365,28 @@ def _job(cli, template: str) -> str:
     return next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == template)
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (("--setting", "ScimMaxParallelRequests=abc"),
-     "error: setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'\n"),
-    (("--interval", "P3000000D"), "error: bad interval P3000000D: an interval runs from PT1S to P365D, one year\n"),
-    (("--interval", "PT99999999999H"), "error: bad interval: 'PT99999999999H' is too long a duration "
-                                       "(an interval runs from PT1S to P365D, one year)\n"),
-    (("--secret", "SecretToken=\udcff"), "error: secret SecretToken is not valid UTF-8 text\n"),
-    (("--secret", "BaseAddress=http://scim.example/v2"), "error: BaseAddress http://scim.example/v2 sends the token "
-     "unencrypted; use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine can "
-     "read the token on the way)\n"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("--setting", "ScimMaxParallelRequests=abc"),
+            "error: setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'\n",
+        ),
+        (("--interval", "P3000000D"), "error: bad interval P3000000D: an interval runs from PT1S to P365D, one year\n"),
+        (
+            ("--interval", "PT99999999999H"),
+            "error: bad interval: 'PT99999999999H' is too long a duration "
+            "(an interval runs from PT1S to P365D, one year)\n",
+        ),
+        (("--secret", "SecretToken=\udcff"), "error: secret SecretToken is not valid UTF-8 text\n"),
+        (
+            ("--secret", "BaseAddress=http://scim.example/v2"),
+            "error: BaseAddress http://scim.example/v2 sends the token "
+            "unencrypted; use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine can "
+            "read the token on the way)\n",
+        ),
+    ],
+)
 def test_jobs_create_refuses_bad_input(cli, argv: tuple[str, ...], message: str) -> None:
     before = (cli.home / "synctui.json").read_bytes()
     code, out, err = cli("jobs", "create", "--template", "scim", *argv)
@@ -336,8 +396,20 @@ def test_jobs_create_refuses_bad_input(cli, argv: tuple[str, ...], message: str)
 
 def test_jobs_update(cli) -> None:
     job_id = _job(cli, "scim")
-    code, out, err = cli("jobs", "update", job_id, "--name", "SCIM app", "--interval", "PT5M",
-                         "--setting", "ScimManagerShape=object", "--setting", "TraceRequests=true", "--json")
+    code, out, err = cli(
+        "jobs",
+        "update",
+        job_id,
+        "--name",
+        "SCIM app",
+        "--interval",
+        "PT5M",
+        "--setting",
+        "ScimManagerShape=object",
+        "--setting",
+        "TraceRequests=true",
+        "--json",
+    )
     job = json.loads(out)
     assert code == 0 and job["schedule"]["interval"] == "PT5M"
     assert {"name": "ScimManagerShape", "value": "object"} in job["synchronizationJobSettings"]
@@ -348,15 +420,23 @@ def test_jobs_update(cli) -> None:
     assert "SCIM app" in out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (("--setting", "ScimMaxParallelRequests=0", "--name", "renamed"),
-     "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not '0'"),
-    (("--setting", "Foo=bar"), "unknown setting 'Foo' for a scim job; its settings are: SourcePath,"),
-    (("--interval", "P400D"), "bad interval P400D"),
-    (("--name", " "), "a job's name cannot be empty"),
-    ((), "nothing to change: give --name, --interval, --setting NAME=VALUE or --unset NAME"),
-    (("--setting", "TraceRequests=true", "--unset", "tracerequests"), "setting tracerequests is both set and unset"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("--setting", "ScimMaxParallelRequests=0", "--name", "renamed"),
+            "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not '0'",
+        ),
+        (("--setting", "Foo=bar"), "unknown setting 'Foo' for a scim job; its settings are: SourcePath,"),
+        (("--interval", "P400D"), "bad interval P400D"),
+        (("--name", " "), "a job's name cannot be empty"),
+        ((), "nothing to change: give --name, --interval, --setting NAME=VALUE or --unset NAME"),
+        (
+            ("--setting", "TraceRequests=true", "--unset", "tracerequests"),
+            "setting tracerequests is both set and unset",
+        ),
+    ],
+)
 def test_jobs_update_refuses_bad_input_and_changes_nothing(cli, argv: tuple[str, ...], message: str) -> None:
     job_id = _job(cli, "scim")
     before = (cli.home / "synctui.json").read_bytes()
@@ -374,8 +454,10 @@ def test_secrets_put_of_a_setting_is_refused_and_points_to_jobs_update(cli) -> N
     job_id = _job(cli, "csvInbound")
     before = (cli.home / "synctui.json").read_bytes()
     code, _, err = cli("secrets", "put", job_id, "SourcePath=/data/hr.csv")
-    assert code == 2 and err == (f"error: SourcePath is a setting of csvInbound jobs, not a secret; set it with "
-                                 f"`synctui jobs update {job_id} --setting SourcePath=VALUE`\n")
+    assert code == 2 and err == (
+        f"error: SourcePath is a setting of csvInbound jobs, not a secret; set it with "
+        f"`synctui jobs update {job_id} --setting SourcePath=VALUE`\n"
+    )
     code, _, err = cli("secrets", "put", job_id, "SecretToken=\r\n")
     assert code == 2 and "unknown secret 'SecretToken' for a csvInbound job" in err
     assert (cli.home / "synctui.json").read_bytes() == before
@@ -399,12 +481,15 @@ def test_jobs_run_with_a_bad_stored_setting_is_a_failed_execution(cli) -> None:
     code, out, err = cli("jobs", "run", job_id)
     assert code == 1 and err == ""
     assert out.startswith("Failed: imported 0")
-    assert ("InvalidConfiguration: setting QuarantineTooManyDeletesThreshold must be a whole number from 0 to "
-            "100,000,000, not 'abc'; set it with") in out
+    assert (
+        "InvalidConfiguration: setting QuarantineTooManyDeletesThreshold must be a whole number from 0 to "
+        "100,000,000, not 'abc'; set it with"
+    ) in out
 
 
-def test_a_long_quarantine_series_backs_off_without_overflow(service: SyncService, clock: FrozenClock,
-                                                              tmp_path: Path) -> None:
+def test_a_long_quarantine_series_backs_off_without_overflow(
+    service: SyncService, clock: FrozenClock, tmp_path: Path
+) -> None:
     from synctui.engine.status import quarantine
     from synctui.models import QuarantineReason, SynchronizationQuarantine
 

@@ -10,8 +10,8 @@ import pytest
 
 from synctui.clock import FrozenClock
 from synctui.models import SynchronizationScheduleState as Schedule
-from synctui.models import parse_datetime
 from synctui.models import SynchronizationStatusCode as Code
+from synctui.models import parse_datetime
 from synctui.scheduler import Scheduler
 from synctui.service import NotFound, SyncService
 
@@ -26,7 +26,9 @@ def _only(service: SyncService, **kwargs) -> str:
     return job.id
 
 
-def test_quarantine_backs_off_to_once_a_day_and_disables_after_28_days(service: SyncService, clock: FrozenClock) -> None:
+def test_quarantine_backs_off_to_once_a_day_and_disables_after_28_days(
+    service: SyncService, clock: FrozenClock
+) -> None:
     job_id = _only(service, secrets={"ConnectionString": UNWRITABLE}, interval="PT40M")
     scheduler = Scheduler(service, clock=clock)
     gaps = []
@@ -81,8 +83,11 @@ def _title_as_year(service: SyncService, job_id: str) -> None:
 
 
 def test_escrow_threshold_quarantines_an_incremental_cycle(service: SyncService, tmp_path: Path) -> None:
-    job_id = _only(service, secrets={"ConnectionString": str(tmp_path / "t.json")},
-                   settings={"QuarantineEscrowBaseThreshold": "5", "QuarantineEscrowProportionThreshold": "0.4"})
+    job_id = _only(
+        service,
+        secrets={"ConnectionString": str(tmp_path / "t.json")},
+        settings={"QuarantineEscrowBaseThreshold": "5", "QuarantineEscrowProportionThreshold": "0.4"},
+    )
     _dated_titles(service)
     _title_as_year(service, job_id)
     assert service.run_cycle(job_id).state.value == "Succeeded"
@@ -100,8 +105,9 @@ def test_escrow_threshold_quarantines_an_incremental_cycle(service: SyncService,
 
 
 def test_an_initial_cycle_prunes_escrows_instead_and_pauses(service: SyncService, tmp_path: Path) -> None:
-    job_id = _only(service, secrets={"ConnectionString": str(tmp_path / "t.json")},
-                   settings={"QuarantineEscrowBaseThreshold": "5"})
+    job_id = _only(
+        service, secrets={"ConnectionString": str(tmp_path / "t.json")}, settings={"QuarantineEscrowBaseThreshold": "5"}
+    )
     _title_as_year(service, job_id)  # the sample's titles are not dates: every user fails
     execution = service.run_cycle(job_id)
     assert execution.count_escrowed > 5
@@ -134,7 +140,9 @@ def _one_escrow(service: SyncService, tmp_path: Path, clock: FrozenClock) -> tup
     return job_id, escrow["key"]
 
 
-def test_retry_escrows_makes_them_due_on_the_next_cycle(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+def test_retry_escrows_makes_them_due_on_the_next_cycle(
+    service: SyncService, tmp_path: Path, clock: FrozenClock
+) -> None:
     job_id, _ = _one_escrow(service, tmp_path, clock)
     assert service.run_cycle(job_id).count_escrowed == 0  # backing off: not tried
     assert service.retry_escrows(job_id) == 1
@@ -142,7 +150,9 @@ def test_retry_escrows_makes_them_due_on_the_next_cycle(service: SyncService, tm
     assert service.escrows(job_id)[0]["attempts"] == 3
 
 
-def test_dismiss_escrows_forgets_them_until_the_object_changes(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+def test_dismiss_escrows_forgets_them_until_the_object_changes(
+    service: SyncService, tmp_path: Path, clock: FrozenClock
+) -> None:
     job_id, key = _one_escrow(service, tmp_path, clock)
     assert service.dismiss_escrows(job_id, [key]) == 1
     assert service.escrows(job_id) == []

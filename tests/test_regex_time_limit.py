@@ -24,28 +24,49 @@ from .processes import cycle_was_cut_short
 
 CATASTROPHIC = "(a|a)+$"  # 2^n ways to fail on n a's and a "!": on 40, hours without a limit
 REPLACE = f'Replace([mail], , "{CATASTROPHIC}", , "x", , )'
-LIMIT_MESSAGE = (f"the regular expression {CATASTROPHIC!r} used more than its time limit of 1 s of processor time "
-                 "on one value; simplify the expression")
+LIMIT_MESSAGE = (
+    f"the regular expression {CATASTROPHIC!r} used more than its time limit of 1 s of processor time "
+    "on one value; simplify the expression"
+)
 
 
 def test_expression_test_reports_the_time_limit_as_a_failed_evaluation(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["expression", "test", REPLACE, "--input", json.dumps({"mail": "a" * 26 + "!"})]) == 1
     response = json.loads(capsys.readouterr().out)
     assert response["parsingSucceeded"] and not response["evaluationSucceeded"]
-    assert response["error"] == {"code": "ExpressionEvaluationFailed", "message": LIMIT_MESSAGE,
-                                 "target": None, "details": [], "innerError": None}
+    assert response["error"] == {
+        "code": "ExpressionEvaluationFailed",
+        "message": LIMIT_MESSAGE,
+        "target": None,
+        "details": [],
+        "innerError": None,
+    }
 
 
 USERS = 30  # each one second past the limit: a cycle that ignored SIGTERM would outlast the bound below
 
 
 def _job_with_a_catastrophic_mapping(service: SyncService, tmp_path: Path) -> str:
-    tenant = {"users": [{"id": f"u{n}", "userPrincipalName": f"p{n}@contoso.example", "displayName": f"P {n}",
-                         "mailNickname": f"p{n}", "mail": "a" * 40 + "!", "accountEnabled": True}
-                        for n in range(USERS)], "groups": []}
+    tenant = {
+        "users": [
+            {
+                "id": f"u{n}",
+                "userPrincipalName": f"p{n}@contoso.example",
+                "displayName": f"P {n}",
+                "mailNickname": f"p{n}",
+                "mail": "a" * 40 + "!",
+                "accountEnabled": True,
+            }
+            for n in range(USERS)
+        ],
+        "groups": [],
+    }
     (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job = service.create_job("jsonfile", secrets={"ConnectionString": str(tmp_path / "target.json")},
-                             settings={"SourcePath": str(tmp_path / "tenant.json")})
+    job = service.create_job(
+        "jsonfile",
+        secrets={"ConnectionString": str(tmp_path / "target.json")},
+        settings={"SourcePath": str(tmp_path / "tenant.json")},
+    )
     job_id = job.id or ""
     schema = service.get_schema(job_id)
     users = schema.synchronization_rules[0].object_mappings[0]
@@ -66,9 +87,12 @@ def test_sigterm_stops_a_cycle_stuck_on_catastrophic_patterns(tmp_path: Path) ->
     home = tmp_path / "home"
     service = open_service(Home(home))
     job_id = _job_with_a_catastrophic_mapping(service, tmp_path)
-    process = subprocess.Popen([sys.executable, "-m", "synctui.cli", "jobs", "run", job_id, PROGRESS_FLAG],
-                               env=dict(os.environ, SYNCTUI_HOME=str(home)), stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "synctui.cli", "jobs", "run", job_id, PROGRESS_FLAG],
+        env=dict(os.environ, SYNCTUI_HOME=str(home)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert json.loads(_next_line(process, 20))["progress"] == [0, USERS]
         # the first user is done (past the limit): the signal lands while the next one is evaluated

@@ -21,18 +21,18 @@ from synctui.service import InvalidRequest, SyncService
 from .test_cli import _job_id, _snapshot
 
 
-def _schema(cli) -> dict[str, Any]:  # noqa: F811
+def _schema(cli) -> dict[str, Any]:
     _, out, _ = cli("schema", "get", _job_id(cli, "jsonfile"))
     return json.loads(out)
 
 
-def _put(cli, monkeypatch: pytest.MonkeyPatch, document: Any) -> tuple[int, str, str]:  # noqa: F811
+def _put(cli, monkeypatch: pytest.MonkeyPatch, document: Any) -> tuple[int, str, str]:
     """`schema put JOB -` with the document on stdin, as `echo … | synctui schema put JOB -`."""
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(json.dumps(document).encode())))
     return cli("schema", "put", _job_id(cli, "jsonfile"), "-")
 
 
-def _refused(cli, monkeypatch: pytest.MonkeyPatch, document: Any) -> str:  # noqa: F811
+def _refused(cli, monkeypatch: pytest.MonkeyPatch, document: Any) -> str:
     _job_id(cli, "jsonfile")  # seeds the home
     before = _snapshot(cli.home)
     code, out, err = _put(cli, monkeypatch, document)
@@ -49,28 +49,28 @@ def _nested_source(depth: int) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("document", [{}, {"foo": 1}], ids=["empty", "unknown-only"])
-def test_a_schema_without_rules_is_refused(cli, monkeypatch, document) -> None:  # noqa: F811
+def test_a_schema_without_rules_is_refused(cli, monkeypatch, document) -> None:
     err = _refused(cli, monkeypatch, document)
     assert "synchronizationRules: the schema has no synchronization rule, so cycles would provision nothing" in err
     assert "the job's source directory 'Azure Active Directory' is missing" in err
     assert "the job's target directory 'JSON file' is missing" in err
 
 
-def test_a_rule_without_object_mappings_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+def test_a_rule_without_object_mappings_is_refused(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["synchronizationRules"][0]["objectMappings"] = []
     err = _refused(cli, monkeypatch, schema)
     assert "synchronizationRules[0].objectMappings: the rule has no object mapping" in err
 
 
-def test_a_schema_that_drops_a_directory_of_the_job_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+def test_a_schema_that_drops_a_directory_of_the_job_is_refused(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["directories"] = [d for d in schema["directories"] if d["name"] != "JSON file"]
     err = _refused(cli, monkeypatch, schema)
     assert "directories: the job's target directory 'JSON file' is missing; keep it" in err
 
 
-def test_unknown_properties_are_kept(cli, monkeypatch) -> None:  # noqa: F811
+def test_unknown_properties_are_kept(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["foo"] = {"bar": [1, 2]}
     code, _, err = _put(cli, monkeypatch, schema)
@@ -78,16 +78,18 @@ def test_unknown_properties_are_kept(cli, monkeypatch) -> None:  # noqa: F811
     assert _schema(cli)["foo"] == {"bar": [1, 2]}
 
 
-def test_a_source_nested_too_deep_is_the_depth_message(cli, monkeypatch) -> None:  # noqa: F811
+def test_a_source_nested_too_deep_is_the_depth_message(cli, monkeypatch) -> None:
     for depth in (MAX_DEPTH + 1, 150):
         schema = _schema(cli)
         schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][1]["source"] = _nested_source(depth)
         err = _refused(cli, monkeypatch, schema)
-        assert err == ("error: the schema has 1 problem(s): synchronizationRules[0].objectMappings[0]"
-                       f".attributeMappings[1].source: the expression is nested more than {MAX_DEPTH} levels deep\n")
+        assert err == (
+            "error: the schema has 1 problem(s): synchronizationRules[0].objectMappings[0]"
+            f".attributeMappings[1].source: the expression is nested more than {MAX_DEPTH} levels deep\n"
+        )
 
 
-def test_the_deepest_source_allowed_is_stored_written_out_and_run(cli, monkeypatch) -> None:  # noqa: F811
+def test_the_deepest_source_allowed_is_stored_written_out_and_run(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][1]["source"] = _nested_source(MAX_DEPTH)
     code, _, err = _put(cli, monkeypatch, schema)
@@ -101,7 +103,7 @@ def test_the_deepest_source_allowed_is_stored_written_out_and_run(cli, monkeypat
 
 
 @pytest.mark.parametrize("place", ["unknown property", "scoping filter"])
-def test_a_document_nested_too_deep_is_refused(cli, monkeypatch, place) -> None:  # noqa: F811
+def test_a_document_nested_too_deep_is_refused(cli, monkeypatch, place) -> None:
     schema = _schema(cli)
     deep: Any = "x"
     for _ in range(MAX_DOCUMENT_DEPTH):
@@ -110,18 +112,30 @@ def test_a_document_nested_too_deep_is_refused(cli, monkeypatch, place) -> None:
         schema["foo"] = deep
         where = "foo[0][0][0][0][0][0][0][0][0][0][0]…"
     else:
-        schema["synchronizationRules"][0]["objectMappings"][0]["scope"] = {"groups": [{"clauses": [
-            {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": deep}}]}]}
+        schema["synchronizationRules"][0]["objectMappings"][0]["scope"] = {
+            "groups": [
+                {
+                    "clauses": [
+                        {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": deep}}
+                    ]
+                }
+            ]
+        }
         where = "synchronizationRules[0].objectMappings[0].scope.groups[0].clauses[0].targetOperand.values[0]…"
     err = _refused(cli, monkeypatch, schema)
     assert f"{where}: the document is nested more than {MAX_DOCUMENT_DEPTH} levels deep" in err
 
 
-def test_thousands_of_problems_print_the_first_and_a_count(cli, monkeypatch) -> None:  # noqa: F811
+def test_thousands_of_problems_print_the_first_and_a_count(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"] = [
-        {"targetAttributeName": f"nope{i}", "source": {"type": "Attribute", "name": "displayName"},
-         "matchingPriority": 1 if i == 0 else 0} for i in range(15_000)]
+        {
+            "targetAttributeName": f"nope{i}",
+            "source": {"type": "Attribute", "name": "displayName"},
+            "matchingPriority": 1 if i == 0 else 0,
+        }
+        for i in range(15_000)
+    ]
     err = _refused(cli, monkeypatch, schema)
     assert err.startswith("error: the schema has 15000 problem(s): ")
     assert "'nope19'" in err and "'nope20'" not in err
@@ -158,14 +172,26 @@ def test_schema_changes_describe_an_import_and_save_nothing(service: SyncService
     assert service.schema_changes(job, current) == []
     new = copy.deepcopy(current)
     users, groups = new["synchronizationRules"][0]["objectMappings"]
-    users["attributeMappings"] = [m for m in users["attributeMappings"]
-                                  if m["targetAttributeName"] != "jobTitle"]
+    users["attributeMappings"] = [m for m in users["attributeMappings"] if m["targetAttributeName"] != "jobTitle"]
     given = next(m for m in users["attributeMappings"] if m["targetAttributeName"] == "givenName")
     given["source"] = {"type": "Constant", "name": "Ada", "parameters": []}
-    users["attributeMappings"].append({"targetAttributeName": "nickName",
-                                       "source": {"type": "Attribute", "name": "mailNickname"}})
-    users["scope"] = {"groups": [{"name": "Sales", "clauses": [
-        {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": ["Sales"]}}]}]}
+    users["attributeMappings"].append(
+        {"targetAttributeName": "nickName", "source": {"type": "Attribute", "name": "mailNickname"}}
+    )
+    users["scope"] = {
+        "groups": [
+            {
+                "name": "Sales",
+                "clauses": [
+                    {
+                        "sourceOperandName": "department",
+                        "operatorName": "EQUALS",
+                        "targetOperand": {"values": ["Sales"]},
+                    }
+                ],
+            }
+        ]
+    }
     groups["enabled"] = False
     for mapping in groups["attributeMappings"]:  # the same tree without its text is no change
         if mapping.get("source"):
@@ -186,8 +212,13 @@ def test_schema_changes_describe_an_import_and_save_nothing(service: SyncService
 
 def test_describe_changes_counts_long_name_lists() -> None:
     before = SynchronizationSchema.model_validate({"directories": [{"name": "D", "objects": [{"name": "User"}]}]})
-    after = SynchronizationSchema.model_validate({"directories": [{"name": "D", "objects": [
-        {"name": "User", "attributes": [{"name": f"a{i}"} for i in range(8)]}]}]})
+    after = SynchronizationSchema.model_validate(
+        {
+            "directories": [
+                {"name": "D", "objects": [{"name": "User", "attributes": [{"name": f"a{i}"} for i in range(8)]}]}
+            ]
+        }
+    )
     assert describe_changes(before, after) == ["directory D: User attributes added: a0, a1, a2, a3, a4 and 3 more"]
 
 
@@ -203,15 +234,17 @@ def test_the_first_problems_and_a_count(tmp_path: Path) -> None:
     assert shortened([str(i) for i in range(15_000)], 2) == ["0", "1", "… and 14,998 more"]
 
 
-def test_an_object_mapping_without_attribute_mappings_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+def test_an_object_mapping_without_attribute_mappings_is_refused(cli, monkeypatch) -> None:
     schema = _schema(cli)
     schema["synchronizationRules"][0]["objectMappings"][1]["attributeMappings"] = []
     err = _refused(cli, monkeypatch, schema)
-    assert ("synchronizationRules[0].objectMappings[1].attributeMappings: the object mapping has no attribute mapping, "
-            "so it would provision nothing") in err
+    assert (
+        "synchronizationRules[0].objectMappings[1].attributeMappings: the object mapping has no attribute mapping, "
+        "so it would provision nothing"
+    ) in err
 
 
-def test_an_object_mapping_without_a_matching_attribute_is_refused(cli, monkeypatch) -> None:  # noqa: F811
+def test_an_object_mapping_without_a_matching_attribute_is_refused(cli, monkeypatch) -> None:
     schema = _schema(cli)
     users = schema["synchronizationRules"][0]["objectMappings"][0]
     for mapping in users["attributeMappings"]:

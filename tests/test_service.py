@@ -102,7 +102,10 @@ def test_schema_change_makes_the_next_cycle_initial(service: SyncService, tmp_pa
     service.run_cycle(job_id)
     schema = service.get_schema(job_id)
     schema.synchronization_rules[0].object_mappings[0].attribute_mappings = [
-        m for m in schema.synchronization_rules[0].object_mappings[0].attribute_mappings if m.target_attribute_name != "jobTitle"]
+        m
+        for m in schema.synchronization_rules[0].object_mappings[0].attribute_mappings
+        if m.target_attribute_name != "jobTitle"
+    ]
     service.put_schema(job_id, schema)
     execution = service.run_cycle(job_id)
     assert execution.count_entitled > 100
@@ -130,7 +133,9 @@ def test_deletion_threshold_quarantines_and_allow_deletes_exports_them(service: 
     assert service.get_job(job_id).status.code == Code.Active
 
 
-def test_unreachable_target_quarantines_and_start_lifts_it(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+def test_unreachable_target_quarantines_and_start_lifts_it(
+    service: SyncService, tmp_path: Path, clock: FrozenClock
+) -> None:
     job = service.create_job("jsonfile", secrets={"ConnectionString": "/proc/forbidden/target.json"})
     service.start_job(job.id)
     execution = service.run_cycle(job.id)
@@ -165,7 +170,9 @@ def test_preview_exports_nothing(service: SyncService, tmp_path: Path) -> None:
     assert service.get_job(job_id).status.last_execution is None
 
 
-def test_scheduler_runs_due_jobs_by_the_injected_clock(service: SyncService, tmp_path: Path, clock: FrozenClock) -> None:
+def test_scheduler_runs_due_jobs_by_the_injected_clock(
+    service: SyncService, tmp_path: Path, clock: FrozenClock
+) -> None:
     for job in service.list_jobs():
         service.pause_job(job.id)
     job_id = _jsonfile_job(service, tmp_path, interval="PT10M")

@@ -161,19 +161,21 @@ class JsonDocumentDirectory:
     def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
         has it (else the caller reads and writes the whole document)."""
-        changed = sorted((in_text for in_text in self._objects_from_text.values() if in_text.changed),
-                         key=lambda in_text: in_text.start)
+        changed = sorted(
+            (in_text for in_text in self._objects_from_text.values() if in_text.changed),
+            key=lambda in_text: in_text.start,
+        )
         handle = self._open_file()
         if handle is None or os.fstat(handle.fileno()).st_size == 0:
             return False
         # The rest of the file goes from its mapping to the new file as it is: no copy of 50 MB.
         with handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data, memoryview(data) as view:
-            if any(data[in_text.start:in_text.end] != in_text.text for in_text in changed):
+            if any(data[in_text.start : in_text.end] != in_text.text for in_text in changed):
                 return False
             pieces: list[bytes | memoryview] = []
             position = 0
             for in_text in changed:
-                pieces += [view[position:in_text.start], _laid_out(next(iter(in_text.table.stored())))]
+                pieces += [view[position : in_text.start], _laid_out(next(iter(in_text.table.stored())))]
                 position = in_text.end
             pieces.append(view[position:])
             try:
@@ -264,7 +266,7 @@ class JsonDocumentDirectory:
                 opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
                 if opening < 0 or closing < 0:
                     return None
-                text = data[opening:closing + 6]
+                text = data[opening : closing + 6]
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError:
@@ -352,8 +354,11 @@ def _indexed_by_id(
         raise error(f'{key}[{position}]: must be an object with an "id", not {_json_kind(item)}')
     ids: list[Any] = list(map(dict.get, items, repeat("id")))  # checked just below
     if not ({str}.issuperset(map(type, ids)) and all(ids)):
-        position, object_id = next((position, object_id) for position, object_id in enumerate(ids)
-                                   if type(object_id) is not str or not object_id)
+        position, object_id = next(
+            (position, object_id)
+            for position, object_id in enumerate(ids)
+            if type(object_id) is not str or not object_id
+        )
         problem = '"id" is missing' if object_id is None else f'"id" is {shown(object_id)}'
         raise error(f'{key}[{position}]: {problem}; every {noun} needs a unique "id" (a non-empty string)')
     by_id = dict(zip(ids, items, strict=True))
@@ -385,4 +390,3 @@ def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
     return "a number"
-

@@ -289,8 +289,9 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
         shape = (tuple(stored), tuple(map(type, stored.values())))
         if shape in valid_shapes:
             continue
-        if any(kind is not _NONE and kind is not rules[name][0]
-               for name, kind in zip(*shape, strict=True) if name in rules):
+        if any(
+            kind is not _NONE and kind is not rules[name][0] for name, kind in zip(*shape, strict=True) if name in rules
+        ):
             first = position
             break
         valid_shapes.add(shape)
@@ -299,15 +300,21 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
     for item_kind, names in item_kinds.items():
         items = chain.from_iterable(filter(None, chain.from_iterable(map(stored.get, names) for stored in before)))
         if not {item_kind}.issuperset(map(type, items)):
-            first = next(position for position, stored in enumerate(before)
-                         if any(type(item) is not item_kind for name in names for item in stored.get(name) or ()))
+            first = next(
+                position
+                for position, stored in enumerate(before)
+                if any(type(item) is not item_kind for name in names for item in stored.get(name) or ())
+            )
             before = objects[:first]
 
     if first == len(objects):
         return None
     stored = objects[first]
-    name, problem = next((attribute.name, problem) for attribute in definition.attributes
-                         if (problem := _problem(attribute, stored.get(attribute.name))) is not None)
+    name, problem = next(
+        (attribute.name, problem)
+        for attribute in definition.attributes
+        if (problem := _problem(attribute, stored.get(attribute.name))) is not None
+    )
     return first, name, problem
 
 
@@ -388,4 +395,3 @@ def _detached(value: Any) -> Any:
     if type(value) is dict:
         return {key: _detached(item) if type(item) in _CONTAINERS else item for key, item in value.items()}
     return value
-

@@ -58,6 +58,7 @@ def simulate_home_day(home: Home, *, seed: int) -> str:
     except DirectoryError as error:
         raise ServiceError(f"cannot simulate changes: {error.message}; nothing was changed") from None
 
+
 def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     """Change the tenant file and the HR file (when there is one) as a day at work would; returns
     a one-line summary. Both files are read and checked as their directories read them, and both
@@ -68,8 +69,17 @@ def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     if hr_file is not None and hr_file.exists():
         header, workers = read_workers(hr_file)
         hr_rows = [{column: worker.get(column) or "" for column in header} for worker in workers.values()]
-    tenant_changes = churn(document, changed=0.02, disabled=0.005, deleted=0.005, added=0.01, renamed=0.005,
-                           moved=0.005, memberships=0.02, seed=seed)
+    tenant_changes = churn(
+        document,
+        changed=0.02,
+        disabled=0.005,
+        deleted=0.005,
+        added=0.01,
+        renamed=0.005,
+        moved=0.005,
+        memberships=0.02,
+        seed=seed,
+    )
     summary = f"tenant: {tenant_changes}"
     writes = [(tenant_file, dump_json(document))]
     if hr_file is not None and hr_rows is not None:
@@ -88,9 +98,18 @@ def _csv_bytes(header: list[str], rows: list[HrRow]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def churn(directory: dict[str, Any], changed: float = 0.01, disabled: float = 0.005, deleted: float = 0.002,
-          added: float = 0.005, *, renamed: float = 0.0, moved: float = 0.0, memberships: float = 0.0,
-          seed: int = 0) -> Churn:
+def churn(
+    directory: dict[str, Any],
+    changed: float = 0.01,
+    disabled: float = 0.005,
+    deleted: float = 0.002,
+    added: float = 0.005,
+    *,
+    renamed: float = 0.0,
+    moved: float = 0.0,
+    memberships: float = 0.0,
+    seed: int = 0,
+) -> Churn:
     """Change a tenant document in place; each ratio is a share of its users (at least one of each
     kind asked for, so a small sample company changes too). Changed users get a new title, mobile
     or office; renamed ones a new surname; moved ones a new department and manager; disabled ones
@@ -102,8 +121,13 @@ def churn(directory: dict[str, Any], changed: float = 0.01, disabled: float = 0.
     def share(ratio: float) -> int:
         return max(1, round(len(users) * ratio)) if ratio else 0
 
-    sizes = {"changed": share(changed), "renamed": share(renamed), "moved": share(moved),
-             "disabled": share(disabled), "deleted": share(deleted)}
+    sizes = {
+        "changed": share(changed),
+        "renamed": share(renamed),
+        "moved": share(moved),
+        "disabled": share(disabled),
+        "deleted": share(deleted),
+    }
     # The CEO stays: everyone else reports to them, directly or not.
     candidates = [user for user in users if user.get("manager") and user.get("accountEnabled", True)]
     chosen = rng.sample(candidates, k=min(sum(sizes.values()), len(candidates)))
@@ -141,14 +165,25 @@ def churn_hr(rows: list[HrRow], *, seed: int = 0) -> Churn:
         numbers = [int(row["EmployeeId"][1:]) for row in rows if row.get("EmployeeId", "")[1:].isdigit()]
         template = rng.choice(rows)
         factory = PeopleFactory(rng, first_employee_number=max(numbers, default=900000) + 1)
-        person = factory.person(template.get("Department") or "Finance", hired_after=NEW_HIRES_FROM,
-                                hired_before=NEW_HIRES_UNTIL)
-        rows.append({**{column: "" for column in template}, "EmployeeId": person.employee_id,
-                     "FirstName": person.given_name, "LastName": person.surname, "Department": person.department,
-                     "JobTitle": template.get("JobTitle", ""),
-                     "ManagerEmployeeId": template.get("ManagerEmployeeId", ""),
-                     "Status": "Active", "HireDate": person.hire_date.isoformat(), "City": person.office.city,
-                     "Country": person.office.country, "Company": template.get("Company", "")})
+        person = factory.person(
+            template.get("Department") or "Finance", hired_after=NEW_HIRES_FROM, hired_before=NEW_HIRES_UNTIL
+        )
+        rows.append(
+            {
+                **{column: "" for column in template},
+                "EmployeeId": person.employee_id,
+                "FirstName": person.given_name,
+                "LastName": person.surname,
+                "Department": person.department,
+                "JobTitle": template.get("JobTitle", ""),
+                "ManagerEmployeeId": template.get("ManagerEmployeeId", ""),
+                "Status": "Active",
+                "HireDate": person.hire_date.isoformat(),
+                "City": person.office.city,
+                "Country": person.office.country,
+                "Company": template.get("Company", ""),
+            }
+        )
         result.added = 1
     return result
 
@@ -164,8 +199,13 @@ def _change(user: TenantObject, rng: random.Random) -> None:
     else:
         office = rng.choice([office for office in OFFICES if office.city != user.get("city")])
         user.update(
-            physicalDeliveryOfficeName=office.name, streetAddress=office.street, city=office.city, state=office.state,
-            postalCode=office.postal_code, country=office.country, preferredLanguage=office.language,
+            physicalDeliveryOfficeName=office.name,
+            streetAddress=office.street,
+            city=office.city,
+            state=office.state,
+            postalCode=office.postal_code,
+            country=office.country,
+            preferredLanguage=office.language,
         )
 
 
@@ -178,8 +218,11 @@ def _rename(user: TenantObject, rng: random.Random) -> None:
 def _move(user: TenantObject, users: list[TenantObject], rng: random.Random) -> None:
     departments = [name for name in DEPARTMENTS_BY_NAME if name != user.get("department")]
     department = rng.choice(departments)
-    managers = [other for other in users if other.get("department") == department and other is not user
-                and other.get("accountEnabled", True)]
+    managers = [
+        other
+        for other in users
+        if other.get("department") == department and other is not user and other.get("accountEnabled", True)
+    ]
     user["department"] = department
     if managers:
         user["manager"] = rng.choice(managers)["id"]

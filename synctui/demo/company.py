@@ -46,40 +46,59 @@ class Department:
 
 DEPARTMENTS = (
     Department(
-        "Research & Development", "rnd", 20,
-        ("Research Scientist", "Senior Research Scientist", "Principal Scientist", "Lab Technician",
-         "Bioinformatician"),
+        "Research & Development",
+        "rnd",
+        20,
+        (
+            "Research Scientist",
+            "Senior Research Scientist",
+            "Principal Scientist",
+            "Lab Technician",
+            "Bioinformatician",
+        ),
         ("LabNotebook.User",),
     ),
     Department(
-        "Clinical Operations", "clinops", 12,
+        "Clinical Operations",
+        "clinops",
+        12,
         ("Clinical Research Associate", "Clinical Trial Manager", "Clinical Data Manager", "Biostatistician"),
     ),
     Department("Regulatory Affairs", "regulatory", 5, ("Regulatory Affairs Specialist", "Regulatory Writer")),
     Department(
-        "Manufacturing", "manufacturing", 18,
+        "Manufacturing",
+        "manufacturing",
+        18,
         ("Process Engineer", "Production Operator", "Maintenance Technician", "Supply Planner"),
         ("MES.Operator",),
     ),
     Department(
-        "Quality Assurance", "quality", 8,
+        "Quality Assurance",
+        "quality",
+        8,
         ("QA Specialist", "QC Analyst", "Validation Engineer"),
         ("LabNotebook.Reviewer",),
     ),
     Department(
-        "Sales", "sales", 14,
+        "Sales",
+        "sales",
+        14,
         ("Medical Sales Representative", "Key Account Manager", "Sales Operations Analyst"),
         ("CRM.User",),
     ),
     Department(
-        "Marketing", "marketing", 6,
+        "Marketing",
+        "marketing",
+        6,
         ("Product Marketing Manager", "Brand Manager", "Digital Marketing Specialist"),
         ("CRM.User",),
     ),
     Department("Finance", "finance", 6, ("Financial Analyst", "Accountant", "Payroll Specialist"), ("ERP.User",)),
     Department("Human Resources", "hr", 4, ("HR Business Partner", "Recruiter", "HR Generalist"), ("HRIS.User",)),
     Department(
-        "Information Technology", "it", 5,
+        "Information Technology",
+        "it",
+        5,
         ("Systems Engineer", "Service Desk Analyst", "Security Analyst", "Software Developer"),
         ("ServiceDesk.Agent",),
     ),
@@ -105,47 +124,238 @@ class Office:
 
 
 OFFICES = (
-    Office("Seattle HQ", "1200 Harbor Street", "Seattle", "WA", "98101", "United States", "en-US",
-           "+1 206 555 ", "+1 425 555 0"),
-    Office("Boston Research Center", "88 Fenway Park Drive", "Boston", "MA", "02215", "United States", "en-US",
-           "+1 617 555 ", "+1 857 555 0"),
-    Office("Basel Campus", "Rheinweg 40", "Basel", None, "4058", "Switzerland", "de-CH",
-           "+41 61 555 ", "+41 79 555 0"),
-    Office("Cambridge Science Park", "12 Milton Road", "Cambridge", "Cambridgeshire", "CB4 0FZ", "United Kingdom",
-           "en-GB", "+44 1223 496 ", "+44 7700 900"),
-    Office("Lyon Plant", "7 Rue de Gerland", "Lyon", "Auvergne-Rhône-Alpes", "69007", "France", "fr-FR",
-           "+33 4 72 55 ", "+33 6 55 55 0"),
-    Office("Barcelona Hub", "Carrer de Pallars 190", "Barcelona", "Catalonia", "08005", "Spain", "es-ES",
-           "+34 93 555 ", "+34 655 555 "),
+    Office(
+        "Seattle HQ",
+        "1200 Harbor Street",
+        "Seattle",
+        "WA",
+        "98101",
+        "United States",
+        "en-US",
+        "+1 206 555 ",
+        "+1 425 555 0",
+    ),
+    Office(
+        "Boston Research Center",
+        "88 Fenway Park Drive",
+        "Boston",
+        "MA",
+        "02215",
+        "United States",
+        "en-US",
+        "+1 617 555 ",
+        "+1 857 555 0",
+    ),
+    Office("Basel Campus", "Rheinweg 40", "Basel", None, "4058", "Switzerland", "de-CH", "+41 61 555 ", "+41 79 555 0"),
+    Office(
+        "Cambridge Science Park",
+        "12 Milton Road",
+        "Cambridge",
+        "Cambridgeshire",
+        "CB4 0FZ",
+        "United Kingdom",
+        "en-GB",
+        "+44 1223 496 ",
+        "+44 7700 900",
+    ),
+    Office(
+        "Lyon Plant",
+        "7 Rue de Gerland",
+        "Lyon",
+        "Auvergne-Rhône-Alpes",
+        "69007",
+        "France",
+        "fr-FR",
+        "+33 4 72 55 ",
+        "+33 6 55 55 0",
+    ),
+    Office(
+        "Barcelona Hub",
+        "Carrer de Pallars 190",
+        "Barcelona",
+        "Catalonia",
+        "08005",
+        "Spain",
+        "es-ES",
+        "+34 93 555 ",
+        "+34 655 555 ",
+    ),
 )
 
 FIRST_NAMES = (
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "William", "Elizabeth", "David",
-    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Daniel", "Karen", "Matthew", "Nancy",
-    "Anthony", "Lisa", "Mark", "Margaret", "Steven", "Sandra", "Paul", "Ashley", "Andrew", "Emily", "Kevin", "Michelle",
-    "Alexander", "Katherine", "Aisha", "Wei", "Priya", "Hiroshi", "Yuki", "Mohammed", "Fatima", "Raj", "Ananya",
-    "Carlos", "Aleksandra", "Johannes", "Ingrid", "Pierre", "Giulia", "Marco", "Olga", "Tomasz", "Anna",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "William",
+    "Elizabeth",
+    "David",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Daniel",
+    "Karen",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Lisa",
+    "Mark",
+    "Margaret",
+    "Steven",
+    "Sandra",
+    "Paul",
+    "Ashley",
+    "Andrew",
+    "Emily",
+    "Kevin",
+    "Michelle",
+    "Alexander",
+    "Katherine",
+    "Aisha",
+    "Wei",
+    "Priya",
+    "Hiroshi",
+    "Yuki",
+    "Mohammed",
+    "Fatima",
+    "Raj",
+    "Ananya",
+    "Carlos",
+    "Aleksandra",
+    "Johannes",
+    "Ingrid",
+    "Pierre",
+    "Giulia",
+    "Marco",
+    "Olga",
+    "Tomasz",
+    "Anna",
 )
 LAST_NAMES = (
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Wilson",
-    "Anderson", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis",
-    "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson",
-    "Carter", "Mitchell", "Patel", "Shah", "Nguyen", "Kim", "Chen", "Wang", "Tanaka", "Sato", "Kowalski", "Nowak",
-    "Moreau", "Dubois", "Lindqvist", "O'Brien", "O'Connor", "McCarthy", "Rossi", "Ferrari", "Bianchi", "Silva",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Hill",
+    "Green",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Patel",
+    "Shah",
+    "Nguyen",
+    "Kim",
+    "Chen",
+    "Wang",
+    "Tanaka",
+    "Sato",
+    "Kowalski",
+    "Nowak",
+    "Moreau",
+    "Dubois",
+    "Lindqvist",
+    "O'Brien",
+    "O'Connor",
+    "McCarthy",
+    "Rossi",
+    "Ferrari",
+    "Bianchi",
+    "Silva",
 )
 ACCENTED_FIRST_NAMES = (
-    "Lucía", "José", "María", "Sofía", "Andrés", "Zoë", "Chloé", "Renée", "François", "Hélène", "Jérôme", "Søren",
-    "Björn", "Åsa", "Jürgen", "Małgorzata", "Łukasz", "Zoltán", "Dóra", "Inês", "Noémie", "Oğuz",
+    "Lucía",
+    "José",
+    "María",
+    "Sofía",
+    "Andrés",
+    "Zoë",
+    "Chloé",
+    "Renée",
+    "François",
+    "Hélène",
+    "Jérôme",
+    "Søren",
+    "Björn",
+    "Åsa",
+    "Jürgen",
+    "Małgorzata",
+    "Łukasz",
+    "Zoltán",
+    "Dóra",
+    "Inês",
+    "Noémie",
+    "Oğuz",
 )
 ACCENTED_LAST_NAMES = (
-    "Müller", "Schröder", "Weiß", "Dvořák", "Novák", "Núñez", "Peña", "Ibáñez", "Muñoz", "Gómez", "Pérez", "Lefèvre",
-    "Østergaard", "Jørgensen", "Söderberg", "Kovács", "Szabó", "Gonçalves", "Yılmaz", "Öztürk",
+    "Müller",
+    "Schröder",
+    "Weiß",
+    "Dvořák",
+    "Novák",
+    "Núñez",
+    "Peña",
+    "Ibáñez",
+    "Muñoz",
+    "Gómez",
+    "Pérez",
+    "Lefèvre",
+    "Østergaard",
+    "Jørgensen",
+    "Söderberg",
+    "Kovács",
+    "Szabó",
+    "Gonçalves",
+    "Yılmaz",
+    "Öztürk",
 )
 ACCENTED_NAME_RATIO = 0.1
 """How often a first name, and separately a last name, is one written with diacritics."""
 PREFERRED_NAMES = {
-    "Robert": "Bob", "William": "Bill", "Elizabeth": "Liz", "Katherine": "Kate", "Alexander": "Alex",
-    "Aleksandra": "Ola", "Michael": "Mike", "Jennifer": "Jen", "Małgorzata": "Gosia", "Joseph": "Joe",
+    "Robert": "Bob",
+    "William": "Bill",
+    "Elizabeth": "Liz",
+    "Katherine": "Kate",
+    "Alexander": "Alex",
+    "Aleksandra": "Ola",
+    "Michael": "Mike",
+    "Jennifer": "Jen",
+    "Małgorzata": "Gosia",
+    "Joseph": "Joe",
 }
 # Letters NFKD does not take apart into a base letter and an accent.
 _ASCII_LETTERS = str.maketrans(
@@ -193,8 +403,9 @@ class PeopleFactory:
         self._last_number: dict[str, int] = {}
         """Per mailbox name: the number its last namesake got, where to look for a free one."""
 
-    def person(self, department: str, *, hired_after: date = date(2010, 1, 1),
-               hired_before: date = date(2024, 12, 31)) -> Person:
+    def person(
+        self, department: str, *, hired_after: date = date(2010, 1, 1), hired_before: date = date(2024, 12, 31)
+    ) -> Person:
         rng = self.rng
         given_name = rng.choice(ACCENTED_FIRST_NAMES if rng.random() < ACCENTED_NAME_RATIO else FIRST_NAMES)
         surname = rng.choice(ACCENTED_LAST_NAMES if rng.random() < ACCENTED_NAME_RATIO else LAST_NAMES)
@@ -326,8 +537,9 @@ def tenant_user(person: Person) -> TenantObject:
     }
 
 
-def tenant_group(rng: random.Random, name: str, nickname: str, description: str, members: list[Person], *,
-                 security: bool) -> TenantObject:
+def tenant_group(
+    rng: random.Random, name: str, nickname: str, description: str, members: list[Person], *, security: bool
+) -> TenantObject:
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "displayName": name,
@@ -344,24 +556,55 @@ def company_groups(people: list[Person], seed: int) -> list[TenantObject]:
     """A group per department, All Staff, the leadership team and a few security groups."""
     rng = random.Random(seed)
     groups = [
-        tenant_group(rng, department.name, f"dept-{department.nickname}", f"Everyone in {department.name}",
-                     [person for person in people if person.department == department.name], security=False)
+        tenant_group(
+            rng,
+            department.name,
+            f"dept-{department.nickname}",
+            f"Everyone in {department.name}",
+            [person for person in people if person.department == department.name],
+            security=False,
+        )
         for department in DEPARTMENTS
     ]
     ceo = people[0]
     lab_departments = {"Research & Development", "Quality Assurance", "Manufacturing"}
     groups += [
         tenant_group(rng, "All Staff", "allstaff", f"Everyone at {COMPANY}", people, security=False),
-        tenant_group(rng, "Leadership Team", "leadership", "The CEO and the vice presidents", [ceo, *ceo.reports],
-                     security=False),
-        tenant_group(rng, "SG-Managers", "sg-managers", "People managers: approve expenses and time off",
-                     [person for person in people if person.reports], security=True),
-        tenant_group(rng, "SG-VPN-Users", "sg-vpn-users", "Remote access to the corporate network",
-                     [person for person in people if rng.random() < 0.4], security=True),
-        tenant_group(rng, "SG-Lab-Access", "sg-lab-access", "Badge access to the laboratories and the plant",
-                     [person for person in people if person.department in lab_departments], security=True),
-        tenant_group(rng, "SG-Finance-Approvers", "sg-finance-approvers", "Approve purchase orders above 10,000",
-                     [person for person in people if person.department == "Finance" and person.reports], security=True),
+        tenant_group(
+            rng, "Leadership Team", "leadership", "The CEO and the vice presidents", [ceo, *ceo.reports], security=False
+        ),
+        tenant_group(
+            rng,
+            "SG-Managers",
+            "sg-managers",
+            "People managers: approve expenses and time off",
+            [person for person in people if person.reports],
+            security=True,
+        ),
+        tenant_group(
+            rng,
+            "SG-VPN-Users",
+            "sg-vpn-users",
+            "Remote access to the corporate network",
+            [person for person in people if rng.random() < 0.4],
+            security=True,
+        ),
+        tenant_group(
+            rng,
+            "SG-Lab-Access",
+            "sg-lab-access",
+            "Badge access to the laboratories and the plant",
+            [person for person in people if person.department in lab_departments],
+            security=True,
+        ),
+        tenant_group(
+            rng,
+            "SG-Finance-Approvers",
+            "sg-finance-approvers",
+            "Approve purchase orders above 10,000",
+            [person for person in people if person.department == "Finance" and person.reports],
+            security=True,
+        ),
     ]
     return groups
 
@@ -373,10 +616,18 @@ def team_groups(people: list[Person], seed: int, size: int = 50) -> list[TenantO
     count = max(len(people) // size, 1) if people else 0
     groups = []
     for number in range(count):
-        members = by_department[number * len(people) // count:(number + 1) * len(people) // count]
+        members = by_department[number * len(people) // count : (number + 1) * len(people) // count]
         department = members[0].department
-        groups.append(tenant_group(rng, f"{department} Team {number + 1}", f"team-{number + 1}",
-                                   f"A project team in {department}", members, security=rng.random() < 0.3))
+        groups.append(
+            tenant_group(
+                rng,
+                f"{department} Team {number + 1}",
+                f"team-{number + 1}",
+                f"A project team in {department}",
+                members,
+                security=rng.random() < 0.3,
+            )
+        )
     return groups
 
 
@@ -393,8 +644,23 @@ def dump_json(document: dict[str, Any]) -> bytes:
 HrRow = dict[str, str]
 """One row of the HR export, by column."""
 
-HR_COLUMNS = ("EmployeeId", "FirstName", "LastName", "PreferredName", "Email", "Department", "JobTitle",
-              "ManagerEmployeeId", "Status", "HireDate", "TerminationDate", "City", "Country", "Mobile", "Company")
+HR_COLUMNS = (
+    "EmployeeId",
+    "FirstName",
+    "LastName",
+    "PreferredName",
+    "Email",
+    "Department",
+    "JobTitle",
+    "ManagerEmployeeId",
+    "Status",
+    "HireDate",
+    "TerminationDate",
+    "City",
+    "Country",
+    "Mobile",
+    "Company",
+)
 HR_DEPARTMENTS = ("Research & Development", "Human Resources", "Information Technology", "Finance", "Legal")
 HR_NEW_HIRES = 12
 
@@ -443,7 +709,7 @@ def _subtree(root: Person, limit: int) -> list[Person]:
     while position < len(members) and len(members) < limit:
         members.extend(members[position].reports[: limit - len(members)])
         position += 1
-    return members[:max(limit, 0)]
+    return members[: max(limit, 0)]
 
 
 def _is_manager(row: HrRow, rows: list[HrRow]) -> bool:

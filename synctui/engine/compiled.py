@@ -143,7 +143,9 @@ class CompiledObjectMapping:
         first: dict[str, AttributeFlow] = {}
         for flow in self.flows:
             first.setdefault(flow.target, flow)
-        return frozenset(target for target, flow in first.items() if flow.expression is not None and flow.expression.redacted)
+        return frozenset(
+            target for target, flow in first.items() if flow.expression is not None and flow.expression.redacted
+        )
 
     @cached_property
     def anchor_alias(self) -> str | None:
@@ -195,7 +197,9 @@ class CompiledSchema:
             return None
         if object_type not in self._of_type:
             wanted = object_type.lower()
-            self._of_type[object_type] = next((m for m in self.mappings if wanted in (m.source_type.lower(), m.target_type.lower())), None)
+            self._of_type[object_type] = next(
+                (m for m in self.mappings if wanted in (m.source_type.lower(), m.target_type.lower())), None
+            )
         return self._of_type[object_type]
 
 
@@ -212,10 +216,7 @@ def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
                 continue
             source_def = source_dir.object(mapping.source_object_name) if source_dir else None
             target_def = target_dir.object(mapping.target_object_name) if target_dir else None
-            flows = [
-                _compile_flow(am, source_def, target_def)
-                for am in mapping.attribute_mappings
-            ]
+            flows = [_compile_flow(am, source_def, target_def) for am in mapping.attribute_mappings]
             scope = compile_scope(mapping.scope)
             compiled = CompiledObjectMapping(
                 name=mapping.name or f"{mapping.source_object_name} to {mapping.target_object_name}",
@@ -234,7 +235,11 @@ def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
                     used |= flow.expression.attributes
             compiled.reads = AttributeReader(used)
             compiled.reference_reads = AttributeReader(
-                name for flow in compiled.reference_flows if flow.expression is not None for name in flow.expression.attributes)
+                name
+                for flow in compiled.reference_flows
+                if flow.expression is not None
+                for name in flow.expression.attributes
+            )
             if compiled.account_enabled_attribute:
                 used.add(compiled.account_enabled_attribute)
             used.discard(SOFT_DELETED)

@@ -63,8 +63,12 @@ class CycleResult:
 
     @property
     def steady(self) -> bool:
-        return (self.execution.state == SynchronizationTaskExecutionResult.Succeeded
-                and self.execution.count_exports == 0 and not self.paused and not self.staged_deletes)
+        return (
+            self.execution.state == SynchronizationTaskExecutionResult.Succeeded
+            and self.execution.count_exports == 0
+            and not self.paused
+            and not self.staged_deletes
+        )
 
 
 class Cycle(OnDemand, CyclePlan):
@@ -83,10 +87,15 @@ class Cycle(OnDemand, CyclePlan):
             began = self.clock.now()
             self.counters = Counters()
         self.activity = activity
-        self.meta["cursor"] = {"activityId": activity, "initial": initial, "timeBegan": format_datetime(began),
-                               "counters": self.counters.values}
-        result = CycleResult(execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began),
-                             initial=initial)
+        self.meta["cursor"] = {
+            "activityId": activity,
+            "initial": initial,
+            "timeBegan": format_datetime(began),
+            "counters": self.counters.values,
+        }
+        result = CycleResult(
+            execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began), initial=initial
+        )
         try:
             self.target.test_connection()
             self._read_sources()
@@ -144,8 +153,10 @@ class Cycle(OnDemand, CyclePlan):
         if result.failure is not None:
             execution.state = SynchronizationTaskExecutionResult.Failed
             execution.error = SynchronizationError(
-                code=result.failure.code, message=result.failure.message,
-                tenant_actionable=getattr(result.failure, "tenant_actionable", True))
+                code=result.failure.code,
+                message=result.failure.message,
+                tenant_actionable=getattr(result.failure, "tenant_actionable", True),
+            )
         elif values["escrowed_raw"]:
             execution.state = SynchronizationTaskExecutionResult.EntryLevelErrors
         else:
@@ -172,5 +183,7 @@ class Cycle(OnDemand, CyclePlan):
 
     def entry_counts(self) -> dict[str, int]:
         """Linked objects by mapping name."""
-        by_type = Counter(entry.object_type for entry in self.entries.values() if entry.state is ProvisioningState.LINKED)
+        by_type = Counter(
+            entry.object_type for entry in self.entries.values() if entry.state is ProvisioningState.LINKED
+        )
         return {mapping.name: by_type[mapping.source_type] for mapping in self.schema.mappings}

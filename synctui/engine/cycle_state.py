@@ -64,10 +64,15 @@ class StateStore(Protocol):
 
     def sync_in_flight(self) -> None: ...
 
-    def checkpoint(self, *, entries: Mapping[str, SpaceEntry | None] | None = None,
-                   escrows: Mapping[str, dict[str, Any]] | None = None, meta: Mapping[str, Any] | None = None,
-                   logs: list[dict[str, Any]] | None = None,
-                   in_flight: Mapping[str, dict[str, Any]] | None = None) -> None: ...
+    def checkpoint(
+        self,
+        *,
+        entries: Mapping[str, SpaceEntry | None] | None = None,
+        escrows: Mapping[str, dict[str, Any]] | None = None,
+        meta: Mapping[str, Any] | None = None,
+        logs: list[dict[str, Any]] | None = None,
+        in_flight: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None: ...
 
 
 @dataclass
@@ -86,8 +91,16 @@ class Counters:
     """A cycle's counts for its synchronizationTaskExecution, kept in the cursor: a resumed
     cycle goes on counting."""
 
-    NAMES = ("imported", "imported_deltas", "imported_reference_deltas", "entitled", "exports", "exported",
-             "escrowed", "escrowed_raw")
+    NAMES = (
+        "imported",
+        "imported_deltas",
+        "imported_reference_deltas",
+        "entitled",
+        "exports",
+        "exported",
+        "escrowed",
+        "escrowed_raw",
+    )
 
     def __init__(self, saved: Mapping[str, int] | None = None) -> None:
         self.values = {name: int((saved or {}).get(name, 0)) for name in self.NAMES}
@@ -133,7 +146,9 @@ class CycleState:
         self._dirty: dict[str, SpaceEntry | None] = {}
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
-        self._new_logs: deque[tuple[ObjectTrace, CompiledObjectMapping, str, str | None]] = deque(maxlen=state.log_limit)
+        self._new_logs: deque[tuple[ObjectTrace, CompiledObjectMapping, str, str | None]] = deque(
+            maxlen=state.log_limit
+        )
         self._last_checkpoint = time.monotonic()
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
@@ -151,7 +166,11 @@ class CycleState:
     def _load_state(self, *, few_entries: bool = False) -> None:
         snapshot = self.state.load(few_entries=few_entries)
         self.entries, self.escrows, self.meta, self.in_flight = (
-            snapshot.entries, snapshot.escrows, snapshot.meta, snapshot.in_flight)
+            snapshot.entries,
+            snapshot.escrows,
+            snapshot.meta,
+            snapshot.in_flight,
+        )
 
     # --- links -------------------------------------------------------------------------------
 
@@ -170,13 +189,24 @@ class CycleState:
             return
         owner_id = EntryKey(owner).source_id
         if owner_id in self._sources.get(entry.object_type or mapping.source_type, {}):
-            raise ObjectError("DuplicateSourceEntries", f"the {mapping.target_type} matched by {matched_by} is already "
-                              f"linked to source object {owner_id} ({entry.display_name}), which has "
-                              "the same matching value; make the value unique in the source", retryable=False)
+            raise ObjectError(
+                "DuplicateSourceEntries",
+                f"the {mapping.target_type} matched by {matched_by} is already "
+                f"linked to source object {owner_id} ({entry.display_name}), which has "
+                "the same matching value; make the value unique in the source",
+                retryable=False,
+            )
         self._drop(owner)
 
-    def _link(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any], entry: SpaceEntry | None,
-              target_id: str, refs: dict[str, Any] | None) -> None:
+    def _link(
+        self,
+        key: EntryKey,
+        mapping: CompiledObjectMapping,
+        obj: dict[str, Any],
+        entry: SpaceEntry | None,
+        target_id: str,
+        refs: dict[str, Any] | None,
+    ) -> None:
         if self._owners is not None:
             self._owners[(mapping.target_type, target_id)] = key
         entry = entry if entry is not None else SpaceEntry(mapping.source_type)
@@ -192,8 +222,15 @@ class CycleState:
         self._mark_changed(key, entry)
         self._clear_escrow(key)
 
-    def _record_looked_at(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any],
-                          entry: SpaceEntry | None, *, in_scope: bool | None = None) -> None:
+    def _record_looked_at(
+        self,
+        key: EntryKey,
+        mapping: CompiledObjectMapping,
+        obj: dict[str, Any],
+        entry: SpaceEntry | None,
+        *,
+        in_scope: bool | None = None,
+    ) -> None:
         """Record that the object was looked at (and, if known, whether it is in scope), so an
         unchanged object is not looked at again."""
         entry = entry if entry is not None else SpaceEntry(mapping.source_type)
@@ -226,8 +263,9 @@ class CycleState:
 
     # --- what the expressions see ---------------------------------------------------------------
 
-    def _attributes(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any],
-                    reader: AttributeReader | None = None) -> dict[str, Any]:
+    def _attributes(
+        self, mapping: CompiledObjectMapping, obj: Mapping[str, Any], reader: AttributeReader | None = None
+    ) -> dict[str, Any]:
         """What the mapping's expressions and scoping filter (or only those `reader` reads for) see of `obj`."""
         reader = reader or mapping.reads
         attrs = expression_input(obj, reader.keys(obj))
@@ -263,7 +301,9 @@ class CycleState:
     # --- logs and checkpoints ---------------------------------------------------------------
 
     def _trace(self) -> ObjectTrace:
-        return ObjectTrace(detailed=self.detailed_logs, job_id=self.job_id, cycle_id=self.activity, now=self.clock.now())
+        return ObjectTrace(
+            detailed=self.detailed_logs, job_id=self.job_id, cycle_id=self.activity, now=self.clock.now()
+        )
 
     def _log(self, trace: ObjectTrace, mapping: CompiledObjectMapping, source_id: str, display: str | None) -> None:
         # Rendered only if it is still among the newest at the next checkpoint (see `_rendered_logs`).
@@ -271,14 +311,28 @@ class CycleState:
 
     def _rendered_logs(self) -> list[dict[str, Any]]:
         source_system, target_system = self.options.source_system, self.options.target_system
-        logs = [trace.entry(object_type=mapping.source_type, source_id=source_id, display_name=display,
-                            target_type=mapping.target_type, source_system=source_system, target_system=target_system)
-                for trace, mapping, source_id, display in self._new_logs]
+        logs = [
+            trace.entry(
+                object_type=mapping.source_type,
+                source_id=source_id,
+                display_name=display,
+                target_type=mapping.target_type,
+                source_system=source_system,
+                target_system=target_system,
+            )
+            for trace, mapping, source_id, display in self._new_logs
+        ]
         self._new_logs.clear()
         return logs
 
-    def _each(self, items: Sequence[_Item], step: Callable[[_Item], None], *,
-              report_progress: bool = False, stoppable: bool = True) -> bool:
+    def _each(
+        self,
+        items: Sequence[_Item],
+        step: Callable[[_Item], None],
+        *,
+        report_progress: bool = False,
+        stoppable: bool = True,
+    ) -> bool:
         """Run `step` on each item, as many at once as the target takes (see parallel_steps.py), with
         checkpoints as the cycle goes. Returns True if asked to stop before the end."""
         total = len(items)
@@ -311,15 +365,17 @@ class CycleState:
         if "cursor" in self.meta:
             self.meta["cursor"]["counters"] = self.counters.values
         logs = self._rendered_logs()
-        self.state.checkpoint(entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=logs,
-                              in_flight=self.in_flight)
+        self.state.checkpoint(
+            entries=self._dirty, escrows=self.escrows, meta=self.meta, logs=logs, in_flight=self.in_flight
+        )
         self._dirty = {}
         self._last_checkpoint = time.monotonic()
         # File directories and the state rewrite whole files, so a checkpoint costs more as the
         # directory grows: at a fixed interval, an initial cycle would spend time growing with the
         # square of its size on them. Waiting in proportion to the last one's cost bounds their share.
-        self._checkpoint_interval = max(self.options.checkpoint_seconds,
-                                        (self._last_checkpoint - started) / CHECKPOINT_SHARE)
+        self._checkpoint_interval = max(
+            self.options.checkpoint_seconds, (self._last_checkpoint - started) / CHECKPOINT_SHARE
+        )
         return logs
 
 

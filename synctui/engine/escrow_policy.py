@@ -21,10 +21,20 @@ ESCROW_MAX_BACKOFF = timedelta(hours=24)
 class EscrowPolicy(CycleState):
     """Escrowing an object's failure, and when it is retried."""
 
-    def _escrow(self, mapping: CompiledObjectMapping, key: EntryKey, display: str | None,
-                error: Exception, trace: ObjectTrace, *, reference: bool = False) -> None:
+    def _escrow(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        display: str | None,
+        error: Exception,
+        trace: ObjectTrace,
+        *,
+        reference: bool = False,
+    ) -> None:
         source_id = key.source_id
-        code = getattr(error, "code", None) or ("ExpressionEvaluationFailed" if isinstance(error, ExpressionError) else "InvalidValue")
+        code = getattr(error, "code", None) or (
+            "ExpressionEvaluationFailed" if isinstance(error, ExpressionError) else "InvalidValue"
+        )
         message = getattr(error, "message", None) or str(error)
         now = self.clock.now()
         previous = self.escrows.get(key)
@@ -40,9 +50,15 @@ class EscrowPolicy(CycleState):
             # Retried on the next cycle, then less and less often, at most once a day.
             backoff = doubled(self.options.interval, attempts - 1, ESCROW_MAX_BACKOFF) if attempts > 1 else timedelta(0)
             self.escrows[key] = {
-                "key": key, "objectType": mapping.source_type, "sourceId": source_id, "displayName": display,
-                "error": {"code": code, "message": message}, "attempts": attempts, "reference": reference,
-                "firstFailure": format_datetime(first), "lastAttempt": format_datetime(now),
+                "key": key,
+                "objectType": mapping.source_type,
+                "sourceId": source_id,
+                "displayName": display,
+                "error": {"code": code, "message": message},
+                "attempts": attempts,
+                "reference": reference,
+                "firstFailure": format_datetime(first),
+                "lastAttempt": format_datetime(now),
                 "nextRetry": format_datetime(now + backoff),
             }
         entry = self.entries.get(key)

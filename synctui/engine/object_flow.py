@@ -30,8 +30,9 @@ PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState]
 class ObjectFlow(ReferenceResolution):
     """Bringing one source object's target object in line."""
 
-    def _process(self, mapping: CompiledObjectMapping, key: EntryKey, trace: ObjectTrace | None = None, *,
-                 log: bool = True) -> ProvisioningState | None:
+    def _process(
+        self, mapping: CompiledObjectMapping, key: EntryKey, trace: ObjectTrace | None = None, *, log: bool = True
+    ) -> ProvisioningState | None:
         """Bring one source object's target in line. Returns the state a deprovision (disable or
         delete) would leave it in when it needs one, which waits for the deletion-threshold check."""
         source_id = key.source_id
@@ -50,7 +51,9 @@ class ObjectFlow(ReferenceResolution):
             if log and (trace.action != "other" or trace.status == "failure" or trace.detailed):
                 self._log(trace, mapping, source_id, display)
 
-    def _adopt_in_flight(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None) -> SpaceEntry | None:
+    def _adopt_in_flight(
+        self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None
+    ) -> SpaceEntry | None:
         """Exports sent before a crash but never recorded. A create: find what it made, and link
         it, so the object is handled as the linked object it is (updated, disabled or deleted as
         needed). A delete or disable: if the object is gone, drop the link, as the delete's
@@ -81,11 +84,22 @@ class ObjectFlow(ReferenceResolution):
                 return entry
         return entry
 
-    def _source_present(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any],
-                        entry: SpaceEntry | None, trace: ObjectTrace) -> ProvisioningState | None:
+    def _source_present(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        obj: dict[str, Any],
+        entry: SpaceEntry | None,
+        trace: ObjectTrace,
+    ) -> ProvisioningState | None:
         attrs = self._attributes(mapping, obj)
-        trace.step("EntryImport", "import", "success", f"Retrieved {mapping.source_type} '{display_name(obj)}' from {self.options.source_system}",
-                   lambda: dict(obj))
+        trace.step(
+            "EntryImport",
+            "import",
+            "success",
+            f"Retrieved {mapping.source_type} '{display_name(obj)}' from {self.options.source_system}",
+            lambda: dict(obj),
+        )
         if not mapping.scope.passes_input(attrs):
             # inputFilterGroups: dropped before processing, never deprovisioned.
             trace.step("EntrySynchronizationScoping", "scoping", "skipped", "Filtered out by the input filter")
@@ -94,9 +108,13 @@ class ObjectFlow(ReferenceResolution):
             return None
         active = self._is_active(mapping, obj)
         in_scope = mapping.scope.in_scope(attrs)
-        trace.step("EntrySynchronizationScoping", "scoping", "success" if in_scope and active else "skipped",
-                   f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
-                   lambda: self._scope_details(mapping, attrs, active, in_scope))
+        trace.step(
+            "EntrySynchronizationScoping",
+            "scoping",
+            "success" if in_scope and active else "skipped",
+            f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
+            lambda: self._scope_details(mapping, attrs, active, in_scope),
+        )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
             self.counters.add("entitled")
@@ -109,19 +127,34 @@ class ObjectFlow(ReferenceResolution):
             return None
         if entry is not None and state == ProvisioningState.LINKED:
             if not in_scope and self.options.skip_out_of_scope_deletions:
-                trace.outcome("other", "skipped", reason="SkipOutOfScopeDeletions is set: the object left scope and is left as it is")
+                trace.outcome(
+                    "other",
+                    "skipped",
+                    reason="SkipOutOfScopeDeletions is set: the object left scope and is left as it is",
+                )
                 self._record_looked_at(key, mapping, obj, entry, in_scope=False)
                 return None
             return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
         reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
-        trace.outcome("other", "skipped", error_code="NotEffectivelyEntitled" if not in_scope else "EntrySynchronizationSkipped",
-                      reason=reason)
+        trace.outcome(
+            "other",
+            "skipped",
+            error_code="NotEffectivelyEntitled" if not in_scope else "EntrySynchronizationSkipped",
+            reason=reason,
+        )
         self._record_looked_at(key, mapping, obj, entry, in_scope=in_scope)
         self._clear_escrow(key)
         return None
 
-    def _provision(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], attrs: dict[str, Any],
-                   entry: SpaceEntry | None, trace: ObjectTrace) -> None:
+    def _provision(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        obj: dict[str, Any],
+        attrs: dict[str, Any],
+        entry: SpaceEntry | None,
+        trace: ObjectTrace,
+    ) -> None:
         evaluation = _FlowValues(attrs, self._eval_context)
         values = self._evaluate(mapping, evaluation, creating=False)
         if values is None:
@@ -135,8 +168,11 @@ class ObjectFlow(ReferenceResolution):
             if current is None:
                 assert entry is not None
                 self._forget_link(key, entry)
-                raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists in "
-                                  f"{self.options.target_system}; it will be matched again on the next cycle")
+                raise ObjectError(
+                    "InvalidAnchor",
+                    f"the linked {mapping.target_type} {target_id} no longer exists in "
+                    f"{self.options.target_system}; it will be matched again on the next cycle",
+                )
         else:
             current = self._match(mapping, key, evaluation, trace)
         if current is None:
@@ -147,45 +183,85 @@ class ObjectFlow(ReferenceResolution):
         modification = self._diff(mapping, values, current, trace)
         if modification:
             if not mapping.allows(ObjectFlowTypes.Update):
-                trace.outcome("other", "skipped", reason="Update is not among the object mapping's target object actions")
+                trace.outcome(
+                    "other", "skipped", reason="Update is not among the object mapping's target object actions"
+                )
             else:
                 self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
                 trace.outcome("update", "success")
-                trace.step("EntryExportUpdate", "export", "success",
-                           f"{mapping.target_type} '{display_name(obj)}' was updated in {self.options.target_system}")
+                trace.step(
+                    "EntryExportUpdate",
+                    "export",
+                    "success",
+                    f"{mapping.target_type} '{display_name(obj)}' was updated in {self.options.target_system}",
+                )
         else:
-            trace.outcome("other", "skipped", error_code="RedundantExport",
-                          reason="The state of the object in both the source and target systems already match")
-            trace.step("EntrySynchronizationSkip", "export", "skipped", "The state of the object in both the source and target systems already match",
-                       lambda: {"SkipReason": "RedundantExport"})
+            trace.outcome(
+                "other",
+                "skipped",
+                error_code="RedundantExport",
+                reason="The state of the object in both the source and target systems already match",
+            )
+            trace.step(
+                "EntrySynchronizationSkip",
+                "export",
+                "skipped",
+                "The state of the object in both the source and target systems already match",
+                lambda: {"SkipReason": "RedundantExport"},
+            )
         known = entry.refs if entry is not None and entry.target_id else None
-        self._link(key, mapping, obj, entry, target_id,
-                   refs=known if known is not None else self._held_references(mapping, current))
+        self._link(
+            key,
+            mapping,
+            obj,
+            entry,
+            target_id,
+            refs=known if known is not None else self._held_references(mapping, current),
+        )
 
-    def _create(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], evaluation: _FlowValues,
-                entry: SpaceEntry | None, trace: ObjectTrace) -> None:
+    def _create(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        obj: dict[str, Any],
+        evaluation: _FlowValues,
+        entry: SpaceEntry | None,
+        trace: ObjectTrace,
+    ) -> None:
         if not mapping.allows(ObjectFlowTypes.Add):
             trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
             self._record_looked_at(key, mapping, obj, entry)
             return
         values = self._evaluate(mapping, evaluation, creating=True) or {}
-        missing = [flow.target for flow in mapping.value_flows
-                   if flow.definition is not None and flow.definition.required and values.get(flow.target) is None]
+        missing = [
+            flow.target
+            for flow in mapping.value_flows
+            if flow.definition is not None and flow.definition.required and values.get(flow.target) is None
+        ]
         if missing:
-            raise ObjectError("MandatoryFieldsMissing", f"required target attribute(s) {', '.join(missing)} have no value "
-                              "for this object; give the source a value or set a default value on the mapping", retryable=False)
+            raise ObjectError(
+                "MandatoryFieldsMissing",
+                f"required target attribute(s) {', '.join(missing)} have no value "
+                "for this object; give the source a value or set a default value on the mapping",
+                retryable=False,
+            )
         trace.created(values, mapping.redacted_targets)
         matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
         self.state.record_in_flight(key, {"matching": matching}, deferred=self._deferred_writes)
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
         trace.target_id = target_id
         trace.outcome("create", "success")
-        trace.step("EntryExportAdd", "export", "success",
-                   f"{mapping.target_type} '{display_name(obj)}' was created in {self.options.target_system}")
+        trace.step(
+            "EntryExportAdd",
+            "export",
+            "success",
+            f"{mapping.target_type} '{display_name(obj)}' was created in {self.options.target_system}",
+        )
         self._link(key, mapping, obj, None, target_id, refs={})
 
-    def _match(self, mapping: CompiledObjectMapping, key: EntryKey, evaluation: _FlowValues,
-               trace: ObjectTrace) -> dict[str, Any] | None:
+    def _match(
+        self, mapping: CompiledObjectMapping, key: EntryKey, evaluation: _FlowValues, trace: ObjectTrace
+    ) -> dict[str, Any] | None:
         matching = mapping.matching_flows
         tried: dict[str, Any] = {}
         any_value = False
@@ -197,23 +273,42 @@ class ObjectFlow(ReferenceResolution):
             hits = self._find(mapping.target_type, flow.target, value)
             tried[f"{flow.target} = {value}"] = f"{len(hits)} match(es)"
             if len(hits) > 1:
-                raise ObjectError("DuplicateTargetEntries", f"{len(hits)} {mapping.target_type} objects in "
-                                  f"{self.options.target_system} have {flow.target} = {value!r}; make it unique there")
+                raise ObjectError(
+                    "DuplicateTargetEntries",
+                    f"{len(hits)} {mapping.target_type} objects in "
+                    f"{self.options.target_system} have {flow.target} = {value!r}; make it unique there",
+                )
             if hits:
                 self._claim_link(mapping, key, str(hits[0]["id"]), f"{flow.target} = {value!r}")
-                trace.step("EntryImportMatch", "matching", "success", f"Matched an existing {mapping.target_type} by {flow.target}",
-                           lambda: tried)
+                trace.step(
+                    "EntryImportMatch",
+                    "matching",
+                    "success",
+                    f"Matched an existing {mapping.target_type} by {flow.target}",
+                    lambda: tried,
+                )
                 return hits[0]
         if matching and not any_value:
-            raise ObjectError("ImportSkipped", "the object has no value for any matching attribute "
-                              f"({', '.join(f.target for f in matching)}); it cannot be matched or created", retryable=False)
-        trace.step("EntryImportMatch", "matching", "success", f"No {mapping.target_type} matched in {self.options.target_system}",
-                   lambda: tried)
+            raise ObjectError(
+                "ImportSkipped",
+                "the object has no value for any matching attribute "
+                f"({', '.join(f.target for f in matching)}); it cannot be matched or created",
+                retryable=False,
+            )
+        trace.step(
+            "EntryImportMatch",
+            "matching",
+            "success",
+            f"No {mapping.target_type} matched in {self.options.target_system}",
+            lambda: tried,
+        )
         return None
 
     # --- attribute flow ----------------------------------------------------------------------
 
-    def _evaluate(self, mapping: CompiledObjectMapping, evaluation: _FlowValues, *, creating: bool) -> dict[str, Any] | None:
+    def _evaluate(
+        self, mapping: CompiledObjectMapping, evaluation: _FlowValues, *, creating: bool
+    ) -> dict[str, Any] | None:
         """Target values of the non-reference mappings, or None if one says IgnoreObjectFlow.
         Nulls never flow; when creating, a null takes the mapping's default value."""
         values: dict[str, Any] = {}
@@ -228,8 +323,9 @@ class ObjectFlow(ReferenceResolution):
                 values[flow.target] = value
         return values
 
-    def _diff(self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any],
-              trace: ObjectTrace) -> Modification:
+    def _diff(
+        self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any], trace: ObjectTrace
+    ) -> Modification:
         modification = Modification()
         for flow in mapping.value_flows:
             if flow.target not in values:
@@ -237,7 +333,9 @@ class ObjectFlow(ReferenceResolution):
             wanted, existing = values[flow.target], current.get(flow.target)
             if flow.flow_type == AttributeFlowType.AttributeAddOnly and existing not in (None, "", []):
                 continue
-            if flow.flow_type in (AttributeFlowType.MultiValueAddOnly, AttributeFlowType.ValueAddOnly) and isinstance(wanted, list):
+            if flow.flow_type in (AttributeFlowType.MultiValueAddOnly, AttributeFlowType.ValueAddOnly) and isinstance(
+                wanted, list
+            ):
                 have = existing if isinstance(existing, list) else ([] if existing is None else [existing])
                 missing = [v for v in wanted if not any(same_value(h, v, case_exact=flow.case_exact) for h in have)]
                 if missing:
@@ -249,17 +347,23 @@ class ObjectFlow(ReferenceResolution):
                 trace.modify(flow.target, existing, wanted, redacted=flow.target in mapping.redacted_targets)
         return modification
 
-    def _scope_details(self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool) -> dict[str, Any]:
-        details: dict[str, Any] = {"Active in source system": active, "Scope sync all": True,
-                                   "IsInProvisioningScope": in_scope}
+    def _scope_details(
+        self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool
+    ) -> dict[str, Any]:
+        details: dict[str, Any] = {
+            "Active in source system": active,
+            "Scope sync all": True,
+            "IsInProvisioningScope": in_scope,
+        }
         for outcome in mapping.scope.explain(attrs):
             details[f"{outcome.group}: {outcome.clause}"] = outcome.result
         return details
 
     # --- deprovisioning -----------------------------------------------------------------------
 
-    def _source_deleted(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None,
-                        trace: ObjectTrace) -> ProvisioningState | None:
+    def _source_deleted(
+        self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry | None, trace: ObjectTrace
+    ) -> ProvisioningState | None:
         if entry is None:
             return None
         if entry.managed_target:
@@ -280,9 +384,13 @@ class ObjectFlow(ReferenceResolution):
             self.meta["stagedDeletes"] = [key for _, key, _ in pending]
             for mapping, key, _ in pending:
                 trace = self._trace()
-                trace.outcome("stagedDelete", "skipped", error_code="TooManyDeletes",
-                              reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
-                                     "held until deletes are allowed (restart with ForceDeletes)")
+                trace.outcome(
+                    "stagedDelete",
+                    "skipped",
+                    error_code="TooManyDeletes",
+                    reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
+                    "held until deletes are allowed (restart with ForceDeletes)",
+                )
                 entry = self.entries[key]
                 trace.target_id = entry.target_id
                 self._log(trace, mapping, key.source_id, entry.display_name)
@@ -304,8 +412,14 @@ class ObjectFlow(ReferenceResolution):
         self._each(pending, deprovision, stoppable=False)
         return 0
 
-    def _deprovision(self, mapping: CompiledObjectMapping, key: EntryKey, entry: SpaceEntry, reason: ProvisioningState,
-                     trace: ObjectTrace) -> None:
+    def _deprovision(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        entry: SpaceEntry,
+        reason: ProvisioningState,
+        trace: ObjectTrace,
+    ) -> None:
         """Disable or delete the target object of a source object that was disabled, left scope
         or was deleted (`reason`, the state that leaves it in)."""
         target_id = entry.target_id
@@ -325,10 +439,13 @@ class ObjectFlow(ReferenceResolution):
                 self._record_deprovisioned(key, mapping, obj, entry, ProvisioningState.DELETED)
             return
         if soft_flows:
-            self._update_disabled(mapping, key, obj or {}, entry, trace,
-                                  only_soft_delete=reason != ProvisioningState.DISABLED)
+            self._update_disabled(
+                mapping, key, obj or {}, entry, trace, only_soft_delete=reason != ProvisioningState.DISABLED
+            )
         else:
-            trace.outcome("other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is")
+            trace.outcome(
+                "other", "skipped", reason="No mapping uses IsSoftDeleted: the target object is left as it is"
+            )
         self._record_deprovisioned(key, mapping, obj, entry, reason)
 
     def _delete(self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, trace: ObjectTrace) -> None:
@@ -344,10 +461,23 @@ class ObjectFlow(ReferenceResolution):
             trace.step("EntryExportDelete", "export", "success", gone)
             return
         trace.outcome("delete", "success")
-        trace.step("EntryExportDelete", "export", "success", f"{mapping.target_type} was deleted in {self.options.target_system}")
+        trace.step(
+            "EntryExportDelete",
+            "export",
+            "success",
+            f"{mapping.target_type} was deleted in {self.options.target_system}",
+        )
 
-    def _update_disabled(self, mapping: CompiledObjectMapping, key: EntryKey, obj: dict[str, Any], entry: SpaceEntry,
-                         trace: ObjectTrace, *, only_soft_delete: bool) -> None:
+    def _update_disabled(
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        obj: dict[str, Any],
+        entry: SpaceEntry,
+        trace: ObjectTrace,
+        *,
+        only_soft_delete: bool,
+    ) -> None:
         """Export the object as the mappings say with IsSoftDeleted true: an object disabled in the
         source still gets its other changes; one that left scope only gets disabled."""
         target_id = entry.target_id
@@ -369,13 +499,25 @@ class ObjectFlow(ReferenceResolution):
             self.state.record_in_flight(key, {"deprovision": "disable"}, deferred=self._deferred_writes)
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
             trace.outcome("disable" if was_active else "update", "success")
-            trace.step("EntryExportUpdateSoftDelete", "export", "success",
-                       f"{mapping.target_type} was {'disabled' if was_active else 'updated'} in {self.options.target_system}")
+            trace.step(
+                "EntryExportUpdateSoftDelete",
+                "export",
+                "success",
+                f"{mapping.target_type} was {'disabled' if was_active else 'updated'} in {self.options.target_system}",
+            )
         elif was_active:
-            trace.outcome("other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target")
+            trace.outcome(
+                "other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target"
+            )
 
-    def _record_deprovisioned(self, key: EntryKey, mapping: CompiledObjectMapping, obj: dict[str, Any] | None,
-                              entry: SpaceEntry, state: ProvisioningState) -> None:
+    def _record_deprovisioned(
+        self,
+        key: EntryKey,
+        mapping: CompiledObjectMapping,
+        obj: dict[str, Any] | None,
+        entry: SpaceEntry,
+        state: ProvisioningState,
+    ) -> None:
         """Record the state a disable or delete left the linked target object in."""
         entry.state = state
         entry.in_scope = state == ProvisioningState.DISABLED

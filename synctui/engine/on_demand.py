@@ -36,9 +36,14 @@ class OnDemand(ObjectFlow):
         except ConnectionFailure as failure:
             trace.step("TestConnection", "import", "failure", failure.message)
             trace.outcome("other", "failure", error_code=failure.code, reason=failure.message)
-            return trace.entry(object_type=source_type, source_id=source_id, display_name=None,
-                               target_type=mapping.target_type, source_system=self.options.source_system,
-                               target_system=self.options.target_system)
+            return trace.entry(
+                object_type=source_type,
+                source_id=source_id,
+                display_name=None,
+                target_type=mapping.target_type,
+                source_system=self.options.source_system,
+                target_system=self.options.target_system,
+            )
         obj = self._get(self.source, mapping.source_type, source_id)
         if obj is None and key not in self.entries:
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")

@@ -97,6 +97,7 @@ class _LockReleased:
     def __enter__(self) -> None:
         self._lock.release()
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self._lock.acquire()

@@ -23,11 +23,17 @@ class CyclePlan(EscrowPolicy):
         entries, activity = self.entries, self.activity
         work: list[tuple[CompiledObjectMapping, EntryKey]] = []
         deltas = 0
-        keyed = [[(EntryKey.of(mapping.key_prefix, source_id), obj)
-                  for source_id, obj in self._sources[mapping.source_type].items()]
-                 for mapping in self.schema.mappings]
+        keyed = [
+            [
+                (EntryKey.of(mapping.key_prefix, source_id), obj)
+                for source_id, obj in self._sources[mapping.source_type].items()
+            ]
+            for mapping in self.schema.mappings
+        ]
         present = {key for objects in keyed for key, _ in objects}
-        gone = keys_by_object_type(key for key, entry in entries.items() if key not in present and entry.cycle != activity)
+        gone = keys_by_object_type(
+            key for key, entry in entries.items() if key not in present and entry.cycle != activity
+        )
         in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
         for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
             prefix = mapping.key_prefix

@@ -40,8 +40,11 @@ class DryRunDirectory:
     def find(self, object_type: str, attribute: str, value: Any) -> list[dict[str, Any]]:
         found = self._real.find(object_type, attribute, value)
         wanted = str(value).casefold()
-        found += [dict(obj) for obj in self._created.values()
-                  if obj["_type"] == object_type and str(obj.get(attribute, "")).casefold() == wanted]
+        found += [
+            dict(obj)
+            for obj in self._created.values()
+            if obj["_type"] == object_type and str(obj.get(attribute, "")).casefold() == wanted
+        ]
         return found
 
     def create(self, object_type: str, attributes: dict[str, Any]) -> str:
@@ -81,6 +84,13 @@ class SnapshotState:
     def sync_in_flight(self) -> None:
         return None
 
-    def checkpoint(self, *, entries: Mapping[str, Any] | None = None, escrows: Any = None, meta: Any = None,
-                   logs: list[dict[str, Any]] | None = None, in_flight: Any = None) -> None:
+    def checkpoint(
+        self,
+        *,
+        entries: Mapping[str, Any] | None = None,
+        escrows: Any = None,
+        meta: Any = None,
+        logs: list[dict[str, Any]] | None = None,
+        in_flight: Any = None,
+    ) -> None:
         self.logs.extend(logs or [])

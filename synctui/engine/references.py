@@ -25,19 +25,27 @@ class ReferenceResolution(EscrowPolicy):
         Objects whose references pointed at objects not provisioned yet are looked at again every
         cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
         is set then."""
+
         def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
             mapping, key = item
             trace = self._trace()
             if self._update_references(mapping, key, mapping.reference_flows, trace):
                 self._log(trace, mapping, key.source_id, self.entries[key].display_name)
 
-        pending = keys_by_object_type(key for key, entry in self.entries.items() if entry.refs_pending or entry.refs_unresolved)
-        work = [(mapping, key) for mapping in self.schema.mappings if mapping.reference_flows
-                for key in pending.get(mapping.key_prefix, ())]
+        pending = keys_by_object_type(
+            key for key, entry in self.entries.items() if entry.refs_pending or entry.refs_unresolved
+        )
+        work = [
+            (mapping, key)
+            for mapping in self.schema.mappings
+            if mapping.reference_flows
+            for key in pending.get(mapping.key_prefix, ())
+        ]
         return self._each(work, update)
 
-    def _update_references(self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow],
-                           trace: ObjectTrace) -> bool:
+    def _update_references(
+        self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow], trace: ObjectTrace
+    ) -> bool:
         """Export the reference changes of one object; True if there were any (the trace has them)."""
         entry = self.entries[key]
         obj = self._sources[mapping.source_type].get(key.source_id)
@@ -56,8 +64,10 @@ class ReferenceResolution(EscrowPolicy):
         modification = Modification()
         trace.target_id = target_id
         try:
-            raws = [flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
-                    for flow in flows]
+            raws = [
+                flow.expression.evaluate(attrs, self._eval_context) if flow.expression is not None else None
+                for flow in flows
+            ]
         except (ExpressionError, ValueError) as error:  # this object's error, as in the attribute flow
             self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True

@@ -51,8 +51,9 @@ class EscrowThresholds:
         return QuarantineReason.EncounteredBaseEscrowThreshold if object_failures > self.base else None
 
 
-def apply_cycle_result(job: SynchronizationJob, result: CycleResult, now: datetime,
-                       thresholds: EscrowThresholds = EscrowThresholds()) -> bool:
+def apply_cycle_result(
+    job: SynchronizationJob, result: CycleResult, now: datetime, thresholds: EscrowThresholds = EscrowThresholds()
+) -> bool:
     """Record a finished (or paused) cycle in `job.status` and `job.schedule`.
 
     Returns True when the escrows must be pruned: an initial cycle that reached an escrow
@@ -61,22 +62,34 @@ def apply_cycle_result(job: SynchronizationJob, result: CycleResult, now: dateti
     assert status is not None and schedule is not None
     execution = result.execution
     status.last_execution = execution
-    status.progress = [SynchronizationProgress(
-        completed_units=execution.count_imported_deltas, total_units=execution.count_imported_deltas,
-        progress_observation_date_time=now, units="entries")]
+    status.progress = [
+        SynchronizationProgress(
+            completed_units=execution.count_imported_deltas,
+            total_units=execution.count_imported_deltas,
+            progress_observation_date_time=now,
+            units="entries",
+        )
+    ]
     status.synchronized_entry_count_by_type = [
-        StringKeyLongValuePair(key=name, value=count) for name, count in result.entry_counts.items()]
+        StringKeyLongValuePair(key=name, value=count) for name, count in result.entry_counts.items()
+    ]
     if result.failure is not None:
         status.count_successive_complete_failures += 1
         quarantine(job, QuarantineReason.EncounteredQuarantineException, execution.error, now)
         return False
     status.count_successive_complete_failures = 0
     if result.staged_deletes:
-        quarantine(job, QuarantineReason.TooManyDeletes, SynchronizationError(
-            code="TooManyDeletes",
-            message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion threshold; "
-                    "allow them with restart --scope ForceDeletes, or fix the source and restart",
-            tenant_actionable=True), now)
+        quarantine(
+            job,
+            QuarantineReason.TooManyDeletes,
+            SynchronizationError(
+                code="TooManyDeletes",
+                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion threshold; "
+                "allow them with restart --scope ForceDeletes, or fix the source and restart",
+                tenant_actionable=True,
+            ),
+            now,
+        )
         return False
     breached = thresholds.breached(result)
     if breached is not None:
@@ -85,10 +98,17 @@ def apply_cycle_result(job: SynchronizationJob, result: CycleResult, now: dateti
             schedule.state = SynchronizationScheduleState.Paused
             status.code = SynchronizationStatusCode.Paused
             return True
-        quarantine(job, breached, SynchronizationError(
-            code=breached.value, message=f"{result.escrows_outstanding} objects failed to provision; "
-                                         "fix the errors shown in the escrows and logs, then start the job",
-            tenant_actionable=True), now)
+        quarantine(
+            job,
+            breached,
+            SynchronizationError(
+                code=breached.value,
+                message=f"{result.escrows_outstanding} objects failed to provision; "
+                "fix the errors shown in the escrows and logs, then start the job",
+                tenant_actionable=True,
+            ),
+            now,
+        )
         return False
     if result.paused:
         return False
@@ -106,8 +126,9 @@ def apply_cycle_result(job: SynchronizationJob, result: CycleResult, now: dateti
     return False
 
 
-def quarantine(job: SynchronizationJob, reason: QuarantineReason, error: SynchronizationError | None,
-               now: datetime) -> None:
+def quarantine(
+    job: SynchronizationJob, reason: QuarantineReason, error: SynchronizationError | None, now: datetime
+) -> None:
     """Impose or extend quarantine. Attempts back off from one interval to once a day; after 28
     days the job is disabled."""
     status, schedule = job.status, job.schedule

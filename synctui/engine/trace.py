@@ -19,8 +19,20 @@ REDACTED = "[Redact]"
 
 
 class ObjectTrace:
-    __slots__ = ("detailed", "steps", "modified", "_created", "action", "status", "error_code", "reason",
-                 "target_id", "_job_id", "_cycle_id", "_now")
+    __slots__ = (
+        "detailed",
+        "steps",
+        "modified",
+        "_created",
+        "action",
+        "status",
+        "error_code",
+        "reason",
+        "target_id",
+        "_job_id",
+        "_cycle_id",
+        "_now",
+    )
 
     def __init__(self, *, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
         self.detailed = detailed
@@ -41,13 +53,15 @@ class ObjectTrace:
         self, name: str, kind: str, status: str, description: str, details: Callable[[], dict[str, Any]] | None = None
     ) -> None:
         if self.detailed:
-            self.steps.append({
-                "name": name,
-                "provisioningStepType": kind,
-                "status": status,
-                "description": description,
-                "details": {k: display_value(v) for k, v in details().items()} if details else {},
-            })
+            self.steps.append(
+                {
+                    "name": name,
+                    "provisioningStepType": kind,
+                    "status": status,
+                    "description": description,
+                    "details": {k: display_value(v) for k, v in details().items()} if details else {},
+                }
+            )
 
     def outcome(self, action: str, status: str, *, error_code: str | None = None, reason: str | None = None) -> None:
         self.action, self.status, self.error_code, self.reason = action, status, error_code, reason
@@ -61,8 +75,16 @@ class ObjectTrace:
         as it is: the caller must not change it afterwards)."""
         self._created = (values, redacted)
 
-    def entry(self, *, object_type: str, source_id: str, display_name: str | None, target_type: str,
-              source_system: str, target_system: str) -> dict[str, Any]:
+    def entry(
+        self,
+        *,
+        object_type: str,
+        source_id: str,
+        display_name: str | None,
+        target_type: str,
+        source_system: str,
+        target_system: str,
+    ) -> dict[str, Any]:
         return {
             "id": new_guid_hex(),
             "activityDateTime": format_datetime(self._now),
@@ -76,11 +98,14 @@ class ObjectTrace:
             "targetSystem": {"displayName": target_system},
             "statusInfo": {"status": self.status, "errorCode": self.error_code, "reason": self.reason},
             "provisioningSteps": self.steps,
-            "modifiedProperties": [{
-                "displayName": name,
-                "oldValue": REDACTED if redacted and old is not None else display_value(old),
-                "newValue": REDACTED if redacted else display_value(new),
-            } for name, old, new, redacted in self._modifications()],
+            "modifiedProperties": [
+                {
+                    "displayName": name,
+                    "oldValue": REDACTED if redacted and old is not None else display_value(old),
+                    "newValue": REDACTED if redacted else display_value(new),
+                }
+                for name, old, new, redacted in self._modifications()
+            ],
         }
 
     def _modifications(self) -> Iterator[tuple[str, Any, Any, bool]]:

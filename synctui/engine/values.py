@@ -32,8 +32,11 @@ def to_expression_value(value: Any) -> ExpressionValue:
 
 def expression_input(obj: Mapping[str, Any], attributes: Iterable[str]) -> dict[str, ExpressionValue]:
     # Most values are strings already: they skip the call.
-    return {name: value if type(value) is str else to_expression_value(value)
-            for name in attributes if (value := obj.get(name, _ABSENT)) is not _ABSENT}
+    return {
+        name: value if type(value) is str else to_expression_value(value)
+        for name in attributes
+        if (value := obj.get(name, _ABSENT)) is not _ABSENT
+    }
 
 
 def to_target_value(value: ExpressionValue, definition: AttributeDefinition | None) -> Any:

@@ -66,9 +66,26 @@ def _title_char(char: str) -> str:
 
 
 # The Unicode categories TextInfo.ToTitleCase treats as word separators.
-_SEPARATOR_CATEGORIES = frozenset({
-    "Zs", "Zl", "Zp", "Cc", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So",
-})
+_SEPARATOR_CATEGORIES = frozenset(
+    {
+        "Zs",
+        "Zl",
+        "Zp",
+        "Cc",
+        "Cf",
+        "Pc",
+        "Pd",
+        "Ps",
+        "Pe",
+        "Pi",
+        "Pf",
+        "Po",
+        "Sm",
+        "Sc",
+        "Sk",
+        "So",
+    }
+)
 
 
 def proper_case(text: str, separators: str | None = None) -> str:

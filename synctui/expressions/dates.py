@@ -16,8 +16,20 @@ from functools import lru_cache
 
 from .timed_regex import TimedPattern, compile_timed
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTH_NUMBER = {name.lower(): number for number, name in enumerate(MONTHS, 1)}
 _MONTH_NUMBER.update({name[:3].lower(): number for number, name in enumerate(MONTHS, 1)})
@@ -73,8 +85,15 @@ def _from_parts(parts: dict[str, str | None], text: str) -> datetime:
         hour = hour % 12 + (12 if half == "PM" else 0)
     fraction = parts["f"] or "0"
     try:
-        value = datetime(int(parts["y"]), month, int(parts["d"]), hour, int(parts["M"] or 0),  # type: ignore[arg-type]
-                         int(parts["S"] or 0), int(fraction[:6].ljust(6, "0")))
+        value = datetime(
+            int(parts["y"]),
+            month,
+            int(parts["d"]),
+            hour,
+            int(parts["M"] or 0),  # type: ignore[arg-type]
+            int(parts["S"] or 0),
+            int(fraction[:6].ljust(6, "0")),
+        )
     except ValueError:
         raise ValueError(f"{text!r} is not a valid date/time") from None
     return value.replace(tzinfo=_zone(parts["zone"])).astimezone(UTC)
@@ -97,13 +116,25 @@ _SPECIFIERS = frozenset("dfFghHKmMstyz")
 
 _STANDARD_FORMATS = {
     # invariant culture patterns of the standard format strings
-    "d": "MM/dd/yyyy", "D": "dddd, dd MMMM yyyy", "f": "dddd, dd MMMM yyyy HH:mm",
-    "F": "dddd, dd MMMM yyyy HH:mm:ss", "g": "MM/dd/yyyy HH:mm", "G": "MM/dd/yyyy HH:mm:ss",
-    "m": "MMMM dd", "M": "MMMM dd", "o": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
-    "O": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK", "r": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
-    "R": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", "s": "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
-    "t": "HH:mm", "T": "HH:mm:ss", "u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'", "U": "dddd, dd MMMM yyyy HH:mm:ss",
-    "y": "yyyy MMMM", "Y": "yyyy MMMM",
+    "d": "MM/dd/yyyy",
+    "D": "dddd, dd MMMM yyyy",
+    "f": "dddd, dd MMMM yyyy HH:mm",
+    "F": "dddd, dd MMMM yyyy HH:mm:ss",
+    "g": "MM/dd/yyyy HH:mm",
+    "G": "MM/dd/yyyy HH:mm:ss",
+    "m": "MMMM dd",
+    "M": "MMMM dd",
+    "o": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
+    "O": "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
+    "r": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+    "R": "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+    "s": "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
+    "t": "HH:mm",
+    "T": "HH:mm:ss",
+    "u": "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
+    "U": "dddd, dd MMMM yyyy HH:mm:ss",
+    "y": "yyyy MMMM",
+    "Y": "yyyy MMMM",
 }
 _UNIVERSAL_STANDARD = frozenset("rRuU")  # these print the time converted to UTC
 
@@ -172,11 +203,21 @@ def format_custom(value: datetime, pattern: str) -> str:
             continue
         letter, count = token.letter, token.count
         if letter == "d":
-            out.append(_pad(value.day, count) if count <= 2 else
-                       DAYS[value.weekday()][:3] if count == 3 else DAYS[value.weekday()])
+            out.append(
+                _pad(value.day, count)
+                if count <= 2
+                else DAYS[value.weekday()][:3]
+                if count == 3
+                else DAYS[value.weekday()]
+            )
         elif letter == "M":
-            out.append(_pad(value.month, count) if count <= 2 else
-                       MONTHS[value.month - 1][:3] if count == 3 else MONTHS[value.month - 1])
+            out.append(
+                _pad(value.month, count)
+                if count <= 2
+                else MONTHS[value.month - 1][:3]
+                if count == 3
+                else MONTHS[value.month - 1]
+            )
         elif letter == "y":
             out.append(_pad(value.year % 100, count) if count <= 2 else _pad(value.year, count))
         elif letter == "h":
@@ -226,10 +267,20 @@ def _offset(value: datetime, count: int) -> str:
 
 # --- DateTime.ParseExact -------------------------------------------------------------------
 
-STYLE_NAMES = frozenset({
-    "None", "AllowLeadingWhite", "AllowTrailingWhite", "AllowInnerWhite", "AllowWhiteSpaces",
-    "NoCurrentDateDefault", "AdjustToUniversal", "AssumeLocal", "AssumeUniversal", "RoundtripKind",
-})
+STYLE_NAMES = frozenset(
+    {
+        "None",
+        "AllowLeadingWhite",
+        "AllowTrailingWhite",
+        "AllowInnerWhite",
+        "AllowWhiteSpaces",
+        "NoCurrentDateDefault",
+        "AdjustToUniversal",
+        "AssumeLocal",
+        "AssumeUniversal",
+        "RoundtripKind",
+    }
+)
 DEFAULT_STYLES = frozenset({"RoundtripKind", "AllowLeadingWhite", "AllowTrailingWhite"})
 
 
@@ -294,8 +345,9 @@ def _exact_parser(pattern: str, inner_white: bool) -> _ExactParser:
             capture(r"Z|[+-]\d{2}:?\d{2}|", letter, count)
         elif letter == "g":
             capture(r"A\.?D\.?", letter, count)
-    return _ExactParser(compile_timed("".join(parts), f"the date format {pattern!r}", ignore_case=True),
-                        tuple(groups), literal_utc)
+    return _ExactParser(
+        compile_timed("".join(parts), f"the date format {pattern!r}", ignore_case=True), tuple(groups), literal_utc
+    )
 
 
 def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable[[], datetime]) -> datetime:
@@ -344,9 +396,15 @@ def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable
         current = today()
         fields = {"year": current.year, "month": current.month, "day": current.day, **fields}
     try:
-        value = datetime(fields.get("year", 1), fields.get("month", 1), fields.get("day", 1),
-                         fields.get("hour", 0), fields.get("minute", 0), fields.get("second", 0),
-                         fields.get("microsecond", 0))
+        value = datetime(
+            fields.get("year", 1),
+            fields.get("month", 1),
+            fields.get("day", 1),
+            fields.get("hour", 0),
+            fields.get("minute", 0),
+            fields.get("second", 0),
+            fields.get("microsecond", 0),
+        )
     except ValueError:
         raise ValueError(f"{text!r} is not a valid date/time for the format {pattern!r}") from None
     if zone is not None:
@@ -361,8 +419,13 @@ def parse_exact(text: str, pattern: str, styles: frozenset[str], today: Callable
 
 INTERVALS = ("yyyy", "q", "m", "y", "d", "w", "ww", "h", "n", "s")
 _FIXED_INTERVALS = {
-    "y": timedelta(days=1), "d": timedelta(days=1), "w": timedelta(days=1), "ww": timedelta(weeks=1),
-    "h": timedelta(hours=1), "n": timedelta(minutes=1), "s": timedelta(seconds=1),
+    "y": timedelta(days=1),
+    "d": timedelta(days=1),
+    "w": timedelta(days=1),
+    "ww": timedelta(weeks=1),
+    "h": timedelta(hours=1),
+    "n": timedelta(minutes=1),
+    "s": timedelta(seconds=1),
 }
 
 

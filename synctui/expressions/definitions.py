@@ -158,8 +158,10 @@ def check_named(definition: FunctionDefinition, keys: Sequence[str]) -> str | No
         count = counts.get(parameter.name, 0)
         if parameter.repeating and parameter.required and count < parameter.minimum:
             needed = parameter.minimum
-            return (f"{definition.name} needs at least {needed} {parameter.name} argument{'s' if needed > 1 else ''}, "
-                    f"got {count}")
+            return (
+                f"{definition.name} needs at least {needed} {parameter.name} argument{'s' if needed > 1 else ''}, "
+                f"got {count}"
+            )
         if not parameter.repeating and parameter.required and count == 0:
             return f"{definition.name}: missing required argument {parameter.name}"
     return None
@@ -197,8 +199,14 @@ def _null(obj: Mapping[str, Any], context: EvaluationContext) -> None:
     return None
 
 
-def eager(name: str, parameters: Sequence[Parameter], implementation: Callable[..., Any], *,
-          per_value: str | None, with_context: bool) -> Builder:
+def eager(
+    name: str,
+    parameters: Sequence[Parameter],
+    implementation: Callable[..., Any],
+    *,
+    per_value: str | None,
+    with_context: bool,
+) -> Builder:
     """A builder for a function that needs all its arguments evaluated, in parameter order.
 
     Omitted optional parameters arrive as None; a repeating parameter arrives as a list.
@@ -210,7 +218,8 @@ def eager(name: str, parameters: Sequence[Parameter], implementation: Callable[.
     def build(arguments: Arguments) -> Evaluator:
         repeated = arguments.repeated
         readers: list[Evaluator] = [
-            (lambda obj, context: [read(obj, context) for read in repeated]) if parameter.repeating
+            (lambda obj, context: [read(obj, context) for read in repeated])
+            if parameter.repeating
             else arguments.get(parameter.name) or _null
             for parameter in parameters
         ]
@@ -263,8 +272,14 @@ class Registry:
         self._by_lower[definition.name.lower()] = definition
         return definition
 
-    def function(self, name: str, *parameters: Parameter, per_value: str | None = None,
-                 with_context: bool = False, **options: Any) -> Callable[[Implementation], Implementation]:
+    def function(
+        self,
+        name: str,
+        *parameters: Parameter,
+        per_value: str | None = None,
+        with_context: bool = False,
+        **options: Any,
+    ) -> Callable[[Implementation], Implementation]:
         """Register a function whose arguments are all evaluated first (see `eager`)."""
 
         def register(implementation: Implementation) -> Implementation:

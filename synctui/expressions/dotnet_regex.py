@@ -34,7 +34,7 @@ def translate_pattern(pattern: str) -> str:
                 end = pattern.find(close, index + 3)
                 if end < 0:
                     raise ValueError("unterminated \\k<name> back-reference")
-                out.append(f"(?P={pattern[index + 3:end]})")
+                out.append(f"(?P={pattern[index + 3 : end]})")
                 index = end + 1
                 continue
             if not in_class and escaped == "z":
@@ -42,7 +42,7 @@ def translate_pattern(pattern: str) -> str:
             elif not in_class and escaped == "Z":
                 out.append(r"(?=\n?\Z)")
             else:
-                out.append(pattern[index:index + 2])
+                out.append(pattern[index : index + 2])
             index += 2
             continue
         if in_class:
@@ -65,18 +65,18 @@ def translate_pattern(pattern: str) -> str:
                 out.append("]")
                 index += 1
             continue
-        if char == "(" and pattern.startswith("?<", index + 1) and pattern[index + 3:index + 4] not in ("=", "!"):
+        if char == "(" and pattern.startswith("?<", index + 1) and pattern[index + 3 : index + 4] not in ("=", "!"):
             end = pattern.find(">", index + 3)
             if end < 0:
                 raise ValueError("unterminated group name (?<name>")
-            out.append(f"(?P<{_group_name(pattern[index + 3:end])}>")
+            out.append(f"(?P<{_group_name(pattern[index + 3 : end])}>")
             index = end + 1
             continue
         if char == "(" and pattern.startswith("?'", index + 1):
             end = pattern.find("'", index + 3)
             if end < 0:
                 raise ValueError("unterminated group name (?'name'")
-            out.append(f"(?P<{_group_name(pattern[index + 3:end])}>")
+            out.append(f"(?P<{_group_name(pattern[index + 3 : end])}>")
             index = end + 1
             continue
         out.append(char)
@@ -144,9 +144,9 @@ def _substitution(text: str, index: int, regex: TimedPattern) -> tuple[str | Rep
     if char == "&":
         return (lambda match: match.group()), index + 1
     if char == "`":
-        return (lambda match: match.string[:match.start()]), index + 1
+        return (lambda match: match.string[: match.start()]), index + 1
     if char == "'":
-        return (lambda match: match.string[match.end():]), index + 1
+        return (lambda match: match.string[match.end() :]), index + 1
     if char == "_":
         return (lambda match: match.string), index + 1
     if char == "+":
@@ -156,7 +156,7 @@ def _substitution(text: str, index: int, regex: TimedPattern) -> tuple[str | Rep
         end = text.find("}", index)
         if end < 0:
             return None, index
-        name = text[index + 1:end]
+        name = text[index + 1 : end]
         if name.isdigit() and int(name) <= regex.groups:
             group: int | str = int(name)
         elif name in regex.groupindex:
@@ -197,7 +197,7 @@ def replace_group(source: str, pattern: str, group: str, replacement: str) -> st
             return match.group()
         offset = match.start()
         whole = match.group()
-        return whole[:start - offset] + replacement + whole[end - offset:]
+        return whole[: start - offset] + replacement + whole[end - offset :]
 
     return regex.sub(rewrite, source)
 

@@ -75,13 +75,18 @@ class _Compiler:
             return lambda obj, context: value
         definition = definition_of(node)
         if definition.top_level_only and depth > 0:
-            raise ExpressionSyntaxError(f"{definition.name} must be the outermost function of the expression; "
-                                        "it cannot be nested")
+            raise ExpressionSyntaxError(
+                f"{definition.name} must be the outermost function of the expression; it cannot be nested"
+            )
         self.redacted = self.redacted or definition.marks_redacted
         grouped = grouped_parameters(definition, node)
         repeating = definition.repeating.name if definition.repeating else None
-        return definition.build(Arguments(
-            single={name: self.compile(values[0], depth + 1) for name, values in grouped.items() if name != repeating},
-            repeated=[self.compile(value, depth + 1) for value in grouped.get(repeating, [])] if repeating else [],
-            sources=grouped,
-        ))
+        return definition.build(
+            Arguments(
+                single={
+                    name: self.compile(values[0], depth + 1) for name, values in grouped.items() if name != repeating
+                },
+                repeated=[self.compile(value, depth + 1) for value in grouped.get(repeating, [])] if repeating else [],
+                sources=grouped,
+            )
+        )

@@ -121,7 +121,7 @@ def mid(source: Any, start: Any, length: Any) -> str | None:
         raise ValueError(f"start must be 1 or more, got {first}")
     if count < 0:
         raise ValueError(f"length must not be negative, got {count}")
-    return text[first - 1:first - 1 + count]
+    return text[first - 1 : first - 1 + count]
 
 
 @function("Word", required("String"), required("WordNumber", Integer), required("Delimiters"), per_value="String")
@@ -296,9 +296,18 @@ def _complex_roles(source: Any) -> list[str] | None:
     roles = _roles(source)
     if not roles:
         return None
-    return [json.dumps({"primary": False, "type": "WindowsAzureActiveDirectoryRole",
-                        "display": role.get("displayName") or _role_value(role), "value": _role_value(role)},
-                       separators=(",", ":")) for role in roles]
+    return [
+        json.dumps(
+            {
+                "primary": False,
+                "type": "WindowsAzureActiveDirectoryRole",
+                "display": role.get("displayName") or _role_value(role),
+                "value": _role_value(role),
+            },
+            separators=(",", ":"),
+        )
+        for role in roles
+    ]
 
 
 @function("AppRoleAssignments", required("source"))
@@ -421,7 +430,8 @@ def build_iif(arguments: Arguments) -> Evaluator:
                 if is_null_or_empty(read(obj)):
                     raise ExpressionEvaluationError(
                         f"IIF: the condition reads [{name}], which is null or empty; Entra fails such a condition "
-                        f"— test for empty values with Switch([{name}], [{name}], \"\", …) instead")
+                        f'— test for empty values with Switch([{name}], [{name}], "", …) instead'
+                    )
         value = condition(obj, context)
         try:
             chosen = as_bool(value, "the condition")
@@ -439,8 +449,9 @@ def _switch_pairs(grouped: Grouped) -> str | None:
     return None
 
 
-@special("Switch", required("source"), optional("defaultValue"), repeating("switchValue", minimum=0),
-         check=_switch_pairs)
+@special(
+    "Switch", required("source"), optional("defaultValue"), repeating("switchValue", minimum=0), check=_switch_pairs
+)
 def build_switch(arguments: Arguments) -> Evaluator:
     """The value of the first key equal to source (case-sensitive); a key "" also matches a null source;
     otherwise defaultValue, or null without one. Only the chosen value is evaluated."""
@@ -518,7 +529,8 @@ def build_select_unique_value(arguments: Arguments) -> Evaluator:
             taken.append(candidate)
         listed = ", ".join(repr(value) for value in taken) or "none (every rule gave an empty value)"
         raise ExpressionEvaluationError(
-            f"SelectUniqueValue: no unique value; every candidate already exists in the target: {listed}")
+            f"SelectUniqueValue: no unique value; every candidate already exists in the target: {listed}"
+        )
 
     return evaluate
 
@@ -526,8 +538,13 @@ def build_select_unique_value(arguments: Arguments) -> Evaluator:
 # --- Replace -------------------------------------------------------------------------------
 
 _REPLACE_PARAMETERS = (
-    required("source"), optional("Find"), optional("RegularExpression"), optional("RegularExpressionGroupName"),
-    optional("Replacement"), optional("ReplacementPropertyName"), optional("Template"),
+    required("source"),
+    optional("Find"),
+    optional("RegularExpression"),
+    optional("RegularExpressionGroupName"),
+    optional("Replacement"),
+    optional("ReplacementPropertyName"),
+    optional("Template"),
 )
 
 
@@ -550,9 +567,11 @@ def _replace_mode(present: Mapping[str, Any]) -> str | None:
 
 def _check_replace(grouped: Grouped) -> str | None:
     if _replace_mode(grouped) is None:
-        return ("Replace needs one of: Find with Replacement; Find with Template; RegularExpression with "
-                "Replacement; RegularExpression, RegularExpressionGroupName and Replacement; or "
-                "RegularExpression, RegularExpressionGroupName and ReplacementPropertyName")
+        return (
+            "Replace needs one of: Find with Replacement; Find with Template; RegularExpression with "
+            "Replacement; RegularExpression, RegularExpressionGroupName and Replacement; or "
+            "RegularExpression, RegularExpressionGroupName and ReplacementPropertyName"
+        )
     pattern = grouped.get("RegularExpression", [None])[0]
     if pattern is not None and pattern.type is AttributeMappingSourceType.Constant:
         try:
@@ -584,8 +603,11 @@ def build_replace(arguments: Arguments) -> Evaluator:
             other = text("ReplacementPropertyName", obj, context)
             if other is None:
                 return None
-            return dotnet_regex.extract_group(other, text("RegularExpression", obj, context) or "",
-                                              text("RegularExpressionGroupName", obj, context) or "")
+            return dotnet_regex.extract_group(
+                other,
+                text("RegularExpression", obj, context) or "",
+                text("RegularExpressionGroupName", obj, context) or "",
+            )
         if source is None:
             return None
         if mode == "literal":
@@ -597,8 +619,9 @@ def build_replace(arguments: Arguments) -> Evaluator:
         pattern = text("RegularExpression", obj, context) or ""
         replacement = text("Replacement", obj, context) or ""
         if mode == "group":
-            return dotnet_regex.replace_group(source, pattern, text("RegularExpressionGroupName", obj, context) or "",
-                                              replacement)
+            return dotnet_regex.replace_group(
+                source, pattern, text("RegularExpressionGroupName", obj, context) or "", replacement
+            )
         return dotnet_regex.regex_replace(source, pattern, replacement)
 
     source_reader = arguments["source"]
@@ -661,11 +684,19 @@ def num_from_date(value: Any) -> int | None:
     return None if moment is None else dates.to_filetime(moment)
 
 
-@function("FormatDateTime", required("source"), optional("dateTimeStyles"), required("inputFormat"),
-          required("outputFormat"), per_value="source", with_context=True,
-          layouts={3: ("source", "inputFormat", "outputFormat")})
-def format_date_time(context: EvaluationContext, source: Any, styles: Any, input_format: Any,
-                     output_format: Any) -> str | None:
+@function(
+    "FormatDateTime",
+    required("source"),
+    optional("dateTimeStyles"),
+    required("inputFormat"),
+    required("outputFormat"),
+    per_value="source",
+    with_context=True,
+    layouts={3: ("source", "inputFormat", "outputFormat")},
+)
+def format_date_time(
+    context: EvaluationContext, source: Any, styles: Any, input_format: Any, output_format: Any
+) -> str | None:
     """Parse source with the .NET custom format inputFormat (exact) and write it with outputFormat.
     A DateTime source (Now(), CDate(…)) is not parsed. The legacy 3-argument form has no dateTimeStyles."""
     if source is None:
@@ -676,8 +707,12 @@ def format_date_time(context: EvaluationContext, source: Any, styles: Any, input
     text = single(source, "source")
     if text is None:
         return None
-    moment = dates.parse_exact(text, single(input_format, "inputFormat") or "",
-                               dates.parse_styles(single(styles, "dateTimeStyles")), context.now)
+    moment = dates.parse_exact(
+        text,
+        single(input_format, "inputFormat") or "",
+        dates.parse_styles(single(styles, "dateTimeStyles")),
+        context.now,
+    )
     return dates.format_custom(moment, pattern_out)
 
 
@@ -695,11 +730,19 @@ SPECIAL_CHARACTERS = "~!@#$%^&*_-+=`|\\(){}[]:;\"'<>,.?/"
 _CHARACTER_CLASSES = ("0123456789", SPECIAL_CHARACTERS, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-@function("RandomString", required("Length", Integer), required("MinimumNumbers", Integer),
-          required("MinimumSpecialCharacters", Integer), required("MinimumCapital", Integer),
-          required("MinimumLowerCase", Integer), optional("CharactersToAvoid"), with_context=True)
-def random_string(context: EvaluationContext, length: Any, numbers: Any, specials: Any, capitals: Any,
-                  lowers: Any, avoid: Any) -> str:
+@function(
+    "RandomString",
+    required("Length", Integer),
+    required("MinimumNumbers", Integer),
+    required("MinimumSpecialCharacters", Integer),
+    required("MinimumCapital", Integer),
+    required("MinimumLowerCase", Integer),
+    optional("CharactersToAvoid"),
+    with_context=True,
+)
+def random_string(
+    context: EvaluationContext, length: Any, numbers: Any, specials: Any, capitals: Any, lowers: Any, avoid: Any
+) -> str:
     """A random string of Length (≤ 256) with at least the given counts of digits, specials, capitals
     and lower-case letters, none of CharactersToAvoid."""
     total = as_int(length, "Length")
@@ -775,8 +818,14 @@ def _comparison(symbol: str, test: Callable[[Any, Any], bool]) -> None:
         return evaluate
 
 
-for _symbol, _test in (("=", operator.eq), ("<>", operator.ne), (">", operator.gt), (">=", operator.ge),
-                      ("<", operator.lt), ("<=", operator.le)):
+for _symbol, _test in (
+    ("=", operator.eq),
+    ("<>", operator.ne),
+    (">", operator.gt),
+    (">=", operator.ge),
+    ("<", operator.lt),
+    ("<=", operator.le),
+):
     _comparison(_symbol, _test)
 
 
@@ -789,8 +838,12 @@ def function_catalogue() -> list[AttributeMappingFunctionSchema]:
         AttributeMappingFunctionSchema(
             name=definition.name,
             parameters=[
-                AttributeMappingParameterSchema(name=parameter.name, type=parameter.type, required=parameter.required,
-                                                allow_multiple_occurrences=parameter.repeating)
+                AttributeMappingParameterSchema(
+                    name=parameter.name,
+                    type=parameter.type,
+                    required=parameter.required,
+                    allow_multiple_occurrences=parameter.repeating,
+                )
                 for parameter in definition.parameters
             ],
         )

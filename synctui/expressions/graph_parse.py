@@ -24,8 +24,9 @@ _IGNORED = {
 }
 
 
-def parse_expression(expression: str, test_input: Mapping[str, Any] | None = None, *,
-                     context: EvaluationContext | None = None) -> ParseExpressionResponse:
+def parse_expression(
+    expression: str, test_input: Mapping[str, Any] | None = None, *, context: EvaluationContext | None = None
+) -> ParseExpressionResponse:
     """Parse (and optionally evaluate) an expression; every problem is reported in the response."""
     if not isinstance(expression, str):
         return _failed_parse(f"the expression must be a string, not {type(expression).__name__}", None)
@@ -38,8 +39,13 @@ def parse_expression(expression: str, test_input: Mapping[str, Any] | None = Non
     except ExpressionError as error:
         return _failed_parse(str(error), tree)
     if test_input is None:
-        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
-                                       evaluation_result=None, error=None)
+        return ParseExpressionResponse(
+            parsing_succeeded=True,
+            evaluation_succeeded=False,
+            parsed_expression=tree,
+            evaluation_result=None,
+            error=None,
+        )
     if not isinstance(test_input, Mapping):
         return _failed_evaluation(tree, "the test input must map attribute names to values")
     try:
@@ -48,29 +54,46 @@ def parse_expression(expression: str, test_input: Mapping[str, Any] | None = Non
         return _failed_evaluation(tree, str(error))
     if isinstance(result, FlowSentinel):
         code, message = _IGNORED[result]
-        return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree,
-                                       evaluation_result=[], error=PublicError(code=code, message=message))
+        return ParseExpressionResponse(
+            parsing_succeeded=True,
+            evaluation_succeeded=True,
+            parsed_expression=tree,
+            evaluation_result=[],
+            error=PublicError(code=code, message=message),
+        )
     values = [] if result is None else result if isinstance(result, list) else [result]
-    return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree,
-                                   evaluation_result=values, error=None)
+    return ParseExpressionResponse(
+        parsing_succeeded=True, evaluation_succeeded=True, parsed_expression=tree, evaluation_result=values, error=None
+    )
 
 
 def _failed_parse(message: str, tree: AttributeMappingSource | None) -> ParseExpressionResponse:
-    return ParseExpressionResponse(parsing_succeeded=False, evaluation_succeeded=False, parsed_expression=tree,
-                                   evaluation_result=None, error=PublicError(code="InvalidExpression", message=message))
+    return ParseExpressionResponse(
+        parsing_succeeded=False,
+        evaluation_succeeded=False,
+        parsed_expression=tree,
+        evaluation_result=None,
+        error=PublicError(code="InvalidExpression", message=message),
+    )
 
 
 def _failed_evaluation(tree: AttributeMappingSource, message: str) -> ParseExpressionResponse:
-    return ParseExpressionResponse(parsing_succeeded=True, evaluation_succeeded=False, parsed_expression=tree,
-                                   evaluation_result=None, error=PublicError(code="ExpressionEvaluationFailed",
-                                                                             message=message))
+    return ParseExpressionResponse(
+        parsing_succeeded=True,
+        evaluation_succeeded=False,
+        parsed_expression=tree,
+        evaluation_result=None,
+        error=PublicError(code="ExpressionEvaluationFailed", message=message),
+    )
 
 
 def _test_object(test_input: Mapping[str, Any]) -> dict[str, Any]:
     """Test values as the engine passes them: strings, lists of strings or None. JSON true becomes
     "True", numbers their text, and a JSON object its JSON text (how app role assignments are read)."""
-    return {str(key): [_test_value(item) for item in value] if isinstance(value, list) else _test_value(value)
-            for key, value in test_input.items()}
+    return {
+        str(key): [_test_value(item) for item in value] if isinstance(value, list) else _test_value(value)
+        for key, value in test_input.items()
+    }
 
 
 def _test_value(value: Any) -> str | None:

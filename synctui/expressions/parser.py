@@ -25,8 +25,9 @@ _COMPARE_KEYWORDS = {keyword.lower(): keyword for keyword in COMPARE_KEYWORDS}
 def parse(text: str) -> AttributeMappingSource:
     """Parse expression text into the tree Graph's parseExpression returns; ExpressionSyntaxError if invalid."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionSyntaxError(f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}",
-                                    MAX_LENGTH + 1)
+        raise ExpressionSyntaxError(
+            f"the expression is {len(text):,} characters long; the limit is {MAX_LENGTH:,}", MAX_LENGTH + 1
+        )
     return _Parser(text).parse()
 
 
@@ -107,7 +108,7 @@ class _Parser:
         end = self.text.find("]", start + 1)
         if end < 0:
             raise self.error("unterminated attribute name: expected ']'", start)
-        name = self.text[start + 1:end]
+        name = self.text[start + 1 : end]
         if not name.strip():
             raise self.error("empty attribute name '[]'", start)
         self.position = end + 1
@@ -146,7 +147,7 @@ class _Parser:
 
     def hex_number(self) -> AttributeMappingSource:
         start = self.position
-        if self.text[start + 1:start + 2] not in ("H", "h"):
+        if self.text[start + 1 : start + 2] not in ("H", "h"):
             raise self.error(f"{_EXPECTED_VALUE}; a hex number is written &H followed by hex digits", start)
         end = start + 2
         while end < len(self.text) and self.text[end] in "0123456789abcdefABCDEF":

@@ -67,10 +67,8 @@ OPERATORS: tuple[Operator, ...] = (
     # Graph's filterOperators
     Operator("EQUALS", _BINARY, _COMPARABLE, lambda value, operand: value == operand),
     Operator("NOT EQUALS", _BINARY, _COMPARABLE, lambda value, operand: value != operand),
-    Operator("REGEX MATCH", _BINARY, _COMPARABLE, lambda value, regex: regex.search(value) is not None,
-             _regex_operand),
-    Operator("NOT REGEX MATCH", _BINARY, _COMPARABLE, lambda value, regex: regex.search(value) is None,
-             _regex_operand),
+    Operator("REGEX MATCH", _BINARY, _COMPARABLE, lambda value, regex: regex.search(value) is not None, _regex_operand),
+    Operator("NOT REGEX MATCH", _BINARY, _COMPARABLE, lambda value, regex: regex.search(value) is None, _regex_operand),
     Operator("IS TRUE", _UNARY, (AttributeType.Boolean,), lambda value, _: value.lower() == "true"),
     Operator("IS FALSE", _UNARY, (AttributeType.Boolean,), lambda value, _: value.lower() == "false"),
     Operator("IS NULL", _UNARY, _ANY, lambda value, _: False, on_null=True),
@@ -84,8 +82,13 @@ OPERATORS: tuple[Operator, ...] = (
     Operator("ENDS_WITH", _BINARY, _TEXT, lambda value, operand: value.endswith(operand)),
     Operator("Includes", _BINARY, _TEXT, lambda value, operand: operand in value),
     Operator("Greater_Than", _BINARY, (AttributeType.Integer,), _integer_test(lambda a, b: a > b), _integer_operand),
-    Operator("Greater_Than_OR_EQUALS", _BINARY, (AttributeType.Integer,), _integer_test(lambda a, b: a >= b),
-             _integer_operand),
+    Operator(
+        "Greater_Than_OR_EQUALS",
+        _BINARY,
+        (AttributeType.Integer,),
+        _integer_test(lambda a, b: a >= b),
+        _integer_operand,
+    ),
 )
 
 
@@ -104,10 +107,15 @@ def find_operator(name: str) -> Operator | None:
 
 def filter_operators() -> list[FilterOperatorSchema]:
     """Graph's `schema/filterOperators`, from the operators scoping evaluates."""
-    return [FilterOperatorSchema(name=operator.name, arity=operator.arity,
-                                 multivalued_comparison_type=ScopeOperatorMultiValuedComparisonType.All,
-                                 supported_attribute_types=list(operator.supported_types))
-            for operator in OPERATORS]
+    return [
+        FilterOperatorSchema(
+            name=operator.name,
+            arity=operator.arity,
+            multivalued_comparison_type=ScopeOperatorMultiValuedComparisonType.All,
+            supported_attribute_types=list(operator.supported_types),
+        )
+        for operator in OPERATORS
+    ]
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -140,8 +148,11 @@ def _clause_problem(clause: FilterClause) -> str | None:
 
 
 def _group_kinds(scope: Filter) -> tuple[tuple[str, list[FilterGroup]], ...]:
-    return (("groups", scope.groups), ("inputFilterGroups", scope.input_filter_groups),
-            ("categoryFilterGroups", scope.category_filter_groups))
+    return (
+        ("groups", scope.groups),
+        ("inputFilterGroups", scope.input_filter_groups),
+        ("categoryFilterGroups", scope.category_filter_groups),
+    )
 
 
 def validate_scope(scope: Filter) -> list[str]:
@@ -225,9 +236,12 @@ class CompiledScope:
         self._groups = [_CompiledGroup(group) for group in scope.groups]
         self._input_groups = [_CompiledGroup(group) for group in scope.input_filter_groups]
         self._category_groups = [_CompiledGroup(group) for group in scope.category_filter_groups]
-        self.attributes = frozenset(clause.attribute for groups in (self._groups, self._input_groups,
-                                                                    self._category_groups)
-                                    for group in groups for clause in group.clauses)
+        self.attributes = frozenset(
+            clause.attribute
+            for groups in (self._groups, self._input_groups, self._category_groups)
+            for group in groups
+            for clause in group.clauses
+        )
 
     def in_scope(self, obj: Mapping[str, Any]) -> bool:
         """The scoping filter proper (`groups`): no groups, or any group whose clauses all pass."""
@@ -243,8 +257,11 @@ class CompiledScope:
 
     def explain(self, obj: Mapping[str, Any]) -> list[ClauseOutcome]:
         """Every clause of `groups` with its result (none skipped), in order."""
-        return [ClauseOutcome(group.name, clause.text, clause.passes(obj))
-                for group in self._groups for clause in group.clauses]
+        return [
+            ClauseOutcome(group.name, clause.text, clause.passes(obj))
+            for group in self._groups
+            for clause in group.clauses
+        ]
 
 
 def compile_scope(scope: Filter | None) -> CompiledScope:

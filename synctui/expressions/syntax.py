@@ -36,25 +36,29 @@ def quote(value: str) -> str:
 
 
 def attribute_node(name: str) -> AttributeMappingSource:
-    return AttributeMappingSource(type=AttributeMappingSourceType.Attribute, name=name, expression=f"[{name}]",
-                                  parameters=[])
+    return AttributeMappingSource(
+        type=AttributeMappingSourceType.Attribute, name=name, expression=f"[{name}]", parameters=[]
+    )
 
 
 def constant_node(value: str) -> AttributeMappingSource:
-    return AttributeMappingSource(type=AttributeMappingSourceType.Constant, name=value, expression=quote(value),
-                                  parameters=[])
+    return AttributeMappingSource(
+        type=AttributeMappingSourceType.Constant, name=value, expression=quote(value), parameters=[]
+    )
 
 
 def function_node(definition: FunctionDefinition, pairs: Pairs) -> AttributeMappingSource:
     """A Function node whose children are already canonical (their `expression` is trusted)."""
     text = _function_text(definition, group_by_key(definition, pairs), lambda node: node.expression or "")
     parameters = [StringKeyAttributeMappingSourceValuePair(key=key, value=value) for key, value in pairs]
-    return AttributeMappingSource(type=AttributeMappingSourceType.Function, name=definition.name,
-                                  expression=text, parameters=parameters)
+    return AttributeMappingSource(
+        type=AttributeMappingSourceType.Function, name=definition.name, expression=text, parameters=parameters
+    )
 
 
-def _function_text(definition: FunctionDefinition, grouped: Grouped,
-                   text_of: Callable[[AttributeMappingSource], str]) -> str:
+def _function_text(
+    definition: FunctionDefinition, grouped: Grouped, text_of: Callable[[AttributeMappingSource], str]
+) -> str:
     if definition.kind is Kind.KEYWORD:
         return definition.name
     if definition.kind is Kind.OPERATOR:

@@ -56,8 +56,10 @@ class TimedPattern:
         try:
             return call(*args, timeout=MATCH_TIMEOUT_SECONDS)
         except TimeoutError:
-            raise RegexTimeout(f"{self.shown} used more than its time limit of {MATCH_TIMEOUT_SECONDS:g} s of "
-                               "processor time on one value; simplify the expression") from None
+            raise RegexTimeout(
+                f"{self.shown} used more than its time limit of {MATCH_TIMEOUT_SECONDS:g} s of "
+                "processor time on one value; simplify the expression"
+            ) from None
 
 
 def compile_timed(pattern: str, shown: str, *, ignore_case: bool = False) -> TimedPattern:

@@ -18,5 +18,6 @@ def walk(source: AttributeMappingSource) -> Iterator[AttributeMappingSource]:
 
 def attribute_names(source: AttributeMappingSource) -> frozenset[str]:
     """The source attribute names the tree reads."""
-    return frozenset(node.name for node in walk(source)
-                     if node.type is AttributeMappingSourceType.Attribute and node.name)
+    return frozenset(
+        node.name for node in walk(source) if node.type is AttributeMappingSourceType.Attribute and node.name
+    )

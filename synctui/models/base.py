@@ -110,7 +110,7 @@ def format_datetime(value: datetime) -> str:
         value = value.astimezone(UTC)
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
     if value.year < 1000:
-        text = f"{value.year:04d}" + text[text.index("-"):]
+        text = f"{value.year:04d}" + text[text.index("-") :]
     if value.microsecond:
         text += f".{value.microsecond:06d}0"
     return text + "Z"
@@ -135,8 +135,14 @@ def _validate_datetime(value: Any) -> Any:
     if isinstance(value, str):
         parsed = parse_datetime(value)
         wire = _WireDateTime(
-            parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute,
-            parsed.second, parsed.microsecond, tzinfo=parsed.tzinfo,
+            parsed.year,
+            parsed.month,
+            parsed.day,
+            parsed.hour,
+            parsed.minute,
+            parsed.second,
+            parsed.microsecond,
+            tzinfo=parsed.tzinfo,
         )
         wire.text = value
         return wire
@@ -178,9 +184,7 @@ def parse_duration(text: str) -> timedelta:
     """Parse an ISO 8601 duration in days, hours, minutes and seconds (`PT40M`, `P1DT2H`, `PT1S`)."""
     match = _DURATION.fullmatch(text.strip())
     if not match:
-        raise ValueError(
-            f"{text!r} is not an ISO 8601 duration; use a form like PT40M, PT1H30M, PT10S or P1D"
-        )
+        raise ValueError(f"{text!r} is not an ISO 8601 duration; use a form like PT40M, PT1H30M, PT10S or P1D")
     parts = {name: float(value) for name, value in match.groupdict().items() if value}
     try:
         return timedelta(**parts)
@@ -240,8 +244,9 @@ def parse_flags(text: str | None, flag_type: type[F]) -> F:
 
 def format_flags(value: Flag) -> str:
     """Members in declaration order, comma+space joined; `None` for zero."""
-    names = [m.name for m in type(value)
-             if m.name is not None and m.value and m.value & (m.value - 1) == 0 and m in value]
+    names = [
+        m.name for m in type(value) if m.name is not None and m.value and m.value & (m.value - 1) == 0 and m in value
+    ]
     return ", ".join(names) or "None"
 
 

@@ -107,4 +107,3 @@ class SynchronizationSecretKeyStringValuePair(GraphModel):
 class Synchronization(GraphModel):
     id: str | None = None
     secrets: list[SynchronizationSecretKeyStringValuePair] = []
-

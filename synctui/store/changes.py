@@ -60,8 +60,9 @@ class ChangeLog:
             if created:
                 _fsync_directory(self.path.parent)
         except OSError as error:
-            raise StoreError(f"cannot write {self.path}: {error.strerror}; "
-                             "check the disk and the folder's permissions") from None
+            raise StoreError(
+                f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions"
+            ) from None
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)

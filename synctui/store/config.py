@@ -167,8 +167,10 @@ def _problem(document: dict[str, Any]) -> str | None:
                 if (name in record or required) and not isinstance(record.get(name), kind):
                     return f"{table} record {doc_id}: {name} is not {_KINDS[kind]}"
             secrets = record.get("secrets", [])
-            if not all(isinstance(pair, dict) and isinstance(pair.get("key"), str)
-                       and isinstance(pair.get("value"), str) for pair in secrets):
+            if not all(
+                isinstance(pair, dict) and isinstance(pair.get("key"), str) and isinstance(pair.get("value"), str)
+                for pair in secrets
+            ):
                 return f"{table} record {doc_id}: secrets are not key/value pairs"
     return None
 

@@ -104,7 +104,9 @@ class ConnectorSpace:
         assert self._sequence is not None
         self._sequence += 1
         # Keys as plain text: orjson writes no str subclass (an EntryKey) as a JSON object's key.
-        changed = {str(key): None if entry is None else _entry_to_json(entry, str(key)) for key, entry in entries.items()}
+        changed = {
+            str(key): None if entry is None else _entry_to_json(entry, str(key)) for key, entry in entries.items()
+        }
         record = {"sequence": self._sequence, "entries": changed}
         size = len(self._ids) if self._ids is not None else self._entries_let_go
         if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
@@ -147,8 +149,9 @@ class ConnectorSpace:
             if self.path is None:
                 self._opened = TinyDB(storage=MemoryStorage)
             else:
-                self._opened = TinyDB(self.path, storage=AtomicJSONStorage, what="connector space",
-                                      serialize=self._serialize)
+                self._opened = TinyDB(
+                    self.path, storage=AtomicJSONStorage, what="connector space", serialize=self._serialize
+                )
                 self._file_size = self.path.stat().st_size if self.path.exists() else 0
             folded = self._opened.table(_FOLDED, cache_size=0).all()
             self._sequence = folded[0]["sequence"] if folded else 0
@@ -260,7 +263,7 @@ def _entry_in_text(data: mmap.mmap, key: str) -> Entry | None:
     """The entry of `key` in a space file's text, None if it has none, or _UNKNOWN when the text
     is not laid out as `_serialize` writes it. There every line break is layout (strings hold
     theirs escaped), so the entry's `"key"` line, at 6 spaces and last, can only be that."""
-    if data[:len(_HEADER)] != _HEADER:
+    if data[: len(_HEADER)] != _HEADER:
         return _UNKNOWN
     anchor = b'\n      "key": ' + orjson.dumps(key) + b"\n    }"
     at = data.find(anchor)
@@ -268,7 +271,7 @@ def _entry_in_text(data: mmap.mmap, key: str) -> Entry | None:
         return None
     start = data.find(b"{", data.rfind(b'\n    "', 0, at))
     try:
-        entry = orjson.loads(data[start:at + len(anchor)])
+        entry = orjson.loads(data[start : at + len(anchor)])
     except orjson.JSONDecodeError:
         return _UNKNOWN
     return entry if type(entry) is dict and entry.get("key") == key else _UNKNOWN
@@ -281,7 +284,7 @@ def _folded_sequence_in_text(data: mmap.mmap) -> int | None:
     if at < 0:
         return 0
     try:
-        table = orjson.loads(data[data.find(b"{", at + 3):].rstrip().removesuffix(b"}"))
+        table = orjson.loads(data[data.find(b"{", at + 3) :].rstrip().removesuffix(b"}"))
         return int(next(iter(table.values()))["sequence"])
     except (orjson.JSONDecodeError, StopIteration, KeyError, TypeError, ValueError):
         return None
@@ -289,11 +292,16 @@ def _folded_sequence_in_text(data: mmap.mmap) -> int | None:
 
 # --- an entry as JSON ---------------------------------------------------------------------------
 
-_MARKS = {ProvisioningState.DISABLED: "disabled", ProvisioningState.OUT_OF_SCOPE: "outOfScope",
-          ProvisioningState.DELETED: "deleted"}
+_MARKS = {
+    ProvisioningState.DISABLED: "disabled",
+    ProvisioningState.OUT_OF_SCOPE: "outOfScope",
+    ProvisioningState.DELETED: "deleted",
+}
 """The `deprovisioned` mark of a linked entry's state (a linked entry has none)."""
-_STATES: dict[str | None, ProvisioningState] = {None: ProvisioningState.LINKED,
-                                                **{mark: state for state, mark in _MARKS.items()}}
+_STATES: dict[str | None, ProvisioningState] = {
+    None: ProvisioningState.LINKED,
+    **{mark: state for state, mark in _MARKS.items()},
+}
 
 
 def _entry_to_json(entry: SpaceEntry, key: str) -> Entry:
@@ -335,9 +343,21 @@ def _entry_from_json(data: Entry, path: Path | None) -> SpaceEntry:
         mark = get("deprovisioned")
         found = _STATES.get(mark)
         if found is None:
-            raise StoreError(f"{path or 'the connector space'}: entry {get('key')!r} is marked deprovisioned "
-                             f"{mark!r}, which synctui does not know; restore the file from its .bak copy")
+            raise StoreError(
+                f"{path or 'the connector space'}: entry {get('key')!r} is marked deprovisioned "
+                f"{mark!r}, which synctui does not know; restore the file from its .bak copy"
+            )
         state = found
-    return SpaceEntry(get("type") or EntryKey(data["key"]).object_type, state, target_id, get("targetType"),
-                      get("inScope"), get("hash"), get("displayName"), get("refs"),
-                      get("refsPending") is True, get("refsUnresolved") is True, get("cycle"))
+    return SpaceEntry(
+        get("type") or EntryKey(data["key"]).object_type,
+        state,
+        target_id,
+        get("targetType"),
+        get("inScope"),
+        get("hash"),
+        get("displayName"),
+        get("refs"),
+        get("refsPending") is True,
+        get("refsUnresolved") is True,
+        get("cycle"),
+    )

@@ -45,10 +45,14 @@ def read_file(path: Path, *, what: str = "") -> bytes:
 def file_error(path: Path, error: OSError, *, writing: bool, what: str = "") -> StoreError:
     name = f"{what} {path}" if what else str(path)
     if error.errno == errno.ELOOP and path.is_symlink():
-        return StoreError(f"{name} is a symbolic link, which synctui does not follow (it could make synctui "
-                          f"write over the file it points to); remove the link (`rm {path}`)")
+        return StoreError(
+            f"{name} is a symbolic link, which synctui does not follow (it could make synctui "
+            f"write over the file it points to); remove the link (`rm {path}`)"
+        )
     verb = "write" if writing else "read"
     if error.errno in (errno.EACCES, errno.EPERM):
-        return StoreError(f"cannot {verb} {name}: {error.strerror}; make it yours to read and write "
-                          f"(`chmod u+rw {path}`, or ask the user who owns it)")
+        return StoreError(
+            f"cannot {verb} {name}: {error.strerror}; make it yours to read and write "
+            f"(`chmod u+rw {path}`, or ask the user who owns it)"
+        )
     return StoreError(f"cannot {verb} {name}: {error.strerror}; check the disk and the folder's permissions")

@@ -47,8 +47,10 @@ class Home:
         configuration; an id that is not a plain file name is refused all the same, so that no
         id ever names a file outside `jobs/` (`../synctui`, `/etc/x`)."""
         if job_id in ("", ".", "..") or any(character in job_id for character in "/\\\0"):
-            raise StoreError(f"the job id {job_id!r} in {self.config_file} cannot name a file: an id holds no "
-                             "path separator, `..` or NUL; delete that job from the file or fix its id")
+            raise StoreError(
+                f"the job id {job_id!r} in {self.config_file} cannot name a file: an id holds no "
+                "path separator, `..` or NUL; delete that job from the file or fix its id"
+            )
         return self.jobs_dir / f"{job_id}{suffix}"
 
     @property
@@ -90,8 +92,10 @@ class Home:
                 pass
             else:
                 return f"{folder} could be written by other users (mode {mode:o}); synctui made it owner-only (700)"
-        return (f"{folder} can be written by other users (mode {mode:o}), who could replace synctui's files "
-                f"in it; make it owner-only: `chmod 700 {folder}`")
+        return (
+            f"{folder} can be written by other users (mode {mode:o}), who could replace synctui's files "
+            f"in it; make it owner-only: `chmod 700 {folder}`"
+        )
 
 
 def _default_root() -> Path:

@@ -88,8 +88,9 @@ class InFlightJournal:
         if self.path is None:
             return
         if still_pending:
-            atomic_write(self.path, b"".join(orjson.dumps(dict(info, key=key)) + b"\n"
-                                             for key, info in still_pending.items()))
+            atomic_write(
+                self.path, b"".join(orjson.dumps(dict(info, key=key)) + b"\n" for key, info in still_pending.items())
+            )
         else:
             self.path.unlink(missing_ok=True)
 

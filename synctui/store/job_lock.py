@@ -35,9 +35,11 @@ class JobLock:
         except BlockingIOError:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "another process"
             os.close(fd)
-            raise JobLocked(f"process {holder} is working on this job (a cycle, provision on demand or an "
-                            "escrow change); wait for it to finish, or pause the job first so that no new cycle "
-                            "starts, then try again") from None
+            raise JobLocked(
+                f"process {holder} is working on this job (a cycle, provision on demand or an "
+                "escrow change); wait for it to finish, or pause the job first so that no new cycle "
+                "starts, then try again"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

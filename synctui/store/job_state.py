@@ -79,8 +79,12 @@ class JobStateStore:
             if self.path is None:
                 self._opened_logs = TinyDB(storage=MemoryStorage)
             else:
-                self._opened_logs = TinyDB(_logs_file(self.path), storage=AtomicJSONStorage, what="provisioning log",
-                                           serialize=log_file.serialize)
+                self._opened_logs = TinyDB(
+                    _logs_file(self.path),
+                    storage=AtomicJSONStorage,
+                    what="provisioning log",
+                    serialize=log_file.serialize,
+                )
         return self._opened_logs
 
     def load(self, *, few_entries: bool = False) -> StateSnapshot:
@@ -89,7 +93,8 @@ class JobStateStore:
         with self._lock:
             # The caller changes its entries: only a checkpoint may change ours.
             entries: MutableMapping[str, SpaceEntry] = (
-                EntriesByKey(self._lookup, self._all_entries) if few_entries else self._connector_space().take_entries())
+                EntriesByKey(self._lookup, self._all_entries) if few_entries else self._connector_space().take_entries()
+            )
             escrows = self.escrows()
             meta_docs = self._db.table(_META, cache_size=0).all()
             return StateSnapshot(entries, escrows, dict(meta_docs[0]) if meta_docs else {}, self._in_flight.read())
@@ -238,8 +243,11 @@ class EntriesByKey(MutableMapping[str, SpaceEntry]):
     """Entries fetched one key at a time, the first time each is asked for; going through all
     of them (iterating, counting) fetches them all once."""
 
-    def __init__(self, lookup: Callable[[Iterable[str]], dict[str, SpaceEntry | None]],
-                 fetch_all: Callable[[], dict[str, SpaceEntry]]) -> None:
+    def __init__(
+        self,
+        lookup: Callable[[Iterable[str]], dict[str, SpaceEntry | None]],
+        fetch_all: Callable[[], dict[str, SpaceEntry]],
+    ) -> None:
         self._lookup = lookup
         self._fetch_all = fetch_all
         self._known: dict[str, SpaceEntry | None] = {}
@@ -260,7 +268,7 @@ class EntriesByKey(MutableMapping[str, SpaceEntry]):
         self._changed.add(key)
 
     def __delitem__(self, key: str) -> None:
-        self[key]  # noqa: B018 - raises KeyError as a dict would
+        self[key]
         self._known[key] = None
         self._changed.add(key)
 

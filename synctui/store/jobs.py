@@ -40,8 +40,11 @@ class JobRecord:
         self.history = [*self.history, cycle][-HISTORY_LENGTH:]
 
     def document(self) -> dict[str, Any]:
-        document: dict[str, Any] = {"id": self.id, "servicePrincipalId": self.service_principal_id,
-                                    "job": self.job.model_dump(mode="json")}
+        document: dict[str, Any] = {
+            "id": self.id,
+            "servicePrincipalId": self.service_principal_id,
+            "job": self.job.model_dump(mode="json"),
+        }
         if self.history:
             document["history"] = self.history
         if self.cycle_interrupted:  # written False only by `JobRepository.mark_interrupted`
@@ -107,10 +110,13 @@ class JobRepository:
     def principal(self, record: JobRecord) -> ServicePrincipal:
         document = self.config.service_principal(record.service_principal_id) or {}
         return ServicePrincipal(
-            id=record.service_principal_id, display_name=document.get("displayName"),
+            id=record.service_principal_id,
+            display_name=document.get("displayName"),
             template_id=document.get("templateId"),
-            secrets={pair["key"]: pair["value"] for pair in document.get("secrets", [])
-                     if pair.get("value") is not None})
+            secrets={
+                pair["key"]: pair["value"] for pair in document.get("secrets", []) if pair.get("value") is not None
+            },
+        )
 
     def secrets(self, record: JobRecord) -> dict[str, str]:
         return self.principal(record).secrets
@@ -170,9 +176,13 @@ class JobRepository:
             job = complete(SynchronizationJob.model_validate(document["job"]))
         except ValidationError as error:
             raise self.config.damaged(f"job {document['id']}: {validation_problems(error)[0]}") from None
-        return JobRecord(id=document["id"], service_principal_id=document["servicePrincipalId"], job=job,
-                         history=list(document.get("history", [])),
-                         cycle_interrupted=document.get("cycleInterrupted", False))
+        return JobRecord(
+            id=document["id"],
+            service_principal_id=document["servicePrincipalId"],
+            job=job,
+            history=list(document.get("history", [])),
+            cycle_interrupted=document.get("cycleInterrupted", False),
+        )
 
 
 def _next_version(current: str | None) -> str:

@@ -33,8 +33,9 @@ _TAIL = b"\n}}\n"
 def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     if set(tables) - {LOGS}:
         return orjson.dumps(tables)  # not the log file's usual content: read whole
-    lines = b",\n".join(orjson.dumps(doc_id) + b":" + orjson.dumps(entry)
-                        for doc_id, entry in tables.get(LOGS, {}).items())
+    lines = b",\n".join(
+        orjson.dumps(doc_id) + b":" + orjson.dumps(entry) for doc_id, entry in tables.get(LOGS, {}).items()
+    )
     return _HEAD + lines + _TAIL
 
 
@@ -58,7 +59,7 @@ def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
             chunk *= 2
     if not tail.endswith(_TAIL):
         return None
-    lines = tail[:-len(_TAIL)].split(b"\n")
+    lines = tail[: -len(_TAIL)].split(b"\n")
     if start > len(_HEAD):
         lines = lines[1:]  # the first may be cut
     lines = [line for line in lines if line]

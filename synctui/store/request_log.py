@@ -35,7 +35,7 @@ class RequestLog:
                 size = handle.tell()
             if size > MAX_BYTES:
                 lines = read_file(self.path).splitlines(keepends=True)
-                atomic_write(self.path, b"".join(lines[len(lines) // 2:]))
+                atomic_write(self.path, b"".join(lines[len(lines) // 2 :]))
 
     def read(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Newest first."""

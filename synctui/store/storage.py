@@ -22,9 +22,14 @@ from .files import read_file
 
 
 class AtomicJSONStorage(Storage):
-    def __init__(self, path: str | os.PathLike[str], *, what: str = "file",
-                 serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps,
-                 check: Callable[[dict[str, Any]], str | None] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        what: str = "file",
+        serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps,
+        check: Callable[[dict[str, Any]], str | None] | None = None,
+    ) -> None:
         """`serialize` turns the document into the file's bytes (a caller that indexes the file
         serializes it itself); `check` says what is wrong with a document read (see `load_document`)."""
         self.path = Path(path)
@@ -55,16 +60,18 @@ class AtomicJSONStorage(Storage):
         try:
             atomic_write(self.path, payload)
         except OSError as error:
-            raise StoreError(f"cannot write {self.path}: {error.strerror}; "
-                             "check the disk and the folder's permissions") from None
+            raise StoreError(
+                f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions"
+            ) from None
         self._dirty = False
 
     def close(self) -> None:
         self.flush()
 
 
-def load_document(path: Path, what: str,
-                  check: Callable[[dict[str, Any]], str | None] | None = None) -> dict[str, Any] | None:
+def load_document(
+    path: Path, what: str, check: Callable[[dict[str, Any]], str | None] | None = None
+) -> dict[str, Any] | None:
     """The parsed file, None if it does not exist; StoreError (one line, with the fix) if it is
     damaged: not JSON, not tables of documents (objects), or what `check` finds wrong with it."""
     try:
@@ -75,9 +82,10 @@ def load_document(path: Path, what: str,
         data = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError as error:
         data = error
-    if not isinstance(data, dict) or not all(isinstance(table, dict) and all(isinstance(document, dict)
-                                                                               for document in table.values())
-                                             for table in data.values()):
+    if not isinstance(data, dict) or not all(
+        isinstance(table, dict) and all(isinstance(document, dict) for document in table.values())
+        for table in data.values()
+    ):
         raise damaged(path, what, "not a TinyDB JSON document")
     problem = check(data) if check else None
     if problem:

@@ -73,8 +73,12 @@ class SyncApp(App[int]):
             return  # no keymap: nothing to check (finding every binding id imports every screen)
         keymap, problem = parse_keymap(value, frozenset(known_bindings()))
         if problem:
-            self.notify(f"The keymap preference is ignored: {problem}. The default keys apply.",
-                        title="Keymap", severity="warning", timeout=12)
+            self.notify(
+                f"The keymap preference is ignored: {problem}. The default keys apply.",
+                title="Keymap",
+                severity="warning",
+                timeout=12,
+            )
         self.keymap = keymap
         self.set_keymap(keymap)
 
@@ -83,8 +87,12 @@ class SyncApp(App[int]):
         ids = frozenset(b.id or b.action for b in clashed_bindings)
         if ids not in self._clashes_reported:
             self._clashes_reported.add(ids)
-            self.notify(f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding",
-                        title="Keymap", severity="warning", timeout=12)
+            self.notify(
+                f"Keymap: {', '.join(sorted(ids))} lost their key to a remapped binding",
+                title="Keymap",
+                severity="warning",
+                timeout=12,
+            )
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -105,8 +113,14 @@ class SyncApp(App[int]):
     # --- service calls in thread workers -------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="service")
-    def call_service(self, what: str, function: Callable[..., Any], *args: Any, success: str | None = None,
-                     then: Callable[[Any], None] | None = None) -> None:
+    def call_service(
+        self,
+        what: str,
+        function: Callable[..., Any],
+        *args: Any,
+        success: str | None = None,
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
         """Run a blocking service call off the UI thread; errors become a toast or an error dialog."""
         try:
             result = function(*args)
@@ -118,8 +132,15 @@ class SyncApp(App[int]):
         if then is not None:
             self.call_from_thread(then, result)
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Toasts show their text as it is: it carries job names, attribute references such as
         `[mail]` and servers' replies, none of which is markup (and some of which would not parse)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
@@ -155,14 +176,20 @@ class SyncApp(App[int]):
             while self.screen is not jobs:
                 self.pop_screen()
             jobs.go_to(view)
+
         self.push_screen(GotoDialog(VIEWS), chosen)
 
     async def action_quit(self) -> None:
         running = [s.name for s in self._jobs_screen_summaries() if s.running]
         if not running and self._unsaved_schema():
-            self.push_screen(ConfirmDialog("Quit with unsaved schema changes?",
-                                           "The schema you edited is not saved; quitting discards the changes.",
-                                           yes="Quit"), lambda yes: self.exit(0) if yes else None)
+            self.push_screen(
+                ConfirmDialog(
+                    "Quit with unsaved schema changes?",
+                    "The schema you edited is not saved; quitting discards the changes.",
+                    yes="Quit",
+                ),
+                lambda yes: self.exit(0) if yes else None,
+            )
             return
         if not running:
             self.exit(0)
@@ -171,10 +198,16 @@ class SyncApp(App[int]):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.exit(0)
-        self.push_screen(ConfirmDialog(
-            "Quit while a cycle runs?",
-            f"A cycle is running for: {', '.join(running)}.\nQuitting pauses it at the next object; "
-            "the next start continues from there.", yes="Quit"), answer)
+
+        self.push_screen(
+            ConfirmDialog(
+                "Quit while a cycle runs?",
+                f"A cycle is running for: {', '.join(running)}.\nQuitting pauses it at the next object; "
+                "the next start continues from there.",
+                yes="Quit",
+            ),
+            answer,
+        )
 
     def _unsaved_schema(self) -> bool:
         from .widgets.schema_editor import SchemaEditor

@@ -21,17 +21,24 @@ class JobCommands(Provider):
         commands: list[tuple[str, Callable[[], Any], str]] = []
         for action in JOB_ACTIONS:
             if action.palette and screen.check_action(action.name, ()) is True:
-                commands.append((action.palette, partial(screen.run_action, action.action),
-                                 action.palette_help or action.tooltip))
+                commands.append(
+                    (action.palette, partial(screen.run_action, action.action), action.palette_help or action.tooltip)
+                )
         for action in APP_ACTIONS:
             if action.palette:
-                commands.append((action.palette, partial(self.app.run_action, action.action),
-                                 action.palette_help or action.tooltip))
+                commands.append(
+                    (action.palette, partial(self.app.run_action, action.action), action.palette_help or action.tooltip)
+                )
         for job_id in screen.order:
             summary = screen.summaries.get(job_id)
             if summary is not None:
-                commands.append((f"Jump to job: {summary.name}", partial(screen.select_job, job_id),
-                                 f"{summary.job.template_id} · {job_id}"))
+                commands.append(
+                    (
+                        f"Jump to job: {summary.name}",
+                        partial(screen.select_job, job_id),
+                        f"{summary.job.template_id} · {job_id}",
+                    )
+                )
         return commands
 
     async def discover(self) -> Hits:

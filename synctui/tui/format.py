@@ -148,8 +148,9 @@ def scope_consequence(scope: set[str]) -> str | None:
     """What a dangerous restart scope does, in words for the confirm dialog (None if not dangerous)."""
     parts = []
     if "Full" in scope or "ConnectorDataStore" in scope:
-        parts.append("forgets every link between source and target objects: the next cycle re-imports and "
-                     "re-matches everything")
+        parts.append(
+            "forgets every link between source and target objects: the next cycle re-imports and re-matches everything"
+        )
     if "ForceDeletes" in scope:
         parts.append("lets the next cycle delete or disable target objects even past the deletion threshold")
     return "; ".join(parts) or None
@@ -164,6 +165,8 @@ def typeable(text: str) -> str:
 def matches_typed(typed: str, name: str) -> bool:
     """Whether `typed` names `name` for a type-to-confirm prompt: the name itself or its typeable
     form, ignoring case and runs of spaces (the point is intent, not exact typing)."""
+
     def key(value: str) -> str:
         return " ".join(value.split()).casefold()
+
     return bool(typed.strip()) and key(typed) in (key(name), key(typeable(name)))

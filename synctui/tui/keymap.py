@@ -55,7 +55,7 @@ def parse_keymap(value: Any, known: set[str] | frozenset[str]) -> tuple[dict[str
         if binding_id not in known:
             return {}, f"no binding has the id {binding_id!r} (the help screen, ?, lists the ids)"
         if not isinstance(keys, str) or not keys.strip():
-            return {}, f"the keys of {binding_id!r} must be a non-empty string such as \"ctrl+d\""
+            return {}, f'the keys of {binding_id!r} must be a non-empty string such as "ctrl+d"'
         parts = [part.strip() for part in keys.split(",")]
         if any(not part or " " in part for part in parts):
             return {}, f"{keys!r} ({binding_id}) is not a comma-separated list of keys"

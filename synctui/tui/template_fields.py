@@ -19,8 +19,11 @@ def own_secrets(declared: Mapping[str, TemplateSettings]) -> list[tuple[str, Set
     """(template id, declaration) of each secret that some templates declare but not all, in the
     templates' order: those that say what a job of one template connects to, which the New-job form
     asks for by name (the others go in its free NAME=VALUE field)."""
-    common = set.intersection(*({spec.name for spec in settings.declared if spec.secret}
-                                for settings in declared.values())) if declared else set()
+    common = (
+        set.intersection(*({spec.name for spec in settings.declared if spec.secret} for settings in declared.values()))
+        if declared
+        else set()
+    )
     fields: list[tuple[str, SettingSpec]] = []
     for template_id, settings in declared.items():
         for spec in settings.declared:

@@ -19,13 +19,34 @@ DirectoryFactory = Callable[..., Any]
 
 def users() -> list[dict[str, Any]]:
     return [
-        {"id": "u1", "userPrincipalName": "Ada.Lovelace@contoso.example", "displayName": "Ada Lovelace",
-         "department": "Research", "employeeId": "E1", "accountEnabled": True, "manager": None,
-         "proxyAddresses": ["SMTP:Ada.Lovelace@contoso.example", "smtp:ada@contosopharma.example"]},
-        {"id": "u2", "userPrincipalName": "emile.zola@contoso.example", "displayName": "Émile Zola",
-         "department": "research", "employeeId": "e2", "accountEnabled": True, "manager": "u1"},
-        {"id": "u3", "userPrincipalName": "grace.hopper@contoso.example", "displayName": "Grace Hopper",
-         "department": "IT", "employeeId": "E3", "accountEnabled": False, "manager": "u1"},
+        {
+            "id": "u1",
+            "userPrincipalName": "Ada.Lovelace@contoso.example",
+            "displayName": "Ada Lovelace",
+            "department": "Research",
+            "employeeId": "E1",
+            "accountEnabled": True,
+            "manager": None,
+            "proxyAddresses": ["SMTP:Ada.Lovelace@contoso.example", "smtp:ada@contosopharma.example"],
+        },
+        {
+            "id": "u2",
+            "userPrincipalName": "emile.zola@contoso.example",
+            "displayName": "Émile Zola",
+            "department": "research",
+            "employeeId": "e2",
+            "accountEnabled": True,
+            "manager": "u1",
+        },
+        {
+            "id": "u3",
+            "userPrincipalName": "grace.hopper@contoso.example",
+            "displayName": "Grace Hopper",
+            "department": "IT",
+            "employeeId": "E3",
+            "accountEnabled": False,
+            "manager": "u1",
+        },
     ]
 
 

@@ -12,8 +12,10 @@ from synctui.models import AttributeType
 
 from .helpers import REPOSITORY
 
-HEADER = ("EmployeeId,FirstName,LastName,PreferredName,Email,Department,JobTitle,ManagerEmployeeId,Status,"
-          "HireDate,TerminationDate,City,Country,Mobile,Company")
+HEADER = (
+    "EmployeeId,FirstName,LastName,PreferredName,Email,Department,JobTitle,ManagerEmployeeId,Status,"
+    "HireDate,TerminationDate,City,Country,Mobile,Company"
+)
 ROWS = [
     "E1,Ada,Lovelace,,Ada.Lovelace@contoso.example,Research,Countess,,Active,2015-03-01,,London,United Kingdom,,"
     "Contoso",
@@ -102,9 +104,11 @@ def test_other_columns_are_attributes_too(tmp_path: Path) -> None:
 
 def test_it_is_read_only(hr_file: Path) -> None:
     directory = CsvDirectory(hr_file)
-    for write in (lambda: directory.create("User", {"EmployeeId": "E9"}),
-                  lambda: directory.update("User", "E1", Modification(replace={"Status": "Leave"})),
-                  lambda: directory.delete("User", "E1")):
+    for write in (
+        lambda: directory.create("User", {"EmployeeId": "E9"}),
+        lambda: directory.update("User", "E1", Modification(replace={"Status": "Leave"})),
+        lambda: directory.delete("User", "E1"),
+    ):
         with pytest.raises(ObjectError, match="read-only") as caught:
             write()
         assert caught.value.code == "NotPermitted" and caught.value.retryable is False
@@ -134,28 +138,48 @@ def test_the_sample_hr_file_loads() -> None:
 # --- malformed files ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lines", "message"), [
-    pytest.param([], "line 1: no header row; the first line must name the columns", id="empty file"),
-    pytest.param(["", "E1,Ada"], "line 1: no header row", id="blank first line"),
-    pytest.param(["FirstName,LastName", "Ada,Lovelace"],
-                 'line 1: no "EmployeeId" column (the columns are FirstName, LastName); add it', id="no EmployeeId"),
-    pytest.param(["EmployeeId,Email,Email", "E1,a,b"], 'line 1: column "Email" appears twice', id="duplicate column"),
-    pytest.param(["EmployeeId,,Email", "E1,x,a"], "line 1: column 2 has no name", id="unnamed column"),
-    pytest.param(["EmployeeId,FirstName", "E1,Ada", "E2"],
-                 "line 3: expected 2 fields, as in the header, but found 1; "
-                 "put values that contain commas in double quotes",
-                 id="too few fields"),
-    pytest.param(["EmployeeId,FirstName", "E1,Ada,Lovelace"],
-                 "line 2: expected 2 fields, as in the header, but found 3", id="too many fields"),
-    pytest.param(["EmployeeId,FirstName", "E1,Ada", "E2,Grace", "e3,Emile", "E2,Again"],
-                 'line 5: EmployeeId "E2" is also on line 3; every worker needs a unique EmployeeId',
-                 id="duplicate EmployeeId"),
-    pytest.param(["EmployeeId,FirstName", " ,Ada"], "line 2: EmployeeId is empty", id="empty EmployeeId"),
-    pytest.param(["EmployeeId,HireDate", "E1,2015-03-01", "E2,03/12/2021"],
-                 'line 3: HireDate "03/12/2021" is not a date like 2024-03-31 (YYYY-MM-DD)', id="bad date"),
-    pytest.param(["EmployeeId,FirstName", 'E1,"Ada', "E2,Grace"],
-                 "line 3: unexpected end of data; check the double quotes", id="unclosed quote"),
-])
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        pytest.param([], "line 1: no header row; the first line must name the columns", id="empty file"),
+        pytest.param(["", "E1,Ada"], "line 1: no header row", id="blank first line"),
+        pytest.param(
+            ["FirstName,LastName", "Ada,Lovelace"],
+            'line 1: no "EmployeeId" column (the columns are FirstName, LastName); add it',
+            id="no EmployeeId",
+        ),
+        pytest.param(
+            ["EmployeeId,Email,Email", "E1,a,b"], 'line 1: column "Email" appears twice', id="duplicate column"
+        ),
+        pytest.param(["EmployeeId,,Email", "E1,x,a"], "line 1: column 2 has no name", id="unnamed column"),
+        pytest.param(
+            ["EmployeeId,FirstName", "E1,Ada", "E2"],
+            "line 3: expected 2 fields, as in the header, but found 1; put values that contain commas in double quotes",
+            id="too few fields",
+        ),
+        pytest.param(
+            ["EmployeeId,FirstName", "E1,Ada,Lovelace"],
+            "line 2: expected 2 fields, as in the header, but found 3",
+            id="too many fields",
+        ),
+        pytest.param(
+            ["EmployeeId,FirstName", "E1,Ada", "E2,Grace", "e3,Emile", "E2,Again"],
+            'line 5: EmployeeId "E2" is also on line 3; every worker needs a unique EmployeeId',
+            id="duplicate EmployeeId",
+        ),
+        pytest.param(["EmployeeId,FirstName", " ,Ada"], "line 2: EmployeeId is empty", id="empty EmployeeId"),
+        pytest.param(
+            ["EmployeeId,HireDate", "E1,2015-03-01", "E2,03/12/2021"],
+            'line 3: HireDate "03/12/2021" is not a date like 2024-03-31 (YYYY-MM-DD)',
+            id="bad date",
+        ),
+        pytest.param(
+            ["EmployeeId,FirstName", 'E1,"Ada', "E2,Grace"],
+            "line 3: unexpected end of data; check the double quotes",
+            id="unclosed quote",
+        ),
+    ],
+)
 def test_a_malformed_file_is_a_source_data_error(tmp_path: Path, lines: list[str], message: str) -> None:
     path = tmp_path / "hr.csv"
     path.write_text("\n".join(lines))

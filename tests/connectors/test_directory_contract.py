@@ -58,8 +58,11 @@ def test_shared_reads_are_the_objects_as_kept_and_stay_as_they_were_read(make_di
     users = {user["id"]: user for user in directory.read_all_shared("User")}
     assert users["u1"] == {key: value for key, value in directory.get("User", "u1").items() if key != "objectId"}
     (group,) = directory.read_all_shared("Group")
-    directory.update("User", "u1", Modification(replace={"displayName": "Changed"},
-                                                add={"proxyAddresses": ["smtp:new@contoso.example"]}))
+    directory.update(
+        "User",
+        "u1",
+        Modification(replace={"displayName": "Changed"}, add={"proxyAddresses": ["smtp:new@contoso.example"]}),
+    )
     directory.update("Group", "g1", Modification(remove={"members": ["u2"]}))
     directory.delete("User", "u2")
     assert users["u1"]["displayName"] == "Ada Lovelace"
@@ -88,8 +91,9 @@ def test_find_ignores_case_unless_the_attribute_is_case_exact(make_directory: Di
     assert directory.find("User", "displayName", "émile zola")[0]["id"] == "u2"
 
 
-def test_find_honours_case_exact(make_directory: DirectoryFactory,
-                                 definition_for: Callable[[], DirectoryDefinition]) -> None:
+def test_find_honours_case_exact(
+    make_directory: DirectoryFactory, definition_for: Callable[[], DirectoryDefinition]
+) -> None:
     definition = definition_for()
     definition.object("User").attribute("employeeId").case_exact = True
     directory = make_directory(definition)
@@ -124,8 +128,9 @@ def test_find_of_nothing_finds_nothing(make_directory: DirectoryFactory) -> None
 def test_find_sees_every_write(make_directory: DirectoryFactory) -> None:
     directory = make_directory()
     assert directory.find("User", "department", "IT")  # the index exists from here on
-    new_id = directory.create("User", {"userPrincipalName": "new@contoso.example", "department": "IT",
-                                       "accountEnabled": True})
+    new_id = directory.create(
+        "User", {"userPrincipalName": "new@contoso.example", "department": "IT", "accountEnabled": True}
+    )
     directory.update("User", "u3", Modification(replace={"department": "Legal"}))
     assert [u["id"] for u in directory.find("User", "department", "it")] == [new_id]
     assert [u["id"] for u in directory.find("User", "department", "legal")] == ["u3"]
@@ -148,8 +153,12 @@ def test_find_by_the_anchor(make_directory: DirectoryFactory) -> None:
 
 def test_create_returns_a_new_id_and_stores_the_attributes(make_directory: DirectoryFactory) -> None:
     directory = make_directory()
-    attributes = {"userPrincipalName": "new@contoso.example", "accountEnabled": True, "manager": "u1",
-                  "proxyAddresses": ["SMTP:new@contoso.example"]}
+    attributes = {
+        "userPrincipalName": "new@contoso.example",
+        "accountEnabled": True,
+        "manager": "u1",
+        "proxyAddresses": ["SMTP:new@contoso.example"],
+    }
     first = directory.create("User", attributes)
     second = directory.create("User", {"userPrincipalName": "other@contoso.example"})
     attributes["proxyAddresses"].append("changed after the call")
@@ -170,15 +179,19 @@ def test_create_may_not_set_the_anchor(make_directory: DirectoryFactory) -> None
     assert len(list(directory.read_all("User"))) == 3
 
 
-@pytest.mark.parametrize(("attribute", "value", "expected"), [
-    ("accountEnabled", "True", "it must be true, false or null"),
-    ("manager", 7, "it must be the id of a user (a string) or null"),
-    ("proxyAddresses", "SMTP:x@contoso.example", "it must be a list of strings or null"),
-    ("displayName", ["a", "b"], "it must be a string or null"),
-    ("favouriteColour", {"nested": "object"}, "a list of those, or null"),
-])
-def test_create_rejects_a_value_of_the_wrong_type(make_directory: DirectoryFactory, attribute: str, value: object,
-                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("attribute", "value", "expected"),
+    [
+        ("accountEnabled", "True", "it must be true, false or null"),
+        ("manager", 7, "it must be the id of a user (a string) or null"),
+        ("proxyAddresses", "SMTP:x@contoso.example", "it must be a list of strings or null"),
+        ("displayName", ["a", "b"], "it must be a string or null"),
+        ("favouriteColour", {"nested": "object"}, "a list of those, or null"),
+    ],
+)
+def test_create_rejects_a_value_of_the_wrong_type(
+    make_directory: DirectoryFactory, attribute: str, value: object, expected: str
+) -> None:
     directory = make_directory()
     with pytest.raises(ObjectError, match=re.escape(expected)) as caught:
         directory.create("User", {"userPrincipalName": "x@contoso.example", attribute: value})

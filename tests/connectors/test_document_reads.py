@@ -30,7 +30,9 @@ def test_one_object_reads_as_get_reads_it(tenant_file: Path, tmp_path: Path) -> 
         assert isinstance(directory, SingleReads)
         for object_type, objects in (("User", users()), ("Group", groups())):
             for obj in objects:
-                assert directory.read_one(object_type, obj["id"]) == type(directory)(directory.path).get(object_type, obj["id"])
+                assert directory.read_one(object_type, obj["id"]) == type(directory)(directory.path).get(
+                    object_type, obj["id"]
+                )
         assert directory.read_one("User", "nobody") is None
 
 
@@ -68,7 +70,9 @@ def test_a_missing_file_reads_as_the_directory_says(tmp_path: Path) -> None:
 
 def _target(tmp_path: Path) -> JsonFileDirectory:
     path = tmp_path / "target.json"
-    path.write_bytes(orjson.dumps({"User": users(), "Group": groups()}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    path.write_bytes(
+        orjson.dumps({"User": users(), "Group": groups()}, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    )
     return JsonFileDirectory(path)
 
 
@@ -115,7 +119,8 @@ def test_a_file_changed_meanwhile_is_written_whole_with_both_changes(tmp_path: P
 
 
 def test_an_object_read_alone_that_cannot_be_written_leaves_the_file_as_it_was(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     directory = _target(tmp_path)
     before = directory.path.read_bytes()
     directory.read_one("User", "u2")

@@ -21,15 +21,39 @@ def test_definition_describes_the_json_file() -> None:
     assert user.anchor.name == group.anchor.name == "id"
     assert user.anchor.case_exact and user.anchor.mutability is Mutability.Immutable
     assert [a.name for a in user.attributes] == [
-        "id", "userPrincipalName", "displayName", "givenName", "surname", "mail", "mailNickname", "department",
-        "jobTitle", "employeeId", "accountEnabled", "manager", "preferredLanguage", "physicalDeliveryOfficeName",
-        "streetAddress", "city", "state", "postalCode", "country", "telephoneNumber", "mobile",
-        "facsimileTelephoneNumber", "companyName", "employeeType", "userType", "proxyAddresses", "appRoleAssignments",
+        "id",
+        "userPrincipalName",
+        "displayName",
+        "givenName",
+        "surname",
+        "mail",
+        "mailNickname",
+        "department",
+        "jobTitle",
+        "employeeId",
+        "accountEnabled",
+        "manager",
+        "preferredLanguage",
+        "physicalDeliveryOfficeName",
+        "streetAddress",
+        "city",
+        "state",
+        "postalCode",
+        "country",
+        "telephoneNumber",
+        "mobile",
+        "facsimileTelephoneNumber",
+        "companyName",
+        "employeeType",
+        "userType",
+        "proxyAddresses",
+        "appRoleAssignments",
     ]
     assert user.attribute("accountEnabled").type is AttributeType.Boolean
     assert user.attribute("manager").referenced_objects[0].referenced_object_name == "User"
     assert {entry.key: entry.value for entry in user.metadata} == {
-        "IsSoftDeletionSupported": "true", "PropertyNameAccountEnabled": "accountEnabled",
+        "IsSoftDeletionSupported": "true",
+        "PropertyNameAccountEnabled": "accountEnabled",
     }
     assert [a.name for a in group.attributes] == ["id", "displayName", "mailNickname", "description", "members"]
     assert group.attribute("members").multivalued
@@ -70,7 +94,10 @@ def test_any_attribute_name_can_be_written_and_read_back(tmp_path: Path) -> None
     directory.update("User", user_id, Modification(replace={"active": False}, add={"roles": ["admin"]}))
     directory.flush()
     assert JsonFileDirectory(path).get("User", user_id) == {
-        "id": user_id, "userName": "ada", 'emails[type eq "work"].value': "ada@contoso.example", "active": False,
+        "id": user_id,
+        "userName": "ada",
+        'emails[type eq "work"].value': "ada@contoso.example",
+        "active": False,
         "roles": ["admin"],
     }
 
@@ -110,8 +137,9 @@ def test_a_folder_that_cannot_be_created_is_a_connection_failure(tmp_path: Path)
     assert caught.value.code == "FileNotWritable"
 
 
-def test_a_folder_without_write_permission_is_a_connection_failure(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_without_write_permission_is_a_connection_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
     folder = tmp_path / "locked"
@@ -119,4 +147,3 @@ def test_a_folder_without_write_permission_is_a_connection_failure(tmp_path: Pat
     monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != folder)  # tests may run as root
     with pytest.raises(ConnectionFailure, match=f"the folder {folder} is not writable"):
         JsonFileDirectory(folder / "deeper" / "target.json").test_connection()
-

@@ -30,11 +30,16 @@ def test_a_name_and_object_types_make_an_open_definition() -> None:
 
 
 def test_seeded_objects_keep_their_ids_given_as_id_or_as_the_anchor() -> None:
-    directory = MemoryDirectory(tenant_definition(), {"User": [
-        {"id": "u1", "objectId": "u1", "displayName": "Both"},
-        {"objectId": "u2", "displayName": "Anchor only"},
-        {"displayName": "Neither"},
-    ]})
+    directory = MemoryDirectory(
+        tenant_definition(),
+        {
+            "User": [
+                {"id": "u1", "objectId": "u1", "displayName": "Both"},
+                {"objectId": "u2", "displayName": "Anchor only"},
+                {"displayName": "Neither"},
+            ]
+        },
+    )
     ids = [user["id"] for user in directory.read_all("User")]
     assert ids[:2] == ["u1", "u2"]
     assert directory.get("User", "u2")["objectId"] == "u2"

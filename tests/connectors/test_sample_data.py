@@ -115,8 +115,9 @@ def test_churn(generate_tenant: ModuleType) -> None:
     assert len({user["employeeId"] for user in after.values()}) == len(after)
 
 
-def test_the_benchmark_script_writes_a_loadable_tenant(generate_tenant: ModuleType, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_benchmark_script_writes_a_loadable_tenant(
+    generate_tenant: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "tenant.json"
     generate_tenant.main(["500", str(out), "--seed", "1"])
     assert "500 users, 10 groups" in capsys.readouterr().out

@@ -33,11 +33,34 @@ def test_definition_describes_entra() -> None:
     user, group = definition.object("User"), definition.object("Group")
     assert user.anchor.name == group.anchor.name == "objectId"
     assert [a.name for a in user.attributes] == [
-        "objectId", "userPrincipalName", "displayName", "givenName", "surname", "mail", "mailNickname",
-        "department", "jobTitle", "employeeId", "accountEnabled", "manager", "preferredLanguage",
-        "physicalDeliveryOfficeName", "streetAddress", "city", "state", "postalCode", "country",
-        "telephoneNumber", "mobile", "facsimileTelephoneNumber", "companyName", "employeeType", "userType",
-        "proxyAddresses", "appRoleAssignments", "IsSoftDeleted",
+        "objectId",
+        "userPrincipalName",
+        "displayName",
+        "givenName",
+        "surname",
+        "mail",
+        "mailNickname",
+        "department",
+        "jobTitle",
+        "employeeId",
+        "accountEnabled",
+        "manager",
+        "preferredLanguage",
+        "physicalDeliveryOfficeName",
+        "streetAddress",
+        "city",
+        "state",
+        "postalCode",
+        "country",
+        "telephoneNumber",
+        "mobile",
+        "facsimileTelephoneNumber",
+        "companyName",
+        "employeeType",
+        "userType",
+        "proxyAddresses",
+        "appRoleAssignments",
+        "IsSoftDeleted",
     ]
     assert user.attribute("accountEnabled").type is AttributeType.Boolean
     assert user.attribute("IsSoftDeleted").type is AttributeType.Boolean
@@ -46,11 +69,18 @@ def test_definition_describes_entra() -> None:
     assert manager.referenced_objects[0].referenced_object_name == "User"
     assert user.attribute("proxyAddresses").multivalued and user.attribute("appRoleAssignments").multivalued
     assert {entry.key: entry.value for entry in user.metadata} == {
-        "IsSoftDeletionSupported": "true", "PropertyNameAccountEnabled": "accountEnabled",
+        "IsSoftDeletionSupported": "true",
+        "PropertyNameAccountEnabled": "accountEnabled",
         "PropertyNameSoftDeleted": "IsSoftDeleted",
     }
     assert [a.name for a in group.attributes] == [
-        "objectId", "displayName", "mailNickname", "description", "members", "mail", "securityEnabled",
+        "objectId",
+        "displayName",
+        "mailNickname",
+        "description",
+        "members",
+        "mail",
+        "securityEnabled",
     ]
     members = group.attribute("members")
     assert members.multivalued and members.type is AttributeType.Reference
@@ -62,9 +92,18 @@ def test_definition_dumps_as_graph_json() -> None:
     graph = tenant_definition().to_graph()
     anchor = graph["objects"][0]["attributes"][0]
     assert anchor == {
-        "name": "objectId", "type": "String", "anchor": True, "caseExact": False, "defaultValue": None,
-        "flowNullValues": False, "multivalued": False, "mutability": "ReadWrite", "required": False,
-        "referencedObjects": [], "metadata": [], "apiExpressions": [],
+        "name": "objectId",
+        "type": "String",
+        "anchor": True,
+        "caseExact": False,
+        "defaultValue": None,
+        "flowNullValues": False,
+        "multivalued": False,
+        "mutability": "ReadWrite",
+        "required": False,
+        "referencedObjects": [],
+        "metadata": [],
+        "apiExpressions": [],
     }
 
 
@@ -102,8 +141,9 @@ def test_test_connection(tenant_file: Path, tmp_path: Path) -> None:
 
 def test_changes_round_trip_through_the_file(tenant_file: Path) -> None:
     directory = TenantDirectory(tenant_file)
-    new_id = directory.create("User", {"userPrincipalName": "new@contoso.example", "accountEnabled": True,
-                                       "manager": "u1"})
+    new_id = directory.create(
+        "User", {"userPrincipalName": "new@contoso.example", "accountEnabled": True, "manager": "u1"}
+    )
     directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
     directory.update("Group", "g1", Modification(add={"members": [new_id]}, remove={"members": ["u1"]}))
     directory.delete("User", "u3")
@@ -124,8 +164,11 @@ def test_new_ids_are_guids(tenant_file: Path) -> None:
 
 def test_unknown_properties_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "directory.json"
-    first = {**users()[0], "onPremisesExtensionAttributes": {"extensionAttribute1": "blue"},
-             "identities": [{"signInType": "userPrincipalName"}]}
+    first = {
+        **users()[0],
+        "onPremisesExtensionAttributes": {"extensionAttribute1": "blue"},
+        "identities": [{"signInType": "userPrincipalName"}],
+    }
     write_json(path, {"@odata.context": "local", "users": [first], "groups": [], "contacts": [{"id": "c1"}]})
     directory = TenantDirectory(path)
     assert directory.get("User", "u1")["onPremisesExtensionAttributes"] == {"extensionAttribute1": "blue"}
@@ -180,8 +223,7 @@ def test_many_writes_cost_one_file_write(tenant_file: Path, monkeypatch: pytest.
     assert len(writes) == 1
 
 
-def test_a_failed_flush_keeps_the_old_file_and_the_changes(tenant_file: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_flush_keeps_the_old_file_and_the_changes(tenant_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = tenant_file.read_bytes()
     directory = TenantDirectory(tenant_file)
     directory.update("User", "u1", Modification(replace={"jobTitle": "Countess"}))
@@ -216,32 +258,56 @@ def _user(**changes: Any) -> dict[str, Any]:
 
 
 MALFORMED = [
-    pytest.param(b'{"users": [', 'line 1, column 12: not valid JSON', id="truncated JSON"),
+    pytest.param(b'{"users": [', "line 1, column 12: not valid JSON", id="truncated JSON"),
     pytest.param(b"", "line 1, column 1: not valid JSON", id="empty file"),
     pytest.param([], 'the top level must be an object like {"users": [...], "groups": [...]}', id="top-level list"),
     pytest.param({"users": {"u1": {}}}, '"users" must be a list of objects, not an object', id="users not a list"),
-    pytest.param({"users": [_user(), "u2"]}, 'users[1]: must be an object with an "id", not a string',
-                 id="user not an object"),
-    pytest.param({"users": [_user(), _user(id=None)]},
-                 'users[1]: "id" is missing; every user needs a unique "id" (a non-empty string)', id="missing id"),
+    pytest.param(
+        {"users": [_user(), "u2"]}, 'users[1]: must be an object with an "id", not a string', id="user not an object"
+    ),
+    pytest.param(
+        {"users": [_user(), _user(id=None)]},
+        'users[1]: "id" is missing; every user needs a unique "id" (a non-empty string)',
+        id="missing id",
+    ),
     pytest.param({"users": [{"displayName": "x"}]}, 'users[0]: "id" is missing', id="no id key"),
     pytest.param({"users": [_user(id=42)]}, 'users[0]: "id" is 42; every user needs a unique "id"', id="numeric id"),
     pytest.param({"users": [_user(id="")]}, 'users[0]: "id" is ""', id="empty id"),
-    pytest.param({"users": [_user(), _user(id="u2"), _user()]},
-                 'users[2]: "id" "u1" is also the id of users[0]; every user needs a unique "id"', id="duplicate id"),
-    pytest.param({"users": [_user(), _user(id="u2", manager=42)]},
-                 'users[1]: "manager" is 42; it must be the id of a user (a string) or null', id="numeric manager"),
-    pytest.param({"users": [_user(accountEnabled="yes")]},
-                 'users[0]: "accountEnabled" is "yes"; it must be true, false or null', id="string boolean"),
-    pytest.param({"users": [_user(proxyAddresses="SMTP:a@b")]},
-                 'users[0]: "proxyAddresses" is "SMTP:a@b"; it must be a list of strings or null', id="string list"),
-    pytest.param({"users": [_user(employeeId=1001)]},
-                 'users[0]: "employeeId" is 1001; it must be a string or null', id="numeric string"),
-    pytest.param({"users": [_user()], "groups": [{"id": "g1", "members": ["u1", 2]}]},
-                 'groups[0]: "members" is ["u1",2]; it must be a list of user ids (strings) or null',
-                 id="bad member"),
-    pytest.param({"users": [_user()], "groups": [{"id": "g1", "members": "u1"}]},
-                 'groups[0]: "members" is "u1"', id="members not a list"),
+    pytest.param(
+        {"users": [_user(), _user(id="u2"), _user()]},
+        'users[2]: "id" "u1" is also the id of users[0]; every user needs a unique "id"',
+        id="duplicate id",
+    ),
+    pytest.param(
+        {"users": [_user(), _user(id="u2", manager=42)]},
+        'users[1]: "manager" is 42; it must be the id of a user (a string) or null',
+        id="numeric manager",
+    ),
+    pytest.param(
+        {"users": [_user(accountEnabled="yes")]},
+        'users[0]: "accountEnabled" is "yes"; it must be true, false or null',
+        id="string boolean",
+    ),
+    pytest.param(
+        {"users": [_user(proxyAddresses="SMTP:a@b")]},
+        'users[0]: "proxyAddresses" is "SMTP:a@b"; it must be a list of strings or null',
+        id="string list",
+    ),
+    pytest.param(
+        {"users": [_user(employeeId=1001)]},
+        'users[0]: "employeeId" is 1001; it must be a string or null',
+        id="numeric string",
+    ),
+    pytest.param(
+        {"users": [_user()], "groups": [{"id": "g1", "members": ["u1", 2]}]},
+        'groups[0]: "members" is ["u1",2]; it must be a list of user ids (strings) or null',
+        id="bad member",
+    ),
+    pytest.param(
+        {"users": [_user()], "groups": [{"id": "g1", "members": "u1"}]},
+        'groups[0]: "members" is "u1"',
+        id="members not a list",
+    ),
 ]
 
 
@@ -266,8 +332,12 @@ def test_every_read_reports_a_malformed_file(tmp_path: Path) -> None:
     path = tmp_path / "directory.json"
     path.write_text("not json")
     directory = TenantDirectory(path)
-    for read in (lambda: directory.read_all("User"), lambda: directory.get("User", "u1"),
-                 lambda: directory.find("User", "mail", "x"), lambda: directory.create("User", {})):
+    for read in (
+        lambda: directory.read_all("User"),
+        lambda: directory.get("User", "u1"),
+        lambda: directory.find("User", "mail", "x"),
+        lambda: directory.create("User", {}),
+    ):
         with pytest.raises(SourceDataError):
             read()
 
@@ -276,9 +346,7 @@ def test_a_missing_file_is_a_source_data_error(tmp_path: Path) -> None:
     path = tmp_path / "tenant" / "directory.json"
     with pytest.raises(SourceDataError) as caught:
         TenantDirectory(path).read_all("User")
-    assert str(caught.value) == (
-        f'{path}: no such file; expected a JSON file like {{"users": [...], "groups": [...]}}'
-    )
+    assert str(caught.value) == (f'{path}: no such file; expected a JSON file like {{"users": [...], "groups": [...]}}')
 
 
 def test_an_unreadable_file_is_a_connection_failure(tmp_path: Path) -> None:

@@ -14,9 +14,17 @@ from synctui.store import JobStateStore
 
 def person(n: int, **extra: Any) -> dict[str, Any]:
     user = {
-        "id": f"u{n}", "objectId": f"u{n}", "userPrincipalName": f"user{n}@contoso.example",
-        "displayName": f"User {n}", "givenName": "User", "surname": str(n), "mail": f"user{n}@contoso.example",
-        "mailNickname": f"user{n}", "department": "Sales", "jobTitle": "Rep", "employeeId": f"E{n:04d}",
+        "id": f"u{n}",
+        "objectId": f"u{n}",
+        "userPrincipalName": f"user{n}@contoso.example",
+        "displayName": f"User {n}",
+        "givenName": "User",
+        "surname": str(n),
+        "mail": f"user{n}@contoso.example",
+        "mailNickname": f"user{n}",
+        "department": "Sales",
+        "jobTitle": "Rep",
+        "employeeId": f"E{n:04d}",
         "accountEnabled": True,
     }
     user.update(extra)
@@ -35,8 +43,16 @@ class Harness:
     options: CycleOptions = field(default_factory=CycleOptions)
 
     def run(self, **kwargs: Any) -> CycleResult:
-        cycle = Cycle(job_id="job", schema=compile_schema(self.schema), source=self.source, target=self.target,
-                      state=self.state, clock=self.clock, options=self.options, **kwargs)
+        cycle = Cycle(
+            job_id="job",
+            schema=compile_schema(self.schema),
+            source=self.source,
+            target=self.target,
+            state=self.state,
+            clock=self.clock,
+            options=self.options,
+            **kwargs,
+        )
         return cycle.run()
 
     def users(self) -> dict[str, dict[str, Any]]:
@@ -49,5 +65,3 @@ class Harness:
         from synctui.connectors.base import Modification
 
         self.source.update("User", user_id, Modification(replace=changes))
-
-

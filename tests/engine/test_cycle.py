@@ -14,7 +14,9 @@ def test_initial_cycle_creates_active_users_and_groups_with_references(harness: 
     assert users["user2@contoso.example"]["manager"] == users["user1@contoso.example"]["id"]
     assert users["user1@contoso.example"]["accountEnabled"] is True
     sales = harness.groups()["Sales"]
-    assert sorted(sales["members"]) == sorted([users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]])
+    assert sorted(sales["members"]) == sorted(
+        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]]
+    )
     execution = result.execution
     assert result.initial and execution.state == Result.Succeeded
     assert execution.count_imported == 5
@@ -68,8 +70,9 @@ def test_a_rehire_under_a_leavers_name_takes_the_leavers_target_over(harness: Ha
     harness.run()
     kept = harness.users()["user2@contoso.example"]["id"]
     harness.source.delete("User", "u2")
-    harness.source.create("User", _new(person(9, userPrincipalName="user2@contoso.example", displayName="Rehired",
-                                              manager="u3")))
+    harness.source.create(
+        "User", _new(person(9, userPrincipalName="user2@contoso.example", displayName="Rehired", manager="u3"))
+    )
     result = harness.run()
     assert result.execution.state == Result.Succeeded and result.execution.count_escrowed_raw == 0
     rehired = harness.users()["user2@contoso.example"]
@@ -90,8 +93,13 @@ def test_a_second_source_object_with_a_linked_objects_matching_value_is_refused(
 
 
 def test_a_failing_object_is_escrowed_and_retried(harness: Harness) -> None:
-    harness.target.fail_on("User", "create", lambda attrs: attrs.get("mailNickname") == "user3",
-                           ObjectError("EntryConflict", "conflict"), times=1)
+    harness.target.fail_on(
+        "User",
+        "create",
+        lambda attrs: attrs.get("mailNickname") == "user3",
+        ObjectError("EntryConflict", "conflict"),
+        times=1,
+    )
     first = harness.run()
     assert first.execution.state == Result.EntryLevelErrors
     assert first.execution.count_escrowed == 1
@@ -133,8 +141,20 @@ def test_out_of_scope_user_is_disabled(harness: Harness) -> None:
 
     harness.run()
     mapping = harness.schema.synchronization_rules[0].object_mappings[0]
-    mapping.scope = Filter(groups=[FilterGroup(name="sales", clauses=[
-        FilterClause(source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Sales"]))])])
+    mapping.scope = Filter(
+        groups=[
+            FilterGroup(
+                name="sales",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="department",
+                        operator_name="EQUALS",
+                        target_operand=FilterOperand(values=["Sales"]),
+                    )
+                ],
+            )
+        ]
+    )
     harness.schema.version = "2"
     harness.edit_user("u3", department="Legal")
     harness.run()

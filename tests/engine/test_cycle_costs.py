@@ -10,8 +10,7 @@ import pytest
 
 from synctui.connectors.base import Modification
 from synctui.connectors.memory import MemoryDirectory
-from synctui.engine import Cycle, compile_schema
-from synctui.engine import cycle_state
+from synctui.engine import Cycle, compile_schema, cycle_state
 from synctui.engine.gc_pause import gc_paused
 from synctui.store import JobStateStore
 
@@ -104,10 +103,19 @@ def test_provision_on_demand_reads_one_object_of_each_directory(harness: Harness
     harness.run()
     harness.edit_user("u2", jobTitle="Lead")
     source = _OneObjectReads(harness.source.definition(), {"User": harness.source.read_all("User")})
-    target = _OneObjectReads(harness.target.definition(), {"User": harness.target.read_all("User"),
-                                                            "Group": harness.target.read_all("Group")})
-    cycle = Cycle(job_id="job", schema=compile_schema(harness.schema), source=source, target=target,
-                  state=harness.state, clock=harness.clock, detailed_logs=True)
+    target = _OneObjectReads(
+        harness.target.definition(),
+        {"User": harness.target.read_all("User"), "Group": harness.target.read_all("Group")},
+    )
+    cycle = Cycle(
+        job_id="job",
+        schema=compile_schema(harness.schema),
+        source=source,
+        target=target,
+        state=harness.state,
+        clock=harness.clock,
+        detailed_logs=True,
+    )
     entry = cycle.provision_one("User", "u2")
     assert entry["provisioningAction"] == "update"
     assert source.read_ones == [("User", "u2")]
@@ -127,7 +135,8 @@ def test_a_matched_group_loses_the_members_the_source_no_longer_has(harness: Har
     harness.target.update("Group", sales["id"], Modification(add={"members": [users["user3@contoso.example"]["id"]]}))
     harness.run()
     assert sorted(harness.groups()["Sales"]["members"]) == sorted(
-        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]])
+        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]]
+    )
     assert harness.run().execution.count_exports == 0
 
 
@@ -141,7 +150,8 @@ def test_an_adopted_create_loses_the_members_the_source_no_longer_has(harness: H
     harness.target.update("Group", sales["id"], Modification(add={"members": [users["user3@contoso.example"]["id"]]}))
     harness.run()
     assert sorted(harness.groups()["Sales"]["members"]) == sorted(
-        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]])
+        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]]
+    )
 
 
 def test_references_sent_but_never_recorded_are_set_from_what_the_target_holds(harness: Harness) -> None:
@@ -163,4 +173,5 @@ def test_references_sent_but_never_recorded_are_set_from_what_the_target_holds(h
     harness.source.update("Group", "g1", Modification(remove={"members": ["u3"]}))
     harness.run()
     assert sorted(harness.groups()["Sales"]["members"]) == sorted(
-        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]])
+        [users["user1@contoso.example"]["id"], users["user2@contoso.example"]["id"]]
+    )

@@ -36,7 +36,9 @@ def test_default_value_only_on_create(harness: Harness) -> None:
     harness.edit_user("u1", jobTitle=None)
     harness.run()
     assert harness.users()["user1@contoso.example"]["jobTitle"] == "Staff"
-    harness.target.update("User", harness.users()["user1@contoso.example"]["id"], Modification(replace={"jobTitle": "Boss"}))
+    harness.target.update(
+        "User", harness.users()["user1@contoso.example"]["id"], Modification(replace={"jobTitle": "Boss"})
+    )
     harness.edit_user("u1", displayName="Changed")
     harness.run()
     assert harness.users()["user1@contoso.example"]["jobTitle"] == "Boss"  # the default never overwrites
@@ -97,8 +99,20 @@ def test_object_mapping_without_delete_never_disables(harness: Harness) -> None:
 def test_skip_out_of_scope_deletions_leaves_objects_that_leave_scope(harness: Harness) -> None:
     harness.options = CycleOptions(skip_out_of_scope_deletions=True)
     harness.run()
-    _users_mapping(harness).scope = Filter(groups=[FilterGroup(name="sales", clauses=[
-        FilterClause(source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Sales"]))])])
+    _users_mapping(harness).scope = Filter(
+        groups=[
+            FilterGroup(
+                name="sales",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="department",
+                        operator_name="EQUALS",
+                        target_operand=FilterOperand(values=["Sales"]),
+                    )
+                ],
+            )
+        ]
+    )
     _bump(harness)
     harness.edit_user("u3", department="Legal")
     harness.edit_user("u2", accountEnabled=False)  # disabled in the source: still disabled
@@ -110,12 +124,32 @@ def test_skip_out_of_scope_deletions_leaves_objects_that_leave_scope(harness: Ha
 
 def test_input_filter_drops_objects_without_deprovisioning_them(harness: Harness) -> None:
     harness.run()
-    _users_mapping(harness).scope = Filter(input_filter_groups=[FilterGroup(name="not legal", clauses=[
-        FilterClause(source_operand_name="department", operator_name="NOT EQUALS", target_operand=FilterOperand(values=["Legal"]))])])
+    _users_mapping(harness).scope = Filter(
+        input_filter_groups=[
+            FilterGroup(
+                name="not legal",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="department",
+                        operator_name="NOT EQUALS",
+                        target_operand=FilterOperand(values=["Legal"]),
+                    )
+                ],
+            )
+        ]
+    )
     _bump(harness)
     harness.edit_user("u3", department="Legal", displayName="Gone From Input")
-    harness.source.create("User", {"userPrincipalName": "new@contoso.example", "displayName": "New", "department": "Legal",
-                                   "accountEnabled": True, "mailNickname": "new"})
+    harness.source.create(
+        "User",
+        {
+            "userPrincipalName": "new@contoso.example",
+            "displayName": "New",
+            "department": "Legal",
+            "accountEnabled": True,
+            "mailNickname": "new",
+        },
+    )
     harness.run()
     users = harness.users()
     assert users["user3@contoso.example"]["accountEnabled"] is True
@@ -143,7 +177,9 @@ def test_duplicate_target_entries_are_escrowed(harness: Harness) -> None:
 
 def test_matching_tries_priorities_in_order(harness: Harness) -> None:
     _flow(harness, "mail").matching_priority = 2
-    existing = harness.target.create("User", {"userPrincipalName": "other@contoso.example", "mail": "user1@contoso.example"})
+    existing = harness.target.create(
+        "User", {"userPrincipalName": "other@contoso.example", "mail": "user1@contoso.example"}
+    )
     harness.run()
     adopted = harness.target.get("User", existing)
     assert adopted["userPrincipalName"] == "user1@contoso.example"  # matched by mail, then updated
@@ -152,8 +188,9 @@ def test_matching_tries_priorities_in_order(harness: Harness) -> None:
 
 def test_escrow_retries_back_off(harness: Harness) -> None:
     harness.options = CycleOptions(interval=timedelta(minutes=40))
-    harness.target.fail_on("User", "create", lambda attrs: attrs.get("mailNickname") == "user1",
-                           ObjectError("InternalServerError", "boom"))
+    harness.target.fail_on(
+        "User", "create", lambda attrs: attrs.get("mailNickname") == "user1", ObjectError("InternalServerError", "boom")
+    )
     harness.run()
     first = harness.state.load().escrows["User:u1"]
     assert first["attempts"] == 1 and first["nextRetry"] == first["lastAttempt"]  # retried on the next cycle

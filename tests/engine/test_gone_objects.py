@@ -48,8 +48,10 @@ def test_a_delete_sent_before_a_crash_leaves_no_escrow_when_the_object_comes_bac
     _crash_at_the_checkpoint(harness)
     assert "user2@contoso.example" not in harness.users()  # deleted, but the state still links it
     # Restored in the source, with the id it had.
-    harness.source = MemoryDirectory(tenant_definition(), {"User": [*harness.source.read_all("User"), person(2)],
-                                                           "Group": harness.source.read_all("Group")})
+    harness.source = MemoryDirectory(
+        tenant_definition(),
+        {"User": [*harness.source.read_all("User"), person(2)], "Group": harness.source.read_all("Group")},
+    )
 
     result = harness.run()
 

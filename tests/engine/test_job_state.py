@@ -38,8 +38,12 @@ def _changes(state_file: Path) -> Path:
 
 def test_a_checkpoint_rewrites_the_job_file_and_appends_the_entries_it_changed(state_file: Path) -> None:
     store = JobStateStore(state_file)
-    store.checkpoint(entries={"User:1": _entry(1), "User:2": _entry(2)}, escrows={}, meta={"cursor": {"activityId": "a"}},
-                     logs=[{"id": "log1"}])
+    store.checkpoint(
+        entries={"User:1": _entry(1), "User:2": _entry(2)},
+        escrows={},
+        meta={"cursor": {"activityId": "a"}},
+        logs=[{"id": "log1"}],
+    )
     store.checkpoint(entries={"User:1": None, "User:3": _entry(3)}, meta={"watermark": "w2"})
     job_file = orjson.loads(state_file.read_bytes())
     assert list(job_file["meta"].values()) == [{"watermark": "w2"}]  # it always says where the job is
@@ -53,7 +57,8 @@ def test_a_checkpoint_rewrites_the_job_file_and_appends_the_entries_it_changed(s
 
 
 def test_the_change_log_is_folded_into_the_space_once_it_outgrows_a_share_of_it(
-        state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", 0)
     store = JobStateStore(state_file)
     store.checkpoint(entries={f"User:{n}": _entry(n) for n in range(100)})
@@ -127,8 +132,7 @@ def test_a_log_that_does_not_follow_the_space_is_refused(state_file: Path, monke
 
 
 def test_a_job_file_that_holds_its_connector_space_gives_it_a_file_of_its_own(state_file: Path) -> None:
-    state_file.write_bytes(orjson.dumps({
-        "connectorSpace": {"1": _entry_json(1)}, "meta": {"1": {"watermark": "w1"}}}))
+    state_file.write_bytes(orjson.dumps({"connectorSpace": {"1": _entry_json(1)}, "meta": {"1": {"watermark": "w1"}}}))
     store = JobStateStore(state_file)
     assert store.load().entries == {"User:1": _entry(1)}
     assert "connectorSpace" not in orjson.loads(state_file.read_bytes())
@@ -162,7 +166,9 @@ def _folded_store(state_file: Path, monkeypatch: pytest.MonkeyPatch, count: int 
     return store
 
 
-def test_few_entries_are_read_from_the_files_text_and_the_log(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_few_entries_are_read_from_the_files_text_and_the_log(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _folded_store(state_file, monkeypatch)
     reader = JobStateStore(state_file)
     entries = reader.load(few_entries=True).entries
@@ -173,7 +179,9 @@ def test_few_entries_are_read_from_the_files_text_and_the_log(state_file: Path, 
     assert dict(entries) == JobStateStore(state_file).load().entries  # going through them all reads everything
 
 
-def test_a_checkpoint_after_reading_few_entries_appends_to_the_log(state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_checkpoint_after_reading_few_entries_appends_to_the_log(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _folded_store(state_file, monkeypatch)
     writer = JobStateStore(state_file)
     entries = writer.load(few_entries=True).entries
@@ -219,7 +227,8 @@ def test_an_in_flight_note_is_on_disk_before_its_export_is_sent(state_file: Path
     store.record_in_flight("User:1", {"matching": [["userPrincipalName", "a@contoso.example"]]})
     # Another process (the next run, after a kill -9) reads it without any sync.
     assert JobStateStore(state_file).load().in_flight == {
-        "User:1": {"key": "User:1", "matching": [["userPrincipalName", "a@contoso.example"]]}}
+        "User:1": {"key": "User:1", "matching": [["userPrincipalName", "a@contoso.example"]]}
+    }
 
 
 def test_deferred_notes_wait_for_the_sync_before_the_targets_flush(state_file: Path) -> None:
@@ -231,7 +240,8 @@ def test_deferred_notes_wait_for_the_sync_before_the_targets_flush(state_file: P
     store.sync_in_flight()
     assert JobStateStore(state_file).load().in_flight == {
         "User:1": {"key": "User:1", "matching": [["userPrincipalName", "a@contoso.example"]], "references": True},
-        "User:2": {"key": "User:2", "references": True}}
+        "User:2": {"key": "User:2", "references": True},
+    }
     store.checkpoint(entries={"User:1": _entry(1), "User:2": _entry(2)}, in_flight={})
     assert JobStateStore(state_file).load().in_flight == {}
 
@@ -270,7 +280,8 @@ def test_a_reader_sees_the_newest_logs_and_new_ones_once_written(state_file: Pat
 
 
 def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
-        state_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", 2)
     JobStateStore(state_file).checkpoint(entries={f"User:{n}": _entry(n) for n in range(4)}, in_flight={})
     store = JobStateStore(state_file)
@@ -288,8 +299,9 @@ def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
 
 @pytest.mark.parametrize("count", [1, 7, 1200])
 def test_the_newest_logs_are_read_from_the_end_of_the_file_as_a_whole_read_gives_them(
-        state_file: Path, count: int) -> None:
-    entries = [{"id": f"e{n}", "statusInfo": {"reason": f"line\nbreak {n}, \"quoted\" }}\n"}} for n in range(count)]
+    state_file: Path, count: int
+) -> None:
+    entries = [{"id": f"e{n}", "statusInfo": {"reason": f'line\nbreak {n}, "quoted" }}\n'}} for n in range(count)]
     JobStateStore(state_file).checkpoint(logs=entries)
     path = state_file.with_suffix(".logs.json")
     assert orjson.loads(path.read_bytes()) == {"logs": {str(n + 1): entries[n] for n in range(count)}}
@@ -315,8 +327,18 @@ def test_a_log_file_not_laid_out_for_it_is_read_whole_and_damage_is_reported(sta
 def test_the_space_file_holds_each_entry_as_it_always_did(state_file: Path) -> None:
     """An entry's state is its `targetId` and `deprovisioned` mark on disk, facts not known are
     left out and `key` comes last: files written before the entries were typed read the same."""
-    linked = SpaceEntry("User", ProvisioningState.LINKED, "t1", "User", True, "h1", "One", {"manager": "t2"},
-                        refs_pending=True, cycle="c1")
+    linked = SpaceEntry(
+        "User",
+        ProvisioningState.LINKED,
+        "t1",
+        "User",
+        True,
+        "h1",
+        "One",
+        {"manager": "t2"},
+        refs_pending=True,
+        cycle="c1",
+    )
     out_of_scope = SpaceEntry("User", ProvisioningState.OUT_OF_SCOPE, "t2", "User", False, "h2", "Two", {})
     never = SpaceEntry("User", in_scope=False, hash="h3", display_name="Three", cycle="c1")
     JobStateStore(state_file).checkpoint(entries={"User:1": linked, "User:2": out_of_scope, "User:3": never})
@@ -324,17 +346,33 @@ def test_the_space_file_holds_each_entry_as_it_always_did(state_file: Path) -> N
     assert [list(entry) for entry in record["entries"].values()] == [
         ["type", "targetId", "targetType", "inScope", "hash", "displayName", "refs", "refsPending", "cycle", "key"],
         ["type", "targetId", "targetType", "inScope", "hash", "displayName", "deprovisioned", "refs", "key"],
-        ["type", "targetId", "inScope", "hash", "displayName", "cycle", "key"]]
-    assert record["entries"]["User:2"]["deprovisioned"] == "outOfScope" and record["entries"]["User:3"]["targetId"] is None
+        ["type", "targetId", "inScope", "hash", "displayName", "cycle", "key"],
+    ]
+    assert (
+        record["entries"]["User:2"]["deprovisioned"] == "outOfScope" and record["entries"]["User:3"]["targetId"] is None
+    )
     assert JobStateStore(state_file).load().entries == {"User:1": linked, "User:2": out_of_scope, "User:3": never}
 
 
 def test_an_entry_written_before_the_entries_were_typed_reads_as_its_state(state_file: Path) -> None:
-    _space(state_file).write_bytes(orjson.dumps({"connectorSpace": {
-        "1": {"type": "User", "targetId": "t1", "deprovisioned": "disabled", "refsUnresolved": True,
-              "pendingReason": "outOfScope", "key": "User:1"},
-        "2": {"type": "User", "targetId": "t2", "deprovisioned": "deleted", "key": "User:2"},
-        "3": {"type": "User", "targetId": None, "deprovisioned": "outOfScope", "key": "User:3"}}}))
+    _space(state_file).write_bytes(
+        orjson.dumps(
+            {
+                "connectorSpace": {
+                    "1": {
+                        "type": "User",
+                        "targetId": "t1",
+                        "deprovisioned": "disabled",
+                        "refsUnresolved": True,
+                        "pendingReason": "outOfScope",
+                        "key": "User:1",
+                    },
+                    "2": {"type": "User", "targetId": "t2", "deprovisioned": "deleted", "key": "User:2"},
+                    "3": {"type": "User", "targetId": None, "deprovisioned": "outOfScope", "key": "User:3"},
+                }
+            }
+        )
+    )
     entries = JobStateStore(state_file).load().entries
     assert entries["User:1"] == SpaceEntry("User", ProvisioningState.DISABLED, "t1", refs_unresolved=True)
     assert entries["User:2"].state == ProvisioningState.DELETED and entries["User:2"].managed_target is None

@@ -41,7 +41,9 @@ class ParallelTarget:
         return getattr(self.directory, name)
 
     def create(self, object_type: str, attributes: dict[str, Any]) -> str:
-        return self._call(lambda: self.directory.create(object_type, attributes), meet=self._meet and next(self._creates) < WIDTH)
+        return self._call(
+            lambda: self.directory.create(object_type, attributes), meet=self._meet and next(self._creates) < WIDTH
+        )
 
     def update(self, object_type: str, object_id: str, modification: Any) -> None:
         return self._call(lambda: self.directory.update(object_type, object_id, modification))
@@ -65,8 +67,15 @@ class ParallelTarget:
 
 def _harness(target: Directory) -> Harness:
     users = [person(n, manager=f"u{n // 5}" if n >= 5 else None) for n in range(USERS)]
-    groups = [{"id": "g1", "objectId": "g1", "displayName": "Sales", "mailNickname": "sales",
-               "members": [u["id"] for u in users[:25]]}]
+    groups = [
+        {
+            "id": "g1",
+            "objectId": "g1",
+            "displayName": "Sales",
+            "mailNickname": "sales",
+            "members": [u["id"] for u in users[:25]],
+        }
+    ]
     source = MemoryDirectory(tenant_definition(), {"User": users, "Group": groups})
     schema = get_template("jsonfile").schema_
     assert schema is not None
@@ -81,8 +90,10 @@ def _as_written(harness: Harness) -> dict[str, dict[str, Any]]:
     """The target's users by name, with ids replaced by names (ids depend on the order of creates)."""
     users = harness.users()
     names = {u["id"]: upn for upn, u in users.items()}
-    written = {upn: {k: v for k, v in u.items() if k != "id"} | {"manager": names.get(u.get("manager"))}
-               for upn, u in users.items()}
+    written = {
+        upn: {k: v for k, v in u.items() if k != "id"} | {"manager": names.get(u.get("manager"))}
+        for upn, u in users.items()
+    }
     members = sorted(names[m] for m in harness.groups()["Sales"]["members"])
     return written | {"Sales": {"members": members}}
 
@@ -114,8 +125,12 @@ def test_a_pause_stops_every_lane_and_start_goes_on_without_duplicates() -> None
 
 def test_a_lane_that_loses_the_target_fails_the_run_and_the_next_run_completes() -> None:
     memory = _memory_target()
-    memory.fail_on("User", "create", lambda attrs: attrs.get("mailNickname") == "user20",
-                   error=ConnectionFailure("Unreachable", "the endpoint went away"))
+    memory.fail_on(
+        "User",
+        "create",
+        lambda attrs: attrs.get("mailNickname") == "user20",
+        error=ConnectionFailure("Unreachable", "the endpoint went away"),
+    )
     target = ParallelTarget(memory)
     harness = _harness(target)
     failed = harness.run()

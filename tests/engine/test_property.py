@@ -68,7 +68,9 @@ def _check(harness: Harness) -> None:
     sources = {u["id"]: u for u in harness.source.read_all("User")}
     source_upns = {u["userPrincipalName"] for u in sources.values()}
     assert set(by_upn) <= source_upns, "a user deleted in the source is still in the target"
-    target_id = {uid: by_upn[u["userPrincipalName"]]["id"] for uid, u in sources.items() if u["userPrincipalName"] in by_upn}
+    target_id = {
+        uid: by_upn[u["userPrincipalName"]]["id"] for uid, u in sources.items() if u["userPrincipalName"] in by_upn
+    }
     for uid, user in sources.items():
         target = by_upn.get(user["userPrincipalName"])
         if target is None:
@@ -90,8 +92,11 @@ def test_the_target_follows_any_sequence_of_source_edits(batches: list[list[tupl
     users = [person(n, manager="u0" if n else None) for n in range(4)]
     group = {"id": "g1", "objectId": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u0", "u1"]}
     schema = get_template("jsonfile").schema_
-    harness = Harness(MemoryDirectory(tenant_definition(), {"User": users, "Group": [group]}),
-                      MemoryDirectory(jsonfile_definition(), seed=3), schema)
+    harness = Harness(
+        MemoryDirectory(tenant_definition(), {"User": users, "Group": [group]}),
+        MemoryDirectory(jsonfile_definition(), seed=3),
+        schema,
+    )
     harness.run()
     _check(harness)
     for batch in batches:

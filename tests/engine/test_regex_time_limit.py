@@ -23,8 +23,9 @@ def _time_out_in_mapping(harness: Harness) -> str:
 
 def _time_out_in_scope(harness: Harness) -> str:
     mapping = harness.schema.synchronization_rules[0].object_mappings[0]
-    clause = FilterClause(source_operand_name="mail", operator_name="NOT REGEX MATCH",
-                          target_operand=FilterOperand(values=[CATASTROPHIC]))
+    clause = FilterClause(
+        source_operand_name="mail", operator_name="NOT REGEX MATCH", target_operand=FilterOperand(values=[CATASTROPHIC])
+    )
     mapping.scope = Filter(groups=[FilterGroup(name="g", clauses=[clause])])
     return f"scoping filter clause 'mail NOT REGEX MATCH {CATASTROPHIC}': "
 
@@ -37,8 +38,10 @@ def test_an_object_past_the_time_limit_is_escrowed_and_the_others_export(harness
     assert result.execution.state == Result.EntryLevelErrors
     assert sorted(harness.users()) == ["user1@contoso.example", "user3@contoso.example"]
     escrow = harness.state.load().escrows["User:u2"]
-    message = (f"{prefix}the regular expression {CATASTROPHIC!r} used more than its time limit of 1 s of processor "
-               "time on one value; simplify the expression")
+    message = (
+        f"{prefix}the regular expression {CATASTROPHIC!r} used more than its time limit of 1 s of processor "
+        "time on one value; simplify the expression"
+    )
     assert escrow["error"] == {"code": "ExpressionEvaluationFailed", "message": message}
     logged = [e for e in harness.state.logs() if e["sourceIdentity"]["id"] == "u2"]
     assert [e["statusInfo"]["reason"] for e in logged] == [message]

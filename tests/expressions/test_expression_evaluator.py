@@ -17,8 +17,9 @@ from .support import evaluate, fixed_context
 
 
 def test_attributes_lists_every_source_attribute_read():
-    compiled = compile_source(parse(
-        'Replace([telephoneNumber], , "(?<d>\\\\d+)", "d", , [mobile], ) = IIF(IsPresent([x]), [y], Now())'))
+    compiled = compile_source(
+        parse('Replace([telephoneNumber], , "(?<d>\\\\d+)", "d", , [mobile], ) = IIF(IsPresent([x]), [y], Now())')
+    )
     assert compiled.attributes == frozenset({"telephoneNumber", "mobile", "x", "y"})
     assert compile_source(parse('"constant"')).attributes == frozenset()
 
@@ -30,28 +31,62 @@ def test_redacted_marks_expressions_using_redact():
 
 
 def test_compiles_trees_read_from_graph_json():
-    tree = AttributeMappingSource.model_validate({
-        "type": "Function", "name": "Append", "expression": "ignored",
-        "parameters": [{"key": "source", "value": {"type": "Attribute", "name": "mailNickname"}},
-                       {"key": "suffix", "value": {"type": "Constant", "name": "@northwind.example"}}]})
+    tree = AttributeMappingSource.model_validate(
+        {
+            "type": "Function",
+            "name": "Append",
+            "expression": "ignored",
+            "parameters": [
+                {"key": "source", "value": {"type": "Attribute", "name": "mailNickname"}},
+                {"key": "suffix", "value": {"type": "Constant", "name": "@northwind.example"}},
+            ],
+        }
+    )
     assert compile_source(tree).evaluate({"mailNickname": "jo"}) == "jo@northwind.example"
 
 
-@pytest.mark.parametrize("tree, message", [
-    ({"type": "Function", "name": "Frobnicate", "parameters": []}, "unknown function 'Frobnicate'"),
-    ({"type": "Function", "name": "Mid", "parameters": [{"key": "source", "value": {"name": "a"}}]},
-     "Mid: missing required argument start"),
-    ({"type": "Function", "name": "Append", "parameters": [
-        {"key": "source", "value": {"name": "a"}}, {"key": "suffix", "value": {"name": "b"}},
-        {"key": "suffix", "value": {"name": "c"}}]}, "Append: parameter suffix is given more than once"),
-    ({"type": "Function", "name": "Append", "parameters": [
-        {"key": "source", "value": {"name": "a"}}, {"key": "tail", "value": {"name": "b"}}]},
-     "Append has no parameter 'tail' (parameters: source, suffix)"),
-    ({"type": "Function", "name": "Switch", "parameters": [
-        {"key": "source", "value": {"name": "a"}}, {"key": "switchValue", "value": {"name": "b"}}]},
-     "Switch needs key, value pairs"),
-    ({"type": "Attribute", "name": ""}, "an Attribute node has no name"),
-])
+@pytest.mark.parametrize(
+    "tree, message",
+    [
+        ({"type": "Function", "name": "Frobnicate", "parameters": []}, "unknown function 'Frobnicate'"),
+        (
+            {"type": "Function", "name": "Mid", "parameters": [{"key": "source", "value": {"name": "a"}}]},
+            "Mid: missing required argument start",
+        ),
+        (
+            {
+                "type": "Function",
+                "name": "Append",
+                "parameters": [
+                    {"key": "source", "value": {"name": "a"}},
+                    {"key": "suffix", "value": {"name": "b"}},
+                    {"key": "suffix", "value": {"name": "c"}},
+                ],
+            },
+            "Append: parameter suffix is given more than once",
+        ),
+        (
+            {
+                "type": "Function",
+                "name": "Append",
+                "parameters": [{"key": "source", "value": {"name": "a"}}, {"key": "tail", "value": {"name": "b"}}],
+            },
+            "Append has no parameter 'tail' (parameters: source, suffix)",
+        ),
+        (
+            {
+                "type": "Function",
+                "name": "Switch",
+                "parameters": [
+                    {"key": "source", "value": {"name": "a"}},
+                    {"key": "switchValue", "value": {"name": "b"}},
+                ],
+            },
+            "Switch needs key, value pairs",
+        ),
+        ({"type": "Attribute", "name": ""}, "an Attribute node has no name"),
+    ],
+)
 def test_compile_reports_bad_trees(tree, message):
     with pytest.raises(ExpressionSyntaxError) as caught:
         compile_source(AttributeMappingSource.model_validate(tree))
@@ -60,9 +95,9 @@ def test_compile_reports_bad_trees(tree, message):
 
 
 def test_select_unique_value_must_be_the_outermost_function():
-    compile_source(parse('SelectUniqueValue([a], [b])'))
+    compile_source(parse("SelectUniqueValue([a], [b])"))
     with pytest.raises(ExpressionSyntaxError, match="SelectUniqueValue must be the outermost function"):
-        compile_source(parse('ToLower(SelectUniqueValue([a], [b]))'))
+        compile_source(parse("ToLower(SelectUniqueValue([a], [b]))"))
 
 
 def test_attribute_lookup_is_exact_first_then_case_insensitive():
@@ -101,7 +136,7 @@ def test_comparisons():
         '[a] = ""': ({"a": ""}, "True"),
         '[IsSoftDeleted] = "True"': ({"IsSoftDeleted": "True"}, "True"),
         'IsPresent([a]) = "true"': ({"a": "x"}, "True"),  # booleans compare as booleans
-        "InStr([a], \"@contoso.com\") = 0": ({"a": "x@fabrikam.com"}, "True"),
+        'InStr([a], "@contoso.com") = 0': ({"a": "x@fabrikam.com"}, "True"),
     }
     for text, (obj, expected) in cases.items():
         assert evaluate(text, obj) == expected, text
@@ -112,24 +147,33 @@ def test_iif_with_null_condition_attribute_is_false_unless_strict():
     assert evaluate(text, {}) is None  # null = "" is false → valueIfFalse → [country] → null
     assert evaluate(text, {"country": ""}) == "Other"
     for obj in ({}, {"country": ""}):
-        with pytest.raises(ExpressionEvaluationError, match=r"IIF: the condition reads \[country\], which is null or empty"):
+        with pytest.raises(
+            ExpressionEvaluationError, match=r"IIF: the condition reads \[country\], which is null or empty"
+        ):
             evaluate(text, obj, strict_iif=True)
     assert evaluate(text, {"country": "NZ"}, strict_iif=True) == "NZ"
 
 
-@pytest.mark.parametrize("text, obj, message", [
-    ('IIF([a], "y", "n")', {"a": "maybe"}, "IIF: the condition 'maybe' is neither True/False nor a number"),
-    ("Mid([a], [b], 2)", {"a": "abc", "b": "one"}, "Mid: start 'one' is not a whole number"),
-    ('[a] = "x"', {"a": ["x", "y"]}, "the comparison =: a multi-valued value cannot be compared"),
-    ('Switch([a], "d", "k", "v")', {"a": ["x", "y"]}, "Switch: source is multi-valued"),
-    ('Replace([a], , "(", , "", , )', {}, None),  # caught at parse time instead
-    ('Replace([a], , [pattern], , "", , )', {"a": "x", "pattern": "("}, "Replace: invalid regular expression '('"),
-    ('Replace([a], , "\\\\p{L}", , "", , )', {}, None),
-    ('Item([a], "first")', {"a": ["x"]}, "Item: index 'first' is not a whole number"),
-    ('CBool("perhaps")', {}, "CBool: the value 'perhaps' is neither True/False nor a number"),
-    ('InStr("abc", "b", 0)', {}, "InStr: start must be 1 or more, got 0"),
-    ('InStr("abc", "b", 1, "vbSomething")', {}, "InStr: compareType 'vbSomething' is not vbBinaryCompare or vbTextCompare"),
-])
+@pytest.mark.parametrize(
+    "text, obj, message",
+    [
+        ('IIF([a], "y", "n")', {"a": "maybe"}, "IIF: the condition 'maybe' is neither True/False nor a number"),
+        ("Mid([a], [b], 2)", {"a": "abc", "b": "one"}, "Mid: start 'one' is not a whole number"),
+        ('[a] = "x"', {"a": ["x", "y"]}, "the comparison =: a multi-valued value cannot be compared"),
+        ('Switch([a], "d", "k", "v")', {"a": ["x", "y"]}, "Switch: source is multi-valued"),
+        ('Replace([a], , "(", , "", , )', {}, None),  # caught at parse time instead
+        ('Replace([a], , [pattern], , "", , )', {"a": "x", "pattern": "("}, "Replace: invalid regular expression '('"),
+        ('Replace([a], , "\\\\p{L}", , "", , )', {}, None),
+        ('Item([a], "first")', {"a": ["x"]}, "Item: index 'first' is not a whole number"),
+        ('CBool("perhaps")', {}, "CBool: the value 'perhaps' is neither True/False nor a number"),
+        ('InStr("abc", "b", 0)', {}, "InStr: start must be 1 or more, got 0"),
+        (
+            'InStr("abc", "b", 1, "vbSomething")',
+            {},
+            "InStr: compareType 'vbSomething' is not vbBinaryCompare or vbTextCompare",
+        ),
+    ],
+)
 def test_evaluation_errors_are_one_line_and_name_the_function(text, obj, message):
     if message is None:
         with pytest.raises(ExpressionSyntaxError):

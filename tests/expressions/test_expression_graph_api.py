@@ -8,9 +8,10 @@ from .support import fixed_context
 
 
 def test_graph_sample_request_and_response():
-    response = parse_expression('Replace([preferredLanguage], "-", , , "_", ,  )',
-                                {"preferredLanguage": "EN-US", "appRoleAssignments": ["Default Assignment"],
-                                 "IsSoftDeleted": "false"})
+    response = parse_expression(
+        'Replace([preferredLanguage], "-", , , "_", ,  )',
+        {"preferredLanguage": "EN-US", "appRoleAssignments": ["Default Assignment"], "IsSoftDeleted": "false"},
+    )
     document = response.to_graph()
     assert document["error"] is None
     assert document["parsingSucceeded"] is True
@@ -24,8 +25,12 @@ def test_parse_only_without_test_input():
     response = parse_expression("[mail]")
     assert response.parsing_succeeded and not response.evaluation_succeeded
     assert response.evaluation_result is None and response.error is None
-    assert response.parsed_expression.to_graph() == {"type": "Attribute", "name": "mail", "expression": "[mail]",
-                                                     "parameters": []}
+    assert response.parsed_expression.to_graph() == {
+        "type": "Attribute",
+        "name": "mail",
+        "expression": "[mail]",
+        "parameters": [],
+    }
 
 
 def test_parse_failure():
@@ -73,18 +78,36 @@ def test_never_raises_for_bad_input():
 
 def test_function_catalogue_matches_graphs_published_entries():
     catalogue = {function.name: function.to_graph() for function in function_catalogue()}
-    assert catalogue["Append"] == {"name": "Append", "parameters": [
-        {"name": "source", "type": "String", "required": True, "allowMultipleOccurrences": False},
-        {"name": "suffix", "type": "String", "required": True, "allowMultipleOccurrences": False}]}
+    assert catalogue["Append"] == {
+        "name": "Append",
+        "parameters": [
+            {"name": "source", "type": "String", "required": True, "allowMultipleOccurrences": False},
+            {"name": "suffix", "type": "String", "required": True, "allowMultipleOccurrences": False},
+        ],
+    }
     assert catalogue["DefaultDomain"] == {"name": "DefaultDomain", "parameters": []}
     assert [p["name"] for p in catalogue["Replace"]["parameters"]] == [
-        "source", "Find", "RegularExpression", "RegularExpressionGroupName", "Replacement", "ReplacementPropertyName",
-        "Template"]
-    assert catalogue["Switch"]["parameters"][2] == {"name": "switchValue", "type": "String", "required": False,
-                                                     "allowMultipleOccurrences": True}
+        "source",
+        "Find",
+        "RegularExpression",
+        "RegularExpressionGroupName",
+        "Replacement",
+        "ReplacementPropertyName",
+        "Template",
+    ]
+    assert catalogue["Switch"]["parameters"][2] == {
+        "name": "switchValue",
+        "type": "String",
+        "required": False,
+        "allowMultipleOccurrences": True,
+    }
     assert catalogue["Join"]["parameters"][1]["allowMultipleOccurrences"] is True
-    assert catalogue["Mid"]["parameters"][1] == {"name": "start", "type": "Integer", "required": True,
-                                                  "allowMultipleOccurrences": False}
+    assert catalogue["Mid"]["parameters"][1] == {
+        "name": "start",
+        "type": "Integer",
+        "required": True,
+        "allowMultipleOccurrences": False,
+    }
     assert catalogue["Split"]["parameters"][1]["required"] is False
     assert catalogue["IsNothing"]["parameters"][0]["type"] == "Boolean"
     assert [p["name"] for p in catalogue["Prepend"]["parameters"]] == ["prefix", "source"]
@@ -93,12 +116,49 @@ def test_function_catalogue_matches_graphs_published_entries():
 def test_function_catalogue_covers_the_reference_and_nothing_else():
     names = {function.name for function in function_catalogue()}
     reference = {
-        "Append", "AppRoleAssignmentsComplex", "BitAnd", "CBool", "CDate", "Coalesce", "ConvertToBase64",
-        "ConvertToUTF8Hex", "Count", "CStr", "DateAdd", "DateDiff", "DateFromNum", "FormatDateTime", "Guid",
-        "IgnoreFlowIfNullOrEmpty", "IIF", "InStr", "IsNull", "IsNullOrEmpty", "IsPresent", "IsString", "Item", "Join",
-        "Left", "Mid", "NormalizeDiacritics", "Not", "Now", "NumFromDate", "PCase", "RandomString", "Redact",
-        "RemoveDuplicates", "Replace", "SelectUniqueValue", "SingleAppRoleAssignment", "Split", "StripSpaces",
-        "Switch", "ToLower", "ToUpper", "Word",
+        "Append",
+        "AppRoleAssignmentsComplex",
+        "BitAnd",
+        "CBool",
+        "CDate",
+        "Coalesce",
+        "ConvertToBase64",
+        "ConvertToUTF8Hex",
+        "Count",
+        "CStr",
+        "DateAdd",
+        "DateDiff",
+        "DateFromNum",
+        "FormatDateTime",
+        "Guid",
+        "IgnoreFlowIfNullOrEmpty",
+        "IIF",
+        "InStr",
+        "IsNull",
+        "IsNullOrEmpty",
+        "IsPresent",
+        "IsString",
+        "Item",
+        "Join",
+        "Left",
+        "Mid",
+        "NormalizeDiacritics",
+        "Not",
+        "Now",
+        "NumFromDate",
+        "PCase",
+        "RandomString",
+        "Redact",
+        "RemoveDuplicates",
+        "Replace",
+        "SelectUniqueValue",
+        "SingleAppRoleAssignment",
+        "Split",
+        "StripSpaces",
+        "Switch",
+        "ToLower",
+        "ToUpper",
+        "Word",
     }
     legacy = {"DefaultDomain", "AppRoleAssignments", "IsNothing", "Prepend", "AssertiveAppRoleAssignmentsComplex"}
     assert names == reference | legacy  # keywords and comparison operators are not functions

@@ -29,10 +29,16 @@ def node(kind: str, name: str, pairs: list[tuple[str, AttributeMappingSource]] |
 
 attribute_names = st.text(min_size=1, max_size=20).filter(lambda name: "]" not in name and name.strip())
 attributes = attribute_names.map(lambda name: node("Attribute", name))
-constants = st.one_of(st.text(max_size=20), st.from_regex(r"-?[0-9]{1,12}|&H[0-9A-F]{1,4}", fullmatch=True),
-                      st.sampled_from(["vbTextCompare", "vbBinaryCompare", "True", '"', "\\", "\\\\\"", ""]))
-leaves = st.one_of(attributes, constants.map(lambda value: node("Constant", value)),
-                   st.sampled_from(ZERO_ARGUMENT).map(lambda d: node("Function", d.name)))
+constants = st.one_of(
+    st.text(max_size=20),
+    st.from_regex(r"-?[0-9]{1,12}|&H[0-9A-F]{1,4}", fullmatch=True),
+    st.sampled_from(["vbTextCompare", "vbBinaryCompare", "True", '"', "\\", '\\\\"', ""]),
+)
+leaves = st.one_of(
+    attributes,
+    constants.map(lambda value: node("Constant", value)),
+    st.sampled_from(ZERO_ARGUMENT).map(lambda d: node("Function", d.name)),
+)
 
 
 @st.composite
@@ -65,8 +71,13 @@ def comparisons(draw, children) -> AttributeMappingSource:
 trees = st.recursive(leaves, lambda children: st.one_of(calls(children), comparisons(children)), max_leaves=25)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(trees)
 def test_every_tree_round_trips_through_text(tree):
     text = to_text(tree)

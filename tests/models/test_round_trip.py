@@ -34,15 +34,23 @@ def test_examples_round_trip_exactly(path: Path) -> None:
 
 
 def test_seven_digit_fractions_and_never_dates_survive() -> None:
-    document = {"code": "Active", "steadyStateFirstAchievedTime": "0001-01-01T00:00:00Z",
-                "lastExecution": {"timeBegan": "2017-07-19T14:55:58.5434447Z", "state": "Succeeded"}}
+    document = {
+        "code": "Active",
+        "steadyStateFirstAchievedTime": "0001-01-01T00:00:00Z",
+        "lastExecution": {"timeBegan": "2017-07-19T14:55:58.5434447Z", "state": "Succeeded"},
+    }
     status = SynchronizationStatus.model_validate(document)
     assert status.steady_state_first_achieved_time == NEVER
     assert status.model_dump(mode="json") == document
 
 
 def test_unknown_properties_are_kept() -> None:
-    document = {"id": "x", "templateId": "scim", "@odata.type": "#microsoft.graph.synchronizationJob", "futureThing": [1]}
+    document = {
+        "id": "x",
+        "templateId": "scim",
+        "@odata.type": "#microsoft.graph.synchronizationJob",
+        "futureThing": [1],
+    }
     assert SynchronizationJob.model_validate(document).model_dump(mode="json") == document
 
 
@@ -57,8 +65,16 @@ def test_empty_dates_from_the_docs_become_null() -> None:
     assert status.quarantine.current_began is None
 
 
-@pytest.mark.parametrize("text,seconds", [("PT40M", 2400), ("PT1S", 1), ("P1DT2H", 93600), ("PT1.5S", 1.5),
-                                          ("P10675199DT2H48M5.4775807S", 922337203685.4775807)])
+@pytest.mark.parametrize(
+    "text,seconds",
+    [
+        ("PT40M", 2400),
+        ("PT1S", 1),
+        ("P1DT2H", 93600),
+        ("PT1.5S", 1.5),
+        ("P10675199DT2H48M5.4775807S", 922337203685.4775807),
+    ],
+)
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text).total_seconds() == pytest.approx(seconds)
 

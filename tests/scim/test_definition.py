@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from synctui.clock import FrozenClock
 from synctui.connectors.base import Modification
@@ -36,7 +36,7 @@ def test_definition_is_the_scim_template_target() -> None:
 
 
 def test_discover_adds_what_the_endpoint_declares(server: ScimServer, traces: list) -> None:
-    now = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
     directory = ScimDirectory(server.base_address, trace=traces.append, clock=FrozenClock(now))
     ours = directory.definition()
 

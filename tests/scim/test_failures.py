@@ -26,7 +26,7 @@ def test_a_duplicate_user_name_is_an_entry_conflict(directory: ScimDirectory) ->
 
     assert error.value.code == "EntryConflict"
     assert error.value.message == (
-        'POST /Users answered HTTP 409 (uniqueness): '
+        "POST /Users answered HTTP 409 (uniqueness): "
         '"One or more of the attribute values are already in use or are reserved"'
     )
 
@@ -168,7 +168,14 @@ def test_the_trace_never_shows_the_token(start_server: Callable[..., ScimServer]
     assert TOKEN not in repr(traces)
     post = traces[0]
     assert set(post) == {
-        "method", "path", "request_headers", "request_body", "status", "response_body", "error", "duration_ms"
+        "method",
+        "path",
+        "request_headers",
+        "request_body",
+        "status",
+        "response_body",
+        "error",
+        "duration_ms",
     }
     assert post["request_headers"]["content-type"] == "application/scim+json"
     assert post["response_body"]["id"] == user_id

@@ -24,12 +24,30 @@ USERS = 200
 
 
 def _tenant() -> dict[str, Any]:
-    users = [{"id": f"u{n}", "userPrincipalName": f"person{n}@contoso.example", "displayName": f"Person {n}",
-              "givenName": "Person", "surname": str(n), "mail": f"person{n}@contoso.example", "mailNickname": f"person{n}",
-              "department": "Sales", "accountEnabled": True, "manager": f"u{n // 10}" if n >= 10 else None}
-             for n in range(USERS)]
-    groups = [{"id": f"g{g}", "displayName": f"Team {g}", "mailNickname": f"team{g}",
-               "members": [f"u{n}" for n in range(g * 50, (g + 1) * 50)]} for g in range(USERS // 100)]
+    users = [
+        {
+            "id": f"u{n}",
+            "userPrincipalName": f"person{n}@contoso.example",
+            "displayName": f"Person {n}",
+            "givenName": "Person",
+            "surname": str(n),
+            "mail": f"person{n}@contoso.example",
+            "mailNickname": f"person{n}",
+            "department": "Sales",
+            "accountEnabled": True,
+            "manager": f"u{n // 10}" if n >= 10 else None,
+        }
+        for n in range(USERS)
+    ]
+    groups = [
+        {
+            "id": f"g{g}",
+            "displayName": f"Team {g}",
+            "mailNickname": f"team{g}",
+            "members": [f"u{n}" for n in range(g * 50, (g + 1) * 50)],
+        }
+        for g in range(USERS // 100)
+    ]
     return {"users": users, "groups": groups}
 
 
@@ -40,19 +58,40 @@ def _all(server: ScimServer, resource: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX")
-def test_kill_9_during_parallel_exports_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      capsys: pytest.CaptureFixture[str],
-                                                      start_server: Callable[..., ScimServer]) -> None:
+def test_kill_9_during_parallel_exports_loses_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    start_server: Callable[..., ScimServer],
+) -> None:
     server = start_server(token=TOKEN)
     home, source = tmp_path / "home", tmp_path / "tenant.json"
     tenant = _tenant()
     source.write_text(json.dumps(tenant))
     monkeypatch.setenv("SYNCTUI_HOME", str(home))
     pause_demo_jobs(capsys)
-    main(["jobs", "create", "--template", "scim", "--secret", f"BaseAddress={server.base_address}",
-          "--secret", f"SecretToken={TOKEN}", "--setting", f"SourcePath={source}",
-          "--setting", "ScimManagerShape=object", "--setting", "ScimMaxParallelRequests=8",
-          "--setting", "CheckpointSeconds=0.05", "--interval", "PT1S"])
+    main(
+        [
+            "jobs",
+            "create",
+            "--template",
+            "scim",
+            "--secret",
+            f"BaseAddress={server.base_address}",
+            "--secret",
+            f"SecretToken={TOKEN}",
+            "--setting",
+            f"SourcePath={source}",
+            "--setting",
+            "ScimManagerShape=object",
+            "--setting",
+            "ScimMaxParallelRequests=8",
+            "--setting",
+            "CheckpointSeconds=0.05",
+            "--interval",
+            "PT1S",
+        ]
+    )
     job_id = capsys.readouterr().out.strip()
     assert main(["jobs", "start", job_id]) == 0
 

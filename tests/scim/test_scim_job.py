@@ -21,12 +21,24 @@ from ._server import ENTERPRISE, TOKEN, ScimServer
 
 
 def _tenant(count: int = 6) -> dict[str, Any]:
-    users = [{
-        "id": f"u{n}", "userPrincipalName": f"user{n}@contoso.example", "displayName": f"User {n}", "givenName": "User",
-        "surname": f"N{n}", "mail": f"user{n}@contoso.example", "mailNickname": f"user{n}", "department": "Sales",
-        "jobTitle": "Rep", "employeeId": f"E{n}", "accountEnabled": True, "city": "Oslo",
-        "manager": f"u{n // 5}" if n else None,
-    } for n in range(count)]
+    users = [
+        {
+            "id": f"u{n}",
+            "userPrincipalName": f"user{n}@contoso.example",
+            "displayName": f"User {n}",
+            "givenName": "User",
+            "surname": f"N{n}",
+            "mail": f"user{n}@contoso.example",
+            "mailNickname": f"user{n}",
+            "department": "Sales",
+            "jobTitle": "Rep",
+            "employeeId": f"E{n}",
+            "accountEnabled": True,
+            "city": "Oslo",
+            "manager": f"u{n // 5}" if n else None,
+        }
+        for n in range(count)
+    ]
     groups = [{"id": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u0", "u1", "u2"]}]
     return {"users": users, "groups": groups}
 
@@ -36,8 +48,11 @@ def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     server = start_server(token=TOKEN)
     service = open_service(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
     service.home.tenant_file.write_text(json.dumps(_tenant()))
-    job = service.create_job("scim", secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
-                             settings={"ScimManagerShape": "object"})
+    job = service.create_job(
+        "scim",
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        settings={"ScimManagerShape": "object"},
+    )
     service.start_job(job.id)
     return service, job.id, server
 
@@ -94,8 +109,11 @@ def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
 
 def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
     service, job_id, server = scim_job
-    httpx.post(server.base_address + "/Users", headers={"Authorization": f"Bearer {TOKEN}"},
-               json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"})
+    httpx.post(
+        server.base_address + "/Users",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"},
+    )
     service.run_cycle(job_id)
     assert len(_users(server)) == 6
 
@@ -147,15 +165,19 @@ def test_trace_requests_setting_records_every_request_without_the_token(scim_job
 
 
 @pytest.mark.parametrize("parallel", ["1", "8"])
-def test_parallel_requests_end_as_one_at_a_time(tmp_path: Path, start_server: Callable[..., ScimServer],
-                                                parallel: str) -> None:
+def test_parallel_requests_end_as_one_at_a_time(
+    tmp_path: Path, start_server: Callable[..., ScimServer], parallel: str
+) -> None:
     server = start_server(token=TOKEN)
     service = open_service(Home(tmp_path / "home"), clock=FrozenClock(), seed=False)
     tenant = _tenant(60)
     tenant["groups"][0]["members"] = [f"u{n}" for n in range(0, 60, 2)]
     service.home.tenant_file.write_text(json.dumps(tenant))
-    job = service.create_job("scim", secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
-                             settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel})
+    job = service.create_job(
+        "scim",
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel},
+    )
     assert service.run_cycle(job.id).state.value == "Succeeded"
     users = _users(server)
     assert len(users) == 60

@@ -158,17 +158,13 @@ def test_manager_as_a_plain_id_is_refused_by_scim2_server(
     with pytest.raises(ObjectError) as error:
         directory.update("User", alice, Modification(replace={f"{ENTERPRISE}:manager": "some-id"}))
 
-    assert sent(traces, "PATCH")[0]["Operations"] == [
-        {"op": "replace", "value": {f"{ENTERPRISE}:manager": "some-id"}}
-    ]
+    assert sent(traces, "PATCH")[0]["Operations"] == [{"op": "replace", "value": {f"{ENTERPRISE}:manager": "some-id"}}]
     assert error.value.code == "InvalidValue"
     assert "\n" not in error.value.message
     assert "Input should be a valid dictionary or instance of Manager" in error.value.message
 
 
-def test_a_value_for_a_type_the_user_lacks_needs_a_server_that_adds_it(
-    directory: ScimDirectory, alice: str
-) -> None:
+def test_a_value_for_a_type_the_user_lacks_needs_a_server_that_adds_it(directory: ScimDirectory, alice: str) -> None:
     # Entra addresses a new fax number by its filtered path; RFC 7644 lets a server answer
     # 400 noTarget when no element matches, and scim2-server does. Reported, not papered over.
     with pytest.raises(ObjectError) as error:

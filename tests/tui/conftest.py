@@ -94,8 +94,20 @@ def escrowed(fixed_ids: None, service: SyncService) -> str:
     job = job_id(service, "jsonfile")
     schema = service.get_schema(job)
     users = schema.synchronization_rules[0].object_mappings[0]
-    users.scope = Filter(groups=[FilterGroup(name="Legal", clauses=[FilterClause(
-        source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Legal"]))])])
+    users.scope = Filter(
+        groups=[
+            FilterGroup(
+                name="Legal",
+                clauses=[
+                    FilterClause(
+                        source_operand_name="department",
+                        operator_name="EQUALS",
+                        target_operand=FilterOperand(values=["Legal"]),
+                    )
+                ],
+            )
+        ]
+    )
     title = next(m for m in users.attribute_mappings if m.target_attribute_name == "jobTitle")
     title.source = service.parse_expression("CDate([department])").parsed_expression
     service.put_schema(job, schema)

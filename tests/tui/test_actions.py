@@ -100,6 +100,7 @@ async def test_restart_scope_dialog_confirms_dangerous_scopes(app: SyncApp, serv
     def spy(job: str, reset_scope: str | None = None) -> None:
         calls.append((job, reset_scope))
         original(job, reset_scope)
+
     service.restart_job = spy  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
@@ -261,12 +262,16 @@ async def test_service_error_is_a_notification_and_the_app_keeps_running(app: Sy
         assert isinstance(app.screen, NewJobScreen)
 
 
-async def test_invalid_schema_import_shows_problems_and_saves_nothing(app: SyncApp, service: SyncService, tmp_path) -> None:
+async def test_invalid_schema_import_shows_problems_and_saves_nothing(
+    app: SyncApp, service: SyncService, tmp_path
+) -> None:
     job = job_id(service, "jsonfile")
     before = service.get_schema(job).version
     bad = tmp_path / "bad.json"
-    bad.write_text('{"synchronizationRules": [{"sourceDirectoryName": "nope", "targetDirectoryName": "nope", '
-                   '"objectMappings": []}], "directories": []}')
+    bad.write_text(
+        '{"synchronizationRules": [{"sourceDirectoryName": "nope", "targetDirectoryName": "nope", '
+        '"objectMappings": []}], "directories": []}'
+    )
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
         await pilot.press("i")
@@ -312,6 +317,7 @@ async def test_live_updates_arrive_as_coalesced_messages(service: SyncService) -
                 service.start_job(job)
                 service.pause_job(job)
             service.start_job(job)
+
         thread = threading.Thread(target=burst)
         thread.start()
         thread.join()
@@ -332,15 +338,17 @@ async def test_live_updates_arrive_as_coalesced_messages(service: SyncService) -
 
 
 async def test_progress_moves_the_bar_alone_and_a_burst_is_shown_once(
-        app: SyncApp, service: SyncService, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: SyncApp, service: SyncService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
         shown: list[object] = []
         moved: list[object] = []
         show, show_progress = StatusPane.show, StatusPane.show_progress
         monkeypatch.setattr(StatusPane, "show", lambda pane, *args: shown.append(args) or show(pane, *args))
-        monkeypatch.setattr(StatusPane, "show_progress",
-                            lambda pane, progress: moved.append(progress) or show_progress(pane, progress))
+        monkeypatch.setattr(
+            StatusPane, "show_progress", lambda pane, progress: moved.append(progress) or show_progress(pane, progress)
+        )
         for done in range(1, 51):  # a cycle reports faster than the screen takes them
             app.screen.post_message(ProgressChanged(job, done, 50))
         app.screen.post_message(ProgressChanged("another-job", 1, 2))
@@ -392,8 +400,11 @@ async def test_schema_edit_toggle_save_and_unsaved_prompt(app: SyncApp, service:
         await settle(pilot)
         editor = app.screen.query_one(SchemaEditor)
         tree = editor.query_one(Tree)
-        node = next(n for n in editor.query_one(Tree)._tree_nodes.values()
-                    if isinstance(n.data, MappingRef) and n.data.object_mapping == 0 and n.data.attribute_mapping is None)
+        node = next(
+            n
+            for n in editor.query_one(Tree)._tree_nodes.values()
+            if isinstance(n.data, MappingRef) and n.data.object_mapping == 0 and n.data.attribute_mapping is None
+        )
         tree.move_cursor(node)
         await pilot.click("#schema-toggle")
         await pilot.pause()

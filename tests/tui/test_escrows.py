@@ -24,6 +24,7 @@ def calls(service: SyncService, monkeypatch: pytest.MonkeyPatch) -> list[tuple[s
     def retry(job_id: str, keys=None) -> int:
         made.append((job_id, sorted(keys) if keys is not None else None))
         return original(job_id, keys)
+
     monkeypatch.setattr(service, "retry_escrows", retry)
     return made
 
@@ -77,8 +78,9 @@ async def test_dismiss_asks_first(escrowed: str, service: SyncService) -> None:
         assert table.row_count == 4 and doomed not in table.row_keys
 
 
-async def test_busy_and_not_found_are_notifications(escrowed: str, service: SyncService,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_busy_and_not_found_are_notifications(
+    escrowed: str, service: SyncService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = SyncApp(service)
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
@@ -88,6 +90,7 @@ async def test_busy_and_not_found_are_notifications(escrowed: str, service: Sync
         def raced(job_id: str, keys) -> int:
             original(job_id, keys)  # the command line got there first: the service no longer has them
             return original(job_id, keys)
+
         monkeypatch.setattr(service, "dismiss_escrows", raced)
         await pilot.press("x")
         await pilot.pause()
@@ -97,6 +100,7 @@ async def test_busy_and_not_found_are_notifications(escrowed: str, service: Sync
 
         def busy(job_id: str, keys=None) -> int:
             raise Busy(f"a cycle of job {job_id} is already running; wait for it or pause the job")
+
         monkeypatch.setattr(service, "retry_escrows", busy)
         await pilot.press("R")
         await settle(pilot)

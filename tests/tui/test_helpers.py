@@ -18,10 +18,10 @@ from synctui.service import ServiceError
 from synctui.tui import scope_edit
 from synctui.tui.dialogs.clause import operators_for
 from synctui.tui.dialogs.goto import matching_views, resolve_view
-from synctui.tui.tabs import VIEWS
 from synctui.tui.export import write_json
 from synctui.tui.format import matches_typed, typeable
 from synctui.tui.keymap import known_bindings, parse_keymap
+from synctui.tui.tabs import VIEWS
 from synctui.tui.widgets.logs_pane import searchable_text
 
 
@@ -50,10 +50,16 @@ def test_keymap_is_applied_whole_or_not_at_all() -> None:
     assert {"jobs.start", "logs.follow", "escrows.retry", "schema.add_group", "app.goto"} <= known
     assert parse_keymap(None, known) == ({}, None)
     assert parse_keymap({"jobs.start": "S", "app.goto": "g, ctrl+g"}, known) == (
-        {"jobs.start": "S", "app.goto": "g,ctrl+g"}, None)
-    for bad, problem in ((["jobs.start"], "JSON object"), ({"jobs.nope": "x"}, "jobs.nope"),
-                         ({"jobs.start": 5}, "non-empty string"), ({"jobs.start": "ctrl+ d"}, "comma-separated"),
-                         ({"jobs.start": "a,,b"}, "comma-separated")):
+        {"jobs.start": "S", "app.goto": "g,ctrl+g"},
+        None,
+    )
+    for bad, problem in (
+        (["jobs.start"], "JSON object"),
+        ({"jobs.nope": "x"}, "jobs.nope"),
+        ({"jobs.start": 5}, "non-empty string"),
+        ({"jobs.start": "ctrl+ d"}, "comma-separated"),
+        ({"jobs.start": "a,,b"}, "comma-separated"),
+    ):
         keymap, message = parse_keymap(bad, known)
         assert keymap == {} and message and problem in message
 
@@ -65,8 +71,9 @@ def test_every_dashboard_binding_has_an_id_and_a_tooltip() -> None:
 
 def test_scope_edits_never_leave_an_empty_group() -> None:
     mapping = ObjectMapping(source_object_name="User", target_object_name="User")
-    sales = FilterClause(source_operand_name="department", operator_name="EQUALS",
-                         target_operand=FilterOperand(values=["Sales"]))
+    sales = FilterClause(
+        source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Sales"])
+    )
     enabled = FilterClause(source_operand_name="accountEnabled", operator_name="IS TRUE")
     assert scope_edit.add_group(mapping, sales) == 0
     assert scope_edit.set_clause(mapping, 0, None, enabled) == 1
@@ -82,16 +89,22 @@ def test_scope_edits_never_leave_an_empty_group() -> None:
 
 
 def test_operators_for_an_attribute_type() -> None:
-    operators = [FilterOperatorSchema(name="EQUALS", supported_attribute_types=[AttributeType.String]),
-                 FilterOperatorSchema(name="IS TRUE", arity="Unary", supported_attribute_types=[AttributeType.Boolean]),
-                 FilterOperatorSchema(name="ANY")]
+    operators = [
+        FilterOperatorSchema(name="EQUALS", supported_attribute_types=[AttributeType.String]),
+        FilterOperatorSchema(name="IS TRUE", arity="Unary", supported_attribute_types=[AttributeType.Boolean]),
+        FilterOperatorSchema(name="ANY"),
+    ]
     assert [op.name for op in operators_for(operators, "Boolean")] == ["IS TRUE", "ANY"]
     assert [op.name for op in operators_for(operators, None)] == ["EQUALS", "IS TRUE", "ANY"]
 
 
 def test_log_search_looks_at_values_not_keys() -> None:
-    entry = {"provisioningAction": "update", "statusInfo": {"status": "failure", "errorCode": "Boom"},
-             "sourceIdentity": {"displayName": "Zoë"}, "modifiedProperties": [{"newValue": "Legal"}]}
+    entry = {
+        "provisioningAction": "update",
+        "statusInfo": {"status": "failure", "errorCode": "Boom"},
+        "sourceIdentity": {"displayName": "Zoë"},
+        "modifiedProperties": [{"newValue": "Legal"}],
+    }
     text = searchable_text(entry)
     assert "boom" in text and "zoë" in text and "legal" in text
     assert "provisioningaction" not in text and "statusinfo" not in text

@@ -19,8 +19,7 @@ from .conftest import SIZE, notifications, select, settle
 def _without_job_title(service: SyncService, job: str, path: Path) -> Path:
     schema = service.get_schema(job).model_dump(mode="json")
     users = schema["synchronizationRules"][0]["objectMappings"][0]
-    users["attributeMappings"] = [m for m in users["attributeMappings"]
-                                  if m["targetAttributeName"] != "jobTitle"]
+    users["attributeMappings"] = [m for m in users["attributeMappings"] if m["targetAttributeName"] != "jobTitle"]
     path.write_text(json.dumps(schema))
     return path
 
@@ -69,8 +68,9 @@ async def test_cancel_changes_nothing(app: SyncApp, service: SyncService, tmp_pa
     assert service.get_schema(job).model_dump(mode="json") == before
 
 
-async def test_a_file_with_no_mappings_shows_why_and_changes_nothing(app: SyncApp, service: SyncService,
-                                                                      tmp_path: Path) -> None:
+async def test_a_file_with_no_mappings_shows_why_and_changes_nothing(
+    app: SyncApp, service: SyncService, tmp_path: Path
+) -> None:
     empty = tmp_path / "empty.json"
     empty.write_text('{"foo": 1}')
     async with app.run_test(size=SIZE) as pilot:
@@ -96,13 +96,15 @@ async def test_a_file_that_is_not_json_is_a_message(app: SyncApp, service: SyncS
     assert service.get_schema(job).version == version
 
 
-async def test_thousands_of_problems_show_the_first_and_a_count(app: SyncApp, service: SyncService,
-                                                                tmp_path: Path) -> None:
+async def test_thousands_of_problems_show_the_first_and_a_count(
+    app: SyncApp, service: SyncService, tmp_path: Path
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "jsonfile")
         schema = service.get_schema(job).model_dump(mode="json")
         schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"] = [
-            {"targetAttributeName": f"nope{i}", "matchingPriority": 1 if i == 0 else 0} for i in range(15_000)]
+            {"targetAttributeName": f"nope{i}", "matchingPriority": 1 if i == 0 else 0} for i in range(15_000)
+        ]
         path = tmp_path / "many.json"
         path.write_text(json.dumps(schema))
         await _import(pilot, path)

@@ -75,8 +75,7 @@ async def test_export_errors_are_notifications(ran: SyncService, tmp_path: Path)
         assert any("No entries to export" in n for n in notifications(app, "warning"))
 
 
-async def test_follow_shows_new_entries_at_the_top_and_off_keeps_the_cursor(
-        ran: SyncService) -> None:
+async def test_follow_shows_new_entries_at_the_top_and_off_keeps_the_cursor(ran: SyncService) -> None:
     job = job_id(ran, "jsonfile")
     app = SyncApp(ran)
 

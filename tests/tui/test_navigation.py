@@ -105,8 +105,16 @@ async def test_the_palette_has_the_new_actions(app: SyncApp, service: SyncServic
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
         titles = [title for title, _, _ in JobCommands(app.screen)._commands()]
-        for title in ("Follow logs (toggle)", "Search logs", "Export logs…", "Retry selected escrows",
-                      "Retry all escrows", "Dismiss selected escrows…", "Add scoping filter group…", "Go to view…"):
+        for title in (
+            "Follow logs (toggle)",
+            "Search logs",
+            "Export logs…",
+            "Retry selected escrows",
+            "Retry all escrows",
+            "Dismiss selected escrows…",
+            "Add scoping filter group…",
+            "Go to view…",
+        ):
             assert title in titles
 
 

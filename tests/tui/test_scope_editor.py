@@ -17,8 +17,11 @@ from .conftest import SIZE, job_id, open_tab, select, settle
 
 
 def clause(attribute: str, operator: str, *values: str) -> FilterClause:
-    return FilterClause(source_operand_name=attribute, operator_name=operator,
-                        target_operand=FilterOperand(values=list(values)) if values else None)
+    return FilterClause(
+        source_operand_name=attribute,
+        operator_name=operator,
+        target_operand=FilterOperand(values=list(values)) if values else None,
+    )
 
 
 def with_scope(service: SyncService, *groups: FilterGroup) -> str:
@@ -61,8 +64,13 @@ async def press_ok(pilot) -> None:
 
 def scope_of(service: SyncService, job: str) -> list[list[str]]:
     scope = service.get_schema(job).synchronization_rules[0].object_mappings[0].scope
-    return [[" ".join([c.source_operand_name, c.operator_name, *(c.target_operand.values if c.target_operand else [])])
-             for c in group.clauses] for group in (scope.groups if scope else [])]
+    return [
+        [
+            " ".join([c.source_operand_name, c.operator_name, *(c.target_operand.values if c.target_operand else [])])
+            for c in group.clauses
+        ]
+        for group in (scope.groups if scope else [])
+    ]
 
 
 async def test_add_a_group_and_a_clause_then_save_once(app: SyncApp, service: SyncService) -> None:
@@ -75,8 +83,9 @@ async def test_add_a_group_and_a_clause_then_save_once(app: SyncApp, service: Sy
         await open_tab(pilot, "tab-schema")
         editor = await cursor_to(pilot, MappingRef(0, 0))
         tree = editor.query_one(SchemaTree)
-        assert "Scoping filter: none" in str(tree.get_node_by_id(
-            next(i for i, n in tree._tree_nodes.items() if n.data == ScopeRef(0, 0))).label)
+        assert "Scoping filter: none" in str(
+            tree.get_node_by_id(next(i for i, n in tree._tree_nodes.items() if n.data == ScopeRef(0, 0))).label
+        )
         await pilot.press("f")  # a new group starts with its first clause
         await settle(pilot)
         dialog = await fill_clause(pilot, "department", "EQUALS", "Sales")
@@ -121,11 +130,14 @@ async def test_clause_dialog_rejects_incomplete_clauses(app: SyncApp, service: S
 
 
 async def test_edit_and_remove_clauses_and_groups(app: SyncApp, service: SyncService) -> None:
-    job = with_scope(service,
-                     FilterGroup(name="Group 1", clauses=[clause("department", "EQUALS", "Sales"),
-                                                          clause("accountEnabled", "IS TRUE")]),
-                     FilterGroup(name="Group 2", clauses=[clause("jobTitle", "ENDS_WITH", "Manager")]),
-                     FilterGroup(name="Group 3", clauses=[clause("city", "IS NOT NULL")]))
+    job = with_scope(
+        service,
+        FilterGroup(
+            name="Group 1", clauses=[clause("department", "EQUALS", "Sales"), clause("accountEnabled", "IS TRUE")]
+        ),
+        FilterGroup(name="Group 2", clauses=[clause("jobTitle", "ENDS_WITH", "Manager")]),
+        FilterGroup(name="Group 3", clauses=[clause("city", "IS NOT NULL")]),
+    )
     async with app.run_test(size=SIZE) as pilot:
         await select(pilot, service, "jsonfile")
         await open_tab(pilot, "tab-schema")

@@ -25,8 +25,9 @@ async def test_settings_tab_refuses_a_bad_value_and_saves_nothing(app: SyncApp, 
         await pilot.click("#settings-save")
         await settle(pilot)
         errors = [n for n in app._notifications if n.severity == "error"]
-        assert errors and errors[-1].message == ("setting ScimMaxParallelRequests must be a whole number "
-                                                 "from 1 to 64, not 'abc'")
+        assert errors and errors[-1].message == (
+            "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'"
+        )
         assert service.home.config_file.read_bytes() == before  # neither the interval nor the trace flag
         field = next(f for f in app.screen.query(".secret-input").results(Input) if f.name == "BaseAddress")
         field.value = "http://scim.example/v2"

@@ -29,6 +29,7 @@ def before(*keys: str, tab: str | None = None):
         await settle(pilot)
         no_blink(pilot.app)
         await pilot.pause()
+
     return run_before
 
 

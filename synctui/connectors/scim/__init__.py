@@ -8,5 +8,11 @@ from ._patch import RequestStyle
 from ._resources import ManagerShape
 
 __all__ = [
-    "ManagerShape", "RequestStyle", "ScimDirectory", "credentials_of", "mask", "scim_definition", "split_tenant_url",
+    "ManagerShape",
+    "RequestStyle",
+    "ScimDirectory",
+    "credentials_of",
+    "mask",
+    "scim_definition",
+    "split_tenant_url",
 ]

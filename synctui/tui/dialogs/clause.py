@@ -32,15 +32,25 @@ def operators_for(operators: list[FilterOperatorSchema], attribute_type: str | N
     """The operators that apply to an attribute of `attribute_type` (all of them if it is unknown)."""
     if attribute_type is None:
         return list(operators)
-    return [op for op in operators if not op.supported_attribute_types
-            or attribute_type in {enum_text(t) for t in op.supported_attribute_types}]
+    return [
+        op
+        for op in operators
+        if not op.supported_attribute_types or attribute_type in {enum_text(t) for t in op.supported_attribute_types}
+    ]
 
 
 class ClauseDialog(ModalScreen["FilterClause | None"]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="clause.cancel", tooltip="Close without changing")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="clause.cancel", tooltip="Close without changing")
+    ]
 
-    def __init__(self, clause: FilterClause | None, attributes: list[AttributeDefinition],
-                 operators: list[FilterOperatorSchema], where: str) -> None:
+    def __init__(
+        self,
+        clause: FilterClause | None,
+        attributes: list[AttributeDefinition],
+        operators: list[FilterOperatorSchema],
+        where: str,
+    ) -> None:
         super().__init__(classes="dialog")
         self.clause = clause
         self.attributes = {a.name: a for a in attributes}
@@ -56,14 +66,21 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
             yield Static(self.where, id="dialog-message", markup=False)
             with VerticalScroll():
                 yield Label("Source attribute")
-                yield Select([(f"{a.name} ({enum_text(a.type)})", a.name) for a in self.attributes.values()],
-                             value=attribute if attribute else Select.NULL, prompt="choose an attribute",
-                             id="clause-attribute")
+                yield Select(
+                    [(f"{a.name} ({enum_text(a.type)})", a.name) for a in self.attributes.values()],
+                    value=attribute if attribute else Select.NULL,
+                    prompt="choose an attribute",
+                    id="clause-attribute",
+                )
                 yield Label("Operator")
                 yield Select(self._operator_options(attribute), prompt="choose an operator", id="clause-operator")
                 yield Label("Value", classes="clause-value")
-                yield Input(values[0] if values else "", id="clause-value", classes="clause-value",
-                            placeholder="e.g. Sales, or a regex for REGEX MATCH")
+                yield Input(
+                    values[0] if values else "",
+                    id="clause-value",
+                    classes="clause-value",
+                    placeholder="e.g. Sales, or a regex for REGEX MATCH",
+                )
                 note = ""
                 if clause is not None and clause.operator_name not in self.operators:
                     note = f"✖ the operator {clause.operator_name!r} is unknown: choose one"
@@ -90,7 +107,9 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
         return operators_for(list(self.operators.values()), enum_text(definition.type) if definition else None)
 
     def _operator_options(self, attribute: str | None) -> list[tuple[str, str]]:
-        return [(f"{op.name}{'  (no value)' if is_unary(op) else ''}", op.name) for op in self._operators_for(attribute)]
+        return [
+            (f"{op.name}{'  (no value)' if is_unary(op) else ''}", op.name) for op in self._operators_for(attribute)
+        ]
 
     def _operator(self) -> FilterOperatorSchema | None:
         select = self.query_one("#clause-operator", Select)
@@ -128,8 +147,9 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
         value = self.query_one("#clause-value", Input).value
         if not value.strip():
             return f"{operator.name} compares with a value: enter it"
-        return FilterClause(source_operand_name=attribute, operator_name=operator.name,
-                            target_operand=FilterOperand(values=[value]))
+        return FilterClause(
+            source_operand_name=attribute, operator_name=operator.name, target_operand=FilterOperand(values=[value])
+        )
 
     @on(Input.Submitted, "#clause-value")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -21,13 +21,22 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="Confirm"),
         Binding("n", "answer(False)", "No", id="confirm.no", tooltip="Cancel"),
         Binding("escape", "answer(False)", "Cancel", id="confirm.cancel", tooltip="Cancel"),
-        Binding("left,h", "app.focus_previous", "Previous", show=False, id="confirm.previous",
-                tooltip="Previous button"),
+        Binding(
+            "left,h", "app.focus_previous", "Previous", show=False, id="confirm.previous", tooltip="Previous button"
+        ),
         Binding("right,l", "app.focus_next", "Next", show=False, id="confirm.next", tooltip="Next button"),
     ]
 
-    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No",
-                 danger: bool = True, type_to_confirm: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        message: str,
+        *,
+        yes: str = "Yes",
+        no: str = "No",
+        danger: bool = True,
+        type_to_confirm: str | None = None,
+    ) -> None:
         super().__init__(classes="dialog")
         self._title, self._message, self._yes, self._no = title, message, yes, no
         self._danger = danger
@@ -38,12 +47,19 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(self._title, id="dialog-title", markup=False)
             yield Static(self._message, id="dialog-message", markup=False)
             if self._type_to_confirm:
-                yield Static(f"Type the job's name, {typeable(self._type_to_confirm)}, to confirm:",
-                             id="confirm-prompt", markup=False)
+                yield Static(
+                    f"Type the job's name, {typeable(self._type_to_confirm)}, to confirm:",
+                    id="confirm-prompt",
+                    markup=False,
+                )
                 yield Input(placeholder=typeable(self._type_to_confirm), id="confirm-text")
             with Horizontal(id="dialog-buttons"):
-                yield Button(self._yes, id="yes", variant="error" if self._danger else "primary",
-                             disabled=bool(self._type_to_confirm))
+                yield Button(
+                    self._yes,
+                    id="yes",
+                    variant="error" if self._danger else "primary",
+                    disabled=bool(self._type_to_confirm),
+                )
                 yield Button(self._no, id="no", variant="default")
 
     def on_mount(self) -> None:
@@ -59,8 +75,7 @@ class ConfirmDialog(ModalScreen[bool]):
         if self._typed_ok():
             self.dismiss(True)
         else:
-            self.notify(f"Type {typeable(self._type_to_confirm or '')} to confirm, or press escape",
-                        severity="warning")
+            self.notify(f"Type {typeable(self._type_to_confirm or '')} to confirm, or press escape", severity="warning")
 
     def _typed_ok(self) -> bool:
         if not self._type_to_confirm:

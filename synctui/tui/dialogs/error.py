@@ -12,7 +12,9 @@ from textual.widgets import Button, Label, Static
 
 
 class ErrorDialog(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,enter,q", "dismiss_dialog", "Close", id="error.close", tooltip="Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,q", "dismiss_dialog", "Close", id="error.close", tooltip="Close")
+    ]
 
     def __init__(self, title: str, message: str, problems: list[str] | None = None) -> None:
         super().__init__(classes="dialog")

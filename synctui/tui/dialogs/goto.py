@@ -53,8 +53,11 @@ class GotoDialog(ModalScreen["str | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box", classes="goto"):
             yield Label("Go to", id="dialog-title")
-            yield Input(placeholder="view name — tab completes, enter goes",
-                        suggester=SuggestFromList(self.views + list(ALIASES), case_sensitive=False), id="goto-input")
+            yield Input(
+                placeholder="view name — tab completes, enter goes",
+                suggester=SuggestFromList(self.views + list(ALIASES), case_sensitive=False),
+                id="goto-input",
+            )
             yield Static(self._choices(""), id="goto-views")
 
     def _choices(self, text: str) -> Text:

@@ -37,8 +37,11 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
         if (group, binding.action) in seen:  # one row per action, however many keys it has
             continue
         seen.add((group, binding.action))
-        rows.append(KeyHelp(group, screen.app.get_key_display(binding), tooltip or binding.description,
-                            binding.id or "", enabled))
+        rows.append(
+            KeyHelp(
+                group, screen.app.get_key_display(binding), tooltip or binding.description, binding.id or "", enabled
+            )
+        )
     return rows
 
 
@@ -47,13 +50,17 @@ def keymap_help(keymap: dict[str, str], home: str) -> Text:
     text.append("Remapping keys\n", style="bold")
     text.append("The dashboard reads the ")
     text.append(PREFERENCE, style="bold")
-    text.append(" preference when it starts: a JSON object from a binding id (the last column above) to "
-                "its new keys, several keys separated by commas, for example\n  ")
+    text.append(
+        " preference when it starts: a JSON object from a binding id (the last column above) to "
+        "its new keys, several keys separated by commas, for example\n  "
+    )
     text.append(EXAMPLE, style="cyan")
-    text.append("\nPreferences live in the home's synctui.json, in the \"preferences\" table, as\n  ")
+    text.append('\nPreferences live in the home\'s synctui.json, in the "preferences" table, as\n  ')
     text.append('{"name": "keymap", "value": ' + EXAMPLE + "}", style="cyan")
-    text.append(f"\n(home: {home}). A keymap that is not such an object, or names an unknown binding id, is "
-                "ignored with a warning and the default keys stay.\n")
+    text.append(
+        f"\n(home: {home}). A keymap that is not such an object, or names an unknown binding id, is "
+        "ignored with a warning and the default keys stay.\n"
+    )
     if keymap:
         text.append("Remapped now: ", style="bold")
         text.append(", ".join(f"{binding_id} → {keys}" for binding_id, keys in sorted(keymap.items())))
@@ -63,7 +70,9 @@ def keymap_help(keymap: dict[str, str], home: str) -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help")
+    ]
 
     def __init__(self, title: str, keys: list[KeyHelp], keymap: dict[str, str], home: str) -> None:
         super().__init__(classes="dialog")

@@ -28,8 +28,11 @@ def steps_table(steps: list[dict[str, Any]]) -> Table:
         for key, value in details.items():
             body.append(f"\n  {key}: ", style="dim")
             body.append(value if isinstance(value, str) else json.dumps(value))
-        table.add_row(str(step.get("provisioningStepType") or step.get("name") or ""),
-                      Text(status, style=STATUS_INFO_STYLES.get(status, "")), body)
+        table.add_row(
+            str(step.get("provisioningStepType") or step.get("name") or ""),
+            Text(status, style=STATUS_INFO_STYLES.get(status, "")),
+            body,
+        )
     return table
 
 
@@ -39,8 +42,11 @@ def modified_table(modified: list[dict[str, Any]], title: str = "Modified proper
     table.add_column("Old", style="red")
     table.add_column("New", style="green")
     for item in modified:
-        table.add_row(str(item.get("displayName") or ""), str(item.get("oldValue") if item.get("oldValue") is not None else "—"),
-                      str(item.get("newValue") if item.get("newValue") is not None else "—"))
+        table.add_row(
+            str(item.get("displayName") or ""),
+            str(item.get("oldValue") if item.get("oldValue") is not None else "—"),
+            str(item.get("newValue") if item.get("newValue") is not None else "—"),
+        )
     return table
 
 
@@ -57,13 +63,19 @@ def entry_header(entry: dict[str, Any]) -> Table:
     if info.get("errorCode") or info.get("reason"):
         grid.add_row("Error", Text(f"{info.get('errorCode') or ''} {info.get('reason') or ''}".strip(), style="red"))
     grid.add_row("When", absolute(entry.get("activityDateTime")))
-    grid.add_row("Source", f"{source.get('displayName') or ''} ({source.get('identityType') or ''} {source.get('id') or ''})")
-    grid.add_row("Target", f"{target.get('displayName') or ''} ({target.get('identityType') or ''} {target.get('id') or '—'})")
+    grid.add_row(
+        "Source", f"{source.get('displayName') or ''} ({source.get('identityType') or ''} {source.get('id') or ''})"
+    )
+    grid.add_row(
+        "Target", f"{target.get('displayName') or ''} ({target.get('identityType') or ''} {target.get('id') or '—'})"
+    )
     return grid
 
 
 class LogEntryScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", "Close", id="log_entry.close", tooltip="Back to the logs")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,enter", "close", "Close", id="log_entry.close", tooltip="Back to the logs")
+    ]
 
     def __init__(self, entry: dict[str, Any]) -> None:
         super().__init__(classes="dialog")

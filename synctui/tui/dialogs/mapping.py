@@ -52,10 +52,13 @@ def describe_parse(response: ParseExpressionResponse, tested: bool) -> tuple[str
 
 
 class MappingDialog(ModalScreen["AttributeMapping | None"]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")
+    ]
 
-    def __init__(self, service: SyncService, mapping: AttributeMapping | None, sources: list[str],
-                 targets: list[str]) -> None:
+    def __init__(
+        self, service: SyncService, mapping: AttributeMapping | None, sources: list[str], targets: list[str]
+    ) -> None:
         super().__init__(classes="dialog")
         self.service = service
         self.mapping = mapping
@@ -85,8 +88,12 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
                 yield Label("Constant value", classes="constant")
                 yield Input(constant, id="mapping-constant", classes="constant")
                 yield Label("Expression", classes="expression")
-                yield Input(expression, id="mapping-expression", classes="expression",
-                            placeholder='Join(" ", [givenName], [surname])')
+                yield Input(
+                    expression,
+                    id="mapping-expression",
+                    classes="expression",
+                    placeholder='Join(" ", [givenName], [surname])',
+                )
                 yield Static("", id="expression-result", classes="expression", markup=False)
                 yield Label("Test values (name=value; … — use | for several values)", classes="expression")
                 yield Input("", id="expression-test", classes="expression", placeholder="givenName=Ann; surname=Lee")
@@ -98,7 +105,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
                 yield Label("Matching precedence (0 = not a matching attribute)")
                 yield Input(str(m.matching_priority if m else 0), id="mapping-priority", type="integer")
                 yield Label("Apply this mapping")
-                yield Select(APPLY, value=enum_text(m.flow_type) if m else "Always", allow_blank=False, id="mapping-apply")
+                yield Select(
+                    APPLY, value=enum_text(m.flow_type) if m else "Always", allow_blank=False, id="mapping-apply"
+                )
                 yield Static("", id="mapping-error", classes="error-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary")
@@ -113,8 +122,11 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
 
     def _show_kind(self) -> None:
         kind = self._kind()
-        for cls, shown in (("direct", kind == "Direct"), ("constant", kind == "Constant"),
-                           ("expression", kind == "Expression")):
+        for cls, shown in (
+            ("direct", kind == "Direct"),
+            ("constant", kind == "Constant"),
+            ("expression", kind == "Expression"),
+        ):
             for widget in self.query(f".{cls}"):
                 widget.display = shown
 
@@ -127,8 +139,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
     @on(Input.Changed, "#expression-test")
     def _check(self) -> None:
         if self._kind() == "Expression":
-            self.parse(self.query_one("#mapping-expression", Input).value,
-                       self.query_one("#expression-test", Input).value)
+            self.parse(
+                self.query_one("#mapping-expression", Input).value, self.query_one("#expression-test", Input).value
+            )
 
     @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
     def parse(self, expression: str, test_text: str) -> None:
@@ -162,7 +175,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
             source = AttributeMappingSource(type="Attribute", name=str(source_name), expression=f"[{source_name}]")
         elif kind == "Constant":
             value = self.query_one("#mapping-constant", Input).value
-            source = AttributeMappingSource(type="Constant", name=value, expression='"' + value.replace('"', '""') + '"')
+            source = AttributeMappingSource(
+                type="Constant", name=value, expression='"' + value.replace('"', '""') + '"'
+            )
         else:
             expression = self.query_one("#mapping-expression", Input).value
             if not expression.strip():
@@ -171,7 +186,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
                 return "the expression is still being checked; try again"
             response = self.last_parse[1]
             if not response.parsing_succeeded or response.parsed_expression is None:
-                return "fix the expression first: " + (response.error.message if response.error else "it does not parse")
+                return "fix the expression first: " + (
+                    response.error.message if response.error else "it does not parse"
+                )
             source = response.parsed_expression
         priority_text = self.query_one("#mapping-priority", Input).value.strip() or "0"
         try:
@@ -180,7 +197,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
             return "matching precedence must be a whole number"
         if priority < 0:
             return "matching precedence cannot be negative"
-        base = self.mapping.model_copy(deep=True) if self.mapping else AttributeMapping(target_attribute_name=str(target))
+        base = (
+            self.mapping.model_copy(deep=True) if self.mapping else AttributeMapping(target_attribute_name=str(target))
+        )
         base.target_attribute_name = str(target)
         base.source = source
         base.default_value = self.query_one("#mapping-default", Input).value or None

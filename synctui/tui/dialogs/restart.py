@@ -22,7 +22,9 @@ DANGEROUS = {"Full", "ConnectorDataStore", "ForceDeletes"}
 
 
 class RestartDialog(ModalScreen["set[str] | None"]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="restart.cancel", tooltip="Cancel the restart")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="restart.cancel", tooltip="Cancel the restart")
+    ]
 
     def __init__(self, job_name: str) -> None:
         super().__init__(classes="dialog")
@@ -34,8 +36,12 @@ class RestartDialog(ModalScreen["set[str] | None"]):
             yield Static("Choose what the restart resets:", id="dialog-message")
             with VerticalScroll(id="restart-scopes"):  # scrolls rather than hide the buttons at 80×24
                 for name, description, default in SCOPES:
-                    yield Checkbox(f"{name} — {description}", value=default, id=f"scope-{name}",
-                                   classes="danger" if name in DANGEROUS else "")
+                    yield Checkbox(
+                        f"{name} — {description}",
+                        value=default,
+                        id=f"scope-{name}",
+                        classes="danger" if name in DANGEROUS else "",
+                    )
             with Horizontal(id="dialog-buttons"):
                 yield Button("Restart", id="ok", variant="warning")
                 yield Button("Cancel", id="cancel")

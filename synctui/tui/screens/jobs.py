@@ -161,8 +161,11 @@ class JobsScreen(Screen[None]):
 
     def _show_table(self) -> None:
         table = self.query_one(JobsTable)
-        table.show_jobs([self.summaries[i] for i in self.order if i in self.summaries], self.service.clock.now(),
-                        self.query_one("#filter", Input).value)
+        table.show_jobs(
+            [self.summaries[i] for i in self.order if i in self.summaries],
+            self.service.clock.now(),
+            self.query_one("#filter", Input).value,
+        )
 
     def on_data_table_row_highlighted(self, event: JobsTable.RowHighlighted) -> None:
         if isinstance(event.data_table, JobsTable):
@@ -192,10 +195,16 @@ class JobsScreen(Screen[None]):
                 self._select(job_id)
             else:
                 self.select_job(back or "")
+
         if not isinstance(self.app.screen, ConfirmDialog):
-            self.app.push_screen(ConfirmDialog(
-                "Discard unsaved schema changes?",
-                f"The schema of {name} has changes that are not saved. Discard them?", yes="Discard"), answer)
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Discard unsaved schema changes?",
+                    f"The schema of {name} has changes that are not saved. Discard them?",
+                    yes="Discard",
+                ),
+                answer,
+            )
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def load_detail(self, job_id: str) -> None:
@@ -234,8 +243,9 @@ class JobsScreen(Screen[None]):
         if detail is None or tab not in self._stale:
             return
         self._stale.discard(tab)
-        view = TabView(detail, self.service.clock.now(), self.progress.get(detail.summary.job.id or ""),
-                       detail.loaded.get(tab))
+        view = TabView(
+            detail, self.service.clock.now(), self.progress.get(detail.summary.job.id or ""), detail.loaded.get(tab)
+        )
         TAB_BY_ID[tab].show(self._panes[tab], view)
 
     @on(TabbedContent.TabActivated, "#detail")
@@ -272,8 +282,11 @@ class JobsScreen(Screen[None]):
 
         def done(execution: Any) -> None:
             state = enum_text(getattr(execution, "state", ""))
-            self.notify(f"{name}: cycle {state}, {getattr(execution, 'count_exported', 0)} exported",
-                        severity="information" if state == "Succeeded" else "warning")
+            self.notify(
+                f"{name}: cycle {state}, {getattr(execution, 'count_exported', 0)} exported",
+                severity="information" if state == "Succeeded" else "warning",
+            )
+
         self.app.call_service("Run now", self.service.run_cycle, self.selected, then=done)
 
     def action_delete(self) -> None:
@@ -285,15 +298,30 @@ class JobsScreen(Screen[None]):
             f"Delete job “{name}”?",
             f"The job {name} ({job_id}), its schema, secrets, escrows and provisioning logs are removed.\n"
             "Objects it already provisioned stay in the target directory. This cannot be undone.",
-            "Delete", self.service.delete_job, job_id, success=f"Deleted {name}", type_name=name)
+            "Delete",
+            self.service.delete_job,
+            job_id,
+            success=f"Deleted {name}",
+            type_name=name,
+        )
 
-    def _confirm_then(self, title: str, body: str, yes: str, call: Callable[..., Any], *args: Any,
-                      success: str, type_name: str | None = None) -> None:
+    def _confirm_then(
+        self,
+        title: str,
+        body: str,
+        yes: str,
+        call: Callable[..., Any],
+        *args: Any,
+        success: str,
+        type_name: str | None = None,
+    ) -> None:
         """Ask first (focus on No, or on the field where the job's name must be typed); on yes, run
         the service call in a worker."""
+
         def answer(confirmed: bool | None) -> None:
             if confirmed:
                 self.app.call_service(yes, call, *args, success=success)
+
         self.app.push_screen(ConfirmDialog(title, body, yes=yes, type_to_confirm=type_name), answer)
 
     def action_restart(self) -> None:
@@ -305,20 +333,27 @@ class JobsScreen(Screen[None]):
         def run(scope: set[str]) -> None:
             kept = {"Full", "ForceDeletes"} & scope if "Full" in scope else scope
             text = ", ".join(s for s in SCOPE_ORDER if s in kept)
-            self.app.call_service("Restart", self.service.restart_job, job_id, text,
-                                  success=f"Restarted {name} ({text})")
+            self.app.call_service(
+                "Restart", self.service.restart_job, job_id, text, success=f"Restarted {name} ({text})"
+            )
 
         def chosen(scope: set[str] | None) -> None:
             if not scope:
                 return
             consequence = scope_consequence(scope)
             if scope & DANGEROUS and consequence:
-                self.app.push_screen(ConfirmDialog(
-                    f"Restart “{name}” with {', '.join(sorted(scope & DANGEROUS))}?",
-                    f"This restart of {name} {consequence}.", yes="Restart", type_to_confirm=name),
-                    lambda yes: run(scope) if yes else None)
+                self.app.push_screen(
+                    ConfirmDialog(
+                        f"Restart “{name}” with {', '.join(sorted(scope & DANGEROUS))}?",
+                        f"This restart of {name} {consequence}.",
+                        yes="Restart",
+                        type_to_confirm=name,
+                    ),
+                    lambda yes: run(scope) if yes else None,
+                )
             else:
                 run(scope)
+
         self.app.push_screen(RestartDialog(name), chosen)
 
     def action_allow_deletes(self) -> None:
@@ -330,22 +365,30 @@ class JobsScreen(Screen[None]):
             f"Allow deletes for “{name}”?",
             f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
             "The next cycle will delete or disable those target objects.",
-            "Allow deletes", self.service.restart_job, job_id, "ForceDeletes",
-            success=f"{name}: deletes allowed, restarting", type_name=name)
+            "Allow deletes",
+            self.service.restart_job,
+            job_id,
+            "ForceDeletes",
+            success=f"{name}: deletes allowed, restarting",
+            type_name=name,
+        )
 
     def action_on_demand(self) -> None:
         if self.current:
             from .provision import ProvisionScreen
+
             self.app.push_screen(ProvisionScreen(self.service, self.current))
 
     def action_simulate_changes(self) -> None:
         def done(summary: Any) -> None:
             self.notify(f"{summary}. The next cycles pick the changes up.", title="Simulated a day at work")
+
         self.app.call_service("Simulate changes", self.service.simulate_changes, then=done)
 
     def action_preview(self) -> None:
         if self.current:
             from .preview import PreviewScreen
+
             self.app.push_screen(PreviewScreen(self.service, self.current))
 
     def action_new_job(self) -> None:
@@ -354,6 +397,7 @@ class JobsScreen(Screen[None]):
         def created(job_id: str | None) -> None:
             if job_id:
                 self.select_job(job_id)
+
         self.app.push_screen(NewJobScreen(self.service), created)
 
     def select_job(self, job_id: str) -> None:
@@ -374,10 +418,19 @@ class JobsScreen(Screen[None]):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service("Export schema", export_schema, self.service, job_id, path,
-                                      success=f"Schema written to {path}")
-        self.app.push_screen(PathDialog("Export schema", f"Write the schema of {summary.name} as Graph JSON to:",
-                                        f"{summary.job.template_id}-schema.json", ok="Export"), write)
+                self.app.call_service(
+                    "Export schema", export_schema, self.service, job_id, path, success=f"Schema written to {path}"
+                )
+
+        self.app.push_screen(
+            PathDialog(
+                "Export schema",
+                f"Write the schema of {summary.name} as Graph JSON to:",
+                f"{summary.job.template_id}-schema.json",
+                ok="Export",
+            ),
+            write,
+        )
 
     def action_import_schema(self) -> None:
         summary = self.current
@@ -387,8 +440,9 @@ class JobsScreen(Screen[None]):
 
         def read(path: str | None) -> None:
             if path:
-                self.app.call_service("Import schema", read_schema, self.service, job_id, path,
-                                      then=lambda found: confirm(path, *found))
+                self.app.call_service(
+                    "Import schema", read_schema, self.service, job_id, path, then=lambda found: confirm(path, *found)
+                )
 
         def confirm(path: str, document: dict[str, Any], changes: list[str]) -> None:
             if not changes:
@@ -398,10 +452,22 @@ class JobsScreen(Screen[None]):
                 f"Replace the schema of “{name}”?",
                 "\n".join(f"• {line}" for line in shortened(changes, CHANGES_SHOWN))
                 + "\n\nThe next cycle re-evaluates every object.",
-                "Import", self.service.put_schema, job_id, document,
-                success=f"Schema of {name} replaced from {path}")
-        self.app.push_screen(PathDialog("Import schema", f"Replace the schema of {name} with the Graph JSON in:",
-                                        f"{summary.job.template_id}-schema.json", ok="Import"), read)
+                "Import",
+                self.service.put_schema,
+                job_id,
+                document,
+                success=f"Schema of {name} replaced from {path}",
+            )
+
+        self.app.push_screen(
+            PathDialog(
+                "Import schema",
+                f"Replace the schema of {name} with the Graph JSON in:",
+                f"{summary.job.template_id}-schema.json",
+                ok="Import",
+            ),
+            read,
+        )
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -516,8 +582,9 @@ class JobsScreen(Screen[None]):
         self.change_escrows(request, self.query_one(EscrowsPane))
 
     @work(thread=True, exit_on_error=False, group="service")
-    def change_escrows(self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested,
-                       pane: EscrowsPane) -> None:
+    def change_escrows(
+        self, request: EscrowsPane.RetryRequested | EscrowsPane.DismissRequested, pane: EscrowsPane
+    ) -> None:
         job_id = request.summary.job.id or ""
         retry = isinstance(request, EscrowsPane.RetryRequested)
         try:
@@ -540,6 +607,7 @@ class JobsScreen(Screen[None]):
 
         def save() -> None:
             from ...models import parse_duration
+
             interval = message.interval
             if interval:
                 try:
@@ -554,6 +622,7 @@ class JobsScreen(Screen[None]):
             pane.clear_secret_inputs()
             pane.forget()
             self.load_detail(job_id)
+
         self.app.call_service("Save settings", save, success=f"Saved the settings of {summary.name}", then=saved)
 
     @on(SettingsPane.TestRequested)
@@ -562,5 +631,10 @@ class JobsScreen(Screen[None]):
         if summary is None:
             return
         self.notify(f"Testing the connection of {summary.name}…")
-        self.app.call_service("Test connection", self.service.validate_credentials, summary.job.id,
-                              message.secrets or None, success=f"{summary.name}: connection OK")
+        self.app.call_service(
+            "Test connection",
+            self.service.validate_credentials,
+            summary.job.id,
+            message.secrets or None,
+            success=f"{summary.name}: connection OK",
+        )

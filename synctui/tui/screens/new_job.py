@@ -28,6 +28,7 @@ from ..widgets.footer import ResponsiveFooter
 if TYPE_CHECKING:
     from ...template_settings import TemplateSettings
 
+
 def parse_pairs(text: str, what: str) -> dict[str, str]:
     """'A=1, B=2' → {'A': '1', 'B': '2'}; raises ValueError naming the bad part."""
     pairs: dict[str, str] = {}
@@ -101,11 +102,18 @@ class NewJobScreen(Screen["str | None"]):
         select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in templates])
         self.secret_names = [spec.name for _, spec in own_secrets(declared)]
         self.query_one("#new-secret-fields", Vertical).mount_all(
-            Horizontal(Label(spec.name, classes="secret-key"),
-                       Input(password=True, placeholder=f"{template_id}: {spec.meaning}",
-                             id=f"new-secret-{spec.name}", classes="secret-input"),
-                       classes="secret-row")
-            for template_id, spec in own_secrets(declared))
+            Horizontal(
+                Label(spec.name, classes="secret-key"),
+                Input(
+                    password=True,
+                    placeholder=f"{template_id}: {spec.meaning}",
+                    id=f"new-secret-{spec.name}",
+                    classes="secret-input",
+                ),
+                classes="secret-row",
+            )
+            for template_id, spec in own_secrets(declared)
+        )
 
     @on(Select.Changed, "#new-template")
     def _template_changed(self, event: Select.Changed) -> None:
@@ -161,12 +169,27 @@ class NewJobScreen(Screen["str | None"]):
         interval = self.query_one("#new-interval", Input).value.strip() or None
         self.busy = True
         self.query_one("#new-error", Static).update("Creating…")
-        self.create(str(template), name, secrets, settings, interval,
-                    self.query_one("#new-test", Checkbox).value, self.query_one("#new-start", Checkbox).value)
+        self.create(
+            str(template),
+            name,
+            secrets,
+            settings,
+            interval,
+            self.query_one("#new-test", Checkbox).value,
+            self.query_one("#new-start", Checkbox).value,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def create(self, template: str, name: str, secrets: dict[str, str], settings: dict[str, str],
-               interval: str | None, test: bool, start: bool) -> None:
+    def create(
+        self,
+        template: str,
+        name: str,
+        secrets: dict[str, str],
+        settings: dict[str, str],
+        interval: str | None,
+        test: bool,
+        start: bool,
+    ) -> None:
         try:
             job = self.service.create_job(template, name=name, secrets=secrets, settings=settings, interval=interval)
         except Exception as error:  # noqa: BLE001 - shown on the form; nothing was created

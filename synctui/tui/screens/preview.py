@@ -41,7 +41,9 @@ class PreviewScreen(Screen[None]):
             yield Label(f"Preview — {self.summary.name} (dry run: nothing is written)", classes="title", markup=False)
             yield Static("", id="preview-summary")
             yield LoadingIndicator(id="preview-busy")
-            yield RowTable(Column("Action"), Column("Object"), Column("Type"), Column("Changes", 80), id="preview-table")
+            yield RowTable(
+                Column("Action"), Column("Object"), Column("Type"), Column("Changes", 80), id="preview-table"
+            )
             with VerticalScroll(id="preview-detail"):
                 yield Static("", id="preview-changes")
         yield ResponsiveFooter()
@@ -92,9 +94,12 @@ class PreviewScreen(Screen[None]):
     def _cells(entry: dict[str, Any]) -> tuple[Cell, ...]:
         modified = entry.get("modifiedProperties") or []
         action = entry["provisioningAction"]
-        return ((action, ACTION_STYLES.get(action, "")), object_name(entry),
-                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
-                ", ".join(str(m.get("displayName")) for m in modified[:6]) + (" …" if len(modified) > 6 else ""))
+        return (
+            (action, ACTION_STYLES.get(action, "")),
+            object_name(entry),
+            str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+            ", ".join(str(m.get("displayName")) for m in modified[:6]) + (" …" if len(modified) > 6 else ""),
+        )
 
     @on(RowTable.RowHighlighted, "#preview-table")
     def _highlighted(self, event: RowTable.RowHighlighted) -> None:
@@ -105,8 +110,10 @@ class PreviewScreen(Screen[None]):
     def _detail(self, entry: dict[str, Any]) -> None:
         modified = entry.get("modifiedProperties") or []
         self.query_one("#preview-changes", Static).update(
-            modified_table(modified, f"{entry.get('provisioningAction')}: {object_name(entry)}") if modified
-            else Text(f"{entry.get('provisioningAction')}: {object_name(entry)} (no attribute changes)", style="dim"))
+            modified_table(modified, f"{entry.get('provisioningAction')}: {object_name(entry)}")
+            if modified
+            else Text(f"{entry.get('provisioningAction')}: {object_name(entry)} (no attribute changes)", style="dim")
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -54,13 +54,19 @@ class ProvisionScreen(Screen[None]):
                 yield Input(placeholder="name, UPN or id", id="provision-search")
                 yield OptionList(id="provision-results")
                 with Horizontal(classes="buttons"):
-                    yield Select([("User", "User"), ("Group", "Group")], value="User", allow_blank=False,
-                                 id="provision-type")
+                    yield Select(
+                        [("User", "User"), ("Group", "Group")], value="User", allow_blank=False, id="provision-type"
+                    )
                     yield Button("Provision", id="provision-run", variant="primary")
             with VerticalScroll(id="provision-result"):
-                yield Static(Text("Choose an object and press Provision (ctrl+r). Nothing else in the "
-                                  "job runs; the object is evaluated and exported now.", style="dim"),
-                             id="provision-output")
+                yield Static(
+                    Text(
+                        "Choose an object and press Provision (ctrl+r). Nothing else in the "
+                        "job runs; the object is evaluated and exported now.",
+                        style="dim",
+                    ),
+                    id="provision-output",
+                )
                 yield LoadingIndicator(id="provision-busy")
         yield ResponsiveFooter()
 

@@ -24,8 +24,14 @@ from .row_table import Cell, Column, RowTable
 
 MARK = "✓"
 ACTIONS = {"mark", "retry", "retry_all", "dismiss"}
-COLUMNS = (Column(MARK, 1), Column("Object", 40), Column("Type"), Column("Attempts"), Column("Next retry", 20),
-           Column("Error", 80))
+COLUMNS = (
+    Column(MARK, 1),
+    Column("Object", 40),
+    Column("Type"),
+    Column("Attempts"),
+    Column("Next retry", 20),
+    Column("Error", 80),
+)
 """The error goes last: it is long, and the detail line below the table shows it whole."""
 
 
@@ -41,11 +47,17 @@ class EscrowsPane(Vertical):
     BINDING_GROUP_TITLE = "Escrows"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", id="escrows.mark", tooltip="Mark or unmark the highlighted escrow"),
-        Binding("r", "retry", "Retry", id="escrows.retry",
-                tooltip="Retry the selected escrows at the next cycle, without waiting for their back-off"),
+        Binding(
+            "r",
+            "retry",
+            "Retry",
+            id="escrows.retry",
+            tooltip="Retry the selected escrows at the next cycle, without waiting for their back-off",
+        ),
         Binding("R", "retry_all", "Retry all", id="escrows.retry_all", tooltip="Retry every escrow at the next cycle"),
-        Binding("x,delete", "dismiss", "Dismiss…", id="escrows.dismiss",
-                tooltip="Forget the selected escrows (asks first)"),
+        Binding(
+            "x,delete", "dismiss", "Dismiss…", id="escrows.dismiss", tooltip="Forget the selected escrows (asks first)"
+        ),
     ]
 
     class RetryRequested(Message):
@@ -83,8 +95,7 @@ class EscrowsPane(Vertical):
             yield Button("Dismiss selected…", id="escrow-dismiss", variant="error")
         yield RowTable(*COLUMNS, id="escrows-table")
         yield Static("", id="escrow-detail", markup=False)
-        yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty",
-                     classes="empty")
+        yield Static("No escrows: every object of the last cycles was exported.", id="escrows-empty", classes="empty")
 
     def on_mount(self) -> None:
         self._enable(False)
@@ -107,14 +118,20 @@ class EscrowsPane(Vertical):
 
     def _fill(self) -> None:
         table = self.query_one("#escrows-table", RowTable)
-        table.set_rows([(key, self._cells(key, escrow)) for key, escrow in self.escrows.items()],
-                       cursor_key=table.cursor_key)
+        table.set_rows(
+            [(key, self._cells(key, escrow)) for key, escrow in self.escrows.items()], cursor_key=table.cursor_key
+        )
 
     def _cells(self, key: str, escrow: dict[str, Any]) -> tuple[Cell, ...]:
         error = escrow.get("error") or {}
-        return (MARK if key in self.marked else "", escrow_name(escrow), str(escrow.get("objectType") or ""),
-                str(escrow.get("attempts", "")), relative(escrow.get("nextRetry"), self._now or datetime.now()),
-                (f"{error.get('code') or ''}: {error.get('message') or ''}", "red"))
+        return (
+            MARK if key in self.marked else "",
+            escrow_name(escrow),
+            str(escrow.get("objectType") or ""),
+            str(escrow.get("attempts", "")),
+            relative(escrow.get("nextRetry"), self._now or datetime.now()),
+            (f"{error.get('code') or ''}: {error.get('message') or ''}", "red"),
+        )
 
     @on(RowTable.RowHighlighted, "#escrows-table")
     def _highlighted_changed(self, event: RowTable.RowHighlighted) -> None:
@@ -131,8 +148,9 @@ class EscrowsPane(Vertical):
         detail.append(f"{escrow_name(escrow)} ", style="bold")
         detail.append(f"({escrow.get('objectType') or '?'} {escrow.get('sourceId') or ''})\n", style="dim")
         detail.append(f"{error.get('code') or ''}: {error.get('message') or ''}\n", style="red")
-        detail.append(f"failing since {absolute(escrow.get('firstFailure'))}, {attempts}, next retry {retry}",
-                      style="dim")
+        detail.append(
+            f"failing since {absolute(escrow.get('firstFailure'))}, {attempts}, next retry {retry}", style="dim"
+        )
         self.query_one("#escrow-detail", Static).update(detail)
 
     def _enable(self, enabled: bool) -> None:
@@ -192,10 +210,16 @@ class EscrowsPane(Vertical):
         def answer(yes: bool | None) -> None:
             if yes:
                 self.post_message(self.DismissRequested(summary, keys))
-        self.app.push_screen(ConfirmDialog(
-            f"Dismiss {plural(len(keys), 'escrow')} of “{summary.name}”?",
-            f"{listed}: no more retries until the object changes in the source, and its error is no "
-            "longer listed here.", yes="Dismiss"), answer)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Dismiss {plural(len(keys), 'escrow')} of “{summary.name}”?",
+                f"{listed}: no more retries until the object changes in the source, and its error is no "
+                "longer listed here.",
+                yes="Dismiss",
+            ),
+            answer,
+        )
 
     @on(Changed)
     def _changed(self, message: Changed) -> None:
@@ -209,5 +233,10 @@ class EscrowsPane(Vertical):
             self.notify(f"Dismissed {plural(count, 'escrow')} of {request.summary.name}")
 
 
-TAB = DetailTab("tab-escrows", "Escrows", "#escrows-table", lambda service: EscrowsPane(id="escrows-pane"),
-                lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now))
+TAB = DetailTab(
+    "tab-escrows",
+    "Escrows",
+    "#escrows-table",
+    lambda service: EscrowsPane(id="escrows-pane"),
+    lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now),
+)

@@ -22,8 +22,14 @@ from ..format import (
 )
 
 COLUMNS = [
-    ("name", "Name", 21), ("template", "Template", 10), ("status", "Status", 15), ("schedule", "Schedule", 12),
-    ("last", "Last run", 8), ("result", "Last result", 14), ("sync", "In sync", 14), ("next", "Next run", 9),
+    ("name", "Name", 21),
+    ("template", "Template", 10),
+    ("status", "Status", 15),
+    ("schedule", "Schedule", 12),
+    ("last", "Last run", 8),
+    ("result", "Last result", 14),
+    ("sync", "In sync", 14),
+    ("next", "Next run", 9),
 ]
 NARROW_COLUMNS = {"name": 18, "status": 15, "last": 8, "result": 17, "next": 9}
 """What fits 80 columns, and how wide; the template, schedule and counts are on the Status tab."""
@@ -116,8 +122,13 @@ class JobsTable(DataTable):
     def show_jobs(self, summaries: list[JobSummary], now: datetime, filter_text: str = "") -> None:
         self._shown = (summaries, now, filter_text)
         columns = [key.value for key in self.columns]
-        visible = [s for s in summaries
-                   if fuzzy_match(filter_text, f"{s.name} {s.job.template_id} {enum_text(s.job.status.code if s.job.status else '')}")]
+        visible = [
+            s
+            for s in summaries
+            if fuzzy_match(
+                filter_text, f"{s.name} {s.job.template_id} {enum_text(s.job.status.code if s.job.status else '')}"
+            )
+        ]
         wanted = [s.job.id or "" for s in visible]
         current = [key.value for key in self.rows]
         if wanted == current:

@@ -27,8 +27,14 @@ from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
 STATUSES = ["success", "failure", "skipped", "warning"]
-COLUMNS = (Column("When", 20), Column("Action"), Column("Status"), Column("Object", 40), Column("Type"),
-           Column("Error", 32))
+COLUMNS = (
+    Column("When", 20),
+    Column("Action"),
+    Column("Status"),
+    Column("Object", 40),
+    Column("Type"),
+    Column("Error", 32),
+)
 LOG_LIMIT = 500
 """Entries the tab holds (newest first): search and export work on these; the table draws only
 those in view."""
@@ -53,12 +59,18 @@ def searchable_text(entry: dict[str, Any]) -> str:
 class LogsPane(Vertical):
     BINDING_GROUP_TITLE = "Logs"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "toggle_follow", "Follow", id="logs.follow",
-                tooltip="Follow: show new entries at the top as cycles write them"),
+        Binding(
+            "f",
+            "toggle_follow",
+            "Follow",
+            id="logs.follow",
+            tooltip="Follow: show new entries at the top as cycles write them",
+        ),
         Binding("slash", "search", "Search", id="logs.search", tooltip="Search the entries as you type"),
         Binding("e", "export", "Export…", id="logs.export", tooltip="Write the shown entries to a JSON file"),
-        Binding("escape", "clear_search", "Clear search", show=False, id="logs.clear_search",
-                tooltip="Clear the search"),
+        Binding(
+            "escape", "clear_search", "Clear search", show=False, id="logs.clear_search", tooltip="Clear the search"
+        ),
     ]
     FOLLOW_DELAY = 1.0
     """Seconds during which progress reports are gathered into one reload while following."""
@@ -105,8 +117,11 @@ class LogsPane(Vertical):
             yield Input(placeholder="search…", id="log-search")
         yield Label("", id="log-count")
         yield RowTable(*COLUMNS, id="logs-table")
-        yield Static("No provisioning log yet: entries appear after a cycle changes or fails an object.",
-                     id="logs-empty", classes="empty")
+        yield Static(
+            "No provisioning log yet: entries appear after a cycle changes or fails an object.",
+            id="logs-empty",
+            classes="empty",
+        )
 
     def on_mount(self) -> None:
         self._show_count()
@@ -135,9 +150,11 @@ class LogsPane(Vertical):
         return str(entry.get("id") or index)
 
     def _matches(self, entry: dict[str, Any], key: str, action: Any, status: Any, search: str) -> bool:
-        return ((action is None or entry.get("provisioningAction") == action)
-                and (status is None or (entry.get("statusInfo") or {}).get("status") == status)
-                and (not search or search in self._search_text(key, entry)))
+        return (
+            (action is None or entry.get("provisioningAction") == action)
+            and (status is None or (entry.get("statusInfo") or {}).get("status") == status)
+            and (not search or search in self._search_text(key, entry))
+        )
 
     def _search_text(self, key: str, entry: dict[str, Any]) -> str:
         """Made at the first search, then kept while the entry is shown: searching as you type
@@ -165,8 +182,10 @@ class LogsPane(Vertical):
         self._entry_by_key = dict(shown)
         now = self._now or datetime.now()
         # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
-        table.set_rows([(key, self._cells(entry, now)) for key, entry in shown],
-                       cursor_key=None if self.following else table.cursor_key)
+        table.set_rows(
+            [(key, self._cells(entry, now)) for key, entry in shown],
+            cursor_key=None if self.following else table.cursor_key,
+        )
         if self.following:
             self._to_newest()
 
@@ -175,10 +194,14 @@ class LogsPane(Vertical):
         info = entry.get("statusInfo") or {}
         action = str(entry.get("provisioningAction") or "")
         status = str(info.get("status") or "")
-        return (log_time(entry, now), (action, ACTION_STYLES.get(action, "")),
-                (status, STATUS_INFO_STYLES.get(status, "")), object_name(entry),
-                str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
-                (str(info.get("errorCode") or ""), "red"))
+        return (
+            log_time(entry, now),
+            (action, ACTION_STYLES.get(action, "")),
+            (status, STATUS_INFO_STYLES.get(status, "")),
+            object_name(entry),
+            str((entry.get("sourceIdentity") or {}).get("identityType") or ""),
+            (str(info.get("errorCode") or ""), "red"),
+        )
 
     def _to_newest(self) -> None:
         table = self.query_one("#logs-table", RowTable)
@@ -274,13 +297,26 @@ class LogsPane(Vertical):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service("Export logs", write_json, path, entries,
-                                      success=f"{len(entries)} log entries written to {path}")
-        self.app.push_screen(PathDialog("Export logs", f"Write the {len(entries)} shown log entries of "
-                                        f"{summary.name} as JSON to:",
-                                        f"{summary.job.template_id}-logs.json", ok="Export"), write)
+                self.app.call_service(
+                    "Export logs", write_json, path, entries, success=f"{len(entries)} log entries written to {path}"
+                )
+
+        self.app.push_screen(
+            PathDialog(
+                "Export logs",
+                f"Write the {len(entries)} shown log entries of {summary.name} as JSON to:",
+                f"{summary.job.template_id}-logs.json",
+                ok="Export",
+            ),
+            write,
+        )
 
 
-TAB = DetailTab("tab-logs", "Logs", "#logs-table", lambda service: LogsPane(id="logs-pane"),
-                lambda pane, view: pane.show(view.detail.summary, view.loaded, view.now),
-                load=lambda service, job_id: service.logs(job_id, LOG_LIMIT))
+TAB = DetailTab(
+    "tab-logs",
+    "Logs",
+    "#logs-table",
+    lambda service: LogsPane(id="logs-pane"),
+    lambda pane, view: pane.show(view.detail.summary, view.loaded, view.now),
+    load=lambda service, job_id: service.logs(job_id, LOG_LIMIT),
+)

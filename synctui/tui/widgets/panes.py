@@ -39,6 +39,7 @@ from ..template_fields import every_secret
 if TYPE_CHECKING:
     from ...template_settings import TemplateSettings
 
+
 def _grid() -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -60,8 +61,9 @@ class StatusPane(VerticalScroll):
             yield Label(title, id=f"chart-{key}-label", classes="section chart-label")
             yield Sparkline([], id=f"chart-{key}", classes="chart")
 
-    def show(self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None,
-             history: list[dict[str, Any]]) -> None:
+    def show(
+        self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None, history: list[dict[str, Any]]
+    ) -> None:
         """`history`: the last cycles' figures, oldest first (the charts)."""
         summary = detail.summary
         job = summary.job
@@ -74,11 +76,16 @@ class StatusPane(VerticalScroll):
             grid.add_row("Schedule", f"{enum_text(job.schedule.state)}, every {interval_text(job.schedule.interval)}")
         last = status.last_execution if status else None
         if last is not None:
-            grid.add_row("Last run", f"{enum_text(last.state)}, ended {relative(last.time_ended, now)} "
-                                     f"({absolute(last.time_ended)})")
-            grid.add_row("  counters", f"imported {last.count_imported} (deltas {last.count_imported_deltas}) · "
-                                       f"entitled {last.count_entitled} · exported {last.count_exported} · "
-                                       f"escrowed {last.count_escrowed}")
+            grid.add_row(
+                "Last run",
+                f"{enum_text(last.state)}, ended {relative(last.time_ended, now)} ({absolute(last.time_ended)})",
+            )
+            grid.add_row(
+                "  counters",
+                f"imported {last.count_imported} (deltas {last.count_imported_deltas}) · "
+                f"entitled {last.count_entitled} · exported {last.count_exported} · "
+                f"escrowed {last.count_escrowed}",
+            )
             if last.error is not None and (last.error.code or last.error.message):
                 grid.add_row("  error", Text(f"{last.error.code or ''}: {last.error.message or ''}", style="red"))
         else:
@@ -86,8 +93,11 @@ class StatusPane(VerticalScroll):
         success = status.last_successful_execution if status else None
         grid.add_row("Last success", relative(success.time_ended, now) if success else "never")
         if status:
-            grid.add_row("Steady state", f"first {absolute(status.steady_state_first_achieved_time)}, "
-                                         f"last {relative(status.steady_state_last_achieved_time, now)}")
+            grid.add_row(
+                "Steady state",
+                f"first {absolute(status.steady_state_first_achieved_time)}, "
+                f"last {relative(status.steady_state_last_achieved_time, now)}",
+            )
             grid.add_row("Failures in a row", str(status.count_successive_complete_failures))
         grid.add_row("In sync", in_sync_long(job))
         grid.add_row("Escrows", f"{len(detail.escrows)} waiting for retry" if detail.escrows else "none")
@@ -104,17 +114,26 @@ class StatusPane(VerticalScroll):
         if quarantine is not None:
             q = _grid()
             q.add_row(Text("QUARANTINE", style="bold red"), Text(enum_text(quarantine.reason), style="bold"))
-            q.add_row("Since", f"{absolute(quarantine.current_began)} (series began {absolute(quarantine.series_began)})")
-            q.add_row("Next attempt", relative(quarantine.next_attempt, now) if not is_never(quarantine.next_attempt) else "—")
+            q.add_row(
+                "Since", f"{absolute(quarantine.current_began)} (series began {absolute(quarantine.series_began)})"
+            )
+            q.add_row(
+                "Next attempt", relative(quarantine.next_attempt, now) if not is_never(quarantine.next_attempt) else "—"
+            )
             if quarantine.error is not None:
-                q.add_row("Error", Text(f"{quarantine.error.code or ''}: {quarantine.error.message or ''}", style="red"))
+                q.add_row(
+                    "Error", Text(f"{quarantine.error.code or ''}: {quarantine.error.message or ''}", style="red")
+                )
             if enum_text(quarantine.reason) == "TooManyDeletes":
                 q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
             panel.update(q)
         for key, title in CHARTS:
             values = [float(cycle.get(key) or 0) for cycle in history]
-            label = f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles" if values else \
-                f"{title}: no cycle yet"
+            label = (
+                f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles"
+                if values
+                else f"{title}: no cycle yet"
+            )
             self.query_one(f"#chart-{key}-label", Label).update(label)
             chart = self.query_one(f"#chart-{key}", Sparkline)
             chart.display = len(values) > 1  # one cycle is a number, not a rhythm
@@ -173,25 +192,41 @@ class SettingsPane(VerticalScroll):
         if job_changed or set(settings) != set(self._settings):
             self._job_id = job.id
             self._settings = settings
-            self.query_one("#setting-interval", Input).value = iso_interval(job.schedule.interval if job.schedule else None)
+            self.query_one("#setting-interval", Input).value = iso_interval(
+                job.schedule.interval if job.schedule else None
+            )
             fields = self.query_one("#settings-fields", Vertical)
             fields.remove_children()
-            fields.mount_all([Input(f"{name}={value}", classes="setting-field")
-                              for name, value in settings.items() if name != TRACE_SETTING])
+            fields.mount_all(
+                [
+                    Input(f"{name}={value}", classes="setting-field")
+                    for name, value in settings.items()
+                    if name != TRACE_SETTING
+                ]
+            )
             self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
             secrets = self.query_one("#secret-fields", Vertical)
             secrets.remove_children()
             keys = sorted(every_secret(declared) | set(detail.secret_keys))
             rows = []
             for key in keys:
-                rows.append(Horizontal(
-                    Label(key, classes="secret-key"),
-                    Label("set" if key in detail.secret_keys else "not set",
-                          classes="secret-state " + ("is-set" if key in detail.secret_keys else "not-set"),
-                          name=key),
-                    Input(password=True, placeholder="new value (leave empty to keep)", name=key,
-                          classes="secret-input"),
-                    classes="secret-row"))
+                rows.append(
+                    Horizontal(
+                        Label(key, classes="secret-key"),
+                        Label(
+                            "set" if key in detail.secret_keys else "not set",
+                            classes="secret-state " + ("is-set" if key in detail.secret_keys else "not-set"),
+                            name=key,
+                        ),
+                        Input(
+                            password=True,
+                            placeholder="new value (leave empty to keep)",
+                            name=key,
+                            classes="secret-input",
+                        ),
+                        classes="secret-row",
+                    )
+                )
             secrets.mount_all(rows)
         else:
             for label in self.query(".secret-state").results(Label):
@@ -250,10 +285,19 @@ class SettingsPane(VerticalScroll):
             self.post_message(self.TestRequested(self._secrets()))
 
 
-STATUS_TAB = DetailTab("tab-status", "Status", "#status-pane", lambda service: StatusPane(id="status-pane"),
-                       lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
-                       load=lambda service, job_id: service.cycle_history(job_id))
-SETTINGS_TAB = DetailTab("tab-settings", "Settings", "#setting-interval",
-                         lambda service: SettingsPane(id="settings-pane"),
-                         lambda pane, view: pane.show(view.detail, view.loaded),
-                         load=lambda service, job_id: service.declared_settings())
+STATUS_TAB = DetailTab(
+    "tab-status",
+    "Status",
+    "#status-pane",
+    lambda service: StatusPane(id="status-pane"),
+    lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
+    load=lambda service, job_id: service.cycle_history(job_id),
+)
+SETTINGS_TAB = DetailTab(
+    "tab-settings",
+    "Settings",
+    "#setting-interval",
+    lambda service: SettingsPane(id="settings-pane"),
+    lambda pane, view: pane.show(view.detail, view.loaded),
+    load=lambda service, job_id: service.declared_settings(),
+)

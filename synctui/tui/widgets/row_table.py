@@ -96,8 +96,14 @@ class RowTable(ScrollView, can_focus=True):
     class RowSelected(RowHighlighted):
         """Enter was pressed on a row, or it was clicked."""
 
-    def __init__(self, *columns: Column, name: str | None = None, id: str | None = None,
-                 classes: str | None = None, disabled: bool = False) -> None:
+    def __init__(
+        self,
+        *columns: Column,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self.columns = columns
         self._rows: list[Row] = []
@@ -130,9 +136,11 @@ class RowTable(ScrollView, can_focus=True):
 
     def _column_widths(self) -> list[int]:
         """Each column as wide as its longest text, label included, up to its maximum."""
+
         def width(index: int, column: Column) -> int:
             longest = max((cell_len(_text(cells[index])) for _, cells in self._rows), default=0)
             return min(column.max_width, max(cell_len(column.label), longest))
+
         return [width(index, column) for index, column in enumerate(self.columns)]
 
     @property
@@ -214,8 +222,9 @@ class RowTable(ScrollView, can_focus=True):
         return self._strip(self._rows[index][1], row_style).crop_extend(scroll_x, scroll_x + self.size.width, style)
 
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
-        segments = [Segment(f" {fit(_text(cell), width)} ", style + _style(cell))
-                    for cell, width in zip(cells, self._widths)]
+        segments = [
+            Segment(f" {fit(_text(cell), width)} ", style + _style(cell)) for cell, width in zip(cells, self._widths)
+        ]
         return Strip(segments, self._row_width)
 
 

@@ -59,13 +59,36 @@ class SchemaEditor(Vertical):
     BINDING_GROUP_TITLE = "Schema"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("E", "edit", "Edit", id="schema.edit", tooltip="Edit the selected attribute mapping or scoping clause"),
-        Binding("plus,insert", "add", "Add", id="schema.add",
-                tooltip="Add an attribute mapping, a filter group or a clause, by where the cursor is"),
-        Binding("x,delete", "remove", "Remove", id="schema.remove",
-                tooltip="Remove the selected attribute mapping, filter group or clause"),
-        Binding("f", "add_group", "Add filter group", show=False, id="schema.add_group",
-                tooltip="Add a scoping filter group, with its first clause, to the object mapping"),
-        Binding("t", "toggle", "Enable/disable", show=False, id="schema.toggle", tooltip="Enable or disable the object mapping"),
+        Binding(
+            "plus,insert",
+            "add",
+            "Add",
+            id="schema.add",
+            tooltip="Add an attribute mapping, a filter group or a clause, by where the cursor is",
+        ),
+        Binding(
+            "x,delete",
+            "remove",
+            "Remove",
+            id="schema.remove",
+            tooltip="Remove the selected attribute mapping, filter group or clause",
+        ),
+        Binding(
+            "f",
+            "add_group",
+            "Add filter group",
+            show=False,
+            id="schema.add_group",
+            tooltip="Add a scoping filter group, with its first clause, to the object mapping",
+        ),
+        Binding(
+            "t",
+            "toggle",
+            "Enable/disable",
+            show=False,
+            id="schema.toggle",
+            tooltip="Enable or disable the object mapping",
+        ),
         Binding("ctrl+s", "save", "Save schema", id="schema.save", tooltip="Save the schema (one put_schema)"),
     ]
 
@@ -93,8 +116,13 @@ class SchemaEditor(Vertical):
     def show_schema(self, job_id: str, schema: SynchronizationSchema | None) -> None:
         if self.dirty and job_id == self.job_id:
             return  # keep the user's unsaved edits
-        if job_id == self.job_id and self.saved is not None and schema is not None and \
-                schema.version == self.saved.version and not self.dirty:
+        if (
+            job_id == self.job_id
+            and self.saved is not None
+            and schema is not None
+            and schema.version == self.saved.version
+            and not self.dirty
+        ):
             return
         self.job_id = job_id
         self.saved = schema
@@ -142,8 +170,9 @@ class SchemaEditor(Vertical):
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Any]) -> None:
         data = event.node.data
-        if (isinstance(data, MappingRef) and data.attribute_mapping is not None) or \
-                (isinstance(data, ScopeRef) and data.clause is not None):
+        if (isinstance(data, MappingRef) and data.attribute_mapping is not None) or (
+            isinstance(data, ScopeRef) and data.clause is not None
+        ):
             event.stop()
             self.action_edit()
 
@@ -166,8 +195,9 @@ class SchemaEditor(Vertical):
         elif isinstance(ref, MappingRef) and ref.object_mapping is not None:
             self._open_dialog(MappingRef(ref.rule, ref.object_mapping, None), None)
         else:
-            self.notify("Select an object mapping, its scoping filter or one of their entries to add to",
-                        severity="warning")
+            self.notify(
+                "Select an object mapping, its scoping filter or one of their entries to add to", severity="warning"
+            )
 
     def action_remove(self) -> None:
         ref = self._ref()
@@ -179,8 +209,10 @@ class SchemaEditor(Vertical):
             if ref.clause is None:
                 scope_edit.remove_group(om, ref.group)
             elif scope_edit.remove_clause(om, ref.group, ref.clause):
-                self.notify(f"Group {ref.group + 1} had no clause left and was removed: an empty group would "
-                            "put every object in scope")
+                self.notify(
+                    f"Group {ref.group + 1} had no clause left and was removed: an empty group would "
+                    "put every object in scope"
+                )
             self._changed(ScopeRef(ref.rule, ref.object_mapping))
         else:
             self.notify("Select an attribute mapping, a filter group or a clause to remove", severity="warning")
@@ -188,8 +220,7 @@ class SchemaEditor(Vertical):
     def action_add_group(self) -> None:
         ref = self._ref()
         if ref is None or ref.object_mapping is None:
-            self.notify("Select an object mapping (or anything under it) to add a filter group to",
-                        severity="warning")
+            self.notify("Select an object mapping (or anything under it) to add a filter group to", severity="warning")
             return
         self._edit_clause(ref.rule, ref.object_mapping, None, None)
 
@@ -211,8 +242,10 @@ class SchemaEditor(Vertical):
         rule = self.working.synchronization_rules[ref.rule]
         target_dir = self.working.directory(rule.target_directory_name)
         source_dir = self.working.directory(rule.source_directory_name)
-        return (source_dir.object(om.source_object_name) if source_dir else None,
-                target_dir.object(om.target_object_name) if target_dir else None)
+        return (
+            source_dir.object(om.source_object_name) if source_dir else None,
+            target_dir.object(om.target_object_name) if target_dir else None,
+        )
 
     def _open_dialog(self, ref: MappingRef, mapping: AttributeMapping | None) -> None:
         from ..dialogs.mapping import MappingDialog
@@ -230,6 +263,7 @@ class SchemaEditor(Vertical):
             else:
                 mappings[ref.attribute_mapping] = result
             self._changed()
+
         self.app.push_screen(MappingDialog(self.service, mapping, sources, targets), done)
 
     def _edit_clause(self, rule: int, index: int, group: int | None, clause: int | None) -> None:
@@ -239,10 +273,14 @@ class SchemaEditor(Vertical):
         ref = ScopeRef(rule, index, group, clause)
         om = self._object_mapping(ref)
         source_obj, _ = self._objects(ref)
-        current = scope_edit.scope_groups(om)[group].clauses[clause] if group is not None and clause is not None else None
-        where = (f"{om.source_object_name} → {om.target_object_name}: " +
-                 (f"group {group + 1}, where all clauses must pass" if group is not None else
-                  "the first clause of a new group (an object is in scope if any group passes)"))
+        current = (
+            scope_edit.scope_groups(om)[group].clauses[clause] if group is not None and clause is not None else None
+        )
+        where = f"{om.source_object_name} → {om.target_object_name}: " + (
+            f"group {group + 1}, where all clauses must pass"
+            if group is not None
+            else "the first clause of a new group (an object is in scope if any group passes)"
+        )
 
         def done(result: FilterClause | None) -> None:
             if result is None:
@@ -284,6 +322,7 @@ class SchemaEditor(Vertical):
         self.show_schema(message.job_id, message.schema)
         self.notify(f"Schema saved (version {message.schema.version}); the next cycle is an initial cycle")
 
+
 def _load(service: SyncService, job_id: str) -> tuple[SynchronizationSchema, list[FilterOperatorSchema]]:
     return service.get_schema(job_id), service.filter_operators()
 
@@ -293,5 +332,6 @@ def _show(editor: SchemaEditor, view: TabView) -> None:
     editor.show_schema(view.detail.summary.job.id or "", schema)
 
 
-TAB = DetailTab("tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"),
-                _show, _load)
+TAB = DetailTab(
+    "tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"), _show, _load
+)

@@ -69,8 +69,11 @@ class SchemaTree(Tree[Any]):
     def _add_nodes(self, schema: SynchronizationSchema, expanded: set[str]) -> None:
         rules = self.root.add(Text("Synchronization rules", style="bold"), expand=True)
         for r, rule in enumerate(schema.synchronization_rules):
-            rule_node = rules.add(Text(f"{rule.name or rule.id} ({rule.source_directory_name} → "
-                                       f"{rule.target_directory_name})"), data=MappingRef(r), expand=True)
+            rule_node = rules.add(
+                Text(f"{rule.name or rule.id} ({rule.source_directory_name} → {rule.target_directory_name})"),
+                data=MappingRef(r),
+                expand=True,
+            )
             for o, om in enumerate(rule.object_mappings):
                 label = Text(f"{om.source_object_name} → {om.target_object_name}")
                 label.append(" enabled" if om.enabled else " DISABLED", style="green" if om.enabled else "bold red")
@@ -113,8 +116,11 @@ class SchemaTree(Tree[Any]):
             label.append("none — every object is in scope", style="dim")
         scope_node = parent.add(label, data=ScopeRef(rule, index), expand=True)
         for g, group in enumerate(groups):
-            group_node = scope_node.add(Text(f"{group.name or f'Group {g + 1}'}", style="bold magenta")
-                                        .append("  all of:", style="dim"), data=ScopeRef(rule, index, g), expand=True)
+            group_node = scope_node.add(
+                Text(f"{group.name or f'Group {g + 1}'}", style="bold magenta").append("  all of:", style="dim"),
+                data=ScopeRef(rule, index, g),
+                expand=True,
+            )
             for c, clause in enumerate(group.clauses):
                 group_node.add_leaf(Text(clause_label(clause), style="cyan"), data=ScopeRef(rule, index, g, c))
 
