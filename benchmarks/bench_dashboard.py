@@ -95,7 +95,7 @@ class Result:
         return f"p99 {p99:.0f} ms, max {ms[-1]:.0f} ms, {over} times for 100 ms or more"
 
     def slowest(self, count: int = 5) -> str:
-        presses = sorted(zip(self.latencies, self.keys), reverse=True)[:count]
+        presses = sorted(zip(self.latencies, self.keys, strict=False), reverse=True)[:count]
         return ", ".join(f"{KEY_NAMES.get(key, key)} {seconds * 1000:.0f} ms" for seconds, key in presses)
 
 

@@ -80,7 +80,7 @@ def test_secrets_are_never_printed(cli) -> None:
 def test_bad_input_exits_2_with_one_line_and_changes_nothing(cli, argv, message) -> None:
     cli("jobs", "list")  # seed the home
     before = _snapshot(cli.home)
-    code, out, err = cli(*argv)
+    code, _out, err = cli(*argv)
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
     assert _snapshot(cli.home) == before
@@ -105,7 +105,8 @@ def test_unknown_reset_scope(cli) -> None:
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "must hold a synchronizationSchema object"),
         (
-            b'{"synchronizationRules": [{"sourceDirectoryName": "Nowhere", "targetDirectoryName": "JSON file"}], "directories": []}',
+            b'{"synchronizationRules": [{"sourceDirectoryName": "Nowhere", "targetDirectoryName": "JSON file"}], '
+            b'"directories": []}',
             "no directory named 'Nowhere'",
         ),
         (b'{"synchronizationRules": "wrong"}', "synchronizationRules"),

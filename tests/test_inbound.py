@@ -66,7 +66,7 @@ def _tenant_users(service: SyncService) -> dict[str, dict]:
 
 
 def test_workers_become_tenant_users_with_managers(inbound) -> None:
-    service, job_id, hr = inbound
+    service, job_id, _hr = inbound
     execution = service.run_cycle(job_id)
     assert execution.state.value == "Succeeded", execution.error
     users = _tenant_users(service)

@@ -396,7 +396,7 @@ def test_jobs_create_refuses_bad_input(cli, argv: tuple[str, ...], message: str)
 
 def test_jobs_update(cli) -> None:
     job_id = _job(cli, "scim")
-    code, out, err = cli(
+    code, out, _err = cli(
         "jobs",
         "update",
         job_id,

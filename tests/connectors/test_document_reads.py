@@ -130,7 +130,7 @@ def test_an_object_read_alone_that_cannot_be_written_leaves_the_file_as_it_was(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_document, "atomic_write", disk_full)
-    with pytest.raises(ConnectionFailure, match="cannot be written .No space left on device.; the file is unchanged"):
+    with pytest.raises(ConnectionFailure, match=r"cannot be written .No space left on device.; the file is unchanged"):
         directory.flush()
     assert directory.path.read_bytes() == before
     monkeypatch.undo()

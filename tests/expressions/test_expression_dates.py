@@ -103,7 +103,7 @@ def test_cdate_parses_dotnet_forms_into_utc(source, expected):
 
 @pytest.mark.parametrize("source", ["yesterday", "2021-02-30", "25/8/2021", "2021-08-25+15:00", ""])
 def test_cdate_rejects_what_dotnet_rejects(source):
-    with pytest.raises(ExpressionEvaluationError, match="^CDate: "):
+    with pytest.raises(ExpressionEvaluationError, match=r"^CDate: "):
         evaluate("CDate([d])", {"d": source})
 
 

@@ -179,7 +179,7 @@ def test_select_unique_value_reference_example():
     ]:
         assert evaluate(rules, user, is_unique=lambda value, taken=taken: value not in taken) == expected
     everything = {"John.Smith@contoso.com", "J.Smith@contoso.com", "Jo.Smith@contoso.com"}
-    with pytest.raises(ExpressionEvaluationError, match="SelectUniqueValue: no unique value.*'Jo.Smith@contoso.com'"):
+    with pytest.raises(ExpressionEvaluationError, match=r"SelectUniqueValue: no unique value.*'Jo.Smith@contoso.com'"):
         evaluate(rules, user, is_unique=lambda value: value not in everything)
 
 

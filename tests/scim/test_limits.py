@@ -3,6 +3,7 @@ no answer is read past the size cap, and a stop ends the requests under way."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -54,10 +55,8 @@ class RawServer:
             request = b""
             while b"\r\n\r\n" not in request:
                 request += connection.recv(4096)
-            try:
+            with contextlib.suppress(OSError):  # the client gave up
                 self._answer(self, connection)
-            except OSError:
-                pass  # the client gave up
 
     def stop(self) -> None:
         self.stopping.set()

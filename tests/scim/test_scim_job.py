@@ -119,7 +119,7 @@ def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
 
 
 def test_wrong_token_quarantines_and_recovery_lifts_it(scim_job) -> None:
-    service, job_id, server = scim_job
+    service, job_id, _server = scim_job
     service.put_secrets(job_id, {"SecretToken": "wrong"})
     execution = service.run_cycle(job_id)
     assert execution.state.value == "Failed"
@@ -140,7 +140,7 @@ def test_provision_on_demand_against_scim(scim_job) -> None:
 
 
 def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
-    service, job_id, server = scim_job
+    service, job_id, _server = scim_job
     before = service.get_schema(job_id)
     directory = service.discover_directory(job_id)
     assert directory.discovery_date_time is not None
@@ -153,7 +153,7 @@ def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
 
 
 def test_trace_requests_setting_records_every_request_without_the_token(scim_job) -> None:
-    service, job_id, server = scim_job
+    service, job_id, _server = scim_job
     assert service.request_log(job_id) == []
     service.update_job(job_id, settings={"TraceRequests": "true"})
     service.run_cycle(job_id)
