@@ -84,8 +84,8 @@ def apply_cycle_result(
             QuarantineReason.TooManyDeletes,
             SynchronizationError(
                 code="TooManyDeletes",
-                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion threshold; "
-                "allow them with restart --scope ForceDeletes, or fix the source and restart",
+                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion "
+                "threshold; allow them with restart --scope ForceDeletes, or fix the source and restart",
                 tenant_actionable=True,
             ),
             now,
