@@ -164,10 +164,11 @@ def _jobs_list(args: argparse.Namespace) -> int:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
     for summary in summaries:
         job = summary.job
-        last = job.status.last_execution
+        status, schedule = job.required_status(), job.required_schedule()
+        last = status.last_execution
         _say(
-            f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
-            f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}"
+            f"{job.id}  {summary.name}  [{status.code.value}] schedule={schedule.state.value} "
+            f"every {format_duration(schedule.interval)}  last={last.state.value if last else '-'}"
         )
     return EXIT_OK
 
@@ -184,7 +185,7 @@ def _jobs_create(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_graph(job))
     else:
-        _say(job.id)
+        _say(job.id or "")  # a created job always has its id
     return EXIT_OK
 
 
