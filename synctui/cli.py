@@ -12,11 +12,14 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import orjson
 
 from .cycle_process import PROGRESS_FLAG
+
+if TYPE_CHECKING:  # imported when a command runs: `--help` need not load the service
+    from .service import SyncService
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -83,7 +86,7 @@ def _fail(message: str, code: int) -> int:
 # --- commands ------------------------------------------------------------------------------------
 
 
-def _service(args: argparse.Namespace):
+def _service(args: argparse.Namespace) -> SyncService:
     from .bootstrap import open_service
     from .store import Home
 
@@ -161,10 +164,11 @@ def _jobs_list(args: argparse.Namespace) -> int:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
     for summary in summaries:
         job = summary.job
-        last = job.status.last_execution
+        status, schedule = job.required_status(), job.required_schedule()
+        last = status.last_execution
         _say(
-            f"{job.id}  {summary.name}  [{job.status.code.value}] schedule={job.schedule.state.value} "
-            f"every {format_duration(job.schedule.interval)}  last={last.state.value if last else '-'}"
+            f"{job.id}  {summary.name}  [{status.code.value}] schedule={schedule.state.value} "
+            f"every {format_duration(schedule.interval)}  last={last.state.value if last else '-'}"
         )
     return EXIT_OK
 
@@ -181,7 +185,7 @@ def _jobs_create(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_graph(job))
     else:
-        _say(job.id)
+        _say(job.id or "")  # a created job always has its id
     return EXIT_OK
 
 
@@ -449,15 +453,20 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
 
     def command(
-        group: Any, name: str, handler: Callable[[argparse.Namespace], int], help: str
+        group: argparse._SubParsersAction[_Parser], name: str, handler: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
         sub = group.add_parser(name, help=help, description=help)
         sub.set_defaults(handler=handler)
         return sub
 
-    def group(name: str, help: str) -> Any:
+    def group(name: str, help: str) -> argparse._SubParsersAction[_Parser]:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.set_defaults(handler=lambda args: (sub.print_help(), EXIT_USAGE)[1])
+
+        def show_help(args: argparse.Namespace) -> int:
+            sub.print_help()
+            return EXIT_USAGE
+
+        sub.set_defaults(handler=show_help)
         return sub.add_subparsers(metavar="ACTION", parser_class=_Parser)
 
     templates = group("templates", "built-in job templates")
@@ -506,11 +515,11 @@ def _build_parser() -> argparse.ArgumentParser:
     escrows = command(jobs, "escrows", _jobs_escrows, "objects waiting for a retry")
     escrows.add_argument("job_id")
     escrows.add_argument("--json", action="store_true")
-    action = escrows.add_mutually_exclusive_group()
-    action.add_argument(
+    retry_or_dismiss = escrows.add_mutually_exclusive_group()
+    retry_or_dismiss.add_argument(
         "--retry", nargs="*", metavar="KEY", help="retry these escrows (all when no KEY is given) on the next cycle"
     )
-    action.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
+    retry_or_dismiss.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
 
     schema = group("schema", "a job's synchronization schema")
     command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")

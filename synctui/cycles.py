@@ -256,7 +256,7 @@ class CycleRunner:
             checkpoint_seconds=values["CheckpointSeconds"],
             skip_out_of_scope_deletions=values["SkipOutOfScopeDeletions"],
             delete_threshold=values["QuarantineTooManyDeletesThreshold"] if deletes_checked else 0,
-            interval=job.schedule.interval,
+            interval=job.required_schedule().interval,
             source_system=rule.source_directory_name if rule else "source",
             target_system=rule.target_directory_name if rule else "target",
         )
@@ -313,7 +313,7 @@ class CycleRunner:
                 self.compile(job_id)
                 directories = self.open_directories(record.job, secrets, trace)
             except (ServiceError, DirectoryError) as error:
-                if record.job.status.code == SynchronizationStatusCode.NotConfigured:
+                if record.job.required_status().code == SynchronizationStatusCode.NotConfigured:
                     raise  # refused: a job never configured has no cycle to fail
                 # Recorded as the cycle's failure, so the job backs off and quarantines instead of
                 # being retried at every tick.
@@ -476,39 +476,41 @@ class CycleRunner:
 
     def _is_due(self, record: JobRecord, now: datetime) -> bool:
         job = record.job
-        if job.id in self._running or job.schedule.state != SynchronizationScheduleState.Active:
+        schedule = job.required_schedule()
+        if job.id in self._running or schedule.state != SynchronizationScheduleState.Active:
             return False
-        if job.status.code == SynchronizationStatusCode.NotConfigured:
+        if job.required_status().code == SynchronizationStatusCode.NotConfigured:
             return False
-        if job.schedule.expiration and now >= job.schedule.expiration:
+        if schedule.expiration and now >= schedule.expiration:
             return False
-        check_interval(job.schedule.interval)
+        check_interval(schedule.interval)
         return next_run(job, interrupted=record.cycle_interrupted) <= now
 
 
 def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
     """When the job's next cycle is due: a quarantine retry, else one interval after the last cycle
     ended, else now (a job that never ran, or whose cycle was paused or cut short, runs at once)."""
-    status = job.status
+    status = job.required_status()
     if status.quarantine is not None and status.quarantine.next_attempt and status.quarantine.next_attempt != NEVER:
         return status.quarantine.next_attempt
     last = status.last_execution
     if interrupted or last is None or last.time_ended == NEVER:
         return NEVER
-    return last.time_ended + job.schedule.interval
+    return last.time_ended + job.required_schedule().interval
 
 
 def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
-    job.schedule.state = SynchronizationScheduleState.Active
+    status = job.required_status()
+    job.required_schedule().state = SynchronizationScheduleState.Active
     if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
         lift_quarantine(job)
     if SynchronizationJobRestartScope.Escrows in scope:
-        job.status.escrows_pruned = False
-    job.status.code = (
+        status.escrows_pruned = False
+    status.code = (
         SynchronizationStatusCode.Quarantine
-        if job.status.quarantine
+        if status.quarantine
         else SynchronizationStatusCode.Active
-        if job.status.last_execution
+        if status.last_execution
         else SynchronizationStatusCode.NotRun
     )
 

@@ -49,7 +49,7 @@ def shortened(lines: list[str], limit: int = LINES_SHOWN) -> list[str]:
     """The first `limit` lines and a count of the rest."""
     if len(lines) <= limit:
         return lines
-    return lines[:limit] + [f"… and {len(lines) - limit:,} more"]
+    return [*lines[:limit], f"… and {len(lines) - limit:,} more"]
 
 
 def validation_problems(error: Exception) -> list[str]:

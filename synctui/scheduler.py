@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 class Scheduler:
     def __init__(
-        self, service: SyncService, *, clock: Clock | None = None, tick_seconds: float = 1.0, workers: int = 2
+        self, service: SyncService, *, clock: Clock | None = None, tick_seconds: int = 1, workers: int = 2
     ) -> None:
         self.service = service
         self.clock = clock or service.clock

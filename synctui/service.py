@@ -163,9 +163,9 @@ class SyncService:
 
         def change(job: SynchronizationJob) -> None:
             if parsed is not None:
-                job.schedule.interval = parsed
+                job.required_schedule().interval = parsed
             if expiration is not None:
-                job.schedule.expiration = expiration
+                job.required_schedule().expiration = expiration
             if settings:
                 job.synchronization_job_settings = setting_pairs(new_settings)
             templates.template_spec(job.template_id or "").refresh_configured(job, principal.secrets)
@@ -189,18 +189,19 @@ class SyncService:
     def start_job(self, job_id: str) -> None:
         def start(job: SynchronizationJob) -> None:
             self._require_configured(job)
-            job.schedule.state = SynchronizationScheduleState.Active
+            job.required_schedule().state = SynchronizationScheduleState.Active
             lift_quarantine(job)
-            job.status.code = (
-                SynchronizationStatusCode.Active if job.status.last_execution else SynchronizationStatusCode.NotRun
+            status = job.required_status()
+            status.code = (
+                SynchronizationStatusCode.Active if status.last_execution else SynchronizationStatusCode.NotRun
             )
 
         self._change_job(job_id, start)
 
     def pause_job(self, job_id: str) -> None:
         def pause(job: SynchronizationJob) -> None:
-            job.schedule.state = SynchronizationScheduleState.Paused
-            job.status.code = SynchronizationStatusCode.Paused
+            job.required_schedule().state = SynchronizationScheduleState.Paused
+            job.required_status().code = SynchronizationStatusCode.Paused
 
         self._change_job(job_id, pause)
         self._cycles.stop(job_id)
@@ -374,7 +375,7 @@ class SyncService:
         job = record.job
         progress = self._cycles.progress(record.id)
         if progress is not None:
-            job.status.progress = [progress]
+            job.required_status().progress = [progress]
         return job
 
     def _summary(self, record: JobRecord) -> JobSummary:

@@ -147,11 +147,11 @@ class TemplateSpec:
 
     def refresh_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """The job's status NotConfigured while required secrets or settings are missing."""
-        missing = self.missing(job, secrets)
-        if missing and job.status.code in (SynchronizationStatusCode.NotRun, SynchronizationStatusCode.NotConfigured):
-            job.status.code = SynchronizationStatusCode.NotConfigured
-        elif not missing and job.status.code == SynchronizationStatusCode.NotConfigured:
-            job.status.code = SynchronizationStatusCode.NotRun
+        missing, status = self.missing(job, secrets), job.required_status()
+        if missing and status.code in (SynchronizationStatusCode.NotRun, SynchronizationStatusCode.NotConfigured):
+            status.code = SynchronizationStatusCode.NotConfigured
+        elif not missing and status.code == SynchronizationStatusCode.NotConfigured:
+            status.code = SynchronizationStatusCode.NotRun
 
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(

@@ -20,6 +20,7 @@ from ..models import (
     AttributeDefinition,
     AttributeFlowBehavior,
     AttributeFlowType,
+    AttributeMapping,
     AttributeType,
     ObjectDefinition,
     ObjectFlowTypes,
@@ -250,7 +251,9 @@ def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
     return CompiledSchema(schema.version, mappings, source_name, target_name)
 
 
-def _compile_flow(mapping, source_def: ObjectDefinition | None, target_def: ObjectDefinition | None) -> AttributeFlow:
+def _compile_flow(
+    mapping: AttributeMapping, source_def: ObjectDefinition | None, target_def: ObjectDefinition | None
+) -> AttributeFlow:
     target_attr = target_def.attribute(mapping.target_attribute_name) if target_def else None
     expression = compile_source(mapping.source) if mapping.source is not None else None
     return AttributeFlow(
@@ -276,8 +279,11 @@ def _referenced_type(
     if expression is not None and source_def is not None and len(expression.attributes) == 1:
         (name,) = expression.attributes
         source_attr = source_def.attribute(name)
-        if source_attr is not None and source_attr.type == AttributeType.Reference:
-            if target_attr is None or target_attr.type == AttributeType.Reference:
-                referenced = source_attr.referenced_objects
-                return referenced[0].referenced_object_name if referenced else source_def.name
+        if (
+            source_attr is not None
+            and source_attr.type == AttributeType.Reference
+            and (target_attr is None or target_attr.type == AttributeType.Reference)
+        ):
+            source_referenced = source_attr.referenced_objects
+            return source_referenced[0].referenced_object_name if source_referenced else source_def.name
     return None

@@ -49,8 +49,10 @@ _Item = TypeVar("_Item")
 class StateStore(Protocol):
     """What the engine needs of a job's state (synctui.store.JobStateStore provides it)."""
 
-    log_limit: int | None
-    """How many of the newest log entries the store keeps (None: all); a cycle renders no more."""
+    @property  # read only, so a store's plain `int` (or `None`) attribute provides it
+    def log_limit(self) -> int | None:
+        """How many of the newest log entries the store keeps (None: all); a cycle renders no more."""
+        ...
 
     def load(self, *, few_entries: bool = False) -> Any:
         """The state (entries, escrows, meta, in_flight); with `few_entries`, entries may be a

@@ -79,4 +79,5 @@ def doubled(unit: timedelta, times: int, cap: timedelta) -> timedelta:
     """`unit` doubled `times` times, at most `cap` (a back-off). Twenty doublings take any interval
     of a second or more past a day, so more are not computed: after weeks of retries they would
     overflow a timedelta."""
-    return min(unit * (2 ** min(times, 20)), cap)
+    factor: int = 2 ** min(times, 20)  # typed: `int ** int` is Any to a type checker (a negative power is a float)
+    return min(unit * factor, cap)

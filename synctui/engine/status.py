@@ -58,8 +58,7 @@ def apply_cycle_result(
 
     Returns True when the escrows must be pruned: an initial cycle that reached an escrow
     threshold clears its escrows instead of quarantining, and the job pauses for the admin."""
-    status, schedule = job.status, job.schedule
-    assert status is not None and schedule is not None
+    status, schedule = job.required_status(), job.required_schedule()
     execution = result.execution
     status.last_execution = execution
     status.progress = [
@@ -84,8 +83,8 @@ def apply_cycle_result(
             QuarantineReason.TooManyDeletes,
             SynchronizationError(
                 code="TooManyDeletes",
-                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion threshold; "
-                "allow them with restart --scope ForceDeletes, or fix the source and restart",
+                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion "
+                "threshold; allow them with restart --scope ForceDeletes, or fix the source and restart",
                 tenant_actionable=True,
             ),
             now,
@@ -131,8 +130,7 @@ def quarantine(
 ) -> None:
     """Impose or extend quarantine. Attempts back off from one interval to once a day; after 28
     days the job is disabled."""
-    status, schedule = job.status, job.schedule
-    assert status is not None and schedule is not None
+    status, schedule = job.required_status(), job.required_schedule()
     current = status.quarantine
     if current is None:
         current = SynchronizationQuarantine(series_began=now, series_count=0)
@@ -150,7 +148,7 @@ def quarantine(
 
 
 def lift_quarantine(job: SynchronizationJob) -> None:
-    assert job.status is not None
-    job.status.quarantine = None
-    if job.status.code == SynchronizationStatusCode.Quarantine:
-        job.status.code = SynchronizationStatusCode.Active
+    status = job.required_status()
+    status.quarantine = None
+    if status.code == SynchronizationStatusCode.Quarantine:
+        status.code = SynchronizationStatusCode.Active

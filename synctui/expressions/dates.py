@@ -84,13 +84,15 @@ def _from_parts(parts: dict[str, str | None], text: str) -> datetime:
             raise ValueError(f"{text!r} is not a valid time")
         hour = hour % 12 + (12 if half == "PM" else 0)
     fraction = parts["f"] or "0"
+    year, day = parts["y"], parts["d"]
+    assert year is not None and day is not None  # every form's pattern requires both
     try:
         value = datetime(
-            int(parts["y"]),
+            int(year),
             month,
-            int(parts["d"]),
+            int(day),
             hour,
-            int(parts["M"] or 0),  # type: ignore[arg-type]
+            int(parts["M"] or 0),
             int(parts["S"] or 0),
             int(fraction[:6].ljust(6, "0")),
         )

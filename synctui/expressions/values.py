@@ -15,23 +15,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from enum import Enum
+from typing import Any, Final, Protocol
 
 
-class FlowSentinel:
-    """A result that is not a value but an instruction to the engine."""
+class FlowSentinel(Enum):
+    """A result that is not a value but an instruction to the engine. An enum, so that a type
+    checker follows `value is IGNORE_FLOW` tests."""
 
-    def __init__(self, name: str) -> None:
-        self._name = name
+    IGNORE_FLOW = "IGNORE_FLOW"
+    IGNORE_OBJECT = "IGNORE_OBJECT"
 
     def __repr__(self) -> str:
-        return self._name
+        return self.name
+
+    __str__ = __repr__
 
 
-IGNORE_FLOW = FlowSentinel("IGNORE_FLOW")
+IGNORE_FLOW: Final = FlowSentinel.IGNORE_FLOW
 """Do not flow this attribute (IgnoreFlowIfNullOrEmpty on an empty value, IgnoreAttributeFlow)."""
 
-IGNORE_OBJECT = FlowSentinel("IGNORE_OBJECT")
+IGNORE_OBJECT: Final = FlowSentinel.IGNORE_OBJECT
 """Do not create or flow this object at all (IgnoreObjectFlow)."""
 
 

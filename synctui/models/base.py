@@ -16,7 +16,7 @@ import re
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from enum import Enum, Flag
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 from pydantic.alias_generators import to_camel
@@ -48,7 +48,7 @@ class GraphModel(BaseModel):
             self.__pydantic_fields_set__ = set(type(self).model_fields)
 
     @classmethod
-    def model_validate(cls, obj: Any, **kwargs: Any) -> Any:
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         token = _reading_wire.set(True)
         try:
             return super().model_validate(obj, **kwargs)
@@ -56,7 +56,7 @@ class GraphModel(BaseModel):
             _reading_wire.reset(token)
 
     @classmethod
-    def model_validate_json(cls, json_data: Any, **kwargs: Any) -> Any:
+    def model_validate_json(cls, json_data: Any, **kwargs: Any) -> Self:
         token = _reading_wire.set(True)
         try:
             return super().model_validate_json(json_data, **kwargs)

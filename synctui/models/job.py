@@ -94,6 +94,21 @@ class SynchronizationJob(GraphModel):
                 return pair.value
         return default
 
+    # Graph's property may be null on the wire, but every job synctui keeps has a schedule and a
+    # status: a template creates them with the job (templates.new_job) and nothing removes them.
+
+    def required_schedule(self) -> SynchronizationSchedule:
+        """The job's schedule; ValueError if it has none (a record no synctui wrote)."""
+        if self.schedule is None:
+            raise ValueError(f"job {self.id} has no schedule")
+        return self.schedule
+
+    def required_status(self) -> SynchronizationStatus:
+        """The job's status; ValueError if it has none (a record no synctui wrote)."""
+        if self.status is None:
+            raise ValueError(f"job {self.id} has no status")
+        return self.status
+
 
 class SynchronizationJobRestartCriteria(GraphModel):
     reset_scope: flags_type(SynchronizationJobRestartScope) | None = None  # type: ignore[valid-type]

@@ -20,8 +20,9 @@ from __future__ import annotations
 import mmap
 import os
 from collections.abc import Iterable, Mapping
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 import orjson
 from tinydb import TinyDB
@@ -255,11 +256,15 @@ class ConnectorSpace:
         return found
 
 
-_UNKNOWN: Any = object()
+class _Text(Enum):
+    UNKNOWN = "not laid out as `_serialize` writes it"
+
+
+_UNKNOWN: Final = _Text.UNKNOWN
 _HEADER = b'{\n  "' + TABLE.encode() + b'": {'
 
 
-def _entry_in_text(data: mmap.mmap, key: str) -> Entry | None:
+def _entry_in_text(data: mmap.mmap, key: str) -> Entry | Literal[_Text.UNKNOWN] | None:
     """The entry of `key` in a space file's text, None if it has none, or _UNKNOWN when the text
     is not laid out as `_serialize` writes it. There every line break is layout (strings hold
     theirs escaped), so the entry's `"key"` line, at 6 spaces and last, can only be that."""
