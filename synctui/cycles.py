@@ -18,6 +18,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+import orjson
+
 from .clock import Clock
 from .connectors.base import ConnectionFailure, Directory, DirectoryError
 from .cycle_process import run_cycle_process
@@ -30,12 +32,14 @@ from .engine import (
     compile_schema,
 )
 from .engine.compiled import CompiledSchema
-from .engine.status import EscrowThresholds, apply_cycle_result, lift_quarantine
+from .engine.status import EscrowThresholds, apply_cycle_result, restarted
 from .errors import Busy, InvalidRequest, NotFound, ServiceError
 from .events import CycleProgress, Event, JobChanged
 from .expressions import ExpressionError
 from .models import (
     NEVER,
+    DirectoryDefinition,
+    StringKeyStringValuePair,
     SynchronizationError,
     SynchronizationJob,
     SynchronizationJobRestartScope,
@@ -366,6 +370,18 @@ class CycleRunner:
             raise ServiceError(f"preview failed: {result.failure.message}")
         return state.logs
 
+    def discover(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> DirectoryDefinition:
+        """Graph's `discover`: the target directory's definition as the target itself declares it
+        (a SCIM endpoint's /Schemas)."""
+        with self.open_directories(job, secrets, failure="discovery failed") as (_, target):
+            discover = getattr(target, "discover", None)
+            if discover is None:
+                raise InvalidRequest(
+                    "this job's target directory describes itself fully; only SCIM endpoints are discovered"
+                )
+            discovered: DirectoryDefinition = discover()
+        return discovered
+
     def provision_one(
         self, job_id: str, object_type: str, object_id: str, trace: Trace | None = None
     ) -> dict[str, Any]:
@@ -409,7 +425,7 @@ class CycleRunner:
         quarantine) and make the job Active: its next cycle is an initial one."""
         with self.claimed_stopping(job_id):  # a cycle running meanwhile would write its state over the reset
             self._reset_state(job_id, scope)
-            self._jobs.change(job_id, lambda record: _restarted(record.job, scope))
+            self._jobs.change(job_id, lambda record: restarted(record.job, scope))
         self._publish(JobChanged(job_id))
 
     def _reset_state(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
@@ -499,22 +515,6 @@ def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
     return last.time_ended + job.required_schedule().interval
 
 
-def _restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
-    status = job.required_status()
-    job.required_schedule().state = SynchronizationScheduleState.Active
-    if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
-        lift_quarantine(job)
-    if SynchronizationJobRestartScope.Escrows in scope:
-        status.escrows_pruned = False
-    status.code = (
-        SynchronizationStatusCode.Quarantine
-        if status.quarantine
-        else SynchronizationStatusCode.Active
-        if status.last_execution
-        else SynchronizationStatusCode.NotRun
-    )
-
-
 def _failed_result(error: ServiceError | DirectoryError, now: datetime) -> CycleResult:
     failure = (
         error
@@ -544,3 +544,12 @@ def _both(first: Trace | None, second: Trace) -> Trace:
         second(record)
 
     return both
+
+
+def on_demand_result(entry: dict[str, Any]) -> StringKeyStringValuePair:
+    """Graph's provisionOnDemand answer for a log entry: the key says the result, the value is the
+    entry (both JSON text)."""
+    status = entry["statusInfo"]
+    result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
+    key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
+    return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())

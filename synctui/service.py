@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-
 from . import template_settings, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, Trace, next_run
+from .cycles import CycleRunner, Trace, next_run, on_demand_result
 from .demo.churn import simulate_home_day
-from .engine.status import lift_quarantine
+from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
@@ -32,9 +30,7 @@ from .models import (
     StringKeyStringValuePair,
     SynchronizationJob,
     SynchronizationJobRestartScope,
-    SynchronizationScheduleState,
     SynchronizationSchema,
-    SynchronizationStatusCode,
     SynchronizationTaskExecution,
     SynchronizationTemplate,
     complete,
@@ -189,21 +185,12 @@ class SyncService:
     def start_job(self, job_id: str) -> None:
         def start(job: SynchronizationJob) -> None:
             self._require_configured(job)
-            job.required_schedule().state = SynchronizationScheduleState.Active
-            lift_quarantine(job)
-            status = job.required_status()
-            status.code = (
-                SynchronizationStatusCode.Active if status.last_execution else SynchronizationStatusCode.NotRun
-            )
+            started(job)
 
         self._change_job(job_id, start)
 
     def pause_job(self, job_id: str) -> None:
-        def pause(job: SynchronizationJob) -> None:
-            job.required_schedule().state = SynchronizationScheduleState.Paused
-            job.required_status().code = SynchronizationStatusCode.Paused
-
-        self._change_job(job_id, pause)
+        self._change_job(job_id, paused)
         self._cycles.stop(job_id)
 
     def restart_job(self, job_id: str, reset_scope: str | None = None) -> None:
@@ -246,10 +233,8 @@ class SyncService:
         )
 
     def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        with self._cycles.open_directories(job, secrets, failure="credentials test failed", request_log=False) as (
-            _,
-            target,
-        ):
+        opened = self._cycles.open_directories(job, secrets, failure="credentials test failed", request_log=False)
+        with opened as (_, target):
             target.test_connection()
 
     # --- schema -------------------------------------------------------------------------------------
@@ -277,16 +262,7 @@ class SyncService:
         """Graph's `discover`: refresh the target directory's definition from the target itself
         (a SCIM endpoint's /Schemas), adding the attributes it declares; none is ever removed."""
         record = self.jobs.get(job_id)
-        with self._cycles.open_directories(record.job, self.jobs.secrets(record), failure="discovery failed") as (
-            _,
-            target,
-        ):
-            discover = getattr(target, "discover", None)
-            if discover is None:
-                raise InvalidRequest(
-                    "this job's target directory describes itself fully; only SCIM endpoints are discovered"
-                )
-            discovered: DirectoryDefinition = discover()
+        discovered = self._cycles.discover(record.job, self.jobs.secrets(record))
         schema = self.get_schema(job_id)
         current = add_discovered(schema, discovered)
         self.put_schema(job_id, schema)
@@ -314,13 +290,7 @@ class SyncService:
         """Graph's provisionOnDemand: the key says the result, the value is the log entry (both JSON text)."""
         entry = self._cycles.provision_one(job_id, object_type, object_id, trace)
         self._publish(JobChanged(job_id))
-        status = entry["statusInfo"]
-        result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
-        key = {
-            "result": result,
-            "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")},
-        }
-        return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+        return on_demand_result(entry)
 
     def is_running(self, job_id: str) -> bool:
         return self._cycles.is_running(job_id)

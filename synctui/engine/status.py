@@ -1,4 +1,5 @@
-"""How a cycle's outcome changes a job's status: counters, steady state, quarantine.
+"""How a cycle's outcome, and start, pause and restart, change a job's status: counters, steady
+state, quarantine, the lifecycle of design.md.
 
 Pure functions over the Graph models, so the rules (spec sections 8–10) are tested directly.
 """
@@ -14,6 +15,7 @@ from ..models import (
     StringKeyLongValuePair,
     SynchronizationError,
     SynchronizationJob,
+    SynchronizationJobRestartScope,
     SynchronizationProgress,
     SynchronizationQuarantine,
     SynchronizationScheduleState,
@@ -152,3 +154,39 @@ def lift_quarantine(job: SynchronizationJob) -> None:
     status.quarantine = None
     if status.code == SynchronizationStatusCode.Quarantine:
         status.code = SynchronizationStatusCode.Active
+
+
+# --- the lifecycle (design.md): what start, pause and restart do to a job's schedule and status ---
+
+
+def started(job: SynchronizationJob) -> None:
+    """Start: the schedule Active and any quarantine lifted; NotRun until a first cycle ends."""
+    job.required_schedule().state = SynchronizationScheduleState.Active
+    lift_quarantine(job)
+    _settle_code(job)
+
+
+def paused(job: SynchronizationJob) -> None:
+    job.required_schedule().state = SynchronizationScheduleState.Paused
+    job.required_status().code = SynchronizationStatusCode.Paused
+
+
+def restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
+    """Restart with Graph's reset flags: Active again; the quarantine lifted only when the scope says so."""
+    job.required_schedule().state = SynchronizationScheduleState.Active
+    if SynchronizationJobRestartScope.QuarantineState in scope or SynchronizationJobRestartScope.ForceDeletes in scope:
+        lift_quarantine(job)
+    if SynchronizationJobRestartScope.Escrows in scope:
+        job.required_status().escrows_pruned = False
+    _settle_code(job)
+
+
+def _settle_code(job: SynchronizationJob) -> None:
+    status = job.required_status()
+    status.code = (
+        SynchronizationStatusCode.Quarantine
+        if status.quarantine
+        else SynchronizationStatusCode.Active
+        if status.last_execution
+        else SynchronizationStatusCode.NotRun
+    )
