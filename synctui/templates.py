@@ -52,7 +52,6 @@ from .template_settings import (
     with_fix,
 )
 
-ENTRA = "Azure Active Directory"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
