@@ -23,7 +23,7 @@ _TURKIC_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 def _exceptions(mapping: str) -> tuple[dict[int, str], frozenset[str]]:
     """Characters whose Python (full) `mapping` ("lower" or "upper") is not a single character:
     they keep .NET's simple mapping instead, themselves, except İ whose simple lower case is i.
-    All are in the Basic Multilingual Plane. Built on first use (walking it takes 40 ms)."""
+    All are in the Basic Multilingual Plane. Built on first use: walking the plane is not free."""
     exceptions = {code: chr(code) for code in range(0x10000) if len(getattr(chr(code), mapping)()) != 1}
     if mapping == "lower":
         exceptions[ord("İ")] = "i"

@@ -10,8 +10,8 @@ line, oldest first:
 
 It is as valid JSON as any, and TinyDB reads it whole as ever. A reader that wants the newest
 500 of 5,000 entries (the dashboard, whenever a job is selected) reads them from the end of the
-file instead: parsing all 5,000 takes ~60 ms during which the interpreter is held, and the
-dashboard's key presses wait. A file not laid out so (written before, or by something else) is
+file instead: parsing all 5,000 would hold the interpreter long enough for the dashboard's key
+presses to wait. A file not laid out so (written before, or by something else) is
 read whole.
 """
 
