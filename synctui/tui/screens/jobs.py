@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical
@@ -39,6 +39,7 @@ from ..dialogs.restart import DANGEROUS, RestartDialog
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
 from ..schema_file import export_schema, read_schema
+from ..service_app import ServiceApp
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.escrows_pane import EscrowsPane
@@ -54,6 +55,7 @@ SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "Quarantine
 
 
 class JobsScreen(Screen[None]):
+    app = getters.app(ServiceApp)
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
     BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)
