@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, ClassVar
 
 from textual import getters, on, work
@@ -171,7 +172,7 @@ class JobsScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: JobsTable.RowHighlighted) -> None:
         if isinstance(event.data_table, JobsTable):
-            self._select(event.row_key.value if event.row_key else None)
+            self._select(event.row_key.value)
 
     def _select(self, job_id: str | None) -> None:
         if job_id == self.selected:
@@ -612,10 +613,8 @@ class JobsScreen(Screen[None]):
 
             interval = message.interval
             if interval:
-                try:
+                with suppress(ValueError):  # the service says what is wrong with it
                     interval = None if parse_duration(interval) == current else interval
-                except ValueError:
-                    pass  # the service says what is wrong with it
             # One call: checked as a whole, so a bad value saves nothing.
             self.service.update_job(job_id, interval=interval, settings=message.settings, secrets=message.secrets)
 
