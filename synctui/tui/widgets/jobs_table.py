@@ -72,8 +72,8 @@ class JobsTable(DataTable[Text | str]):
         Binding("G", "scroll_bottom", "Bottom", show=False, id="jobs_table.bottom", tooltip="Last job"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._cells: dict[str, dict[str, str]] = {}
         self._narrow = False
         self._shown: tuple[list[JobSummary], datetime, str] | None = None
