@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import work
@@ -11,24 +10,23 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.events import Resize
-from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 
-from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
+from ..service import SyncService
 from .actions import APP_ACTIONS, bindings
 from .commands import JobCommands
 from .dialogs.confirm import ConfirmDialog
-from .dialogs.error import ErrorDialog
 from .dialogs.goto import GotoDialog
 from .dialogs.help import HelpScreen, keys_of
 from .keymap import PREFERENCE as KEYMAP
 from .keymap import known_bindings, parse_keymap
 from .screens.jobs import JobsScreen
+from .service_app import ServiceApp
 from .sizes import NARROW, SHORT
 from .tabs import VIEWS
 
 
-class SyncApp(App[int]):
+class SyncApp(ServiceApp):
     CSS_PATH = "app.tcss"
     TITLE = "synctui"
     BINDING_GROUP_TITLE = "Everywhere"
@@ -36,8 +34,7 @@ class SyncApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
 
     def __init__(self, service: SyncService) -> None:
-        super().__init__()
-        self.service = service
+        super().__init__(service)
         self.sub_title = str(getattr(service.home, "root", ""))
         self._saved_theme = self._preference("theme")
         self._theme_ready = False
@@ -109,49 +106,6 @@ class SyncApp(App[int]):
             self.service.set_preference("theme", theme)
         except Exception as error:  # noqa: BLE001
             self.call_from_thread(self.notify, f"could not save the theme: {error}", severity="warning")
-
-    # --- service calls in thread workers -------------------------------------------------------
-
-    @work(thread=True, exit_on_error=False, group="service")
-    def call_service(
-        self,
-        what: str,
-        function: Callable[..., Any],
-        *args: Any,
-        success: str | None = None,
-        then: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Run a blocking service call off the UI thread; errors become a toast or an error dialog."""
-        try:
-            result = function(*args)
-        except Exception as error:  # noqa: BLE001 - never a traceback: a message, and the app keeps running
-            self.call_from_thread(self.show_error, what, error)
-            return
-        if success:
-            self.call_from_thread(self.notify, success)
-        if then is not None:
-            self.call_from_thread(then, result)
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Toasts show their text as it is: it carries job names, attribute references such as
-        `[mail]` and servers' replies, none of which is markup (and some of which would not parse)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    def show_error(self, what: str, error: Exception) -> None:
-        if isinstance(error, InvalidRequest) and error.problems:
-            self.push_screen(ErrorDialog(f"{what} failed", str(error), shortened(error.problems)))
-        elif isinstance(error, ServiceError | StoreError):
-            self.notify(str(error), title=f"{what} failed", severity="error", timeout=8)
-        else:
-            self.notify(f"{type(error).__name__}: {error}", title=f"{what} failed", severity="error", timeout=8)
 
     # --- app actions ----------------------------------------------------------------------------
 

@@ -66,10 +66,10 @@ def relative(moment: Any, now: datetime) -> str:
 
 
 def absolute(moment: Any) -> str:
-    moment = as_datetime(moment)
-    if moment is None or is_never(moment):
+    when = as_datetime(moment)
+    if when is None or is_never(when):
         return "never"
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return when.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def interval_text(interval: timedelta | None) -> str:

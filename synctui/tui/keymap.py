@@ -36,11 +36,12 @@ def known_bindings() -> dict[str, Binding]:
 
 
 def _subclasses(cls: type) -> list[type]:
-    found, stack = [], [cls]
+    found: list[type] = []
+    stack = [cls]
     while stack:
-        for sub in stack.pop().__subclasses__():
-            found.append(sub)
-            stack.append(sub)
+        subclasses: list[type] = stack.pop().__subclasses__()
+        found += subclasses
+        stack += subclasses
     return found
 
 

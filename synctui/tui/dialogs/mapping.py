@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
 from ...key_values import split_pair
-from ...models import AttributeMapping, AttributeMappingSource, ParseExpressionResponse
+from ...models import AttributeMapping, AttributeMappingSource, AttributeMappingSourceType, ParseExpressionResponse
 from ...service import SyncService
 from ..format import enum_text
 
@@ -47,7 +47,7 @@ def describe_parse(response: ParseExpressionResponse, tested: bool) -> tuple[str
         if response.evaluation_succeeded:
             text += " — result: " + ", ".join(repr(v) for v in (response.evaluation_result or []))
         else:
-            text += " — evaluation failed: " + (response.error.message if response.error else "?")
+            text += " — evaluation failed: " + ((response.error and response.error.message) or "?")
     return text, True
 
 
@@ -172,11 +172,13 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
             source_name = self.query_one("#mapping-source", Select).value
             if self.query_one("#mapping-source", Select).is_blank():
                 return "choose a source attribute"
-            source = AttributeMappingSource(type="Attribute", name=str(source_name), expression=f"[{source_name}]")
+            source = AttributeMappingSource(
+                type=AttributeMappingSourceType.Attribute, name=str(source_name), expression=f"[{source_name}]"
+            )
         elif kind == "Constant":
             value = self.query_one("#mapping-constant", Input).value
             source = AttributeMappingSource(
-                type="Constant", name=value, expression='"' + value.replace('"', '""') + '"'
+                type=AttributeMappingSourceType.Constant, name=value, expression='"' + value.replace('"', '""') + '"'
             )
         else:
             expression = self.query_one("#mapping-expression", Input).value
@@ -187,7 +189,7 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
             response = self.last_parse[1]
             if not response.parsing_succeeded or response.parsed_expression is None:
                 return "fix the expression first: " + (
-                    response.error.message if response.error else "it does not parse"
+                    (response.error and response.error.message) or "it does not parse"
                 )
             source = response.parsed_expression
         priority_text = self.query_one("#mapping-priority", Input).value.strip() or "0"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Vertical
@@ -39,6 +40,7 @@ from ..dialogs.restart import DANGEROUS, RestartDialog
 from ..format import enum_text, scope_consequence
 from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
 from ..schema_file import export_schema, read_schema
+from ..service_app import ServiceApp
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.escrows_pane import EscrowsPane
@@ -54,6 +56,7 @@ SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "Quarantine
 
 
 class JobsScreen(Screen[None]):
+    app = getters.app(ServiceApp)
     BINDING_GROUP_TITLE = "Jobs"
     AUTO_FOCUS = "#jobs"
     BINDINGS: ClassVar[list[BindingType]] = bindings(JOB_ACTIONS)
@@ -169,7 +172,7 @@ class JobsScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: JobsTable.RowHighlighted) -> None:
         if isinstance(event.data_table, JobsTable):
-            self._select(event.row_key.value if event.row_key else None)
+            self._select(event.row_key.value)
 
     def _select(self, job_id: str | None) -> None:
         if job_id == self.selected:
@@ -610,10 +613,8 @@ class JobsScreen(Screen[None]):
 
             interval = message.interval
             if interval:
-                try:
+                with suppress(ValueError):  # the service says what is wrong with it
                     interval = None if parse_duration(interval) == current else interval
-                except ValueError:
-                    pass  # the service says what is wrong with it
             # One call: checked as a whole, so a bad value saves nothing.
             self.service.update_job(job_id, interval=interval, settings=message.settings, secrets=message.secrets)
 

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -195,7 +196,7 @@ class NewJobScreen(Screen["str | None"]):
         except Exception as error:  # noqa: BLE001 - shown on the form; nothing was created
             self.app.call_from_thread(self._failed, error)
             return
-        notes: list[tuple[str, str]] = [(f"Created {name}", "information")]
+        notes: list[tuple[str, SeverityLevel]] = [(f"Created {name}", "information")]
         if test:
             try:
                 self.service.validate_credentials(job.id or "")
@@ -215,9 +216,9 @@ class NewJobScreen(Screen["str | None"]):
         problems = getattr(error, "problems", [])
         self._error(str(error) + ("".join(f"\n  • {p}" for p in problems) if problems else ""))
 
-    def _created(self, job_id: str, notes: list[tuple[str, str]]) -> None:
+    def _created(self, job_id: str, notes: list[tuple[str, SeverityLevel]]) -> None:
         for message, severity in notes:
-            self.app.notify(message, severity=severity)  # type: ignore[arg-type]
+            self.app.notify(message, severity=severity)
         self.dismiss(job_id)
 
     @on(Button.Pressed, "#new-cancel")

@@ -141,6 +141,8 @@ class ProvisionScreen(Screen[None]):
     def provision(self, object_id: str, object_type: str) -> None:
         try:
             pair = self.service.provision_on_demand(self.summary.job.id or "", object_id, object_type)
+            if pair.key is None or pair.value is None:  # Graph's pair type has optional halves
+                raise ValueError("provisioning on demand returned no object")
             key, entry = json.loads(pair.key), json.loads(pair.value)
         except Exception as error:  # noqa: BLE001 - shown on the screen and as a toast
             self.app.call_from_thread(self._failed, error)

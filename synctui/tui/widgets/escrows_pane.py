@@ -105,7 +105,7 @@ class EscrowsPane(Vertical):
             self.marked.clear()
         self.summary = summary
         keys = [str(e.get("key") or e.get("sourceId") or i) for i, e in enumerate(escrows)]
-        self.escrows = dict(zip(keys, escrows))
+        self.escrows = dict(zip(keys, escrows, strict=True))
         self.marked &= set(keys)
         table = self.query_one("#escrows-table", RowTable)
         self.query_one("#escrows-empty").display = not escrows

@@ -19,8 +19,8 @@ PINNED = {"toggle_help", "app.toggle_help"}
 
 
 class ResponsiveFooter(Footer):
-    def __init__(self, *, secondary: Iterable[str] = (), **kwargs: object) -> None:
-        super().__init__(compact=True, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, secondary: Iterable[str] = ()) -> None:
+        super().__init__(compact=True)
         self.secondary = frozenset(secondary)
         self._narrow = False
 

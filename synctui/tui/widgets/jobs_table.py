@@ -35,7 +35,7 @@ NARROW_COLUMNS = {"name": 18, "status": 15, "last": 8, "result": 17, "next": 9}
 """What fits 80 columns, and how wide; the template, schedule and counts are on the Status tab."""
 
 
-def job_cells(summary: JobSummary, now: datetime) -> dict[str, object]:
+def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
     job = summary.job
     status, schedule = job.status, job.schedule
     state = enum_text(schedule.state) if schedule else "—"
@@ -63,7 +63,7 @@ def _plain(value: object) -> str:
     return f"{value.plain}|{value.style}" if isinstance(value, Text) else str(value)
 
 
-class JobsTable(DataTable):
+class JobsTable(DataTable[Text | str]):
     BINDING_GROUP_TITLE = "Jobs table"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="jobs_table.down", tooltip="Next job"),
@@ -72,8 +72,8 @@ class JobsTable(DataTable):
         Binding("G", "scroll_bottom", "Bottom", show=False, id="jobs_table.bottom", tooltip="Last job"),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self._cells: dict[str, dict[str, str]] = {}
         self._narrow = False
         self._shown: tuple[list[JobSummary], datetime, str] | None = None
@@ -88,6 +88,10 @@ class JobsTable(DataTable):
                 self.add_column(label, key=key, width=width)
             elif key in NARROW_COLUMNS:
                 self.add_column(label, key=key, width=NARROW_COLUMNS[key])
+
+    def _column_keys(self) -> list[str]:
+        """The keys of the columns shown: each is added with its key, so none is None."""
+        return [key.value for key in self.columns if key.value is not None]
 
     @property
     def narrow(self) -> bool:
@@ -121,7 +125,7 @@ class JobsTable(DataTable):
 
     def show_jobs(self, summaries: list[JobSummary], now: datetime, filter_text: str = "") -> None:
         self._shown = (summaries, now, filter_text)
-        columns = [key.value for key in self.columns]
+        columns = self._column_keys()
         visible = [
             s
             for s in summaries

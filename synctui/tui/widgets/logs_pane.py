@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from textual import on
+from textual import getters, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +23,7 @@ from ..detail_tab import DetailTab
 from ..dialogs.path import PathDialog
 from ..export import write_json
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
+from ..service_app import ServiceApp
 from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
@@ -57,6 +58,7 @@ def searchable_text(entry: dict[str, Any]) -> str:
 
 
 class LogsPane(Vertical):
+    app = getters.app(ServiceApp)
     BINDING_GROUP_TITLE = "Logs"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

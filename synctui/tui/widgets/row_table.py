@@ -223,7 +223,8 @@ class RowTable(ScrollView, can_focus=True):
 
     def _strip(self, cells: Sequence[Cell], style: Style) -> Strip:
         segments = [
-            Segment(f" {fit(_text(cell), width)} ", style + _style(cell)) for cell, width in zip(cells, self._widths)
+            Segment(f" {fit(_text(cell), width)} ", style + _style(cell))
+            for cell, width in zip(cells, self._widths, strict=True)
         ]
         return Strip(segments, self._row_width)
 

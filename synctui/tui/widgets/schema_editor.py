@@ -30,7 +30,7 @@ Ref = MappingRef | ScopeRef
 def hint(ref: Ref | None) -> str:
     """What Edit / Add / Remove do where the cursor is."""
     if isinstance(ref, ScopeRef):
-        if ref.clause is not None:
+        if ref.group is not None and ref.clause is not None:
             return f"enter edits the clause · + adds a clause to group {ref.group + 1} · x removes the clause"
         if ref.group is not None:
             return f"+ adds a clause to group {ref.group + 1} · x removes the group · f adds a group"
@@ -83,7 +83,7 @@ class SchemaEditor(Vertical):
         ),
         Binding(
             "t",
-            "toggle",
+            "toggle_enabled",
             "Enable/disable",
             show=False,
             id="schema.toggle",
@@ -164,8 +164,15 @@ class SchemaEditor(Vertical):
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
         event.stop()
-        action = (event.button.id or "").removeprefix("schema-")
-        getattr(self, f"action_{action}")()
+        actions = {
+            "schema-edit": self.action_edit,
+            "schema-add": self.action_add,
+            "schema-remove": self.action_remove,
+            "schema-toggle": self.action_toggle_enabled,
+            "schema-save": self.action_save,
+            "schema-revert": self.action_revert,
+        }
+        actions[event.button.id or ""]()
 
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Any]) -> None:
@@ -224,7 +231,8 @@ class SchemaEditor(Vertical):
             return
         self._edit_clause(ref.rule, ref.object_mapping, None, None)
 
-    def action_toggle(self) -> None:
+    def action_toggle_enabled(self) -> None:
+        # Not action_toggle: that is Textual's toggle(attribute) action, which every widget has.
         ref = self._ref()
         if ref is None or ref.object_mapping is None:
             self.notify("Select an object mapping to enable or disable", severity="warning")

@@ -1,0 +1,64 @@
+"""The app as its screens and widgets see it: the service, its calls run off the UI thread, errors shown.
+
+`SyncApp` adds the screens, keys and theme. A screen or widget that uses these types its `app` with
+`app = getters.app(ServiceApp)` (Textual's typed accessor): it cannot import `SyncApp`, which imports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.notifications import SeverityLevel
+
+from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
+from .dialogs.error import ErrorDialog
+
+
+class ServiceApp(App[int]):
+    def __init__(self, service: SyncService) -> None:
+        super().__init__()
+        self.service = service
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def call_service(
+        self,
+        what: str,
+        function: Callable[..., Any],
+        *args: Any,
+        success: str | None = None,
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Run a blocking service call off the UI thread; errors become a toast or an error dialog."""
+        try:
+            result = function(*args)
+        except Exception as error:  # noqa: BLE001 - never a traceback: a message, and the app keeps running
+            self.call_from_thread(self.show_error, what, error)
+            return
+        if success:
+            self.call_from_thread(self.notify, success)
+        if then is not None:
+            self.call_from_thread(then, result)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts show their text as it is: it carries job names, attribute references such as
+        `[mail]` and servers' replies, none of which is markup (and some of which would not parse)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def show_error(self, what: str, error: Exception) -> None:
+        if isinstance(error, InvalidRequest) and error.problems:
+            self.push_screen(ErrorDialog(f"{what} failed", str(error), shortened(error.problems)))
+        elif isinstance(error, ServiceError | StoreError):
+            self.notify(str(error), title=f"{what} failed", severity="error", timeout=8)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title=f"{what} failed", severity="error", timeout=8)
