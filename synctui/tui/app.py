@@ -59,7 +59,7 @@ class SyncApp(ServiceApp):
         self.push_screen(JobsScreen(self.service))
         # What start-up made (modules, the screen's widgets, the service: ~100,000 objects) lives as
         # long as the app. Frozen once it is on screen, it is left out of the collector's full
-        # passes, which would walk it all each time: ~80 ms pauses, several in a large cycle.
+        # passes, which would walk it all each time: pauses a key press would wait for, several a cycle.
         self.call_after_refresh(gc.freeze)
 
     def on_unmount(self) -> None:

@@ -49,7 +49,7 @@ class ResponsiveFooter(Footer):
     def bindings_changed(self, screen: Screen[object]) -> None:
         """When the same keys are shown and only which are enabled changed (moving between jobs),
         update those keys in place. Textual's Footer recomposes: it mounts every key again and lays
-        the screen out anew, ~50 ms that a key press in the jobs table would wait for."""
+        the screen out anew, which a key press in the jobs table would wait for."""
         if self._bindings_ready and screen is self.screen and screen.app.app_focus:
             keys = {key.action: key for key in self.query(FooterKey) if not key.has_class("-command-palette")}
             wanted = self._shown_actions(screen)

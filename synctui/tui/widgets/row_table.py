@@ -43,9 +43,8 @@ class RowTable(ScrollView, can_focus=True):
     """A table of rows with a row cursor, drawn a line at a time as lines come into view.
 
     Textual's DataTable measures every cell of every row it is given, and renders each cell through
-    Rich: 500 log entries held the keys for ~300 ms on a 2-core machine (adding, measuring, the
-    first paint), and each later paint of 40 rows took 70 ms. Here new rows cost a pass over their
-    text for the column widths (~12 ms for 500), and a paint costs the rows on screen."""
+    Rich: a few hundred log entries held the keys far too long (benchmarks/README.md). Here new
+    rows cost a pass over their text for the column widths, and a paint costs the rows on screen."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Select", show=False),
