@@ -14,6 +14,8 @@ from synctui.models import SynchronizationStatusCode as Code
 from synctui.service import CycleProgress, InvalidRequest, SyncService
 from synctui.store import Home
 
+from .processes import jsonfile_job_over_a_small_tenant
+
 USERS = 3000
 
 
@@ -23,27 +25,7 @@ def service(tmp_path: Path) -> SyncService:
 
 
 def _job(service: SyncService, tmp_path: Path, **settings: str) -> str:
-    tenant = {
-        "users": [
-            {
-                "id": f"u{n}",
-                "userPrincipalName": f"p{n}@contoso.example",
-                "displayName": f"P {n}",
-                "mailNickname": f"p{n}",
-                "accountEnabled": True,
-            }
-            for n in range(USERS)
-        ],
-        "groups": [],
-    }
-    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job = service.create_job(
-        "jsonfile",
-        secrets={"ConnectionString": str(tmp_path / "target.json")},
-        settings={"SourcePath": str(tmp_path / "tenant.json"), **settings},
-    )
-    assert job.id
-    return job.id
+    return jsonfile_job_over_a_small_tenant(service, tmp_path, USERS, **settings)
 
 
 def test_a_cycle_in_a_child_process_reports_progress_and_its_status(service: SyncService, tmp_path: Path) -> None:

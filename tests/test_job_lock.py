@@ -4,7 +4,6 @@ first, and a killed process leaves nothing locked."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -18,6 +17,8 @@ from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.service import Busy, CycleProgress, SyncService
 from synctui.store import Home, JobLock, JobLocked, JobStateStore
+
+from .processes import jsonfile_job_over_a_small_tenant
 
 USERS = 3000
 """A cycle long enough to be caught running (as in test_cycle_process.py)."""
@@ -137,26 +138,7 @@ def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_
     """The scheduler's thread, or the dashboard's child process: the cycle stops at its next
     checkpoint and ends before the job's files go, so that it does not write them again."""
     service = open_service(Home(tmp_path / "home"), cycles_in_processes=in_processes)
-    tenant = {
-        "users": [
-            {
-                "id": f"u{n}",
-                "userPrincipalName": f"p{n}@contoso.example",
-                "displayName": f"P {n}",
-                "mailNickname": f"p{n}",
-                "accountEnabled": True,
-            }
-            for n in range(USERS)
-        ],
-        "groups": [],
-    }
-    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job_id = service.create_job(
-        "jsonfile",
-        secrets={"ConnectionString": str(tmp_path / "target.json")},
-        settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"},
-    ).id
-    assert job_id
+    job_id = jsonfile_job_over_a_small_tenant(service, tmp_path, USERS, CheckpointSeconds="0.01")
     deleting: list[threading.Thread] = []
 
     def delete_once_running(event: object) -> None:
@@ -175,26 +157,7 @@ def test_deleting_a_job_whose_cycle_this_process_runs_stops_the_cycle_first(tmp_
 
 def test_restarting_a_job_whose_cycle_runs_in_a_child_process_applies_the_reset(tmp_path: Path) -> None:
     service = open_service(Home(tmp_path / "home"), cycles_in_processes=True)
-    tenant = {
-        "users": [
-            {
-                "id": f"u{n}",
-                "userPrincipalName": f"p{n}@contoso.example",
-                "displayName": f"P {n}",
-                "mailNickname": f"p{n}",
-                "accountEnabled": True,
-            }
-            for n in range(USERS)
-        ],
-        "groups": [],
-    }
-    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job_id = service.create_job(
-        "jsonfile",
-        secrets={"ConnectionString": str(tmp_path / "target.json")},
-        settings={"SourcePath": str(tmp_path / "tenant.json"), "CheckpointSeconds": "0.01"},
-    ).id
-    assert job_id
+    job_id = jsonfile_job_over_a_small_tenant(service, tmp_path, USERS, CheckpointSeconds="0.01")
     restarting: list[threading.Thread] = []
 
     def restart_once_running(event: object) -> None:

@@ -20,7 +20,7 @@ from synctui.expressions import parse
 from synctui.service import SyncService
 from synctui.store import Home
 
-from .processes import cycle_was_cut_short
+from .processes import cycle_was_cut_short, jsonfile_job_over_a_small_tenant
 
 CATASTROPHIC = "(a|a)+$"  # 2^n ways to fail on n a's and a "!": on 40, hours without a limit
 REPLACE = f'Replace([mail], , "{CATASTROPHIC}", , "x", , )'
@@ -47,27 +47,7 @@ USERS = 30  # each one second past the limit: a cycle that ignored SIGTERM would
 
 
 def _job_with_a_catastrophic_mapping(service: SyncService, tmp_path: Path) -> str:
-    tenant = {
-        "users": [
-            {
-                "id": f"u{n}",
-                "userPrincipalName": f"p{n}@contoso.example",
-                "displayName": f"P {n}",
-                "mailNickname": f"p{n}",
-                "mail": "a" * 40 + "!",
-                "accountEnabled": True,
-            }
-            for n in range(USERS)
-        ],
-        "groups": [],
-    }
-    (tmp_path / "tenant.json").write_text(json.dumps(tenant))
-    job = service.create_job(
-        "jsonfile",
-        secrets={"ConnectionString": str(tmp_path / "target.json")},
-        settings={"SourcePath": str(tmp_path / "tenant.json")},
-    )
-    job_id = job.id or ""
+    job_id = jsonfile_job_over_a_small_tenant(service, tmp_path, USERS, user={"mail": "a" * 40 + "!"})
     schema = service.get_schema(job_id)
     users = schema.synchronization_rules[0].object_mappings[0]
     next(m for m in users.attribute_mappings if m.target_attribute_name == "mail").source = parse(REPLACE)
