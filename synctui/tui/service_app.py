@@ -1,4 +1,5 @@
-"""The app as its screens and widgets see it: the service, its calls run off the UI thread, errors shown.
+"""The app as its screens and widgets see it: the service, its calls run off the UI thread, errors shown,
+the mapping dialog's expressions checked.
 
 `SyncApp` adds the screens, keys and theme. A screen or widget that uses these types its `app` with
 `app = getters.app(ServiceApp)` (Textual's typed accessor): it cannot import `SyncApp`, which imports it.
@@ -9,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.worker import get_current_worker
 
 from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
 from .dialogs.error import ErrorDialog
+from .dialogs.mapping import MappingDialog
 
 
 class ServiceApp(App[int]):
@@ -41,6 +44,21 @@ class ServiceApp(App[int]):
             self.call_from_thread(self.notify, success)
         if then is not None:
             self.call_from_thread(then, result)
+
+    @on(MappingDialog.ParseRequested)
+    def _parse_requested(self, request: MappingDialog.ParseRequested) -> None:
+        request.stop()
+        self.parse_expression(request)
+
+    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
+    def parse_expression(self, request: MappingDialog.ParseRequested) -> None:
+        try:
+            response = self.service.parse_expression(request.expression, request.test)
+        except Exception as error:  # noqa: BLE001 - shown in the dialog
+            request.dialog.post_message(MappingDialog.Parsed(request, None, str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            request.dialog.post_message(MappingDialog.Parsed(request, response, None))
 
     def notify(
         self,

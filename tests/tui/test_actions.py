@@ -457,7 +457,7 @@ async def test_mapping_dialog_checks_the_expression_as_you_type(app: SyncApp, se
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        dialog = MappingDialog(service, None, ["givenName", "surname"], ["displayName", "mail"])
+        dialog = MappingDialog(None, ["givenName", "surname"], ["displayName", "mail"])
         results: list[object] = []
         await app.push_screen(dialog, results.append)
         await pilot.pause()
@@ -478,6 +478,29 @@ async def test_mapping_dialog_checks_the_expression_as_you_type(app: SyncApp, se
         await pilot.pause()
         assert results and results[0].target_attribute_name == "displayName"
         assert results[0].source.type.value == "Function"
+
+
+async def test_the_mapping_dialog_asks_and_the_app_answers(app: SyncApp, service: SyncService) -> None:
+    """The dialog holds no service: it posts ParseRequested, the app's worker posts Parsed back to it."""
+    from synctui.tui.dialogs.mapping import MappingDialog
+
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await settle(pilot)
+        dialog = MappingDialog(None, ["givenName"], ["displayName"])
+        await app.push_screen(dialog)
+        await pilot.pause()
+        dialog.query_one("#mapping-type", Select).value = "Expression"
+        await settle(pilot)
+        messages.clear()
+        dialog.query_one("#mapping-expression", Input).value = "ToUpper([givenName])"
+        await settle(pilot)
+        requests = [m for m in messages if isinstance(m, MappingDialog.ParseRequested)]
+        answers = [m for m in messages if isinstance(m, MappingDialog.Parsed)]
+        assert requests and requests[-1].expression == "ToUpper([givenName])" and requests[-1].test is None
+        assert answers and answers[-1].request is requests[-1] and answers[-1].error is None
+        assert messages.index(requests[-1]) < messages.index(answers[-1])
+        assert "✔ parses" in str(dialog.query_one("#expression-result", Static).render())
 
 
 async def test_simulate_changes_edits_the_tenant(app: SyncApp, service: SyncService) -> None:
