@@ -63,8 +63,8 @@ class DetailLoaded(Message):
 
 
 class JobActionRequested(Message):
-    """A job action (Start, Delete, Save settings…) asks for its service call: the jobs screen's
-    worker makes it and answers with `JobActionDone` or `JobActionFailed`."""
+    """A job action (Start, Delete, Save settings, Export logs…) asks for its blocking call: the jobs
+    screen's worker makes it and answers with `JobActionDone` or `JobActionFailed`."""
 
     def __init__(
         self,

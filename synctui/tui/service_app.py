@@ -1,14 +1,11 @@
-"""The app as its screens and widgets see it: the service, its calls run off the UI thread, errors shown,
-the mapping dialog's expressions checked.
+"""The app as its screens and widgets see it: the service, errors shown, and the mapping dialog's
+expressions checked off the UI thread.
 
 `SyncApp` adds the screens, keys and theme. A screen or widget that uses these types its `app` with
 `app = getters.app(ServiceApp)` (Textual's typed accessor): it cannot import `SyncApp`, which imports it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from textual import on, work
 from textual.app import App
@@ -24,26 +21,6 @@ class ServiceApp(App[int]):
     def __init__(self, service: SyncService) -> None:
         super().__init__()
         self.service = service
-
-    @work(thread=True, exit_on_error=False, group="service")
-    def call_service(
-        self,
-        what: str,
-        function: Callable[..., Any],
-        *args: Any,
-        success: str | None = None,
-        then: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Run a blocking service call off the UI thread; errors become a toast or an error dialog."""
-        try:
-            result = function(*args)
-        except Exception as error:  # noqa: BLE001 - never a traceback: a message, and the app keeps running
-            self.call_from_thread(self.show_error, what, error)
-            return
-        if success:
-            self.call_from_thread(self.notify, success)
-        if then is not None:
-            self.call_from_thread(then, result)
 
     @on(MappingDialog.ParseRequested)
     def _parse_requested(self, request: MappingDialog.ParseRequested) -> None:
