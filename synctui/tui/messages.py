@@ -6,6 +6,7 @@ one refresh (Toolong's `can_replace` pattern)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,3 +60,35 @@ class DetailLoaded(Message):
     def __init__(self, detail: JobDetail) -> None:
         super().__init__()
         self.detail = detail
+
+
+class JobActionRequested(Message):
+    """A job action (Start, Delete, Save settings, Export logs…) asks for its blocking call: the jobs
+    screen's worker makes it and answers with `JobActionDone` or `JobActionFailed`."""
+
+    def __init__(
+        self,
+        action: str,
+        job_id: str | None,
+        call: Callable[[], object],
+        success: str | None = None,
+        job_name: str = "",
+    ) -> None:
+        super().__init__()
+        self.action = action
+        """What the call is called in its toasts ("Start", "Save settings")."""
+        self.job_id, self.call, self.success, self.job_name = job_id, call, success, job_name
+
+
+class JobActionDone(Message):
+    def __init__(self, request: JobActionRequested, result: object) -> None:
+        super().__init__()
+        self.request, self.result = request, result
+
+
+class JobActionFailed(Message):
+    """A service call the jobs screen's worker made failed: shown as a toast or an error dialog."""
+
+    def __init__(self, action: str, error: Exception) -> None:
+        super().__init__()
+        self.action, self.error = action, error

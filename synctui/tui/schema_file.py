@@ -1,8 +1,9 @@
 """A job's schema to and from a Graph JSON file: the file side of the jobs screen's Export schema
-and Import schema, run in a worker (`call_service`)."""
+and Import schema, run in the jobs screen's worker."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,15 @@ def export_schema(service: SyncService, job_id: str, path: str) -> None:
     write_json(path, schema.model_dump(mode="json", by_alias=True, exclude_none=True))
 
 
-def read_schema(service: SyncService, job_id: str, path: str) -> tuple[dict[str, Any], list[str]]:
+@dataclass(frozen=True)
+class SchemaFile:
+    path: str
+    document: dict[str, Any]
+    changes: list[str]
+    """What importing the document would change."""
+
+
+def read_schema(service: SyncService, job_id: str, path: str) -> SchemaFile:
     """The schema in the file and what importing it would change; the service's error if it would
     refuse it, so nothing is asked about a schema that cannot be saved."""
     try:
@@ -25,4 +34,4 @@ def read_schema(service: SyncService, job_id: str, path: str) -> tuple[dict[str,
         raise ServiceError(f"cannot read {path}: {error.strerror or error}") from None
     except DocumentError as error:
         raise ServiceError(str(error)) from None
-    return document, service.schema_changes(job_id, document)
+    return SchemaFile(path, document, service.schema_changes(job_id, document))

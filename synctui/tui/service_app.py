@@ -1,4 +1,5 @@
-"""The app as its screens and widgets see it: the service, its calls run off the UI thread, errors shown.
+"""The app as its screens and widgets see it: the service, errors shown, and the mapping dialog's
+expressions checked off the UI thread.
 
 `SyncApp` adds the screens, keys and theme. A screen or widget that uses these types its `app` with
 `app = getters.app(ServiceApp)` (Textual's typed accessor): it cannot import `SyncApp`, which imports it.
@@ -6,15 +7,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.notifications import SeverityLevel
+from textual.worker import get_current_worker
 
 from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
 from .dialogs.error import ErrorDialog
+from .dialogs.mapping import MappingDialog
 
 
 class ServiceApp(App[int]):
@@ -22,25 +22,20 @@ class ServiceApp(App[int]):
         super().__init__()
         self.service = service
 
-    @work(thread=True, exit_on_error=False, group="service")
-    def call_service(
-        self,
-        what: str,
-        function: Callable[..., Any],
-        *args: Any,
-        success: str | None = None,
-        then: Callable[[Any], None] | None = None,
-    ) -> None:
-        """Run a blocking service call off the UI thread; errors become a toast or an error dialog."""
+    @on(MappingDialog.ParseRequested)
+    def _parse_requested(self, request: MappingDialog.ParseRequested) -> None:
+        request.stop()
+        self.parse_expression(request)
+
+    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
+    def parse_expression(self, request: MappingDialog.ParseRequested) -> None:
         try:
-            result = function(*args)
-        except Exception as error:  # noqa: BLE001 - never a traceback: a message, and the app keeps running
-            self.call_from_thread(self.show_error, what, error)
+            response = self.service.parse_expression(request.expression, request.test)
+        except Exception as error:  # noqa: BLE001 - shown in the dialog
+            request.dialog.post_message(MappingDialog.Parsed(request, None, str(error)))
             return
-        if success:
-            self.call_from_thread(self.notify, success)
-        if then is not None:
-            self.call_from_thread(then, result)
+        if not get_current_worker().is_cancelled:
+            request.dialog.post_message(MappingDialog.Parsed(request, response, None))
 
     def notify(
         self,

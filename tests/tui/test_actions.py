@@ -13,14 +13,21 @@ from synctui.tui.app import SyncApp
 from synctui.tui.dialogs.confirm import ConfirmDialog
 from synctui.tui.dialogs.error import ErrorDialog
 from synctui.tui.dialogs.restart import RestartDialog
-from synctui.tui.messages import JobsDirty, JobsLoaded, ProgressChanged
+from synctui.tui.messages import (
+    JobActionDone,
+    JobActionFailed,
+    JobActionRequested,
+    JobsDirty,
+    JobsLoaded,
+    ProgressChanged,
+)
 from synctui.tui.screens.new_job import NewJobScreen
 from synctui.tui.screens.preview import PreviewScreen
 from synctui.tui.screens.provision import ProvisionScreen
 from synctui.tui.widgets.jobs_table import JobsTable
 from synctui.tui.widgets.panes import StatusPane
 
-from .conftest import SIZE, job_id, select, settle
+from .conftest import SIZE, job_id, notifications, select, settle
 
 
 def state(service: SyncService, job: str) -> str:
@@ -48,6 +55,26 @@ async def test_start_and_pause(app: SyncApp, service: SyncService) -> None:
         await settle(pilot)
         assert state(service, job) == "Paused"
         assert service.get_job(job).status.code.value == "Paused"
+
+
+async def test_a_job_action_asks_and_a_worker_answers(app: SyncApp, service: SyncService) -> None:
+    """The action never calls the service: it posts a request, the screen's worker posts the answer."""
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        job = await select(pilot, service, "csvInbound")
+        name = service.job_summary(job).name
+        messages.clear()
+        await pilot.press("s")
+        await settle(pilot)
+        requests = [m for m in messages if isinstance(m, JobActionRequested)]
+        answers = [m for m in messages if isinstance(m, JobActionDone)]
+        assert len({id(m) for m in requests}) == 1 and len({id(m) for m in answers}) == 1
+        assert requests[0].action == "Start" and requests[0].job_id == job
+        assert answers[0].request is requests[0]
+        assert messages.index(requests[0]) < messages.index(answers[0])
+        assert state(service, job) == "Active"
+        assert any(n.endswith(f"Started {name}") for n in notifications(app))
+        assert not any(isinstance(m, JobActionFailed) for m in messages)
 
 
 async def test_run_now_runs_a_cycle_in_a_worker(app: SyncApp, service: SyncService) -> None:
@@ -430,7 +457,7 @@ async def test_mapping_dialog_checks_the_expression_as_you_type(app: SyncApp, se
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        dialog = MappingDialog(service, None, ["givenName", "surname"], ["displayName", "mail"])
+        dialog = MappingDialog(None, ["givenName", "surname"], ["displayName", "mail"])
         results: list[object] = []
         await app.push_screen(dialog, results.append)
         await pilot.pause()
@@ -451,6 +478,29 @@ async def test_mapping_dialog_checks_the_expression_as_you_type(app: SyncApp, se
         await pilot.pause()
         assert results and results[0].target_attribute_name == "displayName"
         assert results[0].source.type.value == "Function"
+
+
+async def test_the_mapping_dialog_asks_and_the_app_answers(app: SyncApp, service: SyncService) -> None:
+    """The dialog holds no service: it posts ParseRequested, the app's worker posts Parsed back to it."""
+    from synctui.tui.dialogs.mapping import MappingDialog
+
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await settle(pilot)
+        dialog = MappingDialog(None, ["givenName"], ["displayName"])
+        await app.push_screen(dialog)
+        await pilot.pause()
+        dialog.query_one("#mapping-type", Select).value = "Expression"
+        await settle(pilot)
+        messages.clear()
+        dialog.query_one("#mapping-expression", Input).value = "ToUpper([givenName])"
+        await settle(pilot)
+        requests = [m for m in messages if isinstance(m, MappingDialog.ParseRequested)]
+        answers = [m for m in messages if isinstance(m, MappingDialog.Parsed)]
+        assert requests and requests[-1].expression == "ToUpper([givenName])" and requests[-1].test is None
+        assert answers and answers[-1].request is requests[-1] and answers[-1].error is None
+        assert messages.index(requests[-1]) < messages.index(answers[-1])
+        assert "✔ parses" in str(dialog.query_one("#expression-result", Static).render())
 
 
 async def test_simulate_changes_edits_the_tenant(app: SyncApp, service: SyncService) -> None:

@@ -33,7 +33,7 @@ async def test_a_name_that_looks_like_markup_is_shown_as_typed(app: SyncApp, ser
 async def test_an_expression_result_with_brackets_is_shown_as_text(app: SyncApp, service: SyncService) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        dialog = MappingDialog(service, None, ["mail"], ["displayName"])
+        dialog = MappingDialog(None, ["mail"], ["displayName"])
         await app.push_screen(dialog)
         await pilot.pause()
         dialog.query_one("#mapping-type", Select).value = "Expression"

@@ -1,20 +1,20 @@
-"""Edit one attribute mapping, with a live expression check and a Test panel (service.parse_expression)."""
+"""Edit one attribute mapping, with a live expression check and a Test panel: the dialog posts
+`ParseRequested`, the app's worker answers with `Parsed` (service.parse_expression)."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
-from textual.worker import get_current_worker
 
 from ...key_values import split_pair
 from ...models import AttributeMapping, AttributeMappingSource, AttributeMappingSourceType, ParseExpressionResponse
-from ...service import SyncService
 from ..format import enum_text
 
 TYPES = [("Direct", "Direct"), ("Constant", "Constant"), ("Expression", "Expression")]
@@ -56,11 +56,28 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
         Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")
     ]
 
-    def __init__(
-        self, service: SyncService, mapping: AttributeMapping | None, sources: list[str], targets: list[str]
-    ) -> None:
+    class ParseRequested(Message):
+        """Check this expression, and evaluate it with the `test` values if there are any."""
+
+        def __init__(self, dialog: MappingDialog, expression: str, test: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.dialog, self.expression, self.test = dialog, expression, test
+
+        @property
+        def control(self) -> MappingDialog:
+            return self.dialog
+
+    class Parsed(Message):
+        """The service's answer to a ParseRequested: its response, or why there is none."""
+
+        def __init__(
+            self, request: MappingDialog.ParseRequested, response: ParseExpressionResponse | None, error: str | None
+        ) -> None:
+            super().__init__()
+            self.request, self.response, self.error = request, response, error
+
+    def __init__(self, mapping: AttributeMapping | None, sources: list[str], targets: list[str]) -> None:
         super().__init__(classes="dialog")
-        self.service = service
         self.mapping = mapping
         self.sources, self.targets = sources, targets
         self.last_parse: tuple[str, ParseExpressionResponse] | None = None
@@ -139,25 +156,18 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
     @on(Input.Changed, "#expression-test")
     def _check(self) -> None:
         if self._kind() == "Expression":
-            self.parse(
-                self.query_one("#mapping-expression", Input).value, self.query_one("#expression-test", Input).value
-            )
+            test_text = self.query_one("#expression-test", Input).value
+            test = parse_test_values(test_text) if test_text.strip() else None
+            self.post_message(self.ParseRequested(self, self.query_one("#mapping-expression", Input).value, test))
 
-    @work(thread=True, exclusive=True, group="parse", exit_on_error=False)
-    def parse(self, expression: str, test_text: str) -> None:
-        test = parse_test_values(test_text) if test_text.strip() else None
-        try:
-            response = self.service.parse_expression(expression, test)
-        except Exception as error:  # noqa: BLE001 - shown in the dialog
-            self.app.call_from_thread(self._parsed, expression, None, str(error), False)
-            return
-        if not get_current_worker().is_cancelled:
-            text, ok = describe_parse(response, test is not None)
-            self.app.call_from_thread(self._parsed, expression, response, text, ok)
-
-    def _parsed(self, expression: str, response: ParseExpressionResponse | None, text: str, ok: bool) -> None:
-        if response is not None:
-            self.last_parse = (expression, response)
+    @on(Parsed)
+    def _parsed(self, message: Parsed) -> None:
+        response = message.response
+        if response is None:
+            text, ok = message.error or "", False
+        else:
+            self.last_parse = (message.request.expression, response)
+            text, ok = describe_parse(response, message.request.test is not None)
         result = self.query_one("#expression-result", Static)
         result.update(text)
         result.set_class(not ok, "error-text")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from typing import Any, ClassVar
 
 from textual import getters, on, work
@@ -38,8 +39,17 @@ from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
 from ..format import enum_text, scope_consequence
-from ..messages import DetailLoaded, JobDetail, JobsDirty, JobsLoaded, ProgressChanged
-from ..schema_file import export_schema, read_schema
+from ..messages import (
+    DetailLoaded,
+    JobActionDone,
+    JobActionFailed,
+    JobActionRequested,
+    JobDetail,
+    JobsDirty,
+    JobsLoaded,
+    ProgressChanged,
+)
+from ..schema_file import SchemaFile, export_schema, read_schema
 from ..service_app import ServiceApp
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
@@ -269,28 +279,36 @@ class JobsScreen(Screen[None]):
 
     # --- actions --------------------------------------------------------------------------------
 
+    def _request(
+        self,
+        action: str,
+        job_id: str | None,
+        call: Callable[..., object],
+        *args: object,
+        success: str | None = None,
+        job_name: str = "",
+    ) -> None:
+        """Ask the screen's worker for a job action's service call; the answer is a message."""
+        self.post_message(JobActionRequested(action, job_id, partial(call, *args), success, job_name))
+
     def action_start(self) -> None:
         if self.current:
-            self.app.call_service("Start", self.service.start_job, self.selected, success=f"Started {self._job_name()}")
+            self._request(
+                "Start", self.selected, self.service.start_job, self.selected, success=f"Started {self._job_name()}"
+            )
 
     def action_pause(self) -> None:
         if self.current:
-            self.app.call_service("Pause", self.service.pause_job, self.selected, success=f"Paused {self._job_name()}")
+            self._request(
+                "Pause", self.selected, self.service.pause_job, self.selected, success=f"Paused {self._job_name()}"
+            )
 
     def action_run_now(self) -> None:
         if not self.current:
             return
         name = self._job_name()
         self.notify(f"Running a cycle of {name}…")
-
-        def done(execution: Any) -> None:
-            state = enum_text(getattr(execution, "state", ""))
-            self.notify(
-                f"{name}: cycle {state}, {getattr(execution, 'count_exported', 0)} exported",
-                severity="information" if state == "Succeeded" else "warning",
-            )
-
-        self.app.call_service("Run now", self.service.run_cycle, self.selected, then=done)
+        self._request("Run now", self.selected, self.service.run_cycle, self.selected, job_name=name)
 
     def action_delete(self) -> None:
         summary = self.current
@@ -302,6 +320,7 @@ class JobsScreen(Screen[None]):
             f"The job {name} ({job_id}), its schema, secrets, escrows and provisioning logs are removed.\n"
             "Objects it already provisioned stay in the target directory. This cannot be undone.",
             "Delete",
+            job_id,
             self.service.delete_job,
             job_id,
             success=f"Deleted {name}",
@@ -313,17 +332,18 @@ class JobsScreen(Screen[None]):
         title: str,
         body: str,
         yes: str,
-        call: Callable[..., Any],
-        *args: Any,
+        job_id: str,
+        call: Callable[..., object],
+        *args: object,
         success: str,
         type_name: str | None = None,
     ) -> None:
-        """Ask first (focus on No, or on the field where the job's name must be typed); on yes, run
-        the service call in a worker."""
+        """Ask first (focus on No, or on the field where the job's name must be typed); on yes, ask
+        the worker for the service call."""
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self.app.call_service(yes, call, *args, success=success)
+                self._request(yes, job_id, call, *args, success=success)
 
         self.app.push_screen(ConfirmDialog(title, body, yes=yes, type_to_confirm=type_name), answer)
 
@@ -336,8 +356,8 @@ class JobsScreen(Screen[None]):
         def run(scope: set[str]) -> None:
             kept = {"Full", "ForceDeletes"} & scope if "Full" in scope else scope
             text = ", ".join(s for s in SCOPE_ORDER if s in kept)
-            self.app.call_service(
-                "Restart", self.service.restart_job, job_id, text, success=f"Restarted {name} ({text})"
+            self._request(
+                "Restart", job_id, self.service.restart_job, job_id, text, success=f"Restarted {name} ({text})"
             )
 
         def chosen(scope: set[str] | None) -> None:
@@ -369,6 +389,7 @@ class JobsScreen(Screen[None]):
             f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
             "The next cycle will delete or disable those target objects.",
             "Allow deletes",
+            job_id,
             self.service.restart_job,
             job_id,
             "ForceDeletes",
@@ -383,10 +404,7 @@ class JobsScreen(Screen[None]):
             self.app.push_screen(ProvisionScreen(self.service, self.current))
 
     def action_simulate_changes(self) -> None:
-        def done(summary: Any) -> None:
-            self.notify(f"{summary}. The next cycles pick the changes up.", title="Simulated a day at work")
-
-        self.app.call_service("Simulate changes", self.service.simulate_changes, then=done)
+        self._request("Simulate changes", None, self.service.simulate_changes)
 
     def action_preview(self) -> None:
         if self.current:
@@ -421,8 +439,14 @@ class JobsScreen(Screen[None]):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service(
-                    "Export schema", export_schema, self.service, job_id, path, success=f"Schema written to {path}"
+                self._request(
+                    "Export schema",
+                    job_id,
+                    export_schema,
+                    self.service,
+                    job_id,
+                    path,
+                    success=f"Schema written to {path}",
                 )
 
         self.app.push_screen(
@@ -443,24 +467,7 @@ class JobsScreen(Screen[None]):
 
         def read(path: str | None) -> None:
             if path:
-                self.app.call_service(
-                    "Import schema", read_schema, self.service, job_id, path, then=lambda found: confirm(path, *found)
-                )
-
-        def confirm(path: str, document: dict[str, Any], changes: list[str]) -> None:
-            if not changes:
-                self.notify(f"{path} holds the schema {name} has: nothing to import")
-                return
-            self._confirm_then(
-                f"Replace the schema of “{name}”?",
-                "\n".join(f"• {line}" for line in shortened(changes, CHANGES_SHOWN))
-                + "\n\nThe next cycle re-evaluates every object.",
-                "Import",
-                self.service.put_schema,
-                job_id,
-                document,
-                success=f"Schema of {name} replaced from {path}",
-            )
+                self._request("Import schema", job_id, read_schema, self.service, job_id, path, job_name=name)
 
         self.app.push_screen(
             PathDialog(
@@ -470,6 +477,22 @@ class JobsScreen(Screen[None]):
                 ok="Import",
             ),
             read,
+        )
+
+    def _confirm_import(self, job_id: str, name: str, found: SchemaFile) -> None:
+        if not found.changes:
+            self.notify(f"{found.path} holds the schema {name} has: nothing to import")
+            return
+        self._confirm_then(
+            f"Replace the schema of “{name}”?",
+            "\n".join(f"• {line}" for line in shortened(found.changes, CHANGES_SHOWN))
+            + "\n\nThe next cycle re-evaluates every object.",
+            "Import",
+            job_id,
+            self.service.put_schema,
+            job_id,
+            found.document,
+            success=f"Schema of {name} replaced from {found.path}",
         )
 
     def action_filter(self) -> None:
@@ -559,7 +582,7 @@ class JobsScreen(Screen[None]):
         try:
             saved = self.service.put_schema(request.job_id, request.schema)
         except Exception as error:  # noqa: BLE001 - a message (the problems in a dialog); the edits stay
-            self.app.call_from_thread(self.app.show_error, "Save schema", error)
+            self.post_message(JobActionFailed("Save schema", error))
             return
         editor.post_message(SchemaEditor.Saved(request.job_id, saved))
 
@@ -596,7 +619,7 @@ class JobsScreen(Screen[None]):
             else:
                 count = self.service.dismiss_escrows(job_id, request.keys or [])
         except Exception as error:  # noqa: BLE001 - a message, and the app keeps running
-            self.app.call_from_thread(self.app.show_error, "Retry escrows" if retry else "Dismiss escrows", error)
+            self.post_message(JobActionFailed("Retry escrows" if retry else "Dismiss escrows", error))
             return
         pane.post_message(EscrowsPane.Changed(request, count))
 
@@ -618,13 +641,7 @@ class JobsScreen(Screen[None]):
             # One call: checked as a whole, so a bad value saves nothing.
             self.service.update_job(job_id, interval=interval, settings=message.settings, secrets=message.secrets)
 
-        def saved(_: Any) -> None:
-            pane = self.query_one(SettingsPane)
-            pane.clear_secret_inputs()
-            pane.forget()
-            self.load_detail(job_id)
-
-        self.app.call_service("Save settings", save, success=f"Saved the settings of {summary.name}", then=saved)
+        self._request("Save settings", job_id, save, success=f"Saved the settings of {summary.name}")
 
     @on(SettingsPane.TestRequested)
     def _test_connection(self, message: SettingsPane.TestRequested) -> None:
@@ -632,10 +649,52 @@ class JobsScreen(Screen[None]):
         if summary is None:
             return
         self.notify(f"Testing the connection of {summary.name}…")
-        self.app.call_service(
+        self._request(
             "Test connection",
+            summary.job.id,
             self.service.validate_credentials,
             summary.job.id,
             message.secrets or None,
             success=f"{summary.name}: connection OK",
         )
+
+    # --- job actions' service calls ------------------------------------------------------------------
+
+    @on(JobActionRequested)
+    def _job_action_requested(self, request: JobActionRequested) -> None:
+        request.stop()
+        self.run_job_action(request)
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def run_job_action(self, request: JobActionRequested) -> None:
+        try:
+            result = request.call()
+        except Exception as error:  # noqa: BLE001 - never a traceback: a message, and the app keeps running
+            self.post_message(JobActionFailed(request.action, error))
+            return
+        self.post_message(JobActionDone(request, result))
+
+    @on(JobActionFailed)
+    def _job_action_failed(self, failed: JobActionFailed) -> None:
+        self.app.show_error(failed.action, failed.error)
+
+    @on(JobActionDone)
+    def _job_action_done(self, done: JobActionDone) -> None:
+        request, result = done.request, done.result
+        if request.success:
+            self.notify(request.success)
+        if request.action == "Run now":
+            state = enum_text(getattr(result, "state", ""))
+            self.notify(
+                f"{request.job_name}: cycle {state}, {getattr(result, 'count_exported', 0)} exported",
+                severity="information" if state == "Succeeded" else "warning",
+            )
+        elif request.action == "Simulate changes":
+            self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
+        elif request.action == "Import schema" and isinstance(result, SchemaFile):
+            self._confirm_import(request.job_id or "", request.job_name, result)
+        elif request.action == "Save settings":
+            pane = self.query_one(SettingsPane)
+            pane.clear_secret_inputs()
+            pane.forget()
+            self.load_detail(request.job_id or "")

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import (
@@ -49,6 +50,37 @@ class NewJobScreen(Screen["str | None"]):
         Binding("escape", "cancel", "Cancel", id="new_job.cancel", tooltip="Back without creating"),
         Binding("ctrl+s", "create", "Create", id="new_job.create", tooltip="Create the job"),
     ]
+
+    class TemplatesLoaded(Message):
+        def __init__(self, templates: list[Any], declared: Mapping[str, TemplateSettings]) -> None:
+            super().__init__()
+            self.templates, self.declared = templates, declared
+
+    class TemplatesFailed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
+
+    class ConnectionTested(Message):
+        """The connection test's outcome: None when the connection works, else what is wrong."""
+
+        def __init__(self, problem: str | None) -> None:
+            super().__init__()
+            self.problem = problem
+
+    class Created(Message):
+        """The job exists; `notes` are the toasts to show (created, tested, started)."""
+
+        def __init__(self, job_id: str, notes: list[tuple[str, SeverityLevel]]) -> None:
+            super().__init__()
+            self.job_id, self.notes = job_id, notes
+
+    class Failed(Message):
+        """Creating the job failed: nothing was created."""
+
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, service: SyncService) -> None:
         super().__init__()
@@ -93,11 +125,17 @@ class NewJobScreen(Screen["str | None"]):
             templates = self.service.list_templates()
             declared = self.service.declared_settings()
         except Exception as error:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, str(error), title="Templates", severity="error")
+            self.post_message(self.TemplatesFailed(error))
             return
-        self.app.call_from_thread(self._templates_loaded, templates, declared)
+        self.post_message(self.TemplatesLoaded(templates, declared))
 
-    def _templates_loaded(self, templates: list[Any], declared: Mapping[str, TemplateSettings]) -> None:
+    @on(TemplatesFailed)
+    def _templates_failed(self, message: TemplatesFailed) -> None:
+        self.app.notify(str(message.error), title="Templates", severity="error")
+
+    @on(TemplatesLoaded)
+    def _templates_loaded(self, message: TemplatesLoaded) -> None:
+        templates, declared = message.templates, message.declared
         self.templates = {t.id: t for t in templates}
         select = self.query_one("#new-template", Select)
         select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in templates])
@@ -151,9 +189,16 @@ class NewJobScreen(Screen["str | None"]):
         try:
             self.service.validate_template_credentials(template, secrets, settings)
         except Exception as error:  # noqa: BLE001 - shown on the form
-            self.app.call_from_thread(self._error, str(error))
+            self.post_message(self.ConnectionTested(str(error)))
             return
-        self.app.call_from_thread(self.query_one("#new-error", Static).update, "✔ connection OK")
+        self.post_message(self.ConnectionTested(None))
+
+    @on(ConnectionTested)
+    def _connection_tested(self, message: ConnectionTested) -> None:
+        if message.problem is None:
+            self.query_one("#new-error", Static).update("✔ connection OK")
+        else:
+            self._error(message.problem)
 
     @on(Button.Pressed, "#new-create")
     def action_create(self) -> None:
@@ -194,7 +239,7 @@ class NewJobScreen(Screen["str | None"]):
         try:
             job = self.service.create_job(template, name=name, secrets=secrets, settings=settings, interval=interval)
         except Exception as error:  # noqa: BLE001 - shown on the form; nothing was created
-            self.app.call_from_thread(self._failed, error)
+            self.post_message(self.Failed(error))
             return
         notes: list[tuple[str, SeverityLevel]] = [(f"Created {name}", "information")]
         if test:
@@ -209,17 +254,20 @@ class NewJobScreen(Screen["str | None"]):
                 notes.append((f"Started {name}", "information"))
             except ServiceError as error:
                 notes.append((f"{name} not started: {error}", "warning"))
-        self.app.call_from_thread(self._created, job.id or "", notes)
+        self.post_message(self.Created(job.id or "", notes))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
         self.busy = False
+        error = message.error
         problems = getattr(error, "problems", [])
         self._error(str(error) + ("".join(f"\n  • {p}" for p in problems) if problems else ""))
 
-    def _created(self, job_id: str, notes: list[tuple[str, SeverityLevel]]) -> None:
-        for message, severity in notes:
-            self.app.notify(message, severity=severity)
-        self.dismiss(job_id)
+    @on(Created)
+    def _created(self, message: Created) -> None:
+        for note, severity in message.notes:
+            self.app.notify(note, severity=severity)
+        self.dismiss(message.job_id)
 
     @on(Button.Pressed, "#new-cancel")
     def action_cancel(self) -> None:

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Label, LoadingIndicator, Static
 
@@ -28,6 +29,18 @@ class PreviewScreen(Screen[None]):
         Binding("escape,q", "back", "Back", id="preview.back", tooltip="Back to the jobs"),
         Binding("f5", "reload", "Reload", id="preview.reload", tooltip="Compute the preview again"),
     ]
+
+    class Computed(Message):
+        """What a cycle would do now, as the worker computed it."""
+
+        def __init__(self, entries: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.entries = entries
+
+    class Failed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, service: SyncService, summary: JobSummary) -> None:
         super().__init__()
@@ -60,16 +73,19 @@ class PreviewScreen(Screen[None]):
         try:
             entries = self.service.preview(self.summary.job.id or "")
         except Exception as error:  # noqa: BLE001
-            self.app.call_from_thread(self._failed, error)
+            self.post_message(self.Failed(error))
             return
-        self.app.call_from_thread(self._show, entries)
+        self.post_message(self.Computed(entries))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
         self.query_one("#preview-busy").display = False
-        self.query_one("#preview-summary", Static).update(Text(f"✖ {error}", style="bold red"))
-        self.app.notify(str(error), title="Preview failed", severity="error")
+        self.query_one("#preview-summary", Static).update(Text(f"✖ {message.error}", style="bold red"))
+        self.app.notify(str(message.error), title="Preview failed", severity="error")
 
-    def _show(self, entries: list[dict[str, Any]]) -> None:
+    @on(Computed)
+    def _show(self, message: Computed) -> None:
+        entries = message.entries
         self.query_one("#preview-busy").display = False
         changes = [e for e in entries if e.get("provisioningAction") in ORDER]
         changes.sort(key=lambda e: (ORDER[e["provisioningAction"]], object_name(e).lower()))

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -36,6 +37,25 @@ class ProvisionScreen(Screen[None]):
         Binding("escape", "back", "Back", id="provision.back", tooltip="Back to the jobs"),
         Binding("ctrl+r", "provision", "Provision", id="provision.run", tooltip="Provision the chosen object now"),
     ]
+
+    class ObjectsLoaded(Message):
+        """The source directory's objects, to search."""
+
+        def __init__(self, objects: list[DirectoryObject]) -> None:
+            super().__init__()
+            self.objects = objects
+
+    class Provisioned(Message):
+        """The object's provisioning log entry: the result (`key`) and the entry itself."""
+
+        def __init__(self, key: dict[str, Any], entry: dict[str, Any]) -> None:
+            super().__init__()
+            self.key, self.entry = key, entry
+
+    class Failed(Message):
+        def __init__(self, error: Exception) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, service: SyncService, summary: JobSummary) -> None:
         super().__init__()
@@ -78,10 +98,11 @@ class ProvisionScreen(Screen[None]):
     @work(thread=True, exit_on_error=False)
     def load_objects(self) -> None:
         objects = load_tenant(self.service.home.tenant_file)
-        self.app.call_from_thread(self._objects_loaded, objects)
+        self.post_message(self.ObjectsLoaded(objects))
 
-    def _objects_loaded(self, objects: list[DirectoryObject]) -> None:
-        self.objects = objects
+    @on(ObjectsLoaded)
+    def _objects_loaded(self, message: ObjectsLoaded) -> None:
+        self.objects = message.objects
         self._show_results("")
 
     def _show_results(self, text: str) -> None:
@@ -145,16 +166,19 @@ class ProvisionScreen(Screen[None]):
                 raise ValueError("provisioning on demand returned no object")
             key, entry = json.loads(pair.key), json.loads(pair.value)
         except Exception as error:  # noqa: BLE001 - shown on the screen and as a toast
-            self.app.call_from_thread(self._failed, error)
+            self.post_message(self.Failed(error))
             return
-        self.app.call_from_thread(self._done, key, entry)
+        self.post_message(self.Provisioned(key, entry))
 
-    def _failed(self, error: Exception) -> None:
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
         self.query_one("#provision-busy").display = False
-        self.query_one("#provision-output", Static).update(Text(f"✖ {error}", style="bold red"))
-        self.app.notify(str(error), title="Provision on demand failed", severity="error")
+        self.query_one("#provision-output", Static).update(Text(f"✖ {message.error}", style="bold red"))
+        self.app.notify(str(message.error), title="Provision on demand failed", severity="error")
 
-    def _done(self, key: dict[str, Any], entry: dict[str, Any]) -> None:
+    @on(Provisioned)
+    def _done(self, message: Provisioned) -> None:
+        key, entry = message.key, message.entry
         self.query_one("#provision-busy").display = False
         self.result = (key, entry)
         result = str(key.get("result") or "?")

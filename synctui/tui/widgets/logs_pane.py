@@ -6,9 +6,10 @@ Reloaded or ReloadFailed."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, ClassVar
 
-from textual import getters, on
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,7 +24,7 @@ from ..detail_tab import DetailTab
 from ..dialogs.path import PathDialog
 from ..export import write_json
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
-from ..service_app import ServiceApp
+from ..messages import JobActionRequested
 from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
@@ -58,7 +59,6 @@ def searchable_text(entry: dict[str, Any]) -> str:
 
 
 class LogsPane(Vertical):
-    app = getters.app(ServiceApp)
     BINDING_GROUP_TITLE = "Logs"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -299,8 +299,13 @@ class LogsPane(Vertical):
 
         def write(path: str | None) -> None:
             if path:
-                self.app.call_service(
-                    "Export logs", write_json, path, entries, success=f"{len(entries)} log entries written to {path}"
+                self.post_message(
+                    JobActionRequested(
+                        "Export logs",
+                        summary.job.id,
+                        partial(write_json, path, entries),
+                        success=f"{len(entries)} log entries written to {path}",
+                    )
                 )
 
         self.app.push_screen(

@@ -92,9 +92,8 @@ class SchemaEditor(Vertical):
         Binding("ctrl+s", "save", "Save schema", id="schema.save", tooltip="Save the schema (one put_schema)"),
     ]
 
-    def __init__(self, service: SyncService, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.service = service
         self.job_id: str | None = None
         self.saved: SynchronizationSchema | None = None
         self.working: SynchronizationSchema | None = None
@@ -272,7 +271,7 @@ class SchemaEditor(Vertical):
                 mappings[ref.attribute_mapping] = result
             self._changed()
 
-        self.app.push_screen(MappingDialog(self.service, mapping, sources, targets), done)
+        self.app.push_screen(MappingDialog(mapping, sources, targets), done)
 
     def _edit_clause(self, rule: int, index: int, group: int | None, clause: int | None) -> None:
         """Open the clause dialog for a new group (group None), a new clause (clause None) or a clause."""
@@ -340,6 +339,4 @@ def _show(editor: SchemaEditor, view: TabView) -> None:
     editor.show_schema(view.detail.summary.job.id or "", schema)
 
 
-TAB = DetailTab(
-    "tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(service, id="schema-pane"), _show, _load
-)
+TAB = DetailTab("tab-schema", "Schema", "#schema-tree", lambda service: SchemaEditor(id="schema-pane"), _show, _load)
