@@ -60,6 +60,15 @@ from ..widgets.logs_pane import LOG_LIMIT, LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
+# The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
+# toasts use: one constant each, so a request and its follow-up cannot drift apart.
+RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS = (
+    "Run now",
+    "Simulate changes",
+    "Import schema",
+    "Save settings",
+)
+
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
@@ -308,7 +317,7 @@ class JobsScreen(Screen[None]):
             return
         name = self._job_name()
         self.notify(f"Running a cycle of {name}…")
-        self._request("Run now", self.selected, self.service.run_cycle, self.selected, job_name=name)
+        self._request(RUN_NOW, self.selected, self.service.run_cycle, self.selected, job_name=name)
 
     def action_delete(self) -> None:
         summary = self.current
@@ -404,7 +413,7 @@ class JobsScreen(Screen[None]):
             self.app.push_screen(ProvisionScreen(self.service, self.current))
 
     def action_simulate_changes(self) -> None:
-        self._request("Simulate changes", None, self.service.simulate_changes)
+        self._request(SIMULATE_CHANGES, None, self.service.simulate_changes)
 
     def action_preview(self) -> None:
         if self.current:
@@ -467,7 +476,7 @@ class JobsScreen(Screen[None]):
 
         def read(path: str | None) -> None:
             if path:
-                self._request("Import schema", job_id, read_schema, self.service, job_id, path, job_name=name)
+                self._request(IMPORT_SCHEMA, job_id, read_schema, self.service, job_id, path, job_name=name)
 
         self.app.push_screen(
             PathDialog(
@@ -641,7 +650,7 @@ class JobsScreen(Screen[None]):
             # One call: checked as a whole, so a bad value saves nothing.
             self.service.update_job(job_id, interval=interval, settings=message.settings, secrets=message.secrets)
 
-        self._request("Save settings", job_id, save, success=f"Saved the settings of {summary.name}")
+        self._request(SAVE_SETTINGS, job_id, save, success=f"Saved the settings of {summary.name}")
 
     @on(SettingsPane.TestRequested)
     def _test_connection(self, message: SettingsPane.TestRequested) -> None:
@@ -683,17 +692,17 @@ class JobsScreen(Screen[None]):
         request, result = done.request, done.result
         if request.success:
             self.notify(request.success)
-        if request.action == "Run now":
+        if request.action == RUN_NOW:
             state = enum_text(getattr(result, "state", ""))
             self.notify(
                 f"{request.job_name}: cycle {state}, {getattr(result, 'count_exported', 0)} exported",
                 severity="information" if state == "Succeeded" else "warning",
             )
-        elif request.action == "Simulate changes":
+        elif request.action == SIMULATE_CHANGES:
             self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
-        elif request.action == "Import schema" and isinstance(result, SchemaFile):
+        elif request.action == IMPORT_SCHEMA and isinstance(result, SchemaFile):
             self._confirm_import(request.job_id or "", request.job_name, result)
-        elif request.action == "Save settings":
+        elif request.action == SAVE_SETTINGS:
             pane = self.query_one(SettingsPane)
             pane.clear_secret_inputs()
             pane.forget()
