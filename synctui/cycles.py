@@ -50,7 +50,7 @@ from .models import (
     SynchronizationTaskExecutionResult,
     format_datetime,
 )
-from .store import Home, JobLock, JobLocked, JobStateStore, RequestLog
+from .store import Home, JobLock, JobLocked, JobStateStore, RequestLog, state_files
 from .store.jobs import JobRecord, JobRepository
 from .template_settings import SettingError, check_interval
 from .templates import JobContext, template_spec
@@ -78,6 +78,16 @@ class OpenDirectories:
         self.target.close()
         if isinstance(error, DirectoryError) and self.failure is not None:
             raise ServiceError(f"{self.failure}: {error.message}") from None
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    """A job with what the dashboard shows beside it."""
+
+    job: SynchronizationJob
+    name: str
+    running: bool
+    secrets_set: frozenset[str]
 
 
 class CycleRunner:
@@ -119,16 +129,21 @@ class CycleRunner:
         if stop is not None:
             stop.set()
 
-    def progress(self, job_id: str) -> SynchronizationProgress | None:
-        """How far the job's running cycle is. Kept in memory: writing the configuration per object
-        would cost too much."""
-        progress = self._progress.get(job_id) if job_id in self._running else None
-        if progress is None:
-            return None
-        completed, total, observed = progress
-        return SynchronizationProgress(
-            completed_units=completed, total_units=total, progress_observation_date_time=observed, units="entries"
-        )
+    def with_progress(self, job: SynchronizationJob) -> SynchronizationJob:
+        """The job with how far its running cycle is in its status. Kept in memory: writing the
+        configuration per object would cost too much."""
+        progress = self._progress.get(job.id or "") if job.id in self._running else None
+        if progress is not None:
+            completed, total, observed = progress
+            job.required_status().progress = [
+                SynchronizationProgress(
+                    completed_units=completed,
+                    total_units=total,
+                    progress_observation_date_time=observed,
+                    units="entries",
+                )
+            ]
+        return job
 
     @contextmanager
     def claimed(self, job_id: str, *, across_processes: bool = True) -> Iterator[threading.Event]:
@@ -159,6 +174,26 @@ class CycleRunner:
             yield
         finally:
             self._release(job_id)
+
+    def summary(self, record: JobRecord) -> JobSummary:
+        """The job, its progress and whether a cycle of it runs, with its name and which secrets are set."""
+        principal = self._jobs.principal(record)
+        return JobSummary(
+            job=self.with_progress(record.job),
+            name=principal.display_name or record.id,
+            running=self.is_running(record.id),
+            secrets_set=frozenset(principal.secrets),
+        )
+
+    def remove(self, job_id: str) -> None:
+        """Delete the job and every file of its state, once no cycle of it runs (one still running
+        would write its state files again)."""
+        self._jobs.require(job_id)
+        files = (*state_files(self._home.job_state_file(job_id)), self._home.request_log_file(job_id))
+        with self.claimed_stopping(job_id):
+            self._jobs.remove(job_id)
+            for path in files:
+                path.unlink(missing_ok=True)
 
     def _claim(self, job_id: str, across_processes: bool) -> threading.Event:
         with self._lock:
@@ -370,6 +405,12 @@ class CycleRunner:
             raise ServiceError(f"preview failed: {result.failure.message}")
         return state.logs
 
+    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """Connect to the job's target with `secrets` (its requests are not recorded)."""
+        opened = self.open_directories(job, secrets, failure="credentials test failed", request_log=False)
+        with opened as (_, target):
+            target.test_connection()
+
     def discover(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> DirectoryDefinition:
         """Graph's `discover`: the target directory's definition as the target itself declares it
         (a SCIM endpoint's /Schemas)."""
@@ -397,6 +438,15 @@ class CycleRunner:
                     return cycle.provision_one(object_type, object_id)
                 except (LookupError, ValueError) as error:
                     raise NotFound(str(error.args[0])) from None
+
+    def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        with self.state(job_id) as state:
+            return state.logs(limit)
+
+    def escrows(self, job_id: str) -> list[dict[str, Any]]:
+        """The job's escrows, the next due first."""
+        with self.state(job_id) as state:
+            return sorted(state.escrows().values(), key=lambda escrow: escrow.get("nextRetry", ""))
 
     def change_escrows(
         self, job_id: str, keys: Collection[str] | None, change: Callable[[dict[str, Any]], dict[str, Any] | None]

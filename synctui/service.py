@@ -9,15 +9,13 @@ job repository (store/jobs.py), a cycle runner (cycles.py) and the templates' de
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import template_settings, templates
+from . import job_configuration, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, Trace, next_run, on_demand_result
+from .cycles import CycleRunner, JobSummary, Trace, next_run, on_demand_result
 from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -29,29 +27,17 @@ from .models import (
     ParseExpressionResponse,
     StringKeyStringValuePair,
     SynchronizationJob,
-    SynchronizationJobRestartScope,
     SynchronizationSchema,
     SynchronizationTaskExecution,
     SynchronizationTemplate,
     complete,
     format_datetime,
-    parse_flags,
 )
 from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
-from .store import ConfigStore, Home, RequestLog, StoreError, state_files
-from .store.jobs import JobRecord, JobRepository, ServicePrincipal
-from .template_settings import SettingError, job_settings, setting_pairs
-
-
-@dataclass(frozen=True)
-class JobSummary:
-    """A job with what the dashboard shows beside it."""
-
-    job: SynchronizationJob
-    name: str
-    running: bool
-    secrets_set: frozenset[str]
+from .store import ConfigStore, Home, RequestLog, StoreError
+from .store.jobs import JobRepository
+from .template_settings import TemplateSettings
 
 
 class SyncService:
@@ -91,23 +77,23 @@ class SyncService:
     def get_template(self, template_id: str) -> SynchronizationTemplate:
         return templates.template_spec(template_id).template()
 
-    def declared_settings(self) -> dict[str, template_settings.TemplateSettings]:
+    def declared_settings(self) -> dict[str, TemplateSettings]:
         """Each template's settings and secrets, by template id: what the dashboard's forms offer."""
         return {spec.id: spec.settings for spec in templates.TEMPLATES.values()}
 
     # --- jobs ---------------------------------------------------------------------------------------
 
     def list_jobs(self) -> list[SynchronizationJob]:
-        return [self._job(record) for record in self.jobs.all()]
+        return [self._cycles.with_progress(record.job) for record in self.jobs.all()]
 
     def job_summaries(self) -> list[JobSummary]:
-        return [self._summary(record) for record in self.jobs.all()]
+        return [self._cycles.summary(record) for record in self.jobs.all()]
 
     def job_summary(self, job_id: str) -> JobSummary:
-        return self._summary(self.jobs.get(job_id))
+        return self._cycles.summary(self.jobs.get(job_id))
 
     def get_job(self, job_id: str) -> SynchronizationJob:
-        return self._job(self.jobs.get(job_id))
+        return self._cycles.with_progress(self.jobs.get(job_id).job)
 
     def create_job(
         self,
@@ -118,19 +104,10 @@ class SyncService:
         settings: Mapping[str, str] | None = None,
         interval: str | timedelta | None = None,
     ) -> SynchronizationJob:
-        spec = templates.template_spec(template_id)
-        schedule_interval = _interval(interval) if interval is not None else timedelta(minutes=40)
-        checked, secrets = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=secrets)
-        job_id = f"{spec.id}.{uuid.uuid4().hex}"
-        schema = spec.build_schema()
-        schema.id = job_id
-        job = spec.new_job(job_id, schedule_interval, checked, secrets)
-        principal = ServicePrincipal(
-            id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id, secrets=secrets
-        )
-        self.jobs.add(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)
-        self._publish(JobChanged(job_id))
-        return self.get_job(job_id)
+        new = job_configuration.new_job(template_id, name=name, secrets=secrets, settings=settings, interval=interval)
+        self.jobs.add(new.record, new.principal, new.schema)
+        self._publish(JobChanged(new.record.id))
+        return self.get_job(new.record.id)
 
     def update_job(
         self,
@@ -146,40 +123,23 @@ class SyncService:
         settings (a None value removes one); with `secrets`, as `put_secrets` in the same step.
         Everything is checked first: one bad value changes nothing."""
         record = self.jobs.get(job_id)
-        principal = self.jobs.principal(record)
-        if name is not None and not name.strip():
-            raise InvalidRequest("a job's name cannot be empty")
-        parsed = _interval(interval) if interval is not None else None
-        new_settings = job_settings(record.job)
-        if settings or secrets:
-            spec = templates.template_spec(record.job.template_id or "")
-            new_settings, principal.secrets = spec.configure(
-                job_id, new_settings, principal.secrets, setting_changes=settings, secret_changes=secrets
-            )
-
-        def change(job: SynchronizationJob) -> None:
-            if parsed is not None:
-                job.required_schedule().interval = parsed
-            if expiration is not None:
-                job.required_schedule().expiration = expiration
-            if settings:
-                job.synchronization_job_settings = setting_pairs(new_settings)
-            templates.template_spec(job.template_id or "").refresh_configured(job, principal.secrets)
-
+        update = job_configuration.checked_update(
+            record,
+            self.jobs.principal(record),
+            name=name,
+            interval=interval,
+            expiration=expiration,
+            settings=settings,
+            secrets=secrets,
+        )
         with self.jobs.batch():
-            if name is not None or secrets:
-                principal.display_name = name.strip() if name is not None else None
-                self.jobs.save_principal(principal, name=name is not None, secrets=bool(secrets))
-            self._change_job(job_id, change)
+            if update.renamed or update.secrets_changed:
+                self.jobs.save_principal(update.principal, name=update.renamed, secrets=update.secrets_changed)
+            self._change_job(job_id, update.apply)
         return self.get_job(job_id)
 
     def delete_job(self, job_id: str) -> None:
-        self.jobs.require(job_id)
-        files = (*state_files(self.home.job_state_file(job_id)), self.home.request_log_file(job_id))
-        with self._cycles.claimed_stopping(job_id):  # a cycle still running would write its state files again
-            self.jobs.remove(job_id)
-            for path in files:
-                path.unlink(missing_ok=True)
+        self._cycles.remove(job_id)
         self._publish(JobRemoved(job_id))
 
     def start_job(self, job_id: str) -> None:
@@ -196,11 +156,7 @@ class SyncService:
     def restart_job(self, job_id: str, reset_scope: str | None = None) -> None:
         """Restart with Graph's reset flags; empty = the portal's Restart (Watermark, Escrows, QuarantineState)."""
         self._require_configured(self.get_job(job_id))
-        try:
-            scope = parse_flags(reset_scope or "Watermark, Escrows, QuarantineState", SynchronizationJobRestartScope)
-        except ValueError as error:
-            raise InvalidRequest(str(error)) from None
-        self._cycles.restart(job_id, scope)
+        self._cycles.restart(job_id, job_configuration.restart_scope(reset_scope))
 
     # --- secrets and credentials ------------------------------------------------------------------
 
@@ -217,25 +173,14 @@ class SyncService:
         record = self.jobs.get(job_id)
         secrets = self.jobs.secrets(record)
         if credentials is not None:
-            spec = templates.template_spec(record.job.template_id or "")
-            _, secrets = spec.configure(job_id, job_settings(record.job), secrets, secret_changes=credentials)
-        self._test_connection(record.job, secrets)
+            secrets = job_configuration.with_credentials(record.job, secrets, credentials)
+        self._cycles.test_connection(record.job, secrets)
 
     def validate_template_credentials(
         self, template_id: str, credentials: Mapping[str, str], settings: Mapping[str, str] | None = None
     ) -> None:
         """Graph's `jobs/validateCredentials` with a templateId: test before any job exists."""
-        spec = templates.template_spec(template_id)
-        checked, credentials = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=credentials)
-        self._test_connection(
-            SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=setting_pairs(checked)),
-            credentials,
-        )
-
-    def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        opened = self._cycles.open_directories(job, secrets, failure="credentials test failed", request_log=False)
-        with opened as (_, target):
-            target.test_connection()
+        self._cycles.test_connection(*job_configuration.template_trial(template_id, credentials, settings))
 
     # --- schema -------------------------------------------------------------------------------------
 
@@ -305,8 +250,7 @@ class SyncService:
     # --- logs, history and escrows ------------------------------------------------------------------
 
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
-        with self._cycles.state(job_id) as state:
-            return state.logs(limit)
+        return self._cycles.logs(job_id, limit)
 
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""
@@ -318,8 +262,7 @@ class SyncService:
         return list(self.jobs.get(job_id).history)
 
     def escrows(self, job_id: str) -> list[dict[str, Any]]:
-        with self._cycles.state(job_id) as state:
-            return sorted(state.escrows().values(), key=lambda e: e.get("nextRetry", ""))
+        return self._cycles.escrows(job_id)
 
     def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
         """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
@@ -341,36 +284,12 @@ class SyncService:
 
     # --- internals ----------------------------------------------------------------------------------
 
-    def _job(self, record: JobRecord) -> SynchronizationJob:
-        job = record.job
-        progress = self._cycles.progress(record.id)
-        if progress is not None:
-            job.required_status().progress = [progress]
-        return job
-
-    def _summary(self, record: JobRecord) -> JobSummary:
-        principal = self.jobs.principal(record)
-        return JobSummary(
-            job=self._job(record),
-            name=principal.display_name or record.id,
-            running=self._cycles.is_running(record.id),
-            secrets_set=frozenset(principal.secrets),
-        )
-
     def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None]) -> None:
         self.jobs.change(job_id, lambda record: change(record.job))
         self._publish(JobChanged(job_id))
 
     def _require_configured(self, job: SynchronizationJob) -> None:
-        secrets = self.jobs.secrets(self.jobs.get(job.id or ""))
-        templates.template_spec(job.template_id or "").require_configured(job, secrets)
-
-
-def _interval(value: str | timedelta) -> timedelta:
-    try:
-        return template_settings.interval(value)
-    except SettingError as error:
-        raise InvalidRequest(str(error)) from None
+        job_configuration.require_configured(job, self.jobs.secrets(self.jobs.get(job.id or "")))
 
 
 __all__ = [
