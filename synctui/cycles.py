@@ -266,7 +266,7 @@ class CycleRunner:
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
-            source, target = spec.open_directories(context)
+            source, target = spec.open(context, job.id or "JOB_ID")
         except DirectoryError as error:
             if failure is None:
                 raise

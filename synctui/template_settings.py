@@ -195,6 +195,12 @@ class SettingSpec:
     def what(self) -> str:
         return "secret" if self.secret else "setting"
 
+    def set_command(self, job_id: str) -> str:
+        """The command that sets this value of the job `job_id`."""
+        if self.secret:
+            return f"synctui secrets put {job_id} {self.name}=VALUE"
+        return f"synctui jobs update {job_id} --setting {self.name}=VALUE"
+
     def parse(self, text: str) -> Any:
         try:
             text.encode("utf-8")
@@ -322,12 +328,7 @@ def with_fix(error: SettingError, job_id: str | None) -> str:
         return str(error)
     if job_id is None:
         return f"{error}; give it as a {spec.what}"
-    command = (
-        f"synctui secrets put {job_id} {spec.name}=VALUE"
-        if spec.secret
-        else f"synctui jobs update {job_id} --setting {spec.name}=VALUE"
-    )
-    return f"{error}; set it with `{command}`"
+    return f"{error}; set it with `{spec.set_command(job_id)}`"
 
 
 def job_settings(job: SynchronizationJob) -> dict[str, str]:

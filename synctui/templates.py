@@ -152,6 +152,18 @@ class TemplateSpec:
         elif not missing and status.code == SynchronizationStatusCode.NotConfigured:
             status.code = SynchronizationStatusCode.NotRun
 
+    def open(self, context: JobContext, job_id: str) -> tuple[Directory, Directory]:
+        """The job's two directories; ConnectionFailure naming the first required value that is not
+        set (the job is NotConfigured) and how to set it."""
+        for spec in self.settings.declared:
+            if spec.required and context.values[spec.name] is None:
+                raise ConnectionFailure(
+                    "MissingCredentials" if spec.secret else "MissingSetting",
+                    f"the {'secret' if spec.secret else 'job setting'} {spec.name} ({spec.meaning}) is not set; "
+                    f"set it with `{spec.set_command(job_id)}`",
+                )
+        return self.open_directories(context)
+
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(
             id=self.id,
@@ -275,14 +287,7 @@ def _jsonfile_schema() -> SynchronizationSchema:
 def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.jsonfile import JsonFileDirectory
 
-    target = context.values["ConnectionString"]
-    if target is None:
-        raise ConnectionFailure(
-            "MissingCredentials",
-            "the secret ConnectionString (the target file's path) is not "
-            "set; set it with `synctui secrets put JOB_ID ConnectionString=PATH`",
-        )
-    return _tenant_source(context), JsonFileDirectory(target)
+    return _tenant_source(context), JsonFileDirectory(context.values["ConnectionString"])
 
 
 JSONFILE_SETTINGS = declare(
@@ -344,12 +349,6 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.scim import ScimDirectory
 
     values = context.values
-    if values["BaseAddress"] is None:
-        raise ConnectionFailure(
-            "MissingCredentials",
-            "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
-            "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`",
-        )
     target = ScimDirectory(
         values["BaseAddress"],
         values["SecretToken"],
@@ -443,14 +442,7 @@ def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
     from .connectors.csvfile import CsvDirectory
     from .connectors.tenant import TenantDirectory
 
-    source = context.values["SourcePath"]
-    if source is None:
-        raise ConnectionFailure(
-            "MissingSetting",
-            "the job setting SourcePath (the HR CSV file) is not set; "
-            "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`",
-        )
-    return CsvDirectory(source), TenantDirectory(context.tenant_file)
+    return CsvDirectory(context.values["SourcePath"]), TenantDirectory(context.tenant_file)
 
 
 CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads", required=True))

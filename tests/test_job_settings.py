@@ -16,7 +16,7 @@ from synctui.clock import FrozenClock
 from synctui.models import AttributeMappingSource
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.scheduler import Scheduler
-from synctui.service import InvalidRequest, SyncService
+from synctui.service import InvalidRequest, ServiceError, SyncService
 from synctui.template_settings import INTERVAL_MAX
 from synctui.templates import TEMPLATES
 
@@ -318,6 +318,25 @@ def test_a_secret_removed_from_a_running_job_records_a_failed_execution(service:
     execution = service.run_cycle(job_id)
     assert execution.state.value == "Failed" and "ConnectionString" in execution.error.message
     assert service.get_job(job_id).status.code == Code.Quarantine
+
+
+@pytest.mark.parametrize(
+    ("template", "command"),
+    [
+        ("jsonfile", "synctui secrets put {job} ConnectionString=VALUE"),
+        ("scim", "synctui secrets put {job} BaseAddress=VALUE"),
+        ("csvInbound", "synctui jobs update {job} --setting SourcePath=VALUE"),
+    ],
+)
+def test_a_required_value_not_set_is_named_with_its_meaning_and_the_command_that_sets_it(
+    service: SyncService, template: str, command: str
+) -> None:
+    job_id = service.create_job(template).id or ""
+    name = command.split()[-1].split("=")[0]
+    meaning = TEMPLATES[template].settings.find(name).meaning
+    with pytest.raises(ServiceError) as error:
+        service.preview(job_id)
+    assert str(error.value).endswith(f"{name} ({meaning}) is not set; set it with `{command.format(job=job_id)}`")
 
 
 def test_a_stored_interval_out_of_range_skips_that_job_only(
