@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterable
+from typing import TypeVar
 
 import pytest
 from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static
@@ -28,6 +30,8 @@ from synctui.tui.widgets.jobs_table import JobsTable
 from synctui.tui.widgets.panes import StatusPane
 
 from .conftest import SIZE, job_id, notifications, select, settle
+
+T = TypeVar("T")
 
 
 def state(service: SyncService, job: str) -> str:
@@ -75,6 +79,37 @@ async def test_a_job_action_asks_and_a_worker_answers(app: SyncApp, service: Syn
         assert state(service, job) == "Active"
         assert any(n.endswith(f"Started {name}") for n in notifications(app))
         assert not any(isinstance(m, JobActionFailed) for m in messages)
+
+
+def _once(messages: Iterable[T]) -> list[T]:
+    """Each message once: the hook sees a message at each node it bubbles to."""
+    return list({id(message): message for message in messages}.values())
+
+
+async def test_a_load_that_fails_is_answered_with_a_failure_message(app: SyncApp, service: SyncService) -> None:
+    """The loading workers never call into the app from their thread: a failure comes back as a
+    JobActionFailed, shown as a toast, and the app keeps running."""
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await settle(pilot)
+        job = job_id(service, "csvInbound")
+        service.home.job_state_file(job).write_text("{damaged")
+        messages.clear()
+        await select(pilot, service, "csvInbound")
+        failed = _once(m for m in messages if isinstance(m, JobActionFailed))
+        assert [m.action for m in failed] == ["Loading the job"]
+        assert "job state" in str(failed[0].error) and "is damaged" in str(failed[0].error)
+        assert any(n.startswith("Loading the job failed: job state") for n in notifications(app, "error"))
+
+        service.home.config_file.write_text("{damaged")
+        messages.clear()
+        app.screen.post_message(JobsDirty())
+        await settle(pilot)
+        failed = _once(m for m in messages if isinstance(m, JobActionFailed))
+        assert [m.action for m in failed] == ["Loading jobs"]
+        assert not any(isinstance(m, JobsLoaded) for m in messages)
+        assert any(n.startswith("Loading jobs failed: configuration") for n in notifications(app, "error"))
+        assert app.is_running
 
 
 async def test_run_now_runs_a_cycle_in_a_worker(app: SyncApp, service: SyncService) -> None:

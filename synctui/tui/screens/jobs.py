@@ -69,6 +69,9 @@ RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS = (
     "Save settings",
 )
 
+# What the screen's loads are called in their failure toasts ("Loading jobs failed").
+LOADING_JOBS, LOADING_JOB = "Loading jobs", "Loading the job"
+
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
@@ -158,7 +161,7 @@ class JobsScreen(Screen[None]):
         try:
             summaries = self.service.job_summaries()
         except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
-            self.app.call_from_thread(self.app.notify, str(error), title="Loading jobs failed", severity="error")
+            self.post_message(JobActionFailed(LOADING_JOBS, error))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(JobsLoaded(summaries))
@@ -239,8 +242,8 @@ class JobsScreen(Screen[None]):
             )
         except NotFound:
             return
-        except Exception as error:  # noqa: BLE001
-            self.app.call_from_thread(self.app.notify, str(error), title="Loading the job failed", severity="error")
+        except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
+            self.post_message(JobActionFailed(LOADING_JOB, error))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(DetailLoaded(detail))
