@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from synctui.templates import TEMPLATES
+
 
 def _snapshot(home: Path) -> dict[str, bytes]:
     return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
@@ -15,7 +17,7 @@ def _snapshot(home: Path) -> dict[str, bytes]:
 
 def test_templates_and_jobs_lists_are_graph_collections(cli) -> None:
     code, out, _ = cli("templates", "list", "--json")
-    assert code == 0 and {t["id"] for t in json.loads(out)["value"]} == {"jsonfile", "scim", "csvInbound"}
+    assert code == 0 and [t["id"] for t in json.loads(out)["value"]] == list(TEMPLATES)
     code, out, _ = cli("jobs", "list", "--json")
     jobs = json.loads(out)["value"]
     assert code == 0 and len(jobs) == 3  # the demo jobs of a new home

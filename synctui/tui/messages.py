@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.text import Text
 from textual.message import Message
+from textual.widgets import Static
 
 from ..service import JobSummary
 
@@ -87,8 +89,15 @@ class JobActionDone(Message):
 
 
 class JobActionFailed(Message):
-    """A service call the jobs screen's worker made failed: shown as a toast or an error dialog."""
+    """A service call a worker made failed (the jobs screen's, or a screen's own: Preview, Provision
+    on demand, New job); `action` names it in the toast ("Preview failed")."""
 
     def __init__(self, action: str, error: Exception) -> None:
         super().__init__()
         self.action, self.error = action, error
+
+
+def show_failure(where: Static, failed: JobActionFailed) -> None:
+    """A failed call on the screen that made it (in `where`) and as a toast."""
+    where.update(Text(f"✖ {failed.error}", style="bold red"))
+    where.app.notify(str(failed.error), title=f"{failed.action} failed", severity="error")

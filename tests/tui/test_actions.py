@@ -257,6 +257,23 @@ async def test_preview_lists_creates(app: SyncApp, service: SyncService) -> None
         assert service.get_job(job).status.last_execution is None  # a dry run writes nothing
 
 
+async def test_a_preview_that_fails_is_answered_with_a_failure_message(app: SyncApp, service: SyncService) -> None:
+    messages: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        job = await select(pilot, service, "scim")  # no BaseAddress: its directories cannot open
+        messages.clear()
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, PreviewScreen)
+        failed = _once(m for m in messages if isinstance(m, JobActionFailed))
+        assert [m.action for m in failed] == ["Preview"]
+        assert "✖ preview failed: the secret BaseAddress" in str(app.screen.query_one("#preview-summary").render())
+        assert any(
+            n.startswith("Preview failed: preview failed: the secret BaseAddress") and job in n
+            for n in notifications(app, "error")
+        )
+
+
 async def test_new_job_validates_then_creates(app: SyncApp, service: SyncService) -> None:
     before = len(service.list_jobs())
     async with app.run_test(size=SIZE) as pilot:

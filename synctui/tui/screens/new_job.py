@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -24,6 +24,7 @@ from textual.widgets import (
 
 from ...key_values import split_pair
 from ...service import ServiceError, SyncService
+from ..messages import JobActionFailed
 from ..template_fields import own_secrets
 from ..widgets.footer import ResponsiveFooter
 
@@ -55,11 +56,6 @@ class NewJobScreen(Screen["str | None"]):
         def __init__(self, templates: list[Any], declared: Mapping[str, TemplateSettings]) -> None:
             super().__init__()
             self.templates, self.declared = templates, declared
-
-    class TemplatesFailed(Message):
-        def __init__(self, error: Exception) -> None:
-            super().__init__()
-            self.error = error
 
     class ConnectionTested(Message):
         """The connection test's outcome: None when the connection works, else what is wrong."""
@@ -124,14 +120,14 @@ class NewJobScreen(Screen["str | None"]):
         try:
             templates = self.service.list_templates()
             declared = self.service.declared_settings()
-        except Exception as error:  # noqa: BLE001
-            self.post_message(self.TemplatesFailed(error))
+        except Exception as error:  # noqa: BLE001 - a toast; the form stays
+            self.post_message(JobActionFailed("Loading templates", error))
             return
         self.post_message(self.TemplatesLoaded(templates, declared))
 
-    @on(TemplatesFailed)
-    def _templates_failed(self, message: TemplatesFailed) -> None:
-        self.app.notify(str(message.error), title="Templates", severity="error")
+    @on(JobActionFailed)
+    def _templates_failed(self, message: JobActionFailed) -> None:
+        self.app.notify(str(message.error), title=f"{message.action} failed", severity="error")
 
     @on(TemplatesLoaded)
     def _templates_loaded(self, message: TemplatesLoaded) -> None:
@@ -241,20 +237,13 @@ class NewJobScreen(Screen["str | None"]):
         except Exception as error:  # noqa: BLE001 - shown on the form; nothing was created
             self.post_message(self.Failed(error))
             return
+        job_id = job.id or ""
         notes: list[tuple[str, SeverityLevel]] = [(f"Created {name}", "information")]
         if test:
-            try:
-                self.service.validate_credentials(job.id or "")
-                notes.append((f"{name}: connection OK", "information"))
-            except ServiceError as error:
-                notes.append((f"{name}: {error}", "warning"))
+            notes.append(_follow_up(self.service.validate_credentials, job_id, f"{name}: connection OK", f"{name}: "))
         if start:
-            try:
-                self.service.start_job(job.id or "")
-                notes.append((f"Started {name}", "information"))
-            except ServiceError as error:
-                notes.append((f"{name} not started: {error}", "warning"))
-        self.post_message(self.Created(job.id or "", notes))
+            notes.append(_follow_up(self.service.start_job, job_id, f"Started {name}", f"{name} not started: "))
+        self.post_message(self.Created(job_id, notes))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -272,3 +261,12 @@ class NewJobScreen(Screen["str | None"]):
     @on(Button.Pressed, "#new-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _follow_up(step: Callable[[str], object], job_id: str, done: str, failed: str) -> tuple[str, SeverityLevel]:
+    """The toast of a step after the job is created: a failure is a warning, the job exists anyway."""
+    try:
+        step(job_id)
+    except ServiceError as error:
+        return f"{failed}{error}", "warning"
+    return done, "information"

@@ -17,6 +17,7 @@ from textual.widgets import Header, Label, LoadingIndicator, Static
 from ...service import JobSummary, SyncService
 from ..dialogs.log_entry import modified_table
 from ..format import ACTION_STYLES, object_name
+from ..messages import JobActionFailed, show_failure
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.row_table import Cell, Column, RowTable
 
@@ -36,11 +37,6 @@ class PreviewScreen(Screen[None]):
         def __init__(self, entries: list[dict[str, Any]]) -> None:
             super().__init__()
             self.entries = entries
-
-    class Failed(Message):
-        def __init__(self, error: Exception) -> None:
-            super().__init__()
-            self.error = error
 
     def __init__(self, service: SyncService, summary: JobSummary) -> None:
         super().__init__()
@@ -73,15 +69,14 @@ class PreviewScreen(Screen[None]):
         try:
             entries = self.service.preview(self.summary.job.id or "")
         except Exception as error:  # noqa: BLE001
-            self.post_message(self.Failed(error))
+            self.post_message(JobActionFailed("Preview", error))
             return
         self.post_message(self.Computed(entries))
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    @on(JobActionFailed)
+    def _failed(self, message: JobActionFailed) -> None:
         self.query_one("#preview-busy").display = False
-        self.query_one("#preview-summary", Static).update(Text(f"✖ {message.error}", style="bold red"))
-        self.app.notify(str(message.error), title="Preview failed", severity="error")
+        show_failure(self.query_one("#preview-summary", Static), message)
 
     @on(Computed)
     def _show(self, message: Computed) -> None:

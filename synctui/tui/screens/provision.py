@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 
 from ...service import JobSummary, SyncService
 from ..dialogs.log_entry import entry_header, modified_table, steps_table
+from ..messages import JobActionFailed, show_failure
 from ..tenant import DirectoryObject, load_tenant, search
 from ..widgets.footer import ResponsiveFooter
 
@@ -51,11 +52,6 @@ class ProvisionScreen(Screen[None]):
         def __init__(self, key: dict[str, Any], entry: dict[str, Any]) -> None:
             super().__init__()
             self.key, self.entry = key, entry
-
-    class Failed(Message):
-        def __init__(self, error: Exception) -> None:
-            super().__init__()
-            self.error = error
 
     def __init__(self, service: SyncService, summary: JobSummary) -> None:
         super().__init__()
@@ -166,15 +162,14 @@ class ProvisionScreen(Screen[None]):
                 raise ValueError("provisioning on demand returned no object")
             key, entry = json.loads(pair.key), json.loads(pair.value)
         except Exception as error:  # noqa: BLE001 - shown on the screen and as a toast
-            self.post_message(self.Failed(error))
+            self.post_message(JobActionFailed("Provision on demand", error))
             return
         self.post_message(self.Provisioned(key, entry))
 
-    @on(Failed)
-    def _failed(self, message: Failed) -> None:
+    @on(JobActionFailed)
+    def _failed(self, message: JobActionFailed) -> None:
         self.query_one("#provision-busy").display = False
-        self.query_one("#provision-output", Static).update(Text(f"✖ {message.error}", style="bold red"))
-        self.app.notify(str(message.error), title="Provision on demand failed", severity="error")
+        show_failure(self.query_one("#provision-output", Static), message)
 
     @on(Provisioned)
     def _done(self, message: Provisioned) -> None:
