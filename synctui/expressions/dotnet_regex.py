@@ -15,6 +15,9 @@ from functools import lru_cache
 
 from .timed_regex import Match, PatternError, TimedPattern, compile_timed
 
+_GROUP_NAME_CLOSE = {"(?<": ">", "(?'": "'"}
+""".NET's two ways of naming a group, (?<name>…) and (?'name'…), by what ends the name."""
+
 
 def translate_pattern(pattern: str) -> str:
     out: list[str] = []
@@ -65,17 +68,12 @@ def translate_pattern(pattern: str) -> str:
                 out.append("]")
                 index += 1
             continue
-        if char == "(" and pattern.startswith("?<", index + 1) and pattern[index + 3 : index + 4] not in ("=", "!"):
-            end = pattern.find(">", index + 3)
+        close = _GROUP_NAME_CLOSE.get(pattern[index : index + 3])
+        lookbehind = close == ">" and pattern[index + 3 : index + 4] in ("=", "!")  # (?<= and (?<!
+        if close is not None and not lookbehind:
+            end = pattern.find(close, index + 3)
             if end < 0:
-                raise ValueError("unterminated group name (?<name>")
-            out.append(f"(?P<{_group_name(pattern[index + 3 : end])}>")
-            index = end + 1
-            continue
-        if char == "(" and pattern.startswith("?'", index + 1):
-            end = pattern.find("'", index + 3)
-            if end < 0:
-                raise ValueError("unterminated group name (?'name'")
+                raise ValueError(f"unterminated group name {pattern[index : index + 3]}name{close}")
             out.append(f"(?P<{_group_name(pattern[index + 3 : end])}>")
             index = end + 1
             continue

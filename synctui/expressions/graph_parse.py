@@ -29,15 +29,15 @@ def parse_expression(
 ) -> ParseExpressionResponse:
     """Parse (and optionally evaluate) an expression; every problem is reported in the response."""
     if not isinstance(expression, str):
-        return _failed_parse(f"the expression must be a string, not {type(expression).__name__}", None)
+        return _failed(None, f"the expression must be a string, not {type(expression).__name__}", parsed=False)
     try:
         tree = parse(expression)
     except ExpressionError as error:
-        return _failed_parse(str(error), None)
+        return _failed(None, str(error), parsed=False)
     try:
         compiled = compile_source(tree)
     except ExpressionError as error:
-        return _failed_parse(str(error), tree)
+        return _failed(tree, str(error), parsed=False)
     if test_input is None:
         return ParseExpressionResponse(
             parsing_succeeded=True,
@@ -47,11 +47,11 @@ def parse_expression(
             error=None,
         )
     if not isinstance(test_input, Mapping):
-        return _failed_evaluation(tree, "the test input must map attribute names to values")
+        return _failed(tree, "the test input must map attribute names to values", parsed=True)
     try:
         result = compiled.evaluate(_test_object(test_input), context)
     except ExpressionError as error:
-        return _failed_evaluation(tree, str(error))
+        return _failed(tree, str(error), parsed=True)
     if isinstance(result, FlowSentinel):
         code, message = _IGNORED[result]
         return ParseExpressionResponse(
@@ -67,23 +67,15 @@ def parse_expression(
     )
 
 
-def _failed_parse(message: str, tree: AttributeMappingSource | None) -> ParseExpressionResponse:
+def _failed(tree: AttributeMappingSource | None, message: str, *, parsed: bool) -> ParseExpressionResponse:
+    """Graph's answer to an expression that did not parse (InvalidExpression) or, parsed, did not
+    evaluate (ExpressionEvaluationFailed)."""
     return ParseExpressionResponse(
-        parsing_succeeded=False,
+        parsing_succeeded=parsed,
         evaluation_succeeded=False,
         parsed_expression=tree,
         evaluation_result=None,
-        error=PublicError(code="InvalidExpression", message=message),
-    )
-
-
-def _failed_evaluation(tree: AttributeMappingSource, message: str) -> ParseExpressionResponse:
-    return ParseExpressionResponse(
-        parsing_succeeded=True,
-        evaluation_succeeded=False,
-        parsed_expression=tree,
-        evaluation_result=None,
-        error=PublicError(code="ExpressionEvaluationFailed", message=message),
+        error=PublicError(code="ExpressionEvaluationFailed" if parsed else "InvalidExpression", message=message),
     )
 
 
