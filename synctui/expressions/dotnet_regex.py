@@ -68,12 +68,12 @@ def translate_pattern(pattern: str) -> str:
                 out.append("]")
                 index += 1
             continue
-        close = _GROUP_NAME_CLOSE.get(pattern[index : index + 3])
-        lookbehind = close == ">" and pattern[index + 3 : index + 4] in ("=", "!")  # (?<= and (?<!
-        if close is not None and not lookbehind:
-            end = pattern.find(close, index + 3)
+        name_end = _GROUP_NAME_CLOSE.get(pattern[index : index + 3])
+        lookbehind = name_end == ">" and pattern[index + 3 : index + 4] in ("=", "!")  # (?<= and (?<!
+        if name_end is not None and not lookbehind:
+            end = pattern.find(name_end, index + 3)
             if end < 0:
-                raise ValueError(f"unterminated group name {pattern[index : index + 3]}name{close}")
+                raise ValueError(f"unterminated group name {pattern[index : index + 3]}name{name_end}")
             out.append(f"(?P<{_group_name(pattern[index + 3 : end])}>")
             index = end + 1
             continue
