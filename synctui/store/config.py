@@ -49,13 +49,10 @@ class ConfigStore:
             return [dict(record) for record in self._db.table(_JOBS).all()]
 
     def job(self, job_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            record = self._db.table(_JOBS).get(Query().id == job_id)
-            return dict(record) if record else None
+        return self._by_id(_JOBS, job_id)
 
     def save_job(self, record: dict[str, Any]) -> None:
-        with self._writing():
-            self._db.table(_JOBS).upsert(record, Query().id == record["id"])
+        self._save_by_id(_JOBS, record)
 
     def delete_job(self, job_id: str) -> None:
         with self._writing():
@@ -76,13 +73,10 @@ class ConfigStore:
     # --- application instances ---------------------------------------------------------------
 
     def service_principal(self, principal_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            record = self._db.table(_PRINCIPALS).get(Query().id == principal_id)
-            return dict(record) if record else None
+        return self._by_id(_PRINCIPALS, principal_id)
 
     def save_service_principal(self, record: dict[str, Any]) -> None:
-        with self._writing():
-            self._db.table(_PRINCIPALS).upsert(record, Query().id == record["id"])
+        self._save_by_id(_PRINCIPALS, record)
 
     def delete_service_principal(self, principal_id: str) -> None:
         with self._writing():
@@ -98,6 +92,17 @@ class ConfigStore:
     def set_preference(self, name: str, value: Any) -> None:
         with self._writing():
             self._db.table(_PREFERENCES).upsert({"name": name, "value": value}, Query().name == name)
+
+    def _by_id(self, table: str, record_id: str) -> dict[str, Any] | None:
+        """The record of `table` (jobs, application instances) whose `id` is `record_id`."""
+        with self._lock:
+            record = self._db.table(table).get(Query().id == record_id)
+            return dict(record) if record else None
+
+    def _save_by_id(self, table: str, record: dict[str, Any]) -> None:
+        """Add the record, or change the one with its `id` (fields it does not give are kept)."""
+        with self._writing():
+            self._db.table(table).upsert(record, Query().id == record["id"])
 
     def damaged(self, problem: str) -> StoreError:
         """The error for a record the service cannot use: the file's, as one it cannot read."""
