@@ -179,7 +179,8 @@ class JobStateStore:
     def _move_tables_out(self) -> None:
         """A job file from before the connector space and the log had files of their own holds
         them: copy each to its file (unless a crash came after that last time), then drop it from
-        the job file."""
+        the job file. That layout shipped (the first hand-over wrote both into `jobs/<id>.json`),
+        so homes made then are still read."""
         assert self.path is not None
         storage = self._db.storage
         assert isinstance(storage, AtomicJSONStorage)
