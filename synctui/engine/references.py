@@ -13,7 +13,7 @@ from ..models.connector_space import EntryKey
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
-from .trace import ObjectTrace
+from .trace import ObjectTrace, sent_changes, succeeded
 
 
 class ReferenceResolution(EscrowPolicy):
@@ -56,6 +56,15 @@ class ReferenceResolution(EscrowPolicy):
         if obj is None or not target_id:
             return False
         attrs = self._attributes(mapping, obj, mapping.reference_reads)
+        if not trace.steps:  # the reference pass's own entry (on demand goes on with the object's)
+            source_system = self.options.source_system
+            trace.step(
+                "EntryImport",
+                "import",
+                "success",
+                lambda: f"Retrieved {mapping.source_type} '{entry.display_name}' from {source_system}",
+                lambda: dict(attrs),
+            )
         refs = entry.refs
         if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
             current = self._get(self.target, mapping.target_type, target_id)
@@ -94,10 +103,30 @@ class ReferenceResolution(EscrowPolicy):
             self._mark_changed(key, entry)
         if not modification:
             return False
+        trace.step(
+            "EntryReferenceResolution",
+            "referenceResolution",
+            "warning" if unresolved else "success",
+            "Some referenced objects are not provisioned yet: they are set once they are"
+            if unresolved
+            else "Resolved the references to the target objects they point to",
+            lambda: {flow.target: exported.get(flow.target) for flow in flows},
+        )
         self.counters.add("imported_reference_deltas")
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
         # hold these references without the state knowing.
         self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
+        trace.exporting(
+            "update",
+            "EntryExportUpdate",
+            "update",
+            lambda: f"{mapping.target_type} '{entry.display_name}'",
+            lambda: {
+                "ReportableIdentifier": entry.display_name,
+                "TargetAnchor": target_id,
+                **sent_changes(modification),
+            },
+        )
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         except ObjectError as error:
@@ -105,9 +134,7 @@ class ReferenceResolution(EscrowPolicy):
             return True
         entry.refs = exported
         self._mark_changed(key, entry)
-        if trace.action == "other":
-            trace.outcome("update", "success")
-        trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
+        trace.exported(self.options.target_system, succeeded)
         return True
 
     def _held_references(self, mapping: CompiledObjectMapping, current: Mapping[str, Any]) -> dict[str, Any]:
