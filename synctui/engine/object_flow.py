@@ -28,7 +28,7 @@ from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
 from .cycle_state import display_name
 from .references import ReferenceResolution
-from .trace import ObjectTrace, sent_changes, succeeded
+from .trace import REDACTED, ObjectTrace, sent_changes, succeeded
 from .values import display_value, fingerprint, same_value
 
 PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState, ObjectTrace]
@@ -693,9 +693,9 @@ def _imported(mapping: CompiledObjectMapping, attrs: Mapping[str, Any]) -> dict[
     """The import step's details: the source values the mappings read (nulls are absent, as in
     Entra's view), those that feed a Redact() mapping hidden."""
     hidden = mapping.redacted_sources
-    return {
-        name: "[Redact]" if name.lower() in hidden else value for name, value in attrs.items() if not is_empty(value)
-    }
+    if not hidden:
+        return {name: value for name, value in attrs.items() if value is not None and value != "" and value != []}
+    return {name: REDACTED if name.lower() in hidden else value for name, value in attrs.items() if not is_empty(value)}
 
 
 def _tried(tried: list[tuple[str, Any, int]]) -> Callable[[], dict[str, Any]]:

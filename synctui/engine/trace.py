@@ -146,8 +146,8 @@ class ObjectTrace:
                     "name": name,
                     "provisioningStepType": kind,
                     "status": status,
-                    "description": _text(description),
-                    "details": {k: display_value(v) for k, v in details().items()} if details else {},
+                    "description": description if description.__class__ is str else description(),  # type: ignore[operator]
+                    "details": _shown(details()) if details is not None else {},
                 }
                 for name, kind, status, description, details in self.steps
             ],
@@ -166,6 +166,11 @@ class ObjectTrace:
         for name, value in values.items():
             yield name, None, value, name in redacted
         yield from self.modified
+
+
+def _shown(details: Mapping[str, Any]) -> dict[str, Any]:
+    # Most values are already text: thousands of entries are rendered at a checkpoint.
+    return {key: value if value.__class__ is str else display_value(value) for key, value in details.items()}
 
 
 def _text(text: Text) -> str:
