@@ -70,7 +70,7 @@ class ReferenceResolution(EscrowPolicy):
             current = self._get(self.target, mapping.target_type, target_id)
             refs = self._held_references(mapping, current) if current is not None else {}
         exported: dict[str, Any] = dict(refs)
-        modification = Modification()
+        modification = Modification(before=refs)  # a manager the target lacks is added, as Entra does
         trace.target_id = target_id
         try:
             raws = [

@@ -153,6 +153,9 @@ def test_an_adopted_user_lacking_emails_name_and_enterprise_data_gets_them_added
     assert not any(
         op["op"].lower() == "replace" and op.get("path") == 'emails[type eq "work"].value' for op in operations
     )
+    manager_id = _users(server)["user0@contoso.example"]["id"]
+    manager_set = {"op": add, "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}
+    assert any(manager_set in t["request_body"]["Operations"] for t in traces if t["method"] == "PATCH")
     entry = next(
         e
         for e in service.logs(job_id)
