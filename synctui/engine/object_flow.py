@@ -12,7 +12,7 @@ text is made only for the log entries a job keeps (see trace.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ..connectors.base import Modification, ObjectError, ObjectNotFound, is_empty
@@ -26,10 +26,9 @@ from ..expressions import (
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
-from .cycle_state import display_name
 from .references import ReferenceResolution
-from .trace import REDACTED, ObjectTrace, sent_changes, succeeded
-from .values import display_value, fingerprint, same_value
+from .trace import REDACTED, ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
+from .values import display_name, display_value, fingerprint, same_value
 
 PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState, ObjectTrace]
 """A disable or delete waiting for the deletion-threshold check: the state it leaves the entry
@@ -113,8 +112,8 @@ class ObjectFlow(ReferenceResolution):
             "EntryImport",
             "import",
             "success",
-            lambda: f"Retrieved {mapping.source_type} '{display_name(obj)}' from {source_system}",
-            lambda: _imported(mapping, attrs),
+            (retrieved, mapping.source_type, obj, source_system),
+            (_imported, mapping, attrs),
         )
         if not mapping.scope.passes_input(attrs):
             # inputFilterGroups: dropped before processing, never deprovisioned.
@@ -128,8 +127,8 @@ class ObjectFlow(ReferenceResolution):
             "EntrySynchronizationScoping",
             "scoping",
             "success" if in_scope and active else "skipped",
-            lambda: f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
-            lambda: self._scope_details(mapping, obj, attrs, active, in_scope),
+            (_scoping, mapping.source_type),
+            (self._scope_details, mapping, obj, attrs, active, in_scope),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -186,12 +185,8 @@ class ObjectFlow(ReferenceResolution):
                 "EntryImport",
                 "matching",
                 "success" if current is not None else "failure",
-                lambda: (
-                    f"Retrieved the linked {mapping.target_type} {target_id} from {self.options.target_system}"
-                    if current is not None
-                    else f"The linked {mapping.target_type} {target_id} is gone from {self.options.target_system}"
-                ),
-                lambda: {"TargetAnchor": target_id},
+                (_linked_read, mapping.target_type, target_id, self.options.target_system, current is not None),
+                (_anchor, target_id),
             )
             if current is None:
                 assert entry is not None
@@ -220,10 +215,7 @@ class ObjectFlow(ReferenceResolution):
                     "EntrySynchronizationUpdate",
                     "processing",
                     "success",
-                    lambda: (
-                        f"{mapping.target_type} '{display_name(obj)}' will be updated in {target_system} "
-                        f"({len(modification.replace) + len(modification.add)} attribute(s) differ from the target's)"
-                    ),
+                    (_to_update, mapping.target_type, obj, target_system, modification),
                 )
                 self._update(mapping, obj, target_id, modification, trace)
         else:
@@ -269,10 +261,7 @@ class ObjectFlow(ReferenceResolution):
             "EntrySynchronizationAdd",
             "processing",
             "success",
-            lambda: (
-                f"{mapping.target_type} '{display_name(obj)}' will be created in {target_system} "
-                f"({mapping.source_type} is active and in scope, and no matching {mapping.target_type} was found)"
-            ),
+            (_to_create, mapping, obj, target_system),
         )
         values = self._evaluate(mapping, evaluation, creating=True) or {}
         missing = [
@@ -294,12 +283,12 @@ class ObjectFlow(ReferenceResolution):
             "create",
             "EntryExportAdd",
             "create",
-            lambda: f"{mapping.target_type} '{display_name(obj)}'",
-            lambda: _reported(obj, {"Attributes sent": list(values)}),
+            (subject, mapping.target_type, obj),
+            (reported, obj, (_sent_attributes, values)),
         )
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
         trace.target_id = target_id
-        trace.exported(target_system, lambda: {"Returned": f"id {target_id}"})
+        trace.exported(target_system, (_new_id, target_id))
         self._link(key, mapping, obj, None, target_id, refs={})
 
     def _match(
@@ -318,7 +307,7 @@ class ObjectFlow(ReferenceResolution):
             tried.append((flow.target, value, len(hits)))
             if len(hits) > 1:
                 trace.step(
-                    "EntryImportMatch", "matching", "failure", "More than one target object matched", _tried(tried)
+                    "EntryImportMatch", "matching", "failure", "More than one target object matched", (_tried, tried)
                 )
                 raise ObjectError(
                     "DuplicateTargetEntries",
@@ -332,7 +321,7 @@ class ObjectFlow(ReferenceResolution):
                     "matching",
                     "success",
                     f"Matched an existing {mapping.target_type} by {flow.target}",
-                    _tried(tried),
+                    (_tried, tried),
                 )
                 return hits[0]
         if matching and not any_value:
@@ -355,7 +344,7 @@ class ObjectFlow(ReferenceResolution):
             "matching",
             "success",
             lambda: f"No {mapping.target_type} matched in {target_system}",
-            _tried(tried),
+            (_tried, tried),
         )
         return None
 
@@ -542,7 +531,7 @@ class ObjectFlow(ReferenceResolution):
             f"EntrySynchronization{action}",
             "processing",
             "success",
-            lambda: f"{mapping.target_type} '{entry.display_name}' will be {participle} in {target_system} ({cause})",
+            (_to_deprovision, mapping.target_type, entry.display_name, participle, target_system, cause),
         )
 
     def _delete(
@@ -555,8 +544,8 @@ class ObjectFlow(ReferenceResolution):
             "delete",
             "EntryExportDelete",
             "delete",
-            lambda: f"{mapping.target_type} '{entry.display_name}'",
-            lambda: {"ReportableIdentifier": entry.display_name, "TargetAnchor": target_id},
+            (subject, mapping.target_type, entry.display_name),
+            (reported, entry.display_name, None, target_id),
         )
         try:
             self._export(lambda: self.target.delete(mapping.target_type, target_id))
@@ -635,8 +624,8 @@ class ObjectFlow(ReferenceResolution):
             action,
             step,
             "disable" if action == "disable" else "update",
-            lambda: f"{mapping.target_type} '{display_name(obj)}'",
-            lambda: _reported(obj, sent_changes(modification), target_id),
+            (subject, mapping.target_type, obj),
+            (reported, obj, (sent_changes, modification), target_id),
         )
         self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         trace.exported(self.options.target_system, succeeded)
@@ -698,22 +687,50 @@ def _imported(mapping: CompiledObjectMapping, attrs: Mapping[str, Any]) -> dict[
     return {name: REDACTED if name.lower() in hidden else value for name, value in attrs.items() if not is_empty(value)}
 
 
-def _tried(tried: list[tuple[str, Any, int]]) -> Callable[[], dict[str, Any]]:
+def _tried(tried: list[tuple[str, Any, int]]) -> dict[str, Any]:
     """The matching step's details: each matching attribute tried, its value and the matches."""
-
-    def details() -> dict[str, Any]:
-        shown: dict[str, Any] = {}
-        for attribute, value, hits in tried:
-            shown[f"Matching {attribute}"] = f"{display_value(value)}: {hits} match{'es' if hits != 1 else ''}"
-        return shown
-
-    return details
+    return {
+        f"Matching {attribute}": f"{display_value(value)}: {hits} match{'es' if hits != 1 else ''}"
+        for attribute, value, hits in tried
+    }
 
 
-def _reported(obj: Mapping[str, Any], details: dict[str, Any], target_id: str | None = None) -> dict[str, Any]:
-    """An export step's details: Entra's ReportableIdentifier first (the object's name)."""
-    shown: dict[str, Any] = {"ReportableIdentifier": display_name(obj)}
-    if target_id is not None:
-        shown["TargetAnchor"] = target_id
-    shown.update(details)
-    return shown
+def _scoping(source_type: str) -> str:
+    return f"Determine if {source_type} in scope by evaluating against each scoping filter"
+
+
+def _linked_read(target_type: str, target_id: str, system: str, found: bool) -> str:
+    if found:
+        return f"Retrieved the linked {target_type} {target_id} from {system}"
+    return f"The linked {target_type} {target_id} is gone from {system}"
+
+
+def _anchor(target_id: str) -> dict[str, Any]:
+    return {"TargetAnchor": target_id}
+
+
+def _to_create(mapping: CompiledObjectMapping, obj: Mapping[str, Any], system: str) -> str:
+    return (
+        f"{mapping.target_type} '{display_name(obj)}' will be created in {system} "
+        f"({mapping.source_type} is active and in scope, and no matching {mapping.target_type} was found)"
+    )
+
+
+def _to_update(target_type: str, obj: Mapping[str, Any], system: str, modification: Modification) -> str:
+    differing = len(modification.replace) + len(modification.add) + len(modification.remove)
+    return (
+        f"{target_type} '{display_name(obj)}' will be updated in {system} "
+        f"({differing} attribute(s) differ from the target's)"
+    )
+
+
+def _to_deprovision(target_type: str, name: str | None, participle: str, system: str, cause: str) -> str:
+    return f"{target_type} '{name}' will be {participle} in {system} ({cause})"
+
+
+def _sent_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Attributes sent": list(values)}
+
+
+def _new_id(target_id: str) -> dict[str, Any]:
+    return {"Returned": f"id {target_id}"}

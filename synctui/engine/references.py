@@ -13,7 +13,7 @@ from ..models.connector_space import EntryKey
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
-from .trace import ObjectTrace, sent_changes, succeeded
+from .trace import ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
 
 
 class ReferenceResolution(EscrowPolicy):
@@ -62,8 +62,8 @@ class ReferenceResolution(EscrowPolicy):
                 "EntryImport",
                 "import",
                 "success",
-                lambda: f"Retrieved {mapping.source_type} '{entry.display_name}' from {source_system}",
-                lambda: dict(attrs),
+                (retrieved, mapping.source_type, entry.display_name, source_system),
+                (dict, attrs),
             )
         refs = entry.refs
         if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
@@ -110,7 +110,7 @@ class ReferenceResolution(EscrowPolicy):
             "Some referenced objects are not provisioned yet: they are set once they are"
             if unresolved
             else "Resolved the references to the target objects they point to",
-            lambda: {flow.target: exported.get(flow.target) for flow in flows},
+            (_resolved, flows, exported),
         )
         self.counters.add("imported_reference_deltas")
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
@@ -120,12 +120,8 @@ class ReferenceResolution(EscrowPolicy):
             "update",
             "EntryExportUpdate",
             "update",
-            lambda: f"{mapping.target_type} '{entry.display_name}'",
-            lambda: {
-                "ReportableIdentifier": entry.display_name,
-                "TargetAnchor": target_id,
-                **sent_changes(modification),
-            },
+            (subject, mapping.target_type, entry.display_name),
+            (reported, entry.display_name, (sent_changes, modification), target_id),
         )
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
@@ -168,3 +164,8 @@ class ReferenceResolution(EscrowPolicy):
             return sorted({t for t in targets if t}), None in targets
         target = target_of(str(raw))
         return target, target is None
+
+
+def _resolved(flows: list[AttributeFlow], exported: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference step's details: the target ids each reference resolves to."""
+    return {flow.target: exported.get(flow.target) for flow in flows}

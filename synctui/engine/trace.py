@@ -7,9 +7,9 @@ found), the action determined, and the export (what was sent, what came back); a
 `modifiedProperties` with old and new values.
 
 A cycle of 100,000 objects keeps only the newest entries (the store's `log_limit`), so a trace
-records its steps as the data the cycle already has — a name, a status, and callables that
-describe and detail it — and turns them into text only in `entry()`, which runs for the entries
-kept, at a checkpoint. Recording a step costs a tuple.
+records its steps as the data the cycle already has — a name, a status, and what describes and
+details it as `(function, *arguments)` (or a callable) — and turns them into text only in
+`entry()`, which runs for the entries kept, at a checkpoint. Recording a step costs a tuple or two.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from typing import Any
 from ..connectors.base import Modification
 from ..ids import new_guid_hex
 from ..models import format_datetime
-from .values import display_value
+from .values import display_name, display_value
 
 REDACTED = "[Redact]"
 
-Text = str | Callable[[], str]
-"""A step's description: text, or a callable that makes it when the entry is rendered."""
-Details = Callable[[], Mapping[str, Any]] | None
-"""A step's details: a callable that makes them when the entry is rendered."""
+Lazy = tuple[Any, ...]
+"""`(function, *arguments)`: called when the entry is rendered (cheaper to make than a closure)."""
+Text = str | Lazy | Callable[[], str]
+"""A step's description: text, or what makes it when the entry is rendered."""
+Details = Lazy | Callable[[], Mapping[str, Any]] | None
+"""A step's details: what makes them when the entry is rendered."""
 
 
 class ObjectTrace:
@@ -87,13 +89,7 @@ class ObjectTrace:
         name, verb, subject, sent = self._export
         self._export = None
         self.outcome(self.action, "success")
-        self.step(
-            name,
-            "export",
-            "success",
-            lambda: f"{_text(subject)} was {_past(verb)} in {system}",
-            _joined(sent, returned),
-        )
+        self.steps.append((name, "export", "success", (_exported, subject, verb, system), (_joined, sent, returned)))
 
     def failed(self, system: str, code: str, message: str) -> None:
         """The object failed: the export under way (if any) gets a failed step with the error."""
@@ -102,12 +98,14 @@ class ObjectTrace:
             return
         name, verb, subject, sent = self._export
         self._export = None
-        self.step(
-            name,
-            "export",
-            "failure",
-            lambda: f"Failed to {verb} {_text(subject)} in {system}",
-            _joined(sent, lambda: {"Returned": f"{code}: {message}"}),
+        self.steps.append(
+            (
+                name,
+                "export",
+                "failure",
+                (_not_exported, subject, verb, system),
+                (_joined, sent, (_error, code, message)),
+            )
         )
 
     def modify(self, name: str, old: Any, new: Any, *, redacted: bool = False) -> None:
@@ -146,8 +144,8 @@ class ObjectTrace:
                     "name": name,
                     "provisioningStepType": kind,
                     "status": status,
-                    "description": description if description.__class__ is str else description(),  # type: ignore[operator]
-                    "details": _shown(details()) if details is not None else {},
+                    "description": description if description.__class__ is str else _made(description),
+                    "details": _shown(_made(details)) if details is not None else {},
                 }
                 for name, kind, status, description, details in self.steps
             ],
@@ -173,18 +171,56 @@ def _shown(details: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value if value.__class__ is str else display_value(value) for key, value in details.items()}
 
 
-def _text(text: Text) -> str:
-    return text if isinstance(text, str) else text()
+def _made(lazy: Any) -> Any:
+    return lazy[0](*lazy[1:]) if lazy.__class__ is tuple else lazy()
+
+
+def _exported(subject: Text, verb: str, system: str) -> str:
+    return f"{_made(subject) if subject.__class__ is not str else subject} was {_past(verb)} in {system}"
+
+
+def _not_exported(subject: Text, verb: str, system: str) -> str:
+    return f"Failed to {verb} {_made(subject) if subject.__class__ is not str else subject} in {system}"
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"Returned": f"{code}: {message}"}
 
 
 def _past(verb: str) -> str:
     return verb + ("d" if verb.endswith("e") else "ed")
 
 
-def _joined(first: Details, second: Details) -> Details:
-    if first is None or second is None:
-        return first or second
-    return lambda: {**first(), **second()}
+def _joined(first: Details, second: Details) -> dict[str, Any]:
+    joined = dict(_made(first)) if first is not None else {}
+    if second is not None:
+        joined.update(_made(second))
+    return joined
+
+
+def named(obj: Mapping[str, Any] | str | None) -> str | None:
+    """An object's name in a step: its display name, or the name given."""
+    return obj if obj is None or isinstance(obj, str) else display_name(obj)
+
+
+def retrieved(object_type: str, obj: Mapping[str, Any] | str | None, system: str) -> str:
+    return f"Retrieved {object_type} '{named(obj)}' from {system}"
+
+
+def subject(object_type: str, obj: Mapping[str, Any] | str | None) -> str:
+    """What an export acts on, as its step names it: `User 'Ada Lovelace'`."""
+    return f"{object_type} '{named(obj)}'"
+
+
+def reported(obj: Mapping[str, Any] | str | None, details: Lazy | None, target_id: str | None = None) -> dict[str, Any]:
+    """An export step's details: Entra's ReportableIdentifier first (the object's name), the
+    target id, then `details` (made now)."""
+    shown: dict[str, Any] = {"ReportableIdentifier": named(obj)}
+    if target_id is not None:
+        shown["TargetAnchor"] = target_id
+    if details is not None:
+        shown.update(_made(details))
+    return shown
 
 
 def succeeded() -> dict[str, Any]:
