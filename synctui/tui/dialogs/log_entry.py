@@ -27,9 +27,10 @@ def steps_table(steps: list[dict[str, Any]]) -> Table:
         status = str(step.get("status") or "")
         details = step.get("details") or {}
         kind = Text(f"{number}. {step.get('provisioningStepType') or ''}", style="bold")
-        if step.get("name"):
-            kind.append(f"\n   {step['name']}", style="dim")
-        body = Text(str(step.get("description") or ""))
+        # The name (EntrySynchronizationScoping…) heads the description: in the Step column it
+        # would take the width the description needs on a narrow screen.
+        body = Text(f"{step['name']}\n", style="dim") if step.get("name") else Text()
+        body.append(str(step.get("description") or ""))
         for key, value in details.items():
             body.append(f"\n  {key}: ", style="dim")
             body.append(value if isinstance(value, str) else json.dumps(value))
