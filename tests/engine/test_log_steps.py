@@ -6,7 +6,6 @@ from typing import Any
 
 from synctui.connectors.base import ObjectError
 from synctui.expressions.parser import parse
-from synctui.models import Filter, FilterClause, FilterGroup, FilterOperand
 
 from .harness import Harness
 
@@ -112,22 +111,7 @@ def test_a_failed_create_is_logged_as_create_failure(harness: Harness) -> None:
 
 def test_a_user_leaving_scope_is_disabled_with_the_clause_that_failed(harness: Harness) -> None:
     harness.run()
-    mapping = harness.schema.synchronization_rules[0].object_mappings[0]
-    mapping.scope = Filter(
-        groups=[
-            FilterGroup(
-                name="sales",
-                clauses=[
-                    FilterClause(
-                        source_operand_name="department",
-                        operator_name="EQUALS",
-                        target_operand=FilterOperand(values=["Sales"]),
-                    )
-                ],
-            )
-        ]
-    )
-    harness.schema.version = "2"
+    harness.scope_users_to_sales()
     harness.edit_user("u3", department="Legal")
     harness.run()
 
