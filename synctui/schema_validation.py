@@ -135,33 +135,43 @@ def _path(trail: Any) -> str:
 def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchema | None = None) -> list[str]:
     """Every problem of `schema`; with the job's `current` schema, also the directories its rules use
     that `schema` would drop."""
-    problems = _usable_problems(schema) + (_dropped_directories(schema, current) if current else [])
+    problems = (
+        _usable_problems(schema)
+        + _unnamed_definitions(schema)
+        + (_dropped_directories(schema, current) if current else [])
+    )
     counts = Counter(d.name.lower() for d in schema.directories)
     for index, directory in enumerate(schema.directories):
-        if counts[directory.name.lower()] > 1:
+        if directory.name and counts[directory.name.lower()] > 1:
             problems.append(f"directories[{index}].name: the directory name {directory.name!r} is used twice")
     for r, rule in enumerate(schema.synchronization_rules):
         path = f"synchronizationRules[{r}]"
         source_dir = schema.directory(rule.source_directory_name)
         target_dir = schema.directory(rule.target_directory_name)
-        if source_dir is None:
-            problems.append(
-                f"{path}.sourceDirectoryName: no directory named {rule.source_directory_name!r} in the schema"
-            )
-        if target_dir is None:
-            problems.append(
-                f"{path}.targetDirectoryName: no directory named {rule.target_directory_name!r} in the schema"
-            )
+        for role, name, named in (
+            ("source", rule.source_directory_name, source_dir),
+            ("target", rule.target_directory_name, target_dir),
+        ):
+            if not name:
+                problems.append(
+                    f"{path}.{role}DirectoryName: the rule names no {role} directory; give the name of one "
+                    "of the schema's directories"
+                )
+            elif named is None:
+                problems.append(f"{path}.{role}DirectoryName: no directory named {name!r} in the schema")
         for m, mapping in enumerate(rule.object_mappings):
             mpath = f"{path}.objectMappings[{m}]"
+            for role, name in (("source", mapping.source_object_name), ("target", mapping.target_object_name)):
+                if not name:
+                    problems.append(f"{mpath}.{role}ObjectName: the object mapping names no {role} object")
             source_obj = source_dir.object(mapping.source_object_name) if source_dir else None
             target_obj = target_dir.object(mapping.target_object_name) if target_dir else None
-            if source_dir and source_obj is None:
+            if source_dir and mapping.source_object_name and source_obj is None:
                 problems.append(
                     f"{mpath}.sourceObjectName: {rule.source_directory_name!r} has no object "
                     f"{mapping.source_object_name!r}"
                 )
-            if target_dir and target_obj is None:
+            if target_dir and mapping.target_object_name and target_obj is None:
                 problems.append(
                     f"{mpath}.targetObjectName: {rule.target_directory_name!r} has no object "
                     f"{mapping.target_object_name!r}"
@@ -171,7 +181,9 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
             for a, attribute_mapping in enumerate(mapping.attribute_mappings):
                 apath = f"{mpath}.attributeMappings[{a}]"
                 target_name = attribute_mapping.target_attribute_name
-                if target_obj is not None and target_obj.attribute(target_name) is None:
+                if not target_name:
+                    problems.append(f"{apath}.targetAttributeName: the attribute mapping names no target attribute")
+                elif target_obj is not None and target_obj.attribute(target_name) is None:
                     problems.append(
                         f"{apath}.targetAttributeName: {mapping.target_object_name!r} in "
                         f"{rule.target_directory_name!r} has no attribute {target_name!r}"
@@ -190,7 +202,12 @@ def validate_schema(schema: SynchronizationSchema, current: SynchronizationSchem
                 problems += [f"{mpath}.scope: {problem}" for problem in validate_scope(mapping.scope)]
                 for g, group in enumerate(mapping.scope.groups + mapping.scope.input_filter_groups):
                     for c, clause in enumerate(group.clauses):
-                        if source_obj is not None and _unknown_attribute(source_obj, clause.source_operand_name):
+                        if not clause.source_operand_name:
+                            problems.append(
+                                f"{mpath}.scope.groups[{g}].clauses[{c}].sourceOperandName: "
+                                "the clause names no source attribute"
+                            )
+                        elif source_obj is not None and _unknown_attribute(source_obj, clause.source_operand_name):
                             problems.append(
                                 f"{mpath}.scope.groups[{g}].clauses[{c}].sourceOperandName: "
                                 f"{mapping.source_object_name!r} has no attribute "
@@ -217,6 +234,24 @@ def _source_problems(source: AttributeMappingSource, path: str, source_obj: Obje
 
 def _unknown_attribute(source_obj: ObjectDefinition, name: str) -> bool:
     return name != SOFT_DELETED and source_obj.attribute(name) is None
+
+
+def _unnamed_definitions(schema: SynchronizationSchema) -> list[str]:
+    """Directories, objects and attributes without a name: Graph's documents may leave it out,
+    but rules, mappings and the engine find them by it."""
+    problems: list[str] = []
+    for d, directory in enumerate(schema.directories):
+        if not directory.name:
+            problems.append(f"directories[{d}].name: the directory has no name")
+        for o, obj in enumerate(directory.objects):
+            if not obj.name:
+                problems.append(f"directories[{d}].objects[{o}].name: the object has no name")
+            problems += [
+                f"directories[{d}].objects[{o}].attributes[{a}].name: the attribute has no name"
+                for a, attribute in enumerate(obj.attributes)
+                if not attribute.name
+            ]
+    return problems
 
 
 def _usable_problems(schema: SynchronizationSchema) -> list[str]:

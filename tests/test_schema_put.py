@@ -254,3 +254,12 @@ def test_an_object_mapping_without_a_matching_attribute_is_refused(cli, monkeypa
     users["enabled"] = False  # a disabled mapping does not run: nothing to match
     code, _, err = _put(cli, monkeypatch, schema)
     assert code == 0, err
+
+
+def test_graphs_partial_schema_from_the_docs_loads_and_is_refused_naming_what_is_missing(cli, monkeypatch) -> None:
+    # The get-schema example of Graph's documentation: partial object mappings, rules without
+    # directory names, a lower-case attribute type. It reads; a job cannot run it.
+    document = json.loads((Path(__file__).parent / "models" / "graph_examples" / "docs-schema-get.json").read_text())
+    err = _refused(cli, monkeypatch, document)
+    assert "synchronizationRules[1].sourceDirectoryName: the rule names no source directory" in err
+    assert "not a valid synchronizationSchema" not in err

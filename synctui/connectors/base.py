@@ -9,9 +9,9 @@ ids of objects in the same directory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..models import DirectoryDefinition
 
@@ -28,9 +28,31 @@ class Modification:
     """Values added to multi-valued attributes (group `members`: target ids)."""
     remove: dict[str, list[Any]] = field(default_factory=dict)
     """Values removed from multi-valued attributes."""
+    before: Mapping[str, Any] | None = None
+    """The target object as the engine read it before deciding the change, if it did: what
+    tells a value the target lacks from one it has (see `change_of`)."""
 
     def __bool__(self) -> bool:
         return bool(self.replace or self.add or self.remove)
+
+    def change_of(self, name: str) -> ChangeKind:
+        """How `replace[name]` changes the target, as Entra's SCIM client tells it (shared spec,
+        "Update user"; RFC 7644 §3.5.2): `remove` when the new value is empty, `add` when the
+        target as read before has no value, `replace` when it has another one. Without `before`,
+        a value is taken to be there."""
+        if is_empty(self.replace[name]):
+            return "remove"
+        if self.before is not None and is_empty(self.before.get(name)):
+            return "add"
+        return "replace"
+
+
+ChangeKind = Literal["add", "replace", "remove"]
+
+
+def is_empty(value: Any) -> bool:
+    """No value: null, an empty string or an empty list."""
+    return value is None or value == "" or value == []
 
 
 @runtime_checkable

@@ -149,6 +149,16 @@ class CompiledObjectMapping:
         )
 
     @cached_property
+    def redacted_sources(self) -> frozenset[str]:
+        """Source attributes (lower-cased) that feed a mapping using Redact(): logs do not show their values."""
+        return frozenset(
+            name.lower()
+            for flow in self.flows
+            if flow.expression is not None and flow.expression.redacted
+            for name in flow.expression.attributes
+        )
+
+    @cached_property
     def anchor_alias(self) -> str | None:
         """The source anchor's own name (`objectId`) when it is not `id`. The objects a cycle reads
         hold the anchor under `id` only (see `SharedReads`), so expressions that name it are given

@@ -105,9 +105,10 @@ class Cycle(OnDemand, CyclePlan):
             pending_deprovisions: list[PendingDeprovision] = []
 
             def process(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
-                reason = self._process(*item)
+                trace = self._trace()
+                reason = self._process(*item, trace)
                 if reason is not None:
-                    pending_deprovisions.append((*item, reason))
+                    pending_deprovisions.append((*item, reason, trace))
 
             result.paused = self._each(self._plan(initial), process, report_progress=True)
             if not result.paused:

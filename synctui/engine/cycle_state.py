@@ -36,7 +36,7 @@ from .compiled import (
 )
 from .parallel_steps import ParallelSteps
 from .trace import ObjectTrace
-from .values import expression_input, fingerprint, is_truthy, to_expression_value
+from .values import display_name, expression_input, fingerprint, is_truthy, to_expression_value
 
 PROGRESS_STEPS = 200
 """A cycle reports its progress this many times at most (a dashboard redraws on each report)."""
@@ -388,11 +388,3 @@ def keys_by_object_type(keys: Iterable[str]) -> dict[str, list[EntryKey]]:
         key = EntryKey(text)
         grouped.setdefault(key.object_type, []).append(key)
     return grouped
-
-
-def display_name(obj: Mapping[str, Any]) -> str | None:
-    for name in ("displayName", "userPrincipalName", "userName", "DisplayName", "EmployeeId"):
-        value = obj.get(name)
-        if value:
-            return str(value)
-    return str(obj.get("id")) if obj.get("id") is not None else None

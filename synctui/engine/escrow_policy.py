@@ -43,7 +43,7 @@ class EscrowPolicy(CycleState):
         self.counters.add("escrowed_raw")
         if not reference:
             self.counters.add("escrowed")
-        trace.outcome(trace.action if trace.action != "other" else "other", "failure", error_code=code, reason=message)
+        trace.failed(self.options.target_system, code, message)
         if now - first > ESCROW_MAX_AGE:
             self.escrows.pop(key, None)  # given up after 28 days, as Entra does
         else:

@@ -1,5 +1,13 @@
 """One object's flow: scope it, evaluate its mappings, match it, and create, update, disable or
 delete its target object; then record what became of it in its connector space entry.
+
+Each part notes its step in the object's trace as Entra's provisioning logs show them (spec:
+provisioning-behaviour.md §3.3, §13 and §14): `EntryImport` (import: the source values read),
+`EntrySynchronizationScoping` (scoping: active, assignment, each filter clause), `EntryImport`
+of type matching (the linked object read, or each matching attribute and value tried with the
+matches found), `EntrySynchronization<Action>` (processing: the action determined and why) and
+`EntryExport<Action>` (export: what was sent and what came back, or the error). The steps'
+text is made only for the log entries a job keeps (see trace.py).
 """
 
 from __future__ import annotations
@@ -7,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..connectors.base import Modification, ObjectError, ObjectNotFound
+from ..connectors.base import Modification, ObjectError, ObjectNotFound, is_empty
 from ..expressions import (
     IGNORE_FLOW,
     IGNORE_OBJECT,
@@ -18,13 +26,19 @@ from ..expressions import (
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
-from .cycle_state import display_name
 from .references import ReferenceResolution
-from .trace import ObjectTrace
-from .values import fingerprint, same_value
+from .trace import REDACTED, ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
+from .values import display_name, display_value, fingerprint, same_value
 
-PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState]
-"""A disable or delete waiting for the deletion-threshold check: the state it leaves the entry in."""
+PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState, ObjectTrace]
+"""A disable or delete waiting for the deletion-threshold check: the state it leaves the entry
+in, and the trace of the object's import and scoping that its log entry goes on with."""
+
+_DEPROVISION_CAUSES = {
+    ProvisioningState.DELETED: "it was deleted from the source",
+    ProvisioningState.OUT_OF_SCOPE: "it left the provisioning scope",
+    ProvisioningState.DISABLED: "it is not active in the source",
+}
 
 
 class ObjectFlow(ReferenceResolution):
@@ -93,12 +107,13 @@ class ObjectFlow(ReferenceResolution):
         trace: ObjectTrace,
     ) -> ProvisioningState | None:
         attrs = self._attributes(mapping, obj)
+        source_system = self.options.source_system
         trace.step(
             "EntryImport",
             "import",
             "success",
-            f"Retrieved {mapping.source_type} '{display_name(obj)}' from {self.options.source_system}",
-            lambda: dict(obj),
+            (retrieved, mapping.source_type, obj, source_system),
+            (_imported, mapping, attrs),
         )
         if not mapping.scope.passes_input(attrs):
             # inputFilterGroups: dropped before processing, never deprovisioned.
@@ -112,8 +127,8 @@ class ObjectFlow(ReferenceResolution):
             "EntrySynchronizationScoping",
             "scoping",
             "success" if in_scope and active else "skipped",
-            f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
-            lambda: self._scope_details(mapping, attrs, active, in_scope),
+            (_scoping, mapping.source_type),
+            (self._scope_details, mapping, obj, attrs, active, in_scope),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -136,6 +151,7 @@ class ObjectFlow(ReferenceResolution):
                 return None
             return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
         reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        trace.step("EntrySynchronizationSkip", "processing", "skipped", reason)
         trace.outcome(
             "other",
             "skipped",
@@ -165,6 +181,13 @@ class ObjectFlow(ReferenceResolution):
         current = None
         if target_id:
             current = self._get(self.target, mapping.target_type, target_id)
+            trace.step(
+                "EntryImport",
+                "matching",
+                "success" if current is not None else "failure",
+                (_linked_read, mapping.target_type, target_id, self.options.target_system, current is not None),
+                (_anchor, target_id),
+            )
             if current is None:
                 assert entry is not None
                 self._forget_link(key, entry)
@@ -187,14 +210,14 @@ class ObjectFlow(ReferenceResolution):
                     "other", "skipped", reason="Update is not among the object mapping's target object actions"
                 )
             else:
-                self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
-                trace.outcome("update", "success")
+                target_system = self.options.target_system
                 trace.step(
-                    "EntryExportUpdate",
-                    "export",
+                    "EntrySynchronizationUpdate",
+                    "processing",
                     "success",
-                    f"{mapping.target_type} '{display_name(obj)}' was updated in {self.options.target_system}",
+                    (_to_update, mapping.target_type, obj, target_system, modification),
                 )
+                self._update(mapping, obj, target_id, modification, trace)
         else:
             trace.outcome(
                 "other",
@@ -207,7 +230,7 @@ class ObjectFlow(ReferenceResolution):
                 "export",
                 "skipped",
                 "The state of the object in both the source and target systems already match",
-                lambda: {"SkipReason": "RedundantExport"},
+                _redundant_export,
             )
         known = entry.refs if entry is not None and entry.target_id else None
         self._link(
@@ -232,6 +255,14 @@ class ObjectFlow(ReferenceResolution):
             trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
             self._record_looked_at(key, mapping, obj, entry)
             return
+        target_system = self.options.target_system
+        trace.action = "create"  # from here on, a failure is a failed create
+        trace.step(
+            "EntrySynchronizationAdd",
+            "processing",
+            "success",
+            (_to_create, mapping, obj, target_system),
+        )
         values = self._evaluate(mapping, evaluation, creating=True) or {}
         missing = [
             flow.target
@@ -248,22 +279,24 @@ class ObjectFlow(ReferenceResolution):
         trace.created(values, mapping.redacted_targets)
         matching = [[f.target, values[f.target]] for f in mapping.matching_flows if values.get(f.target) is not None]
         self.state.record_in_flight(key, {"matching": matching}, deferred=self._deferred_writes)
+        trace.exporting(
+            "create",
+            "EntryExportAdd",
+            "create",
+            (subject, mapping.target_type, obj),
+            (reported, obj, (_sent_attributes, values)),
+        )
         target_id = self._export(lambda: self.target.create(mapping.target_type, values))
         trace.target_id = target_id
-        trace.outcome("create", "success")
-        trace.step(
-            "EntryExportAdd",
-            "export",
-            "success",
-            f"{mapping.target_type} '{display_name(obj)}' was created in {self.options.target_system}",
-        )
+        trace.exported(target_system, (_new_id, target_id))
         self._link(key, mapping, obj, None, target_id, refs={})
 
     def _match(
         self, mapping: CompiledObjectMapping, key: EntryKey, evaluation: _FlowValues, trace: ObjectTrace
     ) -> dict[str, Any] | None:
         matching = mapping.matching_flows
-        tried: dict[str, Any] = {}
+        tried: list[tuple[str, Any, int]] = []
+        """(target attribute, value, matches found) in the order tried"""
         any_value = False
         for flow in matching:
             value = evaluation[flow]
@@ -271,8 +304,11 @@ class ObjectFlow(ReferenceResolution):
                 continue
             any_value = True
             hits = self._find(mapping.target_type, flow.target, value)
-            tried[f"{flow.target} = {value}"] = f"{len(hits)} match(es)"
+            tried.append((flow.target, value, len(hits)))
             if len(hits) > 1:
+                trace.step(
+                    "EntryImportMatch", "matching", "failure", "More than one target object matched", (_tried, tried)
+                )
                 raise ObjectError(
                     "DuplicateTargetEntries",
                     f"{len(hits)} {mapping.target_type} objects in "
@@ -285,22 +321,30 @@ class ObjectFlow(ReferenceResolution):
                     "matching",
                     "success",
                     f"Matched an existing {mapping.target_type} by {flow.target}",
-                    lambda: tried,
+                    (_tried, tried),
                 )
                 return hits[0]
         if matching and not any_value:
+            trace.step(
+                "EntryImportMatch",
+                "matching",
+                "failure",
+                "The object has no value for any matching attribute",
+                lambda: {"MatchingAttributes": [f.target for f in matching]},
+            )
             raise ObjectError(
                 "ImportSkipped",
                 "the object has no value for any matching attribute "
                 f"({', '.join(f.target for f in matching)}); it cannot be matched or created",
                 retryable=False,
             )
+        target_system = self.options.target_system
         trace.step(
             "EntryImportMatch",
             "matching",
             "success",
-            f"No {mapping.target_type} matched in {self.options.target_system}",
-            lambda: tried,
+            lambda: f"No {mapping.target_type} matched in {target_system}",
+            (_tried, tried),
         )
         return None
 
@@ -326,7 +370,7 @@ class ObjectFlow(ReferenceResolution):
     def _diff(
         self, mapping: CompiledObjectMapping, values: dict[str, Any], current: Mapping[str, Any], trace: ObjectTrace
     ) -> Modification:
-        modification = Modification()
+        modification = Modification(before=current)
         for flow in mapping.value_flows:
             if flow.target not in values:
                 continue
@@ -348,16 +392,31 @@ class ObjectFlow(ReferenceResolution):
         return modification
 
     def _scope_details(
-        self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool
+        self,
+        mapping: CompiledObjectMapping,
+        obj: Mapping[str, Any],
+        attrs: Mapping[str, Any],
+        active: bool,
+        in_scope: bool,
     ) -> dict[str, Any]:
-        details: dict[str, Any] = {
-            "Active in source system": active,
-            "Scope sync all": True,
-            "IsInProvisioningScope": in_scope,
-        }
+        """The scoping step's details, as Entra's on-demand view lists them (spec §13, step 3):
+        active in the source, the assignment, each scoping filter clause, and why it is skipped."""
+        details: dict[str, Any] = {"Active in source system": active, **self._assignment_details(mapping, obj)}
         for outcome in mapping.scope.explain(attrs):
             details[f"{outcome.group}: {outcome.clause}"] = outcome.result
+        details["IsInProvisioningScope"] = in_scope
+        if not in_scope:
+            details["SkipReason"] = "NotEffectivelyEntitled"
+        elif not active:
+            details["SkipReason"] = "The object is not active in the source"
         return details
+
+    def _assignment_details(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """What the scoping step says of the object's assignment to the application: with "Sync
+        all users and groups", that every object is considered. Assignment-based scoping
+        replaces this with whether (and how: directly, through which group, with which role)
+        the object is assigned."""
+        return {"Scope sync all": True}
 
     # --- deprovisioning -----------------------------------------------------------------------
 
@@ -366,6 +425,15 @@ class ObjectFlow(ReferenceResolution):
     ) -> ProvisioningState | None:
         if entry is None:
             return None
+        source_system = self.options.source_system
+        trace.step(
+            "EntryImportDelete",
+            "import",
+            "success",
+            lambda: (
+                f"Received {mapping.source_type} '{entry.display_name}' change of type (Delete) from {source_system}"
+            ),
+        )
         if entry.managed_target:
             return ProvisioningState.DELETED
         self._drop(key)
@@ -381,16 +449,14 @@ class ObjectFlow(ReferenceResolution):
         counted = [item for item in pending if not (forced and item[1] in staged_before)]
         threshold = self.options.delete_threshold
         if threshold and len(counted) > threshold:
-            self.meta["stagedDeletes"] = [key for _, key, _ in pending]
-            for mapping, key, _ in pending:
-                trace = self._trace()
-                trace.outcome(
-                    "stagedDelete",
-                    "skipped",
-                    error_code="TooManyDeletes",
-                    reason=f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
-                    "held until deletes are allowed (restart with ForceDeletes)",
-                )
+            self.meta["stagedDeletes"] = [key for _, key, _, _ in pending]
+            reason = (
+                f"{len(counted)} disables/deletes in one cycle exceed the threshold of {threshold}; "
+                "held until deletes are allowed (restart with ForceDeletes)"
+            )
+            for mapping, key, _, trace in pending:
+                trace.step("EntrySynchronizationStagedDelete", "processing", "skipped", reason)
+                trace.outcome("stagedDelete", "skipped", error_code="TooManyDeletes", reason=reason)
                 entry = self.entries[key]
                 trace.target_id = entry.target_id
                 self._log(trace, mapping, key.source_id, entry.display_name)
@@ -399,8 +465,7 @@ class ObjectFlow(ReferenceResolution):
         self.meta.pop("stagedDeletes", None)
 
         def deprovision(item: PendingDeprovision) -> None:
-            mapping, key, reason = item
-            trace = self._trace()
+            mapping, key, reason, trace = item
             entry = self.entries[key]
             try:
                 self._deprovision(mapping, key, entry, reason, trace)
@@ -421,7 +486,9 @@ class ObjectFlow(ReferenceResolution):
         trace: ObjectTrace,
     ) -> None:
         """Disable or delete the target object of a source object that was disabled, left scope
-        or was deleted (`reason`, the state that leaves it in)."""
+        or was deleted (`reason`, the state that leaves it in). Leaving scope disables (a soft
+        delete through the IsSoftDeleted mappings) unless the target has no soft delete; a source
+        delete deletes (spec: provisioning-behaviour.md §4.3, §6.2)."""
         target_id = entry.target_id
         assert target_id is not None
         trace.target_id = target_id
@@ -432,7 +499,8 @@ class ObjectFlow(ReferenceResolution):
             return
         soft_flows = [f for f in mapping.value_flows if f.deprovisions]
         if reason == ProvisioningState.DELETED or not mapping.supports_soft_delete:
-            self._delete(mapping, key, target_id, trace)
+            self._determined(trace, "Delete", "deleted", mapping, entry, _DEPROVISION_CAUSES[reason])
+            self._delete(mapping, key, target_id, entry, trace)
             if reason == ProvisioningState.DELETED:
                 self._drop(key)
             else:
@@ -448,25 +516,46 @@ class ObjectFlow(ReferenceResolution):
             )
         self._record_deprovisioned(key, mapping, obj, entry, reason)
 
-    def _delete(self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, trace: ObjectTrace) -> None:
+    def _determined(
+        self,
+        trace: ObjectTrace,
+        action: str,
+        participle: str,
+        mapping: CompiledObjectMapping,
+        entry: SpaceEntry,
+        cause: str,
+    ) -> None:
+        """The processing step of a disable or delete: what will be done, and why."""
+        target_system = self.options.target_system
+        trace.step(
+            f"EntrySynchronization{action}",
+            "processing",
+            "success",
+            (_to_deprovision, mapping.target_type, entry.display_name, participle, target_system, cause),
+        )
+
+    def _delete(
+        self, mapping: CompiledObjectMapping, key: EntryKey, target_id: str, entry: SpaceEntry, trace: ObjectTrace
+    ) -> None:
         # Noted first: if the run stops before a checkpoint drops the link, the next run looks
         # whether the object is gone (see `_adopt_in_flight`).
         self.state.record_in_flight(key, {"deprovision": "delete"}, deferred=self._deferred_writes)
+        trace.exporting(
+            "delete",
+            "EntryExportDelete",
+            "delete",
+            (subject, mapping.target_type, entry.display_name),
+            (reported, entry.display_name, None, target_id),
+        )
         try:
             self._export(lambda: self.target.delete(mapping.target_type, target_id))
         except ObjectNotFound:
             # As Entra: an object already gone needs no delete, so nothing waits for a retry.
             gone = f"The {mapping.target_type} was already gone from {self.options.target_system}; its link is dropped"
+            trace.exported(self.options.target_system, lambda: {"Returned": gone})
             trace.outcome("delete", "success", reason=gone)
-            trace.step("EntryExportDelete", "export", "success", gone)
             return
-        trace.outcome("delete", "success")
-        trace.step(
-            "EntryExportDelete",
-            "export",
-            "success",
-            f"{mapping.target_type} was deleted in {self.options.target_system}",
-        )
+        trace.exported(self.options.target_system, succeeded)
 
     def _update_disabled(
         self,
@@ -495,20 +584,51 @@ class ObjectFlow(ReferenceResolution):
         was_active = entry.state == ProvisioningState.LINKED
         modification = self._diff(mapping, values, current, trace)
         if modification:
+            cause = _DEPROVISION_CAUSES[
+                ProvisioningState.OUT_OF_SCOPE if only_soft_delete else ProvisioningState.DISABLED
+            ]
+            if was_active:
+                self._determined(trace, "Disable", "disabled", mapping, entry, cause)
+            else:
+                self._determined(trace, "Update", "updated", mapping, entry, cause)
             # Noted as a delete is: the next run drops the link if the object is gone meanwhile.
             self.state.record_in_flight(key, {"deprovision": "disable"}, deferred=self._deferred_writes)
-            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
-            trace.outcome("disable" if was_active else "update", "success")
-            trace.step(
-                "EntryExportUpdateSoftDelete",
-                "export",
-                "success",
-                f"{mapping.target_type} was {'disabled' if was_active else 'updated'} in {self.options.target_system}",
+            self._update(
+                mapping,
+                obj or {"displayName": entry.display_name},
+                target_id,
+                modification,
+                trace,
+                action="disable" if was_active else "update",
+                step="EntryExportUpdateSoftDelete",
             )
         elif was_active:
             trace.outcome(
                 "other", "skipped", error_code="RedundantExport", reason="The object is already disabled in the target"
             )
+
+    def _update(
+        self,
+        mapping: CompiledObjectMapping,
+        obj: Mapping[str, Any],
+        target_id: str,
+        modification: Modification,
+        trace: ObjectTrace,
+        *,
+        action: str = "update",
+        step: str = "EntryExportUpdate",
+    ) -> None:
+        """Send an update; its export step names each attribute's change (add where the target
+        had no value, replace, remove where the new value is empty) and what came back."""
+        trace.exporting(
+            action,
+            step,
+            "disable" if action == "disable" else "update",
+            (subject, mapping.target_type, obj),
+            (reported, obj, (sent_changes, modification), target_id),
+        )
+        self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+        trace.exported(self.options.target_system, succeeded)
 
     def _record_deprovisioned(
         self,
@@ -552,3 +672,65 @@ class _FlowValues(dict[AttributeFlow, Any]):
             value = flow.convert(value)
         self[flow] = value
         return value
+
+
+def _redundant_export() -> dict[str, Any]:
+    return {"SkipReason": "RedundantExport"}
+
+
+def _imported(mapping: CompiledObjectMapping, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The import step's details: the source values the mappings read (nulls are absent, as in
+    Entra's view), those that feed a Redact() mapping hidden."""
+    hidden = mapping.redacted_sources
+    if not hidden:
+        return {name: value for name, value in attrs.items() if value is not None and value != "" and value != []}
+    return {name: REDACTED if name.lower() in hidden else value for name, value in attrs.items() if not is_empty(value)}
+
+
+def _tried(tried: list[tuple[str, Any, int]]) -> dict[str, Any]:
+    """The matching step's details: each matching attribute tried, its value and the matches."""
+    return {
+        f"Matching {attribute}": f"{display_value(value)}: {hits} match{'es' if hits != 1 else ''}"
+        for attribute, value, hits in tried
+    }
+
+
+def _scoping(source_type: str) -> str:
+    return f"Determine if {source_type} in scope by evaluating against each scoping filter"
+
+
+def _linked_read(target_type: str, target_id: str, system: str, found: bool) -> str:
+    if found:
+        return f"Retrieved the linked {target_type} {target_id} from {system}"
+    return f"The linked {target_type} {target_id} is gone from {system}"
+
+
+def _anchor(target_id: str) -> dict[str, Any]:
+    return {"TargetAnchor": target_id}
+
+
+def _to_create(mapping: CompiledObjectMapping, obj: Mapping[str, Any], system: str) -> str:
+    return (
+        f"{mapping.target_type} '{display_name(obj)}' will be created in {system} "
+        f"({mapping.source_type} is active and in scope, and no matching {mapping.target_type} was found)"
+    )
+
+
+def _to_update(target_type: str, obj: Mapping[str, Any], system: str, modification: Modification) -> str:
+    differing = len(modification.replace) + len(modification.add) + len(modification.remove)
+    return (
+        f"{target_type} '{display_name(obj)}' will be updated in {system} "
+        f"({differing} attribute(s) differ from the target's)"
+    )
+
+
+def _to_deprovision(target_type: str, name: str | None, participle: str, system: str, cause: str) -> str:
+    return f"{target_type} '{name}' will be {participle} in {system} ({cause})"
+
+
+def _sent_attributes(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Attributes sent": list(values)}
+
+
+def _new_id(target_id: str) -> dict[str, Any]:
+    return {"Returned": f"id {target_id}"}

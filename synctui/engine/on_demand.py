@@ -10,9 +10,10 @@ from typing import Any
 from ..connectors.base import ConnectionFailure, ObjectError
 from ..expressions import ExpressionError
 from ..models.connector_space import EntryKey
-from .cycle_state import Counters, display_name
+from .cycle_state import Counters
 from .gc_pause import gc_paused
 from .object_flow import ObjectFlow
+from .values import display_name
 
 
 class OnDemand(ObjectFlow):

@@ -13,7 +13,7 @@ from ..models.connector_space import EntryKey
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
-from .trace import ObjectTrace
+from .trace import ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
 
 
 class ReferenceResolution(EscrowPolicy):
@@ -56,12 +56,21 @@ class ReferenceResolution(EscrowPolicy):
         if obj is None or not target_id:
             return False
         attrs = self._attributes(mapping, obj, mapping.reference_reads)
+        if not trace.steps:  # the reference pass's own entry (on demand goes on with the object's)
+            source_system = self.options.source_system
+            trace.step(
+                "EntryImport",
+                "import",
+                "success",
+                (retrieved, mapping.source_type, entry.display_name, source_system),
+                (dict, attrs),
+            )
         refs = entry.refs
         if refs is None:  # a reference update was in flight when a run stopped (see `_adopt_in_flight`)
             current = self._get(self.target, mapping.target_type, target_id)
             refs = self._held_references(mapping, current) if current is not None else {}
         exported: dict[str, Any] = dict(refs)
-        modification = Modification()
+        modification = Modification(before=refs)  # a manager the target lacks is added, as Entra does
         trace.target_id = target_id
         try:
             raws = [
@@ -94,10 +103,26 @@ class ReferenceResolution(EscrowPolicy):
             self._mark_changed(key, entry)
         if not modification:
             return False
+        trace.step(
+            "EntryReferenceResolution",
+            "referenceResolution",
+            "warning" if unresolved else "success",
+            "Some referenced objects are not provisioned yet: they are set once they are"
+            if unresolved
+            else "Resolved the references to the target objects they point to",
+            (_resolved, flows, exported),
+        )
         self.counters.add("imported_reference_deltas")
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
         # hold these references without the state knowing.
         self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
+        trace.exporting(
+            "update",
+            "EntryExportUpdate",
+            "update",
+            (subject, mapping.target_type, entry.display_name),
+            (reported, entry.display_name, (sent_changes, modification), target_id),
+        )
         try:
             self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
         except ObjectError as error:
@@ -105,9 +130,7 @@ class ReferenceResolution(EscrowPolicy):
             return True
         entry.refs = exported
         self._mark_changed(key, entry)
-        if trace.action == "other":
-            trace.outcome("update", "success")
-        trace.step("EntryExportUpdateReference", "referenceResolution", "success", "References were updated")
+        trace.exported(self.options.target_system, succeeded)
         return True
 
     def _held_references(self, mapping: CompiledObjectMapping, current: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,3 +164,8 @@ class ReferenceResolution(EscrowPolicy):
             return sorted({t for t in targets if t}), None in targets
         target = target_of(str(raw))
         return target, target is None
+
+
+def _resolved(flows: list[AttributeFlow], exported: Mapping[str, Any]) -> dict[str, Any]:
+    """The reference step's details: the target ids each reference resolves to."""
+    return {flow.target: exported.get(flow.target) for flow in flows}

@@ -1,8 +1,15 @@
 """What happened to one object, as a provisioning log entry (Graph `provisioningObjectSummary`).
 
-Cycles record a compact entry for every object they change or fail; provision on demand and
-preview ask for the detailed steps too (Import, Scoping, Matching, Export), which costs more,
-so the steps are only built when `detailed` is set.
+Every entry carries the steps Entra's provisioning logs show (spec: provisioning-behaviour.md
+§3.3 and §14; Graph `provisioningStep`): import (the source values read), scoping (the reason,
+the assignment, each filter clause's result), matching (the attribute and value used, the matches
+found), the action determined, and the export (what was sent, what came back); and
+`modifiedProperties` with old and new values.
+
+A cycle of 100,000 objects keeps only the newest entries (the store's `log_limit`), so a trace
+records its steps as the data the cycle already has — a name, a status, and what describes and
+details it as `(function, *arguments)` (or a callable) — and turns them into text only in
+`entry()`, which runs for the entries kept, at a checkpoint. Recording a step costs a tuple or two.
 """
 
 from __future__ import annotations
@@ -11,11 +18,19 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from ..connectors.base import Modification
 from ..ids import new_guid_hex
 from ..models import format_datetime
-from .values import display_value
+from .values import display_name, display_value
 
 REDACTED = "[Redact]"
+
+Lazy = tuple[Any, ...]
+"""`(function, *arguments)`: called when the entry is rendered (cheaper to make than a closure)."""
+Text = str | Lazy | Callable[[], str]
+"""A step's description: text, or what makes it when the entry is rendered."""
+Details = Lazy | Callable[[], Mapping[str, Any]] | None
+"""A step's details: what makes them when the entry is rendered."""
 
 
 class ObjectTrace:
@@ -29,6 +44,7 @@ class ObjectTrace:
         "error_code",
         "reason",
         "target_id",
+        "_export",
         "_job_id",
         "_cycle_id",
         "_now",
@@ -36,7 +52,9 @@ class ObjectTrace:
 
     def __init__(self, *, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
         self.detailed = detailed
-        self.steps: list[dict[str, Any]] = []
+        """Logged even when nothing happened to the object (provision on demand, preview)."""
+        self.steps: list[tuple[str, str, str, Text, Details]] = []
+        """(name, provisioningStepType, status, description, details), rendered by `entry()`."""
         self.modified: list[tuple[str, Any, Any, bool]] = []
         """(attribute, old value, new value, redacted)"""
         self._created: tuple[Mapping[str, Any], Collection[str]] = ({}, ())
@@ -45,26 +63,50 @@ class ObjectTrace:
         self.error_code: str | None = None
         self.reason: str | None = None
         self.target_id: str | None = None
+        self._export: tuple[str, str, Text, Details] | None = None
+        """The export under way: (step name, verb, what it acts on, what was sent)."""
         self._job_id = job_id
         self._cycle_id = cycle_id
         self._now = now
 
-    def step(
-        self, name: str, kind: str, status: str, description: str, details: Callable[[], dict[str, Any]] | None = None
-    ) -> None:
-        if self.detailed:
-            self.steps.append(
-                {
-                    "name": name,
-                    "provisioningStepType": kind,
-                    "status": status,
-                    "description": description,
-                    "details": {k: display_value(v) for k, v in details().items()} if details else {},
-                }
-            )
+    def step(self, name: str, kind: str, status: str, description: Text, details: Details = None) -> None:
+        self.steps.append((name, kind, status, description, details))
 
     def outcome(self, action: str, status: str, *, error_code: str | None = None, reason: str | None = None) -> None:
         self.action, self.status, self.error_code, self.reason = action, status, error_code, reason
+
+    def exporting(self, action: str, name: str, verb: str, subject: Text, sent: Details) -> None:
+        """An export is about to be sent: a failure is then logged as that action (a failed update
+        is `update` with status `failure`, as Entra logs it), with a failed export step."""
+        if self.action == "other":  # on demand, a create's entry goes on with its references
+            self.action = action
+        self._export = (name, verb, subject, sent)
+
+    def exported(self, system: str, returned: Details = None) -> None:
+        """The export under way succeeded: its step says what was sent and what came back."""
+        if self._export is None:
+            return
+        name, verb, subject, sent = self._export
+        self._export = None
+        self.outcome(self.action, "success")
+        self.steps.append((name, "export", "success", (_exported, subject, verb, system), (_joined, sent, returned)))
+
+    def failed(self, system: str, code: str, message: str) -> None:
+        """The object failed: the export under way (if any) gets a failed step with the error."""
+        self.outcome(self.action, "failure", error_code=code, reason=message)
+        if self._export is None:
+            return
+        name, verb, subject, sent = self._export
+        self._export = None
+        self.steps.append(
+            (
+                name,
+                "export",
+                "failure",
+                (_not_exported, subject, verb, system),
+                (_joined, sent, (_error, code, message)),
+            )
+        )
 
     def modify(self, name: str, old: Any, new: Any, *, redacted: bool = False) -> None:
         # Shown as text only when the entry is rendered: most entries of a large cycle never are.
@@ -97,7 +139,16 @@ class ObjectTrace:
             "sourceSystem": {"displayName": source_system},
             "targetSystem": {"displayName": target_system},
             "statusInfo": {"status": self.status, "errorCode": self.error_code, "reason": self.reason},
-            "provisioningSteps": self.steps,
+            "provisioningSteps": [
+                {
+                    "name": name,
+                    "provisioningStepType": kind,
+                    "status": status,
+                    "description": description if description.__class__ is str else _made(description),
+                    "details": _shown(_made(details)) if details is not None else {},
+                }
+                for name, kind, status, description, details in self.steps
+            ],
             "modifiedProperties": [
                 {
                     "displayName": name,
@@ -113,3 +164,78 @@ class ObjectTrace:
         for name, value in values.items():
             yield name, None, value, name in redacted
         yield from self.modified
+
+
+def _shown(details: Mapping[str, Any]) -> dict[str, Any]:
+    # Most values are already text: thousands of entries are rendered at a checkpoint.
+    return {key: value if value.__class__ is str else display_value(value) for key, value in details.items()}
+
+
+def _made(lazy: Any) -> Any:
+    return lazy[0](*lazy[1:]) if lazy.__class__ is tuple else lazy()
+
+
+def _exported(subject: Text, verb: str, system: str) -> str:
+    return f"{_made(subject) if subject.__class__ is not str else subject} was {_past(verb)} in {system}"
+
+
+def _not_exported(subject: Text, verb: str, system: str) -> str:
+    return f"Failed to {verb} {_made(subject) if subject.__class__ is not str else subject} in {system}"
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"Returned": f"{code}: {message}"}
+
+
+def _past(verb: str) -> str:
+    return verb + ("d" if verb.endswith("e") else "ed")
+
+
+def _joined(first: Details, second: Details) -> dict[str, Any]:
+    joined = dict(_made(first)) if first is not None else {}
+    if second is not None:
+        joined.update(_made(second))
+    return joined
+
+
+def named(obj: Mapping[str, Any] | str | None) -> str | None:
+    """An object's name in a step: its display name, or the name given."""
+    return obj if obj is None or isinstance(obj, str) else display_name(obj)
+
+
+def retrieved(object_type: str, obj: Mapping[str, Any] | str | None, system: str) -> str:
+    return f"Retrieved {object_type} '{named(obj)}' from {system}"
+
+
+def subject(object_type: str, obj: Mapping[str, Any] | str | None) -> str:
+    """What an export acts on, as its step names it: `User 'Ada Lovelace'`."""
+    return f"{object_type} '{named(obj)}'"
+
+
+def reported(obj: Mapping[str, Any] | str | None, details: Lazy | None, target_id: str | None = None) -> dict[str, Any]:
+    """An export step's details: Entra's ReportableIdentifier first (the object's name), the
+    target id, then `details` (made now)."""
+    shown: dict[str, Any] = {"ReportableIdentifier": named(obj)}
+    if target_id is not None:
+        shown["TargetAnchor"] = target_id
+    if details is not None:
+        shown.update(_made(details))
+    return shown
+
+
+def succeeded() -> dict[str, Any]:
+    """What came back from an export that answers nothing but success."""
+    return {"Returned": "success"}
+
+
+def sent_changes(modification: Modification) -> dict[str, Any]:
+    """What an update sends, attribute names by kind of change (the values are the entry's
+    modified properties)."""
+    kinds: dict[str, list[str]] = {}
+    for name in modification.replace:
+        kinds.setdefault(modification.change_of(name), []).append(name)
+    for name in modification.add:
+        kinds.setdefault("add", []).append(name)
+    for name in modification.remove:
+        kinds.setdefault("remove", []).append(name)
+    return {f"Sent {kind}": names for kind, names in kinds.items()}

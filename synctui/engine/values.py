@@ -121,3 +121,11 @@ def display_value(value: Any) -> str | None:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def display_name(obj: Mapping[str, Any]) -> str | None:
+    for name in ("displayName", "userPrincipalName", "userName", "DisplayName", "EmployeeId"):
+        value = obj.get(name)
+        if value:
+            return str(value)
+    return str(obj.get("id")) if obj.get("id") is not None else None

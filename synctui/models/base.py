@@ -8,6 +8,14 @@ document:
   arguments is complete: every property is dumped, as Graph returns it.
 * Date-times and durations keep the text they were read from, so 7-digit fractions and
   .NET's `TimeSpan.MaxValue` survive; values computed in Python are written in Graph's form.
+
+Reading is as lenient as Graph's own documents need (spec: graph-synchronization-api.md §5.3):
+in Graph's metadata nearly every property is nullable, so the models require none — a name
+missing from a document reads as "" and is not written back (what a job needs to run is checked
+by the service's schema checks, schema_validation.py, which name what is missing); enum members
+are matched without regard to case (`"string"` is `String`) and written in Graph's casing; an
+empty string where an enum belongs (the docs' quarantine `"reason": ""`) reads as absent, and one
+where a date-time belongs as null; unknown properties are kept.
 """
 
 from __future__ import annotations
@@ -16,9 +24,10 @@ import re
 from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from enum import Enum, Flag
-from typing import Annotated, Any, Self, TypeVar
+from types import UnionType
+from typing import Annotated, Any, Self, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, model_validator
 from pydantic.alias_generators import to_camel
 
 NEVER = datetime(1, 1, 1, tzinfo=UTC)
@@ -47,6 +56,15 @@ class GraphModel(BaseModel):
             # Built in Python: complete, like a resource Graph returns.
             self.__pydantic_fields_set__ = set(type(self).model_fields)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_enums_are_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            names = _enum_keys(cls)
+            if any(data.get(name) == "" for name in names):
+                return {key: value for key, value in data.items() if not (key in names and value == "")}
+        return data
+
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         token = _reading_wire.set(True)
@@ -74,6 +92,29 @@ class GraphModel(BaseModel):
     def to_graph(self) -> dict[str, Any]:
         """Graph JSON of this resource, as plain Python data."""
         return self.model_dump(mode="json")
+
+
+_ENUM_KEYS: dict[type[GraphModel], frozenset[str]] = {}
+
+
+def _enum_keys(model: type[GraphModel]) -> frozenset[str]:
+    """The keys (wire names and Python names) of a model's fields that hold a Graph enum."""
+    keys = _ENUM_KEYS.get(model)
+    if keys is None:
+        keys = frozenset(
+            key
+            for name, field in model.model_fields.items()
+            if _holds_enum(field.annotation)
+            for key in (name, field.alias or name)
+        )
+        _ENUM_KEYS[model] = keys
+    return keys
+
+
+def _holds_enum(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, GraphEnum)
+    return get_origin(annotation) in (Union, UnionType) and any(_holds_enum(arg) for arg in get_args(annotation))
 
 
 M = TypeVar("M", bound=GraphModel)
@@ -228,14 +269,16 @@ F = TypeVar("F", bound=Flag)
 
 
 def parse_flags(text: str | None, flag_type: type[F]) -> F:
-    """`"Add, Update, Delete"` → `ObjectFlowTypes.Add | Update | Delete`; raises ValueError on unknown names."""
+    """`"Add, Update, Delete"` → `ObjectFlowTypes.Add | Update | Delete` (names in any case);
+    raises ValueError on unknown names."""
     result = flag_type(0)
+    by_name = {name.lower(): member for name, member in flag_type.__members__.items()}
     for part in (text or "").split(","):
         name = part.strip()
         if not name:
             continue
         try:
-            result |= flag_type[name]
+            result |= by_name[name.lower()]
         except KeyError:
             allowed = ", ".join(member.name for member in flag_type if member.name)
             raise ValueError(f"unknown {flag_type.__name__} value {name!r}; expected some of: {allowed}") from None
@@ -251,22 +294,35 @@ def format_flags(value: Flag) -> str:
 
 
 def flags_type(flag_type: type[Flag]) -> Any:
-    """A `str` field holding a flags enum: validated, but kept as the wire's own text."""
+    """A `str` field holding a flags enum: validated, and kept as the wire's own text when its
+    names are in Graph's casing (else written in Graph's form)."""
 
     def validate(value: Any) -> Any:
         if isinstance(value, Flag):
             return format_flags(value)
         if isinstance(value, str):
-            parse_flags(value, flag_type)
+            parsed = parse_flags(value, flag_type)
+            names = [part.strip() for part in value.split(",") if part.strip()]
+            if any(name not in flag_type.__members__ for name in names):
+                return format_flags(parsed)
         return value
 
     return Annotated[str, BeforeValidator(validate)]
 
 
 class GraphEnum(str, Enum):
-    """A Graph enum: PascalCase strings on the wire."""
+    """A Graph enum: PascalCase strings on the wire, matched without regard to case on input."""
 
     _value_: str
 
     def __str__(self) -> str:
         return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            folded = value.casefold()
+            for member in cls:
+                if member.value.casefold() == folded:
+                    return member
+        return None

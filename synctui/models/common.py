@@ -8,7 +8,7 @@ from .base import GraphModel
 
 
 class KeyValuePair(GraphModel):
-    name: str
+    name: str = ""
     value: str | None = None
 
 

@@ -14,7 +14,7 @@ class ExpressionInputObject(GraphModel):
 
 
 class ParseExpressionRequest(GraphModel):
-    expression: str
+    expression: str = ""
     test_input_object: ExpressionInputObject | None = None
     target_attribute_definition: AttributeDefinition | None = None
 
@@ -28,19 +28,19 @@ class ParseExpressionResponse(GraphModel):
 
 
 class AttributeMappingParameterSchema(GraphModel):
-    name: str
+    name: str = ""
     type: AttributeType = AttributeType.String
     required: bool = False
     allow_multiple_occurrences: bool = False
 
 
 class AttributeMappingFunctionSchema(GraphModel):
-    name: str
+    name: str = ""
     parameters: list[AttributeMappingParameterSchema] = []
 
 
 class FilterOperatorSchema(GraphModel):
-    name: str
+    name: str = ""
     arity: ScopeOperatorType = ScopeOperatorType.Binary
     multivalued_comparison_type: ScopeOperatorMultiValuedComparisonType = ScopeOperatorMultiValuedComparisonType.All
     supported_attribute_types: list[AttributeType] = []

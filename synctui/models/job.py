@@ -115,7 +115,7 @@ class SynchronizationJobRestartCriteria(GraphModel):
 
 
 class SynchronizationSecretKeyStringValuePair(GraphModel):
-    key: str
+    key: str = ""
     value: str | None = None
 
 

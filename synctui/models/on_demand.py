@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import GraphDateTime, GraphModel
+from .base import NEVER, GraphDateTime, GraphModel
 
 
 class SynchronizationJobSubject(GraphModel):
-    object_id: str
+    object_id: str = ""
     object_type_name: str = "User"
     links: SynchronizationLinkedObjects | None = None
 
@@ -38,9 +38,9 @@ class ModifiedProperty(GraphModel):
 
 
 class ProvisioningStep(GraphModel):
-    name: str
-    provisioning_step_type: str  # import, scoping, matching, processing, referenceResolution, export
-    status: str  # success, warning, failure, skipped
+    name: str = ""
+    provisioning_step_type: str = ""  # import, scoping, matching, processing, referenceResolution, export
+    status: str = ""  # success, warning, failure, skipped
     description: str | None = None
     details: dict[str, Any] = {}
 
@@ -63,8 +63,8 @@ class ProvisioningStatusInfo(GraphModel):
 class ProvisioningObjectSummary(GraphModel):
     """One provisioning log entry: what happened to one object in one cycle."""
 
-    id: str
-    activity_date_time: GraphDateTime
+    id: str = ""
+    activity_date_time: GraphDateTime = NEVER
     job_id: str | None = None
     cycle_id: str | None = None
     change_id: str | None = None

@@ -28,7 +28,7 @@ class AttributeDefinitionMetadataEntry(GraphModel):
 
 
 class AttributeDefinition(GraphModel):
-    name: str
+    name: str = ""
     type: AttributeType = AttributeType.String
     anchor: bool = False
     case_exact: bool = False
@@ -48,7 +48,7 @@ class ObjectDefinitionMetadataEntry(GraphModel):
 
 
 class ObjectDefinition(GraphModel):
-    name: str
+    name: str = ""
     attributes: list[AttributeDefinition] = []
     metadata: list[ObjectDefinitionMetadataEntry] = []
     supported_apis: list[str] = []
@@ -72,7 +72,7 @@ class ObjectDefinition(GraphModel):
 
 class DirectoryDefinition(GraphModel):
     id: str | None = None
-    name: str
+    name: str = ""
     objects: list[ObjectDefinition] = []
     read_only: bool = False
     version: str | None = None
@@ -87,8 +87,8 @@ class DirectoryDefinition(GraphModel):
 
 
 class StringKeyAttributeMappingSourceValuePair(GraphModel):
-    key: str
-    value: AttributeMappingSource
+    key: str = ""
+    value: AttributeMappingSource = Field(default_factory=lambda: AttributeMappingSource())
 
 
 class AttributeMappingSource(GraphModel):
@@ -102,7 +102,7 @@ StringKeyAttributeMappingSourceValuePair.model_rebuild()
 
 
 class AttributeMapping(GraphModel):
-    target_attribute_name: str
+    target_attribute_name: str = ""
     source: AttributeMappingSource | None = None
     default_value: str | None = None
     export_missing_references: bool = False
@@ -116,8 +116,8 @@ class FilterOperand(GraphModel):
 
 
 class FilterClause(GraphModel):
-    source_operand_name: str
-    operator_name: str
+    source_operand_name: str = ""
+    operator_name: str = ""
     target_operand: FilterOperand | None = None
 
 
@@ -141,8 +141,8 @@ class ObjectMapping(GraphModel):
     name: str | None = None
     enabled: bool = True
     flow_types: flags_type(ObjectFlowTypes) = "Add, Update, Delete"  # type: ignore[valid-type]
-    source_object_name: str
-    target_object_name: str
+    source_object_name: str = ""
+    target_object_name: str = ""
     attribute_mappings: list[AttributeMapping] = []
     scope: Filter | None = None
     metadata: list[ObjectMappingMetadataEntry] = []
@@ -161,8 +161,8 @@ class SynchronizationRule(GraphModel):
     name: str | None = None
     editable: bool = True
     priority: int = 0
-    source_directory_name: str
-    target_directory_name: str
+    source_directory_name: str = ""
+    target_directory_name: str = ""
     object_mappings: list[ObjectMapping] = []
     metadata: list[StringKeyStringValuePair] = []
     container_filter: ContainerFilter | None = None

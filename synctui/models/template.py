@@ -14,7 +14,7 @@ class SynchronizationMetadataEntry(GraphModel):
 
 
 class SynchronizationTemplate(GraphModel):
-    id: str
+    id: str = ""
     application_id: str = "00000000-0000-0000-0000-000000000000"
     default: bool = False
     description: str | None = None

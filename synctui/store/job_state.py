@@ -24,9 +24,10 @@ from ..models.connector_space import SpaceEntry
 from . import log_file
 from .connector_space import TABLE as SPACE_TABLE
 from .connector_space import ConnectorSpace
+from .files import read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
-from .storage import AtomicJSONStorage, load_document
+from .storage import AtomicJSONStorage, load_document, replace_keeping_backup
 
 LOG_LIMIT = 5000
 """Provisioning log entries kept per job (oldest dropped first)."""
@@ -150,7 +151,6 @@ class JobStateStore:
             _flush(self._db)
             if logs:
                 self._append_logs(logs)
-                _flush(self._logs_db)
             self._connector_space().write(entries or {})
             if in_flight is not None:
                 self._in_flight.reset(in_flight)
@@ -199,6 +199,18 @@ class JobStateStore:
             storage.flush()
 
     def _append_logs(self, logs: list[dict[str, Any]]) -> None:
+        _ = self._db  # an older job file may hold the logs: moved out first
+        if self._opened_logs is None and self.path is not None:
+            path = _logs_file(self.path)
+            try:
+                raw = read_file(path, what="provisioning log")
+            except FileNotFoundError:
+                raw = log_file.serialize({})
+            content = log_file.appended(raw, logs, LOG_LIMIT)
+            if content is not None:
+                replace_keeping_backup(path, content)
+                return
+        # Not laid out for appending (or in memory): TinyDB reads it whole, and names any damage.
         table = self._logs_db.table(_LOGS, cache_size=0)
         table.insert_multiple(logs[-LOG_LIMIT:])
         overflow = len(table) - LOG_LIMIT
@@ -206,6 +218,7 @@ class JobStateStore:
             # The document ids as stored: table.all() would build a Document per entry only to read its id.
             oldest = sorted(map(int, (self._logs_db.storage.read() or {}).get(_LOGS, {})))[:overflow]
             table.remove(doc_ids=oldest)
+        _flush(self._logs_db)
 
 
 def _newest_logs(path: Path, limit: int | None) -> list[dict[str, Any]]:

@@ -39,6 +39,23 @@ def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     return _HEAD + lines + _TAIL
 
 
+def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> bytes | None:
+    """The file's bytes with `entries` added after its own and only the newest `limit` kept, or
+    None when `raw` is not laid out so. Only the new entries are serialized and no old one is
+    parsed: a cycle's checkpoint, or provision on demand, adds its entries to thousands with
+    their steps without reading them all."""
+    if not (raw.startswith(_HEAD) and raw.endswith(_TAIL)):
+        return None
+    body = raw[len(_HEAD) : -len(_TAIL)]
+    lines = body.split(b",\n") if body else []
+    try:
+        last = max((int(line[1 : line.index(b'"', 1)]) for line in lines), default=0)
+    except ValueError:
+        return None
+    lines += [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
+    return _HEAD + b",\n".join(lines[-limit:]) + _TAIL
+
+
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""

@@ -49,24 +49,28 @@ class AtomicJSONStorage(Storage):
     def flush(self) -> None:
         if not self._dirty or self._data is None:
             return
-        payload = self._serialize(self._data)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if self.path.exists():
-            backup = self.path.with_name(self.path.name + ".bak")
-            link = self.path.with_name(f".{self.path.name}.bak.tmp")
-            link.unlink(missing_ok=True)
-            os.link(self.path, link, follow_symlinks=False)  # never a hard link to the file a link points to
-            os.replace(link, backup)
-        try:
-            atomic_write(self.path, payload)
-        except OSError as error:
-            raise StoreError(
-                f"cannot write {self.path}: {error.strerror}; check the disk and the folder's permissions"
-            ) from None
+        replace_keeping_backup(self.path, self._serialize(self._data))
         self._dirty = False
 
     def close(self) -> None:
         self.flush()
+
+
+def replace_keeping_backup(path: Path, payload: bytes) -> None:
+    """Write `payload` as the file at `path`, atomically, the file it replaces kept as `.bak`."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.exists():
+        backup = path.with_name(path.name + ".bak")
+        link = path.with_name(f".{path.name}.bak.tmp")
+        link.unlink(missing_ok=True)
+        os.link(path, link, follow_symlinks=False)  # never a hard link to the file a link points to
+        os.replace(link, backup)
+    try:
+        atomic_write(path, payload)
+    except OSError as error:
+        raise StoreError(
+            f"cannot write {path}: {error.strerror}; check the disk and the folder's permissions"
+        ) from None
 
 
 def load_document(

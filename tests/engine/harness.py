@@ -8,7 +8,7 @@ from typing import Any
 from synctui.clock import FrozenClock
 from synctui.connectors.memory import MemoryDirectory
 from synctui.engine import Cycle, CycleOptions, CycleResult, compile_schema
-from synctui.models import SynchronizationSchema
+from synctui.models import Filter, FilterClause, FilterGroup, FilterOperand, SynchronizationSchema
 from synctui.store import JobStateStore
 
 
@@ -65,3 +65,14 @@ class Harness:
         from synctui.connectors.base import Modification
 
         self.source.update("User", user_id, Modification(replace=changes))
+
+    def scope_users_to_sales(self) -> None:
+        """Give the User mapping the scoping filter `department EQUALS Sales` (a new schema
+        version, so the next cycle looks at every object)."""
+        clause = FilterClause(
+            source_operand_name="department", operator_name="EQUALS", target_operand=FilterOperand(values=["Sales"])
+        )
+        self.schema.synchronization_rules[0].object_mappings[0].scope = Filter(
+            groups=[FilterGroup(name="sales", clauses=[clause])]
+        )
+        self.schema.version = "2"

@@ -137,25 +137,8 @@ def test_pause_keeps_the_cursor_and_start_continues(harness: Harness) -> None:
 
 
 def test_out_of_scope_user_is_disabled(harness: Harness) -> None:
-    from synctui.models import Filter, FilterClause, FilterGroup, FilterOperand
-
     harness.run()
-    mapping = harness.schema.synchronization_rules[0].object_mappings[0]
-    mapping.scope = Filter(
-        groups=[
-            FilterGroup(
-                name="sales",
-                clauses=[
-                    FilterClause(
-                        source_operand_name="department",
-                        operator_name="EQUALS",
-                        target_operand=FilterOperand(values=["Sales"]),
-                    )
-                ],
-            )
-        ]
-    )
-    harness.schema.version = "2"
+    harness.scope_users_to_sales()
     harness.edit_user("u3", department="Legal")
     harness.run()
     assert harness.users()["user3@contoso.example"]["accountEnabled"] is False

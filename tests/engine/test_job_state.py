@@ -149,6 +149,35 @@ def test_the_store_keeps_at_most_its_log_limit(state_file: Path, monkeypatch: py
     assert [log["id"] for log in JobStateStore(state_file).logs()] == ["4", "3", "2"]
 
 
+def test_log_entries_are_added_to_the_file_without_parsing_the_ones_it_holds(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_state, "LOG_LIMIT", 3)
+    JobStateStore(state_file).checkpoint(logs=[{"id": "a"}, {"id": "b"}])
+    logs_file = state_file.with_suffix(".logs.json")
+    # An entry the store would refuse to parse: adding to the file must not read it.
+    logs_file.write_bytes(logs_file.read_bytes().replace(b'{"id":"a"}', b'{"id":"a","x":[1,}'))
+    store = JobStateStore(state_file)
+
+    store.checkpoint(logs=[{"id": "c"}])
+    store.checkpoint(logs=[{"id": "d"}, {"id": "e"}])
+
+    assert logs_file.read_bytes() == b'{"logs":{\n"3":{"id":"c"},\n"4":{"id":"d"},\n"5":{"id":"e"}\n}}\n'
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["e", "d", "c"]
+    assert logs_file.with_name(logs_file.name + ".bak").read_bytes().count(b"\n") == 5  # the one it replaced
+
+
+def test_a_log_file_not_laid_out_for_adding_is_read_whole_and_its_damage_named(state_file: Path) -> None:
+    logs_file = state_file.with_suffix(".logs.json")
+    logs_file.write_bytes(b'{"logs": {"1": {"id": "a"}, "2": {"id": "b"}}}')
+    JobStateStore(state_file).checkpoint(logs=[{"id": "c"}])
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["c", "b", "a"]
+
+    logs_file.write_bytes(b'{"logs": {"1": {"id": "a"}')
+    with pytest.raises(StoreError, match=r"provisioning log .* is damaged"):
+        JobStateStore(state_file).checkpoint(logs=[{"id": "d"}])
+
+
 def test_a_store_in_memory_writes_no_file(tmp_path: Path) -> None:
     store = JobStateStore(None)
     store.checkpoint(entries={"User:1": _entry(1)}, meta={"watermark": "w1"})

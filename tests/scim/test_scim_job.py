@@ -118,6 +118,56 @@ def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
     assert len(_users(server)) == 6
 
 
+@pytest.mark.parametrize("style", ["aadOptscim062020", "legacy"])
+def test_an_adopted_user_lacking_emails_name_and_enterprise_data_gets_them_added(scim_job, style: str) -> None:
+    service, job_id, server = scim_job
+    service.update_job(job_id, settings={"ScimRequestStyle": style})
+    httpx.post(
+        server.base_address + "/Users",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"},
+    )
+    traces: list[dict[str, Any]] = []
+
+    execution = service.run_cycle(job_id, trace=traces.append)
+
+    assert execution.state.value == "Succeeded", execution.error
+    assert execution.count_escrowed == 0
+    user1 = _users(server)["user1@contoso.example"]
+    assert user1["emails"] == [{"type": "work", "value": "user1@contoso.example"}]
+    assert (user1["name"]["givenName"], user1["name"]["familyName"]) == ("User", "N1")
+    assert user1[ENTERPRISE]["department"] == "Sales"
+    group = _get(server, "/Groups")["Resources"][0]
+    assert user1["id"] in {m["value"] for m in group["members"]}  # not left out of its group
+    (patch,) = [
+        t
+        for t in traces
+        if t["method"] == "PATCH"
+        and t["path"] == f"/Users/{user1['id']}"
+        and any(op.get("path") == "emails" for op in t["request_body"]["Operations"])
+    ]
+    operations = patch["request_body"]["Operations"]
+    add = "add" if style == "aadOptscim062020" else "Add"
+    assert {"op": add, "path": "emails", "value": [{"type": "work", "value": "user1@contoso.example"}]} in operations
+    assert {"op": add, "path": "name.givenName", "value": "User"} in operations
+    assert not any(
+        op["op"].lower() == "replace" and op.get("path") == 'emails[type eq "work"].value' for op in operations
+    )
+    manager_id = _users(server)["user0@contoso.example"]["id"]
+    manager_set = {"op": add, "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}
+    assert any(manager_set in t["request_body"]["Operations"] for t in traces if t["method"] == "PATCH")
+    entry = next(
+        e
+        for e in service.logs(job_id)
+        if e["sourceIdentity"]["id"] == "u1" and any(s["name"] == "EntryImportMatch" for s in e["provisioningSteps"])
+    )
+    assert entry["provisioningAction"] == "update"
+    export = next(s for s in entry["provisioningSteps"] if s["provisioningStepType"] == "export")
+    assert 'emails[type eq "work"].value' in export["details"]["Sent add"]
+
+    assert service.run_cycle(job_id).count_exports == 0
+
+
 def test_wrong_token_quarantines_and_recovery_lifts_it(scim_job) -> None:
     service, job_id, _server = scim_job
     service.put_secrets(job_id, {"SecretToken": "wrong"})

@@ -7,10 +7,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Label
+from rich.console import Console
+from textual.widgets import Input, Label, Static
 
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
+from synctui.tui.dialogs.log_entry import LogEntryScreen
 from synctui.tui.dialogs.path import PathDialog
 from synctui.tui.widgets.logs_pane import LogsPane
 from synctui.tui.widgets.row_table import RowTable
@@ -129,3 +131,24 @@ async def test_follow_reloads_once_for_a_burst_of_progress(ran: SyncService, mon
         await pilot.pause(0.05)  # the window is 10 ms here
         await settle(pilot)
         assert reads == [job]
+
+
+async def test_a_cycle_entry_opens_with_its_steps_and_old_and_new_values(ran: SyncService) -> None:
+    app = SyncApp(ran)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, ran, "jsonfile")
+        await open_tab(pilot, "tab-logs")
+        pane = app.screen.query_one(LogsPane)
+        await pilot.press("slash", *"Finance", "enter")  # the group's entry of the reference pass
+        await pilot.pause()
+        assert pane.shown and pane.shown[0]["provisioningSteps"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LogEntryScreen)
+        console = Console(width=120, record=True)
+        for static in app.screen.query(Static):
+            console.print(static.content)
+        shown = console.export_text()
+        for text in ("1. import", "EntryImport", "referenceResolution", "EntryExportUpdate", "Sent add: members"):
+            assert text in shown
+        assert "No steps or modified properties" not in shown

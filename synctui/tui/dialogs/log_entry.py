@@ -17,22 +17,24 @@ from ..format import ACTION_STYLES, STATUS_INFO_STYLES, absolute
 
 
 def steps_table(steps: list[dict[str, Any]]) -> Table:
+    """The steps in order, as Entra's provisioning log shows them: each step's kind (import,
+    scoping, matching, processing, export) and name, its status, what it did and its details."""
     table = Table(expand=True, show_lines=False, title="Steps", title_justify="left")
-    table.add_column("Step", style="bold", no_wrap=True)
+    table.add_column("Step", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     table.add_column("Description / details", ratio=1)
-    for step in steps:
+    for number, step in enumerate(steps, 1):
         status = str(step.get("status") or "")
         details = step.get("details") or {}
-        body = Text(str(step.get("description") or ""))
+        kind = Text(f"{number}. {step.get('provisioningStepType') or ''}", style="bold")
+        # The name (EntrySynchronizationScoping…) heads the description: in the Step column it
+        # would take the width the description needs on a narrow screen.
+        body = Text(f"{step['name']}\n", style="dim") if step.get("name") else Text()
+        body.append(str(step.get("description") or ""))
         for key, value in details.items():
             body.append(f"\n  {key}: ", style="dim")
             body.append(value if isinstance(value, str) else json.dumps(value))
-        table.add_row(
-            str(step.get("provisioningStepType") or step.get("name") or ""),
-            Text(status, style=STATUS_INFO_STYLES.get(status, "")),
-            body,
-        )
+        table.add_row(kind, Text(status, style=STATUS_INFO_STYLES.get(status, "")), body)
     return table
 
 
