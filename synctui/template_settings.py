@@ -418,6 +418,17 @@ def source_path(meaning: str, *, required: bool = False) -> SettingSpec:
 TENANT_SOURCE = source_path("the tenant directory (JSON) the job reads; the home's tenant directory if unset")
 
 
+def sync_all(default: bool) -> SettingSpec:
+    """Entra's scope choice, for a template whose source holds assignments (the tenant directory)."""
+    return SettingSpec(
+        "SyncAll",
+        Flag(),
+        "true: sync all users and groups; false: only those assigned to the application (`synctui assignments`)",
+        default,
+        secret=True,
+    )
+
+
 def declare(template_id: str, *declared: SettingSpec, rules: Sequence[Rule] = ()) -> TemplateSettings:
     """A template's settings: its own and the common ones."""
     return TemplateSettings(template_id, (*declared, *COMMON), tuple(rules))

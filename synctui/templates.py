@@ -48,6 +48,7 @@ from .template_settings import (
     job_settings,
     setting_pairs,
     source_path,
+    sync_all,
     token_stays_encrypted,
     with_fix,
 )
@@ -289,6 +290,7 @@ JSONFILE_SETTINGS = declare(
     "jsonfile",
     SettingSpec("ConnectionString", FilePath(), "the JSON file of the target directory", secret=True, required=True),
     TENANT_SOURCE,
+    sync_all(True),
 )
 
 
@@ -370,6 +372,8 @@ SCIM_SETTINGS = declare(
     ),
     SettingSpec("SecretToken", Token(), "the bearer token the endpoint expects (none if unset)", secret=True),
     TENANT_SOURCE,
+    # Entra's SCIM applications start with "Sync only assigned users and groups".
+    sync_all(False),
     SettingSpec(
         "ScimRequestStyle",
         Choice(("aadOptscim062020", "legacy")),

@@ -17,11 +17,12 @@ from ..expressions import (
 )
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
+from .assignments import is_assigned, scoping_details, skip_reason
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
 from .cycle_state import display_name
 from .references import ReferenceResolution
 from .trace import ObjectTrace
-from .values import fingerprint, same_value
+from .values import same_value
 
 PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState]
 """A disable or delete waiting for the deletion-threshold check: the state it leaves the entry in."""
@@ -107,13 +108,15 @@ class ObjectFlow(ReferenceResolution):
             self._record_looked_at(key, mapping, obj, entry)
             return None
         active = self._is_active(mapping, obj)
-        in_scope = mapping.scope.in_scope(attrs)
+        assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, obj)
+        passes_filters = mapping.scope.in_scope(attrs)
+        in_scope = assigned and passes_filters
         trace.step(
             "EntrySynchronizationScoping",
             "scoping",
             "success" if in_scope and active else "skipped",
             f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
-            lambda: self._scope_details(mapping, attrs, active, in_scope),
+            lambda: self._scope_details(mapping, obj, attrs, active, in_scope),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -135,7 +138,11 @@ class ObjectFlow(ReferenceResolution):
                 self._record_looked_at(key, mapping, obj, entry, in_scope=False)
                 return None
             return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
-        reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        reason = (
+            skip_reason(mapping.source_type, display_name(obj), assigned=assigned, passes_filters=passes_filters)
+            if not in_scope
+            else "The object is not active in the source"
+        )
         trace.outcome(
             "other",
             "skipped",
@@ -348,16 +355,24 @@ class ObjectFlow(ReferenceResolution):
         return modification
 
     def _scope_details(
-        self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], active: bool, in_scope: bool
+        self,
+        mapping: CompiledObjectMapping,
+        obj: Mapping[str, Any],
+        attrs: Mapping[str, Any],
+        active: bool,
+        in_scope: bool,
     ) -> dict[str, Any]:
-        details: dict[str, Any] = {
-            "Active in source system": active,
-            "Scope sync all": True,
-            "IsInProvisioningScope": in_scope,
-        }
-        for outcome in mapping.scope.explain(attrs):
-            details[f"{outcome.group}: {outcome.clause}"] = outcome.result
-        return details
+        assignments = self._assignments
+        return scoping_details(
+            mapping.source_type,
+            active=active,
+            sync_all=assignments is None or not assignments.scoped,
+            assigned=None if assignments is None else is_assigned(obj),
+            in_scope=in_scope,
+            clauses=(
+                (f"{outcome.group}: {outcome.clause}", outcome.result) for outcome in mapping.scope.explain(attrs)
+            ),
+        )
 
     # --- deprovisioning -----------------------------------------------------------------------
 
@@ -524,7 +539,7 @@ class ObjectFlow(ReferenceResolution):
         if state == ProvisioningState.DISABLED and mapping.reference_flows:
             entry.refs_pending = True  # a disabled object is still managed: its manager and members too
         if obj is not None:
-            entry.hash = fingerprint(obj, mapping.attributes)
+            entry.hash = self._fingerprint(mapping, obj)
         self._mark_changed(key, entry)
         self._clear_escrow(key)
 

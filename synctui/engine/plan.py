@@ -37,11 +37,12 @@ class CyclePlan(EscrowPolicy):
         in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
         for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
             prefix = mapping.key_prefix
+            hashed = self._hashed_attributes(mapping)
             for key, obj in objects:
                 entry = entries.get(key)
                 if entry is not None and entry.cycle == activity:
                     continue
-                changed = entry is None or entry.hash != fingerprint(obj, mapping.attributes)
+                changed = entry is None or entry.hash != fingerprint(obj, hashed)
                 deltas += changed
                 if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
                     work.append((mapping, key))
