@@ -74,6 +74,9 @@ class TemplateSpec:
     settings: TemplateSettings
     build_schema: Callable[[], SynchronizationSchema]
     open_directories: Callable[[JobContext], tuple[Directory, Directory]]
+    open_source: Callable[[JobContext], Directory]
+    """The source alone, for what needs no target (searching it, its assignments): it opens even
+    while the target's secrets are missing."""
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -444,8 +447,13 @@ def _csv_schema() -> SynchronizationSchema:
 
 
 def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
-    from .connectors.csvfile import CsvDirectory
     from .connectors.tenant import TenantDirectory
+
+    return _csv_source(context), TenantDirectory(context.tenant_file)
+
+
+def _csv_source(context: JobContext) -> Directory:
+    from .connectors.csvfile import CsvDirectory
 
     source = context.values["SourcePath"]
     if source is None:
@@ -454,7 +462,7 @@ def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
             "the job setting SourcePath (the HR CSV file) is not set; "
             "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`",
         )
-    return CsvDirectory(source), TenantDirectory(context.tenant_file)
+    return CsvDirectory(source)
 
 
 CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads", required=True))
@@ -470,6 +478,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             JSONFILE_SETTINGS,
             _jsonfile_schema,
             _jsonfile_directories,
+            _tenant_source,
         ),
         TemplateSpec(
             "scim",
@@ -478,6 +487,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             SCIM_SETTINGS,
             _scim_schema,
             _scim_directories,
+            _tenant_source,
         ),
         TemplateSpec(
             "csvInbound",
@@ -486,6 +496,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             CSV_SETTINGS,
             _csv_schema,
             _csv_directories,
+            _csv_source,
         ),
     )
 }
