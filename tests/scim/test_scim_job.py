@@ -50,7 +50,8 @@ def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     service.home.tenant_file.write_text(json.dumps(_tenant()))
     job = service.create_job(
         "scim",
-        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        # These tests watch the wire, with every user in scope; assignment scoping has its own (test_assignments.py).
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN, "SyncAll": "true"},
         settings={"ScimManagerShape": "object"},
     )
     service.start_job(job.id)
@@ -175,7 +176,7 @@ def test_parallel_requests_end_as_one_at_a_time(
     service.home.tenant_file.write_text(json.dumps(tenant))
     job = service.create_job(
         "scim",
-        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN, "SyncAll": "true"},
         settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel},
     )
     assert service.run_cycle(job.id).state.value == "Succeeded"
