@@ -83,6 +83,16 @@ class JobSource:
 
     # --- assignments --------------------------------------------------------------------------
 
+    def sync_all(self, job_id: str) -> bool | None:
+        """The job's scope: True, all users and groups; False, only those assigned; None, its source
+        has no assignments. The value of the secret `SyncAll`, which Entra's portal shows as the
+        scope choice too: unlike a credential, it is no secret to whoever sees the job."""
+        record = self._jobs.get(job_id)
+        spec = template_spec(record.job.template_id or "")
+        if spec.settings.find("SyncAll") is None:
+            return None
+        return bool(spec.values(record.job, self._jobs.secrets(record))["SyncAll"])
+
     def assignments(self, job_id: str) -> list[Assignment]:
         record = self._jobs.get(job_id)
         principal = self._jobs.principal(record)

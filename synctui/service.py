@@ -313,6 +313,10 @@ class SyncService:
     def assignments(self, job_id: str) -> list[Assignment]:
         return self._sources.assignments(job_id)
 
+    def sync_all(self, job_id: str) -> bool | None:
+        """The job's scope (the SyncAll secret): all users and groups, or only those assigned (None: no choice)."""
+        return self._sources.sync_all(job_id)
+
     def assign(self, job_id: str, principal_type: str, principal_id: str, role: str | None = None) -> Assignment:
         """Assign a user or group (`principal_type`) to the job's application, with a role's value."""
         return self._sources.assign(job_id, principal_type, principal_id, role)
