@@ -8,7 +8,8 @@ Either way, a user's `appRoleAssignments` source attribute is what it is assigne
 application, directly and through its groups: a list of JSON texts `{"id", "value",
 "displayName"}` of the roles, as `AppRoleAssignments`, `SingleAppRoleAssignment` and
 `AppRoleAssignmentsComplex` read it (expressions/functions.py); a value the source file itself
-holds under that name is not used.
+holds under that name is not used. The source objects are not copied to carry it: the cycle puts
+it into what the expressions see and into the hash that tells whether an object changed.
 
 `scoping_details` and `skip_reason` give the scoping step's content and Entra's reason for an
 object out of scope; the log entry's steps use them.
@@ -22,9 +23,7 @@ from typing import Any
 
 import orjson
 
-from ..connectors.assignments import ASSIGNMENTS_KEY, PRINCIPAL_TYPES
-
-DirectoryObject = dict[str, Any]
+from ..connectors.assignments import PRINCIPAL_TYPES
 
 
 @dataclass(frozen=True)
@@ -67,41 +66,22 @@ class Assignments:
         return not self.application.sync_all
 
     def roles(self, object_type: str, object_id: str) -> list[str]:
+        """What the object's `appRoleAssignments` attribute holds: its roles, direct and through groups."""
         return list(self._roles.get((_principal_type(object_type), object_id), ()))
 
-    def effective(self, object_type: str, obj: DirectoryObject) -> DirectoryObject:
-        """`obj` with its `appRoleAssignments` from the assignments (copied only if that changes it)."""
-        return self.effective_all(object_type, {str(obj["id"]): obj})[str(obj["id"])]
+    def is_assigned(self, object_type: str, object_id: str) -> bool:
+        return (_principal_type(object_type), object_id) in self._roles
 
-    def effective_all(self, object_type: str, objects: dict[str, DirectoryObject]) -> dict[str, DirectoryObject]:
-        """`effective` of each of `objects` (by id), in one pass: a cycle's source objects."""
-        principal_type = _principal_type(object_type)
-        if principal_type not in PRINCIPAL_TYPES:
-            return objects
-        by_principal = self._roles
-        result = {}
-        for object_id, obj in objects.items():
-            assigned = by_principal.get((principal_type, object_id))
-            if assigned:
-                roles = list(assigned)
-                if obj.get(ASSIGNMENTS_KEY) != roles:
-                    obj = {**obj, ASSIGNMENTS_KEY: roles}
-            elif ASSIGNMENTS_KEY in obj:
-                obj = {name: value for name, value in obj.items() if name != ASSIGNMENTS_KEY}
-            result[object_id] = obj
-        return result
-
-    def in_scope(self, object_type: str, obj: Mapping[str, Any]) -> bool:
-        """Whether `obj` (as `effective` made it) is in scope as far as assignments go."""
-        return not self.scoped or _principal_type(object_type) not in PRINCIPAL_TYPES or is_assigned(obj)
+    def in_scope(self, object_type: str, object_id: str) -> bool:
+        """Whether the object is in scope as far as assignments go."""
+        return (
+            not self.scoped
+            or _principal_type(object_type) not in PRINCIPAL_TYPES
+            or self.is_assigned(object_type, object_id)
+        )
 
     def _add(self, principal_type: str, principal_id: str, role: str) -> None:
         self._roles.setdefault((principal_type, principal_id), {})[role] = None
-
-
-def is_assigned(obj: Mapping[str, Any]) -> bool:
-    """Whether `obj` (as `Assignments.effective` made it) is assigned to the application."""
-    return bool(obj.get(ASSIGNMENTS_KEY))
 
 
 def _principal_type(object_type: str) -> str:

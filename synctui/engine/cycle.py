@@ -131,9 +131,6 @@ class Cycle(OnDemand, CyclePlan):
             self._sources[mapping.source_type] = {str(obj["id"]): obj for obj in read(mapping.source_type)}
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
         self._read_assignments()
-        if self._assignments is not None:
-            for object_type, objects in self._sources.items():
-                self._sources[object_type] = self._assignments.effective_all(object_type, objects)
 
     def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
         if result.failure is None:

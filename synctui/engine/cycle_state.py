@@ -48,6 +48,9 @@ CHECKPOINT_SHARE = 0.1
 
 _Item = TypeVar("_Item")
 
+_ASSIGNMENTS_NAME = ASSIGNMENTS_KEY.lower()
+"""As `AttributeReader.names` holds it."""
+
 
 class StateStore(Protocol):
     """What the engine needs of a job's state (synctui.store.JobStateStore provides it)."""
@@ -280,6 +283,12 @@ class CycleState:
         """What the mapping's expressions and scoping filter (or only those `reader` reads for) see of `obj`."""
         reader = reader or mapping.reads
         attrs = expression_input(obj, reader.keys(obj))
+        if self._assignments is not None and _ASSIGNMENTS_NAME in reader.names:
+            # The roles assigned to this application, never a value the source holds under that name.
+            attrs.pop(ASSIGNMENTS_KEY, None)
+            roles = self._assignments.roles(mapping.source_type, str(obj["id"]))
+            if roles:
+                attrs[ASSIGNMENTS_KEY] = roles
         alias = mapping.anchor_alias
         if alias is not None and alias.lower() in reader.names:
             attrs[alias] = to_expression_value(obj["id"])
@@ -312,11 +321,13 @@ class CycleState:
 
         self._assignments = Assignments(application, listed, members_of)
 
-    def _with_assignments(self, object_type: str, obj: dict[str, Any]) -> dict[str, Any]:
-        return obj if self._assignments is None else self._assignments.effective(object_type, obj)
-
     def _fingerprint(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> str:
-        return fingerprint(obj, self._hashed_attributes(mapping))
+        attributes = self._hashed_attributes(mapping)
+        if self._assignments is not None and ASSIGNMENTS_KEY in attributes:
+            hashed = {name: obj.get(name) for name in attributes}
+            hashed[ASSIGNMENTS_KEY] = self._assignments.roles(mapping.source_type, str(obj["id"])) or None
+            return fingerprint(hashed, attributes)
+        return fingerprint(obj, attributes)
 
     def _hashed_attributes(self, mapping: CompiledObjectMapping) -> tuple[str, ...]:
         """What decides an object's flow, hashed to tell whether it changed: what the mapping reads

@@ -17,7 +17,7 @@ from ..expressions import (
 )
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
-from .assignments import is_assigned, scoping_details, skip_reason
+from .assignments import scoping_details, skip_reason
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
 from .cycle_state import display_name
 from .references import ReferenceResolution
@@ -108,7 +108,7 @@ class ObjectFlow(ReferenceResolution):
             self._record_looked_at(key, mapping, obj, entry)
             return None
         active = self._is_active(mapping, obj)
-        assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, obj)
+        assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, str(obj["id"]))
         passes_filters = mapping.scope.in_scope(attrs)
         in_scope = assigned and passes_filters
         trace.step(
@@ -367,7 +367,7 @@ class ObjectFlow(ReferenceResolution):
             mapping.source_type,
             active=active,
             sync_all=assignments is None or not assignments.scoped,
-            assigned=None if assignments is None else is_assigned(obj),
+            assigned=None if assignments is None else assignments.is_assigned(mapping.source_type, str(obj["id"])),
             in_scope=in_scope,
             clauses=(
                 (f"{outcome.group}: {outcome.clause}", outcome.result) for outcome in mapping.scope.explain(attrs)

@@ -48,8 +48,6 @@ class OnDemand(ObjectFlow):
         if obj is None and key not in self.entries:
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
         self._read_assignments()
-        if obj is not None:
-            obj = self._with_assignments(mapping.source_type, obj)
         self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
         reason = self._process(mapping, key, trace, log=False)
         if reason is not None:

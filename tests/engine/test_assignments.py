@@ -182,7 +182,9 @@ def _map_roles(harness: Harness, expression: str) -> None:
 @pytest.mark.parametrize("sync_all", [False, True])
 def test_app_role_assignments_come_from_direct_and_group_assignments(harness: Harness, sync_all: bool) -> None:
     harness.options.application = Application(APP, ROLES, sync_all=sync_all)
-    harness.edit_user("u1", appRoleAssignments=["Free-standing"])  # not an assignment: never used
+    # Values the source holds under that name are no assignments: never used.
+    harness.edit_user("u1", appRoleAssignments=["Free-standing"])
+    harness.edit_user("u3", appRoleAssignments=["Free-standing"])
     _map_roles(harness, "AppRoleAssignments([appRoleAssignments])")
     assign(harness, "u1", role="role-admin")
     assign(harness, "g1", "Group")
