@@ -16,7 +16,7 @@ from ._definitions import (
     entra_user_attributes,
     object_definition,
 )
-from ._document import JsonDocumentDirectory
+from ._document import NOT_IN_TEXT, JsonDocumentDirectory
 from .assignments import ASSIGNMENTS_KEY, checked_assignments
 
 TENANT_DIRECTORY_NAME = "Azure Active Directory"
@@ -67,7 +67,15 @@ class TenantDirectory(JsonDocumentDirectory):
     # --- assignments (AssignmentSource) -------------------------------------------------------
 
     def app_role_assignments(self, resource_id: str) -> list[dict[str, Any]]:
-        return [assignment for assignment in self._assignments() if assignment["resourceId"] == resource_id]
+        """The application's assignments; read from the file's text alone while nothing else of
+        the document was read (provision on demand reads one object and the assignments)."""
+        listed = NOT_IN_TEXT if self._document is not None else self._value_from_text(ASSIGNMENTS_KEY)
+        assignments = (
+            self._assignments()
+            if listed is NOT_IN_TEXT
+            else checked_assignments([] if listed is None else listed, self._source_error)
+        )
+        return [assignment for assignment in assignments if assignment["resourceId"] == resource_id]
 
     def add_app_role_assignment(self, assignment: dict[str, Any]) -> None:
         """Keep `assignment` (see `new_assignment`); written at the next flush."""

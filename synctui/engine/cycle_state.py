@@ -48,6 +48,8 @@ CHECKPOINT_SHARE = 0.1
 
 _Item = TypeVar("_Item")
 
+GROUPS_READ_ONE_BY_ONE = 20
+"""Provision on demand reads up to this many assigned groups one by one (see `_read_assignments`)."""
 _ASSIGNMENTS_NAME = ASSIGNMENTS_KEY.lower()
 """As `AttributeReader.names` holds it."""
 
@@ -313,6 +315,10 @@ class CycleState:
             else []
         )
         groups = self._sources.get("Group", {})
+        assigned_groups = sum(1 for assignment in listed if assignment["principalType"] == "Group")
+        if self._one_object and assigned_groups > GROUPS_READ_ONE_BY_ONE:
+            # Provision on demand reads each assigned group alone; past a few, reading them all is cheaper.
+            groups = {str(group["id"]): group for group in self.source.read_all("Group")}
 
         def members_of(group_id: str) -> list[str]:
             group = groups.get(group_id) if group_id in groups else self._get(self.source, "Group", group_id)
