@@ -57,7 +57,11 @@ def seed_home(service: SyncService) -> None:
     scim = service.create_job("scim", name="Demo: tenant → SCIM endpoint", interval="PT2M")
     # Entra's SCIM applications sync only what is assigned to them: give the demo some groups.
     for group in DEMO_SCIM_GROUPS:
-        found = [obj for obj in service.source_objects(scim.id or "", group) if obj.object_type == "Group"]
+        found = [
+            obj
+            for obj in service.source_objects(scim.id or "", group)
+            if obj.object_type == "Group" and obj.display_name == group
+        ]
         for obj in found[:1]:
             service.assign(scim.id or "", "Group", obj.id)
 

@@ -25,7 +25,7 @@ from .store.jobs import JobRecord, JobRepository, ServicePrincipal
 from .templates import JobContext, template_spec
 
 SEARCH_LIMIT = 50
-"""Objects a search returns at most: a picker shows no more."""
+"""Objects of each type a search returns at most: a picker shows no more."""
 
 
 @dataclass(frozen=True)
@@ -67,18 +67,21 @@ class JobSource:
 
     def search(self, job_id: str, query: str = "", limit: int = SEARCH_LIMIT) -> list[SourceObject]:
         """The users and groups of the job's source whose name, principal name or id matches
-        `query` (all when empty), at most `limit`, users first."""
+        `query` (all when empty), users first, at most `limit` of each type (so that many users
+        matching never hide the groups)."""
         record = self._jobs.get(job_id)
         text = query.strip().lower()
         found: list[SourceObject] = []
         with self._source(record) as source:
             for object_type in self._object_types(job_id):
+                of_type = 0
                 for obj in source.read_all(object_type):
                     listed = _listed(object_type, obj)
                     if not text or text == listed.id.lower() or listed.matches(text):
                         found.append(listed)
-                    if len(found) >= limit:
-                        return found
+                        of_type += 1
+                        if of_type >= limit:
+                            break
         return found
 
     # --- assignments --------------------------------------------------------------------------

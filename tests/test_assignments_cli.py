@@ -77,3 +77,11 @@ def test_source_objects_come_from_the_jobs_own_source(service: SyncService) -> N
     assert sales.display_name == "Sales"
     assert [obj.id for obj in service.source_objects(jobs["jsonfile"], sales.id)] == [sales.id]
     assert service.source_objects(jobs["csvInbound"], sales.id) == []  # not in the HR file
+
+
+def test_many_matching_users_never_hide_the_groups(service: SyncService) -> None:
+    scim = next(job.id or "" for job in service.list_jobs() if job.template_id == "scim")
+    listed = service.source_objects(scim, "")  # 300 users and 17 groups match
+    kinds = [obj.object_type for obj in listed]
+    assert kinds.count("User") == 50 and kinds.count("Group") == 17
+    assert kinds.index("Group") == 50  # users first
