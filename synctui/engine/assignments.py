@@ -101,22 +101,30 @@ def _role_text(role_id: str, role: Mapping[str, Any] | None) -> str:
 
 def scoping_details(
     object_type: str,
+    display: str | None,
     *,
     active: bool,
     sync_all: bool,
-    assigned: bool | None,
-    in_scope: bool,
+    has_assignment: bool | None,
+    assignment_in_scope: bool,
+    passes_filters: bool,
     clauses: Iterable[tuple[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The scoping step's details, under the names Entra's on-demand view shows (`clauses`: each
-    scoping filter clause, titled, with its result; `assigned` None: the source has no assignments)."""
+    """The scoping step's details, under the names Entra's on-demand view shows, with Entra's
+    reason when the object is out of scope. `has_assignment` None: the source has no assignments;
+    `assignment_in_scope`: assignments let it in (always, with SyncAll); `clauses`: each scoping
+    filter clause, titled, with its result."""
+    in_scope = assignment_in_scope and passes_filters
     details: dict[str, Any] = {"Active in source system": active}
-    if assigned is not None:
-        details["Assigned to application"] = assigned
+    if has_assignment is not None:
+        details["Assigned to application"] = has_assignment
     details["Scope sync all"] = sync_all
     details["IsInProvisioningScope"] = in_scope
     if not in_scope:
         details["SkipReason"] = "NotEffectivelyEntitled"
+        details["Reason"] = skip_reason(
+            object_type, display, assigned=assignment_in_scope, passes_filters=passes_filters
+        )
     details.update(clauses)
     return details
 

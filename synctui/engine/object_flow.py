@@ -116,7 +116,7 @@ class ObjectFlow(ReferenceResolution):
             "scoping",
             "success" if in_scope and active else "skipped",
             f"Determine if {mapping.source_type} in scope by evaluating against each scoping filter",
-            lambda: self._scope_details(mapping, obj, attrs, active, in_scope),
+            lambda: self._scope_details(mapping, obj, attrs, active, assigned, passes_filters),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -360,15 +360,20 @@ class ObjectFlow(ReferenceResolution):
         obj: Mapping[str, Any],
         attrs: Mapping[str, Any],
         active: bool,
-        in_scope: bool,
+        assigned: bool,
+        passes_filters: bool,
     ) -> dict[str, Any]:
         assignments = self._assignments
         return scoping_details(
             mapping.source_type,
+            display_name(obj),
             active=active,
             sync_all=assignments is None or not assignments.scoped,
-            assigned=None if assignments is None else assignments.is_assigned(mapping.source_type, str(obj["id"])),
-            in_scope=in_scope,
+            has_assignment=None
+            if assignments is None
+            else assignments.is_assigned(mapping.source_type, str(obj["id"])),
+            assignment_in_scope=assigned,
+            passes_filters=passes_filters,
             clauses=(
                 (f"{outcome.group}: {outcome.clause}", outcome.result) for outcome in mapping.scope.explain(attrs)
             ),

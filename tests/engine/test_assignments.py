@@ -227,6 +227,9 @@ def test_on_demand_of_an_unassigned_user_is_skipped_with_entras_reason(assigned_
     assert details["Assigned to application"] == "False"
     assert details["Scope sync all"] == "False"
     assert details["SkipReason"] == "NotEffectivelyEntitled"
+    assert details["Reason"].startswith(
+        "The User 'User 1' will be skipped due to the following reasons: 1) This object"
+    )
     assert assigned_only.users() == {}
 
 
