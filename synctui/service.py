@@ -122,7 +122,9 @@ class SyncService:
     ) -> SynchronizationJob:
         spec = templates.template_spec(template_id)
         schedule_interval = _interval(interval) if interval is not None else timedelta(minutes=40)
-        checked, secrets = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=secrets)
+        checked, secrets = spec.configure(
+            None, {}, {}, setting_changes=settings, secret_changes=spec.with_initial_secrets(secrets or {})
+        )
         job_id = f"{spec.id}.{uuid.uuid4().hex}"
         schema = spec.build_schema()
         schema.id = job_id

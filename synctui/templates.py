@@ -33,6 +33,7 @@ from .models import (
     SynchronizationTemplate,
 )
 from .template_settings import (
+    SYNC_ALL,
     TENANT_SOURCE,
     Choice,
     FilePath,
@@ -48,7 +49,6 @@ from .template_settings import (
     job_settings,
     setting_pairs,
     source_path,
-    sync_all,
     token_stays_encrypted,
     with_fix,
 )
@@ -77,6 +77,14 @@ class TemplateSpec:
     open_source: Callable[[JobContext], Directory]
     """The source alone, for what needs no target (searching it, its assignments): it opens even
     while the target's secrets are missing."""
+    initial_secrets: tuple[tuple[str, str], ...] = ()
+    """Secrets a new job of the template starts with, unless it is given them."""
+
+    def with_initial_secrets(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """A new job's `secrets`, with the template's initial ones it is not given (names compare
+        case-insensitively, as Graph's do)."""
+        given = {name.lower() for name in secrets}
+        return {**{name: value for name, value in self.initial_secrets if name.lower() not in given}, **secrets}
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -293,7 +301,7 @@ JSONFILE_SETTINGS = declare(
     "jsonfile",
     SettingSpec("ConnectionString", FilePath(), "the JSON file of the target directory", secret=True, required=True),
     TENANT_SOURCE,
-    sync_all(True),
+    SYNC_ALL,
 )
 
 
@@ -375,8 +383,7 @@ SCIM_SETTINGS = declare(
     ),
     SettingSpec("SecretToken", Token(), "the bearer token the endpoint expects (none if unset)", secret=True),
     TENANT_SOURCE,
-    # Entra's SCIM applications start with "Sync only assigned users and groups".
-    sync_all(False),
+    SYNC_ALL,
     SettingSpec(
         "ScimRequestStyle",
         Choice(("aadOptscim062020", "legacy")),
@@ -488,6 +495,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _scim_schema,
             _scim_directories,
             _tenant_source,
+            # Entra's SCIM applications start with "Sync only assigned users and groups".
+            initial_secrets=(("SyncAll", "false"),),
         ),
         TemplateSpec(
             "csvInbound",

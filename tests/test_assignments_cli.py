@@ -85,3 +85,17 @@ def test_many_matching_users_never_hide_the_groups(service: SyncService) -> None
     kinds = [obj.object_type for obj in listed]
     assert kinds.count("User") == 50 and kinds.count("Group") == 17
     assert kinds.index("Group") == 50  # users first
+
+
+def test_a_scim_job_starts_assigned_only_and_one_from_before_syncs_all(service: SyncService) -> None:
+    created = service.create_job("scim", secrets={"BaseAddress": "https://scim.example/v2"})
+    assert service.sync_all(created.id or "") is False  # as Entra's SCIM applications start
+    assert service.sync_all(service.create_job("scim", secrets={"syncall": "true"}).id or "") is True
+    # A job made before assignments existed has no SyncAll: it keeps syncing all, as it did.
+    service.put_secrets(created.id or "", {"SyncAll": ""})
+    assert "SyncAll" not in service.secret_keys(created.id or "")
+    assert service.sync_all(created.id or "") is True
+    jsonfile = next(job.id or "" for job in service.list_jobs() if job.template_id == "jsonfile")
+    assert service.sync_all(jsonfile) is True
+    hr = next(job.id or "" for job in service.list_jobs() if job.template_id == "csvInbound")
+    assert service.sync_all(hr) is None  # an HR file has no assignments: no choice
