@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from synctui.engine import Cycle, compile_schema
 from synctui.engine.assignments import Application
 from synctui.expressions import parse
 from synctui.models import AttributeMapping, Filter, FilterClause, FilterGroup, FilterOperand
@@ -48,17 +47,7 @@ def assigned_only(harness: Harness) -> Harness:
 
 
 def provision(harness: Harness, source_type: str, source_id: str) -> dict[str, Any]:
-    cycle = Cycle(
-        job_id="job",
-        schema=compile_schema(harness.schema),
-        source=harness.source,
-        target=harness.target,
-        state=harness.state,
-        clock=harness.clock,
-        options=harness.options,
-        detailed_logs=True,
-    )
-    return cycle.provision_one(source_type, source_id)
+    return harness.cycle(detailed_logs=True).provision_one(source_type, source_id)
 
 
 def test_nothing_assigned_nothing_provisioned(assigned_only: Harness) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
@@ -16,7 +15,7 @@ from synctui.bootstrap import open_service
 from synctui.clock import FrozenClock
 from synctui.store import Home
 
-from ._server import TOKEN, ScimServer
+from ._server import TOKEN, ScimServer, scim_get, scim_users
 
 
 def _tenant() -> dict[str, Any]:
@@ -50,24 +49,14 @@ def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     return service, job.id, server
 
 
-def _get(server: ScimServer, path: str) -> dict[str, Any]:
-    response = httpx.get(server.base_address + path, headers={"Authorization": f"Bearer {TOKEN}"})
-    response.raise_for_status()
-    return response.json()
-
-
-def _users(server: ScimServer) -> dict[str, dict[str, Any]]:
-    return {u["userName"]: u for u in _get(server, "/Users?count=500")["Resources"]}
-
-
 def _groups(server: ScimServer) -> dict[str, dict[str, Any]]:
-    return {g["displayName"]: g for g in _get(server, "/Groups?count=500")["Resources"]}
+    return {g["displayName"]: g for g in scim_get(server, "/Groups?count=500")["Resources"]}
 
 
 def test_a_new_scim_job_syncs_only_what_is_assigned(scim_job) -> None:
     service, job_id, server = scim_job
     assert service.run_cycle(job_id).state.value == "Succeeded"
-    assert _users(server) == {} and _groups(server) == {}
+    assert scim_users(server) == {} and _groups(server) == {}
 
 
 def test_assigned_users_groups_and_direct_members_reach_the_server(scim_job) -> None:
@@ -75,7 +64,7 @@ def test_assigned_users_groups_and_direct_members_reach_the_server(scim_job) -> 
     service.assign(job_id, "Group", "g2")  # its members: g1 (a group, not expanded) and u2
     service.assign(job_id, "User", "u4")
     assert service.run_cycle(job_id).state.value == "Succeeded"
-    assert sorted(_users(server)) == ["user2@contoso.example", "user4@contoso.example"]
+    assert sorted(scim_users(server)) == ["user2@contoso.example", "user4@contoso.example"]
     assert list(_groups(server)) == ["Outer"]
 
 
@@ -83,14 +72,14 @@ def test_unassigning_disables_on_the_server(scim_job) -> None:
     service, job_id, server = scim_job
     group = service.assign(job_id, "Group", "g1")
     service.run_cycle(job_id)
-    assert {name: user["active"] for name, user in _users(server).items()} == {
+    assert {name: user["active"] for name, user in scim_users(server).items()} == {
         "user0@contoso.example": True,
         "user1@contoso.example": True,
     }
     service.unassign(job_id, group.resource["id"])
     service.assign(job_id, "User", "u1")  # still assigned, directly now
     assert service.run_cycle(job_id).state.value == "Succeeded"
-    assert {name: user["active"] for name, user in _users(server).items()} == {
+    assert {name: user["active"] for name, user in scim_users(server).items()} == {
         "user0@contoso.example": False,
         "user1@contoso.example": True,
     }
@@ -104,7 +93,7 @@ def test_on_demand_of_an_unassigned_user_is_skipped_with_the_reason(scim_job) ->
     assert "This object is not assigned to the application" in key["details"]["errorMessage"]
     scoping = next(step for step in entry["provisioningSteps"] if step["provisioningStepType"] == "scoping")
     assert scoping["details"]["Assigned to application"] == "False"
-    assert _users(server) == {}
+    assert scim_users(server) == {}
 
 
 def test_preview_reflects_the_assignments(scim_job) -> None:

@@ -17,7 +17,7 @@ from synctui.connectors.tenant import TenantDirectory
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.store import Home
 
-from ._server import ENTERPRISE, TOKEN, ScimServer
+from ._server import ENTERPRISE, TOKEN, ScimServer, scim_get, scim_users
 
 
 def _tenant(count: int = 6) -> dict[str, Any]:
@@ -58,29 +58,19 @@ def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     return service, job.id, server
 
 
-def _get(server: ScimServer, path: str) -> dict[str, Any]:
-    response = httpx.get(server.base_address + path, headers={"Authorization": f"Bearer {TOKEN}"})
-    response.raise_for_status()
-    return response.json()
-
-
-def _users(server: ScimServer) -> dict[str, dict[str, Any]]:
-    return {u["userName"]: u for u in _get(server, "/Users?count=500")["Resources"]}
-
-
 def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
     service, job_id, server = scim_job
     traces: list[dict[str, Any]] = []
     execution = service.run_cycle(job_id, trace=traces.append)
     assert execution.state.value == "Succeeded", execution.error
-    users = _users(server)
+    users = scim_users(server)
     assert len(users) == 6
     user1 = users["user1@contoso.example"]
     assert user1["active"] is True and user1["name"]["givenName"] == "User"
     assert user1["emails"][0]["value"] == "user1@contoso.example"
     assert user1[ENTERPRISE]["department"] == "Sales"
     assert user1[ENTERPRISE]["manager"]["value"] == users["user0@contoso.example"]["id"]
-    group = _get(server, "/Groups")["Resources"][0]
+    group = scim_get(server, "/Groups")["Resources"][0]
     assert {m["value"] for m in group["members"]} == {users[f"user{n}@contoso.example"]["id"] for n in range(3)}
     assert all("Bearer ***" in json.dumps(t) or "Authorization" not in json.dumps(t) for t in traces)
     assert TOKEN not in json.dumps(traces)
@@ -94,14 +84,14 @@ def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
     traces.clear()
     execution = service.run_cycle(job_id, trace=traces.append)
     assert execution.state.value == "Succeeded", execution.error
-    users = _users(server)
+    users = scim_users(server)
     assert users["user1@contoso.example"]["displayName"] == "User One"
     assert users["user1@contoso.example"][ENTERPRISE]["department"] == "Marketing"
     assert users["user2@contoso.example"]["active"] is False
     assert "user3@contoso.example" not in users
     patches = [t for t in traces if t["method"] == "PATCH"]
     assert patches and all(op["op"].islower() for t in patches for op in t["request_body"]["Operations"])
-    group = _get(server, "/Groups")["Resources"][0]
+    group = scim_get(server, "/Groups")["Resources"][0]
     ids = {m["value"] for m in group["members"]}
     assert users["user4@contoso.example"]["id"] in ids and users["user2@contoso.example"]["id"] not in ids
 
@@ -116,7 +106,7 @@ def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
         json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"},
     )
     service.run_cycle(job_id)
-    assert len(_users(server)) == 6
+    assert len(scim_users(server)) == 6
 
 
 def test_wrong_token_quarantines_and_recovery_lifts_it(scim_job) -> None:
@@ -137,7 +127,7 @@ def test_provision_on_demand_against_scim(scim_job) -> None:
     service, job_id, server = scim_job
     result = service.provision_on_demand(job_id, "u1")
     assert json.loads(result.key)["result"] == "Success"
-    assert "user1@contoso.example" in _users(server)
+    assert "user1@contoso.example" in scim_users(server)
 
 
 def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
@@ -180,13 +170,13 @@ def test_parallel_requests_end_as_one_at_a_time(
         settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel},
     )
     assert service.run_cycle(job.id).state.value == "Succeeded"
-    users = _users(server)
+    users = scim_users(server)
     assert len(users) == 60
     ids = {upn: user["id"] for upn, user in users.items()}
     for n in range(1, 60):
         manager = users[f"user{n}@contoso.example"][ENTERPRISE]["manager"]["value"]
         assert manager == ids[f"user{n // 5}@contoso.example"]
-    [group] = _get(server, "/Groups")["Resources"]
+    [group] = scim_get(server, "/Groups")["Resources"]
     assert {m["value"] for m in group["members"]} == {ids[f"user{n}@contoso.example"] for n in range(0, 60, 2)}
     assert service.run_cycle(job.id).count_exports == 0
 
@@ -194,7 +184,7 @@ def test_parallel_requests_end_as_one_at_a_time(
 def test_a_user_already_deleted_at_the_endpoint_is_deleted_once_without_escrow(scim_job) -> None:
     service, job_id, server = scim_job
     assert service.run_cycle(job_id).state.value == "Succeeded"
-    gone = _users(server)["user3@contoso.example"]["id"]
+    gone = scim_users(server)["user3@contoso.example"]["id"]
     httpx.delete(f"{server.base_address}/Users/{gone}", headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
     tenant = TenantDirectory(service.home.tenant_file)
     tenant.delete("User", "u3")
