@@ -220,7 +220,7 @@ def run_synctui_cycle(base_address: str, workload: Workload, parallel: int) -> t
         service.home.tenant_file.write_bytes(orjson.dumps(tenant(workload)))
         job = service.create_job(
             "scim",
-            secrets={"BaseAddress": base_address},
+            secrets={"BaseAddress": base_address, "SyncAll": "true"},  # every user of the workload in scope
             settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": str(parallel)},
         )
         traced: list[dict[str, object]] = []  # list.append is atomic: requests come from several threads

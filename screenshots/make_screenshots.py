@@ -83,8 +83,18 @@ async def provision(pilot) -> None:
     await pilot.press("o")
     await settle(pilot)
     pilot.app.screen.query_one("#provision-search", Input).value = "Mohammed Anderson"
-    await pilot.pause()
+    await settle(pilot)  # the search runs in a worker
     await pilot.press("enter")
+
+
+async def assignments(pilot) -> None:
+    from synctui.tui.widgets.jobs_table import JobsTable
+
+    table = pilot.app.screen.query_one(JobsTable)
+    jobs = [key.value for key in table.rows]
+    table.move_cursor(row=next(row for row, job in enumerate(jobs) if job and job.startswith("scim.")))
+    await settle(pilot)
+    pilot.app.screen.action_tab("tab-assignments")
 
 
 def escrow_failures(service: SyncService, job: str) -> None:
@@ -171,6 +181,7 @@ async def main() -> None:
         await shoot(service, "logs", tab("tab-logs"))
         await shoot(service, "schema", tab("tab-schema"))
         await shoot(service, "settings", tab("tab-settings"))
+        await shoot(service, "assignments", assignments)
         await shoot(service, "restart", keys("r"))
         await shoot(service, "delete", keys("d"))
         await shoot(service, "new_job", keys("c"))

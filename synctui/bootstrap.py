@@ -14,6 +14,9 @@ from .fileio import atomic_write
 from .service import SyncService
 from .store import Home
 
+DEMO_SCIM_GROUPS = ("Sales", "Information Technology")
+"""The groups a new home assigns to its demo SCIM job (their direct members are its users)."""
+
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 """The repository's committed sample; an installed copy without it generates the same files."""
 
@@ -51,7 +54,16 @@ def seed_home(service: SyncService) -> None:
     service.create_job(
         "csvInbound", name="Demo: HR CSV → tenant", interval="PT5M", settings={"SourcePath": str(hr_file)}
     )
-    service.create_job("scim", name="Demo: tenant → SCIM endpoint", interval="PT2M")
+    scim = service.create_job("scim", name="Demo: tenant → SCIM endpoint", interval="PT2M")
+    # Entra's SCIM applications sync only what is assigned to them: give the demo some groups.
+    for group in DEMO_SCIM_GROUPS:
+        found = [
+            obj
+            for obj in service.source_objects(scim.id or "", group)
+            if obj.object_type == "Group" and obj.display_name == group
+        ]
+        for obj in found[:1]:
+            service.assign(scim.id or "", "Group", obj.id)
 
 
 def sample_file(name: str) -> bytes:

@@ -306,6 +306,39 @@ def _jobs_escrows(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _assignments_list(args: argparse.Namespace) -> int:
+    assignments = _service(args).assignments(args.job_id)
+    if args.json:
+        _print_json({"value": [assignment.resource for assignment in assignments]})
+        return EXIT_OK
+    if not assignments:
+        _say(f"Nothing is assigned to job {args.job_id}; `synctui assignments add {args.job_id} --group ID` assigns.")
+    for assignment in assignments:
+        _say(_assignment_line(assignment))
+    return EXIT_OK
+
+
+def _assignments_add(args: argparse.Namespace) -> int:
+    principal_type, principal_id = ("User", args.user) if args.user else ("Group", args.group)
+    assignment = _service(args).assign(args.job_id, principal_type, principal_id, args.role)
+    _say(f"Assigned: {_assignment_line(assignment)}")
+    return EXIT_OK
+
+
+def _assignments_remove(args: argparse.Namespace) -> int:
+    assignment = _service(args).unassign(args.job_id, args.assignment_id)
+    _say(f"Removed: {_assignment_line(assignment)}")
+    return EXIT_OK
+
+
+def _assignment_line(assignment: Any) -> str:
+    resource = assignment.resource
+    name = resource.get("principalDisplayName") or resource["principalId"]
+    return (
+        f"{resource['id']}  {resource['principalType']:<5}  {name} ({resource['principalId']})  role {assignment.role}"
+    )
+
+
 def _schema_get(args: argparse.Namespace) -> int:
     _print_json(_graph(_service(args).get_schema(args.job_id)))
     return EXIT_OK
@@ -520,6 +553,22 @@ def _build_parser() -> argparse.ArgumentParser:
         "--retry", nargs="*", metavar="KEY", help="retry these escrows (all when no KEY is given) on the next cycle"
     )
     retry_or_dismiss.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
+
+    assignments = group(
+        "assignments", "users and groups assigned to a job's application (its scope when SyncAll=false)"
+    )
+    listing = command(assignments, "list", _assignments_list, "the assignments to the job's application")
+    listing.add_argument("job_id")
+    listing.add_argument("--json", action="store_true")
+    assign = command(assignments, "add", _assignments_add, "assign a user or group of the job's source")
+    assign.add_argument("job_id")
+    who = assign.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", metavar="ID", help="a user's id")
+    who.add_argument("--group", metavar="ID", help="a group's id (its direct members are in scope)")
+    assign.add_argument("--role", metavar="VALUE", help="the app role's value (default: the default access role)")
+    unassign = command(assignments, "remove", _assignments_remove, "remove an assignment (the object leaves scope)")
+    unassign.add_argument("job_id")
+    unassign.add_argument("assignment_id")
 
     schema = group("schema", "a job's synchronization schema")
     command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")

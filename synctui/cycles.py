@@ -31,6 +31,7 @@ from .engine import (
     SnapshotState,
     compile_schema,
 )
+from .engine.assignments import Application
 from .engine.compiled import CompiledSchema
 from .engine.status import EscrowThresholds, apply_cycle_result, restarted
 from .errors import Busy, InvalidRequest, NotFound, ServiceError
@@ -286,8 +287,9 @@ class CycleRunner:
                     raise InvalidRequest(f"the job's schema does not compile: {error}") from None
             return self._compiled[key]
 
-    def _options(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> CycleOptions:
-        values = template_spec(job.template_id or "").values(job, secrets)
+    def _options(self, record: JobRecord) -> CycleOptions:
+        job, principal = record.job, self._jobs.principal(record)
+        values = template_spec(job.template_id or "").values(job, principal.secrets)
         deletes_checked = values["SyncNotificationSettings"].get("DeleteThresholdEnabled", True)
         schema = self._jobs.schema(job.id or "")
         rule = schema.synchronization_rules[0] if schema.synchronization_rules else None
@@ -298,6 +300,10 @@ class CycleRunner:
             interval=job.required_schedule().interval,
             source_system=rule.source_directory_name if rule else "source",
             target_system=rule.target_directory_name if rule else "target",
+            # Templates whose source holds assignments declare SyncAll; the others sync all.
+            application=Application(principal.id, tuple(principal.app_roles), values["SyncAll"])
+            if "SyncAll" in values
+            else None,
         )
 
     def _thresholds(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> EscrowThresholds:
@@ -312,7 +318,6 @@ class CycleRunner:
     def _cycle(
         self,
         record: JobRecord,
-        secrets: Mapping[str, str],
         source: Directory,
         target: Directory,
         state: JobStateStore,
@@ -328,7 +333,7 @@ class CycleRunner:
             target=target,
             state=state,
             clock=self._clock,
-            options=self._options(record.job, secrets),
+            options=self._options(record),
             should_stop=stop.is_set,
             on_progress=lambda done, total: self._progress_made(job_id, done, total),
             detailed_logs=detailed,
@@ -363,7 +368,7 @@ class CycleRunner:
                     self._jobs.mark_interrupted(job_id, True)
                     try:
                         with self.state(job_id) as state:
-                            result = self._cycle(record, secrets, source, target, state, stop).run()
+                            result = self._cycle(record, source, target, state, stop).run()
                     except Exception as error:
                         # A fault of synctui's own: recorded (the job backs off), then raised for its traceback.
                         self._record_result(
@@ -389,7 +394,7 @@ class CycleRunner:
         with self.open_directories(record.job, secrets, failure="preview failed") as (source, target):
             with self.state(job_id) as store:
                 state = SnapshotState(store.load())
-            options = self._options(record.job, secrets)
+            options = self._options(record)
             options.delete_threshold = 0
             cycle = Cycle(
                 job_id=job_id,
@@ -433,7 +438,7 @@ class CycleRunner:
             template_spec(record.job.template_id or "").require_configured(record.job, secrets)
             directories = self.open_directories(record.job, secrets, trace, failure="provision on demand failed")
             with directories as (source, target), self.state(job_id) as state:
-                cycle = self._cycle(record, secrets, source, target, state, stop, detailed=True)
+                cycle = self._cycle(record, source, target, state, stop, detailed=True)
                 try:
                     return cycle.provision_one(object_type, object_id)
                 except (LookupError, ValueError) as error:

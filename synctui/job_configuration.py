@@ -46,7 +46,9 @@ def new_job(
     InvalidRequest (NotFound for an unknown template) before anything exists."""
     spec = templates.template_spec(template_id)
     schedule_interval = schedule(interval) if interval is not None else DEFAULT_INTERVAL
-    checked, secrets = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=secrets)
+    checked, secrets = spec.configure(
+        None, {}, {}, setting_changes=settings, secret_changes=spec.with_initial_secrets(secrets or {})
+    )
     job_id = f"{spec.id}.{uuid.uuid4().hex}"
     schema = spec.build_schema()
     schema.id = job_id

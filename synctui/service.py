@@ -21,6 +21,7 @@ from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
+from .job_source import Assignment, JobSource, SourceObject
 from .models import (
     DirectoryDefinition,
     FilterOperatorSchema,
@@ -55,6 +56,7 @@ class SyncService:
         self._events = Publisher()
         self._publish = self._events.publish
         self._cycles = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
+        self._sources = JobSource(self.jobs, home.tenant_file, self.clock)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback` with every event, from the thread the change happened on; returns the
@@ -247,6 +249,26 @@ class SyncService:
     def stop_all(self) -> None:
         self._cycles.stop_all()
 
+    # --- the job's source: its objects and the assignments to its application ----------------------
+
+    def source_objects(self, job_id: str, query: str = "") -> list[SourceObject]:
+        """Users and groups of the job's own source matching `query` (name, principal name, id)."""
+        return self._sources.search(job_id, query)
+
+    def assignments(self, job_id: str) -> list[Assignment]:
+        return self._sources.assignments(job_id)
+
+    def sync_all(self, job_id: str) -> bool | None:
+        """The job's scope (the SyncAll secret): all users and groups, or only those assigned (None: no choice)."""
+        return self._sources.sync_all(job_id)
+
+    def assign(self, job_id: str, principal_type: str, principal_id: str, role: str | None = None) -> Assignment:
+        """Assign a user or group (`principal_type`) to the job's application, with a role's value."""
+        return self._sources.assign(job_id, principal_type, principal_id, role)
+
+    def unassign(self, job_id: str, assignment_id: str) -> Assignment:
+        return self._sources.unassign(job_id, assignment_id)
+
     # --- logs, history and escrows ------------------------------------------------------------------
 
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
@@ -293,6 +315,7 @@ class SyncService:
 
 
 __all__ = [
+    "Assignment",
     "Busy",
     "CycleProgress",
     "Event",
@@ -302,6 +325,7 @@ __all__ = [
     "JobSummary",
     "NotFound",
     "ServiceError",
+    "SourceObject",
     "StoreError",
     "SyncService",
     "next_run",

@@ -419,6 +419,18 @@ def source_path(meaning: str, *, required: bool = False) -> SettingSpec:
 TENANT_SOURCE = source_path("the tenant directory (JSON) the job reads; the home's tenant directory if unset")
 
 
+SYNC_ALL = SettingSpec(
+    "SyncAll",
+    Flag(),
+    "true: sync all users and groups; false: only those assigned to the application (`synctui assignments`)",
+    # Unset, a job syncs all, as every job did before assignments: a template whose jobs start
+    # assigned-only says so in its initial secrets (see TemplateSpec.initial_secrets).
+    True,
+    secret=True,
+)
+"""Entra's scope choice, for a template whose source holds assignments (the tenant directory)."""
+
+
 def declare(template_id: str, *declared: SettingSpec, rules: Sequence[Rule] = ()) -> TemplateSettings:
     """A template's settings: its own and the common ones."""
     return TemplateSettings(template_id, (*declared, *COMMON), tuple(rules))

@@ -6,7 +6,7 @@ directory's attributes are described in one place only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from .models import (
     SynchronizationTemplate,
 )
 from .template_settings import (
+    SYNC_ALL,
     TENANT_SOURCE,
     Choice,
     FilePath,
@@ -73,6 +74,16 @@ class TemplateSpec:
     settings: TemplateSettings
     build_schema: Callable[[], SynchronizationSchema]
     open_directories: Callable[[JobContext], tuple[Directory, Directory]]
+    open_source_directory: Callable[[JobContext], Directory]
+    """The source alone (see `open_source`)."""
+    initial_secrets: tuple[tuple[str, str], ...] = ()
+    """Secrets a new job of the template starts with, unless it is given them."""
+
+    def with_initial_secrets(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """A new job's `secrets`, with the template's initial ones it is not given (names compare
+        case-insensitively, as Graph's do)."""
+        given = {name.lower() for name in secrets}
+        return {**{name: value for name, value in self.initial_secrets if name.lower() not in given}, **secrets}
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -155,14 +166,24 @@ class TemplateSpec:
     def open(self, context: JobContext, job_id: str) -> tuple[Directory, Directory]:
         """The job's two directories; ConnectionFailure naming the first required value that is not
         set (the job is NotConfigured) and how to set it."""
-        for spec in self.settings.declared:
+        self._require(context, job_id, self.settings.declared)
+        return self.open_directories(context)
+
+    def open_source(self, context: JobContext, job_id: str) -> Directory:
+        """The source alone, for what needs no target (searching it, its assignments): it opens even
+        while the target's secrets are missing, as only the job's settings say where the source is."""
+        self._require(context, job_id, [spec for spec in self.settings.declared if not spec.secret])
+        return self.open_source_directory(context)
+
+    @staticmethod
+    def _require(context: JobContext, job_id: str, declared: Iterable[SettingSpec]) -> None:
+        for spec in declared:
             if spec.required and context.values[spec.name] is None:
                 raise ConnectionFailure(
                     "MissingCredentials" if spec.secret else "MissingSetting",
                     f"the {'secret' if spec.secret else 'job setting'} {spec.name} ({spec.meaning}) is not set; "
                     f"set it with `{spec.set_command(job_id)}`",
                 )
-        return self.open_directories(context)
 
     def template(self) -> SynchronizationTemplate:
         return SynchronizationTemplate(
@@ -294,6 +315,7 @@ JSONFILE_SETTINGS = declare(
     "jsonfile",
     SettingSpec("ConnectionString", FilePath(), "the JSON file of the target directory", secret=True, required=True),
     TENANT_SOURCE,
+    SYNC_ALL,
 )
 
 
@@ -369,6 +391,7 @@ SCIM_SETTINGS = declare(
     ),
     SettingSpec("SecretToken", Token(), "the bearer token the endpoint expects (none if unset)", secret=True),
     TENANT_SOURCE,
+    SYNC_ALL,
     SettingSpec(
         "ScimRequestStyle",
         Choice(("aadOptscim062020", "legacy")),
@@ -439,10 +462,15 @@ def _csv_schema() -> SynchronizationSchema:
 
 
 def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
-    from .connectors.csvfile import CsvDirectory
     from .connectors.tenant import TenantDirectory
 
-    return CsvDirectory(context.values["SourcePath"]), TenantDirectory(context.tenant_file)
+    return _csv_source(context), TenantDirectory(context.tenant_file)
+
+
+def _csv_source(context: JobContext) -> Directory:
+    from .connectors.csvfile import CsvDirectory
+
+    return CsvDirectory(context.values["SourcePath"])
 
 
 CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads", required=True))
@@ -458,6 +486,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             JSONFILE_SETTINGS,
             _jsonfile_schema,
             _jsonfile_directories,
+            _tenant_source,
         ),
         TemplateSpec(
             "scim",
@@ -466,6 +495,9 @@ TEMPLATES: dict[str, TemplateSpec] = {
             SCIM_SETTINGS,
             _scim_schema,
             _scim_directories,
+            _tenant_source,
+            # Entra's SCIM applications start with "Sync only assigned users and groups".
+            initial_secrets=(("SyncAll", "false"),),
         ),
         TemplateSpec(
             "csvInbound",
@@ -474,6 +506,7 @@ TEMPLATES: dict[str, TemplateSpec] = {
             CSV_SETTINGS,
             _csv_schema,
             _csv_directories,
+            _csv_source,
         ),
     )
 }

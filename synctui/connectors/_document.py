@@ -158,6 +158,35 @@ class JsonDocumentDirectory:
                 self._objects_from_text[key] = found
         return self._objects_from_text.get(key)
 
+    def _value_from_text(self, key: str) -> Any:
+        """The value of a top-level `key` that is not an object collection, found in the file's text
+        without parsing the rest (see `_find_in_text` for the layout that makes this possible):
+        NOT_IN_TEXT when the text cannot tell, None when the document has no such key."""
+        handle = self._open_file()
+        if handle is None:
+            return None
+        with handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return NOT_IN_TEXT
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data[:5] != b'{\n  "':
+                    return NOT_IN_TEXT  # not laid out as this directory writes its file
+                marker = b"\n  " + orjson.dumps(key) + b": "
+                at = data.find(marker)
+                if at < 0:
+                    return None
+                start = at + len(marker)
+                if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
+                    return []
+                end = data.find(b"\n  ]", start)
+                if end < 0 or data.find(marker, end) >= 0:
+                    return NOT_IN_TEXT
+                text = data[start : end + 4]
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return NOT_IN_TEXT
+
     def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
         has it (else the caller reads and writes the whole document)."""
@@ -318,6 +347,9 @@ class JsonDocumentDirectory:
     def _source_error(self, problem: str) -> SourceDataError:
         return SourceDataError(f"{self.path}: {problem}")
 
+
+NOT_IN_TEXT = object()
+"""`_value_from_text`: the file's text cannot tell (the document must be read)."""
 
 _LAYOUT = orjson.OPT_INDENT_2
 """How this directory writes its file: for people to read, and for `read_one` to search."""

@@ -144,6 +144,18 @@ class SingleReads(Protocol):
 
 
 @runtime_checkable
+class AssignmentSource(Protocol):
+    """What a source directory may offer besides `Directory`: the applications its users and groups
+    are assigned to (Graph's `appRoleAssignment` resources), which scope a job that syncs only
+    assigned users and groups (see engine/assignments.py)."""
+
+    def app_role_assignments(self, resource_id: str) -> list[dict[str, Any]]:
+        """The assignments to the application whose service principal id is `resource_id`, each
+        with `id`, `principalId`, `principalType` ("User" or "Group") and `appRoleId`."""
+        ...
+
+
+@runtime_checkable
 class StoppableCalls(Protocol):
     """What a directory may offer besides `Directory`: calls that may wait long for a server, and
     that give up, raising `Interrupted`, once the cycle is asked to stop (pause, SIGTERM)."""

@@ -55,10 +55,13 @@ class MemoryDirectory:
         *,
         object_types: Iterable[str] = ("User", "Group"),
         seed: int = 0,
+        assignments: Iterable[dict[str, Any]] = (),
     ) -> None:
         if not isinstance(definition, DirectoryDefinition):
             definition = _open_definition(definition, object_types)
         self._definition = definition
+        self.assignments = list(assignments)
+        """Its `appRoleAssignment` objects (see `AssignmentSource`), for tests to change."""
         self._tables = {obj.name: ObjectTable(obj) for obj in self._definition.objects}
         self._random = random.Random(seed)
         self._faults: list[_Fault] = []
@@ -152,6 +155,9 @@ class MemoryDirectory:
 
     def flush(self) -> None:
         self._called("flush", "")
+
+    def app_role_assignments(self, resource_id: str) -> list[dict[str, Any]]:
+        return [assignment for assignment in self.assignments if assignment["resourceId"] == resource_id]
 
     def close(self) -> None:
         """Nothing to release."""

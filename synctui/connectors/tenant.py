@@ -1,9 +1,11 @@
 """The local "Azure Active Directory": users and groups in a JSON file with Graph property names,
-`{"users": [...], "groups": [...]}`. Outbound jobs read it; the inbound HR job writes into it."""
+`{"users": [...], "groups": [...], "appRoleAssignments": [...]}`. Outbound jobs read it (and the
+assignments to their application, see connectors/assignments.py); the inbound HR job writes into it."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from ..ids import new_guid
 from ..models import AttributeType, DirectoryDefinition
@@ -14,7 +16,8 @@ from ._definitions import (
     entra_user_attributes,
     object_definition,
 )
-from ._document import JsonDocumentDirectory
+from ._document import NOT_IN_TEXT, JsonDocumentDirectory
+from .assignments import ASSIGNMENTS_KEY, checked_assignments
 
 TENANT_DIRECTORY_NAME = "Azure Active Directory"
 
@@ -60,3 +63,43 @@ class TenantDirectory(JsonDocumentDirectory):
             missing_file_is_empty=False,
             new_id=new_guid,
         )
+
+    # --- assignments (AssignmentSource) -------------------------------------------------------
+
+    def app_role_assignments(self, resource_id: str) -> list[dict[str, Any]]:
+        """The application's assignments; read from the file's text alone while nothing else of
+        the document was read (provision on demand reads one object and the assignments)."""
+        listed = NOT_IN_TEXT if self._document is not None else self._value_from_text(ASSIGNMENTS_KEY)
+        assignments = (
+            self._assignments()
+            if listed is NOT_IN_TEXT
+            else checked_assignments([] if listed is None else listed, self._source_error)
+        )
+        return [assignment for assignment in assignments if assignment["resourceId"] == resource_id]
+
+    def add_app_role_assignment(self, assignment: dict[str, Any]) -> None:
+        """Keep `assignment` (see `new_assignment`); written at the next flush."""
+        self._set_assignments([*self._assignments(), assignment])
+
+    def remove_app_role_assignment(self, assignment_id: str) -> dict[str, Any] | None:
+        """Remove the assignment with that id (written at the next flush); None if there is none."""
+        assignments = self._assignments()
+        removed = next((item for item in assignments if item["id"] == assignment_id), None)
+        if removed is not None:
+            self._set_assignments([item for item in assignments if item is not removed])
+        return removed
+
+    def _assignments(self) -> list[dict[str, Any]]:
+        return checked_assignments(self._loaded().get(ASSIGNMENTS_KEY, []), self._source_error)
+
+    def _set_assignments(self, assignments: list[dict[str, Any]]) -> None:
+        # The document keeps keys other than its collections as they are, and flush writes them.
+        self._loaded()[ASSIGNMENTS_KEY] = assignments
+        self._dirty = True
+
+    def _loaded(self) -> dict[str, Any]:
+        """The document, read once (as the object types are)."""
+        if self._document is None:
+            self._load()
+        assert self._document is not None
+        return self._document

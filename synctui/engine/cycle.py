@@ -131,6 +131,7 @@ class Cycle(OnDemand, CyclePlan):
         for mapping in self.schema.mappings:
             self._sources[mapping.source_type] = {str(obj["id"]): obj for obj in read(mapping.source_type)}
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
+        self._read_assignments()
 
     def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
         if result.failure is None:

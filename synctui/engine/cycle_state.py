@@ -18,7 +18,9 @@ from datetime import timedelta
 from typing import Any, Protocol, TypeVar
 
 from ..clock import Clock
+from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..connectors.base import (
+    AssignmentSource,
     DeferredWrites,
     Directory,
     ObjectError,
@@ -28,6 +30,7 @@ from ..connectors.base import (
 )
 from ..expressions import EvaluationContext
 from ..models.connector_space import EntryKey, SpaceEntry
+from .assignments import Application, Assignments
 from .compiled import (
     SOFT_DELETED,
     AttributeReader,
@@ -44,6 +47,11 @@ CHECKPOINT_SHARE = 0.1
 """At most this share of a cycle's time goes to checkpoints (see `_checkpoint`)."""
 
 _Item = TypeVar("_Item")
+
+GROUPS_READ_ONE_BY_ONE = 20
+"""Provision on demand reads up to this many assigned groups one by one (see `_read_assignments`)."""
+_ASSIGNMENTS_NAME = ASSIGNMENTS_KEY.lower()
+"""As `AttributeReader.names` holds it."""
 
 
 class StateStore(Protocol):
@@ -87,6 +95,9 @@ class CycleOptions:
     checkpoint_seconds: float = 5.0
     source_system: str = "source"
     target_system: str = "target"
+    application: Application | None = None
+    """The job's application, when its source holds assignments (see assignments.py); None: every
+    object is in scope as far as assignments go, and `appRoleAssignments` is what the source holds."""
 
 
 class Counters:
@@ -164,6 +175,9 @@ class CycleState:
         self.counters = Counters()
         self._one_object = False
         """Provision on demand: reads one object of each directory, and no more."""
+        self._assignments: Assignments | None = None
+        """The application's assignments, read with the source objects (see `_read_assignments`)."""
+        self._hashed: dict[int, tuple[str, ...]] = {}
 
     def _load_state(self, *, few_entries: bool = False) -> None:
         snapshot = self.state.load(few_entries=few_entries)
@@ -215,7 +229,7 @@ class CycleState:
         entry.object_type = mapping.source_type
         entry.link(target_id, mapping.target_type)
         entry.in_scope = True
-        entry.hash = fingerprint(obj, mapping.attributes)
+        entry.hash = self._fingerprint(mapping, obj)
         entry.display_name = display_name(obj)
         entry.refs = refs or {}
         if mapping.reference_flows:
@@ -236,7 +250,7 @@ class CycleState:
         """Record that the object was looked at (and, if known, whether it is in scope), so an
         unchanged object is not looked at again."""
         entry = entry if entry is not None else SpaceEntry(mapping.source_type)
-        entry.hash = fingerprint(obj, mapping.attributes)
+        entry.hash = self._fingerprint(mapping, obj)
         entry.display_name = display_name(obj)
         if in_scope is not None:
             entry.in_scope = in_scope
@@ -271,6 +285,12 @@ class CycleState:
         """What the mapping's expressions and scoping filter (or only those `reader` reads for) see of `obj`."""
         reader = reader or mapping.reads
         attrs = expression_input(obj, reader.keys(obj))
+        if self._assignments is not None and _ASSIGNMENTS_NAME in reader.names:
+            # The roles assigned to this application, never a value the source holds under that name.
+            attrs.pop(ASSIGNMENTS_KEY, None)
+            roles = self._assignments.roles(mapping.source_type, str(obj["id"]))
+            if roles:
+                attrs[ASSIGNMENTS_KEY] = roles
         alias = mapping.anchor_alias
         if alias is not None and alias.lower() in reader.names:
             attrs[alias] = to_expression_value(obj["id"])
@@ -280,6 +300,51 @@ class CycleState:
     def _is_active(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> bool:
         name = mapping.account_enabled_attribute
         return True if name is None or obj.get(name) is None else is_truthy(obj.get(name))
+
+    # --- assignments --------------------------------------------------------------------------
+
+    def _read_assignments(self) -> None:
+        """The application's assignments as the source holds them now. Read after the source's
+        objects: an assigned group's members come from its object as read (else it is read alone)."""
+        application = self.options.application
+        if application is None:
+            return
+        listed = (
+            self.source.app_role_assignments(application.resource_id)
+            if isinstance(self.source, AssignmentSource)
+            else []
+        )
+        groups = self._sources.get("Group", {})
+        assigned_groups = sum(1 for assignment in listed if assignment["principalType"] == "Group")
+        if self._one_object and assigned_groups > GROUPS_READ_ONE_BY_ONE:
+            # Provision on demand reads each assigned group alone; past a few, reading them all is cheaper.
+            groups = {str(group["id"]): group for group in self.source.read_all("Group")}
+
+        def members_of(group_id: str) -> list[str]:
+            group = groups.get(group_id) if group_id in groups else self._get(self.source, "Group", group_id)
+            members = (group or {}).get("members") or []
+            return [str(member) for member in members] if isinstance(members, list) else []
+
+        self._assignments = Assignments(application, listed, members_of)
+
+    def _fingerprint(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> str:
+        attributes = self._hashed_attributes(mapping)
+        if self._assignments is not None and ASSIGNMENTS_KEY in attributes:
+            hashed = {name: obj.get(name) for name in attributes}
+            hashed[ASSIGNMENTS_KEY] = self._assignments.roles(mapping.source_type, str(obj["id"])) or None
+            return fingerprint(hashed, attributes)
+        return fingerprint(obj, attributes)
+
+    def _hashed_attributes(self, mapping: CompiledObjectMapping) -> tuple[str, ...]:
+        """What decides an object's flow, hashed to tell whether it changed: what the mapping reads
+        and, when assignments scope the job, its assignments (an unassigned object is looked at again)."""
+        attributes = self._hashed.get(id(mapping))
+        if attributes is None:
+            attributes = mapping.attributes
+            if self._assignments is not None and self._assignments.scoped and ASSIGNMENTS_KEY not in attributes:
+                attributes = (*attributes, ASSIGNMENTS_KEY)
+            self._hashed[id(mapping)] = attributes
+        return attributes
 
     # --- the directories ------------------------------------------------------------------
 

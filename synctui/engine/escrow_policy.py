@@ -12,7 +12,6 @@ from ..models.connector_space import EntryKey, SpaceEntry
 from .compiled import CompiledObjectMapping
 from .cycle_state import CycleState
 from .trace import ObjectTrace
-from .values import fingerprint
 
 ESCROW_MAX_AGE = timedelta(days=28)
 ESCROW_MAX_BACKOFF = timedelta(hours=24)
@@ -65,7 +64,7 @@ class EscrowPolicy(CycleState):
         obj = self._sources.get(mapping.source_type, {}).get(source_id)
         if obj is not None:
             entry = entry if entry is not None else SpaceEntry(mapping.source_type)
-            entry.hash = fingerprint(obj, mapping.attributes)
+            entry.hash = self._fingerprint(mapping, obj)
             entry.display_name = display
             self.entries[key] = entry
             self._mark_changed(key, entry)

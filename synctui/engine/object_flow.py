@@ -25,10 +25,11 @@ from ..expressions import (
 )
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
+from .assignments import scoping_details, skip_reason
 from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
 from .references import ReferenceResolution
 from .trace import REDACTED, ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
-from .values import display_name, display_value, fingerprint, same_value
+from .values import display_name, display_value, same_value
 
 PendingDeprovision = tuple[CompiledObjectMapping, EntryKey, ProvisioningState, ObjectTrace]
 """A disable or delete waiting for the deletion-threshold check: the state it leaves the entry
@@ -122,13 +123,15 @@ class ObjectFlow(ReferenceResolution):
             self._record_looked_at(key, mapping, obj, entry)
             return None
         active = self._is_active(mapping, obj)
-        in_scope = mapping.scope.in_scope(attrs)
+        assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, str(obj["id"]))
+        passes_filters = mapping.scope.in_scope(attrs)
+        in_scope = assigned and passes_filters
         trace.step(
             "EntrySynchronizationScoping",
             "scoping",
             "success" if in_scope and active else "skipped",
             (_scoping, mapping.source_type),
-            (self._scope_details, mapping, obj, attrs, active, in_scope),
+            (self._scope_details, mapping, obj, attrs, active, assigned, passes_filters),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -150,7 +153,11 @@ class ObjectFlow(ReferenceResolution):
                 self._record_looked_at(key, mapping, obj, entry, in_scope=False)
                 return None
             return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
-        reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        reason = (
+            skip_reason(mapping.source_type, display_name(obj), assigned=assigned, passes_filters=passes_filters)
+            if not in_scope
+            else "The object is not active in the source"
+        )
         trace.step("EntrySynchronizationSkip", "processing", "skipped", reason)
         trace.outcome(
             "other",
@@ -397,26 +404,25 @@ class ObjectFlow(ReferenceResolution):
         obj: Mapping[str, Any],
         attrs: Mapping[str, Any],
         active: bool,
-        in_scope: bool,
+        assigned: bool,
+        passes_filters: bool,
     ) -> dict[str, Any]:
-        """The scoping step's details, as Entra's on-demand view lists them (spec §13, step 3):
-        active in the source, the assignment, each scoping filter clause, and why it is skipped."""
-        details: dict[str, Any] = {"Active in source system": active, **self._assignment_details(mapping, obj)}
-        for outcome in mapping.scope.explain(attrs):
-            details[f"{outcome.group}: {outcome.clause}"] = outcome.result
-        details["IsInProvisioningScope"] = in_scope
-        if not in_scope:
-            details["SkipReason"] = "NotEffectivelyEntitled"
-        elif not active:
-            details["SkipReason"] = "The object is not active in the source"
-        return details
-
-    def _assignment_details(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> dict[str, Any]:
-        """What the scoping step says of the object's assignment to the application: with "Sync
-        all users and groups", that every object is considered. Assignment-based scoping
-        replaces this with whether (and how: directly, through which group, with which role)
-        the object is assigned."""
-        return {"Scope sync all": True}
+        """The scoping step's details, as Entra's on-demand view lists them (spec §13, step 3)."""
+        assignments = self._assignments
+        return scoping_details(
+            mapping.source_type,
+            display_name(obj),
+            active=active,
+            sync_all=assignments is None or not assignments.scoped,
+            has_assignment=None
+            if assignments is None
+            else assignments.is_assigned(mapping.source_type, str(obj["id"])),
+            assignment_in_scope=assigned,
+            passes_filters=passes_filters,
+            clauses=(
+                (f"{outcome.group}: {outcome.clause}", outcome.result) for outcome in mapping.scope.explain(attrs)
+            ),
+        )
 
     # --- deprovisioning -----------------------------------------------------------------------
 
@@ -644,7 +650,7 @@ class ObjectFlow(ReferenceResolution):
         if state == ProvisioningState.DISABLED and mapping.reference_flows:
             entry.refs_pending = True  # a disabled object is still managed: its manager and members too
         if obj is not None:
-            entry.hash = fingerprint(obj, mapping.attributes)
+            entry.hash = self._fingerprint(mapping, obj)
         self._mark_changed(key, entry)
         self._clear_escrow(key)
 

@@ -48,6 +48,7 @@ class OnDemand(ObjectFlow):
         obj = self._get(self.source, mapping.source_type, source_id)
         if obj is None and key not in self.entries:
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
+        self._read_assignments()
         self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
         reason = self._process(mapping, key, trace, log=False)
         if reason is not None:

@@ -5,6 +5,7 @@ deletes held back by the deletion threshold and the exports a stopped run left i
 
 from __future__ import annotations
 
+from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..models.connector_space import EntryKey
 from .compiled import CompiledObjectMapping
 from .cycle_state import keys_by_object_type
@@ -37,11 +38,16 @@ class CyclePlan(EscrowPolicy):
         in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
         for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
             prefix = mapping.key_prefix
+            hashed = self._hashed_attributes(mapping)
+            # Hashing an object's assignments takes a look-up each: only where they are hashed.
+            hash_of = self._fingerprint if ASSIGNMENTS_KEY in hashed and self._assignments is not None else None
             for key, obj in objects:
                 entry = entries.get(key)
                 if entry is not None and entry.cycle == activity:
                     continue
-                changed = entry is None or entry.hash != fingerprint(obj, mapping.attributes)
+                changed = entry is None or entry.hash != (
+                    hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
+                )
                 deltas += changed
                 if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
                     work.append((mapping, key))

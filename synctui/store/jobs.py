@@ -8,6 +8,7 @@ so a field this version does not know survives a change.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,12 +55,30 @@ class JobRecord:
 
 @dataclass
 class ServicePrincipal:
-    """A job's application instance: its display name (the job's name) and its secrets."""
+    """A job's application instance: its display name (the job's name), its secrets and its roles."""
 
     id: str
     display_name: str | None = None
     template_id: str | None = None
     secrets: dict[str, str] = field(default_factory=dict)
+    app_roles: list[dict[str, Any]] = field(default_factory=list)
+    """Its `appRoles` as Graph shows them; `default_app_roles` when none were given."""
+
+
+def default_app_roles(principal_id: str) -> list[dict[str, Any]]:
+    """The access role Entra gives an application that declares none (`msiam_access`, shown as
+    "User"), its id derived from the application's so that it stays the same without being stored."""
+    return [
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"synctui:appRole:msiam_access:{principal_id}")),
+            "allowedMemberTypes": ["User"],
+            "description": "msiam_access",
+            "displayName": "User",
+            "isEnabled": True,
+            "origin": "Application",
+            "value": "msiam_access",
+        }
+    ]
 
 
 class JobRepository:
@@ -116,6 +135,7 @@ class JobRepository:
             secrets={
                 pair["key"]: pair["value"] for pair in document.get("secrets", []) if pair.get("value") is not None
             },
+            app_roles=list(document.get("appRoles") or default_app_roles(record.service_principal_id)),
         )
 
     def secrets(self, record: JobRecord) -> dict[str, str]:

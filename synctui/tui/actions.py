@@ -309,6 +309,22 @@ JOB_ACTIONS: tuple[Action, ...] = (
         needs_job=True,
     ),
     Action(
+        "jobs.assign",
+        _in_tab("tab-assignments", "assign"),
+        "Assign",
+        "Assign a user or group of the job's source to its application",
+        palette="Assign a user or group…",
+        needs_job=True,
+    ),
+    Action(
+        "jobs.unassign",
+        _in_tab("tab-assignments", "unassign"),
+        "Remove assignment",
+        "Remove the highlighted assignment (asks first)",
+        palette="Remove the highlighted assignment…",
+        needs_job=True,
+    ),
+    Action(
         "jobs.add_filter_group",
         _in_tab("tab-schema", "add_group"),
         "Add filter group",

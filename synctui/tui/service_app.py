@@ -1,5 +1,5 @@
-"""The app as its screens and widgets see it: the service, errors shown, and the mapping dialog's
-expressions checked off the UI thread.
+"""The app as its screens and widgets see it: the service, errors shown, and the dialogs' service
+calls made off the UI thread (the mapping dialog's expressions checked, the assign dialog's searches).
 
 `SyncApp` adds the screens, keys and theme. A screen or widget that uses these types its `app` with
 `app = getters.app(ServiceApp)` (Textual's typed accessor): it cannot import `SyncApp`, which imports it.
@@ -13,6 +13,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import get_current_worker
 
 from ..service import InvalidRequest, ServiceError, StoreError, SyncService, shortened
+from .dialogs.assign import AssignDialog
 from .dialogs.error import ErrorDialog
 from .dialogs.mapping import MappingDialog
 
@@ -36,6 +37,21 @@ class ServiceApp(App[int]):
             return
         if not get_current_worker().is_cancelled:
             request.dialog.post_message(MappingDialog.Parsed(request, response, None))
+
+    @on(AssignDialog.SearchRequested)
+    def _search_requested(self, request: AssignDialog.SearchRequested) -> None:
+        request.stop()
+        self.search_source(request)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search_source(self, request: AssignDialog.SearchRequested) -> None:
+        try:
+            objects = self.service.source_objects(request.job_id, request.text)
+        except Exception as error:  # noqa: BLE001 - shown in the dialog
+            request.dialog.post_message(AssignDialog.Found(request, [], str(error)))
+            return
+        if not get_current_worker().is_cancelled:
+            request.dialog.post_message(AssignDialog.Found(request, objects, None))
 
     def notify(
         self,

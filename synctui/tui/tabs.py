@@ -8,7 +8,7 @@ from typing import Any
 
 from .actions import SCREEN_VIEWS
 from .detail_tab import DetailTab
-from .widgets import escrows_pane, logs_pane, schema_editor
+from .widgets import assignments_pane, escrows_pane, logs_pane, schema_editor
 from .widgets.panes import SETTINGS_TAB, STATUS_TAB
 
 TABS: tuple[DetailTab[Any], ...] = (
@@ -16,6 +16,7 @@ TABS: tuple[DetailTab[Any], ...] = (
     logs_pane.TAB,
     escrows_pane.TAB,
     schema_editor.TAB,
+    assignments_pane.TAB,
     SETTINGS_TAB,
 )
 TAB_BY_ID = {tab.id: tab for tab in TABS}

@@ -356,3 +356,67 @@ def test_an_unreadable_file_is_a_connection_failure(tmp_path: Path) -> None:
         TenantDirectory(folder).read_all("User")
     with pytest.raises(ConnectionFailure, match="cannot be read"):
         TenantDirectory(folder).test_connection()
+
+
+def _assignment(n: int, resource: str = "app") -> dict:
+    return {"id": f"a{n}", "principalId": f"u{n}", "principalType": "User", "resourceId": resource, "appRoleId": "r"}
+
+
+def test_assignments_are_read_from_the_text_alone_and_written_back(tmp_path) -> None:
+    import orjson
+
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    document = {"users": [{"id": "u1", "displayName": "One"}], "groups": [], "appRoleAssignments": [_assignment(1)]}
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    tenant = TenantDirectory(path)
+    assert tenant.app_role_assignments("app") == [_assignment(1)]
+    assert tenant.app_role_assignments("another") == []
+    assert tenant._document is None  # found in the text: the document was not read
+    tenant.add_app_role_assignment(_assignment(2))
+    tenant.flush()
+    assert TenantDirectory(path).app_role_assignments("app") == [_assignment(1), _assignment(2)]
+    assert orjson.loads(path.read_bytes())["users"] == document["users"]
+    tenant = TenantDirectory(path)
+    assert tenant.remove_app_role_assignment("a1") == _assignment(1)
+    assert tenant.remove_app_role_assignment("a1") is None
+    tenant.flush()
+    assert TenantDirectory(path).app_role_assignments("app") == [_assignment(2)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"users": [], "groups": [], "appRoleAssignments": [{"id": "a1", "principalId": "u1", '
+        b'"principalType": "User", "resourceId": "app", "appRoleId": "r"}]}',  # written by hand, on one line
+        b'{\n  "users": [],\n  "appRoleAssignments": [\n    {"id": "a1", "principalId": "u1", "principalType": "User",'
+        b' "resourceId": "app", "appRoleId": "r"}\n  ]\n}\n',
+    ],
+)
+def test_assignments_in_any_layout(tmp_path, text: bytes) -> None:
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    path.write_bytes(text)
+    assert TenantDirectory(path).app_role_assignments("app") == [_assignment(1)]
+
+
+@pytest.mark.parametrize(
+    ("assignments", "problem"),
+    [
+        ({"a": 1}, '"appRoleAssignments" must be a list'),
+        ([{"id": "a1", "principalId": "u1", "principalType": "User", "resourceId": "app"}], "appRoleId missing"),
+        ([{**_assignment(1), "principalType": "Device"}], "must be .User. or .Group., not 'Device'"),
+    ],
+)
+def test_bad_assignments_are_named(tmp_path, assignments, problem: str) -> None:
+    import json
+
+    from synctui.connectors.base import SourceDataError
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    path.write_text(json.dumps({"users": [], "groups": [], "appRoleAssignments": assignments}, indent=2))
+    with pytest.raises(SourceDataError, match=problem):
+        TenantDirectory(path).app_role_assignments("app")

@@ -42,8 +42,8 @@ class Harness:
     state: JobStateStore = field(default_factory=lambda: JobStateStore(None))
     options: CycleOptions = field(default_factory=CycleOptions)
 
-    def run(self, **kwargs: Any) -> CycleResult:
-        cycle = Cycle(
+    def cycle(self, **kwargs: Any) -> Cycle:
+        return Cycle(
             job_id="job",
             schema=compile_schema(self.schema),
             source=self.source,
@@ -53,7 +53,9 @@ class Harness:
             options=self.options,
             **kwargs,
         )
-        return cycle.run()
+
+    def run(self, **kwargs: Any) -> CycleResult:
+        return self.cycle(**kwargs).run()
 
     def users(self) -> dict[str, dict[str, Any]]:
         return {u["userPrincipalName"]: u for u in self.target.read_all("User")}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import httpx
 from scim2_models import ResourceType, Schema, ScimProvider
 from scim2_server.memory import InMemoryStorage
 from scim2_server.testserver.application import BearerTokenApplication
@@ -111,6 +112,19 @@ class ScimServer:
             self._server.shutdown()
             self._server.server_close()
             self._thread.join()
+
+
+def scim_get(server: ScimServer, path: str) -> dict[str, Any]:
+    """A GET of `path` on the server, with the tests' token."""
+    response = httpx.get(server.base_address + path, headers={"Authorization": f"Bearer {TOKEN}"})
+    response.raise_for_status()
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def scim_users(server: ScimServer) -> dict[str, dict[str, Any]]:
+    """The server's users by userName."""
+    return {u["userName"]: u for u in scim_get(server, "/Users?count=500")["Resources"]}
 
 
 def sent(traces: list[dict[str, Any]], method: str) -> list[Any]:

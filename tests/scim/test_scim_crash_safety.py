@@ -80,6 +80,8 @@ def test_kill_9_during_parallel_exports_loses_nothing(
             f"BaseAddress={server.base_address}",
             "--secret",
             f"SecretToken={TOKEN}",
+            "--secret",
+            "SyncAll=true",  # every user in scope: the kills must land among many exports
             "--setting",
             f"SourcePath={source}",
             "--setting",

@@ -17,7 +17,7 @@ from synctui.connectors.tenant import TenantDirectory
 from synctui.models import SynchronizationStatusCode as Code
 from synctui.store import Home
 
-from ._server import ENTERPRISE, TOKEN, ScimServer
+from ._server import ENTERPRISE, TOKEN, ScimServer, scim_get, scim_users
 
 
 def _tenant(count: int = 6) -> dict[str, Any]:
@@ -50,21 +50,12 @@ def scim_job(tmp_path: Path, start_server: Callable[..., ScimServer]):
     service.home.tenant_file.write_text(json.dumps(_tenant()))
     job = service.create_job(
         "scim",
-        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        # These tests watch the wire, with every user in scope; assignment scoping has its own (test_assignments.py).
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN, "SyncAll": "true"},
         settings={"ScimManagerShape": "object"},
     )
     service.start_job(job.id)
     return service, job.id, server
-
-
-def _get(server: ScimServer, path: str) -> dict[str, Any]:
-    response = httpx.get(server.base_address + path, headers={"Authorization": f"Bearer {TOKEN}"})
-    response.raise_for_status()
-    return response.json()
-
-
-def _users(server: ScimServer) -> dict[str, dict[str, Any]]:
-    return {u["userName"]: u for u in _get(server, "/Users?count=500")["Resources"]}
 
 
 def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
@@ -72,14 +63,14 @@ def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
     traces: list[dict[str, Any]] = []
     execution = service.run_cycle(job_id, trace=traces.append)
     assert execution.state.value == "Succeeded", execution.error
-    users = _users(server)
+    users = scim_users(server)
     assert len(users) == 6
     user1 = users["user1@contoso.example"]
     assert user1["active"] is True and user1["name"]["givenName"] == "User"
     assert user1["emails"][0]["value"] == "user1@contoso.example"
     assert user1[ENTERPRISE]["department"] == "Sales"
     assert user1[ENTERPRISE]["manager"]["value"] == users["user0@contoso.example"]["id"]
-    group = _get(server, "/Groups")["Resources"][0]
+    group = scim_get(server, "/Groups")["Resources"][0]
     assert {m["value"] for m in group["members"]} == {users[f"user{n}@contoso.example"]["id"] for n in range(3)}
     assert all("Bearer ***" in json.dumps(t) or "Authorization" not in json.dumps(t) for t in traces)
     assert TOKEN not in json.dumps(traces)
@@ -93,14 +84,14 @@ def test_scim_job_provisions_updates_disables_and_deletes(scim_job) -> None:
     traces.clear()
     execution = service.run_cycle(job_id, trace=traces.append)
     assert execution.state.value == "Succeeded", execution.error
-    users = _users(server)
+    users = scim_users(server)
     assert users["user1@contoso.example"]["displayName"] == "User One"
     assert users["user1@contoso.example"][ENTERPRISE]["department"] == "Marketing"
     assert users["user2@contoso.example"]["active"] is False
     assert "user3@contoso.example" not in users
     patches = [t for t in traces if t["method"] == "PATCH"]
     assert patches and all(op["op"].islower() for t in patches for op in t["request_body"]["Operations"])
-    group = _get(server, "/Groups")["Resources"][0]
+    group = scim_get(server, "/Groups")["Resources"][0]
     ids = {m["value"] for m in group["members"]}
     assert users["user4@contoso.example"]["id"] in ids and users["user2@contoso.example"]["id"] not in ids
 
@@ -115,7 +106,7 @@ def test_scim_job_adopts_existing_users_by_user_name(scim_job) -> None:
         json={"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "user1@contoso.example"},
     )
     service.run_cycle(job_id)
-    assert len(_users(server)) == 6
+    assert len(scim_users(server)) == 6
 
 
 @pytest.mark.parametrize("style", ["aadOptscim062020", "legacy"])
@@ -133,11 +124,11 @@ def test_an_adopted_user_lacking_emails_name_and_enterprise_data_gets_them_added
 
     assert execution.state.value == "Succeeded", execution.error
     assert execution.count_escrowed == 0
-    user1 = _users(server)["user1@contoso.example"]
+    user1 = scim_users(server)["user1@contoso.example"]
     assert user1["emails"] == [{"type": "work", "value": "user1@contoso.example"}]
     assert (user1["name"]["givenName"], user1["name"]["familyName"]) == ("User", "N1")
     assert user1[ENTERPRISE]["department"] == "Sales"
-    group = _get(server, "/Groups")["Resources"][0]
+    group = scim_get(server, "/Groups")["Resources"][0]
     assert user1["id"] in {m["value"] for m in group["members"]}  # not left out of its group
     (patch,) = [
         t
@@ -153,7 +144,7 @@ def test_an_adopted_user_lacking_emails_name_and_enterprise_data_gets_them_added
     assert not any(
         op["op"].lower() == "replace" and op.get("path") == 'emails[type eq "work"].value' for op in operations
     )
-    manager_id = _users(server)["user0@contoso.example"]["id"]
+    manager_id = scim_users(server)["user0@contoso.example"]["id"]
     manager_set = {"op": add, "path": f"{ENTERPRISE}:manager", "value": {"value": manager_id}}
     assert any(manager_set in t["request_body"]["Operations"] for t in traces if t["method"] == "PATCH")
     entry = next(
@@ -186,7 +177,7 @@ def test_provision_on_demand_against_scim(scim_job) -> None:
     service, job_id, server = scim_job
     result = service.provision_on_demand(job_id, "u1")
     assert json.loads(result.key)["result"] == "Success"
-    assert "user1@contoso.example" in _users(server)
+    assert "user1@contoso.example" in scim_users(server)
 
 
 def test_discover_adds_the_endpoints_attributes_to_the_schema(scim_job) -> None:
@@ -225,17 +216,17 @@ def test_parallel_requests_end_as_one_at_a_time(
     service.home.tenant_file.write_text(json.dumps(tenant))
     job = service.create_job(
         "scim",
-        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN},
+        secrets={"BaseAddress": server.base_address, "SecretToken": TOKEN, "SyncAll": "true"},
         settings={"ScimManagerShape": "object", "ScimMaxParallelRequests": parallel},
     )
     assert service.run_cycle(job.id).state.value == "Succeeded"
-    users = _users(server)
+    users = scim_users(server)
     assert len(users) == 60
     ids = {upn: user["id"] for upn, user in users.items()}
     for n in range(1, 60):
         manager = users[f"user{n}@contoso.example"][ENTERPRISE]["manager"]["value"]
         assert manager == ids[f"user{n // 5}@contoso.example"]
-    [group] = _get(server, "/Groups")["Resources"]
+    [group] = scim_get(server, "/Groups")["Resources"]
     assert {m["value"] for m in group["members"]} == {ids[f"user{n}@contoso.example"] for n in range(0, 60, 2)}
     assert service.run_cycle(job.id).count_exports == 0
 
@@ -243,7 +234,7 @@ def test_parallel_requests_end_as_one_at_a_time(
 def test_a_user_already_deleted_at_the_endpoint_is_deleted_once_without_escrow(scim_job) -> None:
     service, job_id, server = scim_job
     assert service.run_cycle(job_id).state.value == "Succeeded"
-    gone = _users(server)["user3@contoso.example"]["id"]
+    gone = scim_users(server)["user3@contoso.example"]["id"]
     httpx.delete(f"{server.base_address}/Users/{gone}", headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
     tenant = TenantDirectory(service.home.tenant_file)
     tenant.delete("User", "u3")

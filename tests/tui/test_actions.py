@@ -219,7 +219,7 @@ async def test_provision_on_demand(app: SyncApp, service: SyncService) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ProvisionScreen)
         app.screen.query_one("#provision-search", Input).value = "Mohammed Anderson"
-        await pilot.pause()
+        await settle(pilot)  # the search runs in a worker
         await pilot.press("enter")
         await settle(pilot)
         key, entry = app.screen.result
@@ -230,6 +230,25 @@ async def test_provision_on_demand(app: SyncApp, service: SyncService) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ProvisionScreen)
+
+
+async def test_provision_on_demand_offers_the_jobs_own_source(app: SyncApp, service: SyncService) -> None:
+    # The HR job's source is its CSV file: its workers, by their EmployeeId, not the tenant's users.
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "csvInbound")
+        await pilot.press("o")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ProvisionScreen)
+        assert screen.objects and all(obj.id.startswith("E") for obj in screen.objects)
+        worker = screen.objects[3]
+        screen.query_one("#provision-search", Input).value = worker.display_name
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        key, entry = screen.result
+        assert key["result"] == "Success", key
+        assert entry["sourceIdentity"]["id"] == worker.id
 
 
 async def test_provision_on_demand_unknown_id_is_an_error_not_a_crash(app: SyncApp, service: SyncService) -> None:

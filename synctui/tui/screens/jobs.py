@@ -53,6 +53,7 @@ from ..schema_file import SchemaFile, export_schema, read_schema
 from ..service_app import ServiceApp
 from ..sizes import NARROW, WIDE
 from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
+from ..widgets.assignments_pane import AssignmentsPane
 from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
@@ -62,11 +63,13 @@ from ..widgets.schema_editor import SchemaEditor
 
 # The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
 # toasts use: one constant each, so a request and its follow-up cannot drift apart.
-RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS = (
+RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN = (
     "Run now",
     "Simulate changes",
     "Import schema",
     "Save settings",
+    "Assign",
+    "Remove assignment",
 )
 
 # What the screen's loads are called in their failure toasts ("Loading jobs failed").
@@ -580,6 +583,33 @@ class JobsScreen(Screen[None]):
 
     # --- panes asking for service calls ------------------------------------------------------------
 
+    @on(AssignmentsPane.AssignRequested)
+    def _assign(self, request: AssignmentsPane.AssignRequested) -> None:
+        request.stop()
+        summary, chosen = request.summary, request.chosen
+        self._request(
+            ASSIGN,
+            summary.job.id,
+            self.service.assign,
+            summary.job.id or "",
+            chosen.object_type,
+            chosen.id,
+            success=f"{chosen.display_name} assigned to {summary.name}: the next cycle takes it into account",
+        )
+
+    @on(AssignmentsPane.UnassignRequested)
+    def _unassign(self, request: AssignmentsPane.UnassignRequested) -> None:
+        request.stop()
+        summary, resource = request.summary, request.assignment.resource
+        self._request(
+            UNASSIGN,
+            summary.job.id,
+            self.service.unassign,
+            summary.job.id or "",
+            resource["id"],
+            success=f"{resource.get('principalDisplayName') or resource['principalId']} unassigned from {summary.name}",
+        )
+
     @on(LogsPane.EntrySelected)
     def _log_entry(self, message: LogsPane.EntrySelected) -> None:
         self.app.push_screen(LogEntryScreen(message.entry))
@@ -705,6 +735,8 @@ class JobsScreen(Screen[None]):
             self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
         elif request.action == IMPORT_SCHEMA and isinstance(result, SchemaFile):
             self._confirm_import(request.job_id or "", request.job_name, result)
+        elif request.action in (ASSIGN, UNASSIGN):
+            self.load_detail(request.job_id or "")
         elif request.action == SAVE_SETTINGS:
             pane = self.query_one(SettingsPane)
             pane.clear_secret_inputs()

@@ -1,5 +1,5 @@
-"""Provision on demand: pick one source object (search the tenant by name, or give an id), run it in a
-worker, and show the steps (Import, Scoping, Matching, Export) and the exported attributes."""
+"""Provision on demand: pick one source object (search the job's own source by name, or give an id),
+run it in a worker, and show the steps (Import, Scoping, Matching, Export) and the exported attributes."""
 
 from __future__ import annotations
 
@@ -25,10 +25,9 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ...service import JobSummary, SyncService
+from ...service import JobSummary, SourceObject, SyncService
 from ..dialogs.log_entry import entry_header, modified_table, steps_table
 from ..messages import JobActionFailed, show_failure
-from ..tenant import DirectoryObject, load_tenant, search
 from ..widgets.footer import ResponsiveFooter
 
 
@@ -40,9 +39,9 @@ class ProvisionScreen(Screen[None]):
     ]
 
     class ObjectsLoaded(Message):
-        """The source directory's objects, to search."""
+        """The objects of the job's source that match the search."""
 
-        def __init__(self, objects: list[DirectoryObject]) -> None:
+        def __init__(self, objects: list[SourceObject]) -> None:
             super().__init__()
             self.objects = objects
 
@@ -57,8 +56,8 @@ class ProvisionScreen(Screen[None]):
         super().__init__()
         self.service = service
         self.summary = summary
-        self.objects: list[DirectoryObject] = []
-        self.chosen: DirectoryObject | None = None
+        self.objects: list[SourceObject] = []
+        self.chosen: SourceObject | None = None
         self.result: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,30 +88,31 @@ class ProvisionScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#provision-busy").display = False
         self.query_one("#provision-search", Input).focus()
-        self.load_objects()
+        self.load_objects("")
 
-    @work(thread=True, exit_on_error=False)
-    def load_objects(self) -> None:
-        objects = load_tenant(self.service.home.tenant_file)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def load_objects(self, text: str) -> None:
+        """The job's own source, searched (an HR job offers its workers, not the tenant's users)."""
+        try:
+            objects = self.service.source_objects(self.summary.job.id or "", text)
+        except Exception as error:  # noqa: BLE001 - shown on the screen and as a toast
+            self.post_message(JobActionFailed("Searching the source", error))
+            return
         self.post_message(self.ObjectsLoaded(objects))
 
     @on(ObjectsLoaded)
     def _objects_loaded(self, message: ObjectsLoaded) -> None:
         self.objects = message.objects
-        self._show_results("")
-
-    def _show_results(self, text: str) -> None:
         results = self.query_one("#provision-results", OptionList)
         results.clear_options()
-        hits = search(self.objects, text)
-        results.add_options([Option(o.label, id=f"{o.object_type}:{o.id}") for o in hits])
-        if hits:
+        results.add_options([Option(o.label, id=f"{o.object_type}:{o.id}") for o in self.objects])
+        if self.objects:
             results.highlighted = 0
 
     @on(Input.Changed, "#provision-search")
     def _search(self, event: Input.Changed) -> None:
         self.chosen = None
-        self._show_results(event.value)
+        self.load_objects(event.value)
 
     @on(Input.Submitted, "#provision-search")
     def _submitted(self) -> None:
@@ -127,7 +127,7 @@ class ProvisionScreen(Screen[None]):
         self.chosen = self._object(event.option.id)
         self.action_provision()
 
-    def _object(self, option_id: str | None) -> DirectoryObject | None:
+    def _object(self, option_id: str | None) -> SourceObject | None:
         for obj in self.objects:
             if f"{obj.object_type}:{obj.id}" == option_id:
                 return obj

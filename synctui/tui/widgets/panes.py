@@ -17,6 +17,7 @@ from textual.widgets import (
     Input,
     Label,
     ProgressBar,
+    Select,
     Sparkline,
     Static,
 )
@@ -149,6 +150,9 @@ class StatusPane(VerticalScroll):
 
 
 TRACE_SETTING = "TraceRequests"
+SCOPE_SECRET = "SyncAll"
+"""Chosen with the Scope select rather than typed: Entra's "Sync only assigned" or "Sync all"."""
+SCOPES = [("Sync only assigned users and groups", False), ("Sync all users and groups", True)]
 
 
 class SettingsPane(VerticalScroll):
@@ -169,11 +173,14 @@ class SettingsPane(VerticalScroll):
         super().__init__(**kwargs)
         self._job_id: str | None = None
         self._settings: dict[str, str] = {}
+        self._sync_all: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
         yield Input(id="setting-interval", placeholder="PT40M")
         yield Checkbox("Record every request to the target (`synctui logs JOB --requests`)", id="setting-trace")
+        yield Label("Scope", classes="section", id="setting-scope-label")
+        yield Select(SCOPES, allow_blank=False, value=False, id="setting-scope")
         yield Label("Job settings (name=value, one per field; empty value removes)", classes="section")
         yield Vertical(id="settings-fields")
         yield Input(id="setting-new", placeholder="NewSetting=value")
@@ -184,14 +191,20 @@ class SettingsPane(VerticalScroll):
             yield Button("Save", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 
-    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings]) -> None:
-        """`declared`: every template's settings; a secret any template declares has its field."""
+    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings], sync_all: bool | None) -> None:
+        """`declared`: every template's settings; a secret any template declares has its field.
+        `sync_all`: the job's scope (None: its source has no assignments, so no choice)."""
         job = detail.summary.job
         job_changed = job.id != self._job_id
         settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
         if job_changed or set(settings) != set(self._settings):
             self._job_id = job.id
             self._settings = settings
+            self._sync_all = sync_all
+            scope = self.query_one("#setting-scope", Select)
+            scope.display = self.query_one("#setting-scope-label").display = sync_all is not None
+            if sync_all is not None:
+                scope.value = sync_all
             self.query_one("#setting-interval", Input).value = iso_interval(
                 job.schedule.interval if job.schedule else None
             )
@@ -207,7 +220,7 @@ class SettingsPane(VerticalScroll):
             self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
             secrets = self.query_one("#secret-fields", Vertical)
             secrets.remove_children()
-            keys = sorted(every_secret(declared) | set(detail.secret_keys))
+            keys = sorted((every_secret(declared) | set(detail.secret_keys)) - {SCOPE_SECRET})
             rows = []
             for key in keys:
                 rows.append(
@@ -243,6 +256,9 @@ class SettingsPane(VerticalScroll):
         extra = split_pair(self.query_one("#secret-new", Input).value)
         if extra is not None:
             secrets[extra[0]] = extra[1]
+        scope = self.query_one("#setting-scope", Select).value
+        if self._sync_all is not None and scope != self._sync_all:
+            secrets[SCOPE_SECRET] = "true" if scope else "false"
         return secrets
 
     def _changed_settings(self) -> dict[str, str | None]:
@@ -298,6 +314,6 @@ SETTINGS_TAB = DetailTab(
     "Settings",
     "#setting-interval",
     lambda service: SettingsPane(id="settings-pane"),
-    lambda pane, view: pane.show(view.detail, view.loaded),
-    load=lambda service, job_id: service.declared_settings(),
+    lambda pane, view: pane.show(view.detail, *view.loaded),
+    load=lambda service, job_id: (service.declared_settings(), service.sync_all(job_id)),
 )
