@@ -92,6 +92,7 @@ class CycleRunner:
     ) -> None:
         """`in_processes`: `run_cycle` runs each cycle in a child process (see cycle_process.py)."""
         self._home = home
+        self._waiting: Callable[[SynchronizationJob], bool] = lambda job: False
         self._jobs = jobs
         self._clock = clock
         self._publish = publish
@@ -103,6 +104,11 @@ class CycleRunner:
         self._locks: dict[str, JobLock] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
+
+    def waiting_for(self, waiting: Callable[[SynchronizationJob], bool]) -> CycleRunner:
+        """Make a job due at once while `waiting(job)`: input arrived for it (a bulkUpload payload)."""
+        self._waiting = waiting
+        return self
 
     # --- who works on a job ------------------------------------------------------------------------
 
@@ -227,7 +233,12 @@ class CycleRunner:
         requests are recorded while the job's TraceRequests is on."""
         spec = template_spec(job.template_id or "")
         try:
-            context = JobContext(values=spec.values(job, secrets), tenant_file=self._home.tenant_file, trace=trace)
+            context = JobContext(
+                values=spec.values(job, secrets),
+                tenant_file=self._home.tenant_file,
+                trace=trace,
+                staged_file=self._home.inbound_file(job.id) if job.id else None,
+            )
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
@@ -500,7 +511,7 @@ class CycleRunner:
         if schedule.expiration and now >= schedule.expiration:
             return False
         check_interval(schedule.interval)
-        return next_run(job, interrupted=record.cycle_interrupted) <= now
+        return self._waiting(job) or next_run(job, interrupted=record.cycle_interrupted) <= now
 
 
 def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:

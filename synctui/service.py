@@ -23,6 +23,7 @@ from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
+from .inbound_api import CONTENT_TYPE, InboundStaging
 from .models import (
     DirectoryDefinition,
     FilterOperatorSchema,
@@ -68,7 +69,9 @@ class SyncService:
         self.jobs = JobRepository(self.config)
         self._events = Publisher()
         self._publish = self._events.publish
-        self._cycles = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
+        self._inbound = InboundStaging(home, self.clock)
+        runner = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
+        self._cycles = runner.waiting_for(self._inbound.waiting)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback` with every event, from the thread the change happened on; returns the
@@ -109,6 +112,10 @@ class SyncService:
     def get_job(self, job_id: str) -> SynchronizationJob:
         return self._job(self.jobs.get(job_id))
 
+    def application_instances(self) -> list[tuple[ServicePrincipal, list[str]]]:
+        """Each application instance (Graph's service principal) with its jobs' ids."""
+        return self.jobs.principals()
+
     def create_job(
         self,
         template_id: str,
@@ -117,17 +124,20 @@ class SyncService:
         secrets: Mapping[str, str] | None = None,
         settings: Mapping[str, str] | None = None,
         interval: str | timedelta | None = None,
+        service_principal_id: str | None = None,
     ) -> SynchronizationJob:
+        """A new job with an application instance of its own, or of `service_principal_id` (whose
+        template it must be; it keeps its name, and its secrets are the job's too)."""
         spec = templates.template_spec(template_id)
         schedule_interval = _interval(interval) if interval is not None else timedelta(minutes=40)
-        checked, secrets = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=secrets)
+        principal = self.jobs.principal_for_new_job(spec.id, name, service_principal_id)
+        checked, principal.secrets = spec.configure(
+            None, {}, principal.secrets, setting_changes=settings, secret_changes=secrets
+        )
         job_id = f"{spec.id}.{uuid.uuid4().hex}"
         schema = spec.build_schema()
         schema.id = job_id
-        job = spec.new_job(job_id, schedule_interval, checked, secrets)
-        principal = ServicePrincipal(
-            id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id, secrets=secrets
-        )
+        job = spec.new_job(job_id, schedule_interval, checked, principal.secrets)
         self.jobs.add(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)
         self._publish(JobChanged(job_id))
         return self.get_job(job_id)
@@ -176,6 +186,7 @@ class SyncService:
     def delete_job(self, job_id: str) -> None:
         self.jobs.require(job_id)
         files = (*state_files(self.home.job_state_file(job_id)), self.home.request_log_file(job_id))
+        files += self._inbound.files(job_id)
         with self._cycles.claimed_stopping(job_id):  # a cycle still running would write its state files again
             self.jobs.remove(job_id)
             for path in files:
@@ -301,6 +312,18 @@ class SyncService:
 
     def stop_all(self) -> None:
         self._cycles.stop_all()
+
+    def bulk_upload(self, job_id: str, payload: bytes, content_type: str = CONTENT_TYPE) -> int:
+        """Graph's bulkUpload: stage a SCIM BulkRequest for the job's next cycle, due at once (see
+        inbound_api.py); returns how many operations were staged."""
+        source = self.get_schema(job_id).directories[0]
+        count = self._inbound.upload(self.jobs.get(job_id).job, source, payload, content_type)
+        self._publish(JobChanged(job_id))
+        return count
+
+    def staged_operations(self, job_id: str) -> list[dict[str, Any]]:
+        """The bulkUpload operations staged for the job, newest first, each marked `processed`."""
+        return self._inbound.operations(self.jobs.get(job_id).job)
 
     # --- logs, history and escrows ------------------------------------------------------------------
 

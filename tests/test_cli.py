@@ -15,7 +15,7 @@ def _snapshot(home: Path) -> dict[str, bytes]:
 
 def test_templates_and_jobs_lists_are_graph_collections(cli) -> None:
     code, out, _ = cli("templates", "list", "--json")
-    assert code == 0 and {t["id"] for t in json.loads(out)["value"]} == {"jsonfile", "scim", "csvInbound"}
+    assert code == 0 and {t["id"] for t in json.loads(out)["value"]} == {"jsonfile", "scim", "csvInbound", "apiInbound"}
     code, out, _ = cli("jobs", "list", "--json")
     jobs = json.loads(out)["value"]
     assert code == 0 and len(jobs) == 3  # the demo jobs of a new home

@@ -105,7 +105,7 @@ class _Parser:
 
     def attribute(self) -> AttributeMappingSource:
         start = self.position
-        end = self.text.find("]", start + 1)
+        end = _closing_bracket(self.text, start)
         if end < 0:
             raise self.error("unterminated attribute name: expected ']'", start)
         name = self.text[start + 1 : end]
@@ -205,3 +205,23 @@ class _Parser:
             position = columns[problem.slot] if problem.slot is not None else name_start
             raise self.error(problem.message, position) from None
         return function_node(definition, pairs)
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    """Where the attribute name opened at `start` ends. A SCIM name holds a filter in brackets of
+    its own (`[emails[type eq "work"].value]`, a source attribute of API-driven inbound jobs), so
+    brackets nest, and none inside a quoted value counts. -1 if it never closes."""
+    depth, quoted = 0, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == '"' and depth > 1:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1

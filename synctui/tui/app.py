@@ -33,9 +33,11 @@ class SyncApp(ServiceApp):
     COMMANDS = App.COMMANDS | {JobCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
 
-    def __init__(self, service: SyncService) -> None:
+    def __init__(self, service: SyncService, *, graph_url: str | None = None) -> None:
         super().__init__(service)
         self.sub_title = str(getattr(service.home, "root", ""))
+        if graph_url:
+            self.sub_title += f" · Graph API on {graph_url}"
         self._saved_theme = self._preference("theme")
         self._theme_ready = False
         self.keymap: dict[str, str] = {}
@@ -175,14 +177,15 @@ class SyncApp(ServiceApp):
         return []
 
 
-def run_dashboard(service: SyncService) -> int:
-    """Run the dashboard with the scheduler in-process; returns the exit code."""
+def run_dashboard(service: SyncService, *, graph_url: str | None = None) -> int:
+    """Run the dashboard with the scheduler in-process; returns the exit code. `graph_url`: where
+    the Graph endpoint serving this home listens, shown in the header."""
     from ..scheduler import Scheduler
 
     scheduler = Scheduler(service)
     scheduler.start()
     try:
-        result = SyncApp(service).run()
+        result = SyncApp(service, graph_url=graph_url).run()
     finally:
         scheduler.stop()
     return int(result or 0)
