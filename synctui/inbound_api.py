@@ -106,7 +106,7 @@ class InboundStaging:
         last = job.required_status().last_execution
         done = last.time_began if last is not None else None
         return [
-            {**operation, "processed": done is not None and parse_datetime(operation["receivedDateTime"]) <= done}
+            {**operation, "processed": done is not None and parse_datetime(operation["receivedDateTime"]) < done}
             for operation in reversed(read_staged(self._home.inbound_file(job.id or "")).get("operations", []))
         ]
 

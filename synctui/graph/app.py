@@ -55,6 +55,7 @@ class Call:
     body: bytes
     content_type: str
     base: str
+    version: str
 
     def json(self) -> Any:
         if not self.body.strip():
@@ -349,16 +350,29 @@ def provisioning_logs(service: SyncService, call: Call) -> Response:
             continue  # a jobId that names no job has no entries, as in Graph
     entries.sort(key=lambda entry: entry.get("activityDateTime", ""), reverse=True)
     start, size = odata.skip(call.query), odata.top(call.query, LOG_PAGE) or LOG_PAGE
-    page: dict[str, Any] = {
-        "@odata.context": f"{call.base}/$metadata#auditLogs/provisioning",
-        "value": entries[start : start + size],
-    }
+    shown = [_log_entry(entry, call.version) for entry in entries[start : start + size]]
+    page: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#auditLogs/provisioning", "value": shown}
     if start + size < len(entries):
         query = {key: value for key, value in call.query.items() if key != "$skiptoken"}
         page["@odata.nextLink"] = f"{call.base}/auditLogs/provisioning?" + urlencode(
             {**query, "$top": size, "$skiptoken": start + size}, quote_via=quote, safe="$'"
         )
     return json_response(page)
+
+
+def _log_entry(entry: dict[str, Any], version: str) -> dict[str, Any]:
+    """A log entry as the version names it: v1.0 calls the outcome `provisioningStatusInfo`, with
+    the error under `errorInformation`; beta calls it `statusInfo`, as synctui stores it."""
+    if version != "v1.0":
+        return entry
+    shown = {key: value for key, value in entry.items() if key != "statusInfo"}
+    status = entry.get("statusInfo") or {}
+    error = {key: status.get(key) for key in ("errorCode", "reason", "additionalDetails", "recommendedAction")}
+    shown["provisioningStatusInfo"] = {
+        "status": status.get("status"),
+        "errorInformation": error if status.get("errorCode") else None,
+    }
+    return shown
 
 
 # --- the app ------------------------------------------------------------------------------------------------
@@ -444,6 +458,7 @@ def graph_app(service: SyncService, token: str) -> Starlette:
                     body=await body_of(request),
                     content_type=request.headers.get("content-type", ""),
                     base=f"{str(request.base_url).rstrip('/')}/{version}",
+                    version=version,
                 )
                 response = await run_in_threadpool(handler, service, call)
             except SynctuiError as error:

@@ -58,6 +58,7 @@ _FILTERABLE = {
     "activityDateTime": ("activityDateTime",),
     "provisioningAction": ("provisioningAction",),
     "statusInfo/status": ("statusInfo", "status"),
+    "provisioningStatusInfo/status": ("statusInfo", "status"),  # v1.0's name of the same property
 }
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
