@@ -455,6 +455,32 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bulk_upload(args: argparse.Namespace) -> int:
+    try:
+        payload = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    service = _service(args)
+    count = service.bulk_upload(args.job_id, payload)
+    _say(f"{count} operation(s) staged; `synctui logs {args.job_id}` shows their outcome after the next cycle")
+    if service.get_job(args.job_id).required_schedule().state.value != "Active":
+        _say(f"the job is not started, so nothing runs yet: `synctui jobs start {args.job_id}`")
+    return EXIT_OK
+
+
+def _bulk_staged(args: argparse.Namespace) -> int:
+    operations = _service(args).staged_operations(args.job_id)
+    if args.json:
+        _print_json({"value": operations})
+        return EXIT_OK
+    if not operations:
+        _say(f"Nothing staged. Send a SCIM BulkRequest with `synctui bulk upload {args.job_id} FILE`.")
+    for operation in operations:
+        state = "processed" if operation["processed"] else "waiting"
+        _say(f"{operation['receivedDateTime']}  {state:<9} {operation['bulkId']}  externalId={operation['externalId']}")
+    return EXIT_OK
+
+
 def _graph_server(args: argparse.Namespace, service: SyncService) -> Any:
     """The Graph endpoint `--graph` asks for, started; None without the flag."""
     if args.graph is None:
@@ -618,6 +644,14 @@ def _build_parser() -> argparse.ArgumentParser:
     keymap.add_argument("keymap", nargs="?", metavar="JSON", help="e.g. '{\"jobs.start\": \"S\"}'; '{}' clears it")
 
     _add_graph_flags(command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted"))
+
+    bulk = group("bulk", "API-driven inbound provisioning: SCIM BulkRequests for an apiInbound job")
+    upload = command(bulk, "upload", _bulk_upload, "stage a BulkRequest file ('-' = stdin), as Graph's bulkUpload")
+    upload.add_argument("job_id")
+    upload.add_argument("file")
+    staged = command(bulk, "staged", _bulk_staged, "the operations staged for the job, newest first")
+    staged.add_argument("job_id")
+    staged.add_argument("--json", action="store_true")
 
     graph = group("graph", "the Graph endpoint (`synctui serve --graph`)")
     token = command(graph, "token", _graph_token, "print the bearer token Graph clients send (made at first use)")

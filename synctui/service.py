@@ -130,11 +130,11 @@ class SyncService:
         template it must be; it keeps its name, and its secrets are the job's too)."""
         spec = templates.template_spec(template_id)
         schedule_interval = _interval(interval) if interval is not None else timedelta(minutes=40)
+        job_id = f"{spec.id}.{uuid.uuid4().hex}"
         principal = self.jobs.principal_for_new_job(spec.id, name, service_principal_id)
         checked, principal.secrets = spec.configure(
             None, {}, principal.secrets, setting_changes=settings, secret_changes=secrets
         )
-        job_id = f"{spec.id}.{uuid.uuid4().hex}"
         schema = spec.build_schema()
         schema.id = job_id
         job = spec.new_job(job_id, schedule_interval, checked, principal.secrets)
