@@ -116,6 +116,9 @@ class SyncService:
         """Each application instance (Graph's service principal) with its jobs' ids."""
         return self.jobs.principals()
 
+    def application_instance_of(self, job_id: str) -> str:
+        return self.jobs.principal_id(job_id)
+
     def create_job(
         self,
         template_id: str,

@@ -113,11 +113,14 @@ def _instance(service: SyncService, principal_id: str) -> tuple[Any, list[str]]:
 
 def _job_id(service: SyncService, call: Call) -> str:
     """The path's job, NotFound unless it is one of the path's service principal."""
-    job_id = call.params["job"]
-    _, job_ids = _instance(service, call.params["sp"])
-    if job_id not in job_ids:
-        raise NotFound(f"the servicePrincipal {call.params['sp']} has no job {job_id!r}")
-    return job_id
+    job_id, principal_id = call.params["job"], call.params["sp"]
+    try:
+        if service.application_instance_of(job_id) == principal_id:
+            return job_id
+    except NotFound:
+        pass
+    _instance(service, principal_id)  # an unknown principal is named as such
+    raise NotFound(f"the servicePrincipal {principal_id} has no job {job_id!r}")
 
 
 def _service_principal(principal: Any, job_ids: list[str]) -> dict[str, Any]:

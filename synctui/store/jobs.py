@@ -112,6 +112,10 @@ class JobRepository:
     def principal(self, record: JobRecord) -> ServicePrincipal:
         return _principal(record.service_principal_id, self.config.service_principal(record.service_principal_id) or {})
 
+    def principal_id(self, job_id: str) -> str:
+        """The id of the job's application instance (its record is not read)."""
+        return str(self._document(job_id)["servicePrincipalId"])
+
     def principals(self) -> list[tuple[ServicePrincipal, list[str]]]:
         """Every application instance with the ids of its jobs, in the order the jobs were made."""
         job_ids: dict[str, list[str]] = {}
