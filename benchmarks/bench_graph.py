@@ -4,7 +4,9 @@ A home is seeded in a temporary folder and served by `GraphServer` on 127.0.0.1 
 thread, as `synctui serve --graph` runs it); the client is httpx with one keep-alive connection,
 in the same process (so client and server share the two cores, as a local script would).
 
-  GET job       --requests sequential `GET …/jobs/{jobId}`: requests per second, p50, p95, p99
+  GET job       --requests sequential `GET …/jobs/{jobId}`: requests per second, p50, p95, p99, and
+                the CPU time per request (client and server: the part other work on the machine
+                does not stretch), with the load average it ran under
   bulkUpload    --payloads BulkRequests of 50 new workers each are posted to a started apiInbound
                 job (a 429 is waited out as its Retry-After says), then the job's cycle provisions
                 them to the tenant: operations per second from the first POST to the last user in
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -46,15 +49,19 @@ def bench_get_job(client: httpx.Client, service: SyncService, requests: int) -> 
     for _ in range(50):  # warm up: imports, the connection, caches
         client.get(url).raise_for_status()
     latencies = []
+    cpu_began = time.process_time()
     began = time.perf_counter()
     for _ in range(requests):
         start = time.perf_counter()
         client.get(url).raise_for_status()
         latencies.append((time.perf_counter() - start) * 1000)
     elapsed = time.perf_counter() - began
+    cpu = (time.process_time() - cpu_began) * 1000 / requests
     cuts = statistics.quantiles(latencies, n=100)
     print(f"GET job        {requests} requests: {requests / elapsed:,.0f} req/s")
     print(f"               p50 {cuts[49]:.2f} ms · p95 {cuts[94]:.2f} ms · p99 {cuts[98]:.2f} ms")
+    # CPU time is what the machine's other work does not stretch: client and server, per request.
+    print(f"               CPU {cpu:.2f} ms per request (client + server); load average {os.getloadavg()[0]:.1f}")
 
 
 def _payload(start: int) -> bytes:
