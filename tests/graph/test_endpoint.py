@@ -16,6 +16,8 @@ from synctui.graph import GraphAddress, GraphServer, Tls, check_exposure, graph_
 from synctui.inbound_api import REQUESTS_PER_SECOND
 from synctui.service import SyncService
 
+from ..scim._server import ScimServer
+
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "inbound-bulk-request.json"
 SCIM = {"Content-Type": "application/scim+json"}
 
@@ -269,3 +271,21 @@ def test_only_loopback_unless_remote_is_allowed_with_tls(tmp_path: Path) -> None
 def test_a_port_in_use_is_reported_before_serving(server: GraphServer, service: SyncService) -> None:
     with pytest.raises(InvalidRequest, match="cannot listen there"):
         GraphServer(service, "t", server.address)
+
+
+def test_discover_reads_a_scim_targets_schemas_and_an_unknown_directory_is_404(
+    http: httpx.Client, service: SyncService
+) -> None:
+    scim = ScimServer()
+    try:
+        job_id = next(job.id for job in service.list_jobs() if job.template_id == "scim") or ""
+        service.put_secrets(job_id, {"BaseAddress": scim.base_address})
+        schema_url = f"{_jobs_url(service.application_instance_of(job_id))}/{job_id}/schema"
+        target = service.get_schema(job_id).directories[1]
+        discovered = http.post(f"{schema_url}/directories/{target.id}/discover")
+        assert discovered.status_code == 200, discovered.text
+        assert discovered.json()["@odata.context"].endswith("$metadata#microsoft.graph.directoryDefinition")
+        assert discovered.json()["objects"] and discovered.json()["discoveryDateTime"]
+        _assert_graph_error(http.post(f"{schema_url}/directories/nope/discover"), 404, "Request_ResourceNotFound")
+    finally:
+        scim.stop()
