@@ -42,6 +42,7 @@ from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, RequestLog, StoreError, state_files
 from .store.jobs import JobRecord, JobRepository, ServicePrincipal
+from .template_overrides import initial_schema, override_template, template_of
 from .template_settings import SettingError, job_settings, setting_pairs
 
 
@@ -91,8 +92,15 @@ class SyncService:
     def list_templates(self) -> list[SynchronizationTemplate]:
         return templates.list_templates()
 
-    def get_template(self, template_id: str) -> SynchronizationTemplate:
-        return templates.template_spec(template_id).template()
+    def get_template(self, template_id: str, service_principal_id: str | None = None) -> SynchronizationTemplate:
+        """The built-in template, or the application instance's own version of it."""
+        return template_of(self.jobs, service_principal_id, template_id)
+
+    def override_template(
+        self, service_principal_id: str, template_id: str, template: Mapping[str, Any]
+    ) -> SynchronizationTemplate:
+        """Graph's template PATCH: new jobs of the instance start from this version (see template_overrides.py)."""
+        return override_template(self.jobs, service_principal_id, template_id, template)
 
     def declared_settings(self) -> dict[str, template_settings.TemplateSettings]:
         """Each template's settings and secrets, by template id: what the dashboard's forms offer."""
@@ -138,7 +146,7 @@ class SyncService:
         checked, principal.secrets = spec.configure(
             None, {}, principal.secrets, setting_changes=settings, secret_changes=secrets
         )
-        schema = spec.build_schema()
+        schema = initial_schema(self.jobs, service_principal_id, spec)
         schema.id = job_id
         job = spec.new_job(job_id, schedule_interval, checked, principal.secrets)
         self.jobs.add(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)

@@ -324,17 +324,26 @@ def _templates_context(call: Call) -> str:
 
 def list_templates(service: SyncService, call: Call) -> Response:
     principal, _ = _instance(service, call.params["sp"])
-    items = [graph(service.get_template(principal.template_id))]
+    items = [graph(service.get_template(str(principal.template_id), principal.id))]
     return collection(_templates_context(call), items, call)
 
 
 def get_template(service: SyncService, call: Call) -> Response:
-    template = service.get_template(_template_id(service, call))
+    template = service.get_template(_template_id(service, call), call.params["sp"])
     return entity(f"{_templates_context(call)}/$entity", graph(template), call)
 
 
+def update_template(service: SyncService, call: Call) -> Response:
+    body = call.json()
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a synchronizationTemplate (a JSON object)")
+    document = {key: value for key, value in body.items() if not key.startswith("@odata.")}
+    service.override_template(call.params["sp"], _template_id(service, call), document)
+    return no_content()
+
+
 def get_template_schema(service: SyncService, call: Call) -> Response:
-    template = service.get_template(_template_id(service, call))
+    template = service.get_template(_template_id(service, call), call.params["sp"])
     context = f"{_templates_context(call)}('{call.params['template']}')/schema/$entity"
     return entity(context, graph(template.schema_) if template.schema_ else {}, call)
 
@@ -405,6 +414,9 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", SYNC + "/secrets", put_secrets),
     ("GET", SYNC + "/templates", list_templates),
     ("GET", TEMPLATE, get_template),
+    # Graph's documentation names the method PATCH and shows PUT in its example: both replace the template.
+    ("PATCH", TEMPLATE, update_template),
+    ("PUT", TEMPLATE, update_template),
     ("GET", TEMPLATE + "/schema", get_template_schema),
     ("GET", "/auditLogs/provisioning", provisioning_logs),
 ]

@@ -136,6 +136,15 @@ class JobRepository:
             )
         return principal
 
+    def template_override(self, principal_id: str) -> dict[str, Any] | None:
+        """The instance's own version of its template (Graph JSON), if it has one."""
+        document = self.config.service_principal(principal_id) or {}
+        override = document.get("templateOverride")
+        return dict(override) if isinstance(override, dict) else None
+
+    def save_template_override(self, principal_id: str, template: dict[str, Any]) -> None:
+        self.config.save_service_principal({"id": principal_id, "templateOverride": template})
+
     def principal_by_id(self, principal_id: str) -> ServicePrincipal:
         """The application instance; NotFound if no job has it."""
         document = self.config.service_principal(principal_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import stat
@@ -289,3 +290,39 @@ def test_discover_reads_a_scim_targets_schemas_and_an_unknown_directory_is_404(
         _assert_graph_error(http.post(f"{schema_url}/directories/nope/discover"), 404, "Request_ResourceNotFound")
     finally:
         scim.stop()
+
+
+def test_a_patched_template_is_what_new_jobs_of_the_instance_start_from(
+    http: httpx.Client, json_job: tuple[str, str], service: SyncService
+) -> None:
+    principal_id, _ = json_job
+    url = f"servicePrincipals/{principal_id}/synchronization/templates/jsonfile"
+    template = {key: value for key, value in http.get(url).json().items() if not key.startswith("@odata.")}
+    mappings = template["schema"]["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+    dropped = mappings.pop()["targetAttributeName"]
+    template["description"] = "Contoso's own"
+
+    assert http.patch(url, json=template).status_code == 204
+
+    assert http.get(url).json()["description"] == "Contoso's own"
+    created = http.post(_jobs_url(principal_id), json={"templateId": "jsonfile"}).json()
+    schema = service.get_schema(created["id"])
+    targets = [m.target_attribute_name for m in schema.synchronization_rules[0].object_mappings[0].attribute_mappings]
+    assert dropped not in targets and len(targets) == len(mappings)
+    other = service.create_job("jsonfile")  # another instance keeps the built-in template
+    assert dropped in [
+        m.target_attribute_name
+        for m in service.get_schema(other.id or "").synchronization_rules[0].object_mappings[0].attribute_mappings
+    ]
+
+
+def test_a_bad_template_patch_is_400_and_changes_nothing(http: httpx.Client, json_job: tuple[str, str]) -> None:
+    principal_id, _ = json_job
+    url = f"servicePrincipals/{principal_id}/synchronization/templates/jsonfile"
+    before = http.get(url).json()
+    broken = copy.deepcopy({key: value for key, value in before.items() if not key.startswith("@odata.")})
+    broken["schema"]["synchronizationRules"][0]["sourceDirectoryName"] = "nowhere"
+    _assert_graph_error(http.patch(url, json=broken), 400, "BadRequest")
+    _assert_graph_error(http.patch(url, json={**broken, "id": "scim"}), 400, "BadRequest")
+    _assert_graph_error(http.patch(url, json={"metadata": "x"}), 400, "BadRequest")
+    assert http.get(url).json() == before
