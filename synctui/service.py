@@ -417,6 +417,7 @@ __all__ = [
     "JobSummary",
     "NotFound",
     "ServiceError",
+    "ServicePrincipal",
     "StoreError",
     "SyncService",
     "next_run",

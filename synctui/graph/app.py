@@ -9,6 +9,7 @@ step is Graph's error body (errors.py).
 from __future__ import annotations
 
 import hmac
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -32,9 +33,11 @@ from ..models import (
     SynchronizationJobRestartCriteria,
     SynchronizationSecretKeyStringValuePair,
 )
-from ..service import SyncService
+from ..service import ServicePrincipal, SyncService
 from . import odata
 from .errors import GraphRequestError, error_body, status_of
+
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Graph refuses request bodies past 4 MB."""
@@ -104,7 +107,7 @@ def collection(context: str, items: list[dict[str, Any]], call: Call) -> Respons
 # --- application instances and jobs -----------------------------------------------------------------
 
 
-def _instance(service: SyncService, principal_id: str) -> tuple[Any, list[str]]:
+def _instance(service: SyncService, principal_id: str) -> tuple[ServicePrincipal, list[str]]:
     for principal, job_ids in service.application_instances():
         if principal.id == principal_id:
             return principal, job_ids
@@ -123,7 +126,7 @@ def _job_id(service: SyncService, call: Call) -> str:
     raise NotFound(f"the servicePrincipal {principal_id} has no job {job_id!r}")
 
 
-def _service_principal(principal: Any, job_ids: list[str]) -> dict[str, Any]:
+def _service_principal(principal: ServicePrincipal, job_ids: list[str]) -> dict[str, Any]:
     return {
         "id": principal.id,
         "appId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"synctui:{principal.id}")),
@@ -201,6 +204,18 @@ def validate_credentials(service: SyncService, call: Call) -> Response:
     if not body.get("useSavedCredentials") and body.get("credentials"):
         credentials = _pairs(body["credentials"], "credentials")
     service.validate_credentials(job_id, credentials)
+    return no_content()
+
+
+def validate_template_credentials(service: SyncService, call: Call) -> Response:
+    """`POST …/jobs/validateCredentials`: test credentials for a template before any job exists."""
+    body = call.json()
+    template_id = body.get("templateId") if isinstance(body, dict) else None
+    if not isinstance(template_id, str) or not template_id:
+        raise InvalidRequest(
+            'the request body needs a templateId and credentials: {"templateId": "…", "credentials": […]}'
+        )
+    service.validate_template_credentials(template_id, _pairs(body.get("credentials", []), "credentials"))
     return no_content()
 
 
@@ -362,7 +377,7 @@ def provisioning_logs(service: SyncService, call: Call) -> Response:
             continue  # a jobId that names no job has no entries, as in Graph
     entries.sort(key=lambda entry: entry.get("activityDateTime", ""), reverse=True)
     start, size = odata.skip(call.query), odata.top(call.query, LOG_PAGE) or LOG_PAGE
-    shown = [_log_entry(entry, call.version) for entry in entries[start : start + size]]
+    shown = [odata.selected(_log_entry(entry, call.version), call.query) for entry in entries[start : start + size]]
     page: dict[str, Any] = {"@odata.context": f"{call.base}/$metadata#auditLogs/provisioning", "value": shown}
     if start + size < len(entries):
         query = {key: value for key, value in call.query.items() if key != "$skiptoken"}
@@ -398,6 +413,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/servicePrincipals/{sp}", get_service_principal),
     ("GET", SYNC + "/jobs", list_jobs),
     ("POST", SYNC + "/jobs", create_job),
+    ("POST", SYNC + "/jobs/validateCredentials", validate_template_credentials),
     ("GET", JOB, get_job),
     ("DELETE", JOB, delete_job),
     ("POST", JOB + "/start", start_job),
@@ -478,6 +494,10 @@ def graph_app(service: SyncService, token: str) -> Starlette:
                 response = await run_in_threadpool(handler, service, call)
             except SynctuiError as error:
                 return error_response(error, request)
+            except Exception:
+                log.exception("%s %s failed", request.method, request.url.path)
+                failure = GraphRequestError("InternalServerError", "synctui failed to answer; its log has the details")
+                return error_response(failure, request)
             response.headers["request-id"] = str(uuid.uuid4())
             if "client-request-id" in request.headers:
                 response.headers["client-request-id"] = request.headers["client-request-id"]

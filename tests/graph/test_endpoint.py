@@ -326,3 +326,36 @@ def test_a_bad_template_patch_is_400_and_changes_nothing(http: httpx.Client, jso
     _assert_graph_error(http.patch(url, json={**broken, "id": "scim"}), 400, "BadRequest")
     _assert_graph_error(http.patch(url, json={"metadata": "x"}), 400, "BadRequest")
     assert http.get(url).json() == before
+
+
+def test_credentials_of_a_template_are_tested_before_any_job_exists(
+    http: httpx.Client, json_job: tuple[str, str], tmp_path: Path
+) -> None:
+    principal_id, _ = json_job
+    url = f"{_jobs_url(principal_id)}/validateCredentials"
+    body = {"templateId": "jsonfile", "credentials": [{"key": "ConnectionString", "value": str(tmp_path / "t.json")}]}
+    assert http.post(url, json=body).status_code == 204
+    _assert_graph_error(http.post(url, json={"credentials": []}), 400, "BadRequest")
+
+
+def test_select_applies_to_provisioning_log_entries(
+    http: httpx.Client, json_job: tuple[str, str], service: SyncService
+) -> None:
+    _, job_id = json_job
+    service.run_cycle(job_id)
+    entries = http.get("auditLogs/provisioning", params={"$select": "jobId,provisioningAction", "$top": "3"}).json()
+    assert [set(entry) for entry in entries["value"]] == [{"id", "jobId", "provisioningAction"}] * 3
+
+
+def test_an_unexpected_failure_is_graphs_500_body_and_the_server_goes_on(
+    http: httpx.Client, json_job: tuple[str, str], service: SyncService, monkeypatch
+) -> None:
+    principal_id, job_id = json_job
+
+    def broken(job_id: str) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(service, "get_job", broken)
+    _assert_graph_error(http.get(f"{_jobs_url(principal_id)}/{job_id}"), 500, "InternalServerError")
+    monkeypatch.undo()
+    assert http.get(f"{_jobs_url(principal_id)}/{job_id}").status_code == 200
