@@ -472,7 +472,7 @@ def _api_inbound_schema() -> SynchronizationSchema:
         _map("userPrincipalName", "[userName]", flow=AttributeFlowType.ObjectAddOnly),
         _map(
             "mailNickname",
-            'Replace(Item(Split([userName], "@"), 1), , "[^A-Za-z0-9.\\-_]", , "", , )',
+            'Replace(NormalizeDiacritics(Item(Split([userName], "@"), 1)), , "[^A-Za-z0-9.\\-_]", , "", , )',
             flow=AttributeFlowType.ObjectAddOnly,
         ),
         _map("accountEnabled", 'Switch([active], "True", "False", "False")'),

@@ -51,7 +51,7 @@ def test_the_sample_payload_provisions_its_workers_into_the_tenant(
     assert execution.state.value == "Succeeded" and execution.count_exported >= 5
     users = _tenant_users(service)
     amara, jonas, lea = users["W9001"], users["W9002"], users["W9005"]
-    assert amara["userPrincipalName"] == "amara.okafor@contoso.example"
+    assert amara["userPrincipalName"] == "amara.okafor@contoso.example" and amara["mailNickname"] == "amara.okafor"
     assert amara["givenName"] == "Amara" and amara["surname"] == "Okafor"
     assert amara["mail"] == "amara.okafor@contoso.example" and amara["jobTitle"] == "Head of People"
     assert amara["department"] == "People" and amara["companyName"] == "Contoso" and amara["city"] == "Leeds"

@@ -35,9 +35,9 @@ class SyncApp(ServiceApp):
 
     def __init__(self, service: SyncService, *, graph_url: str | None = None) -> None:
         super().__init__(service)
-        self.sub_title = str(getattr(service.home, "root", ""))
-        if graph_url:
-            self.sub_title += f" · Graph API on {graph_url}"
+        self.home_text = str(getattr(service.home, "root", ""))
+        self.graph_url = graph_url
+        self.sub_title = f"{self.home_text} · Graph API on {graph_url}" if graph_url else self.home_text
         self._saved_theme = self._preference("theme")
         self._theme_ready = False
         self.keymap: dict[str, str] = {}
@@ -116,7 +116,7 @@ class SyncApp(ServiceApp):
             self.screen.dismiss(None)
             return
         title = getattr(self.screen, "BINDING_GROUP_TITLE", None) or self.screen.__class__.__name__
-        self.push_screen(HelpScreen(title, keys_of(self.screen), self.keymap, self.sub_title))
+        self.push_screen(HelpScreen(title, keys_of(self.screen), self.keymap, self.home_text, self.graph_url))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "goto":

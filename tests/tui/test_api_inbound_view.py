@@ -49,8 +49,21 @@ async def test_the_staged_panel_is_hidden_for_other_jobs(service: SyncService) -
         assert not app.screen.query_one("#staged", Static).display
 
 
-async def test_the_header_says_where_the_graph_endpoint_listens(service: SyncService) -> None:
+async def test_the_header_and_the_help_say_where_the_graph_endpoint_listens(service: SyncService) -> None:
     app = SyncApp(service, graph_url="http://127.0.0.1:8770/v1.0")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.sub_title.endswith("Graph API on http://127.0.0.1:8770/v1.0")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "On at http://127.0.0.1:8770/v1.0" in _text(app, "#help-graph")
+
+
+async def test_the_help_says_the_graph_endpoint_is_off_and_how_to_start_it(service: SyncService) -> None:
+    app = SyncApp(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Graph API" not in app.sub_title
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "Off. Start the dashboard with `synctui --graph [HOST:]PORT`" in _text(app, "#help-graph")
