@@ -93,7 +93,11 @@ class GraphServer:
         self.tls = tls
         config = uvicorn.Config(
             graph_app(service, token),
-            log_level="warning",
+            # uvicorn's own handlers would print to the terminal the dashboard draws on: its records
+            # go to synctui's loggers like every other module's, and a client's malformed request
+            # (a warning) is answered with 400, not reported.
+            log_config=None,
+            log_level="error",
             access_log=False,
             lifespan="off",
             ssl_certfile=str(tls.cert) if tls else None,
