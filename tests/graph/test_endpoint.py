@@ -359,3 +359,38 @@ def test_an_unexpected_failure_is_graphs_500_body_and_the_server_goes_on(
     _assert_graph_error(http.get(f"{_jobs_url(principal_id)}/{job_id}"), 500, "InternalServerError")
     monkeypatch.undo()
     assert http.get(f"{_jobs_url(principal_id)}/{job_id}").status_code == 200
+
+
+def test_with_a_certificate_it_serves_https(service: SyncService, tmp_path: Path) -> None:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    moment = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(moment)
+        .not_valid_after(moment + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    tls = Tls(tmp_path / "cert.pem", tmp_path / "key.pem")
+    tls.cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    tls.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = GraphServer(service, "t", GraphAddress("127.0.0.1", 0), tls=tls).start()
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        response = httpx.get(server.url + "/servicePrincipals", headers={"Authorization": "Bearer t"}, verify=False)
+        assert response.status_code == 200 and response.json()["value"]
+    finally:
+        server.stop()
