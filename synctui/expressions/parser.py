@@ -15,7 +15,15 @@ from ..models import AttributeMappingSource
 from .definitions import FunctionDefinition, Kind, SignatureError, Slot, bind_positional
 from .errors import ExpressionSyntaxError
 from .functions import REGISTRY
-from .syntax import COMPARE_KEYWORDS, MAX_DEPTH, MAX_LENGTH, attribute_node, constant_node, function_node
+from .syntax import (
+    COMPARE_KEYWORDS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    attribute_node,
+    closing_bracket,
+    constant_node,
+    function_node,
+)
 
 _OPERATORS = ("<>", ">=", "<=", "=", ">", "<")  # two-character operators first
 _EXPECTED_VALUE = 'expected a function call, [attribute], "string" or number'
@@ -105,7 +113,7 @@ class _Parser:
 
     def attribute(self) -> AttributeMappingSource:
         start = self.position
-        end = _closing_bracket(self.text, start)
+        end = closing_bracket(self.text, start)
         if end < 0:
             raise self.error("unterminated attribute name: expected ']'", start)
         name = self.text[start + 1 : end]
@@ -205,23 +213,3 @@ class _Parser:
             position = columns[problem.slot] if problem.slot is not None else name_start
             raise self.error(problem.message, position) from None
         return function_node(definition, pairs)
-
-
-def _closing_bracket(text: str, start: int) -> int:
-    """Where the attribute name opened at `start` ends. A SCIM name holds a filter in brackets of
-    its own (`[emails[type eq "work"].value]`, a source attribute of API-driven inbound jobs), so
-    brackets nest, and none inside a quoted value counts. -1 if it never closes."""
-    depth, quoted = 0, False
-    for index in range(start, len(text)):
-        char = text[index]
-        if char == '"' and depth > 1:
-            quoted = not quoted
-        elif quoted:
-            continue
-        elif char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
