@@ -133,7 +133,13 @@ def _dashboard(args: argparse.Namespace) -> int:
     from .tui.app import run_dashboard
 
     # Cycles in processes of their own: the dashboard keeps the interpreter for its keys.
-    return run_dashboard(open_service(Home.locate(args.home), cycles_in_processes=True))
+    service = open_service(Home.locate(args.home), cycles_in_processes=True)
+    server = _graph_server(args, service)
+    try:
+        return run_dashboard(service, graph_url=server.url if server else None)
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -464,9 +470,12 @@ def _serve(args: argparse.Namespace) -> int:
     from .scheduler import Scheduler
 
     service = _service(args)
+    server = _graph_server(args, service)
     scheduler = Scheduler(service)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.stop())
     _say(f"synctui: running the scheduler for {service.home.root} (Ctrl-C stops)", file=sys.stderr)
+    if server is not None:
+        _say(f"synctui: Graph API at {server.url} (token: `synctui graph token`)", file=sys.stderr)
     scheduler.start()
     try:
         scheduler.wait()
@@ -474,7 +483,79 @@ def _serve(args: argparse.Namespace) -> int:
         pass
     finally:
         scheduler.stop()
+        if server is not None:
+            server.stop()
     return EXIT_OK
+
+
+def _bulk_upload(args: argparse.Namespace) -> int:
+    try:
+        payload = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+    service = _service(args)
+    count = service.bulk_upload(args.job_id, payload)
+    _say(f"{count} operation(s) staged; `synctui logs {args.job_id}` shows their outcome after the next cycle")
+    if service.get_job(args.job_id).required_schedule().state.value != "Active":
+        _say(f"the job is not started, so nothing runs yet: `synctui jobs start {args.job_id}`")
+    return EXIT_OK
+
+
+def _bulk_staged(args: argparse.Namespace) -> int:
+    operations = _service(args).staged_operations(args.job_id)
+    if args.json:
+        _print_json({"value": operations})
+        return EXIT_OK
+    if not operations:
+        _say(f"Nothing staged. Send a SCIM BulkRequest with `synctui bulk upload {args.job_id} FILE`.")
+    for operation in operations:
+        state = "processed" if operation["processed"] else "waiting"
+        _say(f"{operation['receivedDateTime']}  {state:<9} {operation['bulkId']}  externalId={operation['externalId']}")
+    return EXIT_OK
+
+
+def _graph_server(args: argparse.Namespace, service: SyncService) -> Any:
+    """The Graph endpoint `--graph` asks for, started; None without the flag."""
+    if args.graph is None:
+        if args.allow_remote or args.tls_cert or args.tls_key:
+            raise UsageError("--allow-remote, --tls-cert and --tls-key go with --graph [HOST:]PORT")
+        return None
+    from .graph import GraphServer, Tls, check_exposure, graph_token, parse_address
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise UsageError("give both --tls-cert FILE and --tls-key FILE, or neither")
+    tls = Tls(Path(args.tls_cert), Path(args.tls_key)) if args.tls_cert else None
+    address = parse_address(args.graph)
+    check_exposure(address, allow_remote=args.allow_remote, tls=tls)
+    return GraphServer(service, graph_token(service.home.root), address, tls=tls).start()
+
+
+def _graph_token(args: argparse.Namespace) -> int:
+    from .graph import graph_token, rotate_token, token_path
+    from .store import Home
+
+    home = Home.locate(args.home)
+    home.ensure()
+    token = rotate_token(home.root) if args.rotate else graph_token(home.root)
+    print(token)
+    if args.rotate:
+        _say(f"a new token is in {token_path(home.root)}; restart a running server to use it", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_graph_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--graph",
+        nargs="?",
+        const="",
+        metavar="[HOST:]PORT",
+        help="also serve Graph's synchronization API there (default 127.0.0.1:8770); see `synctui graph token`",
+    )
+    parser.add_argument(
+        "--allow-remote", action="store_true", help="let --graph listen beyond loopback (needs --tls-cert/--tls-key)"
+    )
+    parser.add_argument("--tls-cert", metavar="FILE", help="the certificate (PEM) the Graph endpoint serves HTTPS with")
+    parser.add_argument("--tls-key", metavar="FILE", help="the private key (PEM) of --tls-cert")
 
 
 # --- the parser ---------------------------------------------------------------------------------
@@ -483,6 +564,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="synctui", description="Local Entra-style provisioning jobs, with a dashboard.")
     parser.add_argument("--home", metavar="DIR", help="home folder (default: $SYNCTUI_HOME or ~/.local/share/synctui)")
+    _add_graph_flags(parser)
     commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
 
     def command(
@@ -610,7 +692,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     keymap.add_argument("keymap", nargs="?", metavar="JSON", help="e.g. '{\"jobs.start\": \"S\"}'; '{}' clears it")
 
-    command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted")
+    _add_graph_flags(command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted"))
+
+    bulk = group("bulk", "API-driven inbound provisioning: SCIM BulkRequests for an apiInbound job")
+    upload = command(bulk, "upload", _bulk_upload, "stage a BulkRequest file ('-' = stdin), as Graph's bulkUpload")
+    upload.add_argument("job_id")
+    upload.add_argument("file")
+    staged = command(bulk, "staged", _bulk_staged, "the operations staged for the job, newest first")
+    staged.add_argument("job_id")
+    staged.add_argument("--json", action="store_true")
+
+    graph = group("graph", "the Graph endpoint (`synctui serve --graph`)")
+    token = command(graph, "token", _graph_token, "print the bearer token Graph clients send (made at first use)")
+    token.add_argument("--rotate", action="store_true", help="replace the token with a new one")
     return parser
 
 

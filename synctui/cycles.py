@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -103,6 +104,7 @@ class CycleRunner:
     ) -> None:
         """`in_processes`: `run_cycle` runs each cycle in a child process (see cycle_process.py)."""
         self._home = home
+        self._waiting: Callable[[SynchronizationJob], bool] = lambda job: False
         self._jobs = jobs
         self._clock = clock
         self._publish = publish
@@ -114,6 +116,11 @@ class CycleRunner:
         self._locks: dict[str, JobLock] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
+
+    def waiting_for(self, waiting: Callable[[SynchronizationJob], bool]) -> CycleRunner:
+        """Make a job due at once while `waiting(job)`: input arrived for it (a bulkUpload payload)."""
+        self._waiting = waiting
+        return self
 
     # --- who works on a job ------------------------------------------------------------------------
 
@@ -186,11 +193,11 @@ class CycleRunner:
             secrets_set=frozenset(principal.secrets),
         )
 
-    def remove(self, job_id: str) -> None:
-        """Delete the job and every file of its state, once no cycle of it runs (one still running
-        would write its state files again)."""
+    def remove(self, job_id: str, also: Iterable[Path] = ()) -> None:
+        """Delete the job, every file of its state and the files `also`, once no cycle of it runs
+        (one still running would write its state files again)."""
         self._jobs.require(job_id)
-        files = (*state_files(self._home.job_state_file(job_id)), self._home.request_log_file(job_id))
+        files = (*state_files(self._home.job_state_file(job_id)), self._home.request_log_file(job_id), *also)
         with self.claimed_stopping(job_id):
             self._jobs.remove(job_id)
             for path in files:
@@ -263,7 +270,12 @@ class CycleRunner:
         requests are recorded while the job's TraceRequests is on."""
         spec = template_spec(job.template_id or "")
         try:
-            context = JobContext(values=spec.values(job, secrets), tenant_file=self._home.tenant_file, trace=trace)
+            context = JobContext(
+                values=spec.values(job, secrets),
+                tenant_file=self._home.tenant_file,
+                trace=trace,
+                staged_file=self._home.inbound_file(job.id) if job.id else None,
+            )
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
@@ -555,7 +567,7 @@ class CycleRunner:
         if schedule.expiration and now >= schedule.expiration:
             return False
         check_interval(schedule.interval)
-        return next_run(job, interrupted=record.cycle_interrupted) <= now
+        return self._waiting(job) or next_run(job, interrupted=record.cycle_interrupted) <= now
 
 
 def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from . import template_settings, templates
 from .errors import InvalidRequest
 from .models import SynchronizationJob, SynchronizationJobRestartScope, SynchronizationSchema, parse_flags
-from .store.jobs import JobRecord, ServicePrincipal
+from .store.jobs import JobRecord, JobRepository, ServicePrincipal
+from .template_overrides import initial_schema
 from .template_settings import SettingError, job_settings, setting_pairs
 
 DEFAULT_INTERVAL = timedelta(minutes=40)
@@ -35,27 +36,30 @@ class NewJob:
 
 
 def new_job(
+    jobs: JobRepository,
     template_id: str,
     *,
     name: str | None,
     secrets: Mapping[str, str] | None,
     settings: Mapping[str, str] | None,
     interval: str | timedelta | None,
+    service_principal_id: str | None = None,
 ) -> NewJob:
-    """A job of the template, with a fresh id (`TEMPLATE.HEX`) and application instance; raises
-    InvalidRequest (NotFound for an unknown template) before anything exists."""
+    """A job of the template, with a fresh id (`TEMPLATE.HEX`), on a new application instance or
+    the existing `service_principal_id` (whose secrets and template version it then shares);
+    raises InvalidRequest (NotFound for an unknown template or instance) before anything exists."""
     spec = templates.template_spec(template_id)
     schedule_interval = schedule(interval) if interval is not None else DEFAULT_INTERVAL
-    checked, secrets = spec.configure(
-        None, {}, {}, setting_changes=settings, secret_changes=spec.with_initial_secrets(secrets or {})
+    principal = jobs.principal_for_new_job(spec.id, name, service_principal_id)
+    # A new instance starts with the template's initial secrets; an existing one keeps its own.
+    secret_changes = spec.with_initial_secrets(secrets or {}) if service_principal_id is None else secrets
+    checked, principal.secrets = spec.configure(
+        None, {}, principal.secrets, setting_changes=settings, secret_changes=secret_changes
     )
     job_id = f"{spec.id}.{uuid.uuid4().hex}"
-    schema = spec.build_schema()
+    schema = initial_schema(jobs, service_principal_id, spec)
     schema.id = job_id
-    job = spec.new_job(job_id, schedule_interval, checked, secrets)
-    principal = ServicePrincipal(
-        id=str(uuid.uuid4()), display_name=name or spec.id, template_id=spec.id, secrets=secrets
-    )
+    job = spec.new_job(job_id, schedule_interval, checked, principal.secrets)
     return NewJob(JobRecord(id=job_id, service_principal_id=principal.id, job=job), principal, schema)
 
 

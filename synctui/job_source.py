@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .clock import Clock
@@ -21,6 +20,7 @@ from .connectors.base import AssignmentSource, Directory, DirectoryError
 from .connectors.tenant import TenantDirectory
 from .errors import InvalidRequest, NotFound, ServiceError
 from .models import format_datetime
+from .store import Home
 from .store.jobs import JobRecord, JobRepository, ServicePrincipal
 from .templates import JobContext, template_spec
 
@@ -58,9 +58,9 @@ class Assignment:
 
 
 class JobSource:
-    def __init__(self, jobs: JobRepository, tenant_file: Path, clock: Clock) -> None:
+    def __init__(self, jobs: JobRepository, home: Home, clock: Clock) -> None:
         self._jobs = jobs
-        self._tenant_file = tenant_file
+        self._home = home
         self._clock = clock
 
     # --- picking objects ----------------------------------------------------------------------
@@ -152,7 +152,9 @@ class JobSource:
         spec = template_spec(record.job.template_id or "")
         try:
             context = JobContext(
-                values=spec.values(record.job, self._jobs.secrets(record)), tenant_file=self._tenant_file
+                values=spec.values(record.job, self._jobs.secrets(record)),
+                tenant_file=self._home.tenant_file,
+                staged_file=self._home.inbound_file(record.id),
             )
             source = spec.open_source(context, record.id)
         except DirectoryError as error:

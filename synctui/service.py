@@ -21,6 +21,7 @@ from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
+from .inbound_api import CONTENT_TYPE, InboundStaging
 from .job_source import Assignment, JobSource, SourceObject
 from .models import (
     DirectoryDefinition,
@@ -37,7 +38,8 @@ from .models import (
 from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, RequestLog, StoreError
-from .store.jobs import JobRepository
+from .store.jobs import JobRepository, ServicePrincipal
+from .template_overrides import override_template, template_of
 from .template_settings import TemplateSettings
 
 
@@ -55,8 +57,10 @@ class SyncService:
         self.jobs = JobRepository(self.config)
         self._events = Publisher()
         self._publish = self._events.publish
-        self._cycles = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
-        self._sources = JobSource(self.jobs, home.tenant_file, self.clock)
+        self._inbound = InboundStaging(home, self.clock)
+        runner = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
+        self._cycles = runner.waiting_for(self._inbound.waiting)
+        self._sources = JobSource(self.jobs, home, self.clock)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback` with every event, from the thread the change happened on; returns the
@@ -76,8 +80,15 @@ class SyncService:
     def list_templates(self) -> list[SynchronizationTemplate]:
         return templates.list_templates()
 
-    def get_template(self, template_id: str) -> SynchronizationTemplate:
-        return templates.template_spec(template_id).template()
+    def get_template(self, template_id: str, service_principal_id: str | None = None) -> SynchronizationTemplate:
+        """The built-in template, or the application instance's own version of it."""
+        return template_of(self.jobs, service_principal_id, template_id)
+
+    def override_template(
+        self, service_principal_id: str, template_id: str, template: Mapping[str, Any]
+    ) -> SynchronizationTemplate:
+        """Graph's template PATCH: new jobs of the instance start from this version (see template_overrides.py)."""
+        return override_template(self.jobs, service_principal_id, template_id, template)
 
     def declared_settings(self) -> dict[str, TemplateSettings]:
         """Each template's settings and secrets, by template id: what the dashboard's forms offer."""
@@ -97,6 +108,13 @@ class SyncService:
     def get_job(self, job_id: str) -> SynchronizationJob:
         return self._cycles.with_progress(self.jobs.get(job_id).job)
 
+    def application_instances(self) -> list[tuple[ServicePrincipal, list[str]]]:
+        """Each application instance (Graph's service principal) with its jobs' ids."""
+        return self.jobs.principals()
+
+    def application_instance_of(self, job_id: str) -> str:
+        return self.jobs.principal_id(job_id)
+
     def create_job(
         self,
         template_id: str,
@@ -105,8 +123,19 @@ class SyncService:
         secrets: Mapping[str, str] | None = None,
         settings: Mapping[str, str] | None = None,
         interval: str | timedelta | None = None,
+        service_principal_id: str | None = None,
     ) -> SynchronizationJob:
-        new = job_configuration.new_job(template_id, name=name, secrets=secrets, settings=settings, interval=interval)
+        """A new job with an application instance of its own, or of `service_principal_id` (whose
+        template it must be; it keeps its name, and its secrets are the job's too)."""
+        new = job_configuration.new_job(
+            self.jobs,
+            template_id,
+            name=name,
+            secrets=secrets,
+            settings=settings,
+            interval=interval,
+            service_principal_id=service_principal_id,
+        )
         self.jobs.add(new.record, new.principal, new.schema)
         self._publish(JobChanged(new.record.id))
         return self.get_job(new.record.id)
@@ -141,7 +170,7 @@ class SyncService:
         return self.get_job(job_id)
 
     def delete_job(self, job_id: str) -> None:
-        self._cycles.remove(job_id)
+        self._cycles.remove(job_id, also=self._inbound.files(job_id))
         self._publish(JobRemoved(job_id))
 
     def start_job(self, job_id: str) -> None:
@@ -269,6 +298,20 @@ class SyncService:
     def unassign(self, job_id: str, assignment_id: str) -> Assignment:
         return self._sources.unassign(job_id, assignment_id)
 
+    # --- API-driven inbound provisioning ------------------------------------------------------------
+
+    def bulk_upload(self, job_id: str, payload: bytes, content_type: str = CONTENT_TYPE) -> int:
+        """Graph's bulkUpload: stage a SCIM BulkRequest for the job's next cycle, due at once (see
+        inbound_api.py); returns how many operations were staged."""
+        source = self.get_schema(job_id).directories[0]
+        count = self._inbound.upload(self.jobs.get(job_id).job, source, payload, content_type)
+        self._publish(JobChanged(job_id))
+        return count
+
+    def staged_operations(self, job_id: str) -> list[dict[str, Any]]:
+        """The bulkUpload operations staged for the job, newest first, each marked `processed`."""
+        return self._inbound.operations(self.jobs.get(job_id).job)
+
     # --- logs, history and escrows ------------------------------------------------------------------
 
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
@@ -325,6 +368,7 @@ __all__ = [
     "JobSummary",
     "NotFound",
     "ServiceError",
+    "ServicePrincipal",
     "SourceObject",
     "StoreError",
     "SyncService",

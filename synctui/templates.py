@@ -64,6 +64,8 @@ class JobContext:
     values: Mapping[str, Any]
     tenant_file: Path
     trace: Callable[[dict[str, Any]], None] | None = None
+    staged_file: Path | None = None
+    """The job's staged bulkUpload payloads (API-driven inbound jobs read them); None before the job exists."""
 
 
 @dataclass(frozen=True)
@@ -476,6 +478,68 @@ def _csv_source(context: JobContext) -> Directory:
 CSV_SETTINGS = declare("csvInbound", source_path("the HR CSV file the job reads", required=True))
 
 
+# --- apiInbound ---------------------------------------------------------------------------------
+
+
+def _api_inbound_schema() -> SynchronizationSchema:
+    """Entra's API-driven inbound defaults: workers matched by externalId ↔ employeeId, the SCIM
+    core and enterprise attributes mapped to the user's properties."""
+    from .connectors.staged import staged_definition
+    from .connectors.tenant import tenant_definition
+
+    users = [
+        _map("employeeId", "[externalId]", matching=1),
+        _map("userPrincipalName", "[userName]", flow=AttributeFlowType.ObjectAddOnly),
+        _map(
+            "mailNickname",
+            'Replace(NormalizeDiacritics(Item(Split([userName], "@"), 1)), , "[^A-Za-z0-9.\\-_]", , "", , )',
+            flow=AttributeFlowType.ObjectAddOnly,
+        ),
+        _map("accountEnabled", 'Switch([active], "True", "False", "False")'),
+        _map("displayName", "[displayName]"),
+        _map("givenName", "[name.givenName]"),
+        _map("surname", "[name.familyName]"),
+        _map("jobTitle", "[title]"),
+        _map("employeeType", "[userType]"),
+        _map("preferredLanguage", "[preferredLanguage]"),
+        _map("mail", '[emails[type eq "work"].value]'),
+        _map("telephoneNumber", '[phoneNumbers[type eq "work"].value]'),
+        _map("mobile", '[phoneNumbers[type eq "mobile"].value]'),
+        _map("streetAddress", '[addresses[type eq "work"].streetAddress]'),
+        _map("city", '[addresses[type eq "work"].locality]'),
+        _map("state", '[addresses[type eq "work"].region]'),
+        _map("postalCode", '[addresses[type eq "work"].postalCode]'),
+        _map("country", '[addresses[type eq "work"].country]'),
+        _map("department", f"[{ENTERPRISE}:department]"),
+        _map("companyName", f"[{ENTERPRISE}:organization]"),
+        _map("manager", f"[{ENTERPRISE}:manager]"),
+    ]
+    return _schema(
+        "apiInbound",
+        staged_definition(),
+        tenant_definition(),
+        [_object_mapping("User", "User", users, "Provision API-driven inbound users to Azure Active Directory")],
+        "USER_INBOUND_USER",
+    )
+
+
+def _api_inbound_directories(context: JobContext) -> tuple[Directory, Directory]:
+    from .connectors.tenant import TenantDirectory
+
+    return _api_inbound_source(context), TenantDirectory(context.tenant_file)
+
+
+def _api_inbound_source(context: JobContext) -> Directory:
+    from .connectors.staged import StagedDirectory
+
+    if context.staged_file is None:
+        raise ConnectionFailure("MissingSetting", "an API-driven inbound job reads the payloads staged for it")
+    return StagedDirectory(context.staged_file)
+
+
+API_INBOUND_SETTINGS = declare("apiInbound")
+
+
 TEMPLATES: dict[str, TemplateSpec] = {
     spec.id: spec
     for spec in (
@@ -507,6 +571,15 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _csv_schema,
             _csv_directories,
             _csv_source,
+        ),
+        TemplateSpec(
+            "apiInbound",
+            "Provision workers that an HR system posts to bulkUpload (API-driven inbound) into the tenant directory",
+            "API2AAD",
+            API_INBOUND_SETTINGS,
+            _api_inbound_schema,
+            _api_inbound_directories,
+            _api_inbound_source,
         ),
     )
 }

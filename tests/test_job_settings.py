@@ -67,10 +67,12 @@ def test_every_template_declares_each_setting_it_reads() -> None:
         "TraceRequests",
         "SkipOutOfScopeDeletions",
         "SyncNotificationSettings",
-        "SourcePath",
     }
     for template in TEMPLATES.values():
         assert common <= {spec.name for spec in template.settings.declared}, template.id
+    # The templates that read a file or the tenant as their source; apiInbound reads its staged payloads.
+    for template_id in ("jsonfile", "scim", "csvInbound"):
+        assert "SourcePath" in {spec.name for spec in TEMPLATES[template_id].settings.declared}
     scim = {spec.name for spec in TEMPLATES["scim"].settings.declared}
     assert {"ScimRequestTimeoutSeconds", "ScimMaxResponseBytes", "AllowInsecureHttp", "BaseAddress"} <= scim
 

@@ -15,7 +15,15 @@ from ..models import AttributeMappingSource
 from .definitions import FunctionDefinition, Kind, SignatureError, Slot, bind_positional
 from .errors import ExpressionSyntaxError
 from .functions import REGISTRY
-from .syntax import COMPARE_KEYWORDS, MAX_DEPTH, MAX_LENGTH, attribute_node, constant_node, function_node
+from .syntax import (
+    COMPARE_KEYWORDS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    attribute_node,
+    closing_bracket,
+    constant_node,
+    function_node,
+)
 
 _OPERATORS = ("<>", ">=", "<=", "=", ">", "<")  # two-character operators first
 _EXPECTED_VALUE = 'expected a function call, [attribute], "string" or number'
@@ -105,7 +113,7 @@ class _Parser:
 
     def attribute(self) -> AttributeMappingSource:
         start = self.position
-        end = self.text.find("]", start + 1)
+        end = closing_bracket(self.text, start)
         if end < 0:
             raise self.error("unterminated attribute name: expected ']'", start)
         name = self.text[start + 1 : end]

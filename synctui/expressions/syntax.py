@@ -115,10 +115,30 @@ def _render(node: AttributeMappingSource, depth: int) -> str:
         raise ExpressionSyntaxError(f"the expression is nested more than {MAX_DEPTH} levels deep")
     if node.type is AttributeMappingSourceType.Attribute:
         name = node.name or ""
-        if not name.strip() or "]" in name:
+        if not name.strip() or closing_bracket(f"[{name}]", 0) != len(name) + 1:
             raise ExpressionSyntaxError(f"attribute name {name!r} cannot be written in an expression")
         return f"[{name}]"
     if node.type is AttributeMappingSourceType.Constant:
         return quote(node.name or "")
     definition = definition_of(node)
     return _function_text(definition, grouped_parameters(definition, node), lambda child: _render(child, depth + 1))
+
+
+def closing_bracket(text: str, start: int) -> int:
+    """Where the attribute name opened at `start` ends. A SCIM name holds a filter in brackets of
+    its own (`[emails[type eq "work"].value]`, a source attribute of API-driven inbound jobs), so
+    brackets nest, and none inside a quoted value counts. -1 if it never closes."""
+    depth, quoted = 0, False
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == '"' and depth > 1:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1

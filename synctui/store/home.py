@@ -42,6 +42,10 @@ class Home:
     def request_log_file(self, job_id: str) -> Path:
         return self._job_file(job_id, ".requests.jsonl")
 
+    def inbound_file(self, job_id: str) -> Path:
+        """An API-driven inbound job's staged payloads (see inbound_api.py)."""
+        return self._job_file(job_id, ".inbound.json")
+
     def _job_file(self, job_id: str, suffix: str) -> Path:
         """A file of the job's in `jobs/`. The service passes only ids it found in the
         configuration; an id that is not a plain file name is refused all the same, so that no

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import NotFound, validation_problems
+from ..errors import InvalidRequest, NotFound, validation_problems
 from ..models import SynchronizationJob, SynchronizationSchema, complete
 from .config import ConfigStore
 
@@ -118,25 +118,57 @@ class JobRepository:
                 self.config.save_job({"id": job_id, "cycleInterrupted": interrupted})
 
     def remove(self, job_id: str) -> None:
-        """The job, its schema and its application instance."""
+        """The job and its schema, and its application instance unless another job has it too."""
         with self.config.batch():
             principal_id = self._document(job_id)["servicePrincipalId"]
             self.config.delete_job(job_id)
-            self.config.delete_service_principal(principal_id)
+            if not any(document["servicePrincipalId"] == principal_id for document in self.config.jobs()):
+                self.config.delete_service_principal(principal_id)
 
     # --- application instances -------------------------------------------------------------------
 
     def principal(self, record: JobRecord) -> ServicePrincipal:
-        document = self.config.service_principal(record.service_principal_id) or {}
-        return ServicePrincipal(
-            id=record.service_principal_id,
-            display_name=document.get("displayName"),
-            template_id=document.get("templateId"),
-            secrets={
-                pair["key"]: pair["value"] for pair in document.get("secrets", []) if pair.get("value") is not None
-            },
-            app_roles=list(document.get("appRoles") or default_app_roles(record.service_principal_id)),
-        )
+        return _principal(record.service_principal_id, self.config.service_principal(record.service_principal_id) or {})
+
+    def principal_id(self, job_id: str) -> str:
+        """The id of the job's application instance (its record is not read)."""
+        return str(self._document(job_id)["servicePrincipalId"])
+
+    def principals(self) -> list[tuple[ServicePrincipal, list[str]]]:
+        """Every application instance with the ids of its jobs, in the order the jobs were made."""
+        job_ids: dict[str, list[str]] = {}
+        for document in self.config.jobs():
+            job_ids.setdefault(document["servicePrincipalId"], []).append(document["id"])
+        return [(self.principal_by_id(principal_id), ids) for principal_id, ids in job_ids.items()]
+
+    def principal_for_new_job(self, template_id: str, name: str | None, principal_id: str | None) -> ServicePrincipal:
+        """A new application instance named `name`, or the existing one `principal_id`, which must be
+        of `template_id` (Graph: a job's template is one of its service principal's)."""
+        if principal_id is None:
+            return ServicePrincipal(id=str(uuid.uuid4()), display_name=name or template_id, template_id=template_id)
+        principal = self.principal_by_id(principal_id)
+        if principal.template_id != template_id:
+            raise InvalidRequest(
+                f"the application instance {principal_id} is of template {principal.template_id!r}, not "
+                f"{template_id!r}; create the job on an instance of {template_id!r}, or without one"
+            )
+        return principal
+
+    def template_override(self, principal_id: str) -> dict[str, Any] | None:
+        """The instance's own version of its template (Graph JSON), if it has one."""
+        document = self.config.service_principal(principal_id) or {}
+        override = document.get("templateOverride")
+        return dict(override) if isinstance(override, dict) else None
+
+    def save_template_override(self, principal_id: str, template: dict[str, Any]) -> None:
+        self.config.save_service_principal({"id": principal_id, "templateOverride": template})
+
+    def principal_by_id(self, principal_id: str) -> ServicePrincipal:
+        """The application instance; NotFound if no job has it."""
+        document = self.config.service_principal(principal_id)
+        if document is None:
+            raise NotFound(f"no application instance (service principal) with id {principal_id!r}")
+        return _principal(principal_id, document)
 
     def secrets(self, record: JobRecord) -> dict[str, str]:
         return self.principal(record).secrets
@@ -203,6 +235,16 @@ class JobRepository:
             history=list(document.get("history", [])),
             cycle_interrupted=document.get("cycleInterrupted", False),
         )
+
+
+def _principal(principal_id: str, document: dict[str, Any]) -> ServicePrincipal:
+    return ServicePrincipal(
+        id=principal_id,
+        display_name=document.get("displayName"),
+        template_id=document.get("templateId"),
+        secrets={pair["key"]: pair["value"] for pair in document.get("secrets", []) if pair.get("value") is not None},
+        app_roles=list(document.get("appRoles") or default_app_roles(principal_id)),
+    )
 
 
 def _next_version(current: str | None) -> str:

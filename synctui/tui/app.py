@@ -33,9 +33,11 @@ class SyncApp(ServiceApp):
     COMMANDS = App.COMMANDS | {JobCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS)
 
-    def __init__(self, service: SyncService) -> None:
+    def __init__(self, service: SyncService, *, graph_url: str | None = None) -> None:
         super().__init__(service)
-        self.sub_title = str(getattr(service.home, "root", ""))
+        self.home_text = str(getattr(service.home, "root", ""))
+        self.graph_url = graph_url
+        self.sub_title = f"{self.home_text} · Graph API on {graph_url}" if graph_url else self.home_text
         self._saved_theme = self._preference("theme")
         self._theme_ready = False
         self.keymap: dict[str, str] = {}
@@ -114,7 +116,7 @@ class SyncApp(ServiceApp):
             self.screen.dismiss(None)
             return
         title = getattr(self.screen, "BINDING_GROUP_TITLE", None) or self.screen.__class__.__name__
-        self.push_screen(HelpScreen(title, keys_of(self.screen), self.keymap, self.sub_title))
+        self.push_screen(HelpScreen(title, keys_of(self.screen), self.keymap, self.home_text, self.graph_url))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "goto":
@@ -175,14 +177,15 @@ class SyncApp(ServiceApp):
         return []
 
 
-def run_dashboard(service: SyncService) -> int:
-    """Run the dashboard with the scheduler in-process; returns the exit code."""
+def run_dashboard(service: SyncService, *, graph_url: str | None = None) -> int:
+    """Run the dashboard with the scheduler in-process; returns the exit code. `graph_url`: where
+    the Graph endpoint serving this home listens, shown in the header."""
     from ..scheduler import Scheduler
 
     scheduler = Scheduler(service)
     scheduler.start()
     try:
-        result = SyncApp(service).run()
+        result = SyncApp(service, graph_url=graph_url).run()
     finally:
         scheduler.stop()
     return int(result or 0)

@@ -315,3 +315,19 @@ def test_to_text_rejects_trees_it_cannot_write():
         to_text(AttributeMappingSource(type="Function", name="Nope", parameters=[]))
     with pytest.raises(ExpressionSyntaxError, match="cannot be written"):
         to_text(AttributeMappingSource(type="Attribute", name="a]b"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['emails[type eq "work"].value', 'addresses[type eq "work"].locality', 'phoneNumbers[type eq "mo]bile"].value'],
+)
+def test_an_attribute_name_may_hold_a_bracketed_scim_filter(name):
+    """API-driven inbound sources name typed SCIM values so; their brackets nest, quoted ones do not count."""
+    node = tree(f'Join(" ", [{name}], [x])')["parameters"][1]["value"]
+    assert node["type"] == "Attribute" and node["name"] == name
+    assert to_text(parse(f"[{name}]")) == f"[{name}]"
+
+
+def test_an_unclosed_bracket_inside_an_attribute_name_is_a_syntax_error():
+    with pytest.raises(ExpressionSyntaxError, match="unterminated attribute name"):
+        parse('[emails[type eq "work".value]')

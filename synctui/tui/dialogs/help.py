@@ -69,14 +69,27 @@ def keymap_help(keymap: dict[str, str], home: str) -> Text:
     return text
 
 
+def graph_help(graph_url: str | None) -> Text:
+    text = Text("Graph API\n", style="bold")
+    if graph_url:
+        text.append(f"On at {graph_url} — Graph clients send the token `synctui graph token` prints.\n")
+    else:
+        text.append("Off. Start the dashboard with `synctui --graph [HOST:]PORT` (or run `synctui serve --graph`)\n")
+        text.append("to serve Graph's synchronization API for this home at http://127.0.0.1:8770/v1.0.\n")
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Close the help")
     ]
 
-    def __init__(self, title: str, keys: list[KeyHelp], keymap: dict[str, str], home: str) -> None:
+    def __init__(
+        self, title: str, keys: list[KeyHelp], keymap: dict[str, str], home: str, graph_url: str | None = None
+    ) -> None:
+        """`graph_url`: where the Graph endpoint serving this home listens; None when it is off."""
         super().__init__(classes="dialog")
-        self._title, self._home = title, home
+        self._title, self._home, self._graph_url = title, home, graph_url
         self.keys, self.keymap = keys, keymap
 
     def compose(self) -> ComposeResult:
@@ -85,6 +98,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 yield Static(self._table(), id="help-keys")
                 yield Static(keymap_help(self.keymap, self._home), id="help-keymap")
+                yield Static(graph_help(self._graph_url), id="help-graph")
 
     def _table(self) -> Table:
         table = Table(expand=True, box=None, padding=(0, 1), show_header=True, header_style="bold")

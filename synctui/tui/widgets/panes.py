@@ -23,6 +23,7 @@ from textual.widgets import (
 )
 
 from ...key_values import split_pair
+from ...models import parse_datetime
 from ..detail_tab import DetailTab
 from ..format import (
     absolute,
@@ -48,6 +49,9 @@ def _grid() -> Table:
     return table
 
 
+STAGED_SHOWN = 8
+"""The newest staged bulkUpload operations listed; the count covers them all."""
+
 CHARTS = (("seconds", "Duration per cycle"), ("exports", "Exports per cycle"), ("escrowed", "Errors per cycle"))
 
 
@@ -58,14 +62,21 @@ class StatusPane(VerticalScroll):
             yield Label("Cycle running…", id="progress-label")
             yield ProgressBar(id="cycle-progress", show_eta=False)
         yield Static(id="quarantine", classes="quarantine")
+        yield Static(id="staged")
         for key, title in CHARTS:
             yield Label(title, id=f"chart-{key}-label", classes="section chart-label")
             yield Sparkline([], id=f"chart-{key}", classes="chart")
 
     def show(
-        self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None, history: list[dict[str, Any]]
+        self,
+        detail: JobDetail,
+        now: datetime,
+        progress: tuple[int, int] | None,
+        history: list[dict[str, Any]],
+        staged: list[dict[str, Any]],
     ) -> None:
-        """`history`: the last cycles' figures, oldest first (the charts)."""
+        """`history`: the last cycles' figures, oldest first (the charts). `staged`: the bulkUpload
+        operations of an API-driven inbound job, newest first."""
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -128,6 +139,7 @@ class StatusPane(VerticalScroll):
             if enum_text(quarantine.reason) == "TooManyDeletes":
                 q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
             panel.update(q)
+        self._show_staged(staged, now)
         for key, title in CHARTS:
             values = [float(cycle.get(key) or 0) for cycle in history]
             label = (
@@ -139,6 +151,23 @@ class StatusPane(VerticalScroll):
             chart = self.query_one(f"#chart-{key}", Sparkline)
             chart.display = len(values) > 1  # one cycle is a number, not a rhythm
             chart.data = values
+
+    def _show_staged(self, staged: list[dict[str, Any]], now: datetime) -> None:
+        panel = self.query_one("#staged", Static)
+        panel.display = bool(staged)
+        if not staged:
+            return
+        waiting = sum(not operation["processed"] for operation in staged)
+        table = _grid()
+        table.add_row(
+            "Staged payloads",
+            f"{len(staged)} operation(s) received, {waiting} waiting for the next cycle (outcome in Logs)",
+        )
+        for operation in staged[:STAGED_SHOWN]:
+            state = Text("processed", style="green") if operation["processed"] else Text("waiting", style="yellow")
+            received = relative(parse_datetime(operation["receivedDateTime"]), now)
+            table.add_row(f"  {received}", Text.assemble(state, f"  {operation['bulkId']} → {operation['externalId']}"))
+        panel.update(table)
 
     def show_progress(self, progress: tuple[int, int] | None) -> None:
         """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
@@ -306,8 +335,8 @@ STATUS_TAB = DetailTab(
     "Status",
     "#status-pane",
     lambda service: StatusPane(id="status-pane"),
-    lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
-    load=lambda service, job_id: service.cycle_history(job_id),
+    lambda pane, view: pane.show(view.detail, view.now, view.progress, *view.loaded),
+    load=lambda service, job_id: (service.cycle_history(job_id), service.staged_operations(job_id)),
 )
 SETTINGS_TAB = DetailTab(
     "tab-settings",
