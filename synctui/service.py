@@ -17,7 +17,7 @@ from typing import Any
 
 from . import template_settings, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, Trace, next_run, on_demand_result
+from .cycles import CycleRunner, Trace, on_demand_result
 from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -52,6 +52,7 @@ class JobSummary:
     name: str
     running: bool
     secrets_set: frozenset[str]
+    next_run: datetime | None  # when the scheduler runs its next cycle (engine.status.next_cycle); None: never
 
 
 class SyncService:
@@ -284,6 +285,14 @@ class SyncService:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
         return self._cycles.preview(job_id)
 
+    def held_deletes(self, job_id: str) -> list[dict[str, Any]]:
+        """What allowing a TooManyDeletes job's held deletes disables and deletes (a preview's entries)."""
+        return self._cycles.held_deletes(job_id)
+
+    def allow_deletes(self, job_id: str) -> SynchronizationTaskExecution | None:
+        """Entra's Allow deletes: restart with ForceDeletes and run the cycle now (see `CycleRunner`)."""
+        return self._cycles.allow_deletes(job_id)
+
     def provision_on_demand(
         self, job_id: str, object_id: str, object_type: str = "User", *, trace: Trace | None = None
     ) -> StringKeyStringValuePair:
@@ -318,8 +327,7 @@ class SyncService:
         return list(self.jobs.get(job_id).history)
 
     def escrows(self, job_id: str) -> list[dict[str, Any]]:
-        with self._cycles.state(job_id) as state:
-            return sorted(state.escrows().values(), key=lambda e: e.get("nextRetry", ""))
+        return self._cycles.escrows(job_id)
 
     def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
         """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
@@ -355,6 +363,7 @@ class SyncService:
             name=principal.display_name or record.id,
             running=self._cycles.is_running(record.id),
             secrets_set=frozenset(principal.secrets),
+            next_run=self._cycles.next_run(record, self.clock.now()),
         )
 
     def _change_job(self, job_id: str, change: Callable[[SynchronizationJob], None]) -> None:
@@ -385,6 +394,5 @@ __all__ = [
     "ServiceError",
     "StoreError",
     "SyncService",
-    "next_run",
     "shortened",
 ]
