@@ -19,7 +19,7 @@ from textual.widgets import Button, Static
 from ...service import JobSummary
 from ..detail_tab import DetailTab
 from ..dialogs.confirm import ConfirmDialog
-from ..format import absolute, as_datetime, next_run_text, relative
+from ..format import absolute, as_datetime, next_run_text
 from .row_table import Cell, Column, RowTable
 
 MARK = "✓"
@@ -154,15 +154,12 @@ class EscrowsPane(Vertical):
             return
         error = escrow.get("error") or {}
         attempts = plural(int(escrow.get("attempts") or 0), "attempt")
-        back_off = relative(escrow.get("nextRetry"), self._now or datetime.now())
         detail = Text()
         detail.append(f"{escrow_name(escrow)} ", style="bold")
         detail.append(f"({escrow.get('objectType') or '?'} {escrow.get('sourceId') or ''})\n", style="dim")
         detail.append(f"{error.get('code') or ''}: {error.get('message') or ''}\n", style="red")
         detail.append(
-            f"failing since {absolute(escrow.get('firstFailure'))}, {attempts}; back-off ends {back_off}; "
-            f"retried {self._retried(escrow)}",
-            style="dim",
+            f"{attempts} since {absolute(escrow.get('firstFailure'))}; retried {self._retried(escrow)}", style="dim"
         )
         self.query_one("#escrow-detail", Static).update(detail)
 

@@ -98,8 +98,8 @@ class StatusPane(VerticalScroll):
             )
             grid.add_row(
                 "  escrowed",
-                f"{last.count_escrowed} objects failed in this cycle (countEscrowed); "
-                f"{last.count_escrowed_raw} with reference failures (countEscrowedRaw)",
+                f"{last.count_escrowed} failed this cycle (countEscrowed) · "
+                f"{last.count_escrowed_raw} counting reference failures (countEscrowedRaw)",
             )
             if last.error is not None and (last.error.code or last.error.message):
                 grid.add_row("  error", Text(f"{last.error.code or ''}: {last.error.message or ''}", style="red"))
