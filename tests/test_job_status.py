@@ -68,7 +68,9 @@ def test_jobs_run_reports_a_held_back_cycle_as_quarantine_and_exits_1(cli) -> No
     summary, error, quarantine = out.splitlines()
     assert summary.startswith("Quarantine (TooManyDeletes): imported ")
     assert "exported 0/0" in summary and summary.endswith(" s")  # the duration carries its unit
-    assert error.startswith("  TooManyDeletes: 20 disables/deletes were held back")
+    assert error.startswith(
+        "  TooManyDeletes: 20 disables/deletes were held back: more than the accidental-deletion threshold of 5"
+    )
     assert f"`synctui jobs allow-deletes {job_id}`" in error  # what to do
     assert quarantine.startswith("  The job is in quarantine (TooManyDeletes); next attempt: ")
     code, out, _ = cli("jobs", "list")

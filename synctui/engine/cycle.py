@@ -53,6 +53,8 @@ class CycleResult:
     initial: bool
     paused: bool = False
     staged_deletes: int = 0
+    delete_threshold: int = 0
+    """The accidental-deletion threshold the staged deletes went past (0: the check is off)."""
     escrows_outstanding: int = 0
     reference_failures: int = 0
     events: int = 0
@@ -107,6 +109,7 @@ class Cycle(OnDemand, CyclePlan):
             result.paused = self._each(self._plan(initial), process, report_progress=True)
             if not result.paused:
                 result.staged_deletes = self._deprovision_all(pending_deprovisions)
+                result.delete_threshold = self.options.delete_threshold
                 result.paused = self._resolve_references()
         except Interrupted:
             result.paused = True  # the object whose call was given up is done again on resume

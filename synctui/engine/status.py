@@ -86,9 +86,10 @@ def apply_cycle_result(
             QuarantineReason.TooManyDeletes,
             SynchronizationError(
                 code="TooManyDeletes",
-                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion "
-                f"threshold; review them with `synctui jobs preview {job.id}`, then allow them with "
-                f"`synctui jobs allow-deletes {job.id}`, or fix the source and `synctui jobs restart {job.id}`",
+                message=f"{result.staged_deletes} disables/deletes were held back: more than the accidental-deletion "
+                f"threshold of {result.delete_threshold} in one cycle; review them with `synctui jobs preview "
+                f"{job.id}`, then allow them with `synctui jobs allow-deletes {job.id}`, or fix the source and "
+                f"`synctui jobs restart {job.id}`",
                 tenant_actionable=True,
             ),
             now,
