@@ -19,7 +19,7 @@ from . import template_settings, templates
 from .clock import Clock, SystemClock
 from .cycles import CycleRunner, Trace, on_demand_result
 from .demo.churn import simulate_home_day
-from .engine.status import paused, started
+from .engine.status import paused, settle_code, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
 from .expressions import filter_operators, parse_expression
@@ -351,6 +351,7 @@ class SyncService:
 
     def _job(self, record: JobRecord) -> SynchronizationJob:
         job = record.job
+        settle_code(job)  # one stored by an older synctui may hold a code its schedule contradicts
         progress = self._cycles.progress(record.id)
         if progress is not None:
             job.required_status().progress = [progress]

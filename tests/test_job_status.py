@@ -243,3 +243,14 @@ def test_allow_deletes_is_refused_for_a_job_that_holds_none(service: SyncService
     service.run_cycle(job_id)
     with pytest.raises(InvalidRequest, match="holds no deletes back"):
         service.allow_deletes(job_id)
+
+
+def test_a_code_stored_by_an_older_synctui_is_shown_as_the_rules_make_it(service: SyncService, tmp_path: Path) -> None:
+    job_id = _job(service, tmp_path)
+    service.run_cycle(job_id)
+    config = json.loads(service.home.config_file.read_text())
+    record = next(job for job in config["jobs"].values() if job["id"] == job_id)
+    record["job"]["status"]["code"] = "Active"  # beside a Disabled schedule, as older versions left it
+    service.home.config_file.write_text(json.dumps(config))
+    assert service.get_job(job_id).status.code == Code.Paused
+    assert service.job_summary(job_id).job.status.code == Code.Paused
