@@ -19,6 +19,7 @@ import orjson
 from .cycle_process import PROGRESS_FLAG
 
 if TYPE_CHECKING:  # imported when a command runs: `--help` need not load the service
+    from .models import SynchronizationTaskExecution
     from .service import SyncService
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -160,6 +161,7 @@ def _templates_get(args: argparse.Namespace) -> int:
 
 def _jobs_list(args: argparse.Namespace) -> int:
     from .models import format_duration
+    from .tui.format import last_result, next_run_text
 
     service = _service(args)
     if args.json:
@@ -168,13 +170,14 @@ def _jobs_list(args: argparse.Namespace) -> int:
     summaries = service.job_summaries()
     if not summaries:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
+    now = service.clock.now()
     for summary in summaries:
         job = summary.job
         status, schedule = job.required_status(), job.required_schedule()
-        last = status.last_execution
         _say(
             f"{job.id}  {summary.name}  [{status.code.value}] schedule={schedule.state.value} "
-            f"every {format_duration(schedule.interval)}  last={last.state.value if last else '-'}"
+            f"every {format_duration(schedule.interval)}  last={last_result(job).plain.replace('—', '-')}  "
+            f"next={next_run_text(summary.next_run, now, running=summary.running).plain.replace('—', '-')}"
         )
     return EXIT_OK
 
@@ -249,17 +252,44 @@ def _jobs_run(args: argparse.Namespace) -> int:
 
         report_cycle(service, args.job_id)
         return EXIT_OK
-    execution = service.run_cycle(args.job_id, trace=_trace_printer(args.trace))
-    if args.json:
+    return _cycle_done(
+        service, args.job_id, service.run_cycle(args.job_id, trace=_trace_printer(args.trace)), args.json
+    )
+
+
+def _cycle_done(service: SyncService, job_id: str, execution: SynchronizationTaskExecution, as_json: bool) -> int:
+    """Print what a cycle did; exit 1 if it failed or ended in quarantine (its deletes held back, too
+    many errors): a script must not take a held-back cycle for a success."""
+    from .tui.format import cycle_report
+
+    summary = service.job_summary(job_id)
+    if as_json:
         _print_json(_graph(execution))
     else:
-        _say(
-            f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
-            f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
-        )
-        if execution.error:
-            _say(f"  {execution.error.code}: {execution.error.message}")
-    return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
+        for line in cycle_report(execution, summary.job, summary.next_run, len(service.escrows(job_id))):
+            _say(line)
+    quarantined = summary.job.required_status().quarantine is not None
+    return EXIT_FAILED if execution.state.value == "Failed" or quarantined else EXIT_OK
+
+
+def _jobs_allow_deletes(args: argparse.Namespace) -> int:
+    service = _service(args)
+    held = service.held_deletes(args.job_id)
+    _say(f"Allowing the deletes disables or deletes {len(held)} target object(s):")
+    for entry in held:
+        target = entry.get("targetIdentity") or entry["sourceIdentity"]
+        _say(f"  {entry['provisioningAction']:<8} {target['identityType']} {target.get('displayName') or target['id']}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("no terminal to ask on: give --yes to allow these deletes")
+        if input("Allow them and run the cycle now? [y/N] ").strip().lower() not in ("y", "yes"):
+            _say("Nothing changed: the deletes stay held back.")
+            return EXIT_FAILED
+    execution = service.allow_deletes(args.job_id)
+    if execution is None:
+        _say("Deletes allowed: a cycle of the job started meanwhile and makes them.")
+        return EXIT_OK
+    return _cycle_done(service, args.job_id, execution, False)
 
 
 def _jobs_preview(args: argparse.Namespace) -> int:
@@ -307,7 +337,8 @@ def _jobs_escrows(args: argparse.Namespace) -> int:
     for escrow in escrows:
         _say(
             f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
-            f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})"
+            f"{escrow['error']['message']} (attempts {escrow['attempts']}, back-off ends {escrow['nextRetry']}, "
+            f"retried {'by the cycle at ' + escrow['retryAt'] if 'retryAt' in escrow else 'once the job is started'})"
         )
     return EXIT_OK
 
@@ -619,6 +650,14 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true")
     run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
     run.add_argument(PROGRESS_FLAG, dest="progress_lines", action="store_true", help=argparse.SUPPRESS)
+    allow = command(
+        jobs,
+        "allow-deletes",
+        _jobs_allow_deletes,
+        "list the disables and deletes a TooManyDeletes quarantine holds back, then allow them and run the cycle now",
+    )
+    allow.add_argument("job_id")
+    allow.add_argument("--yes", action="store_true", help="do not ask first")
     preview = command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
     preview.add_argument("job_id")
     preview.add_argument("--json", action="store_true")

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, JobSummary, Trace, next_run, on_demand_result
+from .cycles import CycleRunner, JobSummary, Trace, on_demand_result
 from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -260,6 +260,14 @@ class SyncService:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
         return self._cycles.preview(job_id)
 
+    def held_deletes(self, job_id: str) -> list[dict[str, Any]]:
+        """What allowing a TooManyDeletes job's held deletes disables and deletes (a preview's entries)."""
+        return self._cycles.held_deletes(job_id)
+
+    def allow_deletes(self, job_id: str) -> SynchronizationTaskExecution | None:
+        """Entra's Allow deletes: restart with ForceDeletes and run the cycle now (see `CycleRunner`)."""
+        return self._cycles.allow_deletes(job_id)
+
     def provision_on_demand(
         self, job_id: str, object_id: str, object_type: str = "User", *, trace: Trace | None = None
     ) -> StringKeyStringValuePair:
@@ -372,6 +380,5 @@ __all__ = [
     "SourceObject",
     "StoreError",
     "SyncService",
-    "next_run",
     "shortened",
 ]

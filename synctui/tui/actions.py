@@ -197,7 +197,7 @@ JOB_ACTIONS: tuple[Action, ...] = (
         "jobs.allow_deletes",
         "allow_deletes",
         "Allow deletes",
-        "Restart with ForceDeletes after a TooManyDeletes quarantine",
+        "List the deletes a TooManyDeletes quarantine holds back; allowed, the cycle runs now",
         key="a",
         secondary=True,
         palette="Allow deletes…",

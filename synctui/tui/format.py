@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ..models import NEVER, SynchronizationJob, format_duration, parse_datetime
+from ..models import NEVER, SynchronizationJob, SynchronizationTaskExecution, format_duration, parse_datetime
 
 STATUS_STYLES = {
     "Active": ("●", "bold #000000 on #4ebf71"),
@@ -109,14 +109,82 @@ def in_sync_long(job: SynchronizationJob) -> str:
     return ", ".join(f"{pair.value} {short_type(pair.key)}" for pair in counts) or "none yet"
 
 
+QUARANTINE_RESULTS = {
+    "TooManyDeletes": "TooManyDeletes",
+    "EncounteredBaseEscrowThreshold": "TooManyErrors",
+    "EncounteredTotalEscrowThreshold": "TooManyErrors",
+    "EncounteredEscrowProportionThreshold": "TooManyErrors",
+    "EncounteredQuarantineException": "Failed",
+}
+"""A quarantine's reason as a last result short enough for the jobs table (the Status tab names it whole)."""
+
+
 def last_result(job: SynchronizationJob) -> Text:
     last = job.status.last_execution if job.status else None
     if last is None:
         return Text("—", style="dim")
+    quarantine = job.status.quarantine if job.status else None
+    if quarantine is not None:
+        # The cycle's own state (Succeeded: it exported nothing wrong) would hide that it ended in quarantine.
+        reason = QUARANTINE_RESULTS.get(enum_text(quarantine.reason), "Quarantined")
+        return Text(reason, style="bold red", overflow="ellipsis", no_wrap=True)
     state = enum_text(last.state)
     text = Text(state, style=RESULT_STYLES.get(state, ""))
     text.append(f" ↑{last.count_exported}", style="dim")
     return text
+
+
+def next_run_text(due: datetime | None, now: datetime, *, running: bool = False) -> Text:
+    """A job's next run as every view shows it: "▶ running", "—" when no cycle is scheduled, "due
+    now", "in 4m"."""
+    if running:
+        return Text("▶ running", style="bold cyan")
+    if due is None:
+        return Text("—", style="dim")
+    return Text("due now" if is_never(due) or due <= now else relative(due, now))
+
+
+def duration_text(seconds: float) -> str:
+    """A duration with its unit: "0.4 s", "12.0 s", "4 min 05 s", "2 h 03 min"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def cycle_report(
+    execution: SynchronizationTaskExecution, job: SynchronizationJob, next_run: datetime | None, waiting: int = 0
+) -> list[str]:
+    """What a cycle did, as `jobs run` prints it and the dashboard's toast shows it: a summary line
+    that starts with the quarantine it ended in, if it did (never a bare "Succeeded" for a cycle
+    whose deletes were held back), then the error with what to do, then the next attempt.
+    `waiting`: the objects waiting for a retry, escrowed in this or earlier cycles."""
+    state = enum_text(execution.state)
+    quarantine = job.status.quarantine if job.status else None
+    reason = enum_text(quarantine.reason) if quarantine else ""
+    head = f"Quarantine ({reason})" if quarantine is not None and state != "Failed" else state
+    took = duration_text(max((execution.time_ended - execution.time_began).total_seconds(), 0.0))
+    summary = (
+        f"{head}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
+        f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
+    )
+    summary += f" ({waiting} objects wait for a retry)" if waiting else ""
+    lines = [f"{summary}, took {took}"]
+    error = execution.error
+    if error is None or not (error.code or error.message):
+        error = quarantine.error if quarantine else None
+    if error is not None:
+        lines.append(f"  {error.code or ''}: {error.message or ''}")
+    if quarantine is not None:
+        if next_run is None:
+            schedule = enum_text(job.schedule.state) if job.schedule else "not set"
+            attempt = f"none while the schedule is {schedule} (start the job to retry)"
+        else:
+            attempt = "at once" if is_never(next_run) else absolute(next_run)
+        lines.append(f"  The job is in quarantine ({reason}); next attempt: {attempt}")
+    return lines
 
 
 def log_time(entry: dict[str, Any], now: datetime) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...models import SynchronizationTaskExecution
 from ...service import (
     CycleProgress,
     JobRemoved,
@@ -38,7 +40,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
-from ..format import enum_text, scope_consequence
+from ..format import cycle_report, enum_text, object_name, scope_consequence
 from ..messages import (
     DetailLoaded,
     JobActionDone,
@@ -63,13 +65,15 @@ from ..widgets.schema_editor import SchemaEditor
 
 # The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
 # toasts use: one constant each, so a request and its follow-up cannot drift apart.
-RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN = (
+RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN, REVIEW_DELETES, ALLOW_DELETES = (
     "Run now",
     "Simulate changes",
     "Import schema",
     "Save settings",
     "Assign",
     "Remove assignment",
+    "Review held deletes",
+    "Allow deletes",
 )
 
 # What the screen's loads are called in their failure toasts ("Loading jobs failed").
@@ -77,6 +81,20 @@ LOADING_JOBS, LOADING_JOB = "Loading jobs", "Loading the job"
 
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
+DELETES_SHOWN = 8
+"""Held deletes listed in the Allow deletes dialog, which also asks for the job's name, in 24 lines."""
+
+
+@dataclass(frozen=True)
+class CycleRan:
+    """A cycle run from the dashboard, and what its toast tells: the job after it, its escrows."""
+
+    execution: SynchronizationTaskExecution | None
+    """None: a cycle of the job had started meanwhile (see `SyncService.allow_deletes`)."""
+    summary: JobSummary
+    waiting: int
+
+
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
 
 
@@ -323,7 +341,31 @@ class JobsScreen(Screen[None]):
             return
         name = self._job_name()
         self.notify(f"Running a cycle of {name}…")
-        self._request(RUN_NOW, self.selected, self.service.run_cycle, self.selected, job_name=name)
+        self._request(RUN_NOW, self.selected, self._cycle_run, self.service.run_cycle, self.selected, job_name=name)
+
+    def _cycle_run(self, run: Callable[[str], SynchronizationTaskExecution | None], job_id: str) -> CycleRan:
+        """Run a cycle (on the worker), then read what the toast tells of it: the job as the cycle
+        left it (a quarantine) and its escrows."""
+        return CycleRan(run(job_id), self.service.job_summary(job_id), len(self.service.escrows(job_id)))
+
+    def _cycle_toast(self, name: str, ran: CycleRan) -> None:
+        execution, summary, waiting = ran.execution, ran.summary, ran.waiting
+        if execution is None:  # the scheduler's cycle started first: it makes the deletes
+            self.notify(f"{name}: deletes allowed; the cycle running now makes them")
+            return
+        lines = cycle_report(execution, summary.job, summary.next_run, waiting)
+        quarantined = summary.job.status is not None and summary.job.status.quarantine is not None
+        state = enum_text(execution.state)
+        self.notify(
+            "\n".join(lines),
+            title=f"{name}: cycle ended",
+            severity="error"
+            if quarantined or state == "Failed"
+            else "information"
+            if state == "Succeeded"
+            else "warning",
+            timeout=15 if len(lines) > 1 else 5,
+        )
 
     def action_delete(self) -> None:
         summary = self.current
@@ -350,15 +392,16 @@ class JobsScreen(Screen[None]):
         job_id: str,
         call: Callable[..., object],
         *args: object,
-        success: str,
+        success: str | None,
         type_name: str | None = None,
+        job_name: str = "",
     ) -> None:
         """Ask first (focus on No, or on the field where the job's name must be typed); on yes, ask
         the worker for the service call."""
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self._request(yes, job_id, call, *args, success=success)
+                self._request(yes, job_id, call, *args, success=success, job_name=job_name)
 
         self.app.push_screen(ConfirmDialog(title, body, yes=yes, type_to_confirm=type_name), answer)
 
@@ -395,21 +438,31 @@ class JobsScreen(Screen[None]):
         self.app.push_screen(RestartDialog(name), chosen)
 
     def action_allow_deletes(self) -> None:
+        """First what would be disabled and deleted (a preview, on the worker), then the question."""
         summary = self.current
         if summary is None:
             return
-        job_id, name = summary.job.id or "", summary.name
+        self.notify(f"Reading the deletes {summary.name} holds back…")
+        self._request(REVIEW_DELETES, summary.job.id, self.service.held_deletes, summary.job.id, job_name=summary.name)
+
+    def _confirm_allow_deletes(self, job_id: str, name: str, held: list[dict[str, Any]]) -> None:
+        listed = [
+            f"{entry['provisioningAction']} {entry['sourceIdentity']['identityType']} {object_name(entry)}"
+            for entry in held
+        ]
         self._confirm_then(
             f"Allow deletes for “{name}”?",
-            f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
-            "The next cycle will delete or disable those target objects.",
-            "Allow deletes",
+            f"A cycle of {name} would disable or delete more objects than its threshold allows. "
+            f"Allowing runs that cycle now; it changes these {len(held)} target objects:\n"
+            + "\n".join(f"• {line}" for line in shortened(listed, DELETES_SHOWN)),
+            ALLOW_DELETES,
             job_id,
-            self.service.restart_job,
+            self._cycle_run,
+            self.service.allow_deletes,
             job_id,
-            "ForceDeletes",
-            success=f"{name}: deletes allowed, restarting",
+            success=None,
             type_name=name,
+            job_name=name,
         )
 
     def action_on_demand(self) -> None:
@@ -725,12 +778,10 @@ class JobsScreen(Screen[None]):
         request, result = done.request, done.result
         if request.success:
             self.notify(request.success)
-        if request.action == RUN_NOW:
-            state = enum_text(getattr(result, "state", ""))
-            self.notify(
-                f"{request.job_name}: cycle {state}, {getattr(result, 'count_exported', 0)} exported",
-                severity="information" if state == "Succeeded" else "warning",
-            )
+        if request.action in (RUN_NOW, ALLOW_DELETES) and isinstance(result, CycleRan):
+            self._cycle_toast(request.job_name, result)
+        elif request.action == REVIEW_DELETES and isinstance(result, list):
+            self._confirm_allow_deletes(request.job_id or "", request.job_name, result)
         elif request.action == SIMULATE_CHANGES:
             self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
         elif request.action == IMPORT_SCHEMA and isinstance(result, SchemaFile):

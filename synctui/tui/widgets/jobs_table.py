@@ -9,15 +9,15 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ...service import JobSummary, next_run
+from ...service import JobSummary
 from ..format import (
     badge,
     enum_text,
     fuzzy_match,
     in_sync,
     interval_text,
-    is_never,
     last_result,
+    next_run_text,
     relative,
 )
 
@@ -40,13 +40,6 @@ def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
     status, schedule = job.status, job.schedule
     state = enum_text(schedule.state) if schedule else "—"
     last = status.last_execution if status else None
-    if summary.running:
-        next_text = Text("▶ running", style="bold cyan")
-    elif schedule is None or state != "Active":
-        next_text = Text("—", style="dim")
-    else:
-        due = next_run(job)
-        next_text = Text("due now" if is_never(due) or due <= now else relative(due, now))
     return {
         "name": Text(summary.name, overflow="ellipsis", no_wrap=True),
         "template": job.template_id or "?",
@@ -55,7 +48,7 @@ def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
         "last": relative(last.time_ended if last else None, now),
         "result": last_result(job),
         "sync": in_sync(job),
-        "next": next_text,
+        "next": next_run_text(summary.next_run, now, running=summary.running),
     }
 
 

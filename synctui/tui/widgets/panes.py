@@ -28,17 +28,19 @@ from ..detail_tab import DetailTab
 from ..format import (
     absolute,
     badge,
+    duration_text,
     enum_text,
     in_sync_long,
     interval_text,
-    is_never,
     iso_interval,
+    next_run_text,
     relative,
 )
 from ..messages import JobDetail
 from ..template_fields import every_secret
 
 if TYPE_CHECKING:
+    from ...service import JobSummary
     from ...template_settings import TemplateSettings
 
 
@@ -52,7 +54,13 @@ def _grid() -> Table:
 STAGED_SHOWN = 8
 """The newest staged bulkUpload operations listed; the count covers them all."""
 
-CHARTS = (("seconds", "Duration per cycle"), ("exports", "Exports per cycle"), ("escrowed", "Errors per cycle"))
+CHARTS = (
+    ("seconds", "Duration per cycle"),
+    ("exports", "Exports per cycle"),
+    ("escrowed", "Escrowed per cycle (countEscrowedRaw)"),
+)
+CHART_UNITS = {"seconds": duration_text}
+"""How a chart's figures are written, where they have a unit (the others are counts)."""
 
 
 class StatusPane(VerticalScroll):
@@ -86,17 +94,24 @@ class StatusPane(VerticalScroll):
         grid.add_row("Status", badge(status.code if status else None))
         if job.schedule:
             grid.add_row("Schedule", f"{enum_text(job.schedule.state)}, every {interval_text(job.schedule.interval)}")
+        grid.add_row("Next run", _next_run(summary, now))
         last = status.last_execution if status else None
         if last is not None:
+            took = duration_text((last.time_ended - last.time_began).total_seconds())
             grid.add_row(
                 "Last run",
-                f"{enum_text(last.state)}, ended {relative(last.time_ended, now)} ({absolute(last.time_ended)})",
+                f"{enum_text(last.state)} in {took}, ended {relative(last.time_ended, now)} "
+                f"({absolute(last.time_ended)})",
             )
             grid.add_row(
                 "  counters",
                 f"imported {last.count_imported} (deltas {last.count_imported_deltas}) · "
-                f"entitled {last.count_entitled} · exported {last.count_exported} · "
-                f"escrowed {last.count_escrowed}",
+                f"entitled {last.count_entitled} · exported {last.count_exported} of {last.count_exports}",
+            )
+            grid.add_row(
+                "  escrowed",
+                f"{last.count_escrowed} failed this cycle (countEscrowed) · "
+                f"{last.count_escrowed_raw} counting reference failures (countEscrowedRaw)",
             )
             if last.error is not None and (last.error.code or last.error.message):
                 grid.add_row("  error", Text(f"{last.error.code or ''}: {last.error.message or ''}", style="red"))
@@ -112,7 +127,7 @@ class StatusPane(VerticalScroll):
             )
             grid.add_row("Failures in a row", str(status.count_successive_complete_failures))
         grid.add_row("In sync", in_sync_long(job))
-        grid.add_row("Escrows", f"{len(detail.escrows)} waiting for retry" if detail.escrows else "none")
+        grid.add_row("Escrows", _escrows_waiting(detail, now))
         grid.add_row("Secrets", ", ".join(sorted(detail.secret_keys)) + " set" if detail.secret_keys else "none set")
         self.query_one("#status-summary", Static).update(grid)
 
@@ -129,21 +144,22 @@ class StatusPane(VerticalScroll):
             q.add_row(
                 "Since", f"{absolute(quarantine.current_began)} (series began {absolute(quarantine.series_began)})"
             )
-            q.add_row(
-                "Next attempt", relative(quarantine.next_attempt, now) if not is_never(quarantine.next_attempt) else "—"
-            )
+            q.add_row("Next attempt", _next_run(summary, now))
             if quarantine.error is not None:
                 q.add_row(
                     "Error", Text(f"{quarantine.error.code or ''}: {quarantine.error.message or ''}", style="red")
                 )
             if enum_text(quarantine.reason) == "TooManyDeletes":
-                q.add_row("", Text("Press a to allow the deletes (restart with ForceDeletes)", style="italic"))
+                q.add_row(
+                    "", Text("Press a to review the held deletes and allow them (runs the cycle now)", style="italic")
+                )
             panel.update(q)
         self._show_staged(staged, now)
         for key, title in CHARTS:
             values = [float(cycle.get(key) or 0) for cycle in history]
+            written = CHART_UNITS.get(key, lambda value: f"{value:g}")
             label = (
-                f"{title}: last {values[-1]:g}, max {max(values):g} over {len(values)} cycles"
+                f"{title}: last {written(values[-1])}, max {written(max(values))} over {len(values)} cycles"
                 if values
                 else f"{title}: no cycle yet"
             )
@@ -176,6 +192,31 @@ class StatusPane(VerticalScroll):
             bar.update(total=progress[1], progress=progress[0])
         else:
             bar.update(total=None)
+
+
+def _next_run(summary: JobSummary, now: datetime) -> Text:
+    """The next run, or why there is none (the schedule says it: Disabled or Paused runs nothing)."""
+    job = summary.job
+    if summary.next_run is None and job.schedule is not None and not summary.running:
+        state = enum_text(job.schedule.state)
+        if enum_text(job.status.code if job.status else "") == "NotConfigured":
+            why = "the job is not configured: set its secrets (Settings tab)"
+        elif state == "Active":
+            why = "the schedule expired"
+        else:
+            why = f"the schedule is {state}: start the job (s) to run it on its schedule"
+        return Text(f"none — {why}", style="dim")
+    return next_run_text(summary.next_run, now, running=summary.running)
+
+
+def _escrows_waiting(detail: JobDetail, now: datetime) -> str:
+    """How many objects wait for a retry (from this and earlier cycles) and when the next cycle comes."""
+    if not detail.escrows:
+        return "none"
+    waiting = f"{len(detail.escrows)} objects wait for a retry (escrowed in this or earlier cycles)"
+    if detail.summary.next_run is None:
+        return f"{waiting}; no cycle is scheduled"
+    return f"{waiting}; next cycle {next_run_text(detail.summary.next_run, now).plain}"
 
 
 TRACE_SETTING = "TraceRequests"
