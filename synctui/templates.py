@@ -405,18 +405,22 @@ def _csv_schema() -> SynchronizationSchema:
     from .connectors.tenant import tenant_definition
 
     first = "Coalesce([PreferredName], [FirstName])"
+    # A new hire may share a name with someone already in the tenant: as Entra's Workday and
+    # SuccessFactors templates do, the first of these names the tenant does not use yet is taken.
+    nicknames = [
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", Mid({first}, 1, 1), [LastName]))))',
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName], [EmployeeId]))))',
+    ]
+    principal_names = [f'Append({nickname}, "@contoso.example")' for nickname in nicknames]
     users = [
         _map("employeeId", "[EmployeeId]", matching=1),
         _map(
             "userPrincipalName",
-            f'Append(ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName])))), "@contoso.example")',
+            f"SelectUniqueValue({', '.join(principal_names)})",
             flow=AttributeFlowType.ObjectAddOnly,
         ),
-        _map(
-            "mailNickname",
-            f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
-            flow=AttributeFlowType.ObjectAddOnly,
-        ),
+        _map("mailNickname", f"SelectUniqueValue({', '.join(nicknames)})", flow=AttributeFlowType.ObjectAddOnly),
         _map("displayName", f'Join(" ", {first}, [LastName])'),
         _map("givenName", first),
         _map("surname", "[LastName]"),
