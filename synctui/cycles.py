@@ -227,7 +227,9 @@ class CycleRunner:
         requests are recorded while the job's TraceRequests is on."""
         spec = template_spec(job.template_id or "")
         try:
-            context = JobContext(values=spec.values(job, secrets), tenant_file=self._home.tenant_file, trace=trace)
+            context = JobContext(
+                values=spec.values(job, secrets), tenant_file=self._home.tenant_file, trace=trace, job_id=job.id or None
+            )
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
@@ -237,6 +239,13 @@ class CycleRunner:
                 raise
             raise ServiceError(f"{failure}: {error.message}") from None
         return OpenDirectories(source, target, failure)
+
+    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """Graph's validateCredentials: both directories answer, or a ServiceError names the one that
+        does not and what to set (see `TemplateSpec.test_connection`)."""
+        opened = self.open_directories(job, secrets, failure="Test connection failed", request_log=False)
+        with opened as (source, target):
+            template_spec(job.template_id or "").test_connection(source, target, job.id or None)
 
     def compile(self, job_id: str) -> CompiledSchema:
         """The job's schema compiled, once per version."""
@@ -553,3 +562,14 @@ def on_demand_result(entry: dict[str, Any]) -> StringKeyStringValuePair:
     result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
     key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
     return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+
+
+def on_demand_summary(key: Mapping[str, Any]) -> str:
+    """One line for a person about a provisionOnDemand key: the result, and the reason of a skip or
+    a failure, said once. A RedundantExport is no change, not an error."""
+    details = key.get("details") or {}
+    code, message = details.get("errorCode"), details.get("errorMessage")
+    if code == "RedundantExport":
+        return "No change: the object in the target already matches the source (RedundantExport)"
+    parts = [str(key.get("result") or "Unknown"), *(part for part in (code, message) if part)]
+    return ": ".join(dict.fromkeys(parts))  # a reason that only repeats the code is said once

@@ -195,12 +195,19 @@ class SyncService:
 
     def restart_job(self, job_id: str, reset_scope: str | None = None) -> None:
         """Restart with Graph's reset flags; empty = the portal's Restart (Watermark, Escrows, QuarantineState)."""
-        self._require_configured(self.get_job(job_id))
         try:
             scope = parse_flags(reset_scope or "Watermark, Escrows, QuarantineState", SynchronizationJobRestartScope)
         except ValueError as error:
             raise InvalidRequest(str(error)) from None
+        self._require_configured(self.get_job(job_id))
         self._cycles.restart(job_id, scope)
+
+    def configuration_problem(self, job_id: str) -> str | None:
+        """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
+        record = self.jobs.get(job_id)
+        return templates.template_spec(record.job.template_id or "").not_configured(
+            record.job, self.jobs.secrets(record)
+        )
 
     # --- secrets and credentials ------------------------------------------------------------------
 
@@ -219,7 +226,7 @@ class SyncService:
         if credentials is not None:
             spec = templates.template_spec(record.job.template_id or "")
             _, secrets = spec.configure(job_id, job_settings(record.job), secrets, secret_changes=credentials)
-        self._test_connection(record.job, secrets)
+        self._cycles.test_connection(record.job, secrets)
 
     def validate_template_credentials(
         self, template_id: str, credentials: Mapping[str, str], settings: Mapping[str, str] | None = None
@@ -227,15 +234,10 @@ class SyncService:
         """Graph's `jobs/validateCredentials` with a templateId: test before any job exists."""
         spec = templates.template_spec(template_id)
         checked, credentials = spec.configure(None, {}, {}, setting_changes=settings, secret_changes=credentials)
-        self._test_connection(
+        self._cycles.test_connection(
             SynchronizationJob(id="", template_id=spec.id, synchronization_job_settings=setting_pairs(checked)),
             credentials,
         )
-
-    def _test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        opened = self._cycles.open_directories(job, secrets, failure="credentials test failed", request_log=False)
-        with opened as (_, target):
-            target.test_connection()
 
     # --- schema -------------------------------------------------------------------------------------
 
@@ -362,8 +364,8 @@ class SyncService:
         self._publish(JobChanged(job_id))
 
     def _require_configured(self, job: SynchronizationJob) -> None:
-        secrets = self.jobs.secrets(self.jobs.get(job.id or ""))
-        templates.template_spec(job.template_id or "").require_configured(job, secrets)
+        if problem := self.configuration_problem(job.id or ""):
+            raise InvalidRequest(problem)
 
 
 def _interval(value: str | timedelta) -> timedelta:

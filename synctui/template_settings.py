@@ -320,14 +320,19 @@ def with_fix(error: SettingError, job_id: str | None) -> str:
     spec = error.spec
     if spec is None:
         return str(error)
+    return f"{error}; {how_to_set([spec], job_id)}"
+
+
+def how_to_set(specs: Sequence[SettingSpec], job_id: str | None) -> str:
+    """How to set these settings and secrets: the commands (secrets with `secrets put`, settings with
+    `jobs update`), or, before the job exists (`job_id` None), where to give them."""
     if job_id is None:
-        return f"{error}; give it as a {spec.what}"
-    command = (
-        f"synctui secrets put {job_id} {spec.name}=VALUE"
-        if spec.secret
-        else f"synctui jobs update {job_id} --setting {spec.name}=VALUE"
-    )
-    return f"{error}; set it with `{command}`"
+        return " and ".join(f"give {spec.name} as a {spec.what}" for spec in specs)
+    secrets = " ".join(f"{spec.name}=VALUE" for spec in specs if spec.secret)
+    settings = " ".join(f"--setting {spec.name}=VALUE" for spec in specs if not spec.secret)
+    commands = [f"`synctui secrets put {job_id} {secrets}`"] if secrets else []
+    commands += [f"`synctui jobs update {job_id} {settings}`"] if settings else []
+    return f"set {'it' if len(specs) == 1 else 'them'} with {' and '.join(commands)}"
 
 
 def job_settings(job: SynchronizationJob) -> dict[str, str]:

@@ -45,6 +45,7 @@ from .template_settings import (
     Token,
     Whole,
     declare,
+    how_to_set,
     job_settings,
     setting_pairs,
     source_path,
@@ -63,6 +64,17 @@ class JobContext:
     values: Mapping[str, Any]
     tenant_file: Path
     trace: Callable[[dict[str, Any]], None] | None = None
+    job_id: str | None = None
+    """None before the job exists (a test of the values a new job would get)."""
+
+    def missing(self, template: TemplateSettings, name: str, what: str) -> ConnectionFailure:
+        """The failure of a directory whose required `name` (`what` it is) has no value."""
+        spec = template.find(name)
+        assert spec is not None  # the template's own directories ask for its own declared names
+        return ConnectionFailure(
+            "MissingCredentials" if spec.secret else "MissingSetting",
+            f"the {spec.what} {name} ({what}) is not set; {how_to_set([spec], self.job_id)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,10 @@ class TemplateSpec:
     settings: TemplateSettings
     build_schema: Callable[[], SynchronizationSchema]
     open_directories: Callable[[JobContext], tuple[Directory, Directory]]
+    source_settings: tuple[str, ...]
+    """The settings and secrets that say where the source is and how to reach it."""
+    target_settings: tuple[str, ...]
+    """The same of the target."""
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -123,7 +139,21 @@ class TemplateSpec:
         try:
             return self.settings.read(job_settings(job), secrets)
         except SettingError as error:
-            raise ConnectionFailure("InvalidConfiguration", with_fix(error, job.id or "JOB_ID")) from None
+            raise ConnectionFailure("InvalidConfiguration", with_fix(error, job.id or None)) from None
+
+    def test_connection(self, source: Directory, target: Directory, job_id: str | None) -> None:
+        """Test both directories, the source first: a ConnectionFailure names the one that failed
+        and what to set to fix it (see `how_to_set`)."""
+        for side, directory, names in (
+            ("source", source, self.source_settings),
+            ("target", target, self.target_settings),
+        ):
+            try:
+                directory.test_connection()
+            except ConnectionFailure as error:
+                specs = [spec for name in names if (spec := self.settings.find(name)) is not None]
+                fix = f"; check {', '.join(names)}: {how_to_set(specs, job_id)}" if specs else ""
+                raise ConnectionFailure(error.code, f"the {side} failed: {error.message}{fix}") from None
 
     def missing(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> list[str]:
         """The required secrets and settings the job has no value for."""
@@ -133,16 +163,18 @@ class TemplateSpec:
 
     def require_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """InvalidRequest, saying how to set them, while required secrets or settings are missing."""
+        problem = self.not_configured(job, secrets)
+        if problem:
+            raise InvalidRequest(problem)
+
+    def not_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> str | None:
+        """Why the job is NotConfigured, with the command that sets what is missing; None when it is configured."""
         missing = self.missing(job, secrets)
-        if missing:
-            fixes = []
-            if any(item.startswith("secret") for item in missing):
-                fixes.append(f"secrets with `synctui secrets put {job.id} KEY=VALUE`")
-            if any(item.startswith("setting") for item in missing):
-                fixes.append(f"settings with `synctui jobs update {job.id} --setting NAME=VALUE`")
-            raise InvalidRequest(
-                f"job {job.id} is not configured: {', '.join(missing)} missing; set {' and '.join(fixes)}"
-            )
+        if not missing:
+            return None
+        specs = [spec for item in missing if (spec := self.settings.find(item.split()[-1])) is not None]
+        fix = how_to_set(specs, job.id or None)
+        return f"job {job.id} is not configured (NotConfigured): {', '.join(missing)} missing; {fix}"
 
     def refresh_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """The job's status NotConfigured while required secrets or settings are missing."""
@@ -277,11 +309,7 @@ def _jsonfile_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     target = context.values["ConnectionString"]
     if target is None:
-        raise ConnectionFailure(
-            "MissingCredentials",
-            "the secret ConnectionString (the target file's path) is not "
-            "set; set it with `synctui secrets put JOB_ID ConnectionString=PATH`",
-        )
+        raise context.missing(JSONFILE_SETTINGS, "ConnectionString", "the target file's path")
     return _tenant_source(context), JsonFileDirectory(target)
 
 
@@ -345,11 +373,7 @@ def _scim_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     values = context.values
     if values["BaseAddress"] is None:
-        raise ConnectionFailure(
-            "MissingCredentials",
-            "the secret BaseAddress (the SCIM endpoint's URL) is not set; "
-            "set it with `synctui secrets put JOB_ID BaseAddress=URL SecretToken=TOKEN`",
-        )
+        raise context.missing(SCIM_SETTINGS, "BaseAddress", "the SCIM endpoint's URL")
     target = ScimDirectory(
         values["BaseAddress"],
         values["SecretToken"],
@@ -449,11 +473,7 @@ def _csv_directories(context: JobContext) -> tuple[Directory, Directory]:
 
     source = context.values["SourcePath"]
     if source is None:
-        raise ConnectionFailure(
-            "MissingSetting",
-            "the job setting SourcePath (the HR CSV file) is not set; "
-            "set it with `synctui jobs update JOB_ID --setting SourcePath=FILE`",
-        )
+        raise context.missing(CSV_SETTINGS, "SourcePath", "the HR CSV file")
     return CsvDirectory(source), TenantDirectory(context.tenant_file)
 
 
@@ -470,6 +490,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             JSONFILE_SETTINGS,
             _jsonfile_schema,
             _jsonfile_directories,
+            source_settings=("SourcePath",),
+            target_settings=("ConnectionString",),
         ),
         TemplateSpec(
             "scim",
@@ -478,6 +500,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             SCIM_SETTINGS,
             _scim_schema,
             _scim_directories,
+            source_settings=("SourcePath",),
+            target_settings=("BaseAddress", "SecretToken"),
         ),
         TemplateSpec(
             "csvInbound",
@@ -486,6 +510,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             CSV_SETTINGS,
             _csv_schema,
             _csv_directories,
+            source_settings=("SourcePath",),
+            target_settings=(),
         ),
     )
 }

@@ -136,7 +136,11 @@ class ObjectFlow(ReferenceResolution):
                 self._record_looked_at(key, mapping, obj, entry, in_scope=False)
                 return None
             return ProvisioningState.OUT_OF_SCOPE if not in_scope else ProvisioningState.DISABLED
-        reason = "NotEffectivelyEntitled" if not in_scope else "The object is not active in the source"
+        reason = (
+            f"The {mapping.source_type} is not in scope for provisioning: it does not pass the scoping filters"
+            if not in_scope
+            else "The object is not active in the source"
+        )
         trace.outcome(
             "other",
             "skipped",
