@@ -19,7 +19,7 @@ from synctui.service import ServiceError, SyncService
 
 
 def _job(cli, template: str) -> str:
-    code, out, _ = cli("jobs", "list", "--json")
+    _, out, _ = cli("jobs", "list", "--json")
     return next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == template)
 
 
@@ -62,7 +62,7 @@ def test_test_connection_names_the_target_and_its_secrets_when_the_endpoint_is_u
 
 def test_the_dashboards_test_connection_fails_for_a_missing_source(service: SyncService, tmp_path: Path) -> None:
     job = service.create_job("csvInbound", settings={"SourcePath": str(tmp_path / "gone.csv")})
-    with pytest.raises(ServiceError, match="Test connection failed: the source failed: .*gone.csv: no such file"):
+    with pytest.raises(ServiceError, match=r"Test connection failed: the source failed: .*gone\.csv: no such file"):
         service.validate_credentials(job.id or "")
     with pytest.raises(ServiceError, match="the source failed"):
         service.validate_template_credentials("csvInbound", {}, {"SourcePath": str(tmp_path / "gone.csv")})
