@@ -152,7 +152,8 @@ class TemplateSpec:
                 directory.test_connection()
             except ConnectionFailure as error:
                 specs = [spec for name in names if (spec := self.settings.find(name)) is not None]
-                fix = f"; check {', '.join(names)}: {how_to_set(specs, job_id)}" if specs else ""
+                fix = f"; check {', '.join(names)}" if specs else ""
+                fix += f": {how_to_set(specs, job_id)}" if specs and job_id else ""
                 raise ConnectionFailure(error.code, f"the {side} failed: {error.message}{fix}") from None
 
     def missing(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> list[str]:
