@@ -214,3 +214,26 @@ def test_provision_of_an_object_out_of_scope_says_not_effectively_entitled_once_
     code, out, err = cli("jobs", "provision", job, "--object", _first_user(cli.home))
     assert code == 0 and json.loads(out)["key"]["result"] == "Skipped"
     assert err.count("NotEffectivelyEntitled") == 1 and "not in scope for provisioning" in err
+
+
+def test_a_quarantine_for_too_many_deletes_names_the_restart_that_allows_them(cli, tmp_path: Path) -> None:
+    code, out, _ = cli(
+        "jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={tmp_path / 't.json'}",
+        "--setting", "QuarantineTooManyDeletesThreshold=2",
+    )  # fmt: skip
+    job = out.strip()
+    assert cli("jobs", "run", job)[0] == 0
+    tenant = cli.home / "tenant" / "directory.json"
+    document = json.loads(tenant.read_bytes())
+    gone = {user["id"] for user in document["users"][-5:]}
+    document["users"] = [user for user in document["users"] if user["id"] not in gone]
+    for group in document["groups"]:
+        group["members"] = [member for member in group["members"] if member not in gone]
+    for user in document["users"]:
+        if user.get("manager") in gone:
+            user["manager"] = None
+    tenant.write_text(json.dumps(document))
+    cli("jobs", "run", job)
+    quarantine = json.loads(cli("jobs", "get", job)[1])["status"]["quarantine"]
+    assert quarantine["reason"] == "TooManyDeletes"
+    assert f"`synctui jobs restart {job} --scope ForceDeletes`" in quarantine["error"]["message"]

@@ -86,7 +86,8 @@ def apply_cycle_result(
             SynchronizationError(
                 code="TooManyDeletes",
                 message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion "
-                "threshold; allow them with restart --scope ForceDeletes, or fix the source and restart",
+                f"threshold; allow them with `synctui jobs restart {job.id} --scope ForceDeletes` (a in the "
+                "dashboard), or fix the source and restart",
                 tenant_actionable=True,
             ),
             now,
