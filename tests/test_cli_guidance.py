@@ -217,7 +217,7 @@ def test_provision_of_an_object_out_of_scope_says_not_effectively_entitled_once_
 
 
 def test_a_quarantine_for_too_many_deletes_names_the_restart_that_allows_them(cli, tmp_path: Path) -> None:
-    code, out, _ = cli(
+    _, out, _ = cli(
         "jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={tmp_path / 't.json'}",
         "--setting", "QuarantineTooManyDeletesThreshold=2",
     )  # fmt: skip
