@@ -7,6 +7,7 @@ bad input. Errors are one line on stderr starting `error:`; no traceback reaches
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -73,10 +74,10 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u
 the cursor, recolour the terminal, or make one name look like another."""
 
 
-def _say(text: str, *, file: TextIO | None = None) -> None:
+def _say(text: str, *, file: TextIO | None = None, end: str = "\n") -> None:
     """Print a line of human output; text from the store or a server can hold anything, so what
     a terminal would act on is shown escaped (`\x1b`)."""
-    print(_UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text), file=file)
+    print(_UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text), file=file, end=end)
 
 
 def _fail(message: str, code: int) -> int:
@@ -137,10 +138,17 @@ def _dashboard(args: argparse.Namespace) -> int:
     service = open_service(Home.locate(args.home), cycles_in_processes=True)
     server = _graph_server(args, service)
     try:
-        return run_dashboard(service, graph_url=server.url if server else None)
+        code = run_dashboard(service, graph_url=server.url if server else None)
     finally:
         if server is not None:
             server.stop()
+    # Everything is saved (the store writes as it goes), the scheduler and the Graph server have
+    # stopped: what is left of the interpreter's own shutdown is freeing, one by one, the objects
+    # the dashboard made, a second or more of a quit on a busy machine. End now instead.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -195,6 +203,9 @@ def _jobs_create(args: argparse.Namespace) -> int:
         _print_json(_graph(job))
     else:
         _say(job.id or "")  # a created job always has its id
+    problem = service.configuration_problem(job.id or "")
+    if problem:  # created as Graph creates it, but it cannot start until that is set
+        _say(f"warning: {problem}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -225,9 +236,43 @@ def _jobs_action(action: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
-def _jobs_restart(args: argparse.Namespace) -> int:
-    _service(args).restart_job(args.job_id, args.scope)
+def _jobs_test_connection(args: argparse.Namespace) -> int:
+    _service(args).validate_credentials(args.job_id)
+    _say("connection OK: the source and the target both answer")
     return EXIT_OK
+
+
+def _jobs_restart(args: argparse.Namespace) -> int:
+    service = _service(args)
+    consequence = _restart_consequence(args.scope)
+    if consequence and not args.yes:
+        name = service.job_summary(args.job_id).name
+        question = f"Restart {name} ({args.job_id}) with {args.scope.strip()}: it {consequence}"
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise UsageError(f"{question}; no terminal to confirm on: add --yes to restart anyway")
+        _say(f"{question}. Restart? [y/N] ", file=sys.stderr, end="")
+        if input().strip().lower() not in ("y", "yes"):
+            _say("Not restarted.", file=sys.stderr)
+            return EXIT_FAILED
+    service.restart_job(args.job_id, args.scope)
+    return EXIT_OK
+
+
+def _restart_consequence(scope: str | None) -> str | None:
+    """What a restart with `scope` does that cannot be undone, or None (a bad scope is the service's to refuse)."""
+    from .models import SynchronizationJobRestartScope as Scope
+    from .models import parse_flags
+
+    try:
+        flags = parse_flags(scope, Scope)
+    except ValueError:
+        return None
+    consequences = []
+    if Scope.ConnectorDataStore in flags:
+        consequences.append("forgets every source↔target link, so every object is matched again")
+    if Scope.ForceDeletes in flags:
+        consequences.append("exports the deletes held back by the accidental-deletion threshold")
+    return " and ".join(consequences) or None
 
 
 def _trace_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
@@ -312,9 +357,13 @@ def _jobs_preview(args: argparse.Namespace) -> int:
 
 
 def _jobs_provision(args: argparse.Namespace) -> int:
+    from .service import on_demand_summary
+
     result = _service(args).provision_on_demand(args.job_id, args.object, args.type, trace=_trace_printer(args.trace))
-    _print_json(_graph(result))
-    outcome = orjson.loads(result.key or "{}")
+    # Graph sends both halves as JSON text; printed as the objects they are, so tools read them as JSON.
+    outcome, entry = orjson.loads(result.key or "{}"), orjson.loads(result.value or "{}")
+    _print_json({"key": outcome, "value": entry})
+    _say(on_demand_summary(outcome), file=sys.stderr)
     return EXIT_FAILED if outcome.get("result") == "Failure" else EXIT_OK
 
 
@@ -642,9 +691,15 @@ def _build_parser() -> argparse.ArgumentParser:
         ("delete", "delete a job and its state (target objects stay)"),
     ):
         command(jobs, action, _jobs_action(action), help).add_argument("job_id")
+    command(
+        jobs, "test-connection", _jobs_test_connection, "check that the job's source and target can be reached"
+    ).add_argument("job_id")
     restart = command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
     restart.add_argument("job_id")
     restart.add_argument("--scope", metavar="FLAGS", help='e.g. "Watermark, Escrows" or Full or ForceDeletes')
+    restart.add_argument(
+        "--yes", action="store_true", help="restart without asking (Full, ConnectorDataStore and ForceDeletes ask)"
+    )
     run = command(jobs, "run", _jobs_run, "run one cycle now, in the foreground")
     run.add_argument("job_id")
     run.add_argument("--json", action="store_true")

@@ -284,12 +284,19 @@ class CycleRunner:
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
-            source, target = spec.open(context, job.id or "JOB_ID")
+            source, target = spec.open(context, job.id or None)
         except DirectoryError as error:
             if failure is None:
                 raise
             raise ServiceError(f"{failure}: {error.message}") from None
         return OpenDirectories(source, target, failure)
+
+    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """Graph's validateCredentials: both directories answer, or a ServiceError names the one that
+        does not and what to set (see `TemplateSpec.test_connection`)."""
+        opened = self.open_directories(job, secrets, failure="Test connection failed", request_log=False)
+        with opened as (source, target):
+            template_spec(job.template_id or "").test_connection(source, target, job.id or None)
 
     def compile(self, job_id: str) -> CompiledSchema:
         """The job's schema compiled, once per version."""
@@ -426,12 +433,6 @@ class CycleRunner:
         if result.failure is not None:
             raise ServiceError(f"preview failed: {result.failure.message}")
         return state.logs
-
-    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        """Connect to the job's target with `secrets` (its requests are not recorded)."""
-        opened = self.open_directories(job, secrets, failure="credentials test failed", request_log=False)
-        with opened as (_, target):
-            target.test_connection()
 
     def held_deletes(self, job_id: str) -> list[dict[str, Any]]:
         """The disables and deletes that allowing the held-back deletes makes: a preview's, for the
@@ -650,3 +651,14 @@ def on_demand_result(entry: dict[str, Any]) -> StringKeyStringValuePair:
     result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
     key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
     return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+
+
+def on_demand_summary(key: Mapping[str, Any]) -> str:
+    """One line for a person about a provisionOnDemand key: the result, and the reason of a skip or
+    a failure, said once. A RedundantExport is no change, not an error."""
+    details = key.get("details") or {}
+    code, message = details.get("errorCode"), details.get("errorMessage")
+    if code == "RedundantExport":
+        return "No change: the object in the target already matches the source (RedundantExport)"
+    parts = [str(key.get("result") or "Unknown"), *(part for part in (code, message) if part)]
+    return ": ".join(dict.fromkeys(parts))  # a reason that only repeats the code is said once

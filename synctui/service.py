@@ -15,7 +15,7 @@ from typing import Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, JobSummary, Trace, on_demand_result
+from .cycles import CycleRunner, JobSummary, Trace, on_demand_result, on_demand_summary
 from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -188,6 +188,13 @@ class SyncService:
         """Restart with Graph's reset flags; empty = the portal's Restart (Watermark, Escrows, QuarantineState)."""
         self._require_configured(self.get_job(job_id))
         self._cycles.restart(job_id, job_configuration.restart_scope(reset_scope))
+
+    def configuration_problem(self, job_id: str) -> str | None:
+        """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
+        record = self.jobs.get(job_id)
+        return templates.template_spec(record.job.template_id or "").not_configured(
+            record.job, self.jobs.secrets(record)
+        )
 
     # --- secrets and credentials ------------------------------------------------------------------
 
@@ -380,5 +387,6 @@ __all__ = [
     "SourceObject",
     "StoreError",
     "SyncService",
+    "on_demand_summary",
     "shortened",
 ]

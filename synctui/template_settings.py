@@ -195,12 +195,6 @@ class SettingSpec:
     def what(self) -> str:
         return "secret" if self.secret else "setting"
 
-    def set_command(self, job_id: str) -> str:
-        """The command that sets this value of the job `job_id`."""
-        if self.secret:
-            return f"synctui secrets put {job_id} {self.name}=VALUE"
-        return f"synctui jobs update {job_id} --setting {self.name}=VALUE"
-
     def parse(self, text: str) -> Any:
         try:
             text.encode("utf-8")
@@ -326,9 +320,19 @@ def with_fix(error: SettingError, job_id: str | None) -> str:
     spec = error.spec
     if spec is None:
         return str(error)
+    return f"{error}; {how_to_set([spec], job_id)}"
+
+
+def how_to_set(specs: Sequence[SettingSpec], job_id: str | None) -> str:
+    """How to set these settings and secrets: the commands (secrets with `secrets put`, settings with
+    `jobs update`), or, before the job exists (`job_id` None), where to give them."""
     if job_id is None:
-        return f"{error}; give it as a {spec.what}"
-    return f"{error}; set it with `{spec.set_command(job_id)}`"
+        return " and ".join(f"give {spec.name} as a {spec.what}" for spec in specs)
+    secrets = " ".join(f"{spec.name}=VALUE" for spec in specs if spec.secret)
+    settings = " ".join(f"--setting {spec.name}=VALUE" for spec in specs if not spec.secret)
+    commands = [f"`synctui secrets put {job_id} {secrets}`"] if secrets else []
+    commands += [f"`synctui jobs update {job_id} {settings}`"] if settings else []
+    return f"set {'it' if len(specs) == 1 else 'them'} with {' and '.join(commands)}"
 
 
 def job_settings(job: SynchronizationJob) -> dict[str, str]:

@@ -613,7 +613,7 @@ async def test_new_job_tests_the_connection_before_creating(app: SyncApp, servic
         screen.query_one("#new-secret-ConnectionString", Input).value = str(blocker / "x.json")
         screen.query_one("#new-test-connection", Button).press()
         await settle(pilot)
-        assert "credentials test failed" in str(screen.query_one("#new-error", Static).render())
+        assert "Test connection failed" in str(screen.query_one("#new-error", Static).render())
         screen.query_one("#new-secret-ConnectionString", Input).value = str(tmp_path / "ok.json")
         screen.query_one("#new-test-connection", Button).press()
         await settle(pilot)

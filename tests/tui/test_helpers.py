@@ -49,8 +49,8 @@ def test_keymap_is_applied_whole_or_not_at_all() -> None:
     known = frozenset(known_bindings())
     assert {"jobs.start", "logs.follow", "escrows.retry", "schema.add_group", "app.goto"} <= known
     assert parse_keymap(None, known) == ({}, None)
-    assert parse_keymap({"jobs.start": "S", "app.goto": "g, ctrl+g"}, known) == (
-        {"jobs.start": "S", "app.goto": "g,ctrl+g"},
+    assert parse_keymap({"jobs.start": "S", "app.goto": "f2, ctrl+g"}, known) == (
+        {"jobs.start": "S", "app.goto": "f2,ctrl+g"},
         None,
     )
     for bad, problem in (
