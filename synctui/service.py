@@ -41,6 +41,7 @@ from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, RequestLog, StoreError, state_files
 from .store.jobs import JobRecord, JobRepository, ServicePrincipal
+from .store.log_query import LogPage, LogQuery
 from .template_settings import SettingError, job_settings, setting_pairs
 
 
@@ -307,6 +308,11 @@ class SyncService:
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         with self._cycles.state(job_id) as state:
             return state.logs(limit)
+
+    def log_page(self, job_id: str, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
+        """The entries that match `query` (Entra's log filters), newest first, a page at a time."""
+        with self._cycles.state(job_id) as state:
+            return state.log_page(query, offset, limit)
 
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""

@@ -39,6 +39,20 @@ def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     return _HEAD + lines + _TAIL
 
 
+def count_entries(path: Path) -> int | None:
+    """How many entries the file holds, counted by lines without parsing them; None when the file
+    is not laid out so (the caller parses it)."""
+    try:
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
+    except FileNotFoundError:
+        return 0
+    with handle:
+        content = handle.read()
+    if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
+        return None
+    return content.count(b"\n") - 2  # one line per entry, between the head's line and the tail's
+
+
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""
