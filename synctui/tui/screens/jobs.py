@@ -38,6 +38,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
+from ..export import Exported, default_export_path, export_logs, export_target
 from ..format import enum_text, scope_consequence
 from ..messages import (
     DetailLoaded,
@@ -56,22 +57,27 @@ from ..tabs import TAB_BY_ID, TAB_BY_VIEW, TABS
 from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
-from ..widgets.logs_pane import LOG_LIMIT, LogsPane
+from ..widgets.logs_pane import LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
 # The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
 # toasts use: one constant each, so a request and its follow-up cannot drift apart.
-RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS = (
+RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, EXPORT_LOGS = (
     "Run now",
     "Simulate changes",
     "Import schema",
     "Save settings",
+    "Export logs",
 )
 
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
+TICK = 5.0
+"""Seconds between moves of the relative times ("35s ago") in the table and the tab on view."""
+HOME_POLL = 2.0
+"""Seconds between looks at the home for changes made by other processes (the CLI, `synctui serve`)."""
 
 
 class JobsScreen(Screen[None]):
@@ -94,6 +100,8 @@ class JobsScreen(Screen[None]):
         """Tabs not filled since the detail was loaded (see _render_tab)."""
         self._panes: dict[str, Widget] = {}
         """Each tab's content, by tab id."""
+        self._home_stamp: object = None
+        """The home's change stamp when the jobs were last read (see `_look_at_home`)."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -113,7 +121,8 @@ class JobsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
         self.load_jobs()
-        self.set_interval(5, self._tick)
+        self.set_interval(TICK, self._tick)
+        self.set_interval(HOME_POLL, self._look_at_home)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -147,25 +156,42 @@ class JobsScreen(Screen[None]):
         self.query_one(LogsPane).cycle_progressed(message.job_id)
 
     def _tick(self) -> None:
-        """Relative times move on even when nothing happens."""
+        """Relative times move on even when nothing happens: in the table, and in the tab on view
+        if it shows any (a tab not yet filled since its job changed is left to be filled)."""
         if self.summaries:
             self._show_table()
+        active = self.query_one("#detail", TabbedContent).active
+        tab = TAB_BY_ID.get(active)
+        if tab is not None and tab.tick is not None and self.detail is not None and active not in self._stale:
+            tab.tick(self._panes[active], self.service.clock.now())
+
+    def _look_at_home(self) -> None:
+        """Another process (`synctui jobs create`, `synctui serve` running cycles) changed the home:
+        read the jobs again. Two stats, so it is cheap to do every HOME_POLL seconds; changes this
+        dashboard made were read already (the stamp is taken as the jobs are read)."""
+        if self.loaded and self.service.home.change_stamp() != self._home_stamp:
+            self.load_jobs()
+
+    def action_refresh(self) -> None:
+        self.load_jobs()
 
     # --- loading --------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="jobs", exit_on_error=False)
     def load_jobs(self) -> None:
         try:
+            stamp = self.service.home.change_stamp()  # before reading: a change meanwhile is read again
             summaries = self.service.job_summaries()
         except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
             self.app.call_from_thread(self.app.notify, str(error), title="Loading jobs failed", severity="error")
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(JobsLoaded(summaries))
+            self.post_message(JobsLoaded(summaries, stamp))
 
     @on(JobsLoaded)
     def _jobs_loaded(self, message: JobsLoaded) -> None:
         self.loaded = True
+        self._home_stamp = message.stamp
         self.summaries = {s.job.id or "": s for s in message.summaries}
         self.order = [s.job.id or "" for s in message.summaries]
         for job_id in list(self.progress):
@@ -446,8 +472,9 @@ class JobsScreen(Screen[None]):
             return
         job_id = summary.job.id or ""
 
-        def write(path: str | None) -> None:
-            if path:
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
                 self._request(
                     "Export schema",
                     job_id,
@@ -462,7 +489,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Export schema",
                 f"Write the schema of {summary.name} as Graph JSON to:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Export",
             ),
             write,
@@ -482,7 +509,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Import schema",
                 f"Replace the schema of {name} with the Graph JSON in:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Import",
             ),
             read,
@@ -595,20 +622,44 @@ class JobsScreen(Screen[None]):
             return
         editor.post_message(SchemaEditor.Saved(request.job_id, saved))
 
-    @on(LogsPane.ReloadRequested)
-    def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
+    @on(LogsPane.QueryRequested)
+    def _query_logs(self, request: LogsPane.QueryRequested) -> None:
         request.stop()
-        self.reload_logs(request.summary, self.query_one(LogsPane))
+        self.query_logs(request, self.query_one(LogsPane))
 
-    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
-    def reload_logs(self, summary: JobSummary, pane: LogsPane) -> None:
+    @work(thread=True, exclusive=True, group="logs-query", exit_on_error=False)
+    def query_logs(self, request: LogsPane.QueryRequested, pane: LogsPane) -> None:
         try:
-            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+            page = self.service.log_page(request.summary.job.id or "", request.query, request.offset, request.limit)
         except Exception as error:  # noqa: BLE001 - following stops; the user sees why
-            pane.post_message(LogsPane.ReloadFailed(error))
+            pane.post_message(LogsPane.QueryFailed(error))
             return
         if not get_current_worker().is_cancelled:
-            pane.post_message(LogsPane.Reloaded(summary, logs, self.service.clock.now()))
+            pane.post_message(LogsPane.Answered(request, page, self.service.clock.now()))
+
+    @on(LogsPane.ExportRequested)
+    def _export_logs(self, request: LogsPane.ExportRequested) -> None:
+        request.stop()
+        summary, query = request.summary, request.query
+        job_id = summary.job.id or ""
+        count = f" {request.count}" if request.count is not None else ""
+        what = f"all{count} entries" if query.is_empty else f"the{count} entries that match the filters"
+
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
+                self._request(EXPORT_LOGS, job_id, export_logs, self.service, job_id, query, path)
+
+        self.app.push_screen(
+            PathDialog(
+                "Export logs",
+                f"Write {what} in the provisioning log of {summary.name}, as CSV if the file name ends "
+                "in .csv, else as Graph JSON, to:",
+                default_export_path(self.service, f"{summary.job.template_id}-logs.json"),
+                ok="Export",
+            ),
+            write,
+        )
 
     @on(EscrowsPane.RetryRequested)
     @on(EscrowsPane.DismissRequested)
@@ -702,6 +753,8 @@ class JobsScreen(Screen[None]):
             self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
         elif request.action == IMPORT_SCHEMA and isinstance(result, SchemaFile):
             self._confirm_import(request.job_id or "", request.job_name, result)
+        elif request.action == EXPORT_LOGS and isinstance(result, Exported):
+            self.notify(f"{result.count} log entries written to {result.path}")
         elif request.action == SAVE_SETTINGS:
             pane = self.query_one(SettingsPane)
             pane.clear_secret_inputs()

@@ -51,6 +51,11 @@ CHARTS = (("seconds", "Duration per cycle"), ("exports", "Exports per cycle"), (
 
 
 class StatusPane(VerticalScroll):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[JobDetail, list[dict[str, Any]]] | None = None
+        self._progress: tuple[int, int] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="status-summary")
         with Vertical(id="progress-box"):
@@ -65,6 +70,7 @@ class StatusPane(VerticalScroll):
         self, detail: JobDetail, now: datetime, progress: tuple[int, int] | None, history: list[dict[str, Any]]
     ) -> None:
         """`history`: the last cycles' figures, oldest first (the charts)."""
+        self._shown = (detail, history)
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -139,8 +145,15 @@ class StatusPane(VerticalScroll):
             chart.display = len(values) > 1  # one cycle is a number, not a rhythm
             chart.data = values
 
+    def tick(self, now: datetime) -> None:
+        """The same job shown again at `now`: its relative times move on."""
+        if self._shown is not None:
+            detail, history = self._shown
+            self.show(detail, now, self._progress, history)
+
     def show_progress(self, progress: tuple[int, int] | None) -> None:
         """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
+        self._progress = progress
         bar = self.query_one("#cycle-progress", ProgressBar)
         if progress and progress[1]:
             bar.update(total=progress[1], progress=progress[0])
@@ -292,6 +305,7 @@ STATUS_TAB = DetailTab(
     lambda service: StatusPane(id="status-pane"),
     lambda pane, view: pane.show(view.detail, view.now, view.progress, view.loaded),
     load=lambda service, job_id: service.cycle_history(job_id),
+    tick=lambda pane, now: pane.tick(now),
 )
 SETTINGS_TAB = DetailTab(
     "tab-settings",
