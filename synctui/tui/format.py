@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,6 +118,49 @@ def last_result(job: SynchronizationJob) -> Text:
     text = Text(state, style=RESULT_STYLES.get(state, ""))
     text.append(f" ↑{last.count_exported}", style="dim")
     return text
+
+
+def abbreviated_count(number: int) -> str:
+    """59421 → 59k, 1500 → 1.5k, 2345678 → 2.3M: rounded down, so never more than it is."""
+    for size, unit in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if number >= size:
+            if number < 10 * size:
+                return f"{number * 10 // size / 10:g}{unit}"
+            return f"{number // size}{unit}"
+    return str(number)
+
+
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
+def fit_cell(cell: Text | str, width: int, *, counts: bool = False) -> Text | str:
+    """A table cell in at most `width` cells, never cut silently: as it is if it fits; else, for a
+    cell of `counts`, with its numbers of four digits or more abbreviated (59421 → 59k); else
+    ending in an ellipsis."""
+    text = cell if isinstance(cell, Text) else Text(cell)
+    if text.cell_len <= width:
+        return cell
+    if counts:
+        text = _abbreviate_counts(text)
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def _abbreviate_counts(text: Text) -> Text:
+    """`text` with its long numbers abbreviated, each keeping its style."""
+    bounds = [bound for match in _LONG_NUMBER.finditer(text.plain) for bound in match.span()]
+    if not bounds:
+        return text
+    pieces = text.divide(bounds)
+    for index, piece in enumerate(pieces):
+        if _LONG_NUMBER.fullmatch(piece.plain):
+            short = abbreviated_count(int(piece.plain))
+            pieces[index] = Text(short, style=piece.style)
+            for span in piece.spans:
+                pieces[index].stylize(span.style, 0, len(short))
+    return Text("", style=text.style).join(pieces)
 
 
 def log_time(entry: dict[str, Any], now: datetime) -> str:
