@@ -135,13 +135,14 @@ _LONG_NUMBER = re.compile(r"\d{4,}")
 
 def fit_cell(cell: Text | str, width: int, *, counts: bool = False) -> Text | str:
     """A table cell in at most `width` cells, never cut silently: as it is if it fits; else, for a
-    cell of `counts`, with its numbers of four digits or more abbreviated (59421 → 59k); else
-    ending in an ellipsis."""
+    cell of `counts`, with its numbers of four digits or more abbreviated (59421 → 59k) and, if
+    that is not enough, its longest word shortened with an ellipsis (the numbers stay whole);
+    else ending in an ellipsis."""
     text = cell if isinstance(cell, Text) else Text(cell)
     if text.cell_len <= width:
         return cell
     if counts:
-        text = _abbreviate_counts(text)
+        text = _shorten_longest_word(_abbreviate_counts(text), width)
     if text.cell_len > width:
         text = text.copy()
         text.truncate(width, overflow="ellipsis")
@@ -161,6 +162,22 @@ def _abbreviate_counts(text: Text) -> Text:
             for span in piece.spans:
                 pieces[index].stylize(span.style, 0, len(short))
     return Text("", style=text.style).join(pieces)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _shorten_longest_word(text: Text, width: int) -> Text:
+    """`text` in `width` cells by cutting its longest word ("EntryLevelErr… ↑17"), when that word
+    keeps three letters at least; else `text` as it was."""
+    excess = text.cell_len - width
+    words = sorted(_WORD.finditer(text.plain), key=lambda match: len(match.group()), reverse=True)
+    if excess <= 0 or not words or len(words[0].group()) - excess - 1 < 3:
+        return text
+    start, end = words[0].span()
+    before, word, after = text.divide([start, end])
+    word.truncate(len(word) - excess, overflow="ellipsis")
+    return Text("", style=text.style).join([before, word, after])
 
 
 def log_time(entry: dict[str, Any], now: datetime) -> str:

@@ -23,12 +23,12 @@ from ..format import (
 )
 
 COLUMNS = [
-    ("name", "Name", 18),
+    ("name", "Name", 19),
     ("template", "Template", 10),
     ("status", "Status", 15),
     ("schedule", "Schedule", 12),
     ("last", "Last run", 8),
-    ("result", "Last result", 17),
+    ("result", "Last result", 16),
     ("sync", "In sync", 14),
     ("next", "Next run", 9),
 ]
