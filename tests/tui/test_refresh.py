@@ -131,3 +131,23 @@ async def test_exports_default_to_the_synctui_home_named_in_full(service: SyncSe
         assert (default.parent / "mine.json").exists()
         assert f"Schema written to {default.parent / 'mine.json'}" in notifications(app)[-1]
     assert not list(tmp_path.glob("*.json"))  # the current directory (the tests' cwd) is left alone
+
+
+async def test_a_home_damaged_by_another_process_is_said_once_and_read_again_when_fixed(
+    service: SyncService,
+) -> None:
+    app = SyncApp(service)
+    config = service.home.config_file
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        good = config.read_bytes()
+        config.write_bytes(b"{not json")
+        for _ in range(3):  # three looks, one toast: the stamp is kept though the reading failed
+            app.screen._look_at_home()
+            await settle(pilot)
+        failures = [n for n in notifications(app, "error") if "Loading jobs failed" in n]
+        assert len(failures) == 1 and str(config) in failures[0]
+        config.write_bytes(good)
+        app.screen._look_at_home()
+        await settle(pilot)
+        assert app.screen.query_one(JobsTable).row_count == 3

@@ -169,7 +169,7 @@ class JobsScreen(Screen[None]):
         """Another process (`synctui jobs create`, `synctui serve` running cycles) changed the home:
         read the jobs again. Two stats, so it is cheap to do every HOME_POLL seconds; changes this
         dashboard made were read already (the stamp is taken as the jobs are read)."""
-        if self.loaded and self.service.home.change_stamp() != self._home_stamp:
+        if self._home_stamp is not None and self.service.home.change_stamp() != self._home_stamp:
             self.load_jobs()
 
     def action_refresh(self) -> None:
@@ -179,14 +179,19 @@ class JobsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="jobs", exit_on_error=False)
     def load_jobs(self) -> None:
+        stamp = self.service.home.change_stamp()  # before reading: a change meanwhile is read again
         try:
-            stamp = self.service.home.change_stamp()  # before reading: a change meanwhile is read again
             summaries = self.service.job_summaries()
         except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
-            self.app.call_from_thread(self.app.notify, str(error), title="Loading jobs failed", severity="error")
+            self.app.call_from_thread(self._loading_failed, stamp, error)
             return
         if not get_current_worker().is_cancelled:
             self.post_message(JobsLoaded(summaries, stamp))
+
+    def _loading_failed(self, stamp: object, error: Exception) -> None:
+        """Said once: the home is read again when it changes (a damaged file fixed), not at each look."""
+        self._home_stamp = stamp
+        self.app.notify(str(error), title="Loading jobs failed", severity="error")
 
     @on(JobsLoaded)
     def _jobs_loaded(self, message: JobsLoaded) -> None:
