@@ -66,6 +66,32 @@ def test_filters_apply_to_all_entries_not_only_the_newest(tmp_path: Path) -> Non
     assert one_page.matched == 598
 
 
+def test_the_same_answers_from_a_file_and_from_memory_whatever_is_searched(tmp_path: Path) -> None:
+    """From the file, only the lines that may match are parsed: a search for text JSON escapes
+    (quotes, backslashes) or for a value's case must find what parsing everything finds."""
+    entries = [entry(n) for n in range(40)]
+    entries[7] = entry(7, name='Zoë "the" Admin \\ root', action="update", status="failure")
+    on_file = store_with(tmp_path, entries)
+    in_memory = JobStateStore(None)
+    in_memory.checkpoint(logs=entries)
+    queries = [
+        LogQuery(text='"the"'),
+        LogQuery(text="\\ ROOT"),
+        LogQuery(text="ZOË"),
+        LogQuery(identity="zoë", action="update", status="failure"),
+        LogQuery(identity="SRC-7"),
+        LogQuery(text="p1"),
+        LogQuery(text="true"),
+        LogQuery(action="create", since=START + timedelta(minutes=30)),
+    ]
+    for query in queries:
+        from_file, from_memory = on_file.log_page(query), in_memory.log_page(query)
+        assert from_file == from_memory, query
+        assert from_file.total == 40
+    assert [e["id"] for e in on_file.log_page(LogQuery(text='"the"')).entries] == ["entry-7"]
+    assert on_file.log_page(LogQuery(text="p1")).matched == 11  # p1@, p10@ … p19@
+
+
 def test_csv_has_a_row_per_entry_and_no_formulas(tmp_path: Path) -> None:
     entries = [entry(1, name='=HYPERLINK("http://evil")'), entry(2, name='Zoë, "the" admin')]
     rows = list(csv.reader(io.StringIO(logs_csv(entries))))

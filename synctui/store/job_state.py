@@ -166,16 +166,21 @@ class JobStateStore:
 
     def log_page(self, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
         """The entries that match `query`, newest first, from the `offset`-th match on (all of them,
-        or `limit`). Without a filter only the page is parsed; with one, the whole log is."""
+        or `limit`). Without a filter only the page is parsed; with one, the entries whose line
+        may match (see `LogQuery.may_match`)."""
         with self._lock:
             if query.is_empty:
                 newest = self.logs(None if limit is None else offset + limit)[offset:]
                 total = self._count_logs()
                 return LogPage(newest, total, total)
-            every = self.logs()
-            matching = [entry for entry in every if query.matches(entry)]
+            found = None
+            if self._opened_logs is None and self.path is not None:
+                _ = self._db  # an older job file may hold the logs: moved out first
+                found = log_file.read_matching(_logs_file(self.path), query.may_match)
+            candidates, total = found if found is not None else (every := self.logs(), len(every))
+            matching = [entry for entry in candidates if query.matches(entry)]
             end = None if limit is None else offset + limit
-            return LogPage(matching[offset:end], len(matching), len(every))
+            return LogPage(matching[offset:end], len(matching), total)
 
     def _count_logs(self) -> int:
         if self._opened_logs is None and self.path is not None:

@@ -18,6 +18,7 @@ read whole.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,39 @@ def count_entries(path: Path) -> int | None:
     return content.count(b"\n") - 2  # one line per entry, between the head's line and the tail's
 
 
+def read_matching(path: Path, may_match: Callable[[str], bool]) -> tuple[list[dict[str, Any]], int] | None:
+    """The entries whose line passes `may_match`, newest first, and how many entries the file
+    holds; None when the file is not laid out so. Only the lines that pass are parsed: a search
+    of 5,000 entries parses the few that mention what is searched for."""
+    try:
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
+    except FileNotFoundError:
+        return [], 0
+    with handle:
+        content = handle.read()
+    if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
+        return None
+    lines = content[len(_HEAD) : -len(_TAIL)].decode("utf-8", errors="replace").split("\n")
+    lines = [line for line in lines if line]
+    entries = []
+    for line in reversed(lines):
+        if may_match(line):
+            entry = _entry(line.encode())
+            if entry is None:
+                return None
+            entries.append(entry)
+    return entries, len(lines)
+
+
+def _entry(line: bytes) -> dict[str, Any] | None:
+    """The entry of one line (`"<doc id>":{…},`); None if the line is not one."""
+    try:
+        (entry,) = orjson.loads(b"{" + line.removesuffix(b",") + b"}").values()
+    except (orjson.JSONDecodeError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""
@@ -79,11 +113,8 @@ def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     lines = [line for line in lines if line]
     newest = []
     for line in reversed(lines[-limit:] if limit else ()):
-        try:
-            (entry,) = orjson.loads(b"{" + line.removesuffix(b",") + b"}").values()
-        except (orjson.JSONDecodeError, ValueError):
-            return None
-        if not isinstance(entry, dict):
+        entry = _entry(line)
+        if entry is None:
             return None
         newest.append(entry)
     return newest

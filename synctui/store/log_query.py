@@ -74,6 +74,22 @@ class LogQuery:
         needle = self.text.strip().lower()
         return not needle or needle in (text if text is not None else searchable_text(entry))
 
+    def may_match(self, line: str) -> bool:
+        """Whether an entry whose JSON line (as log_file.py writes it: compact, not ASCII-escaped)
+        is `line` may match: False only when it cannot, so that only the lines that pass are
+        parsed and checked with `matches`."""
+        if self.action and f'"provisioningAction":"{self.action}"' not in line:
+            return False
+        if self.status and f'"status":"{self.status}"' not in line:
+            return False
+        words = [word.strip().lower() for word in (self.identity, self.text) if word.strip()]
+        # A word with a character JSON escapes ("\, control characters) is looked for once parsed.
+        plain = [word for word in words if word.isprintable() and not set(word) & {'"', "\\"}]
+        if plain:
+            lowered = line.lower()
+            return all(word in lowered for word in plain)
+        return True
+
     def _names_identity(self, entry: dict[str, Any]) -> bool:
         needle = self.identity.strip().lower()
         for side in ("sourceIdentity", "targetIdentity"):
