@@ -151,3 +151,18 @@ async def test_a_home_damaged_by_another_process_is_said_once_and_read_again_whe
         app.screen._look_at_home()
         await settle(pilot)
         assert app.screen.query_one(JobsTable).row_count == 3
+
+
+async def test_the_escrows_next_retry_moves_on(escrowed: str, service: SyncService, clock: FrozenClock) -> None:
+    app = SyncApp(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "jsonfile")
+        await open_tab(pilot, "tab-escrows")
+        table = app.screen.query_one("#escrows-table", RowTable)
+        before = table.render_line(1).text
+        clock.advance(150)
+        app.screen._tick()
+        await pilot.pause()
+        after = table.render_line(1).text
+        assert "Tomasz Williams" in before and "just now" in before
+        assert after == before.replace("just now", "2m ago  ")  # the same row: only its time moved
