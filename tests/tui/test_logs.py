@@ -89,8 +89,11 @@ async def test_more_pages_filters_and_csv_export(ran: SyncService, tmp_path: Pat
         assert table.row_keys == [e["id"] for e in every]
         assert count_label(pane).startswith(f"{len(every)} entries · follow off")
 
-        app.screen.load_detail(job)  # the detail read again: the newest page
+        app.screen.load_detail(job)  # the job changed (a cycle, another process): what is loaded stays
         await settle(pilot)
+        assert table.row_keys == [e["id"] for e in every]
+        await select(pilot, ran, "csvInbound")  # another job, then back: its newest page
+        await select(pilot, ran, "jsonfile")
         assert table.row_count == PAGE
         # Identity: the id of an object older than the newest page, in another case.
         identity = pane.query_one("#log-identity", Input)

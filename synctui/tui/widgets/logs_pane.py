@@ -171,10 +171,15 @@ class LogsPane(Vertical):
         return self._loaded_query.is_empty and len(self._logs) >= self._total
 
     def show(self, summary: JobSummary, page: LogPage, now: datetime) -> None:
-        """The newest page of the job's whole log (what the detail loads)."""
-        if summary.job.id != self.job_id:
+        """The newest page of the job's whole log (what the detail loads, whenever the job changes)."""
+        same_job = summary.job.id == self.job_id
+        if not same_job:
             self._cancel_reload()
         self.summary, self._now = summary, now
+        if same_job and (not self._loaded_query.is_empty or len(self._logs) > len(page.entries)):
+            # What the user asked for (a filter, more pages) is read again, not dropped for the page.
+            self._ask(self._loaded_query, 0, max(PAGE, len(self._logs)))
+            return
         self._take(LogQuery(), page, append=False)
         if not self._whole_log_loaded and not self.log_query.is_empty:
             self._ask(self.log_query)  # the filters shown ask for more than this page
