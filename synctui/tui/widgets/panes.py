@@ -54,7 +54,6 @@ class StatusPane(VerticalScroll):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[JobDetail, list[dict[str, Any]]] | None = None
-        self._progress: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-summary")
@@ -71,6 +70,14 @@ class StatusPane(VerticalScroll):
     ) -> None:
         """`history`: the last cycles' figures, oldest first (the charts)."""
         self._shown = (detail, history)
+        self._draw(detail, now, history)
+        box = self.query_one("#progress-box")
+        box.display = detail.summary.running
+        if detail.summary.running:
+            self.show_progress(progress)
+
+    def _draw(self, detail: JobDetail, now: datetime, history: list[dict[str, Any]]) -> None:
+        """All but the progress bar (which cycles move on their own): what a tick draws again."""
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -110,10 +117,6 @@ class StatusPane(VerticalScroll):
         grid.add_row("Secrets", ", ".join(sorted(detail.secret_keys)) + " set" if detail.secret_keys else "none set")
         self.query_one("#status-summary", Static).update(grid)
 
-        box = self.query_one("#progress-box")
-        box.display = summary.running
-        if summary.running:
-            self.show_progress(progress)
         quarantine = status.quarantine if status else None
         panel = self.query_one("#quarantine", Static)
         panel.display = quarantine is not None
@@ -148,12 +151,10 @@ class StatusPane(VerticalScroll):
     def tick(self, now: datetime) -> None:
         """The same job shown again at `now`: its relative times move on."""
         if self._shown is not None:
-            detail, history = self._shown
-            self.show(detail, now, self._progress, history)
+            self._draw(self._shown[0], now, self._shown[1])
 
     def show_progress(self, progress: tuple[int, int] | None) -> None:
         """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
-        self._progress = progress
         bar = self.query_one("#cycle-progress", ProgressBar)
         if progress and progress[1]:
             bar.update(total=progress[1], progress=progress[0])
