@@ -139,3 +139,14 @@ def test_cli_logs_filters_counts_and_formats(cli) -> None:
         "error: --since 'yesterday' is not a date: write 2025-03-01, 2025-03-01T09:00:00Z, "
         "or a duration back from now such as PT1H or P7D"
     )
+
+
+def test_an_empty_or_missing_log_counts_none(tmp_path: Path) -> None:
+    from synctui.store import log_file
+
+    empty = tmp_path / "empty.logs.json"
+    empty.write_bytes(log_file.serialize({"logs": {}}))
+    assert log_file.count_entries(empty) == 0 and log_file.read_matching(empty, lambda line: True) == ([], 0)
+    assert log_file.count_entries(tmp_path / "missing.logs.json") == 0
+    page = JobStateStore(tmp_path / "job.json").log_page(LogQuery(), 0, 500)
+    assert (page.entries, page.matched, page.total) == ([], 0, 0)

@@ -40,34 +40,37 @@ def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     return _HEAD + lines + _TAIL
 
 
-def count_entries(path: Path) -> int | None:
-    """How many entries the file holds, counted by lines without parsing them; None when the file
-    is not laid out so (the caller parses it)."""
+def _body(path: Path) -> bytes | None:
+    """The entry lines of the file, between its head and its tail (nothing if there is no file);
+    None when the file is not laid out so."""
     try:
         handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
     except FileNotFoundError:
-        return 0
+        return b""
     with handle:
         content = handle.read()
-    if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
+    if not (content.startswith(_HEAD) and content.endswith(_TAIL)) or len(content) < len(_HEAD + _TAIL):
         return None
-    return content.count(b"\n") - 2  # one line per entry, between the head's line and the tail's
+    return content[len(_HEAD) : -len(_TAIL)]
+
+
+def count_entries(path: Path) -> int | None:
+    """How many entries the file holds, counted by lines without parsing them; None when the file
+    is not laid out so (the caller parses it)."""
+    body = _body(path)
+    if body is None:
+        return None
+    return body.count(b"\n") + 1 if body else 0
 
 
 def read_matching(path: Path, may_match: Callable[[str], bool]) -> tuple[list[dict[str, Any]], int] | None:
     """The entries whose line passes `may_match`, newest first, and how many entries the file
     holds; None when the file is not laid out so. Only the lines that pass are parsed: a search
     of 5,000 entries parses the few that mention what is searched for."""
-    try:
-        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
-    except FileNotFoundError:
-        return [], 0
-    with handle:
-        content = handle.read()
-    if not (content.startswith(_HEAD) and content.endswith(_TAIL)):
+    body = _body(path)
+    if body is None:
         return None
-    lines = content[len(_HEAD) : -len(_TAIL)].decode("utf-8", errors="replace").split("\n")
-    lines = [line for line in lines if line]
+    lines = [line for line in body.decode("utf-8", errors="replace").split("\n") if line]
     entries = []
     for line in reversed(lines):
         if may_match(line):
