@@ -371,6 +371,8 @@ def _expression_test(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     if args.requests:
+        if args.format == "csv":
+            raise UsageError("--requests prints as text or --format json; --format csv is for the provisioning log")
         return _request_log(args)
     from .store.log_query import logs_csv
 

@@ -150,3 +150,11 @@ def test_an_empty_or_missing_log_counts_none(tmp_path: Path) -> None:
     assert log_file.count_entries(tmp_path / "missing.logs.json") == 0
     page = JobStateStore(tmp_path / "job.json").log_page(LogQuery(), 0, 500)
     assert (page.entries, page.matched, page.total) == ([], 0, 0)
+
+
+def test_the_request_log_is_not_csv(cli) -> None:
+    code, out, _ = cli("jobs", "list", "--json")
+    job = next(j["id"] for j in json.loads(out)["value"] if j["templateId"] == "scim")
+    code, out, err = cli("logs", job, "--requests", "--format", "csv")
+    assert code == 2 and out == ""
+    assert err.strip() == "error: --requests prints as text or --format json; --format csv is for the provisioning log"
