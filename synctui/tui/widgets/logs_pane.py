@@ -392,12 +392,12 @@ class LogsPane(Vertical):
         if self.summary is None:
             self.notify("Select a job first", severity="warning")
             return
-        if not self._shown:
-            self.notify("No entries to export: change the filters or the search", severity="warning")
-            return
         query = self.log_query
         known = query == self._loaded_query or self._whole_log_loaded
         count = (self._matched if query == self._loaded_query else len(self._shown)) if known else None
+        if count == 0:  # (while the store is still asked, older entries may match: it is asked again)
+            self.notify("No entries to export: change the filters or the search", severity="warning")
+            return
         self.post_message(self.ExportRequested(self.summary, query, count))
 
 
