@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Select
 from synctui.service import SyncService
 from synctui.store.log_query import searchable_text
 from synctui.tui.app import SyncApp
+from synctui.tui.dialogs.date_range import DateRangeDialog
 from synctui.tui.dialogs.path import PathDialog
 from synctui.tui.widgets.logs_pane import PAGE, LogsPane
 from synctui.tui.widgets.row_table import RowTable
@@ -120,6 +121,40 @@ async def test_more_pages_filters_and_csv_export(ran: SyncService, tmp_path: Pat
         pane.query_one("#log-date", Select).value = "PT1H"
         await settle(pilot)
         assert table.row_keys == [] and count_label(pane).startswith(f"0 of {len(every)} entries match")
+        # A custom range, as Entra's blade has: from and until in the forms `synctui logs` takes.
+        pane.query_one("#log-date", Select).value = "custom"
+        await settle(pilot)
+        assert isinstance(app.screen, DateRangeDialog)
+        app.screen.query_one("#range-since", Input).value = "yesterday"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DateRangeDialog)  # refused, with what to write
+        assert "'yesterday' is not a date" in notifications(app, "warning")[-1]
+        app.screen.query_one("#range-since", Input).value = "2025-03-04"
+        app.screen.query_one("#range-until", Input).value = "2025-03-04T09:00:01Z"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.row_keys == [e["id"] for e in updates]  # the cycle wrote them at 09:00:00
+        assert "2025-03-04 00:00 → 2025-03-04 09:00" in count_label(pane)
+        pane.query_one("#log-date", Select).value = "PT1H"
+        await settle(pilot)
+        pane.query_one("#log-date", Select).value = "custom"
+        await settle(pilot)
+        app.screen.query_one("#range-until", Input).value = "2025-03-03"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.row_keys == []
+        pane.query_one("#log-date", Select).value = "custom"  # (already custom: no change, no dialog)
+        await pilot.pause()
+        assert not isinstance(app.screen, DateRangeDialog)
+        pane.query_one("#log-date", Select).value = "P1D"
+        await settle(pilot)
+        pane.query_one("#log-date", Select).value = "custom"
+        await settle(pilot)
+        await pilot.press("escape")  # cancelled: the range in force stays
+        await settle(pilot)
+        assert pane.query_one("#log-date", Select).value == "P1D"
+        assert len(table.row_keys) == len(updates)
         pane.query_one("#log-date", Select).clear()
         await settle(pilot)
 

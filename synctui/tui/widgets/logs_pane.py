@@ -26,13 +26,22 @@ from ...models import parse_duration
 from ...service import JobSummary
 from ...store.log_query import LogPage, LogQuery, searchable_text
 from ..detail_tab import DetailTab
+from ..dialogs.date_range import DateRange, DateRangeDialog
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
 from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
 STATUSES = ["success", "failure", "skipped", "warning"]
-DATE_RANGES = [("last hour", "PT1H"), ("last 24 hours", "P1D"), ("last 7 days", "P7D"), ("last 30 days", "P30D")]
-"""The date filter's choices (Entra's blade offers the last 24 hours, 7 days and 30 days)."""
+CUSTOM = "custom"
+DATE_RANGES = [
+    ("last hour", "PT1H"),
+    ("last 24 hours", "P1D"),
+    ("last 7 days", "P7D"),
+    ("last 30 days", "P30D"),
+    ("custom…", CUSTOM),
+]
+"""The date filter's choices, as Entra's blade has them (the last 24 hours, 7 days, 30 days, a custom
+range), and the last hour for local cycles that run every few minutes."""
 COLUMNS = (
     Column("When", 20),
     Column("Action"),
@@ -117,6 +126,9 @@ class LogsPane(Vertical):
         self._entry_by_key: dict[str, dict[str, Any]] = {}
         self._reload_timer: Timer | None = None
         self._query_timer: Timer | None = None
+        self._custom_range: DateRange = (None, None)
+        self._date_choice: Any = Select.BLANK
+        """The date filter's choice in force (a custom range asked for and cancelled goes back to it)."""
 
     def compose(self) -> ComposeResult:
         with Grid(id="log-filters"):
@@ -157,8 +169,10 @@ class LogsPane(Vertical):
 
         date_range = chosen("#log-date")
         now = self._now or datetime.now().astimezone()
+        since, until = self._custom_range if date_range == CUSTOM else (None, None)
         return LogQuery(
-            since=now - parse_duration(date_range) if date_range else None,
+            since=now - parse_duration(date_range) if date_range and date_range != CUSTOM else since,
+            until=until,
             identity=self.query_one("#log-identity", Input).value.strip(),
             action=chosen("#log-action"),
             status=chosen("#log-status"),
@@ -272,6 +286,10 @@ class LogsPane(Vertical):
                 count += f" · the newest {shown} shown"
         if self._more and self.log_query == self._loaded_query:
             count += f" · + {min(PAGE, self._more)} more"
+        query = self.log_query
+        if query.until is not None or (query.since is not None and self._date_choice == CUSTOM):
+            since = f"{query.since:%Y-%m-%d %H:%M}" if query.since else "the first"
+            count += f" · {since} → {query.until:%Y-%m-%d %H:%M}" if query.until else f" · since {since}"
         follow = "following ● new entries at the top" if self.following else "follow off (f)"
         self.query_one("#log-count", Label).update(f"{count} · {follow}")
 
@@ -301,7 +319,22 @@ class LogsPane(Vertical):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "log-date":
+            if event.value == CUSTOM and self._date_choice != CUSTOM:
+                self._ask_custom_range(event.select)
+                return
+            self._date_choice = event.value
         self._filters_changed(typing=False)
+
+    def _ask_custom_range(self, select: Select[Any]) -> None:
+        def chosen(date_range: DateRange | None) -> None:
+            if date_range is None:
+                select.value = self._date_choice  # cancelled: the range in force stays
+                return
+            self._custom_range, self._date_choice = date_range, CUSTOM
+            self._filters_changed(typing=False)
+
+        self.app.push_screen(DateRangeDialog(self._now or datetime.now().astimezone()), chosen)
 
     @on(Input.Changed, "#log-search, #log-identity")
     def _text_changed(self, event: Input.Changed) -> None:
