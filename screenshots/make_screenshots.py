@@ -159,7 +159,8 @@ async def escrows_marked(pilot) -> None:
 async def logs_search(pilot) -> None:
     pilot.app.screen.action_tab("tab-logs")
     await settle(pilot)
-    await pilot.press("f", "slash", *"legal")
+    await pilot.press("f", "slash", *"legal", "enter")  # enter: search the whole log now
+    await settle(pilot)
 
 
 async def typed_delete(pilot) -> None:

@@ -490,12 +490,19 @@ def _expression_test(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     if args.requests:
+        if args.format == "csv":
+            raise UsageError("--requests prints as text or --format json; --format csv is for the provisioning log")
         return _request_log(args)
-    entries = _service(args).logs(args.job_id, args.limit)
-    if args.json:
+    from .store.log_query import logs_csv
+
+    service = _service(args)
+    page = service.log_page(args.job_id, _log_query(args, service), limit=args.limit)
+    entries = page.entries
+    if args.format == "json":
         _print_json({"value": entries})
-        return EXIT_OK
-    for entry in entries:
+    elif args.format == "csv":
+        sys.stdout.write(logs_csv(entries))
+    for entry in entries if args.format == "text" else ():
         status = entry["statusInfo"]
         source = entry["sourceIdentity"]
         line = (
@@ -505,7 +512,32 @@ def _logs(args: argparse.Namespace) -> int:
         if status.get("errorCode"):
             line += f"  {status['errorCode']}: {status.get('reason')}"
         _say(line)
+    # How many there are, on stderr: a pipe gets the entries alone.
+    counted = f"{page.matched} of {page.total} entries match" if page.matched != page.total else f"{page.total} entries"
+    _say(f"{counted}; {len(entries)} shown, newest first", file=sys.stderr)
     return EXIT_OK
+
+
+def _log_query(args: argparse.Namespace, service: SyncService) -> Any:
+    from .store.log_query import LogQuery, parse_moment
+
+    def moment(option: str, text: str | None) -> Any:
+        try:
+            return parse_moment(text, service.clock.now()) if text else None
+        except ValueError:
+            raise UsageError(
+                f"{option} {text!r} is not a date: write 2025-03-01, 2025-03-01T09:00:00Z, "
+                "or a duration back from now such as PT1H or P7D"
+            ) from None
+
+    return LogQuery(
+        since=moment("--since", args.since),
+        until=moment("--until", args.until),
+        identity=args.identity or "",
+        action=args.action or "",
+        status=args.status or "",
+        text=args.search or "",
+    )
 
 
 def _demo_churn(args: argparse.Namespace) -> int:
@@ -534,7 +566,7 @@ def _keymap(args: argparse.Namespace) -> int:
 
 def _request_log(args: argparse.Namespace) -> int:
     records = _service(args).request_log(args.job_id, args.limit)
-    if args.json:
+    if args.format == "json":
         _print_json({"value": records})
         return EXIT_OK
     if not records:
@@ -769,8 +801,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     logs = command(commands, "logs", _logs, "a job's provisioning log, newest first")
     logs.add_argument("job_id")
-    logs.add_argument("--json", action="store_true")
+    logs.add_argument("--format", choices=["text", "json", "csv"], default="text", help="json: Graph JSON")
+    logs.add_argument("--json", action="store_const", dest="format", const="json", help="the same as --format json")
     logs.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="the newest N entries")
+    logs.add_argument("--since", metavar="WHEN", help="written at or after WHEN: 2025-03-01, 2025-03-01T09:00:00Z, P7D")
+    logs.add_argument("--until", metavar="WHEN", help="written before WHEN (the same forms)")
+    logs.add_argument("--identity", metavar="TEXT", help="the id, or part of the name, of the source or target object")
+    logs.add_argument("--action", choices=["create", "update", "delete", "disable", "other"])
+    logs.add_argument("--status", choices=["success", "failure", "skipped", "warning"])
+    logs.add_argument("--search", metavar="TEXT", help="part of any value of the entry")
     logs.add_argument(
         "--requests",
         action="store_true",

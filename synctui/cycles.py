@@ -55,6 +55,7 @@ from .models import (
 )
 from .store import Home, JobLock, JobLocked, JobStateStore, RequestLog, state_files
 from .store.jobs import JobRecord, JobRepository
+from .store.log_query import LogPage, LogQuery
 from .template_settings import SettingError, check_interval
 from .templates import JobContext, template_spec
 
@@ -490,6 +491,10 @@ class CycleRunner:
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         with self.state(job_id) as state:
             return state.logs(limit)
+
+    def log_page(self, job_id: str, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
+        with self.state(job_id) as state:
+            return state.log_page(query, offset, limit)
 
     def change_escrows(
         self, job_id: str, keys: Collection[str] | None, change: Callable[[dict[str, Any]], dict[str, Any] | None]

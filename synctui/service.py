@@ -39,6 +39,7 @@ from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, RequestLog, StoreError
 from .store.jobs import JobRepository, ServicePrincipal
+from .store.log_query import LogPage, LogQuery
 from .template_overrides import override_template, template_of
 from .template_settings import TemplateSettings
 
@@ -331,6 +332,10 @@ class SyncService:
 
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         return self._cycles.logs(job_id, limit)
+
+    def log_page(self, job_id: str, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
+        """The entries that match `query` (Entra's log filters), newest first, a page at a time."""
+        return self._cycles.log_page(job_id, query, offset, limit)
 
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,6 +186,66 @@ def cycle_report(
             attempt = "at once" if is_never(next_run) else absolute(next_run)
         lines.append(f"  The job is in quarantine ({reason}); next attempt: {attempt}")
     return lines
+
+
+def abbreviated_count(number: int) -> str:
+    """59421 → 59k, 1500 → 1.5k, 2345678 → 2.3M: rounded down, so never more than it is."""
+    for size, unit in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if number >= size:
+            if number < 10 * size:
+                return f"{number * 10 // size / 10:g}{unit}"
+            return f"{number // size}{unit}"
+    return str(number)
+
+
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
+def fit_cell(cell: Text | str, width: int, *, counts: bool = False) -> Text | str:
+    """A table cell in at most `width` cells, never cut silently: as it is if it fits; else, for a
+    cell of `counts`, with its numbers of four digits or more abbreviated (59421 → 59k) and, if
+    that is not enough, its longest word shortened with an ellipsis (the numbers stay whole);
+    else ending in an ellipsis."""
+    text = cell if isinstance(cell, Text) else Text(cell)
+    if text.cell_len <= width:
+        return cell
+    if counts:
+        text = _shorten_longest_word(_abbreviate_counts(text), width)
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def _abbreviate_counts(text: Text) -> Text:
+    """`text` with its long numbers abbreviated, each keeping its style."""
+    bounds = [bound for match in _LONG_NUMBER.finditer(text.plain) for bound in match.span()]
+    if not bounds:
+        return text
+    pieces = text.divide(bounds)
+    for index, piece in enumerate(pieces):
+        if _LONG_NUMBER.fullmatch(piece.plain):
+            short = abbreviated_count(int(piece.plain))
+            pieces[index] = Text(short, style=piece.style)
+            for span in piece.spans:
+                pieces[index].stylize(span.style, 0, len(short))
+    return Text("", style=text.style).join(pieces)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _shorten_longest_word(text: Text, width: int) -> Text:
+    """`text` in `width` cells by cutting its longest word ("EntryLevelErr… ↑17"), when that word
+    keeps three letters at least; else `text` as it was."""
+    excess = text.cell_len - width
+    words = sorted(_WORD.finditer(text.plain), key=lambda match: len(match.group()), reverse=True)
+    if excess <= 0 or not words or len(words[0].group()) - excess - 1 < 3:
+        return text
+    start, end = words[0].span()
+    before, word, after = text.divide([start, end])
+    word.truncate(len(word) - excess, overflow="ellipsis")
+    return Text("", style=text.style).join([before, word, after])
 
 
 def log_time(entry: dict[str, Any], now: datetime) -> str:

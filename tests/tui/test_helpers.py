@@ -15,6 +15,7 @@ from synctui.models import (
     ObjectMapping,
 )
 from synctui.service import ServiceError
+from synctui.store.log_query import searchable_text
 from synctui.tui import scope_edit
 from synctui.tui.dialogs.clause import operators_for
 from synctui.tui.dialogs.goto import matching_views, resolve_view
@@ -22,7 +23,6 @@ from synctui.tui.export import write_json
 from synctui.tui.format import matches_typed, typeable
 from synctui.tui.keymap import known_bindings, parse_keymap
 from synctui.tui.tabs import VIEWS
-from synctui.tui.widgets.logs_pane import searchable_text
 
 
 def test_typing_a_job_name_to_confirm() -> None:

@@ -40,6 +40,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
+from ..export import Exported, default_export_path, export_logs, export_target
 from ..format import cycle_report, enum_text, object_name, scope_consequence
 from ..messages import (
     DetailLoaded,
@@ -59,13 +60,23 @@ from ..widgets.assignments_pane import AssignmentsPane
 from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
-from ..widgets.logs_pane import LOG_LIMIT, LogsPane
+from ..widgets.logs_pane import LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
 # The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
 # toasts use: one constant each, so a request and its follow-up cannot drift apart.
-RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN, REVIEW_DELETES, ALLOW_DELETES = (
+(
+    RUN_NOW,
+    SIMULATE_CHANGES,
+    IMPORT_SCHEMA,
+    SAVE_SETTINGS,
+    ASSIGN,
+    UNASSIGN,
+    REVIEW_DELETES,
+    ALLOW_DELETES,
+    EXPORT_LOGS,
+) = (
     "Run now",
     "Simulate changes",
     "Import schema",
@@ -74,6 +85,7 @@ RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN, REVIE
     "Remove assignment",
     "Review held deletes",
     "Allow deletes",
+    "Export logs",
 )
 
 # What the screen's loads are called in their failure toasts ("Loading jobs failed").
@@ -96,6 +108,10 @@ class CycleRan:
 
 
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
+TICK = 5.0
+"""Seconds between moves of the relative times ("35s ago") in the table and the tab on view."""
+HOME_POLL = 2.0
+"""Seconds between looks at the home for changes made by other processes (the CLI, `synctui serve`)."""
 
 
 class JobsScreen(Screen[None]):
@@ -118,6 +134,8 @@ class JobsScreen(Screen[None]):
         """Tabs not filled since the detail was loaded (see _render_tab)."""
         self._panes: dict[str, Widget] = {}
         """Each tab's content, by tab id."""
+        self._home_stamp: object = None
+        """The home's change stamp when the jobs were last read (see `_look_at_home`)."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -137,7 +155,8 @@ class JobsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
         self.load_jobs()
-        self.set_interval(5, self._tick)
+        self.set_interval(TICK, self._tick)
+        self.set_interval(HOME_POLL, self._look_at_home)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -171,25 +190,44 @@ class JobsScreen(Screen[None]):
         self.query_one(LogsPane).cycle_progressed(message.job_id)
 
     def _tick(self) -> None:
-        """Relative times move on even when nothing happens."""
+        """Relative times move on even when nothing happens: in the table, and in the tab on view
+        if it shows any (a tab not yet filled since its job changed is left to be filled)."""
         if self.summaries:
             self._show_table()
+        active = self.query_one("#detail", TabbedContent).active
+        tab = TAB_BY_ID.get(active)
+        if tab is not None and tab.tick is not None and self.detail is not None and active not in self._stale:
+            tab.tick(self._panes[active], self.service.clock.now())
+
+    def _look_at_home(self) -> None:
+        """Another process (`synctui jobs create`, `synctui serve` running cycles) changed the home:
+        read the jobs again. Two stats, so it is cheap to do every HOME_POLL seconds; changes this
+        dashboard made were read already (the stamp is taken as the jobs are read)."""
+        if self._home_stamp is not None and self.service.home.change_stamp() != self._home_stamp:
+            self.load_jobs()
+
+    def action_refresh(self) -> None:
+        self.load_jobs()
 
     # --- loading --------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="jobs", exit_on_error=False)
     def load_jobs(self) -> None:
+        stamp = self.service.home.change_stamp()  # before reading: a change meanwhile is read again
         try:
             summaries = self.service.job_summaries()
         except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
+            # Said once: the home is read again when it changes (a damaged file fixed), not at each look.
+            self._home_stamp = stamp
             self.post_message(JobActionFailed(LOADING_JOBS, error))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(JobsLoaded(summaries))
+            self.post_message(JobsLoaded(summaries, stamp))
 
     @on(JobsLoaded)
     def _jobs_loaded(self, message: JobsLoaded) -> None:
         self.loaded = True
+        self._home_stamp = message.stamp
         self.summaries = {s.job.id or "": s for s in message.summaries}
         self.order = [s.job.id or "" for s in message.summaries]
         for job_id in list(self.progress):
@@ -505,8 +543,9 @@ class JobsScreen(Screen[None]):
             return
         job_id = summary.job.id or ""
 
-        def write(path: str | None) -> None:
-            if path:
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
                 self._request(
                     "Export schema",
                     job_id,
@@ -521,7 +560,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Export schema",
                 f"Write the schema of {summary.name} as Graph JSON to:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Export",
             ),
             write,
@@ -541,7 +580,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Import schema",
                 f"Replace the schema of {name} with the Graph JSON in:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Import",
             ),
             read,
@@ -681,20 +720,44 @@ class JobsScreen(Screen[None]):
             return
         editor.post_message(SchemaEditor.Saved(request.job_id, saved))
 
-    @on(LogsPane.ReloadRequested)
-    def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
+    @on(LogsPane.QueryRequested)
+    def _query_logs(self, request: LogsPane.QueryRequested) -> None:
         request.stop()
-        self.reload_logs(request.summary, self.query_one(LogsPane))
+        self.query_logs(request, self.query_one(LogsPane))
 
-    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
-    def reload_logs(self, summary: JobSummary, pane: LogsPane) -> None:
+    @work(thread=True, exclusive=True, group="logs-query", exit_on_error=False)
+    def query_logs(self, request: LogsPane.QueryRequested, pane: LogsPane) -> None:
         try:
-            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+            page = self.service.log_page(request.summary.job.id or "", request.query, request.offset, request.limit)
         except Exception as error:  # noqa: BLE001 - following stops; the user sees why
-            pane.post_message(LogsPane.ReloadFailed(error))
+            pane.post_message(LogsPane.QueryFailed(error))
             return
         if not get_current_worker().is_cancelled:
-            pane.post_message(LogsPane.Reloaded(summary, logs, self.service.clock.now()))
+            pane.post_message(LogsPane.Answered(request, page, self.service.clock.now()))
+
+    @on(LogsPane.ExportRequested)
+    def _export_logs(self, request: LogsPane.ExportRequested) -> None:
+        request.stop()
+        summary, query = request.summary, request.query
+        job_id = summary.job.id or ""
+        count = f" {request.count}" if request.count is not None else ""
+        what = f"all{count} entries" if query.is_empty else f"the{count} entries that match the filters"
+
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
+                self._request(EXPORT_LOGS, job_id, export_logs, self.service, job_id, query, path)
+
+        self.app.push_screen(
+            PathDialog(
+                "Export logs",
+                f"Write {what} in the provisioning log of {summary.name}, as CSV if the file name ends "
+                "in .csv, else as Graph JSON, to:",
+                default_export_path(self.service, f"{summary.job.template_id}-logs.json"),
+                ok="Export",
+            ),
+            write,
+        )
 
     @on(EscrowsPane.RetryRequested)
     @on(EscrowsPane.DismissRequested)
@@ -788,6 +851,8 @@ class JobsScreen(Screen[None]):
             self._confirm_import(request.job_id or "", request.job_name, result)
         elif request.action in (ASSIGN, UNASSIGN):
             self.load_detail(request.job_id or "")
+        elif request.action == EXPORT_LOGS and isinstance(result, Exported):
+            self.notify(f"{result.count} log entries written to {result.path}")
         elif request.action == SAVE_SETTINGS:
             pane = self.query_one(SettingsPane)
             pane.clear_secret_inputs()

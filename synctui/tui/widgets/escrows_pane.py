@@ -116,6 +116,12 @@ class EscrowsPane(Vertical):
         self._show_detail(self._highlighted())  # its attempts and next retry may have changed
         self._enable(bool(escrows))
 
+    def tick(self, now: datetime) -> None:
+        """Move the next retries' relative times on to `now`."""
+        self._now = now
+        self._fill()
+        self._show_detail(self._highlighted())
+
     def _fill(self) -> None:
         table = self.query_one("#escrows-table", RowTable)
         table.set_rows(
@@ -249,4 +255,5 @@ TAB = DetailTab(
     "#escrows-table",
     lambda service: EscrowsPane(id="escrows-pane"),
     lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now),
+    tick=lambda pane, now: pane.tick(now),
 )

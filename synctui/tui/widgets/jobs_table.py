@@ -13,6 +13,7 @@ from ...service import JobSummary
 from ..format import (
     badge,
     enum_text,
+    fit_cell,
     fuzzy_match,
     in_sync,
     interval_text,
@@ -22,17 +23,28 @@ from ..format import (
 )
 
 COLUMNS = [
-    ("name", "Name", 21),
+    ("name", "Name", 19),
     ("template", "Template", 10),
     ("status", "Status", 15),
     ("schedule", "Schedule", 12),
     ("last", "Last run", 8),
-    ("result", "Last result", 14),
+    ("result", "Last result", 16),
     ("sync", "In sync", 14),
     ("next", "Next run", 9),
 ]
 NARROW_COLUMNS = {"name": 18, "status": 15, "last": 8, "result": 17, "next": 9}
 """What fits 80 columns, and how wide; the template, schedule and counts are on the Status tab."""
+COUNT_COLUMNS = {"result", "sync"}
+"""Columns whose long numbers are abbreviated (59421 → 59k) when the cell is too wide for them."""
+
+
+def fitted_cells(summary: JobSummary, now: datetime, widths: dict[str, int]) -> dict[str, Text | str]:
+    """The job's cells, each fitted to its column's width: nothing is cut without a sign."""
+    return {
+        key: fit_cell(value, widths[key], counts=key in COUNT_COLUMNS)
+        for key, value in job_cells(summary, now).items()
+        if key in widths
+    }
 
 
 def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
@@ -86,6 +98,12 @@ class JobsTable(DataTable[Text | str]):
         """The keys of the columns shown: each is added with its key, so none is None."""
         return [key.value for key in self.columns if key.value is not None]
 
+    def _widths(self) -> dict[str, int]:
+        """The shown columns' widths, by key."""
+        if self._narrow:
+            return dict(NARROW_COLUMNS)
+        return {key: width for key, _, width in COLUMNS}
+
     @property
     def narrow(self) -> bool:
         return self._narrow
@@ -119,6 +137,7 @@ class JobsTable(DataTable[Text | str]):
     def show_jobs(self, summaries: list[JobSummary], now: datetime, filter_text: str = "") -> None:
         self._shown = (summaries, now, filter_text)
         columns = self._column_keys()
+        widths = self._widths()
         visible = [
             s
             for s in summaries
@@ -131,7 +150,7 @@ class JobsTable(DataTable[Text | str]):
         if wanted == current:
             for summary in visible:
                 job_id = summary.job.id or ""
-                cells = job_cells(summary, now)
+                cells = fitted_cells(summary, now, widths)
                 old = self._cells.get(job_id, {})
                 for key in columns:
                     if old.get(key) != _plain(cells[key]):
@@ -144,7 +163,7 @@ class JobsTable(DataTable[Text | str]):
         self._cells.clear()
         for summary in visible:
             job_id = summary.job.id or ""
-            cells = job_cells(summary, now)
+            cells = fitted_cells(summary, now, widths)
             self.add_row(*(cells[key] for key in columns), key=job_id)
             self._cells[job_id] = {key: _plain(cells[key]) for key in columns}
         if selected in wanted:

@@ -64,6 +64,10 @@ CHART_UNITS = {"seconds": duration_text}
 
 
 class StatusPane(VerticalScroll):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[JobDetail, list[dict[str, Any]], list[dict[str, Any]]] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="status-summary")
         with Vertical(id="progress-box"):
@@ -85,6 +89,17 @@ class StatusPane(VerticalScroll):
     ) -> None:
         """`history`: the last cycles' figures, oldest first (the charts). `staged`: the bulkUpload
         operations of an API-driven inbound job, newest first."""
+        self._shown = (detail, history, staged)
+        self._draw(detail, now, history, staged)
+        box = self.query_one("#progress-box")
+        box.display = detail.summary.running
+        if detail.summary.running:
+            self.show_progress(progress)
+
+    def _draw(
+        self, detail: JobDetail, now: datetime, history: list[dict[str, Any]], staged: list[dict[str, Any]]
+    ) -> None:
+        """All but the progress bar (which cycles move on their own): what a tick draws again."""
         summary = detail.summary
         job = summary.job
         status = job.status
@@ -131,10 +146,6 @@ class StatusPane(VerticalScroll):
         grid.add_row("Secrets", ", ".join(sorted(detail.secret_keys)) + " set" if detail.secret_keys else "none set")
         self.query_one("#status-summary", Static).update(grid)
 
-        box = self.query_one("#progress-box")
-        box.display = summary.running
-        if summary.running:
-            self.show_progress(progress)
         quarantine = status.quarantine if status else None
         panel = self.query_one("#quarantine", Static)
         panel.display = quarantine is not None
@@ -184,6 +195,12 @@ class StatusPane(VerticalScroll):
             received = relative(parse_datetime(operation["receivedDateTime"]), now)
             table.add_row(f"  {received}", Text.assemble(state, f"  {operation['bulkId']} → {operation['externalId']}"))
         panel.update(table)
+
+    def tick(self, now: datetime) -> None:
+        """The same job shown again at `now`: its relative times move on."""
+        if self._shown is not None:
+            detail, history, staged = self._shown
+            self._draw(detail, now, history, staged)
 
     def show_progress(self, progress: tuple[int, int] | None) -> None:
         """Move the progress bar alone, as a cycle reports progress: the rest stays as it was shown."""
@@ -378,6 +395,7 @@ STATUS_TAB = DetailTab(
     lambda service: StatusPane(id="status-pane"),
     lambda pane, view: pane.show(view.detail, view.now, view.progress, *view.loaded),
     load=lambda service, job_id: (service.cycle_history(job_id), service.staged_operations(job_id)),
+    tick=lambda pane, now: pane.tick(now),
 )
 SETTINGS_TAB = DetailTab(
     "tab-settings",
