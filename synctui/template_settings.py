@@ -173,6 +173,35 @@ class JsonObject:
         return value
 
 
+_ADDRESS = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+")
+NOTIFICATION_FLAGS = ("Enabled", "DeleteThresholdEnabled", "HumanResourcesLookaheadQueryEnabled")
+
+
+@dataclass(frozen=True)
+class NotificationSettings(JsonObject):
+    """Entra's `SyncNotificationSettings`: `Enabled` (e-mail on failure), `Recipients` (addresses
+    separated by ; or ,), `DeleteThresholdEnabled` (the accidental-deletion check),
+    `DeleteThresholdValue`, `HumanResourcesLookaheadQueryEnabled`; other keys are kept as they are."""
+
+    def parse(self, text: str) -> dict[str, Any]:
+        value = super().parse(text)
+        for name in NOTIFICATION_FLAGS:
+            if not isinstance(value.get(name, False), bool):
+                raise ValueError(f"— {name} must be true or false")
+        recipients = value.get("Recipients", "")
+        if not isinstance(recipients, str):
+            raise ValueError("— Recipients must be text: e-mail addresses separated by ;")
+        for address in filter(None, (part.strip() for part in re.split("[;,]", recipients))):
+            if not _ADDRESS.fullmatch(address):
+                raise ValueError(f"— Recipients: {address!r} is not an e-mail address")
+        if value.get("Enabled") and not recipients.strip():
+            raise ValueError("— Enabled (e-mail on failure) needs an address in Recipients")
+        threshold = value.get("DeleteThresholdValue", 0)
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+            raise ValueError("— DeleteThresholdValue must be a whole number 0 or more")
+        return value
+
+
 # --- declarations -------------------------------------------------------------------------------
 
 
@@ -190,6 +219,9 @@ class SettingSpec:
     """A secret of the job's application instance (write-only, `secrets put`), else a job setting."""
     required: bool = False
     """The job is NotConfigured until it is set."""
+    readable: bool = False
+    """A secret that is configuration rather than a credential (SyncNotificationSettings, SkipOutOfScopeDeletions):
+    Entra's GET secrets returns its value, and the dashboard shows it in its own fields."""
 
     @property
     def what(self) -> str:
@@ -236,6 +268,15 @@ class TemplateSettings:
 
     def names(self, *, secret: bool) -> list[str]:
         return [spec.name for spec in self.declared if spec.secret == secret]
+
+    def readable_values(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """The values among `secrets` of the secrets declared readable, under their declared names."""
+        stored = {name.lower(): value for name, value in secrets.items()}
+        return {
+            spec.name: stored[spec.name.lower()]
+            for spec in self.declared
+            if spec.readable and spec.name.lower() in stored
+        }
 
     def required(self, *, secret: bool) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.declared if spec.secret == secret and spec.required)
@@ -400,13 +441,16 @@ COMMON: tuple[SettingSpec, ...] = (
         "leave target objects alone when their source object goes out of scope",
         False,
         secret=True,
+        readable=True,
     ),
     SettingSpec(
         "SyncNotificationSettings",
-        JsonObject('{"DeleteThresholdEnabled": false}'),
-        "Entra's notification settings; DeleteThresholdEnabled=false turns the deletion check off",
+        NotificationSettings('{"Enabled": true, "Recipients": "admin@contoso.com", "DeleteThresholdEnabled": true}'),
+        "Entra's notification settings: Enabled and Recipients (e-mail on failure), DeleteThresholdEnabled "
+        "(false turns the accidental-deletion check off)",
         {},
         secret=True,
+        readable=True,
     ),
 )
 

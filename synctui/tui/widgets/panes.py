@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     Button,
-    Checkbox,
     Input,
     Label,
     ProgressBar,
@@ -21,7 +21,7 @@ from textual.widgets import (
     Static,
 )
 
-from ...key_values import split_pair
+from ...template_settings import job_settings
 from ..detail_tab import DetailTab
 from ..format import (
     absolute,
@@ -34,7 +34,7 @@ from ..format import (
     relative,
 )
 from ..messages import JobDetail
-from ..template_fields import every_secret
+from .setting_fields import SettingFields
 
 if TYPE_CHECKING:
     from ...template_settings import TemplateSettings
@@ -148,12 +148,17 @@ class StatusPane(VerticalScroll):
             bar.update(total=None)
 
 
-TRACE_SETTING = "TraceRequests"
-
-
 class SettingsPane(VerticalScroll):
-    """Interval, job settings and write-only secrets. Inputs are filled when the job changes only, so a
-    background refresh never overwrites what the user is typing."""
+    """Interval, the fields of the job's template (SettingFields) and write-only secrets. The fields
+    are filled when another job is shown only, so a background refresh never overwrites what the user
+    is typing."""
+
+    BINDING_GROUP_TITLE = "Settings"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s", "save", "Save settings", id="settings.save", tooltip="Save the interval, settings and secrets"
+        ),
+    ]
 
     class SaveRequested(Message):
         def __init__(self, interval: str | None, settings: dict[str, str | None], secrets: dict[str, str]) -> None:
@@ -168,121 +173,50 @@ class SettingsPane(VerticalScroll):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._job_id: str | None = None
-        self._settings: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
         yield Input(id="setting-interval", placeholder="PT40M")
-        yield Checkbox("Record every request to the target (`synctui logs JOB --requests`)", id="setting-trace")
-        yield Label("Job settings (name=value, one per field; empty value removes)", classes="section")
-        yield Vertical(id="settings-fields")
-        yield Input(id="setting-new", placeholder="NewSetting=value")
-        yield Label("Secrets — write-only: values are never shown", classes="section")
-        yield Vertical(id="secret-fields")
-        yield Input(id="secret-new", placeholder="OtherSecretKey=value", password=True)
+        yield SettingFields(id="settings-fields")
         with Horizontal(classes="buttons", id="settings-buttons"):  # docked: Save stays in view
-            yield Button("Save", id="settings-save", variant="primary")
+            yield Button("Save (ctrl+s)", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 
-    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings]) -> None:
-        """`declared`: every template's settings; a secret any template declares has its field."""
+    def show(self, detail: JobDetail, loaded: tuple[Mapping[str, TemplateSettings], Mapping[str, str]]) -> None:
+        """`loaded`: every template's declared settings, and the job's readable secrets."""
+        declared, readable = loaded
         job = detail.summary.job
-        job_changed = job.id != self._job_id
-        settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
-        if job_changed or set(settings) != set(self._settings):
+        fields = self.query_one(SettingFields)
+        if job.id != self._job_id or fields.declared is None:
+            template = declared.get(job.template_id or "")
+            if template is None:
+                return
             self._job_id = job.id
-            self._settings = settings
             self.query_one("#setting-interval", Input).value = iso_interval(
                 job.schedule.interval if job.schedule else None
             )
-            fields = self.query_one("#settings-fields", Vertical)
-            fields.remove_children()
-            fields.mount_all(
-                [
-                    Input(f"{name}={value}", classes="setting-field")
-                    for name, value in settings.items()
-                    if name != TRACE_SETTING
-                ]
-            )
-            self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
-            secrets = self.query_one("#secret-fields", Vertical)
-            secrets.remove_children()
-            keys = sorted(every_secret(declared) | set(detail.secret_keys))
-            rows = []
-            for key in keys:
-                rows.append(
-                    Horizontal(
-                        Label(key, classes="secret-key"),
-                        Label(
-                            "set" if key in detail.secret_keys else "not set",
-                            classes="secret-state " + ("is-set" if key in detail.secret_keys else "not-set"),
-                            name=key,
-                        ),
-                        Input(
-                            password=True,
-                            placeholder="new value (leave empty to keep)",
-                            name=key,
-                            classes="secret-input",
-                        ),
-                        classes="secret-row",
-                    )
-                )
-            secrets.mount_all(rows)
+            fields.fill(template, job_settings(job), detail.secret_keys, readable)
         else:
-            for label in self.query(".secret-state").results(Label):
-                is_set = label.name in detail.secret_keys
-                label.update("set" if is_set else "not set")
-                label.set_class(is_set, "is-set")
-                label.set_class(not is_set, "not-set")
-
-    def _secrets(self) -> dict[str, str]:
-        secrets = {}
-        for field in self.query(".secret-input").results(Input):
-            if field.value and field.name:
-                secrets[field.name] = field.value
-        extra = split_pair(self.query_one("#secret-new", Input).value)
-        if extra is not None:
-            secrets[extra[0]] = extra[1]
-        return secrets
-
-    def _changed_settings(self) -> dict[str, str | None]:
-        new: dict[str, str | None] = {}
-        seen = set()
-        for field in self.query(".setting-field").results(Input):
-            name, _, value = field.value.partition("=")
-            name = name.strip()
-            if name:
-                seen.add(name)
-                if self._settings.get(name) != value:
-                    new[name] = value if value != "" else None
-        for name in self._settings:
-            if name not in seen and name != TRACE_SETTING:
-                new[name] = None
-        tracing = self.query_one("#setting-trace", Checkbox).value
-        if tracing != (self._settings.get(TRACE_SETTING, "").lower() == "true"):
-            new[TRACE_SETTING] = "true" if tracing else None
-        extra = split_pair(self.query_one("#setting-new", Input).value)
-        if extra is not None:
-            new[extra[0]] = extra[1]
-        return new
+            fields.show_secret_states(detail.secret_keys)
 
     def clear_secret_inputs(self) -> None:
-        for field in self.query(".secret-input").results(Input):
-            field.value = ""
-        self.query_one("#secret-new", Input).value = ""
-        self.query_one("#setting-new", Input).value = ""
+        self.query_one(SettingFields).clear_secrets()
 
     def forget(self) -> None:
         """Reload every field from the job at the next show()."""
         self._job_id = None
 
+    def action_save(self) -> None:
+        interval = self.query_one("#setting-interval", Input).value.strip()
+        settings, secrets = self.query_one(SettingFields).changes()
+        self.post_message(self.SaveRequested(interval or None, settings, secrets))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "settings-save":
-            interval = self.query_one("#setting-interval", Input).value.strip()
-            self.post_message(self.SaveRequested(interval or None, self._changed_settings(), self._secrets()))
+            self.action_save()
         elif event.button.id == "settings-test":
-            self.post_message(self.TestRequested(self._secrets()))
+            self.post_message(self.TestRequested(self.query_one(SettingFields).changes()[1]))
 
 
 STATUS_TAB = DetailTab(
@@ -299,5 +233,5 @@ SETTINGS_TAB = DetailTab(
     "#setting-interval",
     lambda service: SettingsPane(id="settings-pane"),
     lambda pane, view: pane.show(view.detail, view.loaded),
-    load=lambda service, job_id: service.declared_settings(),
+    load=lambda service, job_id: (service.declared_settings(), service.readable_secrets(job_id)),
 )
