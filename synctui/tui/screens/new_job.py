@@ -167,6 +167,7 @@ class NewJobScreen(Screen["str | None"]):
         else:
             self._error(message.problem)
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#new-create")
     def action_create(self) -> None:
         if self.busy:
