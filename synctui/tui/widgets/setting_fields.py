@@ -53,8 +53,8 @@ def _flag(text: str | None, default: bool) -> bool:
     return text.strip().lower() == "true" if text else default
 
 
-def _row(label: str, field: Widget, *extra: Widget) -> Horizontal:
-    return Horizontal(Label(label, classes="field-name"), *extra, field, classes="field-row")
+def _row(label: str, field: Widget) -> Horizontal:
+    return Horizontal(Label(label, classes="field-name"), field, classes="field-row")
 
 
 def _help(text: str, under_checkbox: bool = False) -> Static:
@@ -108,12 +108,13 @@ class SettingFields(Vertical):
             )
             field = Input(
                 password=True,
-                placeholder="new value (empty keeps it)" if is_set else "not set",
+                placeholder="new value (empty keeps it)" if is_set else spec.kind.expects,
                 id=f"secret-{spec.name}",
                 name=spec.name,
                 classes="secret-input",
             )
-            fields += [_row(spec.name + (" *" if spec.required else ""), field, state), _help(help_text(spec))]
+            name = Horizontal(Label(spec.name + (" *" if spec.required else "")), state, classes="field-name")
+            fields += [Horizontal(name, field, classes="field-row"), _help(help_text(spec))]
         fields.append(Label("Settings", classes="section"))
         for spec in declared.declared:
             if spec.name in (DELETE_THRESHOLD, NOTIFICATIONS) or (spec.secret and not spec.readable):
