@@ -13,11 +13,10 @@ from synctui.tui.dialogs.clause import ClauseDialog
 from synctui.tui.dialogs.confirm import ConfirmDialog
 from synctui.tui.dialogs.mapping import MappingDialog
 from synctui.tui.dialogs.path import PathDialog
-from synctui.tui.screens.new_job import NewJobScreen
 from synctui.tui.widgets.schema_editor import SchemaEditor
 from synctui.tui.widgets.schema_tree import MappingRef, ScopeRef
 
-from .conftest import SIZE, SMALL, job_id, open_tab, screen_text, select, settle
+from .conftest import SIZE, SMALL, job_id, open_new_job, open_tab, screen_text, select, settle
 from .test_scope_editor import clause, cursor_to, with_scope
 
 
@@ -147,13 +146,7 @@ async def test_dialogs_open_on_their_first_field_and_enter_submits(app: SyncApp,
 
 async def test_new_job_errors_are_in_view_in_a_small_terminal(app: SyncApp, service: SyncService) -> None:
     async with app.run_test(size=SMALL) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, NewJobScreen)
-        screen.query_one("#new-template", Select).value = "scim"
-        await settle(pilot)
+        screen = await open_new_job(pilot, "scim")
         screen.query_one("#new-name", Input).focus()
         await pilot.press("enter")  # Enter in a field creates, as ctrl+s does
         await settle(pilot)

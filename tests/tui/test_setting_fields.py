@@ -14,7 +14,7 @@ from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 from synctui.tui.screens.new_job import NewJobScreen
 
-from .conftest import SIZE, job_id, notifications, open_tab, screen_text, select, settle
+from .conftest import SIZE, job_id, notifications, open_new_job, open_tab, screen_text, select, settle
 
 
 def field_ids(app: SyncApp) -> set[str]:
@@ -103,13 +103,7 @@ async def test_a_bad_notification_address_is_refused_and_nothing_saved(app: Sync
 
 async def test_new_job_form_shows_the_chosen_templates_fields(app: SyncApp, service: SyncService) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, NewJobScreen)
-        screen.query_one("#new-template", Select).value = "scim"
-        await settle(pilot)
+        screen = await open_new_job(pilot, "scim")
         ids = {w.id for w in screen.query("#new-fields Input, #new-fields Checkbox")}
         assert {"secret-BaseAddress", "secret-SecretToken", "setting-ScimRequestStyle", "notify-email"} <= ids
         assert "secret-ConnectionString" not in ids
@@ -124,12 +118,7 @@ async def test_a_job_created_without_its_required_secret_says_it_is_not_configur
     app: SyncApp, service: SyncService
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        screen = app.screen
-        screen.query_one("#new-template", Select).value = "jsonfile"
-        await settle(pilot)
+        screen = await open_new_job(pilot, "jsonfile")
         screen.query_one("#new-name", Input).value = "No target yet"
         await pilot.press("ctrl+s")
         await settle(pilot)

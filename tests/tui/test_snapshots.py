@@ -10,7 +10,7 @@ import pytest
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 
-from .conftest import SIZE, SMALL, no_blink, settle
+from .conftest import SIZE, SMALL, no_blink, open_new_job, settle
 
 
 def make_app(service: SyncService) -> SyncApp:
@@ -102,11 +102,7 @@ async def _log_entry(pilot) -> None:
 
 
 async def _new_job(pilot) -> None:
-    from textual.widgets import Select
-
-    await pilot.press("c")
-    await settle(pilot)
-    pilot.app.screen.query_one("#new-template", Select).value = "scim"
+    await open_new_job(pilot, "scim")
 
 
 async def _provision(pilot) -> None:
