@@ -128,3 +128,18 @@ async def test_a_job_created_without_its_required_secret_says_it_is_not_configur
         assert not any("credentials test failed" in n for n in warnings)  # no test of what cannot connect
     created = next(s for s in service.job_summaries() if s.name == "No target yet")
     assert created.job.status.code.value == "NotConfigured"
+
+
+async def test_a_change_made_elsewhere_shows_unless_something_is_typed(app: SyncApp, service: SyncService) -> None:
+    job = job_id(service, "scim")
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "scim")
+        await open_tab(pilot, "tab-settings")
+        service.update_job(job, settings={"ScimMaxParallelRequests": "12"})  # as `synctui jobs update` would
+        await settle(pilot)
+        assert app.screen.query_one("#setting-ScimMaxParallelRequests", Input).value == "12"
+        app.screen.query_one("#setting-ScimRequestTimeoutSeconds", Input).value = "30"  # the user is typing
+        service.update_job(job, settings={"ScimMaxParallelRequests": "16"})
+        await settle(pilot)
+        assert app.screen.query_one("#setting-ScimRequestTimeoutSeconds", Input).value == "30"
+        assert app.screen.query_one("#setting-ScimMaxParallelRequests", Input).value == "12"

@@ -173,6 +173,8 @@ class SettingsPane(VerticalScroll):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._job_id: str | None = None
+        self._filled: tuple[str, dict[str, str], dict[str, str]] = ("", {}, {})
+        """The interval, settings and readable secrets the fields were filled with."""
 
     def compose(self) -> ComposeResult:
         yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
@@ -187,17 +189,23 @@ class SettingsPane(VerticalScroll):
         declared, readable = loaded
         job = detail.summary.job
         fields = self.query_one(SettingFields)
-        if job.id != self._job_id or fields.declared is None:
+        interval = iso_interval(job.schedule.interval if job.schedule else None)
+        stored = (interval, job_settings(job), dict(readable))
+        # Another job, or this one changed elsewhere (the CLI) while nothing here is typed: fill afresh.
+        if job.id != self._job_id or (stored != self._filled and not self._edited()):
             template = declared.get(job.template_id or "")
             if template is None:
                 return
-            self._job_id = job.id
-            self.query_one("#setting-interval", Input).value = iso_interval(
-                job.schedule.interval if job.schedule else None
-            )
-            fields.fill(template, job_settings(job), detail.secret_keys, readable)
+            self._job_id, self._filled = job.id, stored
+            self.query_one("#setting-interval", Input).value = interval
+            fields.fill(template, stored[1], detail.secret_keys, readable)
         else:
             fields.show_secret_states(detail.secret_keys)
+
+    def _edited(self) -> bool:
+        """Whether a field differs from what it was filled with."""
+        settings, secrets = self.query_one(SettingFields).changes()
+        return bool(settings or secrets) or self.query_one("#setting-interval", Input).value != self._filled[0]
 
     def clear_secret_inputs(self) -> None:
         self.query_one(SettingFields).clear_secrets()
