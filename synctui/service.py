@@ -200,12 +200,17 @@ class SyncService:
     # --- secrets and credentials ------------------------------------------------------------------
 
     def put_secrets(self, job_id: str, secrets: Mapping[str, str]) -> None:
-        """Save secrets of the job's application instance. Write-only: nothing ever returns a value."""
+        """Save secrets of the job's application instance. Write-only: nothing returns a credential's value."""
         self.update_job(job_id, secrets=secrets)
 
     def secret_keys(self, job_id: str) -> frozenset[str]:
         """Which secrets are set (never their values)."""
         return frozenset(self.jobs.secrets(self.jobs.get(job_id)))
+
+    def readable_secrets(self, job_id: str) -> dict[str, str]:
+        """The values of the job's secrets that are configuration, not credentials (SyncNotificationSettings…)."""
+        record = self.jobs.get(job_id)
+        return templates.template_spec(record.job.template_id or "").settings.readable_values(self.jobs.secrets(record))
 
     def validate_credentials(self, job_id: str, credentials: Mapping[str, str] | None = None) -> None:
         """Test the target with the saved secrets, or with `credentials` instead (nothing is saved)."""

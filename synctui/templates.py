@@ -83,14 +83,6 @@ class TemplateSpec:
     """The settings and secrets that say where the source is and how to reach it."""
     target_settings: tuple[str, ...]
     """The same of the target."""
-    initial_secrets: tuple[tuple[str, str], ...] = ()
-    """Secrets a new job of the template starts with, unless it is given them."""
-
-    def with_initial_secrets(self, secrets: Mapping[str, str]) -> dict[str, str]:
-        """A new job's `secrets`, with the template's initial ones it is not given (names compare
-        case-insensitively, as Graph's do)."""
-        given = {name.lower() for name in secrets}
-        return {**{name: value for name, value in self.initial_secrets if name.lower() not in given}, **secrets}
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -440,6 +432,8 @@ SCIM_SETTINGS = declare(
         False,
     ),
     rules=(token_stays_encrypted,),
+    # Entra's SCIM applications start with "Sync only assigned users and groups".
+    initial_secrets={"SyncAll": "false"},
 )
 
 
@@ -590,8 +584,6 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _tenant_source,
             source_settings=("SourcePath",),
             target_settings=("BaseAddress", "SecretToken"),
-            # Entra's SCIM applications start with "Sync only assigned users and groups".
-            initial_secrets=(("SyncAll", "false"),),
         ),
         TemplateSpec(
             "csvInbound",

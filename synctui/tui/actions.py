@@ -335,6 +335,14 @@ JOB_ACTIONS: tuple[Action, ...] = (
         needs_job=True,
     ),
     Action(
+        "jobs.restore_default_mappings",
+        _in_tab("tab-schema", "restore_defaults"),
+        "Restore default mappings",
+        "Replace the schema's attribute mappings and scoping filters with the template's (asks first; ctrl+s saves)",
+        palette="Restore default mappings…",
+        needs_job=True,
+    ),
+    Action(
         "jobs.add_filter_group",
         _in_tab("tab-schema", "add_group"),
         "Add filter group",

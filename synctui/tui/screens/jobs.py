@@ -720,6 +720,23 @@ class JobsScreen(Screen[None]):
             return
         editor.post_message(SchemaEditor.Saved(request.job_id, saved))
 
+    @on(SchemaEditor.DefaultsRequested)
+    def _default_mappings(self, request: SchemaEditor.DefaultsRequested) -> None:
+        request.stop()
+        summary = self.summaries.get(request.job_id)
+        if summary is not None:
+            self.read_default_mappings(request.job_id, summary.job.template_id or "", self.query_one(SchemaEditor))
+
+    @work(thread=True, exit_on_error=False, group="service")
+    def read_default_mappings(self, job_id: str, template_id: str, editor: SchemaEditor) -> None:
+        try:
+            template = self.service.get_template(template_id)
+        except Exception as error:  # noqa: BLE001 - a message; the working copy is untouched
+            self.post_message(JobActionFailed("Restore default mappings", error))
+            return
+        if template.schema_ is not None:
+            editor.post_message(SchemaEditor.DefaultsLoaded(job_id, template.schema_))
+
     @on(LogsPane.QueryRequested)
     def _query_logs(self, request: LogsPane.QueryRequested) -> None:
         request.stop()

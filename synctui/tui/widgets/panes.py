@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     Button,
-    Checkbox,
     Input,
     Label,
     ProgressBar,
-    Select,
     Sparkline,
     Static,
 )
 
-from ...key_values import split_pair
 from ...models import parse_datetime
+from ...template_settings import job_settings
 from ..detail_tab import DetailTab
 from ..format import (
     absolute,
@@ -37,7 +36,7 @@ from ..format import (
     relative,
 )
 from ..messages import JobDetail
-from ..template_fields import every_secret
+from .setting_fields import SettingFields
 
 if TYPE_CHECKING:
     from ...service import JobSummary
@@ -236,15 +235,17 @@ def _escrows_waiting(detail: JobDetail, now: datetime) -> str:
     return f"{waiting}; next cycle {next_run_text(detail.summary.next_run, now).plain}"
 
 
-TRACE_SETTING = "TraceRequests"
-SCOPE_SECRET = "SyncAll"
-"""Chosen with the Scope select rather than typed: Entra's "Sync only assigned" or "Sync all"."""
-SCOPES = [("Sync only assigned users and groups", False), ("Sync all users and groups", True)]
-
-
 class SettingsPane(VerticalScroll):
-    """Interval, job settings and write-only secrets. Inputs are filled when the job changes only, so a
-    background refresh never overwrites what the user is typing."""
+    """Interval, the fields of the job's template (SettingFields) and write-only secrets. The fields
+    are filled when another job is shown only, so a background refresh never overwrites what the user
+    is typing."""
+
+    BINDING_GROUP_TITLE = "Settings"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s", "save", "Save settings", id="settings.save", tooltip="Save the interval, settings and secrets"
+        ),
+    ]
 
     class SaveRequested(Message):
         def __init__(self, interval: str | None, settings: dict[str, str | None], secrets: dict[str, str]) -> None:
@@ -259,133 +260,58 @@ class SettingsPane(VerticalScroll):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._job_id: str | None = None
-        self._settings: dict[str, str] = {}
-        self._sync_all: bool | None = None
+        self._filled: tuple[str, dict[str, str], dict[str, str]] = ("", {}, {})
+        """The interval, settings and readable secrets the fields were filled with."""
 
     def compose(self) -> ComposeResult:
         yield Label("Interval (ISO 8601, e.g. PT40M)", classes="section")
         yield Input(id="setting-interval", placeholder="PT40M")
-        yield Checkbox("Record every request to the target (`synctui logs JOB --requests`)", id="setting-trace")
-        yield Label("Scope", classes="section", id="setting-scope-label")
-        yield Select(SCOPES, allow_blank=False, value=False, id="setting-scope")
-        yield Label("Job settings (name=value, one per field; empty value removes)", classes="section")
-        yield Vertical(id="settings-fields")
-        yield Input(id="setting-new", placeholder="NewSetting=value")
-        yield Label("Secrets — write-only: values are never shown", classes="section")
-        yield Vertical(id="secret-fields")
-        yield Input(id="secret-new", placeholder="OtherSecretKey=value", password=True)
+        yield SettingFields(id="settings-fields")
         with Horizontal(classes="buttons", id="settings-buttons"):  # docked: Save stays in view
-            yield Button("Save", id="settings-save", variant="primary")
+            yield Button("Save (ctrl+s)", id="settings-save", variant="primary")
             yield Button("Test connection", id="settings-test")
 
-    def show(self, detail: JobDetail, declared: Mapping[str, TemplateSettings], sync_all: bool | None) -> None:
-        """`declared`: every template's settings; a secret any template declares has its field.
-        `sync_all`: the job's scope (None: its source has no assignments, so no choice)."""
+    def show(self, detail: JobDetail, loaded: tuple[Mapping[str, TemplateSettings], Mapping[str, str]]) -> None:
+        """`loaded`: every template's declared settings, and the job's readable secrets."""
+        declared, readable = loaded
         job = detail.summary.job
-        job_changed = job.id != self._job_id
-        settings = {pair.name: pair.value or "" for pair in job.synchronization_job_settings}
-        if job_changed or set(settings) != set(self._settings):
-            self._job_id = job.id
-            self._settings = settings
-            self._sync_all = sync_all
-            scope = self.query_one("#setting-scope", Select)
-            scope.display = self.query_one("#setting-scope-label").display = sync_all is not None
-            if sync_all is not None:
-                scope.value = sync_all
-            self.query_one("#setting-interval", Input).value = iso_interval(
-                job.schedule.interval if job.schedule else None
-            )
-            fields = self.query_one("#settings-fields", Vertical)
-            fields.remove_children()
-            fields.mount_all(
-                [
-                    Input(f"{name}={value}", classes="setting-field")
-                    for name, value in settings.items()
-                    if name != TRACE_SETTING
-                ]
-            )
-            self.query_one("#setting-trace", Checkbox).value = settings.get(TRACE_SETTING, "").lower() == "true"
-            secrets = self.query_one("#secret-fields", Vertical)
-            secrets.remove_children()
-            keys = sorted((every_secret(declared) | set(detail.secret_keys)) - {SCOPE_SECRET})
-            rows = []
-            for key in keys:
-                rows.append(
-                    Horizontal(
-                        Label(key, classes="secret-key"),
-                        Label(
-                            "set" if key in detail.secret_keys else "not set",
-                            classes="secret-state " + ("is-set" if key in detail.secret_keys else "not-set"),
-                            name=key,
-                        ),
-                        Input(
-                            password=True,
-                            placeholder="new value (leave empty to keep)",
-                            name=key,
-                            classes="secret-input",
-                        ),
-                        classes="secret-row",
-                    )
-                )
-            secrets.mount_all(rows)
+        fields = self.query_one(SettingFields)
+        interval = iso_interval(job.schedule.interval if job.schedule else None)
+        stored = (interval, job_settings(job), dict(readable))
+        # Another job, or this one changed elsewhere (the CLI) while nothing here is typed: fill afresh.
+        if job.id != self._job_id or (stored != self._filled and not self._edited()):
+            template = declared.get(job.template_id or "")
+            if template is None:
+                return
+            self._job_id, self._filled = job.id, stored
+            self.query_one("#setting-interval", Input).value = interval
+            fields.fill(template, stored[1], detail.secret_keys, readable)
         else:
-            for label in self.query(".secret-state").results(Label):
-                is_set = label.name in detail.secret_keys
-                label.update("set" if is_set else "not set")
-                label.set_class(is_set, "is-set")
-                label.set_class(not is_set, "not-set")
+            fields.show_secret_states(detail.secret_keys)
 
-    def _secrets(self) -> dict[str, str]:
-        secrets = {}
-        for field in self.query(".secret-input").results(Input):
-            if field.value and field.name:
-                secrets[field.name] = field.value
-        extra = split_pair(self.query_one("#secret-new", Input).value)
-        if extra is not None:
-            secrets[extra[0]] = extra[1]
-        scope = self.query_one("#setting-scope", Select).value
-        if self._sync_all is not None and scope != self._sync_all:
-            secrets[SCOPE_SECRET] = "true" if scope else "false"
-        return secrets
-
-    def _changed_settings(self) -> dict[str, str | None]:
-        new: dict[str, str | None] = {}
-        seen = set()
-        for field in self.query(".setting-field").results(Input):
-            name, _, value = field.value.partition("=")
-            name = name.strip()
-            if name:
-                seen.add(name)
-                if self._settings.get(name) != value:
-                    new[name] = value if value != "" else None
-        for name in self._settings:
-            if name not in seen and name != TRACE_SETTING:
-                new[name] = None
-        tracing = self.query_one("#setting-trace", Checkbox).value
-        if tracing != (self._settings.get(TRACE_SETTING, "").lower() == "true"):
-            new[TRACE_SETTING] = "true" if tracing else None
-        extra = split_pair(self.query_one("#setting-new", Input).value)
-        if extra is not None:
-            new[extra[0]] = extra[1]
-        return new
+    def _edited(self) -> bool:
+        """Whether a field differs from what it was filled with."""
+        settings, secrets = self.query_one(SettingFields).changes()
+        return bool(settings or secrets) or self.query_one("#setting-interval", Input).value != self._filled[0]
 
     def clear_secret_inputs(self) -> None:
-        for field in self.query(".secret-input").results(Input):
-            field.value = ""
-        self.query_one("#secret-new", Input).value = ""
-        self.query_one("#setting-new", Input).value = ""
+        self.query_one(SettingFields).clear_secrets()
 
     def forget(self) -> None:
         """Reload every field from the job at the next show()."""
         self._job_id = None
 
+    def action_save(self) -> None:
+        interval = self.query_one("#setting-interval", Input).value.strip()
+        settings, secrets = self.query_one(SettingFields).changes()
+        self.post_message(self.SaveRequested(interval or None, settings, secrets))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "settings-save":
-            interval = self.query_one("#setting-interval", Input).value.strip()
-            self.post_message(self.SaveRequested(interval or None, self._changed_settings(), self._secrets()))
+            self.action_save()
         elif event.button.id == "settings-test":
-            self.post_message(self.TestRequested(self._secrets()))
+            self.post_message(self.TestRequested(self.query_one(SettingFields).changes()[1]))
 
 
 STATUS_TAB = DetailTab(
@@ -402,6 +328,6 @@ SETTINGS_TAB = DetailTab(
     "Settings",
     "#setting-interval",
     lambda service: SettingsPane(id="settings-pane"),
-    lambda pane, view: pane.show(view.detail, *view.loaded),
-    load=lambda service, job_id: (service.declared_settings(), service.sync_all(job_id)),
+    lambda pane, view: pane.show(view.detail, view.loaded),
+    load=lambda service, job_id: (service.declared_settings(), service.readable_secrets(job_id)),
 )
