@@ -496,6 +496,14 @@ class CycleRunner:
         with self.state(job_id) as state:
             return state.log_page(query, offset, limit)
 
+    def retry_escrows(self, job_id: str, keys: Collection[str] | None) -> int:
+        now = format_datetime(self._clock.now())
+        return self.change_escrows(job_id, keys, lambda escrow: {**escrow, "nextRetry": now})
+
+    def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        self._jobs.require(job_id)
+        return RequestLog(self._home.request_log_file(job_id)).read(limit)
+
     def change_escrows(
         self, job_id: str, keys: Collection[str] | None, change: Callable[[dict[str, Any]], dict[str, Any] | None]
     ) -> int:

@@ -145,6 +145,11 @@ def require_configured(job: SynchronizationJob, secrets: Mapping[str, str]) -> N
     templates.template_spec(job.template_id or "").require_configured(job, secrets)
 
 
+def configuration_problem(job: SynchronizationJob, secrets: Mapping[str, str]) -> str | None:
+    """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
+    return templates.template_spec(job.template_id or "").not_configured(job, secrets)
+
+
 def restart_scope(text: str | None) -> SynchronizationJobRestartScope:
     """Graph's resetScope flags (`"Watermark, Escrows"`); empty is the portal's Restart."""
     try:

@@ -33,11 +33,10 @@ from .models import (
     SynchronizationTaskExecution,
     SynchronizationTemplate,
     complete,
-    format_datetime,
 )
 from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
-from .store import ConfigStore, Home, RequestLog, StoreError
+from .store import ConfigStore, Home, StoreError
 from .store.jobs import JobRepository, ServicePrincipal
 from .store.log_query import LogPage, LogQuery
 from .template_overrides import override_template, template_of
@@ -193,9 +192,7 @@ class SyncService:
     def configuration_problem(self, job_id: str) -> str | None:
         """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
         record = self.jobs.get(job_id)
-        return templates.template_spec(record.job.template_id or "").not_configured(
-            record.job, self.jobs.secrets(record)
-        )
+        return job_configuration.configuration_problem(record.job, self.jobs.secrets(record))
 
     # --- secrets and credentials ------------------------------------------------------------------
 
@@ -344,8 +341,7 @@ class SyncService:
 
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""
-        self.jobs.require(job_id)
-        return RequestLog(self.home.request_log_file(job_id)).read(limit)
+        return self._cycles.request_log(job_id, limit)
 
     def cycle_history(self, job_id: str) -> list[dict[str, Any]]:
         """The job's recent cycles, oldest first: when, how long, exports, errors, outcome."""
@@ -357,8 +353,7 @@ class SyncService:
     def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
         """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
         instead of waiting out their back-off. Returns how many were changed."""
-        now = format_datetime(self.clock.now())
-        return self._cycles.change_escrows(job_id, keys, lambda escrow: {**escrow, "nextRetry": now})
+        return self._cycles.retry_escrows(job_id, keys)
 
     def dismiss_escrows(self, job_id: str, keys: Collection[str]) -> int:
         """Forget escrowed objects: no more retries until the object changes in the source."""
