@@ -170,6 +170,7 @@ class SyncService:
         return self.get_job(job_id)
 
     def delete_job(self, job_id: str) -> None:
+        self.jobs.require(job_id)  # before its files are named: an id that is no job's names none
         self._cycles.remove(job_id, also=self._inbound.files(job_id))
         self._publish(JobRemoved(job_id))
 

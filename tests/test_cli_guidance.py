@@ -213,10 +213,10 @@ def test_provision_of_an_object_out_of_scope_says_not_effectively_entitled_once_
     assert cli("schema", "put", job, str(tmp_path / "schema.json"))[0] == 0
     code, out, err = cli("jobs", "provision", job, "--object", _first_user(cli.home))
     assert code == 0 and json.loads(out)["key"]["result"] == "Skipped"
-    assert err.count("NotEffectivelyEntitled") == 1 and "not in scope for provisioning" in err
+    assert err.count("NotEffectivelyEntitled") == 1 and "did not pass a scoping filter" in err
 
 
-def test_a_quarantine_for_too_many_deletes_names_the_restart_that_allows_them(cli, tmp_path: Path) -> None:
+def test_a_quarantine_for_too_many_deletes_names_the_command_that_allows_them(cli, tmp_path: Path) -> None:
     _, out, _ = cli(
         "jobs", "create", "--template", "jsonfile", "--secret", f"ConnectionString={tmp_path / 't.json'}",
         "--setting", "QuarantineTooManyDeletesThreshold=2",
@@ -236,4 +236,4 @@ def test_a_quarantine_for_too_many_deletes_names_the_restart_that_allows_them(cl
     cli("jobs", "run", job)
     quarantine = json.loads(cli("jobs", "get", job)[1])["status"]["quarantine"]
     assert quarantine["reason"] == "TooManyDeletes"
-    assert f"`synctui jobs restart {job} --scope ForceDeletes`" in quarantine["error"]["message"]
+    assert f"`synctui jobs allow-deletes {job}`" in quarantine["error"]["message"]

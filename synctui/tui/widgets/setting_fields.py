@@ -118,10 +118,10 @@ class SettingFields(Vertical):
             )
             name = Horizontal(Label(spec.name + (" *" if spec.required else "")), state, classes="field-name")
             fields += [Horizontal(name, field, classes="field-row"), _help(help_text(spec))]
+        fields.append(Label("Settings", classes="section"))
         scope = declared.find(SCOPE)
         if scope is not None:
-            fields += [Label("Scope", classes="section"), *self._setting_field(scope)]
-        fields.append(Label("Settings", classes="section"))
+            fields += self._setting_field(scope, "Scope")
         for spec in declared.declared:
             if spec.name in (DELETE_THRESHOLD, NOTIFICATIONS, SCOPE) or (spec.secret and not spec.readable):
                 continue
@@ -166,7 +166,11 @@ class SettingFields(Vertical):
         widget_id = f"{'secret' if spec.secret else 'setting'}-{spec.name}"
         if spec.name == SCOPE:
             chosen = _flag(stored, bool(spec.default))
-            return [Select(SCOPES, allow_blank=False, value=chosen, id=widget_id, name=spec.name), _help(spec.meaning)]
+            select = Select(SCOPES, allow_blank=False, value=chosen, id=widget_id, name=spec.name)
+            return [
+                _row(label or spec.name, select),
+                _help(f"Entra's scope, kept in the secret {SCOPE}: the Assignments tab lists who is assigned"),
+            ]
         if isinstance(spec.kind, Flag):
             return [
                 Checkbox(label or spec.name, value=_flag(stored, bool(spec.default)), id=widget_id, name=spec.name),
