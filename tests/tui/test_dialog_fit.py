@@ -1,4 +1,4 @@
-"""Every dialog fits 80×24 and 120×40: its buttons in view, nothing cut. (The snapshots in
+"""Every dialog fits 80×24 and 120×40: its buttons in view, nothing cut; nor is a footer key. (The snapshots in
 test_snapshots.py show each; these check what can be checked without looking.)"""
 
 from __future__ import annotations
@@ -6,13 +6,16 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 from textual.widgets import Button
+from textual.widgets._footer import FooterKey
 
 from synctui.service import SyncService
 from synctui.tui.app import SyncApp
 from synctui.tui.dialogs.log_entry import modified_table
 from synctui.tui.dialogs.restart import SCOPES
+from synctui.tui.tabs import TABS
+from synctui.tui.widgets.footer import ResponsiveFooter
 
-from .conftest import SIZE, SMALL, screen_text, settle
+from .conftest import SIZE, SMALL, open_tab, screen_text, select, settle
 from .test_snapshots import DIALOGS
 
 
@@ -50,3 +53,19 @@ def test_old_and_new_keep_their_width_beside_a_long_attribute_name() -> None:
     console.print(modified_table([{"displayName": urn, "oldValue": "E-1234", "newValue": "E-5678"}]))
     text = console.export_text()
     assert "E-1234" in text and "E-5678" in text and "Old" in text and "New" in text
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+async def test_the_footer_cuts_no_key_whatever_has_focus(service: SyncService, size: tuple[int, int]) -> None:
+    app = SyncApp(service)
+    async with app.run_test(size=size) as pilot:
+        await select(pilot, service, "scim")  # the job whose tabs offer the most keys (Assignments)
+        for tab in (None, *(tab.id for tab in TABS)):
+            if tab is not None:
+                await open_tab(pilot, tab)
+            footer = app.screen.query_one(ResponsiveFooter)
+            pinned = footer.query_one(".footer-pinned").region
+            keys = [key for key in footer.query(FooterKey) if key.region.x < pinned.x]
+            assert keys, tab
+            for key in keys:
+                assert key.region.right <= pinned.x, (tab, key.description)

@@ -1,6 +1,6 @@
 """A footer that never cuts a key off: the help and palette keys are pinned to the right, and when
 the screen's keys do not all fit beside them, its secondary keys give their room to the main ones,
-the last first (the help screen and the palette still list them)."""
+the last first, then the last of the others (the help screen and the palette still list them)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class ResponsiveFooter(Footer):
                 yield from pinned
 
     def _to_hide(self, screen: Screen[object]) -> frozenset[str]:
-        """The secondary keys to leave out so that the others fit, the last shown first."""
+        """The keys to leave out so that the others fit, the last shown first."""
         widths: dict[str, int] = {}
         for _, binding, _, _ in screen.active_bindings.values():
             if binding.show and binding.action not in PINNED:
@@ -48,13 +48,16 @@ class ResponsiveFooter(Footer):
                 widths.setdefault(binding.action, width)
         room = self.app.size.width - PINNED_WIDTH
         needed = sum(widths.values())
-        hidden = set()
-        for action in reversed(widths):
-            if needed <= room:
-                break
-            if action in self.secondary:
-                hidden.add(action)
-                needed -= widths[action]
+        hidden: set[str] = set()
+        # The secondary keys first; then, if a pane's own keys still leave too little room, the
+        # screen's last keys (the help screen lists every key either way).
+        for gives_way in (self.secondary, widths.keys()):
+            for action in reversed(widths):
+                if needed <= room:
+                    return frozenset(hidden)
+                if action in gives_way and action not in hidden:
+                    hidden.add(action)
+                    needed -= widths[action]
         return frozenset(hidden)
 
     def _shown_actions(self, screen: Screen[object]) -> dict[str, bool]:
