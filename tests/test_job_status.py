@@ -5,17 +5,17 @@ report what happened (issue 15, items 1–5 and 10). A real home, the CLI in thi
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from synctui.clock import FrozenClock
+from synctui.models import SynchronizationJob, SynchronizationTaskExecution, parse_datetime
 from synctui.models import SynchronizationScheduleState as Schedule
 from synctui.models import SynchronizationStatusCode as Code
-from synctui.models import parse_datetime
 from synctui.service import InvalidRequest, SyncService
-from synctui.tui.format import in_sync_long
+from synctui.tui.format import cycle_report, in_sync_long
 
 UNWRITABLE = "/proc/forbidden/target.json"
 
@@ -254,3 +254,12 @@ def test_a_code_stored_by_an_older_synctui_is_shown_as_the_rules_make_it(service
     service.home.config_file.write_text(json.dumps(config))
     assert service.get_job(job_id).status.code == Code.Paused
     assert service.job_summary(job_id).job.status.code == Code.Paused
+
+
+def test_the_summary_line_says_both_escrow_counts_when_reference_failures_make_them_differ() -> None:
+    now = datetime(2026, 12, 4, tzinfo=UTC)
+    execution = SynchronizationTaskExecution(
+        state="EntryLevelErrors", count_escrowed=0, count_escrowed_raw=40, time_began=now, time_ended=now
+    )
+    (line,) = cycle_report(execution, SynchronizationJob(id="j"), None, waiting=40)
+    assert "escrowed 0 (40 counting reference failures); 40 objects wait for a retry" in line

@@ -167,11 +167,14 @@ def cycle_report(
     reason = enum_text(quarantine.reason) if quarantine else ""
     head = f"Quarantine ({reason})" if quarantine is not None and state != "Failed" else state
     took = duration_text(max((execution.time_ended - execution.time_began).total_seconds(), 0.0))
+    escrowed = f"escrowed {execution.count_escrowed}"
+    if execution.count_escrowed_raw != execution.count_escrowed:  # Graph's two counts: say both
+        escrowed += f" ({execution.count_escrowed_raw} counting reference failures)"
     summary = (
         f"{head}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
-        f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
+        f"exported {execution.count_exported}/{execution.count_exports}, {escrowed}"
     )
-    summary += f" ({waiting} objects wait for a retry)" if waiting else ""
+    summary += f"; {waiting} objects wait for a retry" if waiting else ""
     lines = [f"{summary}, took {took}"]
     error = execution.error
     if error is None or not (error.code or error.message):

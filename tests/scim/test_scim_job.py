@@ -248,3 +248,17 @@ def test_a_user_already_deleted_at_the_endpoint_is_deleted_once_without_escrow(s
     assert (latest["provisioningAction"], latest["statusInfo"]["status"]) == ("delete", "success")
     assert "already gone" in latest["statusInfo"]["reason"]
     assert service.run_cycle(job_id).count_exports == 0
+
+
+def test_a_manager_refused_as_a_bare_id_names_the_setting_that_sends_an_object(scim_job) -> None:
+    service, job_id, _ = scim_job
+    service.update_job(job_id, settings={"ScimManagerShape": None})  # Entra's shape: the id alone
+
+    execution = service.run_cycle(job_id)
+
+    assert execution.count_escrowed_raw > 0 and execution.count_escrowed == 0  # reference failures only
+    messages = {escrow["error"]["message"] for escrow in service.escrows(job_id)}
+    assert messages and all("set the job setting ScimManagerShape=object" in message for message in messages)
+    service.update_job(job_id, settings={"ScimManagerShape": "object"})
+    service.retry_escrows(job_id)
+    assert service.run_cycle(job_id).count_escrowed_raw == 0

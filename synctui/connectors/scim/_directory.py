@@ -19,7 +19,7 @@ from ._definition import (
     with_discovered_attributes,
 )
 from ._http import SERVICE_INCOMPATIBLE, Reply, ScimClient, Trace, credentials_of, mask
-from ._patch import STYLES, RequestStyle, patch_body
+from ._patch import STYLES, Operation, RequestStyle, patch_body
 from ._paths import equality_filter
 from ._resources import ManagerShape, ResourceCodec, ResourceType, resource_type
 
@@ -165,7 +165,10 @@ class ScimDirectory:
         codec = self._codecs[kind.name]
         for operations in self._style.patches(modification, codec, self._member_batch_size):
             reply = self._client.send("PATCH", _object_path(kind, object_id), json=patch_body(operations))
-            _succeeded(reply, missing_anchor=True)
+            try:
+                _succeeded(reply, missing_anchor=True)
+            except ObjectError as error:
+                raise self._with_manager_hint(error, reply, operations) from None
 
     def delete(self, object_type: str, object_id: str) -> None:
         kind = resource_type(object_type)
@@ -182,6 +185,15 @@ class ScimDirectory:
         self._client.close()
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _with_manager_hint(self, error: ObjectError, reply: Reply, operations: list[Operation]) -> ObjectError:
+        """A PATCH refused while it set the manager as Entra sends it, a bare id: many servers (the
+        SCIM schema's `manager` is complex) want `{"value": id}`, which a job setting chooses."""
+        sets_manager = any(str(op.get("path", "")).endswith(":manager") for op in operations)
+        if reply.status != 400 or self._manager_shape != "string" or not sets_manager:
+            return error
+        hint = 'if the endpoint wants the manager as {"value": id}, set the job setting ScimManagerShape=object'
+        return ObjectError(error.code, f"{error.message}; {hint}", retryable=error.retryable)
 
     def _build_codecs(self, definition: DirectoryDefinition) -> dict[str, ResourceCodec]:
         return {obj.name: ResourceCodec(obj, self._manager_shape) for obj in definition.objects}
