@@ -14,6 +14,7 @@ Not thread-safe: use an instance from one thread at a time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mmap
 import os
@@ -69,6 +70,8 @@ class JsonDocumentDirectory:
         self._dirty = False
         self._objects_from_text: dict[tuple[str, str], _ObjectFromText] = {}
         """Objects read by `read_one` while the document is not, by (object type, id)."""
+        self._digested: bytes | None = None
+        """The bytes `content_digest` read, parsed by the next load instead of reading the file again."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -85,6 +88,17 @@ class JsonDocumentDirectory:
                 raise ConnectionFailure("FileNotFound", f"{self.path}: no such file") from None
         except OSError as error:
             raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
+
+    def content_digest(self) -> str | None:
+        """The SHA-256 of the file's bytes (see `ContentDigest`); None before the document is read
+        only. The bytes are kept for the load that may follow, so that it parses what was digested."""
+        if self._document is not None:
+            return None  # what was read may have changed since: the file's bytes no longer tell
+        data = self._read_bytes()
+        if data is None:
+            return "no file"  # an empty directory, unlike an empty file (which is no JSON)
+        self._digested = data
+        return hashlib.sha256(data).hexdigest()
 
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._table(object_type).iter_copies()
@@ -372,7 +386,7 @@ class JsonDocumentDirectory:
                 raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
     def _read_document(self) -> dict[str, Any]:
-        data = self._read_bytes()
+        data, self._digested = (self._digested, None) if self._digested is not None else (self._read_bytes(), None)
         if data is None:
             return {}
         try:

@@ -83,6 +83,16 @@ class ConnectorSpace:
             self._opened, self._ids, self._entries_let_go = None, None, len(entries)
         return entries
 
+    def version(self) -> int | None:
+        """The number of the last change written to the space (each write that changes an entry
+        adds one), found without loading the space where the file's text tells; None for a space
+        kept in memory only."""
+        if self.path is None:
+            return None
+        if self._sequence is None and self._opened is None and self._lookup_in_text([]) is None:
+            _ = self._db  # the text cannot tell: the load finds it
+        return self._sequence
+
     def lookup(self, keys: Iterable[str]) -> dict[str, SpaceEntry | None]:
         """Some entries by key (None: there is none), each made afresh. Until the space is loaded
         whole, they are read from the file's text where it can tell."""
