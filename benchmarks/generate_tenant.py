@@ -59,9 +59,16 @@ def churn(
     deleted: float = 0.002,
     added: float = 0.005,
     seed: int = 0,
+    *,
+    lean: bool = False,
 ) -> dict[str, int]:
-    """The benchmark's day of changes (see `synctui.demo.churn`); returns the counts."""
+    """The benchmark's day of changes (see `synctui.demo.churn`); returns the counts. A lean
+    tenant's users keep its properties (the users added, and the offices changed, have more)."""
     counts = _churn.churn(directory, changed, disabled, deleted, added, seed=seed)
+    if lean:
+        directory["users"] = [
+            {name: user[name] for name in LEAN_PROPERTIES if name in user} for user in directory["users"]
+        ]
     return {"changed": counts.changed, "disabled": counts.disabled, "deleted": counts.deleted, "added": counts.added}
 
 
