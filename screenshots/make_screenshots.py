@@ -77,6 +77,14 @@ def keys(*pressed: str) -> Callable[[object], Awaitable[None]]:
     return steps
 
 
+async def new_job(pilot) -> None:
+    from textual.widgets import Select
+
+    await pilot.press("c")
+    await settle(pilot)
+    pilot.app.screen.query_one("#new-template", Select).value = "scim"  # its fields appear
+
+
 async def provision(pilot) -> None:
     from textual.widgets import Input
 
@@ -159,7 +167,8 @@ async def escrows_marked(pilot) -> None:
 async def logs_search(pilot) -> None:
     pilot.app.screen.action_tab("tab-logs")
     await settle(pilot)
-    await pilot.press("f", "slash", *"legal")
+    await pilot.press("f", "slash", *"legal", "enter")  # enter: search the whole log now
+    await settle(pilot)
 
 
 async def typed_delete(pilot) -> None:
@@ -184,7 +193,7 @@ async def main() -> None:
         await shoot(service, "assignments", assignments)
         await shoot(service, "restart", keys("r"))
         await shoot(service, "delete", keys("d"))
-        await shoot(service, "new_job", keys("c"))
+        await shoot(service, "new_job", new_job)
         await shoot(service, "preview", keys("v"))
         await shoot(service, "provision_on_demand", provision)
         await shoot(service, "goto", keys("colon", "e", "s"))

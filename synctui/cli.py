@@ -7,6 +7,7 @@ bad input. Errors are one line on stderr starting `error:`; no traceback reaches
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -19,6 +20,7 @@ import orjson
 from .cycle_process import PROGRESS_FLAG
 
 if TYPE_CHECKING:  # imported when a command runs: `--help` need not load the service
+    from .models import SynchronizationTaskExecution
     from .service import SyncService
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -72,10 +74,10 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u
 the cursor, recolour the terminal, or make one name look like another."""
 
 
-def _say(text: str, *, file: TextIO | None = None) -> None:
+def _say(text: str, *, file: TextIO | None = None, end: str = "\n") -> None:
     """Print a line of human output; text from the store or a server can hold anything, so what
     a terminal would act on is shown escaped (`\x1b`)."""
-    print(_UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text), file=file)
+    print(_UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text), file=file, end=end)
 
 
 def _fail(message: str, code: int) -> int:
@@ -136,10 +138,17 @@ def _dashboard(args: argparse.Namespace) -> int:
     service = open_service(Home.locate(args.home), cycles_in_processes=True)
     server = _graph_server(args, service)
     try:
-        return run_dashboard(service, graph_url=server.url if server else None)
+        code = run_dashboard(service, graph_url=server.url if server else None)
     finally:
         if server is not None:
             server.stop()
+    # Everything is saved (the store writes as it goes), the scheduler and the Graph server have
+    # stopped: what is left of the interpreter's own shutdown is freeing, one by one, the objects
+    # the dashboard made, a second or more of a quit on a busy machine. End now instead.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _templates_list(args: argparse.Namespace) -> int:
@@ -160,6 +169,7 @@ def _templates_get(args: argparse.Namespace) -> int:
 
 def _jobs_list(args: argparse.Namespace) -> int:
     from .models import format_duration
+    from .tui.format import last_result, next_run_text
 
     service = _service(args)
     if args.json:
@@ -168,13 +178,14 @@ def _jobs_list(args: argparse.Namespace) -> int:
     summaries = service.job_summaries()
     if not summaries:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
+    now = service.clock.now()
     for summary in summaries:
         job = summary.job
         status, schedule = job.required_status(), job.required_schedule()
-        last = status.last_execution
         _say(
             f"{job.id}  {summary.name}  [{status.code.value}] schedule={schedule.state.value} "
-            f"every {format_duration(schedule.interval)}  last={last.state.value if last else '-'}"
+            f"every {format_duration(schedule.interval)}  last={last_result(job).plain.replace('—', '-')}  "
+            f"next={next_run_text(summary.next_run, now, running=summary.running).plain.replace('—', '-')}"
         )
     return EXIT_OK
 
@@ -192,6 +203,9 @@ def _jobs_create(args: argparse.Namespace) -> int:
         _print_json(_graph(job))
     else:
         _say(job.id or "")  # a created job always has its id
+    problem = service.configuration_problem(job.id or "")
+    if problem:  # created as Graph creates it, but it cannot start until that is set
+        _say(f"warning: {problem}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -222,9 +236,43 @@ def _jobs_action(action: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
-def _jobs_restart(args: argparse.Namespace) -> int:
-    _service(args).restart_job(args.job_id, args.scope)
+def _jobs_test_connection(args: argparse.Namespace) -> int:
+    _service(args).validate_credentials(args.job_id)
+    _say("connection OK: the source and the target both answer")
     return EXIT_OK
+
+
+def _jobs_restart(args: argparse.Namespace) -> int:
+    service = _service(args)
+    consequence = _restart_consequence(args.scope)
+    if consequence and not args.yes:
+        name = service.job_summary(args.job_id).name
+        question = f"Restart {name} ({args.job_id}) with {args.scope.strip()}: it {consequence}"
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise UsageError(f"{question}; no terminal to confirm on: add --yes to restart anyway")
+        _say(f"{question}. Restart? [y/N] ", file=sys.stderr, end="")
+        if input().strip().lower() not in ("y", "yes"):
+            _say("Not restarted.", file=sys.stderr)
+            return EXIT_FAILED
+    service.restart_job(args.job_id, args.scope)
+    return EXIT_OK
+
+
+def _restart_consequence(scope: str | None) -> str | None:
+    """What a restart with `scope` does that cannot be undone, or None (a bad scope is the service's to refuse)."""
+    from .models import SynchronizationJobRestartScope as Scope
+    from .models import parse_flags
+
+    try:
+        flags = parse_flags(scope, Scope)
+    except ValueError:
+        return None
+    consequences = []
+    if Scope.ConnectorDataStore in flags:
+        consequences.append("forgets every source↔target link, so every object is matched again")
+    if Scope.ForceDeletes in flags:
+        consequences.append("exports the deletes held back by the accidental-deletion threshold")
+    return " and ".join(consequences) or None
 
 
 def _trace_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
@@ -249,17 +297,44 @@ def _jobs_run(args: argparse.Namespace) -> int:
 
         report_cycle(service, args.job_id)
         return EXIT_OK
-    execution = service.run_cycle(args.job_id, trace=_trace_printer(args.trace))
-    if args.json:
+    return _cycle_done(
+        service, args.job_id, service.run_cycle(args.job_id, trace=_trace_printer(args.trace)), args.json
+    )
+
+
+def _cycle_done(service: SyncService, job_id: str, execution: SynchronizationTaskExecution, as_json: bool) -> int:
+    """Print what a cycle did; exit 1 if it failed or ended in quarantine (its deletes held back, too
+    many errors): a script must not take a held-back cycle for a success."""
+    from .tui.format import cycle_report
+
+    summary = service.job_summary(job_id)
+    if as_json:
         _print_json(_graph(execution))
     else:
-        _say(
-            f"{execution.state.value}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
-            f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
-        )
-        if execution.error:
-            _say(f"  {execution.error.code}: {execution.error.message}")
-    return EXIT_FAILED if execution.state.value == "Failed" else EXIT_OK
+        for line in cycle_report(execution, summary.job, summary.next_run, len(service.escrows(job_id))):
+            _say(line)
+    quarantined = summary.job.required_status().quarantine is not None
+    return EXIT_FAILED if execution.state.value == "Failed" or quarantined else EXIT_OK
+
+
+def _jobs_allow_deletes(args: argparse.Namespace) -> int:
+    service = _service(args)
+    held = service.held_deletes(args.job_id)
+    _say(f"Allowing the deletes disables or deletes {len(held)} target object(s):")
+    for entry in held:
+        target = entry.get("targetIdentity") or entry["sourceIdentity"]
+        _say(f"  {entry['provisioningAction']:<8} {target['identityType']} {target.get('displayName') or target['id']}")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("no terminal to ask on: give --yes to allow these deletes")
+        if input("Allow them and run the cycle now? [y/N] ").strip().lower() not in ("y", "yes"):
+            _say("Nothing changed: the deletes stay held back.")
+            return EXIT_FAILED
+    execution = service.allow_deletes(args.job_id)
+    if execution is None:
+        _say("Deletes allowed: a cycle of the job started meanwhile and makes them.")
+        return EXIT_OK
+    return _cycle_done(service, args.job_id, execution, False)
 
 
 def _jobs_preview(args: argparse.Namespace) -> int:
@@ -282,9 +357,13 @@ def _jobs_preview(args: argparse.Namespace) -> int:
 
 
 def _jobs_provision(args: argparse.Namespace) -> int:
+    from .service import on_demand_summary
+
     result = _service(args).provision_on_demand(args.job_id, args.object, args.type, trace=_trace_printer(args.trace))
-    _print_json(_graph(result))
-    outcome = orjson.loads(result.key or "{}")
+    # Graph sends both halves as JSON text; printed as the objects they are, so tools read them as JSON.
+    outcome, entry = orjson.loads(result.key or "{}"), orjson.loads(result.value or "{}")
+    _print_json({"key": outcome, "value": entry})
+    _say(on_demand_summary(outcome), file=sys.stderr)
     return EXIT_FAILED if outcome.get("result") == "Failure" else EXIT_OK
 
 
@@ -307,7 +386,8 @@ def _jobs_escrows(args: argparse.Namespace) -> int:
     for escrow in escrows:
         _say(
             f"{escrow['key']} {escrow.get('displayName') or escrow['sourceId']}: {escrow['error']['code']}: "
-            f"{escrow['error']['message']} (attempts {escrow['attempts']}, next retry {escrow['nextRetry']})"
+            f"{escrow['error']['message']} (attempts {escrow['attempts']}, back-off ends {escrow['nextRetry']}, "
+            f"retried {'by the cycle at ' + escrow['retryAt'] if 'retryAt' in escrow else 'once the job is started'})"
         )
     return EXIT_OK
 
@@ -410,12 +490,19 @@ def _expression_test(args: argparse.Namespace) -> int:
 
 def _logs(args: argparse.Namespace) -> int:
     if args.requests:
+        if args.format == "csv":
+            raise UsageError("--requests prints as text or --format json; --format csv is for the provisioning log")
         return _request_log(args)
-    entries = _service(args).logs(args.job_id, args.limit)
-    if args.json:
+    from .store.log_query import logs_csv
+
+    service = _service(args)
+    page = service.log_page(args.job_id, _log_query(args, service), limit=args.limit)
+    entries = page.entries
+    if args.format == "json":
         _print_json({"value": entries})
-        return EXIT_OK
-    for entry in entries:
+    elif args.format == "csv":
+        sys.stdout.write(logs_csv(entries))
+    for entry in entries if args.format == "text" else ():
         status = entry["statusInfo"]
         source = entry["sourceIdentity"]
         line = (
@@ -425,7 +512,32 @@ def _logs(args: argparse.Namespace) -> int:
         if status.get("errorCode"):
             line += f"  {status['errorCode']}: {status.get('reason')}"
         _say(line)
+    # How many there are, on stderr: a pipe gets the entries alone.
+    counted = f"{page.matched} of {page.total} entries match" if page.matched != page.total else f"{page.total} entries"
+    _say(f"{counted}; {len(entries)} shown, newest first", file=sys.stderr)
     return EXIT_OK
+
+
+def _log_query(args: argparse.Namespace, service: SyncService) -> Any:
+    from .store.log_query import LogQuery, parse_moment
+
+    def moment(option: str, text: str | None) -> Any:
+        try:
+            return parse_moment(text, service.clock.now()) if text else None
+        except ValueError:
+            raise UsageError(
+                f"{option} {text!r} is not a date: write 2025-03-01, 2025-03-01T09:00:00Z, "
+                "or a duration back from now such as PT1H or P7D"
+            ) from None
+
+    return LogQuery(
+        since=moment("--since", args.since),
+        until=moment("--until", args.until),
+        identity=args.identity or "",
+        action=args.action or "",
+        status=args.status or "",
+        text=args.search or "",
+    )
 
 
 def _demo_churn(args: argparse.Namespace) -> int:
@@ -454,7 +566,7 @@ def _keymap(args: argparse.Namespace) -> int:
 
 def _request_log(args: argparse.Namespace) -> int:
     records = _service(args).request_log(args.job_id, args.limit)
-    if args.json:
+    if args.format == "json":
         _print_json({"value": records})
         return EXIT_OK
     if not records:
@@ -611,14 +723,28 @@ def _build_parser() -> argparse.ArgumentParser:
         ("delete", "delete a job and its state (target objects stay)"),
     ):
         command(jobs, action, _jobs_action(action), help).add_argument("job_id")
+    command(
+        jobs, "test-connection", _jobs_test_connection, "check that the job's source and target can be reached"
+    ).add_argument("job_id")
     restart = command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
     restart.add_argument("job_id")
     restart.add_argument("--scope", metavar="FLAGS", help='e.g. "Watermark, Escrows" or Full or ForceDeletes')
+    restart.add_argument(
+        "--yes", action="store_true", help="restart without asking (Full, ConnectorDataStore and ForceDeletes ask)"
+    )
     run = command(jobs, "run", _jobs_run, "run one cycle now, in the foreground")
     run.add_argument("job_id")
     run.add_argument("--json", action="store_true")
     run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
     run.add_argument(PROGRESS_FLAG, dest="progress_lines", action="store_true", help=argparse.SUPPRESS)
+    allow = command(
+        jobs,
+        "allow-deletes",
+        _jobs_allow_deletes,
+        "list the disables and deletes a TooManyDeletes quarantine holds back, then allow them and run the cycle now",
+    )
+    allow.add_argument("job_id")
+    allow.add_argument("--yes", action="store_true", help="do not ask first")
     preview = command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
     preview.add_argument("job_id")
     preview.add_argument("--json", action="store_true")
@@ -675,8 +801,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     logs = command(commands, "logs", _logs, "a job's provisioning log, newest first")
     logs.add_argument("job_id")
-    logs.add_argument("--json", action="store_true")
+    logs.add_argument("--format", choices=["text", "json", "csv"], default="text", help="json: Graph JSON")
+    logs.add_argument("--json", action="store_const", dest="format", const="json", help="the same as --format json")
     logs.add_argument("--limit", type=_positive_int, default=None, metavar="N", help="the newest N entries")
+    logs.add_argument("--since", metavar="WHEN", help="written at or after WHEN: 2025-03-01, 2025-03-01T09:00:00Z, P7D")
+    logs.add_argument("--until", metavar="WHEN", help="written before WHEN (the same forms)")
+    logs.add_argument("--identity", metavar="TEXT", help="the id, or part of the name, of the source or target object")
+    logs.add_argument("--action", choices=["create", "update", "delete", "disable", "other"])
+    logs.add_argument("--status", choices=["success", "failure", "skipped", "warning"])
+    logs.add_argument("--search", metavar="TEXT", help="part of any value of the entry")
     logs.add_argument(
         "--requests",
         action="store_true",

@@ -34,13 +34,13 @@ from .engine import (
 )
 from .engine.assignments import Application
 from .engine.compiled import CompiledSchema
-from .engine.status import EscrowThresholds, apply_cycle_result, restarted
+from .engine.status import EscrowThresholds, apply_cycle_result, escrow_retry, next_cycle, restarted, settle_code
 from .errors import Busy, InvalidRequest, NotFound, ServiceError
 from .events import CycleProgress, Event, JobChanged
 from .expressions import ExpressionError
 from .models import (
-    NEVER,
     DirectoryDefinition,
+    QuarantineReason,
     StringKeyStringValuePair,
     SynchronizationError,
     SynchronizationJob,
@@ -51,9 +51,11 @@ from .models import (
     SynchronizationTaskExecution,
     SynchronizationTaskExecutionResult,
     format_datetime,
+    parse_datetime,
 )
 from .store import Home, JobLock, JobLocked, JobStateStore, RequestLog, state_files
 from .store.jobs import JobRecord, JobRepository
+from .store.log_query import LogPage, LogQuery
 from .template_settings import SettingError, check_interval
 from .templates import JobContext, template_spec
 
@@ -90,6 +92,8 @@ class JobSummary:
     name: str
     running: bool
     secrets_set: frozenset[str]
+    next_run: datetime | None
+    """When the scheduler runs its next cycle (engine.status.next_cycle); None: never."""
 
 
 class CycleRunner:
@@ -140,6 +144,7 @@ class CycleRunner:
     def with_progress(self, job: SynchronizationJob) -> SynchronizationJob:
         """The job with how far its running cycle is in its status. Kept in memory: writing the
         configuration per object would cost too much."""
+        settle_code(job)  # one stored by an older synctui may hold a code its schedule contradicts
         progress = self._progress.get(job.id or "") if job.id in self._running else None
         if progress is not None:
             completed, total, observed = progress
@@ -191,6 +196,7 @@ class CycleRunner:
             name=principal.display_name or record.id,
             running=self.is_running(record.id),
             secrets_set=frozenset(principal.secrets),
+            next_run=self.next_run(record, self._clock.now()),
         )
 
     def remove(self, job_id: str, also: Iterable[Path] = ()) -> None:
@@ -279,12 +285,19 @@ class CycleRunner:
             if request_log and context.values["TraceRequests"]:
                 log = RequestLog(self._home.request_log_file(job.id or ""))
                 context = replace(context, trace=_both(trace, log.append))
-            source, target = spec.open(context, job.id or "JOB_ID")
+            source, target = spec.open(context, job.id or None)
         except DirectoryError as error:
             if failure is None:
                 raise
             raise ServiceError(f"{failure}: {error.message}") from None
         return OpenDirectories(source, target, failure)
+
+    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
+        """Graph's validateCredentials: both directories answer, or a ServiceError names the one that
+        does not and what to set (see `TemplateSpec.test_connection`)."""
+        opened = self.open_directories(job, secrets, failure="Test connection failed", request_log=False)
+        with opened as (source, target):
+            template_spec(job.template_id or "").test_connection(source, target, job.id or None)
 
     def compile(self, job_id: str) -> CompiledSchema:
         """The job's schema compiled, once per version."""
@@ -377,7 +390,7 @@ class CycleRunner:
             else:
                 with directories as (source, target):
                     # Marked until the cycle ends, so one cut short by a crash resumes at the next start.
-                    self._jobs.mark_interrupted(job_id, True)
+                    self._jobs.mark_due_at_once(job_id, True)
                     try:
                         with self.state(job_id) as state:
                             result = self._cycle(record, source, target, state, stop).run()
@@ -393,7 +406,7 @@ class CycleRunner:
                             ),
                         )
                         raise
-                self._jobs.mark_interrupted(job_id, result.paused)
+                self._jobs.mark_due_at_once(job_id, result.paused)
             if self._record_result(job_id, result):  # escrows pruned (see status.apply_cycle_result)
                 with self.state(job_id) as state:
                     state.checkpoint(escrows={})
@@ -422,11 +435,30 @@ class CycleRunner:
             raise ServiceError(f"preview failed: {result.failure.message}")
         return state.logs
 
-    def test_connection(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
-        """Connect to the job's target with `secrets` (its requests are not recorded)."""
-        opened = self.open_directories(job, secrets, failure="credentials test failed", request_log=False)
-        with opened as (_, target):
-            target.test_connection()
+    def held_deletes(self, job_id: str) -> list[dict[str, Any]]:
+        """The disables and deletes that allowing the held-back deletes makes: a preview's, for the
+        admin to read before allowing them. Refused unless the job holds deletes back."""
+        self._require_held_deletes(job_id)
+        return [entry for entry in self.preview(job_id) if entry["provisioningAction"] in ("delete", "disable")]
+
+    def allow_deletes(self, job_id: str) -> SynchronizationTaskExecution | None:
+        """Entra's Allow deletes: a restart with ForceDeletes, and the held-back cycle run now (not
+        one interval later). None: a cycle of the job started meanwhile (the scheduler's, made due
+        by the restart), and that cycle makes the deletes."""
+        self._require_held_deletes(job_id)
+        self.restart(job_id, SynchronizationJobRestartScope.ForceDeletes)
+        try:
+            return self.run_cycle(job_id)
+        except Busy:
+            return None
+
+    def _require_held_deletes(self, job_id: str) -> None:
+        quarantine = self._jobs.get(job_id).job.required_status().quarantine
+        if quarantine is None or quarantine.reason != QuarantineReason.TooManyDeletes:
+            raise InvalidRequest(
+                f"job {job_id} holds no deletes back (it is not quarantined for TooManyDeletes); "
+                f"`synctui jobs preview {job_id}` shows what its next cycle does"
+            )
 
     def discover(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> DirectoryDefinition:
         """Graph's `discover`: the target directory's definition as the target itself declares it
@@ -460,10 +492,17 @@ class CycleRunner:
         with self.state(job_id) as state:
             return state.logs(limit)
 
-    def escrows(self, job_id: str) -> list[dict[str, Any]]:
-        """The job's escrows, the next due first."""
+    def log_page(self, job_id: str, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
         with self.state(job_id) as state:
-            return sorted(state.escrows().values(), key=lambda escrow: escrow.get("nextRetry", ""))
+            return state.log_page(query, offset, limit)
+
+    def retry_escrows(self, job_id: str, keys: Collection[str] | None) -> int:
+        now = format_datetime(self._clock.now())
+        return self.change_escrows(job_id, keys, lambda escrow: {**escrow, "nextRetry": now})
+
+    def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
+        self._jobs.require(job_id)
+        return RequestLog(self._home.request_log_file(job_id)).read(limit)
 
     def change_escrows(
         self, job_id: str, keys: Collection[str] | None, change: Callable[[dict[str, Any]], dict[str, Any] | None]
@@ -487,12 +526,29 @@ class CycleRunner:
             state.checkpoint(escrows=escrows)
             return len(chosen)
 
+    def escrows(self, job_id: str) -> list[dict[str, Any]]:
+        """The job's escrows, soonest first, each with `retryAt`: when a cycle really retries it (its
+        back-off ends at `nextRetry`, often between two cycles); without one while no cycle is scheduled."""
+        record = self._jobs.get(job_id)
+        now = self._clock.now()
+        next_run = self.next_run(record, now)
+        with self.state(job_id) as state:
+            escrows = sorted(state.escrows().values(), key=lambda e: e.get("nextRetry", ""))
+        listed = []
+        for escrow in escrows:
+            back_off_ends = parse_datetime(escrow["nextRetry"]) if escrow.get("nextRetry") else now
+            retry = escrow_retry(record.job, back_off_ends, next_run, now)
+            listed.append({**escrow, "retryAt": format_datetime(retry)} if retry is not None else escrow)
+        return listed
+
     def restart(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
         """Forget what the restart's `scope` says (the watermark, the connector data, escrows, the
         quarantine) and make the job Active: its next cycle is an initial one."""
         with self.claimed_stopping(job_id):  # a cycle running meanwhile would write its state over the reset
             self._reset_state(job_id, scope)
             self._jobs.change(job_id, lambda record: restarted(record.job, scope))
+            # As in Entra, the new cycle starts now, not one interval after the last one.
+            self._jobs.mark_due_at_once(job_id, True)
         self._publish(JobChanged(job_id))
 
     def _reset_state(self, job_id: str, scope: SynchronizationJobRestartScope) -> None:
@@ -558,28 +614,16 @@ class CycleRunner:
         return due
 
     def _is_due(self, record: JobRecord, now: datetime) -> bool:
-        job = record.job
-        schedule = job.required_schedule()
-        if job.id in self._running or schedule.state != SynchronizationScheduleState.Active:
+        if record.id in self._running or record.job.required_schedule().state != SynchronizationScheduleState.Active:
             return False
-        if job.required_status().code == SynchronizationStatusCode.NotConfigured:
-            return False
-        if schedule.expiration and now >= schedule.expiration:
-            return False
-        check_interval(schedule.interval)
-        return self._waiting(job) or next_run(job, interrupted=record.cycle_interrupted) <= now
+        check_interval(record.job.required_schedule().interval)
+        due = self.next_run(record, now)
+        return due is not None and due <= now
 
-
-def next_run(job: SynchronizationJob, *, interrupted: bool = False) -> datetime:
-    """When the job's next cycle is due: a quarantine retry, else one interval after the last cycle
-    ended, else now (a job that never ran, or whose cycle was paused or cut short, runs at once)."""
-    status = job.required_status()
-    if status.quarantine is not None and status.quarantine.next_attempt and status.quarantine.next_attempt != NEVER:
-        return status.quarantine.next_attempt
-    last = status.last_execution
-    if interrupted or last is None or last.time_ended == NEVER:
-        return NEVER
-    return last.time_ended + job.required_schedule().interval
+    def next_run(self, record: JobRecord, now: datetime) -> datetime | None:
+        """When the job's next cycle is due (see `status.next_cycle`): None if it runs none. Input
+        waiting for it (a bulkUpload payload) makes it due at once."""
+        return next_cycle(record.job, now, due_at_once=record.due_at_once or self._waiting(record.job))
 
 
 def _failed_result(error: ServiceError | DirectoryError, now: datetime) -> CycleResult:
@@ -620,3 +664,14 @@ def on_demand_result(entry: dict[str, Any]) -> StringKeyStringValuePair:
     result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
     key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
     return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+
+
+def on_demand_summary(key: Mapping[str, Any]) -> str:
+    """One line for a person about a provisionOnDemand key: the result, and the reason of a skip or
+    a failure, said once. A RedundantExport is no change, not an error."""
+    details = key.get("details") or {}
+    code, message = details.get("errorCode"), details.get("errorMessage")
+    if code == "RedundantExport":
+        return "No change: the object in the target already matches the source (RedundantExport)"
+    parts = [str(key.get("result") or "Unknown"), *(part for part in (code, message) if part)]
+    return ": ".join(dict.fromkeys(parts))  # a reason that only repeats the code is said once

@@ -52,7 +52,7 @@ def new_job(
     schedule_interval = schedule(interval) if interval is not None else DEFAULT_INTERVAL
     principal = jobs.principal_for_new_job(spec.id, name, service_principal_id)
     # A new instance starts with the template's initial secrets; an existing one keeps its own.
-    secret_changes = spec.with_initial_secrets(secrets or {}) if service_principal_id is None else secrets
+    secret_changes = spec.settings.with_initial_secrets(secrets or {}) if service_principal_id is None else secrets
     checked, principal.secrets = spec.configure(
         None, {}, principal.secrets, setting_changes=settings, secret_changes=secret_changes
     )
@@ -143,6 +143,11 @@ def template_trial(
 def require_configured(job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
     """InvalidRequest, saying how to set them, while the job's required secrets or settings are missing."""
     templates.template_spec(job.template_id or "").require_configured(job, secrets)
+
+
+def configuration_problem(job: SynchronizationJob, secrets: Mapping[str, str]) -> str | None:
+    """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
+    return templates.template_spec(job.template_id or "").not_configured(job, secrets)
 
 
 def restart_scope(text: str | None) -> SynchronizationJobRestartScope:

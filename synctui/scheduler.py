@@ -46,12 +46,15 @@ class Scheduler:
         self._safe_tick()  # don't make the user wait a tick for the first cycle
 
     def stop(self) -> None:
-        """Stop ticking; running cycles stop at their next object and save their cursor."""
+        """Stop ticking; running cycles stop at their next object and save their cursor, and cycles
+        submitted but not started never start."""
         self._stopping.set()
-        self.service.stop_all()
         if self._thread is not None and self._thread is not threading.current_thread():
+            # First: a tick under way could still submit a cycle that the stop below would miss,
+            # and the pool would then wait for the whole of it.
             self._thread.join(timeout=10)
-        self._pool.shutdown(wait=True)
+        self.service.stop_all()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def wait(self) -> None:
         while not self._stopping.wait(0.5):
@@ -82,6 +85,8 @@ class Scheduler:
             future.result()
 
     def _run(self, job_id: str) -> None:
+        if self._stopping.is_set():  # submitted just before the stop: it would only be stopped again
+            return
         try:
             self.service.run_cycle(job_id)
         except ServiceError as error:

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
-from .cycles import CycleRunner, JobSummary, Trace, next_run, on_demand_result
+from .cycles import CycleRunner, JobSummary, Trace, on_demand_result, on_demand_summary
 from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -33,12 +33,12 @@ from .models import (
     SynchronizationTaskExecution,
     SynchronizationTemplate,
     complete,
-    format_datetime,
 )
 from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
-from .store import ConfigStore, Home, RequestLog, StoreError
+from .store import ConfigStore, Home, StoreError
 from .store.jobs import JobRepository, ServicePrincipal
+from .store.log_query import LogPage, LogQuery
 from .template_overrides import override_template, template_of
 from .template_settings import TemplateSettings
 
@@ -170,6 +170,7 @@ class SyncService:
         return self.get_job(job_id)
 
     def delete_job(self, job_id: str) -> None:
+        self.jobs.require(job_id)  # before its files are named: an id that is no job's names none
         self._cycles.remove(job_id, also=self._inbound.files(job_id))
         self._publish(JobRemoved(job_id))
 
@@ -189,15 +190,25 @@ class SyncService:
         self._require_configured(self.get_job(job_id))
         self._cycles.restart(job_id, job_configuration.restart_scope(reset_scope))
 
+    def configuration_problem(self, job_id: str) -> str | None:
+        """Why the job is NotConfigured, with the command that sets what it misses; None if it is not."""
+        record = self.jobs.get(job_id)
+        return job_configuration.configuration_problem(record.job, self.jobs.secrets(record))
+
     # --- secrets and credentials ------------------------------------------------------------------
 
     def put_secrets(self, job_id: str, secrets: Mapping[str, str]) -> None:
-        """Save secrets of the job's application instance. Write-only: nothing ever returns a value."""
+        """Save secrets of the job's application instance. Write-only: nothing returns a credential's value."""
         self.update_job(job_id, secrets=secrets)
 
     def secret_keys(self, job_id: str) -> frozenset[str]:
         """Which secrets are set (never their values)."""
         return frozenset(self.jobs.secrets(self.jobs.get(job_id)))
+
+    def readable_secrets(self, job_id: str) -> dict[str, str]:
+        """The values of the job's secrets that are configuration, not credentials (SyncNotificationSettings…)."""
+        record = self.jobs.get(job_id)
+        return templates.template_spec(record.job.template_id or "").settings.readable_values(self.jobs.secrets(record))
 
     def validate_credentials(self, job_id: str, credentials: Mapping[str, str] | None = None) -> None:
         """Test the target with the saved secrets, or with `credentials` instead (nothing is saved)."""
@@ -260,6 +271,14 @@ class SyncService:
         """What a cycle would do now: log entries of the creates, updates, disables and deletes."""
         return self._cycles.preview(job_id)
 
+    def held_deletes(self, job_id: str) -> list[dict[str, Any]]:
+        """What allowing a TooManyDeletes job's held deletes disables and deletes (a preview's entries)."""
+        return self._cycles.held_deletes(job_id)
+
+    def allow_deletes(self, job_id: str) -> SynchronizationTaskExecution | None:
+        """Entra's Allow deletes: restart with ForceDeletes and run the cycle now (see `CycleRunner`)."""
+        return self._cycles.allow_deletes(job_id)
+
     def provision_on_demand(
         self, job_id: str, object_id: str, object_type: str = "User", *, trace: Trace | None = None
     ) -> StringKeyStringValuePair:
@@ -317,10 +336,13 @@ class SyncService:
     def logs(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         return self._cycles.logs(job_id, limit)
 
+    def log_page(self, job_id: str, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
+        """The entries that match `query` (Entra's log filters), newest first, a page at a time."""
+        return self._cycles.log_page(job_id, query, offset, limit)
+
     def request_log(self, job_id: str, limit: int | None = None) -> list[dict[str, Any]]:
         """The requests the job sent its target while `TraceRequests` was on, newest first."""
-        self.jobs.require(job_id)
-        return RequestLog(self.home.request_log_file(job_id)).read(limit)
+        return self._cycles.request_log(job_id, limit)
 
     def cycle_history(self, job_id: str) -> list[dict[str, Any]]:
         """The job's recent cycles, oldest first: when, how long, exports, errors, outcome."""
@@ -332,8 +354,7 @@ class SyncService:
     def retry_escrows(self, job_id: str, keys: Collection[str] | None = None) -> int:
         """Make escrowed objects (all, or those of `keys`) due now: the next cycle retries them
         instead of waiting out their back-off. Returns how many were changed."""
-        now = format_datetime(self.clock.now())
-        return self._cycles.change_escrows(job_id, keys, lambda escrow: {**escrow, "nextRetry": now})
+        return self._cycles.retry_escrows(job_id, keys)
 
     def dismiss_escrows(self, job_id: str, keys: Collection[str]) -> int:
         """Forget escrowed objects: no more retries until the object changes in the source."""
@@ -372,6 +393,6 @@ __all__ = [
     "SourceObject",
     "StoreError",
     "SyncService",
-    "next_run",
+    "on_demand_summary",
     "shortened",
 ]

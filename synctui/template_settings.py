@@ -172,6 +172,35 @@ class JsonObject:
         return value
 
 
+_ADDRESS = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+")
+NOTIFICATION_FLAGS = ("Enabled", "DeleteThresholdEnabled", "HumanResourcesLookaheadQueryEnabled")
+
+
+@dataclass(frozen=True)
+class NotificationSettings(JsonObject):
+    """Entra's `SyncNotificationSettings`: `Enabled` (e-mail on failure), `Recipients` (addresses
+    separated by ; or ,), `DeleteThresholdEnabled` (the accidental-deletion check),
+    `DeleteThresholdValue`, `HumanResourcesLookaheadQueryEnabled`; other keys are kept as they are."""
+
+    def parse(self, text: str) -> dict[str, Any]:
+        value = super().parse(text)
+        for name in NOTIFICATION_FLAGS:
+            if not isinstance(value.get(name, False), bool):
+                raise ValueError(f"— {name} must be true or false")
+        recipients = value.get("Recipients", "")
+        if not isinstance(recipients, str):
+            raise ValueError("— Recipients must be text: e-mail addresses separated by ;")
+        for address in filter(None, (part.strip() for part in re.split("[;,]", recipients))):
+            if not _ADDRESS.fullmatch(address):
+                raise ValueError(f"— Recipients: {address!r} is not an e-mail address")
+        if value.get("Enabled") and not recipients.strip():
+            raise ValueError("— Enabled (e-mail on failure) needs an address in Recipients")
+        threshold = value.get("DeleteThresholdValue", 0)
+        if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 0:
+            raise ValueError("— DeleteThresholdValue must be a whole number 0 or more")
+        return value
+
+
 # --- declarations -------------------------------------------------------------------------------
 
 
@@ -189,16 +218,13 @@ class SettingSpec:
     """A secret of the job's application instance (write-only, `secrets put`), else a job setting."""
     required: bool = False
     """The job is NotConfigured until it is set."""
+    readable: bool = False
+    """A secret that is configuration rather than a credential (SyncNotificationSettings, SkipOutOfScopeDeletions):
+    Entra's GET secrets returns its value, and the dashboard shows it in its own fields."""
 
     @property
     def what(self) -> str:
         return "secret" if self.secret else "setting"
-
-    def set_command(self, job_id: str) -> str:
-        """The command that sets this value of the job `job_id`."""
-        if self.secret:
-            return f"synctui secrets put {job_id} {self.name}=VALUE"
-        return f"synctui jobs update {job_id} --setting {self.name}=VALUE"
 
     def parse(self, text: str) -> Any:
         try:
@@ -231,6 +257,14 @@ class TemplateSettings:
     template_id: str
     declared: tuple[SettingSpec, ...]
     rules: tuple[Rule, ...] = field(default=())
+    initial_secrets: tuple[tuple[str, str], ...] = ()
+    """Secrets a new job of the template starts with, unless it is given them."""
+
+    def with_initial_secrets(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """A new job's `secrets`, with the template's initial ones it is not given (names compare
+        case-insensitively, as Graph's do)."""
+        given = {name.lower() for name in secrets}
+        return {**{name: value for name, value in self.initial_secrets if name.lower() not in given}, **secrets}
 
     def find(self, name: str) -> SettingSpec | None:
         """The declaration of `name`, compared case-insensitively as Graph compares setting names."""
@@ -241,6 +275,15 @@ class TemplateSettings:
 
     def names(self, *, secret: bool) -> list[str]:
         return [spec.name for spec in self.declared if spec.secret == secret]
+
+    def readable_values(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """The values among `secrets` of the secrets declared readable, under their declared names."""
+        stored = {name.lower(): value for name, value in secrets.items()}
+        return {
+            spec.name: stored[spec.name.lower()]
+            for spec in self.declared
+            if spec.readable and spec.name.lower() in stored
+        }
 
     def required(self, *, secret: bool) -> tuple[str, ...]:
         return tuple(spec.name for spec in self.declared if spec.secret == secret and spec.required)
@@ -325,9 +368,19 @@ def with_fix(error: SettingError, job_id: str | None) -> str:
     spec = error.spec
     if spec is None:
         return str(error)
+    return f"{error}; {how_to_set([spec], job_id)}"
+
+
+def how_to_set(specs: Sequence[SettingSpec], job_id: str | None) -> str:
+    """How to set these settings and secrets: the commands (secrets with `secrets put`, settings with
+    `jobs update`), or, before the job exists (`job_id` None), where to give them."""
     if job_id is None:
-        return f"{error}; give it as a {spec.what}"
-    return f"{error}; set it with `{spec.set_command(job_id)}`"
+        return " and ".join(f"give {spec.name} as a {spec.what}" for spec in specs)
+    secrets = " ".join(f"{spec.name}=VALUE" for spec in specs if spec.secret)
+    settings = " ".join(f"--setting {spec.name}=VALUE" for spec in specs if not spec.secret)
+    commands = [f"`synctui secrets put {job_id} {secrets}`"] if secrets else []
+    commands += [f"`synctui jobs update {job_id} {settings}`"] if settings else []
+    return f"set {'it' if len(specs) == 1 else 'them'} with {' and '.join(commands)}"
 
 
 def job_settings(job: SynchronizationJob) -> dict[str, str]:
@@ -400,13 +453,16 @@ COMMON: tuple[SettingSpec, ...] = (
         "leave target objects alone when their source object goes out of scope",
         False,
         secret=True,
+        readable=True,
     ),
     SettingSpec(
         "SyncNotificationSettings",
-        JsonObject('{"DeleteThresholdEnabled": false}'),
-        "Entra's notification settings; DeleteThresholdEnabled=false turns the deletion check off",
+        NotificationSettings('{"Enabled": true, "Recipients": "admin@contoso.com", "DeleteThresholdEnabled": true}'),
+        "Entra's notification settings: Enabled and Recipients (e-mail on failure), DeleteThresholdEnabled "
+        "(false turns the accidental-deletion check off)",
         {},
         secret=True,
+        readable=True,
     ),
 )
 
@@ -423,16 +479,22 @@ SYNC_ALL = SettingSpec(
     Flag(),
     "true: sync all users and groups; false: only those assigned to the application (`synctui assignments`)",
     # Unset, a job syncs all, as every job did before assignments: a template whose jobs start
-    # assigned-only says so in its initial secrets (see TemplateSpec.initial_secrets).
+    # assigned-only says so in its initial secrets (see TemplateSettings.initial_secrets).
     True,
     secret=True,
+    readable=True,  # a choice of what to sync, shown as Entra's portal shows it: no credential
 )
 """Entra's scope choice, for a template whose source holds assignments (the tenant directory)."""
 
 
-def declare(template_id: str, *declared: SettingSpec, rules: Sequence[Rule] = ()) -> TemplateSettings:
+def declare(
+    template_id: str,
+    *declared: SettingSpec,
+    rules: Sequence[Rule] = (),
+    initial_secrets: Mapping[str, str] | None = None,
+) -> TemplateSettings:
     """A template's settings: its own and the common ones."""
-    return TemplateSettings(template_id, (*declared, *COMMON), tuple(rules))
+    return TemplateSettings(template_id, (*declared, *COMMON), tuple(rules), tuple((initial_secrets or {}).items()))
 
 
 # --- SCIM -------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from .template_settings import (
     Token,
     Whole,
     declare,
+    how_to_set,
     job_settings,
     setting_pairs,
     source_path,
@@ -78,14 +79,10 @@ class TemplateSpec:
     open_directories: Callable[[JobContext], tuple[Directory, Directory]]
     open_source_directory: Callable[[JobContext], Directory]
     """The source alone (see `open_source`)."""
-    initial_secrets: tuple[tuple[str, str], ...] = ()
-    """Secrets a new job of the template starts with, unless it is given them."""
-
-    def with_initial_secrets(self, secrets: Mapping[str, str]) -> dict[str, str]:
-        """A new job's `secrets`, with the template's initial ones it is not given (names compare
-        case-insensitively, as Graph's do)."""
-        given = {name.lower() for name in secrets}
-        return {**{name: value for name, value in self.initial_secrets if name.lower() not in given}, **secrets}
+    source_settings: tuple[str, ...]
+    """The settings and secrets that say where the source is and how to reach it."""
+    target_settings: tuple[str, ...]
+    """The same of the target."""
 
     @property
     def required_secrets(self) -> tuple[str, ...]:
@@ -136,7 +133,22 @@ class TemplateSpec:
         try:
             return self.settings.read(job_settings(job), secrets)
         except SettingError as error:
-            raise ConnectionFailure("InvalidConfiguration", with_fix(error, job.id or "JOB_ID")) from None
+            raise ConnectionFailure("InvalidConfiguration", with_fix(error, job.id or None)) from None
+
+    def test_connection(self, source: Directory, target: Directory, job_id: str | None) -> None:
+        """Test both directories, the source first: a ConnectionFailure names the one that failed
+        and what to set to fix it (see `how_to_set`)."""
+        for side, directory, names in (
+            ("source", source, self.source_settings),
+            ("target", target, self.target_settings),
+        ):
+            try:
+                directory.test_connection()
+            except ConnectionFailure as error:
+                specs = [spec for name in names if (spec := self.settings.find(name)) is not None]
+                fix = f"; check {', '.join(names)}" if specs else ""
+                fix += f": {how_to_set(specs, job_id)}" if specs and job_id else ""
+                raise ConnectionFailure(error.code, f"the {side} failed: {error.message}{fix}") from None
 
     def missing(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> list[str]:
         """The required secrets and settings the job has no value for."""
@@ -146,16 +158,18 @@ class TemplateSpec:
 
     def require_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """InvalidRequest, saying how to set them, while required secrets or settings are missing."""
+        problem = self.not_configured(job, secrets)
+        if problem:
+            raise InvalidRequest(problem)
+
+    def not_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> str | None:
+        """Why the job is NotConfigured, with the command that sets what is missing; None when it is configured."""
         missing = self.missing(job, secrets)
-        if missing:
-            fixes = []
-            if any(item.startswith("secret") for item in missing):
-                fixes.append(f"secrets with `synctui secrets put {job.id} KEY=VALUE`")
-            if any(item.startswith("setting") for item in missing):
-                fixes.append(f"settings with `synctui jobs update {job.id} --setting NAME=VALUE`")
-            raise InvalidRequest(
-                f"job {job.id} is not configured: {', '.join(missing)} missing; set {' and '.join(fixes)}"
-            )
+        if not missing:
+            return None
+        specs = [spec for item in missing if (spec := self.settings.find(item.split()[-1])) is not None]
+        fix = how_to_set(specs, job.id or None)
+        return f"job {job.id} is not configured (NotConfigured): {', '.join(missing)} missing; {fix}"
 
     def refresh_configured(self, job: SynchronizationJob, secrets: Mapping[str, str]) -> None:
         """The job's status NotConfigured while required secrets or settings are missing."""
@@ -165,26 +179,26 @@ class TemplateSpec:
         elif not missing and status.code == SynchronizationStatusCode.NotConfigured:
             status.code = SynchronizationStatusCode.NotRun
 
-    def open(self, context: JobContext, job_id: str) -> tuple[Directory, Directory]:
+    def open(self, context: JobContext, job_id: str | None) -> tuple[Directory, Directory]:
         """The job's two directories; ConnectionFailure naming the first required value that is not
         set (the job is NotConfigured) and how to set it."""
         self._require(context, job_id, self.settings.declared)
         return self.open_directories(context)
 
-    def open_source(self, context: JobContext, job_id: str) -> Directory:
+    def open_source(self, context: JobContext, job_id: str | None) -> Directory:
         """The source alone, for what needs no target (searching it, its assignments): it opens even
-        while the target's secrets are missing, as only the job's settings say where the source is."""
-        self._require(context, job_id, [spec for spec in self.settings.declared if not spec.secret])
+        while the target's values are missing."""
+        self._require(context, job_id, [spec for spec in self.settings.declared if spec.name in self.source_settings])
         return self.open_source_directory(context)
 
     @staticmethod
-    def _require(context: JobContext, job_id: str, declared: Iterable[SettingSpec]) -> None:
+    def _require(context: JobContext, job_id: str | None, declared: Iterable[SettingSpec]) -> None:
         for spec in declared:
             if spec.required and context.values[spec.name] is None:
                 raise ConnectionFailure(
                     "MissingCredentials" if spec.secret else "MissingSetting",
                     f"the {'secret' if spec.secret else 'job setting'} {spec.name} ({spec.meaning}) is not set; "
-                    f"set it with `{spec.set_command(job_id)}`",
+                    f"{how_to_set([spec], job_id)}",
                 )
 
     def template(self) -> SynchronizationTemplate:
@@ -418,6 +432,8 @@ SCIM_SETTINGS = declare(
         False,
     ),
     rules=(token_stays_encrypted,),
+    # Entra's SCIM applications start with "Sync only assigned users and groups".
+    initial_secrets={"SyncAll": "false"},
 )
 
 
@@ -429,18 +445,22 @@ def _csv_schema() -> SynchronizationSchema:
     from .connectors.tenant import tenant_definition
 
     first = "Coalesce([PreferredName], [FirstName])"
+    # A new hire may share a name with someone already in the tenant: as Entra's Workday and
+    # SuccessFactors templates do, the first of these names the tenant does not use yet is taken.
+    nicknames = [
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", Mid({first}, 1, 1), [LastName]))))',
+        f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName], [EmployeeId]))))',
+    ]
+    principal_names = [f'Append({nickname}, "@contoso.example")' for nickname in nicknames]
     users = [
         _map("employeeId", "[EmployeeId]", matching=1),
         _map(
             "userPrincipalName",
-            f'Append(ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName])))), "@contoso.example")',
+            f"SelectUniqueValue({', '.join(principal_names)})",
             flow=AttributeFlowType.ObjectAddOnly,
         ),
-        _map(
-            "mailNickname",
-            f'ToLower(NormalizeDiacritics(StripSpaces(Join(".", {first}, [LastName]))))',
-            flow=AttributeFlowType.ObjectAddOnly,
-        ),
+        _map("mailNickname", f"SelectUniqueValue({', '.join(nicknames)})", flow=AttributeFlowType.ObjectAddOnly),
         _map("displayName", f'Join(" ", {first}, [LastName])'),
         _map("givenName", first),
         _map("surname", "[LastName]"),
@@ -551,6 +571,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _jsonfile_schema,
             _jsonfile_directories,
             _tenant_source,
+            source_settings=("SourcePath",),
+            target_settings=("ConnectionString",),
         ),
         TemplateSpec(
             "scim",
@@ -560,8 +582,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _scim_schema,
             _scim_directories,
             _tenant_source,
-            # Entra's SCIM applications start with "Sync only assigned users and groups".
-            initial_secrets=(("SyncAll", "false"),),
+            source_settings=("SourcePath",),
+            target_settings=("BaseAddress", "SecretToken"),
         ),
         TemplateSpec(
             "csvInbound",
@@ -571,6 +593,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _csv_schema,
             _csv_directories,
             _csv_source,
+            source_settings=("SourcePath",),
+            target_settings=(),
         ),
         TemplateSpec(
             "apiInbound",
@@ -580,6 +604,8 @@ TEMPLATES: dict[str, TemplateSpec] = {
             _api_inbound_schema,
             _api_inbound_directories,
             _api_inbound_source,
+            source_settings=(),
+            target_settings=(),
         ),
     )
 }

@@ -60,3 +60,21 @@ def test_a_malformed_file_changes_neither_file(service: SyncService, name: str, 
         service.simulate_changes(seed=1)
     assert str(raised.value).startswith("cannot simulate changes: ") and "nothing was changed" in str(raised.value)
     assert {path.name: path.read_bytes() for path in service.home.tenant_dir.iterdir()} == before
+
+
+def test_a_hire_named_like_someone_in_the_tenant_gets_a_principal_name_of_their_own(cli) -> None:
+    """Seed 39's HR hire is a Margaret Smith, a name the tenant already has: the HR job gives the
+    hire the next free userPrincipalName (SelectUniqueValue), never a second one of hers."""
+    code, out, _ = cli("jobs", "list", "--json")
+    hr_job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "csvInbound")
+    assert cli("jobs", "run", hr_job)[0] == 0
+    assert cli("demo", "churn", "--seed", "39")[0] == 0
+    code, out, err = cli("jobs", "run", hr_job)
+    assert code == 0, out + err
+    users = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"]
+    names = [user["userPrincipalName"].lower() for user in users]
+    assert len(set(names)) == len(names)
+    hired = (cli.home / "tenant" / "hr.csv").read_text().splitlines()[-1].split(",")[0]
+    hire = next(user for user in users if user.get("employeeId") == hired)
+    assert (hire["givenName"], hire["surname"]) == ("Margaret", "Smith")
+    assert hire["userPrincipalName"] == "m.smith@contoso.example"

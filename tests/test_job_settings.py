@@ -113,6 +113,12 @@ BAD_SECRETS = [
     ({"SecretToken": "abc\r\nX-Injected: 1"}, "secret SecretToken must be printable ASCII"),
     ({"SecretToken": "\udcff\udcfe"}, "secret SecretToken is not valid UTF-8 text"),  # argv's surrogate escapes
     ({"SyncNotificationSettings": "[1]"}, "secret SyncNotificationSettings must be a JSON object"),
+    (
+        {"SyncNotificationSettings": '{"Recipients": "admin at contoso"}'},
+        "secret SyncNotificationSettings must be a JSON object, like",
+    ),
+    ({"SyncNotificationSettings": '{"Enabled": true}'}, "secret SyncNotificationSettings must be a JSON object"),
+    ({"SyncNotificationSettings": '{"DeleteThresholdEnabled": "no"}'}, "secret SyncNotificationSettings must be"),
     ({"SourcePath": "/data/tenant.json"}, "SourcePath is a setting of scim jobs, not a secret"),
     ({"Foo": "bar"}, "unknown secret 'Foo' for a scim job; its secrets are: BaseAddress, SecretToken"),
 ]
@@ -142,6 +148,38 @@ def test_secrets_put_refuses_a_bad_secret_and_changes_nothing(service: SyncServi
     with pytest.raises(InvalidRequest, match="^" + re.escape(message)):
         service.put_secrets(job.id, secrets)
     assert _config(service) == before
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ('{"Recipients": "admin at contoso"}', "Recipients: 'admin at contoso' is not an e-mail address"),
+        ('{"Enabled": true}', "Enabled (e-mail on failure) needs an address in Recipients"),
+        ('{"DeleteThresholdEnabled": "no"}', "DeleteThresholdEnabled must be true or false"),
+    ],
+)
+def test_notification_settings_are_checked_in_entras_shape(service: SyncService, value: str, problem: str) -> None:
+    with pytest.raises(InvalidRequest) as raised:
+        service.create_job("jsonfile", secrets={"SyncNotificationSettings": value})
+    assert str(raised.value).endswith(problem)
+
+
+def test_readable_secrets_are_the_configuration_never_a_credential(service: SyncService) -> None:
+    notifications = '{"Enabled":true,"Recipients":"ops@contoso.example","DeleteThresholdEnabled":false}'
+    job = service.create_job(
+        "scim",
+        secrets={
+            "BaseAddress": "http://127.0.0.1:9/scim",
+            "SecretToken": "t0k3n",
+            "syncnotificationsettings": notifications,
+            "SkipOutOfScopeDeletions": "true",
+        },
+    )
+    assert service.readable_secrets(job.id) == {
+        "SyncNotificationSettings": notifications,
+        "SkipOutOfScopeDeletions": "true",
+        "SyncAll": "false",  # the scope a new scim job starts with
+    }
 
 
 def test_secrets_put_of_a_setting_points_to_jobs_update(service: SyncService) -> None:

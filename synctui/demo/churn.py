@@ -8,6 +8,7 @@ import csv
 import io
 import random
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,7 +84,8 @@ def simulate_day(tenant_file: Path, hr_file: Path | None, *, seed: int) -> str:
     summary = f"tenant: {tenant_changes}"
     writes = [(tenant_file, dump_json(document))]
     if hr_file is not None and hr_rows is not None:
-        summary += f"; HR file: {churn_hr(hr_rows, seed=seed)}"
+        tenant_ids = [user.get("employeeId") or "" for user in document.get("users", [])]
+        summary += f"; HR file: {churn_hr(hr_rows, seed=seed, taken_employee_ids=tenant_ids)}"
         writes.append((hr_file, _csv_bytes(header, hr_rows)))
     for path, payload in writes:
         atomic_write(path, payload)
@@ -149,8 +151,10 @@ def churn(
     return result
 
 
-def churn_hr(rows: list[HrRow], *, seed: int = 0) -> Churn:
-    """Change HR rows in place: one hire, one leaver, one department move."""
+def churn_hr(rows: list[HrRow], *, seed: int = 0, taken_employee_ids: Iterable[str] = ()) -> Churn:
+    """Change HR rows in place: one hire, one leaver, one department move. The hire's employee id is
+    one neither the rows nor `taken_employee_ids` (the tenant's, whose own hires take new ids too)
+    use: the HR job matches on it, and would take another person's account over."""
     rng = random.Random(seed)
     result = Churn()
     active = [row for row in rows if row.get("Status") == "Active" and row.get("ManagerEmployeeId")]
@@ -162,7 +166,8 @@ def churn_hr(rows: list[HrRow], *, seed: int = 0) -> Churn:
         mover["Department"] = rng.choice([d for d in DEPARTMENTS_BY_NAME if d != mover.get("Department")])
         result.moved = 1
     if rows:
-        numbers = [int(row["EmployeeId"][1:]) for row in rows if row.get("EmployeeId", "")[1:].isdigit()]
+        ids = [*(row.get("EmployeeId", "") for row in rows), *taken_employee_ids]
+        numbers = [int(employee_id[1:]) for employee_id in ids if employee_id[1:].isdigit()]
         template = rng.choice(rows)
         factory = PeopleFactory(rng, first_employee_number=max(numbers, default=900000) + 1)
         person = factory.person(

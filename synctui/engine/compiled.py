@@ -21,6 +21,7 @@ from ..models import (
     AttributeFlowBehavior,
     AttributeFlowType,
     AttributeMapping,
+    AttributeMappingSourceType,
     AttributeType,
     ObjectDefinition,
     ObjectFlowTypes,
@@ -93,6 +94,16 @@ class AttributeFlow:
         """The default value, for a create whose expression gives null (raises ValueError if the
         target attribute cannot hold it: each object that needs it is escrowed with the reason)."""
         return to_target_value(self.default_value, self.definition)
+
+    @cached_property
+    def selects_unique(self) -> bool:
+        """A SelectUniqueValue mapping: its candidates are checked against the target."""
+        source = self.expression.source if self.expression is not None else None
+        return (
+            source is not None
+            and source.type is AttributeMappingSourceType.Function
+            and ((source.name or "").lower() == "selectuniquevalue")
+        )
 
     @property
     def deprovisions(self) -> bool:

@@ -37,7 +37,6 @@ from ..models import (
     SynchronizationTaskExecution,
     SynchronizationTaskExecutionResult,
     format_datetime,
-    parse_datetime,
 )
 from ..models.connector_space import EntryKey, ProvisioningState
 from .compiled import CompiledObjectMapping
@@ -55,6 +54,8 @@ class CycleResult:
     initial: bool
     paused: bool = False
     staged_deletes: int = 0
+    delete_threshold: int = 0
+    """The accidental-deletion threshold the staged deletes went past (0: the check is off)."""
     escrows_outstanding: int = 0
     reference_failures: int = 0
     events: int = 0
@@ -82,19 +83,15 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
         cursor = self.meta.get("cursor")
         if cursor:
             activity, initial = cursor["activityId"], cursor["initial"]
-            began = parse_datetime(cursor["timeBegan"])
             self.counters = Counters(cursor.get("counters"))
         else:
             activity, initial = str(uuid.uuid4()), self._needs_initial_cycle()
-            began = self.clock.now()
             self.counters = Counters()
+        # The run that finishes a cycle cut short (a pause, a failure, a crash) began now: timed from
+        # the first attempt, it would take the hours of back-off in between as the cycle's duration.
+        began = self.clock.now()
         self.activity = activity
-        self.meta["cursor"] = {
-            "activityId": activity,
-            "initial": initial,
-            "timeBegan": format_datetime(began),
-            "counters": self.counters.values,
-        }
+        self.meta["cursor"] = {"activityId": activity, "initial": initial, "counters": self.counters.values}
         result = CycleResult(
             execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began), initial=initial
         )
@@ -107,6 +104,7 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
             else:
                 self.counters.values["imported"] = quiet["imported"]
                 quiet_counts = quiet["entryCounts"]
+                result.delete_threshold = self.options.delete_threshold
                 self.on_progress(0, 0)  # as a cycle with no object to look at reports
         except Interrupted:
             result.paused = True  # the object whose call was given up is done again on resume
@@ -133,6 +131,7 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
         result.paused = self._each(self._plan(initial), process, report_progress=True)
         if not result.paused:
             result.staged_deletes = self._deprovision_all(pending_deprovisions)
+            result.delete_threshold = self.options.delete_threshold
             result.paused = self._resolve_references()
 
     def _needs_initial_cycle(self) -> bool:
@@ -201,8 +200,12 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
             self.state.checkpoint(escrows=self.escrows, meta=self.meta, logs=self._rendered_logs())
 
     def entry_counts(self) -> dict[str, int]:
-        """Linked objects by mapping name."""
+        """Linked objects by object mapping, keyed as Graph keys `synchronizedEntryCountByType`:
+        "User to User" (source to target object type), whatever the mapping is called."""
         by_type = Counter(
             entry.object_type for entry in self.entries.values() if entry.state is ProvisioningState.LINKED
         )
-        return {mapping.name: by_type[mapping.source_type] for mapping in self.schema.mappings}
+        return {
+            f"{mapping.source_type} to {mapping.target_type}": by_type[mapping.source_type]
+            for mapping in self.schema.mappings
+        }

@@ -165,6 +165,8 @@ class CycleState:
         self._last_checkpoint = time.monotonic()
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
+        self._unique_values_chosen: set[tuple[str, str, str]] = set()
+        """(target type, attribute, value) SelectUniqueValue chose in this cycle (see `_free_in_target`)."""
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
         self._owners: dict[tuple[str | None, str], str] | None = None
         """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""

@@ -12,7 +12,8 @@ text is made only for the log entries a job keeps (see trace.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..connectors.base import Modification, ObjectError, ObjectNotFound, is_empty
@@ -178,13 +179,13 @@ class ObjectFlow(ReferenceResolution):
         entry: SpaceEntry | None,
         trace: ObjectTrace,
     ) -> None:
-        evaluation = _FlowValues(attrs, self._eval_context)
+        target_id = entry.linked_target if entry is not None else None
+        evaluation = self._flow_values(mapping, attrs, target_id)
         values = self._evaluate(mapping, evaluation, creating=False)
         if values is None:
             trace.outcome("other", "skipped", reason="IgnoreObjectFlow: the mappings say this object does not flow")
             self._record_looked_at(key, mapping, obj, entry)
             return
-        target_id = entry.linked_target if entry is not None else None
         current = None
         if target_id:
             current = self._get(self.target, mapping.target_type, target_id)
@@ -356,6 +357,33 @@ class ObjectFlow(ReferenceResolution):
         return None
 
     # --- attribute flow ----------------------------------------------------------------------
+
+    def _flow_values(
+        self, mapping: CompiledObjectMapping, attrs: Mapping[str, Any], target_id: str | None
+    ) -> _FlowValues:
+        """The object's flow values; `target_id`: the target object it is linked to, if any."""
+
+        def unique_context(flow: AttributeFlow) -> EvaluationContext:
+            return replace(self._eval_context, is_unique=self._free_in_target(mapping.target_type, flow, target_id))
+
+        return _FlowValues(attrs, self._eval_context, unique_context)
+
+    def _free_in_target(self, object_type: str, flow: AttributeFlow, own_id: str | None) -> Callable[[str], bool]:
+        """SelectUniqueValue's question, asked of the target as Entra asks it: is this candidate free?
+        Not when another target object holds it, nor when an object earlier in this cycle chose it (its
+        create may still be on its way: exports run in parallel). The object's own target object does
+        not count: its value stays its own."""
+
+        def is_free(candidate: str) -> bool:
+            chosen = (object_type, flow.target, candidate if flow.case_exact else candidate.lower())
+            if chosen in self._unique_values_chosen:
+                return False
+            if any(str(hit["id"]) != own_id for hit in self._find(object_type, flow.target, candidate)):
+                return False
+            self._unique_values_chosen.add(chosen)
+            return True
+
+        return is_free
 
     def _evaluate(
         self, mapping: CompiledObjectMapping, evaluation: _FlowValues, *, creating: bool
@@ -583,7 +611,7 @@ class ObjectFlow(ReferenceResolution):
             raise ObjectError("InvalidAnchor", f"the linked {mapping.target_type} {target_id} no longer exists")
         attrs = self._attributes(mapping, obj)
         attrs[SOFT_DELETED] = "True"
-        values = self._evaluate(mapping, _FlowValues(attrs, self._eval_context), creating=False) or {}
+        values = self._evaluate(mapping, self._flow_values(mapping, attrs, target_id), creating=False) or {}
         if only_soft_delete:
             soft = {f.target for f in mapping.value_flows if f.deprovisions}
             values = {name: value for name, value in values.items() if name in soft}
@@ -661,16 +689,24 @@ class _FlowValues(dict[AttributeFlow, Any]):
     and its values to create): the flow's value for the target, with None (null), IGNORE_FLOW and
     IGNORE_OBJECT as they are."""
 
-    __slots__ = ("_attrs", "_context")
+    __slots__ = ("_attrs", "_context", "_unique_context")
 
-    def __init__(self, attrs: Mapping[str, Any], context: EvaluationContext) -> None:
+    def __init__(
+        self,
+        attrs: Mapping[str, Any],
+        context: EvaluationContext,
+        unique_context: Callable[[AttributeFlow], EvaluationContext],
+    ) -> None:
         super().__init__()
         self._attrs = attrs
         self._context = context
+        self._unique_context = unique_context
+        """The context of a SelectUniqueValue flow: one that asks the target."""
 
     def __missing__(self, flow: AttributeFlow) -> Any:
+        context = self._unique_context(flow) if flow.selects_unique else self._context
         try:
-            value = flow.expression.evaluate(self._attrs, self._context) if flow.expression is not None else None
+            value = flow.expression.evaluate(self._attrs, context) if flow.expression is not None else None
         except RegexTimeout as timeout:
             # its pattern alone may not tell which of the mappings to simplify
             raise timeout.within(f"the mapping to {flow.target}") from None

@@ -6,6 +6,7 @@ Pure functions over the Graph models, so the rules (spec sections 8–10) are te
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -85,8 +86,10 @@ def apply_cycle_result(
             QuarantineReason.TooManyDeletes,
             SynchronizationError(
                 code="TooManyDeletes",
-                message=f"{result.staged_deletes} disables/deletes were held back by the accidental-deletion "
-                "threshold; allow them with restart --scope ForceDeletes, or fix the source and restart",
+                message=f"{result.staged_deletes} disables/deletes were held back: more than the accidental-deletion "
+                f"threshold of {result.delete_threshold} in one cycle; review them with `synctui jobs preview "
+                f"{job.id}`, then allow them with `synctui jobs allow-deletes {job.id}`, or fix the source and "
+                f"`synctui jobs restart {job.id}`",
                 tenant_actionable=True,
             ),
             now,
@@ -97,7 +100,7 @@ def apply_cycle_result(
         if result.initial:
             status.escrows_pruned = True
             schedule.state = SynchronizationScheduleState.Paused
-            status.code = SynchronizationStatusCode.Paused
+            settle_code(job)
             return True
         quarantine(
             job,
@@ -112,6 +115,7 @@ def apply_cycle_result(
         )
         return False
     if result.paused:
+        settle_code(job)
         return False
     lift_quarantine(job)
     if execution.state == SynchronizationTaskExecutionResult.Succeeded:
@@ -122,8 +126,6 @@ def apply_cycle_result(
         if status.steady_state_first_achieved_time == NEVER:
             status.steady_state_first_achieved_time = now
         status.steady_state_last_achieved_time = now
-    if schedule.state == SynchronizationScheduleState.Active:
-        status.code = SynchronizationStatusCode.Active
     return False
 
 
@@ -144,16 +146,14 @@ def quarantine(
     backoff = doubled(schedule.interval, current.series_count, QUARANTINE_MAX_BACKOFF)
     current.next_attempt = now + max(backoff, schedule.interval)
     status.quarantine = current
-    status.code = SynchronizationStatusCode.Quarantine
     if current.series_began and now - current.series_began > QUARANTINE_MAX_AGE:
         schedule.state = SynchronizationScheduleState.Disabled
+    settle_code(job)
 
 
 def lift_quarantine(job: SynchronizationJob) -> None:
-    status = job.required_status()
-    status.quarantine = None
-    if status.code == SynchronizationStatusCode.Quarantine:
-        status.code = SynchronizationStatusCode.Active
+    job.required_status().quarantine = None
+    settle_code(job)
 
 
 # --- the lifecycle (design.md): what start, pause and restart do to a job's schedule and status ---
@@ -163,12 +163,11 @@ def started(job: SynchronizationJob) -> None:
     """Start: the schedule Active and any quarantine lifted; NotRun until a first cycle ends."""
     job.required_schedule().state = SynchronizationScheduleState.Active
     lift_quarantine(job)
-    _settle_code(job)
 
 
 def paused(job: SynchronizationJob) -> None:
     job.required_schedule().state = SynchronizationScheduleState.Paused
-    job.required_status().code = SynchronizationStatusCode.Paused
+    settle_code(job)
 
 
 def restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) -> None:
@@ -178,15 +177,69 @@ def restarted(job: SynchronizationJob, scope: SynchronizationJobRestartScope) ->
         lift_quarantine(job)
     if SynchronizationJobRestartScope.Escrows in scope:
         job.required_status().escrows_pruned = False
-    _settle_code(job)
+    settle_code(job)
 
 
-def _settle_code(job: SynchronizationJob) -> None:
-    status = job.required_status()
-    status.code = (
-        SynchronizationStatusCode.Quarantine
-        if status.quarantine
-        else SynchronizationStatusCode.Active
-        if status.last_execution
-        else SynchronizationStatusCode.NotRun
-    )
+def settle_code(job: SynchronizationJob) -> None:
+    """The status code that the schedule, the quarantine and the job's history make. Every
+    transition ends here, so no view can show a code that contradicts the schedule (spec 5.1):
+
+    - NotConfigured stays until the template's required values are set (templates.py);
+    - a Paused schedule is Paused (the admin's pause wins; a quarantine is kept for Start to lift);
+    - a quarantine is Quarantine, whatever the schedule (a quarantine older than 28 days disables it);
+    - a job no cycle has run for is NotRun;
+    - one that has run is Active on an Active schedule, and Paused on a Disabled one (a cycle run
+      by hand on a job never started: it runs on no schedule and keeps its state, which is what
+      Graph's Paused says; Graph pairs a Disabled schedule with Paused for new jobs too)."""
+    status, schedule = job.required_status(), job.required_schedule()
+    if status.code == SynchronizationStatusCode.NotConfigured:
+        return
+    if schedule.state == SynchronizationScheduleState.Paused:
+        status.code = SynchronizationStatusCode.Paused
+    elif status.quarantine is not None:
+        status.code = SynchronizationStatusCode.Quarantine
+    elif status.last_execution is None:
+        status.code = SynchronizationStatusCode.NotRun
+    elif schedule.state == SynchronizationScheduleState.Active:
+        status.code = SynchronizationStatusCode.Active
+    else:
+        status.code = SynchronizationStatusCode.Paused
+
+
+def next_cycle(job: SynchronizationJob, now: datetime, *, due_at_once: bool = False) -> datetime | None:
+    """When the scheduler runs the job's next cycle, or None when it runs none: its schedule is not
+    Active (Disabled or Paused: only Start runs it again), it is not configured, or its schedule
+    expires first. In quarantine, at the quarantine's next attempt; else one interval after the
+    last cycle ended; at once (NEVER, long past) for a job that never ran or is `due_at_once` (its
+    cycle was cut short, or a restart asked for a new one). Every view of "next run" reads this."""
+    status, schedule = job.required_status(), job.required_schedule()
+    if schedule.state != SynchronizationScheduleState.Active or status.code == SynchronizationStatusCode.NotConfigured:
+        return None
+    last = status.last_execution
+    if status.quarantine is not None and status.quarantine.next_attempt not in (None, NEVER):
+        due = status.quarantine.next_attempt
+    elif due_at_once or last is None or last.time_ended == NEVER:
+        due = NEVER
+    else:
+        try:
+            due = last.time_ended + schedule.interval
+        except OverflowError:  # an interval stored before it was checked, past the calendar's end
+            return None
+    if schedule.expiration is not None and max(due, now) >= schedule.expiration:
+        return None
+    return due
+
+
+def escrow_retry(
+    job: SynchronizationJob, next_retry: datetime, next_run: datetime | None, now: datetime
+) -> datetime | None:
+    """When a cycle really retries an escrow whose back-off ends at `next_retry`: the first cycle
+    at or after it, counting `next_run` (`next_cycle`) and one interval after each (in quarantine,
+    attempts come further apart: then the earliest it can be). None: no cycle is scheduled."""
+    if next_run is None:
+        return None
+    first = max(next_run, now)
+    if next_retry <= first:
+        return first
+    interval = job.required_schedule().interval
+    return first + interval * math.ceil((next_retry - first) / interval)

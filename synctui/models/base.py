@@ -280,7 +280,8 @@ def parse_flags(text: str | None, flag_type: type[F]) -> F:
         try:
             result |= by_name[name.lower()]
         except KeyError:
-            allowed = ", ".join(member.name for member in flag_type if member.name)
+            # Every name, composites too (a restart scope's Full); not the zero member's.
+            allowed = ", ".join(name for name, member in flag_type.__members__.items() if member.value and name)
             raise ValueError(f"unknown {flag_type.__name__} value {name!r}; expected some of: {allowed}") from None
     return result
 

@@ -57,6 +57,21 @@ class Home:
             )
         return self.jobs_dir / f"{job_id}{suffix}"
 
+    def change_stamp(self) -> tuple[int, ...]:
+        """What changes when any process changes the configuration or a job's files: the
+        configuration file's time, size and inode, and the jobs folder's time (each job file is
+        written as a new file renamed into place, which changes the folder's time). Two stats, so
+        a dashboard can ask every few seconds."""
+        stamp: list[int] = []
+        for path in (self.config_file, self.jobs_dir):
+            try:
+                status = path.stat()
+            except OSError:
+                stamp += [0, 0, 0]
+            else:
+                stamp += [status.st_mtime_ns, status.st_size, status.st_ino]
+        return tuple(stamp)
+
     @property
     def is_new(self) -> bool:
         return not self.config_file.exists()

@@ -27,6 +27,7 @@ from .connector_space import ConnectorSpace
 from .files import read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
+from .log_query import LogPage, LogQuery
 from .storage import AtomicJSONStorage, load_document, replace_keeping_backup
 
 LOG_LIMIT = 5000
@@ -168,6 +169,31 @@ class JobStateStore:
                 _ = self._db  # an older job file may hold the logs: moved out first
                 return _newest_logs(_logs_file(self.path), limit)
             return _newest((self._logs_db.storage.read() or {}).get(_LOGS, {}), limit)
+
+    def log_page(self, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
+        """The entries that match `query`, newest first, from the `offset`-th match on (all of them,
+        or `limit`). Without a filter only the page is parsed; with one, the entries whose line
+        may match (see `LogQuery.may_match`)."""
+        with self._lock:
+            if query.is_empty:
+                newest = self.logs(None if limit is None else offset + limit)[offset:]
+                total = self._count_logs()
+                return LogPage(newest, total, total)
+            found = None
+            if self._opened_logs is None and self.path is not None:
+                _ = self._db  # an older job file may hold the logs: moved out first
+                found = log_file.read_matching(_logs_file(self.path), query.may_match)
+            candidates, total = found if found is not None else (every := self.logs(), len(every))
+            matching = [entry for entry in candidates if query.matches(entry)]
+            end = None if limit is None else offset + limit
+            return LogPage(matching[offset:end], len(matching), total)
+
+    def _count_logs(self) -> int:
+        if self._opened_logs is None and self.path is not None:
+            _ = self._db  # an older job file may hold the logs: moved out first
+            count = log_file.count_entries(_logs_file(self.path))
+            return count if count is not None else len(self.logs())
+        return len((self._logs_db.storage.read() or {}).get(_LOGS, {}))
 
     def close(self) -> None:
         with self._lock:

@@ -34,8 +34,9 @@ class JobRecord:
     job: SynchronizationJob
     history: list[dict[str, Any]] = field(default_factory=list)
     """Its recent cycles, oldest first: when, how long, exports, errors, outcome."""
-    cycle_interrupted: bool = False
-    """A cycle began and has not ended (paused, or cut short by a crash): the next one is due at once."""
+    due_at_once: bool = False
+    """The next cycle is due at once: one began and has not ended (paused, or cut short by a crash),
+    or a restart asked for a new one. Stored as `cycleInterrupted`, the name files already have."""
 
     def remember(self, cycle: dict[str, Any]) -> None:
         self.history = [*self.history, cycle][-HISTORY_LENGTH:]
@@ -48,7 +49,7 @@ class JobRecord:
         }
         if self.history:
             document["history"] = self.history
-        if self.cycle_interrupted:  # written False only by `JobRepository.mark_interrupted`
+        if self.due_at_once:  # written False only by `JobRepository.mark_due_at_once`
             document["cycleInterrupted"] = True
         return document
 
@@ -112,10 +113,10 @@ class JobRepository:
             self.config.save_job(record.document())
             return record
 
-    def mark_interrupted(self, job_id: str, interrupted: bool) -> None:
+    def mark_due_at_once(self, job_id: str, due: bool) -> None:
         with self.config.batch():
-            if self._document(job_id).get("cycleInterrupted", False) != interrupted:
-                self.config.save_job({"id": job_id, "cycleInterrupted": interrupted})
+            if self._document(job_id).get("cycleInterrupted", False) != due:
+                self.config.save_job({"id": job_id, "cycleInterrupted": due})
 
     def remove(self, job_id: str) -> None:
         """The job and its schema, and its application instance unless another job has it too."""
@@ -233,7 +234,7 @@ class JobRepository:
             service_principal_id=document["servicePrincipalId"],
             job=job,
             history=list(document.get("history", [])),
-            cycle_interrupted=document.get("cycleInterrupted", False),
+            due_at_once=document.get("cycleInterrupted", False),
         )
 
 

@@ -18,6 +18,7 @@ read whole.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,56 @@ def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> bytes | N
     return _HEAD + b",\n".join(lines[-limit:]) + _TAIL
 
 
+def _body(path: Path) -> bytes | None:
+    """The entry lines of the file, between its head and its tail (nothing if there is no file);
+    None when the file is not laid out so."""
+    try:
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
+    except FileNotFoundError:
+        return b""
+    with handle:
+        content = handle.read()
+    if not (content.startswith(_HEAD) and content.endswith(_TAIL)) or len(content) < len(_HEAD + _TAIL):
+        return None
+    return content[len(_HEAD) : -len(_TAIL)]
+
+
+def count_entries(path: Path) -> int | None:
+    """How many entries the file holds, counted by lines without parsing them; None when the file
+    is not laid out so (the caller parses it)."""
+    body = _body(path)
+    if body is None:
+        return None
+    return body.count(b"\n") + 1 if body else 0
+
+
+def read_matching(path: Path, may_match: Callable[[str], bool]) -> tuple[list[dict[str, Any]], int] | None:
+    """The entries whose line passes `may_match`, newest first, and how many entries the file
+    holds; None when the file is not laid out so. Only the lines that pass are parsed: a search
+    of 5,000 entries parses the few that mention what is searched for."""
+    body = _body(path)
+    if body is None:
+        return None
+    lines = [line for line in body.decode("utf-8", errors="replace").split("\n") if line]
+    entries = []
+    for line in reversed(lines):
+        if may_match(line):
+            entry = _entry(line.encode())
+            if entry is None:
+                return None
+            entries.append(entry)
+    return entries, len(lines)
+
+
+def _entry(line: bytes) -> dict[str, Any] | None:
+    """The entry of one line (`"<doc id>":{…},`); None if the line is not one."""
+    try:
+        (entry,) = orjson.loads(b"{" + line.removesuffix(b",") + b"}").values()
+    except (orjson.JSONDecodeError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     """The newest `limit` entries, newest first, read from the end of the file; None when the
     file is not laid out for it (the caller reads it whole, and reports damage)."""
@@ -82,11 +133,8 @@ def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
     lines = [line for line in lines if line]
     newest = []
     for line in reversed(lines[-limit:] if limit else ()):
-        try:
-            (entry,) = orjson.loads(b"{" + line.removesuffix(b",") + b"}").values()
-        except (orjson.JSONDecodeError, ValueError):
-            return None
-        if not isinstance(entry, dict):
+        entry = _entry(line)
+        if entry is None:
             return None
         newest.append(entry)
     return newest

@@ -41,6 +41,9 @@ class DetailTab(Generic[PaneT]):
     """Fills the pane; called on the UI thread when the tab is on view and the detail is newer."""
     load: Callable[[SyncService, str], Any] | None = None
     """What the tab reads beyond the shared JobDetail, given the job id; runs in the detail's worker."""
+    tick: Callable[[PaneT, datetime], None] | None = None
+    """For a tab that shows relative times ("35s ago"): moves them on to the time given, without
+    reading anything; the jobs screen calls it on a timer while the tab is on view."""
 
     @property
     def view(self) -> str:

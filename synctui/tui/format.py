@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
 from rich.text import Text
 
-from ..models import NEVER, SynchronizationJob, format_duration, parse_datetime
+from ..models import NEVER, SynchronizationJob, SynchronizationTaskExecution, format_duration, parse_datetime
 
 STATUS_STYLES = {
     "Active": ("●", "bold #000000 on #4ebf71"),
@@ -109,14 +110,142 @@ def in_sync_long(job: SynchronizationJob) -> str:
     return ", ".join(f"{pair.value} {short_type(pair.key)}" for pair in counts) or "none yet"
 
 
+QUARANTINE_RESULTS = {
+    "TooManyDeletes": "TooManyDeletes",
+    "EncounteredBaseEscrowThreshold": "TooManyErrors",
+    "EncounteredTotalEscrowThreshold": "TooManyErrors",
+    "EncounteredEscrowProportionThreshold": "TooManyErrors",
+    "EncounteredQuarantineException": "Failed",
+}
+"""A quarantine's reason as a last result short enough for the jobs table (the Status tab names it whole)."""
+
+
 def last_result(job: SynchronizationJob) -> Text:
     last = job.status.last_execution if job.status else None
     if last is None:
         return Text("—", style="dim")
+    quarantine = job.status.quarantine if job.status else None
+    if quarantine is not None:
+        # The cycle's own state (Succeeded: it exported nothing wrong) would hide that it ended in quarantine.
+        reason = QUARANTINE_RESULTS.get(enum_text(quarantine.reason), "Quarantined")
+        return Text(reason, style="bold red", overflow="ellipsis", no_wrap=True)
     state = enum_text(last.state)
     text = Text(state, style=RESULT_STYLES.get(state, ""))
     text.append(f" ↑{last.count_exported}", style="dim")
     return text
+
+
+def next_run_text(due: datetime | None, now: datetime, *, running: bool = False) -> Text:
+    """A job's next run as every view shows it: "▶ running", "—" when no cycle is scheduled, "due
+    now", "in 4m"."""
+    if running:
+        return Text("▶ running", style="bold cyan")
+    if due is None:
+        return Text("—", style="dim")
+    return Text("due now" if is_never(due) or due <= now else relative(due, now))
+
+
+def duration_text(seconds: float) -> str:
+    """A duration with its unit: "0.4 s", "12.0 s", "4 min 05 s", "2 h 03 min"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def cycle_report(
+    execution: SynchronizationTaskExecution, job: SynchronizationJob, next_run: datetime | None, waiting: int = 0
+) -> list[str]:
+    """What a cycle did, as `jobs run` prints it and the dashboard's toast shows it: a summary line
+    that starts with the quarantine it ended in, if it did (never a bare "Succeeded" for a cycle
+    whose deletes were held back), then the error with what to do, then the next attempt.
+    `waiting`: the objects waiting for a retry, escrowed in this or earlier cycles."""
+    state = enum_text(execution.state)
+    quarantine = job.status.quarantine if job.status else None
+    reason = enum_text(quarantine.reason) if quarantine else ""
+    head = f"Quarantine ({reason})" if quarantine is not None and state != "Failed" else state
+    took = duration_text(max((execution.time_ended - execution.time_began).total_seconds(), 0.0))
+    summary = (
+        f"{head}: imported {execution.count_imported}, changes {execution.count_imported_deltas}, "
+        f"exported {execution.count_exported}/{execution.count_exports}, escrowed {execution.count_escrowed}"
+    )
+    summary += f" ({waiting} objects wait for a retry)" if waiting else ""
+    lines = [f"{summary}, took {took}"]
+    error = execution.error
+    if error is None or not (error.code or error.message):
+        error = quarantine.error if quarantine else None
+    if error is not None:
+        lines.append(f"  {error.code or ''}: {error.message or ''}")
+    if quarantine is not None:
+        if next_run is None:
+            schedule = enum_text(job.schedule.state) if job.schedule else "not set"
+            attempt = f"none while the schedule is {schedule} (start the job to retry)"
+        else:
+            attempt = "at once" if is_never(next_run) else absolute(next_run)
+        lines.append(f"  The job is in quarantine ({reason}); next attempt: {attempt}")
+    return lines
+
+
+def abbreviated_count(number: int) -> str:
+    """59421 → 59k, 1500 → 1.5k, 2345678 → 2.3M: rounded down, so never more than it is."""
+    for size, unit in ((1_000_000_000, "G"), (1_000_000, "M"), (1_000, "k")):
+        if number >= size:
+            if number < 10 * size:
+                return f"{number * 10 // size / 10:g}{unit}"
+            return f"{number // size}{unit}"
+    return str(number)
+
+
+_LONG_NUMBER = re.compile(r"\d{4,}")
+
+
+def fit_cell(cell: Text | str, width: int, *, counts: bool = False) -> Text | str:
+    """A table cell in at most `width` cells, never cut silently: as it is if it fits; else, for a
+    cell of `counts`, with its numbers of four digits or more abbreviated (59421 → 59k) and, if
+    that is not enough, its longest word shortened with an ellipsis (the numbers stay whole);
+    else ending in an ellipsis."""
+    text = cell if isinstance(cell, Text) else Text(cell)
+    if text.cell_len <= width:
+        return cell
+    if counts:
+        text = _shorten_longest_word(_abbreviate_counts(text), width)
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def _abbreviate_counts(text: Text) -> Text:
+    """`text` with its long numbers abbreviated, each keeping its style."""
+    bounds = [bound for match in _LONG_NUMBER.finditer(text.plain) for bound in match.span()]
+    if not bounds:
+        return text
+    pieces = text.divide(bounds)
+    for index, piece in enumerate(pieces):
+        if _LONG_NUMBER.fullmatch(piece.plain):
+            short = abbreviated_count(int(piece.plain))
+            pieces[index] = Text(short, style=piece.style)
+            for span in piece.spans:
+                pieces[index].stylize(span.style, 0, len(short))
+    return Text("", style=text.style).join(pieces)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _shorten_longest_word(text: Text, width: int) -> Text:
+    """`text` in `width` cells by cutting its longest word ("EntryLevelErr… ↑17"), when that word
+    keeps three letters at least; else `text` as it was."""
+    excess = text.cell_len - width
+    words = sorted(_WORD.finditer(text.plain), key=lambda match: len(match.group()), reverse=True)
+    if excess <= 0 or not words or len(words[0].group()) - excess - 1 < 3:
+        return text
+    start, end = words[0].span()
+    before, word, after = text.divide([start, end])
+    word.truncate(len(word) - excess, overflow="ellipsis")
+    return Text("", style=text.style).join([before, word, after])
 
 
 def log_time(entry: dict[str, Any], now: datetime) -> str:

@@ -12,7 +12,9 @@ import pkgutil
 from functools import cache
 from typing import Any
 
+from textual.app import App
 from textual.binding import Binding
+from textual.keys import _character_to_key
 
 PREFERENCE = "keymap"
 EXAMPLE = '{"jobs.start": "S", "jobs.delete": "ctrl+d", "logs.follow": "F,t"}'
@@ -22,17 +24,39 @@ EXAMPLE = '{"jobs.start": "S", "jobs.delete": "ctrl+d", "logs.follow": "F,t"}'
 def known_bindings() -> dict[str, Binding]:
     """Every binding with an id in the dashboard, by id. Imports each tui module once, so that
     screens imported lazily (provision, preview…) are counted too."""
+    bindings: dict[str, Binding] = {}
+    for _, declared in _declaring_classes():
+        for binding in declared:
+            bindings.setdefault(binding.id or "", binding)
+    return bindings
+
+
+@cache
+def binding_contexts() -> list[tuple[str, ...]]:
+    """The ids of bindings that are active together: those one screen, dialog or widget declares,
+    with the app's, which apply everywhere."""
+    declared = _declaring_classes()
+    everywhere = tuple(b.id or "" for cls, bindings in declared if issubclass(cls, App) for b in bindings)
+    return [
+        tuple(dict.fromkeys((*(b.id or "" for b in bindings), *everywhere)))
+        for cls, bindings in declared
+        if not issubclass(cls, App)
+    ]
+
+
+@cache
+def _declaring_classes() -> list[tuple[type, tuple[Binding, ...]]]:
+    """Each dashboard class that declares bindings with an id, with them."""
     package = importlib.import_module(__package__ or "synctui.tui")
     for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
         importlib.import_module(module.name)
-    bindings: dict[str, Binding] = {}
+    found = []
     for cls in _subclasses(importlib.import_module("textual.dom").DOMNode):
-        if not cls.__module__.startswith(package.__name__):
-            continue
-        for binding in cls.__dict__.get("BINDINGS", []):
-            if isinstance(binding, Binding) and binding.id:
-                bindings.setdefault(binding.id, binding)
-    return bindings
+        if cls.__module__.startswith(package.__name__):
+            declared = tuple(b for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id)
+            if declared:
+                found.append((cls, declared))
+    return found
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -61,4 +85,28 @@ def parse_keymap(value: Any, known: set[str] | frozenset[str]) -> tuple[dict[str
         if any(not part or " " in part for part in parts):
             return {}, f"{keys!r} ({binding_id}) is not a comma-separated list of keys"
         keymap[binding_id] = ",".join(parts)
-    return keymap, None
+    clash = _clash(keymap)
+    return ({}, clash) if clash else (keymap, None)
+
+
+def _clash(keymap: dict[str, str]) -> str | None:
+    """A key the keymap gives a binding that another binding active with it has too: Textual would
+    run one of the two and silently drop the other. (Defaults that share a key do so on purpose: `?`
+    opens the help and closes it.)"""
+    bindings = known_bindings()
+    for context in binding_contexts():
+        holders: dict[str, str] = {}
+        for binding_id in sorted(context, key=lambda name: name in keymap):  # the remapped ones last
+            for key in (keymap.get(binding_id) or bindings[binding_id].key).split(","):
+                holder = holders.setdefault(_key_name(key.strip()), binding_id)
+                if holder != binding_id and binding_id in keymap:
+                    return (
+                        f"{key.strip()!r} is the key of {holder} already, where {binding_id} applies too; "
+                        f"give {binding_id} another key"
+                    )
+    return None
+
+
+def _key_name(key: str) -> str:
+    """A key as Textual names it: `?` is `question_mark`, as the default bindings write it."""
+    return _character_to_key(key) if len(key) == 1 else key

@@ -41,9 +41,11 @@ class ProgressChanged(Message):
 
 
 class JobsLoaded(Message):
-    def __init__(self, summaries: list[JobSummary]) -> None:
+    def __init__(self, summaries: list[JobSummary], stamp: object = None) -> None:
         super().__init__()
         self.summaries = summaries
+        self.stamp = stamp
+        """The home's change stamp taken before the jobs were read (see `Home.change_stamp`)."""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ..service import ServiceError, SyncService
 from .export import write_json
 
 
-def export_schema(service: SyncService, job_id: str, path: str) -> None:
+def export_schema(service: SyncService, job_id: str, path: Path) -> None:
     schema = service.get_schema(job_id)
     write_json(path, schema.model_dump(mode="json", by_alias=True, exclude_none=True))
 

@@ -21,7 +21,7 @@ def test_initial_cycle_creates_active_users_and_groups_with_references(harness: 
     assert result.initial and execution.state == Result.Succeeded
     assert execution.count_imported == 5
     assert execution.count_entitled == 4  # three active users and the group; the disabled user is not entitled
-    assert result.entry_counts == {"Provision User to User": 3, "Provision Group to Group": 1}
+    assert result.entry_counts == {"User to User": 3, "Group to Group": 1}  # keyed as Graph keys them
 
 
 def test_second_cycle_with_no_changes_exports_nothing(harness: Harness) -> None:

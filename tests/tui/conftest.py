@@ -59,12 +59,14 @@ async def select(pilot, service: SyncService, template: str) -> str:
 
 @pytest.fixture
 def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Deterministic job ids (the Status tab shows them) for snapshots."""
+    """Deterministic job and object ids (the Status tab and a log entry show them) for snapshots."""
     import itertools
+    import random
     import uuid
 
     counter = itertools.count(1)
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter)))
+    random.seed(0)  # the ids a cycle makes come from `random` (synctui/ids.py): a log entry shows them
 
 
 def no_blink(app) -> None:
@@ -118,6 +120,23 @@ def escrowed(fixed_ids: None, service: SyncService) -> str:
 
 def notifications(app, severity: str | None = None) -> list[str]:
     return [f"{n.title or ''}: {n.message}" for n in app._notifications if severity in (None, n.severity)]
+
+
+async def open_new_job(pilot, template: str | None = None):
+    """Open the New-job form (`c`) and, if given, choose a template (its fields appear)."""
+    from textual.widgets import Select
+
+    from synctui.tui.screens.new_job import NewJobScreen
+
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, NewJobScreen)
+    if template is not None:
+        screen.query_one("#new-template", Select).value = template
+        await settle(pilot)
+    return screen
 
 
 async def open_tab(pilot, tab: str) -> None:

@@ -67,7 +67,7 @@ async def test_help_lists_the_keys_with_their_ids_and_the_keymap(app: SyncApp, s
 
 
 async def test_user_keymap_rebinds_by_id(service: SyncService) -> None:
-    service.set_preference("keymap", {"jobs.start": "S", "app.goto": "g,ctrl+g"})
+    service.set_preference("keymap", {"jobs.start": "S", "app.goto": "f2,ctrl+g"})
     app = SyncApp(service)
     async with app.run_test(size=SIZE) as pilot:
         job = await select(pilot, service, "csvInbound")
@@ -84,7 +84,7 @@ async def test_user_keymap_rebinds_by_id(service: SyncService) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert app.screen.keymap == {"jobs.start": "S", "app.goto": "g,ctrl+g"}
+        assert app.screen.keymap == {"jobs.start": "S", "app.goto": "f2,ctrl+g"}
         assert not notifications(app, "warning")
 
 

@@ -20,8 +20,8 @@ async def test_settings_tab_refuses_a_bad_value_and_saves_nothing(app: SyncApp, 
         app.screen.query_one("#detail").active = "tab-settings"
         await settle(pilot)
         app.screen.query_one("#setting-interval", Input).value = "PT5M"
-        app.screen.query_one("#setting-trace", Checkbox).value = True
-        app.screen.query_one("#setting-new", Input).value = "ScimMaxParallelRequests=abc"
+        app.screen.query_one("#setting-TraceRequests", Checkbox).value = True
+        app.screen.query_one("#setting-ScimMaxParallelRequests", Input).value = "abc"
         await pilot.click("#settings-save")
         await settle(pilot)
         errors = [n for n in app._notifications if n.severity == "error"]
@@ -29,9 +29,8 @@ async def test_settings_tab_refuses_a_bad_value_and_saves_nothing(app: SyncApp, 
             "setting ScimMaxParallelRequests must be a whole number from 1 to 64, not 'abc'"
         )
         assert service.home.config_file.read_bytes() == before  # neither the interval nor the trace flag
-        field = next(f for f in app.screen.query(".secret-input").results(Input) if f.name == "BaseAddress")
-        field.value = "http://scim.example/v2"
-        app.screen.query_one("#setting-new", Input).value = ""
+        app.screen.query_one("#secret-BaseAddress", Input).value = "http://scim.example/v2"
+        app.screen.query_one("#setting-ScimMaxParallelRequests", Input).value = ""
         await pilot.click("#settings-save")
         await settle(pilot)
         errors = [n for n in app._notifications if n.severity == "error"]
@@ -51,12 +50,13 @@ async def test_new_job_form_refuses_a_bad_setting_and_creates_nothing(app: SyncA
         screen.query_one("#new-template", Select).value = "scim"
         screen.query_one("#new-name", Input).value = "SCIM app"
         screen.query_one("#new-test", Checkbox).value = False
-        screen.query_one("#new-settings", Input).value = "ScimManagerShape=bogus"
+        await settle(pilot)
+        screen.query_one("#setting-ScimManagerShape", Input).value = "bogus"
         await pilot.press("ctrl+s")
         await settle(pilot)
         shown = str(screen.query_one("#new-error", Static).render())
         assert "setting ScimManagerShape must be one of string, object, not 'bogus'" in shown
-        screen.query_one("#new-settings", Input).value = ""
+        screen.query_one("#setting-ScimManagerShape", Input).value = ""
         screen.query_one("#new-interval", Input).value = "P3000000D"
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -29,9 +29,10 @@ def is_unary(operator: FilterOperatorSchema) -> bool:
 
 
 def operators_for(operators: list[FilterOperatorSchema], attribute_type: str | None) -> list[FilterOperatorSchema]:
-    """The operators that apply to an attribute of `attribute_type` (all of them if it is unknown)."""
+    """The operators that apply to an attribute of `attribute_type`: none before an attribute is
+    chosen, so that no operator is offered for a type it does not apply to."""
     if attribute_type is None:
-        return list(operators)
+        return []
     return [
         op
         for op in operators
@@ -73,7 +74,12 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
                     id="clause-attribute",
                 )
                 yield Label("Operator")
-                yield Select(self._operator_options(attribute), prompt="choose an operator", id="clause-operator")
+                yield Select(
+                    self._operator_options(attribute),
+                    prompt="choose an operator" if attribute else "choose an attribute first",
+                    id="clause-operator",
+                    disabled=attribute is None,
+                )
                 yield Label("Value", classes="clause-value")
                 yield Input(
                     values[0] if values else "",
@@ -93,6 +99,7 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
         if self.clause is not None and self.clause.operator_name in self.allowed_operators():
             self.query_one("#clause-operator", Select).value = self.clause.operator_name
         self._show_value()
+        self.query_one("#clause-attribute", Select).focus()
 
     def _attribute(self) -> str | None:
         select = self.query_one("#clause-attribute", Select)
@@ -126,6 +133,8 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
         select = self.query_one("#clause-operator", Select)
         current: Any = select.value
         select.set_options(self._operator_options(self._attribute()))
+        select.disabled = self._attribute() is None
+        select.prompt = "choose an operator" if self._attribute() else "choose an attribute first"
         if current in self.allowed_operators():
             select.value = current
         self._show_value()

@@ -66,7 +66,8 @@ class GotoDialog(ModalScreen["str | None"]):
         for view in self.views:
             if line:
                 line.append(" · ", style="dim")
-            line.append(view, style="bold" if view in matches else "dim")
+            # a view's name never breaks over two lines ("new job")
+            line.append(view.replace(" ", "\u00a0"), style="bold" if view in matches else "dim")
         return line
 
     @on(Input.Changed, "#goto-input")

@@ -40,9 +40,10 @@ def steps_table(steps: list[dict[str, Any]]) -> Table:
 
 def modified_table(modified: list[dict[str, Any]], title: str = "Modified properties") -> Table:
     table = Table(expand=True, title=title, title_justify="left")
-    table.add_column("Attribute", style="bold", no_wrap=True)
-    table.add_column("Old", style="red")
-    table.add_column("New", style="green")
+    # A long attribute name (a SCIM extension's URN) folds rather than leave Old and New no width.
+    table.add_column("Attribute", style="bold", overflow="fold", ratio=2)
+    table.add_column("Old", style="red", overflow="fold", ratio=3, min_width=8)
+    table.add_column("New", style="green", overflow="fold", ratio=3, min_width=8)
     for item in modified:
         table.add_row(
             str(item.get("displayName") or ""),

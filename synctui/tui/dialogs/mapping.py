@@ -81,6 +81,8 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
         self.mapping = mapping
         self.sources, self.targets = sources, targets
         self.last_parse: tuple[str, ParseExpressionResponse] | None = None
+        self._kind_shown = ""
+        """The mapping type the fields show: what a switch to Expression takes the source from."""
 
     def compose(self) -> ComposeResult:
         m = self.mapping
@@ -133,12 +135,16 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
     def on_mount(self) -> None:
         self._show_kind()
         self._check()
+        self.query_one("#mapping-type", Select).focus()
 
     def _kind(self) -> str:
         return str(self.query_one("#mapping-type", Select).value)
 
     def _show_kind(self) -> None:
         kind = self._kind()
+        if kind == "Expression" and self._kind_shown and not self.query_one("#mapping-expression", Input).value:
+            self.query_one("#mapping-expression", Input).value = self._source_as_expression(self._kind_shown)
+        self._kind_shown = kind
         for cls, shown in (
             ("direct", kind == "Direct"),
             ("constant", kind == "Constant"),
@@ -146,6 +152,14 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
         ):
             for widget in self.query(f".{cls}"):
                 widget.display = shown
+
+    def _source_as_expression(self, kind: str) -> str:
+        """The source the fields of `kind` hold, written as an expression ("" if there is none)."""
+        if kind == "Direct":
+            source = self.query_one("#mapping-source", Select)
+            return "" if source.is_blank() else f"[{source.value}]"
+        constant = self.query_one("#mapping-constant", Input).value
+        return '"' + constant.replace('"', '""') + '"'
 
     @on(Select.Changed, "#mapping-type")
     def _type_changed(self) -> None:
@@ -220,11 +234,18 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
         data["flowType"] = str(self.query_one("#mapping-apply", Select).value)
         return AttributeMapping.model_validate(data)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._ok()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "cancel":
             self.dismiss(None)
-            return
+        else:
+            self._ok()
+
+    def _ok(self) -> None:
         result = self._build_mapping()
         if isinstance(result, str):
             self.query_one("#mapping-error", Static).update(f"✖ {result}")

@@ -31,17 +31,17 @@ class RestartDialog(ModalScreen["set[str] | None"]):
         self._job_name = job_name
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-box"):
+        with Vertical(id="dialog-box", classes="restart"):
             yield Label(f"Restart “{self._job_name}”", id="dialog-title", markup=False)
             yield Static("Choose what the restart resets:", id="dialog-message")
             with VerticalScroll(id="restart-scopes"):  # scrolls rather than hide the buttons at 80×24
                 for name, description, default in SCOPES:
-                    yield Checkbox(
-                        f"{name} — {description}",
-                        value=default,
-                        id=f"scope-{name}",
-                        classes="danger" if name in DANGEROUS else "",
-                    )
+                    # the description beside the box, not in its label: a label does not wrap
+                    with Horizontal(classes="scope-row"):
+                        yield Checkbox(
+                            name, value=default, id=f"scope-{name}", classes="danger" if name in DANGEROUS else ""
+                        )
+                        yield Static(description, classes="scope-help", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Restart", id="ok", variant="warning")
                 yield Button("Cancel", id="cancel")

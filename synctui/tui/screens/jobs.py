@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from ...models import SynchronizationTaskExecution
 from ...service import (
     CycleProgress,
     JobRemoved,
@@ -38,7 +40,8 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.log_entry import LogEntryScreen
 from ..dialogs.path import PathDialog
 from ..dialogs.restart import DANGEROUS, RestartDialog
-from ..format import enum_text, scope_consequence
+from ..export import Exported, default_export_path, export_logs, export_target
+from ..format import cycle_report, enum_text, object_name, scope_consequence
 from ..messages import (
     DetailLoaded,
     JobActionDone,
@@ -57,19 +60,32 @@ from ..widgets.assignments_pane import AssignmentsPane
 from ..widgets.escrows_pane import EscrowsPane
 from ..widgets.footer import ResponsiveFooter
 from ..widgets.jobs_table import JobsTable
-from ..widgets.logs_pane import LOG_LIMIT, LogsPane
+from ..widgets.logs_pane import LogsPane
 from ..widgets.panes import SettingsPane, StatusPane
 from ..widgets.schema_editor import SchemaEditor
 
 # The job actions whose answer the screen follows up (see `_job_action_done`), by the name their
 # toasts use: one constant each, so a request and its follow-up cannot drift apart.
-RUN_NOW, SIMULATE_CHANGES, IMPORT_SCHEMA, SAVE_SETTINGS, ASSIGN, UNASSIGN = (
+(
+    RUN_NOW,
+    SIMULATE_CHANGES,
+    IMPORT_SCHEMA,
+    SAVE_SETTINGS,
+    ASSIGN,
+    UNASSIGN,
+    REVIEW_DELETES,
+    ALLOW_DELETES,
+    EXPORT_LOGS,
+) = (
     "Run now",
     "Simulate changes",
     "Import schema",
     "Save settings",
     "Assign",
     "Remove assignment",
+    "Review held deletes",
+    "Allow deletes",
+    "Export logs",
 )
 
 # What the screen's loads are called in their failure toasts ("Loading jobs failed").
@@ -77,7 +93,25 @@ LOADING_JOBS, LOADING_JOB = "Loading jobs", "Loading the job"
 
 CHANGES_SHOWN = 12
 """Lines of an import's change summary that fit the confirm dialog in a 24-line terminal."""
+DELETES_SHOWN = 8
+"""Held deletes listed in the Allow deletes dialog, which also asks for the job's name, in 24 lines."""
+
+
+@dataclass(frozen=True)
+class CycleRan:
+    """A cycle run from the dashboard, and what its toast tells: the job after it, its escrows."""
+
+    execution: SynchronizationTaskExecution | None
+    """None: a cycle of the job had started meanwhile (see `SyncService.allow_deletes`)."""
+    summary: JobSummary
+    waiting: int
+
+
 SCOPE_ORDER = ["Full", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "ForceDeletes"]
+TICK = 5.0
+"""Seconds between moves of the relative times ("35s ago") in the table and the tab on view."""
+HOME_POLL = 2.0
+"""Seconds between looks at the home for changes made by other processes (the CLI, `synctui serve`)."""
 
 
 class JobsScreen(Screen[None]):
@@ -100,6 +134,8 @@ class JobsScreen(Screen[None]):
         """Tabs not filled since the detail was loaded (see _render_tab)."""
         self._panes: dict[str, Widget] = {}
         """Each tab's content, by tab id."""
+        self._home_stamp: object = None
+        """The home's change stamp when the jobs were last read (see `_look_at_home`)."""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -119,7 +155,8 @@ class JobsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._unsubscribe = self.service.subscribe(self._on_service_event)
         self.load_jobs()
-        self.set_interval(5, self._tick)
+        self.set_interval(TICK, self._tick)
+        self.set_interval(HOME_POLL, self._look_at_home)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -153,25 +190,44 @@ class JobsScreen(Screen[None]):
         self.query_one(LogsPane).cycle_progressed(message.job_id)
 
     def _tick(self) -> None:
-        """Relative times move on even when nothing happens."""
+        """Relative times move on even when nothing happens: in the table, and in the tab on view
+        if it shows any (a tab not yet filled since its job changed is left to be filled)."""
         if self.summaries:
             self._show_table()
+        active = self.query_one("#detail", TabbedContent).active
+        tab = TAB_BY_ID.get(active)
+        if tab is not None and tab.tick is not None and self.detail is not None and active not in self._stale:
+            tab.tick(self._panes[active], self.service.clock.now())
+
+    def _look_at_home(self) -> None:
+        """Another process (`synctui jobs create`, `synctui serve` running cycles) changed the home:
+        read the jobs again. Two stats, so it is cheap to do every HOME_POLL seconds; changes this
+        dashboard made were read already (the stamp is taken as the jobs are read)."""
+        if self._home_stamp is not None and self.service.home.change_stamp() != self._home_stamp:
+            self.load_jobs()
+
+    def action_refresh(self) -> None:
+        self.load_jobs()
 
     # --- loading --------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="jobs", exit_on_error=False)
     def load_jobs(self) -> None:
+        stamp = self.service.home.change_stamp()  # before reading: a change meanwhile is read again
         try:
             summaries = self.service.job_summaries()
         except Exception as error:  # noqa: BLE001 - shown as a toast; the app keeps running
+            # Said once: the home is read again when it changes (a damaged file fixed), not at each look.
+            self._home_stamp = stamp
             self.post_message(JobActionFailed(LOADING_JOBS, error))
             return
         if not get_current_worker().is_cancelled:
-            self.post_message(JobsLoaded(summaries))
+            self.post_message(JobsLoaded(summaries, stamp))
 
     @on(JobsLoaded)
     def _jobs_loaded(self, message: JobsLoaded) -> None:
         self.loaded = True
+        self._home_stamp = message.stamp
         self.summaries = {s.job.id or "": s for s in message.summaries}
         self.order = [s.job.id or "" for s in message.summaries]
         for job_id in list(self.progress):
@@ -323,7 +379,31 @@ class JobsScreen(Screen[None]):
             return
         name = self._job_name()
         self.notify(f"Running a cycle of {name}…")
-        self._request(RUN_NOW, self.selected, self.service.run_cycle, self.selected, job_name=name)
+        self._request(RUN_NOW, self.selected, self._cycle_run, self.service.run_cycle, self.selected, job_name=name)
+
+    def _cycle_run(self, run: Callable[[str], SynchronizationTaskExecution | None], job_id: str) -> CycleRan:
+        """Run a cycle (on the worker), then read what the toast tells of it: the job as the cycle
+        left it (a quarantine) and its escrows."""
+        return CycleRan(run(job_id), self.service.job_summary(job_id), len(self.service.escrows(job_id)))
+
+    def _cycle_toast(self, name: str, ran: CycleRan) -> None:
+        execution, summary, waiting = ran.execution, ran.summary, ran.waiting
+        if execution is None:  # the scheduler's cycle started first: it makes the deletes
+            self.notify(f"{name}: deletes allowed; the cycle running now makes them")
+            return
+        lines = cycle_report(execution, summary.job, summary.next_run, waiting)
+        quarantined = summary.job.status is not None and summary.job.status.quarantine is not None
+        state = enum_text(execution.state)
+        self.notify(
+            "\n".join(lines),
+            title=f"{name}: cycle ended",
+            severity="error"
+            if quarantined or state == "Failed"
+            else "information"
+            if state == "Succeeded"
+            else "warning",
+            timeout=15 if len(lines) > 1 else 5,
+        )
 
     def action_delete(self) -> None:
         summary = self.current
@@ -350,15 +430,16 @@ class JobsScreen(Screen[None]):
         job_id: str,
         call: Callable[..., object],
         *args: object,
-        success: str,
+        success: str | None,
         type_name: str | None = None,
+        job_name: str = "",
     ) -> None:
         """Ask first (focus on No, or on the field where the job's name must be typed); on yes, ask
         the worker for the service call."""
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self._request(yes, job_id, call, *args, success=success)
+                self._request(yes, job_id, call, *args, success=success, job_name=job_name)
 
         self.app.push_screen(ConfirmDialog(title, body, yes=yes, type_to_confirm=type_name), answer)
 
@@ -395,21 +476,31 @@ class JobsScreen(Screen[None]):
         self.app.push_screen(RestartDialog(name), chosen)
 
     def action_allow_deletes(self) -> None:
+        """First what would be disabled and deleted (a preview, on the worker), then the question."""
         summary = self.current
         if summary is None:
             return
-        job_id, name = summary.job.id or "", summary.name
+        self.notify(f"Reading the deletes {summary.name} holds back…")
+        self._request(REVIEW_DELETES, summary.job.id, self.service.held_deletes, summary.job.id, job_name=summary.name)
+
+    def _confirm_allow_deletes(self, job_id: str, name: str, held: list[dict[str, Any]]) -> None:
+        listed = [
+            f"{entry['provisioningAction']} {entry['sourceIdentity']['identityType']} {object_name(entry)}"
+            for entry in held
+        ]
         self._confirm_then(
             f"Allow deletes for “{name}”?",
-            f"{name} stopped because a cycle would delete or disable more objects than its threshold allows.\n"
-            "The next cycle will delete or disable those target objects.",
-            "Allow deletes",
+            f"A cycle of {name} would disable or delete more objects than its threshold allows. "
+            f"Allowing runs that cycle now; it changes these {len(held)} target objects:\n"
+            + "\n".join(f"• {line}" for line in shortened(listed, DELETES_SHOWN)),
+            ALLOW_DELETES,
             job_id,
-            self.service.restart_job,
+            self._cycle_run,
+            self.service.allow_deletes,
             job_id,
-            "ForceDeletes",
-            success=f"{name}: deletes allowed, restarting",
+            success=None,
             type_name=name,
+            job_name=name,
         )
 
     def action_on_demand(self) -> None:
@@ -452,8 +543,9 @@ class JobsScreen(Screen[None]):
             return
         job_id = summary.job.id or ""
 
-        def write(path: str | None) -> None:
-            if path:
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
                 self._request(
                     "Export schema",
                     job_id,
@@ -468,7 +560,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Export schema",
                 f"Write the schema of {summary.name} as Graph JSON to:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Export",
             ),
             write,
@@ -488,7 +580,7 @@ class JobsScreen(Screen[None]):
             PathDialog(
                 "Import schema",
                 f"Replace the schema of {name} with the Graph JSON in:",
-                f"{summary.job.template_id}-schema.json",
+                default_export_path(self.service, f"{summary.job.template_id}-schema.json"),
                 ok="Import",
             ),
             read,
@@ -628,20 +720,61 @@ class JobsScreen(Screen[None]):
             return
         editor.post_message(SchemaEditor.Saved(request.job_id, saved))
 
-    @on(LogsPane.ReloadRequested)
-    def _reload_logs(self, request: LogsPane.ReloadRequested) -> None:
+    @on(SchemaEditor.DefaultsRequested)
+    def _default_mappings(self, request: SchemaEditor.DefaultsRequested) -> None:
         request.stop()
-        self.reload_logs(request.summary, self.query_one(LogsPane))
+        summary = self.summaries.get(request.job_id)
+        if summary is not None:
+            self.read_default_mappings(request.job_id, summary.job.template_id or "", self.query_one(SchemaEditor))
 
-    @work(thread=True, exclusive=True, group="logs-follow", exit_on_error=False)
-    def reload_logs(self, summary: JobSummary, pane: LogsPane) -> None:
+    @work(thread=True, exit_on_error=False, group="service")
+    def read_default_mappings(self, job_id: str, template_id: str, editor: SchemaEditor) -> None:
         try:
-            logs = self.service.logs(summary.job.id or "", LOG_LIMIT)
+            template = self.service.get_template(template_id)
+        except Exception as error:  # noqa: BLE001 - a message; the working copy is untouched
+            self.post_message(JobActionFailed("Restore default mappings", error))
+            return
+        if template.schema_ is not None:
+            editor.post_message(SchemaEditor.DefaultsLoaded(job_id, template.schema_))
+
+    @on(LogsPane.QueryRequested)
+    def _query_logs(self, request: LogsPane.QueryRequested) -> None:
+        request.stop()
+        self.query_logs(request, self.query_one(LogsPane))
+
+    @work(thread=True, exclusive=True, group="logs-query", exit_on_error=False)
+    def query_logs(self, request: LogsPane.QueryRequested, pane: LogsPane) -> None:
+        try:
+            page = self.service.log_page(request.summary.job.id or "", request.query, request.offset, request.limit)
         except Exception as error:  # noqa: BLE001 - following stops; the user sees why
-            pane.post_message(LogsPane.ReloadFailed(error))
+            pane.post_message(LogsPane.QueryFailed(error))
             return
         if not get_current_worker().is_cancelled:
-            pane.post_message(LogsPane.Reloaded(summary, logs, self.service.clock.now()))
+            pane.post_message(LogsPane.Answered(request, page, self.service.clock.now()))
+
+    @on(LogsPane.ExportRequested)
+    def _export_logs(self, request: LogsPane.ExportRequested) -> None:
+        request.stop()
+        summary, query = request.summary, request.query
+        job_id = summary.job.id or ""
+        count = f" {request.count}" if request.count is not None else ""
+        what = f"all{count} entries" if query.is_empty else f"the{count} entries that match the filters"
+
+        def write(typed: str | None) -> None:
+            if typed:
+                path = export_target(self.service, typed)
+                self._request(EXPORT_LOGS, job_id, export_logs, self.service, job_id, query, path)
+
+        self.app.push_screen(
+            PathDialog(
+                "Export logs",
+                f"Write {what} in the provisioning log of {summary.name}, as CSV if the file name ends "
+                "in .csv, else as Graph JSON, to:",
+                default_export_path(self.service, f"{summary.job.template_id}-logs.json"),
+                ok="Export",
+            ),
+            write,
+        )
 
     @on(EscrowsPane.RetryRequested)
     @on(EscrowsPane.DismissRequested)
@@ -725,18 +858,18 @@ class JobsScreen(Screen[None]):
         request, result = done.request, done.result
         if request.success:
             self.notify(request.success)
-        if request.action == RUN_NOW:
-            state = enum_text(getattr(result, "state", ""))
-            self.notify(
-                f"{request.job_name}: cycle {state}, {getattr(result, 'count_exported', 0)} exported",
-                severity="information" if state == "Succeeded" else "warning",
-            )
+        if request.action in (RUN_NOW, ALLOW_DELETES) and isinstance(result, CycleRan):
+            self._cycle_toast(request.job_name, result)
+        elif request.action == REVIEW_DELETES and isinstance(result, list):
+            self._confirm_allow_deletes(request.job_id or "", request.job_name, result)
         elif request.action == SIMULATE_CHANGES:
             self.notify(f"{result}. The next cycles pick the changes up.", title="Simulated a day at work")
         elif request.action == IMPORT_SCHEMA and isinstance(result, SchemaFile):
             self._confirm_import(request.job_id or "", request.job_name, result)
         elif request.action in (ASSIGN, UNASSIGN):
             self.load_detail(request.job_id or "")
+        elif request.action == EXPORT_LOGS and isinstance(result, Exported):
+            self.notify(f"{result.count} log entries written to {result.path}")
         elif request.action == SAVE_SETTINGS:
             pane = self.query_one(SettingsPane)
             pane.clear_secret_inputs()

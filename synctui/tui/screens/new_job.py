@@ -22,27 +22,15 @@ from textual.widgets import (
     Static,
 )
 
-from ...key_values import split_pair
+from ...models import SynchronizationJob
 from ...service import ServiceError, SyncService
+from ..format import enum_text
 from ..messages import JobActionFailed
-from ..template_fields import own_secrets
 from ..widgets.footer import ResponsiveFooter
+from ..widgets.setting_fields import SettingFields
 
 if TYPE_CHECKING:
     from ...template_settings import TemplateSettings
-
-
-def parse_pairs(text: str, what: str) -> dict[str, str]:
-    """'A=1, B=2' → {'A': '1', 'B': '2'}; raises ValueError naming the bad part."""
-    pairs: dict[str, str] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        pair = split_pair(part)
-        if pair is None:
-            raise ValueError(f"{what}: {part.strip()!r} is not NAME=VALUE")
-        pairs[pair[0]] = pair[1].strip()
-    return pairs
 
 
 class NewJobScreen(Screen["str | None"]):
@@ -82,8 +70,8 @@ class NewJobScreen(Screen["str | None"]):
         super().__init__()
         self.service = service
         self.busy = False
-        self.secret_names: list[str] = []
-        """The secrets with a field of their own."""
+        self.templates: dict[str, Any] = {}
+        self.declared: Mapping[str, TemplateSettings] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,17 +84,13 @@ class NewJobScreen(Screen["str | None"]):
             yield Input(placeholder="e.g. Tenant → HR app", id="new-name")
             yield Label("Interval (ISO 8601 duration)")
             yield Input("PT40M", id="new-interval")
-            yield Label("Secrets — write-only; leave empty what the template does not need", classes="section")
-            yield Vertical(id="new-secret-fields")  # the templates' own secrets, once they are loaded
-            yield Label("Other secrets (NAME=VALUE, comma separated)")
-            yield Input(password=True, id="new-secrets-extra")
-            yield Label("Job settings (NAME=VALUE, comma separated), e.g. SourcePath=/data/hr.csv")
-            yield Input(id="new-settings")
+            yield SettingFields(id="new-fields")  # the chosen template's, once it is chosen
             yield Checkbox("Test the connection after creating", value=True, id="new-test")
             yield Checkbox("Start the job after creating", value=False, id="new-start")
-            yield Static("", id="new-error", classes="error-text")
+        with Vertical(id="new-job-bar"):  # docked: what went wrong stays in view, whatever the scroll
+            yield Static("", id="new-error", classes="error-text", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Create", id="new-create", variant="primary")
+                yield Button("Create (ctrl+s)", id="new-create", variant="primary")
                 yield Button("Test connection", id="new-test-connection")
                 yield Button("Cancel", id="new-cancel")
         yield ResponsiveFooter()
@@ -131,29 +115,18 @@ class NewJobScreen(Screen["str | None"]):
 
     @on(TemplatesLoaded)
     def _templates_loaded(self, message: TemplatesLoaded) -> None:
-        templates, declared = message.templates, message.declared
-        self.templates = {t.id: t for t in templates}
+        self.templates = {t.id: t for t in message.templates}
+        self.declared = message.declared
         select = self.query_one("#new-template", Select)
-        select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in templates])
-        self.secret_names = [spec.name for _, spec in own_secrets(declared)]
-        self.query_one("#new-secret-fields", Vertical).mount_all(
-            Horizontal(
-                Label(spec.name, classes="secret-key"),
-                Input(
-                    password=True,
-                    placeholder=f"{template_id}: {spec.meaning}",
-                    id=f"new-secret-{spec.name}",
-                    classes="secret-input",
-                ),
-                classes="secret-row",
-            )
-            for template_id, spec in own_secrets(declared)
-        )
+        select.set_options([(f"{t.id} — {t.description or ''}", t.id) for t in message.templates])
 
     @on(Select.Changed, "#new-template")
     def _template_changed(self, event: Select.Changed) -> None:
-        template = getattr(self, "templates", {}).get(event.value)
+        template = self.templates.get(str(event.value))
         self.query_one("#new-template-description", Static).update(template.description or "" if template else "")
+        declared = self.declared.get(str(event.value))
+        if declared is not None:
+            self.query_one(SettingFields).fill(declared, {}, (), declared.with_initial_secrets({}))
 
     def _error(self, message: str) -> None:
         self.query_one("#new-error", Static).update(f"✖ {message}")
@@ -163,15 +136,9 @@ class NewJobScreen(Screen["str | None"]):
         if self.query_one("#new-template", Select).is_blank():
             self._error("choose a template")
             return None
-        secrets = {key: self.query_one(f"#new-secret-{key}", Input).value for key in self.secret_names}
-        secrets = {k: v for k, v in secrets.items() if v}
-        try:
-            secrets.update(parse_pairs(self.query_one("#new-secrets-extra", Input).value, "other secrets"))
-            settings = parse_pairs(self.query_one("#new-settings", Input).value, "settings")
-        except ValueError as error:
-            self._error(str(error))
-            return None
-        return str(self.query_one("#new-template", Select).value), secrets, settings
+        settings, secrets = self.query_one(SettingFields).changes()
+        typed = {name: value for name, value in settings.items() if value is not None}
+        return str(self.query_one("#new-template", Select).value), secrets, typed
 
     @on(Button.Pressed, "#new-test-connection")
     def action_test_connection(self) -> None:
@@ -196,6 +163,7 @@ class NewJobScreen(Screen["str | None"]):
         else:
             self._error(message.problem)
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#new-create")
     def action_create(self) -> None:
         if self.busy:
@@ -239,11 +207,27 @@ class NewJobScreen(Screen["str | None"]):
             return
         job_id = job.id or ""
         notes: list[tuple[str, SeverityLevel]] = [(f"Created {name}", "information")]
-        if test:
+        unset = self._unconfigured(job, template, secrets, settings)
+        if unset:
+            notes.append((f"{name} is NotConfigured until {unset} set: in its Settings tab", "warning"))
+        elif test:
             notes.append(_follow_up(self.service.validate_credentials, job_id, f"{name}: connection OK", f"{name}: "))
         if start:
             notes.append(_follow_up(self.service.start_job, job_id, f"Started {name}", f"{name} not started: "))
         self.post_message(self.Created(job_id, notes))
+
+    def _unconfigured(
+        self, job: SynchronizationJob, template: str, secrets: dict[str, str], settings: dict[str, str]
+    ) -> str:
+        """What the new job still needs ("secret BaseAddress is") when it is NotConfigured; else ""."""
+        if job.status is None or enum_text(job.status.code) != "NotConfigured" or template not in self.declared:
+            return ""
+        declared = self.declared[template]
+        missing = [f"secret {name}" for name in declared.required(secret=True) if name not in secrets]
+        missing += [f"setting {name}" for name in declared.required(secret=False) if name not in settings]
+        if not missing:
+            return ""
+        return " and ".join(missing) + (" are" if len(missing) > 1 else " is")
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

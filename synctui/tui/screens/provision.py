@@ -25,7 +25,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from ...service import JobSummary, SourceObject, SyncService
+from ...service import JobSummary, SourceObject, SyncService, on_demand_summary
 from ..dialogs.log_entry import entry_header, modified_table, steps_table
 from ..messages import JobActionFailed, show_failure
 from ..widgets.footer import ResponsiveFooter
@@ -181,9 +181,8 @@ class ProvisionScreen(Screen[None]):
         from rich.console import Group
 
         parts: list[Any] = [Text(f"Result: {result}", style=style)]
-        details = key.get("details") or {}
-        if details.get("errorCode") or details.get("errorMessage"):
-            parts.append(Text(f"{details.get('errorCode') or ''} {details.get('errorMessage') or ''}", style="red"))
+        if (key.get("details") or {}).get("errorCode") or result == "Failure":
+            parts.append(Text(on_demand_summary(key), style="red" if result == "Failure" else ""))
         parts.append(entry_header(entry))
         if entry.get("provisioningSteps"):
             parts.append(steps_table(entry["provisioningSteps"]))

@@ -19,7 +19,7 @@ from textual.widgets import Button, Static
 from ...service import JobSummary
 from ..detail_tab import DetailTab
 from ..dialogs.confirm import ConfirmDialog
-from ..format import absolute, relative
+from ..format import absolute, as_datetime, next_run_text
 from .row_table import Cell, Column, RowTable
 
 MARK = "✓"
@@ -116,6 +116,12 @@ class EscrowsPane(Vertical):
         self._show_detail(self._highlighted())  # its attempts and next retry may have changed
         self._enable(bool(escrows))
 
+    def tick(self, now: datetime) -> None:
+        """Move the next retries' relative times on to `now`."""
+        self._now = now
+        self._fill()
+        self._show_detail(self._highlighted())
+
     def _fill(self) -> None:
         table = self.query_one("#escrows-table", RowTable)
         table.set_rows(
@@ -129,9 +135,20 @@ class EscrowsPane(Vertical):
             escrow_name(escrow),
             str(escrow.get("objectType") or ""),
             str(escrow.get("attempts", "")),
-            relative(escrow.get("nextRetry"), self._now or datetime.now()),
+            self._retried(escrow),
             (f"{error.get('code') or ''}: {error.get('message') or ''}", "red"),
         )
+
+    def _retried(self, escrow: dict[str, Any]) -> str:
+        """When a cycle really retries the escrow (the service's `retryAt`): its back-off may end
+        between two cycles, and no cycle runs while the schedule is not Active."""
+        retry = as_datetime(escrow.get("retryAt"))
+        if retry is None:
+            return "not scheduled"
+        now = self._now or datetime.now()
+        when = next_run_text(retry, now).plain
+        next_run = self.summary.next_run if self.summary else None
+        return f"next cycle, {when}" if retry <= now or retry == next_run else f"{when} (back-off)"
 
     @on(RowTable.RowHighlighted, "#escrows-table")
     def _highlighted_changed(self, event: RowTable.RowHighlighted) -> None:
@@ -143,13 +160,12 @@ class EscrowsPane(Vertical):
             return
         error = escrow.get("error") or {}
         attempts = plural(int(escrow.get("attempts") or 0), "attempt")
-        retry = relative(escrow.get("nextRetry"), self._now or datetime.now())
         detail = Text()
         detail.append(f"{escrow_name(escrow)} ", style="bold")
         detail.append(f"({escrow.get('objectType') or '?'} {escrow.get('sourceId') or ''})\n", style="dim")
         detail.append(f"{error.get('code') or ''}: {error.get('message') or ''}\n", style="red")
         detail.append(
-            f"failing since {absolute(escrow.get('firstFailure'))}, {attempts}, next retry {retry}", style="dim"
+            f"{attempts} since {absolute(escrow.get('firstFailure'))}; retried {self._retried(escrow)}", style="dim"
         )
         self.query_one("#escrow-detail", Static).update(detail)
 
@@ -239,4 +255,5 @@ TAB = DetailTab(
     "#escrows-table",
     lambda service: EscrowsPane(id="escrows-pane"),
     lambda pane, view: pane.show(view.detail.summary, view.detail.escrows, view.now),
+    tick=lambda pane, now: pane.tick(now),
 )

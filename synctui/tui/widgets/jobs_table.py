@@ -9,30 +9,42 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from ...service import JobSummary, next_run
+from ...service import JobSummary
 from ..format import (
     badge,
     enum_text,
+    fit_cell,
     fuzzy_match,
     in_sync,
     interval_text,
-    is_never,
     last_result,
+    next_run_text,
     relative,
 )
 
 COLUMNS = [
-    ("name", "Name", 21),
+    ("name", "Name", 19),
     ("template", "Template", 10),
     ("status", "Status", 15),
     ("schedule", "Schedule", 12),
     ("last", "Last run", 8),
-    ("result", "Last result", 14),
+    ("result", "Last result", 16),
     ("sync", "In sync", 14),
     ("next", "Next run", 9),
 ]
 NARROW_COLUMNS = {"name": 18, "status": 15, "last": 8, "result": 17, "next": 9}
 """What fits 80 columns, and how wide; the template, schedule and counts are on the Status tab."""
+COUNT_COLUMNS = {"result", "sync"}
+"""Columns whose long numbers are abbreviated (59421 → 59k) when the cell is too wide for them."""
+
+
+def fitted_cells(summary: JobSummary, now: datetime, widths: dict[str, int]) -> dict[str, Text | str]:
+    """The job's cells, each fitted to its column's width: nothing is cut without a sign."""
+    return {
+        key: fit_cell(value, widths[key], counts=key in COUNT_COLUMNS)
+        for key, value in job_cells(summary, now).items()
+        if key in widths
+    }
 
 
 def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
@@ -40,13 +52,6 @@ def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
     status, schedule = job.status, job.schedule
     state = enum_text(schedule.state) if schedule else "—"
     last = status.last_execution if status else None
-    if summary.running:
-        next_text = Text("▶ running", style="bold cyan")
-    elif schedule is None or state != "Active":
-        next_text = Text("—", style="dim")
-    else:
-        due = next_run(job)
-        next_text = Text("due now" if is_never(due) or due <= now else relative(due, now))
     return {
         "name": Text(summary.name, overflow="ellipsis", no_wrap=True),
         "template": job.template_id or "?",
@@ -55,7 +60,7 @@ def job_cells(summary: JobSummary, now: datetime) -> dict[str, Text | str]:
         "last": relative(last.time_ended if last else None, now),
         "result": last_result(job),
         "sync": in_sync(job),
-        "next": next_text,
+        "next": next_run_text(summary.next_run, now, running=summary.running),
     }
 
 
@@ -93,6 +98,12 @@ class JobsTable(DataTable[Text | str]):
         """The keys of the columns shown: each is added with its key, so none is None."""
         return [key.value for key in self.columns if key.value is not None]
 
+    def _widths(self) -> dict[str, int]:
+        """The shown columns' widths, by key."""
+        if self._narrow:
+            return dict(NARROW_COLUMNS)
+        return {key: width for key, _, width in COLUMNS}
+
     @property
     def narrow(self) -> bool:
         return self._narrow
@@ -126,6 +137,7 @@ class JobsTable(DataTable[Text | str]):
     def show_jobs(self, summaries: list[JobSummary], now: datetime, filter_text: str = "") -> None:
         self._shown = (summaries, now, filter_text)
         columns = self._column_keys()
+        widths = self._widths()
         visible = [
             s
             for s in summaries
@@ -138,7 +150,7 @@ class JobsTable(DataTable[Text | str]):
         if wanted == current:
             for summary in visible:
                 job_id = summary.job.id or ""
-                cells = job_cells(summary, now)
+                cells = fitted_cells(summary, now, widths)
                 old = self._cells.get(job_id, {})
                 for key in columns:
                     if old.get(key) != _plain(cells[key]):
@@ -151,7 +163,7 @@ class JobsTable(DataTable[Text | str]):
         self._cells.clear()
         for summary in visible:
             job_id = summary.job.id or ""
-            cells = job_cells(summary, now)
+            cells = fitted_cells(summary, now, widths)
             self.add_row(*(cells[key] for key in columns), key=job_id)
             self._cells[job_id] = {key: _plain(cells[key]) for key in columns}
         if selected in wanted:

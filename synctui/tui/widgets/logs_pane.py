@@ -1,34 +1,47 @@
-"""The Logs tab: provisioning log entries, newest first, filtered by action, status and text; follow
-mode shows new entries as the cycle writes them; export writes the shown entries to a JSON file.
-Following, the pane asks for the entries again (ReloadRequested); the screen's worker answers with
-Reloaded or ReloadFailed."""
+"""The Logs tab: provisioning log entries, newest first, a page of 500 at a time, with the filters of
+Entra's provisioning-log blade (action, status, date range, identity) and a search of every value.
+
+While the whole log is loaded (up to 500 entries, the usual case) the filters and the search apply
+as you type. A longer log is asked of the store (LogsPane.QueryRequested, answered by the jobs
+screen's worker with Answered or QueryFailed), so that they reach every entry it keeps; `+` loads
+the next page. Follow mode asks again as cycles write entries. Export writes every entry that
+matches, as JSON or CSV (ExportRequested: the jobs screen asks where)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 
+from ...models import parse_duration
 from ...service import JobSummary
+from ...store.log_query import LogPage, LogQuery, searchable_text
 from ..detail_tab import DetailTab
-from ..dialogs.path import PathDialog
-from ..export import write_json
+from ..dialogs.date_range import DateRange, DateRangeDialog
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
-from ..messages import JobActionRequested
 from .row_table import Cell, Column, RowTable
 
 ACTIONS = ["create", "update", "delete", "disable", "other"]
 STATUSES = ["success", "failure", "skipped", "warning"]
+CUSTOM = "custom"
+DATE_RANGES = [
+    ("last hour", "PT1H"),
+    ("last 24 hours", "P1D"),
+    ("last 7 days", "P7D"),
+    ("last 30 days", "P30D"),
+    ("custom…", CUSTOM),
+]
+"""The date filter's choices, as Entra's blade has them (the last 24 hours, 7 days, 30 days, a custom
+range), and the last hour for local cycles that run every few minutes."""
 COLUMNS = (
     Column("When", 20),
     Column("Action"),
@@ -37,25 +50,8 @@ COLUMNS = (
     Column("Type"),
     Column("Error", 32),
 )
-LOG_LIMIT = 500
-"""Entries the tab holds (newest first): search and export work on these; the table draws only
-those in view."""
-
-
-def searchable_text(entry: dict[str, Any]) -> str:
-    """Every value of an entry (names, ids, errors, old and new attribute values), lower-cased; keys
-    are left out so that searching "status" finds the entries that mention it, not all of them."""
-    parts: list[str] = []
-    stack: list[Any] = [entry]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-        elif value is not None:
-            parts.append(str(value))
-    return "\n".join(parts).lower()
+PAGE = 500
+"""Entries asked of the store at a time (newest first): the table draws only those in view."""
 
 
 class LogsPane(Vertical):
@@ -69,13 +65,18 @@ class LogsPane(Vertical):
             tooltip="Follow: show new entries at the top as cycles write them",
         ),
         Binding("slash", "search", "Search", id="logs.search", tooltip="Search the entries as you type"),
-        Binding("e", "export", "Export…", id="logs.export", tooltip="Write the shown entries to a JSON file"),
+        Binding("plus", "more", "More", id="logs.more", tooltip=f"Load the next {PAGE} older entries"),
+        Binding(
+            "e", "export", "Export…", id="logs.export", tooltip="Write every entry that matches to a JSON or CSV file"
+        ),
         Binding(
             "escape", "clear_search", "Clear search", show=False, id="logs.clear_search", tooltip="Clear the search"
         ),
     ]
     FOLLOW_DELAY = 1.0
     """Seconds during which progress reports are gathered into one reload while following."""
+    QUERY_DELAY = 0.3
+    """Seconds of no typing before a search of a log longer than a page is asked of the store."""
 
     following: reactive[bool] = reactive(False)
 
@@ -84,38 +85,57 @@ class LogsPane(Vertical):
             super().__init__()
             self.entry = entry
 
-    class ReloadRequested(Message):
-        """Following: read the job's entries again."""
+    class QueryRequested(Message):
+        """Read the entries that match `query`, `limit` of them from the `offset`-th on."""
 
-        def __init__(self, summary: JobSummary) -> None:
+        def __init__(self, summary: JobSummary, query: LogQuery, offset: int, limit: int) -> None:
             super().__init__()
-            self.summary = summary
+            self.summary, self.query, self.offset, self.limit = summary, query, offset, limit
 
-    class Reloaded(Message):
-        def __init__(self, summary: JobSummary, logs: list[dict[str, Any]], now: datetime) -> None:
+    class Answered(Message):
+        def __init__(self, request: LogsPane.QueryRequested, page: LogPage, now: datetime) -> None:
             super().__init__()
-            self.summary, self.logs, self.now = summary, logs, now
+            self.request, self.page, self.now = request, page, now
 
-    class ReloadFailed(Message):
+    class QueryFailed(Message):
         def __init__(self, error: Exception) -> None:
             super().__init__()
             self.error = error
 
+    class ExportRequested(Message):
+        """Write every entry that matches `query` to a file (the jobs screen asks where)."""
+
+        def __init__(self, summary: JobSummary, query: LogQuery, count: int | None) -> None:
+            super().__init__()
+            self.summary, self.query, self.count = summary, query, count
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.summary: JobSummary | None = None
+        self._loaded_query = LogQuery()
+        """The query the loaded entries answer."""
         self._logs: list[dict[str, Any]] = []
+        self._matched = 0
+        """How many entries answer the loaded query (loaded or not)."""
+        self._total = 0
+        """How many entries the job's log keeps."""
         self._text: dict[str, str] = {}
         self._now: datetime | None = None
         self._shown: list[dict[str, Any]] = []
         self._shown_ids: list[str] = []
         self._entry_by_key: dict[str, dict[str, Any]] = {}
         self._reload_timer: Timer | None = None
+        self._query_timer: Timer | None = None
+        self._custom_range: DateRange = (None, None)
+        self._date_choice: Any = Select.BLANK
+        """The date filter's choice in force (a custom range asked for and cancelled goes back to it)."""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="log-filters"):
+        with Grid(id="log-filters"):
             yield Select([(a, a) for a in ACTIONS], prompt="any action", id="log-action")
             yield Select([(s, s) for s in STATUSES], prompt="any status", id="log-status")
+            yield Select(DATE_RANGES, prompt="any time", id="log-date")
+            yield Input(placeholder="identity (name or id)", id="log-identity")
             yield Input(placeholder="search…", id="log-search")
         yield Label("", id="log-count")
         yield RowTable(*COLUMNS, id="logs-table")
@@ -136,27 +156,64 @@ class LogsPane(Vertical):
 
     @property
     def shown(self) -> list[dict[str, Any]]:
-        """The entries that pass the filters and the search, newest first (what export writes)."""
+        """The entries in the table: those loaded that pass the filters and the search, newest first."""
         return list(self._shown)
 
-    def show(self, summary: JobSummary, logs: list[dict[str, Any]], now: datetime) -> None:
-        if summary.job.id != self.job_id:
+    @property
+    def log_query(self) -> LogQuery:
+        """What the filters and the search ask for now (a date range ends now)."""
+
+        def chosen(select_id: str) -> str:
+            select = self.query_one(select_id, Select)
+            return "" if select.is_blank() else str(select.value)
+
+        date_range = chosen("#log-date")
+        now = self._now or datetime.now().astimezone()
+        since, until = self._custom_range if date_range == CUSTOM else (None, None)
+        return LogQuery(
+            since=now - parse_duration(date_range) if date_range and date_range != CUSTOM else since,
+            until=until,
+            identity=self.query_one("#log-identity", Input).value.strip(),
+            action=chosen("#log-action"),
+            status=chosen("#log-status"),
+            text=self.query_one("#log-search", Input).value.strip(),
+        )
+
+    @property
+    def _whole_log_loaded(self) -> bool:
+        """Every entry is here: the filters apply to them without asking the store."""
+        return self._loaded_query.is_empty and len(self._logs) >= self._total
+
+    def show(self, summary: JobSummary, page: LogPage, now: datetime) -> None:
+        """The newest page of the job's whole log (what the detail loads, whenever the job changes)."""
+        same_job = summary.job.id == self.job_id
+        if not same_job:
             self._cancel_reload()
-        self.summary, self._logs, self._now = summary, logs, now
-        keys = {self._key(e, i) for i, e in enumerate(logs)}
+        self.summary, self._now = summary, now
+        if same_job and (not self._loaded_query.is_empty or len(self._logs) > len(page.entries)):
+            # What the user asked for (a filter, more pages) is read again, not dropped for the page.
+            self._ask(self._loaded_query, 0, max(PAGE, len(self._logs)))
+            return
+        self._take(LogQuery(), page, append=False)
+        if not self._whole_log_loaded and not self.log_query.is_empty:
+            self._ask(self.log_query)  # the filters shown ask for more than this page
+
+    def tick(self, now: datetime) -> None:
+        """Move the relative times on to `now`."""
+        self._now = now
+        self._refresh_rows(redraw=True)
+
+    def _take(self, query: LogQuery, page: LogPage, *, append: bool) -> None:
+        self._loaded_query = query
+        self._logs = [*self._logs, *page.entries] if append else page.entries
+        self._matched, self._total = page.matched, page.total
+        keys = {self._key(e, i) for i, e in enumerate(self._logs)}
         self._text = {key: text for key, text in self._text.items() if key in keys}
         self._refresh_rows()
 
     @staticmethod
     def _key(entry: dict[str, Any], index: int) -> str:
         return str(entry.get("id") or index)
-
-    def _matches(self, entry: dict[str, Any], key: str, action: Any, status: Any, search: str) -> bool:
-        return (
-            (action is None or entry.get("provisioningAction") == action)
-            and (status is None or (entry.get("statusInfo") or {}).get("status") == status)
-            and (not search or search in self._search_text(key, entry))
-        )
 
     def _search_text(self, key: str, entry: dict[str, Any]) -> str:
         """Made at the first search, then kept while the entry is shown: searching as you type
@@ -165,27 +222,24 @@ class LogsPane(Vertical):
             self._text[key] = searchable_text(entry)
         return self._text[key]
 
-    def _refresh_rows(self) -> None:
-        action_select = self.query_one("#log-action", Select)
-        status_select = self.query_one("#log-status", Select)
-        action = None if action_select.is_blank() else action_select.value
-        status = None if status_select.is_blank() else status_select.value
-        search = self.query_one("#log-search", Input).value.strip().lower()
+    def _refresh_rows(self, *, redraw: bool = False) -> None:
+        query = self.log_query
         keyed = [(self._key(e, i), e) for i, e in enumerate(self._logs)]
-        shown = [(key, e) for key, e in keyed if self._matches(e, key, action, status, search)]
-        self._shown = [e for _, e in shown]
+        if query != self._loaded_query:  # the loaded entries, filtered here (while the store is asked)
+            keyed = [(key, e) for key, e in keyed if query.matches(e, self._search_text(key, e))]
+        self._shown = [e for _, e in keyed]
         self._show_count()
-        self.query_one("#logs-empty").display = not shown
-        ids = [key for key, _ in shown]
-        if ids == self._shown_ids:
+        self.query_one("#logs-empty").display = not keyed
+        ids = [key for key, _ in keyed]
+        if ids == self._shown_ids and not redraw:
             return
         table = self.query_one("#logs-table", RowTable)
         self._shown_ids = ids
-        self._entry_by_key = dict(shown)
-        now = self._now or datetime.now()
+        self._entry_by_key = dict(keyed)
+        now = self._now or datetime.now().astimezone()
         # The cursor stays on its entry, wherever new entries push it; following, it is on the newest.
         table.set_rows(
-            [(key, self._cells(entry, now)) for key, entry in shown],
+            [(key, self._cells(entry, now)) for key, entry in keyed],
             cursor_key=None if self.following else table.cursor_key,
         )
         if self.following:
@@ -210,22 +264,107 @@ class LogsPane(Vertical):
         table.cursor_row = 0
         table.scroll_home(animate=False)
 
+    @property
+    def _more(self) -> int:
+        """Entries that answer the loaded query and are not loaded yet."""
+        return max(0, self._matched - len(self._logs))
+
     def _show_count(self) -> None:
-        total, shown = len(self._logs), len(self._shown)
-        count = f"{total} entries" if shown == total else f"{shown} of {total} entries match"
+        shown, total = len(self._shown), self._total
+        entries = "entry" if total == 1 else "entries"
+        if self.log_query != self._loaded_query:
+            count = (
+                f"{shown} of {total} {entries} match"
+                if self._whole_log_loaded
+                else f"{shown} match in the newest {len(self._logs)} · searching all {total}…"
+            )
+        elif self._loaded_query.is_empty:
+            count = f"{total} {entries}" if not self._more else f"the newest {shown} of {total} {entries}"
+        else:
+            count = f"{self._matched} of {total} {entries} match"
+            if self._more:
+                count += f" · the newest {shown} shown"
+        if self._more and self.log_query == self._loaded_query:
+            count += f" · + {min(PAGE, self._more)} more"
+        query = self.log_query
+        if query.until is not None or (query.since is not None and self._date_choice == CUSTOM):
+            since = f"{query.since:%Y-%m-%d %H:%M}" if query.since else "the first"
+            count += f" · {since} → {query.until:%Y-%m-%d %H:%M}" if query.until else f" · since {since}"
         follow = "following ● new entries at the top" if self.following else "follow off (f)"
         self.query_one("#log-count", Label).update(f"{count} · {follow}")
 
-    @on(Select.Changed)
-    @on(Input.Changed, "#log-search")
-    def _filters_changed(self, event: Message) -> None:
-        event.stop()
-        self._refresh_rows()
+    # --- asking the store -------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#log-search")
+    def _ask(self, query: LogQuery, offset: int = 0, limit: int = PAGE) -> None:
+        self._cancel_query()
+        if self.summary is not None:
+            self.post_message(self.QueryRequested(self.summary, query, offset, limit))
+
+    def _cancel_query(self) -> None:
+        if self._query_timer is not None:
+            self._query_timer.stop()
+            self._query_timer = None
+
+    def _filters_changed(self, *, typing: bool) -> None:
+        self._refresh_rows()
+        query = self.log_query
+        if self._whole_log_loaded or query == self._loaded_query:
+            self._cancel_query()
+        elif typing and not query.is_empty:  # ask once the typing stops: a search of a long log parses it all
+            self._cancel_query()
+            self._query_timer = self.set_timer(self.QUERY_DELAY, lambda: self._ask(self.log_query))
+        else:
+            self._ask(query)
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.select.id == "log-date":
+            if event.value == CUSTOM and self._date_choice != CUSTOM:
+                self._ask_custom_range(event.select)
+                return
+            self._date_choice = event.value
+        self._filters_changed(typing=False)
+
+    def _ask_custom_range(self, select: Select[Any]) -> None:
+        def chosen(date_range: DateRange | None) -> None:
+            if date_range is None:
+                select.value = self._date_choice  # cancelled: the range in force stays
+                return
+            self._custom_range, self._date_choice = date_range, CUSTOM
+            self._filters_changed(typing=False)
+
+        self.app.push_screen(DateRangeDialog(self._now or datetime.now().astimezone()), chosen)
+
+    @on(Input.Changed, "#log-search, #log-identity")
+    def _text_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filters_changed(typing=True)
+
+    @on(Input.Submitted, "#log-search, #log-identity")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if self._query_timer is not None:
+            self._ask(self.log_query)  # now: Enter says the typing is done
         self.query_one("#logs-table", RowTable).focus()
+
+    @on(Answered)
+    def _answered(self, message: Answered) -> None:
+        message.stop()
+        request = message.request
+        if request.summary.job.id != self.job_id:
+            return
+        self._now = message.now
+        if request.offset == 0:
+            self._take(request.query, message.page, append=False)
+        elif request.query == self._loaded_query and request.offset == len(self._logs):
+            self._take(request.query, message.page, append=True)
+
+    @on(QueryFailed)
+    def _query_failed(self, message: QueryFailed) -> None:
+        message.stop()
+        self.following = False
+        self.app.notify(str(message.error), title="Reading the provisioning log failed", severity="error")
 
     def on_row_table_row_selected(self, event: RowTable.RowSelected) -> None:
         event.stop()
@@ -252,26 +391,14 @@ class LogsPane(Vertical):
             self._reload_timer = self.set_timer(self.FOLLOW_DELAY, self._reload_now)
 
     def _reload_now(self) -> None:
+        """The loaded query again, as many entries as are loaded (a page at least)."""
         self._reload_timer = None
-        if self.summary is not None:
-            self.post_message(self.ReloadRequested(self.summary))
+        self._ask(self._loaded_query, 0, max(PAGE, len(self._logs)))
 
     def _cancel_reload(self) -> None:
         if self._reload_timer is not None:
             self._reload_timer.stop()
             self._reload_timer = None
-
-    @on(Reloaded)
-    def _reloaded(self, message: Reloaded) -> None:
-        message.stop()
-        if message.summary.job.id == self.job_id:
-            self.show(self.summary or message.summary, message.logs, message.now)
-
-    @on(ReloadFailed)
-    def _reload_failed(self, message: ReloadFailed) -> None:
-        message.stop()
-        self.following = False
-        self.app.notify(str(message.error), title="Following the logs stopped", severity="error")
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -281,6 +408,12 @@ class LogsPane(Vertical):
     def action_search(self) -> None:
         self.query_one("#log-search", Input).focus()
 
+    def action_more(self) -> None:
+        if not self._more:
+            self.notify("Every entry that matches is loaded", severity="information")
+            return
+        self._ask(self._loaded_query, len(self._logs))
+
     def action_clear_search(self) -> None:
         field = self.query_one("#log-search", Input)
         if not (field.has_focus or field.value):
@@ -289,34 +422,16 @@ class LogsPane(Vertical):
         self.query_one("#logs-table", RowTable).focus()
 
     def action_export(self) -> None:
-        summary, entries = self.summary, self.shown
-        if summary is None:
+        if self.summary is None:
             self.notify("Select a job first", severity="warning")
             return
-        if not entries:
+        query = self.log_query
+        known = query == self._loaded_query or self._whole_log_loaded
+        count = (self._matched if query == self._loaded_query else len(self._shown)) if known else None
+        if count == 0:  # (while the store is still asked, older entries may match: it is asked again)
             self.notify("No entries to export: change the filters or the search", severity="warning")
             return
-
-        def write(path: str | None) -> None:
-            if path:
-                self.post_message(
-                    JobActionRequested(
-                        "Export logs",
-                        summary.job.id,
-                        partial(write_json, path, entries),
-                        success=f"{len(entries)} log entries written to {path}",
-                    )
-                )
-
-        self.app.push_screen(
-            PathDialog(
-                "Export logs",
-                f"Write the {len(entries)} shown log entries of {summary.name} as JSON to:",
-                f"{summary.job.template_id}-logs.json",
-                ok="Export",
-            ),
-            write,
-        )
+        self.post_message(self.ExportRequested(self.summary, query, count))
 
 
 TAB = DetailTab(
@@ -325,5 +440,6 @@ TAB = DetailTab(
     "#logs-table",
     lambda service: LogsPane(id="logs-pane"),
     lambda pane, view: pane.show(view.detail.summary, view.loaded, view.now),
-    load=lambda service, job_id: service.logs(job_id, LOG_LIMIT),
+    load=lambda service, job_id: service.log_page(job_id, LogQuery(), 0, PAGE),
+    tick=lambda pane, now: pane.tick(now),
 )

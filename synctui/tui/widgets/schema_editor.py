@@ -56,6 +56,19 @@ class SchemaEditor(Vertical):
             super().__init__()
             self.job_id, self.schema = job_id, schema
 
+    class DefaultsRequested(Message):
+        """The user confirmed Restore default mappings: the screen's worker reads the template's schema
+        and answers with DefaultsLoaded."""
+
+        def __init__(self, job_id: str) -> None:
+            super().__init__()
+            self.job_id = job_id
+
+    class DefaultsLoaded(Message):
+        def __init__(self, job_id: str, template_schema: SynchronizationSchema) -> None:
+            super().__init__()
+            self.job_id, self.template_schema = job_id, template_schema
+
     BINDING_GROUP_TITLE = "Schema"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("E", "edit", "Edit", id="schema.edit", tooltip="Edit the selected attribute mapping or scoping clause"),
@@ -109,6 +122,7 @@ class SchemaEditor(Vertical):
             yield Button("Enable/Disable", id="schema-toggle")
             yield Button("Save", id="schema-save", variant="primary", disabled=True)
             yield Button("Revert", id="schema-revert", disabled=True)
+            yield Button("Defaults…", id="schema-defaults")
         yield Label("", id="schema-state")
         yield SchemaTree(id="schema-tree")
 
@@ -170,6 +184,7 @@ class SchemaEditor(Vertical):
             "schema-toggle": self.action_toggle_enabled,
             "schema-save": self.action_save,
             "schema-revert": self.action_revert,
+            "schema-defaults": self.action_restore_defaults,
         }
         actions[event.button.id or ""]()
 
@@ -302,6 +317,44 @@ class SchemaEditor(Vertical):
 
         attributes = list(source_obj.attributes) if source_obj else []
         self.app.push_screen(ClauseDialog(current, attributes, self.operators, where), done)
+
+    # --- restoring the template's mappings -------------------------------------------------------------
+
+    def action_restore_defaults(self) -> None:
+        """Entra's "Restore default mappings": the template's attribute mappings and scoping filters
+        replace the working copy's, after a confirm; saving is still the user's step."""
+        from ..dialogs.confirm import ConfirmDialog
+
+        job_id = self.job_id
+        if job_id is None or self.working is None:
+            self.notify("Select a job whose schema is loaded first", severity="warning")
+            return
+
+        def answer(restore: bool | None) -> None:
+            if restore and job_id == self.job_id:
+                self.post_message(self.DefaultsRequested(job_id))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Restore default mappings?",
+                "The attribute mappings and scoping filters of every object mapping are replaced by those of "
+                "the job's template; your changes to them are lost once you save (ctrl+s). Until then, Revert "
+                "undoes it.",
+                yes="Restore",
+            ),
+            answer,
+        )
+
+    @on(DefaultsLoaded)
+    def _defaults_loaded(self, message: DefaultsLoaded) -> None:
+        message.stop()
+        if message.job_id != self.job_id or self.working is None:
+            return
+        self.working.synchronization_rules = [
+            rule.model_copy(deep=True) for rule in message.template_schema.synchronization_rules
+        ]
+        self._changed()
+        self.notify("The template's default mappings are restored: ctrl+s saves them, Revert undoes it")
 
     # --- saving ---------------------------------------------------------------------------------
 
