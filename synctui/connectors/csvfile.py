@@ -8,12 +8,12 @@ import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ..models import AttributeDefinition, AttributeType, DirectoryDefinition, DirectoryDefinitionDiscoverabilities
 from ._definitions import attribute, object_definition, reference
 from ._objects import ObjectTable
-from .base import ConnectionFailure, DirectoryObject, Modification, ObjectError, SourceDataError
+from ._read_only import ReadOnlySource
+from .base import ConnectionFailure, DirectoryObject, SourceDataError
 
 HR_CSV_DIRECTORY_NAME = "HR CSV"
 ANCHOR_COLUMN = "EmployeeId"
@@ -48,7 +48,7 @@ def hr_csv_definition(extra_columns: Iterable[str] = ()) -> DirectoryDefinition:
     )
 
 
-class CsvDirectory:
+class CsvDirectory(ReadOnlySource):
     """The workers of an HR CSV file (UTF-8, with or without a BOM; header row first). Every
     column is an attribute; an empty cell is None. The file is read once, on first use, and a
     malformed one raises `SourceDataError` naming the line. Read-only. One thread at a time."""
@@ -60,7 +60,7 @@ class CsvDirectory:
 
     def definition(self) -> DirectoryDefinition:
         """The known columns plus those the file's header adds (so this reads the file)."""
-        self._workers("User")
+        self._objects("User")
         assert self._definition is not None
         return self._definition
 
@@ -73,34 +73,10 @@ class CsvDirectory:
         except OSError as error:
             raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
-    def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
-        return self._workers(object_type).iter_copies()
+    def _read_only_reason(self) -> str:
+        return f"{self.path}: an HR CSV file is a read-only source"
 
-    def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
-        return self._workers(object_type).get(object_id)
-
-    def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
-        return self._workers(object_type).find(attribute, value)
-
-    def create(self, object_type: str, attributes: DirectoryObject) -> str:
-        raise self._read_only()
-
-    def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        raise self._read_only()
-
-    def delete(self, object_type: str, object_id: str) -> None:
-        raise self._read_only()
-
-    def flush(self) -> None:
-        """Nothing to write: the directory is read-only."""
-
-    def close(self) -> None:
-        """Nothing to release: the file is not held open."""
-
-    def _read_only(self) -> ObjectError:
-        return ObjectError("NotPermitted", f"{self.path}: an HR CSV file is a read-only source", retryable=False)
-
-    def _workers(self, object_type: str) -> ObjectTable:
+    def _objects(self, object_type: str) -> ObjectTable:
         if self._table is None:
             header, workers = read_workers(self.path)
             self._definition = hr_csv_definition(header)

@@ -19,7 +19,8 @@ import orjson
 from ..models import AttributeDefinition, AttributeType, DirectoryDefinition, DirectoryDefinitionDiscoverabilities
 from ._definitions import attribute, object_definition, reference
 from ._objects import ObjectTable
-from .base import ConnectionFailure, DirectoryObject, Modification, ObjectError, SourceDataError
+from ._read_only import ReadOnlySource
+from .base import ConnectionFailure, SourceDataError
 
 STAGED_DIRECTORY_NAME = "API-driven inbound"
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -84,7 +85,7 @@ def read_staged(path: Path) -> dict[str, Any]:
     return document
 
 
-class StagedDirectory:
+class StagedDirectory(ReadOnlySource):
     """The staged users of one API-driven inbound job. Read once, on first use. Read-only."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -94,43 +95,17 @@ class StagedDirectory:
 
     def definition(self) -> DirectoryDefinition:
         """The known attributes plus the custom ones staged users hold (so this reads the file)."""
-        self._users()
+        self._objects()
         assert self._definition is not None
         return self._definition
 
     def test_connection(self) -> None:
         read_staged(self.path)
 
-    def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
-        return self._users(object_type).iter_copies()
+    def _read_only_reason(self) -> str:
+        return "staged payloads are a read-only source; send new ones with bulkUpload"
 
-    def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
-        return self._users(object_type).get(object_id)
-
-    def find(self, object_type: str, attribute: str, value: Any) -> list[DirectoryObject]:
-        return self._users(object_type).find(attribute, value)
-
-    def create(self, object_type: str, attributes: DirectoryObject) -> str:
-        raise self._read_only()
-
-    def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        raise self._read_only()
-
-    def delete(self, object_type: str, object_id: str) -> None:
-        raise self._read_only()
-
-    def flush(self) -> None:
-        """Nothing to write: the directory is read-only."""
-
-    def close(self) -> None:
-        """Nothing to release: the file is not held open."""
-
-    def _read_only(self) -> ObjectError:
-        return ObjectError(
-            "NotPermitted", "staged payloads are a read-only source; send new ones with bulkUpload", retryable=False
-        )
-
-    def _users(self, object_type: str = "User") -> ObjectTable:
+    def _objects(self, object_type: str = "User") -> ObjectTable:
         if self._table is None:
             users = read_staged(self.path)["users"]
             extras = {name for user in users.values() for name in user if name != "id"}

@@ -106,8 +106,8 @@ class SyncApp(ServiceApp):
     def save_theme(self, theme: str) -> None:
         try:
             self.service.set_preference("theme", theme)
-        except Exception as error:  # noqa: BLE001
-            self.call_from_thread(self.notify, f"could not save the theme: {error}", severity="warning")
+        except Exception as error:  # noqa: BLE001 - the theme stays on for this session
+            self.notify(f"could not save the theme: {error}", severity="warning")  # notify is thread-safe
 
     # --- app actions ----------------------------------------------------------------------------
 
