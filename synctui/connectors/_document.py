@@ -18,7 +18,7 @@ import hashlib
 import json
 import mmap
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
 from ._objects import ObjectTable, first_invalid_object, shown
 from .base import (
@@ -149,7 +149,7 @@ class JsonDocumentDirectory:
         document = dict(self._document)
         for object_type, key in self._collections.items():
             document[key] = list(self._tables[object_type].stored())
-        self._write(orjson.dumps(document, option=_LAYOUT | orjson.OPT_APPEND_NEWLINE))
+        self._write(indented_json(document, newline=True))
         self._document = document
         self._dirty = False
 
@@ -238,7 +238,7 @@ class JsonDocumentDirectory:
         self._dirty = False
         return True
 
-    def _write(self, data: bytes | Sequence[bytes | memoryview]) -> None:
+    def _write(self, data: Iterable[bytes | memoryview]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:

@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from synctui import fileio
 from synctui.connectors import _document
 from synctui.connectors.base import ConnectionFailure, Modification, SingleReads, SourceDataError
 from synctui.connectors.jsonfile import JsonFileDirectory
@@ -190,3 +191,37 @@ def test_an_object_of_a_compact_file_is_written_back_compact_in_place(tmp_path: 
     expected = {"User": users(), "Group": groups()}
     expected["User"][1]["jobTitle"] = "Novelist"
     assert path.read_bytes() == orjson.dumps(expected)
+
+
+# --- the whole file, written in pieces ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"User": []},
+        {"User": [], "Group": {}},
+        {"User": users(), "Group": groups(), "other": {"nested": [1, {"deeper": [None, "a\nb"]}]}, "last": "x"},
+        {"User": [{"id": f"u{n}", "list": [n, {"k": []}], "empty": {}} for n in range(7)], "Group": [[], {}, 3]},
+        {"space": {str(n): {"key": f"User:u{n}", "refs": {"m": [n]}} for n in range(5)}, "log": {"1": {}}, "e": {}},
+    ],
+)
+def test_a_document_written_in_pieces_is_the_text_orjson_writes_whole(
+    document: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileio, "INDENTED_CHUNK", 2)  # lists of several chunks, and a last one short
+    assert b"".join(fileio.indented_json(document, newline=True)) == _written_whole(document)
+    assert b"".join(fileio.indented_json(document, newline=False)) == orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+
+def test_a_flush_writes_the_file_as_a_whole_write_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fileio, "INDENTED_CHUNK", 2)
+    directory = _target(tmp_path)
+    directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
+    new = directory.create("User", {"userPrincipalName": "new@contoso.example"})
+    directory.flush()
+    expected = {"User": users(), "Group": groups()}
+    expected["User"][1]["jobTitle"] = "Novelist"
+    expected["User"].append({"id": new, "userPrincipalName": "new@contoso.example"})
+    assert directory.path.read_bytes() == _written_whole(expected)
