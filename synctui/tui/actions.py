@@ -19,6 +19,21 @@ from .format import enum_text
 
 
 @dataclass(frozen=True)
+class PaneKey:
+    """The key of an action of a tab's pane while the pane has focus (see `pane_bindings`)."""
+
+    tab: str
+    action: str
+    """The pane's `action_<name>`."""
+    key: str
+    id: str
+    """The binding id (`escrows.retry`): what a keymap remaps."""
+    label: str
+    """The footer's label."""
+    show: bool = True
+
+
+@dataclass(frozen=True)
 class Action:
     id: str
     """The binding id (`jobs.start`): what a keymap remaps."""
@@ -44,6 +59,8 @@ class Action:
     """With a job selected: True, None (shown disabled) or False (hidden); None here: always True."""
     view: str | None = None
     """The name `:` opens it by, for actions that open a screen."""
+    pane_key: PaneKey | None = None
+    """For an action of a tab's pane: its key there (the palette entry opens the tab first)."""
 
     @property
     def name(self) -> str:
@@ -89,6 +106,12 @@ def _too_many_deletes(summary: JobSummary) -> bool | None:
 def _in_tab(tab: str, action: str) -> str:
     """An action of a tab's pane, run from the jobs screen (the palette): opens the tab first."""
     return f"in_tab('{tab}', '{action}')"
+
+
+def _pane_action(id: str, key: PaneKey, description: str, tooltip: str, palette: str) -> Action:
+    """An action of a tab's pane: `key` while the pane has focus, and a palette entry of the jobs
+    screen, with one help text for both."""
+    return Action(id, _in_tab(key.tab, key.action), description, tooltip, palette=palette, needs_job=True, pane_key=key)
 
 
 APP_ACTIONS: tuple[Action, ...] = (
@@ -270,69 +293,68 @@ JOB_ACTIONS: tuple[Action, ...] = (
     Action("jobs.next_tab", "next_tab", "Next tab", "Next tab", key="right_square_bracket", show=False),
     Action("jobs.previous_tab", "previous_tab", "Previous tab", "Previous tab", key="left_square_bracket", show=False),
     Action("jobs.back", "leave", "Back", "Clear the filter / back to the table", key="escape", show=False),
-    Action(
+    _pane_action(
         "jobs.follow_logs",
-        _in_tab("tab-logs", "toggle_follow"),
+        PaneKey("tab-logs", "toggle_follow", "f", "logs.follow", "Follow"),
         "Follow logs",
-        "Show new log entries at the top as cycles write them",
-        palette="Follow logs (toggle)",
-        needs_job=True,
+        "Follow: show new log entries at the top as cycles write them",
+        "Follow logs (toggle)",
     ),
-    Action(
+    _pane_action(
         "jobs.search_logs",
-        _in_tab("tab-logs", "search"),
+        PaneKey("tab-logs", "search", "slash", "logs.search", "Search"),
         "Search logs",
         "Search the provisioning log as you type",
-        palette="Search logs",
-        needs_job=True,
+        "Search logs",
     ),
-    Action(
+    _pane_action(
+        "jobs.more_logs",
+        PaneKey("tab-logs", "more", "plus", "logs.more", "More"),
+        "More logs",
+        "Load the next page of older log entries",
+        "Load older log entries",
+    ),
+    _pane_action(
         "jobs.export_logs",
-        _in_tab("tab-logs", "export"),
+        PaneKey("tab-logs", "export", "e", "logs.export", "Export…"),
         "Export logs",
-        "Write the log entries that match the filters to a JSON or CSV file",
-        palette="Export logs…",
-        needs_job=True,
+        "Write every log entry that matches the filters to a JSON or CSV file",
+        "Export logs…",
     ),
-    Action(
+    _pane_action(
         "jobs.retry_escrows",
-        _in_tab("tab-escrows", "retry"),
+        PaneKey("tab-escrows", "retry", "r", "escrows.retry", "Retry"),
         "Retry escrows",
-        "Retry the marked (or highlighted) escrows at the next cycle",
-        palette="Retry selected escrows",
-        needs_job=True,
+        "Retry the marked (or highlighted) escrows at the next cycle, without waiting for their back-off",
+        "Retry selected escrows",
     ),
-    Action(
+    _pane_action(
         "jobs.retry_all_escrows",
-        _in_tab("tab-escrows", "retry_all"),
+        PaneKey("tab-escrows", "retry_all", "R", "escrows.retry_all", "Retry all"),
         "Retry all escrows",
         "Retry every escrow of the job at the next cycle",
-        palette="Retry all escrows",
-        needs_job=True,
+        "Retry all escrows",
     ),
-    Action(
+    _pane_action(
         "jobs.dismiss_escrows",
-        _in_tab("tab-escrows", "dismiss"),
+        PaneKey("tab-escrows", "dismiss", "x,delete", "escrows.dismiss", "Dismiss…"),
         "Dismiss escrows",
         "Forget the marked (or highlighted) escrows (asks first)",
-        palette="Dismiss selected escrows…",
-        needs_job=True,
+        "Dismiss selected escrows…",
     ),
-    Action(
+    _pane_action(
         "jobs.assign",
-        _in_tab("tab-assignments", "assign"),
+        PaneKey("tab-assignments", "assign", "a", "assignments.add", "Assign…"),
         "Assign",
         "Assign a user or group of the job's source to its application",
-        palette="Assign a user or group…",
-        needs_job=True,
+        "Assign a user or group…",
     ),
-    Action(
+    _pane_action(
         "jobs.unassign",
-        _in_tab("tab-assignments", "unassign"),
+        PaneKey("tab-assignments", "unassign", "x,delete", "assignments.remove", "Remove…"),
         "Remove assignment",
         "Remove the highlighted assignment (asks first)",
-        palette="Remove the highlighted assignment…",
-        needs_job=True,
+        "Remove the highlighted assignment…",
     ),
     Action(
         "jobs.restore_default_mappings",
@@ -342,13 +364,12 @@ JOB_ACTIONS: tuple[Action, ...] = (
         palette="Restore default mappings…",
         needs_job=True,
     ),
-    Action(
+    _pane_action(
         "jobs.add_filter_group",
-        _in_tab("tab-schema", "add_group"),
+        PaneKey("tab-schema", "add_group", "f", "schema.add_group", "Add filter group", show=False),
         "Add filter group",
         "Add a group, with its first clause, to the highlighted object mapping",
-        palette="Add scoping filter group…",
-        needs_job=True,
+        "Add scoping filter group…",
     ),
 )
 """The jobs screen's actions; those with a key in the order the footer shows them."""
@@ -356,6 +377,16 @@ JOB_ACTIONS: tuple[Action, ...] = (
 
 def bindings(actions: Iterable[Action]) -> list[BindingType]:
     return [action.binding() for action in actions if action.key is not None]
+
+
+def pane_bindings(tab: str, *own: Binding) -> list[BindingType]:
+    """The keys of a tab's pane: its `own`, then those of its actions here, with their help text."""
+    keys: list[BindingType] = list(own)
+    for action in JOB_ACTIONS:
+        key = action.pane_key
+        if key is not None and key.tab == tab:
+            keys.append(Binding(key.key, key.action, key.label, show=key.show, id=key.id, tooltip=action.tooltip))
+    return keys
 
 
 def secondary(actions: Iterable[Action]) -> frozenset[str]:

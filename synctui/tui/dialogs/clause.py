@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...models import (
@@ -22,6 +21,7 @@ from ...models import (
     FilterOperatorSchema,
 )
 from ..format import enum_text
+from .form import FormDialog
 
 
 def is_unary(operator: FilterOperatorSchema) -> bool:
@@ -40,7 +40,7 @@ def operators_for(operators: list[FilterOperatorSchema], attribute_type: str | N
     ]
 
 
-class ClauseDialog(ModalScreen["FilterClause | None"]):
+class ClauseDialog(FormDialog[FilterClause]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="clause.cancel", tooltip="Close without changing")
     ]
@@ -160,24 +160,9 @@ class ClauseDialog(ModalScreen["FilterClause | None"]):
             source_operand_name=attribute, operator_name=operator.name, target_operand=FilterOperand(values=[value])
         )
 
-    @on(Input.Submitted, "#clause-value")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._ok()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._ok()
-        else:
-            self.dismiss(None)
-
-    def _ok(self) -> None:
+    def submit(self) -> None:
         result = self.build()
         if isinstance(result, str):
             self.query_one("#clause-error", Static).update(f"✖ {result}")
             return
         self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -9,16 +9,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ...store.log_query import parse_moment
+from .form import FormDialog
 
 DateRange = tuple["datetime | None", "datetime | None"]
 """From (included) and until (excluded); None: open on that side."""
 
 
-class DateRangeDialog(ModalScreen["DateRange | None"]):
+class DateRangeDialog(FormDialog[DateRange]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="date_range.cancel", tooltip="Cancel")
     ]
@@ -45,18 +45,7 @@ class DateRangeDialog(ModalScreen["DateRange | None"]):
     def on_mount(self) -> None:
         self.query_one("#range-since", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._done()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._done()
-        else:
-            self.dismiss(None)
-
-    def _done(self) -> None:
+    def submit(self) -> None:
         bounds: list[datetime | None] = []
         for field_id, name in (("#range-since", "from"), ("#range-until", "until")):
             text = self.query_one(field_id, Input).value.strip()
@@ -73,6 +62,3 @@ class DateRangeDialog(ModalScreen["DateRange | None"]):
             self.notify("from must come before until", severity="warning")
             return
         self.dismiss((since, until))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

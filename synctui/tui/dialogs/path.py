@@ -7,11 +7,12 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from .form import FormDialog
 
-class PathDialog(ModalScreen["str | None"]):
+
+class PathDialog(FormDialog[str]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="path.cancel", tooltip="Cancel")]
 
     def __init__(self, title: str, message: str, value: str = "", ok: str = "OK") -> None:
@@ -27,23 +28,9 @@ class PathDialog(ModalScreen["str | None"]):
                 yield Button(self._ok, id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._done()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self._done()
-        else:
-            self.dismiss(None)
-
-    def _done(self) -> None:
+    def submit(self) -> None:
         value = self.query_one("#path", Input).value.strip()
         if not value:
             self.notify("Enter a file path", severity="warning")
             return
         self.dismiss(value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -9,12 +9,13 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
 from ...service import Assignment, JobSummary, SourceObject, SyncService
+from ..actions import pane_bindings
 from ..detail_tab import DetailTab
 from ..dialogs.assign import AssignDialog
 from ..dialogs.confirm import ConfirmDialog
@@ -51,12 +52,7 @@ def scope_text(sync_all: bool | None) -> str:
 
 class AssignmentsPane(Vertical):
     BINDING_GROUP_TITLE = "Assignments"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "assign", "Assign…", id="assignments.add", tooltip="Assign a user or group of the job's source"),
-        Binding(
-            "x,delete", "unassign", "Remove…", id="assignments.remove", tooltip="Remove the highlighted assignment"
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = pane_bindings("tab-assignments")
 
     class AssignRequested(Message):
         def __init__(self, summary: JobSummary, chosen: SourceObject) -> None:

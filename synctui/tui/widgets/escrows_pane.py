@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from ...service import JobSummary
+from ..actions import pane_bindings
 from ..detail_tab import DetailTab
 from ..dialogs.confirm import ConfirmDialog
 from ..format import absolute, as_datetime, next_run_text
@@ -45,20 +46,10 @@ def plural(count: int, word: str) -> str:
 
 class EscrowsPane(Vertical):
     BINDING_GROUP_TITLE = "Escrows"
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = pane_bindings(
+        "tab-escrows",
         Binding("space", "mark", "Mark", id="escrows.mark", tooltip="Mark or unmark the highlighted escrow"),
-        Binding(
-            "r",
-            "retry",
-            "Retry",
-            id="escrows.retry",
-            tooltip="Retry the selected escrows at the next cycle, without waiting for their back-off",
-        ),
-        Binding("R", "retry_all", "Retry all", id="escrows.retry_all", tooltip="Retry every escrow at the next cycle"),
-        Binding(
-            "x,delete", "dismiss", "Dismiss…", id="escrows.dismiss", tooltip="Forget the selected escrows (asks first)"
-        ),
-    ]
+    )
 
     class RetryRequested(Message):
         """Retry these escrows (None: all of them) at the next cycle."""

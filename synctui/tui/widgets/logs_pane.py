@@ -25,6 +25,7 @@ from textual.widgets import Input, Label, Select, Static
 from ...models import parse_duration
 from ...service import JobSummary
 from ...store.log_query import LogPage, LogQuery, searchable_text
+from ..actions import pane_bindings
 from ..detail_tab import DetailTab
 from ..dialogs.date_range import DateRange, DateRangeDialog
 from ..format import ACTION_STYLES, STATUS_INFO_STYLES, log_time, object_name
@@ -56,23 +57,12 @@ PAGE = 500
 
 class LogsPane(Vertical):
     BINDING_GROUP_TITLE = "Logs"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f",
-            "toggle_follow",
-            "Follow",
-            id="logs.follow",
-            tooltip="Follow: show new entries at the top as cycles write them",
-        ),
-        Binding("slash", "search", "Search", id="logs.search", tooltip="Search the entries as you type"),
-        Binding("plus", "more", "More", id="logs.more", tooltip=f"Load the next {PAGE} older entries"),
-        Binding(
-            "e", "export", "Export…", id="logs.export", tooltip="Write every entry that matches to a JSON or CSV file"
-        ),
+    BINDINGS: ClassVar[list[BindingType]] = pane_bindings(
+        "tab-logs",
         Binding(
             "escape", "clear_search", "Clear search", show=False, id="logs.clear_search", tooltip="Clear the search"
         ),
-    ]
+    )
     FOLLOW_DELAY = 1.0
     """Seconds during which progress reports are gathered into one reload while following."""
     QUERY_DELAY = 0.3

@@ -21,6 +21,7 @@ from ...models import (
 )
 from ...service import SyncService
 from .. import scope_edit
+from ..actions import pane_bindings
 from ..detail_tab import DetailTab, TabView
 from .schema_tree import MappingRef, SchemaTree, ScopeRef
 
@@ -70,7 +71,8 @@ class SchemaEditor(Vertical):
             self.job_id, self.template_schema = job_id, template_schema
 
     BINDING_GROUP_TITLE = "Schema"
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = pane_bindings(
+        "tab-schema",
         Binding("E", "edit", "Edit", id="schema.edit", tooltip="Edit the selected attribute mapping or scoping clause"),
         Binding(
             "plus,insert",
@@ -87,14 +89,6 @@ class SchemaEditor(Vertical):
             tooltip="Remove the selected attribute mapping, filter group or clause",
         ),
         Binding(
-            "f",
-            "add_group",
-            "Add filter group",
-            show=False,
-            id="schema.add_group",
-            tooltip="Add a scoping filter group, with its first clause, to the object mapping",
-        ),
-        Binding(
             "t",
             "toggle_enabled",
             "Enable/disable",
@@ -103,7 +97,7 @@ class SchemaEditor(Vertical):
             tooltip="Enable or disable the object mapping",
         ),
         Binding("ctrl+s", "save", "Save schema", id="schema.save", tooltip="Save the schema (one put_schema)"),
-    ]
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
