@@ -1,14 +1,18 @@
 """How long synctui's cycles take on a large tenant, against the floor of merely reading the
 source and writing the target.
 
-For each N: generate_tenant.py writes a tenant of N users and N/50 groups; a `jsonfile` job with
-the template's default mappings then runs, each step a `synctui` command in its own process
+For each N and each tenant shape (`full`: 27 properties per user, indented; `lean`: 11, compact;
+see generate_tenant.py): generate_tenant.py writes a tenant of N users and N/50 groups; a
+`jsonfile` job with the template's default mappings then runs, each step a `synctui` command in its own process
 (process start and imports included, as a user would run it):
 
-  floor         read the tenant file and write a file of the same size with orjson, no sync logic
+  floor         read the tenant file and write a file of the same size (indented or compact, as
+                the tenant is) with orjson, no sync logic
                 (`floor, no GC`: the same with the garbage collector off, as a cycle runs)
   initial       the first cycle, into an empty target
-  steady        a cycle with nothing changed
+  steady        a cycle with nothing changed: the first after the initial cycle looks at every
+                object (`first look`); the ones after it find that nothing they depend on changed
+                since (`quiet`, see synctui/engine/quiet.py)
   incremental   a cycle after 1% of the users changed, 0.5% were disabled, 0.2% deleted and 0.5% added
   on demand     `jobs provision` of one user, in sync / just changed in the tenant file
 
@@ -17,7 +21,8 @@ the floor, objects (users + groups) per second, the peak resident memory of the 
 size of the job's state files afterwards. Then bench_dashboard.py measures the dashboard's key
 latency while it runs an initial cycle of the largest N. Prints figures; asserts nothing.
 
-    python benchmarks/bench_cycle.py [--users 10000 100000] [--repeat 3] [--work DIR] [--no-dashboard]
+    python benchmarks/bench_cycle.py [--users 10000 100000] [--shape full lean] [--repeat 3] [--work DIR]
+                                     [--no-dashboard]
 
 The job's deletion threshold is raised to a tenth of the directory, so that the incremental
 cycle's disables and deletes are exported rather than held back. Commands run with bytecode
@@ -46,14 +51,13 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_dashboard
-from generate_tenant import build_tenant, churn
-
-from synctui.demo.company import dump_json
+from generate_tenant import build_tenant, churn, tenant_bytes
 
 FLOOR = (
     "import sys, orjson\n"
     "data = orjson.loads(open(sys.argv[1], 'rb').read())\n"
-    "open(sys.argv[2], 'wb').write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))\n"
+    "layout = orjson.OPT_INDENT_2 if sys.argv[3] == 'full' else 0\n"
+    "open(sys.argv[2], 'wb').write(orjson.dumps(data, option=layout | orjson.OPT_APPEND_NEWLINE))\n"
 )
 FLOOR_NO_GC = "import gc\ngc.disable()\n" + FLOOR
 
@@ -112,9 +116,11 @@ class Row:
 class Bench:
     """One tenant of N users and the commands run against it, in `folder`."""
 
-    def __init__(self, folder: Path, users: int, repeat: int) -> None:
+    def __init__(self, folder: Path, users: int, repeat: int, shape: str) -> None:
         self.folder = folder
         self.users = users
+        self.shape = shape
+        self.lean = shape == "lean"
         self.repeat = repeat
         self.tenant = folder / "tenant.json"
         self.home = folder / "home"
@@ -129,9 +135,9 @@ class Bench:
 
     def generate(self) -> None:
         started = time.perf_counter()
-        document = build_tenant(self.users, seed=1)
+        document = build_tenant(self.users, seed=1, lean=self.lean)
         self.objects = len(document["users"]) + len(document["groups"])
-        self.tenant.write_bytes(dump_json(document))
+        self.tenant.write_bytes(tenant_bytes(document, lean=self.lean))
         print(
             f"  tenant: {len(document['users'])} users, {len(document['groups'])} groups, "
             f"{self.tenant.stat().st_size / 1e6:.0f} MB (generated in {time.perf_counter() - started:.0f} s)"
@@ -142,7 +148,9 @@ class Bench:
             row = self._row(name, self.objects)
             for _ in range(self.repeat):
                 row.runs.append(
-                    self._command([sys.executable, "-c", code, str(self.tenant), str(self.folder / "floor.json")])
+                    self._command(
+                        [sys.executable, "-c", code, str(self.tenant), str(self.folder / "floor.json"), self.shape]
+                    )
                 )
         (self.folder / "floor.json").unlink()
 
@@ -150,13 +158,17 @@ class Bench:
         # Each initial cycle gets a job of its own, so that each starts from an empty target; the
         # last job goes on to the other steps.
         initial = self._row("initial", self.objects)
+        first_look = self._row("steady, first look", self.objects)
         for attempt in range(self.repeat):
             self.job = self._create_job(self.folder / f"target-{attempt}.json")
             initial.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
             self._check(initial.runs[-1], exports=True)
-        initial.state_mb = self._state_mb()
+            first_look.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(first_look.runs[-1], exports=False)
+        initial.state_mb = first_look.state_mb = self._state_mb()
 
-        steady = self._row("steady", self.objects)
+        # After a cycle that found nothing, with nothing changed since (see synctui/engine/quiet.py).
+        steady = self._row("steady, quiet", self.objects)
         for _ in range(self.repeat):
             steady.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
             self._check(steady.runs[-1], exports=False)
@@ -164,7 +176,9 @@ class Bench:
 
         incremental = self._row("incremental", None)
         for attempt in range(self.repeat):
-            counts = self._change_tenant(lambda document, seed=100 + attempt: churn(document, seed=seed))
+            counts = self._change_tenant(
+                lambda document, seed=100 + attempt: churn(document, seed=seed, lean=self.lean)
+            )
             incremental.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
             self._check(incremental.runs[-1], exports=True)
         incremental.objects = self.objects
@@ -240,7 +254,7 @@ class Bench:
     def _change_tenant(self, change: Callable[[dict], object]) -> object:
         document = orjson.loads(self.tenant.read_bytes())
         result = change(document)
-        self.tenant.write_bytes(dump_json(document))
+        self.tenant.write_bytes(tenant_bytes(document, lean=self.lean))
         self.objects = len(document["users"]) + len(document["groups"])
         return result
 
@@ -258,9 +272,9 @@ def _retitle(document: dict, user_id: str) -> None:
 # --- report ---------------------------------------------------------------------------------------
 
 
-def print_table(users: int, rows: list[Row]) -> None:
+def print_table(users: int, shape: str, rows: list[Row]) -> None:
     floor = next(row for row in rows if row.name == "floor").best
-    print(f"\nN = {users:,} users")
+    print(f"\nN = {users:,} users, {shape} tenant")
     print("| step | best s | median s | × floor | objects/s | CPU s best / median | peak MB | state file MB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -275,6 +289,7 @@ def print_table(users: int, rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--shape", nargs="+", choices=("full", "lean"), default=["full", "lean"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--work", type=Path, help="folder for the tenants, homes and targets (default: a temporary one)"
@@ -288,17 +303,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     largest = None
     for users in arguments.users:
-        folder = work / f"n{users}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        print(f"\nN = {users:,}")
-        bench = Bench(folder, users, arguments.repeat)
-        bench.generate()
-        bench.floor()
-        bench.cycles()
-        bench.on_demand()
-        print_table(users, bench.rows)
-        largest = bench
+        for shape in arguments.shape:
+            folder = work / f"n{users}-{shape}"
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            print(f"\nN = {users:,}, {shape} tenant")
+            bench = Bench(folder, users, arguments.repeat, shape)
+            bench.generate()
+            bench.floor()
+            bench.cycles()
+            bench.on_demand()
+            print_table(users, shape, bench.rows)
+            largest = bench
     if not arguments.no_dashboard and largest is not None:
         print(f"\nThe dashboard during an initial cycle of {largest.users:,} users (bench_dashboard.py):")
         folder = work / "dashboard"

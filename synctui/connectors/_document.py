@@ -14,9 +14,11 @@ Not thread-safe: use an instance from one thread at a time.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import mmap
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
 from ._objects import ObjectTable, first_invalid_object, shown
 from .base import (
@@ -68,6 +70,8 @@ class JsonDocumentDirectory:
         self._dirty = False
         self._objects_from_text: dict[tuple[str, str], _ObjectFromText] = {}
         """Objects read by `read_one` while the document is not, by (object type, id)."""
+        self._digested: bytes | None = None
+        """The bytes `content_digest` read, parsed by the next load instead of reading the file again."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -84,6 +88,17 @@ class JsonDocumentDirectory:
                 raise ConnectionFailure("FileNotFound", f"{self.path}: no such file") from None
         except OSError as error:
             raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
+
+    def content_digest(self) -> str | None:
+        """The SHA-256 of the file's bytes (see `ContentDigest`); None before the document is read
+        only. The bytes are kept for the load that may follow, so that it parses what was digested."""
+        if self._document is not None:
+            return None  # what was read may have changed since: the file's bytes no longer tell
+        data = self._read_bytes()
+        if data is None:
+            return "no file"  # an empty directory, unlike an empty file (which is no JSON)
+        self._digested = data
+        return hashlib.sha256(data).hexdigest()
 
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._table(object_type).iter_copies()
@@ -134,7 +149,7 @@ class JsonDocumentDirectory:
         document = dict(self._document)
         for object_type, key in self._collections.items():
             document[key] = list(self._tables[object_type].stored())
-        self._write(orjson.dumps(document, option=_LAYOUT | orjson.OPT_APPEND_NEWLINE))
+        self._write(indented_json(document, newline=True))
         self._document = document
         self._dirty = False
 
@@ -169,6 +184,10 @@ class JsonDocumentDirectory:
             if os.fstat(handle.fileno()).st_size == 0:
                 return NOT_IN_TEXT
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data[:2] == b'{"':
+                    # Compact: the text cannot tell a top-level key from an object's, only that
+                    # the key is nowhere (a `"` in a JSON string is escaped, so this text is a key).
+                    return None if data.find(orjson.dumps(key) + b":") < 0 else NOT_IN_TEXT
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
                 marker = b"\n  " + orjson.dumps(key) + b": "
@@ -204,7 +223,11 @@ class JsonDocumentDirectory:
             pieces: list[bytes | memoryview] = []
             position = 0
             for in_text in changed:
-                pieces += [view[position : in_text.start], _laid_out(next(iter(in_text.table.stored())))]
+                written = next(iter(in_text.table.stored()))
+                pieces += [
+                    view[position : in_text.start],
+                    orjson.dumps(written) if in_text.compact else _laid_out(written),
+                ]
                 position = in_text.end
             pieces.append(view[position:])
             try:
@@ -215,7 +238,7 @@ class JsonDocumentDirectory:
         self._dirty = False
         return True
 
-    def _write(self, data: bytes | Sequence[bytes | memoryview]) -> None:
+    def _write(self, data: Iterable[bytes | memoryview]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -269,14 +292,9 @@ class JsonDocumentDirectory:
 
     def _find_in_text(self, definition: ObjectDefinition, object_id: str) -> _ObjectFromText | None:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
-        when the text cannot tell.
-
-        It can tell when the file is laid out as orjson, and Python's json, write an indent of 2,
-        as this directory writes its file: every line break of a JSON text is then layout, so a
-        line's indent is its depth. The object's own `"id"` key is then at 6 spaces, once in the
-        file, after its collection's `\n  "users": [` with no `\n  ]` (the end of a collection)
-        between; the object runs from the `{` to the `}` at 4 spaces around it, and must follow
-        the directory's rules. Searching the text for the long `"id"` line is far cheaper than parsing it."""
+        when the text cannot tell. Searching the text for the object's `"id"` is far cheaper than
+        parsing it all; the file must be laid out as orjson writes it, indented (as this directory
+        writes its file, see `_in_indented_text`) or compact (`_in_compact_text`)."""
         if definition.name not in self._collections:
             return None
         handle = self._open_file()
@@ -286,23 +304,64 @@ class JsonDocumentDirectory:
             if os.fstat(handle.fileno()).st_size == 0:
                 return None
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                header = b"\n  " + orjson.dumps(self._collections[definition.name]) + b": [\n"
-                anchor = b'\n      "id": ' + orjson.dumps(object_id)
-                start = data.find(header)
-                at = data.find(anchor, start) if start >= 0 else -1
-                if at < 0 or data.find(anchor, at + len(anchor)) >= 0 or data.find(b"\n  ]", start, at) >= 0:
-                    return None
-                opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
-                if opening < 0 or closing < 0:
-                    return None
-                text = data[opening : closing + 6]
+                collection = orjson.dumps(self._collections[definition.name])
+                if data[:2] == b'{"':
+                    found = self._in_compact_text(data, collection, object_id)
+                    compact = True
+                else:
+                    found = _in_indented_text(data, collection, object_id)
+                    compact = False
+        if found is None:
+            return None
+        opening, text = found
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError:
             return None
         if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
             return None
-        return _ObjectFromText(ObjectTable(definition, {object_id: obj}), opening, opening + len(text), text)
+        table = ObjectTable(definition, {object_id: obj})
+        return _ObjectFromText(table, opening, opening + len(text), text, compact)
+
+    def _in_compact_text(self, data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:
+        """(offset, text) of the object in a file written without whitespace (`{"users":[{"id":…`).
+        Without line breaks the text does not show an object's depth, so it must prove it: the
+        object's `{"id":` (a `"` in a JSON string is escaped, so this text is structure) is once in
+        the file, after its collection's key with no other collection's key between, and the text
+        from that key's `[` to the object parses as the collection's items before it. That parse
+        costs a fraction of the whole file's (no checks, no more than the items before it), and
+        finding the object's end takes `json`'s decoder on the object's text alone."""
+        anchor = b'{"id":' + orjson.dumps(object_id)
+        at = data.find(anchor)
+        if at < 0 or data.find(anchor, at + len(anchor)) >= 0:
+            return None
+        headers = {key: data.rfind(orjson.dumps(key) + b":[", 0, at) for key in self._collections.values()}
+        header = data.rfind(collection + b":[", 0, at)
+        if header < 0 or max(headers.values()) != header:
+            return None
+        items_start = header + len(collection) + 2
+        before = data[items_start:at]
+        if before and not before.endswith(b"},"):
+            return None
+        try:
+            if type(orjson.loads(b"[" + before[:-1] + b"]")) is not list:
+                return None
+        except orjson.JSONDecodeError:
+            return None
+        del before
+        size = 4096
+        while True:
+            window = data[at : at + size].decode("utf-8", errors="replace")
+            try:
+                _, end = _JSON_DECODER.raw_decode(window)
+            except json.JSONDecodeError:
+                if at + size >= len(data):
+                    return None
+                size *= 4
+                continue
+            text = window[:end].encode()
+            # Bytes that are not UTF-8 were replaced in `window`: such text is left to the whole read.
+            return (at, text) if data[at : at + len(text)] == text else None
 
     def _open_file(self) -> BinaryIO | None:
         """The file, open for reading; None when it is missing and that stands for an empty directory."""
@@ -327,7 +386,7 @@ class JsonDocumentDirectory:
                 raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
     def _read_document(self) -> dict[str, Any]:
-        data = self._read_bytes()
+        data, self._digested = (self._digested, None) if self._digested is not None else (self._read_bytes(), None)
         if data is None:
             return {}
         try:
@@ -348,8 +407,29 @@ class JsonDocumentDirectory:
         return SourceDataError(f"{self.path}: {problem}")
 
 
+def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:
+    """(offset, text) of the object in a file laid out as orjson, and Python's json, write an
+    indent of 2: every line break of a JSON text is then layout, so a line's indent is its depth.
+    The object's own `"id"` key is then at 6 spaces, once in the file, after its collection's
+    `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
+    to the `}` at 4 spaces around it."""
+    header = b"\n  " + collection + b": [\n"
+    anchor = b'\n      "id": ' + orjson.dumps(object_id)
+    start = data.find(header)
+    at = data.find(anchor, start) if start >= 0 else -1
+    if at < 0 or data.find(anchor, at + len(anchor)) >= 0 or data.find(b"\n  ]", start, at) >= 0:
+        return None
+    opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
+    if opening < 0 or closing < 0:
+        return None
+    return opening, data[opening : closing + 6]
+
+
 NOT_IN_TEXT = object()
 """`_value_from_text`: the file's text cannot tell (the document must be read)."""
+
+_JSON_DECODER = json.JSONDecoder()
+"""Finds where an object ends in a compact file's text (see `_in_compact_text`)."""
 
 _LAYOUT = orjson.OPT_INDENT_2
 """How this directory writes its file: for people to read, and for `read_one` to search."""
@@ -364,6 +444,8 @@ class _ObjectFromText:
     start: int
     end: int
     text: bytes
+    compact: bool
+    """Found in a file written without whitespace: written back so."""
     changed: bool = False
 
 

@@ -134,6 +134,18 @@ class DeferredWrites(Protocol):
 
 
 @runtime_checkable
+class ContentDigest(Protocol):
+    """What a source directory may offer besides `Directory`: a digest of everything it would read
+    (its objects and, as an `AssignmentSource`, its assignments), for the price of reading its
+    bytes. The same digest, the same objects: a cycle that found nothing to do need not look again
+    (see engine/cycle.py)."""
+
+    def content_digest(self) -> str | None:
+        """The digest of what the directory holds now; None when it cannot tell."""
+        ...
+
+
+@runtime_checkable
 class SingleReads(Protocol):
     """What a directory may offer besides `Directory`: reading one object for a caller that wants
     no other (provision on demand), without loading the whole directory to find it."""

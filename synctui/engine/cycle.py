@@ -45,6 +45,7 @@ from .gc_pause import gc_paused
 from .object_flow import PendingDeprovision
 from .on_demand import OnDemand
 from .plan import CyclePlan
+from .quiet import QuietCycles
 
 
 @dataclass
@@ -72,12 +73,13 @@ class CycleResult:
         )
 
 
-class Cycle(OnDemand, CyclePlan):
+class Cycle(OnDemand, CyclePlan, QuietCycles):
     """One synchronization cycle of a job (or one object of it: `provision_one`)."""
 
     @gc_paused()
     def run(self) -> CycleResult:
-        self._load_state()
+        # The entries as they are asked for: a quiet cycle (see quiet.py) needs none.
+        self._load_state(few_entries=True)
         cursor = self.meta.get("cursor")
         if cursor:
             activity, initial = cursor["activityId"], cursor["initial"]
@@ -93,32 +95,44 @@ class Cycle(OnDemand, CyclePlan):
         result = CycleResult(
             execution=SynchronizationTaskExecution(activity_identifier=activity, time_began=began), initial=initial
         )
+        quiet_counts = None
         try:
             self.target.test_connection()
-            self._read_sources()
-            # The checkpoint clock starts with the work: reading is nothing a crash would lose,
-            # and on 100,000 objects it takes the first checkpoint interval by itself.
-            self._last_checkpoint = time.monotonic()
-            pending_deprovisions: list[PendingDeprovision] = []
-
-            def process(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
-                trace = self._trace()
-                reason = self._process(*item, trace)
-                if reason is not None:
-                    pending_deprovisions.append((*item, reason, trace))
-
-            result.paused = self._each(self._plan(initial), process, report_progress=True)
-            if not result.paused:
-                result.staged_deletes = self._deprovision_all(pending_deprovisions)
+            quiet = self._quiet_since_last_cycle(initial, resumed=bool(cursor))
+            if quiet is None:
+                self._look_at_objects(result, initial)
+            else:
+                self.counters.values["imported"] = quiet["imported"]
+                quiet_counts = quiet["entryCounts"]
                 result.delete_threshold = self.options.delete_threshold
-                result.paused = self._resolve_references()
+                self.on_progress(0, 0)  # as a cycle with no object to look at reports
         except Interrupted:
             result.paused = True  # the object whose call was given up is done again on resume
         except (ConnectionFailure, SourceDataError) as failure:
             result.failure = failure
         except DirectoryError as failure:  # a directory-wide error we did not classify: fail the run
             result.failure = ConnectionFailure(failure.code, failure.message)
-        return self._finish(result, began)
+        return self._finish(result, began, quiet_counts=quiet_counts)
+
+    def _look_at_objects(self, result: CycleResult, initial: bool) -> None:
+        self.entries = self.state.load().entries  # all of them, for a cycle of its own
+        self._read_sources()
+        # The checkpoint clock starts with the work: reading is nothing a crash would lose,
+        # and on 100,000 objects it takes the first checkpoint interval by itself.
+        self._last_checkpoint = time.monotonic()
+        pending_deprovisions: list[PendingDeprovision] = []
+
+        def process(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
+            trace = self._trace()
+            reason = self._process(*item, trace)
+            if reason is not None:
+                pending_deprovisions.append((*item, reason, trace))
+
+        result.paused = self._each(self._plan(initial), process, report_progress=True)
+        if not result.paused:
+            result.staged_deletes = self._deprovision_all(pending_deprovisions)
+            result.delete_threshold = self.options.delete_threshold
+            result.paused = self._resolve_references()
 
     def _needs_initial_cycle(self) -> bool:
         return self.meta.get("watermark") is None or self.meta.get("schemaVersion") != self.schema.version
@@ -131,7 +145,9 @@ class Cycle(OnDemand, CyclePlan):
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
         self._read_assignments()
 
-    def _finish(self, result: CycleResult, began: datetime) -> CycleResult:
+    def _finish(self, result: CycleResult, began: datetime, *, quiet_counts: dict[str, int] | None) -> CycleResult:
+        """End the cycle: counts, state, the last checkpoint. `quiet_counts`: the linked objects by
+        mapping as the last cycle noted them, for a quiet cycle (which loaded no entry)."""
         if result.failure is None:
             try:
                 self.state.sync_in_flight()
@@ -161,17 +177,19 @@ class Cycle(OnDemand, CyclePlan):
             execution.state = SynchronizationTaskExecutionResult.EntryLevelErrors
         else:
             execution.state = SynchronizationTaskExecutionResult.Succeeded
+        entry_counts = quiet_counts if quiet_counts is not None else self.entry_counts()
         if not result.paused and result.failure is None:
             self.meta.pop("cursor", None)
             self.meta["watermark"] = format_datetime(self.clock.now())
             self.meta["schemaVersion"] = self.schema.version
+            self._note_quiet(initial=result.initial, staged_deletes=result.staged_deletes, entry_counts=entry_counts)
         if result.failure is None:
             self._checkpoint()
         else:
             self._save_after_failure()
         execution.time_ended = self.clock.now()
         result.escrows_outstanding = sum(1 for e in self.escrows.values() if not e.get("reference"))
-        result.entry_counts = self.entry_counts()
+        result.entry_counts = entry_counts
         return result
 
     def _save_after_failure(self) -> None:

@@ -25,17 +25,17 @@ class CyclePlan(EscrowPolicy):
         work: list[tuple[CompiledObjectMapping, EntryKey]] = []
         deltas = 0
         keyed = [
-            [
-                (EntryKey.of(mapping.key_prefix, source_id), obj)
-                for source_id, obj in self._sources[mapping.source_type].items()
-            ]
+            list(zip(EntryKey.all_of(mapping.key_prefix, objects), objects.values(), strict=True))
             for mapping in self.schema.mappings
+            for objects in (self._sources[mapping.source_type],)
         ]
         present = {key for objects in keyed for key, _ in objects}
         gone = keys_by_object_type(
             key for key, entry in entries.items() if key not in present and entry.cycle != activity
         )
         in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
+        # Looked at only when some object has one: most cycles have no escrow, held delete or export in flight.
+        others = self.escrows.keys() | staged | self.in_flight.keys()
         for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
             prefix = mapping.key_prefix
             hashed = self._hashed_attributes(mapping)
@@ -43,13 +43,18 @@ class CyclePlan(EscrowPolicy):
             hash_of = self._fingerprint if ASSIGNMENTS_KEY in hashed and self._assignments is not None else None
             for key, obj in objects:
                 entry = entries.get(key)
-                if entry is not None and entry.cycle == activity:
+                if entry is None:
+                    changed = True
+                elif entry.cycle == activity:
                     continue
-                changed = entry is None or entry.hash != (
-                    hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
-                )
+                else:
+                    changed = entry.hash != (hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed))
                 deltas += changed
-                if initial or changed or self._escrow_due(key, now) or key in staged or key in self.in_flight:
+                if (
+                    initial
+                    or changed
+                    or (key in others and (self._escrow_due(key, now) or key in staged or key in self.in_flight))
+                ):
                     work.append((mapping, key))
             gone_here = gone.get(prefix, [])
             deltas += len(gone_here)

@@ -9,6 +9,7 @@ source object (100,000 and more), so an entry is a plain slots dataclass, not a 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,12 @@ class EntryKey(str):
     @classmethod
     def of(cls, object_type: str, source_id: str) -> EntryKey:
         return cls(f"{object_type}:{source_id}")
+
+    @classmethod
+    def all_of(cls, object_type: str, source_ids: Iterable[str]) -> list[EntryKey]:
+        """The keys of many objects of one type (a cycle's plan: 100,000 and more) in one loop."""
+        prefix = f"{object_type}:"
+        return [cls(prefix + source_id) for source_id in source_ids]
 
     @property
     def object_type(self) -> str:

@@ -106,6 +106,12 @@ class JobStateStore:
         with self._lock:
             return {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
 
+    def space_version(self) -> int | None:
+        """Changes with every change of the connector space's entries (see `ConnectorSpace.version`);
+        None when it cannot tell (a space kept in memory only)."""
+        with self._lock:
+            return self._connector_space().version()
+
     def _all_entries(self) -> dict[str, SpaceEntry]:
         with self._lock:
             return self._connector_space().entries()

@@ -40,21 +40,37 @@ def serialize(tables: dict[str, dict[str, Any]]) -> bytes:
     return _HEAD + lines + _TAIL
 
 
-def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> bytes | None:
-    """The file's bytes with `entries` added after its own and only the newest `limit` kept, or
-    None when `raw` is not laid out so. Only the new entries are serialized and no old one is
-    parsed: a cycle's checkpoint, or provision on demand, adds its entries to thousands with
-    their steps without reading them all."""
+def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> list[bytes | memoryview] | None:
+    """The file's bytes with `entries` added after its own and only the newest `limit` kept, as
+    pieces to write one after the other (the old entries kept are one slice of `raw`), or None
+    when `raw` is not laid out so. Only the new entries are serialized and no old one is parsed
+    or copied: a cycle's checkpoint, or provision on demand, adds its entries to thousands with
+    their steps (18 MB) without reading them all."""
     if not (raw.startswith(_HEAD) and raw.endswith(_TAIL)):
         return None
-    body = raw[len(_HEAD) : -len(_TAIL)]
-    lines = body.split(b",\n") if body else []
+    body_end = len(raw) - len(_TAIL)
+    lines: list[tuple[int, int]] = []
+    """Where each entry's line starts and ends: its id, quoted, comes first."""
+    position = len(_HEAD)
+    while position < body_end or (lines and position == body_end):  # a last line may be empty
+        separator = raw.find(b",\n", position, body_end)
+        end = body_end if separator < 0 else separator
+        lines.append((position, end))
+        position = end + 2
     try:
-        last = max((int(line[1 : line.index(b'"', 1)]) for line in lines), default=0)
+        last = max((int(raw[start + 1 : raw.index(b'"', start + 1, end)]) for start, end in lines), default=0)
     except ValueError:
         return None
-    lines += [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
-    return _HEAD + b",\n".join(lines[-limit:]) + _TAIL
+    starts = [start for start, _ in lines]
+    new = [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
+    dropped = max(0, len(starts) + len(new) - limit) if limit else 0
+    kept: list[bytes | memoryview] = [memoryview(raw)[starts[dropped] : body_end]] if dropped < len(starts) else []
+    kept += new[max(0, dropped - len(starts)) :]
+    pieces: list[bytes | memoryview] = [_HEAD]
+    for number, piece in enumerate(kept):
+        pieces += [b",\n", piece] if number else [piece]
+    pieces.append(_TAIL)
+    return pieces
 
 
 def _body(path: Path) -> bytes | None:

@@ -9,7 +9,7 @@ good file as `<name>.bak` (a hard link, so it costs nothing).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,12 @@ class AtomicJSONStorage(Storage):
         path: str | os.PathLike[str],
         *,
         what: str = "file",
-        serialize: Callable[[dict[str, Any]], bytes] = orjson.dumps,
+        serialize: Callable[[dict[str, Any]], bytes | Iterable[bytes]] = orjson.dumps,
         check: Callable[[dict[str, Any]], str | None] | None = None,
     ) -> None:
-        """`serialize` turns the document into the file's bytes (a caller that indexes the file
-        serializes it itself); `check` says what is wrong with a document read (see `load_document`)."""
+        """`serialize` turns the document into the file's bytes, or pieces of them (a caller that
+        indexes the file serializes it itself); `check` says what is wrong with a document read
+        (see `load_document`)."""
         self.path = Path(path)
         self._what = what
         self._serialize = serialize
@@ -56,7 +57,7 @@ class AtomicJSONStorage(Storage):
         self.flush()
 
 
-def replace_keeping_backup(path: Path, payload: bytes) -> None:
+def replace_keeping_backup(path: Path, payload: bytes | Iterable[bytes | memoryview]) -> None:
     """Write `payload` as the file at `path`, atomically, the file it replaces kept as `.bak`."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists():

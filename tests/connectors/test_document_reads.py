@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from synctui import fileio
 from synctui.connectors import _document
 from synctui.connectors.base import ConnectionFailure, Modification, SingleReads, SourceDataError
 from synctui.connectors.jsonfile import JsonFileDirectory
@@ -136,3 +137,91 @@ def test_an_object_read_alone_that_cannot_be_written_leaves_the_file_as_it_was(
     monkeypatch.undo()
     directory.flush()  # the change is still buffered: a later flush writes it
     assert JsonFileDirectory(directory.path).get("User", "u2")["jobTitle"] == "Novelist"
+
+
+# --- a file written without whitespace ----------------------------------------------------------
+
+
+def _compact(path: Path, document: dict) -> Path:
+    path.write_bytes(orjson.dumps(document))
+    return path
+
+
+def test_one_object_of_a_compact_file_reads_as_get_reads_it(tmp_path: Path) -> None:
+    path = _compact(tmp_path / "directory.json", {"users": users(), "groups": groups()})
+    for object_type, objects in (("User", users()), ("Group", groups())):
+        for obj in objects:
+            assert TenantDirectory(path).read_one(object_type, obj["id"]) == TenantDirectory(path).get(
+                object_type, obj["id"]
+            )
+    assert TenantDirectory(path).read_one("User", "nobody") is None
+    assert TenantDirectory(path).read_one("User", "g1") is None  # a group's id is no user's
+
+
+def test_one_object_of_a_compact_file_is_found_without_reading_the_rest(tmp_path: Path) -> None:
+    # Another user's value is wrong: reading the whole file would stop at it.
+    path = _compact(
+        tmp_path / "directory.json", {"users": [*users(), {"id": "u4", "accountEnabled": "yes"}], "groups": groups()}
+    )
+    assert TenantDirectory(path).read_one("User", "u2")["displayName"] == "Émile Zola"
+    assert TenantDirectory(path).read_one("Group", "g1")["members"] == groups()[0]["members"]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # an object of another collection's item, a user's property, the second of a user's list
+        {"users": users(), "groups": [{**groups()[0], "owner": {"id": "u9", "displayName": "Nested"}}]},
+        {"users": [{**users()[0], "sponsor": {"id": "u9", "displayName": "Nested"}}], "groups": groups()},
+        {"users": [{**users()[0], "x": [{"id": "a"}, {"id": "u9"}]}, *users()[1:]], "groups": groups()},
+        {"users": [{**users()[0], "x": [{"id": "u9"}]}], "groups": groups()},
+    ],
+)
+def test_an_id_nested_deeper_in_a_compact_file_is_no_object_of_the_collection(tmp_path: Path, document: dict) -> None:
+    path = _compact(tmp_path / "directory.json", document)
+    assert TenantDirectory(path).read_one("User", "u9") is None
+
+
+def test_an_object_of_a_compact_file_is_written_back_compact_in_place(tmp_path: Path) -> None:
+    path = _compact(tmp_path / "target.json", {"User": users(), "Group": groups()})
+    directory = JsonFileDirectory(path)
+    directory.read_one("User", "u2")
+    directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
+    directory.flush()
+    expected = {"User": users(), "Group": groups()}
+    expected["User"][1]["jobTitle"] = "Novelist"
+    assert path.read_bytes() == orjson.dumps(expected)
+
+
+# --- the whole file, written in pieces ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"User": []},
+        {"User": [], "Group": {}},
+        {"User": users(), "Group": groups(), "other": {"nested": [1, {"deeper": [None, "a\nb"]}]}, "last": "x"},
+        {"User": [{"id": f"u{n}", "list": [n, {"k": []}], "empty": {}} for n in range(7)], "Group": [[], {}, 3]},
+        {"space": {str(n): {"key": f"User:u{n}", "refs": {"m": [n]}} for n in range(5)}, "log": {"1": {}}, "e": {}},
+    ],
+)
+def test_a_document_written_in_pieces_is_the_text_orjson_writes_whole(
+    document: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fileio, "INDENTED_CHUNK", 2)  # lists of several chunks, and a last one short
+    assert b"".join(fileio.indented_json(document, newline=True)) == _written_whole(document)
+    assert b"".join(fileio.indented_json(document, newline=False)) == orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+
+def test_a_flush_writes_the_file_as_a_whole_write_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fileio, "INDENTED_CHUNK", 2)
+    directory = _target(tmp_path)
+    directory.update("User", "u2", Modification(replace={"jobTitle": "Novelist"}))
+    new = directory.create("User", {"userPrincipalName": "new@contoso.example"})
+    directory.flush()
+    expected = {"User": users(), "Group": groups()}
+    expected["User"][1]["jobTitle"] = "Novelist"
+    expected["User"].append({"id": new, "userPrincipalName": "new@contoso.example"})
+    assert directory.path.read_bytes() == _written_whole(expected)

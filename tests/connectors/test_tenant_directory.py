@@ -402,6 +402,20 @@ def test_assignments_in_any_layout(tmp_path, text: bytes) -> None:
     assert TenantDirectory(path).app_role_assignments("app") == [_assignment(1)]
 
 
+def test_a_compact_file_without_assignments_says_so_from_its_text(tmp_path) -> None:
+    import orjson
+
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    # A user's own appRoleAssignments is no top-level key: the text cannot tell, the document is read.
+    for people, read in (([{"id": "u1"}], False), ([{"id": "u1", "appRoleAssignments": ["r"]}], True)):
+        path.write_bytes(orjson.dumps({"users": people, "groups": []}))
+        tenant = TenantDirectory(path)
+        assert tenant.app_role_assignments("app") == []
+        assert (tenant._document is not None) is read
+
+
 @pytest.mark.parametrize(
     ("assignments", "problem"),
     [

@@ -167,6 +167,16 @@ def test_log_entries_are_added_to_the_file_without_parsing_the_ones_it_holds(
     assert logs_file.with_name(logs_file.name + ".bak").read_bytes().count(b"\n") == 5  # the one it replaced
 
 
+def test_adding_log_entries_keeps_the_newest_of_the_old_and_the_new(state_file: Path) -> None:
+    raw = log_file.serialize({"logs": {str(n): {"n": n} for n in range(1, 4)}})
+    new = [{"n": n} for n in range(4, 10)]
+    for added, limit in ((1, 5), (2, 4), (3, 3), (6, 4), (0, 2)):
+        pieces = log_file.appended(raw, new[:added], limit)
+        assert pieces is not None
+        expected = {str(n): {"n": n} for n in range(1, 4 + added)}
+        assert b"".join(pieces) == log_file.serialize({"logs": dict(list(expected.items())[-limit:])})
+
+
 def test_a_log_file_not_laid_out_for_adding_is_read_whole_and_its_damage_named(state_file: Path) -> None:
     logs_file = state_file.with_suffix(".logs.json")
     logs_file.write_bytes(b'{"logs": {"1": {"id": "a"}, "2": {"id": "b"}}}')

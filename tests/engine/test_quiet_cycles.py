@@ -1,0 +1,191 @@
+"""Quiet cycles (engine/quiet.py): after a cycle that found nothing to do, a cycle over the same
+source, connector space, schema and options ends as it did without reading the source's objects
+or the space's entries; any change of those makes it look again, and find what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from synctui.clock import FrozenClock
+from synctui.connectors.jsonfile import JsonFileDirectory
+from synctui.connectors.tenant import TenantDirectory
+from synctui.engine import Cycle, CycleOptions, CycleResult, compile_schema
+from synctui.models.connector_space import SpaceEntry
+from synctui.store import JobStateStore
+from synctui.store.connector_space import ConnectorSpace
+from synctui.templates import get_template
+
+from .harness import person
+
+
+@dataclass
+class FileJob:
+    """A jsonfile-template job over a tenant file, a target file and a state file, each cycle with
+    directories of its own, as each `synctui jobs run` has."""
+
+    folder: Path
+    options: CycleOptions = field(default_factory=CycleOptions)
+    schema: Any = field(default_factory=lambda: get_template("jsonfile").schema_)
+    state: JobStateStore = field(init=False)
+    last_source: TenantDirectory | None = None
+
+    def __post_init__(self) -> None:
+        self.state = JobStateStore(self.folder / "job.json")
+        users = [person(1), person(2, manager="u1"), person(3, manager="u1"), person(4, accountEnabled=False)]
+        groups = [{"id": "g1", "displayName": "Sales", "mailNickname": "sales", "members": ["u1", "u2", "u4"]}]
+        self.write_tenant({"users": users, "groups": groups})
+
+    @property
+    def tenant(self) -> Path:
+        return self.folder / "tenant.json"
+
+    def write_tenant(self, document: dict[str, Any]) -> None:
+        self.tenant.write_bytes(orjson.dumps(document))
+
+    def edit_tenant(self, change: Callable[[dict[str, Any]], None]) -> None:
+        document = orjson.loads(self.tenant.read_bytes())
+        change(document)
+        self.write_tenant(document)
+
+    def cycle(self) -> Cycle:
+        self.last_source = TenantDirectory(self.tenant)
+        return Cycle(
+            job_id="job",
+            schema=compile_schema(self.schema),
+            source=self.last_source,
+            target=JsonFileDirectory(self.folder / "target.json"),
+            state=self.state,
+            clock=FrozenClock(),
+            options=self.options,
+        )
+
+    def run(self) -> CycleResult:
+        return self.cycle().run()
+
+    @property
+    def looked(self) -> bool:
+        """Whether the last cycle read the source's objects."""
+        assert self.last_source is not None
+        return self.last_source._document is not None
+
+
+@pytest.fixture
+def job(tmp_path: Path) -> FileJob:
+    job = FileJob(tmp_path)
+    job.run()  # initial
+    return job
+
+
+def _summary(result: CycleResult) -> tuple[Any, ...]:
+    execution = result.execution
+    return (
+        execution.state,
+        execution.count_imported,
+        execution.count_imported_deltas,
+        execution.count_entitled,
+        execution.count_exports,
+        execution.count_escrowed,
+        result.entry_counts,
+        result.steady,
+        result.escrows_outstanding,
+    )
+
+
+def test_a_cycle_after_one_that_found_nothing_ends_as_it_did_without_looking(job: FileJob) -> None:
+    looked_and_found_nothing = job.run()
+    assert job.looked and looked_and_found_nothing.steady
+    target = (job.folder / "target.json").read_bytes()
+    for _ in range(2):
+        quiet = job.run()
+        assert not job.looked
+        assert _summary(quiet) == _summary(looked_and_found_nothing)
+        assert quiet.execution.count_imported == 5 and sorted(quiet.entry_counts.values()) == [1, 3]
+    assert (job.folder / "target.json").read_bytes() == target
+
+
+def test_an_edited_source_is_looked_at_and_its_change_exported(job: FileJob) -> None:
+    job.run()
+    job.run()  # quiet
+    job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Manager"))
+    result = job.run()
+    assert job.looked and result.execution.count_exports == 1
+    assert (
+        next(
+            u
+            for u in JsonFileDirectory(job.folder / "target.json").read_all("User")
+            if u["mail"] == "user2@contoso.example"
+        )["jobTitle"]
+        == "Manager"
+    )
+    job.run()  # found nothing: the next is quiet again
+    job.run()
+    assert not job.looked
+
+
+def test_a_changed_entry_makes_the_next_cycle_look(job: FileJob) -> None:
+    # As provision on demand or a restart would: an entry written between two cycles.
+    job.run()
+    job.state.checkpoint(entries={"User:u3": SpaceEntry("User")})  # the link to u3's target object forgotten
+    result = job.run()
+    # Looked at again (its hash was dropped) and matched to the same target object, which is in sync.
+    assert job.looked and result.execution.count_entitled == 1 and result.execution.count_exports == 0
+
+
+def test_an_escrow_or_other_options_make_the_next_cycle_look(job: FileJob) -> None:
+    job.run()
+    job.state.checkpoint(
+        escrows={"User:u9": {"key": "User:u9", "nextRetry": "2000-01-01T00:00:00Z", "count": 1, "error": "x"}}
+    )
+    job.run()
+    assert job.looked
+    job.state.checkpoint(escrows={})
+    job.run()
+    job.run()
+    assert not job.looked
+    job.options = CycleOptions(delete_threshold=3)
+    job.run()
+    assert job.looked
+
+
+def test_a_cycle_that_found_something_notes_no_mark(job: FileJob) -> None:
+    job.edit_tenant(lambda document: document["users"].pop(2))
+    assert job.run().execution.count_exports == 1  # u3's deletion
+    job.run()
+    assert job.looked  # the cycle before exported: this one looked, found nothing, and notes it
+    job.run()
+    assert not job.looked
+
+
+# --- what the marks are made of ------------------------------------------------------------------
+
+
+def test_a_source_digest_is_of_the_bytes_the_cycle_then_reads(tmp_path: Path) -> None:
+    path = tmp_path / "tenant.json"
+    path.write_bytes(orjson.dumps({"users": [person(1)], "groups": []}))
+    source = TenantDirectory(path)
+    digest = source.content_digest()
+    assert digest == TenantDirectory(path).content_digest()
+    path.write_bytes(orjson.dumps({"users": [person(1, jobTitle="Boss")], "groups": []}))
+    assert TenantDirectory(path).content_digest() != digest
+    # The objects are those of the bytes digested, not of the file as it is by then.
+    assert next(iter(source.read_all("User")))["jobTitle"] == "Rep"
+    assert source.content_digest() is None  # once read, the file's bytes no longer tell what it holds
+    assert JsonFileDirectory(tmp_path / "missing.json").content_digest() == "no file"
+
+
+def test_the_space_version_changes_with_each_write_of_entries(tmp_path: Path) -> None:
+    space = ConnectorSpace(tmp_path / "job.space.json")
+    assert space.version() == 0
+    space.write({"User:u1": SpaceEntry("User")})
+    space.write({})
+    assert space.version() == 1 == ConnectorSpace(tmp_path / "job.space.json").version()
+    for _ in range(3):
+        space.write({"User:u1": SpaceEntry("User", hash="h")})
+    assert ConnectorSpace(tmp_path / "job.space.json").version() == 4
+    assert ConnectorSpace(None).version() is None
