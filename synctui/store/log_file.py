@@ -45,27 +45,28 @@ def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> list[byte
     pieces to write one after the other (the old entries kept are one slice of `raw`), or None
     when `raw` is not laid out so. Only the new entries are serialized and no old one is parsed
     or copied: a cycle's checkpoint, or provision on demand, adds its entries to thousands with
-    their steps (18 MB) without reading them all."""
+    their steps (18 MB) without reading them all. The new ids follow the last entry's: the file
+    is written oldest first, each id one more than the one before."""
     if not (raw.startswith(_HEAD) and raw.endswith(_TAIL)):
         return None
-    body_end = len(raw) - len(_TAIL)
-    lines: list[tuple[int, int]] = []
-    """Where each entry's line starts and ends: its id, quoted, comes first."""
-    position = len(_HEAD)
-    while position < body_end or (lines and position == body_end):  # a last line may be empty
-        separator = raw.find(b",\n", position, body_end)
-        end = body_end if separator < 0 else separator
-        lines.append((position, end))
-        position = end + 2
+    body_start, body_end = len(_HEAD), len(raw) - len(_TAIL)
+    # `,\n` is found only between two entries: a newline inside a JSON string is escaped. Counting
+    # them and finding the last one are single passes in C; only the dropped lines are walked.
+    count = raw.count(b",\n", body_start, body_end) + 1 if body_end > body_start else 0
+    last_start = raw.rfind(b",\n", body_start, body_end) + 2 if count > 1 else body_start
     try:
-        last = max((int(raw[start + 1 : raw.index(b'"', start + 1, end)]) for start, end in lines), default=0)
-    except ValueError:
+        last = int(raw[last_start + 1 : raw.index(b'"', last_start + 1, body_end)]) if count else 0
+    except ValueError:  # a line that does not start with its quoted id (an empty last line too)
         return None
-    starts = [start for start, _ in lines]
     new = [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
-    dropped = max(0, len(starts) + len(new) - limit) if limit else 0
-    kept: list[bytes | memoryview] = [memoryview(raw)[starts[dropped] : body_end]] if dropped < len(starts) else []
-    kept += new[max(0, dropped - len(starts)) :]
+    dropped = max(0, count + len(new) - limit) if limit else 0
+    kept: list[bytes | memoryview] = []
+    if dropped < count:
+        start = body_start
+        for _ in range(dropped):
+            start = raw.index(b",\n", start, body_end) + 2
+        kept.append(memoryview(raw)[start:body_end])
+    kept += new[max(0, dropped - count) :]
     pieces: list[bytes | memoryview] = [_HEAD]
     for number, piece in enumerate(kept):
         pieces += [b",\n", piece] if number else [piece]

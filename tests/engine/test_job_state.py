@@ -177,6 +177,15 @@ def test_adding_log_entries_keeps_the_newest_of_the_old_and_the_new(state_file: 
         assert b"".join(pieces) == log_file.serialize({"logs": dict(list(expected.items())[-limit:])})
 
 
+def test_adding_log_entries_numbers_them_after_the_last_and_refuses_a_last_line_without_its_id() -> None:
+    raw = log_file.serialize({"logs": {"7": {"n": 7}, "9": {"n": 9, "text": "a,\\nb"}}})
+    pieces = log_file.appended(raw, [{"n": 10}], 2)
+    assert pieces is not None
+    assert b"".join(pieces) == log_file.serialize({"logs": {"9": {"n": 9, "text": "a,\\nb"}, "10": {"n": 10}}})
+    for damaged in (raw.replace(b'"9":', b"9:"), raw.replace(b"\n}}\n", b",\n\n}}\n")):
+        assert log_file.appended(damaged, [{"n": 10}], 2) is None
+
+
 def test_a_log_file_not_laid_out_for_adding_is_read_whole_and_its_damage_named(state_file: Path) -> None:
     logs_file = state_file.with_suffix(".logs.json")
     logs_file.write_bytes(b'{"logs": {"1": {"id": "a"}, "2": {"id": "b"}}}')
