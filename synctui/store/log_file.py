@@ -97,14 +97,19 @@ def count_entries(path: Path) -> int | None:
     return body.count(b"\n") + 1 if body else 0
 
 
-def read_matching(path: Path, may_match: Callable[[str], bool]) -> tuple[list[dict[str, Any]], int] | None:
+def read_matching(
+    path: Path, may_match: Callable[[str], bool], newest: int | None = None
+) -> tuple[list[dict[str, Any]], int] | None:
     """The entries whose line passes `may_match`, newest first, and how many entries the file
     holds; None when the file is not laid out so. Only the lines that pass are parsed: a search
-    of 5,000 entries parses the few that mention what is searched for."""
+    of 5,000 entries parses the few that mention what is searched for. With `newest`, only the
+    newest that many are looked at (and counted): entries waiting to be added push the others out."""
     body = _body(path)
     if body is None:
         return None
     lines = [line for line in body.decode("utf-8", errors="replace").split("\n") if line]
+    if newest is not None:
+        lines = lines[max(0, len(lines) - newest) :]
     entries = []
     for line in reversed(lines):
         if may_match(line):
@@ -122,6 +127,36 @@ def _entry(line: bytes) -> dict[str, Any] | None:
     except (orjson.JSONDecodeError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
+
+
+def last_id(path: Path) -> int | None:
+    """The document id of the file's last entry (0 without one, or without a file), read from the
+    end of the file; None when the file is not laid out so."""
+    try:
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
+    except FileNotFoundError:
+        return 0
+    with handle:
+        if handle.read(len(_HEAD)) != _HEAD:
+            return None
+        start = size = handle.seek(0, 2)
+        tail, chunk = b"", 1 << 14
+        while start > len(_HEAD) and b",\n" not in tail:
+            step = min(chunk, start - len(_HEAD))
+            start -= step
+            handle.seek(start)
+            tail = handle.read(step) + tail
+            chunk *= 2
+    if size < len(_HEAD + _TAIL) or not tail.endswith(_TAIL):
+        return None
+    body = tail[: -len(_TAIL)]
+    if not body:
+        return 0
+    line = body[body.rfind(b",\n") + 2 :]
+    try:
+        return int(line[1 : line.index(b'"', 1)]) if line.startswith(b'"') else None
+    except ValueError:
+        return None
 
 
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:
