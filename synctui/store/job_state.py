@@ -190,7 +190,7 @@ class JobStateStore:
             found = None
             if self._opened_logs is None and self.path is not None:
                 _ = self._db  # an older job file may hold the logs: moved out first
-                waiting = self._waiting_logs()
+                waiting = self._waiting_logs()[:LOG_LIMIT]
                 room = LOG_LIMIT - len(waiting) if waiting else None
                 found = log_file.read_matching(_logs_file(self.path), query.may_match, room)
                 if found is not None:
