@@ -16,7 +16,6 @@ from typing import Any
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
 from .cycles import CycleRunner, JobSummary, Trace, on_demand_result, on_demand_summary
-from .demo.churn import simulate_home_day
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
 from .events import CycleProgress, Event, JobChanged, JobRemoved, Publisher
@@ -366,6 +365,8 @@ class SyncService:
         """Change the home's tenant directory and HR file as a day at work would (hires, leavers,
         renames, moves, manager and membership changes); returns a one-line summary. A malformed
         file changes neither."""
+        from .demo.churn import simulate_home_day  # the sample company's generator: no other command needs it
+
         return simulate_home_day(self.home, seed=seed if seed is not None else int(self.clock.now().timestamp()))
 
     # --- internals ----------------------------------------------------------------------------------

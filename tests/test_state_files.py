@@ -48,7 +48,9 @@ def one_line(error: str) -> str:
 # --- symbolic links ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("suffix", [".lock", ".json", ".logs.json", ".space.json", ".space.changes", ".inflight"])
+@pytest.mark.parametrize(
+    "suffix", [".lock", ".json", ".logs.json", ".logs.changes", ".space.json", ".space.changes", ".inflight"]
+)
 def test_a_state_file_that_is_a_link_is_refused_and_its_target_untouched(
     service: SyncService, job_id: str, cli, tmp_path: Path, suffix: str
 ) -> None:

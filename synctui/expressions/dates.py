@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .timed_regex import TimedPattern, compile_timed
 
@@ -50,22 +50,27 @@ def as_utc(value: datetime) -> datetime:
 _TIME = r"(?:[T\s]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?\s*(?P<ampm>[AaPp][Mm])?)?"
 _ZONE = r"\s*(?P<zone>Z|GMT|UTC|[+-]\d{1,2}(?::?\d{2})?)?"
 _DAY_NAME = r"(?:[A-Za-z]+,?\s+)?"
-_FLEXIBLE_FORMS = [
-    # 2009-06-15T01:45:30-07:00, 2021-06-30+08:00, 2020-03-16-07:00, 2021-08-24, 2021/08/24 10:00
-    re.compile(r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + _ZONE),
-    # 8/25/2021 5:41:18 PM (the service's own output), 08/25/2021
-    re.compile(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})" + _TIME + _ZONE),
-    # Mon, 15 Jun 2009 20:45:30 GMT / 15 June 2009
-    re.compile(_DAY_NAME + r"(?P<d>\d{1,2})[\s-]+(?P<mon>[A-Za-z]{3,9})[\s-]+(?P<y>\d{4})" + _TIME + _ZONE),
-    # June 15, 2009 1:45 PM
-    re.compile(_DAY_NAME + r"(?P<mon>[A-Za-z]{3,9})\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})" + _TIME + _ZONE),
-]
+
+
+@cache
+def _flexible_forms() -> list[re.Pattern[str]]:
+    # Compiled on first use, not at every command's start: few jobs parse dates.
+    return [
+        # 2009-06-15T01:45:30-07:00, 2021-06-30+08:00, 2020-03-16-07:00, 2021-08-24, 2021/08/24 10:00
+        re.compile(r"(?P<y>\d{4})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + _ZONE),
+        # 8/25/2021 5:41:18 PM (the service's own output), 08/25/2021
+        re.compile(r"(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})" + _TIME + _ZONE),
+        # Mon, 15 Jun 2009 20:45:30 GMT / 15 June 2009
+        re.compile(_DAY_NAME + r"(?P<d>\d{1,2})[\s-]+(?P<mon>[A-Za-z]{3,9})[\s-]+(?P<y>\d{4})" + _TIME + _ZONE),
+        # June 15, 2009 1:45 PM
+        re.compile(_DAY_NAME + r"(?P<mon>[A-Za-z]{3,9})\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})" + _TIME + _ZONE),
+    ]
 
 
 def parse_datetime(text: str) -> datetime:
     """Parse a date/time string the way DateTime.Parse does for the invariant culture; result in UTC."""
     stripped = text.strip()
-    for form in _FLEXIBLE_FORMS:
+    for form in _flexible_forms():
         match = form.fullmatch(stripped)
         if match:
             return _from_parts(match.groupdict(), text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _TABLE = {
     "a": "ä à â ã å á ą ă ā ā́ ā̀ ā̂ ā̃ ǟ ā̈ ǡ a̱ å̄",
@@ -55,10 +56,16 @@ _REPLACEMENTS = {
     for character in characters.split()
     for spelling in {unicodedata.normalize("NFC", character), unicodedata.normalize("NFD", character)}
 }
-_PATTERN = re.compile("|".join(map(re.escape, sorted(_REPLACEMENTS, key=len, reverse=True))))
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    # Compiled on first use: its 472 alternatives take milliseconds that every command's start
+    # would pay, and most jobs never normalize a name.
+    return re.compile("|".join(map(re.escape, sorted(_REPLACEMENTS, key=len, reverse=True))))
 
 
 def normalize_diacritics(text: str) -> str:
     if text.isascii():
         return text
-    return _PATTERN.sub(lambda match: _REPLACEMENTS[match.group()], text)
+    return _pattern().sub(lambda match: _REPLACEMENTS[match.group()], text)

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .timed_regex import Match, PatternError, TimedPattern, compile_timed
+from .timed_regex import PatternError, TimedPattern, compile_timed
+
+if TYPE_CHECKING:
+    from .timed_regex import Match
 
 _GROUP_NAME_CLOSE = {"(?<": ">", "(?'": "'"}
 """.NET's two ways of naming a group, (?<name>…) and (?'name'…), by what ends the name."""
@@ -97,7 +101,7 @@ def compile_pattern(pattern: str) -> TimedPattern:
         raise ValueError(f"invalid regular expression {pattern!r}: {error}") from None
 
 
-Replacer = Callable[[Match[str]], str]
+Replacer = Callable[["Match[str]"], str]
 
 
 @lru_cache(maxsize=512)

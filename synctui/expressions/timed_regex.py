@@ -10,11 +10,12 @@ the object's RegexTimeout, as .NET's RegexMatchTimeoutException is under Entra.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-import regex
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import RegexTimeout
+
+if TYPE_CHECKING:  # imported by compile_timed: most commands compile no user pattern (~15 ms of start-up)
+    import regex
 
 MATCH_TIMEOUT_SECONDS = 1.0
 """The longest one use of a user's pattern may take on one value: a search, or a whole Replace
@@ -24,10 +25,13 @@ most about that long for the object being evaluated. (.NET's Regex has a match t
 times out takes longer than this by the clock, in proportion to the load."""
 
 
-Match = regex.Match
 _Result = TypeVar("_Result")
-PatternError = regex.error
-"""What compile_timed raises for a pattern that is not valid."""
+if TYPE_CHECKING:
+    Match = regex.Match
+
+
+class PatternError(Exception):
+    """What compile_timed raises for a pattern that is not valid; says why as `regex` does."""
 
 
 class TimedPattern:
@@ -64,4 +68,10 @@ class TimedPattern:
 
 def compile_timed(pattern: str, shown: str, *, ignore_case: bool = False) -> TimedPattern:
     """Compile with `regex` in its `re`-compatible behaviour (V0); raises PatternError if invalid."""
-    return TimedPattern(regex.compile(pattern, regex.V0 | (regex.IGNORECASE if ignore_case else 0)), shown)
+    import regex
+
+    try:
+        compiled = regex.compile(pattern, regex.V0 | (regex.IGNORECASE if ignore_case else 0))
+    except regex.error as error:
+        raise PatternError(str(error)) from None
+    return TimedPattern(compiled, shown)

@@ -4,7 +4,8 @@ connector_space.py).
 
 TinyDB holds them; the engine reads the state once per cycle (`load`) and writes it in batches
 (`checkpoint`), never per object. The job file is small and a checkpoint rewrites it; the log is
-bounded and rewritten when entries are added; the connector space grows with the directory and a
+bounded and rewritten when entries are added (a few at a time wait in `.logs.changes`, see
+pending_logs.py); the connector space grows with the directory and a
 checkpoint appends the entries it changed. The dashboard's views of escrows read the small file,
 its log view the log, and neither the space.
 """
@@ -28,6 +29,7 @@ from .files import read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
 from .log_query import LogPage, LogQuery
+from .pending_logs import PENDING_LIMIT, PendingLogs
 from .storage import AtomicJSONStorage, load_document, replace_keeping_backup
 
 LOG_LIMIT = 5000
@@ -60,6 +62,7 @@ class JobStateStore:
         self._opened_logs: TinyDB | None = None
         self._space = ConnectorSpace(self.path.with_suffix(".space.json") if self.path else None)
         self._in_flight = InFlightJournal(self.path.with_suffix(".inflight") if self.path else None)
+        self._pending_logs = PendingLogs(_pending_logs_file(self.path)) if self.path else None
 
     @property
     def _db(self) -> TinyDB:
@@ -167,7 +170,12 @@ class JobStateStore:
         with self._lock:
             if self._opened_logs is None and self.path is not None:
                 _ = self._db  # an older job file may hold the logs: moved out first
-                return _newest_logs(_logs_file(self.path), limit)
+                waiting = self._waiting_logs()
+                if not waiting:
+                    return _newest_logs(_logs_file(self.path), limit)
+                kept = LOG_LIMIT if limit is None else min(limit, LOG_LIMIT)
+                older = _newest_logs(_logs_file(self.path), kept - len(waiting)) if kept > len(waiting) else []
+                return (waiting + older)[:kept]
             return _newest((self._logs_db.storage.read() or {}).get(_LOGS, {}), limit)
 
     def log_page(self, query: LogQuery, offset: int = 0, limit: int | None = None) -> LogPage:
@@ -182,7 +190,11 @@ class JobStateStore:
             found = None
             if self._opened_logs is None and self.path is not None:
                 _ = self._db  # an older job file may hold the logs: moved out first
-                found = log_file.read_matching(_logs_file(self.path), query.may_match)
+                waiting = self._waiting_logs()[:LOG_LIMIT]
+                room = LOG_LIMIT - len(waiting) if waiting else None
+                found = log_file.read_matching(_logs_file(self.path), query.may_match, room)
+                if found is not None:
+                    found = (waiting + found[0], found[1] + len(waiting))
             candidates, total = found if found is not None else (every := self.logs(), len(every))
             matching = [entry for entry in candidates if query.matches(entry)]
             end = None if limit is None else offset + limit
@@ -192,7 +204,10 @@ class JobStateStore:
         if self._opened_logs is None and self.path is not None:
             _ = self._db  # an older job file may hold the logs: moved out first
             count = log_file.count_entries(_logs_file(self.path))
-            return count if count is not None else len(self.logs())
+            if count is None:
+                return len(self.logs())
+            waiting = len(self._waiting_logs())
+            return min(count + waiting, LOG_LIMIT) if waiting else count
         return len((self._logs_db.storage.read() or {}).get(_LOGS, {}))
 
     def close(self) -> None:
@@ -230,10 +245,25 @@ class JobStateStore:
             storage.write(tables)
             storage.flush()
 
+    def _waiting_logs(self) -> list[dict[str, Any]]:
+        """The entries of the pending log that the log file does not hold yet, newest first."""
+        if self._pending_logs is None or self.path is None:
+            return []
+        last = log_file.last_id(_logs_file(self.path))
+        return [entry for _, entry in reversed(self._pending_logs.newer_than(last or 0))]
+
     def _append_logs(self, logs: list[dict[str, Any]]) -> None:
         _ = self._db  # an older job file may hold the logs: moved out first
-        if self._opened_logs is None and self.path is not None:
+        if self._opened_logs is None and self.path is not None and self._pending_logs is not None:
             path = _logs_file(self.path)
+            last = log_file.last_id(path)
+            if last is not None:
+                waiting = self._pending_logs.newer_than(last)
+                if len(waiting) + len(logs) <= PENDING_LIMIT:
+                    # A few entries (provision on demand's one): a line appended, not 18 MB rewritten.
+                    self._pending_logs.append((waiting[-1][0] if waiting else last) + 1, logs)
+                    return
+                logs = [entry for _, entry in waiting] + logs
             try:
                 raw = read_file(path, what="provisioning log")
             except FileNotFoundError:
@@ -241,9 +271,14 @@ class JobStateStore:
             content = log_file.appended(raw, logs, LOG_LIMIT)
             if content is not None:
                 replace_keeping_backup(path, content)
+                self._pending_logs.clear()
                 return
         # Not laid out for appending (or in memory): TinyDB reads it whole, and names any damage.
         table = self._logs_db.table(_LOGS, cache_size=0)
+        if self._pending_logs is not None:
+            # Entries that waited while the file was laid out, if someone has rewritten it since.
+            stored = (self._logs_db.storage.read() or {}).get(_LOGS, {})
+            logs = [entry for _, entry in self._pending_logs.newer_than(max(map(int, stored), default=0))] + logs
         table.insert_multiple(logs[-LOG_LIMIT:])
         overflow = len(table) - LOG_LIMIT
         if overflow > 0:
@@ -251,6 +286,8 @@ class JobStateStore:
             oldest = sorted(map(int, (self._logs_db.storage.read() or {}).get(_LOGS, {})))[:overflow]
             table.remove(doc_ids=oldest)
         _flush(self._logs_db)
+        if self._pending_logs is not None:
+            self._pending_logs.clear()
 
 
 def _newest_logs(path: Path, limit: int | None) -> list[dict[str, Any]]:
@@ -272,12 +309,23 @@ def _newest(documents: Mapping[str, dict[str, Any]], limit: int | None) -> list[
 def state_files(path: Path) -> list[Path]:
     """Every file a job's state at `path` may have (for deleting the job)."""
     space = path.with_suffix(".space.json")
-    files = [path, _logs_file(path), path.with_suffix(".inflight"), space, space.with_suffix(".changes")]
+    files = [
+        path,
+        _logs_file(path),
+        _pending_logs_file(path),
+        path.with_suffix(".inflight"),
+        space,
+        space.with_suffix(".changes"),
+    ]
     return [*files, *(file.with_name(file.name + ".bak") for file in files), lock_file(path)]
 
 
 def _logs_file(path: Path) -> Path:
     return path.with_suffix(".logs.json")
+
+
+def _pending_logs_file(path: Path) -> Path:
+    return path.with_suffix(".logs.changes")
 
 
 def _flush(db: TinyDB) -> None:

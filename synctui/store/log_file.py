@@ -45,27 +45,28 @@ def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> list[byte
     pieces to write one after the other (the old entries kept are one slice of `raw`), or None
     when `raw` is not laid out so. Only the new entries are serialized and no old one is parsed
     or copied: a cycle's checkpoint, or provision on demand, adds its entries to thousands with
-    their steps (18 MB) without reading them all."""
+    their steps (18 MB) without reading them all. The new ids follow the last entry's: the file
+    is written oldest first, each id one more than the one before."""
     if not (raw.startswith(_HEAD) and raw.endswith(_TAIL)):
         return None
-    body_end = len(raw) - len(_TAIL)
-    lines: list[tuple[int, int]] = []
-    """Where each entry's line starts and ends: its id, quoted, comes first."""
-    position = len(_HEAD)
-    while position < body_end or (lines and position == body_end):  # a last line may be empty
-        separator = raw.find(b",\n", position, body_end)
-        end = body_end if separator < 0 else separator
-        lines.append((position, end))
-        position = end + 2
+    body_start, body_end = len(_HEAD), len(raw) - len(_TAIL)
+    # `,\n` is found only between two entries: a newline inside a JSON string is escaped. Counting
+    # them and finding the last one are single passes in C; only the dropped lines are walked.
+    count = raw.count(b",\n", body_start, body_end) + 1 if body_end > body_start else 0
+    last_start = raw.rfind(b",\n", body_start, body_end) + 2 if count > 1 else body_start
     try:
-        last = max((int(raw[start + 1 : raw.index(b'"', start + 1, end)]) for start, end in lines), default=0)
-    except ValueError:
+        last = int(raw[last_start + 1 : raw.index(b'"', last_start + 1, body_end)]) if count else 0
+    except ValueError:  # a line that does not start with its quoted id (an empty last line too)
         return None
-    starts = [start for start, _ in lines]
     new = [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
-    dropped = max(0, len(starts) + len(new) - limit) if limit else 0
-    kept: list[bytes | memoryview] = [memoryview(raw)[starts[dropped] : body_end]] if dropped < len(starts) else []
-    kept += new[max(0, dropped - len(starts)) :]
+    dropped = max(0, count + len(new) - limit) if limit else 0
+    kept: list[bytes | memoryview] = []
+    if dropped < count:
+        start = body_start
+        for _ in range(dropped):
+            start = raw.index(b",\n", start, body_end) + 2
+        kept.append(memoryview(raw)[start:body_end])
+    kept += new[max(0, dropped - count) :]
     pieces: list[bytes | memoryview] = [_HEAD]
     for number, piece in enumerate(kept):
         pieces += [b",\n", piece] if number else [piece]
@@ -96,14 +97,19 @@ def count_entries(path: Path) -> int | None:
     return body.count(b"\n") + 1 if body else 0
 
 
-def read_matching(path: Path, may_match: Callable[[str], bool]) -> tuple[list[dict[str, Any]], int] | None:
+def read_matching(
+    path: Path, may_match: Callable[[str], bool], newest: int | None = None
+) -> tuple[list[dict[str, Any]], int] | None:
     """The entries whose line passes `may_match`, newest first, and how many entries the file
     holds; None when the file is not laid out so. Only the lines that pass are parsed: a search
-    of 5,000 entries parses the few that mention what is searched for."""
+    of 5,000 entries parses the few that mention what is searched for. With `newest`, only the
+    newest that many are looked at (and counted): entries waiting to be added push the others out."""
     body = _body(path)
     if body is None:
         return None
     lines = [line for line in body.decode("utf-8", errors="replace").split("\n") if line]
+    if newest is not None:
+        lines = lines[max(0, len(lines) - newest) :]
     entries = []
     for line in reversed(lines):
         if may_match(line):
@@ -121,6 +127,36 @@ def _entry(line: bytes) -> dict[str, Any] | None:
     except (orjson.JSONDecodeError, ValueError):
         return None
     return entry if isinstance(entry, dict) else None
+
+
+def last_id(path: Path) -> int | None:
+    """The document id of the file's last entry (0 without one, or without a file), read from the
+    end of the file; None when the file is not laid out so."""
+    try:
+        handle = os.fdopen(open_file(path, os.O_RDONLY, what="provisioning log"), "rb")
+    except FileNotFoundError:
+        return 0
+    with handle:
+        if handle.read(len(_HEAD)) != _HEAD:
+            return None
+        start = size = handle.seek(0, 2)
+        tail, chunk = b"", 1 << 14
+        while start > len(_HEAD) and b",\n" not in tail:
+            step = min(chunk, start - len(_HEAD))
+            start -= step
+            handle.seek(start)
+            tail = handle.read(step) + tail
+            chunk *= 2
+    if size < len(_HEAD + _TAIL) or not tail.endswith(_TAIL):
+        return None
+    body = tail[: -len(_TAIL)]
+    if not body:
+        return 0
+    line = body[body.rfind(b",\n") + 2 :]
+    try:
+        return int(line[1 : line.index(b'"', 1)]) if line.startswith(b'"') else None
+    except ValueError:
+        return None
 
 
 def read_newest(path: Path, limit: int) -> list[dict[str, Any]] | None:

@@ -11,6 +11,7 @@ import pytest
 
 from synctui.models.connector_space import ProvisioningState, SpaceEntry
 from synctui.store import JobStateStore, StoreError, connector_space, job_state, log_file
+from synctui.store.log_query import LogQuery
 
 
 def _entry(n: int, display_name: str | None = None) -> SpaceEntry:
@@ -153,6 +154,7 @@ def test_log_entries_are_added_to_the_file_without_parsing_the_ones_it_holds(
     state_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(job_state, "LOG_LIMIT", 3)
+    monkeypatch.setattr(job_state, "PENDING_LIMIT", 0)  # every entry written into the log file itself
     JobStateStore(state_file).checkpoint(logs=[{"id": "a"}, {"id": "b"}])
     logs_file = state_file.with_suffix(".logs.json")
     # An entry the store would refuse to parse: adding to the file must not read it.
@@ -175,6 +177,15 @@ def test_adding_log_entries_keeps_the_newest_of_the_old_and_the_new(state_file: 
         assert pieces is not None
         expected = {str(n): {"n": n} for n in range(1, 4 + added)}
         assert b"".join(pieces) == log_file.serialize({"logs": dict(list(expected.items())[-limit:])})
+
+
+def test_adding_log_entries_numbers_them_after_the_last_and_refuses_a_last_line_without_its_id() -> None:
+    raw = log_file.serialize({"logs": {"7": {"n": 7}, "9": {"n": 9, "text": "a,\\nb"}}})
+    pieces = log_file.appended(raw, [{"n": 10}], 2)
+    assert pieces is not None
+    assert b"".join(pieces) == log_file.serialize({"logs": {"9": {"n": 9, "text": "a,\\nb"}, "10": {"n": 10}}})
+    for damaged in (raw.replace(b'"9":', b"9:"), raw.replace(b"\n}}\n", b",\n\n}}\n")):
+        assert log_file.appended(damaged, [{"n": 10}], 2) is None
 
 
 def test_a_log_file_not_laid_out_for_adding_is_read_whole_and_its_damage_named(state_file: Path) -> None:
@@ -248,7 +259,10 @@ def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatc
     assert reader._space._opened is not None
 
 
-def test_the_log_has_a_file_of_its_own_and_an_older_job_files_log_moves_there(state_file: Path) -> None:
+def test_the_log_has_a_file_of_its_own_and_an_older_job_files_log_moves_there(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_state, "PENDING_LIMIT", 0)  # every entry written into the log file itself
     store = JobStateStore(state_file)
     store.checkpoint(escrows={}, logs=[{"id": "a"}])
     assert "logs" not in orjson.loads(state_file.read_bytes())
@@ -338,8 +352,9 @@ def test_a_cycle_takes_the_entries_and_a_fold_writes_only_what_was_checkpointed(
 
 @pytest.mark.parametrize("count", [1, 7, 1200])
 def test_the_newest_logs_are_read_from_the_end_of_the_file_as_a_whole_read_gives_them(
-    state_file: Path, count: int
+    state_file: Path, count: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(job_state, "PENDING_LIMIT", 0)  # every entry written into the log file itself
     entries = [{"id": f"e{n}", "statusInfo": {"reason": f'line\nbreak {n}, "quoted" }}\n'}} for n in range(count)]
     JobStateStore(state_file).checkpoint(logs=entries)
     path = state_file.with_suffix(".logs.json")
@@ -416,3 +431,58 @@ def test_an_entry_written_before_the_entries_were_typed_reads_as_its_state(state
     assert entries["User:1"] == SpaceEntry("User", ProvisioningState.DISABLED, "t1", refs_unresolved=True)
     assert entries["User:2"].state == ProvisioningState.DELETED and entries["User:2"].managed_target is None
     assert entries["User:3"] == SpaceEntry("User")  # a mark without a link: never linked, or its link dropped
+
+
+def _log_views(store: JobStateStore) -> list[object]:
+    """What readers of the log see: every entry, the newest few, pages, a count, a search."""
+    searched = store.log_page(LogQuery(text="7"), 0, 100)
+    return [
+        store.logs(),
+        store.logs(2),
+        store.logs(9),
+        store.log_page(LogQuery(), 1, 3),
+        (searched.entries, searched.matched, searched.total),
+    ]
+
+
+def test_a_few_log_entries_wait_in_a_change_log_and_every_reader_sees_what_the_log_file_alone_would_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_state, "LOG_LIMIT", 6)
+    sizes = [1, 2, 1, 1, 4, 1, 1, 1, 9, 1, 2]  # 4 and 9 are too many to wait: they write the file
+    views = {}
+    for waiting in (0, 3):
+        monkeypatch.setattr(job_state, "PENDING_LIMIT", waiting)
+        (tmp_path / str(waiting)).mkdir()
+        path = tmp_path / str(waiting) / "job.json"
+        numbers = iter(range(100))
+        views[waiting] = []
+        for size in sizes:
+            JobStateStore(path).checkpoint(logs=[{"id": f"e{next(numbers)}"} for _ in range(size)])
+            views[waiting].append(_log_views(JobStateStore(path)))
+        pending = path.with_suffix(".logs.changes")
+        assert pending.exists() == bool(waiting)  # the last checkpoints' 1 + 2 entries wait
+    assert views[3] == views[0]
+    assert [entry["id"] for entry in views[3][-1][0]] == ["e23", "e22", "e21", "e20", "e19", "e18"]
+
+
+def test_log_entries_written_into_the_file_before_a_crash_kept_their_change_log_are_not_counted_twice(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_state, "PENDING_LIMIT", 2)
+    JobStateStore(state_file).checkpoint(logs=[{"id": "a"}])
+    JobStateStore(state_file).checkpoint(logs=[{"id": "b"}])
+    pending = state_file.with_suffix(".logs.changes")
+    before_the_crash = pending.read_bytes()
+    JobStateStore(state_file).checkpoint(logs=[{"id": "c"}])  # three: all written into the file
+    assert not pending.exists()
+    pending.write_bytes(before_the_crash + b'{"first": 4, "entr')  # the crash: not cleared, a torn line
+    store = JobStateStore(state_file)
+    assert [log["id"] for log in store.logs()] == ["c", "b", "a"]
+    store.checkpoint(logs=[{"id": "d"}])
+    assert [log["id"] for log in JobStateStore(state_file).logs()] == ["d", "c", "b", "a"]
+    assert orjson.loads(state_file.with_suffix(".logs.json").read_bytes())["logs"] == {
+        "1": {"id": "a"},
+        "2": {"id": "b"},
+        "3": {"id": "c"},
+    }
