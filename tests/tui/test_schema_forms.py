@@ -154,3 +154,28 @@ async def test_new_job_errors_are_in_view_in_a_small_terminal(app: SyncApp, serv
         assert "enter a name for the job" in str(error.render())
         assert error.region.height and error.region.bottom <= SMALL[1]
         assert "enter a name for the job" in screen_text(app)
+
+
+async def test_restore_default_mappings_takes_the_application_instances_own_template(
+    app: SyncApp, service: SyncService
+) -> None:
+    job = job_id(service, "jsonfile")
+    instance = service.application_instance_of(job)
+    own = service.get_template("jsonfile")
+    assert own.schema_ is not None
+    del own.schema_.synchronization_rules[0].object_mappings[0].attribute_mappings[2:5]
+    service.override_template(instance, "jsonfile", own.model_dump(mode="json", by_alias=True))
+    expected = [
+        m.target_attribute_name for m in own.schema_.synchronization_rules[0].object_mappings[0].attribute_mappings
+    ]
+    assert user_mappings(service, job) != expected
+    async with app.run_test(size=SIZE) as pilot:
+        await select(pilot, service, "jsonfile")
+        await app.screen.run_action("in_tab('tab-schema', 'restore_defaults')")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await cursor_to(pilot, MappingRef(0, 0))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert user_mappings(service, job) == expected

@@ -730,7 +730,8 @@ class JobsScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="service")
     def read_default_mappings(self, job_id: str, template_id: str, editor: SchemaEditor) -> None:
         try:
-            template = self.service.get_template(template_id)
+            # The job's application instance may have its own version of the template (Graph's PATCH).
+            template = self.service.get_template(template_id, self.service.application_instance_of(job_id))
         except Exception as error:  # noqa: BLE001 - a message; the working copy is untouched
             self.post_message(JobActionFailed("Restore default mappings", error))
             return
