@@ -3,9 +3,13 @@ user and group vocabulary that the tenant and the JSON file directory share."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..models import (
     AttributeDefinition,
     AttributeType,
+    DirectoryDefinition,
+    DirectoryDefinitionDiscoverabilities,
     Mutability,
     ObjectDefinition,
     ObjectDefinitionMetadataEntry,
@@ -52,6 +56,19 @@ def object_definition(
         name=name,
         attributes=attributes,
         metadata=[ObjectDefinitionMetadataEntry(key=key, value=value) for key, value in (metadata or {}).items()],
+    )
+
+
+def read_only_users(name: str, known: list[AttributeDefinition], extra_names: Iterable[str]) -> DirectoryDefinition:
+    """A read-only source of users (an HR file, staged payloads): the attributes synctui knows, then
+    the other names the source holds, as strings."""
+    names = {definition.name for definition in known}
+    extras = [attribute(extra) for extra in extra_names if extra not in names]
+    return DirectoryDefinition(
+        name=name,
+        read_only=True,
+        discoverabilities=DirectoryDefinitionDiscoverabilities.AttributeNames,
+        objects=[object_definition("User", known + extras)],
     )
 
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from ..models import AttributeDefinition, AttributeType, DirectoryDefinition, DirectoryDefinitionDiscoverabilities
-from ._definitions import attribute, object_definition, reference
+from ..models import AttributeDefinition, AttributeType, DirectoryDefinition
+from ._definitions import attribute, read_only_users, reference
 from ._objects import ObjectTable
 from ._read_only import ReadOnlySource
 from .base import ConnectionFailure, DirectoryObject, SourceDataError
@@ -38,14 +38,7 @@ def hr_csv_definition(extra_columns: Iterable[str] = ()) -> DirectoryDefinition:
         attribute("Mobile"),
         attribute("Company"),
     ]
-    names = {definition.name for definition in known}
-    extras = [attribute(column) for column in extra_columns if column not in names]
-    return DirectoryDefinition(
-        name=HR_CSV_DIRECTORY_NAME,
-        read_only=True,
-        discoverabilities=DirectoryDefinitionDiscoverabilities.AttributeNames,
-        objects=[object_definition("User", known + extras)],
-    )
+    return read_only_users(HR_CSV_DIRECTORY_NAME, known, extra_columns)
 
 
 class CsvDirectory(ReadOnlySource):

@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from ..models import AttributeDefinition, AttributeType, DirectoryDefinition, DirectoryDefinitionDiscoverabilities
-from ._definitions import attribute, object_definition, reference
+from ..models import AttributeDefinition, AttributeType, DirectoryDefinition
+from ._definitions import attribute, read_only_users, reference
 from ._objects import ObjectTable
 from ._read_only import ReadOnlySource
 from .base import ConnectionFailure, SourceDataError
@@ -56,14 +56,7 @@ def staged_definition(extra_attributes: Iterable[str] = ()) -> DirectoryDefiniti
         ),
         reference(f"{ENTERPRISE_USER}:manager", "User"),
     ]
-    names = {definition.name for definition in known}
-    extras = [attribute(name) for name in extra_attributes if name not in names]
-    return DirectoryDefinition(
-        name=STAGED_DIRECTORY_NAME,
-        read_only=True,
-        discoverabilities=DirectoryDefinitionDiscoverabilities.AttributeNames,
-        objects=[object_definition("User", known + extras)],
-    )
+    return read_only_users(STAGED_DIRECTORY_NAME, known, extra_attributes)
 
 
 def read_staged(path: Path) -> dict[str, Any]:
