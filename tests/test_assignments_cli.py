@@ -79,6 +79,20 @@ def test_source_objects_come_from_the_jobs_own_source(service: SyncService) -> N
     assert service.source_objects(jobs["csvInbound"], sales.id) == []  # not in the HR file
 
 
+def test_a_search_sees_the_source_as_it_is_now(service: SyncService) -> None:
+    jobs = {job.template_id: job.id or "" for job in service.list_jobs()}
+    assert service.source_objects(jobs["jsonfile"], "Zoë Newhire") == []
+    tenant = json.loads(service.home.tenant_file.read_bytes())
+    tenant["users"].append({"id": "new-1", "displayName": "Zoë Newhire", "userPrincipalName": "zoe@contoso.example"})
+    service.home.tenant_file.write_text(json.dumps(tenant))
+    assert [obj.id for obj in service.source_objects(jobs["jsonfile"], "Zoë Newhire")] == ["new-1"]
+    schema = service.get_schema(jobs["jsonfile"])
+    for mapping in schema.synchronization_rules[0].object_mappings:
+        mapping.enabled = mapping.source_object_name == "User"
+    service.put_schema(jobs["jsonfile"], schema)  # the Group mapping off: its groups are no longer offered
+    assert {obj.object_type for obj in service.source_objects(jobs["jsonfile"], "")} == {"User"}
+
+
 def test_many_matching_users_never_hide_the_groups(service: SyncService) -> None:
     scim = next(job.id or "" for job in service.list_jobs() if job.template_id == "scim")
     listed = service.source_objects(scim, "")  # 300 users and 17 groups match
