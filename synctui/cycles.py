@@ -105,10 +105,12 @@ class CycleRunner:
         publish: Callable[[Event], None],
         *,
         in_processes: bool = False,
+        waiting: Callable[[SynchronizationJob], bool] = lambda job: False,
     ) -> None:
-        """`in_processes`: `run_cycle` runs each cycle in a child process (see cycle_process.py)."""
+        """`in_processes`: `run_cycle` runs each cycle in a child process (see cycle_process.py).
+        `waiting(job)`: input arrived for the job (a bulkUpload payload), which makes it due at once."""
         self._home = home
-        self._waiting: Callable[[SynchronizationJob], bool] = lambda job: False
+        self._waiting = waiting
         self._jobs = jobs
         self._clock = clock
         self._publish = publish
@@ -120,11 +122,6 @@ class CycleRunner:
         self._locks: dict[str, JobLock] = {}
         self._progress: dict[str, tuple[int, int, datetime]] = {}
         self._compiled: dict[tuple[str, str | None], CompiledSchema] = {}
-
-    def waiting_for(self, waiting: Callable[[SynchronizationJob], bool]) -> CycleRunner:
-        """Make a job due at once while `waiting(job)`: input arrived for it (a bulkUpload payload)."""
-        self._waiting = waiting
-        return self
 
     # --- who works on a job ------------------------------------------------------------------------
 

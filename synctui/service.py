@@ -57,8 +57,9 @@ class SyncService:
         self._events = Publisher()
         self._publish = self._events.publish
         self._inbound = InboundStaging(home, self.clock)
-        runner = CycleRunner(home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes)
-        self._cycles = runner.waiting_for(self._inbound.waiting)
+        self._cycles = CycleRunner(
+            home, self.jobs, self.clock, self._publish, in_processes=cycles_in_processes, waiting=self._inbound.waiting
+        )
         self._sources = JobSource(self.jobs, home, self.clock)
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
