@@ -9,7 +9,6 @@ itself. A value stored before a rule existed fails when it is read, naming the s
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import orjson
 
 from .errors import SynctuiError
 from .models import KeyValuePair, SynchronizationJob, format_duration, parse_duration
+from .network import is_loopback
 
 INTERVAL_MIN = timedelta(seconds=1)
 INTERVAL_MAX = timedelta(days=365)
@@ -506,7 +506,7 @@ def token_stays_encrypted(values: Mapping[str, Any]) -> None:
     if not address or values.get("AllowInsecureHttp"):
         return
     parts = urlsplit(address)
-    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+    if parts.scheme.lower() == "http" and not is_loopback(parts.hostname or ""):
         # Imported here: the SCIM connector brings httpx, ~0.08 s of every command's start.
         from .connectors.scim import credentials_of, mask
 
@@ -515,12 +515,3 @@ def token_stays_encrypted(values: Mapping[str, Any]) -> None:
             "use https://, or set AllowInsecureHttp=true to allow it (a host other than this machine "
             "can read the token on the way)"
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

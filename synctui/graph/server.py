@@ -7,7 +7,6 @@ a client may connect as soon as `start` returns.
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from ..errors import InvalidRequest
+from ..network import is_loopback
 from ..service import SyncService
 from .app import graph_app
 
@@ -29,12 +29,7 @@ class GraphAddress:
 
     @property
     def loopback(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(self.host)
 
 
 def parse_address(text: str | None) -> GraphAddress:
