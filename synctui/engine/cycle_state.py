@@ -167,6 +167,9 @@ class CycleState:
         self._eval_context = EvaluationContext(now=clock.now)
         self._unique_values_chosen: set[tuple[str, str, str]] = set()
         """(target type, attribute, value) SelectUniqueValue chose in this cycle (see `_free_in_target`)."""
+        self._matching_claims: dict[tuple[str, str, Any], EntryKey] = {}
+        """(target type, attribute, value) → the object that first matched on it in this cycle (see
+        `_claim_matching_value`)."""
         self._sources: dict[str, dict[str, dict[str, Any]]] = {}
         self._owners: dict[tuple[str | None, str], str] | None = None
         """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""

@@ -311,6 +311,8 @@ class ObjectFlow(ReferenceResolution):
             if value is None or value is IGNORE_FLOW:
                 continue
             any_value = True
+            if self._steps.width > 1:
+                self._claim_matching_value(mapping, key, flow, value)
             hits = self._find(mapping.target_type, flow.target, value)
             tried.append((flow.target, value, len(hits)))
             if len(hits) > 1:
@@ -356,6 +358,26 @@ class ObjectFlow(ReferenceResolution):
         )
         return None
 
+    def _claim_matching_value(
+        self, mapping: CompiledObjectMapping, key: EntryKey, flow: AttributeFlow, value: Any
+    ) -> None:
+        """Refuse a second source object of this cycle that matches on a value the first already
+        asked about. One at a time, the second would match the object the first created and be
+        refused as a duplicate; with exports in parallel (only then is this asked), both could ask
+        before either creates, and the target would get two objects with one matching value."""
+        claim = (
+            mapping.target_type,
+            flow.target,
+            value.lower() if isinstance(value, str) and not flow.case_exact else value,
+        )
+        owner = self._matching_claims.setdefault(claim, key)
+        if owner != key:
+            raise ObjectError(
+                "DuplicateSourceEntries",
+                f"source object {owner.source_id} has the same matching value "
+                f"({flow.target} = {value!r}) in this cycle; make the value unique in the source",
+            )
+
     # --- attribute flow ----------------------------------------------------------------------
 
     def _flow_values(
@@ -372,15 +394,19 @@ class ObjectFlow(ReferenceResolution):
         """SelectUniqueValue's question, asked of the target as Entra asks it: is this candidate free?
         Not when another target object holds it, nor when an object earlier in this cycle chose it (its
         create may still be on its way: exports run in parallel). The object's own target object does
-        not count: its value stays its own."""
+        not count: its value stays its own.
+
+        The candidate is claimed before the target is asked: other steps run while this one waits
+        for the answer, and one of them asking about the same candidate meanwhile must see it taken."""
 
         def is_free(candidate: str) -> bool:
             chosen = (object_type, flow.target, candidate if flow.case_exact else candidate.lower())
             if chosen in self._unique_values_chosen:
                 return False
-            if any(str(hit["id"]) != own_id for hit in self._find(object_type, flow.target, candidate)):
-                return False
             self._unique_values_chosen.add(chosen)
+            if any(str(hit["id"]) != own_id for hit in self._find(object_type, flow.target, candidate)):
+                self._unique_values_chosen.discard(chosen)
+                return False
             return True
 
         return is_free

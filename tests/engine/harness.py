@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,31 @@ def person(n: int, **extra: Any) -> dict[str, Any]:
     }
     user.update(extra)
     return user
+
+
+class AnsweringTogether(MemoryDirectory):
+    """A target taking two requests at once whose first two lookups of `attribute` answer only once
+    both are asked, each as the target was when asked: two parallel exports (as SCIM endpoints
+    take them) asking about the same value before either has written anything."""
+
+    max_parallel = 2
+
+    def __init__(self, attribute: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._attribute = attribute
+        self._both_asked = threading.Barrier(2, timeout=5)
+        self._counting = threading.Lock()
+        self._lookups = 0
+
+    def find(self, object_type: str, attribute: str, value: Any) -> list[dict[str, Any]]:
+        answer = super().find(object_type, attribute, value)
+        if attribute == self._attribute:
+            with self._counting:
+                self._lookups += 1
+                among_first_two = self._lookups <= 2
+            if among_first_two:
+                self._both_asked.wait()
+        return answer
 
 
 @dataclass

@@ -17,7 +17,7 @@ from synctui.connectors.tenant import tenant_definition
 from synctui.engine.parallel_steps import ParallelSteps
 from synctui.templates import get_template
 
-from .harness import Harness, person
+from .harness import AnsweringTogether, Harness, person
 
 WIDTH = 4
 USERS = 40
@@ -67,6 +67,11 @@ class ParallelTarget:
 
 def _harness(target: Directory) -> Harness:
     users = [person(n, manager=f"u{n // 5}" if n >= 5 else None) for n in range(USERS)]
+    return _harness_of(users, target)
+
+
+def _harness_of(users: list[dict[str, Any]], target: Directory) -> Harness:
+    """The jsonfile template's job from `users` and a group of the first 25 of them."""
     groups = [
         {
             "id": "g1",
@@ -165,3 +170,17 @@ def test_a_failing_step_is_raised_after_the_others_end() -> None:
     with pytest.raises(ValueError, match="step 5"):
         lanes.run(range(100), step, lambda: True)
     assert 5 not in ended and len(ended) < 99
+
+
+def test_two_new_objects_matching_on_one_value_at_once_create_one_target_object() -> None:
+    target = AnsweringTogether("userPrincipalName", jsonfile_definition(), seed=7)
+    # the third meets the first's lookup when the second is refused without asking
+    users = [person(1), person(2, userPrincipalName="user1@contoso.example"), person(3)]
+    harness = _harness_of(users, target)
+    result = harness.run()
+    names = sorted(user["userPrincipalName"] for user in target.read_all("User"))
+    assert names == ["user1@contoso.example", "user3@contoso.example"]
+    [escrow] = harness.state.load().escrows.values()
+    assert escrow["sourceId"] == "u2" and escrow["error"]["code"] == "DuplicateSourceEntries"
+    assert "source object u1 has the same matching value" in escrow["error"]["message"]
+    assert result.execution.count_escrowed == 1

@@ -13,7 +13,7 @@ from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
 from synctui.templates import get_template
 
-from .harness import Harness
+from .harness import AnsweringTogether, Harness
 
 
 def worker(employee_id: str, first: str, last: str, **extra: Any) -> dict[str, Any]:
@@ -75,6 +75,18 @@ def test_two_hires_with_one_name_in_one_cycle_get_different_names(width: int) ->
     harness.run()
     names = principal_names(harness)
     assert sorted(names.values()) == ["a.lee@contoso.example", "ann.lee@contoso.example"]
+
+
+def test_two_hires_asking_about_one_name_at_once_get_different_names() -> None:
+    target = AnsweringTogether("userPrincipalName", tenant_definition(), {"User": []}, object_types=("User",))
+    schema = get_template("csvInbound").schema_
+    assert schema is not None
+    source = MemoryDirectory(
+        hr_csv_definition(), {"User": [worker("E1", "Ann", "Lee"), worker("E2", "Ann", "Lee")]}, object_types=("User",)
+    )
+    harness = Harness(source, target, schema)
+    harness.run()
+    assert sorted(principal_names(harness).values()) == ["a.lee@contoso.example", "ann.lee@contoso.example"]
 
 
 def test_a_hire_whose_every_candidate_is_taken_is_escrowed_and_nothing_is_created() -> None:
