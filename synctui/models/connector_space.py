@@ -9,9 +9,10 @@ source object (100,000 and more), so an entry is a plain slots dataclass, not a 
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 
 class EntryKey(str):
@@ -113,3 +114,22 @@ class SpaceEntry:
     def unlink(self) -> None:
         """Drop the link to a target object found gone: the object is matched again next time."""
         self.target_id, self.state, self.hash = None, ProvisioningState.UNLINKED, None
+
+
+@runtime_checkable
+class EntrySummaries(Protocol):
+    """What a cycle's mapping of entries may offer besides its entries: facts of them told without
+    making a `SpaceEntry` of each (a loaded space's 100,000, of which a cycle that finds nothing
+    changed looks at few). Each tells what the entries themselves would."""
+
+    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
+        """The entry's `hash` and `cycle`; None when there is no entry of that key."""
+        ...
+
+    def keys_with_references_due(self) -> list[str]:
+        """The keys of the entries with `refs_pending` or `refs_unresolved`."""
+        ...
+
+    def linked_by_type(self) -> Counter[str]:
+        """How many entries are linked, by object type."""
+        ...
