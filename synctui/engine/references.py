@@ -156,10 +156,17 @@ class ReferenceResolution(EscrowPolicy):
         if referenced is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
         prefix = referenced.key_prefix
+        entries = self.entries
+        if isinstance(entries, EntrySummaries):  # told without making the entry
+            managed_target = entries.managed_target
+        else:
+
+            def managed_target(key: str) -> str | None:
+                entry = entries.get(key)
+                return entry.managed_target if entry is not None else None
 
         def target_of(source_id: str) -> str | None:
-            entry = self.entries.get(EntryKey.of(prefix, source_id))
-            return entry.managed_target if entry is not None else None
+            return managed_target(EntryKey.of(prefix, source_id))
 
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]

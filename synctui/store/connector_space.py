@@ -35,12 +35,13 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from enum import Enum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
 import orjson
 
-from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
+from ..models.connector_space import EntryKey, EntrySummaries, ProvisioningState, SpaceEntry
 from .changes import ChangeLog
 from .errors import StoreError
 from .files import open_file
@@ -197,6 +198,7 @@ class ConnectorSpace:
             for record in self._unfolded(records):
                 self._apply(record["entries"])
                 self._sequence = record["sequence"]
+            _check_marks(self._rows, self.path)
         return self._rows
 
     def _unfolded(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -223,8 +225,9 @@ class ConnectorSpace:
 
     def _fold(self) -> None:
         """Rewrite the file with the change log in it, then start the log afresh."""
+        rows = self._loaded()
         assert self.path is not None and self._changes is not None and self._sequence is not None
-        replace_keeping_backup(self.path, _serialized(self._loaded(), self._sequence))
+        replace_keeping_backup(self.path, _serialized(rows, self._sequence))
         self._changes.clear()
         self._file_size = self.path.stat().st_size
 
@@ -260,7 +263,7 @@ class ConnectorSpace:
         return found
 
 
-class LoadedEntries(MutableMapping[str, SpaceEntry]):
+class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
     """The entries of a loaded space, for a cycle to change: each is made into a `SpaceEntry` the
     first time it is asked for (100,000 made at once cost a cycle that finds nothing changed a
     tenth of a second), and `EntrySummaries`' facts are read from the rows without making any."""
@@ -317,6 +320,12 @@ class LoadedEntries(MutableMapping[str, SpaceEntry]):
             elif value.refs_pending or value.refs_unresolved:  # type: ignore[union-attr]
                 due.append(key)
         return due
+
+    def managed_target(self, key: str) -> str | None:
+        value = self._values.get(key)
+        if type(value) is list:
+            return value[_TARGET] or None if value[_MARK] is None or value[_MARK] == _DISABLED else None
+        return None if value is None else value.managed_target  # type: ignore[union-attr]
 
     def linked_by_type(self) -> Counter[str]:
         linked: Counter[str] = Counter()
@@ -404,6 +413,14 @@ def _rows_of_document(document: dict[str, Any], path: Path | None) -> tuple[dict
     return rows, sequence
 
 
+def _check_marks(rows: dict[str, Row], path: Path | None) -> None:
+    """Refuse a space with an entry marked as synctui does not know (see `_entry_from_row`): its
+    entries are made as a cycle asks for them, and the summaries read from rows must not pass it."""
+    if not _KNOWN_MARKS.issuperset(map(itemgetter(_MARK), rows.values())):
+        key, row = next((key, row) for key, row in rows.items() if row[_MARK] not in _KNOWN_MARKS)
+        _entry_from_row(row, key, path)  # raises, naming it
+
+
 def _rows_of_entries(table: Mapping[str, Entry]) -> dict[str, Row]:
     """The rows of a table of entry objects (a file as first laid out, or an older job file)."""
     return {entry["key"]: _row_of(entry) for entry in table.values()}
@@ -479,6 +496,8 @@ _STATES: dict[str | None, ProvisioningState] = {
     None: ProvisioningState.LINKED,
     **{mark: state for state, mark in _MARKS.items()},
 }
+_KNOWN_MARKS: Final = frozenset(_STATES)
+_DISABLED: Final = _MARKS[ProvisioningState.DISABLED]
 
 
 def _entry_to_json(entry: SpaceEntry, key: str) -> Entry:
