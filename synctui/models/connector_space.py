@@ -137,5 +137,9 @@ class EntrySummaries(abc.ABC):
         """The entry's `managed_target`; None when there is no entry of that key."""
 
     @abc.abstractmethod
+    def owners(self) -> dict[tuple[str | None, str], str]:
+        """(target type, target id) → the key of the entry with that target, for every entry with one."""
+
+    @abc.abstractmethod
     def linked_by_type(self) -> Counter[str]:
         """How many entries are linked, by object type."""

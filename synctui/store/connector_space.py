@@ -79,8 +79,8 @@ FIELDS: Final = (
     "cycle",
 )
 """An entry's fields as an entry object names them (see `_entry_to_json`), in a row's order."""
-_TYPE, _TARGET, _HASH, _MARK, _PENDING, _UNRESOLVED, _CYCLE = map(
-    FIELDS.index, ("type", "targetId", "hash", "deprovisioned", "refsPending", "refsUnresolved", "cycle")
+_TYPE, _TARGET, _TARGET_TYPE, _HASH, _MARK, _PENDING, _UNRESOLVED, _CYCLE = map(
+    FIELDS.index, ("type", "targetId", "targetType", "hash", "deprovisioned", "refsPending", "refsUnresolved", "cycle")
 )
 ROW_CHUNK = 2048
 """Rows serialized at a time when the file is written: it is written in pieces, never held whole."""
@@ -326,6 +326,16 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
         if type(value) is list:
             return value[_TARGET] or None if value[_MARK] is None or value[_MARK] == _DISABLED else None
         return None if value is None else value.managed_target  # type: ignore[union-attr]
+
+    def owners(self) -> dict[tuple[str | None, str], str]:
+        owners = {}
+        for key, value in self._values.items():
+            if type(value) is list:
+                if value[_TARGET]:
+                    owners[value[_TARGET_TYPE], value[_TARGET]] = key
+            elif value.target_id:  # type: ignore[union-attr]
+                owners[value.target_type, value.target_id] = key  # type: ignore[union-attr]
+        return owners
 
     def linked_by_type(self) -> Counter[str]:
         linked: Counter[str] = Counter()

@@ -56,13 +56,15 @@ def _fields(entry: SpaceEntry) -> dict[str, Any]:
     return {field.name: getattr(entry, field.name) for field in dataclasses.fields(entry)}
 
 
-def _summaries_of_made(made: Mapping[str, SpaceEntry]) -> dict[str, Any]:
-    """What `EntrySummaries` must tell, from entries made."""
+def _summaries_of_made(made: Mapping[str, SpaceEntry], order: list[str]) -> dict[str, Any]:
+    """What `EntrySummaries` must tell, from entries made (`order`: theirs, where two share a target)."""
+    made = {key: made[key] for key in order}
     return {
         "hash_and_cycle": {key: (entry.hash, entry.cycle) for key, entry in made.items()},
         "due": sorted(key for key, entry in made.items() if entry.refs_pending or entry.refs_unresolved),
         "managed": {key: entry.managed_target for key, entry in made.items()},
         "linked": Counter(entry.object_type for entry in made.values() if entry.state is ProvisioningState.LINKED),
+        "owners": {(entry.target_type, entry.target_id): key for key, entry in made.items() if entry.target_id},
     }
 
 
@@ -72,6 +74,7 @@ def _summaries(loaded: LoadedEntries, keys: list[str]) -> dict[str, Any]:
         "due": sorted(loaded.keys_with_references_due()),
         "managed": {key: loaded.managed_target(key) for key in keys},
         "linked": loaded.linked_by_type(),
+        "owners": loaded.owners(),
     }
 
 
@@ -107,7 +110,7 @@ def test_what_a_store_reads_back_is_what_was_written_and_the_rows_tell_what_the_
             "Group", ProvisioningState.DISABLED, "t9", refs_unresolved=True, cycle="c3"
         )
     assert _summaries(loaded, keys) == {
-        **_summaries_of_made(expected),
+        **_summaries_of_made(expected, list(loaded)),
         "hash_and_cycle": {key: (e.hash, e.cycle) if (e := expected.get(key)) else None for key in keys},
         "managed": {key: e.managed_target if (e := expected.get(key)) else None for key in keys},
     }
