@@ -21,7 +21,7 @@ from synctui.connectors.memory import MemoryDirectory
 from synctui.connectors.tenant import tenant_definition
 from synctui.models.connector_space import EntrySummaries, ProvisioningState, SpaceEntry
 from synctui.store import JobStateStore, StoreError, connector_space
-from synctui.store.connector_space import LoadedEntries, _entry_to_json
+from synctui.store.connector_space import LoadedEntries, _entry_to_json, _row_of, _row_of_entry
 from synctui.store.job_state import StateSnapshot
 from synctui.templates import get_template
 
@@ -119,6 +119,11 @@ def test_what_a_store_reads_back_is_what_was_written_and_the_rows_tell_what_the_
     # Read a few at a time, from the file's text and its log, they are what a whole read gives.
     few = JobStateStore(state_file).load(few_entries=True).entries
     assert {key: few.get(key) for key in keys} == {key: on_disk.get(key) for key in keys}
+
+
+@given(entry=entries, key=st.sampled_from(["User:1", "Group:g"]))
+def test_a_row_made_from_an_entry_is_the_row_of_the_entry_as_the_log_holds_it(entry: SpaceEntry, key: str) -> None:
+    assert _row_of_entry(entry) == _row_of(_entry_to_json(entry, key))
 
 
 def _old_layout(entries: dict[str, SpaceEntry], sequence: int) -> bytes:
