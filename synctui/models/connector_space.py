@@ -11,7 +11,6 @@ from __future__ import annotations
 import abc
 import enum
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +24,6 @@ class EntryKey(str):
     @classmethod
     def of(cls, object_type: str, source_id: str) -> EntryKey:
         return cls(f"{object_type}:{source_id}")
-
-    @classmethod
-    def all_of(cls, object_type: str, source_ids: Iterable[str]) -> list[EntryKey]:
-        """The keys of many objects of one type (a cycle's plan: 100,000 and more) in one loop."""
-        prefix = f"{object_type}:"
-        return [cls(prefix + source_id) for source_id in source_ids]
 
     @property
     def object_type(self) -> str:

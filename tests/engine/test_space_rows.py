@@ -267,3 +267,20 @@ def _same_cycles(folder: Path, batches: list[list[tuple[str, int, Any]]]) -> Non
         assert {key: _fields(e) | {"cycle": None} for key, e in rows.state.load().entries.items()} == {
             key: _fields(e) | {"cycle": None} for key, e in made.state.load().entries.items()
         }
+
+
+def test_a_crash_between_writing_the_rows_and_clearing_the_log_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    state_file = tmp_path / "job.json"
+    log = state_file.with_suffix(".space.changes")
+    store = JobStateStore(state_file)
+    store.checkpoint(entries={"User:1": SpaceEntry("User", hash="h1"), "User:2": SpaceEntry("User", hash="h2")})
+    store.checkpoint(entries={"User:1": None})
+    before_the_clear = log.read_bytes()
+    store._space._fold()  # the file holds records 1 and 2 now; the crash came before the log was cleared
+    log.write_bytes(before_the_clear)
+    JobStateStore(state_file).checkpoint(entries={"User:3": SpaceEntry("User", hash="h3")})  # record 3, after them
+
+    expected = {"User:2": SpaceEntry("User", hash="h2"), "User:3": SpaceEntry("User", hash="h3")}
+    assert dict(JobStateStore(state_file).load().entries) == expected
+    few = JobStateStore(state_file).load(few_entries=True).entries
+    assert {key: few.get(key) for key in ("User:1", "User:2", "User:3")} == {"User:1": None, **expected}
