@@ -1,0 +1,254 @@
+"""Where each object of a large JSON document file lies, kept beside the file, so that provision
+on demand finds one object with a seek instead of a search through 50–120 MB of text.
+
+The index of `dir/name.json` is `dir/.name.json.index`: one header line (JSON) and then one
+fixed-width record per object of the document's collections, sorted by a hash of its collection
+and id: (CRC-32, start, end), the byte range of the object's text as `_in_indented_text` finds it
+(from the line break before its `{` to its `}`). The header holds what the index was built from
+(the file's size, modification time and inode: a file replaced, or written since, is not the one
+indexed), the document's top-level keys with the byte range of each one's value, and the edits
+made since it was built (see `shifted`).
+
+It is a cache, never the truth: a missing, torn, stale or unreadable index is rebuilt or done
+without, and what it points at is read and checked (it must parse as an object with that id)
+before it is used. It is written without an fsync for that reason: a crash leaves an index the
+checks refuse. Only files laid out as orjson's indent of 2 writes them are indexed: there a line's
+indent is its depth, so the text itself proves where each object of a collection starts.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import tempfile
+from array import array
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+FORMAT = 1
+"""The layout of the index file; an index of another format is rebuilt."""
+
+_STRING = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+"""A JSON string's text (written so that the regular expression engine does not backtrack)."""
+_TOP_KEY = re.compile(rb"\n  (" + _STRING + rb"): ")
+_ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
+"""An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """What tells one version of a file from another without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileVersion:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+class DocumentIndex:
+    """The byte ranges of one version of a document file's objects and top-level values."""
+
+    def __init__(
+        self,
+        version: FileVersion,
+        values: dict[str, tuple[int, int]],
+        collections: dict[str, _Collection],
+        edits: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.version = version
+        self.values = values
+        """Each top-level key → the byte range of its value's text, in the file as indexed."""
+        self.collections = collections
+        self.edits = edits or []
+        """(position, change in length) of each object rewritten in place since the index was
+        built, in order: a position at or after an edit's moved by its change."""
+
+    def find(self, collection: str, object_id: str) -> tuple[int, int] | None:
+        """The byte range of the object's text in the file as it is now (edits applied); None when
+        the index holds no such object, or holds it twice (the whole read reports a duplicate)."""
+        items = self.collections.get(collection)
+        if items is None:
+            return None
+        # Each id as JSON text on a line of its own: found by a search in C, its line number its
+        # place. An id the file spells otherwise (escaped differently) is not found: searched instead.
+        line = b"\n" + orjson.dumps(object_id) + b"\n"
+        at = items.ids.find(line)
+        if at < 0 or items.ids.find(line, at + 1) >= 0:
+            return None
+        number = items.ids.count(b"\n", 0, at)
+        return self.shifted(items.starts[number]), self.shifted(items.ends[number])
+
+    def shifted(self, position: int) -> int:
+        """Where a position of the file as indexed is now, after the edits since."""
+        for at, change in self.edits:
+            if position >= at:
+                position += change
+        return position
+
+    def value(self, key: str) -> tuple[int, int] | None:
+        """The byte range of a top-level key's value in the file as it is now; None: no such key."""
+        span = self.values.get(key)
+        return None if span is None else (self.shifted(span[0]), self.shifted(span[1]))
+
+    def edited(self, edits: Iterable[tuple[int, int]], version: FileVersion) -> DocumentIndex:
+        """This index after objects were rewritten in place, the file now at `version`: each edit
+        is (the old end of an object's text, its change in length), the positions of each edit
+        in the file as the edits before it left it."""
+        return DocumentIndex(version, self.values, self.collections, [*self.edits, *edits])
+
+    # --- the index file -----------------------------------------------------------------------------
+
+    @staticmethod
+    def location(path: Path) -> Path:
+        return path.with_name(f".{path.name}.index")
+
+    @classmethod
+    def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:
+        """The index of `path` if it is there, whole, and of this version of the file."""
+        try:
+            with cls.location(path).open("rb") as handle:
+                header = orjson.loads(handle.readline())
+                if type(header) is not dict or header.get("format") != FORMAT:
+                    return None
+                if FileVersion(*header["version"]) != version:
+                    return None
+                collections = {}
+                for name, count, ids_size in header["collections"]:
+                    starts, ends = array("Q"), array("Q")
+                    starts.fromfile(handle, count)  # EOFError when torn
+                    ends.fromfile(handle, count)
+                    ids = handle.read(ids_size)
+                    if len(ids) != ids_size:
+                        return None
+                    collections[name] = _Collection(ids, starts, ends)
+                if handle.read(1):
+                    return None
+            values = {key: (start, end) for key, start, end in header["values"]}
+            edits = [(at, change) for at, change in header["edits"]]
+        except (OSError, EOFError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+        return cls(version, values, collections, edits)
+
+    def save(self, path: Path) -> None:
+        """Write the index beside `path`, if its folder can be written (else it is done without)."""
+        version = self.version
+        header = {
+            "format": FORMAT,
+            "version": [version.size, version.mtime_ns, version.inode],
+            "collections": [[name, len(items.starts), len(items.ids)] for name, items in self.collections.items()],
+            "values": [[key, start, end] for key, (start, end) in self.values.items()],
+            "edits": self.edits,
+        }
+        location = self.location(path)
+        with suppress(OSError):
+            fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(orjson.dumps(header) + b"\n")
+                    for items in self.collections.values():
+                        items.starts.tofile(handle)
+                        items.ends.tofile(handle)
+                        handle.write(items.ids)
+                os.replace(temp_name, location)
+            except BaseException:
+                with suppress(FileNotFoundError):
+                    os.unlink(temp_name)
+                raise
+
+    @staticmethod
+    def remove(path: Path) -> None:
+        with suppress(OSError):
+            DocumentIndex.location(path).unlink()
+
+    # --- building ---------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str]) -> DocumentIndex | None:
+        """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
+        of the top-level `collections`; None when the text is not laid out so, or an item of a
+        collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
+        size = len(data)
+        end_of_document = size - 3 if data[size - 3 :] == b"\n}\n" else size - 2
+        if data[:5] != b'{\n  "' or data[end_of_document : end_of_document + 2] != b"\n}":
+            return None
+        values = _top_level_values(data, end_of_document)
+        if values is None:
+            return None
+        indexed = {}
+        for collection in collections:
+            if collection not in values:
+                continue
+            value_start, value_end = values[collection]
+            if value_end - value_start == 2 and data[value_start:value_end] == b"[]":
+                indexed[collection] = _Collection(b"\n", array("Q"), array("Q"))
+                continue
+            if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
+                return None
+            items = _items(data, value_start + 1, value_end - 4)
+            if items is None:
+                return None
+            indexed[collection] = items
+        return cls(version, values, indexed)
+
+
+def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str, tuple[int, int]] | None:
+    """Each top-level key → the byte range of its value's text. A value ends at the first line as
+    deep as its key that closes it (`  ]`, `  }`), or at its line's end: searching for the closing
+    bracket skips a collection's 50 MB far faster than searching for the next key would, since
+    almost every line of the file starts as a key's does."""
+    values: dict[str, tuple[int, int]] = {}
+    position = 1  # past the document's `{`
+    while True:
+        match = _TOP_KEY.match(data, position)
+        if match is None:
+            return None
+        key, value_start = orjson.loads(match.group(1)), match.end()
+        opening = data[value_start : value_start + 2]
+        if opening in (b"[\n", b"{\n"):
+            closing = b"\n  ]" if opening == b"[\n" else b"\n  }"
+            value_end = data.find(closing, value_start, end_of_document)
+            value_end = value_end + len(closing) if value_end >= 0 else -1
+        else:
+            value_end = data.find(b"\n", value_start, end_of_document + 1)
+            if data[value_end - 1 : value_end] == b",":
+                value_end -= 1
+        if value_end < 0 or key in values:  # a key twice: the whole read decides what that means
+            return None
+        values[key] = (value_start, value_end)
+        if value_end == end_of_document:
+            return values
+        if data[value_end : value_end + 1] != b",":
+            return None
+        position = value_end + 1
+
+
+@dataclass
+class _Collection:
+    """The items of one collection, in the file's order."""
+
+    ids: bytes
+    """Each item's id as JSON text, a line each, the first line and the last empty."""
+    starts: array[int]
+    ends: array[int]
+
+
+def _items(data: mmap.mmap | bytes, start: int, end: int) -> _Collection | None:
+    """The items of the collection whose items' text is `data[start:end]`."""
+    matches = list(_ITEM.finditer(data, start, end))
+    ids = [match.group(1) for match in matches]
+    if None in ids:
+        return None
+    starts = array("Q", [match.start() for match in matches])
+    # An item's text ends where the next one's starts, less the comma between them; the check of
+    # the text found (see the module's docstring) refuses any other layout.
+    ends = array("Q", [item_start - 1 for item_start in starts[1:]])
+    ends.append(end)
+    return _Collection(b"\n" + b"\n".join(ids) + b"\n", starts, ends)
