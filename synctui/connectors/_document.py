@@ -74,8 +74,8 @@ class JsonDocumentDirectory:
         """Objects read by `read_one` while the document is not, by (object type, id)."""
         self._digested: bytes | None = None
         """The bytes `content_digest` read, parsed by the next load instead of reading the file again."""
-        self._index: DocumentIndex | None = None
-        """Where the file's objects lie (see document_index.py), for the version of the file it names."""
+        self._index: tuple[FileVersion, DocumentIndex | None] | None = None
+        """Where the file's objects lie (see document_index.py), if known, for a version of the file."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -252,11 +252,12 @@ class JsonDocumentDirectory:
                 position = in_text.end
             pieces.append(FileRange(handle.fileno(), position, stat.st_size))
             self._write(pieces)
-        index = self._index if self._index is not None and self._index.version == FileVersion.of(stat) else None
+        index = self._index[1] if self._index is not None and self._index[0] == FileVersion.of(stat) else None
         if index is not None:
             with suppress(OSError):
-                self._index = index.edited(edits, FileVersion.of(self.path.stat()))
-                self._index.save(self.path)
+                edited = index.edited(edits, FileVersion.of(self.path.stat()))
+                edited.save(self.path)
+                self._index = (edited.version, edited)
         self._objects_from_text = {}  # their places moved: read again if asked
         self._dirty = False
         return True
@@ -337,7 +338,7 @@ class JsonDocumentDirectory:
                         return in_text
                     # What the index points at is not that object: the index is wrong, search.
                     DocumentIndex.remove(self.path)
-                    self._index = None
+                    self._index = (index.version, None)
                 collection = orjson.dumps(self._collections[definition.name])
                 compact = data[:2] == b'{"'
                 found = (
@@ -348,18 +349,12 @@ class JsonDocumentDirectory:
                 return _checked(definition, object_id, found, compact=compact)
 
     def _index_of(self, data: mmap.mmap, stat: os.stat_result) -> DocumentIndex | None:
-        """The index of this version of the file: the one kept beside it, else built from its text
-        and kept; None when its text is not laid out as the index needs (it is searched instead)."""
+        """The index of this version of the file (see `DocumentIndex.of`); None when it has none
+        (yet), or its text is not laid out as the index needs: it is searched instead."""
         version = FileVersion.of(stat)
-        if self._index is not None and self._index.version == version:
-            return self._index
-        index = DocumentIndex.load(self.path, version)
-        if index is None:
-            index = DocumentIndex.build(data, version, self._collections.values())
-            if index is not None:
-                index.save(self.path)
-        self._index = index
-        return index
+        if self._index is None or self._index[0] != version:
+            self._index = (version, DocumentIndex.of(self.path, version, data, self._collections.values()))
+        return self._index[1]
 
     def _in_compact_text(self, data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:
         """(offset, text) of the object in a file written without whitespace (`{"users":[{"id":…`).

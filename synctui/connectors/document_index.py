@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -51,6 +52,10 @@ class FileVersion:
     @classmethod
     def of(cls, stat: os.stat_result) -> FileVersion:
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    def listed(self) -> list[int]:
+        """As the index file's header lists it."""
+        return [self.size, self.mtime_ns, self.inode]
 
 
 class DocumentIndex:
@@ -111,6 +116,27 @@ class DocumentIndex:
         return path.with_name(f".{path.name}.index")
 
     @classmethod
+    def of(cls, path: Path, version: FileVersion, data: mmap.mmap, collections: Iterable[str]) -> DocumentIndex | None:
+        """The index of this version of the file at `path`, whose text is `data`: the one kept beside
+        it; else one built now and kept, if this version was seen here before; else None, and the
+        version noted as seen. Building costs a few searches of the text: a file changed before
+        every read of an object is searched, one read twice or more gets its index."""
+        if not _laid_out_to_index(data):
+            return None
+        header = _header(path)
+        if header.get("version") == version.listed():
+            index = cls.load(path, version)
+            if index is not None:
+                return index
+        if header.get("seen") == version.listed():
+            index = cls.build(data, version, collections)
+            if index is not None:
+                index.save(path)
+                return index
+        _replace(cls.location(path), [orjson.dumps({"format": FORMAT, "seen": version.listed()})])
+        return None
+
+    @classmethod
     def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:
         """The index of `path` if it is there, whole, and of this version of the file."""
         try:
@@ -118,7 +144,7 @@ class DocumentIndex:
                 header = orjson.loads(handle.readline())
                 if type(header) is not dict or header.get("format") != FORMAT:
                     return None
-                if FileVersion(*header["version"]) != version:
+                if header.get("version") != version.listed():
                     return None
                 collections = {}
                 for name, count, ids_size in header["collections"]:
@@ -139,29 +165,17 @@ class DocumentIndex:
 
     def save(self, path: Path) -> None:
         """Write the index beside `path`, if its folder can be written (else it is done without)."""
-        version = self.version
         header = {
             "format": FORMAT,
-            "version": [version.size, version.mtime_ns, version.inode],
+            "version": self.version.listed(),
             "collections": [[name, len(items.starts), len(items.ids)] for name, items in self.collections.items()],
             "values": [[key, start, end] for key, (start, end) in self.values.items()],
             "edits": self.edits,
         }
-        location = self.location(path)
-        with suppress(OSError):
-            fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(orjson.dumps(header) + b"\n")
-                    for items in self.collections.values():
-                        items.starts.tofile(handle)
-                        items.ends.tofile(handle)
-                        handle.write(items.ids)
-                os.replace(temp_name, location)
-            except BaseException:
-                with suppress(FileNotFoundError):
-                    os.unlink(temp_name)
-                raise
+        pieces: list[bytes | array[int]] = [orjson.dumps(header) + b"\n"]
+        for items in self.collections.values():
+            pieces += [items.starts, items.ends, items.ids]
+        _replace(self.location(path), pieces)
 
     @staticmethod
     def remove(path: Path) -> None:
@@ -175,10 +189,9 @@ class DocumentIndex:
         """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
         of the top-level `collections`; None when the text is not laid out so, or an item of a
         collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
-        size = len(data)
-        end_of_document = size - 3 if data[size - 3 :] == b"\n}\n" else size - 2
-        if data[:5] != b'{\n  "' or data[end_of_document : end_of_document + 2] != b"\n}":
+        if not _laid_out_to_index(data):
             return None
+        end_of_document = len(data) - (3 if data[-1:] == b"\n" else 2)
         values = _top_level_values(data, end_of_document)
         if values is None:
             return None
@@ -197,6 +210,41 @@ class DocumentIndex:
                 return None
             indexed[collection] = items
         return cls(version, values, indexed)
+
+
+def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
+    """Whether the text starts and ends as orjson's indent of 2 lays out a non-empty object."""
+    end = data[-3:] if data[-1:] == b"\n" else data[-2:]
+    return data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")
+
+
+def _header(path: Path) -> dict[str, Any]:
+    """The first line of the index of `path`; empty if there is none, or it cannot be read."""
+    try:
+        with DocumentIndex.location(path).open("rb") as handle:
+            header = orjson.loads(handle.readline())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return header if type(header) is dict and header.get("format") == FORMAT else {}
+
+
+def _replace(location: Path, pieces: list[bytes | array[int]]) -> None:
+    """Write a file of the index, if its folder can be written (else the file is done without). No
+    fsync: a crash may leave it torn or empty, which its reader refuses (see the module docstring)."""
+    with suppress(OSError):
+        fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for piece in pieces:
+                    if isinstance(piece, array):
+                        piece.tofile(handle)
+                    else:
+                        handle.write(piece)
+            os.replace(temp_name, location)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
 
 
 def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str, tuple[int, int]] | None:

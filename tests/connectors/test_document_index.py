@@ -45,6 +45,15 @@ def _index(path: Path) -> DocumentIndex | None:
     return DocumentIndex.load(path, FileVersion.of(path.stat()))
 
 
+def _read_twice(path: Path, object_type: str, object_id: str) -> dict[str, Any] | None:
+    """An object read as provision on demand reads it, twice: the second read indexes the file."""
+    first = JsonFileDirectory(path).read_one(object_type, object_id)
+    found = JsonFileDirectory(path).read_one(object_type, object_id)
+    assert first == found
+    assert _index(path) is not None
+    return found
+
+
 def _each_object_found_as_the_whole_read_finds_it(path: Path, document: dict[str, Any]) -> None:
     whole = JsonFileDirectory(path)
     for object_type in ("User", "Group"):
@@ -56,6 +65,8 @@ def test_each_object_found_through_the_index_equals_the_whole_reads(tmp_path: Pa
     document = {"User": _people(12), "Group": groups(), "Other": {"nested": [1, {"id": "u1"}]}}
     path = _write(tmp_path / "target.json", document)
     assert JsonFileDirectory(path).read_one("User", "u7") is not None
+    assert _index(path) is None  # a version of the file read once is searched
+    assert _read_twice(path, "User", "u7") is not None
     index = _index(path)
     assert index is not None and DocumentIndex.location(path) == tmp_path / ".target.json.index"
     data = path.read_bytes()
@@ -69,15 +80,14 @@ def test_each_object_found_through_the_index_equals_the_whole_reads(tmp_path: Pa
 
 def test_a_stale_index_is_detected_and_rebuilt(tmp_path: Path) -> None:
     path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()})
-    JsonFileDirectory(path).read_one("User", "u6")
-    built = _index(path)
-    assert built is not None
+    _read_twice(path, "User", "u6")
     # The file replaced: its objects moved (one fewer before u6), its size and inode are others.
     document = {"User": [person for person in _people(9) if person["id"] != "u5"], "Group": groups()}
     document["User"][-1]["displayName"] = "Moved"
     fileio.atomic_write(path, orjson.dumps(document, option=INDENTED))
     assert _index(path) is None  # the one kept is of another version of the file
     assert JsonFileDirectory(path).read_one("User", "u8")["displayName"] == "Moved"
+    assert _read_twice(path, "User", "u8")["displayName"] == "Moved"
     rebuilt = _index(path)
     assert rebuilt is not None and rebuilt.version == FileVersion.of(path.stat())
     _each_object_found_as_the_whole_read_finds_it(path, document)
@@ -85,7 +95,7 @@ def test_a_stale_index_is_detected_and_rebuilt(tmp_path: Path) -> None:
 
 def test_an_index_pointing_elsewhere_is_not_believed(tmp_path: Path) -> None:
     path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()})
-    JsonFileDirectory(path).read_one("User", "u5")
+    _read_twice(path, "User", "u5")
     # The file changed in place with its size and modification time kept (as a careless tool
     # might): the index looks current, but its ranges now hold other objects.
     stat = path.stat()
@@ -100,18 +110,19 @@ def test_an_index_pointing_elsewhere_is_not_believed(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cut", [0, 10, -1])
 def test_a_torn_index_is_rebuilt(tmp_path: Path, cut: int) -> None:
     path = _write(tmp_path / "target.json", {"User": _people(6), "Group": groups()})
-    JsonFileDirectory(path).read_one("User", "u5")
+    _read_twice(path, "User", "u5")
     location = DocumentIndex.location(path)
     whole = location.read_bytes()
     location.write_bytes(whole[:cut])
     assert _index(path) is None
     assert JsonFileDirectory(path).read_one("User", "u5")["displayName"] == "Person 5"
-    assert _index(path) is not None
+    assert _read_twice(path, "User", "u5")["displayName"] == "Person 5"
 
 
 def test_in_place_writes_keep_the_index_current(tmp_path: Path) -> None:
     document = {"User": _people(10), "Group": groups()}
     path = _write(tmp_path / "target.json", document)
+    _read_twice(path, "Group", "g2")
     for object_type, object_id, change in (
         ("User", "u6", {"displayName": "A much longer name than before, to move what follows"}),
         ("User", 'quote"d', {"displayName": "S"}),
@@ -140,6 +151,7 @@ def test_a_crash_while_writing_in_place_leaves_the_old_file_and_its_index(
 ) -> None:
     document = {"User": _people(10), "Group": groups()}
     path = _write(tmp_path / "target.json", document)
+    _read_twice(path, "User", "u6")
     before = path.read_bytes()
     directory = JsonFileDirectory(path)
     directory.read_one("User", "u6")
@@ -184,11 +196,13 @@ def test_top_level_values_are_read_through_the_index(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "directory.json", {"users": users(), "groups": groups(), "appRoleAssignments": assignments}
     )
+    TenantDirectory(path).read_one("User", "u2")
     tenant = TenantDirectory(path)
     assert tenant.read_one("User", "u2") is not None
     assert _index(path) is not None
     assert [assignment["id"] for assignment in tenant.app_role_assignments("app")] == ["a1"]
     without = _write(tmp_path / "other.json", {"users": users(), "groups": groups(), "note": "a, b"})
+    TenantDirectory(without).read_one("User", "u2")
     tenant = TenantDirectory(without)
     assert tenant.read_one("User", "u2") is not None
     assert tenant.app_role_assignments("app") == []
@@ -207,6 +221,16 @@ def test_a_file_the_index_cannot_describe_is_searched(tmp_path: Path, text: byte
     path = tmp_path / "target.json"
     path.write_bytes(text)
     assert DocumentIndex.build(text, FileVersion.of(path.stat()), ["User", "Group"]) is None
-    found = JsonFileDirectory(path).read_one("User", "u1")
-    assert found is None or found["id"] == "u1"
-    assert not DocumentIndex.location(path).exists()
+    for _ in range(2):
+        found = JsonFileDirectory(path).read_one("User", "u1")
+        assert found is None or found["id"] == "u1"
+    assert _index(path) is None
+
+
+def test_a_file_changed_before_every_read_is_searched_and_never_indexed(tmp_path: Path) -> None:
+    document = {"User": _people(6), "Group": groups()}
+    for number in range(3):
+        document["User"][5]["displayName"] = "x" * number
+        fileio.atomic_write(_write(tmp_path / "target.json", document), orjson.dumps(document, option=INDENTED))
+        assert JsonFileDirectory(tmp_path / "target.json").read_one("User", "u5") == document["User"][5]
+        assert _index(tmp_path / "target.json") is None
