@@ -15,7 +15,6 @@ Not thread-safe: use an instance from one thread at a time.
 from __future__ import annotations
 
 import hashlib
-import json
 import mmap
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +35,7 @@ from .base import (
     Modification,
     SourceDataError,
 )
-from .document_index import DocumentIndex, FileVersion
+from .document_index import DocumentIndex, FileVersion, end_of_value
 
 
 class JsonDocumentDirectory:
@@ -333,7 +332,7 @@ class JsonDocumentDirectory:
                 if index is not None:
                     span = index.find(self._collections[definition.name], object_id)
                     found = None if span is None else (span[0], data[span[0] : span[1]])
-                    in_text = _checked(definition, object_id, found, compact=False)
+                    in_text = _checked(definition, object_id, found, compact=data[:2] == b'{"')
                     if in_text is not None or span is None:
                         return in_text
                     # What the index points at is not that object: the index is wrong, search.
@@ -382,19 +381,8 @@ class JsonDocumentDirectory:
         except orjson.JSONDecodeError:
             return None
         del before
-        size = 4096
-        while True:
-            window = data[at : at + size].decode("utf-8", errors="replace")
-            try:
-                _, end = _JSON_DECODER.raw_decode(window)
-            except json.JSONDecodeError:
-                if at + size >= len(data):
-                    return None
-                size *= 4
-                continue
-            text = window[:end].encode()
-            # Bytes that are not UTF-8 were replaced in `window`: such text is left to the whole read.
-            return (at, text) if data[at : at + len(text)] == text else None
+        end = end_of_value(data, at)
+        return None if end is None else (at, data[at:end])
 
     def _open_file(self) -> BinaryIO | None:
         """The file, open for reading; None when it is missing and that stands for an empty directory."""
@@ -479,8 +467,6 @@ def _checked(
 NOT_IN_TEXT = object()
 """`_value_from_text`: the file's text cannot tell (the document must be read)."""
 
-_JSON_DECODER = json.JSONDecoder()
-"""Finds where an object ends in a compact file's text (see `_in_compact_text`)."""
 
 _LAYOUT = orjson.OPT_INDENT_2
 """How this directory writes its file: for people to read, and for `read_one` to search."""

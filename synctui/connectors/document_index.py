@@ -18,11 +18,13 @@ indent is its depth, so the text itself proves where each object of a collection
 
 from __future__ import annotations
 
+import json
 import mmap
 import os
 import re
 import tempfile
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -37,6 +39,13 @@ FORMAT = 1
 _STRING = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 """A JSON string's text (written so that the regular expression engine does not backtrack)."""
 _TOP_KEY = re.compile(rb"\n  (" + _STRING + rb"): ")
+_COMPACT_KEY = re.compile(rb"(" + _STRING + rb"):")
+_COMPACT_ITEM = re.compile(rb'\{"id":(' + _STRING + rb")")
+"""The start of an object whose first key is its id, in a compact file (the `"` of a string's
+text is escaped, so this text is always structure, though not always an item of a collection)."""
+_COMPACT_CHUNK = 1000
+"""Items parsed at a time to prove a compact file's index (few at a time: little memory)."""
+_JSON_DECODER = json.JSONDecoder()
 _ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
 """An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
 
@@ -189,6 +198,8 @@ class DocumentIndex:
         """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
         of the top-level `collections`; None when the text is not laid out so, or an item of a
         collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
+        if data[:2] == b'{"':
+            return _compact_index(data, version, set(collections))
         if not _laid_out_to_index(data):
             return None
         end_of_document = len(data) - (3 if data[-1:] == b"\n" else 2)
@@ -213,9 +224,102 @@ class DocumentIndex:
 
 
 def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
-    """Whether the text starts and ends as orjson's indent of 2 lays out a non-empty object."""
+    """Whether the text starts and ends as orjson lays out a non-empty object, compact or with an
+    indent of 2."""
     end = data[-3:] if data[-1:] == b"\n" else data[-2:]
-    return data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")
+    return (data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")) or (data[:2] == b'{"' and end[-1:] in b"}\n")
+
+
+def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: set[str]) -> DocumentIndex | None:
+    """The index of a file written without whitespace (`{"users":[{"id":…},…],…}`). Its text does not
+    show an object's depth, so building the index proves it: the top level is walked key by key,
+    each value that is not one of `collections` decoded to find its end, and each collection's
+    items parsed, a chunk at a time, to check that every `{"id":` taken for an item's start is one
+    (same count, same ids in the same order). That parse costs what reading the file whole does,
+    once for each version of the file; the objects are then found with a seek."""
+    anchors = list(_COMPACT_ITEM.finditer(data))
+    starts = [anchor.start() for anchor in anchors]
+    ids = [anchor.group(1) for anchor in anchors]
+    del anchors
+    end_of_document = len(data) - (2 if data[-1:] == b"\n" else 1)
+    values: dict[str, tuple[int, int]] = {}
+    indexed: dict[str, _Collection] = {}
+    position = 1  # past the document's `{`
+    while True:
+        match = _COMPACT_KEY.match(data, position)
+        if match is None:
+            return None
+        key, value_start = orjson.loads(match.group(1)), match.end()
+        if key in values:
+            return None  # a key twice: the whole read decides what that means
+        first = bisect_left(starts, value_start)
+        if key in collections and data[value_start : value_start + 2] == b"[]":
+            value_end = value_start + 2
+            indexed[key] = _Collection(b"\n", array("Q"), array("Q"))
+        elif key in collections:
+            if first == len(starts) or starts[first] != value_start + 1:
+                return None  # not a list whose first item starts `{"id":`
+            proven = _compact_items(data, starts, ids, first)
+            if proven is None:
+                return None
+            indexed[key], value_end = proven
+        else:
+            found_end = end_of_value(data, value_start)
+            if found_end is None:
+                return None
+            value_end = found_end
+        values[key] = (value_start, value_end)
+        if value_end == end_of_document and data[value_end : value_end + 1] == b"}":
+            return DocumentIndex(version, values, indexed)
+        if data[value_end : value_end + 1] != b",":
+            return None
+        position = value_end + 1
+
+
+def _compact_items(
+    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int
+) -> tuple[_Collection, int] | None:
+    """The items of a compact collection whose first item starts at `starts[first]`, and where the
+    collection's text ends; None unless its items are objects, each starting `{"id":`."""
+    # Items follow one another as `},{"id":`; the first anchor not so placed is past the collection
+    # (or nested in an item: then the parse below finds fewer items than anchors).
+    last = first
+    while last + 1 < len(starts) and data[starts[last + 1] - 2 : starts[last + 1]] == b"},":
+        last += 1
+    last_end = end_of_value(data, starts[last])
+    if last_end is None or data[last_end : last_end + 1] != b"]":
+        return None
+    ends = [start - 1 for start in starts[first + 1 : last + 1]]
+    ends.append(last_end)
+    for chunk in range(first, last + 1, _COMPACT_CHUNK):
+        upto = min(chunk + _COMPACT_CHUNK, last + 1)
+        try:
+            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+        except orjson.JSONDecodeError:
+            return None
+        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+            return None
+    text = b"\n" + b"\n".join(ids[first : last + 1]) + b"\n"
+    return _Collection(text, array("Q", starts[first : last + 1]), array("Q", ends)), last_end + 1
+
+
+def end_of_value(data: mmap.mmap | bytes, start: int) -> int | None:
+    """Where the JSON value starting at `start` ends, decoded by `json`'s scanner from a window of
+    the text that grows until it holds the value (most values are short); None when the text there
+    is no JSON value, or is not UTF-8 (then the caller reads the whole file)."""
+    size = 4096
+    while True:
+        window = data[start : start + size].decode("utf-8", errors="replace")
+        try:
+            _, end = _JSON_DECODER.raw_decode(window)
+        except json.JSONDecodeError:
+            if start + size >= len(data):
+                return None
+            size *= 4
+            continue
+        text = window[:end].encode()
+        # Bytes that are not UTF-8 were replaced in `window`: such text is not what the file holds.
+        return start + len(text) if data[start : start + len(text)] == text else None
 
 
 def _header(path: Path) -> dict[str, Any]:

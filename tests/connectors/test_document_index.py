@@ -36,8 +36,14 @@ def _people(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def _write(path: Path, document: dict[str, Any]) -> Path:
-    path.write_bytes(orjson.dumps(document, option=INDENTED))
+@pytest.fixture(params=[INDENTED, orjson.OPT_APPEND_NEWLINE], ids=["indented", "compact"])
+def layout(request: pytest.FixtureRequest) -> int:
+    """How the file is written: as synctui writes its targets, or compact (the lean tenant file)."""
+    return request.param
+
+
+def _write(path: Path, document: dict[str, Any], layout: int = INDENTED) -> Path:
+    path.write_bytes(orjson.dumps(document, option=layout))
     return path
 
 
@@ -61,9 +67,9 @@ def _each_object_found_as_the_whole_read_finds_it(path: Path, document: dict[str
             assert JsonFileDirectory(path).read_one(object_type, obj["id"]) == whole.get(object_type, obj["id"])
 
 
-def test_each_object_found_through_the_index_equals_the_whole_reads(tmp_path: Path) -> None:
+def test_each_object_found_through_the_index_equals_the_whole_reads(tmp_path: Path, layout: int) -> None:
     document = {"User": _people(12), "Group": groups(), "Other": {"nested": [1, {"id": "u1"}]}}
-    path = _write(tmp_path / "target.json", document)
+    path = _write(tmp_path / "target.json", document, layout)
     assert JsonFileDirectory(path).read_one("User", "u7") is not None
     assert _index(path) is None  # a version of the file read once is searched
     assert _read_twice(path, "User", "u7") is not None
@@ -78,13 +84,13 @@ def test_each_object_found_through_the_index_equals_the_whole_reads(tmp_path: Pa
     _each_object_found_as_the_whole_read_finds_it(path, document)
 
 
-def test_a_stale_index_is_detected_and_rebuilt(tmp_path: Path) -> None:
-    path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()})
+def test_a_stale_index_is_detected_and_rebuilt(tmp_path: Path, layout: int) -> None:
+    path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()}, layout)
     _read_twice(path, "User", "u6")
     # The file replaced: its objects moved (one fewer before u6), its size and inode are others.
     document = {"User": [person for person in _people(9) if person["id"] != "u5"], "Group": groups()}
     document["User"][-1]["displayName"] = "Moved"
-    fileio.atomic_write(path, orjson.dumps(document, option=INDENTED))
+    fileio.atomic_write(path, orjson.dumps(document, option=layout))
     assert _index(path) is None  # the one kept is of another version of the file
     assert JsonFileDirectory(path).read_one("User", "u8")["displayName"] == "Moved"
     assert _read_twice(path, "User", "u8")["displayName"] == "Moved"
@@ -93,8 +99,8 @@ def test_a_stale_index_is_detected_and_rebuilt(tmp_path: Path) -> None:
     _each_object_found_as_the_whole_read_finds_it(path, document)
 
 
-def test_an_index_pointing_elsewhere_is_not_believed(tmp_path: Path) -> None:
-    path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()})
+def test_an_index_pointing_elsewhere_is_not_believed(tmp_path: Path, layout: int) -> None:
+    path = _write(tmp_path / "target.json", {"User": _people(8), "Group": groups()}, layout)
     _read_twice(path, "User", "u5")
     # The file changed in place with its size and modification time kept (as a careless tool
     # might): the index looks current, but its ranges now hold other objects.
@@ -119,9 +125,9 @@ def test_a_torn_index_is_rebuilt(tmp_path: Path, cut: int) -> None:
     assert _read_twice(path, "User", "u5")["displayName"] == "Person 5"
 
 
-def test_in_place_writes_keep_the_index_current(tmp_path: Path) -> None:
+def test_in_place_writes_keep_the_index_current(tmp_path: Path, layout: int) -> None:
     document = {"User": _people(10), "Group": groups()}
-    path = _write(tmp_path / "target.json", document)
+    path = _write(tmp_path / "target.json", document, layout)
     _read_twice(path, "Group", "g2")
     for object_type, object_id, change in (
         ("User", "u6", {"displayName": "A much longer name than before, to move what follows"}),
@@ -135,7 +141,7 @@ def test_in_place_writes_keep_the_index_current(tmp_path: Path) -> None:
         directory.flush()
         obj = next(obj for obj in document[object_type] if obj["id"] == object_id)
         obj.update(change)
-        assert path.read_bytes() == orjson.dumps(document, option=INDENTED)
+        assert path.read_bytes() == orjson.dumps(document, option=layout)
         index = _index(path)
         assert index is not None and index.edits  # kept, not rebuilt
         data = path.read_bytes()
@@ -147,10 +153,10 @@ def test_in_place_writes_keep_the_index_current(tmp_path: Path) -> None:
 
 
 def test_a_crash_while_writing_in_place_leaves_the_old_file_and_its_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: int
 ) -> None:
     document = {"User": _people(10), "Group": groups()}
-    path = _write(tmp_path / "target.json", document)
+    path = _write(tmp_path / "target.json", document, layout)
     _read_twice(path, "User", "u6")
     before = path.read_bytes()
     directory = JsonFileDirectory(path)
@@ -191,17 +197,16 @@ def test_the_rest_of_the_file_is_copied_through_memory_where_the_kernel_cannot(
     assert path.read_bytes() == orjson.dumps(document, option=INDENTED)
 
 
-def test_top_level_values_are_read_through_the_index(tmp_path: Path) -> None:
+def test_top_level_values_are_read_through_the_index(tmp_path: Path, layout: int) -> None:
     assignments = [{"id": "a1", "principalId": "u1", "principalType": "User", "resourceId": "app", "appRoleId": "r"}]
-    path = _write(
-        tmp_path / "directory.json", {"users": users(), "groups": groups(), "appRoleAssignments": assignments}
-    )
+    document = {"users": users(), "groups": groups(), "appRoleAssignments": assignments}
+    path = _write(tmp_path / "directory.json", document, layout)
     TenantDirectory(path).read_one("User", "u2")
     tenant = TenantDirectory(path)
     assert tenant.read_one("User", "u2") is not None
     assert _index(path) is not None
     assert [assignment["id"] for assignment in tenant.app_role_assignments("app")] == ["a1"]
-    without = _write(tmp_path / "other.json", {"users": users(), "groups": groups(), "note": "a, b"})
+    without = _write(tmp_path / "other.json", {"users": users(), "groups": groups(), "note": "a, b"}, layout)
     TenantDirectory(without).read_one("User", "u2")
     tenant = TenantDirectory(without)
     assert tenant.read_one("User", "u2") is not None
@@ -212,7 +217,10 @@ def test_top_level_values_are_read_through_the_index(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        b'{"User":[{"id":"u1"}]}',  # compact: searched instead
+        b'{"User":[{"name":"no id first","id":"u1"}]}',
+        b'{"User":[{"id":"u1","x":[{"id":"u2"}]},{"id":"u2"}]}',  # an id nested in an item
+        b'{"User":[{"id":"u1","x":[{"id":"u2"},{"id":"u3"}]},{"id":"u2"}]}',
+        b'{"User":[{"id":"u1"}],"User":[]}',
         b'{\n  "User": [\n    {\n      "name": "no id first",\n      "id": "u1"\n    }\n  ]\n}\n',
         b'{\n  "User": [\n    {\n      "id": "u1"\n    }\n  ],\n  "User": []\n}\n',  # a key twice
     ],
@@ -234,3 +242,23 @@ def test_a_file_changed_before_every_read_is_searched_and_never_indexed(tmp_path
         fileio.atomic_write(_write(tmp_path / "target.json", document), orjson.dumps(document, option=INDENTED))
         assert JsonFileDirectory(tmp_path / "target.json").read_one("User", "u5") == document["User"][5]
         assert _index(tmp_path / "target.json") is None
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # an object of another collection's item, a user's property, a user's list, its first item
+        {"User": users(), "Group": [{**groups()[0], "owner": {"id": "u9", "displayName": "Nested"}}]},
+        {"User": [{**users()[0], "sponsor": {"id": "u9", "displayName": "Nested"}}], "Group": groups()},
+        {"User": [{**users()[0], "x": [{"id": "a"}, {"id": "u9"}]}, *users()[1:]], "Group": groups()},
+        {"User": [*users()[:1], {**users()[1], "x": [{"id": "u9"}]}], "Group": groups()},
+        {"User": [*users()[:1], {**users()[1], "x": [{"y": 1}, {"id": "u9"}]}], "Group": groups()},
+    ],
+)
+def test_an_id_nested_in_an_item_is_not_indexed_as_one(tmp_path: Path, document: dict, layout: int) -> None:
+    path = _write(tmp_path / "target.json", document, layout)
+    for _ in range(2):
+        assert JsonFileDirectory(path).read_one("User", "u9") is None
+    index = _index(path)
+    assert index is None or index.find("User", "u9") is None
+    _each_object_found_as_the_whole_read_finds_it(path, document)
