@@ -252,11 +252,15 @@ class JsonDocumentDirectory:
             pieces.append(FileRange(handle.fileno(), position, stat.st_size))
             self._write(pieces)
         index = self._index[1] if self._index is not None and self._index[0] == FileVersion.of(stat) else None
-        if index is not None:
-            with suppress(OSError):
-                edited = index.edited(edits, FileVersion.of(self.path.stat()))
-                edited.save(self.path)
-                self._index = (edited.version, edited)
+        with suppress(OSError):
+            now = FileVersion.of(self.path.stat())
+            if index is None:
+                # Written by provision on demand, the file is likely read again by the next one.
+                DocumentIndex.seen(self.path, now)
+            else:
+                index = index.edited(edits, now)
+                index.save(self.path)
+            self._index = (now, index)
         self._objects_from_text = {}  # their places moved: read again if asked
         self._dirty = False
         return True

@@ -142,8 +142,13 @@ class DocumentIndex:
             if index is not None:
                 index.save(path)
                 return index
-        _replace(cls.location(path), [orjson.dumps({"format": FORMAT, "seen": version.listed()})])
+        cls.seen(path, version)
         return None
+
+    @classmethod
+    def seen(cls, path: Path, version: FileVersion) -> None:
+        """Note this version of the file as read (or written) here: the next read builds its index."""
+        _replace(cls.location(path), [orjson.dumps({"format": FORMAT, "seen": version.listed()})])
 
     @classmethod
     def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:

@@ -262,3 +262,16 @@ def test_an_id_nested_in_an_item_is_not_indexed_as_one(tmp_path: Path, document:
     index = _index(path)
     assert index is None or index.find("User", "u9") is None
     _each_object_found_as_the_whole_read_finds_it(path, document)
+
+
+def test_a_file_written_in_place_is_indexed_by_the_next_read(tmp_path: Path, layout: int) -> None:
+    document = {"User": _people(6), "Group": groups()}
+    path = _write(tmp_path / "target.json", document, layout)
+    directory = JsonFileDirectory(path)
+    directory.read_one("User", "u5")  # the first read of this version: searched
+    directory.update("User", "u5", Modification(replace={"displayName": "Written"}))
+    directory.flush()
+    assert _index(path) is None
+    document["User"][5]["displayName"] = "Written"
+    assert JsonFileDirectory(path).read_one("User", "u5") == document["User"][5]
+    assert _index(path) is not None  # a version synctui wrote is one seen before
