@@ -5,9 +5,11 @@ The file is read once, on first use, into one `ObjectTable` per object type. Wri
 tables only; `flush()` rewrites the whole document atomically, so 100,000 creates cost one
 write. Properties and top-level keys this directory does not know are kept as they were.
 
-Provision on demand reads and updates one object of a large file: `read_one` finds it in the
-file's text without parsing the rest, and until something else is asked of the directory, an
-update changes that object only and `flush()` writes its new text in the old one's place.
+Provision on demand reads and updates one object of a large file: `read_one` finds it through
+the index kept beside the file (document_index.py), or else by a search of the file's text,
+without parsing the rest; until something else is asked of the directory, an update changes
+that object only, and `flush()` writes the file again with its new text in the old one's place
+(the rest copied by the kernel) and tells the index where the objects after it moved.
 
 Not thread-safe: use an instance from one thread at a time.
 """
@@ -254,11 +256,11 @@ class JsonDocumentDirectory:
         index = self._index[1] if self._index is not None and self._index[0] == FileVersion.of(stat) else None
         with suppress(OSError):
             now = FileVersion.of(self.path.stat())
+            index = None if index is None else index.edited(edits, now)
             if index is None:
                 # Written by provision on demand, the file is likely read again by the next one.
                 DocumentIndex.seen(self.path, now)
             else:
-                index = index.edited(edits, now)
                 index.save(self.path)
             self._index = (now, index)
         self._objects_from_text = {}  # their places moved: read again if asked

@@ -1,19 +1,23 @@
 """Where each object of a large JSON document file lies, kept beside the file, so that provision
-on demand finds one object with a seek instead of a search through 50–120 MB of text.
+on demand finds one object with a seek instead of a search through 40–120 MB of text.
 
-The index of `dir/name.json` is `dir/.name.json.index`: one header line (JSON) and then one
-fixed-width record per object of the document's collections, sorted by a hash of its collection
-and id: (CRC-32, start, end), the byte range of the object's text as `_in_indented_text` finds it
-(from the line break before its `{` to its `}`). The header holds what the index was built from
-(the file's size, modification time and inode: a file replaced, or written since, is not the one
-indexed), the document's top-level keys with the byte range of each one's value, and the edits
-made since it was built (see `shifted`).
+The index of `dir/name.json` is `dir/.name.json.index`: a header line (JSON), then for each
+collection the start and end of each item's text (8-byte integers, in the file's order) and each
+item's id as JSON text, a line each (found by a search in C; its line number is its place). The
+header holds what the index was built from — the file's size, modification time and inode (a file
+replaced, or written since, is not the one indexed) —, the byte range of each top-level key's
+value, and the objects rewritten in place since (see `DocumentIndex.shifted`).
 
 It is a cache, never the truth: a missing, torn, stale or unreadable index is rebuilt or done
 without, and what it points at is read and checked (it must parse as an object with that id)
-before it is used. It is written without an fsync for that reason: a crash leaves an index the
-checks refuse. Only files laid out as orjson's indent of 2 writes them are indexed: there a line's
-indent is its depth, so the text itself proves where each object of a collection starts.
+before it is used; an id it holds twice, or not at all, is left to the caller's search or whole
+read. It is written without an fsync for that reason: a crash leaves an index the checks refuse.
+
+Building one proves, from the text alone, where each item of a collection starts: in a file laid
+out as orjson's indent of 2 writes it a line's indent is its depth; a compact file is parsed, a
+chunk of items at a time. That costs a few searches of the file (indented) or a whole read
+(compact), so it is done for a version of the file seen before (read or written here): a file
+changed before every read of one object is searched instead, one read again is indexed once.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ import orjson
 
 FORMAT = 1
 """The layout of the index file; an index of another format is rebuilt."""
+MAX_EDITS = 256
+"""In-place rewrites an index follows (see `DocumentIndex.edited`)."""
 
 _STRING = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 """A JSON string's text (written so that the regular expression engine does not backtrack)."""
@@ -112,11 +118,13 @@ class DocumentIndex:
         span = self.values.get(key)
         return None if span is None else (self.shifted(span[0]), self.shifted(span[1]))
 
-    def edited(self, edits: Iterable[tuple[int, int]], version: FileVersion) -> DocumentIndex:
+    def edited(self, edits: Iterable[tuple[int, int]], version: FileVersion) -> DocumentIndex | None:
         """This index after objects were rewritten in place, the file now at `version`: each edit
         is (the old end of an object's text, its change in length), the positions of each edit
-        in the file as the edits before it left it."""
-        return DocumentIndex(version, self.values, self.collections, [*self.edits, *edits])
+        in the file as the edits before it left it. None once there are more than `MAX_EDITS`:
+        then it is built again, rather than every look-up going through them all."""
+        edits = [*self.edits, *edits]
+        return DocumentIndex(version, self.values, self.collections, edits) if len(edits) <= MAX_EDITS else None
 
     # --- the index file -----------------------------------------------------------------------------
 

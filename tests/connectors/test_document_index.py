@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from synctui import fileio
+from synctui.connectors import document_index
 from synctui.connectors.base import Modification
 from synctui.connectors.document_index import DocumentIndex, FileVersion
 from synctui.connectors.jsonfile import JsonFileDirectory
@@ -275,3 +276,20 @@ def test_a_file_written_in_place_is_indexed_by_the_next_read(tmp_path: Path, lay
     document["User"][5]["displayName"] = "Written"
     assert JsonFileDirectory(path).read_one("User", "u5") == document["User"][5]
     assert _index(path) is not None  # a version synctui wrote is one seen before
+
+
+def test_an_index_follows_so_many_rewrites_then_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document_index, "MAX_EDITS", 2)
+    document = {"User": _people(6), "Group": groups()}
+    path = _write(tmp_path / "target.json", document)
+    _read_twice(path, "User", "u5")
+    for number in range(3):
+        directory = JsonFileDirectory(path)
+        directory.read_one("User", "u5")
+        directory.update("User", "u5", Modification(replace={"displayName": "x" * number}))
+        directory.flush()
+        document["User"][5]["displayName"] = "x" * number
+        index = _index(path)
+        assert (index is not None and len(index.edits) == number + 1) if number < 2 else index is None
+    assert _read_twice(path, "User", "u5") == document["User"][5]  # built again, without edits
+    assert _index(path).edits == []
