@@ -2,8 +2,8 @@
 on demand finds one object with a seek instead of a search through 40–120 MB of text.
 
 The index of `dir/name.json` is `dir/.name.json.index`: a header line (JSON), then for each
-collection the start and end of each item's text (8-byte integers, in the file's order) and each
-item's id as JSON text, a line each (found by a search in C; its line number is its place). The
+collection a line per item, its id as JSON text and where its text starts and ends in the file
+(found by a search in C of the index, mapped rather than read: see `_Collection`). The
 header holds what the index was built from — the file's size, modification time and inode (a file
 replaced, or written since, is not the one indexed) —, the byte range of each top-level key's
 value, and the objects rewritten in place since (see `DocumentIndex.shifted`).
@@ -27,9 +27,8 @@ import mmap
 import os
 import re
 import tempfile
-from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,16 +94,7 @@ class DocumentIndex:
         """The byte range of the object's text in the file as it is now (edits applied); None when
         the index holds no such object, or holds it twice (the whole read reports a duplicate)."""
         items = self.collections.get(collection)
-        if items is None:
-            return None
-        # Each id as JSON text on a line of its own: found by a search in C, its line number its
-        # place. An id the file spells otherwise (escaped differently) is not found: searched instead.
-        line = b"\n" + orjson.dumps(object_id) + b"\n"
-        at = items.ids.find(line)
-        if at < 0 or items.ids.find(line, at + 1) >= 0:
-            return None
-        number = items.ids.count(b"\n", 0, at)
-        return self.shifted(items.starts[number]), self.shifted(items.ends[number])
+        return None if items is None else items.find(object_id, self.shifted)
 
     def shifted(self, position: int) -> int:
         """Where a position of the file as indexed is now, after the edits since."""
@@ -160,7 +150,8 @@ class DocumentIndex:
 
     @classmethod
     def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:
-        """The index of `path` if it is there, whole, and of this version of the file."""
+        """The index of `path` if it is there, whole, and of this version of the file. Its items
+        are read where they lie in the index file, mapped, not copied (10 MB at 100,000 users)."""
         try:
             with cls.location(path).open("rb") as handle:
                 header = orjson.loads(handle.readline())
@@ -168,20 +159,17 @@ class DocumentIndex:
                     return None
                 if header.get("version") != version.listed():
                     return None
-                collections = {}
-                for name, count, ids_size in header["collections"]:
-                    starts, ends = array("Q"), array("Q")
-                    starts.fromfile(handle, count)  # EOFError when torn
-                    ends.fromfile(handle, count)
-                    ids = handle.read(ids_size)
-                    if len(ids) != ids_size:
-                        return None
-                    collections[name] = _Collection(ids, starts, ends)
-                if handle.read(1):
-                    return None
+                position = handle.tell()
+                text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            collections = {}
+            for name, size in header["collections"]:
+                collections[name] = _Collection(text, position, position + size)
+                position += size
+            if position != len(text):
+                return None  # torn: written by a process that stopped half-way
             values = {key: (start, end) for key, start, end in header["values"]}
             edits = [(at, change) for at, change in header["edits"]]
-        except (OSError, EOFError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
         return cls(version, values, collections, edits)
 
@@ -190,13 +178,14 @@ class DocumentIndex:
         header = {
             "format": FORMAT,
             "version": self.version.listed(),
-            "collections": [[name, len(items.starts), len(items.ids)] for name, items in self.collections.items()],
+            "collections": [[name, items.end - items.start] for name, items in self.collections.items()],
             "values": [[key, start, end] for key, (start, end) in self.values.items()],
             "edits": self.edits,
         }
-        pieces: list[bytes | array[int]] = [orjson.dumps(header) + b"\n"]
-        for items in self.collections.values():
-            pieces += [items.starts, items.ends, items.ids]
+        pieces = [
+            orjson.dumps(header) + b"\n",
+            *(items.text[items.start : items.end] for items in self.collections.values()),
+        ]
         _replace(self.location(path), pieces)
 
     @staticmethod
@@ -225,7 +214,7 @@ class DocumentIndex:
                 continue
             value_start, value_end = values[collection]
             if value_end - value_start == 2 and data[value_start:value_end] == b"[]":
-                indexed[collection] = _Collection(b"\n", array("Q"), array("Q"))
+                indexed[collection] = _Collection.of([], [], [])
                 continue
             if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
                 return None
@@ -268,7 +257,7 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
         first = bisect_left(starts, value_start)
         if key in collections and data[value_start : value_start + 2] == b"[]":
             value_end = value_start + 2
-            indexed[key] = _Collection(b"\n", array("Q"), array("Q"))
+            indexed[key] = _Collection.of([], [], [])
         elif key in collections:
             if first == len(starts) or starts[first] != value_start + 1:
                 return None  # not a list whose first item starts `{"id":`
@@ -302,6 +291,8 @@ def _compact_items(
     last_end = end_of_value(data, starts[last])
     if last_end is None or data[last_end : last_end + 1] != b"]":
         return None
+    if not _unique(ids[first : last + 1]):
+        return None
     ends = [start - 1 for start in starts[first + 1 : last + 1]]
     ends.append(last_end)
     for chunk in range(first, last + 1, _COMPACT_CHUNK):
@@ -312,8 +303,7 @@ def _compact_items(
             return None
         if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
             return None
-    text = b"\n" + b"\n".join(ids[first : last + 1]) + b"\n"
-    return _Collection(text, array("Q", starts[first : last + 1]), array("Q", ends)), last_end + 1
+    return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
 
 
 def end_of_value(data: mmap.mmap | bytes, start: int) -> int | None:
@@ -345,18 +335,14 @@ def _header(path: Path) -> dict[str, Any]:
     return header if type(header) is dict and header.get("format") == FORMAT else {}
 
 
-def _replace(location: Path, pieces: list[bytes | array[int]]) -> None:
+def _replace(location: Path, pieces: list[bytes]) -> None:
     """Write a file of the index, if its folder can be written (else the file is done without). No
     fsync: a crash may leave it torn or empty, which its reader refuses (see the module docstring)."""
     with suppress(OSError):
         fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                for piece in pieces:
-                    if isinstance(piece, array):
-                        piece.tofile(handle)
-                    else:
-                        handle.write(piece)
+                handle.writelines(pieces)
             os.replace(temp_name, location)
         except BaseException:
             with suppress(FileNotFoundError):
@@ -397,23 +383,46 @@ def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str
 
 @dataclass
 class _Collection:
-    """The items of one collection, in the file's order."""
+    """The items of one collection: in `text[start:end]`, a line for each, `\n"id"\tSE` where S and
+    E are the start and end of its text in the file, 16 hexadecimal digits each. A search in C finds
+    an id's line (a `"` or a tab in an id is escaped in its JSON text, so the line is the id's)."""
 
-    ids: bytes
-    """Each item's id as JSON text, a line each, the first line and the last empty."""
-    starts: array[int]
-    ends: array[int]
+    text: bytes | mmap.mmap
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
+        text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
+        return cls(text, 0, len(text))
+
+    def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
+        """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there
+        is no line for its id. An id the file spells otherwise (escaped differently) is not
+        found: it is searched for in the file instead."""
+        line = b"\n" + orjson.dumps(object_id) + b"\t"
+        at = self.text.find(line, self.start, self.end)  # once at most: see `_unique`
+        if at < 0:
+            return None
+        at += len(line)
+        return shifted(int(self.text[at : at + 16], 16)), shifted(int(self.text[at + 16 : at + 32], 16))
+
+
+def _unique(ids: list[Any]) -> bool:
+    """Whether no id is twice in a collection: a file with one twice is not indexed (the whole read
+    reports it), so that a look-up stops at the first line it finds."""
+    return len(set(ids)) == len(ids)
 
 
 def _items(data: mmap.mmap | bytes, start: int, end: int) -> _Collection | None:
     """The items of the collection whose items' text is `data[start:end]`."""
     matches = list(_ITEM.finditer(data, start, end))
     ids = [match.group(1) for match in matches]
-    if None in ids:
+    if None in ids or not _unique(ids):
         return None
-    starts = array("Q", [match.start() for match in matches])
+    starts = [match.start() for match in matches]
     # An item's text ends where the next one's starts, less the comma between them; the check of
     # the text found (see the module's docstring) refuses any other layout.
-    ends = array("Q", [item_start - 1 for item_start in starts[1:]])
+    ends = [item_start - 1 for item_start in starts[1:]]
     ends.append(end)
-    return _Collection(b"\n" + b"\n".join(ids) + b"\n", starts, ends)
+    return _Collection.of(ids, starts, ends)

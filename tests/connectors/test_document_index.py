@@ -14,7 +14,7 @@ import pytest
 
 from synctui import fileio
 from synctui.connectors import document_index
-from synctui.connectors.base import Modification
+from synctui.connectors.base import Modification, SourceDataError
 from synctui.connectors.document_index import DocumentIndex, FileVersion
 from synctui.connectors.jsonfile import JsonFileDirectory
 from synctui.connectors.tenant import TenantDirectory
@@ -293,3 +293,12 @@ def test_an_index_follows_so_many_rewrites_then_is_built_again(tmp_path: Path, m
         assert (index is not None and len(index.edits) == number + 1) if number < 2 else index is None
     assert _read_twice(path, "User", "u5") == document["User"][5]  # built again, without edits
     assert _index(path).edits == []
+
+
+def test_a_file_with_an_id_twice_is_not_indexed(tmp_path: Path, layout: int) -> None:
+    people = _people(6)
+    path = _write(tmp_path / "target.json", {"User": [*people, {**people[5], "displayName": "Twin"}]}, layout)
+    for _ in range(2):
+        with pytest.raises(SourceDataError, match="is also the id of"):
+            JsonFileDirectory(path).read_one("User", "u5")
+    assert _index(path) is None
