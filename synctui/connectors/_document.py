@@ -267,7 +267,7 @@ class JsonDocumentDirectory:
         self._dirty = False
         return True
 
-    def _write(self, data: Iterable[bytes | memoryview | FileRange]) -> None:
+    def _write(self, data: Iterable[bytes | FileRange]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
