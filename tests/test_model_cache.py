@@ -5,6 +5,7 @@ own folder is validated again."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,11 @@ def test_the_folder_keeps_the_newest_files(tmp_path: Path, monkeypatch: pytest.M
     assert len(list((tmp_path / "cache").glob("*.pickle"))) == 3
     assert kept.get(dict, {"n": 4}, lambda: {"validated": "again"}) == {"n": 4}  # the newest is kept
     assert kept.get(dict, {"n": 0}, lambda: {"validated": "again"}) == {"validated": "again"}
+
+
+def test_a_model_that_cannot_be_pickled_is_validated_each_time(tmp_path: Path) -> None:
+    kept = model_cache.ValidatedModels(tmp_path / "cache")
+    unpicklable = {"lock": threading.Lock()}
+    assert kept.get(dict, {"n": 1}, lambda: unpicklable) is unpicklable
+    assert kept.get(dict, {"n": 1}, lambda: {"validated": "again"}) == {"validated": "again"}
+    assert [path.name for path in (tmp_path / "cache").iterdir() if path.suffix == ".tmp"] == []

@@ -58,7 +58,7 @@ class ValidatedModels:
         return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
 
     def _keep(self, path: Path, model: object) -> None:
-        with suppress(OSError, pickle.PicklingError):
+        try:
             self.folder.mkdir(mode=0o700, exist_ok=True)
             if not self._trusted():
                 return
@@ -66,14 +66,15 @@ class ValidatedModels:
             for old in kept[: max(0, len(kept) - KEPT + 1)]:
                 old.unlink(missing_ok=True)
             fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temp_name, path)  # no fsync: a torn file fails to load, and is made again
-            except BaseException:
-                with suppress(FileNotFoundError):
-                    os.unlink(temp_name)
-                raise
+        except OSError:
+            return  # a folder that cannot be written: the next process validates again
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp_name, path)  # no fsync: a torn file fails to load, and is made again
+        except Exception:  # noqa: BLE001 - a cache: a model that cannot be kept is validated next time
+            with suppress(FileNotFoundError):
+                os.unlink(temp_name)
 
 
 def _digest(kind: type, document: Any) -> str:
