@@ -28,7 +28,7 @@ from ..models import (
     SynchronizationSchema,
     parse_flags,
 )
-from .values import target_converter, to_target_value
+from .values import keeps_text, target_converter, to_target_value
 
 SOFT_DELETED = "IsSoftDeleted"
 
@@ -90,6 +90,15 @@ class AttributeFlow:
         return target_converter(self.definition)
 
     @cached_property
+    def text_source(self) -> str | None:
+        """The source attribute whose string value is this flow's value as it is, when the
+        expression is that attribute alone and the target attribute takes text (most mappings):
+        a cycle reads it without evaluating the expression. None: evaluate it."""
+        if self.expression is None or not keeps_text(self.definition):
+            return None
+        return self.expression.attribute
+
+    @cached_property
     def target_default(self) -> Any:
         """The default value, for a create whose expression gives null (raises ValueError if the
         target attribute cannot hold it: each object that needs it is escrowed with the reason)."""
@@ -144,6 +153,11 @@ class CompiledObjectMapping:
     def update_flows(self) -> list[AttributeFlow]:
         """The value flows of an object already in the target (ObjectAddOnly ones flow at its create only)."""
         return [f for f in self.value_flows if f.flow_type != AttributeFlowType.ObjectAddOnly]
+
+    @cached_property
+    def required_flows(self) -> list[AttributeFlow]:
+        """The value flows to a required target attribute: a create must give each a value."""
+        return [f for f in self.value_flows if f.definition is not None and f.definition.required]
 
     @cached_property
     def reference_flows(self) -> list[AttributeFlow]:

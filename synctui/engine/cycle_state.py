@@ -33,6 +33,7 @@ from ..models.connector_space import EntryKey, SpaceEntry
 from .assignments import Application, Assignments
 from .compiled import (
     SOFT_DELETED,
+    AttributeFlow,
     AttributeReader,
     CompiledObjectMapping,
     CompiledSchema,
@@ -183,6 +184,8 @@ class CycleState:
         self._assignments: Assignments | None = None
         """The application's assignments, read with the source objects (see `_read_assignments`)."""
         self._hashed: dict[int, tuple[str, ...]] = {}
+        self._referenced_prefixes: dict[AttributeFlow, str | None] = {}
+        """See `ReferenceResolution._referenced_prefix`."""
 
     def _load_state(self, *, few_entries: bool = False) -> None:
         snapshot = self.state.load(few_entries=few_entries)

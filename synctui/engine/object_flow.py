@@ -272,11 +272,7 @@ class ObjectFlow(ReferenceResolution):
             (_to_create, mapping, obj, target_system),
         )
         values = self._evaluate(mapping, evaluation, creating=True) or {}
-        missing = [
-            flow.target
-            for flow in mapping.value_flows
-            if flow.definition is not None and flow.definition.required and values.get(flow.target) is None
-        ]
+        missing = [flow.target for flow in mapping.required_flows if values.get(flow.target) is None]
         if missing:
             raise ObjectError(
                 "MandatoryFieldsMissing",
@@ -730,6 +726,14 @@ class _FlowValues(dict[AttributeFlow, Any]):
         """The context of a SelectUniqueValue flow: one that asks the target."""
 
     def __missing__(self, flow: AttributeFlow) -> Any:
+        name = flow.text_source
+        if name is not None:
+            # An attribute alone: its string is the value (absent, null or not a string, the
+            # expression says what it is, ignoring case in the name as expressions do).
+            value = self._attrs.get(name)
+            if type(value) is str:
+                self[flow] = value
+                return value
         context = self._unique_context(flow) if flow.selects_unique else self._context
         try:
             value = flow.expression.evaluate(self._attrs, context) if flow.expression is not None else None

@@ -149,21 +149,32 @@ class ReferenceResolution(EscrowPolicy):
     def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
         """Source ids → target ids of linked, in-scope objects; references to others are left out.
         The flag says whether some were left out."""
-        referenced = self.schema.mapping_of_type(flow.referenced_type)
-        if referenced is None or raw is None or raw is IGNORE_FLOW:
+        prefix = self._referenced_prefix(flow)
+        if prefix is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        prefix = referenced.key_prefix
+        entries = self.entries
 
         def target_of(source_id: str) -> str | None:
-            entry = self.entries.get(EntryKey.of(prefix, source_id))
+            entry = entries.get(prefix + source_id)  # the entry's key (`EntryKey.of`), built inline
             return entry.managed_target if entry is not None else None
 
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
             targets = [target_of(str(item)) for item in items]
             return sorted({t for t in targets if t}), None in targets
-        target = target_of(str(raw))
+        target = target_of(raw if type(raw) is str else str(raw))
         return target, target is None
+
+    def _referenced_prefix(self, flow: AttributeFlow) -> str | None:
+        """What the keys of the entries `flow` points to begin with (`User:`), None when the
+        schema maps no such objects; asked per object, answered once per flow."""
+        if flow in self._referenced_prefixes:
+            return self._referenced_prefixes[flow]
+        referenced = self.schema.mapping_of_type(flow.referenced_type)
+        prefix = self._referenced_prefixes[flow] = (
+            None if referenced is None else EntryKey.of(referenced.key_prefix, "")
+        )
+        return prefix
 
 
 def _resolved(flows: list[AttributeFlow], exported: Mapping[str, Any]) -> dict[str, Any]:

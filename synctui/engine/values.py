@@ -56,6 +56,13 @@ def target_converter(definition: AttributeDefinition | None) -> Callable[[str | 
     return _first
 
 
+def keeps_text(definition: AttributeDefinition | None) -> bool:
+    """Whether `target_converter(definition)` gives a string back as it is."""
+    return definition is None or not (
+        definition.multivalued or definition.type in (AttributeType.Boolean, AttributeType.Integer)
+    )
+
+
 def _unchanged(value: Any) -> Any:
     return value
 
