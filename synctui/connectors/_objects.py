@@ -136,9 +136,10 @@ class ObjectTable:
             self._check_multivalued(name, stored.get(name))
             self._check_written_value(name, list(values))
 
-        touched = {
-            name: index for name, index in self._indexes.items() if name in replace or name in add or name in remove
-        }
+        touched: dict[str, _Index] = {}
+        for name, index in self._indexes.items():  # a loop: cheaper than a comprehension over one or two
+            if name in replace or name in add or name in remove:
+                touched[name] = index
         if touched:
             self._unindex_object(object_id, stored, touched)
         stored = stored.copy()

@@ -76,11 +76,11 @@ class AttributeFlow:
     def is_reference(self) -> bool:
         return self.referenced_type is not None
 
-    @property
+    @cached_property
     def multivalued(self) -> bool:
         return bool(self.definition and self.definition.multivalued)
 
-    @property
+    @cached_property
     def case_exact(self) -> bool:
         return bool(self.definition and self.definition.case_exact)
 
@@ -153,6 +153,17 @@ class CompiledObjectMapping:
     def update_flows(self) -> list[AttributeFlow]:
         """The value flows of an object already in the target (ObjectAddOnly ones flow at its create only)."""
         return [f for f in self.value_flows if f.flow_type != AttributeFlowType.ObjectAddOnly]
+
+    @cached_property
+    def text_flows(self) -> list[tuple[AttributeFlow, str]]:
+        """The value flows whose value is a source attribute's string as it is, with its name
+        (see `AttributeFlow.text_source`)."""
+        return [(f, f.text_source) for f in self.value_flows if f.text_source is not None]
+
+    @cached_property
+    def creates_as_updates(self) -> bool:
+        """A create sends what an update would: no flow at create only, no default value."""
+        return self.update_flows == self.value_flows and all(f.default_value is None for f in self.value_flows)
 
     @cached_property
     def required_flows(self) -> list[AttributeFlow]:

@@ -307,7 +307,8 @@ class CycleState:
 
     def _is_active(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> bool:
         name = mapping.account_enabled_attribute
-        return True if name is None or obj.get(name) is None else is_truthy(obj.get(name))
+        value = obj.get(name) if name is not None else None
+        return True if value is None else value if value.__class__ is bool else is_truthy(value)
 
     # --- assignments --------------------------------------------------------------------------
 
@@ -363,10 +364,11 @@ class CycleState:
             return directory.get(object_type, object_id)
 
     def _export(self, call: Callable[[], Any]) -> Any:
-        self.counters.add("exports")
+        counts = self.counters.values  # as `Counters.add` does, without its call per export
+        counts["exports"] += 1
         with self._steps.waiting():
             result = call()
-        self.counters.add("exported")
+        counts["exported"] += 1
         return result
 
     def _find(self, object_type: str, attribute: str, value: Any) -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ class ReferenceResolution(EscrowPolicy):
             self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
         unresolved = False
-        for flow, raw in zip(flows, raws, strict=True):
+        for flow, raw in zip(flows, raws):  # noqa: B905 - one raw value per flow, made just above
             wanted, missing = self._resolve(flow, raw)
             unresolved |= missing
             before = exported.get(flow.target)
