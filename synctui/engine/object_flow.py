@@ -134,7 +134,7 @@ class ObjectFlow(ReferenceResolution):
             "scoping",
             "success" if in_scope and active else "skipped",
             (_scoping, mapping.source_type),
-            (self._scope_details, mapping, obj, attrs, active, assigned, passes_filters),
+            (ObjectFlow._scope_details, self, mapping, obj, attrs, active, assigned, passes_filters),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
@@ -354,7 +354,7 @@ class ObjectFlow(ReferenceResolution):
             "EntryImportMatch",
             "matching",
             "success",
-            lambda: f"No {mapping.target_type} matched in {target_system}",
+            (_none_matched, mapping.target_type, target_system),
             (_tried, tried),
         )
         return None
@@ -774,6 +774,10 @@ def _tried(tried: list[tuple[str, Any, int]]) -> dict[str, Any]:
 
 def _scoping(source_type: str) -> str:
     return f"Determine if {source_type} in scope by evaluating against each scoping filter"
+
+
+def _none_matched(target_type: str, system: str) -> str:
+    return f"No {target_type} matched in {system}"
 
 
 def _linked_read(target_type: str, target_id: str, system: str, found: bool) -> str:
