@@ -460,6 +460,12 @@ def keys_by_object_type(keys: Iterable[str]) -> dict[str, list[EntryKey]]:
     """Keys by their object type prefix, in their order."""
     grouped: dict[str, list[EntryKey]] = {}
     for text in keys:
-        key = EntryKey(text)
-        grouped.setdefault(key.object_type, []).append(key)
+        # (An initial cycle's entries are keyed by the plan's keys already: 100,000 copies saved.)
+        key = text if text.__class__ is EntryKey else EntryKey(text)
+        kind = key.object_type
+        keys_of_kind = grouped.get(kind)
+        if keys_of_kind is None:
+            grouped[kind] = [key]
+        else:
+            keys_of_kind.append(key)
     return grouped
