@@ -125,7 +125,7 @@ class ObjectFlow(ReferenceResolution):
             trace.outcome("other", "skipped", reason="Filtered out by the input filter")
             self._record_looked_at(key, mapping, obj, entry)
             return None
-        active = self._is_active(mapping, obj)
+        active = attrs[SOFT_DELETED] == "False"  # as `_attributes` found it
         assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, str(obj["id"]))
         passes_filters = mapping.scope.in_scope(attrs)
         in_scope = assigned and passes_filters

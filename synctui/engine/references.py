@@ -112,7 +112,7 @@ class ReferenceResolution(EscrowPolicy):
             else "Resolved the references to the target objects they point to",
             (_resolved, flows, exported),
         )
-        self.counters.add("imported_reference_deltas")
+        self.counters.values["imported_reference_deltas"] += 1
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
         # hold these references without the state knowing.
         self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
