@@ -58,9 +58,7 @@ def target_converter(definition: AttributeDefinition | None) -> Callable[[str | 
 
 def keeps_text(definition: AttributeDefinition | None) -> bool:
     """Whether `target_converter(definition)` gives a string back as it is."""
-    return definition is None or not (
-        definition.multivalued or definition.type in (AttributeType.Boolean, AttributeType.Integer)
-    )
+    return target_converter(definition) in (_first, _unchanged)
 
 
 def _unchanged(value: Any) -> Any:
