@@ -12,7 +12,13 @@ from synctui.templates import TEMPLATES
 
 
 def _snapshot(home: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+    """What the home stores; not its caches, which reading may write: the indexes kept beside JSON
+    files (see connectors/document_index.py) and the models validated (store/model_cache.py)."""
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".index")) and p.parent.name != "cache"
+    }
 
 
 def test_templates_and_jobs_lists_are_graph_collections(cli) -> None:

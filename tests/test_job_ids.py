@@ -18,9 +18,13 @@ from synctui.store import Home, StoreError
 
 
 def tree(folder: Path) -> dict[str, Any]:
-    """Everything under `folder` (and itself): kind, mode, contents and modification times, byte for byte."""
+    """Everything under `folder` (and itself): kind, mode, contents and modification times, byte for
+    byte; but for the home's cache of validated models (store/model_cache.py), whose files are named
+    by digests, never by ids, and which reading a job may write."""
     found: dict[str, Any] = {}
     for path in [folder, *sorted(folder.rglob("*"))]:
+        if "cache" in (path.name, path.parent.name):
+            continue
         stat = path.lstat()
         key = str(path.relative_to(folder))
         if path.is_symlink():

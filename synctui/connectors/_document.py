@@ -5,9 +5,11 @@ The file is read once, on first use, into one `ObjectTable` per object type. Wri
 tables only; `flush()` rewrites the whole document atomically, so 100,000 creates cost one
 write. Properties and top-level keys this directory does not know are kept as they were.
 
-Provision on demand reads and updates one object of a large file: `read_one` finds it in the
-file's text without parsing the rest, and until something else is asked of the directory, an
-update changes that object only and `flush()` writes its new text in the old one's place.
+Provision on demand reads and updates one object of a large file: `read_one` finds it through
+the index kept beside the file (document_index.py), or else by a search of the file's text,
+without parsing the rest; until something else is asked of the directory, an update changes
+that object only, and `flush()` writes the file again with its new text in the old one's place
+(the rest copied by the kernel) and tells the index where the objects after it moved.
 
 Not thread-safe: use an instance from one thread at a time.
 """
@@ -15,10 +17,10 @@ Not thread-safe: use an instance from one thread at a time.
 from __future__ import annotations
 
 import hashlib
-import json
 import mmap
 import os
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -26,7 +28,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ..fileio import atomic_write, indented_json
+from ..fileio import FileRange, atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
 from ._objects import ObjectTable, first_invalid_object, shown
 from .base import (
@@ -35,6 +37,7 @@ from .base import (
     Modification,
     SourceDataError,
 )
+from .document_index import DocumentIndex, FileVersion, end_of_value
 
 
 class JsonDocumentDirectory:
@@ -72,6 +75,8 @@ class JsonDocumentDirectory:
         """Objects read by `read_one` while the document is not, by (object type, id)."""
         self._digested: bytes | None = None
         """The bytes `content_digest` read, parsed by the next load instead of reading the file again."""
+        self._index: tuple[FileVersion, DocumentIndex | None] | None = None
+        """Where the file's objects lie (see document_index.py), if known, for a version of the file."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -182,9 +187,19 @@ class JsonDocumentDirectory:
         if handle is None:
             return None
         with handle:
-            if os.fstat(handle.fileno()).st_size == 0:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size == 0:
                 return NOT_IN_TEXT
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                index = self._index_of(data, stat)
+                span = None if index is None else index.value(key)
+                if index is not None and span is None:
+                    return None
+                if span is not None:
+                    try:
+                        return orjson.loads(data[span[0] : span[1]])
+                    except orjson.JSONDecodeError:
+                        return NOT_IN_TEXT
                 if data[:2] == b'{"':
                     # Compact: the text cannot tell a top-level key from an object's, only that
                     # the key is nowhere (a `"` in a JSON string is escaped, so this text is a key).
@@ -209,37 +224,51 @@ class JsonDocumentDirectory:
 
     def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
-        has it (else the caller reads and writes the whole document)."""
+        has it (else the caller reads and writes the whole document). The file is written again
+        whole, so that a crash leaves the old or the new one; the rest of it is copied by the
+        kernel. Its index, if it has one, is told where the objects after each moved to."""
         changed = sorted(
             (in_text for in_text in self._objects_from_text.values() if in_text.changed),
             key=lambda in_text: in_text.start,
         )
         handle = self._open_file()
-        if handle is None or os.fstat(handle.fileno()).st_size == 0:
+        if handle is None:
             return False
-        # The rest of the file goes from its mapping to the new file as it is: no copy of 50 MB.
-        with handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data, memoryview(data) as view:
-            if any(data[in_text.start : in_text.end] != in_text.text for in_text in changed):
+        with handle:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size == 0 or any(
+                os.pread(handle.fileno(), in_text.end - in_text.start, in_text.start) != in_text.text
+                for in_text in changed
+            ):
                 return False
-            pieces: list[bytes | memoryview] = []
-            position = 0
+            pieces: list[bytes | FileRange] = []
+            edits = []
+            position = moved = 0
             for in_text in changed:
                 written = next(iter(in_text.table.stored()))
-                pieces += [
-                    view[position : in_text.start],
-                    orjson.dumps(written) if in_text.compact else _laid_out(written),
-                ]
+                text = orjson.dumps(written) if in_text.compact else _laid_out(written)
+                pieces += [FileRange(handle.fileno(), position, in_text.start), text]
+                # Where this object ended once the ones before it were written, and by how much it grows.
+                edits.append((in_text.end + moved, len(text) - len(in_text.text)))
+                moved += len(text) - len(in_text.text)
                 position = in_text.end
-            pieces.append(view[position:])
-            try:
-                self._write(pieces)
-            finally:
-                pieces.clear()  # the slices must go before the mapping can close
+            pieces.append(FileRange(handle.fileno(), position, stat.st_size))
+            self._write(pieces)
+        index = self._index[1] if self._index is not None and self._index[0] == FileVersion.of(stat) else None
+        with suppress(OSError):
+            now = FileVersion.of(self.path.stat())
+            index = None if index is None else index.edited(edits, now)
+            if index is None:
+                # Written by provision on demand, the file is likely read again by the next one.
+                DocumentIndex.seen(self.path, now)
+            else:
+                index.save(self.path)
+            self._index = (now, index)
         self._objects_from_text = {}  # their places moved: read again if asked
         self._dirty = False
         return True
 
-    def _write(self, data: Iterable[bytes | memoryview]) -> None:
+    def _write(self, data: Iterable[bytes | FileRange]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -302,27 +331,36 @@ class JsonDocumentDirectory:
         if handle is None:
             return None
         with handle:
-            if os.fstat(handle.fileno()).st_size == 0:
+            stat = os.fstat(handle.fileno())
+            if stat.st_size == 0:
                 return None
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                index = self._index_of(data, stat)
+                if index is not None:
+                    span = index.find(self._collections[definition.name], object_id)
+                    found = None if span is None else (span[0], data[span[0] : span[1]])
+                    in_text = _checked(definition, object_id, found, compact=data[:2] == b'{"')
+                    if in_text is not None or span is None:
+                        return in_text
+                    # What the index points at is not that object: the index is wrong, search.
+                    DocumentIndex.remove(self.path)
+                    self._index = (index.version, None)
                 collection = orjson.dumps(self._collections[definition.name])
-                if data[:2] == b'{"':
-                    found = self._in_compact_text(data, collection, object_id)
-                    compact = True
-                else:
-                    found = _in_indented_text(data, collection, object_id)
-                    compact = False
-        if found is None:
-            return None
-        opening, text = found
-        try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError:
-            return None
-        if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
-            return None
-        table = ObjectTable(definition, {object_id: obj})
-        return _ObjectFromText(table, opening, opening + len(text), text, compact)
+                compact = data[:2] == b'{"'
+                found = (
+                    self._in_compact_text(data, collection, object_id)
+                    if compact
+                    else _in_indented_text(data, collection, object_id)
+                )
+                return _checked(definition, object_id, found, compact=compact)
+
+    def _index_of(self, data: mmap.mmap, stat: os.stat_result) -> DocumentIndex | None:
+        """The index of this version of the file (see `DocumentIndex.of`); None when it has none
+        (yet), or its text is not laid out as the index needs: it is searched instead."""
+        version = FileVersion.of(stat)
+        if self._index is None or self._index[0] != version:
+            self._index = (version, DocumentIndex.of(self.path, version, data, self._collections.values()))
+        return self._index[1]
 
     def _in_compact_text(self, data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:
         """(offset, text) of the object in a file written without whitespace (`{"users":[{"id":…`).
@@ -350,19 +388,8 @@ class JsonDocumentDirectory:
         except orjson.JSONDecodeError:
             return None
         del before
-        size = 4096
-        while True:
-            window = data[at : at + size].decode("utf-8", errors="replace")
-            try:
-                _, end = _JSON_DECODER.raw_decode(window)
-            except json.JSONDecodeError:
-                if at + size >= len(data):
-                    return None
-                size *= 4
-                continue
-            text = window[:end].encode()
-            # Bytes that are not UTF-8 were replaced in `window`: such text is left to the whole read.
-            return (at, text) if data[at : at + len(text)] == text else None
+        end = end_of_value(data, at)
+        return None if end is None else (at, data[at:end])
 
     def _open_file(self) -> BinaryIO | None:
         """The file, open for reading; None when it is missing and that stands for an empty directory."""
@@ -426,11 +453,27 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     return opening, data[opening : closing + 6]
 
 
+def _checked(
+    definition: ObjectDefinition, object_id: str, found: tuple[int, bytes] | None, *, compact: bool
+) -> _ObjectFromText | None:
+    """The object whose text was found at (offset, text), if that text is the object with that id
+    and valid values; else None (the whole read decides)."""
+    if found is None:
+        return None
+    opening, text = found
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
+        return None
+    table = ObjectTable(definition, {object_id: obj})
+    return _ObjectFromText(table, opening, opening + len(text), text, compact)
+
+
 NOT_IN_TEXT = object()
 """`_value_from_text`: the file's text cannot tell (the document must be read)."""
 
-_JSON_DECODER = json.JSONDecoder()
-"""Finds where an object ends in a compact file's text (see `_in_compact_text`)."""
 
 _LAYOUT = orjson.OPT_INDENT_2
 """How this directory writes its file: for people to read, and for `read_one` to search."""

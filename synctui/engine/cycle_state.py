@@ -29,7 +29,7 @@ from ..connectors.base import (
     StoppableCalls,
 )
 from ..expressions import EvaluationContext
-from ..models.connector_space import EntryKey, SpaceEntry
+from ..models.connector_space import EntryKey, EntrySummaries, SpaceEntry
 from .assignments import Application, Assignments
 from .compiled import (
     SOFT_DELETED,
@@ -206,7 +206,12 @@ class CycleState:
         if self._owners is None:
             # Built on the first match of a linked object's target; `_link` keeps it up to date,
             # and a stale owner is checked against the entries below.
-            self._owners = {(e.target_type, e.target_id): k for k, e in self.entries.items() if e.target_id}
+            entries = self.entries
+            self._owners = (
+                entries.owners()  # told without making every entry
+                if isinstance(entries, EntrySummaries)
+                else {(e.target_type, e.target_id): k for k, e in entries.items() if e.target_id}
+            )
         owner = self._owners.get((mapping.target_type, target_id))
         entry = self.entries.get(owner) if owner is not None else None
         if owner is None or owner == key or entry is None or entry.target_id != target_id:

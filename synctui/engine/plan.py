@@ -5,12 +5,17 @@ deletes held back by the deletion threshold and the exports a stopped run left i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from ..connectors.assignments import ASSIGNMENTS_KEY
-from ..models.connector_space import EntryKey
+from ..models.connector_space import EntryKey, EntrySummaries, SpaceEntry
 from .compiled import CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
 from .values import fingerprint
+
+Summary = Callable[[str], tuple[str | None, str | None] | None]
+"""An entry's (hash, cycle) by key; None when there is no entry (see `EntrySummaries`)."""
 
 
 class CyclePlan(EscrowPolicy):
@@ -22,43 +27,67 @@ class CyclePlan(EscrowPolicy):
         now = self.clock.now()
         staged = self._staged_keys()
         entries, activity = self.entries, self.activity
-        work: list[tuple[CompiledObjectMapping, EntryKey]] = []
-        deltas = 0
-        keyed = [
-            list(zip(EntryKey.all_of(mapping.key_prefix, objects), objects.values(), strict=True))
-            for mapping in self.schema.mappings
-            for objects in (self._sources[mapping.source_type],)
+        # An object's hash and cycle are all the plan reads of its entry: where the entries can
+        # tell them without being made (a loaded space), the entries of unchanged objects never are.
+        summary = entries.hash_and_cycle if isinstance(entries, EntrySummaries) else _summaries_of(entries)
+        deltas = found = 0
+        # Keys as plain text while looking: an `EntryKey` is made only for an object to look at.
+        sources = [
+            (mapping, f"{mapping.key_prefix}:", self._sources[mapping.source_type]) for mapping in self.schema.mappings
         ]
-        present = {key for objects in keyed for key, _ in objects}
-        gone = keys_by_object_type(
-            key for key, entry in entries.items() if key not in present and entry.cycle != activity
-        )
-        in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
         # Looked at only when some object has one: most cycles have no escrow, held delete or export in flight.
         others = self.escrows.keys() | staged | self.in_flight.keys()
-        for mapping, objects in zip(self.schema.mappings, keyed, strict=True):
-            prefix = mapping.key_prefix
+        looked_at: list[list[tuple[CompiledObjectMapping, EntryKey]]] = []
+        for mapping, prefix, objects in sources:
             hashed = self._hashed_attributes(mapping)
             # Hashing an object's assignments takes a look-up each: only where they are hashed.
             hash_of = self._fingerprint if ASSIGNMENTS_KEY in hashed and self._assignments is not None else None
-            for key, obj in objects:
-                entry = entries.get(key)
-                if entry is None:
+            work_here: list[tuple[CompiledObjectMapping, EntryKey]] = []
+            for source_id, obj in objects.items():
+                key = prefix + source_id
+                known = summary(key)
+                if known is None:
                     changed = True
-                elif entry.cycle == activity:
-                    continue
                 else:
-                    changed = entry.hash != (hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed))
+                    found += 1
+                    if known[1] == activity:
+                        continue
+                    changed = known[0] != (hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed))
                 deltas += changed
                 if (
                     initial
                     or changed
                     or (key in others and (self._escrow_due(key, now) or key in staged or key in self.in_flight))
                 ):
-                    work.append((mapping, key))
-            gone_here = gone.get(prefix, [])
+                    work_here.append((mapping, EntryKey(key)))
+            looked_at.append(work_here)
+
+        # Entries whose object is gone, and exports in flight for objects that are: none when every
+        # entry was found above (each once: no two mappings share a prefix) and nothing is in flight.
+        gone: dict[str, list[EntryKey]] = {}
+        in_flight: dict[str, list[EntryKey]] = {}
+        if found != len(entries) or self.in_flight or len({prefix for _, prefix, _ in sources}) < len(sources):
+            present = {prefix + source_id for _, prefix, objects in sources for source_id in objects}
+            gone = keys_by_object_type(
+                key for key in entries if key not in present and (summary(key) or (None, None))[1] != activity
+            )
+            in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
+        work: list[tuple[CompiledObjectMapping, EntryKey]] = []
+        for (mapping, _, _), work_here in zip(sources, looked_at, strict=True):
+            gone_here = gone.get(mapping.key_prefix, [])
             deltas += len(gone_here)
+            work += work_here
             work += [(mapping, key) for key in gone_here]
-            work += [(mapping, key) for key in in_flight.get(prefix, ())]
+            work += [(mapping, key) for key in in_flight.get(mapping.key_prefix, ())]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work
+
+
+def _summaries_of(entries: Mapping[str, SpaceEntry]) -> Summary:
+    """`EntrySummaries.hash_and_cycle` for entries that do not offer it."""
+
+    def summary(key: str) -> tuple[str | None, str | None] | None:
+        entry = entries.get(key)
+        return None if entry is None else (entry.hash, entry.cycle)
+
+    return summary

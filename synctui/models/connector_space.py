@@ -8,8 +8,9 @@ source object (100,000 and more), so an entry is a plain slots dataclass, not a 
 
 from __future__ import annotations
 
+import abc
 import enum
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +24,6 @@ class EntryKey(str):
     @classmethod
     def of(cls, object_type: str, source_id: str) -> EntryKey:
         return cls(f"{object_type}:{source_id}")
-
-    @classmethod
-    def all_of(cls, object_type: str, source_ids: Iterable[str]) -> list[EntryKey]:
-        """The keys of many objects of one type (a cycle's plan: 100,000 and more) in one loop."""
-        prefix = f"{object_type}:"
-        return [cls(prefix + source_id) for source_id in source_ids]
 
     @property
     def object_type(self) -> str:
@@ -113,3 +108,31 @@ class SpaceEntry:
     def unlink(self) -> None:
         """Drop the link to a target object found gone: the object is matched again next time."""
         self.target_id, self.state, self.hash = None, ProvisioningState.UNLINKED, None
+
+
+class EntrySummaries(abc.ABC):
+    """What a cycle's mapping of entries may offer besides its entries: facts of them told without
+    making a `SpaceEntry` of each (a loaded space's 100,000, of which a cycle that finds nothing
+    changed looks at few). Each tells what the entries themselves would. An abstract class rather
+    than a protocol: the reference pass asks whether its entries offer it once per object, and a
+    protocol's `isinstance` takes microseconds."""
+
+    @abc.abstractmethod
+    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
+        """The entry's `hash` and `cycle`; None when there is no entry of that key."""
+
+    @abc.abstractmethod
+    def keys_with_references_due(self) -> list[str]:
+        """The keys of the entries with `refs_pending` or `refs_unresolved`."""
+
+    @abc.abstractmethod
+    def managed_target(self, key: str) -> str | None:
+        """The entry's `managed_target`; None when there is no entry of that key."""
+
+    @abc.abstractmethod
+    def owners(self) -> dict[tuple[str | None, str], str]:
+        """(target type, target id) → the key of the entry with that target, for every entry with one."""
+
+    @abc.abstractmethod
+    def linked_by_type(self) -> Counter[str]:
+        """How many entries are linked, by object type."""

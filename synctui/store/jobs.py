@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from ..errors import InvalidRequest, NotFound, validation_problems
 from ..models import SynchronizationJob, SynchronizationSchema, complete
 from .config import ConfigStore
+from .model_cache import ValidatedModels
 
 HISTORY_LENGTH = 40
 """Cycles remembered per job for the dashboard's chart."""
@@ -85,6 +86,7 @@ def default_app_roles(principal_id: str) -> list[dict[str, Any]]:
 class JobRepository:
     def __init__(self, config: ConfigStore) -> None:
         self.config = config
+        self._validated = ValidatedModels(config.path.parent / "cache")
 
     # --- jobs -------------------------------------------------------------------------------------
 
@@ -190,8 +192,11 @@ class JobRepository:
     def schema(self, job_id: str) -> SynchronizationSchema:
         """The job's schema, every default filled in; a StoreError if it cannot be read."""
         self.require(job_id)
+        document = self.config.schema(job_id)
         try:
-            return complete(SynchronizationSchema.model_validate(self.config.schema(job_id)))
+            return self._validated.get(
+                SynchronizationSchema, document, lambda: complete(SynchronizationSchema.model_validate(document))
+            )
         except ValidationError as error:
             raise self.config.damaged(f"the schema of job {job_id}: {validation_problems(error)[0]}") from None
 
@@ -226,7 +231,11 @@ class JobRepository:
 
     def _record(self, document: dict[str, Any]) -> JobRecord:
         try:
-            job = complete(SynchronizationJob.model_validate(document["job"]))
+            job = self._validated.get(
+                SynchronizationJob,
+                document["job"],
+                lambda: complete(SynchronizationJob.model_validate(document["job"])),
+            )
         except ValidationError as error:
             raise self.config.damaged(f"job {document['id']}: {validation_problems(error)[0]}") from None
         return JobRecord(

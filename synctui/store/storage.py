@@ -84,7 +84,8 @@ def load_document(
     except FileNotFoundError:
         return None
     try:
-        data = orjson.loads(raw) if raw.strip() else None
+        # Not `raw.strip()`: that copies the file (tens of MB), where `isspace` stops at its first character.
+        data = orjson.loads(raw) if raw and not raw.isspace() else None
     except orjson.JSONDecodeError as error:
         data = error
     if not isinstance(data, dict) or not all(

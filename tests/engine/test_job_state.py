@@ -225,7 +225,7 @@ def test_few_entries_are_read_from_the_files_text_and_the_log(
     assert entries["User:3"] == _entry(3)
     assert entries["User:2"].display_name == "Renamed" and entries.get("User:99") is not None
     assert "User:1" not in entries and entries.get("User:77") is None
-    assert reader._space._opened is None  # the space was never loaded whole
+    assert reader._space._rows is None  # the space was never loaded whole
     assert dict(entries) == JobStateStore(state_file).load().entries  # going through them all reads everything
 
 
@@ -237,7 +237,7 @@ def test_a_checkpoint_after_reading_few_entries_appends_to_the_log(
     entries = writer.load(few_entries=True).entries
     entry = entries["User:4"]
     writer.checkpoint(entries={"User:4": replace(entry, display_name="Four"), "User:5": None})
-    assert writer._space._opened is None
+    assert writer._space._rows is None
     everything = JobStateStore(state_file).load().entries
     assert everything["User:4"].display_name == "Four" and "User:5" not in everything and "User:99" in everything
 
@@ -256,7 +256,7 @@ def test_a_space_file_written_compact_is_read_whole(state_file: Path, monkeypatc
     reader = JobStateStore(state_file)
     entries = reader.load(few_entries=True).entries
     assert entries["User:2"].display_name == "Renamed" and "User:1" not in entries
-    assert reader._space._opened is not None
+    assert reader._space._rows is not None
 
 
 def test_the_log_has_a_file_of_its_own_and_an_older_job_files_log_moves_there(

@@ -17,6 +17,17 @@ FROZEN = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 SIZE = (120, 40)
 
 
+@pytest.fixture(autouse=True)
+def _no_timers_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jobs screen's timers (relative times, the look at the home) never fire by themselves in a
+    test: on a busy machine a test outlasts their seconds, and a reload it did not ask for would
+    change what it sees. Tests call `_tick` and `_look_at_home` where they mean to."""
+    from synctui.tui.screens import jobs
+
+    monkeypatch.setattr(jobs, "TICK", 1e9)
+    monkeypatch.setattr(jobs, "HOME_POLL", 1e9)
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(FROZEN)

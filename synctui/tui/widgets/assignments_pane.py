@@ -22,7 +22,9 @@ from ..dialogs.confirm import ConfirmDialog
 from .row_table import Column, RowTable
 
 ACTIONS = {"assign", "unassign"}
-COLUMNS = (Column("Assigned", 40), Column("Type"), Column("Role", 20), Column("Principal id", 36), Column("Id", 43))
+# As Entra's "Users and groups" blade: name, type and role; the assignment's id is the one
+# `synctui assignments remove` takes (`assignments list` shows the principals' ids too).
+COLUMNS = (Column("Assigned", 40), Column("Type"), Column("Role", 20), Column("Assignment id", 43))
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,6 @@ class AssignmentsPane(Vertical):
                         str(item.resource.get("principalDisplayName") or item.resource["principalId"]),
                         str(item.resource["principalType"]),
                         item.role,
-                        str(item.resource["principalId"]),
                         assignment_id,
                     ),
                 )

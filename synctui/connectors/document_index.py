@@ -1,0 +1,428 @@
+"""Where each object of a large JSON document file lies, kept beside the file, so that provision
+on demand finds one object with a seek instead of a search through 40–120 MB of text.
+
+The index of `dir/name.json` is `dir/.name.json.index`: a header line (JSON), then for each
+collection a line per item, its id as JSON text and where its text starts and ends in the file
+(found by a search in C of the index, mapped rather than read: see `_Collection`). The
+header holds what the index was built from — the file's size, modification time and inode (a file
+replaced, or written since, is not the one indexed) —, the byte range of each top-level key's
+value, and the objects rewritten in place since (see `DocumentIndex.shifted`).
+
+It is a cache, never the truth: a missing, torn, stale or unreadable index is rebuilt or done
+without, and what it points at is read and checked (it must parse as an object with that id)
+before it is used; an id it holds twice, or not at all, is left to the caller's search or whole
+read. It is written without an fsync for that reason: a crash leaves an index the checks refuse.
+
+Building one proves, from the text alone, where each item of a collection starts: in a file laid
+out as orjson's indent of 2 writes it a line's indent is its depth; a compact file is parsed, a
+chunk of items at a time. That costs a few searches of the file (indented) or a whole read
+(compact), so it is done for a version of the file seen before (read or written here): a file
+changed before every read of one object is searched instead, one read again is indexed once.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import re
+import tempfile
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+FORMAT = 1
+"""The layout of the index file; an index of another format is rebuilt."""
+MAX_EDITS = 256
+"""In-place rewrites an index follows (see `DocumentIndex.edited`)."""
+
+_STRING = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+"""A JSON string's text (written so that the regular expression engine does not backtrack)."""
+_TOP_KEY = re.compile(rb"\n  (" + _STRING + rb"): ")
+_COMPACT_KEY = re.compile(rb"(" + _STRING + rb"):")
+_COMPACT_ITEM = re.compile(rb'\{"id":(' + _STRING + rb")")
+"""The start of an object whose first key is its id, in a compact file (the `"` of a string's
+text is escaped, so this text is always structure, though not always an item of a collection)."""
+_COMPACT_CHUNK = 1000
+"""Items parsed at a time to prove a compact file's index (few at a time: little memory)."""
+_JSON_DECODER = json.JSONDecoder()
+_ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
+"""An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    """What tells one version of a file from another without reading it."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileVersion:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+    def listed(self) -> list[int]:
+        """As the index file's header lists it."""
+        return [self.size, self.mtime_ns, self.inode]
+
+
+class DocumentIndex:
+    """The byte ranges of one version of a document file's objects and top-level values."""
+
+    def __init__(
+        self,
+        version: FileVersion,
+        values: dict[str, tuple[int, int]],
+        collections: dict[str, _Collection],
+        edits: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.version = version
+        self.values = values
+        """Each top-level key → the byte range of its value's text, in the file as indexed."""
+        self.collections = collections
+        self.edits = edits or []
+        """(position, change in length) of each object rewritten in place since the index was
+        built, in order: a position at or after an edit's moved by its change."""
+
+    def find(self, collection: str, object_id: str) -> tuple[int, int] | None:
+        """The byte range of the object's text in the file as it is now (edits applied); None when
+        the index holds no such object, or holds it twice (the whole read reports a duplicate)."""
+        items = self.collections.get(collection)
+        return None if items is None else items.find(object_id, self.shifted)
+
+    def shifted(self, position: int) -> int:
+        """Where a position of the file as indexed is now, after the edits since."""
+        for at, change in self.edits:
+            if position >= at:
+                position += change
+        return position
+
+    def value(self, key: str) -> tuple[int, int] | None:
+        """The byte range of a top-level key's value in the file as it is now; None: no such key."""
+        span = self.values.get(key)
+        return None if span is None else (self.shifted(span[0]), self.shifted(span[1]))
+
+    def edited(self, edits: Iterable[tuple[int, int]], version: FileVersion) -> DocumentIndex | None:
+        """This index after objects were rewritten in place, the file now at `version`: each edit
+        is (the old end of an object's text, its change in length), the positions of each edit
+        in the file as the edits before it left it. None once there are more than `MAX_EDITS`:
+        then it is built again, rather than every look-up going through them all."""
+        edits = [*self.edits, *edits]
+        return DocumentIndex(version, self.values, self.collections, edits) if len(edits) <= MAX_EDITS else None
+
+    # --- the index file -----------------------------------------------------------------------------
+
+    @staticmethod
+    def location(path: Path) -> Path:
+        return path.with_name(f".{path.name}.index")
+
+    @classmethod
+    def of(cls, path: Path, version: FileVersion, data: mmap.mmap, collections: Iterable[str]) -> DocumentIndex | None:
+        """The index of this version of the file at `path`, whose text is `data`: the one kept beside
+        it; else one built now and kept, if this version was seen here before; else None, and the
+        version noted as seen. Building costs a few searches of the text: a file changed before
+        every read of an object is searched, one read twice or more gets its index."""
+        if not _laid_out_to_index(data):
+            return None
+        header = _header(path)
+        if header.get("version") == version.listed():
+            index = cls.load(path, version)
+            if index is not None:
+                return index
+        if header.get("seen") == version.listed():
+            index = cls.build(data, version, collections)
+            if index is not None:
+                index.save(path)
+                return index
+        cls.seen(path, version)
+        return None
+
+    @classmethod
+    def seen(cls, path: Path, version: FileVersion) -> None:
+        """Note this version of the file as read (or written) here: the next read builds its index."""
+        _replace(cls.location(path), [orjson.dumps({"format": FORMAT, "seen": version.listed()})])
+
+    @classmethod
+    def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:
+        """The index of `path` if it is there, whole, and of this version of the file. Its items
+        are read where they lie in the index file, mapped, not copied (10 MB at 100,000 users)."""
+        try:
+            with cls.location(path).open("rb") as handle:
+                header = orjson.loads(handle.readline())
+                if type(header) is not dict or header.get("format") != FORMAT:
+                    return None
+                if header.get("version") != version.listed():
+                    return None
+                position = handle.tell()
+                text = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            collections = {}
+            for name, size in header["collections"]:
+                collections[name] = _Collection(text, position, position + size)
+                position += size
+            if position != len(text):
+                return None  # torn: written by a process that stopped half-way
+            values = {key: (start, end) for key, start, end in header["values"]}
+            edits = [(at, change) for at, change in header["edits"]]
+        except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+        return cls(version, values, collections, edits)
+
+    def save(self, path: Path) -> None:
+        """Write the index beside `path`, if its folder can be written (else it is done without)."""
+        header = {
+            "format": FORMAT,
+            "version": self.version.listed(),
+            "collections": [[name, items.end - items.start] for name, items in self.collections.items()],
+            "values": [[key, start, end] for key, (start, end) in self.values.items()],
+            "edits": self.edits,
+        }
+        pieces = [
+            orjson.dumps(header) + b"\n",
+            *(items.text[items.start : items.end] for items in self.collections.values()),
+        ]
+        _replace(self.location(path), pieces)
+
+    @staticmethod
+    def remove(path: Path) -> None:
+        with suppress(OSError):
+            DocumentIndex.location(path).unlink()
+
+    # --- building ---------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str]) -> DocumentIndex | None:
+        """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
+        of the top-level `collections`; None when the text is not laid out so, or an item of a
+        collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
+        if data[:2] == b'{"':
+            return _compact_index(data, version, set(collections))
+        if not _laid_out_to_index(data):
+            return None
+        end_of_document = len(data) - (3 if data[-1:] == b"\n" else 2)
+        values = _top_level_values(data, end_of_document)
+        if values is None:
+            return None
+        indexed = {}
+        for collection in collections:
+            if collection not in values:
+                continue
+            value_start, value_end = values[collection]
+            if value_end - value_start == 2 and data[value_start:value_end] == b"[]":
+                indexed[collection] = _Collection.of([], [], [])
+                continue
+            if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
+                return None
+            items = _items(data, value_start + 1, value_end - 4)
+            if items is None:
+                return None
+            indexed[collection] = items
+        return cls(version, values, indexed)
+
+
+def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
+    """Whether the text starts and ends as orjson lays out a non-empty object, compact or with an
+    indent of 2."""
+    end = data[-3:] if data[-1:] == b"\n" else data[-2:]
+    return (data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")) or (data[:2] == b'{"' and end[-1:] in b"}\n")
+
+
+def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: set[str]) -> DocumentIndex | None:
+    """The index of a file written without whitespace (`{"users":[{"id":…},…],…}`). Its text does not
+    show an object's depth, so building the index proves it: the top level is walked key by key,
+    each value that is not one of `collections` decoded to find its end, and each collection's
+    items parsed, a chunk at a time, to check that every `{"id":` taken for an item's start is one
+    (same count, same ids in the same order). That parse costs what reading the file whole does,
+    once for each version of the file; the objects are then found with a seek."""
+    anchors = list(_COMPACT_ITEM.finditer(data))
+    starts = [anchor.start() for anchor in anchors]
+    ids = [anchor.group(1) for anchor in anchors]
+    del anchors
+    end_of_document = len(data) - (2 if data[-1:] == b"\n" else 1)
+    values: dict[str, tuple[int, int]] = {}
+    indexed: dict[str, _Collection] = {}
+    position = 1  # past the document's `{`
+    while True:
+        match = _COMPACT_KEY.match(data, position)
+        if match is None:
+            return None
+        key, value_start = orjson.loads(match.group(1)), match.end()
+        if key in values:
+            return None  # a key twice: the whole read decides what that means
+        first = bisect_left(starts, value_start)
+        if key in collections and data[value_start : value_start + 2] == b"[]":
+            value_end = value_start + 2
+            indexed[key] = _Collection.of([], [], [])
+        elif key in collections:
+            if first == len(starts) or starts[first] != value_start + 1:
+                return None  # not a list whose first item starts `{"id":`
+            proven = _compact_items(data, starts, ids, first)
+            if proven is None:
+                return None
+            indexed[key], value_end = proven
+        else:
+            found_end = end_of_value(data, value_start)
+            if found_end is None:
+                return None
+            value_end = found_end
+        values[key] = (value_start, value_end)
+        if value_end == end_of_document and data[value_end : value_end + 1] == b"}":
+            return DocumentIndex(version, values, indexed)
+        if data[value_end : value_end + 1] != b",":
+            return None
+        position = value_end + 1
+
+
+def _compact_items(
+    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int
+) -> tuple[_Collection, int] | None:
+    """The items of a compact collection whose first item starts at `starts[first]`, and where the
+    collection's text ends; None unless its items are objects, each starting `{"id":`."""
+    # Items follow one another as `},{"id":`; the first anchor not so placed is past the collection
+    # (or nested in an item: then the parse below finds fewer items than anchors).
+    last = first
+    while last + 1 < len(starts) and data[starts[last + 1] - 2 : starts[last + 1]] == b"},":
+        last += 1
+    last_end = end_of_value(data, starts[last])
+    if last_end is None or data[last_end : last_end + 1] != b"]":
+        return None
+    if not _unique(ids[first : last + 1]):
+        return None
+    ends = [start - 1 for start in starts[first + 1 : last + 1]]
+    ends.append(last_end)
+    for chunk in range(first, last + 1, _COMPACT_CHUNK):
+        upto = min(chunk + _COMPACT_CHUNK, last + 1)
+        try:
+            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+        except orjson.JSONDecodeError:
+            return None
+        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+            return None
+    return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
+
+
+def end_of_value(data: mmap.mmap | bytes, start: int) -> int | None:
+    """Where the JSON value starting at `start` ends, decoded by `json`'s scanner from a window of
+    the text that grows until it holds the value (most values are short); None when the text there
+    is no JSON value, or is not UTF-8 (then the caller reads the whole file)."""
+    size = 4096
+    while True:
+        window = data[start : start + size].decode("utf-8", errors="replace")
+        try:
+            _, end = _JSON_DECODER.raw_decode(window)
+        except json.JSONDecodeError:
+            if start + size >= len(data):
+                return None
+            size *= 4
+            continue
+        text = window[:end].encode()
+        # Bytes that are not UTF-8 were replaced in `window`: such text is not what the file holds.
+        return start + len(text) if data[start : start + len(text)] == text else None
+
+
+def _header(path: Path) -> dict[str, Any]:
+    """The first line of the index of `path`; empty if there is none, or it cannot be read."""
+    try:
+        with DocumentIndex.location(path).open("rb") as handle:
+            header = orjson.loads(handle.readline())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return header if type(header) is dict and header.get("format") == FORMAT else {}
+
+
+def _replace(location: Path, pieces: list[bytes]) -> None:
+    """Write a file of the index, if its folder can be written (else the file is done without). No
+    fsync: a crash may leave it torn or empty, which its reader refuses (see the module docstring)."""
+    with suppress(OSError):
+        fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.writelines(pieces)
+            os.replace(temp_name, location)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise
+
+
+def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str, tuple[int, int]] | None:
+    """Each top-level key → the byte range of its value's text. A value ends at the first line as
+    deep as its key that closes it (`  ]`, `  }`), or at its line's end: searching for the closing
+    bracket skips a collection's 50 MB far faster than searching for the next key would, since
+    almost every line of the file starts as a key's does."""
+    values: dict[str, tuple[int, int]] = {}
+    position = 1  # past the document's `{`
+    while True:
+        match = _TOP_KEY.match(data, position)
+        if match is None:
+            return None
+        key, value_start = orjson.loads(match.group(1)), match.end()
+        opening = data[value_start : value_start + 2]
+        if opening in (b"[\n", b"{\n"):
+            closing = b"\n  ]" if opening == b"[\n" else b"\n  }"
+            value_end = data.find(closing, value_start, end_of_document)
+            value_end = value_end + len(closing) if value_end >= 0 else -1
+        else:
+            value_end = data.find(b"\n", value_start, end_of_document + 1)
+            if data[value_end - 1 : value_end] == b",":
+                value_end -= 1
+        if value_end < 0 or key in values:  # a key twice: the whole read decides what that means
+            return None
+        values[key] = (value_start, value_end)
+        if value_end == end_of_document:
+            return values
+        if data[value_end : value_end + 1] != b",":
+            return None
+        position = value_end + 1
+
+
+@dataclass
+class _Collection:
+    """The items of one collection: in `text[start:end]`, a line for each, `\n"id"\tSE` where S and
+    E are the start and end of its text in the file, 16 hexadecimal digits each. A search in C finds
+    an id's line (a `"` or a tab in an id is escaped in its JSON text, so the line is the id's)."""
+
+    text: bytes | mmap.mmap
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
+        text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
+        return cls(text, 0, len(text))
+
+    def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
+        """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there
+        is no line for its id. An id the file spells otherwise (escaped differently) is not
+        found: it is searched for in the file instead."""
+        line = b"\n" + orjson.dumps(object_id) + b"\t"
+        at = self.text.find(line, self.start, self.end)  # once at most: see `_unique`
+        if at < 0:
+            return None
+        at += len(line)
+        return shifted(int(self.text[at : at + 16], 16)), shifted(int(self.text[at + 16 : at + 32], 16))
+
+
+def _unique(ids: list[Any]) -> bool:
+    """Whether no id is twice in a collection: a file with one twice is not indexed (the whole read
+    reports it), so that a look-up stops at the first line it finds."""
+    return len(set(ids)) == len(ids)
+
+
+def _items(data: mmap.mmap | bytes, start: int, end: int) -> _Collection | None:
+    """The items of the collection whose items' text is `data[start:end]`."""
+    matches = list(_ITEM.finditer(data, start, end))
+    ids = [match.group(1) for match in matches]
+    if None in ids or not _unique(ids):
+        return None
+    starts = [match.start() for match in matches]
+    # An item's text ends where the next one's starts, less the comma between them; the check of
+    # the text found (see the module's docstring) refuses any other layout.
+    ends = [item_start - 1 for item_start in starts[1:]]
+    ends.append(end)
+    return _Collection.of(ids, starts, ends)
