@@ -128,7 +128,8 @@ class JsonDocumentDirectory:
         return object_id
 
     def update(self, object_type: str, object_id: str, modification: Modification) -> None:
-        in_text = self._object_from_text(object_type, object_id, read=False)
+        # (Once the document is read, no object is read on its own: a cycle's updates skip the call.)
+        in_text = None if self._document is not None else self._object_from_text(object_type, object_id, read=False)
         if in_text is None:
             self._table(object_type).modify(object_id, modification)
         else:

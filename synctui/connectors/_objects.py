@@ -98,13 +98,16 @@ class ObjectTable:
 
     def insert(self, object_id: str, attributes: DirectoryObject) -> None:
         stored: DirectoryObject = {"id": object_id}
+        rules = self._write_rules
         for attribute, value in attributes.items():
             if value == object_id and self._stored_name(attribute) == "id":
                 continue  # the anchor itself, as `id_of` found it
-            name, plain = self._write_rules.get(attribute) or self._write_rule(attribute)
+            name, plain = rules.get(attribute) or self._write_rule(attribute)
             if type(value) is not plain:
                 self._check_written_value(name, value)
-            stored[name] = _detached(value) if type(value) in _CONTAINERS else value
+                if type(value) in _CONTAINERS:
+                    value = _detached(value)
+            stored[name] = value
         self._objects[object_id] = stored
         self._index_object(object_id, stored, self._indexes)
 
@@ -112,23 +115,35 @@ class ObjectTable:
         stored = self._existing(object_id)
         # Check everything before changing anything: a rejected modification changes nothing.
         replace = {}
+        rules = self._write_rules
         for attribute, value in modification.replace.items():
-            name, plain = self._write_rules.get(attribute) or self._write_rule(attribute)
+            name, plain = rules.get(attribute) or self._write_rule(attribute)
             if type(value) is not plain:
                 self._check_written_value(name, value)
+                if type(value) in _CONTAINERS:
+                    value = _detached(value)
             replace[name] = value
-        add = {self._writable_name(name): values for name, values in modification.add.items()}
-        remove = {self._writable_name(name): values for name, values in modification.remove.items()}
+        # Most updates replace single values (a manager): no add or remove to look at.
+        add = (
+            {self._writable_name(name): values for name, values in modification.add.items()} if modification.add else {}
+        )
+        remove = (
+            {self._writable_name(name): values for name, values in modification.remove.items()}
+            if modification.remove
+            else {}
+        )
         for name, values in (*add.items(), *remove.items()):
             self._check_multivalued(name, stored.get(name))
             self._check_written_value(name, list(values))
 
-        written = replace.keys() | add.keys() | remove.keys()
-        touched = {name: index for name, index in self._indexes.items() if name in written}
-        self._unindex_object(object_id, stored, touched)
-        stored = dict(stored)
-        for name, value in replace.items():
-            stored[name] = _detached(value)
+        touched: dict[str, _Index] = {}
+        for name, index in self._indexes.items():  # a loop: cheaper than a comprehension over one or two
+            if name in replace or name in add or name in remove:
+                touched[name] = index
+        if touched:
+            self._unindex_object(object_id, stored, touched)
+        stored = stored.copy()
+        stored.update(replace)
         for name, values in add.items():
             current = list(stored.get(name) or [])
             present = set(current)
@@ -142,7 +157,8 @@ class ObjectTable:
                 removed = set(values)
                 stored[name] = [value for value in stored[name] if value not in removed]
         self._objects[object_id] = stored
-        self._index_object(object_id, stored, touched)
+        if touched:
+            self._index_object(object_id, stored, touched)
 
     def remove(self, object_id: str) -> None:
         stored = self._existing(object_id)
@@ -240,11 +256,16 @@ class ObjectTable:
 
     def _build_index(self, name: str) -> _Index:
         index: _Index = {}
-        case_exact = name in self._case_exact
+        indexes = {name: index}
         for object_id, stored in self._objects.items():
+            self._index_object(object_id, stored, indexes)
+        return index
+
+    def _index_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
+        for name, index in indexes.items():
             value = stored.get(name)
-            if type(value) is str:  # most values: `_key` inline, as 100,000 calls would cost ~0.2 s
-                key: Hashable = value if case_exact else value.lower()
+            if type(value) is str:  # most values: `_key` inline (a create indexes each object)
+                key: Hashable = value if name in self._case_exact else value.lower()
                 holders = index.get(key)
                 if holders is None:
                     index[key] = {object_id: None}
@@ -253,12 +274,6 @@ class ObjectTable:
             elif value is not None:
                 for key in self._keys(name, value):
                     index.setdefault(key, {})[object_id] = None
-        return index
-
-    def _index_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
-        for name, index in indexes.items():
-            for key in self._keys(name, stored.get(name)):
-                index.setdefault(key, {})[object_id] = None
 
     def _unindex_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
         for name, index in indexes.items():

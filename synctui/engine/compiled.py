@@ -28,7 +28,7 @@ from ..models import (
     SynchronizationSchema,
     parse_flags,
 )
-from .values import target_converter, to_target_value
+from .values import keeps_text, target_converter, to_target_value
 
 SOFT_DELETED = "IsSoftDeleted"
 
@@ -76,11 +76,11 @@ class AttributeFlow:
     def is_reference(self) -> bool:
         return self.referenced_type is not None
 
-    @property
+    @cached_property
     def multivalued(self) -> bool:
         return bool(self.definition and self.definition.multivalued)
 
-    @property
+    @cached_property
     def case_exact(self) -> bool:
         return bool(self.definition and self.definition.case_exact)
 
@@ -88,6 +88,15 @@ class AttributeFlow:
     def convert(self) -> Callable[[str | list[str]], Any]:
         """An expression's non-null result → the target attribute's value (see `to_target_value`)."""
         return target_converter(self.definition)
+
+    @cached_property
+    def text_source(self) -> str | None:
+        """The source attribute whose string value is this flow's value as it is, when the
+        expression is that attribute alone and the target attribute takes text (most mappings):
+        a cycle reads it without evaluating the expression. None: evaluate it."""
+        if self.expression is None or not keeps_text(self.definition):
+            return None
+        return self.expression.attribute
 
     @cached_property
     def target_default(self) -> Any:
@@ -144,6 +153,22 @@ class CompiledObjectMapping:
     def update_flows(self) -> list[AttributeFlow]:
         """The value flows of an object already in the target (ObjectAddOnly ones flow at its create only)."""
         return [f for f in self.value_flows if f.flow_type != AttributeFlowType.ObjectAddOnly]
+
+    @cached_property
+    def text_flows(self) -> list[tuple[AttributeFlow, str]]:
+        """The value flows whose value is a source attribute's string as it is, with its name
+        (see `AttributeFlow.text_source`)."""
+        return [(f, f.text_source) for f in self.value_flows if f.text_source is not None]
+
+    @cached_property
+    def creates_as_updates(self) -> bool:
+        """A create sends what an update would: no flow at create only, no default value."""
+        return self.update_flows == self.value_flows and all(f.default_value is None for f in self.value_flows)
+
+    @cached_property
+    def required_flows(self) -> list[AttributeFlow]:
+        """The value flows to a required target attribute: a create must give each a value."""
+        return [f for f in self.value_flows if f.definition is not None and f.definition.required]
 
     @cached_property
     def reference_flows(self) -> list[AttributeFlow]:

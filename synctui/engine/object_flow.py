@@ -54,7 +54,9 @@ class ObjectFlow(ReferenceResolution):
         source_id = key.source_id
         obj = self._sources[mapping.source_type].get(source_id)
         trace = trace or self._trace()
-        entry = self._adopt_in_flight(mapping, key, self.entries.get(key))
+        entry = self.entries.get(key)
+        if self.in_flight:  # exports an earlier run left in flight: few cycles have any
+            entry = self._adopt_in_flight(mapping, key, entry)
         display = display_name(obj) if obj else entry.display_name if entry is not None else None
         try:
             if obj is None:
@@ -123,7 +125,7 @@ class ObjectFlow(ReferenceResolution):
             trace.outcome("other", "skipped", reason="Filtered out by the input filter")
             self._record_looked_at(key, mapping, obj, entry)
             return None
-        active = self._is_active(mapping, obj)
+        active = attrs[SOFT_DELETED] == "False"  # as `_attributes` found it
         assigned = self._assignments is None or self._assignments.in_scope(mapping.source_type, str(obj["id"]))
         passes_filters = mapping.scope.in_scope(attrs)
         in_scope = assigned and passes_filters
@@ -132,11 +134,11 @@ class ObjectFlow(ReferenceResolution):
             "scoping",
             "success" if in_scope and active else "skipped",
             (_scoping, mapping.source_type),
-            (self._scope_details, mapping, obj, attrs, active, assigned, passes_filters),
+            (ObjectFlow._scope_details, self, mapping, obj, attrs, active, assigned, passes_filters),
         )
         state = entry.state if entry is not None else ProvisioningState.UNLINKED
         if in_scope and active:
-            self.counters.add("entitled")
+            self.counters.values["entitled"] += 1
             attrs[SOFT_DELETED] = "False"
             self._provision(mapping, key, obj, attrs, entry, trace)
             return None
@@ -207,7 +209,7 @@ class ObjectFlow(ReferenceResolution):
         else:
             current = self._match(mapping, key, evaluation, trace)
         if current is None:
-            self._create(mapping, key, obj, evaluation, entry, trace)
+            self._create(mapping, key, obj, evaluation, entry, trace, values if mapping.creates_as_updates else None)
             return
         target_id = str(current["id"])
         trace.target_id = target_id
@@ -258,7 +260,9 @@ class ObjectFlow(ReferenceResolution):
         evaluation: _FlowValues,
         entry: SpaceEntry | None,
         trace: ObjectTrace,
+        values: dict[str, Any] | None = None,
     ) -> None:
+        """`values`: the object's values to create it with, when the caller has them already."""
         if not mapping.allows(ObjectFlowTypes.Add):
             trace.outcome("other", "skipped", reason="Create is not among the object mapping's target object actions")
             self._record_looked_at(key, mapping, obj, entry)
@@ -271,12 +275,9 @@ class ObjectFlow(ReferenceResolution):
             "success",
             (_to_create, mapping, obj, target_system),
         )
-        values = self._evaluate(mapping, evaluation, creating=True) or {}
-        missing = [
-            flow.target
-            for flow in mapping.value_flows
-            if flow.definition is not None and flow.definition.required and values.get(flow.target) is None
-        ]
+        if values is None:
+            values = self._evaluate(mapping, evaluation, creating=True) or {}
+        missing = [flow.target for flow in mapping.required_flows if values.get(flow.target) is None]
         if missing:
             raise ObjectError(
                 "MandatoryFieldsMissing",
@@ -353,7 +354,7 @@ class ObjectFlow(ReferenceResolution):
             "EntryImportMatch",
             "matching",
             "success",
-            lambda: f"No {mapping.target_type} matched in {target_system}",
+            (_none_matched, mapping.target_type, target_system),
             (_tried, tried),
         )
         return None
@@ -388,7 +389,7 @@ class ObjectFlow(ReferenceResolution):
         def unique_context(flow: AttributeFlow) -> EvaluationContext:
             return replace(self._eval_context, is_unique=self._free_in_target(mapping.target_type, flow, target_id))
 
-        return _FlowValues(attrs, self._eval_context, unique_context)
+        return _FlowValues(attrs, self._eval_context, unique_context, mapping.text_flows)
 
     def _free_in_target(self, object_type: str, flow: AttributeFlow, own_id: str | None) -> Callable[[str], bool]:
         """SelectUniqueValue's question, asked of the target as Entra asks it: is this candidate free?
@@ -722,12 +723,20 @@ class _FlowValues(dict[AttributeFlow, Any]):
         attrs: Mapping[str, Any],
         context: EvaluationContext,
         unique_context: Callable[[AttributeFlow], EvaluationContext],
+        text_flows: list[tuple[AttributeFlow, str]],
     ) -> None:
         super().__init__()
         self._attrs = attrs
         self._context = context
         self._unique_context = unique_context
         """The context of a SelectUniqueValue flow: one that asks the target."""
+        # An attribute mapped alone: its string is the value, taken at once (most flows, so this
+        # saves a call per flow). Absent, null or not a string, its expression says what it is
+        # (ignoring case in the name, as expressions do), when asked.
+        for flow, name in text_flows:
+            value = attrs.get(name)
+            if value.__class__ is str:
+                self[flow] = value
 
     def __missing__(self, flow: AttributeFlow) -> Any:
         context = self._unique_context(flow) if flow.selects_unique else self._context
@@ -765,6 +774,10 @@ def _tried(tried: list[tuple[str, Any, int]]) -> dict[str, Any]:
 
 def _scoping(source_type: str) -> str:
     return f"Determine if {source_type} in scope by evaluating against each scoping filter"
+
+
+def _none_matched(target_type: str, system: str) -> str:
+    return f"No {target_type} matched in {system}"
 
 
 def _linked_read(target_type: str, target_id: str, system: str, found: bool) -> str:

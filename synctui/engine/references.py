@@ -84,7 +84,7 @@ class ReferenceResolution(EscrowPolicy):
             self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
         unresolved = False
-        for flow, raw in zip(flows, raws, strict=True):
+        for flow, raw in zip(flows, raws):  # noqa: B905 - one raw value per flow, made just above
             wanted, missing = self._resolve(flow, raw)
             unresolved |= missing
             before = exported.get(flow.target)
@@ -115,7 +115,7 @@ class ReferenceResolution(EscrowPolicy):
             else "Resolved the references to the target objects they point to",
             (_resolved, flows, exported),
         )
-        self.counters.add("imported_reference_deltas")
+        self.counters.values["imported_reference_deltas"] += 1
         # Noted first: if the run stops before the next checkpoint records `refs`, the target may
         # hold these references without the state knowing.
         self.state.record_in_flight(key, {"references": True}, deferred=self._deferred_writes)
@@ -152,10 +152,9 @@ class ReferenceResolution(EscrowPolicy):
     def _resolve(self, flow: AttributeFlow, raw: Any) -> tuple[Any, bool]:
         """Source ids → target ids of linked, in-scope objects; references to others are left out.
         The flag says whether some were left out."""
-        referenced = self.schema.mapping_of_type(flow.referenced_type)
-        if referenced is None or raw is None or raw is IGNORE_FLOW:
+        prefix = self._referenced_prefix(flow)
+        if prefix is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        prefix = referenced.key_prefix
         entries = self.entries
         if isinstance(entries, EntrySummaries):  # told without making the entry
             managed_target = entries.managed_target
@@ -166,14 +165,25 @@ class ReferenceResolution(EscrowPolicy):
                 return entry.managed_target if entry is not None else None
 
         def target_of(source_id: str) -> str | None:
-            return managed_target(EntryKey.of(prefix, source_id))
+            return managed_target(prefix + source_id)  # the entry's key (`EntryKey.of`), built inline
 
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
             targets = [target_of(str(item)) for item in items]
             return sorted({t for t in targets if t}), None in targets
-        target = target_of(str(raw))
+        target = target_of(raw if type(raw) is str else str(raw))
         return target, target is None
+
+    def _referenced_prefix(self, flow: AttributeFlow) -> str | None:
+        """What the keys of the entries `flow` points to begin with (`User:`), None when the
+        schema maps no such objects; asked per object, answered once per flow."""
+        if flow in self._referenced_prefixes:
+            return self._referenced_prefixes[flow]
+        referenced = self.schema.mapping_of_type(flow.referenced_type)
+        prefix = self._referenced_prefixes[flow] = (
+            None if referenced is None else EntryKey.of(referenced.key_prefix, "")
+        )
+        return prefix
 
 
 def _resolved(flows: list[AttributeFlow], exported: Mapping[str, Any]) -> dict[str, Any]:

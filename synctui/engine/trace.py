@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from ..connectors.base import Modification
@@ -31,6 +32,10 @@ Text = str | Lazy | Callable[[], str]
 """A step's description: text, or what makes it when the entry is rendered."""
 Details = Lazy | Callable[[], Mapping[str, Any]] | None
 """A step's details: what makes them when the entry is rendered."""
+
+
+_NOTHING_CREATED: tuple[Mapping[str, Any], Collection[str]] = (MappingProxyType({}), ())
+"""What a trace of no create holds as created (shared: a cycle makes 200,000 traces)."""
 
 
 class ObjectTrace:
@@ -57,7 +62,7 @@ class ObjectTrace:
         """(name, provisioningStepType, status, description, details), rendered by `entry()`."""
         self.modified: list[tuple[str, Any, Any, bool]] = []
         """(attribute, old value, new value, redacted)"""
-        self._created: tuple[Mapping[str, Any], Collection[str]] = ({}, ())
+        self._created: tuple[Mapping[str, Any], Collection[str]] = _NOTHING_CREATED
         self.action = "other"
         self.status = "skipped"
         self.error_code: str | None = None

@@ -56,6 +56,11 @@ def target_converter(definition: AttributeDefinition | None) -> Callable[[str | 
     return _first
 
 
+def keeps_text(definition: AttributeDefinition | None) -> bool:
+    """Whether `target_converter(definition)` gives a string back as it is."""
+    return target_converter(definition) in (_first, _unchanged)
+
+
 def _unchanged(value: Any) -> Any:
     return value
 
@@ -101,7 +106,13 @@ def _norm(value: Any, case_exact: bool) -> str:
 
 def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
     """A stable hash of what a mapping reads from an object: unchanged hash, nothing to do."""
-    return hashlib.blake2b(orjson.dumps(list(map(obj.get, attributes))), digest_size=10).hexdigest()
+    hashed = _FINGERPRINT.copy()  # cheaper than making a hash with its digest size each time
+    hashed.update(orjson.dumps(list(map(obj.get, attributes))))
+    return hashed.hexdigest()
+
+
+_FINGERPRINT = hashlib.blake2b(digest_size=10)
+"""Nothing hashed yet: `fingerprint` copies it."""
 
 
 def is_truthy(value: Any) -> bool:

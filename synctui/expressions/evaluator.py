@@ -25,19 +25,27 @@ class CompiledExpression:
 
     attributes  the source attribute names the expression reads (as written in it)
     redacted    the expression uses Redact(): logs must show "[Redact]" instead of the value
+    attribute   the name, when the expression is that attribute alone (`[department]`, most
+                mappings): the object's string under that exact name is the value, which a
+                caller may take without calling `evaluate` (None: not such an expression)
     """
 
-    __slots__ = ("source", "attributes", "redacted", "_evaluate")
+    __slots__ = ("source", "attributes", "redacted", "attribute", "_evaluate")
 
     def __init__(self, source: AttributeMappingSource, evaluate: Evaluator, redacted: bool) -> None:
         self.source = source
         self.attributes = attribute_names(source)
         self.redacted = redacted
+        self.attribute = source.name if source.type is AttributeMappingSourceType.Attribute else None
         self._evaluate = evaluate
 
     def evaluate(self, obj: Mapping[str, Any], context: EvaluationContext | None = None) -> Result:
         """The value for `obj`: a string, a list of strings, None (null: don't flow), or IGNORE_FLOW /
         IGNORE_OBJECT. Raises ExpressionEvaluationError with a one-line message on bad data."""
+        if self.attribute is not None:
+            value = obj.get(self.attribute)
+            if type(value) is str:  # what the attribute's reader gives, without the calls
+                return value
         try:
             value = self._evaluate(obj, context or DEFAULT_CONTEXT)
         except FlowSignal as signal:

@@ -142,6 +142,16 @@ def test_find_sees_every_write(make_directory: DirectoryFactory) -> None:
     assert [g["id"] for g in directory.find("Group", "members", "u3")] == ["g1"]
 
 
+def test_find_is_not_changed_by_a_write_of_other_attributes(make_directory: DirectoryFactory) -> None:
+    directory = make_directory()
+    assert [u["id"] for u in directory.find("User", "department", "IT")]  # the index exists from here on
+    held = [u["id"] for u in directory.find("User", "department", "IT")]
+    for user_id in held:
+        directory.update("User", user_id, Modification(replace={"jobTitle": "Engineer"}))
+    assert [u["id"] for u in directory.find("User", "department", "it")] == held
+    assert all(directory.get("User", user_id)["jobTitle"] == "Engineer" for user_id in held)
+
+
 def test_find_by_the_anchor(make_directory: DirectoryFactory) -> None:
     directory = make_directory()
     anchor = directory.definition().object("User").anchor.name

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+
+import orjson
 
 from synctui.connectors.base import Modification, ObjectError
+from synctui.connectors.jsonfile import jsonfile_definition
+from synctui.connectors.memory import MemoryDirectory
+from synctui.connectors.tenant import TenantDirectory
 from synctui.engine import CycleOptions
+from synctui.expressions import parse
 from synctui.models import (
     AttributeFlowBehavior,
     AttributeFlowType,
@@ -15,6 +22,7 @@ from synctui.models import (
     FilterOperand,
     ObjectDefinitionMetadataEntry,
 )
+from synctui.templates import get_template
 
 from .harness import Harness
 
@@ -207,3 +215,24 @@ def test_escrow_retries_back_off(harness: Harness) -> None:
     assert "User:u1" not in harness.state.load().escrows
     assert "user1@contoso.example" in harness.users()
     assert result.escrows_outstanding == 0
+
+
+def test_an_attribute_mapped_alone_flows_whatever_its_spelling_and_target_type(tmp_path: Path) -> None:
+    # Most mappings are one attribute: its string is taken as it is, but only where that is what
+    # evaluating and converting it gives. A tenant file keeps the spelling its objects have.
+    users = [
+        {"id": "u1", "userPrincipalName": "a@contoso.example", "Department": "Legal", "employeeType": "False"},
+        {"id": "u2", "userPrincipalName": "b@contoso.example", "department": "Sales", "employeeType": "True"},
+    ]
+    tenant = tmp_path / "tenant.json"
+    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
+    schema = get_template("jsonfile").schema_
+    assert schema is not None
+    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    _flow(harness, "accountEnabled").source = parse("[employeeType]")  # text into a Boolean attribute
+    harness.run()
+    created = harness.users()
+    assert created["a@contoso.example"]["department"] == "Legal"  # read as [department]
+    assert created["a@contoso.example"]["accountEnabled"] is False
+    assert created["b@contoso.example"]["department"] == "Sales"
+    assert created["b@contoso.example"]["accountEnabled"] is True

@@ -198,3 +198,30 @@ def test_context_is_optional_and_reusable():
     compiled = compile_source(parse('DateAdd("d", 1, Now())'))
     assert compiled.evaluate({}, context) == compiled.evaluate({}, context) == "8/26/2021 5:41:18 PM"
     assert isinstance(EvaluationContext(), EvaluationContext)
+
+
+@pytest.mark.parametrize(
+    ("obj", "value"),
+    [
+        ({"department": "Sales"}, "Sales"),
+        ({"Department": "Sales"}, "Sales"),  # another spelling: found ignoring case
+        ({"DEPARTMENT": "x", "department": "y"}, "y"),  # the exact spelling first
+        ({}, None),
+        ({"department": None}, None),
+        ({"department": ""}, ""),
+        ({"department": ["a", "b"]}, ["a", "b"]),
+        ({"department": True}, "True"),
+        ({"department": 5}, "5"),
+    ],
+)
+def test_an_attribute_alone_reads_what_its_reader_reads(obj, value):
+    # A string under the exact name is taken without the evaluator's calls; anything else the
+    # reader finds (another spelling, a list, a Boolean) is still what evaluating gives.
+    compiled = compile_source(parse("[department]"))
+    assert compiled.attribute == "department"
+    assert compiled.evaluate(obj) == value
+
+
+def test_only_an_attribute_alone_names_its_attribute():
+    assert compile_source(parse('Append([department], "x")')).attribute is None
+    assert compile_source(parse('"department"')).attribute is None
