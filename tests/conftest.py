@@ -3,12 +3,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from synctui.bootstrap import open_service
 from synctui.cli import main
 from synctui.clock import FrozenClock
 from synctui.service import SyncService
 from synctui.store import Home
+
+# Property tests run the same examples on every run (a failure is one a rerun shows again) and are
+# never failed for a slow example: on a busy machine a GC pause outlasts hypothesis's 200 ms.
+settings.register_profile("synctui", deadline=None, derandomize=True)
+settings.load_profile("synctui")
 
 
 @pytest.fixture(autouse=True)
