@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...key_values import split_pair
 from ...models import AttributeMapping, AttributeMappingSource, AttributeMappingSourceType, ParseExpressionResponse
 from ..format import enum_text
+from .form import FormDialog
 
 TYPES = [("Direct", "Direct"), ("Constant", "Constant"), ("Expression", "Expression")]
 APPLY = [("Always", "Always"), ("Only during object creation", "ObjectAddOnly")]
@@ -51,7 +51,7 @@ def describe_parse(response: ParseExpressionResponse, tested: bool) -> tuple[str
     return text, True
 
 
-class MappingDialog(ModalScreen["AttributeMapping | None"]):
+class MappingDialog(FormDialog[AttributeMapping]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="mapping.cancel", tooltip="Close without changing")
     ]
@@ -234,23 +234,9 @@ class MappingDialog(ModalScreen["AttributeMapping | None"]):
         data["flowType"] = str(self.query_one("#mapping-apply", Select).value)
         return AttributeMapping.model_validate(data)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._ok()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "cancel":
-            self.dismiss(None)
-        else:
-            self._ok()
-
-    def _ok(self) -> None:
+    def submit(self) -> None:
         result = self._build_mapping()
         if isinstance(result, str):
             self.query_one("#mapping-error", Static).update(f"✖ {result}")
             return
         self.dismiss(result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
