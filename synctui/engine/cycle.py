@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,7 +37,7 @@ from ..models import (
     SynchronizationTaskExecutionResult,
     format_datetime,
 )
-from ..models.connector_space import EntryKey, EntrySummaries, ProvisioningState
+from ..models.connector_space import EntryKey, summaries
 from .compiled import CompiledObjectMapping
 from .cycle_state import Counters
 from .gc_pause import gc_paused
@@ -202,12 +201,7 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
     def entry_counts(self) -> dict[str, int]:
         """Linked objects by object mapping, keyed as Graph keys `synchronizedEntryCountByType`:
         "User to User" (source to target object type), whatever the mapping is called."""
-        entries = self.entries
-        by_type = (
-            entries.linked_by_type()
-            if isinstance(entries, EntrySummaries)  # told without making every entry
-            else Counter(entry.object_type for entry in entries.values() if entry.state is ProvisioningState.LINKED)
-        )
+        by_type = summaries(self.entries).linked_by_type()
         return {
             f"{mapping.source_type} to {mapping.target_type}": by_type[mapping.source_type]
             for mapping in self.schema.mappings

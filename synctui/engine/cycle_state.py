@@ -29,7 +29,7 @@ from ..connectors.base import (
     StoppableCalls,
 )
 from ..expressions import EvaluationContext
-from ..models.connector_space import EntryKey, EntrySummaries, SpaceEntry
+from ..models.connector_space import EntryKey, SpaceEntry, summaries
 from .assignments import Application, Assignments
 from .compiled import (
     SOFT_DELETED,
@@ -206,12 +206,7 @@ class CycleState:
         if self._owners is None:
             # Built on the first match of a linked object's target; `_link` keeps it up to date,
             # and a stale owner is checked against the entries below.
-            entries = self.entries
-            self._owners = (
-                entries.owners()  # told without making every entry
-                if isinstance(entries, EntrySummaries)
-                else {(e.target_type, e.target_id): k for k, e in entries.items() if e.target_id}
-            )
+            self._owners = summaries(self.entries).owners()  # told without making every entry
         owner = self._owners.get((mapping.target_type, target_id))
         entry = self.entries.get(owner) if owner is not None else None
         if owner is None or owner == key or entry is None or entry.target_id != target_id:

@@ -5,17 +5,12 @@ deletes held back by the deletion threshold and the exports a stopped run left i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from ..connectors.assignments import ASSIGNMENTS_KEY
-from ..models.connector_space import EntryKey, EntrySummaries, SpaceEntry
+from ..models.connector_space import EntryKey, summaries
 from .compiled import CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
 from .values import fingerprint
-
-Summary = Callable[[str], tuple[str | None, str | None] | None]
-"""An entry's (hash, cycle) by key; None when there is no entry (see `EntrySummaries`)."""
 
 
 class CyclePlan(EscrowPolicy):
@@ -29,7 +24,7 @@ class CyclePlan(EscrowPolicy):
         entries, activity = self.entries, self.activity
         # An object's hash and cycle are all the plan reads of its entry: where the entries can
         # tell them without being made (a loaded space), the entries of unchanged objects never are.
-        summary = entries.hash_and_cycle if isinstance(entries, EntrySummaries) else _summaries_of(entries)
+        summary = summaries(entries).hash_and_cycle
         deltas = found = 0
         # Keys as plain text while looking: an `EntryKey` is made only for an object to look at.
         sources = [
@@ -81,13 +76,3 @@ class CyclePlan(EscrowPolicy):
             work += [(mapping, key) for key in in_flight.get(mapping.key_prefix, ())]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
         return work
-
-
-def _summaries_of(entries: Mapping[str, SpaceEntry]) -> Summary:
-    """`EntrySummaries.hash_and_cycle` for entries that do not offer it."""
-
-    def summary(key: str) -> tuple[str | None, str | None] | None:
-        entry = entries.get(key)
-        return None if entry is None else (entry.hash, entry.cycle)
-
-    return summary

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..connectors.base import Modification, ObjectError
 from ..expressions import IGNORE_FLOW, ExpressionError
-from ..models.connector_space import EntryKey, EntrySummaries
+from ..models.connector_space import EntryKey, summaries
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
@@ -32,12 +32,7 @@ class ReferenceResolution(EscrowPolicy):
             if self._update_references(mapping, key, mapping.reference_flows, trace):
                 self._log(trace, mapping, key.source_id, self.entries[key].display_name)
 
-        entries = self.entries
-        pending = keys_by_object_type(
-            entries.keys_with_references_due()
-            if isinstance(entries, EntrySummaries)  # told without making every entry
-            else (key for key, entry in entries.items() if entry.refs_pending or entry.refs_unresolved)
-        )
+        pending = keys_by_object_type(summaries(self.entries).keys_with_references_due())  # without making every entry
         work = [
             (mapping, key)
             for mapping in self.schema.mappings
@@ -155,14 +150,7 @@ class ReferenceResolution(EscrowPolicy):
         prefix = self._referenced_prefix(flow)
         if prefix is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        entries = self.entries
-        if isinstance(entries, EntrySummaries):  # told without making the entry
-            managed_target = entries.managed_target
-        else:
-
-            def managed_target(key: str) -> str | None:
-                entry = entries.get(key)
-                return entry.managed_target if entry is not None else None
+        managed_target = summaries(self.entries).managed_target  # told without making the entry
 
         def target_of(source_id: str) -> str | None:
             return managed_target(prefix + source_id)  # the entry's key (`EntryKey.of`), built inline

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import enum
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,3 +137,34 @@ class EntrySummaries(abc.ABC):
     @abc.abstractmethod
     def linked_by_type(self) -> Counter[str]:
         """How many entries are linked, by object type."""
+
+
+class _MadeEntries(EntrySummaries):
+    """`EntrySummaries` of entries that do not offer them (made entries in a plain mapping): told
+    from each entry."""
+
+    def __init__(self, entries: Mapping[str, SpaceEntry]) -> None:
+        self._entries = entries
+
+    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
+        entry = self._entries.get(key)
+        return None if entry is None else (entry.hash, entry.cycle)
+
+    def keys_with_references_due(self) -> list[str]:
+        return [key for key, entry in self._entries.items() if entry.refs_pending or entry.refs_unresolved]
+
+    def managed_target(self, key: str) -> str | None:
+        entry = self._entries.get(key)
+        return entry.managed_target if entry is not None else None
+
+    def owners(self) -> dict[tuple[str | None, str], str]:
+        return {(e.target_type, e.target_id): k for k, e in self._entries.items() if e.target_id}
+
+    def linked_by_type(self) -> Counter[str]:
+        return Counter(e.object_type for e in self._entries.values() if e.state is ProvisioningState.LINKED)
+
+
+def summaries(entries: Mapping[str, SpaceEntry]) -> EntrySummaries:
+    """The facts `EntrySummaries` tells of `entries`: from the entries themselves where they offer
+    them (a loaded space, without making every entry), else from each entry."""
+    return entries if isinstance(entries, EntrySummaries) else _MadeEntries(entries)
