@@ -25,9 +25,13 @@ class FileRange:
     end: int
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes | memoryview | FileRange], *, mode: int = OWNER_ONLY) -> None:
+def atomic_write(
+    path: Path, data: bytes | Iterable[bytes | memoryview | FileRange], *, mode: int = OWNER_ONLY, durable: bool = True
+) -> None:
     """Replace `path` with `data` (bytes, or pieces written one after the other, each made as it
-    is written if `data` is an iterator) so that a crash leaves either the old or the new content."""
+    is written if `data` is an iterator) so that a crash leaves either the old or the new content.
+    `durable=False`, for a cache: no fsync, so a crash may leave the file torn or empty, which its
+    reader must refuse; the rename still keeps a running reader from seeing a half-written file."""
     path = Path(path)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -41,14 +45,16 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes | memoryview | FileRan
                         _copy_range(piece, handle)
                     else:
                         handle.write(piece)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
 
 
 _COPY_CHUNK = 1 << 22

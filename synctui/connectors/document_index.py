@@ -26,7 +26,6 @@ import json
 import mmap
 import os
 import re
-import tempfile
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -35,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from ..fileio import atomic_write
 
 FORMAT = 1
 """The layout of the index file; an index of another format is rebuilt."""
@@ -339,15 +340,7 @@ def _replace(location: Path, pieces: list[bytes]) -> None:
     """Write a file of the index, if its folder can be written (else the file is done without). No
     fsync: a crash may leave it torn or empty, which its reader refuses (see the module docstring)."""
     with suppress(OSError):
-        fd, temp_name = tempfile.mkstemp(prefix=f"{location.name}.", suffix=".tmp", dir=location.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.writelines(pieces)
-            os.replace(temp_name, location)
-        except BaseException:
-            with suppress(FileNotFoundError):
-                os.unlink(temp_name)
-            raise
+        atomic_write(location, pieces, durable=False)
 
 
 def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str, tuple[int, int]] | None:

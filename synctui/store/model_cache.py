@@ -15,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
-from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
 import pydantic
+
+from ..fileio import atomic_write
 
 M = TypeVar("M")
 
@@ -65,16 +65,10 @@ class ValidatedModels:
             kept = sorted(self.folder.glob("*.pickle"), key=lambda kept_path: kept_path.stat().st_mtime_ns)
             for old in kept[: max(0, len(kept) - KEPT + 1)]:
                 old.unlink(missing_ok=True)
-            fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.folder)
-        except OSError:
-            return  # a folder that cannot be written: the next process validates again
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp_name, path)  # no fsync: a torn file fails to load, and is made again
-        except Exception:  # noqa: BLE001 - a cache: a model that cannot be kept is validated next time
-            with suppress(FileNotFoundError):
-                os.unlink(temp_name)
+            kept_model = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+            atomic_write(path, kept_model, durable=False)  # a torn file fails to load, and is made again
+        except Exception:  # noqa: BLE001 - a cache: a folder that cannot be written, or a model that
+            return  # cannot be pickled, means validating again next time
 
 
 def _digest(kind: type, document: Any) -> str:
