@@ -7,6 +7,7 @@ Not thread-safe: a directory is used from one thread at a time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -340,6 +341,23 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
         if (problem := _problem(attribute, stored.get(attribute.name))) is not None
     )
     return first, name, problem
+
+
+def rules_digest(definitions: Iterable[ObjectDefinition]) -> str:
+    """A digest of the rules the values of these object types follow (see `first_invalid_object`):
+    objects checked under one digest need no check under the same."""
+    rules = [
+        [
+            definition.name,
+            *([attribute.name, *map(_type_name, _rule(attribute))] for attribute in definition.attributes),
+        ]
+        for definition in definitions
+    ]
+    return hashlib.blake2b(orjson.dumps(rules), digest_size=10).hexdigest()
+
+
+def _type_name(kind: type | None) -> str | None:
+    return None if kind is None else kind.__name__
 
 
 def shown(value: Any) -> str:
