@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Hashable, Iterable, Iterator
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import orjson
@@ -256,6 +256,15 @@ class ObjectTable:
                 yield key
 
     def _build_index(self, name: str) -> _Index:
+        objects = self._objects
+        values: list[Any] = list(map(dict.get, objects.values(), repeat(name)))
+        if {str}.issuperset(map(type, values)):
+            # Every object holds a string (the usual: a matching attribute): the keys made in C, and
+            # one holder each unless two share a value (then one object at a time, as below).
+            keys = values if name in self._case_exact else list(map(str.lower, values))
+            unique: _Index = {key: {object_id: None} for key, object_id in zip(keys, objects, strict=True)}
+            if len(unique) == len(keys):
+                return unique
         index: _Index = {}
         indexes = {name: index}
         for object_id, stored in self._objects.items():
