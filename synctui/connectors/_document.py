@@ -325,10 +325,8 @@ class JsonDocumentDirectory:
 
     def _load(self) -> None:
         document = self._read_document()
-        # A version of the file this directory wrote, with the same rules: its objects are as they
-        # were checked when written (unique ids, valid values), so they are not checked again.
-        written = None if self._version_read is None else Written.of(self.path, self._version_read)
-        checked = written is not None and written.rules == self._rules
+        # Objects checked when they were written (unique ids, valid values) are not checked again.
+        checked = self._wrote(self._version_read)
         tables = {}
         for object_type, key in self._collections.items():
             object_definition = self._definition.object(object_type)
@@ -442,20 +440,47 @@ class JsonDocumentDirectory:
                 raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
     def _read_document(self) -> dict[str, Any]:
-        data, self._digested = (self._digested, None) if self._digested is not None else (self._read_bytes(), None)
-        if data is None:
-            self._version_read = None
-            return {}
+        data, self._digested = self._digested, None
         try:
-            document = orjson.loads(data)
+            document = orjson.loads(data) if data is not None else self._parsed_file()
         except orjson.JSONDecodeError as error:
             raise self._source_error(
                 f"line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); "
                 "fix the syntax, or restore the file from a backup"
             ) from None
+        if document is _NO_FILE:
+            self._version_read = None
+            return {}
         if not isinstance(document, dict):
             raise self._source_error(f"the top level must be an object like {self._shape()}")
         return document
+
+    def _wrote(self, version: FileVersion | None) -> bool:
+        """Whether this version of the file is one a directory with these rules wrote (see `Written`)."""
+        written = None if version is None else Written.of(self.path, version)
+        return written is not None and written.rules == self._rules
+
+    def _parsed_file(self) -> Any:
+        """The file's JSON value; `_NO_FILE` when it is missing and that stands for an empty
+        directory. A version of the file this directory wrote is parsed where it lies in the page
+        cache, mapped rather than copied into memory first (~35 ms less at 50 MB); any other file
+        is read, since a map would end the process (SIGBUS) if the file were cut short meanwhile."""
+        handle = self._open_file()
+        if handle is None:
+            return _NO_FILE
+        with handle:
+            try:
+                stat = os.fstat(handle.fileno())
+                self._version_read = FileVersion.of(stat)
+                if stat.st_size == 0 or not self._wrote(self._version_read):  # (an empty file cannot be mapped)
+                    return orjson.loads(handle.read())
+                with (
+                    mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+                    memoryview(data) as text,
+                ):
+                    return orjson.loads(text)
+            except OSError as error:
+                raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
     def _shape(self) -> str:
         return "{" + ", ".join(f'"{key}": [...]' for key in self._collections.values()) + "}"
@@ -501,6 +526,9 @@ def _checked(
 
 
 _ID = itemgetter("id")
+
+_NO_FILE = object()
+"""`_parsed_file`: the file is missing, and that stands for an empty directory."""
 
 NOT_IN_TEXT = object()
 """`_value_from_text`: the file's text cannot tell (the document must be read)."""

@@ -407,3 +407,20 @@ def test_objects_rewritten_in_place_keep_a_written_version_trusted_and_an_edited
     on_demand.update("User", target_id, Modification(replace={"displayName": "Again"}))
     on_demand.flush()
     assert document_index.Written.of(path, FileVersion.of(path.stat())) is None
+
+
+def test_a_version_synctui_wrote_reads_whole_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    written, _ = _written_whole(path, users())
+    reread = JsonFileDirectory(path)  # the file is mapped, not read (see `_parsed_file`)
+    assert reread.read_document() == orjson.loads(path.read_bytes())
+    assert list(reread.read_all("User")) == list(written.read_all("User"))
+
+
+def test_an_empty_file_noted_as_written_is_no_json(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    rules = _written_whole(path, users())[0]._rules
+    path.write_bytes(b"")
+    _forge_written(path, rules)
+    with pytest.raises(SourceDataError, match="not valid JSON"):
+        JsonFileDirectory(path).read_document()
