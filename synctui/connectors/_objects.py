@@ -7,8 +7,9 @@ Not thread-safe: a directory is used from one thread at a time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable, Iterator
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import orjson
@@ -255,6 +256,15 @@ class ObjectTable:
                 yield key
 
     def _build_index(self, name: str) -> _Index:
+        objects = self._objects
+        values: list[Any] = list(map(dict.get, objects.values(), repeat(name)))
+        if {str}.issuperset(map(type, values)):
+            # Every object holds a string (the usual: a matching attribute): the keys made in C, and
+            # one holder each unless two share a value (then one object at a time, as below).
+            keys = values if name in self._case_exact else list(map(str.lower, values))
+            unique: _Index = {key: {object_id: None} for key, object_id in zip(keys, objects, strict=True)}
+            if len(unique) == len(keys):
+                return unique
         index: _Index = {}
         indexes = {name: index}
         for object_id, stored in self._objects.items():
@@ -340,6 +350,23 @@ def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryOb
         if (problem := _problem(attribute, stored.get(attribute.name))) is not None
     )
     return first, name, problem
+
+
+def rules_digest(definitions: Iterable[ObjectDefinition]) -> str:
+    """A digest of the rules the values of these object types follow (see `first_invalid_object`):
+    objects checked under one digest need no check under the same."""
+    rules = [
+        [
+            definition.name,
+            *([attribute.name, *map(_type_name, _rule(attribute))] for attribute in definition.attributes),
+        ]
+        for definition in definitions
+    ]
+    return hashlib.blake2b(orjson.dumps(rules), digest_size=10).hexdigest()
+
+
+def _type_name(kind: type | None) -> str | None:
+    return None if kind is None else kind.__name__
 
 
 def shown(value: Any) -> str:

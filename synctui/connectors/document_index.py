@@ -13,6 +13,9 @@ without, and what it points at is read and checked (it must parse as an object w
 before it is used; an id it holds twice, or not at all, is left to the caller's search or whole
 read. It is written without an fsync for that reason: a crash leaves an index the checks refuse.
 
+Its header also notes a version of the file that synctui wrote itself (`Written`): the objects of
+such a file were checked as they were written, so a whole read of it skips checking them again.
+
 Building one proves, from the text alone, where each item of a collection starts: in a file laid
 out as orjson's indent of 2 writes it a line's indent is its depth; a compact file is parsed, a
 chunk of items at a time. That costs a few searches of the file (indented) or a whole read
@@ -73,6 +76,44 @@ class FileVersion:
         return [self.size, self.mtime_ns, self.inode]
 
 
+@dataclass(frozen=True)
+class Written:
+    """A version of the file written by synctui, whose objects all follow `rules` (a digest of the
+    value rules of the writer's object types, see `connectors._objects.rules_digest`): a reader
+    with the same rules has nothing to check in it. A reader with other rules (a job whose source
+    is another job's target) checks as usual."""
+
+    version: FileVersion
+    rules: str
+
+    def listed(self) -> list[Any]:
+        return [*self.version.listed(), self.rules]
+
+    @classmethod
+    def from_header(cls, header: dict[str, Any]) -> Written | None:
+        listed = header.get("written")
+        if type(listed) is not list or len(listed) != 4:
+            return None
+        *version, rules = listed
+        if not all(type(number) is int for number in version) or type(rules) is not str:
+            return None
+        return cls(FileVersion(*version), rules)
+
+    @classmethod
+    def note(cls, path: Path, version: FileVersion, rules: str) -> None:
+        """Note that synctui has just written this version of the file at `path` whole: it replaces
+        the index of the version before (no longer the file's)."""
+        _replace(
+            DocumentIndex.location(path), [orjson.dumps({"format": FORMAT, "written": [*version.listed(), rules]})]
+        )
+
+    @classmethod
+    def of(cls, path: Path, version: FileVersion) -> Written | None:
+        """What the index of `path` notes as written by synctui, if it is this version of the file."""
+        written = cls.from_header(_header(path))
+        return written if written is not None and written.version == version else None
+
+
 class DocumentIndex:
     """The byte ranges of one version of a document file's objects and top-level values."""
 
@@ -82,6 +123,7 @@ class DocumentIndex:
         values: dict[str, tuple[int, int]],
         collections: dict[str, _Collection],
         edits: list[tuple[int, int]] | None = None,
+        written: Written | None = None,
     ) -> None:
         self.version = version
         self.values = values
@@ -90,6 +132,8 @@ class DocumentIndex:
         self.edits = edits or []
         """(position, change in length) of each object rewritten in place since the index was
         built, in order: a position at or after an edit's moved by its change."""
+        self.written = written
+        """Set when synctui wrote this version of the file (see `Written`)."""
 
     def find(self, collection: str, object_id: str) -> tuple[int, int] | None:
         """The byte range of the object's text in the file as it is now (edits applied); None when
@@ -115,7 +159,12 @@ class DocumentIndex:
         in the file as the edits before it left it. None once there are more than `MAX_EDITS`:
         then it is built again, rather than every look-up going through them all."""
         edits = [*self.edits, *edits]
-        return DocumentIndex(version, self.values, self.collections, edits) if len(edits) <= MAX_EDITS else None
+        if len(edits) > MAX_EDITS:
+            return None
+        # The objects rewritten were checked as they were read and written, and the others copied:
+        # the new version is as trusted as the one it was made from.
+        written = None if self.written is None else Written(version, self.written.rules)
+        return DocumentIndex(version, self.values, self.collections, edits, written)
 
     # --- the index file -----------------------------------------------------------------------------
 
@@ -136,18 +185,25 @@ class DocumentIndex:
             index = cls.load(path, version)
             if index is not None:
                 return index
+        written = Written.from_header(header)
+        written = written if written is not None and written.version == version else None
         if header.get("seen") == version.listed():
             index = cls.build(data, version, collections)
             if index is not None:
+                index.written = written
                 index.save(path)
                 return index
-        cls.seen(path, version)
+        cls.seen(path, version, written)
         return None
 
     @classmethod
-    def seen(cls, path: Path, version: FileVersion) -> None:
-        """Note this version of the file as read (or written) here: the next read builds its index."""
-        _replace(cls.location(path), [orjson.dumps({"format": FORMAT, "seen": version.listed()})])
+    def seen(cls, path: Path, version: FileVersion, written: Written | None = None) -> None:
+        """Note this version of the file as read (or written) here: the next read builds its index.
+        What the index noted as `written` is kept."""
+        header: dict[str, Any] = {"format": FORMAT, "seen": version.listed()}
+        if written is not None:
+            header["written"] = written.listed()
+        _replace(cls.location(path), [orjson.dumps(header)])
 
     @classmethod
     def load(cls, path: Path, version: FileVersion) -> DocumentIndex | None:
@@ -170,9 +226,12 @@ class DocumentIndex:
                 return None  # torn: written by a process that stopped half-way
             values = {key: (start, end) for key, start, end in header["values"]}
             edits = [(at, change) for at, change in header["edits"]]
+            written = Written.from_header(header)
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
-        return cls(version, values, collections, edits)
+        if written is not None and written.version != version:
+            written = None
+        return cls(version, values, collections, edits, written)
 
     def save(self, path: Path) -> None:
         """Write the index beside `path`, if its folder can be written (else it is done without)."""
@@ -183,6 +242,8 @@ class DocumentIndex:
             "values": [[key, start, end] for key, (start, end) in self.values.items()],
             "edits": self.edits,
         }
+        if self.written is not None:
+            header["written"] = self.written.listed()
         pieces = [
             orjson.dumps(header) + b"\n",
             *(items.text[items.start : items.end] for items in self.collections.values()),

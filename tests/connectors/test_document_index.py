@@ -302,3 +302,125 @@ def test_a_file_with_an_id_twice_is_not_indexed(tmp_path: Path, layout: int) -> 
         with pytest.raises(SourceDataError, match="is also the id of"):
             JsonFileDirectory(path).read_one("User", "u5")
     assert _index(path) is None
+
+
+# --- versions of the file synctui wrote (document_index.Written) -------------------------------------
+
+
+def _written_whole(path: Path, people: list[dict[str, Any]]) -> tuple[JsonFileDirectory, str]:
+    """A target file written by a cycle's flush, every object created through the directory; the
+    directory and the id of the first user."""
+    directory = JsonFileDirectory(path)
+    first = [
+        directory.create("User", {key: value for key, value in person.items() if key != "id"}) for person in people
+    ]
+    directory.flush()
+    return directory, first[0]
+
+
+def _spoil(path: Path) -> bytes:
+    """The file with its first user's `accountEnabled` (a Boolean) made a string, its length kept;
+    the spoiled text, to write back where the test needs it."""
+    data = path.read_bytes()
+    spoiled = data.replace(b'"accountEnabled": false', b'"accountEnabled": "nah"', 1)
+    assert spoiled != data and len(spoiled) == len(data)
+    return spoiled
+
+
+def _forge_written(path: Path, rules: str) -> None:
+    """Note the file's current version as written by synctui under `rules` (what a cycle's flush notes)."""
+    document_index.Written.note(path, FileVersion.of(path.stat()), rules)
+
+
+def test_a_version_synctui_wrote_is_noted_with_its_rules(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    directory, _ = _written_whole(path, users())
+    written = document_index.Written.of(path, FileVersion.of(path.stat()))
+    assert written is not None and written.rules == directory._rules
+    # Another definition of the same types (other attributes, other rules) has another digest.
+    tenant = TenantDirectory(tmp_path / "tenant.json")
+    assert tenant._rules != directory._rules
+
+
+def test_a_version_synctui_wrote_is_read_without_checking_its_objects_again(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    directory, first = _written_whole(path, [{**users()[0], "accountEnabled": False}, *users()[1:]])
+    rules = directory._rules
+    # Only a version noted as written skips the checks: this one is not synctui's, yet noted so,
+    # which shows that the note is what the read believes.
+    path.write_bytes(_spoil(path))
+    _forge_written(path, rules)
+    assert JsonFileDirectory(path).get("User", first)["accountEnabled"] == "nah"
+
+
+def test_a_version_changed_since_synctui_wrote_it_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    _, first = _written_whole(path, [{**users()[0], "accountEnabled": False}, *users()[1:]])
+    before = path.stat()
+    spoiled = _spoil(path)
+    with path.open("r+b") as handle:  # edited in place: same inode, same size, a later time
+        handle.write(spoiled)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1000))
+    with pytest.raises(SourceDataError, match="accountEnabled"):
+        JsonFileDirectory(path).get("User", first)
+
+
+@pytest.mark.parametrize("cut", [0, 10, 40])
+def test_a_torn_note_is_not_believed(tmp_path: Path, cut: int) -> None:
+    path = tmp_path / "target.json"
+    directory, first = _written_whole(path, [{**users()[0], "accountEnabled": False}, *users()[1:]])
+    rules = directory._rules
+    path.write_bytes(_spoil(path))
+    _forge_written(path, rules)
+    note = DocumentIndex.location(path)
+    note.write_bytes(note.read_bytes()[:cut])  # a crash left the note (written without fsync) torn
+    with pytest.raises(SourceDataError, match="accountEnabled"):
+        JsonFileDirectory(path).get("User", first)
+
+
+def test_a_reader_with_other_rules_checks_a_file_synctui_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    _, first = _written_whole(path, [{**users()[0], "accountEnabled": False}, *users()[1:]])
+    path.write_bytes(_spoil(path))
+    _forge_written(path, "the rules of another directory")
+    with pytest.raises(SourceDataError, match="accountEnabled"):
+        JsonFileDirectory(path).get("User", first)
+
+
+def test_objects_rewritten_in_place_keep_a_written_version_trusted_and_an_edited_one_not(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    directory, target_id = _written_whole(path, users())
+    for reads in range(3):  # unindexed, then indexed (the second read builds it), then kept
+        on_demand = JsonFileDirectory(path)
+        assert on_demand.read_one("User", target_id) is not None
+        on_demand.update("User", target_id, Modification(replace={"displayName": f"Renamed {reads}"}))
+        on_demand.flush()
+        written = document_index.Written.of(path, FileVersion.of(path.stat()))
+        assert written is not None and written.rules == directory._rules, reads
+    assert JsonFileDirectory(path).get("User", target_id)["displayName"] == "Renamed 2"
+    # A file someone else wrote, then rewritten in place by synctui: not trusted (its other objects
+    # were never checked).
+    document = orjson.loads(path.read_bytes())
+    _write(path, document)
+    on_demand = JsonFileDirectory(path)
+    on_demand.read_one("User", target_id)
+    on_demand.update("User", target_id, Modification(replace={"displayName": "Again"}))
+    on_demand.flush()
+    assert document_index.Written.of(path, FileVersion.of(path.stat())) is None
+
+
+def test_a_version_synctui_wrote_reads_whole_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    written, _ = _written_whole(path, users())
+    reread = JsonFileDirectory(path)  # the file is mapped, not read (see `_parsed_file`)
+    assert reread.read_document() == orjson.loads(path.read_bytes())
+    assert list(reread.read_all("User")) == list(written.read_all("User"))
+
+
+def test_an_empty_file_noted_as_written_is_no_json(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    rules = _written_whole(path, users())[0]._rules
+    path.write_bytes(b"")
+    _forge_written(path, rules)
+    with pytest.raises(SourceDataError, match="not valid JSON"):
+        JsonFileDirectory(path).read_document()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from synctui.connectors._definitions import attribute, object_definition
-from synctui.connectors._objects import _problem, first_invalid_object
+from synctui.connectors._objects import ObjectTable, _problem, first_invalid_object
 from synctui.models import AttributeType
 
 DEFINITION = object_definition(
@@ -67,3 +67,48 @@ def test_the_first_invalid_object_is_the_one_an_attribute_by_attribute_check_fin
     objects: list[dict[str, Any]],
 ) -> None:
     assert first_invalid_object(DEFINITION, objects) == _checked_one_by_one(objects)
+
+
+# --- the index `ObjectTable.find` builds on its first look-up of an attribute ------------------------
+
+FOUND_BY = object_definition(
+    "User",
+    [
+        attribute("id", anchor=True),
+        attribute("mail"),
+        attribute("employeeId", case_exact=True),
+        attribute("proxyAddresses", multivalued=True),
+    ],
+)
+SPELLINGS = st.sampled_from(["ann@x", "ANN@x", "Ann@X", "bo@x", "cy@x"])
+
+
+def _key(value: Any, case_exact: bool) -> Any:
+    return value if case_exact or not isinstance(value, str) else value.lower()
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"mail": SPELLINGS, "employeeId": SPELLINGS}),  # each a string: the usual
+            st.dictionaries(st.sampled_from(["mail", "employeeId"]), st.one_of(SPELLINGS, st.none(), st.just(7))),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["mail", "employeeId"]),
+)
+def test_the_first_find_of_an_attribute_finds_what_looking_at_every_object_finds(
+    objects: list[dict[str, Any]], name: str
+) -> None:
+    stored = {f"u{number}": {"id": f"u{number}", **obj} for number, obj in enumerate(objects)}
+    case_exact = name == "employeeId"
+    for wanted in ("ann@x", "Ann@X", "bo@x", "cy@x", 7):
+        table = ObjectTable(FOUND_BY, {key: dict(obj) for key, obj in stored.items()})
+        expected = [
+            obj
+            for obj in stored.values()
+            if obj.get(name) is not None
+            and type(obj.get(name)) is type(wanted)
+            and _key(obj[name], case_exact) == _key(wanted, case_exact)
+        ]
+        assert table.find(name, wanted) == expected
