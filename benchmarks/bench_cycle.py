@@ -10,9 +10,9 @@ see generate_tenant.py): generate_tenant.py writes a tenant of N users and N/50 
                 the tenant is) with orjson, no sync logic
                 (`floor, no GC`: the same with the garbage collector off, as a cycle runs)
   initial       the first cycle, into an empty target
-  steady        a cycle with nothing changed: the first after the initial cycle looks at every
-                object (`first look`); the ones after it find that nothing they depend on changed
-                since (`quiet`, see synctui/engine/quiet.py)
+  steady        a cycle with nothing changed: after a cycle that settled, it finds that nothing it
+                depends on changed since (`after initial`, `quiet`: see synctui/engine/quiet.py);
+                after provision on demand wrote an entry, it looks at every object (`looking`)
   incremental   a cycle after 1% of the users changed, 0.5% were disabled, 0.2% deleted and 0.5% added
   on demand     `jobs provision` of one user, in sync / just changed in the tenant file; the
                 first two reads after a cycle rewrote the files (`1st+2nd read`: a search, then
@@ -160,16 +160,26 @@ class Bench:
         # Each initial cycle gets a job of its own, so that each starts from an empty target; the
         # last job goes on to the other steps.
         initial = self._row("initial", self.objects)
-        first_look = self._row("steady, first look", self.objects)
+        after_initial = self._row("steady, after initial", self.objects)
         for attempt in range(self.repeat):
             self.job = self._create_job(self.folder / f"target-{attempt}.json")
             initial.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
             self._check(initial.runs[-1], exports=True)
-            first_look.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
-            self._check(first_look.runs[-1], exports=False)
-        initial.state_mb = first_look.state_mb = self._state_mb()
+            after_initial.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(after_initial.runs[-1], exports=False)
+        initial.state_mb = after_initial.state_mb = self._state_mb()
 
-        # After a cycle that found nothing, with nothing changed since (see synctui/engine/quiet.py).
+        # A cycle that must look at every object to find that nothing changed: one after provision
+        # on demand wrote an entry (see synctui/engine/quiet.py).
+        looking = self._row("steady, looking", self.objects)
+        users = self._provisioned_users()
+        for user_id in users[: self.repeat]:
+            self._command(self._synctui("jobs", "provision", self.job, "--object", user_id))
+            looking.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
+            self._check(looking.runs[-1], exports=False)
+        looking.state_mb = self._state_mb()
+
+        # After a cycle that settled, with nothing changed since (see synctui/engine/quiet.py).
         steady = self._row("steady, quiet", self.objects)
         for _ in range(self.repeat):
             steady.runs.append(self._command(self._synctui("jobs", "run", self.job, "--json")))
@@ -188,25 +198,28 @@ class Bench:
         print(f"  incremental changes: {counts}")
 
     def on_demand(self) -> None:
-        document = orjson.loads(self.tenant.read_bytes())
-        users = [user for user in document["users"] if user.get("accountEnabled") and user.get("manager")]
-        del document
+        users = self._provisioned_users()[self.repeat :]
         # The first read of a file's new version searches it, the second builds its index (see
         # connectors/document_index.py): reported apart from the reads that find the index built.
         first_reads = self._row("on demand, 1st+2nd read", None)
-        for user in users[:2]:
-            first_reads.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
+        for user_id in users[:2]:
+            first_reads.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user_id)))
         in_sync = self._row("on demand, in sync", None)
-        for user in users[2 : 2 + self.repeat]:
-            in_sync.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
+        for user_id in users[2 : 2 + self.repeat]:
+            in_sync.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user_id)))
         in_sync.state_mb = self._state_mb()
         changed = self._row("on demand, changed", None)
-        for user in users[2 + self.repeat : 2 + 2 * self.repeat]:
-            self._change_tenant(lambda document, user_id=user["id"]: _retitle(document, user_id))
-            changed.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user["id"])))
+        for user_id in users[2 + self.repeat : 2 + 2 * self.repeat]:
+            self._change_tenant(lambda document, user_id=user_id: _retitle(document, user_id))
+            changed.runs.append(self._command(self._synctui("jobs", "provision", self.job, "--object", user_id)))
         changed.state_mb = self._state_mb()
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def _provisioned_users(self) -> list[str]:
+        """Ids of users in the tenant now that a cycle provisions (enabled, with a manager)."""
+        document = orjson.loads(self.tenant.read_bytes())
+        return [user["id"] for user in document["users"] if user.get("accountEnabled") and user.get("manager")]
 
     def _row(self, name: str, objects: int | None) -> Row:
         row = Row(name, objects=objects)

@@ -177,13 +177,16 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
         else:
             execution.state = SynchronizationTaskExecutionResult.Succeeded
         entry_counts = quiet_counts if quiet_counts is not None else self.entry_counts()
-        if not result.paused and result.failure is None:
+        ran_to_its_end = not result.paused and result.failure is None
+        if ran_to_its_end:
             self.meta.pop("cursor", None)
             self.meta["watermark"] = format_datetime(self.clock.now())
             self.meta["schemaVersion"] = self.schema.version
-            self._note_quiet(initial=result.initial, staged_deletes=result.staged_deletes, entry_counts=entry_counts)
+        self.meta.pop("quiet", None)  # the last cycle's: noted again below if this one settled
         if result.failure is None:
             self._checkpoint()
+            if ran_to_its_end:
+                self._note_quiet(staged_deletes=result.staged_deletes, entry_counts=entry_counts)
         else:
             self._save_after_failure()
         execution.time_ended = self.clock.now()

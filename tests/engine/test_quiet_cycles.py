@@ -1,9 +1,11 @@
-"""Quiet cycles (engine/quiet.py): after a cycle that found nothing to do, a cycle over the same
-source, connector space, schema and options ends as it did without reading the source's objects
-or the space's entries; any change of those makes it look again, and find what changed."""
+"""Quiet cycles (engine/quiet.py): after a cycle that settled (ran to its end with nothing left
+over), a cycle over the same source, connector space, schema and options ends as a look would,
+without reading the source's objects or the space's entries; any change of those makes it look
+again, and find what changed."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synctui.clock import FrozenClock
 from synctui.connectors.jsonfile import JsonFileDirectory
@@ -68,6 +72,15 @@ class FileJob:
     def run(self) -> CycleResult:
         return self.cycle().run()
 
+    def meta(self) -> dict[str, Any]:
+        return dict(self.state.load(few_entries=True).meta)
+
+    def forget_quiet_mark(self) -> None:
+        """Make the next cycle look, as if the last one had not settled."""
+        meta = self.meta()
+        meta.pop("quiet")
+        self.state.checkpoint(meta=meta)
+
     @property
     def looked(self) -> bool:
         """Whether the last cycle read the source's objects."""
@@ -97,20 +110,21 @@ def _summary(result: CycleResult) -> tuple[Any, ...]:
     )
 
 
-def test_a_cycle_after_one_that_found_nothing_ends_as_it_did_without_looking(job: FileJob) -> None:
-    looked_and_found_nothing = job.run()
-    assert job.looked and looked_and_found_nothing.steady
+def test_after_a_cycle_that_settled_the_next_ends_as_a_look_would_without_looking(job: FileJob) -> None:
     target = (job.folder / "target.json").read_bytes()
-    for _ in range(2):
-        quiet = job.run()
-        assert not job.looked
-        assert _summary(quiet) == _summary(looked_and_found_nothing)
-        assert quiet.execution.count_imported == 5 and sorted(quiet.entry_counts.values()) == [1, 3]
+    quiet = job.run()  # after the initial cycle, which exported everything and settled
+    assert not job.looked
+    assert quiet.execution.count_imported == 5 and sorted(quiet.entry_counts.values()) == [1, 3]
+    job.forget_quiet_mark()
+    looked = job.run()
+    assert job.looked and looked.steady
+    assert _summary(quiet) == _summary(looked)
+    job.run()
+    assert not job.looked
     assert (job.folder / "target.json").read_bytes() == target
 
 
 def test_an_edited_source_is_looked_at_and_its_change_exported(job: FileJob) -> None:
-    job.run()
     job.run()  # quiet
     job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Manager"))
     result = job.run()
@@ -123,14 +137,12 @@ def test_an_edited_source_is_looked_at_and_its_change_exported(job: FileJob) -> 
         )["jobTitle"]
         == "Manager"
     )
-    job.run()  # found nothing: the next is quiet again
-    job.run()
+    job.run()  # the cycle that exported the change settled: this one is quiet
     assert not job.looked
 
 
 def test_a_changed_entry_makes_the_next_cycle_look(job: FileJob) -> None:
     # As provision on demand or a restart would: an entry written between two cycles.
-    job.run()
     job.state.checkpoint(entries={"User:u3": SpaceEntry("User")})  # the link to u3's target object forgotten
     result = job.run()
     # Looked at again (its hash was dropped) and matched to the same target object, which is in sync.
@@ -138,11 +150,12 @@ def test_a_changed_entry_makes_the_next_cycle_look(job: FileJob) -> None:
 
 
 def test_an_escrow_or_other_options_make_the_next_cycle_look(job: FileJob) -> None:
-    job.run()
     job.state.checkpoint(
         escrows={"User:u9": {"key": "User:u9", "nextRetry": "2000-01-01T00:00:00Z", "count": 1, "error": "x"}}
     )
     job.run()
+    assert job.looked
+    job.run()  # the escrow is still there: the cycle before did not settle
     assert job.looked
     job.state.checkpoint(escrows={})
     job.run()
@@ -153,13 +166,93 @@ def test_an_escrow_or_other_options_make_the_next_cycle_look(job: FileJob) -> No
     assert job.looked
 
 
-def test_a_cycle_that_found_something_notes_no_mark(job: FileJob) -> None:
-    job.edit_tenant(lambda document: document["users"].pop(2))
-    assert job.run().execution.count_exports == 1  # u3's deletion
+def test_a_cycle_that_held_deletes_back_notes_no_mark(job: FileJob) -> None:
+    job.options = CycleOptions(delete_threshold=1)
     job.run()
-    assert job.looked  # the cycle before exported: this one looked, found nothing, and notes it
+    job.edit_tenant(lambda document: document.update(users=document["users"][:1]))
+    assert job.run().staged_deletes == 2  # u2 and u3 (u4, disabled, was never provisioned)
+    for _ in range(2):
+        assert job.run().staged_deletes == 2
+        assert job.looked
+
+
+def test_a_resumed_cycle_notes_no_mark(job: FileJob) -> None:
+    job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Manager"))
+    # A run stopped before its objects were done, as a pause or a crash leaves it.
+    job.state.checkpoint(meta={**job.meta(), "cursor": {"activityId": "a1", "initial": False, "counters": {}}})
     job.run()
-    assert not job.looked
+    assert job.looked and "quiet" not in job.meta()
+    job.run()
+    assert job.looked and "quiet" in job.meta()
+
+
+# Edits of the tenant file: (action, user number, value).
+_user_number = st.integers(min_value=1, max_value=7)
+_edit = st.one_of(
+    st.tuples(st.just("create"), _user_number, st.booleans()),
+    st.tuples(st.just("rename"), _user_number, st.sampled_from(["Ann", "Bo"])),
+    st.tuples(st.just("enable"), _user_number, st.booleans()),
+    st.tuples(st.just("delete"), _user_number, st.none()),
+    st.tuples(st.just("manager"), _user_number, st.one_of(st.none(), _user_number)),
+    st.tuples(st.just("member"), _user_number, st.booleans()),
+    # Another user's sign-in name: two source objects matching one target object, escrowed until it changes.
+    st.tuples(st.just("clash"), _user_number, _user_number),
+)
+
+
+def _edit_tenant(document: dict[str, Any], action: str, n: int, value: Any) -> None:
+    users = {user["id"]: user for user in document["users"]}
+    user_id = f"u{n}"
+    user = users.get(user_id)
+    members: list[str] = document["groups"][0]["members"]
+    if action == "create":
+        if user is None:
+            document["users"].append(person(n, accountEnabled=value))
+    elif user is None:
+        return
+    elif action == "rename":
+        user["displayName"] = f"{value} {n}"
+    elif action == "enable":
+        user["accountEnabled"] = value
+    elif action == "delete":
+        document["users"].remove(user)
+        for other in document["users"]:  # as a directory does: no dangling manager or member
+            if other.get("manager") == user_id:
+                other["manager"] = None
+        if user_id in members:
+            members.remove(user_id)
+    elif action == "manager":
+        manager = f"u{value}" if value is not None and f"u{value}" in users and value != n else None
+        user["manager"] = manager
+    elif action == "clash":
+        user["userPrincipalName"] = user["mail"] = f"user{value}@contoso.example"
+    elif action == "member":
+        if value and user_id not in members:
+            members.append(user_id)
+        elif not value and user_id in members:
+            members.remove(user_id)
+
+
+@settings(max_examples=40)
+@given(st.lists(st.lists(_edit, max_size=6), min_size=1, max_size=4))
+def test_whenever_a_cycle_notes_a_mark_a_look_would_find_nothing(batches: list[list[tuple[str, int, Any]]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        job = FileJob(Path(folder))
+        for batch in [[], *batches]:
+            job.edit_tenant(lambda document, batch=batch: [_edit_tenant(document, *edit) for edit in batch])
+            job.run()
+            if "quiet" not in job.meta():
+                continue
+            target, space = (job.folder / "target.json").read_bytes(), job.state.load().entries
+            quiet = job.run()
+            assert not job.looked
+            job.forget_quiet_mark()
+            looked = job.run()
+            assert job.looked
+            assert looked.execution.count_imported_deltas == 0 and looked.execution.count_exports == 0
+            assert _summary(looked) == _summary(quiet)
+            assert (job.folder / "target.json").read_bytes() == target
+            assert dict(job.state.load().entries) == dict(space)
 
 
 # --- what the marks are made of ------------------------------------------------------------------
