@@ -20,6 +20,7 @@ from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.scim._definition import scim_definition
 from synctui.connectors.tenant import tenant_definition
 from synctui.models import AttributeDefinition, DirectoryDefinition, Mutability, complete
+from synctui.store import Home
 
 ONLY_ELSEWHERE = (
     "pydantic.plugin._loader",
@@ -110,3 +111,21 @@ def test_models_that_refer_to_each_other_validate_on_their_first_use_in_a_proces
         "assert Subject(object_id='x').model_dump(mode='json')['links'] is None\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_dashboard_notices_a_provision_made_by_another_process(cli) -> None:
+    # The provision leaves the job file as it was (its escrows and meta did not change): the jobs
+    # folder's time still moves, which is what a dashboard polls (Home.change_stamp).
+    _, out, _ = cli("jobs", "list", "--json")
+    job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
+    assert cli("jobs", "run", job)[0] == 0
+    users = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"]
+    assert cli("jobs", "provision", job, "--object", users[0]["id"])[0] == 0  # its change logs made
+    home = Home(cli.home)
+    os.utime(home.jobs_dir, ns=(0, 0))
+    before = home.change_stamp()
+    job_file = home.job_state_file(job).stat()
+    assert cli("jobs", "provision", job, "--object", users[1]["id"])[0] == 0
+    written = home.job_state_file(job).stat()
+    assert (written.st_ino, written.st_mtime_ns) == (job_file.st_ino, job_file.st_mtime_ns)  # not written again
+    assert home.change_stamp() != before

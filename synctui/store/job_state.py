@@ -12,6 +12,7 @@ its log view the log, and neither the space.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -150,16 +151,22 @@ class JobStateStore:
         which only makes the next cycle look at their objects again (it finds what they
         exported by their matching attributes), where escrows behind would lose retries."""
         with self._lock:
+            rewritten = False
             if escrows is not None:
-                _replace_table(self._db, _ESCROWS, list(escrows.values()))
+                rewritten = _replace_table(self._db, _ESCROWS, list(escrows.values()))
             if meta is not None:
-                _replace_table(self._db, _META, [dict(meta)])
+                rewritten = _replace_table(self._db, _META, [dict(meta)]) or rewritten
             _flush(self._db)
             if logs:
                 self._append_logs(logs)
             self._connector_space().write(entries or {})
             if in_flight is not None:
                 self._in_flight.reset(in_flight)
+            if not rewritten and (logs or entries) and self.path is not None:
+                # Other processes (a dashboard) learn that a job changed from the jobs folder's time
+                # (Home.change_stamp), which renaming the job file into place changes; appending to
+                # the change logs does not.
+                os.utime(self.path.parent)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Provisioning log entries, newest first."""
@@ -324,15 +331,16 @@ def _pending_logs_file(path: Path) -> Path:
     return path.with_suffix(".logs.changes")
 
 
-def _replace_table(db: TinyDB, name: str, documents: list[dict[str, Any]]) -> None:
-    """Make `documents` the table's, unless they are already: the job file is written (with its
-    .bak and two fsyncs, ~5 ms) only if what it holds changed, and a provision on demand leaves
+def _replace_table(db: TinyDB, name: str, documents: list[dict[str, Any]]) -> bool:
+    """Make `documents` the table's, unless they are already (False): the job file is written (with
+    its .bak and two fsyncs, ~5 ms) only if what it holds changed, and a provision on demand leaves
     the escrows and the meta as they were."""
     table = db.table(name, cache_size=0)
     if name in db.tables() and table.all() == documents:
-        return
+        return False
     table.truncate()
     table.insert_multiple(documents)
+    return True
 
 
 def _flush(db: TinyDB) -> None:

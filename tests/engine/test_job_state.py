@@ -3,6 +3,7 @@ writes where, what a reader sees, and what survives a crash."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -500,6 +501,12 @@ def test_a_checkpoint_that_changes_no_escrow_or_meta_leaves_the_job_file_as_it_w
     )
     assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     assert JobStateStore(state_file).load().entries == {"User:1": _entry(1), "User:2": _entry(2)}
+
+    # Other processes still see that the job changed: the jobs folder's time moves, as a rename would move it.
+    os.utime(state_file.parent, ns=(0, 0))
+    reopened.checkpoint(meta={"watermark": "w1"}, logs=[{"id": "m"}])
+    assert state_file.parent.stat().st_mtime_ns != 0
+    assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
 
     reopened.checkpoint(escrows={}, meta={"watermark": "w1"})
     reopened.checkpoint(meta={"watermark": "w2"})
