@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,8 +166,9 @@ class JobStateStore:
             if not rewritten and (logs or entries) and self.path is not None:
                 # Other processes (a dashboard) learn that a job changed from the jobs folder's time
                 # (Home.change_stamp), which renaming the job file into place changes; appending to
-                # the change logs does not.
-                os.utime(self.path.parent)
+                # the change logs does not. A hint only: the checkpoint is durable already.
+                with suppress(OSError):
+                    os.utime(self.path.parent)
 
     def logs(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Provisioning log entries, newest first."""
