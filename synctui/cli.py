@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 import os
 import re
 import sys
@@ -155,7 +154,10 @@ def _dashboard(args: argparse.Namespace) -> int:
             server.stop()
     # Everything is saved (the store writes as it goes), the scheduler and the Graph server have
     # stopped: what is left of the interpreter's own shutdown is freeing, one by one, the objects
-    # the dashboard made, a second or more of a quit on a busy machine. End now instead.
+    # the dashboard made, a second or more of a quit on a busy machine. End now instead. (logging
+    # is imported here: the dashboard's libraries have loaded it, the other commands need not.)
+    import logging
+
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

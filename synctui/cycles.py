@@ -660,7 +660,7 @@ def on_demand_result(entry: dict[str, Any]) -> StringKeyStringValuePair:
     status = entry["statusInfo"]
     result = {"success": "Success", "skipped": "Skipped", "failure": "Failure"}.get(status["status"], "Warning")
     key = {"result": result, "details": {"errorCode": status.get("errorCode"), "errorMessage": status.get("reason")}}
-    return StringKeyStringValuePair(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
+    return StringKeyStringValuePair.of_own_values(key=orjson.dumps(key).decode(), value=orjson.dumps(entry).decode())
 
 
 def on_demand_summary(key: Mapping[str, Any]) -> str:

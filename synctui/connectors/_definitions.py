@@ -28,7 +28,7 @@ def attribute(
     mutability: Mutability = Mutability.ReadWrite,
     references: str | None = None,
 ) -> AttributeDefinition:
-    return AttributeDefinition(
+    return AttributeDefinition.of_own_values(
         name=name,
         type=attribute_type,
         anchor=anchor,
@@ -36,7 +36,7 @@ def attribute(
         multivalued=multivalued,
         required=required,
         mutability=mutability,
-        referenced_objects=[ReferencedObject(referenced_object_name=references)] if references else [],
+        referenced_objects=[ReferencedObject.of_own_values(referenced_object_name=references)] if references else [],
     )
 
 
@@ -52,10 +52,12 @@ def id_anchor() -> AttributeDefinition:
 def object_definition(
     name: str, attributes: list[AttributeDefinition], metadata: dict[str, str] | None = None
 ) -> ObjectDefinition:
-    return ObjectDefinition(
+    return ObjectDefinition.of_own_values(
         name=name,
         attributes=attributes,
-        metadata=[ObjectDefinitionMetadataEntry(key=key, value=value) for key, value in (metadata or {}).items()],
+        metadata=[
+            ObjectDefinitionMetadataEntry.of_own_values(key=key, value=value) for key, value in (metadata or {}).items()
+        ],
     )
 
 

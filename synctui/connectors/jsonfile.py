@@ -22,7 +22,7 @@ JSON_FILE_DIRECTORY_NAME = "JSON file"
 
 
 def jsonfile_definition() -> DirectoryDefinition:
-    return DirectoryDefinition(
+    return DirectoryDefinition.of_own_values(
         name=JSON_FILE_DIRECTORY_NAME,
         read_only=False,
         objects=[

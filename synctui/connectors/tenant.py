@@ -25,7 +25,7 @@ TENANT_DIRECTORY_NAME = "Azure Active Directory"
 def tenant_definition() -> DirectoryDefinition:
     """Entra's own description of itself as a provisioning source: anchor `objectId`, and
     `IsSoftDeleted`, which the engine computes rather than reads."""
-    return DirectoryDefinition(
+    return DirectoryDefinition.of_own_values(
         name=TENANT_DIRECTORY_NAME,
         read_only=False,
         objects=[

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import (
-    ALL_COMPLETED,
-    FIRST_COMPLETED,
-    Future,
-    ThreadPoolExecutor,
-    wait,
-)
 from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+# concurrent.futures (and the logging it loads, ~6 ms) is imported where threads are started: a
+# target that takes one request at a time, and provision on demand, never need it.
 
 Item = TypeVar("Item")
 
@@ -45,6 +44,8 @@ class ParallelSteps:
                     return False
                 step(item)
             return True
+        from concurrent.futures import ThreadPoolExecutor
+
         self._lock.acquire()
         self._parallel = True
         pool = ThreadPoolExecutor(self.width, thread_name_prefix="synctui-step")
@@ -53,9 +54,9 @@ class ParallelSteps:
                 if not before_each():
                     return False
                 if len(self._running) >= self.width:
-                    self._wait(FIRST_COMPLETED)
+                    self._wait(all_done=False)
                 self._running.add(pool.submit(self._hold, step, item))
-            self._wait(ALL_COMPLETED)
+            self._wait(all_done=True)
             return True
         finally:
             self._parallel = False
@@ -69,7 +70,7 @@ class ParallelSteps:
         """Wait until no step is under way (from `before_each`): a checkpoint then sees no object
         half done, exactly as in a sequential run."""
         if self._parallel:
-            self._wait(ALL_COMPLETED)
+            self._wait(all_done=True)
 
     def waiting(self) -> AbstractContextManager[None]:
         """Around a call to a directory: other steps run meanwhile. (Called for every export,
@@ -80,9 +81,12 @@ class ParallelSteps:
         with self._lock:
             step(item)
 
-    def _wait(self, until: str) -> None:
+    def _wait(self, *, all_done: bool) -> None:
+        """Until every step under way has ended (`all_done`), or at least one."""
+        from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, wait
+
         with self.waiting():
-            done, running = wait(self._running, return_when=until)
+            done, running = wait(self._running, return_when=ALL_COMPLETED if all_done else FIRST_COMPLETED)
         self._running = set(running)
         for future in done:
             future.result()

@@ -27,12 +27,8 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from ..errors import InvalidRequest, NotFound, SynctuiError, validation_problems
 from ..expressions import function_catalogue
-from ..models import (
-    ParseExpressionRequest,
-    ProvisionOnDemandRequest,
-    SynchronizationJobRestartCriteria,
-    SynchronizationSecretKeyStringValuePair,
-)
+from ..models import ParseExpressionRequest, SynchronizationJobRestartCriteria, SynchronizationSecretKeyStringValuePair
+from ..models.on_demand import ProvisionOnDemandRequest
 from ..service import ServicePrincipal, SyncService
 from . import odata
 from .errors import GraphRequestError, error_body, status_of

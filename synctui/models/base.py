@@ -25,7 +25,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from enum import Enum, Flag
 from types import UnionType
-from typing import Annotated, Any, Self, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Self, TypeVar, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, model_validator
 from pydantic.alias_generators import to_camel
@@ -80,6 +80,17 @@ class GraphModel(BaseModel):
             return super().model_validate_json(json_data, **kwargs)
         finally:
             _reading_wire.reset(token)
+
+    @classmethod
+    def of_own_values(cls, **values: Any) -> Self:
+        """A model built in Python (complete, like one made with keyword arguments) of values that
+        are already what its fields hold: enum members, not their names; models, not mappings.
+        For synctui's own constants (the directory definitions its connectors describe themselves
+        with): it skips validation, whose validators pydantic builds in each process on a model's
+        first use, with a look-up of its plugins the first time (~20 ms of a `jobs provision`)."""
+        model = cast(Self, cls.model_construct(**values))  # the pydantic plugin types it as GraphModel
+        model.__pydantic_fields_set__ = set(cls.model_fields)
+        return model
 
     def model_dump(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("exclude_unset", True)

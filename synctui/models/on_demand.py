@@ -19,9 +19,6 @@ class SynchronizationLinkedObjects(GraphModel):
     owners: list[SynchronizationJobSubject] = []
 
 
-SynchronizationJobSubject.model_rebuild()
-
-
 class SynchronizationJobApplicationParameters(GraphModel):
     rule_id: str | None = None
     subjects: list[SynchronizationJobSubject] = []

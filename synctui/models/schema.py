@@ -98,9 +98,6 @@ class AttributeMappingSource(GraphModel):
     parameters: list[StringKeyAttributeMappingSourceValuePair] = []
 
 
-StringKeyAttributeMappingSourceValuePair.model_rebuild()
-
-
 class AttributeMapping(GraphModel):
     target_attribute_name: str = ""
     source: AttributeMappingSource | None = None

@@ -3,6 +3,7 @@ writes where, what a reader sees, and what survives a crash."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -486,3 +487,28 @@ def test_log_entries_written_into_the_file_before_a_crash_kept_their_change_log_
         "2": {"id": "b"},
         "3": {"id": "c"},
     }
+
+
+def test_a_checkpoint_that_changes_no_escrow_or_meta_leaves_the_job_file_as_it_was(state_file: Path) -> None:
+    store = JobStateStore(state_file)
+    escrows = {"User:1": {"key": "User:1", "nextRetry": "2026-01-01T00:00:00Z"}}
+    store.checkpoint(entries={"User:1": _entry(1)}, escrows=escrows, meta={"watermark": "w1"})
+    written = state_file.stat()
+
+    reopened = JobStateStore(state_file)
+    reopened.checkpoint(
+        entries={"User:2": _entry(2)}, escrows=dict(escrows), meta={"watermark": "w1"}, logs=[{"id": "l"}]
+    )
+    assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert JobStateStore(state_file).load().entries == {"User:1": _entry(1), "User:2": _entry(2)}
+
+    # Other processes still see that the job changed: the jobs folder's time moves, as a rename would move it.
+    os.utime(state_file.parent, ns=(0, 0))
+    reopened.checkpoint(meta={"watermark": "w1"}, logs=[{"id": "m"}])
+    assert state_file.parent.stat().st_mtime_ns != 0
+    assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+    reopened.checkpoint(escrows={}, meta={"watermark": "w1"})
+    reopened.checkpoint(meta={"watermark": "w2"})
+    snapshot = JobStateStore(state_file).load()
+    assert (snapshot.escrows, snapshot.meta) == ({}, {"watermark": "w2"})

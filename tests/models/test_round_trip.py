@@ -25,7 +25,6 @@ from synctui.models import (
     ObjectMapping,
     ParseExpressionRequest,
     ParseExpressionResponse,
-    ProvisionOnDemandRequest,
     QuarantineReason,
     StringKeyStringValuePair,
     SynchronizationJob,
@@ -39,6 +38,7 @@ from synctui.models import (
     parse_duration,
     parse_flags,
 )
+from synctui.models.on_demand import ProvisionOnDemandRequest
 from synctui.schema_validation import validate_schema
 
 EXAMPLES = Path(__file__).parent / "graph_examples"

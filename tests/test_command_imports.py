@@ -1,0 +1,131 @@
+"""What a short command loads: `jobs provision` (provision on demand, meant to answer in a blink)
+builds no pydantic validator in a process after the first (so pydantic never looks its plugins up,
+importing importlib.metadata), and leaves the modules only other paths need unloaded; those paths
+still load them (a cycle in a process of its own, exports on several threads, in their own tests:
+test_cycle_process.py, tests/engine/test_parallel_steps.py). The directory definitions the
+connectors describe themselves with, made without validation, are what validating would make."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from synctui.connectors.csvfile import hr_csv_definition
+from synctui.connectors.jsonfile import jsonfile_definition
+from synctui.connectors.scim._definition import scim_definition
+from synctui.connectors.tenant import tenant_definition
+from synctui.models import AttributeDefinition, DirectoryDefinition, Mutability, complete
+from synctui.store import Home
+
+ONLY_ELSEWHERE = (
+    "pydantic.plugin._loader",
+    "importlib.metadata",
+    "subprocess",
+    "concurrent.futures",
+    "logging",
+    "synctui.models.on_demand",
+)
+"""Modules `jobs provision` has no use for: the plugin look-up of a validator's first build, a
+cycle's child process, the pool of parallel exports, the dashboard's shutdown, and the Graph
+endpoint's provisionOnDemand request and answer models."""
+
+REPORT = (
+    "import json, sys\n"
+    "from synctui.cli import main\n"
+    "code = main(sys.argv[1:-1])\n"
+    "loaded = [name for name in sys.argv[-1].split(',') if name in sys.modules]\n"
+    "sys.stderr.write('\\n' + json.dumps({'code': code, 'loaded': loaded}) + '\\n')\n"
+)
+
+
+def _command(home: Path, *argv: str) -> dict[str, object]:
+    """`synctui ARGV` in a fresh interpreter: its exit code and which of ONLY_ELSEWHERE it loaded."""
+    done = subprocess.run(
+        [sys.executable, "-c", REPORT, *argv, ",".join(ONLY_ELSEWHERE)],
+        env=dict(os.environ, SYNCTUI_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
+    return report
+
+
+def test_provision_on_demand_builds_no_validator_and_loads_no_child_process_or_thread_pool(cli) -> None:
+    _, out, _ = cli("jobs", "list", "--json")
+    job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
+    assert cli("jobs", "run", job)[0] == 0
+    users = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"]
+    # The first process validates the job and keeps it (store/model_cache.py); the ones after read it.
+    assert _command(cli.home, "jobs", "provision", job, "--object", users[0]["id"])["code"] == 0
+    assert _command(cli.home, "jobs", "provision", job, "--object", users[1]["id"]) == {"code": 0, "loaded": []}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        tenant_definition,
+        jsonfile_definition,
+        scim_definition,
+        lambda: hr_csv_definition(["Badge", "Region"]),
+    ],
+    ids=["tenant", "jsonfile", "scim", "csv"],
+)
+def test_a_connectors_definition_is_what_validating_it_would_make(definition) -> None:
+    made = definition()
+    validated = complete(DirectoryDefinition.model_validate(made.model_dump(mode="json")))
+    assert made == validated
+    assert made.model_dump(mode="json") == validated.model_dump(mode="json")
+    assert made.model_dump() == validated.model_dump()  # the same Python types too: enum members, models
+    for made_object, validated_object in zip(made.objects, validated.objects, strict=True):
+        assert made_object.model_fields_set == validated_object.model_fields_set
+        for made_attribute, validated_attribute in zip(
+            made_object.attributes, validated_object.attributes, strict=True
+        ):
+            assert made_attribute.model_fields_set == validated_attribute.model_fields_set
+            assert type(made_attribute.mutability) is type(validated_attribute.mutability)
+
+
+def test_a_model_of_own_values_is_complete_as_one_made_with_keyword_arguments() -> None:
+    made = AttributeDefinition.of_own_values(name="mail", mutability=Mutability.ReadOnly)
+    built = AttributeDefinition(name="mail", mutability=Mutability.ReadOnly)
+    assert made == built and made.model_fields_set == built.model_fields_set == set(AttributeDefinition.model_fields)
+    assert made.model_dump(mode="json") == built.model_dump(mode="json")
+
+
+def test_models_that_refer_to_each_other_validate_on_their_first_use_in_a_process() -> None:
+    # Their references are resolved when they are first used (defer_build), not at import.
+    code = (
+        "from synctui.models import StringKeyAttributeMappingSourceValuePair as Pair\n"
+        "from synctui.models.on_demand import SynchronizationJobSubject as Subject\n"
+        "pair = Pair.model_validate({'key': 'a', 'value': {'type': 'Function', 'name': 'Join', 'parameters': "
+        "[{'key': 'separator', 'value': {'type': 'Constant', 'name': ','}}]}})\n"
+        "assert pair.value.parameters[0].value.name == ','\n"
+        "subject = Subject.model_validate({'objectId': 'u', 'links': {'manager': {'objectId': 'm'}}})\n"
+        "assert subject.links.manager.object_id == 'm'\n"
+        "assert Subject(object_id='x').model_dump(mode='json')['links'] is None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_dashboard_notices_a_provision_made_by_another_process(cli) -> None:
+    # The provision leaves the job file as it was (its escrows and meta did not change): the jobs
+    # folder's time still moves, which is what a dashboard polls (Home.change_stamp).
+    _, out, _ = cli("jobs", "list", "--json")
+    job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
+    assert cli("jobs", "run", job)[0] == 0
+    users = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"]
+    assert cli("jobs", "provision", job, "--object", users[0]["id"])[0] == 0  # its change logs made
+    home = Home(cli.home)
+    os.utime(home.jobs_dir, ns=(0, 0))
+    before = home.change_stamp()
+    job_file = home.job_state_file(job).stat()
+    assert cli("jobs", "provision", job, "--object", users[1]["id"])[0] == 0
+    written = home.job_state_file(job).stat()
+    assert (written.st_ino, written.st_mtime_ns) == (job_file.st_ino, job_file.st_mtime_ns)  # not written again
+    assert home.change_stamp() != before
