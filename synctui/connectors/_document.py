@@ -119,8 +119,8 @@ class JsonDocumentDirectory:
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
         return self._table(object_type).iter_copies()
 
-    def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
-        return self._table(object_type).iter_shared()
+    def read_all_shared(self, object_type: str) -> Mapping[str, DirectoryObject]:
+        return self._table(object_type).shared()
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._table(object_type).get(object_id)

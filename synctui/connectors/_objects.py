@@ -27,7 +27,7 @@ a dict used as an ordered set."""
 
 
 class ObjectTable:
-    """Objects of one type by id. Readers get copies, except through `iter_shared`: so that what
+    """Objects of one type by id. Readers get copies, except through `shared`: so that what
     it hands out stays as it was read, writes never change a stored object or list in place, they
     store a new one.
 
@@ -76,10 +76,11 @@ class ObjectTable:
             if stored is not None:
                 yield self._present(stored)
 
-    def iter_shared(self) -> Iterator[DirectoryObject]:
-        """Every object as stored, for a caller that only reads (see `SharedReads`)."""
-        # A snapshot, so that a caller may write while it iterates.
-        return iter(list(self._objects.values()))
+    def shared(self) -> dict[str, DirectoryObject]:
+        """Every object by id as stored, for a caller that only reads (see `SharedReads`)."""
+        # A snapshot, so that a caller may write while it reads (and a copy made in C: a cycle's
+        # source keyed again object by object took 40 ms at 100,000 users).
+        return dict(self._objects)
 
     def find(self, attribute: str, value: Any) -> list[DirectoryObject]:
         name = self._stored_name(attribute)

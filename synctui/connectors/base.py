@@ -107,10 +107,11 @@ class SharedReads(Protocol):
     `read_all` hands out copies that the caller may change. A caller that only reads (a cycle
     reading its source) can skip the cost of copying 100,000 objects through this instead."""
 
-    def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
-        """Every object of a type, as the directory keeps it: the caller must not change it. The
-        anchor is under `id` only, whatever the directory's definition calls it. An object stays
-        as it was read, whatever is written to the directory afterwards."""
+    def read_all_shared(self, object_type: str) -> Mapping[str, DirectoryObject]:
+        """Every object of a type by id, as the directory keeps it: the caller must not change
+        them. The anchor is under `id` only, whatever the directory's definition calls it. The
+        objects, and which there are, stay as they were read, whatever is written to the
+        directory afterwards."""
         ...
 
 

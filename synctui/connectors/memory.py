@@ -121,10 +121,10 @@ class MemoryDirectory:
         self._called("read_all", table.definition.name)
         return table.iter_copies()
 
-    def read_all_shared(self, object_type: str) -> Iterable[DirectoryObject]:
+    def read_all_shared(self, object_type: str) -> Mapping[str, DirectoryObject]:
         table = self._table(object_type)
         self._called("read_all", table.definition.name)
-        return table.iter_shared()
+        return table.shared()
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         table = self._table(object_type)

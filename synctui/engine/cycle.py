@@ -138,9 +138,12 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
 
     def _read_sources(self) -> None:
         # The cycle only reads its source's objects: it need not pay for copies where it can avoid them.
-        read = self.source.read_all_shared if isinstance(self.source, SharedReads) else self.source.read_all
         for mapping in self.schema.mappings:
-            self._sources[mapping.source_type] = {str(obj["id"]): obj for obj in read(mapping.source_type)}
+            self._sources[mapping.source_type] = (
+                self.source.read_all_shared(mapping.source_type)
+                if isinstance(self.source, SharedReads)
+                else {str(obj["id"]): obj for obj in self.source.read_all(mapping.source_type)}
+            )
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
         self._read_assignments()
 

@@ -171,7 +171,7 @@ class CycleState:
         self._matching_claims: dict[tuple[str, str, Any], EntryKey] = {}
         """(target type, attribute, value) → the object that first matched on it in this cycle (see
         `_claim_matching_value`)."""
-        self._sources: dict[str, dict[str, dict[str, Any]]] = {}
+        self._sources: dict[str, Mapping[str, dict[str, Any]]] = {}
         self._owners: dict[tuple[str | None, str], str] | None = None
         """(target type, target id) → the key of the entry linked to it; see `_claim_link`."""
         self._steps = ParallelSteps(target.max_parallel if isinstance(target, ParallelRequests) else 1)

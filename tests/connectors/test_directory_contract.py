@@ -55,9 +55,10 @@ def test_objects_read_are_copies(make_directory: DirectoryFactory) -> None:
 def test_shared_reads_are_the_objects_as_kept_and_stay_as_they_were_read(make_directory: DirectoryFactory) -> None:
     directory = make_directory()
     assert isinstance(directory, SharedReads)
-    users = {user["id"]: user for user in directory.read_all_shared("User")}
+    users = directory.read_all_shared("User")
     assert users["u1"] == {key: value for key, value in directory.get("User", "u1").items() if key != "objectId"}
-    (group,) = directory.read_all_shared("Group")
+    assert all(user["id"] == user_id for user_id, user in users.items())
+    (group,) = directory.read_all_shared("Group").values()
     directory.update(
         "User",
         "u1",
