@@ -12,8 +12,10 @@ add up.
 A note reaches the file before its export is sent, unless the export is `deferred`: one that
 reaches the target's store only when the target is flushed (a file directory). Such notes need
 only be on disk by then: they are kept until `sync` writes them as one line, a JSON array, in a
-single call (100,000 notes of an initial cycle would otherwise cost a call each). A torn line is
-one whose exports were never sent, or never flushed, so reading skips it.
+single call (100,000 notes of an initial cycle would otherwise cost a call each). They wait as
+their JSON text, ~120 bytes a note where a dict took ~300 (an initial cycle of 100,000 users holds
+100,000 and more at a checkpoint). A torn line is one whose exports were never sent, or never
+flushed, so reading skips it.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ class InFlightJournal:
         self.path = path
         self._handle: Any = None
         self._memory: dict[str, dict[str, Any]] = {}
-        self._deferred: list[dict[str, Any]] = []
+        self._deferred: list[bytes] = []
+        """The deferred notes, each as `,` and its JSON text."""
 
     def read(self) -> dict[str, dict[str, Any]]:
         """Exports left in flight by an earlier run, by key (a torn last line is ignored)."""
@@ -58,14 +61,17 @@ class InFlightJournal:
         if self.path is None:
             self._memory.setdefault(key, {}).update(info, key=key)
         elif deferred:
-            self._deferred.append(dict(info, key=key))
+            # A copy of orjson's text, not the text itself: each result of `orjson.dumps` keeps the
+            # ~4 KB buffer it was written in (400 MB for 100,000 notes).
+            self._deferred.append(b"," + orjson.dumps(dict(info, key=key)))
         else:
             self._append(orjson.dumps(dict(info, key=key)) + b"\n")
 
     def sync(self) -> None:
         """Make the recorded intents durable (before the target's own flush)."""
         if self._deferred:
-            self._append(orjson.dumps(self._deferred) + b"\n")
+            notes = b"".join(self._deferred)
+            self._append(b"[" + notes[1:] + b"]\n")  # as orjson writes the list
             self._deferred = []
         if self._handle is not None:
             os.fsync(self._handle.fileno())
