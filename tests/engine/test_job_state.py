@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from synctui.models.connector_space import ProvisioningState, SpaceEntry
-from synctui.store import JobStateStore, StoreError, connector_space, job_state, log_file
+from synctui.store import JobStateStore, StoreError, connector_space, in_flight, job_state, log_file
 from synctui.store.log_query import LogQuery
 
 
@@ -331,13 +331,29 @@ def test_deferred_notes_wait_for_the_sync_before_the_targets_flush(state_file: P
     assert JobStateStore(state_file).load().in_flight == {}
 
 
-def test_deferred_notes_are_written_as_one_json_list(state_file: Path) -> None:
+@pytest.mark.parametrize("at_once", [1, 2, 3, 1024])
+def test_deferred_notes_are_written_as_one_json_list_however_many_were_made_text_at_once(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch, at_once: int
+) -> None:
+    monkeypatch.setattr(in_flight, "NOTES_MADE_TEXT_AT_ONCE", at_once)
     store = JobStateStore(state_file)
-    notes = [("User:1", {"matching": [["mail", "é@contoso.example"]]}), ("User:2", {"references": True})]
-    for key, info in notes:
+    notes = [(f"User:{n}", {"matching": [["mail", f"é{n}@contoso.example"]]}) for n in range(4)]
+    notes += [("User:1", {"references": True}), ("User:9", {"references": True})]
+    for key, info in notes[:5]:
         store.record_in_flight(key, info, deferred=True)
     store.sync_in_flight()
-    assert state_file.with_suffix(".inflight").read_bytes() == orjson.dumps([dict(i, key=k) for k, i in notes]) + b"\n"
+    store.record_in_flight(*notes[5], deferred=True)
+    store.sync_in_flight()
+    assert state_file.with_suffix(".inflight").read_bytes() == (
+        orjson.dumps([dict(info, key=key) for key, info in notes[:5]])
+        + b"\n"
+        + orjson.dumps([dict(notes[5][1], key=notes[5][0])])
+        + b"\n"
+    )
+    store.record_in_flight("User:7", {"references": True}, deferred=True)
+    store.checkpoint(in_flight={})  # the notes not yet synced are settled too: none is written later
+    store.sync_in_flight()
+    assert not state_file.with_suffix(".inflight").exists()
 
 
 def test_a_torn_batch_of_deferred_notes_is_skipped(state_file: Path) -> None:
