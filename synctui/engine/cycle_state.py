@@ -160,9 +160,7 @@ class CycleState:
         self._dirty: dict[str, SpaceEntry | None] = {}
         # Log entries are rendered at the checkpoint, and only as many as the store keeps: an
         # initial cycle of 100,000 objects would otherwise build 95,000 entries for nothing.
-        self._new_logs: deque[tuple[ObjectTrace, CompiledObjectMapping, str, str | None]] = deque(
-            maxlen=state.log_limit
-        )
+        self._new_logs: deque[ObjectTrace] = deque(maxlen=state.log_limit)
         self._last_checkpoint = time.monotonic()
         self._checkpoint_interval = self.options.checkpoint_seconds
         self._eval_context = EvaluationContext(now=clock.now)
@@ -384,20 +382,20 @@ class CycleState:
 
     def _log(self, trace: ObjectTrace, mapping: CompiledObjectMapping, source_id: str, display: str | None) -> None:
         # Rendered only if it is still among the newest at the next checkpoint (see `_rendered_logs`).
-        self._new_logs.append((trace, mapping, source_id, display))
+        self._new_logs.append(trace.logged(mapping, source_id, display))
 
     def _rendered_logs(self) -> list[dict[str, Any]]:
         source_system, target_system = self.options.source_system, self.options.target_system
         logs = [
             trace.entry(
-                object_type=mapping.source_type,
-                source_id=source_id,
-                display_name=display,
-                target_type=mapping.target_type,
+                object_type=trace.mapping.source_type,
+                source_id=trace.source_id,
+                display_name=trace.display,
+                target_type=trace.mapping.target_type,
                 source_system=source_system,
                 target_system=target_system,
             )
-            for trace, mapping, source_id, display in self._new_logs
+            for trace in self._new_logs
         ]
         self._new_logs.clear()
         return logs

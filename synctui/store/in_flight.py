@@ -12,8 +12,10 @@ add up.
 A note reaches the file before its export is sent, unless the export is `deferred`: one that
 reaches the target's store only when the target is flushed (a file directory). Such notes need
 only be on disk by then: they are kept until `sync` writes them as one line, a JSON array, in a
-single call (100,000 notes of an initial cycle would otherwise cost a call each). A torn line is
-one whose exports were never sent, or never flushed, so reading skips it.
+single call (100,000 notes of an initial cycle would otherwise cost a call each). They wait as
+their JSON text, made a thousand at a time: ~140 bytes a note where a dict took ~280 (an initial
+cycle of 100,000 users holds 100,000 and more at a checkpoint). A torn line is one whose exports
+were never sent, or never flushed, so reading skips it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ import orjson
 from ..fileio import OWNER_ONLY, atomic_write
 from .files import opener, read_file
 
+NOTES_MADE_TEXT_AT_ONCE = 1024
+"""Deferred notes wait as dicts until this many, then as one run of JSON text (see the docstring)."""
+
 
 class InFlightJournal:
     def __init__(self, path: Path | None) -> None:
@@ -35,6 +40,9 @@ class InFlightJournal:
         self._handle: Any = None
         self._memory: dict[str, dict[str, Any]] = {}
         self._deferred: list[dict[str, Any]] = []
+        """The deferred notes not yet made text (fewer than `NOTES_MADE_TEXT_AT_ONCE`)."""
+        self._deferred_text: list[bytes] = []
+        """The others, as runs of the JSON list's items (`{…},{…}`)."""
 
     def read(self) -> dict[str, dict[str, Any]]:
         """Exports left in flight by an earlier run, by key (a torn last line is ignored)."""
@@ -59,16 +67,30 @@ class InFlightJournal:
             self._memory.setdefault(key, {}).update(info, key=key)
         elif deferred:
             self._deferred.append(dict(info, key=key))
+            if len(self._deferred) >= NOTES_MADE_TEXT_AT_ONCE:
+                self._make_text()
         else:
             self._append(orjson.dumps(dict(info, key=key)) + b"\n")
 
     def sync(self) -> None:
         """Make the recorded intents durable (before the target's own flush)."""
-        if self._deferred:
-            self._append(orjson.dumps(self._deferred) + b"\n")
-            self._deferred = []
+        self._make_text()
+        if self._deferred_text:
+            # As orjson writes the whole list, joined once (tens of MB at 100,000 notes).
+            pieces = [b"["]
+            for run in self._deferred_text:
+                pieces += (run, b",")
+            pieces[-1] = b"]\n"
+            self._append(b"".join(pieces))
+            self._deferred_text = []
         if self._handle is not None:
             os.fsync(self._handle.fileno())
+
+    def _make_text(self) -> None:
+        if self._deferred:
+            # A slice, a copy: `orjson.dumps`'s own result keeps the buffer it was written in.
+            self._deferred_text.append(orjson.dumps(self._deferred)[1:-1])
+            self._deferred = []
 
     def _append(self, line: bytes) -> None:
         assert self.path is not None  # a journal in memory appends nothing
@@ -81,7 +103,7 @@ class InFlightJournal:
         """The state now records every export sent so far; keep only the intents of an earlier
         run that the cycle has not settled yet."""
         self._memory = {key: dict(info) for key, info in still_pending.items()}
-        self._deferred = []
+        self._deferred, self._deferred_text = [], []
         if self._handle is not None:
             self._handle.close()
             self._handle = None

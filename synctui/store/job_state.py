@@ -269,6 +269,10 @@ class JobStateStore:
                     self._pending_logs.append((waiting[-1][0] if waiting else last) + 1, logs)
                     return
                 logs = [entry for _, entry in waiting] + logs
+                if len(logs) >= LOG_LIMIT:  # none of the file's entries is kept: it need not be read
+                    replace_keeping_backup(path, log_file.replacing(logs, last, LOG_LIMIT))
+                    self._pending_logs.clear()
+                    return
             try:
                 raw = read_file(path, what="provisioning log")
             except FileNotFoundError:

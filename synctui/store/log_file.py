@@ -67,8 +67,24 @@ def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> list[byte
             start = raw.index(b",\n", start, body_end) + 2
         kept.append(memoryview(raw)[start:body_end])
     kept += new[max(0, dropped - count) :]
+    return _laid_out(kept)
+
+
+def replacing(entries: list[dict[str, Any]], last: int, limit: int) -> list[bytes | memoryview]:
+    """What `appended` makes of a file whose last entry is `last` (see `last_id`), when `entries`
+    are at least `limit` (> 0) and push out every entry it holds: the file need not be read (an
+    initial cycle's checkpoints add 5,000 entries to 5,000: 18 MB read, and held at the cycle's
+    peak, for nothing), and only the entries kept are serialized."""
+    first = len(entries) - limit
+    return _laid_out(
+        [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries[first:], first + 1)]
+    )
+
+
+def _laid_out(lines: list[bytes | memoryview]) -> list[bytes | memoryview]:
+    """The file's pieces around its entry lines (or runs of lines), oldest first."""
     pieces: list[bytes | memoryview] = [_HEAD]
-    for number, piece in enumerate(kept):
+    for number, piece in enumerate(lines):
         pieces += [b",\n", piece] if number else [piece]
     pieces.append(_TAIL)
     return pieces

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from synctui.models.connector_space import ProvisioningState, SpaceEntry
-from synctui.store import JobStateStore, StoreError, connector_space, job_state, log_file
+from synctui.store import JobStateStore, StoreError, connector_space, in_flight, job_state, log_file
 from synctui.store.log_query import LogQuery
 
 
@@ -189,6 +189,38 @@ def test_adding_log_entries_numbers_them_after_the_last_and_refuses_a_last_line_
         assert log_file.appended(damaged, [{"n": 10}], 2) is None
 
 
+def test_entries_that_push_out_every_old_one_are_written_without_reading_the_file(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_state, "LOG_LIMIT", 3)
+    monkeypatch.setattr(job_state, "PENDING_LIMIT", 1)
+    JobStateStore(state_file).checkpoint(logs=[{"id": "a"}, {"id": "b"}])  # into the file, as 1 and 2
+    JobStateStore(state_file).checkpoint(logs=[{"id": "c"}])  # waits in the change log, as 3
+    logs_file = state_file.with_suffix(".logs.json")
+    raw = logs_file.read_bytes()
+
+    def unread(path: Path, **_: object) -> bytes:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(job_state, "read_file", unread)
+    JobStateStore(state_file).checkpoint(logs=[{"id": "d"}, {"id": "e"}])
+
+    written = logs_file.read_bytes()
+    assert written == b"".join(log_file.appended(raw, [{"id": "c"}, {"id": "d"}, {"id": "e"}], 3) or [])
+    assert written == log_file.serialize({"logs": {"3": {"id": "c"}, "4": {"id": "d"}, "5": {"id": "e"}}})
+    assert not state_file.with_suffix(".logs.changes").exists()
+    assert logs_file.with_name(logs_file.name + ".bak").read_bytes() == raw
+
+
+def test_replacing_every_entry_gives_what_adding_them_gives() -> None:
+    raw = log_file.serialize({"logs": {str(n): {"n": n} for n in range(5, 9)}})
+    new = [{"n": n, "text": "a,\nb"} for n in range(9, 16)]
+    for added, limit in ((3, 3), (4, 3), (7, 1), (7, 7)):
+        expected = log_file.appended(raw, new[:added], limit)
+        assert expected is not None
+        assert b"".join(log_file.replacing(new[:added], 8, limit)) == b"".join(expected)
+
+
 def test_a_log_file_not_laid_out_for_adding_is_read_whole_and_its_damage_named(state_file: Path) -> None:
     logs_file = state_file.with_suffix(".logs.json")
     logs_file.write_bytes(b'{"logs": {"1": {"id": "a"}, "2": {"id": "b"}}}')
@@ -298,6 +330,31 @@ def test_deferred_notes_wait_for_the_sync_before_the_targets_flush(state_file: P
     }
     store.checkpoint(entries={"User:1": _entry(1), "User:2": _entry(2)}, in_flight={})
     assert JobStateStore(state_file).load().in_flight == {}
+
+
+@pytest.mark.parametrize("at_once", [1, 2, 3, 1024])
+def test_deferred_notes_are_written_as_one_json_list_however_many_were_made_text_at_once(
+    state_file: Path, monkeypatch: pytest.MonkeyPatch, at_once: int
+) -> None:
+    monkeypatch.setattr(in_flight, "NOTES_MADE_TEXT_AT_ONCE", at_once)
+    store = JobStateStore(state_file)
+    notes = [(f"User:{n}", {"matching": [["mail", f"é{n}@contoso.example"]]}) for n in range(4)]
+    notes += [("User:1", {"references": True}), ("User:9", {"references": True})]
+    for key, info in notes[:5]:
+        store.record_in_flight(key, info, deferred=True)
+    store.sync_in_flight()
+    store.record_in_flight(*notes[5], deferred=True)
+    store.sync_in_flight()
+    assert state_file.with_suffix(".inflight").read_bytes() == (
+        orjson.dumps([dict(info, key=key) for key, info in notes[:5]])
+        + b"\n"
+        + orjson.dumps([dict(notes[5][1], key=notes[5][0])])
+        + b"\n"
+    )
+    store.record_in_flight("User:7", {"references": True}, deferred=True)
+    store.checkpoint(in_flight={})  # the notes not yet synced are settled too: none is written later
+    store.sync_in_flight()
+    assert not state_file.with_suffix(".inflight").exists()
 
 
 def test_a_torn_batch_of_deferred_notes_is_skipped(state_file: Path) -> None:
