@@ -9,7 +9,10 @@ with a message that names the file.
 
 from __future__ import annotations
 
+import mmap
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -17,7 +20,7 @@ import orjson
 
 from ..fileio import _fsync_directory
 from .errors import StoreError
-from .files import opener, read_file
+from .files import open_file, opener, read_file
 
 
 class ChangeLog:
@@ -30,17 +33,36 @@ class ChangeLog:
         except FileNotFoundError:
             return []
         *lines, _torn = data.split(b"\n")
-        records = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                records.append(orjson.loads(line))
-            except orjson.JSONDecodeError:
-                raise StoreError(
-                    f"{self.path} is damaged at line {number}; move it away (`mv {self.path} {self.path}.damaged`) "
-                    "to go back to the job's state as last compacted: the next cycle finds the objects exported "
-                    "since by their matching attributes"
-                ) from None
-        return records
+        return [self.parse(number, line) for number, line in enumerate(lines, start=1)]
+
+    @contextmanager
+    def mapped(self) -> Iterator[mmap.mmap | None]:
+        """The log's bytes as they lie in the page cache (None: no log, or an empty one), for a
+        reader that parses few of its lines (see `parse`); the text after the last newline is a
+        torn record."""
+        try:
+            handle = os.fdopen(open_file(self.path, os.O_RDONLY, what="change log"), "rb")
+        except FileNotFoundError:
+            yield None
+            return
+        with handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                yield None
+                return
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                yield data
+
+    def parse(self, number: int, line: bytes) -> dict[str, Any]:
+        """The record of line `number` (from 1) of the log."""
+        try:
+            record: dict[str, Any] = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise StoreError(
+                f"{self.path} is damaged at line {number}; move it away (`mv {self.path} {self.path}.damaged`) "
+                "to go back to the job's state as last compacted: the next cycle finds the objects exported "
+                "since by their matching attributes"
+            ) from None
+        return record
 
     def size(self) -> int:
         try:

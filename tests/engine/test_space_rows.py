@@ -284,3 +284,36 @@ def test_a_crash_between_writing_the_rows_and_clearing_the_log_loses_and_repeats
     assert dict(JobStateStore(state_file).load().entries) == expected
     few = JobStateStore(state_file).load(few_entries=True).entries
     assert {key: few.get(key) for key in ("User:1", "User:2", "User:3")} == {"User:1": None, **expected}
+
+
+def test_a_few_entries_are_read_from_the_change_log_parsing_only_the_records_that_name_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "job.space.json"
+    writer = connector_space.ConnectorSpace(path)
+    first, second = SpaceEntry("User", hash="h1", cycle="c1"), SpaceEntry("User", hash="h2", cycle="c2")
+    writer.write({"User:a": first, 'User:"b"': first})
+    writer.write({'User:"b"': second})
+    writer.write({"User:c": second, 'User:"b"': None})
+    parsed: list[int] = []
+    parse = connector_space.ChangeLog.parse
+    monkeypatch.setattr(
+        connector_space.ChangeLog, "parse", lambda self, n, line: parsed.append(n) or parse(self, n, line)
+    )
+
+    reader = connector_space.ConnectorSpace(path)
+    assert reader.lookup(["User:a"]) == {"User:a": first}
+    assert parsed == [1]
+    assert reader.lookup(['User:"b"', "User:absent"]) == {'User:"b"': None, "User:absent": None}
+    assert parsed == [1, 1, 2, 3]
+    assert reader.version() == 3 == writer.version()
+    assert reader.entries() == {"User:a": first, "User:c": second}
+
+    # A torn last record is no record; a line that is not a record as `write` begins one is parsed.
+    log = path.with_name("job.space.changes")
+    with log.open("ab") as handle:
+        handle.write(b'{"sequence":4,"entries":{"User:a":nul')
+    assert connector_space.ConnectorSpace(path).lookup(["User:a"]) == {"User:a": first}
+    log.write_bytes(b'{"entries":{},"sequence":1}\nnot json\n')
+    with pytest.raises(StoreError, match="changes is damaged at line 2"):
+        connector_space.ConnectorSpace(path).lookup(["User:a"])
