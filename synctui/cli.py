@@ -789,7 +789,9 @@ def _build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--role", metavar="VALUE", help="the app role's value (default: the default access role)")
     unassign = command(assignments, "remove", _assignments_remove, "remove an assignment (the object leaves scope)")
     unassign.add_argument("job_id")
-    unassign.add_argument("assignment_id")
+    unassign.add_argument(
+        "assignment_id", help="as `assignments list` shows it (an id that begins with '-' goes after `--`)"
+    )
 
     schema = group("schema", "a job's synchronization schema")
     command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")

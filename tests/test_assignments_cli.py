@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from synctui.connectors.assignments import new_assignment
 from synctui.service import SyncService
 
 from .test_cli import _snapshot
@@ -46,6 +47,19 @@ def test_add_list_and_remove(cli) -> None:
     assert code == 0 and out.startswith(f"Removed: {assignment_id}")
     code, out, _ = cli("assignments", "list", scim)
     assert assignment_id not in out and out.count("\n") == 2
+
+
+def test_new_assignment_ids_never_read_as_an_option_and_one_from_elsewhere_goes_after_a_double_dash(cli) -> None:
+    assert not any(new_assignment({"id": "u1"}, "User", "sp", "r", "now")["id"].startswith("-") for _ in range(2000))
+    # Graph's own ids may begin with "-": a tenant file exported from Entra can hold one.
+    scim = _job(cli, "scim")
+    tenant_file = cli.home / "tenant" / "directory.json"
+    tenant = _tenant(cli)
+    tenant["appRoleAssignments"][0]["id"] = "-" + tenant["appRoleAssignments"][0]["id"][1:]
+    tenant_file.write_text(json.dumps(tenant))
+    dashed = tenant["appRoleAssignments"][0]["id"]
+    code, out, _ = cli("assignments", "remove", scim, "--", dashed)
+    assert code == 0 and out.startswith(f"Removed: {dashed}")
 
 
 def test_bad_assignments_change_nothing(cli) -> None:

@@ -56,5 +56,10 @@ def new_assignment(
 
 
 def _assignment_id() -> str:
-    # Graph's ids of appRoleAssignments are 43 characters of URL-safe base64, not GUIDs.
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode().rstrip("=")
+    # Graph's ids of appRoleAssignments are 43 characters of URL-safe base64, not GUIDs. One in 64
+    # would begin with "-", and read as an option where a command line takes it
+    # (`synctui assignments remove JOB ID`): synctui makes none.
+    while True:
+        made = base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode().rstrip("=")
+        if not made.startswith("-"):
+            return made
