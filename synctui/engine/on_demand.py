@@ -4,6 +4,7 @@ provisionOnDemand does, reading only that object of each directory.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -50,6 +51,8 @@ class OnDemand(ObjectFlow):
             raise LookupError(f"no {source_type} with id {source_id!r} in {self.options.source_system}")
         self._read_assignments()
         self._sources[mapping.source_type] = {source_id: obj} if obj is not None else {}
+        # A copy: the flow changes the entry in place.
+        entry_before = dataclasses.replace(found) if (found := self.entries.get(key)) is not None else None
         reason = self._process(mapping, key, trace, log=False)
         if reason is not None:
             try:
@@ -60,5 +63,13 @@ class OnDemand(ObjectFlow):
         if entry is not None and entry.refs_pending and mapping.reference_flows:
             self._update_references(mapping, key, mapping.reference_flows, trace)
         entry = self.entries.get(key)
+        if (
+            entry is not None
+            and entry_before is not None
+            and dataclasses.replace(entry, cycle=entry_before.cycle) == entry_before
+        ):
+            # Looked at and left as it was: written, it would only say when, and the space's new
+            # version would make the next cycle look at every object again (see quiet.py).
+            self._dirty.pop(key, None)
         self._log(trace, mapping, source_id, display_name(obj) if obj else entry.display_name if entry else None)
         return self._checkpoint()[-1]

@@ -149,6 +149,20 @@ def test_a_changed_entry_makes_the_next_cycle_look(job: FileJob) -> None:
     assert job.looked and result.execution.count_entitled == 1 and result.execution.count_exports == 0
 
 
+def test_provision_on_demand_of_an_object_in_sync_leaves_the_next_cycle_quiet(job: FileJob) -> None:
+    version = job.state.space_version()
+    answer = job.cycle().provision_one("User", "u2")
+    assert answer["statusInfo"]["errorCode"] == "RedundantExport"
+    assert job.state.space_version() == version  # its entry was left as it was, and not written
+    assert job.state.logs(1)[0]["id"] == answer["id"]  # what it did is logged all the same
+    job.run()
+    assert not job.looked
+    # An object whose entry it changes (here a new one) is written, and the next cycle looks.
+    job.edit_tenant(lambda document: document["users"].append(person(5)))
+    assert job.cycle().provision_one("User", "u5")["provisioningAction"] == "create"
+    assert job.state.space_version() == version + 1
+
+
 def test_an_escrow_or_other_options_make_the_next_cycle_look(job: FileJob) -> None:
     job.state.checkpoint(
         escrows={"User:u9": {"key": "User:u9", "nextRetry": "2000-01-01T00:00:00Z", "count": 1, "error": "x"}}
