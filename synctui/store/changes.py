@@ -9,10 +9,7 @@ with a message that names the file.
 
 from __future__ import annotations
 
-import mmap
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,7 +17,7 @@ import orjson
 
 from ..fileio import _fsync_directory
 from .errors import StoreError
-from .files import open_file, opener, read_file
+from .files import opener, read_file
 
 
 class ChangeLog:
@@ -28,29 +25,17 @@ class ChangeLog:
         self.path = path
 
     def read(self) -> list[dict[str, Any]]:
-        try:
-            data = read_file(self.path)
-        except FileNotFoundError:
-            return []
-        *lines, _torn = data.split(b"\n")
+        *lines, _torn = self.data().split(b"\n")
         return [self.parse(number, line) for number, line in enumerate(lines, start=1)]
 
-    @contextmanager
-    def mapped(self) -> Iterator[mmap.mmap | None]:
-        """The log's bytes as they lie in the page cache (None: no log, or an empty one), for a
-        reader that parses few of its lines (see `parse`); the text after the last newline is a
-        torn record."""
+    def data(self) -> bytes:
+        """The log's bytes (none when there is no log), for a reader that parses few of its lines
+        (see `parse`); the text after the last newline is a torn record. Read, not mapped: a writer
+        cuts a torn record off in place, which would end a process reading a map of it (SIGBUS)."""
         try:
-            handle = os.fdopen(open_file(self.path, os.O_RDONLY, what="change log"), "rb")
+            return read_file(self.path)
         except FileNotFoundError:
-            yield None
-            return
-        with handle:
-            if os.fstat(handle.fileno()).st_size == 0:
-                yield None
-                return
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                yield data
+            return b""
 
     def parse(self, number: int, line: bytes) -> dict[str, Any]:
         """The record of line `number` (from 1) of the log."""

@@ -275,12 +275,11 @@ class ConnectorSpace:
         # A key is in a line as orjson wrote it; a line naming it elsewhere is merely parsed.
         named = [orjson.dumps(key) for key in keys]
         records: list[dict[str, Any]] = []
-        with self._changes.mapped() as data:
-            start, number = 0, 1
-            while data is not None and (end := data.find(b"\n", start)) >= 0:
-                record = _sequence_alone(data, start, end, named)
-                records.append(record if record is not None else self._changes.parse(number, data[start:end]))
-                start, number = end + 1, number + 1
+        data, start, number = self._changes.data(), 0, 1
+        while (end := data.find(b"\n", start)) >= 0:
+            record = _sequence_alone(data, start, end, named)
+            records.append(record if record is not None else self._changes.parse(number, data[start:end]))
+            start, number = end + 1, number + 1
         return records
 
 
@@ -376,7 +375,7 @@ _RECORD_START: Final = b'{"sequence":'
 """How `write` begins each record of the change log (see `_records_naming`)."""
 
 
-def _sequence_alone(data: mmap.mmap, start: int, end: int, named: list[bytes]) -> dict[str, Any] | None:
+def _sequence_alone(data: bytes, start: int, end: int, named: list[bytes]) -> dict[str, Any] | None:
     """The change log's record in `data[start:end]` with its sequence alone when the line names none
     of `named`; None when it must be parsed."""
     if data[start : start + len(_RECORD_START)] != _RECORD_START or any(
