@@ -39,6 +39,12 @@ from .base import (
     SourceDataError,
 )
 from .document_index import DocumentIndex, FileVersion, Written, end_of_value
+from .document_pieces import DocumentPieces, PiecewiseObjects
+
+PIECEWISE_BYTES = 64_000_000
+"""A file at least this large is read by a cycle a piece at a time (see document_pieces.py): parsed
+whole, its objects would be held as dicts for the whole cycle. A smaller one is parsed whole, which
+costs less time than parsing each object again where the cycle asks for it."""
 
 
 class JsonDocumentDirectory:
@@ -88,6 +94,9 @@ class JsonDocumentDirectory:
         """The value rules of this directory's object types, as a version of the file it wrote notes them."""
         self._version_read: FileVersion | None = None
         """The version of the file whose bytes were read last."""
+        self._pieces: DocumentPieces | None = None
+        """The objects as `read_all_shared` reads a large file's, a piece at a time."""
+        self._pieces_tried = False
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -120,7 +129,8 @@ class JsonDocumentDirectory:
         return self._table(object_type).iter_copies()
 
     def read_all_shared(self, object_type: str) -> Mapping[str, DirectoryObject]:
-        return self._table(object_type).shared()
+        pieces = self._read_in_pieces(object_type)
+        return pieces if pieces is not None else self._table(object_type).shared()
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._table(object_type).get(object_id)
@@ -176,6 +186,44 @@ class JsonDocumentDirectory:
     def close(self) -> None:
         """Nothing to release: the file is not held open. Changes not flushed are not written."""
 
+    # --- a large file read a piece at a time ---------------------------------------------------
+
+    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | None:
+        """The objects of `object_type` read a piece at a time, if the file is large enough to be
+        worth it and laid out so that its objects can be found (see document_pieces.py); else None."""
+        if self._document is not None or self._objects_from_text:
+            return None
+        definition = self._definition.object(object_type)
+        if definition is None or definition.name not in self._collections:
+            return None
+        if not self._pieces_tried:
+            self._pieces_tried = True
+            self._pieces = self._pieces_of_file()
+        if self._pieces is None:
+            return None
+        return self._pieces.collections.get(self._collections[definition.name])
+
+    def _pieces_of_file(self) -> DocumentPieces | None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return None  # the whole read reports why
+        if size < PIECEWISE_BYTES:
+            return None
+        definitions = {}
+        for object_type, key in self._collections.items():
+            definition = self._definition.object(object_type)
+            assert definition is not None  # _collections holds only the definition's types
+            definitions[key] = definition
+        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote)
+        if pieces is not None and self._digested is not None:
+            # What `content_digest` read must be what the cycle reads (see engine/quiet.py): the
+            # same version of the file, else it parses the bytes digested.
+            if pieces.version != self._version_read:
+                return None
+            self._digested = None
+        return pieces
+
     # --- one object read from the file's text ----------------------------------------------
 
     def _object_from_text(self, object_type: str, object_id: str, *, read: bool) -> _ObjectFromText | None:
@@ -197,6 +245,8 @@ class JsonDocumentDirectory:
         """The value of a top-level `key` that is not an object collection, found in the file's text
         without parsing the rest (see `_find_in_text` for the layout that makes this possible):
         NOT_IN_TEXT when the text cannot tell, None when the document has no such key."""
+        if self._pieces is not None:
+            return self._pieces.values.get(key)  # as read with the objects
         handle = self._open_file()
         if handle is None:
             return None

@@ -29,6 +29,7 @@ import json
 import mmap
 import os
 import re
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -55,6 +56,8 @@ text is escaped, so this text is always structure, though not always an item of 
 _COMPACT_CHUNK = 1000
 """Items parsed at a time to prove a compact file's index (few at a time: little memory)."""
 _JSON_DECODER = json.JSONDecoder()
+_SPAN = re.compile(rb"\t([0-9a-f]{16})([0-9a-f]{16})\n")
+"""The start and end of an item's text, as a line of a collection's index holds them (see `_Collection`)."""
 _ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
 """An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
 
@@ -444,11 +447,20 @@ class _Collection:
     text: bytes | mmap.mmap
     start: int
     end: int
+    built: tuple[array[int], array[int]] | None = None
+    """The starts and ends of the items, when built here rather than loaded."""
 
     @classmethod
     def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
         text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
-        return cls(text, 0, len(text))
+        return cls(text, 0, len(text), (array("q", starts), array("q", ends)))
+
+    def spans(self) -> tuple[array[int], array[int]]:
+        """Where each item's text starts and ends in the file as indexed, in the file's order."""
+        if self.built is not None:
+            return self.built
+        numbers = _SPAN.findall(self.text, self.start, self.end)
+        return array("q", [int(start, 16) for start, _ in numbers]), array("q", [int(end, 16) for _, end in numbers])
 
     def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
         """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there
