@@ -201,7 +201,8 @@ class JsonDocumentDirectory:
             self._pieces = self._pieces_of_file()
         if self._pieces is None:
             return None
-        return self._pieces.collections.get(self._collections[definition.name])
+        # (None when a caller was handed them before and let them go: then the file is read whole.)
+        return self._pieces.collection(self._collections[definition.name])
 
     def _pieces_of_file(self) -> DocumentPieces | None:
         try:

@@ -46,7 +46,11 @@ class DocumentPieces:
         self.path = path
         self.version = version
         self._descriptor = descriptor
-        self.collections: dict[str, PiecewiseObjects] = {}
+        self._collections: dict[str, PiecewiseObjects] = {}
+        """Each collection's objects, until `collection` hands them out."""
+        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects] = weakref.WeakValueDictionary()
+        """Each collection's objects once handed out: held by the caller alone, which lets them go
+        when it is done with them (a cycle before its last checkpoint: ~200 MB at 1,000,000 users)."""
         self.values: dict[str, Any] = {}
         """Each top-level key that is not a collection read here → its value."""
         weakref.finalize(self, os.close, descriptor)
@@ -102,14 +106,22 @@ class DocumentPieces:
             if items is None:
                 if key in index.values:
                     return False  # not a list of objects: the whole read says so
-                self.collections[key] = PiecewiseObjects(self, {}, array("q"), array("q"))
+                self._collections[key] = PiecewiseObjects(self, {}, array("q"), array("q"))
                 continue
             starts, ends = items.spans()
             ids = _proven(data, starts, ends, definition, trusted=trusted)
             if ids is None:
                 return False
-            self.collections[key] = PiecewiseObjects(self, ids, starts, ends)
+            self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
         return True
+
+    def collection(self, key: str) -> PiecewiseObjects | None:
+        """The objects of the collection `key`; None once the caller they were handed to let them go."""
+        objects = self._collections.pop(key, None)
+        if objects is None:
+            return self._handed_out.get(key)
+        self._handed_out[key] = objects
+        return objects
 
     def text(self, start: int, end: int) -> bytes:
         """The file's bytes from `start` to `end`, as they were when the objects were proven."""

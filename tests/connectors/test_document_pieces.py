@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +177,15 @@ def test_the_bytes_digested_are_those_read_in_pieces(tmp_path: Path, layout: int
     same = TenantDirectory(path)
     same.content_digest()
     assert isinstance(same.read_all_shared("User"), PiecewiseObjects)
+
+
+def test_objects_handed_out_are_held_by_their_caller_alone(tmp_path: Path, layout: int) -> None:
+    """A cycle lets its source's objects go before its last checkpoint: the directory keeps none."""
+    path = _write(tmp_path / "tenant.json", _tenant(8), layout)
+    source = TenantDirectory(path)
+    pieces = source.read_all_shared("User")
+    assert isinstance(pieces, PiecewiseObjects) and source.read_all_shared("User") is pieces
+    held = weakref.ref(pieces)
+    del pieces
+    assert held() is None
+    assert dict(source.read_all_shared("User")) == _whole(path, "User")  # asked again: read whole
