@@ -56,8 +56,6 @@ text is escaped, so this text is always structure, though not always an item of 
 _COMPACT_CHUNK = 1000
 """Items parsed at a time to prove a compact file's index (few at a time: little memory)."""
 _JSON_DECODER = json.JSONDecoder()
-_SPAN = re.compile(rb"\t([0-9a-f]{16})([0-9a-f]{16})\n")
-"""The start and end of an item's text, as a line of a collection's index holds them (see `_Collection`)."""
 _ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
 """An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
 
@@ -261,12 +259,16 @@ class DocumentIndex:
     # --- building ---------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str]) -> DocumentIndex | None:
+    def build(
+        cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str], *, items_proven: bool = False
+    ) -> DocumentIndex | None:
         """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
         of the top-level `collections`; None when the text is not laid out so, or an item of a
-        collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
+        collection is not an object whose first key is its `"id"` (such a file is searched instead).
+        `items_proven`: the caller parses each item's text itself, proving that it is one object
+        (see document_pieces.py), so a compact file's items are not parsed here too."""
         if data[:2] == b'{"':
-            return _compact_index(data, version, set(collections))
+            return _compact_index(data, version, set(collections), items_proven=items_proven)
         if not _laid_out_to_index(data):
             return None
         end_of_document = len(data) - (3 if data[-1:] == b"\n" else 2)
@@ -297,7 +299,9 @@ def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
     return (data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")) or (data[:2] == b'{"' and end[-1:] in b"}\n")
 
 
-def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: set[str]) -> DocumentIndex | None:
+def _compact_index(
+    data: mmap.mmap | bytes, version: FileVersion, collections: set[str], *, items_proven: bool
+) -> DocumentIndex | None:
     """The index of a file written without whitespace (`{"users":[{"id":…},…],…}`). Its text does not
     show an object's depth, so building the index proves it: the top level is walked key by key,
     each value that is not one of `collections` decoded to find its end, and each collection's
@@ -326,7 +330,7 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
         elif key in collections:
             if first == len(starts) or starts[first] != value_start + 1:
                 return None  # not a list whose first item starts `{"id":`
-            proven = _compact_items(data, starts, ids, first)
+            proven = _compact_items(data, starts, ids, first, items_proven=items_proven)
             if proven is None:
                 return None
             indexed[key], value_end = proven
@@ -344,10 +348,11 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
 
 
 def _compact_items(
-    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int
+    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int, *, items_proven: bool
 ) -> tuple[_Collection, int] | None:
     """The items of a compact collection whose first item starts at `starts[first]`, and where the
-    collection's text ends; None unless its items are objects, each starting `{"id":`."""
+    collection's text ends; None unless its items are objects, each starting `{"id":` (unless
+    `items_proven`: then the caller proves it)."""
     # Items follow one another as `},{"id":`; the first anchor not so placed is past the collection
     # (or nested in an item: then the parse below finds fewer items than anchors).
     last = first
@@ -360,14 +365,15 @@ def _compact_items(
         return None
     ends = [start - 1 for start in starts[first + 1 : last + 1]]
     ends.append(last_end)
-    for chunk in range(first, last + 1, _COMPACT_CHUNK):
-        upto = min(chunk + _COMPACT_CHUNK, last + 1)
-        try:
-            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
-        except orjson.JSONDecodeError:
-            return None
-        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
-            return None
+    if not items_proven:
+        for chunk in range(first, last + 1, _COMPACT_CHUNK):
+            upto = min(chunk + _COMPACT_CHUNK, last + 1)
+            try:
+                items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+            except orjson.JSONDecodeError:
+                return None
+            if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+                return None
     return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
 
 
@@ -448,19 +454,12 @@ class _Collection:
     start: int
     end: int
     built: tuple[array[int], array[int]] | None = None
-    """The starts and ends of the items, when built here rather than loaded."""
+    """Where each item's text starts and ends in the file, in its order, when built here rather than loaded."""
 
     @classmethod
     def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
         text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
         return cls(text, 0, len(text), (array("q", starts), array("q", ends)))
-
-    def spans(self) -> tuple[array[int], array[int]]:
-        """Where each item's text starts and ends in the file as indexed, in the file's order."""
-        if self.built is not None:
-            return self.built
-        numbers = _SPAN.findall(self.text, self.start, self.end)
-        return array("q", [int(start, 16) for start, _ in numbers]), array("q", [int(end, 16) for _, end in numbers])
 
     def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
         """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there

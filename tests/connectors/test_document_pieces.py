@@ -189,3 +189,10 @@ def test_objects_handed_out_are_held_by_their_caller_alone(tmp_path: Path, layou
     del pieces
     assert held() is None
     assert dict(source.read_all_shared("User")) == _whole(path, "User")  # asked again: read whole
+
+
+def test_an_object_nested_in_an_item_as_an_item_starts_is_not_taken_for_one(tmp_path: Path, layout: int) -> None:
+    document = _tenant(8)
+    document["users"][4]["extra"] = [{"a": 1}, {"id": "u2", "b": [{"id": "u3"}]}]
+    path = _write(tmp_path / "tenant.json", document, layout)
+    assert dict(TenantDirectory(path).read_all_shared("User").items()) == _whole(path, "User")
