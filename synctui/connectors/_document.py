@@ -216,12 +216,13 @@ class JsonDocumentDirectory:
             definition = self._definition.object(object_type)
             assert definition is not None  # _collections holds only the definition's types
             definitions[key] = definition
-        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote)
-        if pieces is not None and self._digested is not None:
-            # What `content_digest` read must be what the cycle reads (see engine/quiet.py): the
-            # same version of the file, else it parses the bytes digested.
-            if pieces.version != self._version_read:
-                return None
+        # What `content_digest` read is what the cycle reads (see engine/quiet.py): its bytes, if
+        # the file is still that version; else they are parsed whole.
+        digested = None
+        if self._digested is not None and self._version_read is not None:
+            digested = (self._version_read, self._digested)
+        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote, read=digested)
+        if pieces is not None:
             self._digested = None
         return pieces
 

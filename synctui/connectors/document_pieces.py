@@ -19,7 +19,6 @@ the cycle reads it fails the cycle with a `SourceDataError`; the next cycle read
 
 from __future__ import annotations
 
-import mmap
 import os
 import weakref
 from array import array
@@ -64,25 +63,32 @@ class DocumentPieces:
         collections: Mapping[str, ObjectDefinition],
         *,
         checked: Callable[[FileVersion], bool] | None = None,
+        read: tuple[FileVersion, bytes] | None = None,
     ) -> DocumentPieces | None:
         """The file's `collections` (key → the definition its objects follow), proven and checked;
         None when the file is not laid out so that its objects can be found in its text, or
         something in it fails a check (the caller reads the whole file: see the module docstring).
-        `checked(version)` tells whether the objects of that version need no check (synctui wrote it)."""
+        `checked(version)` tells whether the objects of that version need no check (synctui wrote
+        it). `read`: the file's bytes as read already, and the version they are (None unless the
+        file is still that version)."""
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except OSError:
             return None  # the whole read reports why
         pieces = None
         try:
-            stat = os.fstat(descriptor)
-            if stat.st_size == 0:
+            version = FileVersion.of(os.fstat(descriptor))
+            if read is None:
+                # Read rather than mapped: a map would end the process (SIGBUS) if the file were
+                # cut short meanwhile. The bytes go once the objects are proven.
+                with open(descriptor, "rb", closefd=False) as handle:
+                    read = (version, handle.read())
+            if read[0] != version or FileVersion.of(os.fstat(descriptor)) != version or not read[1]:
                 return None
-            pieces = cls(path, FileVersion.of(stat), descriptor)
-            trusted = checked is not None and checked(pieces.version)
-            with mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ) as data:
-                if not pieces._prove(data, collections, trusted=trusted):
-                    return None
+            pieces = cls(path, version, descriptor)
+            trusted = checked is not None and checked(version)
+            if not pieces._prove(read[1], collections, trusted=trusted):
+                return None
         except (OSError, ValueError):
             return None
         finally:
@@ -90,7 +96,7 @@ class DocumentPieces:
                 os.close(descriptor)
         return pieces
 
-    def _prove(self, data: mmap.mmap, collections: Mapping[str, ObjectDefinition], *, trusted: bool) -> bool:
+    def _prove(self, data: bytes, collections: Mapping[str, ObjectDefinition], *, trusted: bool) -> bool:
         # Built here rather than loaded (an index is a cache, never the truth): each item's text then
         # ends one byte before the next one's starts, and that byte is checked below.
         index = DocumentIndex.build(data, self.version, collections, items_proven=True)
@@ -137,7 +143,7 @@ class DocumentPieces:
 
 
 def _proven(
-    data: mmap.mmap, starts: array[int], ends: array[int], definition: ObjectDefinition, *, trusted: bool
+    data: bytes, starts: array[int], ends: array[int], definition: ObjectDefinition, *, trusted: bool
 ) -> dict[str, int] | None:
     """Each id of the collection's items → its position, in the file's order, after proving that the
     text of each item (`data[starts[n]:ends[n]]`) is one object with a unique non-empty string id,
