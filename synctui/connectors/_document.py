@@ -1,9 +1,11 @@
 """Directories kept as one JSON document of object collections, `{"users": [...], "groups": [...]}`:
 the tenant directory and the JSON file target share this loading, checking and writing.
 
-The file is read once, on first use, into one `ObjectTable` per object type. Writes change the
-tables only; `flush()` rewrites the whole document atomically, so 100,000 creates cost one
-write. Properties and top-level keys this directory does not know are kept as they were.
+The file is read once, on first use, into one `ObjectTable` per object type; a large file that a
+cycle only reads (`read_all_shared`) is read a piece at a time instead (document_pieces.py).
+Writes change the tables only; `flush()` rewrites the whole document atomically, so 100,000
+creates cost one write. Properties and top-level keys this directory does not know are kept as
+they were.
 
 Provision on demand reads and updates one object of a large file: `read_one` finds it through
 the index kept beside the file (document_index.py), or else by a search of the file's text,
@@ -117,7 +119,7 @@ class JsonDocumentDirectory:
     def content_digest(self) -> str | None:
         """The SHA-256 of the file's bytes (see `ContentDigest`); None before the document is read
         only. The bytes are kept for the load that may follow, so that it parses what was digested."""
-        if self._document is not None:
+        if self._document is not None or self._pieces is not None:
             return None  # what was read may have changed since: the file's bytes no longer tell
         data = self._read_bytes()
         if data is None:

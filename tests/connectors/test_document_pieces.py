@@ -177,6 +177,7 @@ def test_the_bytes_digested_are_those_read_in_pieces(tmp_path: Path, layout: int
     same = TenantDirectory(path)
     same.content_digest()
     assert isinstance(same.read_all_shared("User"), PiecewiseObjects)
+    assert same.content_digest() is None  # once read, the file's bytes no longer tell what it holds
 
 
 def test_objects_handed_out_are_held_by_their_caller_alone(tmp_path: Path, layout: int) -> None:
