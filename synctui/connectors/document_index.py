@@ -266,7 +266,9 @@ class DocumentIndex:
         of the top-level `collections`; None when the text is not laid out so, or an item of a
         collection is not an object whose first key is its `"id"` (such a file is searched instead).
         `items_proven`: the caller parses each item's text itself, proving that it is one object
-        (see document_pieces.py), so a compact file's items are not parsed here too."""
+        with a unique id (see document_pieces.py), so a compact file's items are not parsed here
+        too, nor their ids listed: such an index tells where the items lie (`_Collection.built`)
+        but finds no id, and is neither saved nor searched."""
         if data[:2] == b'{"':
             return _compact_index(data, version, set(collections), items_proven=items_proven)
         if not _laid_out_to_index(data):
@@ -285,7 +287,7 @@ class DocumentIndex:
                 continue
             if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
                 return None
-            items = _items(data, value_start + 1, value_end - 4)
+            items = _items(data, value_start + 1, value_end - 4, items_proven=items_proven)
             if items is None:
                 return None
             indexed[collection] = items
@@ -310,7 +312,7 @@ def _compact_index(
     once for each version of the file; the objects are then found with a seek."""
     anchors = list(_COMPACT_ITEM.finditer(data))
     starts = [anchor.start() for anchor in anchors]
-    ids = [anchor.group(1) for anchor in anchors]
+    ids = [] if items_proven else [anchor.group(1) for anchor in anchors]
     del anchors
     end_of_document = len(data) - (2 if data[-1:] == b"\n" else 1)
     values: dict[str, tuple[int, int]] = {}
@@ -361,19 +363,21 @@ def _compact_items(
     last_end = end_of_value(data, starts[last])
     if last_end is None or data[last_end : last_end + 1] != b"]":
         return None
-    if not _unique(ids[first : last + 1]):
-        return None
     ends = [start - 1 for start in starts[first + 1 : last + 1]]
     ends.append(last_end)
-    if not items_proven:
-        for chunk in range(first, last + 1, _COMPACT_CHUNK):
-            upto = min(chunk + _COMPACT_CHUNK, last + 1)
-            try:
-                items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
-            except orjson.JSONDecodeError:
-                return None
-            if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
-                return None
+    if items_proven:
+        # Where the items lie, and no more: no ids to look up (see `DocumentIndex.build`).
+        return _Collection.placed(starts[first : last + 1], ends), last_end + 1
+    if not _unique(ids[first : last + 1]):
+        return None
+    for chunk in range(first, last + 1, _COMPACT_CHUNK):
+        upto = min(chunk + _COMPACT_CHUNK, last + 1)
+        try:
+            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+        except orjson.JSONDecodeError:
+            return None
+        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+            return None
     return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
 
 
@@ -461,6 +465,11 @@ class _Collection:
         text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
         return cls(text, 0, len(text), (array("q", starts), array("q", ends)))
 
+    @classmethod
+    def placed(cls, starts: list[int], ends: list[int]) -> _Collection:
+        """Where the items lie, and no ids to find them by (see `DocumentIndex.build`'s `items_proven`)."""
+        return cls(b"", 0, 0, (array("q", starts), array("q", ends)))
+
     def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
         """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there
         is no line for its id. An id the file spells otherwise (escaped differently) is not
@@ -479,15 +488,16 @@ def _unique(ids: list[Any]) -> bool:
     return len(set(ids)) == len(ids)
 
 
-def _items(data: mmap.mmap | bytes, start: int, end: int) -> _Collection | None:
-    """The items of the collection whose items' text is `data[start:end]`."""
+def _items(data: mmap.mmap | bytes, start: int, end: int, *, items_proven: bool) -> _Collection | None:
+    """The items of the collection whose items' text is `data[start:end]` (`items_proven`: see
+    `DocumentIndex.build`)."""
     matches = list(_ITEM.finditer(data, start, end))
     ids = [match.group(1) for match in matches]
-    if None in ids or not _unique(ids):
+    if None in ids or not (items_proven or _unique(ids)):
         return None
     starts = [match.start() for match in matches]
     # An item's text ends where the next one's starts, less the comma between them; the check of
     # the text found (see the module's docstring) refuses any other layout.
     ends = [item_start - 1 for item_start in starts[1:]]
     ends.append(end)
-    return _Collection.of(ids, starts, ends)
+    return _Collection.placed(starts, ends) if items_proven else _Collection.of(ids, starts, ends)
