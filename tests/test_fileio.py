@@ -1,6 +1,6 @@
 """`atomic_write` writes exactly the pieces it is given, whichever way each is written: bytes, views
-and ranges of another file copied by the kernel (or through memory where it cannot), with a durable
-file handed to the kernel's writeback chunk by chunk as it is made."""
+and ranges of another file copied through a buffer, with a durable file handed to the kernel's
+writeback chunk by chunk as it is made."""
 
 from __future__ import annotations
 
@@ -87,15 +87,21 @@ def test_a_write_that_need_not_be_durable_is_not_handed_to_writeback(
     assert handed == []
 
 
-def test_ranges_the_kernel_cannot_copy_go_through_memory(
+def test_ranges_are_copied_piece_by_piece(
     tmp_path: Path, source: Path, handed: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def cannot(*_: object) -> int:
-        raise OSError(18, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "copy_file_range", cannot)
-    monkeypatch.setattr(fileio, "_COPY_CHUNK", 50)
+    monkeypatch.setattr(fileio, "_COPY_CHUNK", 50)  # several pieces of each range, none on a chunk's boundary
     pieces, expected = _pieces(source)
     atomic_write(tmp_path / "target.json", pieces)  # type: ignore[arg-type]
     assert (tmp_path / "target.json").read_bytes() == expected
     assert sum(length for _, length in handed) > len(expected) - CHUNK
+
+
+def test_a_range_past_the_end_of_its_file_is_an_error_and_the_old_file_stays(tmp_path: Path, source: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_bytes(b"old")
+    fd = os.open(source, os.O_RDONLY)
+    with pytest.raises(OSError, match="ended 10 bytes early"):
+        atomic_write(target, [b"new", FileRange(fd, 0, source.stat().st_size + 10)])
+    assert target.read_bytes() == b"old"
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
