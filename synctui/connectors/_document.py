@@ -222,9 +222,12 @@ class JsonDocumentDirectory:
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
                 marker = b"\n  " + orjson.dumps(key) + b": "
-                at = data.find(marker)
-                if at < 0:
+                # Whether it is there at all, searched backwards: the search then tests the marker's
+                # first byte, a line break (one byte in ~30 of indented text), not its last, a space
+                # (one in ~3). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
+                if data.rfind(marker) < 0:
                     return None
+                at = data.find(marker)
                 start = at + len(marker)
                 if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
                     return []
