@@ -131,12 +131,21 @@ def _copy_range(piece: FileRange, written: _Written) -> None:
     buffer = written.buffer()
     offset = piece.start
     while offset < piece.end:
-        read = os.preadv(piece.fd, [buffer[: min(piece.end - offset, len(buffer))]], offset)
+        read = _read_into(piece.fd, buffer[: min(piece.end - offset, len(buffer))], offset)
         if not read:
             raise OSError(f"{piece.fd}: ended {piece.end - offset} bytes early")
         handle.write(buffer[:read])  # more than the handle's buffer holds: written through, not copied
         offset += read
         written.advanced(read)
+
+
+def _read_into(fd: int, buffer: memoryview, offset: int) -> int:
+    """Read bytes of `fd` from `offset` into `buffer`; how many (0 at the file's end)."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [buffer], offset)
+    chunk = os.pread(fd, len(buffer), offset)  # a system without preadv (macOS before 11)
+    buffer[: len(chunk)] = chunk
+    return len(chunk)
 
 
 def _fsync_directory(directory: Path) -> None:

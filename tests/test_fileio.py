@@ -105,3 +105,13 @@ def test_a_range_past_the_end_of_its_file_is_an_error_and_the_old_file_stays(tmp
         atomic_write(target, [b"new", FileRange(fd, 0, source.stat().st_size + 10)])
     assert target.read_bytes() == b"old"
     assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".tmp")] == []
+
+
+def test_ranges_are_copied_where_the_system_has_no_preadv(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "preadv", raising=False)
+    monkeypatch.setattr(fileio, "_COPY_CHUNK", 50)
+    pieces, expected = _pieces(source)
+    atomic_write(tmp_path / "target.json", pieces)  # type: ignore[arg-type]
+    assert (tmp_path / "target.json").read_bytes() == expected
