@@ -56,7 +56,7 @@ def atomic_write(
         _fsync_directory(path.parent)
 
 
-WRITEBACK_CHUNK = 1 << 23
+WRITEBACK_CHUNK = 1 << 22
 """Bytes of a durable file written before the kernel is asked to start putting them on disk."""
 
 
