@@ -88,7 +88,7 @@ class _Written:
             self.advanced(len(part))
 
     def advanced(self, count: int) -> None:
-        """`count` more bytes are written (through the handle, or to its file by the kernel)."""
+        """`count` more bytes are written through the handle."""
         self.position += count
         if self.durable and self.position - self.handed >= WRITEBACK_CHUNK:
             start_writeback = _start_writeback()
@@ -126,15 +126,15 @@ or shrank: 46 MB in 16 ms, not 42 (20 on a boundary)."""
 
 
 def _copy_range(piece: FileRange, written: _Written) -> None:
-    handle = written.handle
-    handle.flush()  # what is buffered goes first
     buffer = written.buffer()
     offset = piece.start
     while offset < piece.end:
         read = _read_into(piece.fd, buffer[: min(piece.end - offset, len(buffer))], offset)
         if not read:
             raise OSError(f"{piece.fd}: ended {piece.end - offset} bytes early")
-        handle.write(buffer[:read])  # more than the handle's buffer holds: written through, not copied
+        # Written straight through when larger than the handle's own buffer, else copied into it:
+        # either way the buffer can be read into again.
+        written.handle.write(buffer[:read])
         offset += read
         written.advanced(read)
 
