@@ -5,6 +5,7 @@ by the in-place writes of provision on demand, and never trusted over the file's
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,34 @@ def test_a_crash_while_writing_in_place_leaves_the_old_file_and_its_index(
     assert [entry.name for entry in tmp_path.iterdir() if entry.name.endswith(".tmp")] == []
     _each_object_found_as_the_whole_read_finds_it(path, document)
     assert _index(path) is not None  # still the old file's
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts the open descriptors in /proc")
+def test_the_version_replaced_by_an_in_place_write_is_closed(tmp_path: Path) -> None:
+    document = {"User": _people(10), "Group": groups()}
+    path = _write(tmp_path / "target.json", document)
+    replaced = path.stat().st_ino
+    open_before = len(os.listdir("/proc/self/fd"))
+    directory = JsonFileDirectory(path)
+    directory.read_one("User", "u6")
+    directory.update("User", "u6", Modification(replace={"displayName": "Written"}))
+    directory.flush()
+    for thread in threading.enumerate():
+        if thread.name == "synctui-close-replaced":
+            thread.join()  # it closes the old version while the caller goes on
+    assert path.stat().st_ino != replaced
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert replaced not in _open_inodes()
+
+
+def _open_inodes() -> set[int]:
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            inodes.add(os.stat(f"/proc/self/fd/{fd}").st_ino)
+        except FileNotFoundError:  # the listing's own descriptor, closed since
+            continue
+    return inodes
 
 
 def test_the_rest_of_the_file_is_copied_piece_by_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
