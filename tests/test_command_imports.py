@@ -129,3 +129,35 @@ def test_a_dashboard_notices_a_provision_made_by_another_process(cli) -> None:
     written = home.job_state_file(job).stat()
     assert (written.st_ino, written.st_mtime_ns) == (job_file.st_ino, job_file.st_mtime_ns)  # not written again
     assert home.change_stamp() != before
+
+
+FREEZES = (
+    "import gc, sys\n"
+    "from synctui.cli import main\n"
+    "command = sys.argv[1:]\n"
+    "main(command)\n"
+    "called = gc.get_freeze_count()\n"
+    "sys.argv = ['synctui', *command]\n"
+    "main()\n"
+    "print(called, gc.get_freeze_count())\n"
+)
+
+
+def test_the_command_leaves_what_it_made_to_the_end_of_the_process(cli) -> None:
+    # Run as the `synctui` command (no argv: the command line's), the objects a command leaves are
+    # frozen, so the collection at exit does not walk them; called with argv (tests, a program
+    # that calls it again) they stay collectable. Provision on demand unfreezes what the imports froze.
+    _, out, _ = cli("jobs", "list", "--json")
+    job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
+    assert cli("jobs", "run", job)[0] == 0
+    user = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"][0]["id"]
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZES, "jobs", "provision", job, "--object", user],
+        env=dict(os.environ, SYNCTUI_HOME=str(cli.home)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    called, as_command = map(int, done.stdout.strip().splitlines()[-1].split())
+    assert called == 0
+    assert as_command > 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -275,9 +276,12 @@ class JsonDocumentDirectory:
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
                 marker = b"\n  " + orjson.dumps(key) + b": "
-                at = data.find(marker)
-                if at < 0:
+                # Whether it is there at all, searched backwards: the search then tests the marker's
+                # first byte, a line break (one byte in ~30 of indented text), not its last, a space
+                # (one in ~3). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
+                if data.rfind(marker) < 0:
                     return None
+                at = data.find(marker)
                 start = at + len(marker)
                 if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
                     return []
@@ -293,8 +297,9 @@ class JsonDocumentDirectory:
     def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
         has it (else the caller reads and writes the whole document). The file is written again
-        whole, so that a crash leaves the old or the new one; the rest of it is copied by the
-        kernel. Its index, if it has one, is told where the objects after each moved to."""
+        whole, so that a crash leaves the old or the new one; the rest of it is copied from the
+        old file (see `FileRange`). Its index, if it has one, is told where the objects after each
+        moved to."""
         changed = sorted(
             (in_text for in_text in self._objects_from_text.values() if in_text.changed),
             key=lambda in_text: in_text.start,
@@ -322,6 +327,7 @@ class JsonDocumentDirectory:
                 position = in_text.end
             pieces.append(FileRange(handle.fileno(), position, stat.st_size))
             self._write(pieces)
+            _close_on_a_thread(os.dup(handle.fileno()))
         before = FileVersion.of(stat)
         index = self._index[1] if self._index is not None and self._index[0] == before else None
         with suppress(OSError):
@@ -541,6 +547,18 @@ class JsonDocumentDirectory:
 
     def _source_error(self, problem: str) -> SourceDataError:
         return SourceDataError(f"{self.path}: {problem}")
+
+
+def _close_on_a_thread(fd: int) -> None:
+    """Close `fd`, the last descriptor of a file version just replaced, on a thread of its own: the
+    kernel then frees the version's cached pages and blocks (~10-15 ms at 50 MB), while what the
+    caller does next goes on. The process waits for it before it ends (not a daemon thread)."""
+
+    def close() -> None:
+        with suppress(OSError):
+            os.close(fd)
+
+    threading.Thread(target=close, name="synctui-close-replaced").start()
 
 
 def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:

@@ -4,8 +4,8 @@ by the in-place writes of provision on demand, and never trusted over the file's
 
 from __future__ import annotations
 
-import errno
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -165,13 +165,15 @@ def test_a_crash_while_writing_in_place_leaves_the_old_file_and_its_index(
     directory.update("User", "u6", Modification(replace={"displayName": "Never written"}))
     copied: list[int] = []
 
-    def crash_after_the_first_copy(source: int, destination: int, count: int, offset: int) -> int:
+    read = os.preadv
+
+    def crash_after_the_first_copy(source: int, buffers: list[memoryview], offset: int) -> int:
         if copied:
             raise KeyboardInterrupt  # the process stops half-way through the new file
-        copied.append(count)
-        return os.write(destination, os.pread(source, count, offset))
+        copied.append(offset)
+        return read(source, buffers, offset)
 
-    monkeypatch.setattr(os, "copy_file_range", crash_after_the_first_copy, raising=False)
+    monkeypatch.setattr(os, "preadv", crash_after_the_first_copy)
     with pytest.raises(KeyboardInterrupt):
         directory.flush()
     assert copied and path.read_bytes() == before
@@ -180,13 +182,35 @@ def test_a_crash_while_writing_in_place_leaves_the_old_file_and_its_index(
     assert _index(path) is not None  # still the old file's
 
 
-def test_the_rest_of_the_file_is_copied_through_memory_where_the_kernel_cannot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def across_file_systems(*_: object) -> int:
-        raise OSError(errno.EXDEV, "Invalid cross-device link")
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts the open descriptors in /proc")
+def test_the_version_replaced_by_an_in_place_write_is_closed(tmp_path: Path) -> None:
+    document = {"User": _people(10), "Group": groups()}
+    path = _write(tmp_path / "target.json", document)
+    replaced = path.stat().st_ino
+    open_before = len(os.listdir("/proc/self/fd"))
+    directory = JsonFileDirectory(path)
+    directory.read_one("User", "u6")
+    directory.update("User", "u6", Modification(replace={"displayName": "Written"}))
+    directory.flush()
+    for thread in threading.enumerate():
+        if thread.name == "synctui-close-replaced":
+            thread.join()  # it closes the old version while the caller goes on
+    assert path.stat().st_ino != replaced
+    assert len(os.listdir("/proc/self/fd")) == open_before
+    assert replaced not in _open_inodes()
 
-    monkeypatch.setattr(os, "copy_file_range", across_file_systems, raising=False)
+
+def _open_inodes() -> set[int]:
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            inodes.add(os.stat(f"/proc/self/fd/{fd}").st_ino)
+        except FileNotFoundError:  # the listing's own descriptor, closed since
+            continue
+    return inodes
+
+
+def test_the_rest_of_the_file_is_copied_piece_by_piece(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fileio, "_COPY_CHUNK", 7)  # several pieces of each range
     document = {"User": _people(10), "Group": groups()}
     path = _write(tmp_path / "target.json", document)

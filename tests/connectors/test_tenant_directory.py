@@ -416,6 +416,38 @@ def test_a_compact_file_without_assignments_says_so_from_its_text(tmp_path) -> N
         assert (tenant._document is not None) is read
 
 
+def test_an_indented_file_tells_its_assignments_from_its_text(tmp_path) -> None:
+    import orjson
+
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    # Users' own appRoleAssignments are deeper: none at the top level is none, without reading the document.
+    people = [{"id": f"u{n}", "appRoleAssignments": ["r"]} for n in range(3)]
+    path.write_bytes(orjson.dumps({"users": people, "groups": []}, option=orjson.OPT_INDENT_2))
+    tenant = TenantDirectory(path)
+    assert tenant.app_role_assignments("app") == []
+    assert tenant._document is None
+    # Ahead of the collections, between them or after: the one there is found, the document not read.
+    for document in (
+        {"appRoleAssignments": [_assignment(1)], "users": people, "groups": []},
+        {"users": people, "appRoleAssignments": [_assignment(1)], "groups": []},
+        {"users": people, "groups": [], "appRoleAssignments": [_assignment(1)]},
+    ):
+        path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+        tenant = TenantDirectory(path)
+        assert tenant.app_role_assignments("app") == [_assignment(1)]
+        assert tenant._document is None
+    # Twice (by hand): the text cannot tell which counts, the document is read and decides.
+    text = orjson.dumps(
+        {"users": people, "groups": [], "appRoleAssignments": [_assignment(1)]}, option=orjson.OPT_INDENT_2
+    )
+    path.write_bytes(text[:-2] + b',\n  "appRoleAssignments": [\n    ' + orjson.dumps(_assignment(2)) + b"\n  ]\n}")
+    tenant = TenantDirectory(path)
+    assert tenant.app_role_assignments("app") == [_assignment(2)]
+    assert tenant._document is not None
+
+
 @pytest.mark.parametrize(
     ("assignments", "problem"),
     [
