@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
@@ -42,7 +42,9 @@ from .base import (
     SourceDataError,
 )
 from .document_index import DocumentIndex, FileVersion, Written, end_of_value
-from .document_pieces import DocumentPieces, PiecewiseObjects
+
+if TYPE_CHECKING:
+    from .document_pieces import DocumentPieces, PiecewiseObjects
 
 PIECEWISE_BYTES = 64_000_000
 """A file at least this large is read by a cycle a piece at a time (see document_pieces.py): parsed
@@ -214,6 +216,9 @@ class JsonDocumentDirectory:
             return None  # the whole read reports why
         if size < PIECEWISE_BYTES:
             return None
+        # Imported here: a command that reads no large file whole (provision on demand) skips it (2 ms).
+        from .document_pieces import DocumentPieces
+
         definitions = {}
         for object_type, key in self._collections.items():
             definition = self._definition.object(object_type)
