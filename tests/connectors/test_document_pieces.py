@@ -197,3 +197,12 @@ def test_an_object_nested_in_an_item_as_an_item_starts_is_not_taken_for_one(tmp_
     document["users"][4]["extra"] = [{"a": 1}, {"id": "u2", "b": [{"id": "u3"}]}]
     path = _write(tmp_path / "tenant.json", document, layout)
     assert dict(TenantDirectory(path).read_all_shared("User").items()) == _whole(path, "User")
+
+
+def test_items_whose_id_is_not_their_first_key_are_read_whole(tmp_path: Path, layout: int) -> None:
+    document = _tenant(8)
+    document["users"][3] = {"displayName": "First", **document["users"][3]}
+    path = _write(tmp_path / "tenant.json", document, layout)
+    source = TenantDirectory(path)
+    assert not isinstance(source.read_all_shared("User"), PiecewiseObjects)
+    assert dict(source.read_all_shared("User")) == _whole(path, "User")
