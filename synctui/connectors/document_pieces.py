@@ -23,7 +23,7 @@ import os
 import weakref
 from array import array
 from collections.abc import Callable, Iterator, Mapping
-from itertools import islice, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -205,15 +205,6 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         position = self._ids.get(object_id)
         return default if position is None else self._at(position)
 
-    def items(self) -> Any:  # an iterable of (id, object), as a dict's items are gone through
-        return _Items(self)
-
-    def pieces(self) -> Iterator[tuple[list[str], list[DirectoryObject]]]:
-        """(ids, objects) a piece at a time, in the file's order."""
-        ids = iter(self._ids)
-        for first in range(0, len(self._ids), PIECE):
-            yield list(islice(ids, PIECE)), self._read(first, min(first + PIECE, len(self._ids)))
-
     def _at(self, position: int) -> DirectoryObject:
         offset = position - self._cached_first
         if not 0 <= offset < len(self._cached):
@@ -245,15 +236,3 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         ):
             raise self._pieces.changed()
         return objects
-
-
-class _Items:
-    def __init__(self, objects: PiecewiseObjects) -> None:
-        self._objects = objects
-
-    def __iter__(self) -> Iterator[tuple[str, DirectoryObject]]:
-        for ids, objects in self._objects.pieces():
-            yield from zip(ids, objects, strict=True)
-
-    def __len__(self) -> int:
-        return len(self._objects)
