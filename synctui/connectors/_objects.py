@@ -30,9 +30,10 @@ _LAYOUT = orjson.OPT_INDENT_2
 Stored = DirectoryObject | bytes
 """An object as a table keeps it: its text (see `laid_out`), or a dict as given to the table."""
 
-_Index = dict[Hashable, dict[str, None]]
-"""One attribute's index: each key (see `ObjectTable._key`) → the ids of the objects holding it,
-a dict used as an ordered set."""
+_Index = dict[Hashable, str | dict[str, None]]
+"""One attribute's index: each key (see `ObjectTable._key`) → the id of the object holding it, or
+the ids of the objects holding it when there are several, a dict used as an ordered set (a dict
+for each of a million keys held 100 MB more)."""
 
 
 class ObjectTable:
@@ -137,8 +138,13 @@ class ObjectTable:
         index = self._indexes.get(name)
         if index is None:
             index = self._indexes[name] = self._build_index(name)
+        holders = index.get(key)
+        if holders is None:
+            return []
+        if type(holders) is str:
+            return [self._present(self._objects[holders])]
         objects = self._objects
-        return [self._present(objects[object_id]) for object_id in index.get(key, ())]
+        return [self._present(objects[object_id]) for object_id in holders]
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -324,7 +330,7 @@ class ObjectTable:
             # Every object holds a string (the usual: a matching attribute): the keys made in C, and
             # one holder each unless two share a value (then one object at a time, as below).
             keys = values if name in self._case_exact else list(map(str.lower, values))
-            unique: _Index = {key: {object_id: None} for key, object_id in zip(keys, objects, strict=True)}
+            unique: _Index = dict(zip(keys, objects, strict=True))
             if len(unique) == len(keys):
                 return unique
         index: _Index = {}
@@ -338,23 +344,36 @@ class ObjectTable:
             value = stored.get(name)
             if type(value) is str:  # most values: `_key` inline (a create indexes each object)
                 key: Hashable = value if name in self._case_exact else value.lower()
-                holders = index.get(key)
-                if holders is None:
-                    index[key] = {object_id: None}
+                if key not in index:
+                    index[key] = object_id
                 else:
-                    holders[object_id] = None
+                    _add_holder(index, key, object_id)
             elif value is not None:
                 for key in self._keys(name, value):
-                    index.setdefault(key, {})[object_id] = None
+                    _add_holder(index, key, object_id)
 
     def _unindex_object(self, object_id: str, stored: DirectoryObject, indexes: dict[str, _Index]) -> None:
         for name, index in indexes.items():
             for key in self._keys(name, stored.get(name)):
                 holders = index.get(key)
-                if holders is not None:
+                if holders == object_id:
+                    del index[key]
+                elif type(holders) is dict:
                     holders.pop(object_id, None)
                     if not holders:
                         del index[key]
+
+
+def _add_holder(index: _Index, key: Hashable, object_id: str) -> None:
+    """Note that the object `object_id` holds `key` (see `_Index`)."""
+    holders = index.get(key)
+    if holders is None:
+        index[key] = object_id
+    elif type(holders) is str:
+        if holders != object_id:
+            index[key] = {holders: None, object_id: None}
+    else:
+        holders[object_id] = None  # type: ignore[index]
 
 
 def laid_out(obj: DirectoryObject) -> bytes:

@@ -111,3 +111,24 @@ def test_a_new_file_holds_every_collection_even_when_empty(tmp_path: Path) -> No
         == orjson.dumps({"User": [{"id": user_id, "displayName": "Ada"}], "Group": []}, option=orjson.OPT_INDENT_2)
         + b"\n"
     )
+
+
+def test_the_index_of_an_attribute_follows_values_held_by_one_object_or_several() -> None:
+    table = ObjectTable(USER, {"a": {"id": "a", "mail": "x@e"}, "b": {"id": "b", "mail": "X@E"}})
+    assert [obj["id"] for obj in table.find("mail", "x@e")] == ["a", "b"]  # built with a value twice
+    table.insert("c", {"mail": "y@e", "otherMails": ["m@e", "M@e", "x@e"]})
+    table.insert("d", {"mail": "y@e"})
+    assert [obj["id"] for obj in table.find("otherMails", "m@e")] == ["c"]
+    assert [obj["id"] for obj in table.find("mail", "Y@E")] == ["c", "d"]
+    table.modify("c", Modification(replace={"mail": "z@e"}, remove={"otherMails": ["m@e", "M@e"]}))
+    assert [obj["id"] for obj in table.find("mail", "y@e")] == ["d"]
+    assert [obj["id"] for obj in table.find("mail", "z@e")] == ["c"]
+    assert table.find("otherMails", "m@e") == []
+    table.modify("d", Modification(replace={"mail": "z@e"}))
+    assert [obj["id"] for obj in table.find("mail", "z@e")] == ["c", "d"]
+    table.remove("a")
+    table.remove("b")
+    assert table.find("mail", "x@e") == []
+    assert [obj["id"] for obj in table.find("otherMails", "x@e")] == ["c"]
+    table.remove("c")
+    assert [obj["id"] for obj in table.find("mail", "z@e")] == ["d"]
