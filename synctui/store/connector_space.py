@@ -30,8 +30,10 @@ records hold each entry as an object (see `_entry_to_json`), as they always did.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from enum import Enum
@@ -107,6 +109,13 @@ class ConnectorSpace:
         self._file_size = 0
         self._entries_let_go = 0
         """How many entries `take_entries` handed over (the size of the space while not loaded)."""
+        self._keys: set[str] | None = None
+        """The keys of the entries while the rows are let go (see `take_entries`), kept up to date
+        by each write (the cycle's own keys: a set's table, no copies), for the size of the space
+        once it is folded from its text (see `_fold_from_text`)."""
+        self._folded_from_text = False
+        """A fold from the text came since the rows were let go: the space stands as it would
+        with its rows loaded again (each write's sequence number kept, the size known)."""
 
     def entries(self) -> dict[str, SpaceEntry]:
         """Every entry by key, each made afresh: the caller may change them."""
@@ -121,6 +130,7 @@ class ConnectorSpace:
             rows = dict(rows)  # the caller's own: the space keeps its rows, which no one changes in place
         else:
             self._rows, self._entries_let_go = None, len(rows)
+            self._keys, self._folded_from_text = set(rows), False
         return LoadedEntries(rows, self.path)
 
     def version(self) -> int | None:
@@ -153,10 +163,23 @@ class ConnectorSpace:
             self._loaded()  # the last sequence number is in the file and its log
         assert self._sequence is not None
         self._sequence += 1
-        size = len(self._rows) if self._rows is not None else self._entries_let_go
+        if self._rows is not None:
+            size = len(self._rows)
+        elif self._keys is not None and self._folded_from_text:
+            size = len(self._keys)
+        else:
+            size = self._entries_let_go
+        if self._rows is None and self._keys is not None:
+            for key, entry in entries.items():
+                if entry is None:
+                    self._keys.discard(key)
+                else:
+                    self._keys.add(key)
         if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
             # No record is written: the rows are made from the entries directly, under the keys
             # as given (the cycle's own: a copy of each as plain text was 90 MB at a million).
+            if self._rows is None and self._keys is not None and self._fold_from_text(entries):
+                return
             rows = self._loaded()
             for key, entry in entries.items():
                 if entry is None:
@@ -188,7 +211,7 @@ class ConnectorSpace:
     def close(self) -> None:
         """Let go of the space. Nothing is written: the file and its log hold every change."""
         if self.path is not None:
-            self._rows = None
+            self._rows, self._keys = None, None
 
     # --- reading and writing ------------------------------------------------------------------
 
@@ -201,19 +224,22 @@ class ConnectorSpace:
             document = load_document(self.path, "connector space") if self.path is not None else None
             self._file_size = self.path.stat().st_size if document is not None and self.path is not None else 0
             self._rows, self._sequence = _rows_of_document(document or {}, self.path)
+            self._keys, self._folded_from_text = None, False
             for record in self._unfolded(records):
                 self._apply(record["entries"])
                 self._sequence = record["sequence"]
             _check_marks(self._rows, self.path)
         return self._rows
 
-    def _unfolded(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The log's records that follow the file (`_sequence` is the file's last)."""
-        assert self._sequence is not None
+    def _unfolded(self, records: list[dict[str, Any]], folded: int | None = None) -> list[dict[str, Any]]:
+        """The log's records that follow the file, whose last folded record is `folded` (by
+        default `_sequence`)."""
+        folded = self._sequence if folded is None else folded
+        assert folded is not None
         # Records already folded in are there when a crash came between writing the file and
         # clearing the log, or when another process folded them while this one read.
-        records = [record for record in records if record["sequence"] > self._sequence]
-        if records and records[0]["sequence"] != self._sequence + 1:
+        records = [record for record in records if record["sequence"] > folded]
+        if records and records[0]["sequence"] != folded + 1:
             assert self._changes is not None
             raise StoreError(
                 f"{self._changes.path} does not follow {self.path} (an older copy of the file was put back?); "
@@ -231,11 +257,63 @@ class ConnectorSpace:
 
     def _fold(self) -> None:
         """Rewrite the file with the change log in it, then start the log afresh."""
+        if self._rows is None and self._keys is not None and self._fold_from_text({}):
+            return
         rows = self._loaded()
         assert self.path is not None and self._changes is not None and self._sequence is not None
         replace_keeping_backup(self.path, _serialized(rows, self._sequence))
         self._changes.clear()
         self._file_size = self.path.stat().st_size
+
+    def _fold_from_text(self, entries: Mapping[str, SpaceEntry | None]) -> bool:
+        """`_fold`, with `entries` changed too, for a space not loaded (a cycle took its entries):
+        the file is written again from its own text, line by line, each entry the log or `entries`
+        changed in its line's place (or after the others, if new), as the rows would be, without
+        holding the rows (a duplicate of a cycle's million entries, 200 MB). False when the file is
+        not laid out as `_serialized` writes it: the caller loads it. The sequence number is then
+        the one the file and its log end with, as the load's would be (`entries` fold into the
+        file without a record, see `write`)."""
+        assert self.path is not None and self._changes is not None
+        if self._sequence is None:
+            return False  # the space was never read: the load finds where it stands
+        records = self._changes.read()  # the log before the file, as when loading (see `_loaded`)
+        try:
+            handle = os.fdopen(open_file(self.path, os.O_RDONLY, what="connector space"), "rb")
+        except FileNotFoundError:
+            unfolded = self._unfolded(records, 0)
+            self._sequence = self._folded_sequence(unfolded, 0)
+            changed = _changed_rows(unfolded, entries)
+            replace_keeping_backup(self.path, _merged(b"", 0, 0, changed, self._sequence))
+        else:
+            with handle:
+                if os.fstat(handle.fileno()).st_size == 0:
+                    return False
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    header_end = data.find(b"\n")
+                    folded = _folded_in_rows_header(data[:header_end]) if header_end > 0 else None
+                    if folded is None or data[-len(_ROWS_END) :] != _ROWS_END:
+                        return False
+                    unfolded = self._unfolded(records, folded)
+                    self._sequence = self._folded_sequence(unfolded, folded)
+                    changed = _changed_rows(unfolded, entries)
+                    body_end = len(data) - len(_ROWS_END)
+                    try:
+                        replace_keeping_backup(self.path, _merged(data, header_end, body_end, changed, self._sequence))
+                    except _NotRows:
+                        return False
+        self._changes.clear()
+        self._file_size = self.path.stat().st_size
+        self._folded_from_text = True
+        return True
+
+    def _folded_sequence(self, unfolded: list[dict[str, Any]], folded: int) -> int:
+        """The sequence number a fold from the text writes: this write's, once the space stands as
+        loaded (see `_folded_from_text`); before, the one the file and its log end with, as a load
+        of the space would leave it (a fold of `entries` at once writes no record of its own)."""
+        if self._folded_from_text:
+            assert self._sequence is not None
+            return self._sequence
+        return unfolded[-1]["sequence"] if unfolded else folded
 
     # --- reading a few entries ----------------------------------------------------------------
 
@@ -399,6 +477,111 @@ def _serialized(rows: dict[str, Row], sequence: int) -> Iterator[bytes]:
         lines = [b"\n" + dumps(key) + b":" + dumps(row) for key, row in items[start : start + ROW_CHUNK]]
         yield (b"," if start else b"") + b",".join(lines)
     yield b"\n}}}}\n"
+
+
+_ROWS_END: Final = b"\n}}}}\n"
+_ROW_LINE = re.compile(rb"\n(" + rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"' + rb"):\[[^\n]*\]")
+"""An entry's line as `_serialized` writes it, `\n"key":[…]`, its key's JSON text the group (a
+line break in a JSON string is escaped, so every one is layout), without the comma after it."""
+
+
+class _NotRows(Exception):
+    """The file's text is not laid out as `_serialized` writes it (see `_merged`)."""
+
+
+def _changed_rows(
+    records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | None]
+) -> dict[str, tuple[Row | None, bool]]:
+    """The rows the log's `records` and then `entries` change, by key, in the order a dict of
+    rows would end with them: each (its row, or None if removed; whether it was removed and then
+    added again, which moves it after the others)."""
+    changed: dict[str, tuple[Row | None, bool]] = {}
+
+    def change(key: str, row: Row | None) -> None:
+        before = changed.get(key)
+        if before is None:
+            changed[key] = (row, False)
+        elif row is not None and before[0] is None:
+            del changed[key]  # removed earlier: added again, it goes last
+            changed[key] = (row, True)
+        else:
+            changed[key] = (row, before[1])
+
+    for record in records:
+        for key, entry in record["entries"].items():
+            change(key, None if entry is None else _row_of(entry))
+    for key, space_entry in entries.items():
+        change(key, None if space_entry is None else _row_of_entry(space_entry))
+    return changed
+
+
+def _merged(
+    data: mmap.mmap | bytes,
+    start: int,
+    end: int,
+    changed: dict[str, tuple[Row | None, bool]],
+    sequence: int,
+) -> Iterator[bytes]:
+    """The file's bytes (as `_serialized` writes them), from its old text's entries' lines in
+    `data[start:end]` with `changed` (see `_changed_rows`) applied, in pieces. Raises `_NotRows` before anything is made
+    when the first line is not an entry's, else where the text turns out not to be laid out so
+    (the write is then abandoned: the old file stays)."""
+    dumps = orjson.dumps
+    by_text = {dumps(key): key for key in changed}
+    lines = _ROW_LINE.finditer(data, start, end)
+    first = next(lines, None) if start < end else None
+    if start < end and (first is None or first.start() != start):
+        raise _NotRows
+    head = dumps({"sequence": sequence, "fields": FIELDS})
+    yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
+    pieces: list[bytes] = []
+    made = False
+    placed: set[str] = set()
+    run_start = position = start
+    for line in itertools.chain((first,) if first is not None else (), lines):
+        if line.start() != position or (position > start and data[position - 1] != _COMMA):
+            raise _NotRows
+        key = by_text.get(line.group(1))
+        if key is not None:
+            # A changed entry: the unchanged lines before it as they are, then its new line.
+            if run_start < line.start():
+                pieces.append(data[run_start : line.start() - 1])
+            placed.add(key)
+            row, moved = changed[key]
+            if row is not None and not moved:
+                pieces.append(b"\n" + line.group(1) + b":" + dumps(row))
+            run_start = line.end() + 1
+        position = line.end() + 1
+        if len(pieces) >= ROW_CHUNK:
+            yield (b"," if made else b"") + b",".join(pieces)
+            pieces, made = [], True
+    if start < end and position != end + 1:
+        raise _NotRows
+    if run_start < end:
+        pieces.append(data[run_start:end])
+    for key, (row, moved) in changed.items():
+        if row is not None and (moved or key not in placed):
+            pieces.append(b"\n" + dumps(key) + b":" + dumps(row))
+    if pieces:
+        yield (b"," if made else b"") + b",".join(pieces)
+    yield _ROWS_END
+
+
+_COMMA: Final = ord(",")
+
+
+def _folded_in_rows_header(first_line: bytes) -> int | None:
+    """The sequence number folded into a file laid out as `_serialized` writes it, from its first
+    line; None when the file is not laid out so (or has other fields)."""
+    if not first_line.startswith(_ROWS_HEADER):
+        return None
+    try:
+        head = orjson.loads(first_line + b"}}}}")[ROWS]["1"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    if type(head) is not dict or head.get("fields") != list(FIELDS) or type(head.get("sequence")) is not int:
+        return None
+    return cast(int, head["sequence"])
 
 
 def _rows_in_text(data: mmap.mmap, keys: list[str]) -> tuple[int, dict[str, Row | None]] | None:
