@@ -527,7 +527,8 @@ def _merged(
     when the first line is not an entry's, else where the text turns out not to be laid out so
     (the write is then abandoned: the old file stays)."""
     dumps = orjson.dumps
-    by_text = {dumps(key): key for key in changed}
+    # Each key's text a slice: `orjson.dumps`'s own result keeps the ~4 KB buffer it was written in.
+    by_text = {dumps([key])[1:-1]: key for key in changed}
     lines = _ROW_LINE.finditer(data, start, end)
     first = next(lines, None) if start < end else None
     if start < end and (first is None or first.start() != start):
