@@ -43,6 +43,7 @@ from typing import Any, Final, Literal, cast
 
 import orjson
 
+from ..fileio import FileRange
 from ..models.connector_space import EntryKey, EntrySummaries, ProvisioningState, SpaceEntry
 from .changes import ChangeLog
 from .errors import StoreError
@@ -282,8 +283,8 @@ class ConnectorSpace:
         except FileNotFoundError:
             unfolded = self._unfolded(records, 0)
             self._sequence = self._folded_sequence(unfolded, 0)
-            changed = _changed_rows(unfolded, entries)
-            replace_keeping_backup(self.path, _merged(b"", 0, 0, changed, self._sequence))
+            pending, moved = _pending(unfolded, entries)
+            replace_keeping_backup(self.path, _merged(b"", -1, 0, 0, pending, moved, self._sequence))
         else:
             with handle:
                 if os.fstat(handle.fileno()).st_size == 0:
@@ -295,10 +296,11 @@ class ConnectorSpace:
                         return False
                     unfolded = self._unfolded(records, folded)
                     self._sequence = self._folded_sequence(unfolded, folded)
-                    changed = _changed_rows(unfolded, entries)
+                    pending, moved = _pending(unfolded, entries)
                     body_end = len(data) - len(_ROWS_END)
+                    merged = _merged(data, handle.fileno(), header_end, body_end, pending, moved, self._sequence)
                     try:
-                        replace_keeping_backup(self.path, _merged(data, header_end, body_end, changed, self._sequence))
+                        replace_keeping_backup(self.path, merged)
                     except _NotRows:
                         return False
         self._changes.clear()
@@ -489,83 +491,102 @@ class _NotRows(Exception):
     """The file's text is not laid out as `_serialized` writes it (see `_merged`)."""
 
 
-def _changed_rows(
-    records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | None]
-) -> dict[str, tuple[Row | None, bool]]:
-    """The rows the log's `records` and then `entries` change, by key, in the order a dict of
-    rows would end with them: each (its row, or None if removed; whether it was removed and then
-    added again, which moves it after the others)."""
-    changed: dict[str, tuple[Row | None, bool]] = {}
+Pending = dict[str, SpaceEntry | Row | None]
+"""The entries a fold changes, by key, in the order a dict of rows would end with them: each as
+the cycle gave it, or a row from the log, or None if removed."""
 
-    def change(key: str, row: Row | None) -> None:
-        before = changed.get(key)
-        if before is None:
-            changed[key] = (row, False)
-        elif row is not None and before[0] is None:
-            del changed[key]  # removed earlier: added again, it goes last
-            changed[key] = (row, True)
-        else:
-            changed[key] = (row, before[1])
 
-    for record in records:
-        for key, entry in record["entries"].items():
-            change(key, None if entry is None else _row_of(entry))
-    for key, space_entry in entries.items():
-        change(key, None if space_entry is None else _row_of_entry(space_entry))
-    return changed
+def _pending(records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | None]) -> tuple[Pending, set[str]]:
+    """The entries the log's `records` and then `entries` change (see `Pending`; the caller's own,
+    a copy of `entries` when there are no records: no row is made before it is written), and the
+    keys among them removed and then added again, which go after the others."""
+    if not records:
+        return dict(entries), set()
+    pending: Pending = {}
+    moved: set[str] = set()
+    changes = itertools.chain(
+        (
+            (key, None if entry is None else _row_of(entry))
+            for record in records
+            for key, entry in record["entries"].items()
+        ),
+        entries.items(),
+    )
+    for key, change in changes:
+        if change is not None and key in pending and pending[key] is None:
+            del pending[key]  # removed earlier: added again, it goes last
+            moved.add(key)
+        pending[key] = change
+    return pending, moved
 
 
 def _merged(
-    data: mmap.mmap | bytes,
-    start: int,
-    end: int,
-    changed: dict[str, tuple[Row | None, bool]],
-    sequence: int,
-) -> Iterator[bytes]:
+    data: mmap.mmap | bytes, fd: int, start: int, end: int, pending: Pending, moved: set[str], sequence: int
+) -> Iterator[bytes | FileRange]:
     """The file's bytes (as `_serialized` writes them), from its old text's entries' lines in
-    `data[start:end]` with `changed` (see `_changed_rows`) applied, in pieces. Raises `_NotRows` before anything is made
-    when the first line is not an entry's, else where the text turns out not to be laid out so
-    (the write is then abandoned: the old file stays)."""
-    dumps = orjson.dumps
-    # Each key's text a slice: `orjson.dumps`'s own result keeps the ~4 KB buffer it was written in.
-    by_text = {dumps([key])[1:-1]: key for key in changed}
+    `data[start:end]` (of the open file `fd`) with `pending` (see `_pending`, emptied as it goes)
+    applied, in pieces: runs of unchanged lines are copied by the kernel. Raises `_NotRows` before
+    anything is made when the first line is not an entry's, else where the text turns out not to
+    be laid out so (the write is then abandoned: the old file stays)."""
+    loads, dumps = orjson.loads, orjson.dumps
     lines = _ROW_LINE.finditer(data, start, end)
     first = next(lines, None) if start < end else None
     if start < end and (first is None or first.start() != start):
         raise _NotRows
     head = dumps({"sequence": sequence, "fields": FIELDS})
     yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
-    pieces: list[bytes] = []
-    made = False
-    placed: set[str] = set()
+    written = False
+    """Whether an entry was written: the next one goes after a comma."""
+    made: list[bytes] = []
+    """New lines not written yet."""
     run_start = position = start
     for line in itertools.chain((first,) if first is not None else (), lines):
         if line.start() != position or (position > start and data[position - 1] != _COMMA):
             raise _NotRows
-        key = by_text.get(line.group(1))
-        if key is not None:
-            # A changed entry: the unchanged lines before it as they are, then its new line.
-            if run_start < line.start():
-                pieces.append(data[run_start : line.start() - 1])
-            placed.add(key)
-            row, moved = changed[key]
-            if row is not None and not moved:
-                pieces.append(b"\n" + line.group(1) + b":" + dumps(row))
-            run_start = line.end() + 1
         position = line.end() + 1
-        if len(pieces) >= ROW_CHUNK:
-            yield (b"," if made else b"") + b",".join(pieces)
-            pieces, made = [], True
+        key = loads(line.group(1))
+        if key not in pending:
+            continue
+        # A changed entry: the unchanged lines before it as they are, then its new line.
+        if run_start < line.start():
+            if made:
+                yield (b"," if written else b"") + b",".join(made)
+                made, written = [], True
+            if written:
+                yield b","
+            yield FileRange(fd, run_start, line.start() - 1)
+            written = True
+        run_start = position
+        if key not in moved:
+            change = pending.pop(key)
+            if change is not None:
+                made.append(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
+                if len(made) >= ROW_CHUNK:
+                    yield (b"," if written else b"") + b",".join(made)
+                    made, written = [], True
     if start < end and position != end + 1:
         raise _NotRows
     if run_start < end:
-        pieces.append(data[run_start:end])
-    for key, (row, moved) in changed.items():
-        if row is not None and (moved or key not in placed):
-            pieces.append(b"\n" + dumps(key) + b":" + dumps(row))
-    if pieces:
-        yield (b"," if made else b"") + b",".join(pieces)
+        if made:
+            yield (b"," if written else b"") + b",".join(made)
+            made, written = [], True
+        if written:
+            yield b","
+        yield FileRange(fd, run_start, end)
+        written = True
+    for key, change in pending.items():
+        if change is not None:
+            made.append(b"\n" + dumps(key) + b":" + dumps(_as_row(change)))
+            if len(made) >= ROW_CHUNK:
+                yield (b"," if written else b"") + b",".join(made)
+                made, written = [], True
+    if made:
+        yield (b"," if written else b"") + b",".join(made)
     yield _ROWS_END
+
+
+def _as_row(change: SpaceEntry | Row) -> Row:
+    return change if type(change) is list else _row_of_entry(change)  # type: ignore[arg-type]
 
 
 _COMMA: Final = ord(",")
