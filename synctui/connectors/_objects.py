@@ -168,7 +168,7 @@ class ObjectTable:
         self._objects[object_id] = laid_out(stored)
 
     def modify(self, object_id: str, modification: Modification) -> None:
-        stored = self._existing_object(object_id)
+        kept = self._existing(object_id)
         # Check everything before changing anything: a rejected modification changes nothing.
         replace = {}
         rules = self._write_rules
@@ -179,7 +179,19 @@ class ObjectTable:
                 if type(value) in _CONTAINERS:
                     value = _detached(value)
             replace[name] = value
-        # Most updates replace single values (a manager): no add or remove to look at.
+        # Most updates replace single values (a manager): no add or remove to look at, and the
+        # object's text changes where those values are, without parsing it.
+        if (
+            type(kept) is bytes
+            and not modification.add
+            and not modification.remove
+            and not any(name in self._indexes for name in replace)
+        ):
+            text = _with_replaced(kept, replace)
+            if text is not None:
+                self._objects[object_id] = text
+                return
+        stored: DirectoryObject = orjson.loads(kept) if type(kept) is bytes else kept  # type: ignore[assignment]
         add = (
             {self._writable_name(name): values for name, values in modification.add.items()} if modification.add else {}
         )
@@ -198,7 +210,8 @@ class ObjectTable:
                 touched[name] = index
         if touched:
             self._unindex_object(object_id, stored, touched)
-        stored = stored.copy()  # (a dict given to the table may be shared with a reader: see `shared`)
+        if type(kept) is not bytes:
+            stored = stored.copy()  # (a dict given to the table may be shared with a reader: see `shared`)
         stored.update(replace)
         for name, values in add.items():
             current = list(stored.get(name) or [])
@@ -380,6 +393,32 @@ def laid_out(obj: DirectoryObject) -> bytes:
     """`obj`'s text as a file directory's whole write puts it in a collection, the line break
     before it included: each line 4 spaces in (as `fileio.indented_json` lays out its items)."""
     return b"\n    " + orjson.dumps(obj, option=_LAYOUT).replace(b"\n", b"\n    ")
+
+
+def _with_replaced(text: bytes, replace: DirectoryObject) -> bytes | None:
+    """An object's text (see `laid_out`) with the values of `replace` set, as `laid_out` would
+    write the object with them (a key it has keeps its place; a new one goes last); None when a
+    value, new or old, spans lines (a non-empty list): the caller parses the text. In that text
+    a line 6 spaces in that starts with a key's JSON text is that key's (nested values lie deeper,
+    and a line break in a string is escaped)."""
+    dumps = orjson.dumps
+    for name, value in replace.items():
+        if type(value) in _CONTAINERS and value:
+            return None
+        line = b"\n      " + dumps(name) + b": "
+        at = text.find(line)
+        if at < 0:
+            if text.endswith(b"{}"):
+                return None  # an empty object: no line to go after
+            text = text[:-6] + b"," + line + dumps(value) + text[-6:]  # before the closing `\n    }`
+            continue
+        start = at + len(line)
+        end = text.find(b"\n", start)
+        old = text[start : end - 1] if text[end - 1 : end] == b"," else text[start:end]
+        if old in (b"[", b"{"):
+            return None
+        text = text[:start] + dumps(value) + text[start + len(old) :]
+    return text
 
 
 def _laid_out_run(objects: list[DirectoryObject]) -> bytes:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
-from synctui.connectors._objects import LAID_OUT_AT_ONCE, ObjectTable
+from synctui.connectors._objects import LAID_OUT_AT_ONCE, ObjectTable, laid_out
 from synctui.connectors.base import Modification
 from synctui.connectors.jsonfile import JsonFileDirectory, jsonfile_definition
 
@@ -132,3 +133,25 @@ def test_the_index_of_an_attribute_follows_values_held_by_one_object_or_several(
     assert [obj["id"] for obj in table.find("otherMails", "x@e")] == ["c"]
     table.remove("c")
     assert [obj["id"] for obj in table.find("mail", "z@e")] == ["d"]
+
+
+@pytest.mark.parametrize(
+    "replace",
+    [
+        {"manager": "m1"},  # a new key: last
+        {"displayName": 'Ada ✓ "quoted"\nline', "jobTitle": None},  # in place, a value made null
+        {"otherMails": []},  # a list, empty: one line
+        {"otherMails": ["x@e"]},  # a list: many lines, parsed
+        {"accountEnabled": True, "extensionCount": 7, "score": 1.25, "id2": ""},
+        {"otherMails": None, "manager": "m2", "displayName": "B"},
+    ],
+)
+def test_a_replaced_value_changes_the_objects_text_as_a_write_of_the_object_would(replace: dict) -> None:
+    table = ObjectTable(USER)
+    table.insert("a", {"displayName": "Ada", "jobTitle": "Eng", "otherMails": ["a@e", "b@e"], "accountEnabled": False})
+    table.insert("b", {"displayName": "Bob", "otherMails": [], "jobTitle": "x"})
+    for object_id in ("a", "b"):
+        expected = table.get(object_id) | replace
+        table.modify(object_id, Modification(replace=dict(replace)))
+        assert table._objects[object_id] == laid_out(expected)
+        assert table.get(object_id) == expected
