@@ -170,6 +170,8 @@ class ConnectorSpace:
             size = len(self._keys)
         else:
             size = self._entries_let_go
+        # Whether every entry is new to the space (an initial cycle's): a fold then copies the file's lines whole.
+        all_new = self._rows is None and self._keys is not None and self._keys.isdisjoint(entries)
         if self._rows is None and self._keys is not None:
             for key, entry in entries.items():
                 if entry is None:
@@ -179,7 +181,7 @@ class ConnectorSpace:
         if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
             # No record is written: the rows are made from the entries directly, under the keys
             # as given (the cycle's own: a copy of each as plain text was 90 MB at a million).
-            if self._rows is None and self._keys is not None and self._fold_from_text(entries):
+            if self._rows is None and self._keys is not None and self._fold_from_text(entries, all_new=all_new):
                 return
             rows = self._loaded()
             for key, entry in entries.items():
@@ -266,14 +268,14 @@ class ConnectorSpace:
         self._changes.clear()
         self._file_size = self.path.stat().st_size
 
-    def _fold_from_text(self, entries: Mapping[str, SpaceEntry | None]) -> bool:
+    def _fold_from_text(self, entries: Mapping[str, SpaceEntry | None], *, all_new: bool = False) -> bool:
         """`_fold`, with `entries` changed too, for a space not loaded (a cycle took its entries):
         the file is written again from its own text, line by line, each entry the log or `entries`
         changed in its line's place (or after the others, if new), as the rows would be, without
         holding the rows (a duplicate of a cycle's million entries, 200 MB). False when the file is
         not laid out as `_serialized` writes it: the caller loads it. The sequence number is then
         the one the file and its log end with, as the load's would be (`entries` fold into the
-        file without a record, see `write`)."""
+        file without a record, see `write`). `all_new`: no key of `entries` is in the space."""
         assert self.path is not None and self._changes is not None
         if self._sequence is None:
             return False  # the space was never read: the load finds where it stands
@@ -298,7 +300,16 @@ class ConnectorSpace:
                     self._sequence = self._folded_sequence(unfolded, folded)
                     pending, moved = _pending(unfolded, entries)
                     body_end = len(data) - len(_ROWS_END)
-                    merged = _merged(data, handle.fileno(), header_end, body_end, pending, moved, self._sequence)
+                    merged = _merged(
+                        data,
+                        handle.fileno(),
+                        header_end,
+                        body_end,
+                        pending,
+                        moved,
+                        self._sequence,
+                        scan=not (all_new and not unfolded),
+                    )
                     try:
                         replace_keeping_backup(self.path, merged)
                     except _NotRows:
@@ -521,18 +532,29 @@ def _pending(records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | N
 
 
 def _merged(
-    data: mmap.mmap | bytes, fd: int, start: int, end: int, pending: Pending, moved: set[str], sequence: int
+    data: mmap.mmap | bytes,
+    fd: int,
+    start: int,
+    end: int,
+    pending: Pending,
+    moved: set[str],
+    sequence: int,
+    *,
+    scan: bool = True,
 ) -> Iterator[bytes | FileRange]:
     """The file's bytes (as `_serialized` writes them), from its old text's entries' lines in
     `data[start:end]` (of the open file `fd`) with `pending` (see `_pending`, emptied as it goes)
     applied, in pieces: runs of unchanged lines are copied by the kernel. Raises `_NotRows` before
     anything is made when the first line is not an entry's, else where the text turns out not to
-    be laid out so (the write is then abandoned: the old file stays)."""
+    be laid out so (the write is then abandoned: the old file stays). Without `scan` (no key of
+    `pending` is in the file), the old lines are copied whole, unread."""
     loads, dumps = orjson.loads, orjson.dumps
-    lines = _ROW_LINE.finditer(data, start, end)
-    first = next(lines, None) if start < end else None
-    if start < end and (first is None or first.start() != start):
+    first = _ROW_LINE.match(data, start, end) if start < end else None
+    if start < end and first is None:
         raise _NotRows
+    lines: Iterator[re.Match[bytes]] = iter(())
+    if scan and first is not None:
+        lines = itertools.chain((first,), _ROW_LINE.finditer(data, first.end(), end))
     head = dumps({"sequence": sequence, "fields": FIELDS})
     yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
     written = False
@@ -540,7 +562,7 @@ def _merged(
     made: list[bytes] = []
     """New lines not written yet."""
     run_start = position = start
-    for line in itertools.chain((first,) if first is not None else (), lines):
+    for line in lines:
         if line.start() != position or (position > start and data[position - 1] != _COMMA):
             raise _NotRows
         position = line.end() + 1
@@ -564,7 +586,7 @@ def _merged(
                 if len(made) >= ROW_CHUNK:
                     yield (b"," if written else b"") + b",".join(made)
                     made, written = [], True
-    if start < end and position != end + 1:
+    if scan and start < end and position != end + 1:
         raise _NotRows
     if run_start < end:
         if made:
