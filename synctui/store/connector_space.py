@@ -286,34 +286,33 @@ class ConnectorSpace:
             unfolded = self._unfolded(records, 0)
             self._sequence = self._folded_sequence(unfolded, 0)
             pending, moved = _pending(unfolded, entries)
-            replace_keeping_backup(self.path, _merged(b"", -1, 0, 0, pending, moved, self._sequence))
+            replace_keeping_backup(self.path, _merged(-1, 0, 0, pending, moved, self._sequence))
         else:
             with handle:
-                if os.fstat(handle.fileno()).st_size == 0:
+                # Read, not mapped: a map's pages count as the process's memory (the whole space
+                # at a fold's peak), and a file cut short meanwhile would end the process.
+                fd = handle.fileno()
+                size = os.fstat(fd).st_size
+                first_line = os.pread(fd, _HEADER_READ, 0).partition(b"\n")[0]
+                folded = _folded_in_rows_header(first_line) if len(first_line) < size else None
+                if folded is None or os.pread(fd, len(_ROWS_END), size - len(_ROWS_END)) != _ROWS_END:
                     return False
-                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    header_end = data.find(b"\n")
-                    folded = _folded_in_rows_header(data[:header_end]) if header_end > 0 else None
-                    if folded is None or data[-len(_ROWS_END) :] != _ROWS_END:
-                        return False
-                    unfolded = self._unfolded(records, folded)
-                    self._sequence = self._folded_sequence(unfolded, folded)
-                    pending, moved = _pending(unfolded, entries)
-                    body_end = len(data) - len(_ROWS_END)
-                    merged = _merged(
-                        data,
-                        handle.fileno(),
-                        header_end,
-                        body_end,
-                        pending,
-                        moved,
-                        self._sequence,
-                        scan=not (all_new and not unfolded),
-                    )
-                    try:
-                        replace_keeping_backup(self.path, merged)
-                    except _NotRows:
-                        return False
+                unfolded = self._unfolded(records, folded)
+                self._sequence = self._folded_sequence(unfolded, folded)
+                pending, moved = _pending(unfolded, entries)
+                merged = _merged(
+                    fd,
+                    len(first_line),
+                    size - len(_ROWS_END),
+                    pending,
+                    moved,
+                    self._sequence,
+                    scan=not (all_new and not unfolded),
+                )
+                try:
+                    replace_keeping_backup(self.path, merged)
+                except _NotRows:
+                    return False
         self._changes.clear()
         self._file_size = self.path.stat().st_size
         self._folded_from_text = True
@@ -532,7 +531,6 @@ def _pending(records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | N
 
 
 def _merged(
-    data: mmap.mmap | bytes,
     fd: int,
     start: int,
     end: int,
@@ -542,52 +540,55 @@ def _merged(
     *,
     scan: bool = True,
 ) -> Iterator[bytes | FileRange]:
-    """The file's bytes (as `_serialized` writes them), from its old text's entries' lines in
-    `data[start:end]` (of the open file `fd`) with `pending` (see `_pending`, emptied as it goes)
-    applied, in pieces: runs of unchanged lines are copied by the kernel. Raises `_NotRows` before
-    anything is made when the first line is not an entry's, else where the text turns out not to
-    be laid out so (the write is then abandoned: the old file stays). Without `scan` (no key of
-    `pending` is in the file), the old lines are copied whole, unread."""
+    """The file's bytes (as `_serialized` writes them), from the old file `fd`'s entries' lines,
+    bytes `start` to `end`, with `pending` (see `_pending`, emptied as it goes) applied, in pieces:
+    runs of unchanged lines are copied by the kernel, and the lines are read a window at a time.
+    Raises `_NotRows` before anything is made when the first line is not an entry's, else where
+    the text turns out not to be laid out so (the write is then abandoned: the old file stays).
+    Without `scan` (no key of `pending` is in the file), the old lines are copied whole, unread."""
     loads, dumps = orjson.loads, orjson.dumps
-    first = _ROW_LINE.match(data, start, end) if start < end else None
-    if start < end and first is None:
+    windows = _windows(fd, start, end)
+    first = next(windows, None)
+    if start < end and (first is None or _ROW_LINE.match(first[1]) is None):
         raise _NotRows
-    lines: Iterator[re.Match[bytes]] = iter(())
-    if scan and first is not None:
-        lines = itertools.chain((first,), _ROW_LINE.finditer(data, first.end(), end))
     head = dumps({"sequence": sequence, "fields": FIELDS})
     yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
     written = False
     """Whether an entry was written: the next one goes after a comma."""
     made: list[bytes] = []
     """New lines not written yet."""
-    run_start = position = start
-    for line in lines:
-        if line.start() != position or (position > start and data[position - 1] != _COMMA):
-            raise _NotRows
-        position = line.end() + 1
-        key = loads(line.group(1))
-        if key not in pending:
-            continue
-        # A changed entry: the unchanged lines before it as they are, then its new line.
-        if run_start < line.start():
-            if made:
-                yield (b"," if written else b"") + b",".join(made)
-                made, written = [], True
-            if written:
-                yield b","
-            yield FileRange(fd, run_start, line.start() - 1)
-            written = True
-        run_start = position
-        if key not in moved:
-            change = pending.pop(key)
-            if change is not None:
-                made.append(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
-                if len(made) >= ROW_CHUNK:
+    run_start = start
+    for offset, data in itertools.chain((first,), windows) if scan and first is not None else ():
+        position = 0
+        for line in _ROW_LINE.finditer(data):
+            # Each line where the one before it ended, and followed by a comma unless it is the last.
+            if line.start() != position or (line.end() < len(data) and data[line.end()] != _COMMA):
+                raise _NotRows
+            position = line.end() + 1
+            key = loads(line.group(1))
+            if key not in pending:
+                continue
+            # A changed entry: the unchanged lines before it as they are, then its new line.
+            line_start = offset + line.start()
+            if run_start < line_start:
+                if made:
                     yield (b"," if written else b"") + b",".join(made)
                     made, written = [], True
-    if scan and start < end and position != end + 1:
-        raise _NotRows
+                if written:
+                    yield b","
+                yield FileRange(fd, run_start, line_start - 1)
+                written = True
+            run_start = offset + position
+            if key not in moved:
+                change = pending.pop(key)
+                if change is not None:
+                    made.append(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
+                    if len(made) >= ROW_CHUNK:
+                        yield (b"," if written else b"") + b",".join(made)
+                        made, written = [], True
+        # Every line read: a window ends with a comma, where the next one starts; the last one, at `end`.
+        if position != (len(data) + 1 if offset + len(data) == end else len(data)):
+            raise _NotRows
     if run_start < end:
         if made:
             yield (b"," if written else b"") + b",".join(made)
@@ -605,6 +606,30 @@ def _merged(
     if made:
         yield (b"," if written else b"") + b",".join(made)
     yield _ROWS_END
+
+
+def _windows(fd: int, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """Bytes `start` to `end` of `fd`, in windows of whole lines (each ending before a line break,
+    its comma included), each with its offset in the file."""
+    offset, size = start, _WINDOW
+    while offset < end:
+        data = os.pread(fd, min(size, end - offset), offset)
+        if not data:
+            raise _NotRows  # cut short meanwhile
+        if offset + len(data) < end:
+            cut = data.rfind(b"\n")
+            if cut <= 0:
+                size *= 2  # a line longer than the window
+                continue
+            data = data[:cut]
+        yield offset, data
+        offset += len(data)
+
+
+_WINDOW = 1 << 22
+"""Bytes of the space's lines read at a time by a fold from its text."""
+_HEADER_READ = 1 << 16
+"""Bytes read for the file's first line (its fields and sequence: a few hundred)."""
 
 
 def _as_row(change: SpaceEntry | Row) -> Row:

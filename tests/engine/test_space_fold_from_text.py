@@ -41,6 +41,7 @@ def test_a_space_folded_from_its_text_holds_what_one_with_its_rows_would(
     monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", fold_at_once)
     monkeypatch.setattr(connector_space, "FOLD_MIN_BYTES", fold_min)
     monkeypatch.setattr(connector_space, "ROW_CHUNK", 2)  # several pieces from a few entries
+    monkeypatch.setattr(connector_space, "_WINDOW", 64)  # windows cut between lines, lines longer than one
     folder = tmp_path_factory.mktemp("space")
     taken, loaded = ConnectorSpace(folder / "taken.space.json"), ConnectorSpace(folder / "loaded.space.json")
     expected: dict[str, SpaceEntry] = {}
