@@ -22,7 +22,7 @@ import hashlib
 import mmap
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from itertools import repeat
@@ -34,7 +34,7 @@ import orjson
 
 from ..fileio import FileRange, atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
-from ._objects import ObjectTable, first_invalid_object, rules_digest, shown
+from ._objects import ObjectTable, first_invalid_object, laid_out, rules_digest, shown
 from .base import (
     ConnectionFailure,
     DirectoryObject,
@@ -179,10 +179,12 @@ class JsonDocumentDirectory:
             self._load()  # the file has changed since: write it whole, with them
         assert self._document is not None
         document = dict(self._document)
-        for object_type, key in self._collections.items():
-            document[key] = list(self._tables[object_type].stored())
-        self._write(indented_json(document, newline=True))
-        self._document = document
+        for key in self._collections.values():
+            document.setdefault(key, None)  # a collection the file lacked goes after its other keys
+        tables = {key: self._tables[object_type] for object_type, key in self._collections.items()}
+        self._write(_document_text(document, tables))
+        # The objects are in the tables: the document keeps its other keys, and the collections' places.
+        self._document = dict.fromkeys(document) | {key: value for key, value in document.items() if key not in tables}
         self._dirty = False
         with suppress(OSError):
             # Its objects were checked as they were written: the next whole read need not check them.
@@ -323,8 +325,8 @@ class JsonDocumentDirectory:
             edits = []
             position = moved = 0
             for in_text in changed:
-                written = next(iter(in_text.table.stored()))
-                text = orjson.dumps(written) if in_text.compact else _laid_out(written)
+                written = in_text.table.stored_object(in_text.object_id)
+                text = orjson.dumps(written) if in_text.compact else laid_out(written)
                 pieces += [FileRange(handle.fileno(), position, in_text.start), text]
                 # Where this object ended once the ones before it were written, and by how much it grows.
                 edits.append((in_text.end + moved, len(text) - len(in_text.text)))
@@ -404,7 +406,7 @@ class JsonDocumentDirectory:
             )
             for (type_name, object_id), in_text in self._objects_from_text.items():
                 if type_name == object_type and in_text.changed:
-                    objects[object_id] = next(iter(in_text.table.stored()))
+                    objects[object_id] = in_text.table.stored_object(object_id)
             tables[object_type] = ObjectTable(object_definition, objects)
         self._document = document
         self._tables = tables
@@ -599,7 +601,7 @@ def _checked(
     if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
         return None
     table = ObjectTable(definition, {object_id: obj})
-    return _ObjectFromText(table, opening, opening + len(text), text, compact)
+    return _ObjectFromText(table, object_id, opening, opening + len(text), text, compact)
 
 
 _ID = itemgetter("id")
@@ -611,16 +613,13 @@ NOT_IN_TEXT = object()
 """`_value_from_text`: the file's text cannot tell (the document must be read)."""
 
 
-_LAYOUT = orjson.OPT_INDENT_2
-"""How this directory writes its file: for people to read, and for `read_one` to search."""
-
-
 @dataclass
 class _ObjectFromText:
     """An object read on its own from the file's text (see `_find_in_text`), and where that text was."""
 
     table: ObjectTable
     """Holding only this object, with the rules of its type."""
+    object_id: str
     start: int
     end: int
     text: bytes
@@ -629,9 +628,27 @@ class _ObjectFromText:
     changed: bool = False
 
 
-def _laid_out(obj: DirectoryObject) -> bytes:
-    """`obj`'s text as a whole-document write puts it in a collection: each line 4 spaces in."""
-    return b"\n    " + orjson.dumps(obj, option=_LAYOUT).replace(b"\n", b"\n    ")
+def _document_text(document: dict[str, Any], tables: Mapping[str, ObjectTable]) -> Iterator[bytes]:
+    """The file's text, as `fileio.indented_json` writes `document` with each of `tables`' objects
+    in the list under its key (orjson's indent of 2), in pieces: the objects' texts are the
+    tables' own (see `ObjectTable.laid_out`)."""
+    yield b"{"
+    for position, (key, value) in enumerate(document.items()):
+        table = tables.get(key)
+        if table is None:
+            # One member of a document as `indented_json` writes it: between its `{` and `\n}`.
+            member = list(indented_json({key: value}, newline=False))[1:-1]
+            yield (b"," if position else b"") + member[0]
+            yield from member[1:]
+            continue
+        yield (b",\n  " if position else b"\n  ") + orjson.dumps(key) + b": "
+        if not len(table):
+            yield b"[]"
+            continue
+        yield b"["
+        yield from table.laid_out()
+        yield b"\n  ]"
+    yield b"\n}\n" if document else b"}\n"
 
 
 def _indexed_by_id(

@@ -30,8 +30,10 @@ records hold each entry as an object (see `_entry_to_json`), as they always did.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from enum import Enum
@@ -41,6 +43,7 @@ from typing import Any, Final, Literal, cast
 
 import orjson
 
+from ..fileio import FileRange
 from ..models.connector_space import EntryKey, EntrySummaries, ProvisioningState, SpaceEntry
 from .changes import ChangeLog
 from .errors import StoreError
@@ -107,6 +110,13 @@ class ConnectorSpace:
         self._file_size = 0
         self._entries_let_go = 0
         """How many entries `take_entries` handed over (the size of the space while not loaded)."""
+        self._keys: set[str] | None = None
+        """The keys of the entries while the rows are let go (see `take_entries`), kept up to date
+        by each write (the cycle's own keys: a set's table, no copies), for the size of the space
+        once it is folded from its text (see `_fold_from_text`)."""
+        self._folded_from_text = False
+        """A fold from the text came since the rows were let go: the space stands as it would
+        with its rows loaded again (each write's sequence number kept, the size known)."""
 
     def entries(self) -> dict[str, SpaceEntry]:
         """Every entry by key, each made afresh: the caller may change them."""
@@ -121,6 +131,7 @@ class ConnectorSpace:
             rows = dict(rows)  # the caller's own: the space keeps its rows, which no one changes in place
         else:
             self._rows, self._entries_let_go = None, len(rows)
+            self._keys, self._folded_from_text = set(rows), False
         return LoadedEntries(rows, self.path)
 
     def version(self) -> int | None:
@@ -153,15 +164,31 @@ class ConnectorSpace:
             self._loaded()  # the last sequence number is in the file and its log
         assert self._sequence is not None
         self._sequence += 1
-        size = len(self._rows) if self._rows is not None else self._entries_let_go
+        if self._rows is not None:
+            size = len(self._rows)
+        elif self._keys is not None and self._folded_from_text:
+            size = len(self._keys)
+        else:
+            size = self._entries_let_go
+        # Whether every entry is new to the space (an initial cycle's): a fold then copies the file's lines whole.
+        all_new = self._rows is None and self._keys is not None and self._keys.isdisjoint(entries)
+        if self._rows is None and self._keys is not None:
+            for key, entry in entries.items():
+                if entry is None:
+                    self._keys.discard(key)
+                else:
+                    self._keys.add(key)
         if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
-            # No record is written: the rows are made from the entries directly.
+            # No record is written: the rows are made from the entries directly, under the keys
+            # as given (the cycle's own: a copy of each as plain text was 90 MB at a million).
+            if self._rows is None and self._keys is not None and self._fold_from_text(entries, all_new=all_new):
+                return
             rows = self._loaded()
             for key, entry in entries.items():
                 if entry is None:
                     rows.pop(key, None)
                 else:
-                    rows[str(key)] = _row_of_entry(entry)
+                    rows[key] = _row_of_entry(entry)
             self._fold()
             return
         # Keys as plain text: orjson writes no str subclass (an EntryKey) as a JSON object's key.
@@ -187,7 +214,7 @@ class ConnectorSpace:
     def close(self) -> None:
         """Let go of the space. Nothing is written: the file and its log hold every change."""
         if self.path is not None:
-            self._rows = None
+            self._rows, self._keys = None, None
 
     # --- reading and writing ------------------------------------------------------------------
 
@@ -200,19 +227,22 @@ class ConnectorSpace:
             document = load_document(self.path, "connector space") if self.path is not None else None
             self._file_size = self.path.stat().st_size if document is not None and self.path is not None else 0
             self._rows, self._sequence = _rows_of_document(document or {}, self.path)
+            self._keys, self._folded_from_text = None, False
             for record in self._unfolded(records):
                 self._apply(record["entries"])
                 self._sequence = record["sequence"]
             _check_marks(self._rows, self.path)
         return self._rows
 
-    def _unfolded(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The log's records that follow the file (`_sequence` is the file's last)."""
-        assert self._sequence is not None
+    def _unfolded(self, records: list[dict[str, Any]], folded: int | None = None) -> list[dict[str, Any]]:
+        """The log's records that follow the file, whose last folded record is `folded` (by
+        default `_sequence`)."""
+        folded = self._sequence if folded is None else folded
+        assert folded is not None
         # Records already folded in are there when a crash came between writing the file and
         # clearing the log, or when another process folded them while this one read.
-        records = [record for record in records if record["sequence"] > self._sequence]
-        if records and records[0]["sequence"] != self._sequence + 1:
+        records = [record for record in records if record["sequence"] > folded]
+        if records and records[0]["sequence"] != folded + 1:
             assert self._changes is not None
             raise StoreError(
                 f"{self._changes.path} does not follow {self.path} (an older copy of the file was put back?); "
@@ -230,11 +260,72 @@ class ConnectorSpace:
 
     def _fold(self) -> None:
         """Rewrite the file with the change log in it, then start the log afresh."""
+        if self._rows is None and self._keys is not None and self._fold_from_text({}):
+            return
         rows = self._loaded()
         assert self.path is not None and self._changes is not None and self._sequence is not None
         replace_keeping_backup(self.path, _serialized(rows, self._sequence))
         self._changes.clear()
         self._file_size = self.path.stat().st_size
+
+    def _fold_from_text(self, entries: Mapping[str, SpaceEntry | None], *, all_new: bool = False) -> bool:
+        """`_fold`, with `entries` changed too, for a space not loaded (a cycle took its entries):
+        the file is written again from its own text, line by line, each entry the log or `entries`
+        changed in its line's place (or after the others, if new), as the rows would be, without
+        holding the rows (a duplicate of a cycle's million entries, 200 MB). False when the file is
+        not laid out as `_serialized` writes it: the caller loads it. The sequence number is then
+        the one the file and its log end with, as the load's would be (`entries` fold into the
+        file without a record, see `write`). `all_new`: no key of `entries` is in the space."""
+        assert self.path is not None and self._changes is not None
+        if self._sequence is None:
+            return False  # the space was never read: the load finds where it stands
+        records = self._changes.read()  # the log before the file, as when loading (see `_loaded`)
+        try:
+            handle = os.fdopen(open_file(self.path, os.O_RDONLY, what="connector space"), "rb")
+        except FileNotFoundError:
+            unfolded = self._unfolded(records, 0)
+            self._sequence = self._folded_sequence(unfolded, 0)
+            pending, moved = _pending(unfolded, entries)
+            replace_keeping_backup(self.path, _merged(-1, 0, 0, pending, moved, self._sequence))
+        else:
+            with handle:
+                # Read, not mapped: a map's pages count as the process's memory (the whole space
+                # at a fold's peak), and a file cut short meanwhile would end the process.
+                fd = handle.fileno()
+                size = os.fstat(fd).st_size
+                first_line = os.pread(fd, _HEADER_READ, 0).partition(b"\n")[0]
+                folded = _folded_in_rows_header(first_line) if len(first_line) < size else None
+                if folded is None or os.pread(fd, len(_ROWS_END), size - len(_ROWS_END)) != _ROWS_END:
+                    return False
+                unfolded = self._unfolded(records, folded)
+                self._sequence = self._folded_sequence(unfolded, folded)
+                pending, moved = _pending(unfolded, entries)
+                merged = _merged(
+                    fd,
+                    len(first_line),
+                    size - len(_ROWS_END),
+                    pending,
+                    moved,
+                    self._sequence,
+                    scan=not (all_new and not unfolded),
+                )
+                try:
+                    replace_keeping_backup(self.path, merged)
+                except _NotRows:
+                    return False
+        self._changes.clear()
+        self._file_size = self.path.stat().st_size
+        self._folded_from_text = True
+        return True
+
+    def _folded_sequence(self, unfolded: list[dict[str, Any]], folded: int) -> int:
+        """The sequence number a fold from the text writes: this write's, once the space stands as
+        loaded (see `_folded_from_text`); before, the one the file and its log end with, as a load
+        of the space would leave it (a fold of `entries` at once writes no record of its own)."""
+        if self._folded_from_text:
+            assert self._sequence is not None
+            return self._sequence
+        return unfolded[-1]["sequence"] if unfolded else folded
 
     # --- reading a few entries ----------------------------------------------------------------
 
@@ -398,6 +489,168 @@ def _serialized(rows: dict[str, Row], sequence: int) -> Iterator[bytes]:
         lines = [b"\n" + dumps(key) + b":" + dumps(row) for key, row in items[start : start + ROW_CHUNK]]
         yield (b"," if start else b"") + b",".join(lines)
     yield b"\n}}}}\n"
+
+
+_ROWS_END: Final = b"\n}}}}\n"
+_ROW_LINE = re.compile(rb"\n(" + rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"' + rb"):\[[^\n]*\]")
+"""An entry's line as `_serialized` writes it, `\n"key":[…]`, its key's JSON text the group (a
+line break in a JSON string is escaped, so every one is layout), without the comma after it."""
+
+
+class _NotRows(Exception):
+    """The file's text is not laid out as `_serialized` writes it (see `_merged`)."""
+
+
+Pending = dict[str, SpaceEntry | Row | None]
+"""The entries a fold changes, by key, in the order a dict of rows would end with them: each as
+the cycle gave it, or a row from the log, or None if removed."""
+
+
+def _pending(records: list[dict[str, Any]], entries: Mapping[str, SpaceEntry | None]) -> tuple[Pending, set[str]]:
+    """The entries the log's `records` and then `entries` change (see `Pending`; the caller's own,
+    a copy of `entries` when there are no records: no row is made before it is written), and the
+    keys among them removed and then added again, which go after the others."""
+    if not records:
+        return dict(entries), set()
+    pending: Pending = {}
+    moved: set[str] = set()
+    changes = itertools.chain(
+        (
+            (key, None if entry is None else _row_of(entry))
+            for record in records
+            for key, entry in record["entries"].items()
+        ),
+        entries.items(),
+    )
+    for key, change in changes:
+        if change is not None and key in pending and pending[key] is None:
+            del pending[key]  # removed earlier: added again, it goes last
+            moved.add(key)
+        pending[key] = change
+    return pending, moved
+
+
+def _merged(
+    fd: int,
+    start: int,
+    end: int,
+    pending: Pending,
+    moved: set[str],
+    sequence: int,
+    *,
+    scan: bool = True,
+) -> Iterator[bytes | FileRange]:
+    """The file's bytes (as `_serialized` writes them), from the old file `fd`'s entries' lines,
+    bytes `start` to `end`, with `pending` (see `_pending`, emptied as it goes) applied, in pieces:
+    runs of unchanged lines are copied by the kernel, and the lines are read a window at a time.
+    Raises `_NotRows` before anything is made when the first line is not an entry's, else where
+    the text turns out not to be laid out so (the write is then abandoned: the old file stays).
+    Without `scan` (no key of `pending` is in the file), the old lines are copied whole, unread."""
+    loads, dumps = orjson.loads, orjson.dumps
+    windows = _windows(fd, start, end)
+    first = next(windows, None)
+    if start < end and (first is None or _ROW_LINE.match(first[1]) is None):
+        raise _NotRows
+    head = dumps({"sequence": sequence, "fields": FIELDS})
+    yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
+    written = False
+    """Whether an entry was written: the next one goes after a comma."""
+    made: list[bytes] = []
+    """New lines not written yet."""
+    run_start = start
+    for offset, data in itertools.chain((first,), windows) if scan and first is not None else ():
+        position = 0
+        for line in _ROW_LINE.finditer(data):
+            # Each line where the one before it ended, and followed by a comma unless it is the last.
+            if line.start() != position or (line.end() < len(data) and data[line.end()] != _COMMA):
+                raise _NotRows
+            position = line.end() + 1
+            key = loads(line.group(1))
+            if key not in pending:
+                continue
+            # A changed entry: the unchanged lines before it as they are, then its new line.
+            line_start = offset + line.start()
+            if run_start < line_start:
+                if made:
+                    yield (b"," if written else b"") + b",".join(made)
+                    made, written = [], True
+                if written:
+                    yield b","
+                yield FileRange(fd, run_start, line_start - 1)
+                written = True
+            run_start = offset + position
+            if key not in moved:
+                change = pending.pop(key)
+                if change is not None:
+                    made.append(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
+                    if len(made) >= ROW_CHUNK:
+                        yield (b"," if written else b"") + b",".join(made)
+                        made, written = [], True
+        # Every line read: a window ends with a comma, where the next one starts; the last one, at `end`.
+        if position != (len(data) + 1 if offset + len(data) == end else len(data)):
+            raise _NotRows
+    if run_start < end:
+        if made:
+            yield (b"," if written else b"") + b",".join(made)
+            made, written = [], True
+        if written:
+            yield b","
+        yield FileRange(fd, run_start, end)
+        written = True
+    for key, change in pending.items():
+        if change is not None:
+            made.append(b"\n" + dumps(key) + b":" + dumps(_as_row(change)))
+            if len(made) >= ROW_CHUNK:
+                yield (b"," if written else b"") + b",".join(made)
+                made, written = [], True
+    if made:
+        yield (b"," if written else b"") + b",".join(made)
+    yield _ROWS_END
+
+
+def _windows(fd: int, start: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """Bytes `start` to `end` of `fd`, in windows of whole lines (each ending before a line break,
+    its comma included), each with its offset in the file."""
+    offset, size = start, _WINDOW
+    while offset < end:
+        data = os.pread(fd, min(size, end - offset), offset)
+        if not data:
+            raise _NotRows  # cut short meanwhile
+        if offset + len(data) < end:
+            cut = data.rfind(b"\n")
+            if cut <= 0:
+                size *= 2  # a line longer than the window
+                continue
+            data = data[:cut]
+        yield offset, data
+        offset += len(data)
+
+
+_WINDOW = 1 << 22
+"""Bytes of the space's lines read at a time by a fold from its text."""
+_HEADER_READ = 1 << 16
+"""Bytes read for the file's first line (its fields and sequence: a few hundred)."""
+
+
+def _as_row(change: SpaceEntry | Row) -> Row:
+    return change if type(change) is list else _row_of_entry(change)  # type: ignore[arg-type]
+
+
+_COMMA: Final = ord(",")
+
+
+def _folded_in_rows_header(first_line: bytes) -> int | None:
+    """The sequence number folded into a file laid out as `_serialized` writes it, from its first
+    line; None when the file is not laid out so (or has other fields)."""
+    if not first_line.startswith(_ROWS_HEADER):
+        return None
+    try:
+        head = orjson.loads(first_line + b"}}}}")[ROWS]["1"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    if type(head) is not dict or head.get("fields") != list(FIELDS) or type(head.get("sequence")) is not int:
+        return None
+    return cast(int, head["sequence"])
 
 
 def _rows_in_text(data: mmap.mmap, keys: list[str]) -> tuple[int, dict[str, Row | None]] | None:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from ..fileio import atomic_write
+from ..fileio import FileRange, atomic_write
 from .errors import StoreError
 from .files import read_file
 
@@ -57,7 +57,7 @@ class AtomicJSONStorage(Storage):
         self.flush()
 
 
-def replace_keeping_backup(path: Path, payload: bytes | Iterable[bytes | memoryview]) -> None:
+def replace_keeping_backup(path: Path, payload: bytes | Iterable[bytes | memoryview | FileRange]) -> None:
     """Write `payload` as the file at `path`, atomically, the file it replaces kept as `.bak`."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists():
