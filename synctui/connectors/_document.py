@@ -28,6 +28,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
 import orjson
 
 from ..fileio import FileRange, atomic_write, indented_json
@@ -397,28 +398,25 @@ class JsonDocumentDirectory:
         """(offset, text) of the object in a file written without whitespace (`{"users":[{"id":…`).
         Without line breaks the text does not show an object's depth, so it must prove it: the
         object's `{"id":` (a `"` in a JSON string is escaped, so this text is structure) is once in
-        the file, after its collection's key with no other collection's key between, and the text
-        from that key's `[` to the object parses as the collection's items before it. That parse
-        costs a fraction of the whole file's (no checks, no more than the items before it), and
-        finding the object's end takes `json`'s decoder on the object's text alone."""
+        the file, the file up to the collection's `[` is a JSON object's text whose last key is the
+        collection's, and the text from there to the object is that collection's items before it
+        (see `_json_items`): the object is then an item of the collection, whatever follows it.
+        Finding the object's end takes `json`'s decoder on the object's text alone."""
         anchor = b'{"id":' + orjson.dumps(object_id)
         at = data.find(anchor)
         if at < 0 or data.find(anchor, at + len(anchor)) >= 0:
             return None
-        headers = {key: data.rfind(orjson.dumps(key) + b":[", 0, at) for key in self._collections.values()}
         header = data.rfind(collection + b":[", 0, at)
-        if header < 0 or max(headers.values()) != header:
+        # After a `{` or a `,` the key's `"` opens a string (see `_valid_json`: else it is no JSON).
+        if header < 1 or data[header - 1] not in b"{,":
             return None
         items_start = header + len(collection) + 2
-        before = data[items_start:at]
-        if before and not before.endswith(b"},"):
+        # Closed just after its `[`, the document's text must be valid: the collection is then a
+        # top-level key's value, not a key of the same name in an item of another collection.
+        if not _valid_json(data[:items_start] + b"]}"):
             return None
-        try:
-            if type(orjson.loads(b"[" + before[:-1] + b"]")) is not list:
-                return None
-        except orjson.JSONDecodeError:
+        if at > items_start and not (data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1)):
             return None
-        del before
         end = end_of_value(data, at)
         return None if end is None else (at, data[at:end])
 
@@ -523,6 +521,48 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     if opening < 0 or closing < 0:
         return None
     return opening, data[opening : closing + 6]
+
+
+def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
+    """Whether `data[start:end]` is valid JSON values separated by commas (a list's items). It is
+    checked in pieces of about `_PIECE` bytes, cut after an item that ends `},` before one that
+    starts `{"id":`, each piece as a list of its own: values of each piece are values of the whole,
+    so the cuts need not be proven, and no piece is copied or held long (36 MB in 45 ms, where
+    parsing it with orjson took 0.25 s, 350 MB and 0.3 s more of page faults). Should a cut fall
+    inside a nested list of objects, the piece is not valid: then the text is checked whole."""
+    position = start
+    while position < end:
+        cut = data.find(b'},{"id":', position + _PIECE, end)
+        cut = end if cut < 0 else cut + 1
+        if not _valid_json(b"[" + data[position:cut] + b"]"):
+            whole = position == start and cut == end
+            return not whole and _valid_json(b"[" + data[start:end] + b"]")
+        position = cut + 1
+    return True
+
+
+def _valid_json(text: bytes) -> bool:
+    """Whether `text` is one JSON value (RFC 8259, in UTF-8), checked by msgspec without building
+    it (`msgspec.Raw`), ~10x as fast as parsing it. msgspec does not check UTF-8 in what it skips:
+    text that is not all ASCII is decoded for that. A number too large for a float (`1e400`) is
+    valid JSON that orjson refuses: such a file is found here, and its whole read reports it."""
+    try:
+        _RAW_JSON.decode(text)
+    except msgspec.DecodeError:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_PIECE = 1 << 16
+"""Bytes of a compact collection's items checked at a time (see `_json_items`): small enough to
+stay in the processor's cache."""
+_RAW_JSON = msgspec.json.Decoder(msgspec.Raw)
 
 
 def _checked(
