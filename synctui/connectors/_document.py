@@ -406,14 +406,8 @@ class JsonDocumentDirectory:
         at = data.find(anchor)
         if at < 0 or data.find(anchor, at + len(anchor)) >= 0:
             return None
-        header = data.rfind(collection + b":[", 0, at)
-        # After a `{` or a `,` the key's `"` opens a string (see `_valid_json`: else it is no JSON).
-        if header < 1 or data[header - 1] not in b"{,":
-            return None
-        items_start = header + len(collection) + 2
-        # Closed just after its `[`, the document's text must be valid: the collection is then a
-        # top-level key's value, not a key of the same name in an item of another collection.
-        if not _valid_json(data[:items_start] + b"]}"):
+        items_start = _top_level_items(data, collection + b":[", at)
+        if items_start is None:
             return None
         if at > items_start and not (data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1)):
             return None
@@ -521,6 +515,29 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     if opening < 0 or closing < 0:
         return None
     return opening, data[opening : closing + 6]
+
+
+def _top_level_items(data: mmap.mmap, header: bytes, before: int) -> int | None:
+    """Where the items of the top-level collection whose key and `[` are `header` (`"users":[`)
+    start, that text being found before `before`; None when it cannot be proven. The first such
+    text is tried (searching forward is fast, and a collection's key comes early), then the last
+    (the first being a key of the same name in a value before the collection). It is the
+    collection's if it is a key of the top level (`_top_level_key`), not one of the same name
+    nested in a value, nor text in a string."""
+    first = data.find(header, 0, before)
+    if first < 0:
+        return None
+    if _top_level_key(data, first, len(header)):
+        return first + len(header)
+    last = data.rfind(header, first + 1, before)
+    return last + len(header) if last >= 0 and _top_level_key(data, last, len(header)) else None
+
+
+def _top_level_key(data: mmap.mmap, at: int, length: int) -> bool:
+    """Whether the key and `[` at `data[at : at + length]` are of the document's top level: the
+    document's text up to there is valid JSON once closed there (`]}`). After a `{` or a `,` the
+    key's `"` opens a string: any other text before it is no JSON (or a longer key's end)."""
+    return data[at - 1 : at] in (b"{", b",") and _valid_json(data[: at + length] + b"]}")
 
 
 def _json_items(data: mmap.mmap, start: int, end: int) -> bool:

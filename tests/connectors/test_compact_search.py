@@ -110,3 +110,17 @@ def test_a_fault_among_the_items_before_an_object_is_reported_as_the_whole_read_
         JsonFileDirectory(path).read_one("User", "u25")
     # The text before an object is all that is proven: an object before the fault is found in it.
     assert _searched(path, "User", "u3") == _people(30)[3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"Group":[{"id":"g1","User":[]}],"User":[{"id":"u1"},{"id":"u9"}]}',  # the first "User":[ nested
+        b'{"User":[{"id":"u1","User":[]},{"id":"u9"}]}',  # the last one before the object nested
+        b'{"x":"\\"User\\":[","User":[{"id":"u9"}]}',  # in a string
+    ],
+)
+def test_the_collection_is_found_after_a_key_of_the_same_name_elsewhere(tmp_path: Path, text: bytes) -> None:
+    path = tmp_path / "target.json"
+    path.write_bytes(text)
+    assert _searched(path, "User", "u9") == {"id": "u9"}
