@@ -402,9 +402,8 @@ class JsonDocumentDirectory:
         collection's, and the text from there to the object is that collection's items before it
         (see `_json_items`): the object is then an item of the collection, whatever follows it.
         Finding the object's end takes `json`'s decoder on the object's text alone."""
-        anchor = b'{"id":' + orjson.dumps(object_id)
-        at = data.find(anchor)
-        if at < 0 or data.find(anchor, at + len(anchor)) >= 0:
+        at = _only_item_start(data, object_id)
+        if at < 0:
             return None
         items_start = _top_level_items(data, collection + b":[", at)
         if items_start is None:
@@ -515,6 +514,24 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     if opening < 0 or closing < 0:
         return None
     return opening, data[opening : closing + 6]
+
+
+def _only_item_start(data: mmap.mmap, object_id: str) -> int:
+    """Where the text `{"id":"…"` of the object with this id is, if it is once in the file; else -1.
+    Searched for without its closing `"` (~3x as fast: a search checks each place where the last
+    byte of what it seeks is, and `"` is JSON's commonest byte), each place found then checked
+    for it (a longer id starts with this one)."""
+    anchor = b'{"id":' + orjson.dumps(object_id)
+    opening = anchor[:-1]
+    found = -1
+    at = data.find(opening)
+    while at >= 0:
+        if data[at + len(opening) : at + len(anchor)] == b'"':
+            if found >= 0:
+                return -1
+            found = at
+        at = data.find(opening, at + len(opening))
+    return found
 
 
 def _top_level_items(data: mmap.mmap, header: bytes, before: int) -> int | None:

@@ -124,3 +124,14 @@ def test_the_collection_is_found_after_a_key_of_the_same_name_elsewhere(tmp_path
     path = tmp_path / "target.json"
     path.write_bytes(text)
     assert _searched(path, "User", "u9") == {"id": "u9"}
+
+
+def test_an_id_is_told_from_the_longer_ids_it_starts(tmp_path: Path) -> None:
+    people = [{"id": object_id} for object_id in ("u12", "u1", "u123", 'u1"', "u1\\")]
+    path = tmp_path / "target.json"
+    path.write_bytes(orjson.dumps({"User": people}))
+    for person in people:
+        assert _searched(path, "User", person["id"]) == person
+    path.write_bytes(orjson.dumps({"User": [*people, {"id": "u1", "displayName": "Twin"}]}))
+    with pytest.raises(SourceDataError, match="is also the id of"):
+        JsonFileDirectory(path).read_one("User", "u1")
