@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 
 from ..fileio import atomic_write
+from .json_checks import item_ids
 
 FORMAT = 1
 """The layout of the index file; an index of another format is rebuilt."""
@@ -359,11 +360,9 @@ def _compact_items(
     ends.append(last_end)
     for chunk in range(first, last + 1, _COMPACT_CHUNK):
         upto = min(chunk + _COMPACT_CHUNK, last + 1)
-        try:
-            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
-        except orjson.JSONDecodeError:
-            return None
-        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+        # Checked, not built (see json_checks.py): 0.1 s for a 40 MB file, where orjson took 0.25 s.
+        found = item_ids(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+        if found is None or list(map(orjson.dumps, found)) != ids[chunk:upto]:
             return None
     return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
 
