@@ -32,6 +32,7 @@ import orjson
 
 from ..fileio import FileRange, atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
+from . import json_checks
 from ._objects import ObjectTable, first_invalid_object, rules_digest, shown
 from .base import (
     ConnectionFailure,
@@ -40,7 +41,6 @@ from .base import (
     SourceDataError,
 )
 from .document_index import DocumentIndex, FileVersion, Written, end_of_value
-from .json_checks import valid_json
 
 
 class JsonDocumentDirectory:
@@ -554,7 +554,7 @@ def _top_level_key(data: mmap.mmap, at: int, length: int) -> bool:
     """Whether the key and `[` at `data[at : at + length]` are of the document's top level: the
     document's text up to there is valid JSON once closed there (`]}`). After a `{` or a `,` the
     key's `"` opens a string: any other text before it is no JSON (or a longer key's end)."""
-    return data[at - 1 : at] in (b"{", b",") and valid_json(data[: at + length] + b"]}")
+    return data[at - 1 : at] in (b"{", b",") and json_checks.valid_json(data[: at + length] + b"]}")
 
 
 def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
@@ -568,9 +568,9 @@ def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
     while position < end:
         cut = data.find(b'},{"id":', position + _PIECE, end)
         cut = end if cut < 0 else cut + 1
-        if not valid_json(b"[" + data[position:cut] + b"]"):
+        if not json_checks.valid_json(b"[" + data[position:cut] + b"]"):
             whole = position == start and cut == end
-            return not whole and valid_json(b"[" + data[start:end] + b"]")
+            return not whole and json_checks.valid_json(b"[" + data[start:end] + b"]")
         position = cut + 1
     return True
 
