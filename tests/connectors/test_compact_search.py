@@ -13,7 +13,7 @@ import pytest
 
 from synctui.connectors import _document
 from synctui.connectors.base import SourceDataError
-from synctui.connectors.document_index import DocumentIndex
+from synctui.connectors.document_index import DocumentIndex, FileVersion
 from synctui.connectors.jsonfile import JsonFileDirectory
 
 
@@ -135,3 +135,25 @@ def test_an_id_is_told_from_the_longer_ids_it_starts(tmp_path: Path) -> None:
     path.write_bytes(orjson.dumps({"User": [*people, {"id": "u1", "displayName": "Twin"}]}))
     with pytest.raises(SourceDataError, match="is also the id of"):
         JsonFileDirectory(path).read_one("User", "u1")
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        (b'"displayName":"Person 12"', b'"displayName":"\xc0\xaf"'),  # not UTF-8
+        (b'"tags":[12]', b'"tags":[012]'),
+        (b'"tags":[12]', b'"tags":[12,]'),
+        (b'{"id":"u12",', b'{"id":5,"x":"u12",'),  # an id that is no string
+    ],
+    ids=["utf-8", "number", "comma", "id"],
+)
+def test_a_compact_file_with_a_fault_among_its_items_is_not_indexed(tmp_path: Path, fault: tuple[bytes, bytes]) -> None:
+    path = tmp_path / "target.json"
+    text = orjson.dumps({"User": [{"id": f"u{n}", "displayName": f"Person {n}", "tags": [n]} for n in range(30)]})
+    path.write_bytes(text)
+    index = DocumentIndex.build(text, FileVersion.of(path.stat()), ["User"])
+    assert index is not None and index.find("User", "u29") is not None
+    assert text.count(fault[0]) == 1
+    faulty = text.replace(*fault)
+    path.write_bytes(faulty)
+    assert DocumentIndex.build(faulty, FileVersion.of(path.stat()), ["User"]) is None
