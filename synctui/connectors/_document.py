@@ -405,7 +405,8 @@ class JsonDocumentDirectory:
         at = _only_item_start(data, object_id)
         if at < 0:
             return None
-        items_start = _top_level_items(data, collection + b":[", at)
+        headers = [orjson.dumps(key) + b":[" for key in self._collections.values()]
+        items_start = _top_level_items(data, collection + b":[", at, headers)
         if items_start is None:
             return None
         if at > items_start and not (data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1)):
@@ -534,26 +535,37 @@ def _only_item_start(data: mmap.mmap, object_id: str) -> int:
     return found
 
 
-def _top_level_items(data: mmap.mmap, header: bytes, before: int) -> int | None:
+def _top_level_items(data: mmap.mmap, header: bytes, before: int, headers: list[bytes]) -> int | None:
     """Where the items of the top-level collection whose key and `[` are `header` (`"users":[`)
     start, that text being found before `before`; None when it cannot be proven. The first such
     text is tried (searching forward is fast, and a collection's key comes early), then the last
     (the first being a key of the same name in a value before the collection). It is the
     collection's if it is a key of the top level (`_top_level_key`), not one of the same name
-    nested in a value, nor text in a string."""
+    nested in a value, nor text in a string. `headers`: those of all the document's collections."""
     first = data.find(header, 0, before)
     if first < 0:
         return None
-    if _top_level_key(data, first, len(header)):
+    if _top_level_key(data, first, len(header), headers):
         return first + len(header)
     last = data.rfind(header, first + 1, before)
-    return last + len(header) if last >= 0 and _top_level_key(data, last, len(header)) else None
+    return last + len(header) if last >= 0 and _top_level_key(data, last, len(header), headers) else None
 
 
-def _top_level_key(data: mmap.mmap, at: int, length: int) -> bool:
+def _top_level_key(data: mmap.mmap, at: int, length: int, headers: list[bytes]) -> bool:
     """Whether the key and `[` at `data[at : at + length]` are of the document's top level: the
     document's text up to there is valid JSON once closed there (`]}`). After a `{` or a `,` the
-    key's `"` opens a string: any other text before it is no JSON (or a longer key's end)."""
+    key's `"` opens a string: any other text before it is no JSON (or a longer key's end). A key
+    right after another collection (`…],"groups":[` after `{"users":[`) is proven from that one's:
+    its items are checked in pieces (`_json_items`), not the 36 MB before it as one copy."""
+    if data[at - 1 : at] == b"," and data[at - 2 : at - 1] == b"]":
+        for other in headers:
+            start = data.find(other, 0, at - 1)
+            if (
+                0 <= start < at
+                and _top_level_key(data, start, len(other), headers)
+                and _json_items(data, start + len(other), at - 2)
+            ):
+                return True
     return data[at - 1 : at] in (b"{", b",") and json_checks.valid_json(data[: at + length] + b"]}")
 
 

@@ -157,3 +157,30 @@ def test_a_compact_file_with_a_fault_among_its_items_is_not_indexed(tmp_path: Pa
     faulty = text.replace(*fault)
     path.write_bytes(faulty)
     assert DocumentIndex.build(faulty, FileVersion.of(path.stat()), ["User"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (b'{"User":[{"id":"u1"},{"id":"u2","x":[1]}],"Group":[{"id":"g1"},{"id":"g9"}]}', True),
+        (b'{"User":[],"Group":[{"id":"g9"}]}', True),
+        (b'{"User":[{"id":"u1"}],"x":[1],"Group":[{"id":"g9"}]}', True),  # another key between
+        (b'{"User":[{"id":"u1","x":[1,,2]}],"Group":[{"id":"g9"}]}', "not valid JSON"),
+        (b'{"User":[{"id":"u1","x":"\xff"}],"Group":[{"id":"g9"}]}', "not valid JSON"),
+        (b'{"User":[{"id":"u1","x":[1]],"Group":[{"id":"g9"}]}', "not valid JSON"),
+        (b'{"User":[{"id":"u1","y":[{"id":"u2"}],"Group":[{"id":"g9"}]}],"Group":[]}', None),
+        (b'{"User":[{"id":"u1","y":[],"Group":[{"id":"g9"}]}],"Group":[]}', None),
+    ],
+)
+def test_a_collection_after_another_is_proven_from_that_ones_items(
+    tmp_path: Path, text: bytes, found: bool | str | None
+) -> None:
+    path = tmp_path / "target.json"
+    path.write_bytes(text)
+    if found is True:
+        assert _searched(path, "Group", "g9") == {"id": "g9"}
+    elif found is None:
+        assert JsonFileDirectory(path).read_one("Group", "g9") is None
+    else:
+        with pytest.raises(SourceDataError, match=found):
+            JsonFileDirectory(path).read_one("Group", "g9")
