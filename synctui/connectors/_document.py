@@ -1,9 +1,11 @@
 """Directories kept as one JSON document of object collections, `{"users": [...], "groups": [...]}`:
 the tenant directory and the JSON file target share this loading, checking and writing.
 
-The file is read once, on first use, into one `ObjectTable` per object type. Writes change the
-tables only; `flush()` rewrites the whole document atomically, so 100,000 creates cost one
-write. Properties and top-level keys this directory does not know are kept as they were.
+The file is read once, on first use, into one `ObjectTable` per object type; a large file that a
+cycle only reads (`read_all_shared`) is read a piece at a time instead (document_pieces.py).
+Writes change the tables only; `flush()` rewrites the whole document atomically, so 100,000
+creates cost one write. Properties and top-level keys this directory does not know are kept as
+they were.
 
 Provision on demand reads and updates one object of a large file: `read_one` finds it through
 the index kept beside the file (document_index.py), or else by a search of the file's text,
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
@@ -41,6 +43,14 @@ from .base import (
     SourceDataError,
 )
 from .document_index import DocumentIndex, FileVersion, Written, end_of_value
+
+if TYPE_CHECKING:
+    from .document_pieces import DocumentPieces, PiecewiseObjects
+
+PIECEWISE_BYTES = 64_000_000
+"""A file at least this large is read by a cycle a piece at a time (see document_pieces.py): parsed
+whole, its objects would be held as dicts for the whole cycle. A smaller one is parsed whole, which
+costs less time than parsing each object again where the cycle asks for it."""
 
 
 class JsonDocumentDirectory:
@@ -90,6 +100,9 @@ class JsonDocumentDirectory:
         """The value rules of this directory's object types, as a version of the file it wrote notes them."""
         self._version_read: FileVersion | None = None
         """The version of the file whose bytes were read last."""
+        self._pieces: DocumentPieces | None = None
+        """The objects as `read_all_shared` reads a large file's, a piece at a time."""
+        self._pieces_tried = False
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -110,7 +123,7 @@ class JsonDocumentDirectory:
     def content_digest(self) -> str | None:
         """The SHA-256 of the file's bytes (see `ContentDigest`); None before the document is read
         only. The bytes are kept for the load that may follow, so that it parses what was digested."""
-        if self._document is not None:
+        if self._document is not None or self._pieces is not None:
             return None  # what was read may have changed since: the file's bytes no longer tell
         data = self._read_bytes()
         if data is None:
@@ -122,7 +135,8 @@ class JsonDocumentDirectory:
         return self._table(object_type).iter_copies()
 
     def read_all_shared(self, object_type: str) -> Mapping[str, DirectoryObject]:
-        return self._table(object_type).shared()
+        pieces = self._read_in_pieces(object_type)
+        return pieces if pieces is not None else self._table(object_type).shared()
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:
         return self._table(object_type).get(object_id)
@@ -178,6 +192,49 @@ class JsonDocumentDirectory:
     def close(self) -> None:
         """Nothing to release: the file is not held open. Changes not flushed are not written."""
 
+    # --- a large file read a piece at a time ---------------------------------------------------
+
+    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | None:
+        """The objects of `object_type` read a piece at a time, if the file is large enough to be
+        worth it and laid out so that its objects can be found (see document_pieces.py); else None."""
+        if self._document is not None or self._objects_from_text:
+            return None
+        definition = self._definition.object(object_type)
+        if definition is None or definition.name not in self._collections:
+            return None
+        if not self._pieces_tried:
+            self._pieces_tried = True
+            self._pieces = self._pieces_of_file()
+        if self._pieces is None:
+            return None
+        # (None when a caller was handed them before and let them go: then the file is read whole.)
+        return self._pieces.collection(self._collections[definition.name])
+
+    def _pieces_of_file(self) -> DocumentPieces | None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return None  # the whole read reports why
+        if size < PIECEWISE_BYTES:
+            return None
+        # Imported here: a command that reads no large file whole (provision on demand) skips it (2 ms).
+        from .document_pieces import DocumentPieces
+
+        definitions = {}
+        for object_type, key in self._collections.items():
+            definition = self._definition.object(object_type)
+            assert definition is not None  # _collections holds only the definition's types
+            definitions[key] = definition
+        # What `content_digest` read is what the cycle reads (see engine/quiet.py): its bytes, if
+        # the file is still that version; else they are parsed whole.
+        digested = None
+        if self._digested is not None and self._version_read is not None:
+            digested = (self._version_read, self._digested)
+        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote, read=digested)
+        if pieces is not None:
+            self._digested = None
+        return pieces
+
     # --- one object read from the file's text ----------------------------------------------
 
     def _object_from_text(self, object_type: str, object_id: str, *, read: bool) -> _ObjectFromText | None:
@@ -199,6 +256,8 @@ class JsonDocumentDirectory:
         """The value of a top-level `key` that is not an object collection, found in the file's text
         without parsing the rest (see `_find_in_text` for the layout that makes this possible):
         NOT_IN_TEXT when the text cannot tell, None when the document has no such key."""
+        if self._pieces is not None:
+            return self._pieces.values.get(key)  # as read with the objects
         handle = self._open_file()
         if handle is None:
             return None

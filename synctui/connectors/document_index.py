@@ -29,6 +29,7 @@ import json
 import mmap
 import os
 import re
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -260,12 +261,18 @@ class DocumentIndex:
     # --- building ---------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str]) -> DocumentIndex | None:
+    def build(
+        cls, data: mmap.mmap | bytes, version: FileVersion, collections: Iterable[str], *, items_proven: bool = False
+    ) -> DocumentIndex | None:
         """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
         of the top-level `collections`; None when the text is not laid out so, or an item of a
-        collection is not an object whose first key is its `"id"` (such a file is searched instead)."""
+        collection is not an object whose first key is its `"id"` (such a file is searched instead).
+        `items_proven`: the caller parses each item's text itself, proving that it is one object
+        with a unique id (see document_pieces.py), so a compact file's items are not parsed here
+        too, nor their ids listed: such an index tells where the items lie (`_Collection.built`)
+        but finds no id, and is neither saved nor searched."""
         if data[:2] == b'{"':
-            return _compact_index(data, version, set(collections))
+            return _compact_index(data, version, set(collections), items_proven=items_proven)
         if not _laid_out_to_index(data):
             return None
         end_of_document = len(data) - (3 if data[-1:] == b"\n" else 2)
@@ -282,7 +289,7 @@ class DocumentIndex:
                 continue
             if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
                 return None
-            items = _items(data, value_start + 1, value_end - 4)
+            items = _items(data, value_start + 1, value_end - 4, items_proven=items_proven)
             if items is None:
                 return None
             indexed[collection] = items
@@ -296,7 +303,9 @@ def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
     return (data[:5] == b'{\n  "' and end in (b"\n}", b"\n}\n")) or (data[:2] == b'{"' and end[-1:] in b"}\n")
 
 
-def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: set[str]) -> DocumentIndex | None:
+def _compact_index(
+    data: mmap.mmap | bytes, version: FileVersion, collections: set[str], *, items_proven: bool
+) -> DocumentIndex | None:
     """The index of a file written without whitespace (`{"users":[{"id":…},…],…}`). Its text does not
     show an object's depth, so building the index proves it: the top level is walked key by key,
     each value that is not one of `collections` decoded to find its end, and each collection's
@@ -305,7 +314,7 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
     once for each version of the file; the objects are then found with a seek."""
     anchors = list(_COMPACT_ITEM.finditer(data))
     starts = [anchor.start() for anchor in anchors]
-    ids = [anchor.group(1) for anchor in anchors]
+    ids = [] if items_proven else [anchor.group(1) for anchor in anchors]
     del anchors
     end_of_document = len(data) - (2 if data[-1:] == b"\n" else 1)
     values: dict[str, tuple[int, int]] = {}
@@ -325,7 +334,7 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
         elif key in collections:
             if first == len(starts) or starts[first] != value_start + 1:
                 return None  # not a list whose first item starts `{"id":`
-            proven = _compact_items(data, starts, ids, first)
+            proven = _compact_items(data, starts, ids, first, items_proven=items_proven)
             if proven is None:
                 return None
             indexed[key], value_end = proven
@@ -343,10 +352,11 @@ def _compact_index(data: mmap.mmap | bytes, version: FileVersion, collections: s
 
 
 def _compact_items(
-    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int
+    data: mmap.mmap | bytes, starts: list[int], ids: list[bytes], first: int, *, items_proven: bool
 ) -> tuple[_Collection, int] | None:
     """The items of a compact collection whose first item starts at `starts[first]`, and where the
-    collection's text ends; None unless its items are objects, each starting `{"id":`."""
+    collection's text ends; None unless its items are objects, each starting `{"id":` (unless
+    `items_proven`: then the caller proves it)."""
     # Items follow one another as `},{"id":`; the first anchor not so placed is past the collection
     # (or nested in an item: then the parse below finds fewer items than anchors).
     last = first
@@ -355,10 +365,13 @@ def _compact_items(
     last_end = end_of_value(data, starts[last])
     if last_end is None or data[last_end : last_end + 1] != b"]":
         return None
-    if not _unique(ids[first : last + 1]):
-        return None
     ends = [start - 1 for start in starts[first + 1 : last + 1]]
     ends.append(last_end)
+    if items_proven:
+        # Where the items lie, and no more: no ids to look up (see `DocumentIndex.build`).
+        return _Collection.placed(starts[first : last + 1], ends), last_end + 1
+    if not _unique(ids[first : last + 1]):
+        return None
     for chunk in range(first, last + 1, _COMPACT_CHUNK):
         upto = min(chunk + _COMPACT_CHUNK, last + 1)
         # Checked, not built (see json_checks.py): 55 ms for a 40 MB file's items, where orjson took 100 ms.
@@ -444,11 +457,18 @@ class _Collection:
     text: bytes | mmap.mmap
     start: int
     end: int
+    built: tuple[array[int], array[int]] | None = None
+    """Where each item's text starts and ends in the file, in its order, when built here rather than loaded."""
 
     @classmethod
     def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
         text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
-        return cls(text, 0, len(text))
+        return cls(text, 0, len(text), (array("q", starts), array("q", ends)))
+
+    @classmethod
+    def placed(cls, starts: list[int], ends: list[int]) -> _Collection:
+        """Where the items lie, and no ids to find them by (see `DocumentIndex.build`'s `items_proven`)."""
+        return cls(b"", 0, 0, (array("q", starts), array("q", ends)))
 
     def find(self, object_id: str, shifted: Callable[[int], int]) -> tuple[int, int] | None:
         """The object's byte range, through `shifted` (see `DocumentIndex.shifted`); None when there
@@ -468,15 +488,16 @@ def _unique(ids: list[Any]) -> bool:
     return len(set(ids)) == len(ids)
 
 
-def _items(data: mmap.mmap | bytes, start: int, end: int) -> _Collection | None:
-    """The items of the collection whose items' text is `data[start:end]`."""
+def _items(data: mmap.mmap | bytes, start: int, end: int, *, items_proven: bool) -> _Collection | None:
+    """The items of the collection whose items' text is `data[start:end]` (`items_proven`: see
+    `DocumentIndex.build`)."""
     matches = list(_ITEM.finditer(data, start, end))
     ids = [match.group(1) for match in matches]
-    if None in ids or not _unique(ids):
+    if None in ids or not (items_proven or _unique(ids)):
         return None
     starts = [match.start() for match in matches]
     # An item's text ends where the next one's starts, less the comma between them; the check of
     # the text found (see the module's docstring) refuses any other layout.
     ends = [item_start - 1 for item_start in starts[1:]]
     ends.append(end)
-    return _Collection.of(ids, starts, ends)
+    return _Collection.placed(starts, ends) if items_proven else _Collection.of(ids, starts, ends)

@@ -132,6 +132,9 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
             result.staged_deletes = self._deprovision_all(pending_deprovisions)
             result.delete_threshold = self.options.delete_threshold
             result.paused = self._resolve_references()
+        # What the cycle held of its source is not needed past here: let it go before the last
+        # checkpoint (a large source's ids and their places, see connectors/document_pieces.py).
+        self._sources.clear()
 
     def _needs_initial_cycle(self) -> bool:
         return self.meta.get("watermark") is None or self.meta.get("schemaVersion") != self.schema.version

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol, TypeVar
@@ -48,6 +48,17 @@ CHECKPOINT_SHARE = 0.1
 """At most this share of a cycle's time goes to checkpoints (see `_checkpoint`)."""
 
 _Item = TypeVar("_Item")
+_Item_co = TypeVar("_Item_co", covariant=True)
+
+
+class CountedItems(Protocol[_Item_co]):
+    """What `CycleState._each` goes through: items it can count before it starts (a list, or
+    items made as they are gone through)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[_Item_co]: ...
+
 
 GROUPS_READ_ONE_BY_ONE = 20
 """Provision on demand reads up to this many assigned groups one by one (see `_read_assignments`)."""
@@ -402,7 +413,7 @@ class CycleState:
 
     def _each(
         self,
-        items: Sequence[_Item],
+        items: CountedItems[_Item],
         step: Callable[[_Item], None],
         *,
         report_progress: bool = False,

@@ -38,7 +38,9 @@ class CyclePlan(EscrowPolicy):
             # Hashing an object's assignments takes a look-up each: only where they are hashed.
             hash_of = self._fingerprint if ASSIGNMENTS_KEY in hashed and self._assignments is not None else None
             work_here: list[tuple[CompiledObjectMapping, EntryKey]] = []
-            for source_id, obj in objects.items():
+            # An object is read only to be hashed: none is in an initial cycle's empty space (a source
+            # read in pieces parses each object it is asked for, see connectors/document_pieces.py).
+            for source_id in objects:
                 key = prefix + source_id
                 known = summary(key)
                 if known is None:
@@ -47,6 +49,7 @@ class CyclePlan(EscrowPolicy):
                     found += 1
                     if known[1] == activity:
                         continue
+                    obj = objects[source_id]
                     changed = known[0] != (hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed))
                 deltas += changed
                 if (

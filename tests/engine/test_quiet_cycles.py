@@ -5,7 +5,10 @@ again, and find what changed."""
 
 from __future__ import annotations
 
+import itertools
+import random
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synctui.clock import FrozenClock
+from synctui.connectors import _document, document_pieces
 from synctui.connectors.jsonfile import JsonFileDirectory
 from synctui.connectors.tenant import TenantDirectory
 from synctui.engine import Cycle, CycleOptions, CycleResult, compile_schema
@@ -85,7 +89,8 @@ class FileJob:
     def looked(self) -> bool:
         """Whether the last cycle read the source's objects."""
         assert self.last_source is not None
-        return self.last_source._document is not None
+        source = self.last_source
+        return source._document is not None or source._pieces is not None  # read whole, or in pieces
 
 
 @pytest.fixture
@@ -296,3 +301,42 @@ def test_the_space_version_changes_with_each_write_of_entries(tmp_path: Path) ->
         space.write({"User:u1": SpaceEntry("User", hash="h")})
     assert ConnectorSpace(tmp_path / "job.space.json").version() == 4
     assert ConnectorSpace(None).version() is None
+
+
+# --- a source read in pieces (connectors/document_pieces.py) ----------------------------------------
+
+
+def _cycles_over_edits(folder: Path, batches: list[list[tuple[str, int, Any]]]) -> list[tuple[Any, ...]]:
+    """What each cycle of a job over the tenant edited batch by batch leaves: its counts, the target
+    file, the connector space, the escrows and the log entries (the ids the target makes drawn alike)."""
+    random.seed(19)
+    activities = itertools.count()
+    job = FileJob(folder)
+    left = []
+    for batch in [[], *batches]:
+        job.edit_tenant(lambda document, batch=batch: [_edit_tenant(document, *edit) for edit in batch])
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(activities)))  # each cycle's id
+            result = job.run()
+        logs = [{k: v for k, v in log.items() if k not in ("id", "activityIdentifier")} for log in job.state.logs()]
+        left.append(
+            (
+                _summary(result),
+                (folder / "target.json").read_bytes(),
+                dict(job.state.load().entries),
+                job.state.escrows(),
+                logs,
+            )
+        )
+    return left
+
+
+@settings(max_examples=25)
+@given(st.lists(st.lists(_edit, max_size=6), min_size=1, max_size=4))
+def test_a_source_read_in_pieces_leaves_what_a_whole_read_does(batches: list[list[tuple[str, int, Any]]]) -> None:
+    with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as in_pieces:
+        expected = _cycles_over_edits(Path(whole), batches)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_document, "PIECEWISE_BYTES", 0)
+            patch.setattr(document_pieces, "PIECE", 2)  # pieces of a few objects, and many of them
+            assert _cycles_over_edits(Path(in_pieces), batches) == expected

@@ -1,0 +1,238 @@
+"""A large document file's objects read a piece at a time, for a cycle that reads its source.
+
+Parsed whole, a 400 MB tenant file (1,000,000 users) costs 2.6 GB at its peak (orjson's copy of
+the text and its own tree beside the Python objects) and 1.2 GB held as dicts for the whole cycle.
+Read in pieces, the cycle holds each object's id and the byte range of its text (~170 MB at
+1,000,000), and parses an object again where it is asked for: a piece of `PIECE` objects at a
+time for a cycle going through them in order (the plan, the flow, the reference pass), the
+object alone otherwise (an escrow retried, a group's members).
+
+The reading first proves where each object's text lies (see document_index.py: the layout
+orjson writes, compact or indented) and checks every object as a whole read does; anything it
+cannot prove or that fails a check makes the caller read the file whole instead, which then
+reports the fault in its own words (or finds none: then only the layout was unusual).
+
+The objects are read again from the file, through a descriptor kept open: a file replaced since
+(every write of synctui's replaces the file) is still read as it was. One changed in place while
+the cycle reads it fails the cycle with a `SourceDataError`; the next cycle reads it again.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..models import ObjectDefinition
+from ._objects import first_invalid_object
+from .base import DirectoryObject, SourceDataError
+from .document_index import DocumentIndex, FileVersion
+
+PIECE = 1000
+"""Objects parsed at a time, when a cycle goes through them in order."""
+PROVEN_AT_ONCE = 10_000
+"""Objects parsed and checked at a time as the file is first read."""
+
+
+class DocumentPieces:
+    """The objects of each collection of one version of a document file, read as they are asked for."""
+
+    def __init__(self, path: Path, version: FileVersion, descriptor: int) -> None:
+        self.path = path
+        self.version = version
+        self._descriptor = descriptor
+        self._collections: dict[str, PiecewiseObjects] = {}
+        """Each collection's objects, until `collection` hands them out."""
+        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects] = weakref.WeakValueDictionary()
+        """Each collection's objects once handed out: held by the caller alone, which lets them go
+        when it is done with them (a cycle before its last checkpoint: ~200 MB at 1,000,000 users)."""
+        self.values: dict[str, Any] = {}
+        """Each top-level key that is not a collection read here → its value."""
+        weakref.finalize(self, os.close, descriptor)
+
+    @classmethod
+    def read(
+        cls,
+        path: Path,
+        collections: Mapping[str, ObjectDefinition],
+        *,
+        checked: Callable[[FileVersion], bool] | None = None,
+        read: tuple[FileVersion, bytes] | None = None,
+    ) -> DocumentPieces | None:
+        """The file's `collections` (key → the definition its objects follow), proven and checked;
+        None when the file is not laid out so that its objects can be found in its text, or
+        something in it fails a check (the caller reads the whole file: see the module docstring).
+        `checked(version)` tells whether the objects of that version need no check (synctui wrote
+        it). `read`: the file's bytes as read already, and the version they are (None unless the
+        file is still that version)."""
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None  # the whole read reports why
+        pieces = None
+        try:
+            version = FileVersion.of(os.fstat(descriptor))
+            if read is None:
+                # Read rather than mapped: a map would end the process (SIGBUS) if the file were
+                # cut short meanwhile. The bytes go once the objects are proven.
+                with open(descriptor, "rb", closefd=False) as handle:
+                    read = (version, handle.read())
+            if read[0] != version or FileVersion.of(os.fstat(descriptor)) != version or not read[1]:
+                return None
+            pieces = cls(path, version, descriptor)
+            trusted = checked is not None and checked(version)
+            if not pieces._prove(read[1], collections, trusted=trusted):
+                return None
+        except (OSError, ValueError):
+            return None
+        finally:
+            if pieces is None:
+                os.close(descriptor)
+        return pieces
+
+    def _prove(self, data: bytes, collections: Mapping[str, ObjectDefinition], *, trusted: bool) -> bool:
+        # Built here rather than loaded (an index is a cache, never the truth): each item's text then
+        # ends one byte before the next one's starts, and that byte is checked below.
+        index = DocumentIndex.build(data, self.version, collections, items_proven=True)
+        if index is None:
+            return False
+        for key, (start, end) in index.values.items():
+            if key in collections:
+                continue
+            try:
+                self.values[key] = orjson.loads(data[start:end])
+            except orjson.JSONDecodeError:
+                return False
+        for key, definition in collections.items():
+            items = index.collections.get(key)
+            if items is None:
+                if key in index.values:
+                    return False  # not a list of objects: the whole read says so
+                self._collections[key] = PiecewiseObjects(self, {}, array("q"), array("q"))
+                continue
+            assert items.built is not None  # (built just now)
+            starts, ends = items.built
+            ids = _proven(data, starts, ends, definition, trusted=trusted)
+            if ids is None:
+                return False
+            self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
+        return True
+
+    def collection(self, key: str) -> PiecewiseObjects | None:
+        """The objects of the collection `key`; None once the caller they were handed to let them go."""
+        objects = self._collections.pop(key, None)
+        if objects is None:
+            return self._handed_out.get(key)
+        self._handed_out[key] = objects
+        return objects
+
+    def text(self, start: int, end: int) -> bytes:
+        """The file's bytes from `start` to `end`, as they were when the objects were proven."""
+        if FileVersion.of(os.fstat(self._descriptor)) != self.version:
+            raise self.changed()
+        return os.pread(self._descriptor, end - start, start)
+
+    def changed(self) -> SourceDataError:
+        return SourceDataError(f"{self.path}: changed while the cycle read it; the next cycle reads it again")
+
+
+def _proven(
+    data: bytes, starts: array[int], ends: array[int], definition: ObjectDefinition, *, trusted: bool
+) -> dict[str, int] | None:
+    """Each id of the collection's items → its position, in the file's order, after proving that the
+    text of each item (`data[starts[n]:ends[n]]`) is one object with a unique non-empty string id,
+    the items separated by commas, and that its values are valid (unless `trusted`); else None."""
+    ids: dict[str, int] = {}
+    count = len(starts)
+    # Each step screens a chunk of items in C, as a whole read checks its items (see
+    # `_document._indexed_by_id`); chunks larger than a piece: fewer calls, a few MB at a time.
+    for first in range(0, count, PROVEN_AT_ONCE):
+        upto = min(first + PROVEN_AT_ONCE, count)
+        try:
+            # (orjson refuses a text with anything after its value: each is one value.)
+            items = list(map(orjson.loads, map(data.__getitem__, map(slice, starts[first:upto], ends[first:upto]))))
+        except orjson.JSONDecodeError:
+            return None
+        if not {dict}.issuperset(map(type, items)):
+            return None
+        chunk_ids: list[Any] = list(map(dict.get, items, repeat("id")))
+        if not ({str}.issuperset(map(type, chunk_ids)) and all(chunk_ids)):
+            return None
+        ids.update(zip(chunk_ids, range(first, upto), strict=True))
+        # Between an item's text and the next one's (one byte, as the index is built): a comma.
+        between = bytes(map(data.__getitem__, ends[first : min(upto, count - 1)]))
+        if between.count(b",") != len(between):
+            return None
+        if not trusted and first_invalid_object(definition, items) is not None:
+            return None
+    return ids if len(ids) == count else None  # else an id twice
+
+
+class PiecewiseObjects(Mapping[str, DirectoryObject]):
+    """One collection's objects by id, each parsed from the file's text when it is asked for. The
+    objects are new each time: the caller only reads them (see `SharedReads`)."""
+
+    def __init__(self, pieces: DocumentPieces, ids: dict[str, int], starts: array[int], ends: array[int]) -> None:
+        self._pieces = pieces
+        self._ids = ids
+        """Each id → its object's position in the file's order (which is this dict's own)."""
+        self._starts = starts
+        self._ends = ends
+        self._cached_first = 0
+        self._cached: list[DirectoryObject] = []
+        self._next = 0
+        """The position after the last asked for: asking for it next reads a piece, not one object."""
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __contains__(self, object_id: object) -> bool:
+        return object_id in self._ids
+
+    def __getitem__(self, object_id: str) -> DirectoryObject:
+        return self._at(self._ids[object_id])
+
+    def get(self, object_id: str, default: Any = None) -> Any:
+        position = self._ids.get(object_id)
+        return default if position is None else self._at(position)
+
+    def _at(self, position: int) -> DirectoryObject:
+        offset = position - self._cached_first
+        if not 0 <= offset < len(self._cached):
+            if position == self._next:  # going through in order: a piece at a time
+                self._cached_first, offset = position, 0
+                self._cached = self._read(position, min(position + PIECE, len(self._ids)))
+            else:
+                self._next = position + 1
+                return self._read(position, position + 1)[0]
+        self._next = position + 1
+        return self._cached[offset]
+
+    def _read(self, first: int, upto: int) -> list[DirectoryObject]:
+        """The objects from position `first` to `upto`, parsed from the file's text."""
+        text = self._pieces.text(self._starts[first], self._ends[upto - 1])
+        try:
+            objects = orjson.loads(b"[" + text + b"]")
+        except orjson.JSONDecodeError:
+            raise self._pieces.changed() from None
+        ids = self._ids
+        # Each object is where the proof found it, as long as the file is the version proven.
+        if (
+            type(objects) is not list
+            or len(objects) != upto - first
+            or any(
+                type(obj) is not dict or ids.get(obj.get("id", "")) != position
+                for position, obj in enumerate(objects, first)
+            )
+        ):
+            raise self._pieces.changed()
+        return objects
