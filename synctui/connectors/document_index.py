@@ -40,6 +40,7 @@ from typing import Any
 import orjson
 
 from ..fileio import atomic_write
+from .json_checks import item_ids
 
 FORMAT = 1
 """The layout of the index file; an index of another format is rebuilt."""
@@ -53,8 +54,9 @@ _COMPACT_KEY = re.compile(rb"(" + _STRING + rb"):")
 _COMPACT_ITEM = re.compile(rb'\{"id":(' + _STRING + rb")")
 """The start of an object whose first key is its id, in a compact file (the `"` of a string's
 text is escaped, so this text is always structure, though not always an item of a collection)."""
-_COMPACT_CHUNK = 1000
-"""Items parsed at a time to prove a compact file's index (few at a time: little memory)."""
+_COMPACT_CHUNK = 200
+"""Items checked at a time to prove a compact file's index (few at a time: little memory; at
+1,000, ~360 KB, the UTF-8 check's strings left 13 MB more of the heap behind)."""
 _JSON_DECODER = json.JSONDecoder()
 _ITEM = re.compile(rb'\n    \{(?:\n      "id": (' + _STRING + rb"))?")
 """An item of a top-level collection: a line of 4 spaces and `{`; its first key should be its `"id"`."""
@@ -372,11 +374,9 @@ def _compact_items(
         return None
     for chunk in range(first, last + 1, _COMPACT_CHUNK):
         upto = min(chunk + _COMPACT_CHUNK, last + 1)
-        try:
-            items = orjson.loads(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
-        except orjson.JSONDecodeError:
-            return None
-        if len(items) != upto - chunk or [orjson.dumps(item.get("id")) for item in items] != ids[chunk:upto]:
+        # Checked, not built (see json_checks.py): 55 ms for a 40 MB file's items, where orjson took 100 ms.
+        found = item_ids(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
+        if found is None or list(map(orjson.dumps, found)) != ids[chunk:upto]:
             return None
     return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
 
