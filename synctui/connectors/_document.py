@@ -463,7 +463,7 @@ class JsonDocumentDirectory:
         collection's, and the text from there to the object is that collection's items before it
         (see `_json_items`): the object is then an item of the collection, whatever follows it.
         Finding the object's end takes `json`'s decoder on the object's text alone."""
-        at = _only_item_start(data, object_id)
+        at = _only_once(data, b'{"id":' + orjson.dumps(object_id))
         if at < 0:
             return None
         headers = [orjson.dumps(key) + b":[" for key in self._collections.values()]
@@ -567,10 +567,11 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
     to the `}` at 4 spaces around it."""
     header = b"\n  " + collection + b": [\n"
-    anchor = b'\n      "id": ' + orjson.dumps(object_id)
     start = data.find(header)
-    at = data.find(anchor, start) if start >= 0 else -1
-    if at < 0 or data.find(anchor, at + len(anchor)) >= 0 or data.find(b"\n  ]", start, at) >= 0:
+    at = _only_once(data, b'\n      "id": ' + orjson.dumps(object_id), start) if start >= 0 else -1
+    # Searched backwards: that tests the line break (one byte in ~30), not the `]` (whose
+    # neighbours, spaces, leave a forward search little to skip): 117 MB in 46 ms, not 120.
+    if at < 0 or data.rfind(b"\n  ]", start, at) >= 0:
         return None
     opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
     if opening < 0 or closing < 0:
@@ -578,17 +579,17 @@ def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tup
     return opening, data[opening : closing + 6]
 
 
-def _only_item_start(data: mmap.mmap, object_id: str) -> int:
-    """Where the text `{"id":"…"` of the object with this id is, if it is once in the file; else -1.
-    Searched for without its closing `"` (~3x as fast: a search checks each place where the last
-    byte of what it seeks is, and `"` is JSON's commonest byte), each place found then checked
-    for it (a longer id starts with this one)."""
-    anchor = b'{"id":' + orjson.dumps(object_id)
-    opening = anchor[:-1]
+def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:
+    """Where `text` (ending with a JSON string's closing `"`) is in `data` after `start`, if it is
+    there once; else -1. Searched for without its closing `"` (~3x as fast in compact text, 20 ->
+    16 ms in 123 MB of indented text: a search checks each place where the last byte of what it
+    seeks is, and `"` is JSON's commonest byte), each place found then checked for it (a longer
+    id starts with this one)."""
+    opening = text[:-1]
     found = -1
-    at = data.find(opening)
+    at = data.find(opening, start)
     while at >= 0:
-        if data[at + len(opening) : at + len(anchor)] == b'"':
+        if data[at + len(opening) : at + len(text)] == b'"':
             if found >= 0:
                 return -1
             found = at
