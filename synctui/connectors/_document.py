@@ -90,6 +90,9 @@ class JsonDocumentDirectory:
         """The bytes `content_digest` read, parsed by the next load instead of reading the file again."""
         self._index: tuple[FileVersion, DocumentIndex | None] | None = None
         """Where the file's objects lie (see document_index.py), if known, for a version of the file."""
+        self._keyless: tuple[FileVersion, int, int] | None = None
+        """(version, start, end): text of that version of an indented file, searched for an object
+        (see `_in_indented_text`), that holds no top-level key: `_value_from_text` skips it."""
         self._rules = rules_digest(
             [
                 object_definition
@@ -287,7 +290,12 @@ class JsonDocumentDirectory:
                 # Whether it is there at all, searched backwards: the search then tests the marker's
                 # first byte, a line break (one byte in ~30 of indented text), not its last, a space
                 # (one in ~3). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
-                if data.rfind(marker) < 0:
+                # Text the search of an object found keyless is skipped (a late user's: 3 ms).
+                keyless = self._keyless
+                if keyless is not None and keyless[0] == FileVersion.of(stat):
+                    if data.rfind(marker, keyless[2]) < 0 and data.rfind(marker, 0, keyless[1] + len(marker)) < 0:
+                        return None
+                elif data.rfind(marker) < 0:
                     return None
                 at = data.find(marker)
                 start = at + len(marker)
@@ -440,11 +448,12 @@ class JsonDocumentDirectory:
                     self._index = (index.version, None)
                 collection = orjson.dumps(self._collections[definition.name])
                 compact = data[:2] == b'{"'
-                found = (
-                    self._in_compact_text(data, collection, object_id)
-                    if compact
-                    else _in_indented_text(data, collection, object_id)
-                )
+                if compact:
+                    found = self._in_compact_text(data, collection, object_id)
+                else:
+                    found, keyless = _in_indented_text(data, collection, object_id)
+                    if keyless is not None:
+                        self._keyless = (FileVersion.of(stat), *keyless)
                 return _checked(definition, object_id, found, compact=compact)
 
     def _index_of(self, data: mmap.mmap, stat: os.stat_result) -> DocumentIndex | None:
@@ -560,23 +569,27 @@ def _close_on_a_thread(fd: int) -> None:
     threading.Thread(target=close, name="synctui-close-replaced").start()
 
 
-def _in_indented_text(data: mmap.mmap, collection: bytes, object_id: str) -> tuple[int, bytes] | None:
+def _in_indented_text(
+    data: mmap.mmap, collection: bytes, object_id: str
+) -> tuple[tuple[int, bytes] | None, tuple[int, int] | None]:
     """(offset, text) of the object in a file laid out as orjson, and Python's json, write an
     indent of 2: every line break of a JSON text is then layout, so a line's indent is its depth.
     The object's own `"id"` key is then at 6 spaces, once in the file, after its collection's
     `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
-    to the `}` at 4 spaces around it."""
+    to the `}` at 4 spaces around it. And (start, end), the text from the collection's key to the
+    object, once proven to hold no line at 2 spaces: no top-level key either (a key after the
+    collection's would follow its `\n  ]`)."""
     header = b"\n  " + collection + b": [\n"
     start = data.find(header)
     at = _only_once(data, b'\n      "id": ' + orjson.dumps(object_id), start) if start >= 0 else -1
     # Searched backwards: that tests the line break (one byte in ~30), not the `]` (whose
     # neighbours, spaces, leave a forward search little to skip): 117 MB in 46 ms, not 120.
     if at < 0 or data.rfind(b"\n  ]", start, at) >= 0:
-        return None
+        return None, None
     opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
     if opening < 0 or closing < 0:
-        return None
-    return opening, data[opening : closing + 6]
+        return None, (start, at)
+    return (opening, data[opening : closing + 6]), (start, at)
 
 
 def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:

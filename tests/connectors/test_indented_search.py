@@ -62,3 +62,35 @@ def test_an_object_outside_its_collection_is_not_taken_for_one_of_it(tmp_path: P
     path = tmp_path / "target.json"
     path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
     assert _read(path, "User", "u1")[0] is None
+
+
+def _assignment(number: int) -> dict[str, str]:
+    return {"id": f"a{number}", "principalId": "u1", "principalType": "User", "resourceId": "app", "appRoleId": "r"}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        # Users' own appRoleAssignments (deeper, before the user found): none at the top level.
+        {"users": [{"id": f"u{n}", "appRoleAssignments": ["r"]} for n in range(4)], "groups": []},
+        # The top-level key before the collection, right after it, or after the next.
+        {"appRoleAssignments": [_assignment(1)], "users": [{"id": f"u{n}"} for n in range(4)], "groups": []},
+        {"users": [{"id": f"u{n}"} for n in range(4)], "appRoleAssignments": [_assignment(1)], "groups": []},
+        {"users": [{"id": f"u{n}"} for n in range(4)], "groups": [], "appRoleAssignments": [_assignment(1)]},
+    ],
+)
+def test_after_an_object_found_the_top_level_assignments_are_as_the_whole_read_has_them(
+    tmp_path: Path, document: dict
+) -> None:
+    from synctui.connectors.tenant import TenantDirectory
+
+    path = tmp_path / "directory.json"
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
+    expected = document.get("appRoleAssignments", [])
+    for person in document["users"]:
+        DocumentIndex.remove(path)
+        tenant = TenantDirectory(path)
+        found = tenant.read_one("User", person["id"])
+        assert found is not None and found["id"] == person["id"]
+        assert tenant.app_role_assignments("app") == expected
+        assert tenant._document is None  # both read from the text alone
