@@ -577,8 +577,8 @@ def _in_indented_text(
     The object's own `"id"` key is then at 6 spaces, once in the file, after its collection's
     `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
     to the `}` at 4 spaces around it. And (start, end), the text from the collection's key to the
-    object, once proven to hold no line at 2 spaces: no top-level key either (a key after the
-    collection's would follow its `\n  ]`)."""
+    object, once proven to hold no `\n  ]`: then no top-level key either (in this layout a key
+    after the collection's follows the collection's closing `\n  ]`)."""
     header = b"\n  " + collection + b": [\n"
     start = data.find(header)
     at = _only_once(data, b'\n      "id": ' + orjson.dumps(object_id), start) if start >= 0 else -1
