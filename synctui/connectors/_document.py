@@ -38,6 +38,7 @@ from . import json_checks
 from ._objects import ObjectTable, first_invalid_object, laid_out, rules_digest, shown
 from .base import (
     ConnectionFailure,
+    DirectoryDataError,
     DirectoryObject,
     Modification,
     SourceDataError,
@@ -58,6 +59,9 @@ class JsonDocumentDirectory:
 
     writes_at_flush = True
     """Changes reach the file at `flush` only (see `DeferredWrites`)."""
+
+    data_error: Callable[[str], DirectoryDataError] = SourceDataError
+    """What a file that is not this directory's data raises: its code names the source or the target."""
 
     def __init__(
         self,
@@ -379,7 +383,7 @@ class JsonDocumentDirectory:
     # --- loading ----------------------------------------------------------------------------
 
     def read_document(self) -> dict[str, Any]:
-        """The whole file, parsed and checked as a cycle reads it (`SourceDataError` naming the
+        """The whole file, parsed and checked as a cycle reads it (`DirectoryDataError` naming the
         fault). The caller may change what it gets only if it uses this directory no more."""
         self._load()
         assert self._document is not None
@@ -411,7 +415,7 @@ class JsonDocumentDirectory:
             objects: dict[str, DirectoryObject] = (
                 dict(zip(map(_ID, items), items, strict=True))
                 if checked
-                else _indexed_by_id(self._source_error, key, items, object_definition)
+                else _indexed_by_id(self._data_error, key, items, object_definition)
             )
             for (type_name, object_id), in_text in self._objects_from_text.items():
                 if type_name == object_type and in_text.changed:
@@ -491,7 +495,7 @@ class JsonDocumentDirectory:
         except (FileNotFoundError, NotADirectoryError):  # the latter: a file stands where a folder should
             if self._missing_file_is_empty:
                 return None
-            raise SourceDataError(f"{self.path}: no such file; expected a JSON file like {self._shape()}") from None
+            raise self._data_error(f"no such file; expected a JSON file like {self._shape()}") from None
         except OSError as error:
             raise ConnectionFailure("FileNotReadable", f"{self.path}: cannot be read ({error.strerror})") from None
 
@@ -512,7 +516,7 @@ class JsonDocumentDirectory:
         try:
             document = orjson.loads(data) if data is not None else self._parsed_file()
         except orjson.JSONDecodeError as error:
-            raise self._source_error(
+            raise self._data_error(
                 f"line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); "
                 "fix the syntax, or restore the file from a backup"
             ) from None
@@ -520,7 +524,7 @@ class JsonDocumentDirectory:
             self._version_read = None
             return {}
         if not isinstance(document, dict):
-            raise self._source_error(f"the top level must be an object like {self._shape()}")
+            raise self._data_error(f"the top level must be an object like {self._shape()}")
         return document
 
     def _wrote(self, version: FileVersion | None) -> bool:
@@ -553,8 +557,8 @@ class JsonDocumentDirectory:
     def _shape(self) -> str:
         return "{" + ", ".join(f'"{key}": [...]' for key in self._collections.values()) + "}"
 
-    def _source_error(self, problem: str) -> SourceDataError:
-        return SourceDataError(f"{self.path}: {problem}")
+    def _data_error(self, problem: str) -> DirectoryDataError:
+        return self.data_error(f"{self.path}: {problem}")
 
 
 def _close_on_a_thread(fd: int) -> None:
@@ -734,7 +738,7 @@ def _document_text(document: dict[str, Any], tables: Mapping[str, ObjectTable]) 
 
 
 def _indexed_by_id(
-    error: Callable[[str], SourceDataError], key: str, items: Any, definition: ObjectDefinition
+    error: Callable[[str], DirectoryDataError], key: str, items: Any, definition: ObjectDefinition
 ) -> dict[str, DirectoryObject]:
     """The objects of one collection by id, after checking that each is an object with a unique
     string id, and that every attribute the directory defines holds a value of its type."""

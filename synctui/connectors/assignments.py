@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .base import SourceDataError
+from .base import DirectoryDataError
 
 ASSIGNMENTS_KEY = "appRoleAssignments"
 """The top-level key of the tenant file, and the source attribute computed from them."""
@@ -23,7 +23,7 @@ PRINCIPAL_TYPES = ("User", "Group")
 _REQUIRED = ("id", "principalId", "principalType", "resourceId", "appRoleId")
 
 
-def checked_assignments(items: Any, error: Callable[[str], SourceDataError]) -> list[dict[str, Any]]:
+def checked_assignments(items: Any, error: Callable[[str], DirectoryDataError]) -> list[dict[str, Any]]:
     """`items` if it is a list of assignments, each with the properties a job reads; else `error`
     naming the first fault."""
     if not isinstance(items, list):

@@ -218,12 +218,23 @@ class Interrupted(DirectoryError):
         super().__init__("Interrupted", message)
 
 
-class SourceDataError(DirectoryError):
-    """The source could not be read as data (malformed file, bad row): the cycle fails before it
-    changes anything, and nothing is deprovisioned."""
+class DirectoryDataError(DirectoryError):
+    """A directory's file could not be read as data (malformed file, bad row): the cycle fails
+    before it changes anything, and nothing is deprovisioned. Its code says whose file it is."""
+
+
+class SourceDataError(DirectoryDataError):
+    """The source's file could not be read as data."""
 
     def __init__(self, message: str) -> None:
         super().__init__("SourceDataInvalid", message)
+
+
+class TargetDataError(DirectoryDataError):
+    """The target's file could not be read as data (a JSON file target edited by hand)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("TargetDataInvalid", message)
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

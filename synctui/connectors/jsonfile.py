@@ -16,7 +16,7 @@ from ._definitions import (
     object_definition,
 )
 from ._document import JsonDocumentDirectory
-from .base import ConnectionFailure
+from .base import ConnectionFailure, TargetDataError
 
 JSON_FILE_DIRECTORY_NAME = "JSON file"
 
@@ -36,6 +36,8 @@ class JsonFileDirectory(JsonDocumentDirectory):
     """A target file with one list per object type of the definition, each object with its
     generated `id`. Any attribute name can be written. A missing file is an empty directory,
     created on the first flush that has something to write. One thread at a time."""
+
+    data_error = TargetDataError
 
     def __init__(self, path: str | os.PathLike[str], definition: DirectoryDefinition | None = None) -> None:
         definition = definition or jsonfile_definition()

@@ -73,7 +73,7 @@ class TenantDirectory(JsonDocumentDirectory):
         assignments = (
             self._assignments()
             if listed is NOT_IN_TEXT
-            else checked_assignments([] if listed is None else listed, self._source_error)
+            else checked_assignments([] if listed is None else listed, self._data_error)
         )
         return [assignment for assignment in assignments if assignment["resourceId"] == resource_id]
 
@@ -90,7 +90,7 @@ class TenantDirectory(JsonDocumentDirectory):
         return removed
 
     def _assignments(self) -> list[dict[str, Any]]:
-        return checked_assignments(self._loaded().get(ASSIGNMENTS_KEY, []), self._source_error)
+        return checked_assignments(self._loaded().get(ASSIGNMENTS_KEY, []), self._data_error)
 
     def _set_assignments(self, assignments: list[dict[str, Any]]) -> None:
         # The document keeps keys other than its collections as they are, and flush writes them.

@@ -26,10 +26,10 @@ from datetime import datetime
 
 from ..connectors.base import (
     ConnectionFailure,
+    DirectoryDataError,
     DirectoryError,
     Interrupted,
     SharedReads,
-    SourceDataError,
 )
 from ..models import (
     SynchronizationError,
@@ -107,7 +107,7 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
                 self.on_progress(0, 0)  # as a cycle with no object to look at reports
         except Interrupted:
             result.paused = True  # the object whose call was given up is done again on resume
-        except (ConnectionFailure, SourceDataError) as failure:
+        except (ConnectionFailure, DirectoryDataError) as failure:
             result.failure = failure
         except DirectoryError as failure:  # a directory-wide error we did not classify: fail the run
             result.failure = ConnectionFailure(failure.code, failure.message)

@@ -553,10 +553,7 @@ def _merged(
         raise _NotRows
     head = dumps({"sequence": sequence, "fields": FIELDS})
     yield _ROWS_HEADER + head[1:-1] + b',"entries":{'
-    written = False
-    """Whether an entry was written: the next one goes after a comma."""
-    made: list[bytes] = []
-    """New lines not written yet."""
+    members = _Members()
     run_start = start
     for offset, data in itertools.chain((first,), windows) if scan and first is not None else ():
         position = 0
@@ -571,41 +568,50 @@ def _merged(
             # A changed entry: the unchanged lines before it as they are, then its new line.
             line_start = offset + line.start()
             if run_start < line_start:
-                if made:
-                    yield (b"," if written else b"") + b",".join(made)
-                    made, written = [], True
-                if written:
-                    yield b","
-                yield FileRange(fd, run_start, line_start - 1)
-                written = True
+                yield from members.copied(FileRange(fd, run_start, line_start - 1))
             run_start = offset + position
             if key not in moved:
                 change = pending.pop(key)
                 if change is not None:
-                    made.append(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
-                    if len(made) >= ROW_CHUNK:
-                        yield (b"," if written else b"") + b",".join(made)
-                        made, written = [], True
+                    yield from members.made(b"\n" + line.group(1) + b":" + dumps(_as_row(change)))
         # Every line read: a window ends with a comma, where the next one starts; the last one, at `end`.
         if position != (len(data) + 1 if offset + len(data) == end else len(data)):
             raise _NotRows
     if run_start < end:
-        if made:
-            yield (b"," if written else b"") + b",".join(made)
-            made, written = [], True
-        if written:
-            yield b","
-        yield FileRange(fd, run_start, end)
-        written = True
+        yield from members.copied(FileRange(fd, run_start, end))
     for key, change in pending.items():
         if change is not None:
-            made.append(b"\n" + dumps(key) + b":" + dumps(_as_row(change)))
-            if len(made) >= ROW_CHUNK:
-                yield (b"," if written else b"") + b",".join(made)
-                made, written = [], True
-    if made:
-        yield (b"," if written else b"") + b",".join(made)
+            yield from members.made(b"\n" + dumps(key) + b":" + dumps(_as_row(change)))
+    yield from members.flushed()
     yield _ROWS_END
+
+
+class _Members:
+    """The entries' lines `_merged` writes, a comma between each two: lines made are joined a
+    chunk at a time (`ROW_CHUNK`), runs copied from the old file go as they are."""
+
+    def __init__(self) -> None:
+        self._made: list[bytes] = []
+        self._written = False
+        """Whether a line was written: the next one goes after a comma."""
+
+    def made(self, line: bytes) -> Iterator[bytes]:
+        self._made.append(line)
+        if len(self._made) >= ROW_CHUNK:
+            yield from self.flushed()
+
+    def copied(self, run: FileRange) -> Iterator[bytes | FileRange]:
+        yield from self.flushed()
+        if self._written:
+            yield b","
+        yield run
+        self._written = True
+
+    def flushed(self) -> Iterator[bytes]:
+        """The lines made and not written yet."""
+        if self._made:
+            yield (b"," if self._written else b"") + b",".join(self._made)
+            self._made, self._written = [], True
 
 
 def _windows(fd: int, start: int, end: int) -> Iterator[tuple[int, bytes]]:

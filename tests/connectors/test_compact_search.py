@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from synctui.connectors import _document
-from synctui.connectors.base import SourceDataError
+from synctui.connectors.base import TargetDataError
 from synctui.connectors.document_index import DocumentIndex, FileVersion
 from synctui.connectors.jsonfile import JsonFileDirectory
 
@@ -84,7 +84,7 @@ def test_an_object_under_a_key_named_as_the_collection_is_not_taken_for_one_of_i
 def test_a_fault_before_the_collection_is_reported_as_the_whole_read_reports_it(tmp_path: Path, fault: bytes) -> None:
     path = tmp_path / "target.json"
     path.write_bytes(b"{" + fault + orjson.dumps({"User": _people(3)})[1:])
-    with pytest.raises(SourceDataError, match="not valid JSON"):
+    with pytest.raises(TargetDataError, match="not valid JSON"):
         JsonFileDirectory(path).read_one("User", "u2")
 
 
@@ -106,7 +106,7 @@ def test_a_fault_among_the_items_before_an_object_is_reported_as_the_whole_read_
     text = orjson.dumps({"User": _people(30)})
     assert text.count(fault[0]) == 1
     path.write_bytes(text.replace(*fault))
-    with pytest.raises(SourceDataError, match="not valid JSON"):
+    with pytest.raises(TargetDataError, match="not valid JSON"):
         JsonFileDirectory(path).read_one("User", "u25")
     # The text before an object is all that is proven: an object before the fault is found in it.
     assert _searched(path, "User", "u3") == _people(30)[3]
@@ -133,7 +133,7 @@ def test_an_id_is_told_from_the_longer_ids_it_starts(tmp_path: Path) -> None:
     for person in people:
         assert _searched(path, "User", person["id"]) == person
     path.write_bytes(orjson.dumps({"User": [*people, {"id": "u1", "displayName": "Twin"}]}))
-    with pytest.raises(SourceDataError, match="is also the id of"):
+    with pytest.raises(TargetDataError, match="is also the id of"):
         JsonFileDirectory(path).read_one("User", "u1")
 
 
@@ -182,5 +182,5 @@ def test_a_collection_after_another_is_proven_from_that_ones_items(
     elif found is None:
         assert JsonFileDirectory(path).read_one("Group", "g9") is None
     else:
-        with pytest.raises(SourceDataError, match=found):
+        with pytest.raises(TargetDataError, match=found):
             JsonFileDirectory(path).read_one("Group", "g9")

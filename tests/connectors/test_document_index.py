@@ -14,7 +14,7 @@ import pytest
 
 from synctui import fileio
 from synctui.connectors import document_index
-from synctui.connectors.base import Modification, SourceDataError
+from synctui.connectors.base import Modification, TargetDataError
 from synctui.connectors.document_index import DocumentIndex, FileVersion
 from synctui.connectors.jsonfile import JsonFileDirectory
 from synctui.connectors.tenant import TenantDirectory
@@ -323,7 +323,7 @@ def test_a_file_with_an_id_twice_is_not_indexed(tmp_path: Path, layout: int) -> 
     people = _people(6)
     path = _write(tmp_path / "target.json", {"User": [*people, {**people[5], "displayName": "Twin"}]}, layout)
     for _ in range(2):
-        with pytest.raises(SourceDataError, match="is also the id of"):
+        with pytest.raises(TargetDataError, match="is also the id of"):
             JsonFileDirectory(path).read_one("User", "u5")
     assert _index(path) is None
 
@@ -385,7 +385,7 @@ def test_a_version_changed_since_synctui_wrote_it_is_checked(tmp_path: Path) -> 
     with path.open("r+b") as handle:  # edited in place: same inode, same size, a later time
         handle.write(spoiled)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1000))
-    with pytest.raises(SourceDataError, match="accountEnabled"):
+    with pytest.raises(TargetDataError, match="accountEnabled"):
         JsonFileDirectory(path).get("User", first)
 
 
@@ -398,7 +398,7 @@ def test_a_torn_note_is_not_believed(tmp_path: Path, cut: int) -> None:
     _forge_written(path, rules)
     note = DocumentIndex.location(path)
     note.write_bytes(note.read_bytes()[:cut])  # a crash left the note (written without fsync) torn
-    with pytest.raises(SourceDataError, match="accountEnabled"):
+    with pytest.raises(TargetDataError, match="accountEnabled"):
         JsonFileDirectory(path).get("User", first)
 
 
@@ -407,7 +407,7 @@ def test_a_reader_with_other_rules_checks_a_file_synctui_wrote(tmp_path: Path) -
     _, first = _written_whole(path, [{**users()[0], "accountEnabled": False}, *users()[1:]])
     path.write_bytes(_spoil(path))
     _forge_written(path, "the rules of another directory")
-    with pytest.raises(SourceDataError, match="accountEnabled"):
+    with pytest.raises(TargetDataError, match="accountEnabled"):
         JsonFileDirectory(path).get("User", first)
 
 
@@ -446,5 +446,5 @@ def test_an_empty_file_noted_as_written_is_no_json(tmp_path: Path) -> None:
     rules = _written_whole(path, users())[0]._rules
     path.write_bytes(b"")
     _forge_written(path, rules)
-    with pytest.raises(SourceDataError, match="not valid JSON"):
+    with pytest.raises(TargetDataError, match="not valid JSON"):
         JsonFileDirectory(path).read_document()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from synctui.connectors.base import ConnectionFailure, Modification, SourceDataError
+from synctui.connectors.base import ConnectionFailure, Modification, TargetDataError
 from synctui.connectors.jsonfile import JsonFileDirectory, jsonfile_definition
 from synctui.models import AttributeType, Mutability
 
@@ -115,13 +115,14 @@ def test_the_object_types_are_those_of_the_definition(tmp_path: Path) -> None:
     assert read_json(path)["Device"] == [{"id": "d1"}]  # kept as it was
 
 
-def test_a_malformed_file_is_a_source_data_error(tmp_path: Path) -> None:
+def test_a_malformed_file_is_the_targets_data_error(tmp_path: Path) -> None:
     path = tmp_path / "target.json"
     write_json(path, {"User": [{"id": "a"}, {"id": "a"}]})
-    with pytest.raises(SourceDataError, match=r'User\[1\]: "id" "a" is also the id of User\[0\]'):
+    with pytest.raises(TargetDataError, match=r'User\[1\]: "id" "a" is also the id of User\[0\]') as raised:
         JsonFileDirectory(path).read_all("User")
+    assert raised.value.code == "TargetDataInvalid"  # the file is the target's, not the source's
     write_json(path, ["User"])
-    with pytest.raises(SourceDataError, match=r'like \{"User": \[...\], "Group": \[...\]\}'):
+    with pytest.raises(TargetDataError, match=r'like \{"User": \[...\], "Group": \[...\]\}'):
         JsonFileDirectory(path).read_all("User")
 
 

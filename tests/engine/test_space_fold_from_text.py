@@ -57,6 +57,15 @@ def test_a_space_folded_from_its_text_holds_what_one_with_its_rows_would(
         assert dict(_on_disk(taken.path)) == expected  # type: ignore[arg-type]
 
 
+@pytest.fixture
+def taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ConnectorSpace:
+    """A space whose rows a cycle took, folded at every write."""
+    monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", 1)
+    space = ConnectorSpace(tmp_path / "job.space.json")
+    space.take_entries()
+    return space
+
+
 def _entry(name: str) -> SpaceEntry:
     entry = SpaceEntry("User", hash=name, display_name=name)
     entry.link(f"t-{name}", "User")
@@ -64,12 +73,9 @@ def _entry(name: str) -> SpaceEntry:
 
 
 def test_a_fold_from_the_text_changes_lines_in_place_drops_removed_ones_and_puts_new_ones_last(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    taken: ConnectorSpace,
 ) -> None:
-    monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", 1)
-    path = tmp_path / "job.space.json"
-    space = ConnectorSpace(path)
-    space.take_entries()
+    space, path = taken, taken.path
     space.write({f"User:{n}": _entry(str(n)) for n in range(6)})  # all new: the file's lines copied whole
     space.write({f"User:{n}": _entry(f"{n}b") for n in range(6, 9)})
     assert space._rows is None  # folded from the text, never loaded
@@ -88,13 +94,8 @@ def test_a_fold_from_the_text_changes_lines_in_place_drops_removed_ones_and_puts
     ]
 
 
-def test_a_damaged_line_is_not_copied_over_the_space_is_loaded_and_names_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(connector_space, "FOLD_AT_ONCE", 1)
-    path = tmp_path / "job.space.json"
-    space = ConnectorSpace(path)
-    space.take_entries()
+def test_a_damaged_line_is_not_copied_over_the_space_is_loaded_and_names_it(taken: ConnectorSpace) -> None:
+    space, path = taken, taken.path
     space.write({"User:a": _entry("a"), "User:b": _entry("b")})
     path.write_bytes(path.read_bytes().replace(b'\n"User:b":[', b'\n"User:b":{'))
     with pytest.raises(StoreError, match="connector space"):
