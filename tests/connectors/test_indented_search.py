@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 import pytest
 
-from synctui.connectors.base import SourceDataError
+from synctui.connectors.base import DirectoryDataError
 from synctui.connectors.document_index import DocumentIndex
 from synctui.connectors.jsonfile import JsonFileDirectory
 
@@ -37,7 +37,7 @@ def test_an_id_twice_is_left_to_the_whole_read(tmp_path: Path) -> None:
     people = [{"id": "u1"}, {"id": "u2"}, {"id": "u1", "displayName": "Twin"}]
     path = tmp_path / "target.json"
     path.write_bytes(orjson.dumps({"User": people}, option=orjson.OPT_INDENT_2))
-    with pytest.raises(SourceDataError, match="is also the id of"):
+    with pytest.raises(DirectoryDataError, match="is also the id of"):
         JsonFileDirectory(path).read_one("User", "u1")
     # The same id as an item of another collection, or nested deeper: searched, and found once more.
     for document in (
