@@ -11,7 +11,8 @@ Provision on demand reads and updates one object of a large file: `read_one` fin
 the index kept beside the file (document_index.py), or else by a search of the file's text,
 without parsing the rest; until something else is asked of the directory, an update changes
 that object only, and `flush()` writes the file again with its new text in the old one's place
-(the rest copied by the kernel) and tells the index where the objects after it moved.
+(the rest copied from the old file, never held whole) and tells the index where the objects
+after it moved.
 
 Not thread-safe: use an instance from one thread at a time.
 """

@@ -542,7 +542,8 @@ def _merged(
 ) -> Iterator[bytes | FileRange]:
     """The file's bytes (as `_serialized` writes them), from the old file `fd`'s entries' lines,
     bytes `start` to `end`, with `pending` (see `_pending`, emptied as it goes) applied, in pieces:
-    runs of unchanged lines are copied by the kernel, and the lines are read a window at a time.
+    runs of unchanged lines are copied from the old file (`FileRange`), and the lines are read a
+    window at a time.
     Raises `_NotRows` before anything is made when the first line is not an entry's, else where
     the text turns out not to be laid out so (the write is then abandoned: the old file stays).
     Without `scan` (no key of `pending` is in the file), the old lines are copied whole, unread."""
