@@ -10,16 +10,22 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class JobChanged:
+    """A job's configuration, schedule or status changed."""
+
     job_id: str
 
 
 @dataclass(frozen=True)
 class JobRemoved:
+    """A job was deleted."""
+
     job_id: str
 
 
 @dataclass(frozen=True)
 class CycleProgress:
+    """A running cycle has looked at `completed` of the `total` objects it plans to."""
+
     job_id: str
     completed: int
     total: int

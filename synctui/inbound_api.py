@@ -53,6 +53,8 @@ class RateLimited(ServiceError):
 
 @dataclass(frozen=True)
 class StagedOperation:
+    """One user of a bulkUpload payload, waiting for the job's next cycle."""
+
     bulk_id: str
     external_id: str
     user: dict[str, Any]

@@ -63,6 +63,8 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 @dataclass(frozen=True)
 class Whole:
+    """A whole number within bounds."""
+
     low: int
     high: int
 
@@ -78,6 +80,8 @@ class Whole:
 
 @dataclass(frozen=True)
 class Number:
+    """A number within bounds."""
+
     low: float
     high: float
 
@@ -93,6 +97,8 @@ class Number:
 
 @dataclass(frozen=True)
 class Flag:
+    """true or false, in any case."""
+
     expects: str = "true or false"
 
     def parse(self, text: str) -> bool:
@@ -104,6 +110,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class Choice:
+    """One of a few words, in any case; read back as declared."""
+
     values: tuple[str, ...]
 
     @property
@@ -119,6 +127,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class HttpUrl:
+    """An http or https URL with a host and no query or fragment."""
+
     expects: str = "an http:// or https:// URL"
 
     def parse(self, text: str) -> str:
@@ -134,6 +144,8 @@ class HttpUrl:
 
 @dataclass(frozen=True)
 class FilePath:
+    """A file path, `~` expanded."""
+
     expects: str = "a file path"
 
     def parse(self, text: str) -> Path:
@@ -156,6 +168,8 @@ class Token:
 
 @dataclass(frozen=True)
 class JsonObject:
+    """A JSON object, given as its text."""
+
     example: str
 
     @property

@@ -71,6 +71,8 @@ class JobContext:
 
 @dataclass(frozen=True)
 class TemplateSpec:
+    """A built-in template: its settings, its schema and how a job of it opens its directories."""
+
     id: str
     description: str
     factory_tag: str

@@ -228,6 +228,8 @@ class CompiledObjectMapping:
 
 @dataclass
 class CompiledSchema:
+    """A job's schema made ready for the engine: its object mappings compiled, in the schema's order."""
+
     version: str | None
     mappings: list[CompiledObjectMapping]
     source_directory: str

@@ -49,6 +49,9 @@ from .quiet import QuietCycles
 
 @dataclass
 class CycleResult:
+    """What a cycle did: its execution as Graph reports it, and what the job's status and
+    quarantine rules need besides."""
+
     execution: SynchronizationTaskExecution
     initial: bool
     paused: bool = False

@@ -99,6 +99,8 @@ class StateStore(Protocol):
 
 @dataclass
 class CycleOptions:
+    """The job's settings a cycle runs by."""
+
     skip_out_of_scope_deletions: bool = False
     delete_threshold: int = 500
     """More pending disables/deletes than this in one cycle are staged, not exported; 0 disables the check."""

@@ -148,6 +148,8 @@ _UNIVERSAL_STANDARD = frozenset("rRuU")  # these print the time converted to UTC
 
 @dataclass(frozen=True)
 class _Token:
+    """One piece of a .NET date format: a specifier repeated `count` times, or literal text."""
+
     letter: str  # a specifier letter, or "" for literal text
     count: int = 0
     text: str = ""
@@ -309,6 +311,8 @@ def parse_styles(text: str | None) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _ExactParser:
+    """A user's .NET date format made into a regular expression that parses it exactly."""
+
     regex: TimedPattern  # from the user's format: nothing bounds its backtracking but the time limit
     groups: tuple[tuple[str, int], ...]  # (letter, count) of each capturing group, in order
     literal_utc: bool  # an unquoted 'Z' in the format: the text is UTC

@@ -35,6 +35,8 @@ class Kind(enum.Enum):
 
 @dataclass(frozen=True)
 class Parameter:
+    """One parameter of an expression function, as Graph's function definitions list it."""
+
     name: str
     type: AttributeType = AttributeType.String
     required: bool = True
@@ -75,6 +77,8 @@ Implementation = TypeVar("Implementation", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class FunctionDefinition:
+    """An expression function: its parameters and how a call of it is built into an evaluator."""
+
     name: str
     parameters: tuple[Parameter, ...]
     build: Builder

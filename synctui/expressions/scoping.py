@@ -32,6 +32,8 @@ _NON_NEGATIVE_INTEGER = re.compile(r"[0-9]+")
 
 @dataclass(frozen=True)
 class Operator:
+    """A scoping filter operator: the attribute types it applies to and its test of a value against the clause's."""
+
     name: str
     arity: ScopeOperatorType
     supported_types: tuple[AttributeType, ...]

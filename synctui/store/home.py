@@ -11,6 +11,9 @@ from .errors import StoreError
 
 @dataclass(frozen=True)
 class Home:
+    """The folder synctui keeps its configuration, jobs and state in: `SYNCTUI_HOME`, `--home`,
+    or the user's data folder (`$XDG_DATA_HOME/synctui`)."""
+
     root: Path
 
     @classmethod

@@ -44,6 +44,8 @@ _LOGS = log_file.LOGS
 
 @dataclass
 class StateSnapshot:
+    """A job's state as stored: its connector space, escrows, meta and in-flight notes."""
+
     entries: MutableMapping[str, SpaceEntry] = field(default_factory=dict)
     """Connector space: one entry per source object, keyed by `<objectType>:<sourceId>`."""
     escrows: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -104,6 +104,8 @@ class LogQuery:
 
 @dataclass(frozen=True)
 class LogPage:
+    """One page of a job's provisioning log that matches a query."""
+
     entries: list[dict[str, Any]]
     """The page: matching entries, newest first."""
     matched: int
