@@ -82,7 +82,7 @@ class _Written:
 
     def write(self, piece: bytes | memoryview) -> None:
         view = memoryview(piece)
-        for start in range(0, len(view), WRITEBACK_CHUNK) if len(view) > WRITEBACK_CHUNK else (0,):
+        for start in range(0, len(view), WRITEBACK_CHUNK):
             part = view[start : start + WRITEBACK_CHUNK]
             self.handle.write(part)
             self.advanced(len(part))
@@ -165,6 +165,12 @@ INDENTED_CHUNK = 1000
 """Items of a list laid out at a time by `indented_json`."""
 
 
+def indented_members(value: list[Any] | dict[str, Any]) -> bytes:
+    """The items of a non-empty list (or members of an object) as `indented_json` lays them out
+    under a top-level key: `[\n  item,\n  item\n]` → `\n    item,\n    item`."""
+    return b"\n    " + orjson.dumps(value, option=orjson.OPT_INDENT_2)[4:-2].replace(b"\n", b"\n  ")
+
+
 def indented_json(document: dict[str, Any], *, newline: bool) -> Iterator[bytes]:
     """`document` as `orjson.dumps(document, option=OPT_INDENT_2)` writes it (and a line break at
     the end if `newline`), byte for byte, in pieces of `INDENTED_CHUNK` items of each top-level list
@@ -190,8 +196,6 @@ def indented_json(document: dict[str, Any], *, newline: bool) -> Iterator[bytes]
         yield brackets[:1]
         for start in range(0, len(items), INDENTED_CHUNK):
             chunk = items[start : start + INDENTED_CHUNK]
-            text = orjson.dumps(chunk if brackets == b"[]" else dict(chunk), option=orjson.OPT_INDENT_2)
-            # `[\n  item,\n  item\n]` → `\n    item,\n    item` (and so for an object's members)
-            yield (b",\n    " if start else b"\n    ") + text[4:-2].replace(b"\n", b"\n  ")
+            yield (b"," if start else b"") + indented_members(chunk if brackets == b"[]" else dict(chunk))
         yield b"\n  " + brackets[1:]
     yield b"\n}" + end

@@ -79,11 +79,13 @@ class JsonDocumentDirectory:
         self._definition = definition
         # Keyed by the definition's spelling of each type; a type the definition lacks is left
         # in the document untouched.
-        self._collections = {
-            object_definition.name: key
-            for object_type, key in collections.items()
-            if (object_definition := definition.object(object_type)) is not None
-        }
+        self._collections: dict[str, str] = {}
+        self._object_definitions: dict[str, ObjectDefinition] = {}
+        for object_type, key in collections.items():
+            object_definition = definition.object(object_type)
+            if object_definition is not None:
+                self._collections[object_definition.name] = key
+                self._object_definitions[object_definition.name] = object_definition
         self._missing_file_is_empty = missing_file_is_empty
         self._new_id = new_id
         self._document: dict[str, Any] | None = None
@@ -98,16 +100,12 @@ class JsonDocumentDirectory:
         self._keyless: tuple[FileVersion, int, int] | None = None
         """(version, start, end): text of that version of an indented file, searched for an object
         (see `_in_indented_text`), that holds no top-level key: `_value_from_text` skips it."""
-        self._rules = rules_digest(
-            [
-                object_definition
-                for object_type in self._collections
-                if (object_definition := definition.object(object_type))
-            ]
-        )
+        self._rules = rules_digest(list(self._object_definitions.values()))
         """The value rules of this directory's object types, as a version of the file it wrote notes them."""
         self._version_read: FileVersion | None = None
         """The version of the file whose bytes were read last."""
+        self._wrote_version: tuple[FileVersion, bool] | None = None
+        """The last answer of `_wrote`, for the version it was asked of."""
         self._pieces: DocumentPieces | None = None
         """The objects as `read_all_shared` reads a large file's, a piece at a time."""
         self._pieces_tried = False
@@ -230,11 +228,7 @@ class JsonDocumentDirectory:
         # Imported here: a command that reads no large file whole (provision on demand) skips it (2 ms).
         from .document_pieces import DocumentPieces
 
-        definitions = {}
-        for object_type, key in self._collections.items():
-            definition = self._definition.object(object_type)
-            assert definition is not None  # _collections holds only the definition's types
-            definitions[key] = definition
+        definitions = {key: self._object_definitions[object_type] for object_type, key in self._collections.items()}
         # What `content_digest` read is what the cycle reads (see engine/quiet.py): its bytes, if
         # the file is still that version; else they are parsed whole.
         digested = None
@@ -355,7 +349,7 @@ class JsonDocumentDirectory:
             now = FileVersion.of(self.path.stat())
             # The objects it copies are as trusted as they were (see `Written`); the ones written were checked.
             trusted = index.written if index is not None else Written.of(self.path, before)
-            trusted = None if trusted is None else Written(now, trusted.rules)
+            trusted = None if trusted is None else trusted.at(now)
             index = None if index is None else index.edited(edits, now)
             if index is None:
                 # Written by provision on demand, the file is likely read again by the next one.
@@ -410,8 +404,7 @@ class JsonDocumentDirectory:
         checked = self._wrote(self._version_read)
         tables = {}
         for object_type, key in self._collections.items():
-            object_definition = self._definition.object(object_type)
-            assert object_definition is not None  # _collections holds only the definition's types
+            object_definition = self._object_definitions[object_type]
             items = document.get(key, [])
             objects: dict[str, DirectoryObject] = (
                 dict(zip(map(_ID, items), items, strict=True))
@@ -529,9 +522,14 @@ class JsonDocumentDirectory:
         return document
 
     def _wrote(self, version: FileVersion | None) -> bool:
-        """Whether this version of the file is one a directory with these rules wrote (see `Written`)."""
-        written = None if version is None else Written.of(self.path, version)
-        return written is not None and written.rules == self._rules
+        """Whether this version of the file is one a directory with these rules wrote (see `Written`).
+        Asked when the file is read and again when it is loaded: the index's header is read once."""
+        if version is None:
+            return False
+        if self._wrote_version is None or self._wrote_version[0] != version:
+            written = Written.of(self.path, version)
+            self._wrote_version = (version, written is not None and written.rules == self._rules)
+        return self._wrote_version[1]
 
     def _parsed_file(self) -> Any:
         """The file's JSON value; `_NO_FILE` when it is missing and that stands for an empty

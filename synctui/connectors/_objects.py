@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import orjson
 
+from ..fileio import indented_members
 from ..models import AttributeDefinition, AttributeType, ObjectDefinition
 from .base import DirectoryObject, Modification, ObjectError, ObjectNotFound
 
@@ -84,19 +85,19 @@ class ObjectTable:
             if {bytes}.issuperset(map(type, chunk)):
                 text = b",".join(chunk)  # type: ignore[arg-type] # (all texts, as the check just said)
             else:
-                # Dicts as read from a file, laid out a run at a time as `fileio.indented_json` does.
+                # Dicts as read from a file, laid out a run at a time as `fileio.indented_json` lays them.
                 pieces: list[bytes] = []
                 run: list[DirectoryObject] = []
                 for value in chunk:
                     if type(value) is bytes:
                         if run:
-                            pieces.append(_laid_out_run(run))
+                            pieces.append(indented_members(run))
                             run = []
                         pieces.append(value)
                     else:
                         run.append(value)  # type: ignore[arg-type]
                 if run:
-                    pieces.append(_laid_out_run(run))
+                    pieces.append(indented_members(run))
                 text = b",".join(pieces)
             yield (b"," if start else b"") + text
 
@@ -419,11 +420,6 @@ def _with_replaced(text: bytes, replace: DirectoryObject) -> bytes | None:
             return None
         text = text[:start] + dumps(value) + text[start + len(old) :]
     return text
-
-
-def _laid_out_run(objects: list[DirectoryObject]) -> bytes:
-    """`b",".join(map(laid_out, objects))`, serialized in one call (as `fileio.indented_json` does)."""
-    return b"\n    " + orjson.dumps(objects, option=_LAYOUT)[4:-2].replace(b"\n", b"\n  ")
 
 
 def first_invalid_object(definition: ObjectDefinition, objects: list[DirectoryObject]) -> tuple[int, str, str] | None:

@@ -68,7 +68,7 @@ class Directory(Protocol):
         ...
 
     def read_all(self, object_type: str) -> Iterable[DirectoryObject]:
-        """Every object of a type (raises `SourceDataError` on a malformed source)."""
+        """Every object of a type (raises a `DirectoryDataError` on a malformed file)."""
         ...
 
     def get(self, object_type: str, object_id: str) -> DirectoryObject | None:

@@ -16,11 +16,12 @@ read. It is written without an fsync for that reason: a crash leaves an index th
 Its header also notes a version of the file that synctui wrote itself (`Written`): the objects of
 such a file were checked as they were written, so a whole read of it skips checking them again.
 
-Building one proves, from the text alone, where each item of a collection starts: in a file laid
-out as orjson's indent of 2 writes it a line's indent is its depth; a compact file is parsed, a
-chunk of items at a time. That costs a few searches of the file (indented) or a whole read
-(compact), so it is done for a version of the file seen before (read or written here): a file
-changed before every read of one object is searched instead, one read again is indexed once.
+Building one proves, from the text alone, where each item of a collection starts: in a file laid out
+as orjson's indent of 2 writes it a line's indent is its depth; a compact file's items are checked,
+a chunk at a time, without building them (`json_checks.item_ids`). That costs a few searches of the
+file (indented) or a pass over it (compact), so it is done for a version of the file seen before
+(read or written here): a file changed before every read of one object is searched instead, one read
+again is indexed once.
 """
 
 from __future__ import annotations
@@ -92,29 +93,33 @@ class Written:
     def listed(self) -> list[Any]:
         return [*self.version.listed(), self.rules]
 
+    def at(self, version: FileVersion) -> Written:
+        """The same writer's rules, for the version of the file made from this one in place."""
+        return Written(version, self.rules)
+
     @classmethod
-    def from_header(cls, header: dict[str, Any]) -> Written | None:
+    def from_header(cls, header: dict[str, Any], version: FileVersion) -> Written | None:
+        """What an index file's header notes as written by synctui, if it is `version` of the file."""
         listed = header.get("written")
         if type(listed) is not list or len(listed) != 4:
             return None
-        *version, rules = listed
-        if not all(type(number) is int for number in version) or type(rules) is not str:
+        *noted, rules = listed
+        if not all(type(number) is int for number in noted) or type(rules) is not str:
             return None
-        return cls(FileVersion(*version), rules)
+        return cls(version, rules) if FileVersion(*noted) == version else None
 
     @classmethod
     def note(cls, path: Path, version: FileVersion, rules: str) -> None:
         """Note that synctui has just written this version of the file at `path` whole: it replaces
         the index of the version before (no longer the file's)."""
         _replace(
-            DocumentIndex.location(path), [orjson.dumps({"format": FORMAT, "written": [*version.listed(), rules]})]
+            DocumentIndex.location(path), [orjson.dumps({"format": FORMAT, "written": cls(version, rules).listed()})]
         )
 
     @classmethod
     def of(cls, path: Path, version: FileVersion) -> Written | None:
         """What the index of `path` notes as written by synctui, if it is this version of the file."""
-        written = cls.from_header(_header(path))
-        return written if written is not None and written.version == version else None
+        return cls.from_header(_header(path), version)
 
 
 class DocumentIndex:
@@ -166,7 +171,7 @@ class DocumentIndex:
             return None
         # The objects rewritten were checked as they were read and written, and the others copied:
         # the new version is as trusted as the one it was made from.
-        written = None if self.written is None else Written(version, self.written.rules)
+        written = None if self.written is None else self.written.at(version)
         return DocumentIndex(version, self.values, self.collections, edits, written)
 
     # --- the index file -----------------------------------------------------------------------------
@@ -188,8 +193,7 @@ class DocumentIndex:
             index = cls.load(path, version)
             if index is not None:
                 return index
-        written = Written.from_header(header)
-        written = written if written is not None and written.version == version else None
+        written = Written.from_header(header, version)
         if header.get("seen") == version.listed():
             index = cls.build(data, version, collections)
             if index is not None:
@@ -229,11 +233,9 @@ class DocumentIndex:
                 return None  # torn: written by a process that stopped half-way
             values = {key: (start, end) for key, start, end in header["values"]}
             edits = [(at, change) for at, change in header["edits"]]
-            written = Written.from_header(header)
+            written = Written.from_header(header, version)
         except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return None
-        if written is not None and written.version != version:
-            written = None
         return cls(version, values, collections, edits, written)
 
     def save(self, path: Path) -> None:
@@ -285,7 +287,7 @@ class DocumentIndex:
                 continue
             value_start, value_end = values[collection]
             if value_end - value_start == 2 and data[value_start:value_end] == b"[]":
-                indexed[collection] = _Collection.of([], [], [])
+                indexed[collection] = _Collection.placed([], []) if items_proven else _Collection.of([], [], [])
                 continue
             if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
                 return None
@@ -309,9 +311,10 @@ def _compact_index(
     """The index of a file written without whitespace (`{"users":[{"id":…},…],…}`). Its text does not
     show an object's depth, so building the index proves it: the top level is walked key by key,
     each value that is not one of `collections` decoded to find its end, and each collection's
-    items parsed, a chunk at a time, to check that every `{"id":` taken for an item's start is one
-    (same count, same ids in the same order). That parse costs what reading the file whole does,
-    once for each version of the file; the objects are then found with a seek."""
+    items checked, a chunk at a time (`json_checks.item_ids`, which builds nothing), to prove that
+    every `{"id":` taken for an item's start is one (same count, same ids in the same order); with
+    `items_proven` (the caller parses every item alone, see document_pieces.py) that check is
+    left to the caller. Done once for each version of the file; the objects are then found with a seek."""
     anchors = list(_COMPACT_ITEM.finditer(data))
     starts = [anchor.start() for anchor in anchors]
     ids = [] if items_proven else [anchor.group(1) for anchor in anchors]
@@ -330,7 +333,7 @@ def _compact_index(
         first = bisect_left(starts, value_start)
         if key in collections and data[value_start : value_start + 2] == b"[]":
             value_end = value_start + 2
-            indexed[key] = _Collection.of([], [], [])
+            indexed[key] = _Collection.placed([], []) if items_proven else _Collection.of([], [], [])
         elif key in collections:
             if first == len(starts) or starts[first] != value_start + 1:
                 return None  # not a list whose first item starts `{"id":`
@@ -458,12 +461,12 @@ class _Collection:
     start: int
     end: int
     built: tuple[array[int], array[int]] | None = None
-    """Where each item's text starts and ends in the file, in its order, when built here rather than loaded."""
+    """Where each item's text starts and ends in the file, in its order, when built with `items_proven`."""
 
     @classmethod
     def of(cls, ids: list[bytes], starts: list[int], ends: list[int]) -> _Collection:
         text = b"".join([b"\n%s\t%016x%016x" % line for line in zip(ids, starts, ends, strict=True)]) + b"\n"
-        return cls(text, 0, len(text), (array("q", starts), array("q", ends)))
+        return cls(text, 0, len(text))
 
     @classmethod
     def placed(cls, starts: list[int], ends: list[int]) -> _Collection:

@@ -191,10 +191,14 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
             self.meta.pop("cursor", None)
             self.meta["watermark"] = format_datetime(self.clock.now())
             self.meta["schemaVersion"] = self.schema.version
-        self.meta.pop("quiet", None)  # the last cycle's: noted again below if this one settled
+        # A quiet cycle wrote no entry: the last cycle's mark holds as it is, and is kept. Any
+        # other cycle's checkpoint goes without it; the mark is noted again below if it settled.
+        still_quiet = quiet_counts is not None and ran_to_its_end
+        if not still_quiet:
+            self.meta.pop("quiet", None)
         if result.failure is None:
             self._checkpoint()
-            if ran_to_its_end:
+            if ran_to_its_end and not still_quiet:
                 self._note_quiet(staged_deletes=result.staged_deletes, entry_counts=entry_counts)
         else:
             self._save_after_failure()

@@ -170,15 +170,16 @@ class ConnectorSpace:
             size = len(self._keys)
         else:
             size = self._entries_let_go
+        fold = self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size)
         # Whether every entry is new to the space (an initial cycle's): a fold then copies the file's lines whole.
-        all_new = self._rows is None and self._keys is not None and self._keys.isdisjoint(entries)
+        all_new = fold and self._rows is None and self._keys is not None and self._keys.isdisjoint(entries)
         if self._rows is None and self._keys is not None:
             for key, entry in entries.items():
                 if entry is None:
                     self._keys.discard(key)
                 else:
                     self._keys.add(key)
-        if self._changes is not None and len(entries) >= max(FOLD_AT_ONCE, FOLD_SHARE * size):
+        if fold:
             # No record is written: the rows are made from the entries directly, under the keys
             # as given (the cycle's own: a copy of each as plain text was 90 MB at a million).
             if self._rows is None and self._keys is not None and self._fold_from_text(entries, all_new=all_new):
@@ -664,12 +665,8 @@ def _rows_in_text(data: mmap.mmap, keys: list[str]) -> tuple[int, dict[str, Row 
     """The folded sequence number and the rows of `keys` (None: no such entry) in a file laid out
     as `_serialized` writes it; None when the text is not. Every line break of that text is layout,
     so a line that starts with a key's text and `:[` is that entry's."""
-    first_line = data[: data.find(b"\n")]
-    try:
-        head = orjson.loads(first_line + b"}}}}")[ROWS]["1"]
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return None
-    if type(head) is not dict or head.get("fields") != list(FIELDS) or type(head.get("sequence")) is not int:
+    folded = _folded_in_rows_header(data[: data.find(b"\n")])
+    if folded is None:
         return None  # another version's fields: the whole read maps them
     found: dict[str, Row | None] = {}
     for key in keys:
@@ -686,7 +683,7 @@ def _rows_in_text(data: mmap.mmap, keys: list[str]) -> tuple[int, dict[str, Row 
         if type(row) is not list or len(row) != len(FIELDS):
             return None
         found[key] = row
-    return head["sequence"], found
+    return folded, found
 
 
 def _rows_of_document(document: dict[str, Any], path: Path | None) -> tuple[dict[str, Row], int]:
