@@ -26,8 +26,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -44,7 +44,7 @@ from .base import (
     Modification,
     SourceDataError,
 )
-from .document_index import DocumentIndex, FileVersion, Written, end_of_value
+from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
 
 if TYPE_CHECKING:
     from .document_pieces import DocumentPieces, PiecewiseObjects
@@ -63,6 +63,11 @@ class JsonDocumentDirectory:
 
     data_error: Callable[[str], DirectoryDataError] = SourceDataError
     """What a file that is not this directory's data raises: its code names the source or the target."""
+
+    keeps_written_text = False
+    """A version of the file this directory wrote is read as its objects' texts, not parsed (see
+    `_written_objects`): for a directory that a cycle reads a few objects of (a target), not one
+    it reads every object of (a source, whose objects would each be parsed alone)."""
 
     def __init__(
         self,
@@ -189,13 +194,21 @@ class JsonDocumentDirectory:
         for key in self._collections.values():
             document.setdefault(key, None)  # a collection the file lacked goes after its other keys
         tables = {key: self._tables[object_type] for object_type, key in self._collections.items()}
-        self._write(_document_text(document, tables))
+        spans: dict[str, tuple[int, int]] = {}
+        self._write(_document_text(document, tables, spans))
         # The objects are in the tables: the document keeps its other keys, and the collections' places.
         self._document = dict.fromkeys(document) | {key: value for key, value in document.items() if key not in tables}
         self._dirty = False
         with suppress(OSError):
             # Its objects were checked as they were written: the next whole read need not check them.
-            Written.note(self.path, FileVersion.of(self.path.stat()), self._rules)
+            version = FileVersion.of(self.path.stat())
+            Written.note(self.path, version, self._rules)
+            if self.keeps_written_text:
+                # Where each object's text lies, when every one was kept as its text (see `_written_objects`).
+                lengths = {key: table.text_lengths() for key, table in tables.items()}
+                if all(texts is not None for texts in lengths.values()):
+                    indexes = {key: table.indexes() for key, table in tables.items()}
+                    WrittenTexts(version, spans, lengths, indexes).save(self.path)  # type: ignore[arg-type] # (no None)
 
     def close(self) -> None:
         """Nothing to release: the file is not held open. Changes not flushed are not written."""
@@ -380,7 +393,7 @@ class JsonDocumentDirectory:
     def read_document(self) -> dict[str, Any]:
         """The whole file, parsed and checked as a cycle reads it (`DirectoryDataError` naming the
         fault). The caller may change what it gets only if it uses this directory no more."""
-        self._load()
+        self._load(whole=True)
         assert self._document is not None
         return self._document
 
@@ -398,26 +411,118 @@ class JsonDocumentDirectory:
             )
         return self._tables[object_definition.name]
 
-    def _load(self) -> None:
-        document = self._read_document()
-        # Objects checked when they were written (unique ids, valid values) are not checked again.
-        checked = self._wrote(self._version_read)
+    def _load(self, *, whole: bool = False) -> None:
+        """Read the file into the tables. Unless `whole`, a version of the file this directory
+        wrote is not parsed: each object is kept as its text (see `_written_objects`)."""
+        written = None if whole or not self.keeps_written_text else self._written_objects()
+        indexes: dict[str, dict[str, AttributeIndex]] = {}
+        if written is not None:
+            document, by_key, indexes = written
+        else:
+            document = self._read_document()
+            # Objects checked when they were written (unique ids, valid values) are not checked again.
+            checked = self._wrote(self._version_read)
+            by_key = {
+                key: (
+                    dict(zip(map(_ID, items), items, strict=True))
+                    if checked
+                    else _indexed_by_id(self._data_error, key, items, self._object_definitions[object_type])
+                )
+                for object_type, key in self._collections.items()
+                for items in (document.get(key, []),)
+            }
         tables = {}
         for object_type, key in self._collections.items():
             object_definition = self._object_definitions[object_type]
-            items = document.get(key, [])
-            objects: dict[str, DirectoryObject] = (
-                dict(zip(map(_ID, items), items, strict=True))
-                if checked
-                else _indexed_by_id(self._data_error, key, items, object_definition)
-            )
+            objects = by_key[key]
             for (type_name, object_id), in_text in self._objects_from_text.items():
                 if type_name == object_type and in_text.changed:
                     objects[object_id] = in_text.table.stored_object(object_id)
-            tables[object_type] = ObjectTable(object_definition, objects)
+            table = tables[object_type] = ObjectTable(object_definition, objects)
+            if key in indexes and not any(type_name == object_type for type_name, _ in self._objects_from_text):
+                table.adopt_indexes(indexes[key])  # (noted of these objects as written, none since)
         self._document = document
         self._tables = tables
         self._objects_from_text = {}
+
+    def _written_objects(
+        self,
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, AttributeIndex]]] | None:
+        """(the document with its collections' values left out, each collection's objects by id as
+        their texts, the attribute indexes noted as it was written), for a version of the file this
+        directory wrote (see `Written`); None for any other file, or one whose text is not laid out
+        as this directory writes it. Such a file's objects were checked as they were written, and
+        its text is each object's as a table keeps it (see `ObjectTable.laid_out`): a cycle that
+        touches a few of them parses those only, and the write that follows joins the texts
+        instead of serializing every object again. Figures: see `WrittenTexts`."""
+        if self._digested is not None:
+            return None  # the bytes `content_digest` read are what the cycle reads: parsed
+        handle = self._open_file()
+        if handle is None:
+            return None
+        with handle:
+            try:
+                stat = os.fstat(handle.fileno())
+            except OSError:
+                return None  # the whole read reports why
+            version = FileVersion.of(stat)
+            if stat.st_size == 0 or not self._wrote(version):
+                return None
+            # Mapped, not read: the texts are copied out of the page cache once (a version written
+            # here is not cut short meanwhile, as `_parsed_file` says).
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data[:2] == b'{"':
+                    return None  # compact: its texts are not a table's (the whole read)
+                placed = self._placed_texts(data, version)
+                if placed is None:
+                    return None
+                document: dict[str, Any] = {}
+                by_key: dict[str, dict[str, Any]] = {}
+                values, texts, indexes = placed
+                for key, (start, end) in values.items():
+                    items = texts.get(key)
+                    if items is None:
+                        try:
+                            document[key] = orjson.loads(data[start:end])
+                        except orjson.JSONDecodeError:
+                            return None
+                        continue
+                    document[key] = None  # (its objects are the table's)
+                    ids, starts, ends = items
+                    objects = dict(zip(ids, map(data.__getitem__, map(slice, starts, ends)), strict=True))
+                    if len(objects) < len(ids):
+                        return None  # not as written: the whole read reports the duplicate
+                    by_key[key] = objects
+        for key in self._collections.values():
+            by_key.setdefault(key, {})
+        self._version_read = version
+        return document, by_key, indexes
+
+    def _placed_texts(
+        self, data: mmap.mmap, version: FileVersion
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, _PlacedTexts], dict[str, dict[str, AttributeIndex]]] | None:
+        """(each top-level key → its value's byte range, each collection's key → its objects' ids
+        and where their texts start and end, the attribute indexes noted) in this version of the
+        file, which this directory wrote: as noted when it was written (`WrittenTexts`), else found
+        in the text (a version written by provision on demand, or when an object was kept as a
+        dict); None when the text is not laid out so."""
+        noted = WrittenTexts.load(self.path, version)
+        if noted is not None:
+            placed: dict[str, _PlacedTexts] = {}
+            for key, (ids, lengths) in noted.collections.items():
+                # Each text starts after the one before it and a comma; the first after the `[`.
+                starts = list(accumulate([noted.values[key][0] + 1, *(length + 1 for length in lengths[:-1])]))
+                placed[key] = (ids, starts, list(map(add, starts, lengths)))
+            return noted.values, placed, noted.indexes
+        index = DocumentIndex.build(data, version, self._collections.values(), items_proven=True, with_ids=True)
+        if index is None:
+            return None
+        found: dict[str, _PlacedTexts] = {}
+        for key, items in index.collections.items():
+            if items.built is None or items.ids is None:
+                return None
+            found[key] = (orjson.loads(b"[" + b",".join(items.ids) + b"]"), *items.built)
+        return index.values, found, {}
 
     def _find_in_text(self, definition: ObjectDefinition, object_id: str) -> _ObjectFromText | None:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
@@ -691,6 +796,9 @@ def _checked(
 
 _ID = itemgetter("id")
 
+_PlacedTexts = tuple[list[str], Iterable[int], Iterable[int]]
+"""A collection's objects' ids, and where each one's text starts and ends in the file, in its order."""
+
 _NO_FILE = object()
 """`_parsed_file`: the file is missing, and that stands for an empty directory."""
 
@@ -713,26 +821,45 @@ class _ObjectFromText:
     changed: bool = False
 
 
-def _document_text(document: dict[str, Any], tables: Mapping[str, ObjectTable]) -> Iterator[bytes]:
+def _document_text(
+    document: dict[str, Any], tables: Mapping[str, ObjectTable], spans: dict[str, tuple[int, int]] | None = None
+) -> Iterator[bytes]:
     """The file's text, as `fileio.indented_json` writes `document` with each of `tables`' objects
     in the list under its key (orjson's indent of 2), in pieces: the objects' texts are the
-    tables' own (see `ObjectTable.laid_out`)."""
-    yield b"{"
-    for position, (key, value) in enumerate(document.items()):
+    tables' own (see `ObjectTable.laid_out`). `spans`, if given, gets the byte range of each
+    top-level key's value as the text is made (see `WrittenTexts`)."""
+    position = 0
+
+    def counted(piece: bytes) -> bytes:
+        nonlocal position
+        position += len(piece)
+        return piece
+
+    yield counted(b"{")
+    for index, (key, value) in enumerate(document.items()):
         table = tables.get(key)
         if table is None:
             # One member of a document as `indented_json` writes it: between its `{` and `\n}`.
             member = list(indented_json({key: value}, newline=False))[1:-1]
-            yield (b"," if position else b"") + member[0]
-            yield from member[1:]
+            head = (b"," if index else b"") + member[0]
+            yield counted(head)
+            start = position
+            for piece in member[1:]:
+                yield counted(piece)
+            if spans is not None:
+                spans[key] = (start, position)
             continue
-        yield (b",\n  " if position else b"\n  ") + orjson.dumps(key) + b": "
+        yield counted((b",\n  " if index else b"\n  ") + orjson.dumps(key) + b": ")
+        start = position
         if not len(table):
-            yield b"[]"
-            continue
-        yield b"["
-        yield from table.laid_out()
-        yield b"\n  ]"
+            yield counted(b"[]")
+        else:
+            yield counted(b"[")
+            for piece in table.laid_out():
+                yield counted(piece)
+            yield counted(b"\n  ]")
+        if spans is not None:
+            spans[key] = (start, position)
     yield b"\n}\n" if document else b"}\n"
 
 
