@@ -36,7 +36,7 @@ import orjson
 from ..fileio import FileRange, atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
 from . import json_checks
-from ._objects import ObjectTable, first_invalid_object, laid_out, rules_digest, shown
+from ._objects import ObjectTable, TextsInFile, first_invalid_object, laid_out, rules_digest, shown
 from .base import (
     ConnectionFailure,
     DirectoryDataError,
@@ -114,6 +114,8 @@ class JsonDocumentDirectory:
         self._pieces: DocumentPieces | None = None
         """The objects as `read_all_shared` reads a large file's, a piece at a time."""
         self._pieces_tried = False
+        self._texts_handle: BinaryIO | None = None
+        """The file the tables left their objects' texts in (see `_written_objects`), kept open."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -211,7 +213,9 @@ class JsonDocumentDirectory:
                     WrittenTexts(version, spans, lengths, indexes).save(self.path)  # type: ignore[arg-type] # (no None)
 
     def close(self) -> None:
-        """Nothing to release: the file is not held open. Changes not flushed are not written."""
+        """Release the file, if the tables' texts were left in it (see `TextsInFile`). Changes not
+        flushed are not written."""
+        self._close_texts()
 
     # --- a large file read a piece at a time ---------------------------------------------------
 
@@ -416,8 +420,9 @@ class JsonDocumentDirectory:
         wrote is not parsed: each object is kept as its text (see `_written_objects`)."""
         written = None if whole or not self.keeps_written_text else self._written_objects()
         indexes: dict[str, dict[str, AttributeIndex]] = {}
+        in_file: dict[str, TextsInFile] = {}
         if written is not None:
-            document, by_key, indexes = written
+            document, by_key, in_file, indexes = written
         else:
             document = self._read_document()
             # Objects checked when they were written (unique ids, valid values) are not checked again.
@@ -438,29 +443,43 @@ class JsonDocumentDirectory:
             for (type_name, object_id), in_text in self._objects_from_text.items():
                 if type_name == object_type and in_text.changed:
                     objects[object_id] = in_text.table.stored_object(object_id)
-            table = tables[object_type] = ObjectTable(object_definition, objects)
+            table = tables[object_type] = ObjectTable(object_definition, objects, in_file.get(key))
             if key in indexes and not any(type_name == object_type for type_name, _ in self._objects_from_text):
                 table.adopt_indexes(indexes[key])  # (noted of these objects as written, none since)
         self._document = document
         self._tables = tables
         self._objects_from_text = {}
+        self._close_texts()
+        if in_file:
+            self._texts_handle = next(iter(in_file.values())).handle
+
+    def _close_texts(self) -> None:
+        """Close the file whose texts the tables left where they lay (see `TextsInFile`)."""
+        if self._texts_handle is not None:
+            self._texts_handle.close()
+            self._texts_handle = None
 
     def _written_objects(
         self,
-    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, AttributeIndex]]] | None:
-        """(the document with its collections' values left out, each collection's objects by id as
-        their texts, the attribute indexes noted as it was written), for a version of the file this
-        directory wrote (see `Written`); None for any other file, or one whose text is not laid out
-        as this directory writes it. Such a file's objects were checked as they were written, and
-        its text is each object's as a table keeps it (see `ObjectTable.laid_out`): a cycle that
-        touches a few of them parses those only, and the write that follows joins the texts
-        instead of serializing every object again. Figures: see `WrittenTexts`."""
+    ) -> (
+        tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, TextsInFile], dict[str, dict[str, AttributeIndex]]]
+        | None
+    ):
+        """(the document with its collections' values left out, each collection's objects by id
+        as the positions of their texts in the file, where those lie, the attribute indexes noted
+        as it was written), for a version of the file this directory wrote (see `Written`); None
+        for any other file, or one whose text is not laid out as this directory writes it. Such a
+        file's objects were checked as they were written, and its text is each object's as a table
+        keeps it (see `ObjectTable.laid_out`): a cycle that touches a few of them reads and parses
+        those only, and the write that follows copies the others from this file (see
+        `TextsInFile`), which is kept open. Figures: see `WrittenTexts`."""
         if self._digested is not None:
             return None  # the bytes `content_digest` read are what the cycle reads: parsed
         handle = self._open_file()
         if handle is None:
             return None
-        with handle:
+        kept = False
+        try:
             try:
                 stat = os.fstat(handle.fileno())
             except OSError:
@@ -468,8 +487,9 @@ class JsonDocumentDirectory:
             version = FileVersion.of(stat)
             if stat.st_size == 0 or not self._wrote(version):
                 return None
-            # Mapped, not read: the texts are copied out of the page cache once (a version written
-            # here is not cut short meanwhile, as `_parsed_file` says).
+            # Mapped, not read: only the values that are not collections are copied out (and the
+            # text searched where no note tells where the objects lie); a version written here is
+            # not cut short meanwhile, as `_parsed_file` says.
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
                 if data[:2] == b'{"':
                     return None  # compact: its texts are not a table's (the whole read)
@@ -478,6 +498,7 @@ class JsonDocumentDirectory:
                     return None
                 document: dict[str, Any] = {}
                 by_key: dict[str, dict[str, Any]] = {}
+                in_file: dict[str, TextsInFile] = {}
                 values, texts, indexes = placed
                 for key, (start, end) in values.items():
                     items = texts.get(key)
@@ -489,14 +510,22 @@ class JsonDocumentDirectory:
                         continue
                     document[key] = None  # (its objects are the table's)
                     ids, starts, ends = items
-                    objects = dict(zip(ids, map(data.__getitem__, map(slice, starts, ends)), strict=True))
+                    objects = dict(zip(ids, range(len(ids)), strict=True))
                     if len(objects) < len(ids):
                         return None  # not as written: the whole read reports the duplicate
                     by_key[key] = objects
-        for key in self._collections.values():
-            by_key.setdefault(key, {})
-        self._version_read = version
-        return document, by_key, indexes
+                    in_file[key] = TextsInFile(handle, list(starts), list(ends), self._changed_meanwhile)
+            for key in self._collections.values():
+                by_key.setdefault(key, {})
+            self._version_read = version
+            kept = bool(in_file)
+            return document, by_key, in_file, indexes
+        finally:
+            if not kept:
+                handle.close()
+
+    def _changed_meanwhile(self) -> DirectoryDataError:
+        return self._data_error("changed while the cycle read it; the next cycle reads it again")
 
     def _placed_texts(
         self, data: mmap.mmap, version: FileVersion
@@ -823,16 +852,16 @@ class _ObjectFromText:
 
 def _document_text(
     document: dict[str, Any], tables: Mapping[str, ObjectTable], spans: dict[str, tuple[int, int]] | None = None
-) -> Iterator[bytes]:
+) -> Iterator[bytes | FileRange]:
     """The file's text, as `fileio.indented_json` writes `document` with each of `tables`' objects
     in the list under its key (orjson's indent of 2), in pieces: the objects' texts are the
     tables' own (see `ObjectTable.laid_out`). `spans`, if given, gets the byte range of each
     top-level key's value as the text is made (see `WrittenTexts`)."""
     position = 0
 
-    def counted(piece: bytes) -> bytes:
+    def counted(piece: bytes | FileRange) -> bytes | FileRange:
         nonlocal position
-        position += len(piece)
+        position += piece.end - piece.start if type(piece) is FileRange else len(piece)  # type: ignore[arg-type]
         return piece
 
     yield counted(b"{")
@@ -855,8 +884,8 @@ def _document_text(
             yield counted(b"[]")
         else:
             yield counted(b"[")
-            for piece in table.laid_out():
-                yield counted(piece)
+            for laid in table.laid_out():
+                yield counted(laid)
             yield counted(b"\n  ]")
         if spans is not None:
             spans[key] = (start, position)

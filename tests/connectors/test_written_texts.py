@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from synctui.connectors._objects import ObjectTable, _values_in_texts, laid_out
-from synctui.connectors.base import Modification
+from synctui.connectors.base import Modification, TargetDataError
 from synctui.connectors.document_index import DocumentIndex, FileVersion, WrittenTexts
 from synctui.connectors.jsonfile import JsonFileDirectory, jsonfile_definition
 
@@ -56,7 +56,10 @@ def _parsed_whole(path: Path) -> JsonFileDirectory:
 
 
 def _kept_as_text(directory: JsonFileDirectory) -> bool:
-    return all(type(stored) is bytes for table in directory._tables.values() for stored in table._objects.values())
+    """Whether no object was parsed as read: each is its text, or its text's place in the file."""
+    return all(
+        type(stored) in (bytes, int) for table in directory._tables.values() for stored in table._objects.values()
+    )
 
 
 def _change(directory: JsonFileDirectory, ids: list[str]) -> None:
@@ -310,3 +313,56 @@ def test_the_index_beside_the_file_is_not_touched(tmp_path: Path) -> None:
     before = DocumentIndex.location(path).read_bytes()
     JsonFileDirectory(path).get("User", "x")
     assert DocumentIndex.location(path).read_bytes() == before
+
+
+def test_texts_left_in_the_file_are_read_as_asked_and_copied_by_the_write(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    ids = _written(path)
+    before = _parsed_whole(path)
+    directory = JsonFileDirectory(path)
+    directory.update("User", ids[8], Modification(replace={"displayName": "Eight"}))
+    stored = directory._tables["User"]._objects
+    assert type(stored[ids[8]]) is bytes  # read, then changed
+    assert [type(stored[object_id]) for object_id in ids[:3]] == [int, int, int]  # never read
+    directory.flush()
+    after = _parsed_whole(path)
+    assert after.get("User", ids[8])["displayName"] == "Eight"  # type: ignore[index]
+    assert [after.get("User", object_id) for object_id in ids if object_id != ids[8]] == [
+        before.get("User", object_id) for object_id in ids if object_id != ids[8]
+    ]
+    # The old version stays open: a second write copies from it again, the same text.
+    text = path.read_bytes()
+    directory.update("User", ids[9], Modification(replace={"displayName": "Nine"}))
+    directory.flush()
+    assert path.read_bytes() == text.replace(b'"User 9"', b'"Nine"')
+    directory.close()
+    assert directory._texts_handle is None
+
+
+def test_reading_every_object_reads_the_texts_left_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    _written(path)
+    whole = _parsed_whole(path)
+    directory = JsonFileDirectory(path)
+    assert directory.read_all_shared("User") == whole.read_all_shared("User")
+    directory = JsonFileDirectory(path)
+    assert list(directory.read_all("Group")) == list(whole.read_all("Group"))
+    directory = JsonFileDirectory(path)
+    assert directory.find("User", "jobTitle", 'HEAD of "ops"\n\\ ✓') == whole.find(
+        "User", "jobTitle", 'head of "ops"\n\\ ✓'
+    )
+
+
+def test_a_file_changed_in_place_while_its_texts_are_left_in_it_fails_the_write(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    ids = _written(path)
+    directory = JsonFileDirectory(path)
+    directory.update("User", ids[0], Modification(replace={"displayName": "Zero"}))
+    text = path.read_bytes()
+    with path.open("r+b") as handle:  # edited in place meanwhile (not replaced, as synctui writes)
+        handle.write(text.replace(b'"User 1"', b'"Us3r 1"', 1))
+    with pytest.raises(TargetDataError, match="changed while the cycle read it"):
+        directory.flush()
+    with pytest.raises(TargetDataError, match="changed while the cycle read it"):
+        directory.get("User", ids[2])
+    assert b'"Us3r 1"' in path.read_bytes()  # the edit is not overwritten
