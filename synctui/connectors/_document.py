@@ -540,7 +540,7 @@ class JsonDocumentDirectory:
             placed: dict[str, _PlacedTexts] = {}
             for key, (ids, lengths) in noted.collections.items():
                 # Each text starts after the one before it and a comma; the first after the `[`.
-                starts = list(accumulate([noted.values[key][0] + 1, *(length + 1 for length in lengths[:-1])]))
+                starts = list(accumulate([noted.values[key][0] + 1, *map(add, lengths[:-1], repeat(1))]))
                 placed[key] = (ids, starts, list(map(add, starts, lengths)))
             return noted.values, placed, noted.indexes
         index = DocumentIndex.build(data, version, self._collections.values(), items_proven=True, with_ids=True)
