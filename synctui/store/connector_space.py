@@ -37,8 +37,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from enum import Enum
-from itertools import compress, repeat
-from operator import is_, itemgetter, not_
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, Literal, cast
 
@@ -425,34 +424,14 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
         return value.hash, value.cycle  # type: ignore[union-attr]
 
     def keys_with_references_due(self) -> list[str]:
-        keys, rows, entries = self._split()
-        due: set[str] = set()
-        flags = (_PENDING, _UNRESOLVED)
-        if all({True, None}.issuperset(map(itemgetter(flag), rows)) for flag in flags):
-            # Each flag is true or null (as written): the rows holding one found in C.
-            for flag in flags:
-                due.update(compress(keys, map(itemgetter(flag), rows)))
-        else:
-            due.update(
-                key for key, row in zip(keys, rows, strict=True) if row[_PENDING] is True or row[_UNRESOLVED] is True
-            )
-        due.update(key for key, entry in entries if entry.refs_pending or entry.refs_unresolved)
-        if not due:
-            return []
-        return [key for key in self._values if key in due]  # in the space's order
-
-    def _split(self) -> tuple[list[str], list[Row], list[tuple[str, SpaceEntry]]]:
-        """(the keys of the entries not made yet, their rows, the entries made with their keys),
-        for the summaries' passes over every entry: the rows' in C (100,000 in a few ms each)."""
-        keys = list(self._values)
-        values = list(self._values.values())
-        is_row = list(map(is_, map(type, values), repeat(list)))
-        if all(is_row):
-            return keys, values, []  # type: ignore[return-value] # (rows only, as checked)
-        rows: list[Row] = list(compress(values, is_row))  # type: ignore[arg-type] # (rows, as selected)
-        made = map(not_, is_row)
-        entries: list[tuple[str, SpaceEntry]] = list(compress(zip(keys, values, strict=True), made))  # type: ignore[arg-type]
-        return list(compress(keys, is_row)), rows, entries
+        due = []
+        for key, value in self._values.items():
+            if type(value) is list:
+                if value[_PENDING] is True or value[_UNRESOLVED] is True:
+                    due.append(key)
+            elif value.refs_pending or value.refs_unresolved:  # type: ignore[union-attr]
+                due.append(key)
+        return due
 
     def managed_target(self, key: str) -> str | None:
         value = self._values.get(key)
@@ -461,43 +440,23 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
         return None if value is None else value.managed_target  # type: ignore[union-attr]
 
     def owners(self) -> dict[tuple[str | None, str], str]:
-        keys, rows, entries = self._split()
-        # The rows' (target type, target) made in C; those of rows without a target taken out after.
-        owners: dict[tuple[str | None, str], str] = dict(
-            zip(map(itemgetter(_TARGET_TYPE, _TARGET), rows), keys, strict=True)
-        )
-        for unlinked in [pair for pair in owners if not pair[1]]:
-            del owners[unlinked]
-        positions: dict[str, int] | None = None
-        for key, entry in entries:
-            if entry.target_id:
-                pair = (entry.target_type, entry.target_id)
-                held = owners.get(pair)
-                if held is not None:
-                    # Two entries name one target (a stale one, see `EntrySummaries.owners`): the
-                    # later in the space's order tells, as in one pass over it.
-                    positions = positions or dict(zip(self._values, range(len(self._values)), strict=True))
-                    if positions[held] > positions[key]:
-                        continue
-                owners[pair] = key
+        owners = {}
+        for key, value in self._values.items():
+            if type(value) is list:
+                if value[_TARGET]:
+                    owners[value[_TARGET_TYPE], value[_TARGET]] = key
+            elif value.target_id:  # type: ignore[union-attr]
+                owners[value.target_type, value.target_id] = key  # type: ignore[union-attr]
         return owners
 
     def linked_by_type(self) -> Counter[str]:
-        keys, rows, entries = self._split()
-        # The rows with a target counted by (mark, type) in C: those with no mark are linked.
-        counted = Counter(map(itemgetter(_MARK, _TYPE), filter(itemgetter(_TARGET), rows)))
         linked: Counter[str] = Counter()
-        for (mark, object_type), count in counted.items():
-            if mark is None and object_type:
-                linked[object_type] += count
-        if any(mark is None and not object_type for mark, object_type in counted):
-            # Rows that name no type (a file as first laid out): the type is their key's.
-            for key, row in zip(keys, rows, strict=True):
-                if row[_TARGET] and row[_MARK] is None and not row[_TYPE]:
-                    linked[EntryKey(key).object_type] += 1
-        for _, entry in entries:
-            if entry.state is ProvisioningState.LINKED:
-                linked[entry.object_type] += 1
+        for key, value in self._values.items():
+            if type(value) is list:
+                if value[_TARGET] and value[_MARK] is None:
+                    linked[value[_TYPE] or EntryKey(key).object_type] += 1
+            elif value.state is ProvisioningState.LINKED:  # type: ignore[union-attr]
+                linked[value.object_type] += 1  # type: ignore[union-attr]
         return linked
 
 
