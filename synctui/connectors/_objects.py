@@ -11,7 +11,6 @@ import hashlib
 import os
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import chain, repeat
-from operator import ge, sub
 from typing import Any, BinaryIO, cast
 
 import orjson
@@ -79,15 +78,22 @@ class TextsInFile:
         return [data[self.starts[position] - first : self.ends[position] - first] for position in positions]
 
     def ranges(self, positions: list[int]) -> Iterator[FileRange | bytes]:
-        """The texts at `positions` (increasing, as a table keeps them) joined by commas, as
-        pieces to write: each run of texts that follow one another in the file (with the comma
-        between them) one range of it."""
+        """The texts at `positions` joined by commas, as pieces to write: each run of texts that
+        follow one another in the file (with the comma between them) one range of it."""
         self.check()
         fd = self.handle.fileno()
-        for first, last in _runs(positions):
-            if first != positions[0]:
+        starts, ends = self.starts, self.ends
+        run_start = run_end = -1
+        for number, position in enumerate(positions):
+            if position == run_end + 1 and number:
+                run_end = position
+                continue
+            if number:
+                yield FileRange(fd, starts[run_start], ends[run_end])
                 yield b","
-            yield FileRange(fd, self.starts[first], self.ends[last])
+            run_start = run_end = position
+        if positions:
+            yield FileRange(fd, starts[run_start], ends[run_end])
 
     def check(self) -> None:
         stat = os.fstat(self.handle.fileno())
@@ -172,18 +178,20 @@ class ObjectTable:
 
     def _laid_out_with_file(self, values: list[Stored], in_file: TextsInFile) -> Iterator[bytes | FileRange]:
         """`laid_out` when texts are left in the file: runs of them are copied from it."""
-        others = [number for number, value in enumerate(values) if type(value) is not int]
-        start = 0
-        for number in [*others, len(values)]:
-            if number > start:
-                yield from in_file.ranges(values[start:number])  # type: ignore[arg-type] # (positions only)
-                if number < len(values):
-                    yield b","
-            if number < len(values):
-                value = values[number]
-                text = value if type(value) is bytes else laid_out(value)  # type: ignore[arg-type] # (a dict as read)
-                yield text if number == len(values) - 1 else text + b","
-            start = number + 1
+        run: list[int] = []
+        for number, value in enumerate(values):
+            if type(value) is int:
+                run.append(value)
+                continue
+            if run:
+                yield from in_file.ranges(run)
+                yield b","
+                run = []
+            if type(value) is not bytes:
+                value = laid_out(value)  # type: ignore[arg-type] # (a dict as read)
+            yield (value if number == len(values) - 1 else value + b",")
+        if run:
+            yield from in_file.ranges(run)
 
     def text_lengths(self) -> tuple[list[str], list[int]] | None:
         """The objects' ids and the lengths of their texts as `laid_out` joins them, in its order;
@@ -193,15 +201,8 @@ class ObjectTable:
             return list(self._objects), list(map(len, values))  # type: ignore[arg-type] # (all texts)
         if self._in_file is None or not {bytes, int}.issuperset(map(type, values)):
             return None
-        # The lengths in the file looked up in C; then those of the texts read (few) put in.
-        in_file = list(map(sub, self._in_file.ends, self._in_file.starts))
-        positions = list(values)
-        read = {number: len(value) for number, value in enumerate(positions) if type(value) is bytes}
-        for number in read:
-            positions[number] = 0
-        lengths = list(map(in_file.__getitem__, positions))  # type: ignore[arg-type] # (positions only)
-        for number, length in read.items():
-            lengths[number] = length
+        starts, ends = self._in_file.starts, self._in_file.ends
+        lengths = [len(value) if type(value) is bytes else ends[value] - starts[value] for value in values]  # type: ignore[index]
         return list(self._objects), lengths
 
     def indexes(self) -> dict[str, AttributeIndex]:
@@ -535,26 +536,6 @@ class ObjectTable:
                     holders.pop(object_id, None)
                     if not holders:
                         del index[key]
-
-
-def _runs(positions: list[int]) -> Iterator[tuple[int, int]]:
-    """(first, last) of each run of consecutive numbers in `positions`, strictly increasing: where
-    each run ends is found by a binary search (`positions[i] - first == i - start` holds up to it),
-    so a cycle's 100,000 positions with a few hundred gaps take a few thousand steps, not a pass."""
-    if any(map(ge, positions, positions[1:])):
-        raise ValueError("positions must increase")  # (a table keeps its objects in the file's order)
-    start, count = 0, len(positions)
-    while start < count:
-        first = positions[start]
-        low, high = start + 1, count
-        while low < high:
-            middle = (low + high) // 2
-            if positions[middle] - first == middle - start:
-                low = middle + 1
-            else:
-                high = middle
-        yield first, positions[low - 1]
-        start = low
 
 
 def _add_holder(index: _Index, key: Hashable, object_id: str) -> None:

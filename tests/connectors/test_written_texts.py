@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from synctui.connectors._objects import ObjectTable, _runs, _values_in_texts, laid_out
+from synctui.connectors._objects import ObjectTable, _values_in_texts, laid_out
 from synctui.connectors.base import Modification, TargetDataError
 from synctui.connectors.document_index import DocumentIndex, FileVersion, WrittenTexts
 from synctui.connectors.jsonfile import JsonFileDirectory, jsonfile_definition
@@ -366,21 +366,3 @@ def test_a_file_changed_in_place_while_its_texts_are_left_in_it_fails_the_write(
     with pytest.raises(TargetDataError, match="changed while the cycle read it"):
         directory.get("User", ids[2])
     assert b'"Us3r 1"' in path.read_bytes()  # the edit is not overwritten
-
-
-@pytest.mark.parametrize(
-    ("positions", "runs"),
-    [
-        ([], []),
-        ([4], [(4, 4)]),
-        ([0, 1, 2, 3], [(0, 3)]),
-        ([0, 2, 3, 4, 9, 10, 12], [(0, 0), (2, 4), (9, 10), (12, 12)]),
-        (list(range(5, 1000)) + list(range(1001, 1003)), [(5, 999), (1001, 1002)]),
-    ],
-)
-def test_runs_of_positions_are_found_where_a_pass_would_find_them(
-    positions: list[int], runs: list[tuple[int, int]]
-) -> None:
-    assert list(_runs(positions)) == runs
-    with pytest.raises(ValueError):
-        list(_runs([*positions, *positions[-1:], 0] if positions else [1, 0]))
