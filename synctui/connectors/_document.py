@@ -852,16 +852,16 @@ class _ObjectFromText:
 
 def _document_text(
     document: dict[str, Any], tables: Mapping[str, ObjectTable], spans: dict[str, tuple[int, int]] | None = None
-) -> Iterator[bytes | FileRange]:
+) -> Iterator[bytes]:
     """The file's text, as `fileio.indented_json` writes `document` with each of `tables`' objects
     in the list under its key (orjson's indent of 2), in pieces: the objects' texts are the
     tables' own (see `ObjectTable.laid_out`). `spans`, if given, gets the byte range of each
     top-level key's value as the text is made (see `WrittenTexts`)."""
     position = 0
 
-    def counted(piece: bytes | FileRange) -> bytes | FileRange:
+    def counted(piece: bytes) -> bytes:
         nonlocal position
-        position += piece.end - piece.start if type(piece) is FileRange else len(piece)  # type: ignore[arg-type]
+        position += len(piece)
         return piece
 
     yield counted(b"{")
