@@ -45,6 +45,7 @@ def _written(path: Path, count: int = 40, *, find: bool = True) -> list[str]:
     if find:
         assert directory.find("User", "userPrincipalName", "nobody@contoso.example") == []
     directory.flush()
+    directory.close()  # (the note is written as the directory is let go)
     return ids
 
 
@@ -75,6 +76,7 @@ def _change(directory: JsonFileDirectory, ids: list[str]) -> None:
     assert directory.find("User", "userPrincipalName", "user4@contoso.example") == []
     assert [user["id"] for user in directory.find("User", "userPrincipalName", "renamed@contoso.example")] == [ids[4]]
     directory.flush()
+    directory.close()
 
 
 def _same_change_both_ways(tmp_path: Path, prepare: Any = None) -> tuple[bytes, bytes, JsonFileDirectory]:
@@ -229,13 +231,15 @@ def test_objects_kept_as_dicts_leave_no_note_and_the_next_read_finds_their_texts
     ids = _written(path)
     whole = _parsed_whole(path)
     whole.update("User", ids[0], Modification(replace={"displayName": "Zero"}))
-    whole.flush()  # its other objects are dicts as parsed: where their texts lie is not noted
+    whole.flush()
+    whole.close()  # its other objects are dicts as parsed: where their texts lie is not noted
     assert WrittenTexts.load(path, FileVersion.of(path.stat())) is None
     directory = JsonFileDirectory(path)
     assert directory.get("User", ids[0])["displayName"] == "Zero"  # type: ignore[index]
     assert _kept_as_text(directory)
     directory.update("User", ids[1], Modification(replace={"displayName": "One"}))
     directory.flush()
+    directory.close()
     assert WrittenTexts.load(path, FileVersion.of(path.stat())) is not None
     assert _parsed_whole(path).get("User", ids[1])["displayName"] == "One"  # type: ignore[index]
 
@@ -248,6 +252,7 @@ def test_a_noted_index_with_shared_values_finds_every_holder(tmp_path: Path) -> 
     directory.create("User", {"displayName": "Other"})
     assert len(directory.find("User", "displayName", "SAME")) == 2
     directory.flush()
+    directory.close()
     again = JsonFileDirectory(path)
     assert again.get("User", first) is not None
     assert "displayName" in again._tables["User"]._indexes
@@ -262,6 +267,7 @@ def test_a_noted_index_of_another_case_rule_is_built_again(tmp_path: Path) -> No
     user = directory.create("User", {"displayName": "Mixed Case"})
     assert directory.find("User", "displayName", "mixed case") != []
     directory.flush()
+    directory.close()
     noted = WrittenTexts.load(path, FileVersion.of(path.stat()))
     assert noted is not None and "displayName" in noted.indexes["User"]
     table = ObjectTable(USER, {user: orjson.loads(path.read_bytes())["User"][0]})
@@ -366,3 +372,31 @@ def test_a_file_changed_in_place_while_its_texts_are_left_in_it_fails_the_write(
     with pytest.raises(TargetDataError, match="changed while the cycle read it"):
         directory.get("User", ids[2])
     assert b'"Us3r 1"' in path.read_bytes()  # the edit is not overwritten
+
+
+def test_the_note_is_of_the_last_version_written_and_only_when_nothing_changed_since(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    directory = JsonFileDirectory(path)
+    directory.create("User", {"displayName": "One"})
+    directory.flush()
+    assert not WrittenTexts.location(path).exists()  # not at each flush: as the directory is let go
+    directory.create("User", {"displayName": "Two"})
+    directory.flush()
+    directory.close()
+    noted = WrittenTexts.load(path, FileVersion.of(path.stat()))
+    assert noted is not None and len(noted.collections["User"][0]) == 2
+
+    changed = JsonFileDirectory(tmp_path / "changed.json")
+    changed.create("User", {"displayName": "One"})
+    changed.flush()
+    changed.create("User", {"displayName": "Two"})  # not flushed: the file is not what the tables hold
+    changed.close()
+    assert not WrittenTexts.location(tmp_path / "changed.json").exists()
+
+    replaced = JsonFileDirectory(tmp_path / "replaced.json")
+    replaced.create("User", {"displayName": "One"})
+    replaced.flush()
+    (tmp_path / "other.json").write_text('{"User": []}')
+    os.replace(tmp_path / "other.json", tmp_path / "replaced.json")  # written again by someone else
+    replaced.close()
+    assert not WrittenTexts.location(tmp_path / "replaced.json").exists()
