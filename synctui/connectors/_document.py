@@ -366,10 +366,13 @@ class JsonDocumentDirectory:
                 return False
             pieces: list[bytes | FileRange] = []
             edits = []
+            rewritten = []
             position = moved = 0
             for in_text in changed:
                 written = in_text.table.stored_object(in_text.object_id)
                 text = orjson.dumps(written) if in_text.compact else laid_out(written)
+                key = self._collections[in_text.table.definition.name]
+                rewritten.append((key, in_text.object_id, len(in_text.text), len(text)))
                 pieces += [FileRange(handle.fileno(), position, in_text.start), text]
                 # Where this object ended once the ones before it were written, and by how much it grows.
                 edits.append((in_text.end + moved, len(text) - len(in_text.text)))
@@ -386,6 +389,9 @@ class JsonDocumentDirectory:
             trusted = index.written if index is not None else Written.of(self.path, before)
             trusted = None if trusted is None else trusted.at(now)
             index = None if index is None else index.edited(edits, now)
+            if self.keeps_written_text and trusted is not None:
+                # The next cycle reads the note of the version before, with these (see `WrittenTexts`).
+                WrittenTexts.note_rewritten(self.path, before, now, rewritten)
             if index is None:
                 # Written by provision on demand, the file is likely read again by the next one.
                 DocumentIndex.seen(self.path, now, trusted)
@@ -438,9 +444,10 @@ class JsonDocumentDirectory:
         wrote is not parsed: each object is kept as its text (see `_written_objects`)."""
         written = None if whole or not self.keeps_written_text else self._written_objects()
         indexes: dict[str, dict[str, AttributeIndex]] = {}
+        rewritten: dict[str, list[str]] = {}
         in_file: dict[str, TextsInFile] = {}
         if written is not None:
-            document, by_key, in_file, indexes = written
+            document, by_key, in_file, (indexes, rewritten) = written
         else:
             document = self._read_document()
             # Objects checked when they were written (unique ids, valid values) are not checked again.
@@ -463,7 +470,8 @@ class JsonDocumentDirectory:
                     objects[object_id] = in_text.table.stored_object(object_id)
             table = tables[object_type] = ObjectTable(object_definition, objects, in_file.get(key))
             if key in indexes and not any(type_name == object_type for type_name, _ in self._objects_from_text):
-                table.adopt_indexes(indexes[key])  # (noted of these objects as written, none since)
+                # (Noted of these objects as written, but for those rewritten since.)
+                table.adopt_indexes(indexes[key], rewritten.get(key, []))
         self._document = document
         self._tables = tables
         self._objects_from_text = {}
@@ -479,10 +487,7 @@ class JsonDocumentDirectory:
 
     def _written_objects(
         self,
-    ) -> (
-        tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, TextsInFile], dict[str, dict[str, AttributeIndex]]]
-        | None
-    ):
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, TextsInFile], _NotedIndexes] | None:
         """(the document with its collections' values left out, each collection's objects by id
         as the positions of their texts in the file, where those lie, the attribute indexes noted
         as it was written), for a version of the file this directory wrote (see `Written`); None
@@ -517,7 +522,7 @@ class JsonDocumentDirectory:
                 document: dict[str, Any] = {}
                 by_key: dict[str, dict[str, Any]] = {}
                 in_file: dict[str, TextsInFile] = {}
-                values, texts, indexes = placed
+                values, texts, noted = placed
                 for key, (start, end) in values.items():
                     items = texts.get(key)
                     if items is None:
@@ -537,7 +542,7 @@ class JsonDocumentDirectory:
                 by_key.setdefault(key, {})
             self._version_read = version
             kept = bool(in_file)
-            return document, by_key, in_file, indexes
+            return document, by_key, in_file, noted
         finally:
             if not kept:
                 handle.close()
@@ -547,7 +552,7 @@ class JsonDocumentDirectory:
 
     def _placed_texts(
         self, data: mmap.mmap, version: FileVersion
-    ) -> tuple[dict[str, tuple[int, int]], dict[str, _PlacedTexts], dict[str, dict[str, AttributeIndex]]] | None:
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, _PlacedTexts], _NotedIndexes] | None:
         """(each top-level key → its value's byte range, each collection's key → its objects' ids
         and where their texts start and end, the attribute indexes noted) in this version of the
         file, which this directory wrote: as noted when it was written (`WrittenTexts`), else found
@@ -560,7 +565,7 @@ class JsonDocumentDirectory:
                 # Each text starts after the one before it and a comma; the first after the `[`.
                 starts = list(accumulate([noted.values[key][0] + 1, *map(add, lengths[:-1], repeat(1))]))
                 placed[key] = (ids, starts, list(map(add, starts, lengths)))
-            return noted.values, placed, noted.indexes
+            return noted.values, placed, (noted.indexes, noted.rewritten)
         index = DocumentIndex.build(data, version, self._collections.values(), items_proven=True, with_ids=True)
         if index is None:
             return None
@@ -569,7 +574,7 @@ class JsonDocumentDirectory:
             if items.built is None or items.ids is None:
                 return None
             found[key] = (orjson.loads(b"[" + b",".join(items.ids) + b"]"), *items.built)
-        return index.values, found, {}
+        return index.values, found, ({}, {})
 
     def _find_in_text(self, definition: ObjectDefinition, object_id: str) -> _ObjectFromText | None:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
@@ -842,6 +847,10 @@ def _checked(
 
 
 _ID = itemgetter("id")
+
+_NotedIndexes = tuple[dict[str, dict[str, AttributeIndex]], dict[str, list[str]]]
+"""The attribute indexes noted of each collection (see `WrittenTexts`), and the ids of its objects
+rewritten since (whose values the indexes may not hold as they are now)."""
 
 _PlacedTexts = tuple[list[str], Iterable[int], Iterable[int]]
 """A collection's objects' ids, and where each one's text starts and ends in the file, in its order."""

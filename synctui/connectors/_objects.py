@@ -129,6 +129,8 @@ class ObjectTable:
         self._write_rules: dict[str, tuple[str, type | None]] = {}
         """Attribute names as callers spell them → see `_write_rule`."""
         self._indexes: dict[str, _Index] = {}
+        self._adopted: set[str] = set()
+        """The attributes whose index was taken from a note (see `adopt_indexes`), not built here."""
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -217,20 +219,36 @@ class ObjectTable:
                 noted[name] = AttributeIndex(name in self._case_exact, list(index), holders)  # type: ignore[arg-type]
         return noted
 
-    def adopt_indexes(self, indexes: dict[str, AttributeIndex]) -> None:
-        """Take indexes noted when the table's objects were written as they are now (see
-        `indexes`), instead of building them on the first `find`; one whose attribute's case rule
-        has changed since is built again."""
+    def adopt_indexes(self, indexes: dict[str, AttributeIndex], rewritten: list[str]) -> None:
+        """Take indexes noted when the table's objects were written (see `indexes`), instead of
+        building them on the first `find`: the objects `rewritten` since are indexed again as they
+        are now. One whose attribute's case rule has changed since is built again."""
         for name, noted in indexes.items():
             if name in self._indexes or noted.case_exact != (name in self._case_exact):
                 continue
+            index: _Index
             if {str}.issuperset(map(type, noted.holders)):
-                self._indexes[name] = dict(zip(noted.keys, cast(list[str], noted.holders), strict=True))
-                continue
-            index: _Index = {}
-            for key, holders in zip(noted.keys, noted.holders, strict=True):
-                index[key] = holders if type(holders) is str else dict.fromkeys(holders)
+                index = dict(zip(noted.keys, cast(list[str], noted.holders), strict=True))
+            else:
+                index = {}
+                for key, holders in zip(noted.keys, noted.holders, strict=True):
+                    index[key] = holders if type(holders) is str else dict.fromkeys(holders)
+            if rewritten:
+                again = set(rewritten)
+                for held, holding in list(index.items()):
+                    if type(holding) is str:
+                        if holding in again:
+                            del index[held]
+                    else:
+                        for object_id in again.intersection(holding):
+                            del holding[object_id]  # type: ignore[union-attr]
+                        if not holding:
+                            del index[held]
+                for object_id in again:
+                    if object_id in self._objects:
+                        self._index_object(object_id, self._existing_object(object_id), {name: index})
             self._indexes[name] = index
+            self._adopted.add(name)
 
     def stored_object(self, object_id: str) -> DirectoryObject:
         """The object as stored (its anchor as `id`), the caller's own."""
@@ -279,9 +297,30 @@ class ObjectTable:
         holders = index.get(key)
         if holders is None:
             return []
+        if name in self._adopted:
+            return self._holding(name, key, index)
         if type(holders) is str:
             return [self._present(self._existing(holders))]
         return [self._present(self._existing(object_id)) for object_id in holders]
+
+    def _holding(self, name: str, key: Hashable, index: _Index) -> list[DirectoryObject]:
+        """The objects an index taken from a note (see `adopt_indexes`) says hold `key`, each
+        checked to hold it: one that does not (the note kept a value no object has any more) is
+        taken out of the index, so that what a cycle finds is what an index built now finds."""
+        holders = index[key]
+        found = []
+        for object_id in [holders] if type(holders) is str else list(holders):
+            stored = self._objects.get(object_id)
+            obj = None if stored is None else self._existing_object(object_id)
+            if obj is not None and key in self._keys(name, obj.get(name)):
+                found.append(self._present(self._existing(object_id)))
+            elif type(holders) is str:
+                del index[key]
+            else:
+                holders.pop(object_id, None)  # type: ignore[union-attr]
+                if not holders:
+                    del index[key]
+        return found
 
     # --- writing ----------------------------------------------------------------------------
 

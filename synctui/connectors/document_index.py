@@ -141,6 +141,9 @@ class WrittenTexts:
     indexes: dict[str, dict[str, AttributeIndex]] = field(default_factory=dict)
     """Each collection's key → the attribute indexes its table held as it was written (see
     `ObjectTable.indexes`), so that the next cycle's first `find` need not read every object."""
+    rewritten: dict[str, list[str]] = field(default_factory=dict)
+    """Each collection's key → the ids of its objects rewritten in place since the note was
+    written (see `note_rewritten`): `indexes` may not hold their values as they are now."""
 
     @staticmethod
     def location(path: Path) -> Path:
@@ -160,13 +163,53 @@ class WrittenTexts:
         }
         _replace(self.location(path), [orjson.dumps(note)])
 
+    @staticmethod
+    def rewritten_location(path: Path) -> Path:
+        return path.with_name(f".{path.name}.texts-rewritten")
+
+    @classmethod
+    def note_rewritten(
+        cls, path: Path, before: FileVersion, now: FileVersion, rewritten: list[tuple[str, str, int, int]]
+    ) -> None:
+        """Note objects that provision on demand rewrote in place, the file going from version
+        `before` to `now`: each as (its collection's key, its id, the length of its old text, of its
+        new one), in the order written. They follow those noted since the note's version, if
+        `before` is where those left the file; else they start afresh (and match no note, unless
+        `before` is its version). A few hundred bytes, where rewriting the note would mean reading
+        10 MB; a cycle then reads the note with them (see `load`)."""
+        location = cls.rewritten_location(path)
+        chain = _small_json(location)
+        if (
+            type(chain) is not dict
+            or chain.get("format") != FORMAT
+            or chain.get("to") != before.listed()
+            or type(chain.get("rewritten")) is not list
+            or len(chain["rewritten"]) + len(rewritten) > MAX_EDITS
+        ):
+            chain = {"format": FORMAT, "from": before.listed(), "rewritten": []}
+        chain["to"] = now.listed()
+        chain["rewritten"] += [list(edit) for edit in rewritten]
+        _replace(location, [orjson.dumps(chain)])
+
     @classmethod
     def load(cls, path: Path, version: FileVersion) -> WrittenTexts | None:
-        """The note beside `path`, if it is there, whole, of this version of the file, and fits it."""
+        """The note beside `path`, if it is there, whole, of this version of the file (or of the
+        version before the objects noted as rewritten since were), and fits it."""
         try:
             note = orjson.loads(cls.location(path).read_bytes())
-            if type(note) is not dict or note.get("format") != FORMAT or note.get("version") != version.listed():
+            if type(note) is not dict or note.get("format") != FORMAT:
                 return None
+            rewritten: list[Any] = []
+            if note.get("version") != version.listed():
+                chain = _small_json(cls.rewritten_location(path))
+                if (
+                    type(chain) is not dict
+                    or chain.get("format") != FORMAT
+                    or chain.get("to") != version.listed()
+                    or chain.get("from") != note.get("version")
+                ):
+                    return None
+                rewritten = chain["rewritten"]
             values = {key: (start, end) for key, start, end in note["values"]}
             collections = {key: (ids, lengths) for key, ids, lengths in note["collections"]}
             indexes = {
@@ -178,7 +221,35 @@ class WrittenTexts:
         if any(index is None for by_name in indexes.values() for index in by_name.values()):
             return None
         texts = cls(version, values, collections, indexes)  # type: ignore[arg-type] # (no None, as checked)
+        if rewritten and not texts._rewrite(rewritten):
+            return None
         return texts if texts.fits() else None
+
+    def _rewrite(self, rewritten: list[Any]) -> bool:
+        """Take in objects rewritten in place (see `note_rewritten`): each one's text changes length,
+        and what follows it in the file moves by as much. False when one is not as noted."""
+        for edit in rewritten:
+            if type(edit) is not list or len(edit) != 4:
+                return False
+            key, object_id, old, new = edit
+            if key not in self.collections or type(old) is not int or type(new) is not int:
+                return False
+            ids, lengths = self.collections[key]
+            try:
+                position = ids.index(object_id)
+            except ValueError:
+                return False
+            if lengths[position] != old:
+                return False
+            lengths[position] = new
+            start, end = self.values[key]
+            for other, (other_start, other_end) in self.values.items():
+                if other == key:
+                    self.values[other] = (start, end + new - old)
+                elif other_start > start:
+                    self.values[other] = (other_start + new - old, other_end + new - old)
+            self.rewritten.setdefault(key, []).append(object_id)
+        return True
 
     def fits(self) -> bool:
         """Whether the texts fill each collection's value, as in a whole write, and every id is a
@@ -510,6 +581,14 @@ def end_of_value(data: mmap.mmap | bytes, start: int) -> int | None:
         text = window[:end].encode()
         # Bytes that are not UTF-8 were replaced in `window`: such text is not what the file holds.
         return start + len(text) if data[start : start + len(text)] == text else None
+
+
+def _small_json(location: Path) -> Any:
+    """The JSON value of a small file; None if it is missing or not JSON."""
+    try:
+        return orjson.loads(location.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
 
 
 def _header(path: Path) -> dict[str, Any]:

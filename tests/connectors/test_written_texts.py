@@ -212,18 +212,68 @@ def test_an_invalid_value_in_a_file_replaced_since_is_reported(tmp_path: Path) -
         JsonFileDirectory(path).get("User", "x")
 
 
-def test_a_version_written_by_provision_on_demand_is_found_in_the_text(tmp_path: Path) -> None:
+def _on_demand(path: Path, object_id: str, replace: dict[str, Any]) -> None:
+    """An object changed as provision on demand changes it: read alone, rewritten in place."""
+    directory = JsonFileDirectory(path)
+    assert directory.read_one("User", object_id) is not None
+    directory.update("User", object_id, Modification(replace=replace))
+    directory.flush()
+    assert directory._document is None  # (written in place, the rest of the file not read)
+    directory.close()
+
+
+def test_objects_rewritten_by_provision_on_demand_are_read_with_the_note_of_the_version_before(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "target.json"
     ids = _written(path)
-    on_demand = JsonFileDirectory(path)
-    assert on_demand.read_one("User", ids[6]) is not None
-    on_demand.update("User", ids[6], Modification(replace={"displayName": "Six"}))
-    on_demand.flush()  # the object written in place: the note is of the version before
-    assert WrittenTexts.load(path, FileVersion.of(path.stat())) is None
+    _on_demand(path, ids[6], {"displayName": "Six, a longer name", "userPrincipalName": "six@contoso.example"})
+    _on_demand(path, ids[2], {"displayName": "2"})
+    _on_demand(path, ids[6], {"jobTitle": "Sixth"})
+    noted = WrittenTexts.load(path, FileVersion.of(path.stat()))
+    assert noted is not None and noted.rewritten == {"User": [ids[6], ids[2], ids[6]]}
     directory = JsonFileDirectory(path)
-    assert directory.get("User", ids[6])["displayName"] == "Six"  # type: ignore[index]
+    whole = _parsed_whole(path)
+    assert directory.get("User", ids[6]) == whole.get("User", ids[6])
+    assert directory.get("User", ids[6])["jobTitle"] == "Sixth"  # type: ignore[index]
     assert _kept_as_text(directory)
-    assert [user["id"] for user in directory.find("User", "userPrincipalName", "user6@contoso.example")] == [ids[6]]
+    assert [user["id"] for user in directory.find("User", "userPrincipalName", "SIX@contoso.example")] == [ids[6]]
+    assert directory.find("User", "userPrincipalName", "user6@contoso.example") == []
+    assert [user["id"] for user in directory.find("User", "userPrincipalName", "user2@contoso.example")] == [ids[2]]
+    assert list(directory.read_all("User")) == list(whole.read_all("User"))
+    assert list(directory.read_all("Group")) == list(whole.read_all("Group"))
+
+    # A cycle over it writes what a whole parse writes.
+    twin = tmp_path / "twin" / "target.json"
+    twin.parent.mkdir()
+    shutil.copy(path, twin)
+    by_text = JsonFileDirectory(path)
+    by_text._new_id = _ids("n")  # type: ignore[method-assign]
+    _change(by_text, ids)
+    whole = _parsed_whole(twin)
+    whole._new_id = _ids("n")  # type: ignore[method-assign]
+    _change(whole, ids)
+    assert path.read_bytes() == twin.read_bytes()
+
+
+def test_rewrites_that_do_not_follow_the_note_are_done_without(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    ids = _written(path)
+    _on_demand(path, ids[6], {"displayName": "Six"})
+    rewritten = WrittenTexts.rewritten_location(path)
+    chain = orjson.loads(rewritten.read_bytes())
+    for broken in (
+        {**chain, "from": [1, 2, 3]},  # of another version than the note's
+        {**chain, "rewritten": [["User", ids[6], 1, 2]]},  # not the length noted
+        {**chain, "rewritten": [["User", "nobody", 1, 2]]},
+    ):
+        rewritten.write_bytes(orjson.dumps(broken))
+        assert WrittenTexts.load(path, FileVersion.of(path.stat())) is None
+        directory = JsonFileDirectory(path)
+        assert directory.get("User", ids[6])["displayName"] == "Six"  # type: ignore[index]
+        assert _kept_as_text(directory)  # found in the file's text instead
+    rewritten.write_bytes(orjson.dumps(chain)[:10])  # torn
+    assert WrittenTexts.load(path, FileVersion.of(path.stat())) is None
 
 
 def test_objects_kept_as_dicts_leave_no_note_and_the_next_read_finds_their_texts(tmp_path: Path) -> None:
@@ -272,7 +322,7 @@ def test_a_noted_index_of_another_case_rule_is_built_again(tmp_path: Path) -> No
     assert noted is not None and "displayName" in noted.indexes["User"]
     table = ObjectTable(USER, {user: orjson.loads(path.read_bytes())["User"][0]})
     table._case_exact.add("displayName")  # as a definition whose attribute became caseExact reads it
-    table.adopt_indexes(noted.indexes["User"])
+    table.adopt_indexes(noted.indexes["User"], [])
     assert "displayName" not in table._indexes
     assert table.find("displayName", "mixed case") == []
     assert [found["id"] for found in table.find("displayName", "Mixed Case")] == [user]
@@ -400,3 +450,22 @@ def test_the_note_is_of_the_last_version_written_and_only_when_nothing_changed_s
     os.replace(tmp_path / "other.json", tmp_path / "replaced.json")  # written again by someone else
     replaced.close()
     assert not WrittenTexts.location(tmp_path / "replaced.json").exists()
+
+
+def test_a_noted_value_no_object_holds_any_more_is_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "target.json"
+    ids = _written(path)
+    location = WrittenTexts.location(path)
+    note = orjson.loads(location.read_bytes())
+    keys, holders = note["indexes"]["User"]["userPrincipalName"][1:]
+    keys.append("stale@contoso.example")  # as if noted of an object whose value has changed since
+    holders.append(ids[3])
+    keys.append("gone@contoso.example")  # of an object deleted since
+    holders.append([ids[4], "deleted"])
+    location.write_bytes(orjson.dumps(note))
+    directory = JsonFileDirectory(path)
+    assert directory.find("User", "userPrincipalName", "stale@contoso.example") == []
+    assert directory.find("User", "userPrincipalName", "gone@contoso.example") == []
+    index = directory._tables["User"]._indexes["userPrincipalName"]
+    assert "stale@contoso.example" not in index and "gone@contoso.example" not in index
+    assert [user["id"] for user in directory.find("User", "userPrincipalName", "user3@contoso.example")] == [ids[3]]
