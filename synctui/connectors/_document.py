@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -100,6 +101,8 @@ class JsonDocumentDirectory:
         self._keyless: tuple[FileVersion, int, int] | None = None
         """(version, start, end): text of that version of an indented file, searched for an object
         (see `_in_indented_text`), that holds no top-level key: `_value_from_text` skips it."""
+        self._respelled: tuple[FileVersion, _Respelled | None] | None = None
+        """The strings of a version of the file spelled otherwise than orjson writes them (see `_respelled`)."""
         self._rules = rules_digest(list(self._object_definitions.values()))
         """The value rules of this directory's object types, as a version of the file it wrote notes them."""
         self._version_read: FileVersion | None = None
@@ -279,29 +282,41 @@ class JsonDocumentDirectory:
                         return orjson.loads(data[span[0] : span[1]])
                     except orjson.JSONDecodeError:
                         return NOT_IN_TEXT
+                # A key spelled with escapes (`"appRole\\u0041ssignments"`), which orjson reads as
+                # the same key, is not what the searches below look for.
+                respelled = self._respelled_of(data, stat)
+                if respelled is None or key in respelled.keys:
+                    return NOT_IN_TEXT
                 if data[:2] == b'{"':
                     # Compact: the text cannot tell a top-level key from an object's, only that
                     # the key is nowhere (a `"` in a JSON string is escaped, so this text is a key).
-                    return None if data.find(orjson.dumps(key) + b":") < 0 else NOT_IN_TEXT
+                    # Searched without its closing `"`: a writer that puts a space before the `:`
+                    # (Python's `json`) writes text that starts so too; a longer key only defers.
+                    return None if data.find(orjson.dumps(key)[:-1]) < 0 else NOT_IN_TEXT
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
-                marker = b"\n  " + orjson.dumps(key) + b": "
-                # Whether it is there at all, searched backwards: the search then tests the marker's
-                # first byte, a line break (one byte in ~30 of indented text), not its last, a space
-                # (one in ~3). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
+                # The key's line as far as its name (a longer key, or a space before the `:`,
+                # only defers), and as orjson writes it whole.
+                line = b"\n  " + orjson.dumps(key)[:-1]
+                marker = line + b'": '
+                # Whether it is there at all, searched backwards: the search then tests the line's
+                # first byte, a line break (one byte in ~30 of indented text), not its last (a
+                # letter). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
                 # Text the search of an object found keyless is skipped (a late user's: 3 ms).
                 keyless = self._keyless
                 if keyless is not None and keyless[0] == FileVersion.of(stat):
-                    if data.rfind(marker, keyless[2]) < 0 and data.rfind(marker, 0, keyless[1] + len(marker)) < 0:
+                    if data.rfind(line, keyless[2]) < 0 and data.rfind(line, 0, keyless[1] + len(line)) < 0:
                         return None
-                elif data.rfind(marker) < 0:
+                elif data.rfind(line) < 0:
                     return None
-                at = data.find(marker)
+                at = data.find(line)
+                if data[at : at + len(marker)] != marker:
+                    return NOT_IN_TEXT
                 start = at + len(marker)
                 if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
                     return []
                 end = data.find(b"\n  ]", start)
-                if end < 0 or data.find(marker, end) >= 0:
+                if end < 0 or data.find(line, end) >= 0:
                     return NOT_IN_TEXT
                 text = data[start : end + 4]
         try:
@@ -444,15 +459,28 @@ class JsonDocumentDirectory:
                     # What the index points at is not that object: the index is wrong, search.
                     DocumentIndex.remove(self.path)
                     self._index = (index.version, None)
-                collection = orjson.dumps(self._collections[definition.name])
+                name = self._collections[definition.name]
+                respelled = self._respelled_of(data, stat)
+                if respelled is None or respelled.may_hide(name, object_id):
+                    return None  # the object, or a key that says where it is, may be spelled otherwise
+                collection = orjson.dumps(name)
                 compact = data[:2] == b'{"'
                 if compact:
                     found = self._in_compact_text(data, collection, object_id)
-                else:
+                elif data[:5] == b'{\n  "':
                     found, keyless = _in_indented_text(data, collection, object_id)
                     if keyless is not None:
                         self._keyless = (FileVersion.of(stat), *keyless)
+                else:
+                    return None  # not laid out as orjson writes a file (a byte order mark, say)
                 return _checked(definition, object_id, found, compact=compact)
+
+    def _respelled_of(self, data: mmap.mmap, stat: os.stat_result) -> _Respelled | None:
+        """`_respelled(data)`, found once for each version of the file."""
+        version = FileVersion.of(stat)
+        if self._respelled is None or self._respelled[0] != version:
+            self._respelled = (version, _respelled(data))
+        return self._respelled[1]
 
     def _index_of(self, data: mmap.mmap, stat: os.stat_result) -> DocumentIndex | None:
         """The index of this version of the file (see `DocumentIndex.of`); None when it has none
@@ -595,6 +623,70 @@ def _in_indented_text(
     return (opening, data[opening : closing + 6]), (start, at)
 
 
+_RESPELLED_LISTED = 10_000
+"""Strings spelled otherwise than orjson writes them that `_respelled` lists, at most: a file with
+more (one written by Python's `json`, which escapes every character that is not ASCII) is read
+whole by provision on demand, rather than spend more on listing them."""
+
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"')
+"""The rest of a JSON string's text, from within it to its closing `"`."""
+_COLON = re.compile(rb"[ \t\r\n]*:")
+
+
+@dataclass(frozen=True)
+class _Respelled:
+    """The strings of a file's text spelled with an escape that orjson does not write (`\\u0041`
+    for `A`, `\\/` for `/`), decoded: orjson reads such a string as the one it spells, but the text
+    searches look for a string as orjson writes it, and would miss it."""
+
+    keys: frozenset[str]
+    values: frozenset[str]
+
+    def may_hide(self, collection: str, object_id: str) -> bool:
+        """Whether the search of an object could miss what the whole read sees: the collection's
+        key or an `"id"` key spelled otherwise (another key of the same name, whose value orjson
+        keeps), or the id itself (a second object with that id, which the whole read refuses)."""
+        return collection in self.keys or "id" in self.keys or object_id in self.keys or object_id in self.values
+
+
+def _respelled(data: mmap.mmap) -> _Respelled | None:
+    """The strings of `data` spelled with `\\u` or `\\/` escapes (see `_Respelled`); None when there are
+    more than `_RESPELLED_LISTED`, or the text around one is no JSON string (the whole read decides).
+    A file orjson wrote has none (it escapes only `"`, `\\` and control characters): the search for
+    a backslash is then all it costs, 1 ms in 40 MB (`memchr`); each one found is looked at."""
+    keys: set[str] = set()
+    values: set[str] = set()
+    at = data.find(b"\\")
+    while at >= 0:
+        if data[at + 1 : at + 2] not in (b"u", b"/"):
+            at = data.find(b"\\", at + 2)  # an escape orjson writes too (`\"`, `\n`, `\\`)
+            continue
+        # The string's opening `"` is the last one before the escape that is not escaped itself.
+        opening = data.rfind(b'"', 0, at)
+        while opening > 0 and _escaped(data, opening):
+            opening = data.rfind(b'"', 0, opening)
+        rest = _STRING_REST.match(data, at)
+        if opening < 0 or rest is None:
+            return None
+        try:
+            text = orjson.loads(data[opening : rest.end()])
+        except orjson.JSONDecodeError:
+            return None
+        (keys if _COLON.match(data, rest.end()) else values).add(text)
+        if len(keys) + len(values) > _RESPELLED_LISTED:
+            return None
+        at = data.find(b"\\", rest.end())
+    return _Respelled(frozenset(keys), frozenset(values))
+
+
+def _escaped(data: mmap.mmap, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes (is escaped)."""
+    start = at
+    while start > 0 and data[start - 1] == 0x5C:  # a backslash
+        start -= 1
+    return (at - start) % 2 == 1
+
+
 def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:
     """Where `text` (ending with a JSON string's closing `"`) is in `data` after `start`, if it is
     there once; else -1. Searched for without its closing `"` (~3x as fast in compact text, 20 ->
@@ -680,7 +772,8 @@ def _checked(
         return None
     opening, text = found
     try:
-        obj = orjson.loads(text)
+        # As deep as in the document (`{"users":[…]}`): orjson refuses text nested over 1,024 levels.
+        obj = orjson.loads(b"[[" + text + b"]]")[0][0]
     except orjson.JSONDecodeError:
         return None
     if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
