@@ -707,18 +707,33 @@ def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:
 
 def _top_level_items(data: mmap.mmap, header: bytes, before: int, headers: list[bytes]) -> int | None:
     """Where the items of the top-level collection whose key and `[` are `header` (`"users":[`)
-    start, that text being found before `before`; None when it cannot be proven. The first such
-    text is tried (searching forward is fast, and a collection's key comes early), then the last
-    (the first being a key of the same name in a value before the collection). It is the
+    start, that text being found before `before`; None when it cannot be proven. It is the
     collection's if it is a key of the top level (`_top_level_key`), not one of the same name
-    nested in a value, nor text in a string. `headers`: those of all the document's collections."""
-    first = data.find(header, 0, before)
-    if first < 0:
-        return None
-    if _top_level_key(data, first, len(header), headers):
-        return first + len(header)
-    last = data.rfind(header, first + 1, before)
-    return last + len(header) if last >= 0 and _top_level_key(data, last, len(header), headers) else None
+    nested in a value, nor text in a string. Such text is tried near the document's start (where
+    a first collection's key lies), then the last before the object (the key of a later collection,
+    found without searching the collections before it: a group of the lean tenant 20 ms sooner), then
+    the first. Any of them proven is the collection's: were it a key twice, orjson would keep the last
+    one's value, and the items before the object, checked by the caller, would include the other.
+    `headers`: those of all the document's collections."""
+    tried: list[int] = []
+    # Each searched only if the one before it is not the collection's key.
+    searches: tuple[Callable[[], int], ...] = (
+        lambda: data.find(header, 0, min(before, _NEAR_START)),
+        lambda: data.rfind(header, 0, before),
+        lambda: data.find(header, 0, before),
+    )
+    for search in searches:
+        at = search()
+        if at < 0 or at in tried:
+            continue
+        if _top_level_key(data, at, len(header), headers):
+            return at + len(header)
+        tried.append(at)
+    return None
+
+
+_NEAR_START = 1 << 16
+"""Bytes from the document's start where `_top_level_items` looks first for a collection's key."""
 
 
 def _top_level_key(data: mmap.mmap, at: int, length: int, headers: list[bytes]) -> bool:

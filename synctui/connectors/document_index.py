@@ -432,34 +432,45 @@ def _replace(location: Path, pieces: list[bytes]) -> None:
 
 
 def _top_level_values(data: mmap.mmap | bytes, end_of_document: int) -> dict[str, tuple[int, int]] | None:
-    """Each top-level key → the byte range of its value's text. A value ends at the first line as
-    deep as its key that closes it (`  ]`, `  }`), or at its line's end: searching for the closing
-    bracket skips a collection's 50 MB far faster than searching for the next key would, since
-    almost every line of the file starts as a key's does."""
+    """Each top-level key → the byte range of its value's text. In this layout a line of 2 spaces
+    and a `"` is a top-level key (`indented_key`): the keys are found by a search backwards from the
+    document's end, and each value runs from its key to the `,` before the next key's line, which
+    must close it as its opening says (`[` and `\n  ]`, `{` and `\n  }`, or all on one line).
+    Backwards, the search tests each place's first byte, a line break (one in ~30 bytes of indented
+    text): 51 MB in 24 ms, where a forward search for each collection's closing `\n  ]` took 52 (it
+    tests the last byte, `]`, and rarely skips: its neighbours, spaces, are in what it seeks). What
+    lies between the collection's items is each item's text, which its reader checks."""
+    lines = []
+    at = data.rfind(b'\n  "', 0, end_of_document)
+    while at >= 0:
+        lines.append(at)
+        at = data.rfind(b'\n  "', 0, at)
+    lines.reverse()
+    if not lines or lines[0] != 1:  # the first key right after the document's `{`
+        return None
     values: dict[str, tuple[int, int]] = {}
-    position = 1  # past the document's `{`
-    while True:
-        found = indented_key(data, position)
+    for line, next_line in zip(lines, [*lines[1:], None], strict=True):
+        found = indented_key(data, line)
         if found is None:
             return None
         key, value_start = found
+        if next_line is None:
+            value_end = end_of_document
+        elif data[next_line - 1 : next_line] == b",":
+            value_end = next_line - 1
+        else:
+            return None
         opening = data[value_start : value_start + 2]
         if opening in (b"[\n", b"{\n"):
             closing = b"\n  ]" if opening == b"[\n" else b"\n  }"
-            value_end = data.find(closing, value_start, end_of_document)
-            value_end = value_end + len(closing) if value_end >= 0 else -1
-        else:
-            value_end = data.find(b"\n", value_start, end_of_document + 1)
-            if data[value_end - 1 : value_end] == b",":
-                value_end -= 1
-        if value_end < 0 or key in values:  # a key twice: the whole read decides what that means
+            if value_end - value_start < 5 or data[value_end - 4 : value_end] != closing:
+                return None
+        elif data.find(b"\n", value_start, value_end) >= 0:
+            return None
+        if key in values:  # a key twice: the whole read decides what that means
             return None
         values[key] = (value_start, value_end)
-        if value_end == end_of_document:
-            return values
-        if data[value_end : value_end + 1] != b",":
-            return None
-        position = value_end + 1
+    return values
 
 
 def indented_key(data: mmap.mmap | bytes, at: int) -> tuple[str, int] | None:
@@ -541,6 +552,8 @@ def _items(data: mmap.mmap | bytes, start: int, end: int, *, items_proven: bool)
     """The items of the collection whose items' text is `data[start:end]` (`items_proven`: see
     `DocumentIndex.build`)."""
     matches = list(_ITEM.finditer(data, start, end))
+    if (matches[0].start() if matches else end) != start:
+        return None  # text before the first item (`[\n    5,\n    {`): not an object the search finds
     ids = [match.group(1) for match in matches]
     if None in ids or not (items_proven or (_unique(ids) and _as_orjson_writes(ids))):
         return None

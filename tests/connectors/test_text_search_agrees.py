@@ -265,3 +265,33 @@ def test_a_top_level_key_that_is_no_json_string_is_refused_as_the_whole_read_ref
     path = tmp_path / "directory.json"
     path.write_bytes(text.replace(b'"KEY"', b'"\\ud800"'))
     assert _each_read(path, "User", "u1") == ["refused"] * 3
+
+
+def test_each_top_level_value_of_an_indented_file_is_where_the_whole_read_has_it() -> None:
+    document = {
+        "note": "a, b\n  ]",
+        "users": _users(3),
+        "count": -1.5e3,
+        "empty": [],
+        "nothing": {},
+        "settings": {"a": [1, {"b": None}], "c": "}"},
+        "groups": [{"id": "g1", "members": ["u1"]}],
+        "last": True,
+    }
+    text = orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    index = DocumentIndex.build(text, FileVersion(len(text), 0, 0), ["users", "groups"])
+    assert index is not None
+    assert {key: orjson.loads(text[start:end]) for key, (start, end) in index.values.items()} == document
+    for broken in (
+        text.replace(b'\n  "count"', b'\n  "count" '),  # not as orjson lays it out
+        text.replace(b"\n  ],\n", b"\n  ]\n", 1),  # no comma between values
+        text.replace(b'"last": true', b'"last": [\ntrue'),  # a list not closed at its key's depth
+    ):
+        assert DocumentIndex.build(broken, FileVersion(len(broken), 0, 0), ["users", "groups"]) is None
+
+
+@pytest.mark.parametrize("items_proven", [False, True])
+def test_text_before_an_indented_collections_first_item_is_not_indexed(items_proven: bool) -> None:
+    """An item the search of `\\n    {` does not find (a number) would be left out of the collection."""
+    text = orjson.dumps({"users": [5, *_users(2)]}, option=orjson.OPT_INDENT_2)
+    assert DocumentIndex.build(text, FileVersion(len(text), 0, 0), ["users"], items_proven=items_proven) is None
