@@ -279,7 +279,7 @@ class JsonDocumentDirectory:
                     return None
                 if span is not None:
                     try:
-                        return orjson.loads(data[span[0] : span[1]])
+                        return _top_level_value(data[span[0] : span[1]])
                     except orjson.JSONDecodeError:
                         return NOT_IN_TEXT
                 # A key spelled with escapes (`"appRole\\u0041ssignments"`), which orjson reads as
@@ -320,7 +320,7 @@ class JsonDocumentDirectory:
                     return NOT_IN_TEXT
                 text = data[start : end + 4]
         try:
-            return orjson.loads(text)
+            return _top_level_value(text)
         except orjson.JSONDecodeError:
             return NOT_IN_TEXT
 
@@ -795,6 +795,12 @@ def _checked(
         return None
     table = ObjectTable(definition, {object_id: obj})
     return _ObjectFromText(table, object_id, opening, opening + len(text), text, compact)
+
+
+def _top_level_value(text: bytes) -> Any:
+    """The value of a top-level key whose text is `text`, parsed as deep as it lies in the document
+    (`{"key": …}`): orjson refuses text nested over 1,024 levels."""
+    return orjson.loads(b"[" + text + b"]")[0]
 
 
 _ID = itemgetter("id")

@@ -295,3 +295,14 @@ def test_text_before_an_indented_collections_first_item_is_not_indexed(items_pro
     """An item the search of `\\n    {` does not find (a number) would be left out of the collection."""
     text = orjson.dumps({"users": [5, *_users(2)]}, option=orjson.OPT_INDENT_2)
     assert DocumentIndex.build(text, FileVersion(len(text), 0, 0), ["users"], items_proven=items_proven) is None
+
+
+@pytest.mark.parametrize("layout", ["compact", "indented"])
+def test_a_top_level_value_nested_too_deep_for_the_document_is_refused(tmp_path: Path, layout: str) -> None:
+    """Alone, the assignments' text is 1,024 levels deep, which orjson reads; in the document it is
+    1,025, which orjson refuses."""
+    document = {"users": _users(3), "appRoleAssignments": [{**_assignment(1), "x": "DEEP"}]}
+    text = orjson.dumps(document, option=0 if layout == "compact" else orjson.OPT_INDENT_2)
+    path = tmp_path / "directory.json"
+    path.write_bytes(text.replace(b'"DEEP"', _nested(1_022)))
+    assert _each_read(path, "User", "u1") == ["refused"] * 3
