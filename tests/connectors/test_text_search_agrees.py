@@ -306,3 +306,32 @@ def test_a_top_level_value_nested_too_deep_for_the_document_is_refused(tmp_path:
     path = tmp_path / "directory.json"
     path.write_bytes(text.replace(b'"DEEP"', _nested(1_022)))
     assert _each_read(path, "User", "u1") == ["refused"] * 3
+
+
+def test_a_file_written_by_pythons_json_with_escaped_names_is_still_searched(tmp_path: Path) -> None:
+    """Only a key or an id spelled with escapes can hide what the whole read sees: names that
+    Python's `json` writes with escapes (`"Zo\\u00eb"`) leave the search to find the object."""
+    people = [{"id": f"u{number}", "displayName": f"Zoë Ålund/{number}"} for number in range(5)]
+    document = {"users": people, "groups": [], "appRoleAssignments": [_assignment(1, "u3")]}
+    path = tmp_path / "directory.json"
+    path.write_bytes(json.dumps(document, indent=2).replace("/", "\\/").encode())
+    assert b"\\u00eb" in path.read_bytes()
+    tenant = TenantDirectory(path)
+    assert tenant.read_one("User", "u3") == _as_read(people[3])
+    assert tenant.app_role_assignments("app") == [_assignment(1, "u3")]
+    assert tenant._document is None  # both read from the text alone
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        b'"id":\n\n' + b" " * 40 + b'"\\u00753"',  # an id after more whitespace than is looked at
+        b'"id" : "\\u00753"',
+        b'"\\u0069d"  :"u3"',
+    ],
+)
+def test_an_id_or_its_key_spelled_otherwise_after_whitespace_is_seen(tmp_path: Path, spelling: bytes) -> None:
+    text = orjson.dumps({"users": [*_users(5), {"id": "TWIN"}]}).replace(b'"id":"TWIN"', spelling)
+    path = tmp_path / "directory.json"
+    path.write_bytes(text)
+    assert _each_read(path, "User", "u3") == ["refused"] * 3
