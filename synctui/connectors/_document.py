@@ -290,8 +290,8 @@ class JsonDocumentDirectory:
                 if data[:2] == b'{"':
                     # Compact: the text cannot tell a top-level key from an object's, only that
                     # the key is nowhere (a `"` in a JSON string is escaped, so this text is a key).
-                    # Searched without its closing `"`: a writer that puts a space before the `:`
-                    # (Python's `json`) writes text that starts so too; a longer key only defers.
+                    # Searched without its closing `"`: the key with a space before its `:` (a hand
+                    # edit, say) is found too; a longer key only defers.
                     return None if data.find(orjson.dumps(key)[:-1]) < 0 else NOT_IN_TEXT
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
@@ -685,7 +685,7 @@ def _respelled(data: mmap.mmap) -> _Respelled | None:
 def _id_value(data: mmap.mmap, opening: int) -> bool:
     """Whether the string whose `"` is at `opening` is the value of an `"id"` key; True too when the
     text before it is too long a run of whitespace to tell."""
-    before = data[opening - 8 : opening]
+    before = data[max(0, opening - 8) : opening]
     if before.endswith((b'"id":', b'"id": ')):
         return True
     if before.endswith((b'":', b'": ')):
@@ -730,9 +730,9 @@ def _top_level_items(data: mmap.mmap, header: bytes, before: int, headers: list[
     nested in a value, nor text in a string. Such text is tried near the document's start (where
     a first collection's key lies), then the last before the object (the key of a later collection,
     found without searching the collections before it: a group of the lean tenant 20 ms sooner), then
-    the first. Any of them proven is the collection's: were it a key twice, orjson would keep the last
-    one's value, and the items before the object, checked by the caller, would include the other.
-    `headers`: those of all the document's collections."""
+    the first. Any of them proven is the collection's key: were it there twice before the object,
+    the text between the one taken and the object, which the caller checks to be items, would hold
+    the other. `headers`: those of all the document's collections."""
     tried: list[int] = []
     # Each searched only if the one before it is not the collection's key.
     searches: tuple[Callable[[], int], ...] = (
