@@ -116,6 +116,9 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
         text = orjson.dumps(respelled).join(places[:at]) + spelling + orjson.dumps(respelled).join(places[at:])
     if draw(st.booleans()):
         text = text.replace(b"Bo/b", b"Bo\\/b")
+    if draw(st.integers(0, 3)) == 0:  # a space before a key's `:`, as a hand edit leaves it
+        key = orjson.dumps(draw(st.sampled_from(order)))
+        text = text.replace(key + b":", key + b" :", 1)
     present = [obj["id"] for obj in members["users"] + members["groups"]]
     object_id = draw(st.sampled_from(present)) if present and draw(st.integers(0, 3)) else draw(st.sampled_from(_IDS))
     return text, "Group" if object_id.startswith("g") else "User", object_id
@@ -124,6 +127,8 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
 @settings(max_examples=300)
 @given(_tenants())
 def test_the_text_and_the_index_answer_as_the_whole_read(tenant: tuple[bytes, str, str]) -> None:
+    """(A collection's key twice, spelled as orjson writes it, is not generated: the search leaves
+    it to a cycle's whole read, see `JsonDocumentDirectory._find_in_text`.)"""
     text, object_type, object_id = tenant
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.json"
