@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
@@ -105,6 +106,8 @@ class JsonDocumentDirectory:
         self._keyless: tuple[FileVersion, int, int] | None = None
         """(version, start, end): text of that version of an indented file, searched for an object
         (see `_in_indented_text`), that holds no top-level key: `_value_from_text` skips it."""
+        self._respelled: tuple[FileVersion, _Respelled | None] | None = None
+        """The strings of a version of the file spelled otherwise than orjson writes them (see `_respelled`)."""
         self._rules = rules_digest(list(self._object_definitions.values()))
         """The value rules of this directory's object types, as a version of the file it wrote notes them."""
         self._version_read: FileVersion | None = None
@@ -311,36 +314,48 @@ class JsonDocumentDirectory:
                     return None
                 if span is not None:
                     try:
-                        return orjson.loads(data[span[0] : span[1]])
+                        return _top_level_value(data[span[0] : span[1]])
                     except orjson.JSONDecodeError:
                         return NOT_IN_TEXT
+                # A key spelled with escapes (`"appRole\\u0041ssignments"`), which orjson reads as
+                # the same key, is not what the searches below look for.
+                respelled = self._respelled_of(data, stat)
+                if respelled is None or key in respelled.keys:
+                    return NOT_IN_TEXT
                 if data[:2] == b'{"':
                     # Compact: the text cannot tell a top-level key from an object's, only that
                     # the key is nowhere (a `"` in a JSON string is escaped, so this text is a key).
-                    return None if data.find(orjson.dumps(key) + b":") < 0 else NOT_IN_TEXT
+                    # Searched without its closing `"`: the key with a space before its `:` (a hand
+                    # edit, say) is found too; a longer key only defers.
+                    return None if data.find(orjson.dumps(key)[:-1]) < 0 else NOT_IN_TEXT
                 if data[:5] != b'{\n  "':
                     return NOT_IN_TEXT  # not laid out as this directory writes its file
-                marker = b"\n  " + orjson.dumps(key) + b": "
-                # Whether it is there at all, searched backwards: the search then tests the marker's
-                # first byte, a line break (one byte in ~30 of indented text), not its last, a space
-                # (one in ~3). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
+                # The key's line as far as its name (a longer key, or a space before the `:`,
+                # only defers), and as orjson writes it whole.
+                line = b"\n  " + orjson.dumps(key)[:-1]
+                marker = line + b'": '
+                # Whether it is there at all, searched backwards: the search then tests the line's
+                # first byte, a line break (one byte in ~30 of indented text), not its last (a
+                # letter). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
                 # Text the search of an object found keyless is skipped (a late user's: 3 ms).
                 keyless = self._keyless
                 if keyless is not None and keyless[0] == FileVersion.of(stat):
-                    if data.rfind(marker, keyless[2]) < 0 and data.rfind(marker, 0, keyless[1] + len(marker)) < 0:
+                    if data.rfind(line, keyless[2]) < 0 and data.rfind(line, 0, keyless[1] + len(line)) < 0:
                         return None
-                elif data.rfind(marker) < 0:
+                elif data.rfind(line) < 0:
                     return None
-                at = data.find(marker)
+                at = data.find(line)
+                if data[at : at + len(marker)] != marker:
+                    return NOT_IN_TEXT
                 start = at + len(marker)
                 if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
                     return []
                 end = data.find(b"\n  ]", start)
-                if end < 0 or data.find(marker, end) >= 0:
+                if end < 0 or data.find(line, end) >= 0:
                     return NOT_IN_TEXT
                 text = data[start : end + 4]
         try:
-            return orjson.loads(text)
+            return _top_level_value(text)
         except orjson.JSONDecodeError:
             return NOT_IN_TEXT
 
@@ -580,7 +595,13 @@ class JsonDocumentDirectory:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
         when the text cannot tell. Searching the text for the object's `"id"` is far cheaper than
         parsing it all; the file must be laid out as orjson writes it, indented (as this directory
-        writes its file, see `_in_indented_text`) or compact (`_in_compact_text`)."""
+        writes its file, see `_in_indented_text`) or compact (`_in_compact_text`), and spell the
+        keys and the id that tell where the object is as orjson does (see `_Respelled`).
+        Two things the text would tell only at the cost of searching all of it after the object
+        (20-25 ms at 40-120 MB) are left to the whole read of a cycle: a fault in that text, and
+        the collection's key a second time there, spelled as orjson writes it (orjson keeps the
+        last key's value; the search takes the first; the index, built on a second read, refuses
+        such a file)."""
         if definition.name not in self._collections:
             return None
         handle = self._open_file()
@@ -601,15 +622,28 @@ class JsonDocumentDirectory:
                     # What the index points at is not that object: the index is wrong, search.
                     DocumentIndex.remove(self.path)
                     self._index = (index.version, None)
-                collection = orjson.dumps(self._collections[definition.name])
+                name = self._collections[definition.name]
+                respelled = self._respelled_of(data, stat)
+                if respelled is None or respelled.may_hide(name, object_id):
+                    return None  # the object, or a key that says where it is, may be spelled otherwise
+                collection = orjson.dumps(name)
                 compact = data[:2] == b'{"'
                 if compact:
                     found = self._in_compact_text(data, collection, object_id)
-                else:
+                elif data[:5] == b'{\n  "':
                     found, keyless = _in_indented_text(data, collection, object_id)
                     if keyless is not None:
                         self._keyless = (FileVersion.of(stat), *keyless)
+                else:
+                    return None  # not laid out as orjson writes a file (a byte order mark, say)
                 return _checked(definition, object_id, found, compact=compact)
+
+    def _respelled_of(self, data: mmap.mmap, stat: os.stat_result) -> _Respelled | None:
+        """`_respelled(data)`, found once for each version of the file."""
+        version = FileVersion.of(stat)
+        if self._respelled is None or self._respelled[0] != version:
+            self._respelled = (version, _respelled(data))
+        return self._respelled[1]
 
     def _index_of(self, data: mmap.mmap, stat: os.stat_result) -> DocumentIndex | None:
         """The index of this version of the file (see `DocumentIndex.of`); None when it has none
@@ -752,6 +786,105 @@ def _in_indented_text(
     return (opening, data[opening : closing + 6]), (start, at)
 
 
+_RESPELLED_LISTED = 10_000
+"""Keys and ids spelled otherwise than orjson writes them that `_respelled` lists, at most: a file
+with more is read whole by provision on demand, rather than spend more on listing them."""
+
+_STRING_END = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"([ \t\r\n]*:)?')
+"""The rest of a JSON string's text, from within it to its closing `"`; and the `:` after it if it is a key."""
+_WHITESPACE = b" \t\r\n"
+_RESPELLING = re.compile(rb"\\[u/]")
+_STEPPED_OVER = 1_000
+"""Escapes orjson writes too (`\\n`) that `_respelled` steps over one by one (~0.3 µs each) before
+it looks for the next `\\u` or `\\/` with a regular expression (~0.35 ns a byte) instead."""
+
+
+@dataclass(frozen=True)
+class _Respelled:
+    """The keys, and the values of `"id"` keys, that a file's text spells with an escape orjson
+    does not write (`\\u0041` for `A`, `\\/` for `/`), decoded: orjson reads such a string as the one
+    it spells, but the text searches look for a string as orjson writes it, and would miss it."""
+
+    keys: frozenset[str]
+    ids: frozenset[str]
+
+    def may_hide(self, collection: str, object_id: str) -> bool:
+        """Whether the search of an object could miss what the whole read sees: the collection's
+        key or an `"id"` key spelled otherwise (another key of the same name, whose value orjson
+        keeps), or the id itself (a second object with that id, which the whole read refuses)."""
+        return collection in self.keys or "id" in self.keys or object_id in self.ids
+
+
+def _respelled(data: mmap.mmap) -> _Respelled | None:
+    """The keys and ids of `data` spelled with `\\u` or `\\/` escapes (see `_Respelled`); None when
+    there are more than `_RESPELLED_LISTED`, or the text around one is no JSON string (the whole
+    read decides). A file orjson wrote has none (it escapes only `"`, `\\` and control characters):
+    the search for a backslash is then all it costs, 1 ms in 40 MB (`memchr`). Each string with
+    such an escape is looked at, ~1.5 µs: the lean tenant written by Python's `json` (which escapes
+    every character that is not ASCII) has 39,000 such names, 59 ms."""
+    keys: set[str] = set()
+    ids: set[str] = set()
+    rfind, rest_of = data.rfind, _STRING_END.match
+    stepped = 0
+
+    def after(position: int) -> int:
+        """The next backslash from `position`; past many escapes orjson writes too (`\\n` in a text
+        of every object), the next `\\u` or `\\/`, found in C (14 ms in 40 MB) instead."""
+        if stepped < _STEPPED_OVER:
+            return data.find(b"\\", position)
+        found = _RESPELLING.search(data, position)
+        while found is not None and _escaped(data, found.start()):
+            found = _RESPELLING.search(data, found.start() + 1)
+        return -1 if found is None else found.start()
+
+    at = after(0)
+    while at >= 0:
+        if data[at + 1 : at + 2] not in (b"u", b"/"):
+            stepped += 1
+            at = after(at + 2)  # an escape orjson writes too (`\"`, `\n`, `\\`)
+            continue
+        rest = rest_of(data, at)
+        # The string's opening `"` is the last one before the escape that is not escaped itself.
+        opening = rfind(b'"', 0, at)
+        while opening > 0 and data[opening - 1] == 0x5C and _escaped(data, opening):
+            opening = rfind(b'"', 0, opening)
+        if rest is None or opening < 0:
+            return None
+        listed = keys if rest.group(1) is not None else ids if _id_value(data, opening) else None
+        if listed is not None:
+            try:
+                listed.add(orjson.loads(data[opening : rest.start(1) if listed is keys else rest.end()]))
+            except orjson.JSONDecodeError:
+                return None
+            if len(keys) + len(ids) > _RESPELLED_LISTED:
+                return None
+        at = after(rest.end())
+    return _Respelled(frozenset(keys), frozenset(ids))
+
+
+def _id_value(data: mmap.mmap, opening: int) -> bool:
+    """Whether the string whose `"` is at `opening` is the value of an `"id"` key; True too when the
+    text before it is too long a run of whitespace to tell."""
+    before = data[max(0, opening - 8) : opening]
+    if before.endswith((b'"id":', b'"id": ')):
+        return True
+    if before.endswith((b'":', b'": ')):
+        return False  # the value of another key (the usual case: a name)
+    before = data[max(0, opening - 32) : opening].rstrip(_WHITESPACE)
+    if not before.endswith(b":"):
+        return not before
+    key = before[:-1].rstrip(_WHITESPACE)
+    return not key or key.endswith(b'"id"')
+
+
+def _escaped(data: mmap.mmap, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes (is escaped)."""
+    start = at
+    while start > 0 and data[start - 1] == 0x5C:  # a backslash
+        start -= 1
+    return (at - start) % 2 == 1
+
+
 def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:
     """Where `text` (ending with a JSON string's closing `"`) is in `data` after `start`, if it is
     there once; else -1. Searched for without its closing `"` (~3x as fast in compact text, 20 ->
@@ -772,18 +905,33 @@ def _only_once(data: mmap.mmap, text: bytes, start: int = 0) -> int:
 
 def _top_level_items(data: mmap.mmap, header: bytes, before: int, headers: list[bytes]) -> int | None:
     """Where the items of the top-level collection whose key and `[` are `header` (`"users":[`)
-    start, that text being found before `before`; None when it cannot be proven. The first such
-    text is tried (searching forward is fast, and a collection's key comes early), then the last
-    (the first being a key of the same name in a value before the collection). It is the
+    start, that text being found before `before`; None when it cannot be proven. It is the
     collection's if it is a key of the top level (`_top_level_key`), not one of the same name
-    nested in a value, nor text in a string. `headers`: those of all the document's collections."""
-    first = data.find(header, 0, before)
-    if first < 0:
-        return None
-    if _top_level_key(data, first, len(header), headers):
-        return first + len(header)
-    last = data.rfind(header, first + 1, before)
-    return last + len(header) if last >= 0 and _top_level_key(data, last, len(header), headers) else None
+    nested in a value, nor text in a string. Such text is tried near the document's start (where
+    a first collection's key lies), then the last before the object (the key of a later collection,
+    found without searching the collections before it: a group of the lean tenant 20 ms sooner), then
+    the first. Any of them proven is the collection's key: were it there twice before the object,
+    the text between the one taken and the object, which the caller checks to be items, would hold
+    the other. `headers`: those of all the document's collections."""
+    tried: list[int] = []
+    # Each searched only if the one before it is not the collection's key.
+    searches: tuple[Callable[[], int], ...] = (
+        lambda: data.find(header, 0, min(before, _NEAR_START)),
+        lambda: data.rfind(header, 0, before),
+        lambda: data.find(header, 0, before),
+    )
+    for search in searches:
+        at = search()
+        if at < 0 or at in tried:
+            continue
+        if _top_level_key(data, at, len(header), headers):
+            return at + len(header)
+        tried.append(at)
+    return None
+
+
+_NEAR_START = 1 << 16
+"""Bytes from the document's start where `_top_level_items` looks first for a collection's key."""
 
 
 def _top_level_key(data: mmap.mmap, at: int, length: int, headers: list[bytes]) -> bool:
@@ -837,13 +985,20 @@ def _checked(
         return None
     opening, text = found
     try:
-        obj = orjson.loads(text)
+        # As deep as in the document (`{"users":[…]}`): orjson refuses text nested over 1,024 levels.
+        obj = orjson.loads(b"[[" + text + b"]]")[0][0]
     except orjson.JSONDecodeError:
         return None
     if type(obj) is not dict or obj.get("id") != object_id or first_invalid_object(definition, [obj]) is not None:
         return None
     table = ObjectTable(definition, {object_id: obj})
     return _ObjectFromText(table, object_id, opening, opening + len(text), text, compact)
+
+
+def _top_level_value(text: bytes) -> Any:
+    """The value of a top-level key whose text is `text`, parsed as deep as it lies in the document
+    (`{"key": …}`): orjson refuses text nested over 1,024 levels."""
+    return orjson.loads(b"[" + text + b"]")[0]
 
 
 _ID = itemgetter("id")

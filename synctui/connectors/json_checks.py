@@ -5,7 +5,10 @@ builds them, and in no more memory than the text.
 
 msgspec does not check that what it skips is UTF-8: text that is not all ASCII is decoded for
 that. A number too large for a float (`1e400`) is valid JSON that orjson refuses: such text
-passes here, and a whole read with orjson reports it."""
+passes here (finding one would take another look at every byte, costing as much as the check),
+and a whole read with orjson reports it. Text nested deeper than msgspec follows (Python's
+recursion limit, 1,000 calls, stops it before orjson's limit of 1,024 levels) is not proven
+valid here: the caller's whole read decides."""
 
 from __future__ import annotations
 
@@ -23,10 +26,11 @@ _ITEM_IDS = msgspec.json.Decoder(list[_ItemId])
 
 
 def valid_json(text: bytes) -> bool:
-    """Whether `text` is one JSON value (RFC 8259, in UTF-8)."""
+    """Whether `text` is one JSON value (RFC 8259, in UTF-8); False also when it is nested too
+    deep to check."""
     try:
         _ANY.decode(text)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return False
     return _utf8(text)
 
@@ -36,7 +40,7 @@ def item_ids(text: bytes) -> list[str] | None:
     objects, each with a string `"id"`."""
     try:
         items = _ITEM_IDS.decode(text)
-    except msgspec.DecodeError:  # (msgspec.ValidationError is one)
+    except (msgspec.DecodeError, RecursionError):  # (msgspec.ValidationError is a DecodeError)
         return None
     return [item.id for item in items] if _utf8(text) else None
 
