@@ -602,7 +602,7 @@ def _values_in_texts(texts: list[bytes], name: str) -> list[Any]:
     (None where it is absent), read from the key's line rather than by parsing each object: in
     that text a line 6 spaces in that starts with a key's JSON text is that key's (see
     `_with_replaced`). The searches and slices run in C over all the texts at once, and the values'
-    texts are parsed as one list: 98,000 users' `userPrincipalName` in ~40 ms, where parsing the
+    texts are parsed as one list: 98,000 users' `userPrincipalName` in ~0.1 s, where parsing the
     objects took ~0.25 s. A value spanning lines (a non-empty list or object) is read from its
     object parsed whole."""
     line = b"\n      " + orjson.dumps(name) + b": "
