@@ -649,6 +649,10 @@ with more is read whole by provision on demand, rather than spend more on listin
 _STRING_END = re.compile(rb'[^"\\]*(?:\\[\s\S][^"\\]*)*"([ \t\r\n]*:)?')
 """The rest of a JSON string's text, from within it to its closing `"`; and the `:` after it if it is a key."""
 _WHITESPACE = b" \t\r\n"
+_RESPELLING = re.compile(rb"\\[u/]")
+_STEPPED_OVER = 1_000
+"""Escapes orjson writes too (`\\n`) that `_respelled` steps over one by one (~0.3 µs each) before
+it looks for the next `\\u` or `\\/` with a regular expression (~0.35 ns a byte) instead."""
 
 
 @dataclass(frozen=True)
@@ -676,11 +680,24 @@ def _respelled(data: mmap.mmap) -> _Respelled | None:
     every character that is not ASCII) has 39,000 such names, 59 ms."""
     keys: set[str] = set()
     ids: set[str] = set()
-    find, rfind, rest_of = data.find, data.rfind, _STRING_END.match
-    at = find(b"\\")
+    rfind, rest_of = data.rfind, _STRING_END.match
+    stepped = 0
+
+    def after(position: int) -> int:
+        """The next backslash from `position`; past many escapes orjson writes too (`\\n` in a text
+        of every object), the next `\\u` or `\\/`, found in C (14 ms in 40 MB) instead."""
+        if stepped < _STEPPED_OVER:
+            return data.find(b"\\", position)
+        found = _RESPELLING.search(data, position)
+        while found is not None and _escaped(data, found.start()):
+            found = _RESPELLING.search(data, found.start() + 1)
+        return -1 if found is None else found.start()
+
+    at = after(0)
     while at >= 0:
         if data[at + 1 : at + 2] not in (b"u", b"/"):
-            at = find(b"\\", at + 2)  # an escape orjson writes too (`\"`, `\n`, `\\`)
+            stepped += 1
+            at = after(at + 2)  # an escape orjson writes too (`\"`, `\n`, `\\`)
             continue
         rest = rest_of(data, at)
         # The string's opening `"` is the last one before the escape that is not escaped itself.
@@ -697,7 +714,7 @@ def _respelled(data: mmap.mmap) -> _Respelled | None:
                 return None
             if len(keys) + len(ids) > _RESPELLED_LISTED:
                 return None
-        at = find(b"\\", rest.end())
+        at = after(rest.end())
     return _Respelled(frozenset(keys), frozenset(ids))
 
 

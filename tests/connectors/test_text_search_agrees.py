@@ -340,3 +340,15 @@ def test_an_id_or_its_key_spelled_otherwise_after_whitespace_is_seen(tmp_path: P
     path = tmp_path / "directory.json"
     path.write_bytes(text)
     assert _each_read(path, "User", "u3") == ["refused"] * 3
+
+
+@pytest.mark.parametrize("layout", [0, orjson.OPT_INDENT_2])
+def test_a_key_spelled_otherwise_after_many_escapes_orjson_writes_is_seen(tmp_path: Path, layout: int) -> None:
+    """Past 1,000 escapes orjson writes too (`\\n`, `\\"`, `\\\\`), the look for the others jumps from
+    one `\\u` or `\\/` to the next: an escaped backslash before a `u` (`\\\\u`) is not one."""
+    people = [{**person, "note": 'line\nline "\\u0041"'} for person in _users(1_200)]
+    document = {"users": people, "appRoleAssignments": [_assignment(1)]}
+    text = orjson.dumps(document, option=layout).replace(b'"appRoleAssignments"', b'"appRole\\u0041ssignments"')
+    path = tmp_path / "directory.json"
+    path.write_bytes(text)
+    assert _each_read(path, "User", "u1100") == [(_as_read(people[1_100]), [_assignment(1)])] * 3
