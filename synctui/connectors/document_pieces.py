@@ -15,22 +15,30 @@ reports the fault in its own words (or finds none: then only the layout was unus
 The objects are read again from the file, through a descriptor kept open: a file replaced since
 (every write of synctui's replaces the file) is still read as it was. One changed in place while
 the cycle reads it fails the cycle with a `SourceDataError`; the next cycle reads it again.
+
+Read with the digests of texts given before (`known`, see `TextDigests`), each item's text is
+digested and an item whose digest is known is taken for the object it was, unparsed: a text that
+is byte for byte one proven before is that object, and as valid (the digest covers the value rules
+it was checked by). The other items are parsed and checked as above.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import weakref
 from array import array
-from collections.abc import Callable, Iterator, Mapping
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from itertools import compress, repeat
+from operator import methodcaller, not_
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..models import ObjectDefinition
-from ._objects import first_invalid_object
+from ._objects import first_invalid_object, rules_digest
 from .base import DirectoryObject, SourceDataError
 from .document_index import DocumentIndex, FileVersion
 
@@ -38,6 +46,10 @@ PIECE = 1000
 """Objects parsed at a time, when a cycle goes through them in order."""
 PROVEN_AT_ONCE = 10_000
 """Objects parsed and checked at a time as the file is first read."""
+DIGEST_SIZE = 16
+"""Bytes of an item's text digest: 128 bits, no two texts alike by chance."""
+_DIGEST_SCHEME = b"synctui-text-1"
+"""Mixed into every digest (blake2b's `person`): another way of digesting never matches this one's."""
 
 
 class DocumentPieces:
@@ -54,6 +66,8 @@ class DocumentPieces:
         when it is done with them (a cycle before its last checkpoint: ~200 MB at 1,000,000 users)."""
         self.values: dict[str, Any] = {}
         """Each top-level key that is not a collection read here → its value."""
+        self.digests: dict[str, dict[str, bytes]] | None = None
+        """Each collection's ids → the digest of the item's text, when read with `known`."""
         weakref.finalize(self, os.close, descriptor)
 
     @classmethod
@@ -64,13 +78,15 @@ class DocumentPieces:
         *,
         checked: Callable[[FileVersion], bool] | None = None,
         read: tuple[FileVersion, bytes] | None = None,
+        known: Mapping[str, Mapping[bytes, str]] | None = None,
     ) -> DocumentPieces | None:
         """The file's `collections` (key → the definition its objects follow), proven and checked;
         None when the file is not laid out so that its objects can be found in its text, or
         something in it fails a check (the caller reads the whole file: see the module docstring).
         `checked(version)` tells whether the objects of that version need no check (synctui wrote
         it). `read`: the file's bytes as read already, and the version they are (None unless the
-        file is still that version)."""
+        file is still that version). `known`: each collection key → digests of item texts proven
+        before → their ids (see the module docstring); each item's digest is then kept (`digests`)."""
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except OSError:
@@ -87,7 +103,7 @@ class DocumentPieces:
                 return None
             pieces = cls(path, version, descriptor)
             trusted = checked is not None and checked(version)
-            if not pieces._prove(read[1], collections, trusted=trusted):
+            if not pieces._prove(read[1], collections, trusted=trusted, known=known):
                 return None
         except (OSError, ValueError):
             return None
@@ -96,7 +112,14 @@ class DocumentPieces:
                 os.close(descriptor)
         return pieces
 
-    def _prove(self, data: bytes, collections: Mapping[str, ObjectDefinition], *, trusted: bool) -> bool:
+    def _prove(
+        self,
+        data: bytes,
+        collections: Mapping[str, ObjectDefinition],
+        *,
+        trusted: bool,
+        known: Mapping[str, Mapping[bytes, str]] | None,
+    ) -> bool:
         # Built here rather than loaded (an index is a cache, never the truth): each item's text then
         # ends one byte before the next one's starts, and that byte is checked below.
         index = DocumentIndex.build(data, self.version, collections, items_proven=True)
@@ -109,19 +132,29 @@ class DocumentPieces:
                 self.values[key] = orjson.loads(data[start:end])
             except orjson.JSONDecodeError:
                 return False
+        digests: dict[str, dict[str, bytes]] = {}
         for key, definition in collections.items():
             items = index.collections.get(key)
             if items is None:
                 if key in index.values:
                     return False  # not a list of objects: the whole read says so
                 self._collections[key] = PiecewiseObjects(self, {}, array("q"), array("q"))
+                digests[key] = {}
                 continue
             assert items.built is not None  # (built just now)
             starts, ends = items.built
-            ids = _proven(data, starts, ends, definition, trusted=trusted)
+            if known is None:
+                ids = _proven(data, starts, ends, definition, trusted=trusted)
+            else:
+                digested = _proven_by_digest(data, starts, ends, definition, trusted=trusted, known=known.get(key, {}))
+                ids = None if digested is None else digested[0]
+                if digested is not None:
+                    digests[key] = dict(zip(*digested, strict=True))
             if ids is None:
                 return False
             self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
+        if known is not None:
+            self.digests = digests
         return True
 
     def collection(self, key: str) -> PiecewiseObjects | None:
@@ -148,30 +181,78 @@ def _proven(
     """Each id of the collection's items → its position, in the file's order, after proving that the
     text of each item (`data[starts[n]:ends[n]]`) is one object with a unique non-empty string id,
     the items separated by commas, and that its values are valid (unless `trusted`); else None."""
-    ids: dict[str, int] = {}
-    count = len(starts)
+    listed: list[str] = []
+    view = memoryview(data)
     # Each step screens a chunk of items in C, as a whole read checks its items (see
     # `_document._indexed_by_id`); chunks larger than a piece: fewer calls, a few MB at a time.
-    for first in range(0, count, PROVEN_AT_ONCE):
-        upto = min(first + PROVEN_AT_ONCE, count)
-        try:
-            # (orjson refuses a text with anything after its value: each is one value.)
-            items = list(map(orjson.loads, map(data.__getitem__, map(slice, starts[first:upto], ends[first:upto]))))
-        except orjson.JSONDecodeError:
+    for first in range(0, len(starts), PROVEN_AT_ONCE):
+        upto = first + PROVEN_AT_ONCE
+        ids = _checked_ids(map(view.__getitem__, map(slice, starts[first:upto], ends[first:upto])), definition, trusted)
+        if ids is None:
             return None
-        if not {dict}.issuperset(map(type, items)):
+        listed += ids
+    return _placed(data, listed, ends)
+
+
+def _proven_by_digest(
+    data: bytes,
+    starts: array[int],
+    ends: array[int],
+    definition: ObjectDefinition,
+    *,
+    trusted: bool,
+    known: Mapping[bytes, str],
+) -> tuple[dict[str, int], list[bytes]] | None:
+    """As `_proven`, and the digest of each item's text, in the file's order: an item whose digest
+    is `known` is the object with that id, and is not parsed."""
+    view = memoryview(data)
+    digest = partial(hashlib.blake2b, digest_size=DIGEST_SIZE, key=text_digest_key(definition), person=_DIGEST_SCHEME)
+    digests = list(map(methodcaller("digest"), map(digest, map(view.__getitem__, map(slice, starts, ends)))))
+    listed: list[str | None] = list(map(known.get, digests))
+    unknown = list(compress(range(len(listed)), map(not_, listed)))  # (an id is never empty)
+    for first in range(0, len(unknown), PROVEN_AT_ONCE):
+        chunk = unknown[first : first + PROVEN_AT_ONCE]
+        texts = map(view.__getitem__, map(slice, map(starts.__getitem__, chunk), map(ends.__getitem__, chunk)))
+        ids = _checked_ids(texts, definition, trusted)
+        if ids is None:
             return None
-        chunk_ids: list[Any] = list(map(dict.get, items, repeat("id")))
-        if not ({str}.issuperset(map(type, chunk_ids)) and all(chunk_ids)):
-            return None
-        ids.update(zip(chunk_ids, range(first, upto), strict=True))
-        # Between an item's text and the next one's (one byte, as the index is built): a comma.
-        between = bytes(map(data.__getitem__, ends[first : min(upto, count - 1)]))
-        if between.count(b",") != len(between):
-            return None
-        if not trusted and first_invalid_object(definition, items) is not None:
-            return None
-    return ids if len(ids) == count else None  # else an id twice
+        for position, object_id in zip(chunk, ids, strict=True):
+            listed[position] = object_id
+    placed = _placed(data, listed, ends)
+    return None if placed is None else (placed, digests)
+
+
+def text_digest_key(definition: ObjectDefinition) -> bytes:
+    """What keys the digests of a type's texts: the rules its values were checked by."""
+    return bytes.fromhex(rules_digest([definition]))
+
+
+def _checked_ids(texts: Iterable[bytes | memoryview], definition: ObjectDefinition, trusted: bool) -> list[str] | None:
+    """The id of the object each text holds, after proving that each is one object with a non-empty
+    string id whose values are valid (unless `trusted`); else None."""
+    try:
+        # (orjson refuses a text with anything after its value: each is one value.)
+        items = list(map(orjson.loads, texts))
+    except orjson.JSONDecodeError:
+        return None
+    if not {dict}.issuperset(map(type, items)):
+        return None
+    ids: list[Any] = list(map(dict.get, items, repeat("id")))
+    if not ({str}.issuperset(map(type, ids)) and all(ids)):
+        return None
+    if not trusted and first_invalid_object(definition, items) is not None:
+        return None
+    return ids
+
+
+def _placed(data: bytes, listed: list[Any], ends: array[int]) -> dict[str, int] | None:
+    """Each id → its position, if no id is twice and the items are separated by commas (one byte
+    between an item's text and the next one's, as the index is built); else None."""
+    between = bytes(map(data.__getitem__, ends[: len(listed) - 1]))
+    if between.count(b",") != len(between):
+        return None
+    ids = dict(zip(listed, range(len(listed)), strict=True))
+    return ids if len(ids) == len(listed) else None  # else an id twice
 
 
 class PiecewiseObjects(Mapping[str, DirectoryObject]):
@@ -188,6 +269,10 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         self._cached: list[DirectoryObject] = []
         self._next = 0
         """The position after the last asked for: asking for it next reads a piece, not one object."""
+        self._in_order = 1
+        """Objects the last piece read held: each piece read in order holds twice as many, up to
+        `PIECE` (a cycle asking for a few objects here and there, as a cycle with digests does, then
+        parses few it does not ask for)."""
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -209,9 +294,11 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         offset = position - self._cached_first
         if not 0 <= offset < len(self._cached):
             if position == self._next:  # going through in order: a piece at a time
+                self._in_order = min(2 * self._in_order, PIECE)
                 self._cached_first, offset = position, 0
-                self._cached = self._read(position, min(position + PIECE, len(self._ids)))
+                self._cached = self._read(position, min(position + self._in_order, len(self._ids)))
             else:
+                self._in_order = 1
                 self._next = position + 1
                 return self._read(position, position + 1)[0]
         self._next = position + 1
