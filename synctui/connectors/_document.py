@@ -261,7 +261,16 @@ class JsonDocumentDirectory:
         digested = None
         if self._digested is not None and self._version_read is not None:
             digested = (self._version_read, self._digested)
-        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote, read=digested, known=known)
+        # Read with digests, a file that would be read whole keeps the objects parsed: few, with a
+        # note of digests; all of them when there is none (then a whole read would hold as much).
+        pieces = DocumentPieces.read(
+            self.path,
+            definitions,
+            checked=self._wrote,
+            read=digested,
+            known=known,
+            keep_parsed=known is not None and size < PIECEWISE_BYTES,
+        )
         if pieces is not None:
             self._digested = None
         return pieces

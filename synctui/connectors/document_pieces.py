@@ -79,6 +79,7 @@ class DocumentPieces:
         checked: Callable[[FileVersion], bool] | None = None,
         read: tuple[FileVersion, bytes] | None = None,
         known: Mapping[str, Mapping[bytes, str]] | None = None,
+        keep_parsed: bool = False,
     ) -> DocumentPieces | None:
         """The file's `collections` (key → the definition its objects follow), proven and checked;
         None when the file is not laid out so that its objects can be found in its text, or
@@ -86,7 +87,9 @@ class DocumentPieces:
         `checked(version)` tells whether the objects of that version need no check (synctui wrote
         it). `read`: the file's bytes as read already, and the version they are (None unless the
         file is still that version). `known`: each collection key → digests of item texts proven
-        before → their ids (see the module docstring); each item's digest is then kept (`digests`)."""
+        before → their ids (see the module docstring); each item's digest is then kept (`digests`),
+        and with `keep_parsed` each object parsed to be proven (one whose digest is not known), as
+        a whole read keeps it: asked for, it is not parsed again."""
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except OSError:
@@ -103,7 +106,7 @@ class DocumentPieces:
                 return None
             pieces = cls(path, version, descriptor)
             trusted = checked is not None and checked(version)
-            if not pieces._prove(read[1], collections, trusted=trusted, known=known):
+            if not pieces._prove(read[1], collections, trusted=trusted, known=known, keep_parsed=keep_parsed):
                 return None
         except (OSError, ValueError):
             return None
@@ -119,6 +122,7 @@ class DocumentPieces:
         *,
         trusted: bool,
         known: Mapping[str, Mapping[bytes, str]] | None,
+        keep_parsed: bool,
     ) -> bool:
         # Built here rather than loaded (an index is a cache, never the truth): each item's text then
         # ends one byte before the next one's starts, and that byte is checked below.
@@ -143,16 +147,19 @@ class DocumentPieces:
                 continue
             assert items.built is not None  # (built just now)
             starts, ends = items.built
+            parsed: dict[int, DirectoryObject] | None = {} if keep_parsed else None
             if known is None:
                 ids = _proven(data, starts, ends, definition, trusted=trusted)
             else:
-                digested = _proven_by_digest(data, starts, ends, definition, trusted=trusted, known=known.get(key, {}))
+                digested = _proven_by_digest(
+                    data, starts, ends, definition, trusted=trusted, known=known.get(key, {}), parsed=parsed
+                )
                 ids = None if digested is None else digested[0]
                 if digested is not None:
                     digests[key] = dict(zip(*digested, strict=True))
             if ids is None:
                 return False
-            self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
+            self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
         if known is not None:
             self.digests = digests
         return True
@@ -187,10 +194,12 @@ def _proven(
     # `_document._indexed_by_id`); chunks larger than a piece: fewer calls, a few MB at a time.
     for first in range(0, len(starts), PROVEN_AT_ONCE):
         upto = first + PROVEN_AT_ONCE
-        ids = _checked_ids(map(view.__getitem__, map(slice, starts[first:upto], ends[first:upto])), definition, trusted)
-        if ids is None:
+        checked = _checked_items(
+            map(view.__getitem__, map(slice, starts[first:upto], ends[first:upto])), definition, trusted
+        )
+        if checked is None:
             return None
-        listed += ids
+        listed += checked[0]
     return _placed(data, listed, ends)
 
 
@@ -202,9 +211,11 @@ def _proven_by_digest(
     *,
     trusted: bool,
     known: Mapping[bytes, str],
+    parsed: dict[int, DirectoryObject] | None,
 ) -> tuple[dict[str, int], list[bytes]] | None:
     """As `_proven`, and the digest of each item's text, in the file's order: an item whose digest
-    is `known` is the object with that id, and is not parsed."""
+    is `known` is the object with that id, and is not parsed. Each object parsed goes into `parsed`
+    (by position), if given."""
     view = memoryview(data)
     digest = partial(hashlib.blake2b, digest_size=DIGEST_SIZE, key=text_digest_key(definition), person=_DIGEST_SCHEME)
     digests = list(map(methodcaller("digest"), map(digest, map(view.__getitem__, map(slice, starts, ends)))))
@@ -213,11 +224,13 @@ def _proven_by_digest(
     for first in range(0, len(unknown), PROVEN_AT_ONCE):
         chunk = unknown[first : first + PROVEN_AT_ONCE]
         texts = map(view.__getitem__, map(slice, map(starts.__getitem__, chunk), map(ends.__getitem__, chunk)))
-        ids = _checked_ids(texts, definition, trusted)
-        if ids is None:
+        checked = _checked_items(texts, definition, trusted)
+        if checked is None:
             return None
-        for position, object_id in zip(chunk, ids, strict=True):
+        for position, object_id in zip(chunk, checked[0], strict=True):
             listed[position] = object_id
+        if parsed is not None:
+            parsed.update(zip(chunk, checked[1], strict=True))
     placed = _placed(data, listed, ends)
     return None if placed is None else (placed, digests)
 
@@ -227,9 +240,11 @@ def text_digest_key(definition: ObjectDefinition) -> bytes:
     return bytes.fromhex(rules_digest([definition]))
 
 
-def _checked_ids(texts: Iterable[bytes | memoryview], definition: ObjectDefinition, trusted: bool) -> list[str] | None:
-    """The id of the object each text holds, after proving that each is one object with a non-empty
-    string id whose values are valid (unless `trusted`); else None."""
+def _checked_items(
+    texts: Iterable[bytes | memoryview], definition: ObjectDefinition, trusted: bool
+) -> tuple[list[str], list[DirectoryObject]] | None:
+    """The object each text holds and its id, after proving that each is one object with a
+    non-empty string id whose values are valid (unless `trusted`); else None."""
     try:
         # (orjson refuses a text with anything after its value: each is one value.)
         items = list(map(orjson.loads, texts))
@@ -242,7 +257,7 @@ def _checked_ids(texts: Iterable[bytes | memoryview], definition: ObjectDefiniti
         return None
     if not trusted and first_invalid_object(definition, items) is not None:
         return None
-    return ids
+    return ids, items
 
 
 def _placed(data: bytes, listed: list[Any], ends: array[int]) -> dict[str, int] | None:
@@ -259,7 +274,14 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
     """One collection's objects by id, each parsed from the file's text when it is asked for. The
     objects are new each time: the caller only reads them (see `SharedReads`)."""
 
-    def __init__(self, pieces: DocumentPieces, ids: dict[str, int], starts: array[int], ends: array[int]) -> None:
+    def __init__(
+        self,
+        pieces: DocumentPieces,
+        ids: dict[str, int],
+        starts: array[int],
+        ends: array[int],
+        parsed: dict[int, DirectoryObject] | None = None,
+    ) -> None:
         self._pieces = pieces
         self._ids = ids
         """Each id → its object's position in the file's order (which is this dict's own)."""
@@ -269,6 +291,8 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         self._cached: list[DirectoryObject] = []
         self._next = 0
         """The position after the last asked for: asking for it next reads a piece, not one object."""
+        self._parsed = parsed or {}
+        """Objects parsed as the file was read, by position: not parsed again (see `DocumentPieces.read`)."""
         self._in_order = 1
         """Objects the last piece read held: each piece read in order holds twice as many, up to
         `PIECE` (a cycle asking for a few objects here and there, as a cycle with digests does, then
@@ -291,6 +315,10 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         return default if position is None else self._at(position)
 
     def _at(self, position: int) -> DirectoryObject:
+        if self._parsed:
+            parsed = self._parsed.get(position)
+            if parsed is not None:
+                return parsed
         offset = position - self._cached_first
         if not 0 <= offset < len(self._cached):
             if position == self._next:  # going through in order: a piece at a time

@@ -28,6 +28,7 @@ object to plan); nor does a source or a state store that cannot (`TextDigests`, 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Mapping
 from itertools import compress
 from types import MappingProxyType
@@ -88,7 +89,10 @@ class _MappingNote:
             return None
         if not ({str}.issuperset(map(type, ids)) and {str}.issuperset(map(type, fingerprints))):
             return None
-        return cls(made_under, [packed[at : at + size] for at in range(0, len(packed), size or 1)], ids, fingerprints)
+        digests = list(
+            map(packed.__getitem__, map(slice, range(0, len(packed), size or 1), itertools.count(size, size)))
+        )
+        return cls(made_under, digests, ids, fingerprints)
 
 
 class SourceDigests(CycleState):

@@ -24,14 +24,14 @@ def digested(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     monkeypatch.setattr(_document, "DIGESTED_BYTES", 0)
     monkeypatch.setattr(document_pieces, "PIECE", 3)
     parsed: list[int] = []
-    checked_ids = document_pieces._checked_ids
+    checked_items = document_pieces._checked_items
 
     def counted(texts: Any, *args: Any) -> Any:
         listed = list(texts)
         parsed.append(len(listed))
-        return checked_ids(listed, *args)
+        return checked_items(listed, *args)
 
-    monkeypatch.setattr(document_pieces, "_checked_ids", counted)
+    monkeypatch.setattr(document_pieces, "_checked_items", counted)
     return parsed
 
 
@@ -84,6 +84,27 @@ def test_known_texts_are_not_parsed_and_the_objects_are_those_of_a_whole_read(
     assert list(again["User"].objects) == [user["id"] for user in users]
     unchanged = {object_id for object_id, digest in again["User"].digests.items() if digest in _known(first["User"])}
     assert unchanged == {f"u{n}" for n in (0, 1, 2, 4, 5, 6, 8, 9)}
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_objects_parsed_as_a_file_read_whole_would_be_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """A file small enough to be read whole keeps the objects parsed to prove it, and hands them
+    out without reading them again; a larger one keeps none (it would hold them all)."""
+    path = _write(tmp_path / "tenant.json", [_user(n) for n in range(5)], INDENTED)
+    monkeypatch.setattr(_document, "PIECEWISE_BYTES", 0 if large else 10**9)
+    read = _read(path, {"User": {}})["User"]
+    texts_read: list[int] = []
+    text = document_pieces.DocumentPieces.text
+
+    def noted(pieces: Any, start: int, end: int) -> bytes:
+        texts_read.append(start)
+        return text(pieces, start, end)
+
+    monkeypatch.setattr(document_pieces.DocumentPieces, "text", noted)
+    assert dict(read.objects) == _whole(path)
+    assert bool(texts_read) == large
 
 
 def test_a_digest_covers_the_rules_the_text_was_checked_by(tmp_path: Path, layout: int) -> None:

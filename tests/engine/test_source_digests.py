@@ -35,14 +35,14 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every tenant file is read with digests; the ids of the objects whose text was parsed to read it."""
     monkeypatch.setattr(_document, "DIGESTED_BYTES", 0)
     ids: list[str] = []
-    checked_ids = document_pieces._checked_ids
+    checked_items = document_pieces._checked_items
 
     def noted(texts: Any, *args: Any) -> Any:
-        found = checked_ids(texts, *args)
-        ids.extend(found or [])
+        found = checked_items(texts, *args)
+        ids.extend(found[0] if found is not None else [])
         return found
 
-    monkeypatch.setattr(document_pieces, "_checked_ids", noted)
+    monkeypatch.setattr(document_pieces, "_checked_items", noted)
     return ids
 
 
@@ -232,10 +232,12 @@ def _act_all(document: dict[str, Any]) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.lists(_action, max_size=6), min_size=1, max_size=4), st.booleans())
+@given(st.lists(st.lists(_action, max_size=6), min_size=1, max_size=4), st.booleans(), st.booleans())
 def test_a_look_with_digests_leaves_what_a_look_reading_every_object_does(
-    batches: list[list[tuple[str, int, Any]]], sync_all: bool
+    batches: list[list[tuple[str, int, Any]]], sync_all: bool, large: bool
 ) -> None:
+    """`large`: the tenant file as large as one read in pieces anyway, whose objects parsed as it
+    is read are not kept (each is parsed again where the cycle asks for it)."""
     with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as digested:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_document, "DIGESTED_BYTES", 10**12)  # never: every object read and hashed
@@ -243,6 +245,7 @@ def test_a_look_with_digests_leaves_what_a_look_reading_every_object_does(
             assert not list(Path(whole).glob("*.digests"))
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_document, "DIGESTED_BYTES", 0)
+            patch.setattr(_document, "PIECEWISE_BYTES", 0 if large else _document.PIECEWISE_BYTES)
             patch.setattr(document_pieces, "PIECE", 2)
             assert _looks_over_actions(Path(digested), batches, sync_all) == expected
             assert list(Path(digested).glob("*.digests"))
