@@ -42,7 +42,7 @@ from .compiled import CompiledObjectMapping
 from .cycle_state import CycleState
 from .values import fingerprint
 
-NOTE_FORMAT = 1
+NOTE_FORMAT = 2
 """The layout of the note, and of how a fingerprint is made: a note of another is made again."""
 
 
@@ -60,39 +60,55 @@ class DigestNotes(Protocol):
 
 
 class _MappingNote:
-    """One mapping's part of the note: the digests of its objects' texts, their ids and fingerprints."""
+    """One mapping's part of the note: the digests of its objects' texts, their ids and fingerprints.
+
+    In the note's file, after its header line, each mapping's part is its digests side by side,
+    then its ids and its fingerprints as JSON lists; the header lists, for each, its key prefix,
+    what its fingerprints were made under, how many objects, and the bytes of each of the three."""
 
     def __init__(self, made_under: str, digests: list[bytes], ids: list[str], fingerprints: list[str]) -> None:
         self.made_under = made_under
         self.ids_by_digest = dict(zip(digests, ids, strict=True))
         self.fingerprints = dict(zip(digests, fingerprints, strict=True))
 
+    @staticmethod
+    def laid_out(
+        made_under: str, digests: list[bytes], ids: list[str], fingerprints: list[str]
+    ) -> tuple[list[Any], bytes]:
+        """What the header lists for a part, and the part's bytes."""
+        texts = (b"".join(digests), orjson.dumps(ids), orjson.dumps(fingerprints))
+        return [made_under, len(ids), *map(len, texts)], b"".join(texts)
+
     @classmethod
-    def parsed(cls, noted: Any) -> _MappingNote | None:
-        """From the note's JSON; None unless it is whole."""
-        if type(noted) is not dict:
+    def read(cls, listed: Any, note: bytes, position: int) -> tuple[_MappingNote, int] | None:
+        """The part the header lists as `listed` (see `laid_out`), read from `note` at `position`,
+        and where the next part begins; None unless it is whole."""
+        if type(listed) is not list or len(listed) != 5 or type(listed[0]) is not str:
             return None
-        made_under, digests, ids, fingerprints = (noted.get(name) for name in ("madeUnder", "digests", "ids", "fps"))
-        if (
-            type(made_under) is not str
-            or type(digests) is not str
-            or type(ids) is not list
-            or type(fingerprints) is not list
-        ):
+        made_under, count, *sizes = listed
+        if not all(type(number) is int and number >= 0 for number in (count, *sizes)):
             return None
+        digests_size, ids_size, fingerprints_size = sizes
+        size = digests_size // count if count else 0
+        if size * count != digests_size or position + sum(sizes) > len(note):
+            return None
+        after_digests, after_ids = position + digests_size, position + digests_size + ids_size
         try:
-            packed = bytes.fromhex(digests)
-        except ValueError:
+            ids = orjson.loads(note[after_digests:after_ids])
+            fingerprints = orjson.loads(note[after_ids : after_ids + fingerprints_size])
+        except orjson.JSONDecodeError:
             return None
-        size = len(packed) // len(ids) if ids else 0
-        if len(packed) != size * len(ids) or len(fingerprints) != len(ids):
+        if type(ids) is not list or type(fingerprints) is not list or not len(ids) == len(fingerprints) == count:
             return None
         if not ({str}.issuperset(map(type, ids)) and {str}.issuperset(map(type, fingerprints))):
             return None
         digests = list(
-            map(packed.__getitem__, map(slice, range(0, len(packed), size or 1), itertools.count(size, size)))
+            map(
+                note.__getitem__,
+                map(slice, range(position, after_digests, size or 1), itertools.count(position + size, size)),
+            )
         )
-        return cls(made_under, digests, ids, fingerprints)
+        return cls(made_under, digests, ids, fingerprints), after_ids + fingerprints_size
 
 
 class SourceDigests(CycleState):
@@ -138,7 +154,8 @@ class SourceDigests(CycleState):
         each mapping's key prefix → id → fingerprint), unless the note already says so."""
         if self._digested is None:
             return
-        mappings: dict[str, Any] = {}
+        listed: list[list[Any]] = []
+        parts: list[bytes] = []
         changed = False
         for mapping in self.schema.mappings:
             digests = self._digested[mapping.source_type]
@@ -155,15 +172,18 @@ class SourceDigests(CycleState):
                 ]
             changed |= bool(made_here) or noted is None or found != len(known)
             kept = list(map(bool, fingerprints))
-            mappings[mapping.key_prefix] = {
-                "madeUnder": made_under,
-                "digests": b"".join(compress(digests.values(), kept)).hex(),
-                "ids": list(compress(digests, kept)),
-                "fps": list(compress(fingerprints, kept)),
-            }
+            header, part = _MappingNote.laid_out(
+                made_under,
+                list(compress(digests.values(), kept)),
+                list(compress(digests, kept)),
+                list(compress(fingerprints, kept)),  # type: ignore[arg-type]  # (the Nones left out)
+            )
+            listed.append([mapping.key_prefix, *header])
+            parts.append(part)
         if changed:
             assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
-            self.state.note_source_digests(orjson.dumps({"format": NOTE_FORMAT, "mappings": mappings}))
+            header_line = orjson.dumps({"format": NOTE_FORMAT, "mappings": listed}) + b"\n"
+            self.state.note_source_digests(b"".join([header_line, *parts]))
 
     def _fingerprints_made_under(self, mapping: CompiledObjectMapping) -> str:
         """What a fingerprint of the mapping's objects follows from besides each one's text (see
@@ -176,14 +196,23 @@ class SourceDigests(CycleState):
 
 def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
     """Each mapping's key prefix → its part of the note, if the note is whole and of this format."""
+    header_end = -1 if note is None else note.find(b"\n")
+    if note is None or header_end < 0:
+        return {}
     try:
-        parsed = orjson.loads(note) if note is not None else None
+        header = orjson.loads(note[:header_end])
     except orjson.JSONDecodeError:
         return {}
-    if type(parsed) is not dict or parsed.get("format") != NOTE_FORMAT or type(parsed.get("mappings")) is not dict:
+    if type(header) is not dict or header.get("format") != NOTE_FORMAT or type(header.get("mappings")) is not list:
         return {}
-    notes = {prefix: _MappingNote.parsed(noted) for prefix, noted in parsed["mappings"].items()}
-    return {prefix: noted for prefix, noted in notes.items() if noted is not None}
+    notes = {}
+    position = header_end + 1
+    for listed in header["mappings"]:
+        read = _MappingNote.read(listed[1:], note, position) if type(listed) is list and listed else None
+        if read is None or type(listed[0]) is not str:
+            return {}
+        notes[listed[0]], position = read
+    return notes if position == len(note) else {}
 
 
 def _digest(value: Iterable[Any]) -> str:

@@ -108,6 +108,17 @@ def test_a_damaged_note_is_not_used_and_made_again(tmp_path: Path, parsed: list[
     assert _note(job) == {"User": ["u1", "u2", "u3", "u4"], "Group": ["g1"]}
 
 
+@pytest.mark.parametrize("cut", [1, 30, -1])
+def test_a_note_cut_short_or_with_more_is_not_used(tmp_path: Path, parsed: list[str], cut: int) -> None:
+    job = _noted_job(tmp_path)
+    note = job.state.source_digests() or b""
+    job.state.note_source_digests(note[:-cut] if cut > 0 else note + b"[]")
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0
+    assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]
+    assert job.state.source_digests() == note  # made again
+
+
 def test_fingerprints_noted_under_other_settings_are_not_used(tmp_path: Path, parsed: list[str]) -> None:
     job = _noted_job(tmp_path)
     # The users' mapping no longer reads their title: every user's hash is made again (and differs
@@ -118,9 +129,9 @@ def test_fingerprints_noted_under_other_settings_are_not_used(tmp_path: Path, pa
     result = _looked(job)
     assert sorted(parsed) == []  # the texts are known all the same: only their fingerprints are not
     assert result.execution.count_imported_deltas == 4
-    note = orjson.loads(job.state.source_digests() or b"")["mappings"]
+    note = job.state.source_digests()
     assert _looked(job).execution.count_imported_deltas == 0
-    assert orjson.loads(job.state.source_digests() or b"")["mappings"] == note
+    assert job.state.source_digests() == note  # as noted: not written again
 
 
 def test_a_change_of_assignments_makes_every_assigned_object_hashed_again(tmp_path: Path, parsed: list[str]) -> None:
