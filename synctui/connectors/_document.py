@@ -48,7 +48,7 @@ from .base import (
 from .document_index import DocumentIndex, FileVersion, Written, end_of_value
 
 if TYPE_CHECKING:
-    from .document_pieces import DocumentPieces, PiecewiseObjects
+    from .document_pieces import DocumentPieces, ParsedObjects, PiecewiseObjects
 
 PIECEWISE_BYTES = 64_000_000
 """A file at least this large is read by a cycle a piece at a time (see document_pieces.py): parsed
@@ -206,7 +206,7 @@ class JsonDocumentDirectory:
 
     # --- a large file read a piece at a time ---------------------------------------------------
 
-    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | None:
+    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | ParsedObjects | None:
         """The objects of `object_type` read a piece at a time, if the file is large enough to be
         worth it and laid out so that its objects can be found (see document_pieces.py); else None."""
         if self._document is not None or self._objects_from_text:

@@ -56,9 +56,11 @@ class DocumentPieces:
         self.path = path
         self.version = version
         self._descriptor = descriptor
-        self._collections: dict[str, PiecewiseObjects] = {}
+        self._collections: dict[str, PiecewiseObjects | ParsedObjects] = {}
         """Each collection's objects, until `collection` hands them out."""
-        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects] = weakref.WeakValueDictionary()
+        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects | ParsedObjects] = (
+            weakref.WeakValueDictionary()
+        )
         """Each collection's objects once handed out: held by the caller alone, which lets them go
         when it is done with them (a cycle before its last checkpoint: ~200 MB at 1,000,000 users)."""
         self.values: dict[str, Any] = {}
@@ -156,12 +158,16 @@ class DocumentPieces:
                     digests[key] = dict(zip(*digested, strict=True))
             if ids is None:
                 return False
-            self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
+            if parsed is not None and len(parsed) == len(ids):
+                # Every object parsed (none was known): held by id, as a whole read holds them.
+                self._collections[key] = ParsedObjects(zip(ids, map(parsed.__getitem__, range(len(ids))), strict=True))
+            else:
+                self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
         if known is not None:
             self.digests = digests
         return True
 
-    def collection(self, key: str) -> PiecewiseObjects | None:
+    def collection(self, key: str) -> PiecewiseObjects | ParsedObjects | None:
         """The objects of the collection `key`; None once the caller they were handed to let them go."""
         objects = self._collections.pop(key, None)
         if objects is None:
@@ -266,6 +272,11 @@ def _placed(data: bytes, listed: list[Any], ends: array[int]) -> dict[str, int] 
         return None
     ids = dict(zip(listed, range(len(listed)), strict=True))
     return ids if len(ids) == len(listed) else None  # else an id twice
+
+
+class ParsedObjects(dict[str, DirectoryObject]):
+    """A collection whose every object was parsed as the file was read, by id (a dict of its own
+    type: the caller's reference to it may be weak, see `DocumentPieces._handed_out`)."""
 
 
 class PiecewiseObjects(Mapping[str, DirectoryObject]):

@@ -58,7 +58,7 @@ class CyclePlan(EscrowPolicy, SourceDigests):
                     deltas += 1
                     work_here.append((mapping, EntryKey(key)))
                     continue
-                hashed_now = noted.get(digest_of.get(source_id, b""))
+                hashed_now = noted.get(digest_of.get(source_id, b"")) if noted else None
                 if hashed_now is None:
                     obj = objects[source_id]
                     hashed_now = hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
