@@ -182,8 +182,9 @@ class SourceDigests(CycleState):
             parts.append(part)
         if changed:
             assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
-            header_line = orjson.dumps({"format": NOTE_FORMAT, "mappings": listed}) + b"\n"
-            self.state.note_source_digests(b"".join([header_line, *parts]))
+            body = b"".join(parts)
+            note_header = {"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}
+            self.state.note_source_digests(orjson.dumps(note_header) + b"\n" + body)
 
     def _fingerprints_made_under(self, mapping: CompiledObjectMapping) -> str:
         """What a fingerprint of the mapping's objects follows from besides each one's text (see
@@ -205,6 +206,9 @@ def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
         return {}
     if type(header) is not dict or header.get("format") != NOTE_FORMAT or type(header.get("mappings")) is not list:
         return {}
+    # Written without an fsync: after a crash, blocks of the file may hold anything.
+    if header.get("sum") != _checksum(memoryview(note)[header_end + 1 :]):
+        return {}
     notes = {}
     position = header_end + 1
     for listed in header["mappings"]:
@@ -213,6 +217,10 @@ def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
             return {}
         notes[listed[0]], position = read
     return notes if position == len(note) else {}
+
+
+def _checksum(body: bytes | memoryview) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 def _digest(value: Iterable[Any]) -> str:

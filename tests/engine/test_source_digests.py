@@ -21,6 +21,7 @@ from synctui.connectors import _document, document_pieces
 from synctui.engine import CycleOptions
 from synctui.engine.assignments import Application
 from synctui.engine.source_digests import _parsed_note
+from synctui.store import JobStateStore, state_files
 from synctui.store.jobs import default_app_roles
 
 from .harness import person
@@ -117,6 +118,27 @@ def test_a_note_cut_short_or_with_more_is_not_used(tmp_path: Path, parsed: list[
     assert _looked(job).execution.count_imported_deltas == 0
     assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]
     assert job.state.source_digests() == note  # made again
+
+
+def test_a_note_whose_bytes_changed_is_not_used(tmp_path: Path, parsed: list[str]) -> None:
+    job = _noted_job(tmp_path)
+    note = bytearray(job.state.source_digests() or b"")
+    note[-3] ^= 1  # a fingerprint's character, as a crash may leave a block of a file written without fsync
+    job.state.note_source_digests(bytes(note))
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0
+    assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]
+
+
+def test_the_note_is_a_file_of_the_job_state(tmp_path: Path) -> None:
+    store = JobStateStore(tmp_path / "job.json")
+    assert store.source_digests() is None
+    store.note_source_digests(b"note")
+    assert JobStateStore(tmp_path / "job.json").source_digests() == b"note"
+    assert tmp_path / "job.digests" in state_files(tmp_path / "job.json")  # deleted with the job
+    memory = JobStateStore(None)
+    memory.note_source_digests(b"note")
+    assert memory.source_digests() is None
 
 
 def test_fingerprints_noted_under_other_settings_are_not_used(tmp_path: Path, parsed: list[str]) -> None:
