@@ -56,6 +56,8 @@ class DocumentPieces:
         self.path = path
         self.version = version
         self._descriptor = descriptor
+        self._kept: bytes | None = None
+        """The file's bytes as proven, when kept (see `read`): objects are parsed from them."""
         self._collections: dict[str, PiecewiseObjects | ParsedObjects] = {}
         """Each collection's objects, until `collection` hands them out."""
         self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects | ParsedObjects] = (
@@ -88,7 +90,8 @@ class DocumentPieces:
         file is still that version). `known`: each collection key → digests of item texts proven
         before → their ids (see the module docstring); each item's digest is then kept (`digests`),
         and with `keep_parsed` each object parsed to be proven (one whose digest is not known), as
-        a whole read keeps it: asked for, it is not parsed again."""
+        a whole read keeps it: asked for, it is not parsed again; the others are parsed from the
+        file's bytes as read, kept too (less than a whole read's objects would hold)."""
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except OSError:
@@ -98,7 +101,7 @@ class DocumentPieces:
             version = FileVersion.of(os.fstat(descriptor))
             if read is None:
                 # Read rather than mapped: a map would end the process (SIGBUS) if the file were
-                # cut short meanwhile. The bytes go once the objects are proven.
+                # cut short meanwhile. The bytes go once the objects are proven (unless `keep_parsed`).
                 with open(descriptor, "rb", closefd=False) as handle:
                     read = (version, handle.read())
             if read[0] != version or FileVersion.of(os.fstat(descriptor)) != version or not read[1]:
@@ -107,6 +110,8 @@ class DocumentPieces:
             trusted = checked is not None and checked(version)
             if not pieces._prove(read[1], collections, trusted=trusted, known=known, keep_parsed=keep_parsed):
                 return None
+            if keep_parsed:
+                pieces._kept = read[1]
         except (OSError, ValueError):
             return None
         finally:
@@ -177,6 +182,8 @@ class DocumentPieces:
 
     def text(self, start: int, end: int) -> bytes:
         """The file's bytes from `start` to `end`, as they were when the objects were proven."""
+        if self._kept is not None:
+            return self._kept[start:end]
         if FileVersion.of(os.fstat(self._descriptor)) != self.version:
             raise self.changed()
         return os.pread(self._descriptor, end - start, start)
