@@ -380,9 +380,10 @@ def _jobs_preview(args: argparse.Namespace) -> int:
 
 
 def _jobs_provision(args: argparse.Namespace) -> int:
+    service = _service(args)  # first: it imports the service with collections paused
     from .service import on_demand_summary
 
-    result = _service(args).provision_on_demand(args.job_id, args.object, args.type, trace=_trace_printer(args.trace))
+    result = service.provision_on_demand(args.job_id, args.object, args.type, trace=_trace_printer(args.trace))
     # Graph sends both halves as JSON text; printed as the objects they are, so tools read them as JSON.
     outcome, entry = orjson.loads(result.key or "{}"), orjson.loads(result.value or "{}")
     _print_json({"key": outcome, "value": entry})

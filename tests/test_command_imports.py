@@ -143,21 +143,48 @@ FREEZES = (
 )
 
 
-def test_the_command_leaves_what_it_made_to_the_end_of_the_process(cli) -> None:
-    # Run as the `synctui` command (no argv: the command line's), the objects a command leaves are
-    # frozen, so the collection at exit does not walk them; called with argv (tests, a program
-    # that calls it again) they stay collectable. Provision on demand unfreezes what the imports froze.
+def _provision_in_a_process(cli, script: str) -> subprocess.CompletedProcess[str]:
+    """`script` run in a fresh interpreter with the arguments of a provision on demand of a user of
+    the demo's jsonfile job, after its first cycle."""
     _, out, _ = cli("jobs", "list", "--json")
     job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
     assert cli("jobs", "run", job)[0] == 0
     user = json.loads((cli.home / "tenant" / "directory.json").read_bytes())["users"][0]["id"]
-    done = subprocess.run(
-        [sys.executable, "-c", FREEZES, "jobs", "provision", job, "--object", user],
+    return subprocess.run(
+        [sys.executable, "-c", script, "jobs", "provision", job, "--object", user],
         env=dict(os.environ, SYNCTUI_HOME=str(cli.home)),
         capture_output=True,
         text=True,
         check=True,
     )
+
+
+def test_the_command_leaves_what_it_made_to_the_end_of_the_process(cli) -> None:
+    # Run as the `synctui` command (no argv: the command line's), the objects a command leaves are
+    # frozen, so the collection at exit does not walk them; called with argv (tests, a program
+    # that calls it again) they stay collectable. Provision on demand unfreezes what the imports froze.
+    done = _provision_in_a_process(cli, FREEZES)
     called, as_command = map(int, done.stdout.strip().splitlines()[-1].split())
     assert called == 0
     assert as_command > 0
+
+
+COLLECTIONS_WHILE_IMPORTING = (
+    "import gc, json, sys\n"
+    "from synctui.cli import main\n"
+    "during = []\n"
+    "def started(phase, info):\n"
+    "    service = sys.modules.get('synctui.service')\n"
+    "    if phase == 'start' and service is not None and not hasattr(service, 'SyncService'):\n"
+    "        during.append(info['generation'])\n"
+    "gc.callbacks.append(started)\n"
+    "code = main(sys.argv[1:])\n"
+    "sys.stderr.write('\\n' + json.dumps({'code': code, 'collections': len(during)}) + '\\n')\n"
+)
+
+
+def test_provision_on_demand_imports_the_service_with_collections_paused(cli) -> None:
+    # The import makes ~300,000 objects that live as long as the process: collections meanwhile
+    # would only walk them again and again (see cli._service).
+    done = _provision_in_a_process(cli, COLLECTIONS_WHILE_IMPORTING)
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "collections": 0}
