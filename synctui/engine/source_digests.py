@@ -13,7 +13,7 @@ keyed by the rules its values are checked by) notes, beside the job's state, eac
 id and fingerprint, for each mapping, with what the fingerprints were made under. The next cycle
 hands the digests to the source: an object whose text is one noted is neither parsed nor checked
 (it is parsed if something asks for it: the flow, the reference pass, a group's members), and
-where the mapping's note was made under the same schema, hashed attributes and assignments, its
+where the mapping's note was made under the same hashed attributes and assignments, its
 fingerprint is the noted one. The plan compares it with the entry's hash as it compares a hash it
 made: everything else it weighs (escrows, held deletes, exports in flight, entries written by
 provision on demand since, entries whose object is gone) it weighs as before.
@@ -28,9 +28,8 @@ object to plan); nor does a source or a state store that cannot (`TextDigests`, 
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterable, Mapping
-from itertools import compress
+from itertools import compress, count
 from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
@@ -85,12 +84,12 @@ class _MappingNote:
         and where the next part begins; None unless it is whole."""
         if type(listed) is not list or len(listed) != 5 or type(listed[0]) is not str:
             return None
-        made_under, count, *sizes = listed
-        if not all(type(number) is int and number >= 0 for number in (count, *sizes)):
+        made_under, objects, *sizes = listed
+        if not all(type(number) is int and number >= 0 for number in (objects, *sizes)):
             return None
         digests_size, ids_size, fingerprints_size = sizes
-        size = digests_size // count if count else 0
-        if size * count != digests_size or position + sum(sizes) > len(note):
+        size = digests_size // objects if objects else 0
+        if size * objects != digests_size or position + sum(sizes) > len(note):
             return None
         after_digests, after_ids = position + digests_size, position + digests_size + ids_size
         try:
@@ -98,14 +97,14 @@ class _MappingNote:
             fingerprints = orjson.loads(note[after_ids : after_ids + fingerprints_size])
         except orjson.JSONDecodeError:
             return None
-        if type(ids) is not list or type(fingerprints) is not list or not len(ids) == len(fingerprints) == count:
+        if type(ids) is not list or type(fingerprints) is not list or not len(ids) == len(fingerprints) == objects:
             return None
         if not ({str}.issuperset(map(type, ids)) and {str}.issuperset(map(type, fingerprints))):
             return None
         digests = list(
             map(
                 note.__getitem__,
-                map(slice, range(position, after_digests, size or 1), itertools.count(position + size, size)),
+                map(slice, range(position, after_digests, size or 1), count(position + size, size)),
             )
         )
         return cls(made_under, digests, ids, fingerprints), after_ids + fingerprints_size
@@ -129,7 +128,9 @@ class SourceDigests(CycleState):
         for mapping in self.schema.mappings:
             noted = self._noted.get(mapping.key_prefix)
             if noted is not None:
-                known[mapping.source_type] = known[mapping.source_type] | noted.ids_by_digest
+                # (One mapping of each source type, mostly: its note's own mapping, not a copy.)
+                texts = known[mapping.source_type]
+                known[mapping.source_type] = texts | noted.ids_by_digest if texts else noted.ids_by_digest
         digested = self.source.digested_objects(known)
         if digested is None:
             return False
