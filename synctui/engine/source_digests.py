@@ -45,6 +45,10 @@ NOTE_FORMAT = 2
 """The layout of the note, and of how a fingerprint is made: a note of another is made again."""
 
 
+UNNOTED_SHARE = 100
+"""The note is written again when more than 1 in this many of a mapping's objects are not in it as
+they are now (or it holds more objects that are gone)."""
+
 _FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "on": True, "n": 1.5}, ("id", "on", "n", "none"))
 """Changes if the way fingerprints are made does: a note of fingerprints made otherwise is not used."""
 
@@ -152,26 +156,40 @@ class SourceDigests(CycleState):
 
     def _note_source_digests(self, made: Mapping[str, dict[str, str]]) -> None:
         """After the plan: note each object's digest and fingerprint (noted before, or `made` now:
-        each mapping's key prefix → id → fingerprint), unless the note already says so."""
+        each mapping's key prefix → id → fingerprint), unless the note says so of all but a few
+        (`UNNOTED_SHARE`): writing 10 MB for one changed user would cost more than hashing it
+        again in each look until the note is written again."""
         if self._digested is None:
+            return
+        usable = {}
+        write = False
+        for mapping in self.schema.mappings:
+            noted = self._noted.get(mapping.key_prefix)
+            made_under = self._fingerprints_made_under(mapping)
+            usable[mapping.key_prefix] = (
+                made_under,
+                noted.fingerprints if noted is not None and noted.made_under == made_under else None,
+            )
+            objects, hashed_now = len(self._digested[mapping.source_type]), len(made.get(mapping.key_prefix, ()))
+            known = usable[mapping.key_prefix][1]
+            # Hashed now: not noted as it is (or its entry was new); noted and gone: as many as
+            # the note holds past the objects found in it.
+            unnoted = hashed_now + max(0, len(known) - (objects - hashed_now)) if known is not None else objects
+            write |= unnoted > objects // UNNOTED_SHARE
+        if not write:
             return
         listed: list[list[Any]] = []
         parts: list[bytes] = []
-        changed = False
         for mapping in self.schema.mappings:
             digests = self._digested[mapping.source_type]
-            made_under = self._fingerprints_made_under(mapping)
-            noted = self._noted.get(mapping.key_prefix)
-            known = noted.fingerprints if noted is not None and noted.made_under == made_under else {}
-            fingerprints: list[str | None] = list(map(known.get, digests.values()))
-            found = len(fingerprints) - fingerprints.count(None)
+            made_under, known = usable[mapping.key_prefix]
+            fingerprints: list[str | None] = list(map((known or {}).get, digests.values()))
             made_here = made.get(mapping.key_prefix, {})
             if made_here:
                 fingerprints = [
                     fingerprint if fingerprint is not None else made_here.get(object_id)
                     for object_id, fingerprint in zip(digests, fingerprints, strict=True)
                 ]
-            changed |= bool(made_here) or noted is None or found != len(known)
             kept = list(map(bool, fingerprints))
             header, part = _MappingNote.laid_out(
                 made_under,
@@ -181,11 +199,10 @@ class SourceDigests(CycleState):
             )
             listed.append([mapping.key_prefix, *header])
             parts.append(part)
-        if changed:
-            assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
-            body = b"".join(parts)
-            note_header = {"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}
-            self.state.note_source_digests(orjson.dumps(note_header) + b"\n" + body)
+        assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
+        body = b"".join(parts)
+        note_header = {"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}
+        self.state.note_source_digests(orjson.dumps(note_header) + b"\n" + body)
 
     def _fingerprints_made_under(self, mapping: CompiledObjectMapping) -> str:
         """What a fingerprint of the mapping's objects follows from besides each one's text (see

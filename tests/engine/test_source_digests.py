@@ -88,6 +88,27 @@ def test_a_look_parses_only_the_objects_whose_text_changed(tmp_path: Path, parse
     assert parsed == [] and result.execution.count_imported_deltas == 0 and result.execution.count_exports == 0
 
 
+def test_a_note_is_written_again_once_more_than_a_few_objects_are_not_in_it(tmp_path: Path, parsed: list[str]) -> None:
+    job = FileJob(tmp_path)
+    job.edit_tenant(lambda document: document["users"].extend(person(n) for n in range(5, 201)))
+    job.run()
+    _looked(job)
+    note = job.state.source_digests()
+    job.edit_tenant(lambda document: document["users"][9].update(jobTitle="Ops"))  # 1 in 200 users
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 1 and parsed == ["u10"]
+    assert job.state.source_digests() == note  # not written again for one user
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 0 and parsed == ["u10"]  # hashed again, as noted
+    job.edit_tenant(lambda document: [user.update(jobTitle="Ops") for user in document["users"][20:22]])
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 2 and sorted(parsed) == ["u10", "u21", "u22"]
+    assert job.state.source_digests() != note  # 3 in 200: written again, with them
+    parsed.clear()
+    _looked(job)
+    assert parsed == []
+
+
 @pytest.mark.parametrize(
     "note",
     [
