@@ -238,7 +238,7 @@ def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
 
 
 def _checksum(body: bytes | memoryview) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
+    return hashlib.sha256(body).hexdigest()
 
 
 def _digest(value: Iterable[Any]) -> str:
