@@ -237,11 +237,12 @@ class JsonDocumentDirectory:
         self._pieces = self._pieces_of_file({keys[object_type]: texts for object_type, texts in known.items()})
         if self._pieces is None or self._pieces.digests is None:
             return None
+        digests, self._pieces.digests = self._pieces.digests, None  # the caller's alone, as the objects are
         digested = {}
         for object_type, key in keys.items():
             objects = self._pieces.collection(key)
             assert objects is not None  # (just read)
-            digested[object_type] = DigestedObjects(objects, self._pieces.digests[key])
+            digested[object_type] = DigestedObjects(objects, digests[key])
         return digested
 
     def _pieces_of_file(self, known: Mapping[str, Mapping[bytes, str]] | None = None) -> DocumentPieces | None:

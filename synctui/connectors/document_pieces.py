@@ -110,8 +110,10 @@ class DocumentPieces:
             trusted = checked is not None and checked(version)
             if not pieces._prove(read[1], collections, trusted=trusted, known=known, keep_parsed=keep_parsed):
                 return None
-            if keep_parsed:
-                pieces._kept = read[1]
+            if keep_parsed and any(
+                type(objects) is PiecewiseObjects and objects for objects in pieces._collections.values()
+            ):
+                pieces._kept = read[1]  # (objects left to parse: from these bytes)
         except (OSError, ValueError):
             return None
         finally:

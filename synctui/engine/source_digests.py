@@ -161,6 +161,14 @@ class SourceDigests(CycleState):
         again in each look until the note is written again."""
         if self._digested is None:
             return
+        try:
+            self._write_note(self._digested, made)
+        finally:
+            # Nothing reads them past the plan: let them go before the flow (~30 MB at 100,000 objects).
+            self._digested, self._noted = None, MappingProxyType({})
+
+    def _write_note(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> None:
+        """`_note_source_digests`, of the digests the source was read with."""
         usable = {}
         write = False
         for mapping in self.schema.mappings:
@@ -170,7 +178,7 @@ class SourceDigests(CycleState):
                 made_under,
                 noted.fingerprints if noted is not None and noted.made_under == made_under else None,
             )
-            objects, hashed_now = len(self._digested[mapping.source_type]), len(made.get(mapping.key_prefix, ()))
+            objects, hashed_now = len(digested[mapping.source_type]), len(made.get(mapping.key_prefix, ()))
             known = usable[mapping.key_prefix][1]
             # Hashed now: not noted as it is (or its entry was new); noted and gone: as many as
             # the note holds past the objects found in it.
@@ -181,7 +189,7 @@ class SourceDigests(CycleState):
         listed: list[list[Any]] = []
         parts: list[bytes] = []
         for mapping in self.schema.mappings:
-            digests = self._digested[mapping.source_type]
+            digests = digested[mapping.source_type]
             made_under, known = usable[mapping.key_prefix]
             fingerprints: list[str | None] = list(map((known or {}).get, digests.values()))
             made_here = made.get(mapping.key_prefix, {})
