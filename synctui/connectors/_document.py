@@ -40,6 +40,7 @@ from . import json_checks
 from ._objects import ObjectTable, TextsInFile, first_invalid_object, laid_out, rules_digest, shown
 from .base import (
     ConnectionFailure,
+    DigestedObjects,
     DirectoryDataError,
     DirectoryObject,
     Modification,
@@ -48,12 +49,15 @@ from .base import (
 from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
 
 if TYPE_CHECKING:
-    from .document_pieces import DocumentPieces, PiecewiseObjects
+    from .document_pieces import DocumentPieces, ParsedObjects, PiecewiseObjects
 
 PIECEWISE_BYTES = 64_000_000
 """A file at least this large is read by a cycle a piece at a time (see document_pieces.py): parsed
 whole, its objects would be held as dicts for the whole cycle. A smaller one is parsed whole, which
 costs less time than parsing each object again where the cycle asks for it."""
+DIGESTED_BYTES = 1_000_000
+"""A file at least this large is read in pieces for a caller that knows digests of its objects'
+texts (see `digested_objects`); a smaller one is read whole: parsing it costs next to nothing."""
 
 
 class JsonDocumentDirectory:
@@ -241,7 +245,7 @@ class JsonDocumentDirectory:
 
     # --- a large file read a piece at a time ---------------------------------------------------
 
-    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | None:
+    def _read_in_pieces(self, object_type: str) -> PiecewiseObjects | ParsedObjects | None:
         """The objects of `object_type` read a piece at a time, if the file is large enough to be
         worth it and laid out so that its objects can be found (see document_pieces.py); else None."""
         if self._document is not None or self._objects_from_text:
@@ -257,12 +261,36 @@ class JsonDocumentDirectory:
         # (None when a caller was handed them before and let them go: then the file is read whole.)
         return self._pieces.collection(self._collections[definition.name])
 
-    def _pieces_of_file(self) -> DocumentPieces | None:
+    def digested_objects(self, known: Mapping[str, Mapping[bytes, str]]) -> dict[str, DigestedObjects] | None:
+        """See `TextDigests`: read a piece at a time (document_pieces.py), whatever the file's size
+        past `DIGESTED_BYTES`. Only as the directory's first read: else None."""
+        if self._document is not None or self._objects_from_text or self._pieces_tried:
+            return None
+        keys = {}
+        for object_type in known:
+            definition = self._definition.object(object_type)
+            if definition is None or definition.name not in self._collections:
+                return None
+            keys[object_type] = self._collections[definition.name]
+        self._pieces_tried = True
+        self._pieces = self._pieces_of_file({keys[object_type]: texts for object_type, texts in known.items()})
+        if self._pieces is None or self._pieces.digests is None:
+            return None
+        digests, self._pieces.digests = self._pieces.digests, None  # the caller's alone, as the objects are
+        digested = {}
+        for object_type, key in keys.items():
+            objects = self._pieces.collection(key)
+            assert objects is not None  # (just read)
+            digested[object_type] = DigestedObjects(objects, digests[key])
+        return digested
+
+    def _pieces_of_file(self, known: Mapping[str, Mapping[bytes, str]] | None = None) -> DocumentPieces | None:
+        """The file read in pieces, if it is large enough (`known`: see `DocumentPieces.read`)."""
         try:
             size = self.path.stat().st_size
         except OSError:
             return None  # the whole read reports why
-        if size < PIECEWISE_BYTES:
+        if size < (PIECEWISE_BYTES if known is None else DIGESTED_BYTES):
             return None
         # Imported here: a command that reads no large file whole (provision on demand) skips it (2 ms).
         from .document_pieces import DocumentPieces
@@ -273,7 +301,16 @@ class JsonDocumentDirectory:
         digested = None
         if self._digested is not None and self._version_read is not None:
             digested = (self._version_read, self._digested)
-        pieces = DocumentPieces.read(self.path, definitions, checked=self._wrote, read=digested)
+        # Read with digests, a file that would be read whole keeps the objects parsed: few, with a
+        # note of digests; all of them when there is none (then a whole read would hold as much).
+        pieces = DocumentPieces.read(
+            self.path,
+            definitions,
+            checked=self._wrote,
+            read=digested,
+            known=known,
+            keep_parsed=known is not None and size < PIECEWISE_BYTES,
+        )
         if pieces is not None:
             self._digested = None
         return pieces

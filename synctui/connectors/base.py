@@ -146,6 +146,33 @@ class ContentDigest(Protocol):
         ...
 
 
+@dataclass
+class DigestedObjects:
+    """A source's objects of one type, each with a digest of its text (see `TextDigests`)."""
+
+    objects: Mapping[str, DirectoryObject]
+    """As `SharedReads.read_all_shared` hands them out."""
+    digests: Mapping[str, bytes]
+    """Each id → the digest of its object's text."""
+
+
+@runtime_checkable
+class TextDigests(Protocol):
+    """What a source directory may offer besides `Directory`: its objects with a digest of each
+    one's text, so that a caller that noted what it made of an object's text (engine/
+    source_digests.py) need not read again an object whose text is as it was. A digest covers
+    the text and the rules the values of its type follow: a text checked under other rules has
+    another digest."""
+
+    def digested_objects(self, known: Mapping[str, Mapping[bytes, str]]) -> dict[str, DigestedObjects] | None:
+        """Each object type of `known` → its objects, read as `SharedReads.read_all_shared` reads
+        them, and their digests; an object whose digest is in `known[object_type]` (this directory
+        gave that text before, as the object with that id) is neither parsed nor checked until it
+        is asked for. None when the directory cannot read its objects so: the caller reads them
+        as usual."""
+        ...
+
+
 @runtime_checkable
 class SingleReads(Protocol):
     """What a directory may offer besides `Directory`: reading one object for a caller that wants

@@ -15,22 +15,29 @@ reports the fault in its own words (or finds none: then only the layout was unus
 The objects are read again from the file, through a descriptor kept open: a file replaced since
 (every write of synctui's replaces the file) is still read as it was. One changed in place while
 the cycle reads it fails the cycle with a `SourceDataError`; the next cycle reads it again.
+
+Read with the digests of texts given before (`known`, see `TextDigests`), each item's text is
+digested and an item whose digest is known is taken for the object it was, unparsed: a text that
+is byte for byte one proven before is that object, and as valid (the digest covers the value rules
+it was checked by). The other items are parsed and checked as above.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import weakref
 from array import array
-from collections.abc import Callable, Iterator, Mapping
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import compress, repeat
+from operator import add, methodcaller, not_
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..models import ObjectDefinition
-from ._objects import first_invalid_object
+from ._objects import first_invalid_object, rules_digest
 from .base import DirectoryObject, SourceDataError
 from .document_index import DocumentIndex, FileVersion
 
@@ -38,6 +45,8 @@ PIECE = 1000
 """Objects parsed at a time, when a cycle goes through them in order."""
 PROVEN_AT_ONCE = 10_000
 """Objects parsed and checked at a time as the file is first read."""
+_DIGEST_SCHEME = b"\x01"
+"""Begins the tag of every digest: a digest made another way never matches one made this way."""
 
 
 class DocumentPieces:
@@ -47,13 +56,19 @@ class DocumentPieces:
         self.path = path
         self.version = version
         self._descriptor = descriptor
-        self._collections: dict[str, PiecewiseObjects] = {}
+        self._kept: bytes | None = None
+        """The file's bytes as proven, when kept (see `read`): objects are parsed from them."""
+        self._collections: dict[str, PiecewiseObjects | ParsedObjects] = {}
         """Each collection's objects, until `collection` hands them out."""
-        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects] = weakref.WeakValueDictionary()
+        self._handed_out: weakref.WeakValueDictionary[str, PiecewiseObjects | ParsedObjects] = (
+            weakref.WeakValueDictionary()
+        )
         """Each collection's objects once handed out: held by the caller alone, which lets them go
         when it is done with them (a cycle before its last checkpoint: ~200 MB at 1,000,000 users)."""
         self.values: dict[str, Any] = {}
         """Each top-level key that is not a collection read here → its value."""
+        self.digests: dict[str, dict[str, bytes]] | None = None
+        """Each collection's ids → the digest of the item's text, when read with `known`."""
         weakref.finalize(self, os.close, descriptor)
 
     @classmethod
@@ -64,13 +79,19 @@ class DocumentPieces:
         *,
         checked: Callable[[FileVersion], bool] | None = None,
         read: tuple[FileVersion, bytes] | None = None,
+        known: Mapping[str, Mapping[bytes, str]] | None = None,
+        keep_parsed: bool = False,
     ) -> DocumentPieces | None:
         """The file's `collections` (key → the definition its objects follow), proven and checked;
         None when the file is not laid out so that its objects can be found in its text, or
         something in it fails a check (the caller reads the whole file: see the module docstring).
         `checked(version)` tells whether the objects of that version need no check (synctui wrote
         it). `read`: the file's bytes as read already, and the version they are (None unless the
-        file is still that version)."""
+        file is still that version). `known`: each collection key → digests of item texts proven
+        before → their ids (see the module docstring); each item's digest is then kept (`digests`),
+        and with `keep_parsed` each object parsed to be proven (one whose digest is not known), as
+        a whole read keeps it: asked for, it is not parsed again; the others are parsed from the
+        file's bytes as read, kept too (less than a whole read's objects would hold)."""
         try:
             descriptor = os.open(path, os.O_RDONLY)
         except OSError:
@@ -80,15 +101,19 @@ class DocumentPieces:
             version = FileVersion.of(os.fstat(descriptor))
             if read is None:
                 # Read rather than mapped: a map would end the process (SIGBUS) if the file were
-                # cut short meanwhile. The bytes go once the objects are proven.
+                # cut short meanwhile. The bytes go once the objects are proven (unless `keep_parsed`).
                 with open(descriptor, "rb", closefd=False) as handle:
                     read = (version, handle.read())
             if read[0] != version or FileVersion.of(os.fstat(descriptor)) != version or not read[1]:
                 return None
             pieces = cls(path, version, descriptor)
             trusted = checked is not None and checked(version)
-            if not pieces._prove(read[1], collections, trusted=trusted):
+            if not pieces._prove(read[1], collections, trusted=trusted, known=known, keep_parsed=keep_parsed):
                 return None
+            if keep_parsed and any(
+                type(objects) is PiecewiseObjects and objects for objects in pieces._collections.values()
+            ):
+                pieces._kept = read[1]  # (objects left to parse: from these bytes)
         except (OSError, ValueError):
             return None
         finally:
@@ -96,7 +121,15 @@ class DocumentPieces:
                 os.close(descriptor)
         return pieces
 
-    def _prove(self, data: bytes, collections: Mapping[str, ObjectDefinition], *, trusted: bool) -> bool:
+    def _prove(
+        self,
+        data: bytes,
+        collections: Mapping[str, ObjectDefinition],
+        *,
+        trusted: bool,
+        known: Mapping[str, Mapping[bytes, str]] | None,
+        keep_parsed: bool,
+    ) -> bool:
         # Built here rather than loaded (an index is a cache, never the truth): each item's text then
         # ends one byte before the next one's starts, and that byte is checked below.
         index = DocumentIndex.build(data, self.version, collections, items_proven=True)
@@ -109,22 +142,39 @@ class DocumentPieces:
                 self.values[key] = orjson.loads(data[start:end])
             except orjson.JSONDecodeError:
                 return False
+        digests: dict[str, dict[str, bytes]] = {}
         for key, definition in collections.items():
             items = index.collections.get(key)
             if items is None:
                 if key in index.values:
                     return False  # not a list of objects: the whole read says so
                 self._collections[key] = PiecewiseObjects(self, {}, array("q"), array("q"))
+                digests[key] = {}
                 continue
             assert items.built is not None  # (built just now)
             starts, ends = items.built
-            ids = _proven(data, starts, ends, definition, trusted=trusted)
+            parsed: dict[int, DirectoryObject] | None = {} if keep_parsed else None
+            if known is None:
+                ids = _proven(data, starts, ends, definition, trusted=trusted)
+            else:
+                digested = _proven_by_digest(
+                    data, starts, ends, definition, trusted=trusted, known=known.get(key, {}), parsed=parsed
+                )
+                ids = None if digested is None else digested[0]
+                if digested is not None:
+                    digests[key] = dict(zip(*digested, strict=True))
             if ids is None:
                 return False
-            self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
+            if parsed is not None and len(parsed) == len(ids):
+                # Every object parsed (none was known): held by id, as a whole read holds them.
+                self._collections[key] = ParsedObjects(zip(ids, map(parsed.__getitem__, range(len(ids))), strict=True))
+            else:
+                self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
+        if known is not None:
+            self.digests = digests
         return True
 
-    def collection(self, key: str) -> PiecewiseObjects | None:
+    def collection(self, key: str) -> PiecewiseObjects | ParsedObjects | None:
         """The objects of the collection `key`; None once the caller they were handed to let them go."""
         objects = self._collections.pop(key, None)
         if objects is None:
@@ -134,6 +184,8 @@ class DocumentPieces:
 
     def text(self, start: int, end: int) -> bytes:
         """The file's bytes from `start` to `end`, as they were when the objects were proven."""
+        if self._kept is not None:
+            return self._kept[start:end]
         if FileVersion.of(os.fstat(self._descriptor)) != self.version:
             raise self.changed()
         return os.pread(self._descriptor, end - start, start)
@@ -148,37 +200,106 @@ def _proven(
     """Each id of the collection's items → its position, in the file's order, after proving that the
     text of each item (`data[starts[n]:ends[n]]`) is one object with a unique non-empty string id,
     the items separated by commas, and that its values are valid (unless `trusted`); else None."""
-    ids: dict[str, int] = {}
-    count = len(starts)
+    listed: list[str] = []
+    view = memoryview(data)
     # Each step screens a chunk of items in C, as a whole read checks its items (see
     # `_document._indexed_by_id`); chunks larger than a piece: fewer calls, a few MB at a time.
-    for first in range(0, count, PROVEN_AT_ONCE):
-        upto = min(first + PROVEN_AT_ONCE, count)
-        try:
-            # (orjson refuses a text with anything after its value: each is one value.)
-            items = list(map(orjson.loads, map(data.__getitem__, map(slice, starts[first:upto], ends[first:upto]))))
-        except orjson.JSONDecodeError:
+    for first in range(0, len(starts), PROVEN_AT_ONCE):
+        upto = first + PROVEN_AT_ONCE
+        checked = _checked_items(
+            map(view.__getitem__, map(slice, starts[first:upto], ends[first:upto])), definition, trusted
+        )
+        if checked is None:
             return None
-        if not {dict}.issuperset(map(type, items)):
+        listed += checked[0]
+    return _placed(data, listed, ends)
+
+
+def _proven_by_digest(
+    data: bytes,
+    starts: array[int],
+    ends: array[int],
+    definition: ObjectDefinition,
+    *,
+    trusted: bool,
+    known: Mapping[bytes, str],
+    parsed: dict[int, DirectoryObject] | None,
+) -> tuple[dict[str, int], list[bytes]] | None:
+    """As `_proven`, and the digest of each item's text, in the file's order: an item whose digest
+    is `known` is the object with that id, and is not parsed. Each object parsed goes into `parsed`
+    (by position), if given."""
+    view = memoryview(data)
+    # SHA-256 of the text (in C, no keyword to pass: 1 µs an item), then the tag of the rules.
+    texts = map(view.__getitem__, map(slice, starts, ends))
+    digests = list(map(add, map(methodcaller("digest"), map(hashlib.sha256, texts)), repeat(_digest_tag(definition))))
+    listed: list[str | None] = list(map(known.get, digests))
+    unknown = list(compress(range(len(listed)), map(not_, listed)))  # (an id is never empty)
+    for first in range(0, len(unknown), PROVEN_AT_ONCE):
+        chunk = unknown[first : first + PROVEN_AT_ONCE]
+        texts = map(view.__getitem__, map(slice, map(starts.__getitem__, chunk), map(ends.__getitem__, chunk)))
+        checked = _checked_items(texts, definition, trusted)
+        if checked is None:
             return None
-        chunk_ids: list[Any] = list(map(dict.get, items, repeat("id")))
-        if not ({str}.issuperset(map(type, chunk_ids)) and all(chunk_ids)):
-            return None
-        ids.update(zip(chunk_ids, range(first, upto), strict=True))
-        # Between an item's text and the next one's (one byte, as the index is built): a comma.
-        between = bytes(map(data.__getitem__, ends[first : min(upto, count - 1)]))
-        if between.count(b",") != len(between):
-            return None
-        if not trusted and first_invalid_object(definition, items) is not None:
-            return None
-    return ids if len(ids) == count else None  # else an id twice
+        for position, object_id in zip(chunk, checked[0], strict=True):
+            listed[position] = object_id
+        if parsed is not None:
+            parsed.update(zip(chunk, checked[1], strict=True))
+    placed = _placed(data, listed, ends)
+    return None if placed is None else (placed, digests)
+
+
+def _digest_tag(definition: ObjectDefinition) -> bytes:
+    """What ends each digest of a type's texts: the rules its values were checked by."""
+    return _DIGEST_SCHEME + bytes.fromhex(rules_digest([definition]))
+
+
+def _checked_items(
+    texts: Iterable[bytes | memoryview], definition: ObjectDefinition, trusted: bool
+) -> tuple[list[str], list[DirectoryObject]] | None:
+    """The object each text holds and its id, after proving that each is one object with a
+    non-empty string id whose values are valid (unless `trusted`); else None."""
+    try:
+        # (orjson refuses a text with anything after its value: each is one value.)
+        items = list(map(orjson.loads, texts))
+    except orjson.JSONDecodeError:
+        return None
+    if not {dict}.issuperset(map(type, items)):
+        return None
+    ids: list[Any] = list(map(dict.get, items, repeat("id")))
+    if not ({str}.issuperset(map(type, ids)) and all(ids)):
+        return None
+    if not trusted and first_invalid_object(definition, items) is not None:
+        return None
+    return ids, items
+
+
+def _placed(data: bytes, listed: list[Any], ends: array[int]) -> dict[str, int] | None:
+    """Each id → its position, if no id is twice and the items are separated by commas (one byte
+    between an item's text and the next one's, as the index is built); else None."""
+    between = bytes(map(data.__getitem__, ends[: len(listed) - 1]))
+    if between.count(b",") != len(between):
+        return None
+    ids = dict(zip(listed, range(len(listed)), strict=True))
+    return ids if len(ids) == len(listed) else None  # else an id twice
+
+
+class ParsedObjects(dict[str, DirectoryObject]):
+    """A collection whose every object was parsed as the file was read, by id (a dict of its own
+    type: the caller's reference to it may be weak, see `DocumentPieces._handed_out`)."""
 
 
 class PiecewiseObjects(Mapping[str, DirectoryObject]):
     """One collection's objects by id, each parsed from the file's text when it is asked for. The
     objects are new each time: the caller only reads them (see `SharedReads`)."""
 
-    def __init__(self, pieces: DocumentPieces, ids: dict[str, int], starts: array[int], ends: array[int]) -> None:
+    def __init__(
+        self,
+        pieces: DocumentPieces,
+        ids: dict[str, int],
+        starts: array[int],
+        ends: array[int],
+        parsed: dict[int, DirectoryObject] | None = None,
+    ) -> None:
         self._pieces = pieces
         self._ids = ids
         """Each id → its object's position in the file's order (which is this dict's own)."""
@@ -188,6 +309,12 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         self._cached: list[DirectoryObject] = []
         self._next = 0
         """The position after the last asked for: asking for it next reads a piece, not one object."""
+        self._parsed = parsed or {}
+        """Objects parsed as the file was read, by position: not parsed again (see `DocumentPieces.read`)."""
+        self._in_order = 1
+        """Objects the last piece read held: each piece read in order holds twice as many, up to
+        `PIECE` (a cycle asking for a few objects here and there, as a cycle with digests does, then
+        parses few it does not ask for)."""
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -206,12 +333,18 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         return default if position is None else self._at(position)
 
     def _at(self, position: int) -> DirectoryObject:
+        if self._parsed:
+            parsed = self._parsed.get(position)
+            if parsed is not None:
+                return parsed
         offset = position - self._cached_first
         if not 0 <= offset < len(self._cached):
             if position == self._next:  # going through in order: a piece at a time
+                self._in_order = min(2 * self._in_order, PIECE)
                 self._cached_first, offset = position, 0
-                self._cached = self._read(position, min(position + PIECE, len(self._ids)))
+                self._cached = self._read(position, min(position + self._in_order, len(self._ids)))
             else:
+                self._in_order = 1
                 self._next = position + 1
                 return self._read(position, position + 1)[0]
         self._next = position + 1

@@ -69,6 +69,10 @@ class Assignments:
         """What the object's `appRoleAssignments` attribute holds: its roles, direct and through groups."""
         return list(self._roles.get((_principal_type(object_type), object_id), ()))
 
+    def listed(self) -> list[tuple[str, str, list[str]]]:
+        """Every principal's roles, as `roles` tells them: what an object's roles follow from, in one value."""
+        return [(*principal, list(roles)) for principal, roles in sorted(self._roles.items())]
+
     def is_assigned(self, object_type: str, object_id: str) -> bool:
         return (_principal_type(object_type), object_id) in self._roles
 

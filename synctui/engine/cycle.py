@@ -118,7 +118,7 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
 
     def _look_at_objects(self, result: CycleResult, initial: bool) -> None:
         self.entries = self.state.load().entries  # all of them, for a cycle of its own
-        self._read_sources()
+        self._read_sources(initial)
         # The checkpoint clock starts with the work: reading is nothing a crash would lose,
         # and on 100,000 objects it takes the first checkpoint interval by itself.
         self._last_checkpoint = time.monotonic()
@@ -142,14 +142,16 @@ class Cycle(OnDemand, CyclePlan, QuietCycles):
     def _needs_initial_cycle(self) -> bool:
         return self.meta.get("watermark") is None or self.meta.get("schemaVersion") != self.schema.version
 
-    def _read_sources(self) -> None:
-        # The cycle only reads its source's objects: it need not pay for copies where it can avoid them.
-        for mapping in self.schema.mappings:
-            self._sources[mapping.source_type] = (
-                self.source.read_all_shared(mapping.source_type)
-                if isinstance(self.source, SharedReads)
-                else {str(obj["id"]): obj for obj in self.source.read_all(mapping.source_type)}
-            )
+    def _read_sources(self, initial: bool) -> None:
+        # The cycle only reads its source's objects: it need not pay for copies where it can avoid them;
+        # nor for reading again what it read before, where it can tell (see source_digests.py).
+        if not self._read_digested_sources(initial):
+            for mapping in self.schema.mappings:
+                self._sources[mapping.source_type] = (
+                    self.source.read_all_shared(mapping.source_type)
+                    if isinstance(self.source, SharedReads)
+                    else {str(obj["id"]): obj for obj in self.source.read_all(mapping.source_type)}
+                )
         self.counters.values["imported"] = sum(len(objects) for objects in self._sources.values())
         self._read_assignments()
 

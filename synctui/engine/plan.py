@@ -10,10 +10,11 @@ from ..models.connector_space import EntryKey, summaries
 from .compiled import CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
+from .source_digests import SourceDigests
 from .values import fingerprint
 
 
-class CyclePlan(EscrowPolicy):
+class CyclePlan(EscrowPolicy, SourceDigests):
     """Choosing the objects a cycle looks at."""
 
     def _plan(self, initial: bool) -> list[tuple[CompiledObjectMapping, EntryKey]]:
@@ -33,24 +34,36 @@ class CyclePlan(EscrowPolicy):
         # Looked at only when some object has one: most cycles have no escrow, held delete or export in flight.
         others = self.escrows.keys() | staged | self.in_flight.keys()
         looked_at: list[list[tuple[CompiledObjectMapping, EntryKey]]] = []
+        made: dict[str, dict[str, str]] = {}
         for mapping, prefix, objects in sources:
             hashed = self._hashed_attributes(mapping)
             # Hashing an object's assignments takes a look-up each: only where they are hashed.
             hash_of = self._fingerprint if ASSIGNMENTS_KEY in hashed and self._assignments is not None else None
             work_here: list[tuple[CompiledObjectMapping, EntryKey]] = []
+            # Read with digests (see source_digests.py): an object whose text is as noted has the
+            # fingerprint noted for it, and is not read; one hashed here is noted, a new one too.
+            digested = self._noted_fingerprints(mapping)
+            digest_of, noted = digested if digested is not None else ({}, {})
+            made_here = made[mapping.key_prefix] = {}
             # An object is read only to be hashed: none is in an initial cycle's empty space (a source
             # read in pieces parses each object it is asked for, see connectors/document_pieces.py).
             for source_id in objects:
                 key = prefix + source_id
                 known = summary(key)
-                if known is None:
-                    changed = True
-                else:
+                if known is not None:
                     found += 1
                     if known[1] == activity:
                         continue
+                elif digested is None:
+                    deltas += 1
+                    work_here.append((mapping, EntryKey(key)))
+                    continue
+                hashed_now = noted.get(digest_of.get(source_id, b"")) if noted else None
+                if hashed_now is None:
                     obj = objects[source_id]
-                    changed = known[0] != (hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed))
+                    hashed_now = hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
+                    made_here[source_id] = hashed_now
+                changed = known is None or known[0] != hashed_now
                 deltas += changed
                 if (
                     initial
@@ -78,4 +91,5 @@ class CyclePlan(EscrowPolicy):
             work += [(mapping, key) for key in gone_here]
             work += [(mapping, key) for key in in_flight.get(mapping.key_prefix, ())]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
+        self._note_source_digests(made)
         return work

@@ -23,6 +23,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
+from ..fileio import atomic_write
 from ..models.connector_space import SpaceEntry
 from . import log_file
 from .connector_space import TABLE as SPACE_TABLE
@@ -112,6 +113,22 @@ class JobStateStore:
         """The escrows by key, read from the job file alone (the dashboard asks for them often)."""
         with self._lock:
             return {doc["key"]: dict(doc) for doc in self._db.table(_ESCROWS, cache_size=0).all()}
+
+    def source_digests(self) -> bytes | None:
+        """What the last cycle noted of its source's texts (see engine/source_digests.py); None if
+        nothing is noted, or the state is kept in memory only."""
+        if self.path is None:
+            return None
+        with suppress(OSError):
+            return _digests_file(self.path).read_bytes()
+        return None
+
+    def note_source_digests(self, note: bytes) -> None:
+        """Keep `note` for the next cycle: derived data, written without an fsync (a torn note is
+        refused and made again, see engine/source_digests.py); where it cannot be written, done without."""
+        if self.path is not None:
+            with suppress(OSError):
+                atomic_write(_digests_file(self.path), [note], durable=False)
 
     def space_version(self) -> int | None:
         """Changes with every change of the connector space's entries (see `ConnectorSpace.version`);
@@ -327,8 +344,13 @@ def state_files(path: Path) -> list[Path]:
         path.with_suffix(".inflight"),
         space,
         space.with_suffix(".changes"),
+        _digests_file(path),
     ]
     return [*files, *(file.with_name(file.name + ".bak") for file in files), lock_file(path)]
+
+
+def _digests_file(path: Path) -> Path:
+    return path.with_suffix(".digests")
 
 
 def _logs_file(path: Path) -> Path:

@@ -1,0 +1,253 @@
+"""Source digests: a cycle that looks at its source reads, parses, checks and hashes only the
+objects whose text changed since a cycle noted them.
+
+A cycle that is not quiet (see quiet.py) looks at every source object to find those that changed:
+it parses and checks each, and hashes what its mapping reads (its fingerprint, `values.fingerprint`)
+to compare with its entry's. At 100,000 users that is ~0.8 s, even when one user changed (after a
+change provisioned on demand) or 2 % (an incremental cycle). Yet an object's fingerprint follows
+from its text alone, given the mapping's hashed attributes and, where they are hashed, the
+application's assignments; and a text the source checked once is as valid the next time.
+
+So a cycle that reads its source with digests (`TextDigests`: a digest of each object's text,
+keyed by the rules its values are checked by) notes, beside the job's state, each object's digest,
+id and fingerprint, for each mapping, with what the fingerprints were made under. The next cycle
+hands the digests to the source: an object whose text is one noted is neither parsed nor checked
+(it is parsed if something asks for it: the flow, the reference pass, a group's members), and
+where the mapping's note was made under the same hashed attributes and assignments, its
+fingerprint is the noted one. The plan compares it with the entry's hash as it compares a hash it
+made: everything else it weighs (escrows, held deletes, exports in flight, entries written by
+provision on demand since, entries whose object is gone) it weighs as before.
+
+The note is derived data, never the truth: a note missing, torn or of another format is made again
+by the next cycle that looks (which then parses every object); a mapping's part made under other
+settings gives no fingerprint. A note cannot be stale otherwise: it says what a text hashes to,
+not what the connector space holds. An initial cycle does not read with digests (it hashes no
+object to plan); nor does a source or a state store that cannot (`TextDigests`, `DigestNotes`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from itertools import compress, count
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
+
+import orjson
+
+from ..connectors.assignments import ASSIGNMENTS_KEY
+from ..connectors.base import TextDigests
+from .compiled import CompiledObjectMapping
+from .cycle_state import CycleState
+from .values import fingerprint
+
+NOTE_FORMAT = 2
+"""The layout of the note, and of how a fingerprint is made: a note of another is made again."""
+
+
+UNNOTED_SHARE = 100
+"""The note is written again when more than 1 in this many of a mapping's objects are not in it as
+they are now (or it holds more objects that are gone)."""
+
+_FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "on": True, "n": 1.5}, ("id", "on", "n", "none"))
+"""Changes if the way fingerprints are made does: a note of fingerprints made otherwise is not used."""
+
+
+@runtime_checkable
+class DigestNotes(Protocol):
+    """What a state store may offer besides `StateStore`: a note of derived data kept beside the state."""
+
+    def source_digests(self) -> bytes | None: ...
+
+    def note_source_digests(self, note: bytes) -> None: ...
+
+
+class _MappingNote:
+    """One mapping's part of the note: the digests of its objects' texts, their ids and fingerprints.
+
+    In the note's file, after its header line, each mapping's part is its digests side by side,
+    then its ids and its fingerprints as JSON lists; the header lists, for each, its key prefix,
+    what its fingerprints were made under, how many objects, and the bytes of each of the three."""
+
+    def __init__(self, made_under: str, digests: list[bytes], ids: list[str], fingerprints: list[str]) -> None:
+        self.made_under = made_under
+        self.ids_by_digest = dict(zip(digests, ids, strict=True))
+        self.fingerprints = dict(zip(digests, fingerprints, strict=True))
+
+    @staticmethod
+    def laid_out(
+        made_under: str, digests: list[bytes], ids: list[str], fingerprints: list[str]
+    ) -> tuple[list[Any], bytes]:
+        """What the header lists for a part, and the part's bytes."""
+        texts = (b"".join(digests), orjson.dumps(ids), orjson.dumps(fingerprints))
+        return [made_under, len(ids), *map(len, texts)], b"".join(texts)
+
+    @classmethod
+    def read(cls, listed: Any, note: bytes, position: int) -> tuple[_MappingNote, int] | None:
+        """The part the header lists as `listed` (see `laid_out`), read from `note` at `position`,
+        and where the next part begins; None unless it is whole."""
+        if type(listed) is not list or len(listed) != 5 or type(listed[0]) is not str:
+            return None
+        made_under, objects, *sizes = listed
+        if not all(type(number) is int and number >= 0 for number in (objects, *sizes)):
+            return None
+        digests_size, ids_size, fingerprints_size = sizes
+        size = digests_size // objects if objects else 0
+        if size * objects != digests_size or position + sum(sizes) > len(note):
+            return None
+        after_digests, after_ids = position + digests_size, position + digests_size + ids_size
+        try:
+            ids = orjson.loads(note[after_digests:after_ids])
+            fingerprints = orjson.loads(note[after_ids : after_ids + fingerprints_size])
+        except orjson.JSONDecodeError:
+            return None
+        if type(ids) is not list or type(fingerprints) is not list or not len(ids) == len(fingerprints) == objects:
+            return None
+        if not ({str}.issuperset(map(type, ids)) and {str}.issuperset(map(type, fingerprints))):
+            return None
+        digests = list(
+            map(
+                note.__getitem__,
+                map(slice, range(position, after_digests, size or 1), count(position + size, size)),
+            )
+        )
+        return cls(made_under, digests, ids, fingerprints), after_ids + fingerprints_size
+
+
+class SourceDigests(CycleState):
+    """Reading the source with the digests a cycle noted, and noting them again."""
+
+    _digested: dict[str, Mapping[str, bytes]] | None = None
+    """Each source type → each id → the digest of its object's text, when read with digests."""
+    _noted: Mapping[str, _MappingNote] = MappingProxyType({})
+    """Each mapping's key prefix → what the last note holds for it."""
+
+    def _read_digested_sources(self, initial: bool) -> bool:
+        """Read the source's objects with the noted digests (see the module docstring), if this
+        cycle can; False when it cannot: the caller reads them as usual."""
+        if initial or not isinstance(self.source, TextDigests) or not isinstance(self.state, DigestNotes):
+            return False
+        self._noted = _parsed_note(self.state.source_digests())
+        known: dict[str, dict[bytes, str]] = {mapping.source_type: {} for mapping in self.schema.mappings}
+        for mapping in self.schema.mappings:
+            noted = self._noted.get(mapping.key_prefix)
+            if noted is not None:
+                # (One mapping of each source type, mostly: its note's own mapping, not a copy.)
+                texts = known[mapping.source_type]
+                known[mapping.source_type] = texts | noted.ids_by_digest if texts else noted.ids_by_digest
+        digested = self.source.digested_objects(known)
+        if digested is None:
+            return False
+        self._sources.update({object_type: read.objects for object_type, read in digested.items()})
+        self._digested = {object_type: read.digests for object_type, read in digested.items()}
+        return True
+
+    def _noted_fingerprints(
+        self, mapping: CompiledObjectMapping
+    ) -> tuple[Mapping[str, bytes], dict[bytes, str]] | None:
+        """For the plan, when the source was read with digests: each id of the mapping's objects →
+        its text's digest, and each digest → the fingerprint noted for that text, under what this
+        cycle makes fingerprints under (else none)."""
+        if self._digested is None:
+            return None
+        noted = self._noted.get(mapping.key_prefix)
+        usable = noted is not None and noted.made_under == self._fingerprints_made_under(mapping)
+        return self._digested[mapping.source_type], noted.fingerprints if noted is not None and usable else {}
+
+    def _note_source_digests(self, made: Mapping[str, dict[str, str]]) -> None:
+        """After the plan: note each object's digest and fingerprint (noted before, or `made` now:
+        each mapping's key prefix → id → fingerprint), unless the note says so of all but a few
+        (`UNNOTED_SHARE`): writing 10 MB for one changed user would cost more than hashing it
+        again in each look until the note is written again."""
+        if self._digested is None:
+            return
+        try:
+            self._write_note(self._digested, made)
+        finally:
+            # Nothing reads them past the plan: let them go before the flow (~30 MB at 100,000 objects).
+            self._digested, self._noted = None, MappingProxyType({})
+
+    def _write_note(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> None:
+        """`_note_source_digests`, of the digests the source was read with."""
+        usable = {}
+        write = False
+        for mapping in self.schema.mappings:
+            noted = self._noted.get(mapping.key_prefix)
+            made_under = self._fingerprints_made_under(mapping)
+            usable[mapping.key_prefix] = (
+                made_under,
+                noted.fingerprints if noted is not None and noted.made_under == made_under else None,
+            )
+            objects, hashed_now = len(digested[mapping.source_type]), len(made.get(mapping.key_prefix, ()))
+            known = usable[mapping.key_prefix][1]
+            # Hashed now: not noted as it is (or its entry was new); noted and gone: as many as
+            # the note holds past the objects found in it.
+            unnoted = hashed_now + max(0, len(known) - (objects - hashed_now)) if known is not None else objects
+            write |= unnoted > objects // UNNOTED_SHARE
+        if not write:
+            return
+        listed: list[list[Any]] = []
+        parts: list[bytes] = []
+        for mapping in self.schema.mappings:
+            digests = digested[mapping.source_type]
+            made_under, known = usable[mapping.key_prefix]
+            fingerprints: list[str | None] = list(map((known or {}).get, digests.values()))
+            made_here = made.get(mapping.key_prefix, {})
+            if made_here:
+                fingerprints = [
+                    fingerprint if fingerprint is not None else made_here.get(object_id)
+                    for object_id, fingerprint in zip(digests, fingerprints, strict=True)
+                ]
+            kept = list(map(bool, fingerprints))
+            header, part = _MappingNote.laid_out(
+                made_under,
+                list(compress(digests.values(), kept)),
+                list(compress(digests, kept)),
+                list(compress(fingerprints, kept)),  # type: ignore[arg-type]  # (the Nones left out)
+            )
+            listed.append([mapping.key_prefix, *header])
+            parts.append(part)
+        assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
+        body = b"".join(parts)
+        note_header = {"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}
+        self.state.note_source_digests(orjson.dumps(note_header) + b"\n" + body)
+
+    def _fingerprints_made_under(self, mapping: CompiledObjectMapping) -> str:
+        """What a fingerprint of the mapping's objects follows from besides each one's text (see
+        `CycleState._fingerprint`): the attributes hashed and, where its assignments are, the roles
+        each object is assigned."""
+        hashed = self._hashed_attributes(mapping)
+        roles = self._assignments.listed() if self._assignments is not None and ASSIGNMENTS_KEY in hashed else None
+        return _digest((_FINGERPRINT_OF_NOTHING, mapping.source_type, hashed, roles))
+
+
+def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
+    """Each mapping's key prefix → its part of the note, if the note is whole and of this format."""
+    header_end = -1 if note is None else note.find(b"\n")
+    if note is None or header_end < 0:
+        return {}
+    try:
+        header = orjson.loads(note[:header_end])
+    except orjson.JSONDecodeError:
+        return {}
+    if type(header) is not dict or header.get("format") != NOTE_FORMAT or type(header.get("mappings")) is not list:
+        return {}
+    # Written without an fsync: after a crash, blocks of the file may hold anything.
+    if header.get("sum") != _checksum(memoryview(note)[header_end + 1 :]):
+        return {}
+    notes = {}
+    position = header_end + 1
+    for listed in header["mappings"]:
+        read = _MappingNote.read(listed[1:], note, position) if type(listed) is list and listed else None
+        if read is None or type(listed[0]) is not str:
+            return {}
+        notes[listed[0]], position = read
+    return notes if position == len(note) else {}
+
+
+def _checksum(body: bytes | memoryview) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _digest(value: Iterable[Any]) -> str:
+    return hashlib.blake2b(orjson.dumps(value), digest_size=16).hexdigest()

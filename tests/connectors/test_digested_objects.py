@@ -1,0 +1,144 @@
+"""A source's objects read with the digests of texts it gave before (`TextDigests`,
+connectors/document_pieces.py): an item whose text has a known digest is not parsed, the others are
+parsed and checked as a read in pieces does, and what the caller gets is what a whole read gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from synctui.connectors import _document, document_pieces
+from synctui.connectors.base import DigestedObjects
+from synctui.connectors.jsonfile import JsonFileDirectory
+from synctui.connectors.tenant import TenantDirectory
+
+INDENTED = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
+@pytest.fixture(autouse=True)
+def digested(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every file is large enough to be read with digests; each call that parses items notes how many."""
+    monkeypatch.setattr(_document, "DIGESTED_BYTES", 0)
+    monkeypatch.setattr(document_pieces, "PIECE", 3)
+    parsed: list[int] = []
+    checked_items = document_pieces._checked_items
+
+    def counted(texts: Any, *args: Any) -> Any:
+        listed = list(texts)
+        parsed.append(len(listed))
+        return checked_items(listed, *args)
+
+    monkeypatch.setattr(document_pieces, "_checked_items", counted)
+    return parsed
+
+
+@pytest.fixture(params=[INDENTED, orjson.OPT_APPEND_NEWLINE], ids=["indented", "compact"])
+def layout(request: pytest.FixtureRequest) -> int:
+    return request.param
+
+
+def _user(number: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"u{number}", "displayName": f"Person {number}", "jobTitle": "Rep", "accountEnabled": True, **extra}
+
+
+def _write(path: Path, users: list[dict[str, Any]], layout: int) -> Path:
+    groups = [{"id": "g1", "displayName": "All", "members": [user["id"] for user in users]}]
+    path.write_bytes(orjson.dumps({"users": users, "groups": groups}, option=layout))
+    return path
+
+
+def _read(path: Path, known: dict[str, dict[bytes, str]]) -> dict[str, DigestedObjects]:
+    read = TenantDirectory(path).digested_objects(known)
+    assert read is not None
+    return read
+
+
+def _known(read: DigestedObjects) -> dict[bytes, str]:
+    return {digest: object_id for object_id, digest in read.digests.items()}
+
+
+def _whole(path: Path) -> dict[str, Any]:
+    return {user["id"]: user for user in TenantDirectory(path).read_document()["users"]}
+
+
+def test_known_texts_are_not_parsed_and_the_objects_are_those_of_a_whole_read(
+    tmp_path: Path, layout: int, digested: list[int]
+) -> None:
+    path = _write(tmp_path / "tenant.json", [_user(n) for n in range(10)], layout)
+    first = _read(path, {"User": {}, "Group": {}})
+    assert sum(digested) == 11  # every item parsed: none known
+    assert dict(first["User"].objects) == _whole(path)
+    assert list(first["User"].digests) == [f"u{n}" for n in range(10)]
+    assert len(set(first["User"].digests.values())) == 10
+
+    # u3 edited in place (same length), u7 gone, u10 new, u0 moved to the end: only u3 and u10 parsed.
+    users = [_user(n, jobTitle="Ops" if n == 3 else "Rep") for n in (*range(1, 7), 8, 9, 10, 0)]
+    _write(path, users, layout)
+    digested.clear()
+    again = _read(path, {"User": _known(first["User"]), "Group": _known(first["Group"])})
+    assert sum(digested) == 3  # u3, u10 and the group, whose members changed
+    assert dict(again["User"].objects) == _whole(path)
+    assert list(again["User"].objects) == [user["id"] for user in users]
+    unchanged = {object_id for object_id, digest in again["User"].digests.items() if digest in _known(first["User"])}
+    assert unchanged == {f"u{n}" for n in (0, 1, 2, 4, 5, 6, 8, 9)}
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_objects_parsed_as_a_file_read_whole_would_be_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """A file small enough to be read whole keeps the objects parsed to prove it, and hands them
+    out without reading them again; a larger one keeps none (it would hold them all)."""
+    path = _write(tmp_path / "tenant.json", [_user(n) for n in range(5)], INDENTED)
+    monkeypatch.setattr(_document, "PIECEWISE_BYTES", 0 if large else 10**9)
+    read = _read(path, {"User": {}})["User"]
+    texts_read: list[int] = []
+    text = document_pieces.DocumentPieces.text
+
+    def noted(pieces: Any, start: int, end: int) -> bytes:
+        texts_read.append(start)
+        return text(pieces, start, end)
+
+    monkeypatch.setattr(document_pieces.DocumentPieces, "text", noted)
+    assert dict(read.objects) == _whole(path)
+    assert bool(texts_read) == large
+
+
+def test_a_digest_covers_the_rules_the_text_was_checked_by(tmp_path: Path, layout: int) -> None:
+    path = _write(tmp_path / "tenant.json", [_user(1)], layout)
+    as_tenant = _read(path, {"User": {}})["User"].digests
+    # The same text in a file of another directory, whose users follow other rules.
+    other_path = tmp_path / "target.json"
+    other_path.write_bytes(orjson.dumps({"User": [_user(1)]}, option=layout))
+    other = JsonFileDirectory(other_path).digested_objects({"User": {}})
+    assert other is not None and other["User"].digests["u1"] != as_tenant["u1"]
+
+
+def test_a_known_text_twice_is_an_id_twice_and_no_read(tmp_path: Path, layout: int) -> None:
+    path = _write(tmp_path / "tenant.json", [_user(1), _user(2)], layout)
+    known = _known(_read(path, {"User": {}})["User"])
+    _write(path, [_user(1), _user(2), _user(1)], layout)
+    assert TenantDirectory(path).digested_objects({"User": known}) is None  # the whole read names the fault
+    with pytest.raises(Exception, match="u1"):
+        TenantDirectory(path).read_document()
+
+
+def test_a_text_not_known_is_checked(tmp_path: Path, layout: int) -> None:
+    path = _write(tmp_path / "tenant.json", [_user(1), _user(2)], layout)
+    known = _known(_read(path, {"User": {}})["User"])
+    _write(path, [_user(1), _user(2, accountEnabled="often")], layout)
+    assert TenantDirectory(path).digested_objects({"User": known}) is None
+
+
+def test_digests_only_for_a_first_read_of_a_file_large_enough(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path / "tenant.json", [_user(1)], INDENTED)
+    source = TenantDirectory(path)
+    source.read_all_shared("User")
+    assert source.digested_objects({"User": {}}) is None  # read already
+    monkeypatch.setattr(_document, "DIGESTED_BYTES", 10**9)
+    small = TenantDirectory(path)
+    assert small.digested_objects({"User": {}}) is None
+    assert dict(small.read_all_shared("User")) == _whole(path)  # read whole, as ever
