@@ -27,8 +27,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from itertools import repeat
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -37,7 +37,7 @@ import orjson
 from ..fileio import FileRange, atomic_write, indented_json
 from ..models import DirectoryDefinition, ObjectDefinition
 from . import json_checks
-from ._objects import ObjectTable, first_invalid_object, laid_out, rules_digest, shown
+from ._objects import ObjectTable, TextsInFile, first_invalid_object, laid_out, rules_digest, shown
 from .base import (
     ConnectionFailure,
     DigestedObjects,
@@ -46,7 +46,7 @@ from .base import (
     Modification,
     SourceDataError,
 )
-from .document_index import DocumentIndex, FileVersion, Written, end_of_value
+from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
 
 if TYPE_CHECKING:
     from .document_pieces import DocumentPieces, ParsedObjects, PiecewiseObjects
@@ -68,6 +68,11 @@ class JsonDocumentDirectory:
 
     data_error: Callable[[str], DirectoryDataError] = SourceDataError
     """What a file that is not this directory's data raises: its code names the source or the target."""
+
+    keeps_written_text = False
+    """A version of the file this directory wrote is read as its objects' texts, not parsed (see
+    `_written_objects`): for a directory that a cycle reads a few objects of (a target), not one
+    it reads every object of (a source, whose objects would each be parsed alone)."""
 
     def __init__(
         self,
@@ -117,6 +122,10 @@ class JsonDocumentDirectory:
         self._pieces: DocumentPieces | None = None
         """The objects as `read_all_shared` reads a large file's, a piece at a time."""
         self._pieces_tried = False
+        self._texts_handle: BinaryIO | None = None
+        """The file the tables left their objects' texts in (see `_written_objects`), kept open."""
+        self._unnoted: tuple[FileVersion, dict[str, tuple[int, int]]] | None = None
+        """The version the last flush wrote, and its top-level values' places, until noted (see `_note_texts`)."""
 
     # --- Directory protocol -----------------------------------------------------------------
 
@@ -197,16 +206,42 @@ class JsonDocumentDirectory:
         for key in self._collections.values():
             document.setdefault(key, None)  # a collection the file lacked goes after its other keys
         tables = {key: self._tables[object_type] for object_type, key in self._collections.items()}
-        self._write(_document_text(document, tables))
+        spans: dict[str, tuple[int, int]] = {}
+        self._write(_document_text(document, tables, spans))
         # The objects are in the tables: the document keeps its other keys, and the collections' places.
         self._document = dict.fromkeys(document) | {key: value for key, value in document.items() if key not in tables}
         self._dirty = False
         with suppress(OSError):
             # Its objects were checked as they were written: the next whole read need not check them.
-            Written.note(self.path, FileVersion.of(self.path.stat()), self._rules)
+            version = FileVersion.of(self.path.stat())
+            Written.note(self.path, version, self._rules)
+            if self.keeps_written_text:
+                self._unnoted = (version, spans)
 
     def close(self) -> None:
-        """Nothing to release: the file is not held open. Changes not flushed are not written."""
+        """Note where the objects' texts lie in the version of the file the last flush wrote, and
+        release the file the tables' texts were left in (see `TextsInFile`). Changes not flushed
+        are not written."""
+        self._note_texts()
+        self._close_texts()
+
+    def _note_texts(self) -> None:
+        """Note where each object's text lies in the version of the file the last flush wrote, if
+        nothing changed since and every object was kept as its text (see `_written_objects`). Done
+        once, as the directory is let go: a cycle's checkpoints write the file more than once, and
+        the note is of the last version (~40 ms at 100,000 users)."""
+        unnoted, self._unnoted = self._unnoted, None
+        if unnoted is None or self._dirty:
+            return
+        version, spans = unnoted
+        with suppress(OSError):
+            if FileVersion.of(self.path.stat()) != version:
+                return  # written again since, by someone else
+            tables = {key: self._tables[object_type] for object_type, key in self._collections.items()}
+            lengths = {key: table.text_lengths() for key, table in tables.items()}
+            if all(texts is not None for texts in lengths.values()):
+                indexes = {key: table.indexes() for key, table in tables.items()}
+                WrittenTexts(version, spans, lengths, indexes).save(self.path)  # type: ignore[arg-type] # (no None)
 
     # --- a large file read a piece at a time ---------------------------------------------------
 
@@ -392,10 +427,13 @@ class JsonDocumentDirectory:
                 return False
             pieces: list[bytes | FileRange] = []
             edits = []
+            rewritten = []
             position = moved = 0
             for in_text in changed:
                 written = in_text.table.stored_object(in_text.object_id)
                 text = orjson.dumps(written) if in_text.compact else laid_out(written)
+                key = self._collections[in_text.table.definition.name]
+                rewritten.append((key, in_text.object_id, len(in_text.text), len(text)))
                 pieces += [FileRange(handle.fileno(), position, in_text.start), text]
                 # Where this object ended once the ones before it were written, and by how much it grows.
                 edits.append((in_text.end + moved, len(text) - len(in_text.text)))
@@ -412,6 +450,9 @@ class JsonDocumentDirectory:
             trusted = index.written if index is not None else Written.of(self.path, before)
             trusted = None if trusted is None else trusted.at(now)
             index = None if index is None else index.edited(edits, now)
+            if self.keeps_written_text and trusted is not None:
+                # The next cycle reads the note of the version before, with these (see `WrittenTexts`).
+                WrittenTexts.note_rewritten(self.path, before, now, rewritten)
             if index is None:
                 # Written by provision on demand, the file is likely read again by the next one.
                 DocumentIndex.seen(self.path, now, trusted)
@@ -441,7 +482,7 @@ class JsonDocumentDirectory:
     def read_document(self) -> dict[str, Any]:
         """The whole file, parsed and checked as a cycle reads it (`DirectoryDataError` naming the
         fault). The caller may change what it gets only if it uses this directory no more."""
-        self._load()
+        self._load(whole=True)
         assert self._document is not None
         return self._document
 
@@ -459,26 +500,142 @@ class JsonDocumentDirectory:
             )
         return self._tables[object_definition.name]
 
-    def _load(self) -> None:
-        document = self._read_document()
-        # Objects checked when they were written (unique ids, valid values) are not checked again.
-        checked = self._wrote(self._version_read)
+    def _load(self, *, whole: bool = False) -> None:
+        """Read the file into the tables. Unless `whole`, a version of the file this directory
+        wrote is not parsed: each object is kept as its text (see `_written_objects`)."""
+        written = None if whole or not self.keeps_written_text else self._written_objects()
+        indexes: dict[str, dict[str, AttributeIndex]] = {}
+        rewritten: dict[str, list[str]] = {}
+        in_file: dict[str, TextsInFile] = {}
+        if written is not None:
+            document, by_key, in_file, (indexes, rewritten) = written
+        else:
+            document = self._read_document()
+            # Objects checked when they were written (unique ids, valid values) are not checked again.
+            checked = self._wrote(self._version_read)
+            by_key = {
+                key: (
+                    dict(zip(map(_ID, items), items, strict=True))
+                    if checked
+                    else _indexed_by_id(self._data_error, key, items, self._object_definitions[object_type])
+                )
+                for object_type, key in self._collections.items()
+                for items in (document.get(key, []),)
+            }
         tables = {}
         for object_type, key in self._collections.items():
             object_definition = self._object_definitions[object_type]
-            items = document.get(key, [])
-            objects: dict[str, DirectoryObject] = (
-                dict(zip(map(_ID, items), items, strict=True))
-                if checked
-                else _indexed_by_id(self._data_error, key, items, object_definition)
-            )
+            objects = by_key[key]
             for (type_name, object_id), in_text in self._objects_from_text.items():
                 if type_name == object_type and in_text.changed:
                     objects[object_id] = in_text.table.stored_object(object_id)
-            tables[object_type] = ObjectTable(object_definition, objects)
+            table = tables[object_type] = ObjectTable(object_definition, objects, in_file.get(key))
+            if key in indexes and not any(type_name == object_type for type_name, _ in self._objects_from_text):
+                # (Noted of these objects as written, but for those rewritten since.)
+                table.adopt_indexes(indexes[key], rewritten.get(key, []))
         self._document = document
         self._tables = tables
         self._objects_from_text = {}
+        self._close_texts()
+        if in_file:
+            self._texts_handle = next(iter(in_file.values())).handle
+
+    def _close_texts(self) -> None:
+        """Close the file whose texts the tables left where they lay (see `TextsInFile`)."""
+        if self._texts_handle is not None:
+            self._texts_handle.close()
+            self._texts_handle = None
+
+    def _written_objects(
+        self,
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, TextsInFile], _NotedIndexes] | None:
+        """(the document with its collections' values left out, each collection's objects by id
+        as the positions of their texts in the file, where those lie, the attribute indexes noted
+        as it was written), for a version of the file this directory wrote (see `Written`); None
+        for any other file, or one whose text is not laid out as this directory writes it. Such a
+        file's objects were checked as they were written, and its text is each object's as a table
+        keeps it (see `ObjectTable.laid_out`): a cycle that touches a few of them reads and parses
+        those only, and the write that follows copies the others from this file (see
+        `TextsInFile`), which is kept open. Figures: see `WrittenTexts`."""
+        if self._digested is not None:
+            return None  # the bytes `content_digest` read are what the cycle reads: parsed
+        handle = self._open_file()
+        if handle is None:
+            return None
+        kept = False
+        try:
+            try:
+                stat = os.fstat(handle.fileno())
+            except OSError:
+                return None  # the whole read reports why
+            version = FileVersion.of(stat)
+            if stat.st_size == 0 or not self._wrote(version):
+                return None
+            # Mapped, not read: only the values that are not collections are copied out (and the
+            # text searched where no note tells where the objects lie); a version written here is
+            # not cut short meanwhile, as `_parsed_file` says.
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                if data[:2] == b'{"':
+                    return None  # compact: its texts are not a table's (the whole read)
+                placed = self._placed_texts(data, version)
+                if placed is None:
+                    return None
+                document: dict[str, Any] = {}
+                by_key: dict[str, dict[str, Any]] = {}
+                in_file: dict[str, TextsInFile] = {}
+                values, texts, noted = placed
+                for key, (start, end) in values.items():
+                    items = texts.get(key)
+                    if items is None:
+                        try:
+                            document[key] = orjson.loads(data[start:end])
+                        except orjson.JSONDecodeError:
+                            return None
+                        continue
+                    document[key] = None  # (its objects are the table's)
+                    ids, starts, ends = items
+                    objects = dict(zip(ids, range(len(ids)), strict=True))
+                    if len(objects) < len(ids):
+                        return None  # not as written: the whole read reports the duplicate
+                    by_key[key] = objects
+                    in_file[key] = TextsInFile(handle, list(starts), list(ends), self._changed_meanwhile)
+            for key in self._collections.values():
+                by_key.setdefault(key, {})
+            self._version_read = version
+            kept = bool(in_file)
+            return document, by_key, in_file, noted
+        finally:
+            if not kept:
+                handle.close()
+
+    def _changed_meanwhile(self) -> DirectoryDataError:
+        return self._data_error("changed while the cycle read it; the next cycle reads it again")
+
+    def _placed_texts(
+        self, data: mmap.mmap, version: FileVersion
+    ) -> tuple[dict[str, tuple[int, int]], dict[str, _PlacedTexts], _NotedIndexes] | None:
+        """(each top-level key → its value's byte range, each collection's key → its objects' ids
+        and where their texts start and end, the attribute indexes noted) in this version of the
+        file, which this directory wrote: as noted when it was written (`WrittenTexts`), else found
+        in the text (a version written by provision on demand, or when an object was kept as a
+        dict); None when the text is not laid out so."""
+        noted = WrittenTexts.load(self.path, version)
+        if noted is not None:
+            placed: dict[str, _PlacedTexts] = {}
+            for key, (ids, lengths) in noted.collections.items():
+                # Each text starts after the one before it and a comma; the first after the `[`.
+                starts = list(accumulate([noted.values[key][0] + 1, *map(add, lengths[:-1], repeat(1))]))
+                placed[key] = (ids, starts, list(map(add, starts, lengths)))
+            return noted.values, placed, (noted.indexes, noted.rewritten)
+        index = DocumentIndex.build(data, version, self._collections.values(), items_proven=True, with_ids=True)
+        if index is None:
+            return None
+        found: dict[str, _PlacedTexts] = {}
+        for key, items in index.collections.items():
+            if items.built is None or items.ids is None:
+                return None
+            found[key] = (orjson.loads(b"[" + b",".join(items.ids) + b"]"), *items.built)
+        return index.values, found, ({}, {})
 
     def _find_in_text(self, definition: ObjectDefinition, object_id: str) -> _ObjectFromText | None:
         """The object with `object_id`, found in the file's text without parsing the rest, or None
@@ -898,6 +1055,13 @@ def _top_level_value(text: bytes) -> Any:
 
 _ID = itemgetter("id")
 
+_NotedIndexes = tuple[dict[str, dict[str, AttributeIndex]], dict[str, list[str]]]
+"""The attribute indexes noted of each collection (see `WrittenTexts`), and the ids of its objects
+rewritten since (whose values the indexes may not hold as they are now)."""
+
+_PlacedTexts = tuple[list[str], Iterable[int], Iterable[int]]
+"""A collection's objects' ids, and where each one's text starts and ends in the file, in its order."""
+
 _NO_FILE = object()
 """`_parsed_file`: the file is missing, and that stands for an empty directory."""
 
@@ -920,26 +1084,45 @@ class _ObjectFromText:
     changed: bool = False
 
 
-def _document_text(document: dict[str, Any], tables: Mapping[str, ObjectTable]) -> Iterator[bytes]:
+def _document_text(
+    document: dict[str, Any], tables: Mapping[str, ObjectTable], spans: dict[str, tuple[int, int]] | None = None
+) -> Iterator[bytes]:
     """The file's text, as `fileio.indented_json` writes `document` with each of `tables`' objects
     in the list under its key (orjson's indent of 2), in pieces: the objects' texts are the
-    tables' own (see `ObjectTable.laid_out`)."""
-    yield b"{"
-    for position, (key, value) in enumerate(document.items()):
+    tables' own (see `ObjectTable.laid_out`). `spans`, if given, gets the byte range of each
+    top-level key's value as the text is made (see `WrittenTexts`)."""
+    position = 0
+
+    def counted(piece: bytes) -> bytes:
+        nonlocal position
+        position += len(piece)
+        return piece
+
+    yield counted(b"{")
+    for index, (key, value) in enumerate(document.items()):
         table = tables.get(key)
         if table is None:
             # One member of a document as `indented_json` writes it: between its `{` and `\n}`.
             member = list(indented_json({key: value}, newline=False))[1:-1]
-            yield (b"," if position else b"") + member[0]
-            yield from member[1:]
+            head = (b"," if index else b"") + member[0]
+            yield counted(head)
+            start = position
+            for piece in member[1:]:
+                yield counted(piece)
+            if spans is not None:
+                spans[key] = (start, position)
             continue
-        yield (b",\n  " if position else b"\n  ") + orjson.dumps(key) + b": "
+        yield counted((b",\n  " if index else b"\n  ") + orjson.dumps(key) + b": ")
+        start = position
         if not len(table):
-            yield b"[]"
-            continue
-        yield b"["
-        yield from table.laid_out()
-        yield b"\n  ]"
+            yield counted(b"[]")
+        else:
+            yield counted(b"[")
+            for laid in table.laid_out():
+                yield counted(laid)
+            yield counted(b"\n  ]")
+        if spans is not None:
+            spans[key] = (start, position)
     yield b"\n}\n" if document else b"}\n"
 
 

@@ -38,6 +38,7 @@ class JsonFileDirectory(JsonDocumentDirectory):
     created on the first flush that has something to write. One thread at a time."""
 
     data_error = TargetDataError
+    keeps_written_text = True
 
     def __init__(self, path: str | os.PathLike[str], definition: DirectoryDefinition | None = None) -> None:
         definition = definition or jsonfile_definition()

@@ -317,3 +317,28 @@ def test_a_few_entries_are_read_from_the_change_log_parsing_only_the_records_tha
     log.write_bytes(b'{"entries":{},"sequence":1}\nnot json\n')
     with pytest.raises(StoreError, match="changes is damaged at line 2"):
         connector_space.ConnectorSpace(path).lookup(["User:a"])
+
+
+def test_the_summaries_of_rows_and_made_entries_follow_the_space_s_order() -> None:
+    """Entries naming one target (stale ones): the last in the space's order owns it, whether a
+    row or an entry made; the keys with references due come in the space's order."""
+
+    def row(target: str, state: ProvisioningState = ProvisioningState.LINKED, **fields: Any) -> list[Any]:
+        return connector_space._row_of_entry(SpaceEntry("User", state, target, "User", **fields))
+
+    rows = {
+        "User:a": row("t1", refs_pending=True),
+        "User:b": row("t2"),
+        "User:c": row("t1"),
+        "User:d": row("t3"),
+        "User:e": row("t4", ProvisioningState.DISABLED),
+        "User:f": [None, "t5", None, None, None, None, None, None, True, None, None],  # as first laid out: no type
+    }
+    # Rows alone: the later row owns a target two name.
+    assert LoadedEntries(dict(rows), None).owners()[("User", "t1")] == "User:c"
+    loaded = LoadedEntries(rows, None)
+    loaded["User:b"] = SpaceEntry("User", ProvisioningState.LINKED, "t1", "User", refs_unresolved=True)
+    loaded["User:d"] = SpaceEntry("User", ProvisioningState.LINKED, "t1", "User")
+    assert loaded.owners() == {("User", "t1"): "User:d", ("User", "t4"): "User:e", (None, "t5"): "User:f"}
+    assert loaded.keys_with_references_due() == ["User:a", "User:b", "User:f"]
+    assert loaded.linked_by_type() == Counter({"User": 5})
