@@ -87,7 +87,13 @@ def _same_change_both_ways(tmp_path: Path, prepare: Any = None) -> tuple[bytes, 
     ids = _written(path)
     if prepare is not None:
         prepare(path)
-    twin = tmp_path / "twin" / "target.json"
+    return _changed_both_ways(path, tmp_path / "twin", ids)
+
+
+def _changed_both_ways(path: Path, folder: Path, ids: list[str]) -> tuple[bytes, bytes, JsonFileDirectory]:
+    """The same changes made to `path`, read as texts, and to a copy of it in `folder`, parsed
+    whole: (the first's bytes, the second's, the directory that read texts)."""
+    twin = folder / "target.json"
     twin.parent.mkdir()
     shutil.copy(path, twin)
     by_text = JsonFileDirectory(path)
@@ -244,16 +250,8 @@ def test_objects_rewritten_by_provision_on_demand_are_read_with_the_note_of_the_
     assert list(directory.read_all("Group")) == list(whole.read_all("Group"))
 
     # A cycle over it writes what a whole parse writes.
-    twin = tmp_path / "twin" / "target.json"
-    twin.parent.mkdir()
-    shutil.copy(path, twin)
-    by_text = JsonFileDirectory(path)
-    by_text._new_id = _ids("n")  # type: ignore[method-assign]
-    _change(by_text, ids)
-    whole = _parsed_whole(twin)
-    whole._new_id = _ids("n")  # type: ignore[method-assign]
-    _change(whole, ids)
-    assert path.read_bytes() == twin.read_bytes()
+    read_as_texts, parsed_whole, _ = _changed_both_ways(path, tmp_path / "twin", ids)
+    assert read_as_texts == parsed_whole
 
 
 def test_rewrites_that_do_not_follow_the_note_are_done_without(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from synctui.store import JobStateStore, state_files
 from synctui.store.jobs import default_app_roles
 
 from .harness import person
-from .test_quiet_cycles import FileJob, _edit, _edit_tenant, _summary, _user_number
+from .test_quiet_cycles import FileJob, _edit, _edit_tenant, _user_number, _what_is_left
 
 APP = "sp-1"
 ROLES = tuple(default_app_roles(APP))
@@ -257,17 +257,7 @@ def _looks_over_actions(folder: Path, batches: list[list[tuple[str, int, Any]]],
         for batch in [[], [], *batches]:
             for action in batch:
                 _act(job, *action)
-            result = _looked(job)
-            logs = [{k: v for k, v in log.items() if k not in ("id", "activityIdentifier")} for log in job.state.logs()]
-            left.append(
-                (
-                    _summary(result),
-                    (folder / "target.json").read_bytes(),
-                    dict(job.state.load().entries),
-                    job.state.escrows(),
-                    logs,
-                )
-            )
+            left.append(_what_is_left(job, _looked(job), folder))
     return left
 
 
