@@ -153,23 +153,29 @@ class DocumentPieces:
                 continue
             assert items.built is not None  # (built just now)
             starts, ends = items.built
-            parsed: dict[int, DirectoryObject] | None = {} if keep_parsed else None
             if known is None:
                 ids = _proven(data, starts, ends, definition, trusted=trusted)
-            else:
-                digested = _proven_by_digest(
-                    data, starts, ends, definition, trusted=trusted, known=known.get(key, {}), parsed=parsed
-                )
-                ids = None if digested is None else digested[0]
-                if digested is not None:
-                    digests[key] = dict(zip(*digested, strict=True))
+                if ids is None:
+                    return False
+                self._collections[key] = PiecewiseObjects(self, ids, starts, ends)
+                continue
+            digested = _proven_by_digest(
+                data, starts, ends, definition, trusted=trusted, known=known.get(key, {}), keep=keep_parsed
+            )
+            if digested is None:
+                return False
+            listed, digests[key], parsed = digested
+            if isinstance(parsed, list):
+                # Every object parsed (none was known): held by id, as a whole read holds them.
+                objects = ParsedObjects(zip(listed, parsed, strict=True))
+                if len(objects) < len(listed) or not _separated(data, ends):
+                    return False  # an id twice, or what lies between two items is not a comma
+                self._collections[key] = objects
+                continue
+            ids = _placed(data, listed, ends)
             if ids is None:
                 return False
-            if parsed is not None and len(parsed) == len(ids):
-                # Every object parsed (none was known): held by id, as a whole read holds them.
-                self._collections[key] = ParsedObjects(zip(ids, map(parsed.__getitem__, range(len(ids))), strict=True))
-            else:
-                self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
+            self._collections[key] = PiecewiseObjects(self, ids, starts, ends, parsed)
         if known is not None:
             self.digests = digests
         return True
@@ -200,7 +206,18 @@ def _proven(
     """Each id of the collection's items → its position, in the file's order, after proving that the
     text of each item (`data[starts[n]:ends[n]]`) is one object with a unique non-empty string id,
     the items separated by commas, and that its values are valid (unless `trusted`); else None."""
+    checked = _checked_texts(data, starts, ends, definition, trusted=trusted, keep=False)
+    return None if checked is None else _placed(data, checked[0], ends)
+
+
+def _checked_texts(
+    data: bytes, starts: array[int], ends: array[int], definition: ObjectDefinition, *, trusted: bool, keep: bool
+) -> tuple[list[str], list[DirectoryObject]] | None:
+    """The id of each item whose text is `data[starts[n]:ends[n]]`, in that order, and (if `keep`)
+    its object, after proving each text is one object with a non-empty string id whose values are
+    valid (unless `trusted`); else None."""
     listed: list[str] = []
+    objects: list[DirectoryObject] = []
     view = memoryview(data)
     # Each step screens a chunk of items in C, as a whole read checks its items (see
     # `_document._indexed_by_id`); chunks larger than a piece: fewer calls, a few MB at a time.
@@ -212,7 +229,9 @@ def _proven(
         if checked is None:
             return None
         listed += checked[0]
-    return _placed(data, listed, ends)
+        if keep:
+            objects += checked[1]
+    return listed, objects
 
 
 def _proven_by_digest(
@@ -223,29 +242,40 @@ def _proven_by_digest(
     *,
     trusted: bool,
     known: Mapping[bytes, str],
-    parsed: dict[int, DirectoryObject] | None,
-) -> tuple[dict[str, int], list[bytes]] | None:
-    """As `_proven`, and the digest of each item's text, in the file's order: an item whose digest
-    is `known` is the object with that id, and is not parsed. Each object parsed goes into `parsed`
-    (by position), if given."""
+    keep: bool,
+) -> tuple[list[str], dict[str, bytes], dict[int, DirectoryObject] | list[DirectoryObject] | None] | None:
+    """As `_proven`, checked but not yet placed (see `_placed`): the id of each item in the file's
+    order, each id → the digest of its item's text, and (if `keep`) the objects parsed: a list of
+    all of them when no digest was `known`, else a dict by position. An item whose digest is known
+    is the object with that id, and is not parsed."""
     view = memoryview(data)
     # SHA-256 of the text (in C, no keyword to pass: 1 µs an item), then the tag of the rules.
     texts = map(view.__getitem__, map(slice, starts, ends))
     digests = list(map(add, map(methodcaller("digest"), map(hashlib.sha256, texts)), repeat(_digest_tag(definition))))
-    listed: list[str | None] = list(map(known.get, digests))
-    unknown = list(compress(range(len(listed)), map(not_, listed)))  # (an id is never empty)
-    for first in range(0, len(unknown), PROVEN_AT_ONCE):
-        chunk = unknown[first : first + PROVEN_AT_ONCE]
-        texts = map(view.__getitem__, map(slice, map(starts.__getitem__, chunk), map(ends.__getitem__, chunk)))
-        checked = _checked_items(texts, definition, trusted)
+    listed: list[str | None] = list(map(known.get, digests)) if known else []
+    if not any(listed):
+        # None known (a first look, or its note lost): each text is parsed once, in order, as
+        # `_proven` parses it; each id is the one parsed from the text the digest was made of.
+        checked = _checked_texts(data, starts, ends, definition, trusted=trusted, keep=keep)
         if checked is None:
             return None
-        for position, object_id in zip(chunk, checked[0], strict=True):
-            listed[position] = object_id
-        if parsed is not None:
-            parsed.update(zip(chunk, checked[1], strict=True))
-    placed = _placed(data, listed, ends)
-    return None if placed is None else (placed, digests)
+        return checked[0], dict(zip(checked[0], digests, strict=True)), checked[1] if keep else None
+    unknown_mask = list(map(not_, listed))  # (an id is never empty)
+    unknown = list(compress(range(len(listed)), unknown_mask))
+    checked = _checked_texts(
+        data,
+        array("q", compress(starts, unknown_mask)),
+        array("q", compress(ends, unknown_mask)),
+        definition,
+        trusted=trusted,
+        keep=keep,
+    )
+    if checked is None:
+        return None
+    for position, object_id in zip(unknown, checked[0], strict=True):
+        listed[position] = object_id
+    ids: list[str] = listed  # type: ignore[assignment]  # (every None replaced just above)
+    return ids, dict(zip(ids, digests, strict=True)), dict(zip(unknown, checked[1], strict=True)) if keep else None
 
 
 def _digest_tag(definition: ObjectDefinition) -> bytes:
@@ -273,14 +303,19 @@ def _checked_items(
     return ids, items
 
 
-def _placed(data: bytes, listed: list[Any], ends: array[int]) -> dict[str, int] | None:
-    """Each id → its position, if no id is twice and the items are separated by commas (one byte
-    between an item's text and the next one's, as the index is built); else None."""
-    between = bytes(map(data.__getitem__, ends[: len(listed) - 1]))
-    if between.count(b",") != len(between):
+def _placed(data: bytes, listed: list[str], ends: array[int]) -> dict[str, int] | None:
+    """Each id → its position, if no id is twice and the items are separated by commas (see
+    `_separated`); else None."""
+    if not _separated(data, ends):
         return None
     ids = dict(zip(listed, range(len(listed)), strict=True))
     return ids if len(ids) == len(listed) else None  # else an id twice
+
+
+def _separated(data: bytes, ends: array[int]) -> bool:
+    """Whether the one byte between each item's text and the next one's (as the index is built) is a comma."""
+    between = bytes(map(data.__getitem__, ends[:-1]))
+    return between.count(b",") == len(between)
 
 
 class ParsedObjects(dict[str, DirectoryObject]):

@@ -191,13 +191,18 @@ class SourceDigests(CycleState):
         for mapping in self.schema.mappings:
             digests = digested[mapping.source_type]
             made_under, known = usable[mapping.key_prefix]
-            fingerprints: list[str | None] = list(map((known or {}).get, digests.values()))
             made_here = made.get(mapping.key_prefix, {})
-            if made_here:
-                fingerprints = [
-                    fingerprint if fingerprint is not None else made_here.get(object_id)
-                    for object_id, fingerprint in zip(digests, fingerprints, strict=True)
-                ]
+            fingerprints: list[str | None]
+            if not known:
+                # (None noted, as in a job's first look: each one made now, looked up in C.)
+                fingerprints = list(map(made_here.get, digests))
+            else:
+                fingerprints = list(map(known.get, digests.values()))
+                if made_here:
+                    fingerprints = [
+                        fingerprint if fingerprint is not None else made_here.get(object_id)
+                        for object_id, fingerprint in zip(digests, fingerprints, strict=True)
+                    ]
             kept = list(map(bool, fingerprints))
             header, part = _MappingNote.laid_out(
                 made_under,

@@ -4,6 +4,7 @@ parsed and checked as a read in pieces does, and what the caller gets is what a 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,49 @@ def test_known_texts_are_not_parsed_and_the_objects_are_those_of_a_whole_read(
     assert list(again["User"].objects) == [user["id"] for user in users]
     unchanged = {object_id for object_id, digest in again["User"].digests.items() if digest in _known(first["User"])}
     assert unchanged == {f"u{n}" for n in (0, 1, 2, 4, 5, 6, 8, 9)}
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("note", ["none", "of another file"])
+def test_a_read_with_no_digest_known_hands_out_a_whole_reads_objects_and_digests_a_later_read_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, digested: list[int], layout: int, large: bool, note: str
+) -> None:
+    """The first look of a job (no note, or one none of whose digests is of this file's texts)
+    parses each item once and hands out what a whole read would; the next read, given the digests
+    it made, parses none."""
+    monkeypatch.setattr(_document, "PIECEWISE_BYTES", 0 if large else 10**9)
+    path = _write(tmp_path / "tenant.json", [_user(n, note="x" * n) for n in range(8)], layout)
+    other = _write(tmp_path / "other.json", [_user(n) for n in range(3)], layout)
+    known = {"User": {} if note == "none" else _known(_read(other, {"User": {}})["User"]), "Group": {}}
+    digested.clear()
+    first = _read(path, known)
+    assert sum(digested) == 9  # each item parsed once (8 users, 1 group)
+    assert dict(first["User"].objects) == _whole(path)
+    assert isinstance(first["User"].objects, document_pieces.ParsedObjects) is not large
+
+    digested.clear()
+    again = _read(path, {"User": _known(first["User"]), "Group": _known(first["Group"])})
+    assert digested == []  # every text known: none parsed again
+    assert again["User"].digests == first["User"].digests
+    assert dict(again["User"].objects) == _whole(path)
+
+
+@pytest.mark.parametrize("known_share", [0, 2])
+def test_each_digest_is_of_the_text_its_objects_id_was_parsed_from(tmp_path: Path, known_share: int) -> None:
+    """Texts of different lengths, in a compact file (each item's text is orjson's text of it):
+    a digest paired with the id of the item before or after it would not be its text's."""
+    users = [_user(n, note="x" * (7 * n % 5)) for n in range(9)]
+    path = _write(tmp_path / "tenant.json", users, orjson.OPT_APPEND_NEWLINE)
+    first = _read(path, {"User": {}})["User"].digests
+    # Some known (every `known_share`-th), the others parsed: both ways pair each id with its text.
+    known = {
+        digest: object_id for n, (object_id, digest) in enumerate(first.items()) if known_share and n % known_share
+    }
+    digests = _read(path, {"User": known})["User"].digests
+    for read in (first, digests):
+        assert {object_id: digest[:32] for object_id, digest in read.items()} == {
+            user["id"]: hashlib.sha256(orjson.dumps(user)).digest() for user in users
+        }
 
 
 @pytest.mark.parametrize("large", [False, True])
