@@ -355,6 +355,8 @@ class JsonDocumentDirectory:
                         return _top_level_value(data[span[0] : span[1]])
                     except orjson.JSONDecodeError:
                         return NOT_IN_TEXT
+                if data[:2] != b'{"' and data[:5] != b'{\n  "':
+                    return NOT_IN_TEXT  # not laid out as this directory writes its file
                 # A key spelled with escapes (`"appRole\\u0041ssignments"`), which orjson reads as
                 # the same key, is not what the searches below look for.
                 respelled = self._respelled_of(data, stat)
@@ -367,9 +369,8 @@ class JsonDocumentDirectory:
                     # edit, say) is found too; a longer key only defers. Text the search of an
                     # object proved to be items of a collection is skipped (a late user's: 36 of
                     # 40 MB, 11 ms).
-                    return NOT_IN_TEXT if self._outside_keyless(data, stat, orjson.dumps(key)[:-1], data.find) else None
-                if data[:5] != b'{\n  "':
-                    return NOT_IN_TEXT  # not laid out as this directory writes its file
+                    found = self._outside_keyless(data, stat, orjson.dumps(key)[:-1], data.find)
+                    return NOT_IN_TEXT if found >= 0 else None
                 # The key's line as far as its name (a longer key, or a space before the `:`,
                 # only defers), and as orjson writes it whole.
                 line = b"\n  " + orjson.dumps(key)[:-1]
@@ -378,7 +379,8 @@ class JsonDocumentDirectory:
                 # first byte, a line break (one byte in ~30 of indented text), not its last (a
                 # letter). A key that is not there is the usual case: 123 MB in 30 ms, not 37.
                 # Text the search of an object found keyless is skipped (a late user's: 3 ms).
-                if not self._outside_keyless(data, stat, line, data.rfind):
+                last = self._outside_keyless(data, stat, line, data.rfind)
+                if last < 0:
                     return None
                 at = data.find(line)
                 if data[at : at + len(marker)] != marker:
@@ -387,7 +389,7 @@ class JsonDocumentDirectory:
                 if data[start : start + 1] == b"[" and data[start + 1 : start + 2] == b"]":
                     return []
                 end = data.find(b"\n  ]", start)
-                if end < 0 or data.find(line, end) >= 0:
+                if end < 0 or last >= end:  # (the key once more after its value)
                     return NOT_IN_TEXT
                 text = data[start : end + 4]
         try:
@@ -395,15 +397,18 @@ class JsonDocumentDirectory:
         except orjson.JSONDecodeError:
             return NOT_IN_TEXT
 
-    def _outside_keyless(self, data: mmap.mmap, stat: os.stat_result, text: bytes, search: Callable[..., int]) -> bool:
-        """Whether `text` starts anywhere in `data` but after the start and before the end of the
-        text this version of the file is known to hold no top-level key in (see `_keyless`), found
-        by `search` (`data.find` or `data.rfind`: whichever skips more of the text)."""
+    def _outside_keyless(self, data: mmap.mmap, stat: os.stat_result, text: bytes, search: Callable[..., int]) -> int:
+        """Where `search` (`data.find` or `data.rfind`: whichever skips more of the text) finds
+        `text` in `data`, skipping the text this version of the file is known to hold no top-level
+        key in (see `_keyless`): the first or the last place outside it; -1 if none."""
         keyless = self._keyless
         if keyless is None or keyless[0] != FileVersion.of(stat):
-            return search(text) >= 0
+            return search(text)
         _, start, end = keyless
-        return search(text, end) >= 0 or search(text, 0, start + len(text)) >= 0
+        before, after = (0, start + len(text)), (end,)
+        first, then = (before, after) if search == data.find else (after, before)
+        found = search(text, *first)
+        return found if found >= 0 else search(text, *then)
 
     def _write_objects_from_text(self) -> bool:
         """Write the objects changed on their own in place of their old text, if the file still
@@ -668,18 +673,18 @@ class JsonDocumentDirectory:
                     # What the index points at is not that object: the index is wrong, search.
                     DocumentIndex.remove(self.path)
                     self._index = (index.version, None)
+                compact = data[:2] == b'{"'
+                if not compact and data[:5] != b'{\n  "':
+                    return None  # not laid out as orjson writes a file (a byte order mark, say)
                 name = self._collections[definition.name]
                 respelled = self._respelled_of(data, stat)
                 if respelled is None or respelled.may_hide(name, object_id):
                     return None  # the object, or a key that says where it is, may be spelled otherwise
                 collection = orjson.dumps(name)
-                compact = data[:2] == b'{"'
                 if compact:
                     found, keyless = self._in_compact_text(data, collection, object_id)
-                elif data[:5] == b'{\n  "':
-                    found, keyless = _in_indented_text(data, collection, object_id)
                 else:
-                    return None  # not laid out as orjson writes a file (a byte order mark, say)
+                    found, keyless = _in_indented_text(data, collection, object_id)
                 if keyless is not None:
                     self._keyless = (FileVersion.of(stat), *keyless)
                 return _checked(definition, object_id, found, compact=compact)

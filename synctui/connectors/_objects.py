@@ -60,12 +60,7 @@ class TextsInFile:
         self._version = (stat.st_size, stat.st_mtime_ns)
 
     def text(self, position: int) -> bytes:
-        start, end = self.starts[position], self.ends[position]
-        self.check()
-        text = os.pread(self.handle.fileno(), end - start, start)
-        if len(text) != end - start:
-            raise self._changed()
-        return text
+        return self.span(position, position)
 
     def texts(self, positions: list[int]) -> list[bytes]:
         """The texts at `positions` (in the file's order), read as one span of the file."""
@@ -310,10 +305,10 @@ class ObjectTable:
         holders = index[key]
         found = []
         for object_id in [holders] if type(holders) is str else list(holders):
-            stored = self._objects.get(object_id)
-            obj = None if stored is None else self._existing_object(object_id)
+            # The caller's copy is what is checked: read and parsed once.
+            obj = None if object_id not in self._objects else self._present(self._existing(object_id))
             if obj is not None and key in self._keys(name, obj.get(name)):
-                found.append(self._present(self._existing(object_id)))
+                found.append(obj)
             elif type(holders) is str:
                 del index[key]
             else:

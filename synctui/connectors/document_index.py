@@ -234,6 +234,7 @@ class WrittenTexts:
     def _rewrite(self, rewritten: list[Any]) -> bool:
         """Take in objects rewritten in place (see `note_rewritten`): each one's text changes length,
         and what follows it in the file moves by as much. False when one is not as noted."""
+        positions: dict[str, dict[Any, int]] = {}  # each collection's ids → places, made when first edited
         for edit in rewritten:
             if type(edit) is not list or len(edit) != 4:
                 return False
@@ -241,9 +242,10 @@ class WrittenTexts:
             if key not in self.collections or type(old) is not int or type(new) is not int:
                 return False
             ids, lengths = self.collections[key]
-            try:
-                position = ids.index(object_id)
-            except ValueError:
+            if key not in positions:
+                positions[key] = {noted: place for place, noted in enumerate(ids)}
+            position = positions[key].get(object_id)
+            if position is None:
                 return False
             if lengths[position] != old:
                 return False

@@ -371,6 +371,7 @@ class PiecewiseObjects(Mapping[str, DirectoryObject]):
         if self._parsed:
             parsed = self._parsed.get(position)
             if parsed is not None:
+                self._next = position + 1  # (still going through in order)
                 return parsed
         offset = position - self._cached_first
         if not 0 <= offset < len(self._cached):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -69,6 +70,7 @@ class Assignments:
         """What the object's `appRoleAssignments` attribute holds: its roles, direct and through groups."""
         return list(self._roles.get((_principal_type(object_type), object_id), ()))
 
+    @cached_property  # (the roles are all added as it is made)
     def listed(self) -> list[tuple[str, str, list[str]]]:
         """Every principal's roles, as `roles` tells them: what an object's roles follow from, in one value."""
         return [(*principal, list(roles)) for principal, roles in sorted(self._roles.items())]

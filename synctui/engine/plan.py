@@ -54,16 +54,16 @@ class CyclePlan(EscrowPolicy, SourceDigests):
                     found += 1
                     if known[1] == activity:
                         continue
-                elif digested is None:
-                    deltas += 1
-                    work_here.append((mapping, EntryKey(key)))
-                    continue
-                hashed_now = noted.get(digest_of.get(source_id, b"")) if noted else None
-                if hashed_now is None:
-                    obj = objects[source_id]
-                    hashed_now = hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
-                    made_here[source_id] = hashed_now
-                changed = known is None or known[0] != hashed_now
+                if known is None and digested is None:
+                    changed = True  # new, and no note to make of it: not hashed
+                else:
+                    hashed_now = noted.get(digest_of.get(source_id, b"")) if noted else None
+                    if hashed_now is None:
+                        obj = objects[source_id]
+                        hashed_now = hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
+                        if digested is not None:
+                            made_here[source_id] = hashed_now
+                    changed = known is None or known[0] != hashed_now
                 deltas += changed
                 if (
                     initial

@@ -121,6 +121,9 @@ class SourceDigests(CycleState):
     """Each source type → each id → the digest of its object's text, when read with digests."""
     _noted: Mapping[str, _MappingNote] = MappingProxyType({})
     """Each mapping's key prefix → what the last note holds for it."""
+    _made_under: dict[str, str] | None = None
+    """Each mapping's key prefix → `_fingerprints_made_under`, made once in a cycle (it digests
+    every assignment where those are hashed)."""
 
     def _read_digested_sources(self, initial: bool) -> bool:
         """Read the source's objects with the noted digests (see the module docstring), if this
@@ -137,6 +140,7 @@ class SourceDigests(CycleState):
                 known[mapping.source_type] = texts | noted.ids_by_digest if texts else noted.ids_by_digest
         digested = self.source.digested_objects(known)
         if digested is None:
+            self._noted = MappingProxyType({})  # (read as usual: nothing reads the note)
             return False
         self._sources.update({object_type: read.objects for object_type, read in digested.items()})
         self._digested = {object_type: read.digests for object_type, read in digested.items()}
@@ -165,7 +169,7 @@ class SourceDigests(CycleState):
             self._write_note(self._digested, made)
         finally:
             # Nothing reads them past the plan: let them go before the flow (~30 MB at 100,000 objects).
-            self._digested, self._noted = None, MappingProxyType({})
+            self._digested, self._noted, self._made_under = None, MappingProxyType({}), None
 
     def _write_note(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> None:
         """`_note_source_digests`, of the digests the source was read with."""
@@ -221,9 +225,16 @@ class SourceDigests(CycleState):
         """What a fingerprint of the mapping's objects follows from besides each one's text (see
         `CycleState._fingerprint`): the attributes hashed and, where its assignments are, the roles
         each object is assigned."""
-        hashed = self._hashed_attributes(mapping)
-        roles = self._assignments.listed() if self._assignments is not None and ASSIGNMENTS_KEY in hashed else None
-        return _digest((_FINGERPRINT_OF_NOTHING, mapping.source_type, hashed, roles))
+        if self._made_under is None:
+            self._made_under = {}
+        made_under = self._made_under.get(mapping.key_prefix)
+        if made_under is None:
+            hashed = self._hashed_attributes(mapping)
+            roles = self._assignments.listed if self._assignments is not None and ASSIGNMENTS_KEY in hashed else None
+            made_under = self._made_under[mapping.key_prefix] = _digest(
+                (_FINGERPRINT_OF_NOTHING, mapping.source_type, hashed, roles)
+            )
+        return made_under
 
 
 def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
