@@ -158,18 +158,39 @@ class SourceDigests(CycleState):
         usable = noted is not None and noted.made_under == self._fingerprints_made_under(mapping)
         return self._digested[mapping.source_type], noted.fingerprints if noted is not None and usable else {}
 
-    def _note_source_digests(self, made: Mapping[str, dict[str, str]]) -> None:
+    def _note_source_digests(self, made: Mapping[str, dict[str, str]], *, nothing_to_do: bool) -> None:
         """After the plan: note each object's digest and fingerprint (noted before, or `made` now:
         each mapping's key prefix → id → fingerprint), unless the note says so of all but a few
         (`UNNOTED_SHARE`): writing 10 MB for one changed user would cost more than hashing it
-        again in each look until the note is written again."""
+        again in each look until the note is written again. `nothing_to_do`: the plan found no
+        object to look at; the digests are then kept for the reference pass (see quiet.py)."""
         if self._digested is None:
             return
         try:
             self._write_note(self._digested, made)
         finally:
-            # Nothing reads them past the plan: let them go before the flow (~30 MB at 100,000 objects).
-            self._digested, self._noted, self._made_under = None, MappingProxyType({}), None
+            # Past the plan only a cycle with nothing to do reads them: let them go before the
+            # flow (~30 MB at 100,000 objects).
+            self._noted, self._made_under = MappingProxyType({}), None
+            if not nothing_to_do:
+                self._digested = None
+
+    def _text_digests(self, keys: Iterable[str]) -> list[bytes | None] | None:
+        """The digest of the text of each entry key's source object (None: no such object), while
+        they are kept (see `_note_source_digests`); else None."""
+        digested = self._digested
+        if digested is None:
+            return None
+        types = {mapping.key_prefix: mapping.source_type for mapping in self.schema.mappings}
+        found = []
+        for key in keys:
+            prefix, _, source_id = key.partition(":")
+            source_type = types.get(prefix)
+            found.append(None if source_type is None else digested[source_type].get(source_id))
+        return found
+
+    def _let_go_of_digests(self) -> None:
+        self._digested = None
 
     def _write_note(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> None:
         """`_note_source_digests`, of the digests the source was read with."""
