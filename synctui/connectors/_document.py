@@ -44,6 +44,7 @@ from .base import (
     DirectoryDataError,
     DirectoryObject,
     Modification,
+    NotedRuns,
     SourceDataError,
 )
 from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
@@ -261,7 +262,9 @@ class JsonDocumentDirectory:
         # (None when a caller was handed them before and let them go: then the file is read whole.)
         return self._pieces.collection(self._collections[definition.name])
 
-    def digested_objects(self, known: Mapping[str, Mapping[bytes, str]]) -> dict[str, DigestedObjects] | None:
+    def digested_objects(
+        self, known: Mapping[str, Mapping[bytes, str]], runs: Mapping[str, NotedRuns] | None = None
+    ) -> dict[str, DigestedObjects] | None:
         """See `TextDigests`: read a piece at a time (document_pieces.py), whatever the file's size
         past `DIGESTED_BYTES`. Only as the directory's first read: else None."""
         if self._document is not None or self._objects_from_text or self._pieces_tried:
@@ -273,7 +276,10 @@ class JsonDocumentDirectory:
                 return None
             keys[object_type] = self._collections[definition.name]
         self._pieces_tried = True
-        self._pieces = self._pieces_of_file({keys[object_type]: texts for object_type, texts in known.items()})
+        self._pieces = self._pieces_of_file(
+            {keys[object_type]: texts for object_type, texts in known.items()},
+            {keys[object_type]: noted for object_type, noted in (runs or {}).items() if object_type in keys},
+        )
         if self._pieces is None or self._pieces.digests is None:
             return None
         digests, self._pieces.digests = self._pieces.digests, None  # the caller's alone, as the objects are
@@ -281,11 +287,13 @@ class JsonDocumentDirectory:
         for object_type, key in keys.items():
             objects = self._pieces.collection(key)
             assert objects is not None  # (just read)
-            digested[object_type] = DigestedObjects(objects, digests[key])
+            digested[object_type] = DigestedObjects(objects, digests[key], self._pieces.runs.pop(key, ()))
         return digested
 
-    def _pieces_of_file(self, known: Mapping[str, Mapping[bytes, str]] | None = None) -> DocumentPieces | None:
-        """The file read in pieces, if it is large enough (`known`: see `DocumentPieces.read`)."""
+    def _pieces_of_file(
+        self, known: Mapping[str, Mapping[bytes, str]] | None = None, runs: Mapping[str, NotedRuns] | None = None
+    ) -> DocumentPieces | None:
+        """The file read in pieces, if it is large enough (`known`, `runs`: see `DocumentPieces.read`)."""
         try:
             size = self.path.stat().st_size
         except OSError:
@@ -309,6 +317,7 @@ class JsonDocumentDirectory:
             checked=self._wrote,
             read=digested,
             known=known,
+            runs=runs,
             keep_parsed=known is not None and size < PIECEWISE_BYTES,
         )
         if pieces is not None:

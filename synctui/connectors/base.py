@@ -9,7 +9,7 @@ ids of objects in the same directory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -146,6 +146,11 @@ class ContentDigest(Protocol):
         ...
 
 
+NotedRuns = Mapping[bytes, tuple[Sequence[bytes], Sequence[str]]]
+"""Each digest of a run of texts a directory gave before (see `DigestedObjects.runs`) → the
+digests of its texts and the ids of their objects, in order."""
+
+
 @dataclass
 class DigestedObjects:
     """A source's objects of one type, each with a digest of its text (see `TextDigests`)."""
@@ -154,6 +159,9 @@ class DigestedObjects:
     """As `SharedReads.read_all_shared` hands them out."""
     digests: Mapping[str, bytes]
     """Each id → the digest of its object's text."""
+    runs: Sequence[tuple[bytes, int]] = ()
+    """The objects' texts in runs, in the directory's order: each run's digest and how many it
+    holds (a run's digest stands for its texts' digests where it is given as `runs` again)."""
 
 
 @runtime_checkable
@@ -164,12 +172,15 @@ class TextDigests(Protocol):
     the text and the rules the values of its type follow: a text checked under other rules has
     another digest."""
 
-    def digested_objects(self, known: Mapping[str, Mapping[bytes, str]]) -> dict[str, DigestedObjects] | None:
+    def digested_objects(
+        self, known: Mapping[str, Mapping[bytes, str]], runs: Mapping[str, NotedRuns] | None = None
+    ) -> dict[str, DigestedObjects] | None:
         """Each object type of `known` → its objects, read as `SharedReads.read_all_shared` reads
         them, and their digests; an object whose digest is in `known[object_type]` (this directory
         gave that text before, as the object with that id) is neither parsed nor checked until it
-        is asked for. None when the directory cannot read its objects so: the caller reads them
-        as usual."""
+        is asked for. `runs`: each object type → runs of texts this directory gave before (see
+        `DigestedObjects.runs`): the texts of a run as it was are not digested one by one. None
+        when the directory cannot read its objects so: the caller reads them as usual."""
         ...
 
 

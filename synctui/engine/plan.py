@@ -91,5 +91,5 @@ class CyclePlan(EscrowPolicy, SourceDigests):
             work += [(mapping, key) for key in gone_here]
             work += [(mapping, key) for key in in_flight.get(mapping.key_prefix, ())]
         self.counters.values["imported_deltas"] = max(self.counters.values["imported_deltas"], deltas)
-        self._note_source_digests(made)
+        self._note_source_digests(made, nothing_to_do=not work)
         return work

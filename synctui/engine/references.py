@@ -13,10 +13,11 @@ from ..models.connector_space import EntryKey, summaries
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
+from .quiet import QuietCycles
 from .trace import ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
 
 
-class ReferenceResolution(EscrowPolicy):
+class ReferenceResolution(EscrowPolicy, QuietCycles):
     """Setting the references of provisioned objects."""
 
     def _resolve_references(self) -> bool:
@@ -32,7 +33,10 @@ class ReferenceResolution(EscrowPolicy):
             if self._update_references(mapping, key, mapping.reference_flows, trace):
                 self._log(trace, mapping, key.source_id, self.entries[key].display_name)
 
-        pending = keys_by_object_type(summaries(self.entries).keys_with_references_due())  # without making every entry
+        due = summaries(self.entries).keys_with_references_due()  # without making every entry
+        # Those the last cycle that settled left unresolved, as they were: they would stay so (see quiet.py).
+        as_left = self._references_as_left(due)
+        pending = keys_by_object_type([] if as_left else due)
         work = _Work(
             [
                 (mapping, pending[mapping.key_prefix])
@@ -40,7 +44,11 @@ class ReferenceResolution(EscrowPolicy):
                 if mapping.reference_flows and mapping.key_prefix in pending
             ]
         )
-        return self._each(work, update)
+        paused = self._each(work, update)
+        if not as_left:
+            self._references_after_pass(due)
+        self._let_go_of_digests()
+        return paused
 
     def _update_references(
         self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow], trace: ObjectTrace

@@ -131,6 +131,11 @@ class EntrySummaries(abc.ABC):
         """The entry's `managed_target`; None when there is no entry of that key."""
 
     @abc.abstractmethod
+    def managed_targets_since(self, version: int) -> dict[str, str | None] | None:
+        """Each entry written since the connector space's change number was `version` → its
+        `managed_target` as it stood then (None: none, or no entry); None when that is not known."""
+
+    @abc.abstractmethod
     def owners(self) -> dict[tuple[str | None, str], str]:
         """(target type, target id) → the key of the entry with that target, for every entry with one."""
 
@@ -156,6 +161,9 @@ class _MadeEntries(EntrySummaries):
     def managed_target(self, key: str) -> str | None:
         entry = self._entries.get(key)
         return entry.managed_target if entry is not None else None
+
+    def managed_targets_since(self, version: int) -> dict[str, str | None] | None:
+        return None
 
     def owners(self) -> dict[tuple[str | None, str], str]:
         return {(e.target_type, e.target_id): k for k, e in self._entries.items() if e.target_id}

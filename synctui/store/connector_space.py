@@ -117,6 +117,8 @@ class ConnectorSpace:
         self._folded_from_text = False
         """A fold from the text came since the rows were let go: the space stands as it would
         with its rows loaded again (each write's sequence number kept, the size known)."""
+        self._replayed: _Replayed | None = None
+        """What the load replayed from the change log over the file, while the rows stand as loaded."""
 
     def entries(self) -> dict[str, SpaceEntry]:
         """Every entry by key, each made afresh: the caller may change them."""
@@ -132,7 +134,10 @@ class ConnectorSpace:
         else:
             self._rows, self._entries_let_go = None, len(rows)
             self._keys, self._folded_from_text = set(rows), False
-        return LoadedEntries(rows, self.path)
+        replayed, self._replayed = self._replayed, None
+        return LoadedEntries(
+            rows, self.path, replayed if replayed is not None and replayed.upto == self._sequence else None
+        )
 
     def version(self) -> int | None:
         """The number of the last change written to the space (each write that changes an entry
@@ -229,10 +234,14 @@ class ConnectorSpace:
             self._file_size = self.path.stat().st_size if document is not None and self.path is not None else 0
             self._rows, self._sequence = _rows_of_document(document or {}, self.path)
             self._keys, self._folded_from_text = None, False
+            replayed = _Replayed(self._sequence)
             for record in self._unfolded(records):
+                # (A row is replaced, never changed in place: the row before is kept as it was.)
+                replayed.before.append((record["sequence"], {key: self._rows.get(key) for key in record["entries"]}))
                 self._apply(record["entries"])
-                self._sequence = record["sequence"]
+                self._sequence = replayed.upto = record["sequence"]
             _check_marks(self._rows, self.path)
+            self._replayed = replayed
         return self._rows
 
     def _unfolded(self, records: list[dict[str, Any]], folded: int | None = None) -> list[dict[str, Any]]:
@@ -252,6 +261,7 @@ class ConnectorSpace:
         return records
 
     def _apply(self, entries: Mapping[str, Entry | None]) -> None:
+        self._replayed = None  # (the rows no longer stand as loaded)
         rows = self._loaded()
         for key, entry in entries.items():
             if entry is None:
@@ -380,9 +390,10 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
     first time it is asked for (100,000 made at once cost a cycle that finds nothing changed a
     tenth of a second), and `EntrySummaries`' facts are read from the rows without making any."""
 
-    def __init__(self, rows: dict[str, Row], path: Path | None) -> None:
+    def __init__(self, rows: dict[str, Row], path: Path | None, replayed: _Replayed | None = None) -> None:
         self._values: dict[str, Row | SpaceEntry] = cast(dict[str, Row | SpaceEntry], rows)
         self._path = path
+        self._replayed = replayed
 
     def __getitem__(self, key: str) -> SpaceEntry:
         value = self._values[key]
@@ -436,8 +447,20 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
     def managed_target(self, key: str) -> str | None:
         value = self._values.get(key)
         if type(value) is list:
-            return value[_TARGET] or None if value[_MARK] is None or value[_MARK] == _DISABLED else None
+            return _managed_target(value)
         return None if value is None else value.managed_target  # type: ignore[union-attr]
+
+    def managed_targets_since(self, version: int) -> dict[str, str | None] | None:
+        replayed = self._replayed
+        if replayed is None or not replayed.folded <= version <= replayed.upto:
+            return None  # the file holds changes after it, or the space never reached it
+        since: dict[str, str | None] = {}
+        for sequence, before in replayed.before:
+            if sequence > version:
+                for key, row in before.items():
+                    if key not in since:
+                        since[key] = None if row is None else _managed_target(row)
+        return since
 
     def owners(self) -> dict[tuple[str | None, str], str]:
         owners = {}
@@ -458,6 +481,24 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
             elif value.state is ProvisioningState.LINKED:  # type: ignore[union-attr]
                 linked[value.object_type] += 1  # type: ignore[union-attr]
         return linked
+
+
+class _Replayed:
+    """The change log's records a load replayed over the file's rows: for `managed_targets_since`."""
+
+    def __init__(self, folded: int) -> None:
+        self.folded = folded
+        """The sequence number of the last record folded into the file."""
+        self.upto = folded
+        """The sequence number of the last record replayed."""
+        self.before: list[tuple[int, dict[str, Row | None]]] = []
+        """Each record replayed, in order: its sequence number, and each key it wrote → the row
+        before (None: no entry)."""
+
+
+def _managed_target(row: Row) -> str | None:
+    """`SpaceEntry.managed_target` of the entry a row holds."""
+    return row[_TARGET] or None if row[_MARK] is None or row[_MARK] == _DISABLED else None
 
 
 # --- the file's text ------------------------------------------------------------------------------

@@ -5,14 +5,18 @@ parsed and checked as a read in pieces does, and what the caller gets is what a 
 from __future__ import annotations
 
 import hashlib
+from array import array
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from synctui.connectors import _document, document_pieces
-from synctui.connectors.base import DigestedObjects
+from synctui.connectors.base import DigestedObjects, NotedRuns
 from synctui.connectors.jsonfile import JsonFileDirectory
 from synctui.connectors.tenant import TenantDirectory
 
@@ -51,8 +55,10 @@ def _write(path: Path, users: list[dict[str, Any]], layout: int) -> Path:
     return path
 
 
-def _read(path: Path, known: dict[str, dict[bytes, str]]) -> dict[str, DigestedObjects]:
-    read = TenantDirectory(path).digested_objects(known)
+def _read(
+    path: Path, known: dict[str, dict[bytes, str]], runs: dict[str, NotedRuns] | None = None
+) -> dict[str, DigestedObjects]:
+    read = TenantDirectory(path).digested_objects(known, runs)
     assert read is not None
     return read
 
@@ -186,3 +192,69 @@ def test_digests_only_for_a_first_read_of_a_file_large_enough(tmp_path: Path, mo
     small = TenantDirectory(path)
     assert small.digested_objects({"User": {}}) is None
     assert dict(small.read_all_shared("User")) == _whole(path)  # read whole, as ever
+
+
+# --- runs of texts --------------------------------------------------------------------------------
+
+
+def _noted_runs(read: DigestedObjects) -> dict[bytes, tuple[list[bytes], list[str]]]:
+    """The runs a read made, as a caller that noted them gives them back (see `NotedRuns`)."""
+    digests, ids = list(read.digests.values()), list(read.digests)
+    runs, first = {}, 0
+    for run, texts in read.runs:
+        runs[run] = (digests[first : first + texts], ids[first : first + texts])
+        first += texts
+    return runs
+
+
+def test_a_run_as_it_was_stands_for_its_texts_digests(tmp_path: Path, layout: int, digested: list[int]) -> None:
+    """Texts digested one by one only in the runs that changed; the digests and objects handed out
+    are those of a read that digests every text."""
+    users = [_user(n, note="x" * (n % 37)) for n in range(400)]
+    path = _write(tmp_path / "tenant.json", users, layout)
+    first = _read(path, {"User": {}, "Group": {}})["User"]
+    assert sum(texts for _, texts in first.runs) == 400 and len(first.runs) > 4
+    users[123]["jobTitle"] = "Lead"  # one text changed, one gone, one new
+    del users[300]
+    users.insert(50, _user(1000))
+    _write(path, users, layout)
+    sha256 = hashlib.sha256
+    texts_digested: list[int] = []
+
+    def counted(data: Any = b"") -> Any:
+        texts_digested.append(len(data))
+        return sha256(data)
+
+    digested.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(document_pieces.hashlib, "sha256", counted)
+        again = _read(path, {"User": _known(first), "Group": {}}, {"User": _noted_runs(first)})["User"]
+    assert sum(digested) == 3  # u123, u1000 and the group
+    expected = _read(path, {"User": _known(first), "Group": {}})["User"]
+    assert dict(again.digests) == dict(expected.digests) and again.runs == expected.runs
+    assert dict(again.objects) == _whole(path)
+    # Each run digested, and the texts of the runs around the three changes (each run at most RUN_ITEMS).
+    assert len(texts_digested) <= len(again.runs) + 6 * document_pieces.RUN_ITEMS
+    assert len(texts_digested) < len(again.runs) + 400 // 2
+
+
+@given(st.lists(st.integers(min_value=1, max_value=300), min_size=1, max_size=400), st.data())
+def test_runs_cut_every_item_once_and_an_edit_moves_only_the_runs_next_to_it(lengths: list[int], data: Any) -> None:
+    def runs(lengths: list[int]) -> list[tuple[int, int]]:
+        starts = array("q", accumulate([0, *(length + 1 for length in lengths)]))[:-1]
+        ends = array("q", (start + length for start, length in zip(starts, lengths, strict=True)))
+        cut = document_pieces._runs(starts, ends)
+        assert [item for first, upto in cut for item in range(first, upto)] == list(range(len(lengths)))
+        assert all(0 < upto - first <= document_pieces.RUN_ITEMS for first, upto in cut)
+        return cut
+
+    at = data.draw(st.integers(min_value=0, max_value=len(lengths) - 1))
+    edited = [*lengths[:at], data.draw(st.integers(min_value=1, max_value=300)), *lengths[at + 1 :]]
+    before, after = runs(lengths), runs(edited)
+    # The runs that ended before the edited item are as they were…
+    ended = [(first, upto) for first, upto in before if upto <= at]
+    assert after[: len(ended)] == ended
+    # … and so are those after the first item past it whose length ends a run.
+    ends_run = [n for n in range(at + 1, len(lengths)) if lengths[n] & document_pieces.RUN_BITS == 0]
+    if ends_run:
+        assert [run for run in before if run[0] > ends_run[0]] == [run for run in after if run[0] > ends_run[0]]

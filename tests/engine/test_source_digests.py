@@ -83,6 +83,9 @@ def test_a_look_parses_only_the_objects_whose_text_changed(tmp_path: Path, parse
     target = {user["mail"]: user for user in orjson.loads((tmp_path / "target.json").read_bytes())["User"]}
     assert target["user2@contoso.example"]["jobTitle"] == "Ops" and "user5@contoso.example" in target
     assert _note(job)["User"] == ["u1", "u2", "u3", "u4", "u5"]
+    # The note holds the runs of the texts as they are now (see connectors/document_pieces.py), in order.
+    note = _parsed_note(job.state.source_digests() or b"")["User"]
+    assert [object_id for _, ids in note.runs.values() for object_id in ids] == ["u2", "u3", "u4", "u1", "u5"]
     parsed.clear()
     result = _looked(job)
     assert parsed == [] and result.execution.count_imported_deltas == 0 and result.execution.count_exports == 0
