@@ -681,12 +681,20 @@ class JsonDocumentDirectory:
                 if respelled is None or respelled.may_hide(name, object_id):
                     return None  # the object, or a key that says where it is, may be spelled otherwise
                 collection = orjson.dumps(name)
+                # A version synctui wrote is laid out as orjson writes it, from a dict: each line's
+                # indent is its depth, and no key is twice. Any other file's text proves it.
+                written = Written.of(self.path, FileVersion.of(stat)) is not None
                 if compact:
                     found, keyless = self._in_compact_text(data, collection, object_id)
                 else:
-                    found, keyless = _in_indented_text(data, collection, object_id)
+                    found, keyless = _in_indented_text(data, collection, object_id, laid_out=written)
                 if keyless is not None:
                     self._keyless = (FileVersion.of(stat), *keyless)
+                if found is not None and not written and data.rfind(collection, found[0] + len(found[1])) >= 0:
+                    # The collection's key (or text spelled as it) after the object: were it the
+                    # key again, the whole read would keep that one's value. A search of the rest
+                    # of the file, backwards (it tests the `"`): an early user of 40 MB, 20 ms.
+                    return None
                 return _checked(definition, object_id, found, compact=compact)
 
     def _respelled_of(self, data: mmap.mmap, stat: os.stat_result) -> _Respelled | None:
@@ -723,7 +731,9 @@ class JsonDocumentDirectory:
         items_start = _top_level_items(data, collection + b":[", at, headers)
         if items_start is None:
             return None, None
-        if at > items_start and not (data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1)):
+        if at > items_start and not (
+            data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1, _COMPACT_CUT)
+        ):
             return None, None
         end = end_of_value(data, at)
         return (None if end is None else (at, data[at:end])), (items_start - 1, at)
@@ -819,7 +829,7 @@ def _close_on_a_thread(fd: int) -> None:
 
 
 def _in_indented_text(
-    data: mmap.mmap, collection: bytes, object_id: str
+    data: mmap.mmap, collection: bytes, object_id: str, *, laid_out: bool
 ) -> tuple[tuple[int, bytes] | None, tuple[int, int] | None]:
     """(offset, text) of the object in a file laid out as orjson, and Python's json, write an
     indent of 2: every line break of a JSON text is then layout, so a line's indent is its depth.
@@ -827,7 +837,12 @@ def _in_indented_text(
     `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
     to the `}` at 4 spaces around it. And (start, end), the text from the collection's key to the
     object, once proven to hold no `\n  ]`: then no top-level key either (in this layout a key
-    after the collection's follows the collection's closing `\n  ]`)."""
+    after the collection's follows the collection's closing `\n  ]`).
+
+    Unless the file is known to be `laid_out` so (synctui wrote it), the layout is proven too: a
+    hand edit can close a collection on an item's line (`{"id": "a"}], "groups": [`), and a group
+    would be read as a user. The collection's key is proven of the top level, and the text from
+    its `[` to the object the collection's items (`_json_items`: a late user of 44 MB, ~45 ms)."""
     header = b"\n  " + collection + b": [\n"
     start = data.find(header)
     at = _only_once(data, b'\n      "id": ' + orjson.dumps(object_id), start) if start >= 0 else -1
@@ -836,6 +851,20 @@ def _in_indented_text(
     if at < 0 or data.rfind(b"\n  ]", start, at) >= 0:
         return None, None
     opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
+    items_start = start + len(header) - 1  # the line break after the `[`
+    if (
+        not laid_out
+        and not (
+            opening >= 0
+            # (The text before the key, closed there, is JSON: the key is of the top level.)
+            and (start == 1 or json_checks.valid_json(data[:items_start] + b"]}"))
+            and (
+                opening == items_start
+                or (data[opening - 1 : opening] == b"," and _json_items(data, items_start, opening - 1, _INDENTED_CUT))
+            )
+        )
+    ):
+        return None, None
     if opening < 0 or closing < 0:
         return None, (start, at)
     return (opening, data[opening : closing + 6]), (start, at)
@@ -1001,16 +1030,17 @@ def _top_level_key(data: mmap.mmap, at: int, length: int, headers: list[bytes]) 
             if (
                 0 <= start < at
                 and _top_level_key(data, start, len(other), headers)
-                and _json_items(data, start + len(other), at - 2)
+                and _json_items(data, start + len(other), at - 2, _COMPACT_CUT)
             ):
                 return True
     return data[at - 1 : at] in (b"{", b",") and json_checks.valid_json(data[: at + length] + b"]}")
 
 
-def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
+def _json_items(data: mmap.mmap, start: int, end: int, cut_at: bytes) -> bool:
     """Whether `data[start:end]` is valid JSON values separated by commas (a list's items). It is
-    checked in pieces of about `_PIECE` bytes, cut after an item that ends `},` before one that
-    starts `{"id":`, each piece as a list of its own: values of each piece are values of the whole,
+    checked in pieces of about `_PIECE` bytes, cut where `cut_at` is found (`_COMPACT_CUT`,
+    `_INDENTED_CUT`: an item that ends `},` before the next one's start), after its `}`, each
+    piece as a list of its own: values of each piece are values of the whole,
     so the cuts need not be proven. Each piece is copied once (joined to its brackets from the
     map) and let go at once, and nothing is built (see json_checks.py): 36 MB in 40 ms, where
     parsing it whole with orjson took 0.25 s, 350 MB and 0.3 s more of page faults. Should a cut
@@ -1018,7 +1048,7 @@ def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
     position = start
     with memoryview(data) as text:
         while position < end:
-            cut = data.find(b'},{"id":', position + _PIECE, end)
+            cut = data.find(cut_at, position + _PIECE, end)
             cut = end if cut < 0 else cut + 1
             if not json_checks.valid_json(b"".join((b"[", text[position:cut], b"]"))):
                 whole = position == start and cut == end
@@ -1026,6 +1056,10 @@ def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
             position = cut + 1
     return True
 
+
+_COMPACT_CUT = b'},{"id":'
+_INDENTED_CUT = b"},\n    {\n"
+"""Where `_json_items` cuts a collection's items into pieces, in a compact or an indented file."""
 
 _PIECE = 1 << 14
 """Bytes of a compact collection's items checked at a time (see `_json_items`): small enough to

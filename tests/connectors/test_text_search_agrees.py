@@ -63,6 +63,10 @@ _RESPELLED_KEYS = {
     '"ID_AGAIN"': b'"\\u0069d"',
     '"ASSIGNMENTS_AGAIN"': b'"appRole\\u0041ssignments"',
 }
+# Stand-ins replaced by text a Python dict cannot hold: the users' key a second time, spelled as
+# orjson writes it (the whole read keeps the last one's value), and a number orjson refuses.
+_VERBATIM = {'"USERS_TWICE"': b'"users"', '"TOO_LARGE"': b"1e400"}
+
 
 _IDS = ["u1", "u2", "u12", "g1"]
 
@@ -77,6 +81,8 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
             obj["ID_AGAIN"] = draw(st.sampled_from(_IDS))
         if draw(st.integers(0, 5)) == 0:
             obj["users"] = [{"id": draw(st.sampled_from(_IDS))}]  # a nested key named as the collection
+        if draw(st.integers(0, 7)) == 0:
+            obj["size"] = "TOO_LARGE"
         return obj
 
     members = {
@@ -84,13 +90,16 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
             user(object_id)
             for object_id in draw(st.lists(st.sampled_from(_IDS[:3]), min_size=1, max_size=3, unique=True))
         ],
-        "groups": [{"id": "g1", "displayName": "G"}] if draw(st.booleans()) else [],
+        "groups": [{"id": "g1", "displayName": "G"}, *([{"id": "u12"}] if draw(st.booleans()) else [])]
+        if draw(st.booleans())
+        else [],
     }
     extras: dict[str, Any] = {}
     for key, value in (
         ("appRoleAssignments", [_assignment(1)]),
         ("ASSIGNMENTS_AGAIN", [_assignment(2, "u2")]),
         ("USERS_AGAIN", [{"id": "u2", "displayName": "Again"}]),
+        ("USERS_TWICE", [{"id": "u1", "displayName": "Twice"}]),
         ("notes", {"users": [{"id": "u1"}], "id": "u2"}),
     ):
         if draw(st.integers(0, 3)) == 0:
@@ -105,12 +114,21 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
         # `, ` and `: ` (or an indent of 2); every character that is not ASCII escaped, or not.
         ascii_only = draw(st.booleans())
         text = json.dumps(document, indent=2 if writer.endswith("indented") else None, ensure_ascii=ascii_only).encode()
-    for stand_in, spelling in _RESPELLED_KEYS.items():
+    for stand_in, spelling in {**_RESPELLED_KEYS, **_VERBATIM}.items():
         text = text.replace(stand_in.encode(), spelling)
-    # An id spelled with escapes, at one of its places; `/` as `\/`.
+    if writer.endswith("indented") and draw(st.booleans()):
+        # A hand edit: a collection closed on its last item's line, the next one's key after it
+        # (`{"id": "a"}], "groups": [`), the layout otherwise as an indent of 2 leaves it.
+        closings = [at for at in range(len(text)) if text.startswith(b'\n    }\n  ],\n  "', at)]
+        closings = [at for at in closings if text.startswith((b'"users"', b'"groups"'), at + 14)]
+        if closings:
+            at = draw(st.sampled_from(closings))
+            text = text[:at] + b"}], " + text[at + 14 :]
+    # An id spelled with escapes, at one of its places (or none: a file whose ids are all as
+    # orjson spells them is indexed); `/` as `\/`.
     respelled = draw(st.sampled_from(_IDS))
     places = text.split(orjson.dumps(respelled))
-    if len(places) > 1:
+    if len(places) > 1 and draw(st.integers(0, 2)) == 0:
         at = draw(st.integers(1, len(places) - 1))
         spelling = b'"' + b"".join(b"\\u%04x" % ord(char) for char in respelled) + b'"'
         text = orjson.dumps(respelled).join(places[:at]) + spelling + orjson.dumps(respelled).join(places[at:])
@@ -121,7 +139,7 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
         text = text.replace(key + b":", key + b" :", 1)
     present = [obj["id"] for obj in members["users"] + members["groups"]]
     object_id = draw(st.sampled_from(present)) if present and draw(st.integers(0, 3)) else draw(st.sampled_from(_IDS))
-    return text, "Group" if object_id.startswith("g") else "User", object_id
+    return text, draw(st.sampled_from(["User", "Group"])), object_id
 
 
 @settings(max_examples=300)
@@ -192,6 +210,28 @@ def test_the_collection_key_again_spelled_otherwise_holds_the_collection(tmp_pat
     text = orjson.dumps({"users": _users(5), "groups": [], "later": [{"id": "u9"}]}, option=indent)
     path = tmp_path / "directory.json"
     path.write_bytes(text.replace(b'"later"', b'"us\\u0065rs"'))
+    assert _each_read(path, "User", "u3") == [(None, [])] * 3
+    assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
+
+
+@pytest.mark.parametrize("object_type", ["User", "Group"])
+def test_a_collection_closed_on_an_items_line_is_not_read_by_its_lines(tmp_path: Path, object_type: str) -> None:
+    """A hand edit that keeps orjson's indent but closes the users on an item's line: the lines
+    of the group after it are those of a user, and the search and the index read it as one."""
+    text = orjson.dumps({"users": _users(3), "groups": [{"id": "g1"}, {"id": "g2"}]}, option=orjson.OPT_INDENT_2)
+    closing = text.index(b'\n    }\n  ],\n  "groups"')
+    path = tmp_path / "directory.json"
+    path.write_bytes(text[:closing] + b"}], " + text[closing + 14 :])
+    expected = _as_read({"id": "g2"}) if object_type == "Group" else None
+    assert _each_read(path, object_type, "g2") == [(expected, [])] * 3
+
+
+@pytest.mark.parametrize("indent", [0, orjson.OPT_INDENT_2])
+def test_the_collection_key_again_after_the_object_holds_the_collection(tmp_path: Path, indent: int) -> None:
+    """Spelled as orjson writes it, the key again after the object passed the search, which took the first."""
+    text = orjson.dumps({"users": _users(5), "groups": [], "later": [{"id": "u9"}]}, option=indent)
+    path = tmp_path / "directory.json"
+    path.write_bytes(text.replace(b'"later"', b'"users"'))
     assert _each_read(path, "User", "u3") == [(None, [])] * 3
     assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
 
