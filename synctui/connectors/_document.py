@@ -46,7 +46,15 @@ from .base import (
     Modification,
     SourceDataError,
 )
-from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
+from .document_index import (
+    AttributeIndex,
+    DocumentIndex,
+    FileVersion,
+    Written,
+    WrittenTexts,
+    end_of_value,
+    notes_beside,
+)
 
 if TYPE_CHECKING:
     from .document_pieces import DocumentPieces, ParsedObjects, PiecewiseObjects
@@ -217,6 +225,10 @@ class JsonDocumentDirectory:
             Written.note(self.path, version, self._rules)
             if self.keeps_written_text:
                 self._unnoted = (version, spans)
+
+    def notes(self) -> tuple[Path, ...]:
+        """See `KeepsNotes`: the file's index and the note of where its objects' texts lie."""
+        return notes_beside(self.path)
 
     def close(self) -> None:
         """Note where the objects' texts lie in the version of the file the last flush wrote, and

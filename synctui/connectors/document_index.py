@@ -505,6 +505,11 @@ def _proven_values(
     return all(valid_json(data[start:end]) for key, (start, end) in values.items() if key not in indexed)
 
 
+def notes_beside(path: Path) -> tuple[Path, ...]:
+    """Every note this module keeps beside the document file at `path` (never the file itself)."""
+    return DocumentIndex.location(path), WrittenTexts.location(path), WrittenTexts.rewritten_location(path)
+
+
 def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
     """Whether the text starts and ends as orjson lays out a non-empty object, compact or with an
     indent of 2."""
