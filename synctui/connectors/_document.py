@@ -660,11 +660,11 @@ class JsonDocumentDirectory:
         parsing it all; the file must be laid out as orjson writes it, indented (as this directory
         writes its file, see `_in_indented_text`) or compact (`_in_compact_text`), and spell the
         keys and the id that tell where the object is as orjson does (see `_Respelled`).
-        Two things the text would tell only at the cost of searching all of it after the object
-        (20-25 ms at 40-120 MB) are left to the whole read of a cycle: a fault in that text, and
-        the collection's key a second time there, spelled as orjson writes it (orjson keeps the
-        last key's value; the search takes the first; the index, built on a second read, refuses
-        such a file)."""
+        Unless synctui wrote the file, the collection's key (as orjson spells it) after the object
+        defers too: orjson keeps the last key's value, where the search takes the first. Left to
+        the whole read of a cycle: a fault in the text after the object, and a number orjson
+        refuses (`1e400`) in the text before it, which the checks of its grammar pass (see
+        json_checks.py; finding one would take another pass over the text, ~65 ms at 40 MB)."""
         if definition.name not in self._collections:
             return None
         handle = self._open_file()
@@ -863,23 +863,23 @@ def _in_indented_text(
     if at < 0 or data.rfind(b"\n  ]", start, at) >= 0:
         return None, None
     opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
-    items_start = start + len(header) - 1  # the line break after the `[`
-    if (
-        not laid_out
-        and not (
-            opening >= 0
-            # (The text before the key, closed there, is JSON: the key is of the top level.)
-            and (start == 1 or json_checks.valid_json(data[:items_start] + b"]}"))
-            and (
-                opening == items_start
-                or (data[opening - 1 : opening] == b"," and _json_items(data, items_start, opening - 1, _INDENTED_CUT))
-            )
-        )
-    ):
+    if not laid_out and (opening < 0 or not _an_item(data, start, start + len(header) - 1, opening)):
         return None, None
     if opening < 0 or closing < 0:
         return None, (start, at)
     return (opening, data[opening : closing + 6]), (start, at)
+
+
+def _an_item(data: mmap.mmap, start: int, items_start: int, opening: int) -> bool:
+    """Whether the `{` on the line that starts at `opening` is an item of the collection whose key's
+    line starts at `start` and whose items' text at `items_start`, proven from the text alone (see
+    `_in_indented_text`): the key is of the top level (the document's first, or the text before
+    it, closed there, is JSON), and the text from its `[` to the object is the items before it."""
+    if start != 1 and not json_checks.valid_json(data[:items_start] + b"]}"):
+        return False
+    return opening == items_start or (
+        data[opening - 1 : opening] == b"," and _json_items(data, items_start, opening - 1, _INDENTED_CUT)
+    )
 
 
 _RESPELLED_LISTED = 10_000

@@ -63,9 +63,9 @@ _RESPELLED_KEYS = {
     '"ID_AGAIN"': b'"\\u0069d"',
     '"ASSIGNMENTS_AGAIN"': b'"appRole\\u0041ssignments"',
 }
-# Stand-ins replaced by text a Python dict cannot hold: the users' key a second time, spelled as
-# orjson writes it (the whole read keeps the last one's value), and a number orjson refuses.
-_VERBATIM = {'"USERS_TWICE"': b'"users"', '"TOO_LARGE"': b"1e400"}
+# A stand-in replaced by text a Python dict cannot hold: the users' key a second time, spelled as
+# orjson writes it (the whole read keeps the last one's value).
+_VERBATIM = {'"USERS_TWICE"': b'"users"'}
 
 
 _IDS = ["u1", "u2", "u12", "g1"]
@@ -81,8 +81,6 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
             obj["ID_AGAIN"] = draw(st.sampled_from(_IDS))
         if draw(st.integers(0, 5)) == 0:
             obj["users"] = [{"id": draw(st.sampled_from(_IDS))}]  # a nested key named as the collection
-        if draw(st.integers(0, 7)) == 0:
-            obj["size"] = "TOO_LARGE"
         return obj
 
     members = {
@@ -145,8 +143,10 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
 @settings(max_examples=300)
 @given(_tenants())
 def test_the_text_and_the_index_answer_as_the_whole_read(tenant: tuple[bytes, str, str]) -> None:
-    """(A collection's key twice, spelled as orjson writes it, is not generated: the search leaves
-    it to a cycle's whole read, see `JsonDocumentDirectory._find_in_text`.)"""
+    """(A number orjson refuses, `1e400`, before the object is not generated: the whole read refuses
+    such a file, and the search leaves it to a cycle's, see `JsonDocumentDirectory._find_in_text`.
+    Nor a hand edit that moves a top-level key that is no collection onto a line of another
+    value's: the search of such a value, `_value_from_text`, trusts an indented file's lines.)"""
     text, object_type, object_id = tenant
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.json"
