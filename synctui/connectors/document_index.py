@@ -17,11 +17,13 @@ Its header also notes a version of the file that synctui wrote itself (`Written`
 such a file were checked as they were written, so a whole read of it skips checking them again.
 
 Building one proves, from the text alone, where each item of a collection starts: in a file laid out
-as orjson's indent of 2 writes it a line's indent is its depth; a compact file's items are checked,
-a chunk at a time, without building them (`json_checks.item_ids`). That costs a few searches of the
-file (indented) or a pass over it (compact), so it is done for a version of the file seen before
-(read or written here): a file changed before every read of one object is searched instead, one read
-again is indexed once.
+as orjson's indent of 2 writes it a line's indent is its depth (trusted of a version synctui wrote;
+any other file's values and items are checked too, as a hand edit can keep the indent and close a
+collection on an item's line); a compact file's items are checked, a chunk at a time, without
+building them (`json_checks.item_ids`). That costs a few searches of the file (an indented one
+synctui wrote) or a pass over it, so it is done for a version of the file seen before (read or
+written here): a file changed before every read of one object is searched instead, one read again
+is indexed once.
 """
 
 from __future__ import annotations
