@@ -502,8 +502,8 @@ def _proven_values(
     data: mmap.mmap | bytes, values: dict[str, tuple[int, int]], indexed: dict[str, _Collection]
 ) -> bool:
     """Whether each top-level value of an indented file that is not an `indexed` collection (whose
-    items `_items` checks) is one JSON value: a hand edit can close a value on a line of its own
-    (`{"id": "a"}], "groups": [`), and the lines would then say where no key is."""
+    items `_items` checks) is one JSON value: a hand edit can move a key onto a line of another
+    value (`"a"}], "users": [`), where the lines do not show it."""
     return all(valid_json(data[start:end]) for key, (start, end) in values.items() if key not in indexed)
 
 

@@ -236,6 +236,17 @@ def test_the_collection_key_again_after_the_object_holds_the_collection(tmp_path
     assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
 
 
+def test_a_key_moved_into_another_values_lines_is_not_indexed(tmp_path: Path) -> None:
+    """The lines of an indented file say where each top-level value runs: a hand edit that puts
+    the users' key again inside the lines of another value hid it from the index."""
+    text = orjson.dumps({"users": _users(1), "notes": {"a": 1, "b": {"c": 2}}}, option=orjson.OPT_INDENT_2)
+    edited = text.replace(b'"a": 1,\n    "b"', b'"a": 1}, "users": [{"id": "u9"}], "b": {"x": 0,\n    "b"')
+    path = tmp_path / "directory.json"
+    path.write_bytes(edited)
+    assert [user["id"] for user in orjson.loads(edited)["users"]] == ["u9"]
+    assert _each_read(path, "User", "u0") == [(None, [])] * 3
+
+
 def test_an_indented_file_whose_ids_are_spelled_otherwise_is_not_indexed(tmp_path: Path) -> None:
     """The index finds an id by orjson's spelling: a twin spelled otherwise hid from its check."""
     text = orjson.dumps({"users": [*_users(3), {"id": "u1"}]}, option=orjson.OPT_INDENT_2)
