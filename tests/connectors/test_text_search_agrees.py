@@ -236,6 +236,23 @@ def test_the_collection_key_again_after_the_object_holds_the_collection(tmp_path
     assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{\n  "users": [\n    {\n      "id": "a",\n      "sub":\n    {\n      "id": "g1"\n    }\n    }\n  ]\n}',
+        b'{\n  "users": [\n    {\n      "id": "a",\n      "x": 1}], "groups": [{"id": "g0"\n    },\n'
+        b'    {\n      "id": "g1"\n    }\n  ]\n}',
+        b'{\n  "users": [\n    {\n      "id": "a"\n    }\n  ], "groups": [\n    {\n      "id": "g1"\n    }\n  ]\n}',
+    ],
+    ids=["nested", "reopened-before-an-item", "closed-on-its-own-line"],
+)
+def test_an_object_whose_lines_are_a_users_is_no_user(tmp_path: Path, text: bytes) -> None:
+    """Other hand edits that keep the lines of the object `g1` those of an item of the users."""
+    path = tmp_path / "directory.json"
+    path.write_bytes(text)
+    assert _each_read(path, "User", "g1") == [(None, [])] * 3
+
+
 def test_a_key_moved_into_another_values_lines_is_not_indexed(tmp_path: Path) -> None:
     """The lines of an indented file say where each top-level value runs: a hand edit that puts
     the users' key again inside the lines of another value hid it from the index."""
