@@ -8,6 +8,7 @@ these tests spell small tenants so, in the layouts the searches know and others.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,10 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
     if writer.endswith("indented") and draw(st.booleans()):
         # A hand edit: a collection closed on its last item's line, the next one's key after it
         # (`{"id": "a"}], "groups": [`), the layout otherwise as an indent of 2 leaves it.
-        closings = [at for at in range(len(text)) if text.startswith(b'\n    }\n  ],\n  "', at)]
-        closings = [at for at in closings if text.startswith((b'"users"', b'"groups"'), at + 14)]
+        closings = [found.span() for found in re.finditer(rb'\n    \}\n  \],\n  (?="users"|"groups")', text)]
         if closings:
-            at = draw(st.sampled_from(closings))
-            text = text[:at] + b"}], " + text[at + 14 :]
+            start, end = draw(st.sampled_from(closings))
+            text = text[:start] + b"}], " + text[end:]
     # An id spelled with escapes, at one of its places (or none: a file whose ids are all as
     # orjson spells them is indexed); `/` as `\/`.
     respelled = draw(st.sampled_from(_IDS))
