@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
+from .connectors.base import DirectoryError, KeepsNotes
 from .cycles import CycleRunner, JobSummary, Trace, on_demand_result, on_demand_summary
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -36,7 +38,7 @@ from .models import (
 from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, StoreError
-from .store.jobs import JobRepository, ServicePrincipal
+from .store.jobs import JobRecord, JobRepository, ServicePrincipal
 from .store.log_query import LogPage, LogQuery
 from .template_overrides import override_template, template_of
 from .template_settings import TemplateSettings
@@ -171,8 +173,32 @@ class SyncService:
 
     def delete_job(self, job_id: str) -> None:
         self.jobs.require(job_id)  # before its files are named: an id that is no job's names none
-        self._cycles.remove(job_id, also=self._inbound.files(job_id))
+        self._cycles.remove(job_id, also=(*self._inbound.files(job_id), *self._notes_of_its_own(job_id)))
         self._publish(JobRemoved(job_id))
+
+    def _notes_of_its_own(self, job_id: str) -> list[Path]:
+        """The notes that the job's source and target keep beside their files (see `KeepsNotes`),
+        but for those beside a file that another job's source or target is too: deleting the job
+        removes them with its state (176 MB beside a target of 1,000,000 users)."""
+        own: list[KeepsNotes] = []
+        used: set[Path] = set()  # the files of every other job
+        for record in self.jobs.all():
+            for directory in self._kept_in_files(record):
+                if record.id == job_id:
+                    own.append(directory)
+                else:
+                    used.add(directory.path.resolve())
+        return [note for directory in own if directory.path.resolve() not in used for note in directory.notes()]
+
+    def _kept_in_files(self, record: JobRecord) -> list[KeepsNotes]:
+        """The job's directories that are kept in files with notes beside them; none for a job
+        whose directories cannot be opened (not configured: it has made no notes)."""
+        try:
+            opened = self._cycles.open_directories(record.job, self.jobs.secrets(record), request_log=False)
+        except (DirectoryError, ServiceError):
+            return []
+        with opened as directories:
+            return [directory for directory in directories if isinstance(directory, KeepsNotes)]
 
     def start_job(self, job_id: str) -> None:
         def start(job: SynchronizationJob) -> None:

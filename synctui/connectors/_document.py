@@ -47,7 +47,15 @@ from .base import (
     NotedRuns,
     SourceDataError,
 )
-from .document_index import AttributeIndex, DocumentIndex, FileVersion, Written, WrittenTexts, end_of_value
+from .document_index import (
+    AttributeIndex,
+    DocumentIndex,
+    FileVersion,
+    Written,
+    WrittenTexts,
+    end_of_value,
+    notes_beside,
+)
 
 if TYPE_CHECKING:
     from .document_pieces import DocumentPieces, ParsedObjects, PiecewiseObjects
@@ -218,6 +226,10 @@ class JsonDocumentDirectory:
             Written.note(self.path, version, self._rules)
             if self.keeps_written_text:
                 self._unnoted = (version, spans)
+
+    def notes(self) -> tuple[Path, ...]:
+        """See `KeepsNotes`: the file's index and the note of where its objects' texts lie."""
+        return notes_beside(self.path)
 
     def close(self) -> None:
         """Note where the objects' texts lie in the version of the file the last flush wrote, and
@@ -657,11 +669,11 @@ class JsonDocumentDirectory:
         parsing it all; the file must be laid out as orjson writes it, indented (as this directory
         writes its file, see `_in_indented_text`) or compact (`_in_compact_text`), and spell the
         keys and the id that tell where the object is as orjson does (see `_Respelled`).
-        Two things the text would tell only at the cost of searching all of it after the object
-        (20-25 ms at 40-120 MB) are left to the whole read of a cycle: a fault in that text, and
-        the collection's key a second time there, spelled as orjson writes it (orjson keeps the
-        last key's value; the search takes the first; the index, built on a second read, refuses
-        such a file)."""
+        Unless synctui wrote the file, the collection's key (as orjson spells it) after the object
+        defers too: orjson keeps the last key's value, where the search takes the first. Left to
+        the whole read of a cycle: a fault in the text after the object, and a number orjson
+        refuses (`1e400`) in the text before it, which the checks of its grammar pass (see
+        json_checks.py; finding one would take another pass over the text, ~65 ms at 40 MB)."""
         if definition.name not in self._collections:
             return None
         handle = self._open_file()
@@ -690,12 +702,20 @@ class JsonDocumentDirectory:
                 if respelled is None or respelled.may_hide(name, object_id):
                     return None  # the object, or a key that says where it is, may be spelled otherwise
                 collection = orjson.dumps(name)
+                # A version synctui wrote is laid out as orjson writes it, from a dict: each line's
+                # indent is its depth, and no key is twice. Any other file's text proves it.
+                written = Written.of(self.path, FileVersion.of(stat)) is not None
                 if compact:
                     found, keyless = self._in_compact_text(data, collection, object_id)
                 else:
-                    found, keyless = _in_indented_text(data, collection, object_id)
+                    found, keyless = _in_indented_text(data, collection, object_id, laid_out=written)
                 if keyless is not None:
                     self._keyless = (FileVersion.of(stat), *keyless)
+                if found is not None and not written and data.rfind(collection, found[0] + len(found[1])) >= 0:
+                    # The collection's key (or text spelled as it) after the object: were it the
+                    # key again, the whole read would keep that one's value. A search of the rest
+                    # of the file, backwards (it tests the `"`): an early user of 40 MB, 20 ms.
+                    return None
                 return _checked(definition, object_id, found, compact=compact)
 
     def _respelled_of(self, data: mmap.mmap, stat: os.stat_result) -> _Respelled | None:
@@ -732,7 +752,9 @@ class JsonDocumentDirectory:
         items_start = _top_level_items(data, collection + b":[", at, headers)
         if items_start is None:
             return None, None
-        if at > items_start and not (data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1)):
+        if at > items_start and not (
+            data[at - 1 : at] == b"," and _json_items(data, items_start, at - 1, _COMPACT_CUT)
+        ):
             return None, None
         end = end_of_value(data, at)
         return (None if end is None else (at, data[at:end])), (items_start - 1, at)
@@ -828,7 +850,7 @@ def _close_on_a_thread(fd: int) -> None:
 
 
 def _in_indented_text(
-    data: mmap.mmap, collection: bytes, object_id: str
+    data: mmap.mmap, collection: bytes, object_id: str, *, laid_out: bool
 ) -> tuple[tuple[int, bytes] | None, tuple[int, int] | None]:
     """(offset, text) of the object in a file laid out as orjson, and Python's json, write an
     indent of 2: every line break of a JSON text is then layout, so a line's indent is its depth.
@@ -836,7 +858,12 @@ def _in_indented_text(
     `\n  "users": [` with no `\n  ]` (the end of a collection) between; the object runs from the `{`
     to the `}` at 4 spaces around it. And (start, end), the text from the collection's key to the
     object, once proven to hold no `\n  ]`: then no top-level key either (in this layout a key
-    after the collection's follows the collection's closing `\n  ]`)."""
+    after the collection's follows the collection's closing `\n  ]`).
+
+    Unless the file is known to be `laid_out` so (synctui wrote it), the layout is proven too: a
+    hand edit can close a collection on an item's line (`{"id": "a"}], "groups": [`), and a group
+    would be read as a user. The collection's key is proven of the top level, and the text from
+    its `[` to the object the collection's items (`_json_items`: ~1 ms a MB before the object)."""
     header = b"\n  " + collection + b": [\n"
     start = data.find(header)
     at = _only_once(data, b'\n      "id": ' + orjson.dumps(object_id), start) if start >= 0 else -1
@@ -845,9 +872,23 @@ def _in_indented_text(
     if at < 0 or data.rfind(b"\n  ]", start, at) >= 0:
         return None, None
     opening, closing = data.rfind(b"\n    {", start, at), data.find(b"\n    }", at)
+    if not laid_out and (opening < 0 or not _an_item(data, start, start + len(header) - 1, opening)):
+        return None, None
     if opening < 0 or closing < 0:
         return None, (start, at)
     return (opening, data[opening : closing + 6]), (start, at)
+
+
+def _an_item(data: mmap.mmap, start: int, items_start: int, opening: int) -> bool:
+    """Whether the `{` on the line that starts at `opening` is an item of the collection whose key's
+    line starts at `start` and whose items' text at `items_start`, proven from the text alone (see
+    `_in_indented_text`): the key is of the top level (the document's first, or the text before
+    it, closed there, is JSON), and the text from its `[` to the object is the items before it."""
+    if start != 1 and not json_checks.valid_json(data[:items_start] + b"]}"):
+        return False
+    return opening == items_start or (
+        data[opening - 1 : opening] == b"," and _json_items(data, items_start, opening - 1, _INDENTED_CUT)
+    )
 
 
 _RESPELLED_LISTED = 10_000
@@ -1010,16 +1051,17 @@ def _top_level_key(data: mmap.mmap, at: int, length: int, headers: list[bytes]) 
             if (
                 0 <= start < at
                 and _top_level_key(data, start, len(other), headers)
-                and _json_items(data, start + len(other), at - 2)
+                and _json_items(data, start + len(other), at - 2, _COMPACT_CUT)
             ):
                 return True
     return data[at - 1 : at] in (b"{", b",") and json_checks.valid_json(data[: at + length] + b"]}")
 
 
-def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
+def _json_items(data: mmap.mmap, start: int, end: int, cut_at: bytes) -> bool:
     """Whether `data[start:end]` is valid JSON values separated by commas (a list's items). It is
-    checked in pieces of about `_PIECE` bytes, cut after an item that ends `},` before one that
-    starts `{"id":`, each piece as a list of its own: values of each piece are values of the whole,
+    checked in pieces of about `_PIECE` bytes, cut where `cut_at` is found (`_COMPACT_CUT`,
+    `_INDENTED_CUT`: an item that ends `},` before the next one's start), after its `}`, each
+    piece as a list of its own: values of each piece are values of the whole,
     so the cuts need not be proven. Each piece is copied once (joined to its brackets from the
     map) and let go at once, and nothing is built (see json_checks.py): 36 MB in 40 ms, where
     parsing it whole with orjson took 0.25 s, 350 MB and 0.3 s more of page faults. Should a cut
@@ -1027,7 +1069,7 @@ def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
     position = start
     with memoryview(data) as text:
         while position < end:
-            cut = data.find(b'},{"id":', position + _PIECE, end)
+            cut = data.find(cut_at, position + _PIECE, end)
             cut = end if cut < 0 else cut + 1
             if not json_checks.valid_json(b"".join((b"[", text[position:cut], b"]"))):
                 whole = position == start and cut == end
@@ -1035,6 +1077,10 @@ def _json_items(data: mmap.mmap, start: int, end: int) -> bool:
             position = cut + 1
     return True
 
+
+_COMPACT_CUT = b'},{"id":'
+_INDENTED_CUT = b"},\n    {\n"
+"""Where `_json_items` cuts a collection's items into pieces, in a compact or an indented file."""
 
 _PIECE = 1 << 14
 """Bytes of a compact collection's items checked at a time (see `_json_items`): small enough to

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from ..models import DirectoryDefinition
@@ -181,6 +182,20 @@ class TextDigests(Protocol):
         is asked for. `runs`: each object type → runs of texts this directory gave before (see
         `DigestedObjects.runs`): the texts of a run as it was are not digested one by one. None
         when the directory cannot read its objects so: the caller reads them as usual."""
+        ...
+
+
+@runtime_checkable
+class KeepsNotes(Protocol):
+    """What a directory kept in a file may offer besides `Directory`: the notes of derived data it
+    keeps beside the file (where its objects lie, an index): caches, made again when missing, which
+    outlive the directory. Deleting the last job whose source or target is the file removes them."""
+
+    path: Path
+    """The directory's file."""
+
+    def notes(self) -> tuple[Path, ...]:
+        """Where the notes are (there or not); never the file itself."""
         ...
 
 

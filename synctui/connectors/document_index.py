@@ -17,11 +17,13 @@ Its header also notes a version of the file that synctui wrote itself (`Written`
 such a file were checked as they were written, so a whole read of it skips checking them again.
 
 Building one proves, from the text alone, where each item of a collection starts: in a file laid out
-as orjson's indent of 2 writes it a line's indent is its depth; a compact file's items are checked,
-a chunk at a time, without building them (`json_checks.item_ids`). That costs a few searches of the
-file (indented) or a pass over it (compact), so it is done for a version of the file seen before
-(read or written here): a file changed before every read of one object is searched instead, one read
-again is indexed once.
+as orjson's indent of 2 writes it a line's indent is its depth (trusted of a version synctui wrote;
+any other file's values and items are checked too, as a hand edit can keep the indent and close a
+collection on an item's line); a compact file's items are checked, a chunk at a time, without
+building them (`json_checks.item_ids`). That costs a few searches of the file (an indented one
+synctui wrote) or a pass over it, so it is done for a version of the file seen before (read or
+written here): a file changed before every read of one object is searched instead, one read again
+is indexed once.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from typing import Any
 import orjson
 
 from ..fileio import atomic_write
-from .json_checks import item_ids
+from .json_checks import item_ids, valid_json
 
 FORMAT = 1
 """The layout of the index file; an index of another format is rebuilt."""
@@ -374,7 +376,7 @@ class DocumentIndex:
                 return index
         written = Written.from_header(header, version)
         if header.get("seen") == version.listed():
-            index = cls.build(data, version, collections)
+            index = cls.build(data, version, collections, laid_out=written is not None)
             if index is not None:
                 index.written = written
                 index.save(path)
@@ -450,6 +452,7 @@ class DocumentIndex:
         *,
         items_proven: bool = False,
         with_ids: bool = False,
+        laid_out: bool = False,
     ) -> DocumentIndex | None:
         """The index of a file's text laid out as orjson's indent of 2 writes it, for the objects
         of the top-level `collections`; None when the text is not laid out so, or an item of a
@@ -458,7 +461,12 @@ class DocumentIndex:
         with a unique id (see document_pieces.py), so a compact file's items are not parsed here
         too, nor their ids listed: such an index tells where the items lie (`_Collection.built`)
         but finds no id, and is neither saved nor searched. `with_ids` (an indented file's, with
-        `items_proven`): it also holds each item's id as its JSON text (`_Collection.ids`)."""
+        `items_proven`): it also holds each item's id as its JSON text (`_Collection.ids`).
+        `laid_out`: the file is known to be laid out as orjson writes it (synctui wrote it); else
+        an indented file's text is proven to be the values and items its lines say: a hand edit
+        can close a collection on an item's line (`{"id": "a"}], "groups": [`), and its lines
+        would then hold a group among the users (see `_items`, `_proven_values`: ~1 ms a MB,
+        once for each version of a file synctui did not write)."""
         if data[:2] == b'{"':
             return _compact_index(data, version, set(collections), items_proven=items_proven)
         if not _laid_out_to_index(data):
@@ -479,11 +487,29 @@ class DocumentIndex:
                 continue
             if data[value_start : value_start + 1] != b"[" or data[value_end - 4 : value_end] != b"\n  ]":
                 return None
-            items = _items(data, value_start + 1, value_end - 4, items_proven=items_proven, with_ids=with_ids)
+            items = _items(
+                data, value_start + 1, value_end - 4, items_proven=items_proven, with_ids=with_ids, laid_out=laid_out
+            )
             if items is None:
                 return None
             indexed[collection] = items
+        if not (items_proven or laid_out or _proven_values(data, values, indexed)):
+            return None
         return cls(version, values, indexed)
+
+
+def _proven_values(
+    data: mmap.mmap | bytes, values: dict[str, tuple[int, int]], indexed: dict[str, _Collection]
+) -> bool:
+    """Whether each top-level value of an indented file that is not an `indexed` collection (whose
+    items `_items` checks) is one JSON value: a hand edit can move a key onto a line of another
+    value (`"a"}], "users": [`), where the lines do not show it."""
+    return all(valid_json(data[start:end]) for key, (start, end) in values.items() if key not in indexed)
+
+
+def notes_beside(path: Path) -> tuple[Path, ...]:
+    """Every note this module keeps beside the document file at `path` (never the file itself)."""
+    return DocumentIndex.location(path), WrittenTexts.location(path), WrittenTexts.rewritten_location(path)
 
 
 def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:
@@ -568,15 +594,26 @@ def _compact_items(
     if items_proven:
         # Where the items lie, and no more: no ids to look up (see `DocumentIndex.build`).
         return _Collection.placed(starts[first : last + 1], ends), last_end + 1
-    if not _unique(ids[first : last + 1]):
+    if not _unique(ids[first : last + 1]) or not _checked_items(
+        data, ids[first : last + 1], starts[first : last + 1], ends
+    ):
         return None
-    for chunk in range(first, last + 1, _COMPACT_CHUNK):
-        upto = min(chunk + _COMPACT_CHUNK, last + 1)
-        # Checked, not built (see json_checks.py): 55 ms for a 40 MB file's items, where orjson took 100 ms.
-        found = item_ids(b"[" + data[starts[chunk] : ends[upto - 1 - first]] + b"]")
-        if found is None or list(map(orjson.dumps, found)) != ids[chunk:upto]:
-            return None
     return _Collection.of(ids[first : last + 1], starts[first : last + 1], ends), last_end + 1
+
+
+def _checked_items(data: mmap.mmap | bytes, ids: list[bytes], starts: list[int], ends: list[int]) -> bool:
+    """Whether the items whose texts are said to lie from `starts` to `ends`, a comma between each
+    and the next, are objects with these ids (as JSON texts), in this order: checked, not built,
+    `_COMPACT_CHUNK` items at a time (see json_checks.py: 55 ms for a 40 MB file's items, where
+    orjson took 100 ms). The chunks, joined by the commas between them, are the whole text."""
+    for chunk in range(0, len(starts), _COMPACT_CHUNK):
+        upto = min(chunk + _COMPACT_CHUNK, len(starts))
+        if chunk and data[starts[chunk] - 1 : starts[chunk]] != b",":
+            return False
+        found = item_ids(b"[" + data[starts[chunk] : ends[upto - 1]] + b"]")
+        if found is None or list(map(orjson.dumps, found)) != ids[chunk:upto]:
+            return False
+    return True
 
 
 def end_of_value(data: mmap.mmap | bytes, start: int) -> int | None:
@@ -753,10 +790,10 @@ def _as_orjson_writes(ids: list[bytes]) -> bool:
 
 
 def _items(
-    data: mmap.mmap | bytes, start: int, end: int, *, items_proven: bool, with_ids: bool = False
+    data: mmap.mmap | bytes, start: int, end: int, *, items_proven: bool, with_ids: bool = False, laid_out: bool
 ) -> _Collection | None:
     """The items of the collection whose items' text is `data[start:end]` (`items_proven`,
-    `with_ids`: see `DocumentIndex.build`)."""
+    `with_ids`, `laid_out`: see `DocumentIndex.build`)."""
     matches = list(_ITEM.finditer(data, start, end))
     if (matches[0].start() if matches else end) != start:
         return None  # text before the first item (`[\n    5,\n    {`): not an object the search finds
@@ -768,6 +805,8 @@ def _items(
     # the text found (see the module's docstring) refuses any other layout.
     ends = [item_start - 1 for item_start in starts[1:]]
     ends.append(end)
+    if not (items_proven or laid_out or _checked_items(data, ids, starts, ends)):
+        return None
     if items_proven:
         return _Collection.placed(starts, ends, ids if with_ids else None)
     return _Collection.of(ids, starts, ends)

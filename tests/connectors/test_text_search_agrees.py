@@ -8,6 +8,7 @@ these tests spell small tenants so, in the layouts the searches know and others.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,10 @@ _RESPELLED_KEYS = {
     '"ID_AGAIN"': b'"\\u0069d"',
     '"ASSIGNMENTS_AGAIN"': b'"appRole\\u0041ssignments"',
 }
+# A stand-in replaced by text a Python dict cannot hold: the users' key a second time, spelled as
+# orjson writes it (the whole read keeps the last one's value).
+_VERBATIM = {'"USERS_TWICE"': b'"users"'}
+
 
 _IDS = ["u1", "u2", "u12", "g1"]
 
@@ -84,13 +89,16 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
             user(object_id)
             for object_id in draw(st.lists(st.sampled_from(_IDS[:3]), min_size=1, max_size=3, unique=True))
         ],
-        "groups": [{"id": "g1", "displayName": "G"}] if draw(st.booleans()) else [],
+        "groups": [{"id": "g1", "displayName": "G"}, *([{"id": "u12"}] if draw(st.booleans()) else [])]
+        if draw(st.booleans())
+        else [],
     }
     extras: dict[str, Any] = {}
     for key, value in (
         ("appRoleAssignments", [_assignment(1)]),
         ("ASSIGNMENTS_AGAIN", [_assignment(2, "u2")]),
         ("USERS_AGAIN", [{"id": "u2", "displayName": "Again"}]),
+        ("USERS_TWICE", [{"id": "u1", "displayName": "Twice"}]),
         ("notes", {"users": [{"id": "u1"}], "id": "u2"}),
     ):
         if draw(st.integers(0, 3)) == 0:
@@ -105,12 +113,20 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
         # `, ` and `: ` (or an indent of 2); every character that is not ASCII escaped, or not.
         ascii_only = draw(st.booleans())
         text = json.dumps(document, indent=2 if writer.endswith("indented") else None, ensure_ascii=ascii_only).encode()
-    for stand_in, spelling in _RESPELLED_KEYS.items():
+    for stand_in, spelling in {**_RESPELLED_KEYS, **_VERBATIM}.items():
         text = text.replace(stand_in.encode(), spelling)
-    # An id spelled with escapes, at one of its places; `/` as `\/`.
+    if writer.endswith("indented") and draw(st.booleans()):
+        # A hand edit: a collection closed on its last item's line, the next one's key after it
+        # (`{"id": "a"}], "groups": [`), the layout otherwise as an indent of 2 leaves it.
+        closings = [found.span() for found in re.finditer(rb'\n    \}\n  \],\n  (?="users"|"groups")', text)]
+        if closings:
+            start, end = draw(st.sampled_from(closings))
+            text = text[:start] + b"}], " + text[end:]
+    # An id spelled with escapes, at one of its places (or none: a file whose ids are all as
+    # orjson spells them is indexed); `/` as `\/`.
     respelled = draw(st.sampled_from(_IDS))
     places = text.split(orjson.dumps(respelled))
-    if len(places) > 1:
+    if len(places) > 1 and draw(st.integers(0, 2)) == 0:
         at = draw(st.integers(1, len(places) - 1))
         spelling = b'"' + b"".join(b"\\u%04x" % ord(char) for char in respelled) + b'"'
         text = orjson.dumps(respelled).join(places[:at]) + spelling + orjson.dumps(respelled).join(places[at:])
@@ -121,14 +137,16 @@ def _tenants(draw: st.DrawFn) -> tuple[bytes, str, str]:
         text = text.replace(key + b":", key + b" :", 1)
     present = [obj["id"] for obj in members["users"] + members["groups"]]
     object_id = draw(st.sampled_from(present)) if present and draw(st.integers(0, 3)) else draw(st.sampled_from(_IDS))
-    return text, "Group" if object_id.startswith("g") else "User", object_id
+    return text, draw(st.sampled_from(["User", "Group"])), object_id
 
 
 @settings(max_examples=300)
 @given(_tenants())
 def test_the_text_and_the_index_answer_as_the_whole_read(tenant: tuple[bytes, str, str]) -> None:
-    """(A collection's key twice, spelled as orjson writes it, is not generated: the search leaves
-    it to a cycle's whole read, see `JsonDocumentDirectory._find_in_text`.)"""
+    """(A number orjson refuses, `1e400`, before the object is not generated: the whole read refuses
+    such a file, and the search leaves it to a cycle's, see `JsonDocumentDirectory._find_in_text`.
+    Nor a hand edit that moves a top-level key that is no collection onto a line of another
+    value's: the search of such a value, `_value_from_text`, trusts an indented file's lines.)"""
     text, object_type, object_id = tenant
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "directory.json"
@@ -194,6 +212,56 @@ def test_the_collection_key_again_spelled_otherwise_holds_the_collection(tmp_pat
     path.write_bytes(text.replace(b'"later"', b'"us\\u0065rs"'))
     assert _each_read(path, "User", "u3") == [(None, [])] * 3
     assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
+
+
+@pytest.mark.parametrize("object_type", ["User", "Group"])
+def test_a_collection_closed_on_an_items_line_is_not_read_by_its_lines(tmp_path: Path, object_type: str) -> None:
+    """A hand edit that keeps orjson's indent but closes the users on an item's line: the lines
+    of the group after it are those of a user, and the search and the index read it as one."""
+    text = orjson.dumps({"users": _users(3), "groups": [{"id": "g1"}, {"id": "g2"}]}, option=orjson.OPT_INDENT_2)
+    closing = text.index(b'\n    }\n  ],\n  "groups"')
+    path = tmp_path / "directory.json"
+    path.write_bytes(text[:closing] + b"}], " + text[closing + 14 :])
+    expected = _as_read({"id": "g2"}) if object_type == "Group" else None
+    assert _each_read(path, object_type, "g2") == [(expected, [])] * 3
+
+
+@pytest.mark.parametrize("indent", [0, orjson.OPT_INDENT_2])
+def test_the_collection_key_again_after_the_object_holds_the_collection(tmp_path: Path, indent: int) -> None:
+    """Spelled as orjson writes it, the key again after the object passed the search, which took the first."""
+    text = orjson.dumps({"users": _users(5), "groups": [], "later": [{"id": "u9"}]}, option=indent)
+    path = tmp_path / "directory.json"
+    path.write_bytes(text.replace(b'"later"', b'"users"'))
+    assert _each_read(path, "User", "u3") == [(None, [])] * 3
+    assert _each_read(path, "User", "u9") == [(_as_read({"id": "u9"}), [])] * 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{\n  "users": [\n    {\n      "id": "a",\n      "sub":\n    {\n      "id": "g1"\n    }\n    }\n  ]\n}',
+        b'{\n  "users": [\n    {\n      "id": "a",\n      "x": 1}], "groups": [{"id": "g0"\n    },\n'
+        b'    {\n      "id": "g1"\n    }\n  ]\n}',
+        b'{\n  "users": [\n    {\n      "id": "a"\n    }\n  ], "groups": [\n    {\n      "id": "g1"\n    }\n  ]\n}',
+    ],
+    ids=["nested", "reopened-before-an-item", "closed-on-its-own-line"],
+)
+def test_an_object_whose_lines_are_a_users_is_no_user(tmp_path: Path, text: bytes) -> None:
+    """Other hand edits that keep the lines of the object `g1` those of an item of the users."""
+    path = tmp_path / "directory.json"
+    path.write_bytes(text)
+    assert _each_read(path, "User", "g1") == [(None, [])] * 3
+
+
+def test_a_key_moved_into_another_values_lines_is_not_indexed(tmp_path: Path) -> None:
+    """The lines of an indented file say where each top-level value runs: a hand edit that puts
+    the users' key again inside the lines of another value hid it from the index."""
+    text = orjson.dumps({"users": _users(1), "notes": {"a": 1, "b": {"c": 2}}}, option=orjson.OPT_INDENT_2)
+    edited = text.replace(b'"a": 1,\n    "b"', b'"a": 1}, "users": [{"id": "u9"}], "b": {"x": 0,\n    "b"')
+    path = tmp_path / "directory.json"
+    path.write_bytes(edited)
+    assert [user["id"] for user in orjson.loads(edited)["users"]] == ["u9"]
+    assert _each_read(path, "User", "u0") == [(None, [])] * 3
 
 
 def test_an_indented_file_whose_ids_are_spelled_otherwise_is_not_indexed(tmp_path: Path) -> None:

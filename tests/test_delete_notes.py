@@ -1,0 +1,64 @@
+"""Deleting a job removes the notes its directories keep beside their files (an index, where the
+objects' texts lie: connectors/document_index.py), but not the files themselves, nor the notes
+beside a file another job's source or target still is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synctui.connectors.base import Modification
+from synctui.connectors.document_index import notes_beside
+from synctui.connectors.tenant import TenantDirectory
+from synctui.service import SyncService
+
+
+def _jsonfile_job(service: SyncService, target: Path, source: Path | None = None) -> str:
+    settings = {"SourcePath": str(source)} if source is not None else {}
+    return service.create_job("jsonfile", secrets={"ConnectionString": str(target)}, settings=settings).id
+
+
+def _with_every_note(service: SyncService, job_id: str) -> None:
+    """A cycle (the target's index and where its objects lie), then a user changed and provisioned
+    on demand (the target rewritten in place: the objects rewritten since)."""
+    service.run_cycle(job_id)
+    tenant = TenantDirectory(service.home.tenant_file)
+    user = next(iter(tenant.read_all("User")))
+    tenant.update("User", user["id"], Modification(replace={"jobTitle": "Acting"}))
+    tenant.flush()
+    service.provision_on_demand(job_id, user["id"])
+
+
+def test_deleting_a_job_removes_the_notes_beside_its_target(service: SyncService, tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    job_id = _jsonfile_job(service, target)
+    _with_every_note(service, job_id)
+    assert all(note.exists() for note in notes_beside(target))
+    source_notes = [note for note in notes_beside(service.home.tenant_file) if note.exists()]
+    assert source_notes  # (the source searched for the user, on demand)
+    service.delete_job(job_id)
+    assert not any(note.exists() for note in notes_beside(target))
+    assert target.exists()  # the target's objects stay
+    # The demo jobs read the same tenant file: the notes beside it are theirs too.
+    assert all(note.exists() for note in source_notes)
+
+
+def test_notes_beside_a_file_another_job_uses_stay(service: SyncService, tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    job_id = _jsonfile_job(service, target)
+    same_target = _jsonfile_job(service, tmp_path / "." / "target.json")
+    reads_it = _jsonfile_job(service, tmp_path / "other.json", source=target)
+    _with_every_note(service, job_id)
+    service.delete_job(job_id)
+    assert all(note.exists() for note in notes_beside(target))
+    service.delete_job(same_target)
+    assert all(note.exists() for note in notes_beside(target))  # still the source of another job
+    service.delete_job(reads_it)
+    assert not any(note.exists() for note in notes_beside(target))
+    assert target.exists()
+
+
+def test_deleting_a_job_that_is_not_configured_removes_nothing_beside_files(service: SyncService) -> None:
+    job = service.create_job("jsonfile")  # no target file
+    before = sorted(service.home.tenant_file.parent.iterdir())
+    service.delete_job(job.id)
+    assert sorted(service.home.tenant_file.parent.iterdir()) == before
