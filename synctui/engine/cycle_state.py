@@ -350,8 +350,7 @@ class CycleState:
     def _fingerprint(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> str:
         attributes = self._hashed_attributes(mapping)
         if self._assignments is not None and ASSIGNMENTS_KEY in attributes:
-            hashed = {name: obj.get(name) for name in attributes}
-            hashed[ASSIGNMENTS_KEY] = self._assignments.roles(mapping.source_type, str(obj["id"])) or None
+            hashed = {**obj, ASSIGNMENTS_KEY: self._assignments.roles(mapping.source_type, str(obj["id"])) or None}
             return fingerprint(hashed, attributes)
         return fingerprint(obj, attributes)
 

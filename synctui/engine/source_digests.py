@@ -50,7 +50,7 @@ UNNOTED_SHARE = 100
 """The note is written again when more than 1 in this many of a mapping's objects are not in it as
 they are now (or it holds more objects that are gone)."""
 
-_FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "on": True, "n": 1.5}, ("id", "on", "n", "none"))
+_FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "On": True, "n": 1.5}, ("id", "on", "n", "none"))
 """Changes if the way fingerprints are made does: a note of fingerprints made otherwise is not used."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -105,10 +106,29 @@ def _norm(value: Any, case_exact: bool) -> str:
 
 
 def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
-    """A stable hash of what a mapping reads from an object: unchanged hash, nothing to do."""
+    """A stable hash of what a mapping reads from an object: unchanged hash, nothing to do. Each
+    attribute is read as expressions read it: by its name, else by the first key equal to it
+    ignoring case (a source spelling `Department` flows into `[department]`, and so must its change)."""
+    values = list(map(obj.get, attributes))
+    if None in values:  # (only then can a name be missing: most objects hold every attribute read)
+        for index, key in _respelled(tuple(obj), attributes):
+            values[index] = obj[key]
     hashed = _FINGERPRINT.copy()  # cheaper than making a hash with its digest size each time
-    hashed.update(orjson.dumps(list(map(obj.get, attributes))))
+    hashed.update(orjson.dumps(values))
     return hashed.hexdigest()
+
+
+@lru_cache(maxsize=1024)  # (per shape of object: a directory's objects have few)
+def _respelled(keys: tuple[str, ...], attributes: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """For each attribute that `keys` lack by its name, the index and the first key equal to it ignoring case."""
+    present = set(keys)
+    lacking = {name.lower(): index for index, name in enumerate(attributes) if name not in present}
+    found: dict[int, str] = {}
+    for key in keys:
+        index = lacking.get(key.lower())
+        if index is not None and index not in found:
+            found[index] = key
+    return tuple(found.items())
 
 
 _FINGERPRINT = hashlib.blake2b(digest_size=10)

@@ -188,3 +188,13 @@ def test_the_fingerprint_of_an_object_is_the_one_stored_before() -> None:
     expected = hashlib.blake2b(orjson.dumps([True, "Sales", "Ada", None, None]), digest_size=10).hexdigest()
     assert fingerprint(obj, attributes) == expected
     assert fingerprint({**obj, "department": "Legal"}, attributes) != expected
+
+
+def test_a_fingerprint_reads_each_attribute_as_expressions_do() -> None:
+    # By its name, else by the first key equal to it ignoring case; a name present (even as null) wins.
+    attributes = ("department", "mail")
+    spelled = fingerprint({"department": "Sales"}, attributes)
+    assert fingerprint({"Department": "Sales"}, attributes) == spelled
+    assert fingerprint({"DEPARTMENT": "Sales", "Department": "Legal"}, attributes) == spelled
+    assert fingerprint({"Department": "Legal"}, attributes) != spelled
+    assert fingerprint({"department": None, "Department": "Sales"}, attributes) == fingerprint({}, attributes)

@@ -236,3 +236,21 @@ def test_an_attribute_mapped_alone_flows_whatever_its_spelling_and_target_type(t
     assert created["a@contoso.example"]["accountEnabled"] is False
     assert created["b@contoso.example"]["department"] == "Sales"
     assert created["b@contoso.example"]["accountEnabled"] is True
+
+
+def test_a_change_to_an_attribute_spelled_in_another_case_flows(tmp_path: Path) -> None:
+    # An object's hash must cover what the expressions read: [department] reads `Department`
+    # when the object has no `department`, so a change of it is a change of the object.
+    users = [{"id": "u1", "userPrincipalName": "a@contoso.example", "Department": "Legal", "accountEnabled": True}]
+    tenant = tmp_path / "tenant.json"
+    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
+    schema = get_template("jsonfile").schema_
+    assert schema is not None
+    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness.run()
+    assert harness.users()["a@contoso.example"]["department"] == "Legal"
+    users[0]["Department"] = "HR"
+    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
+    harness.source = TenantDirectory(tenant)  # (as the next cycle's process reads it)
+    harness.run()
+    assert harness.users()["a@contoso.example"]["department"] == "HR"
