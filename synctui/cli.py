@@ -191,13 +191,13 @@ def _templates_get(args: argparse.Namespace) -> int:
 
 
 def _jobs_list(args: argparse.Namespace) -> int:
-    from .models import format_duration
-    from .tui.format import last_result, next_run_text
-
-    service = _service(args)
+    service = _service(args)  # first: it imports the models with collections paused
     if args.json:
         _print_json({"value": [_graph(job) for job in service.list_jobs()]})
         return EXIT_OK
+    from .models import format_duration
+    from .tui.format import last_result, next_run_text
+
     summaries = service.job_summaries()
     if not summaries:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
