@@ -29,10 +29,13 @@ ONLY_ELSEWHERE = (
     "concurrent.futures",
     "logging",
     "synctui.models.on_demand",
+    "synctui.store.log_query",
+    "synctui.expressions.dates",
 )
 """Modules `jobs provision` has no use for: the plugin look-up of a validator's first build, a
-cycle's child process, the pool of parallel exports, the dashboard's shutdown, and the Graph
-endpoint's provisionOnDemand request and answer models."""
+cycle's child process, the pool of parallel exports, the dashboard's shutdown, the Graph
+endpoint's provisionOnDemand request and answer models, the provisioning log's filters, and the
+date functions of a schema that calls none."""
 
 REPORT = (
     "import json, sys\n"
@@ -66,8 +69,9 @@ def test_provision_on_demand_builds_no_validator_and_loads_no_child_process_or_t
     assert _command(cli.home, "jobs", "provision", job, "--object", users[1]["id"]) == {"code": 0, "loaded": []}
 
 
-NOT_FOR_A_CYCLE = ("rich",)
-"""Modules `jobs run` has no use for: the dashboard's text styling (the cycle's report is plain)."""
+NOT_FOR_A_CYCLE = ("rich", "synctui.store.log_query", "synctui.expressions.dates")
+"""Modules `jobs run` has no use for: the dashboard's text styling (the cycle's report is plain),
+the provisioning log's filters, and the date functions of a schema that calls none."""
 
 
 def test_a_cycle_in_the_foreground_loads_only_what_a_cycle_needs(cli) -> None:
