@@ -11,7 +11,7 @@ import gc
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = _build_parser()
+    parser = _build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
         return args.handler(args) if hasattr(args, "handler") else _dashboard(args)
@@ -191,13 +191,13 @@ def _templates_get(args: argparse.Namespace) -> int:
 
 
 def _jobs_list(args: argparse.Namespace) -> int:
-    from .models import format_duration
-    from .tui.format import last_result, next_run_text
-
-    service = _service(args)
+    service = _service(args)  # first: it imports the models with collections paused
     if args.json:
         _print_json({"value": [_graph(job) for job in service.list_jobs()]})
         return EXIT_OK
+    from .models import format_duration
+    from .tui.format import last_result, next_run_text
+
     summaries = service.job_summaries()
     if not summaries:
         _say("No jobs. Create one with `synctui jobs create --template jsonfile`.")
@@ -697,20 +697,19 @@ def _add_graph_flags(parser: argparse.ArgumentParser) -> None:
 # --- the parser ---------------------------------------------------------------------------------
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(words: Container[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. `words`: the command line's words, if only the branch they can
+    reach is wanted: a group's commands are added only when the group's name is one of them (argparse
+    picks a subcommand by its exact name). Each parser argparse makes translates its help strings,
+    each argument makes a help formatter: ~5 ms of a command's start for the whole tree, which
+    `--help` and the tests use. None: the whole tree."""
+
     parser = _Parser(prog="synctui", description="Local Entra-style provisioning jobs, with a dashboard.")
     parser.add_argument("--home", metavar="DIR", help="home folder (default: $SYNCTUI_HOME or ~/.local/share/synctui)")
     _add_graph_flags(parser)
     commands = parser.add_subparsers(metavar="COMMAND", parser_class=_Parser)
 
-    def command(
-        group: argparse._SubParsersAction[_Parser], name: str, handler: Callable[[argparse.Namespace], int], help: str
-    ) -> argparse.ArgumentParser:
-        sub = group.add_parser(name, help=help, description=help)
-        sub.set_defaults(handler=handler)
-        return sub
-
-    def group(name: str, help: str) -> argparse._SubParsersAction[_Parser]:
+    def group(name: str, help: str, add_commands: Callable[[argparse._SubParsersAction[_Parser]], None]) -> None:
         sub = commands.add_parser(name, help=help, description=help)
 
         def show_help(args: argparse.Namespace) -> int:
@@ -718,114 +717,21 @@ def _build_parser() -> argparse.ArgumentParser:
             return EXIT_USAGE
 
         sub.set_defaults(handler=show_help)
-        return sub.add_subparsers(metavar="ACTION", parser_class=_Parser)
+        if words is None or name in words:
+            add_commands(sub.add_subparsers(metavar="ACTION", parser_class=_Parser))
 
-    templates = group("templates", "built-in job templates")
-    command(templates, "list", _templates_list, "list the templates").add_argument("--json", action="store_true")
-    command(templates, "get", _templates_get, "a template with its default schema (Graph JSON)").add_argument("id")
-
-    jobs = group("jobs", "synchronization jobs")
-    command(jobs, "list", _jobs_list, "list the jobs").add_argument("--json", action="store_true")
-    create = command(jobs, "create", _jobs_create, "create a job from a template")
-    create.add_argument("--template", required=True, metavar="ID")
-    create.add_argument("--name", metavar="TEXT")
-    create.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE")
-    create.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
-    create.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M (default)")
-    create.add_argument("--json", action="store_true")
-    command(jobs, "get", _jobs_get, "a job (Graph JSON)").add_argument("job_id")
-    update = command(jobs, "update", _jobs_update, "change a job's name, interval or settings (Graph's PATCH)")
-    update.add_argument("job_id")
-    update.add_argument("--name", metavar="TEXT")
-    update.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M")
-    update.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
-    update.add_argument("--unset", action="append", default=[], metavar="NAME", help="remove a setting")
-    update.add_argument("--json", action="store_true", help="print the job (Graph JSON)")
-    for action, help in (
-        ("start", "start (or resume) a job; lifts quarantine"),
-        ("pause", "pause a job, keeping its state"),
-        ("delete", "delete a job and its state (target objects stay)"),
-    ):
-        command(jobs, action, _jobs_action(action), help).add_argument("job_id")
-    command(
-        jobs, "test-connection", _jobs_test_connection, "check that the job's source and target can be reached"
-    ).add_argument("job_id")
-    restart = command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
-    restart.add_argument("job_id")
-    restart.add_argument("--scope", metavar="FLAGS", help='e.g. "Watermark, Escrows" or Full or ForceDeletes')
-    restart.add_argument(
-        "--yes", action="store_true", help="restart without asking (Full, ConnectorDataStore and ForceDeletes ask)"
+    group("templates", "built-in job templates", _templates_commands)
+    group("jobs", "synchronization jobs", _jobs_commands)
+    group(
+        "assignments",
+        "users and groups assigned to a job's application (its scope when SyncAll=false)",
+        _assignments_commands,
     )
-    run = command(jobs, "run", _jobs_run, "run one cycle now, in the foreground")
-    run.add_argument("job_id")
-    run.add_argument("--json", action="store_true")
-    run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
-    run.add_argument(PROGRESS_FLAG, dest="progress_lines", action="store_true", help=argparse.SUPPRESS)
-    allow = command(
-        jobs,
-        "allow-deletes",
-        _jobs_allow_deletes,
-        "list the disables and deletes a TooManyDeletes quarantine holds back, then allow them and run the cycle now",
-    )
-    allow.add_argument("job_id")
-    allow.add_argument("--yes", action="store_true", help="do not ask first")
-    preview = command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
-    preview.add_argument("job_id")
-    preview.add_argument("--json", action="store_true")
-    provision = command(jobs, "provision", _jobs_provision, "provision one object on demand")
-    provision.add_argument("job_id")
-    provision.add_argument("--object", required=True, metavar="OBJECT_ID")
-    provision.add_argument("--type", default="User", metavar="TYPE")
-    provision.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
-    escrows = command(jobs, "escrows", _jobs_escrows, "objects waiting for a retry")
-    escrows.add_argument("job_id")
-    escrows.add_argument("--json", action="store_true")
-    retry_or_dismiss = escrows.add_mutually_exclusive_group()
-    retry_or_dismiss.add_argument(
-        "--retry", nargs="*", metavar="KEY", help="retry these escrows (all when no KEY is given) on the next cycle"
-    )
-    retry_or_dismiss.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
+    group("schema", "a job's synchronization schema", _schema_commands)
+    group("secrets", "a job's secrets (write-only)", _secrets_commands)
+    group("expression", "the mapping expression language", _expression_commands)
 
-    assignments = group(
-        "assignments", "users and groups assigned to a job's application (its scope when SyncAll=false)"
-    )
-    listing = command(assignments, "list", _assignments_list, "the assignments to the job's application")
-    listing.add_argument("job_id")
-    listing.add_argument("--json", action="store_true")
-    assign = command(assignments, "add", _assignments_add, "assign a user or group of the job's source")
-    assign.add_argument("job_id")
-    who = assign.add_mutually_exclusive_group(required=True)
-    who.add_argument("--user", metavar="ID", help="a user's id")
-    who.add_argument("--group", metavar="ID", help="a group's id (its direct members are in scope)")
-    assign.add_argument("--role", metavar="VALUE", help="the app role's value (default: the default access role)")
-    unassign = command(assignments, "remove", _assignments_remove, "remove an assignment (the object leaves scope)")
-    unassign.add_argument("job_id")
-    unassign.add_argument(
-        "assignment_id", help="as `assignments list` shows it (an id that begins with '-' goes after `--`)"
-    )
-
-    schema = group("schema", "a job's synchronization schema")
-    command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")
-    put = command(schema, "put", _schema_put, "replace the job's schema from a Graph JSON file ('-' = stdin)")
-    put.add_argument("job_id")
-    put.add_argument("file")
-    command(
-        schema, "discover", _schema_discover, "refresh the target directory from the target (SCIM /Schemas); prints it"
-    ).add_argument("job_id")
-    command(schema, "functions", _schema_functions, "the expression functions (Graph JSON)")
-    command(schema, "operators", _schema_operators, "the scoping filter operators (Graph JSON)")
-
-    secrets = group("secrets", "a job's secrets (write-only)")
-    put_secrets = command(secrets, "put", _secrets_put, "save secrets; values are never shown again")
-    put_secrets.add_argument("job_id")
-    put_secrets.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
-
-    expression = group("expression", "the mapping expression language")
-    test = command(expression, "test", _expression_test, "parse an expression and evaluate it (Graph parseExpression)")
-    test.add_argument("expression")
-    test.add_argument("--input", metavar="JSON", help='attribute values, e.g. \'{"givenName": "Zoë"}\'')
-
-    logs = command(commands, "logs", _logs, "a job's provisioning log, newest first")
+    logs = _command(commands, "logs", _logs, "a job's provisioning log, newest first")
     logs.add_argument("job_id")
     logs.add_argument("--format", choices=["text", "json", "csv"], default="text", help="json: Graph JSON")
     logs.add_argument("--json", action="store_const", dest="format", const="json", help="the same as --format json")
@@ -842,29 +748,154 @@ def _build_parser() -> argparse.ArgumentParser:
         help="the requests sent to the target (recorded while the job setting TraceRequests=true)",
     )
 
-    demo = group("demo", "make the demo move")
-    churn = command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")
-    churn.add_argument("--seed", type=int, default=None, help="the same seed makes the same changes")
+    group("demo", "make the demo move", _demo_commands)
 
-    keymap = command(
+    keymap = _command(
         commands, "keymap", _keymap, "show or set the dashboard's keys: a JSON object of binding id → keys"
     )
     keymap.add_argument("keymap", nargs="?", metavar="JSON", help="e.g. '{\"jobs.start\": \"S\"}'; '{}' clears it")
 
-    _add_graph_flags(command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted"))
+    _add_graph_flags(_command(commands, "serve", _serve, "run the scheduler without the dashboard until interrupted"))
 
-    bulk = group("bulk", "API-driven inbound provisioning: SCIM BulkRequests for an apiInbound job")
-    upload = command(bulk, "upload", _bulk_upload, "stage a BulkRequest file ('-' = stdin), as Graph's bulkUpload")
+    group("bulk", "API-driven inbound provisioning: SCIM BulkRequests for an apiInbound job", _bulk_commands)
+    group("graph", "the Graph endpoint (`synctui serve --graph`)", _graph_commands)
+    return parser
+
+
+def _command(
+    group: argparse._SubParsersAction[_Parser], name: str, handler: Callable[[argparse.Namespace], int], help: str
+) -> argparse.ArgumentParser:
+    sub = group.add_parser(name, help=help, description=help)
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def _templates_commands(templates: argparse._SubParsersAction[_Parser]) -> None:
+    _command(templates, "list", _templates_list, "list the templates").add_argument("--json", action="store_true")
+    _command(templates, "get", _templates_get, "a template with its default schema (Graph JSON)").add_argument("id")
+
+
+def _jobs_commands(jobs: argparse._SubParsersAction[_Parser]) -> None:
+    _command(jobs, "list", _jobs_list, "list the jobs").add_argument("--json", action="store_true")
+    create = _command(jobs, "create", _jobs_create, "create a job from a template")
+    create.add_argument("--template", required=True, metavar="ID")
+    create.add_argument("--name", metavar="TEXT")
+    create.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE")
+    create.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
+    create.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M (default)")
+    create.add_argument("--json", action="store_true")
+    _command(jobs, "get", _jobs_get, "a job (Graph JSON)").add_argument("job_id")
+    update = _command(jobs, "update", _jobs_update, "change a job's name, interval or settings (Graph's PATCH)")
+    update.add_argument("job_id")
+    update.add_argument("--name", metavar="TEXT")
+    update.add_argument("--interval", metavar="DURATION", help="ISO 8601, from PT1S to P365D, e.g. PT40M")
+    update.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
+    update.add_argument("--unset", action="append", default=[], metavar="NAME", help="remove a setting")
+    update.add_argument("--json", action="store_true", help="print the job (Graph JSON)")
+    for action, help in (
+        ("start", "start (or resume) a job; lifts quarantine"),
+        ("pause", "pause a job, keeping its state"),
+        ("delete", "delete a job and its state (target objects stay)"),
+    ):
+        _command(jobs, action, _jobs_action(action), help).add_argument("job_id")
+    _command(
+        jobs, "test-connection", _jobs_test_connection, "check that the job's source and target can be reached"
+    ).add_argument("job_id")
+    restart = _command(jobs, "restart", _jobs_restart, "restart a job with reset scopes")
+    restart.add_argument("job_id")
+    restart.add_argument("--scope", metavar="FLAGS", help='e.g. "Watermark, Escrows" or Full or ForceDeletes')
+    restart.add_argument(
+        "--yes", action="store_true", help="restart without asking (Full, ConnectorDataStore and ForceDeletes ask)"
+    )
+    run = _command(jobs, "run", _jobs_run, "run one cycle now, in the foreground")
+    run.add_argument("job_id")
+    run.add_argument("--json", action="store_true")
+    run.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
+    run.add_argument(PROGRESS_FLAG, dest="progress_lines", action="store_true", help=argparse.SUPPRESS)
+    allow = _command(
+        jobs,
+        "allow-deletes",
+        _jobs_allow_deletes,
+        "list the disables and deletes a TooManyDeletes quarantine holds back, then allow them and run the cycle now",
+    )
+    allow.add_argument("job_id")
+    allow.add_argument("--yes", action="store_true", help="do not ask first")
+    preview = _command(jobs, "preview", _jobs_preview, "what a cycle would do, exporting nothing")
+    preview.add_argument("job_id")
+    preview.add_argument("--json", action="store_true")
+    provision = _command(jobs, "provision", _jobs_provision, "provision one object on demand")
+    provision.add_argument("job_id")
+    provision.add_argument("--object", required=True, metavar="OBJECT_ID")
+    provision.add_argument("--type", default="User", metavar="TYPE")
+    provision.add_argument("--trace", action="store_true", help="print every request to the target on stderr")
+    escrows = _command(jobs, "escrows", _jobs_escrows, "objects waiting for a retry")
+    escrows.add_argument("job_id")
+    escrows.add_argument("--json", action="store_true")
+    retry_or_dismiss = escrows.add_mutually_exclusive_group()
+    retry_or_dismiss.add_argument(
+        "--retry", nargs="*", metavar="KEY", help="retry these escrows (all when no KEY is given) on the next cycle"
+    )
+    retry_or_dismiss.add_argument("--dismiss", nargs="+", metavar="KEY", help="forget these escrows")
+
+
+def _assignments_commands(assignments: argparse._SubParsersAction[_Parser]) -> None:
+    listing = _command(assignments, "list", _assignments_list, "the assignments to the job's application")
+    listing.add_argument("job_id")
+    listing.add_argument("--json", action="store_true")
+    assign = _command(assignments, "add", _assignments_add, "assign a user or group of the job's source")
+    assign.add_argument("job_id")
+    who = assign.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", metavar="ID", help="a user's id")
+    who.add_argument("--group", metavar="ID", help="a group's id (its direct members are in scope)")
+    assign.add_argument("--role", metavar="VALUE", help="the app role's value (default: the default access role)")
+    unassign = _command(assignments, "remove", _assignments_remove, "remove an assignment (the object leaves scope)")
+    unassign.add_argument("job_id")
+    unassign.add_argument(
+        "assignment_id", help="as `assignments list` shows it (an id that begins with '-' goes after `--`)"
+    )
+
+
+def _schema_commands(schema: argparse._SubParsersAction[_Parser]) -> None:
+    _command(schema, "get", _schema_get, "the job's schema (Graph JSON)").add_argument("job_id")
+    put = _command(schema, "put", _schema_put, "replace the job's schema from a Graph JSON file ('-' = stdin)")
+    put.add_argument("job_id")
+    put.add_argument("file")
+    _command(
+        schema, "discover", _schema_discover, "refresh the target directory from the target (SCIM /Schemas); prints it"
+    ).add_argument("job_id")
+    _command(schema, "functions", _schema_functions, "the expression functions (Graph JSON)")
+    _command(schema, "operators", _schema_operators, "the scoping filter operators (Graph JSON)")
+
+
+def _secrets_commands(secrets: argparse._SubParsersAction[_Parser]) -> None:
+    put_secrets = _command(secrets, "put", _secrets_put, "save secrets; values are never shown again")
+    put_secrets.add_argument("job_id")
+    put_secrets.add_argument("pairs", nargs="+", metavar="KEY=VALUE")
+
+
+def _expression_commands(expression: argparse._SubParsersAction[_Parser]) -> None:
+    test = _command(expression, "test", _expression_test, "parse an expression and evaluate it (Graph parseExpression)")
+    test.add_argument("expression")
+    test.add_argument("--input", metavar="JSON", help='attribute values, e.g. \'{"givenName": "Zoë"}\'')
+
+
+def _demo_commands(demo: argparse._SubParsersAction[_Parser]) -> None:
+    churn = _command(demo, "churn", _demo_churn, "change the tenant directory and HR file as a day at work would")
+    churn.add_argument("--seed", type=int, default=None, help="the same seed makes the same changes")
+
+
+def _bulk_commands(bulk: argparse._SubParsersAction[_Parser]) -> None:
+    upload = _command(bulk, "upload", _bulk_upload, "stage a BulkRequest file ('-' = stdin), as Graph's bulkUpload")
     upload.add_argument("job_id")
     upload.add_argument("file")
-    staged = command(bulk, "staged", _bulk_staged, "the operations staged for the job, newest first")
+    staged = _command(bulk, "staged", _bulk_staged, "the operations staged for the job, newest first")
     staged.add_argument("job_id")
     staged.add_argument("--json", action="store_true")
 
-    graph = group("graph", "the Graph endpoint (`synctui serve --graph`)")
-    token = command(graph, "token", _graph_token, "print the bearer token Graph clients send (made at first use)")
+
+def _graph_commands(graph: argparse._SubParsersAction[_Parser]) -> None:
+    token = _command(graph, "token", _graph_token, "print the bearer token Graph clients send (made at first use)")
     token.add_argument("--rotate", action="store_true", help="replace the token with a new one")
-    return parser
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -55,9 +55,11 @@ from .models import (
 )
 from .store import Home, JobLock, JobLocked, JobStateStore, RequestLog, state_files
 from .store.jobs import JobRecord, JobRepository
-from .store.log_query import LogPage, LogQuery
 from .template_settings import SettingError, check_interval
 from .templates import JobContext, template_spec
+
+if TYPE_CHECKING:  # the log's filters: imported by the store where a page is read
+    from .store.log_query import LogPage, LogQuery
 
 Trace = Callable[[dict[str, Any]], None]
 """Called with every request a connector sends (`--trace`, the request log)."""

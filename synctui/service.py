@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
@@ -39,9 +39,11 @@ from .schema_changes import add_discovered, describe_changes
 from .schema_validation import checked_schema
 from .store import ConfigStore, Home, StoreError
 from .store.jobs import JobRecord, JobRepository, ServicePrincipal
-from .store.log_query import LogPage, LogQuery
 from .template_overrides import override_template, template_of
 from .template_settings import TemplateSettings
+
+if TYPE_CHECKING:  # the log's filters: imported by the store where a page is read
+    from .store.log_query import LogPage, LogQuery
 
 
 class SyncService:

@@ -29,10 +29,13 @@ ONLY_ELSEWHERE = (
     "concurrent.futures",
     "logging",
     "synctui.models.on_demand",
+    "synctui.store.log_query",
+    "synctui.expressions.dates",
 )
 """Modules `jobs provision` has no use for: the plugin look-up of a validator's first build, a
-cycle's child process, the pool of parallel exports, the dashboard's shutdown, and the Graph
-endpoint's provisionOnDemand request and answer models."""
+cycle's child process, the pool of parallel exports, the dashboard's shutdown, the Graph
+endpoint's provisionOnDemand request and answer models, the provisioning log's filters, and the
+date functions of a schema that calls none."""
 
 REPORT = (
     "import json, sys\n"
@@ -43,10 +46,10 @@ REPORT = (
 )
 
 
-def _command(home: Path, *argv: str) -> dict[str, object]:
-    """`synctui ARGV` in a fresh interpreter: its exit code and which of ONLY_ELSEWHERE it loaded."""
+def _command(home: Path, *argv: str, modules: tuple[str, ...] = ONLY_ELSEWHERE) -> dict[str, object]:
+    """`synctui ARGV` in a fresh interpreter: its exit code and which of `modules` it loaded."""
     done = subprocess.run(
-        [sys.executable, "-c", REPORT, *argv, ",".join(ONLY_ELSEWHERE)],
+        [sys.executable, "-c", REPORT, *argv, ",".join(modules)],
         env=dict(os.environ, SYNCTUI_HOME=str(home)),
         capture_output=True,
         text=True,
@@ -64,6 +67,18 @@ def test_provision_on_demand_builds_no_validator_and_loads_no_child_process_or_t
     # The first process validates the job and keeps it (store/model_cache.py); the ones after read it.
     assert _command(cli.home, "jobs", "provision", job, "--object", users[0]["id"])["code"] == 0
     assert _command(cli.home, "jobs", "provision", job, "--object", users[1]["id"]) == {"code": 0, "loaded": []}
+
+
+NOT_FOR_A_CYCLE = ("rich", "synctui.store.log_query", "synctui.expressions.dates")
+"""Modules `jobs run` has no use for: the dashboard's text styling (the cycle's report is plain),
+the provisioning log's filters, and the date functions of a schema that calls none."""
+
+
+def test_a_cycle_in_the_foreground_loads_only_what_a_cycle_needs(cli) -> None:
+    _, out, _ = cli("jobs", "list", "--json")
+    job = next(job["id"] for job in json.loads(out)["value"] if job["templateId"] == "jsonfile")
+    assert _command(cli.home, "jobs", "run", job, modules=NOT_FOR_A_CYCLE) == {"code": 0, "loaded": []}
+    assert _command(cli.home, "jobs", "run", job, modules=NOT_FOR_A_CYCLE) == {"code": 0, "loaded": []}  # a quiet one
 
 
 @pytest.mark.parametrize(
@@ -175,7 +190,8 @@ COLLECTIONS_WHILE_IMPORTING = (
     "during = []\n"
     "def started(phase, info):\n"
     "    service = sys.modules.get('synctui.service')\n"
-    "    if phase == 'start' and service is not None and not hasattr(service, 'SyncService'):\n"
+    "    importing = 'synctui.models' in sys.modules and not hasattr(service, 'SyncService')\n"
+    "    if phase == 'start' and importing:\n"
     "        during.append(info['generation'])\n"
     "gc.callbacks.append(started)\n"
     "code = main(sys.argv[1:])\n"
@@ -187,4 +203,17 @@ def test_provision_on_demand_imports_the_service_with_collections_paused(cli) ->
     # The import makes ~300,000 objects that live as long as the process: collections meanwhile
     # would only walk them again and again (see cli._service).
     done = _provision_in_a_process(cli, COLLECTIONS_WHILE_IMPORTING)
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "collections": 0}
+
+
+def test_the_jobs_list_imports_the_models_with_collections_paused(cli) -> None:
+    # Its text is made with the models' and the dashboard's helpers: imported after the service,
+    # not before it with collections running.
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTIONS_WHILE_IMPORTING, "jobs", "list"],
+        env=dict(os.environ, SYNCTUI_HOME=str(cli.home)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stderr.strip().splitlines()[-1]) == {"code": 0, "collections": 0}

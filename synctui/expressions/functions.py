@@ -25,7 +25,10 @@ from ..models import (
     AttributeMappingSourceType,
     AttributeType,
 )
-from . import casing, dates, dotnet_regex
+
+# `dates` (its tables, parsers and calendar) is imported by the date functions that use it: few
+# schemas call one, and every command that loads the engine paid for it (~2 ms of its start).
+from . import casing, dotnet_regex
 from .context import EvaluationContext
 from .definitions import Arguments, Builder, Evaluator, Grouped, Kind, Parameter, Registry, evaluation_error
 from .diacritics import normalize_diacritics
@@ -69,6 +72,8 @@ def repeating(name: str, minimum: int = 1) -> Parameter:
 def _date(value: Any, what: str) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
+    from . import dates
+
     text = single(value, what)
     return None if text is None else dates.parse_datetime(text)
 
@@ -650,12 +655,16 @@ def now(context: EvaluationContext) -> datetime:
 @function("CDate", required("expression"))
 def cdate(value: Any) -> datetime | None:
     """Parse a date/time (offsets like 2021-06-30+08:00 allowed) into UTC; null → null."""
+    from . import dates
+
     return None if value is None else dates.as_utc(_date(value, "expression"))  # type: ignore[arg-type]
 
 
 @function("DateAdd", required("interval"), required("value", Integer), required("dateTime", DateTime))
 def date_add(interval: Any, value: Any, date_time: Any) -> datetime | None:
     """VB DateAdd; intervals yyyy, q, m, y, d, w, ww, h, n, s; month arithmetic clamps the day."""
+    from . import dates
+
     moment = _date(date_time, "dateTime")
     if moment is None:
         return None
@@ -665,6 +674,8 @@ def date_add(interval: Any, value: Any, date_time: Any) -> datetime | None:
 @function("DateDiff", required("interval"), required("date1", DateTime), required("date2", DateTime))
 def date_diff(interval: Any, date1: Any, date2: Any) -> int | None:
     """VB DateDiff: intervals from date1 to date2 (see dates.date_diff); null → null."""
+    from . import dates
+
     first, second = _date(date1, "date1"), _date(date2, "date2")
     if first is None or second is None:
         return None
@@ -674,12 +685,16 @@ def date_diff(interval: Any, date1: Any, date2: Any) -> int | None:
 @function("DateFromNum", required("value", Integer))
 def date_from_num(value: Any) -> datetime | None:
     """AD FILETIME (100-ns ticks since 1601-01-01 UTC) → DateTime."""
+    from . import dates
+
     return None if value is None else dates.from_filetime(as_int(value, "value"))
 
 
 @function("NumFromDate", required("value"))
 def num_from_date(value: Any) -> int | None:
     """Date/time (ISO 8601 expected) → AD FILETIME number, e.g. for accountExpires."""
+    from . import dates
+
     moment = _date(value, "value")
     return None if moment is None else dates.to_filetime(moment)
 
@@ -699,6 +714,8 @@ def format_date_time(
 ) -> str | None:
     """Parse source with the .NET custom format inputFormat (exact) and write it with outputFormat.
     A DateTime source (Now(), CDate(…)) is not parsed. The legacy 3-argument form has no dateTimeStyles."""
+    from . import dates
+
     if source is None:
         return None
     pattern_out = single(output_format, "outputFormat") or ""
@@ -781,6 +798,8 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any]:
         if None not in flags:
             return flags
     if isinstance(left, datetime) or isinstance(right, datetime):
+        from . import dates
+
         try:
             left_date, right_date = _date(left, "the left side"), _date(right, "the right side")
             if left_date is not None and right_date is not None:  # always, as neither side is null

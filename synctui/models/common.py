@@ -1,7 +1,5 @@
 """Small key/value pair types shared by many resources."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from .base import GraphModel

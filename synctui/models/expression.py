@@ -1,7 +1,5 @@
 """parseExpression, the function catalogue and the filter operator list (spec 1.22)."""
 
-from __future__ import annotations
-
 from .base import GraphModel
 from .common import PublicError, StringKeyObjectValuePair
 from .enums import AttributeType, ScopeOperatorMultiValuedComparisonType, ScopeOperatorType

@@ -1,7 +1,5 @@
 """synchronization, synchronizationJob and what a job's status is made of (spec 1.1–1.9, 1.20)."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 from pydantic import Field

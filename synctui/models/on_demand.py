@@ -1,7 +1,5 @@
 """provisionOnDemand's request types (spec 1.21) and the provisioning log entry it answers with (spec 14)."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from .base import NEVER, GraphDateTime, GraphModel
@@ -10,7 +8,7 @@ from .base import NEVER, GraphDateTime, GraphModel
 class SynchronizationJobSubject(GraphModel):
     object_id: str = ""
     object_type_name: str = "User"
-    links: SynchronizationLinkedObjects | None = None
+    links: "SynchronizationLinkedObjects | None" = None
 
 
 class SynchronizationLinkedObjects(GraphModel):

@@ -1,7 +1,5 @@
 """synchronizationSchema and everything inside it (spec 1.10–1.18)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from .base import GraphModel, NullableGraphDateTime, flags_type
@@ -88,7 +86,7 @@ class DirectoryDefinition(GraphModel):
 
 class StringKeyAttributeMappingSourceValuePair(GraphModel):
     key: str = ""
-    value: AttributeMappingSource = Field(default_factory=lambda: AttributeMappingSource())
+    value: "AttributeMappingSource" = Field(default_factory=lambda: AttributeMappingSource())
 
 
 class AttributeMappingSource(GraphModel):

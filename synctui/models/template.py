@@ -1,7 +1,5 @@
 """synchronizationTemplate (spec 1.19)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from .base import GraphModel

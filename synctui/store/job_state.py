@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
@@ -31,9 +31,11 @@ from .connector_space import ConnectorSpace
 from .files import read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
-from .log_query import LogPage, LogQuery
 from .pending_logs import PENDING_LIMIT, PendingLogs
 from .storage import AtomicJSONStorage, load_document, replace_keeping_backup
+
+if TYPE_CHECKING:  # imported where a page is read: a cycle has no use for the log's filters
+    from .log_query import LogPage, LogQuery
 
 LOG_LIMIT = 5000
 """Provisioning log entries kept per job (oldest dropped first)."""
@@ -206,6 +208,8 @@ class JobStateStore:
         """The entries that match `query`, newest first, from the `offset`-th match on (all of them,
         or `limit`). Without a filter only the page is parsed; with one, the entries whose line
         may match (see `LogQuery.may_match`)."""
+        from .log_query import LogPage
+
         with self._lock:
             if query.is_empty:
                 newest = self.logs(None if limit is None else offset + limit)[offset:]
