@@ -415,13 +415,15 @@ class LoadedEntries(MutableMapping[str, SpaceEntry], EntrySummaries):
 
     # --- EntrySummaries ------------------------------------------------------------------------
 
-    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
-        value = self._values.get(key)
-        if value is None:
-            return None
-        if type(value) is list:
-            return value[_HASH], value[_CYCLE]
-        return value.hash, value.cycle  # type: ignore[union-attr]
+    def hashes_and_cycles(self, keys: Iterable[str]) -> list[tuple[str | None, str | None] | None]:
+        return [
+            None
+            if value is None
+            else (value[_HASH], value[_CYCLE])
+            if type(value) is list
+            else (value.hash, value.cycle)  # type: ignore[union-attr]
+            for value in map(self._values.get, keys)
+        ]
 
     def keys_with_references_due(self) -> list[str]:
         due = []
