@@ -28,7 +28,8 @@ from ..models.connector_space import SpaceEntry
 from . import log_file
 from .connector_space import TABLE as SPACE_TABLE
 from .connector_space import ConnectorSpace
-from .files import read_file
+from .errors import StoreError
+from .files import open_file, read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
 from .log_query import LogPage, LogQuery
@@ -129,6 +130,25 @@ class JobStateStore:
         if self.path is not None:
             with suppress(OSError):
                 atomic_write(_digests_file(self.path), [note], durable=False)
+
+    def add_to_source_digests(self, record: bytes, size: int) -> bool:
+        """Add `record` after the note's first `size` bytes, if the note is that long (as its reader
+        read it: a record added after a torn one would never be read); False where it is not, or
+        cannot be written (the caller notes it whole). Written without an fsync, as the note is: a
+        record a crash tears is ignored, and the note made whole again."""
+        if self.path is None:
+            return False
+        try:
+            fd = open_file(_digests_file(self.path), os.O_WRONLY | os.O_APPEND, what="note of source digests")
+        except (OSError, StoreError):
+            return False
+        with os.fdopen(fd, "wb") as handle:
+            if os.fstat(fd).st_size != size:
+                return False
+            with suppress(OSError):
+                handle.write(record)
+                return True
+        return False
 
     def space_version(self) -> int | None:
         """Changes with every change of the connector space's entries (see `ConnectorSpace.version`);
