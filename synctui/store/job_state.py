@@ -142,13 +142,17 @@ class JobStateStore:
             fd = open_file(_digests_file(self.path), os.O_WRONLY | os.O_APPEND, what="note of source digests")
         except (OSError, StoreError):
             return False
-        with os.fdopen(fd, "wb") as handle:
+        try:
             if os.fstat(fd).st_size != size:
                 return False
-            with suppress(OSError):
-                handle.write(record)
-                return True
-        return False
+            unwritten = memoryview(record)
+            while unwritten:
+                unwritten = unwritten[os.write(fd, unwritten) :]
+            return True
+        except OSError:
+            return False  # (a part written is a torn record: the note written whole after it replaces it)
+        finally:
+            os.close(fd)
 
     def space_version(self) -> int | None:
         """Changes with every change of the connector space's entries (see `ConnectorSpace.version`);

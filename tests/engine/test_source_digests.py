@@ -207,6 +207,17 @@ def test_the_note_is_a_file_of_the_job_state(tmp_path: Path) -> None:
     memory = JobStateStore(None)
     memory.note_source_digests(b"note")
     assert memory.source_digests() is None
+    assert not memory.add_to_source_digests(b"+", 0)
+
+
+def test_a_record_is_added_only_after_the_note_its_writer_read(tmp_path: Path) -> None:
+    store = JobStateStore(tmp_path / "job.json")
+    assert not store.add_to_source_digests(b"+1", 0)  # no note: nothing to add to
+    assert store.source_digests() is None
+    store.note_source_digests(b"note")
+    assert store.add_to_source_digests(b"+1", 4)
+    assert not store.add_to_source_digests(b"+2", 4)  # the note is not as it was read
+    assert store.source_digests() == b"note+1"
 
 
 def test_fingerprints_noted_under_other_settings_are_not_used(tmp_path: Path, parsed: list[str]) -> None:
