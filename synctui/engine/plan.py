@@ -5,7 +5,7 @@ deletes held back by the deletion threshold and the exports a stopped run left i
 
 from __future__ import annotations
 
-from itertools import repeat
+from itertools import chain, repeat
 
 from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..models.connector_space import EntryKey, summaries
@@ -14,6 +14,9 @@ from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
 from .source_digests import SourceDigests
 from .values import fingerprint
+
+FACTS_AT_ONCE = 4096
+"""Source objects whose entries' hashes and cycles the plan asks for at once (see `_plan`)."""
 
 
 class CyclePlan(EscrowPolicy, SourceDigests):
@@ -49,16 +52,19 @@ class CyclePlan(EscrowPolicy, SourceDigests):
             digest_of, noted = digested if digested is not None else ({}, {})
             made_here = made[mapping.key_prefix] = {}
             # Each object's key, its entry's hash and cycle and its noted fingerprint are gathered
-            # for all objects at once, by maps that run in C: at 100,000 objects, of which a few
-            # changed, the calls for each one cost more than the look at it.
+            # by maps that run in C (the entries' facts a few thousand objects at a time, so as not
+            # to hold them all): at 100,000 objects, of which a few changed, a call for each one
+            # cost more than the look at it.
             ids = list(objects)
             keys = list(map(prefix.__add__, ids))
             present.append(keys)
-            known_of_each = hashes_and_cycles(keys)
-            found += len(keys) - known_of_each.count(None)
-            noted_of_each = list(map(noted.get, map(digest_of.get, ids, repeat(b"")))) if noted else [None] * len(ids)
+            known_of_each = chain.from_iterable(
+                hashes_and_cycles(keys[start : start + FACTS_AT_ONCE]) for start in range(0, len(keys), FACTS_AT_ONCE)
+            )
+            noted_of_each = map(noted.get, map(digest_of.get, ids, repeat(b""))) if noted else repeat(None, len(ids))
             for source_id, key, known, hashed_now in zip(ids, keys, known_of_each, noted_of_each, strict=True):
                 if known is not None:
+                    found += 1
                     if known[1] == activity:
                         continue
                     if hashed_now is not None and known[0] == hashed_now and not initial and key not in others:

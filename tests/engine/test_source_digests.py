@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synctui.connectors import _document, document_pieces
-from synctui.engine import CycleOptions, source_digests
+from synctui.engine import CycleOptions, plan, source_digests
 from synctui.engine.assignments import Application
 from synctui.engine.source_digests import _parsed_note
 from synctui.store import JobStateStore, state_files
@@ -351,5 +351,6 @@ def test_a_look_with_digests_leaves_what_a_look_reading_every_object_does(
             patch.setattr(_document, "PIECEWISE_BYTES", 0 if large else _document.PIECEWISE_BYTES)
             patch.setattr(document_pieces, "PIECE", 2)
             patch.setattr(source_digests, "GONE_SHARE", 100 if added else source_digests.GONE_SHARE)
+            patch.setattr(plan, "FACTS_AT_ONCE", 2)  # the entries' facts asked for a few at a time
             assert _looks_over_actions(Path(digested), batches, sync_all) == expected
             assert list(Path(digested).glob("*.digests"))
