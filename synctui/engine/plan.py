@@ -5,6 +5,8 @@ deletes held back by the deletion threshold and the exports a stopped run left i
 
 from __future__ import annotations
 
+from itertools import chain, repeat
+
 from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..models.connector_space import EntryKey, summaries
 from .compiled import CompiledObjectMapping
@@ -12,6 +14,9 @@ from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
 from .source_digests import SourceDigests
 from .values import fingerprint
+
+FACTS_AT_ONCE = 4096
+"""Source objects whose entries' hashes and cycles the plan asks for at once (see `_plan`)."""
 
 
 class CyclePlan(EscrowPolicy, SourceDigests):
@@ -25,7 +30,7 @@ class CyclePlan(EscrowPolicy, SourceDigests):
         entries, activity = self.entries, self.activity
         # An object's hash and cycle are all the plan reads of its entry: where the entries can
         # tell them without being made (a loaded space), the entries of unchanged objects never are.
-        summary = summaries(entries).hash_and_cycle
+        hashes_and_cycles = summaries(entries).hashes_and_cycles
         deltas = found = 0
         # Keys as plain text while looking: an `EntryKey` is made only for an object to look at.
         sources = [
@@ -35,6 +40,7 @@ class CyclePlan(EscrowPolicy, SourceDigests):
         others = self.escrows.keys() | staged | self.in_flight.keys()
         looked_at: list[list[tuple[CompiledObjectMapping, EntryKey]]] = []
         made: dict[str, dict[str, str]] = {}
+        present: list[list[str]] = []
         for mapping, prefix, objects in sources:
             hashed = self._hashed_attributes(mapping)
             # Hashing an object's assignments takes a look-up each: only where they are hashed.
@@ -45,19 +51,29 @@ class CyclePlan(EscrowPolicy, SourceDigests):
             digested = self._noted_fingerprints(mapping)
             digest_of, noted = digested if digested is not None else ({}, {})
             made_here = made[mapping.key_prefix] = {}
-            # An object is read only to be hashed: none is in an initial cycle's empty space (a source
-            # read in pieces parses each object it is asked for, see connectors/document_pieces.py).
-            for source_id in objects:
-                key = prefix + source_id
-                known = summary(key)
+            # Each object's key, its entry's hash and cycle and its noted fingerprint are gathered
+            # by maps that run in C (the entries' facts a few thousand objects at a time, so as not
+            # to hold them all): at 100,000 objects, of which a few changed, a call for each one
+            # cost more than the look at it.
+            ids = list(objects)
+            keys = list(map(prefix.__add__, ids))
+            present.append(keys)
+            known_of_each = chain.from_iterable(
+                hashes_and_cycles(keys[start : start + FACTS_AT_ONCE]) for start in range(0, len(keys), FACTS_AT_ONCE)
+            )
+            noted_of_each = map(noted.get, map(digest_of.get, ids, repeat(b""))) if noted else repeat(None, len(ids))
+            for source_id, key, known, hashed_now in zip(ids, keys, known_of_each, noted_of_each, strict=True):
                 if known is not None:
                     found += 1
                     if known[1] == activity:
                         continue
+                    if hashed_now is not None and known[0] == hashed_now and not initial and key not in others:
+                        continue  # as noted, so unchanged; nothing else to look at it for
+                # An object is read only to be hashed: none is in an initial cycle's empty space (a
+                # source read in pieces parses each object it is asked for, see connectors/document_pieces.py).
                 if known is None and digested is None:
                     changed = True  # new, and no note to make of it: not hashed
                 else:
-                    hashed_now = noted.get(digest_of.get(source_id, b"")) if noted else None
                     if hashed_now is None:
                         obj = objects[source_id]
                         hashed_now = hash_of(mapping, obj) if hash_of is not None else fingerprint(obj, hashed)
@@ -78,11 +94,16 @@ class CyclePlan(EscrowPolicy, SourceDigests):
         gone: dict[str, list[EntryKey]] = {}
         in_flight: dict[str, list[EntryKey]] = {}
         if found != len(entries) or self.in_flight or len({prefix for _, prefix, _ in sources}) < len(sources):
-            present = {prefix + source_id for _, prefix, objects in sources for source_id in objects}
+            present_keys = set().union(*present)
+            missing = [key for key in entries if key not in present_keys]
             gone = keys_by_object_type(
-                key for key in entries if key not in present and (summary(key) or (None, None))[1] != activity
+                key
+                for key, known in zip(missing, hashes_and_cycles(missing), strict=True)
+                if (known or (None, None))[1] != activity
             )
-            in_flight = keys_by_object_type(key for key in self.in_flight if key not in present and key not in entries)
+            in_flight = keys_by_object_type(
+                key for key in self.in_flight if key not in present_keys and key not in entries
+            )
         work: list[tuple[CompiledObjectMapping, EntryKey]] = []
         for (mapping, _, _), work_here in zip(sources, looked_at, strict=True):
             gone_here = gone.get(mapping.key_prefix, [])

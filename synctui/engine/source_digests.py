@@ -18,8 +18,15 @@ fingerprint is the noted one. The plan compares it with the entry's hash as it c
 made: everything else it weighs (escrows, held deletes, exports in flight, entries written by
 provision on demand since, entries whose object is gone) it weighs as before.
 
+The note is records: the first notes every object; a cycle that hashed more than a few objects
+since adds a record of those (an incremental cycle hashes 2 % of 100,000: a record of 2,000, not the
+10 MB note written again), until the texts noted that are gone grow past a share of the objects
+and the note is written whole again. Records only add: a text's digest says what it hashes to
+whenever it was noted.
+
 The note is derived data, never the truth: a note missing, torn or of another format is made again
-by the next cycle that looks (which then parses every object); a mapping's part made under other
+by the next cycle that looks (which then parses every object), a record added after it that a
+crash tore is ignored (and the note written whole again); a mapping's part made under other
 settings gives no fingerprint. A note cannot be stale otherwise: it says what a text hashes to,
 not what the connector space holds. An initial cycle does not read with digests (it hashes no
 object to plan); nor does a source or a state store that cannot (`TextDigests`, `DigestNotes`).
@@ -32,7 +39,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import orjson
 
@@ -47,8 +54,12 @@ NOTE_FORMAT = 3
 
 
 UNNOTED_SHARE = 100
-"""The note is written again when more than 1 in this many of a mapping's objects are not in it as
-they are now (or it holds more objects that are gone)."""
+"""The note is added to when more than 1 in this many of a mapping's objects are not in it as they
+are now."""
+
+GONE_SHARE = 0.1
+"""The note is written whole again, rather than added to, when the texts it notes that are gone
+(changed or removed since) are more than this share of the objects: a reader parses them all."""
 
 _FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "On": True, "n": 1.5}, ("id", "on", "n", "none"))
 """Changes if the way fingerprints are made does: a note of fingerprints made otherwise is not used."""
@@ -61,6 +72,10 @@ class DigestNotes(Protocol):
     def source_digests(self) -> bytes | None: ...
 
     def note_source_digests(self, note: bytes) -> None: ...
+
+    def add_to_source_digests(self, record: bytes, size: int) -> bool:
+        """Add `record` after the note's first `size` bytes, if that is all it holds; False if not."""
+        ...
 
 
 class _MappingNote:
@@ -89,6 +104,12 @@ class _MappingNote:
         for run, texts in runs:
             self.runs[run] = (digests[first : first + texts], ids[first : first + texts])
             first += texts
+
+    def add(self, added: _MappingNote) -> None:
+        """Take in a part of a record added after this one's (made under the same settings)."""
+        self.ids_by_digest.update(added.ids_by_digest)
+        self.fingerprints.update(added.fingerprints)
+        self.runs.update(added.runs)
 
     @staticmethod
     def laid_out(
@@ -148,6 +169,8 @@ class SourceDigests(CycleState):
     """Each source type → each id → the digest of its object's text, when read with digests."""
     _noted: Mapping[str, _MappingNote] = MappingProxyType({})
     """Each mapping's key prefix → what the last note holds for it."""
+    _noted_size = 0
+    """The bytes of the note read that hold its records whole (0: none): a record is added after them."""
     _made_under: dict[str, str] | None = None
     """Each mapping's key prefix → `_fingerprints_made_under`, made once in a cycle (it digests
     every assignment where those are hashed)."""
@@ -159,7 +182,7 @@ class SourceDigests(CycleState):
         cycle can; False when it cannot: the caller reads them as usual."""
         if initial or not isinstance(self.source, TextDigests) or not isinstance(self.state, DigestNotes):
             return False
-        self._noted = _parsed_note(self.state.source_digests())
+        self._noted, self._noted_size = _parsed_note(self.state.source_digests())
         known: dict[str, dict[bytes, str]] = {mapping.source_type: {} for mapping in self.schema.mappings}
         runs: dict[str, NotedRuns] = {}
         for mapping in self.schema.mappings:
@@ -205,6 +228,7 @@ class SourceDigests(CycleState):
             # Past the plan only a cycle with nothing to do reads them: let them go before the
             # flow (~30 MB at 100,000 objects).
             self._noted, self._made_under, self._runs = MappingProxyType({}), None, None
+            self._noted_size = 0
             if not nothing_to_do:
                 self._digested = None
 
@@ -227,25 +251,60 @@ class SourceDigests(CycleState):
 
     def _write_note(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> None:
         """`_note_source_digests`, of the digests the source was read with."""
-        usable = {}
+        usable: dict[str, tuple[str, dict[bytes, str] | None]] = {}
         write = False
+        add = self._noted_size > 0
+        gone = every_object = 0
         for mapping in self.schema.mappings:
             noted = self._noted.get(mapping.key_prefix)
             made_under = self._fingerprints_made_under(mapping)
-            usable[mapping.key_prefix] = (
-                made_under,
-                noted.fingerprints if noted is not None and noted.made_under == made_under else None,
-            )
+            known = noted.fingerprints if noted is not None and noted.made_under == made_under else None
+            usable[mapping.key_prefix] = (made_under, known)
             objects, hashed_now = len(digested[mapping.source_type]), len(made.get(mapping.key_prefix, ()))
-            known = usable[mapping.key_prefix][1]
-            # Hashed now: not noted as it is (or its entry was new); noted and gone: as many as
-            # the note holds past the objects found in it.
-            unnoted = hashed_now + max(0, len(known) - (objects - hashed_now)) if known is not None else objects
-            write |= unnoted > objects // UNNOTED_SHARE
+            every_object += objects
+            if known is None:
+                write |= objects > 0
+                add = False
+            else:
+                # Hashed now: not noted as it is (or its entry was new). Noted and gone: as many as
+                # the note holds past the objects found in it (a record added notes none gone).
+                write |= hashed_now > objects // UNNOTED_SHARE
+                gone += max(0, len(known) - (objects - hashed_now))
+        too_many_gone = gone > GONE_SHARE * every_object
+        write |= too_many_gone
+        add &= not too_many_gone
         if not write:
             return
-        listed: list[list[Any]] = []
-        parts: list[bytes] = []
+        assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
+        if add and self.state.add_to_source_digests(self._hashed_record(digested, made), self._noted_size):
+            return
+        self.state.note_source_digests(self._whole_note(digested, made, usable))
+
+    def _hashed_record(self, digested: Mapping[str, Mapping[str, bytes]], made: Mapping[str, dict[str, str]]) -> bytes:
+        """A record of the objects hashed now (`made`), to add to the note."""
+        parts: dict[str, _Part] = {}
+        for mapping in self.schema.mappings:
+            digests, made_here = digested[mapping.source_type], made.get(mapping.key_prefix, {})
+            ids = [object_id for object_id in made_here if object_id in digests]
+            if ids:
+                parts[mapping.key_prefix] = (
+                    self._fingerprints_made_under(mapping),
+                    [digests[object_id] for object_id in ids],
+                    ids,
+                    [made_here[object_id] for object_id in ids],
+                    [],  # (runs only in a record of every object)
+                )
+        return _record(parts)
+
+    def _whole_note(
+        self,
+        digested: Mapping[str, Mapping[str, bytes]],
+        made: Mapping[str, dict[str, str]],
+        usable: Mapping[str, tuple[str, dict[bytes, str] | None]],
+    ) -> bytes:
+        """The note of every object: its fingerprint noted before (`usable`: each mapping's, made
+        under what it is made under now, if any) or made now."""
+        parts: dict[str, _Part] = {}
         for mapping in self.schema.mappings:
             digests = digested[mapping.source_type]
             made_under, known = usable[mapping.key_prefix]
@@ -263,19 +322,14 @@ class SourceDigests(CycleState):
                     ]
             kept = list(map(bool, fingerprints))
             assert self._runs is not None  # (read with digests)
-            header, part = _MappingNote.laid_out(
+            parts[mapping.key_prefix] = (
                 made_under,
                 list(compress(digests.values(), kept)),
                 list(compress(digests, kept)),
-                list(compress(fingerprints, kept)),  # type: ignore[arg-type]  # (the Nones left out)
+                cast(list[str], list(compress(fingerprints, kept))),  # (the Nones left out)
                 list(self._runs[mapping.source_type]) if all(kept) else [],  # (runs of every object)
             )
-            listed.append([mapping.key_prefix, *header])
-            parts.append(part)
-        assert isinstance(self.state, DigestNotes)  # (read with digests: see `_read_digested_sources`)
-        body = b"".join(parts)
-        note_header = {"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}
-        self.state.note_source_digests(orjson.dumps(note_header) + b"\n" + body)
+        return _record(parts)
 
     def _fingerprints_made_under(self, mapping: CompiledObjectMapping) -> str:
         """What a fingerprint of the mapping's objects follows from besides each one's text (see
@@ -293,28 +347,67 @@ class SourceDigests(CycleState):
         return made_under
 
 
-def _parsed_note(note: bytes | None) -> dict[str, _MappingNote]:
-    """Each mapping's key prefix → its part of the note, if the note is whole and of this format."""
-    header_end = -1 if note is None else note.find(b"\n")
-    if note is None or header_end < 0:
-        return {}
+_Part = tuple[str, list[bytes], list[str], list[str], list[tuple[bytes, int]]]
+"""What a record holds of a mapping: see `_MappingNote.laid_out`."""
+
+
+def _record(parts: Mapping[str, _Part]) -> bytes:
+    """A record of the note: for each mapping's key prefix, what its fingerprints were made under,
+    and the digests, ids and fingerprints of its objects and their runs (see `_MappingNote.laid_out`)."""
+    listed: list[list[Any]] = []
+    bodies: list[bytes] = []
+    for prefix, part in parts.items():
+        header, body = _MappingNote.laid_out(*part)
+        listed.append([prefix, *header])
+        bodies.append(body)
+    body = b"".join(bodies)
+    return orjson.dumps({"format": NOTE_FORMAT, "mappings": listed, "sum": _checksum(body)}) + b"\n" + body
+
+
+def _parsed_note(note: bytes | None) -> tuple[dict[str, _MappingNote], int]:
+    """Each mapping's key prefix → its part of the note, from its records whole and of this format,
+    and the bytes those records take. Nothing if the first is not; the records after the first
+    that is not are ignored (an addition a crash tore)."""
+    notes: dict[str, _MappingNote] = {}
+    position = 0
+    while note is not None and position < len(note):
+        record = _parsed_record(note, position)
+        if record is None:
+            break
+        parts, position = record
+        for prefix, part in parts:
+            noted = notes.get(prefix)
+            if noted is not None and noted.made_under == part.made_under:
+                noted.add(part)
+            else:
+                notes[prefix] = part
+    return notes, position
+
+
+def _parsed_record(note: bytes, start: int) -> tuple[list[tuple[str, _MappingNote]], int] | None:
+    """The parts of the record at `start` of `note`, and where the next record begins; None unless
+    it is whole and of this format."""
+    header_end = note.find(b"\n", start)
+    if header_end < 0:
+        return None
     try:
-        header = orjson.loads(note[:header_end])
+        header = orjson.loads(note[start:header_end])
     except orjson.JSONDecodeError:
-        return {}
+        return None
     if type(header) is not dict or header.get("format") != NOTE_FORMAT or type(header.get("mappings")) is not list:
-        return {}
-    # Written without an fsync: after a crash, blocks of the file may hold anything.
-    if header.get("sum") != _checksum(memoryview(note)[header_end + 1 :]):
-        return {}
-    notes = {}
+        return None
+    parts = []
     position = header_end + 1
     for listed in header["mappings"]:
         read = _MappingNote.read(listed[1:], note, position) if type(listed) is list and listed else None
         if read is None or type(listed[0]) is not str:
-            return {}
-        notes[listed[0]], position = read
-    return notes if position == len(note) else {}
+            return None
+        part, position = read
+        parts.append((listed[0], part))
+    # Written without an fsync: after a crash, blocks of the file may hold anything.
+    if header.get("sum") != _checksum(memoryview(note)[header_end + 1 : position]):
+        return None
+    return parts, position
 
 
 def _cut(note: bytes, start: int, end: int, size: int) -> list[bytes]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import enum
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,8 +119,10 @@ class EntrySummaries(abc.ABC):
     protocol's `isinstance` takes microseconds."""
 
     @abc.abstractmethod
-    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
-        """The entry's `hash` and `cycle`; None when there is no entry of that key."""
+    def hashes_and_cycles(self, keys: Iterable[str]) -> list[tuple[str | None, str | None] | None]:
+        """Each key's entry's `hash` and `cycle` (None where there is no entry of that key), all at
+        once: a cycle's plan asks for those of every source object, and a call for each cost more
+        than the rest of its look at an unchanged object."""
 
     @abc.abstractmethod
     def keys_with_references_due(self) -> list[str]:
@@ -151,9 +153,8 @@ class _MadeEntries(EntrySummaries):
     def __init__(self, entries: Mapping[str, SpaceEntry]) -> None:
         self._entries = entries
 
-    def hash_and_cycle(self, key: str) -> tuple[str | None, str | None] | None:
-        entry = self._entries.get(key)
-        return None if entry is None else (entry.hash, entry.cycle)
+    def hashes_and_cycles(self, keys: Iterable[str]) -> list[tuple[str | None, str | None] | None]:
+        return [None if entry is None else (entry.hash, entry.cycle) for entry in map(self._entries.get, keys)]
 
     def keys_with_references_due(self) -> list[str]:
         return [key for key, entry in self._entries.items() if entry.refs_pending or entry.refs_unresolved]

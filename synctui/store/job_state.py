@@ -28,7 +28,8 @@ from ..models.connector_space import SpaceEntry
 from . import log_file
 from .connector_space import TABLE as SPACE_TABLE
 from .connector_space import ConnectorSpace
-from .files import read_file
+from .errors import StoreError
+from .files import open_file, read_file
 from .in_flight import InFlightJournal
 from .job_lock import lock_file
 from .pending_logs import PENDING_LIMIT, PendingLogs
@@ -131,6 +132,29 @@ class JobStateStore:
         if self.path is not None:
             with suppress(OSError):
                 atomic_write(_digests_file(self.path), [note], durable=False)
+
+    def add_to_source_digests(self, record: bytes, size: int) -> bool:
+        """Add `record` after the note's first `size` bytes, if the note is that long (as its reader
+        read it: a record added after a torn one would never be read); False where it is not, or
+        cannot be written (the caller notes it whole). Written without an fsync, as the note is: a
+        record a crash tears is ignored, and the note made whole again."""
+        if self.path is None:
+            return False
+        try:
+            fd = open_file(_digests_file(self.path), os.O_WRONLY | os.O_APPEND, what="note of source digests")
+        except (OSError, StoreError):
+            return False
+        try:
+            if os.fstat(fd).st_size != size:
+                return False
+            unwritten = memoryview(record)
+            while unwritten:
+                unwritten = unwritten[os.write(fd, unwritten) :]
+            return True
+        except OSError:
+            return False  # (a part written is a torn record: the note written whole after it replaces it)
+        finally:
+            os.close(fd)
 
     def space_version(self) -> int | None:
         """Changes with every change of the connector space's entries (see `ConnectorSpace.version`);

@@ -50,24 +50,45 @@ def appended(raw: bytes, entries: list[dict[str, Any]], limit: int) -> list[byte
     if not (raw.startswith(_HEAD) and raw.endswith(_TAIL)):
         return None
     body_start, body_end = len(_HEAD), len(raw) - len(_TAIL)
-    # `,\n` is found only between two entries: a newline inside a JSON string is escaped. Counting
-    # them and finding the last one are single passes in C; only the dropped lines are walked.
-    count = raw.count(b",\n", body_start, body_end) + 1 if body_end > body_start else 0
-    last_start = raw.rfind(b",\n", body_start, body_end) + 2 if count > 1 else body_start
+    # The old entries kept are the newest (all of them without a limit: then only the last one's
+    # id is needed), so their lines are found from the end, and the lines dropped are not walked.
+    keep = max(0, limit - len(entries)) if limit else None
+    starts = _newest_line_starts(raw, body_start, body_end, 1 if keep is None else max(keep, 1))
     try:
-        last = int(raw[last_start + 1 : raw.index(b'"', last_start + 1, body_end)]) if count else 0
+        last = int(raw[starts[0] + 1 : raw.index(b'"', starts[0] + 1, body_end)]) if starts else 0
     except ValueError:  # a line that does not start with its quoted id (an empty last line too)
         return None
     new = [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
-    dropped = max(0, count + len(new) - limit) if limit else 0
     kept: list[bytes | memoryview] = []
-    if dropped < count:
-        start = body_start
-        for _ in range(dropped):
-            start = raw.index(b",\n", start, body_end) + 2
-        kept.append(memoryview(raw)[start:body_end])
-    kept += new[max(0, dropped - count) :]
+    if starts and keep != 0:
+        first = body_start if keep is None else starts[min(keep, len(starts)) - 1]
+        kept.append(memoryview(raw)[first:body_end])
+    kept += new[max(0, len(new) - limit) :] if limit else new
     return _laid_out(kept)
+
+
+def _newest_line_starts(raw: bytes, body_start: int, body_end: int, most: int) -> list[int]:
+    """Where the newest `most` entry lines of the body `raw[body_start:body_end]` start, newest
+    first (fewer if it holds fewer; none if it is empty). Lines are parted by a comma and a line
+    break, found only between two entries (a line break inside a JSON string is escaped): each line
+    break is searched for alone, which is done in C as fast as memory goes, where a search for the
+    two bytes went at a tenth of that (35 ms an 18 MB file), and the comma checked."""
+    if body_end <= body_start:
+        return []
+    starts: list[int] = []
+    end = body_end
+    while len(starts) < most:
+        newline = raw.rfind(b"\n", body_start + 1, end)
+        if newline < 0:
+            starts.append(body_start)  # the first line
+            break
+        if raw[newline - 1] == _COMMA:
+            starts.append(newline + 1)
+        end = newline
+    return starts
+
+
+_COMMA = ord(",")
 
 
 def replacing(entries: list[dict[str, Any]], last: int, limit: int) -> list[bytes | memoryview]:

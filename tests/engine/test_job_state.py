@@ -9,6 +9,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synctui.models.connector_space import ProvisioningState, SpaceEntry
 from synctui.store import JobStateStore, StoreError, connector_space, in_flight, job_state, log_file
@@ -187,6 +189,55 @@ def test_adding_log_entries_numbers_them_after_the_last_and_refuses_a_last_line_
     assert b"".join(pieces) == log_file.serialize({"logs": {"9": {"n": 9, "text": "a,\\nb"}, "10": {"n": 10}}})
     for damaged in (raw.replace(b'"9":', b"9:"), raw.replace(b"\n}}\n", b",\n\n}}\n")):
         assert log_file.appended(damaged, [{"n": 10}], 2) is None
+
+
+def _appended_as_before(raw: bytes, entries: list[dict], limit: int) -> bytes | None:
+    """`log_file.appended` as it was before it walked the file from its end (it counted the
+    separators of the whole file, then skipped the dropped ones from its start): the reference."""
+    head, tail = b'{"logs":{\n', b"\n}}\n"
+    if not (raw.startswith(head) and raw.endswith(tail)):
+        return None
+    body_start, body_end = len(head), len(raw) - len(tail)
+    count = raw.count(b",\n", body_start, body_end) + 1 if body_end > body_start else 0
+    last_start = raw.rfind(b",\n", body_start, body_end) + 2 if count > 1 else body_start
+    try:
+        last = int(raw[last_start + 1 : raw.index(b'"', last_start + 1, body_end)]) if count else 0
+    except ValueError:
+        return None
+    new = [orjson.dumps(str(last + n)) + b":" + orjson.dumps(entry) for n, entry in enumerate(entries, 1)]
+    dropped = max(0, count + len(new) - limit) if limit else 0
+    kept = []
+    if dropped < count:
+        start = body_start
+        for _ in range(dropped):
+            start = raw.index(b",\n", start, body_end) + 2
+        kept.append(raw[start:body_end])
+    kept += new[max(0, dropped - count) :]
+    return head + b",\n".join(kept) + tail
+
+
+_LINE_TEXT = st.text(alphabet=',\n"{}:1a', max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 30), _LINE_TEXT, st.booleans()), max_size=8),
+    st.sampled_from([b",\n", b"\n", b","]),
+    st.integers(0, 6),
+    st.integers(0, 9),
+)
+def test_adding_log_entries_gives_what_it_gave_before_for_any_file(
+    lines: list[tuple[int, str, bool]], cut: bytes, added: int, limit: int
+) -> None:
+    # Lines with their quoted id or without, holding commas, line breaks and quotes of their own
+    # (a hand-edited file): whatever the file, the newest entries are found as before.
+    body = b",\n".join(
+        (f'"{number}":' if quoted else f"{number}:").encode() + text.encode() for number, text, quoted in lines
+    )
+    for raw in (b'{"logs":{\n' + body + b"\n}}\n", b'{"logs":{\n' + body + cut + b"\n}}\n"):
+        new = [{"n": n} for n in range(added)]
+        pieces = log_file.appended(raw, new, limit)
+        assert (None if pieces is None else b"".join(pieces)) == _appended_as_before(raw, new, limit)
 
 
 def test_entries_that_push_out_every_old_one_are_written_without_reading_the_file(

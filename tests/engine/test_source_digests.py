@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synctui.connectors import _document, document_pieces
-from synctui.engine import CycleOptions
+from synctui.engine import CycleOptions, plan, source_digests
 from synctui.engine.assignments import Application
 from synctui.engine.source_digests import _parsed_note
 from synctui.store import JobStateStore, state_files
@@ -57,7 +57,7 @@ def _looked(job: FileJob) -> Any:
 def _note(job: FileJob) -> dict[str, Any]:
     note = job.state.source_digests()
     assert note is not None
-    return {prefix: sorted(noted.ids_by_digest.values()) for prefix, noted in _parsed_note(note).items()}
+    return {prefix: sorted(noted.ids_by_digest.values()) for prefix, noted in _parsed_note(note)[0].items()}
 
 
 def _noted_job(folder: Path) -> FileJob:
@@ -84,7 +84,7 @@ def test_a_look_parses_only_the_objects_whose_text_changed(tmp_path: Path, parse
     assert target["user2@contoso.example"]["jobTitle"] == "Ops" and "user5@contoso.example" in target
     assert _note(job)["User"] == ["u1", "u2", "u3", "u4", "u5"]
     # The note holds the runs of the texts as they are now (see connectors/document_pieces.py), in order.
-    note = _parsed_note(job.state.source_digests() or b"")["User"]
+    note = _parsed_note(job.state.source_digests() or b"")[0]["User"]
     assert [object_id for _, ids in note.runs.values() for object_id in ids] == ["u2", "u3", "u4", "u1", "u5"]
     parsed.clear()
     result = _looked(job)
@@ -133,15 +133,62 @@ def test_a_damaged_note_is_not_used_and_made_again(tmp_path: Path, parsed: list[
     assert _note(job) == {"User": ["u1", "u2", "u3", "u4"], "Group": ["g1"]}
 
 
-@pytest.mark.parametrize("cut", [1, 30, -1])
-def test_a_note_cut_short_or_with_more_is_not_used(tmp_path: Path, parsed: list[str], cut: int) -> None:
+@pytest.mark.parametrize("cut", [1, 30])
+def test_a_note_cut_short_is_not_used(tmp_path: Path, parsed: list[str], cut: int) -> None:
     job = _noted_job(tmp_path)
     note = job.state.source_digests() or b""
-    job.state.note_source_digests(note[:-cut] if cut > 0 else note + b"[]")
+    job.state.note_source_digests(note[:-cut])
     parsed.clear()
     assert _looked(job).execution.count_imported_deltas == 0
     assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]
     assert job.state.source_digests() == note  # made again
+
+
+def test_a_changed_object_is_added_to_the_note_and_a_look_after_reads_it_from_there(
+    tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source_digests, "GONE_SHARE", 1)
+    job = _noted_job(tmp_path)
+    note = job.state.source_digests() or b""
+    job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Ops"))
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 1 and parsed == ["u2"]
+    added = job.state.source_digests() or b""
+    assert added.startswith(note) and len(added) > len(note)  # a record added, the note kept
+    assert _parsed_note(added)[1] == len(added)
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0 and parsed == []
+
+
+def test_a_note_noting_too_many_texts_gone_is_written_whole_again(tmp_path: Path, parsed: list[str]) -> None:
+    job = _noted_job(tmp_path)
+    note = job.state.source_digests() or b""
+    job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Ops"))  # 1 text gone in 4 users
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 1 and parsed == ["u2"]
+    whole = job.state.source_digests() or b""
+    assert not whole.startswith(note) and _parsed_note(whole)[1] == len(whole)
+    assert _note(job) == {"User": ["u1", "u2", "u3", "u4"], "Group": ["g1"]}
+
+
+@pytest.mark.parametrize("torn", [b"[]", b'{"format":3,"mappings":[["User:"', b"\n"])
+def test_a_record_a_crash_tore_is_ignored_and_the_note_made_whole_again(
+    tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch, torn: bytes
+) -> None:
+    monkeypatch.setattr(source_digests, "GONE_SHARE", 1)
+    job = _noted_job(tmp_path)
+    note = job.state.source_digests() or b""
+    job.state.note_source_digests(note + torn)
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0 and parsed == []  # the note's records are used
+    job.edit_tenant(lambda document: document["users"][1].update(jobTitle="Ops"))
+    parsed.clear()
+    assert _looked(job).execution.count_exports == 1 and parsed == ["u2"]
+    # Not added after the torn record, where no reader would find it: written whole.
+    whole = job.state.source_digests() or b""
+    assert torn not in whole[len(note) :] and _parsed_note(whole)[1] == len(whole)
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0 and parsed == []
 
 
 def test_a_note_whose_bytes_changed_is_not_used(tmp_path: Path, parsed: list[str]) -> None:
@@ -163,6 +210,17 @@ def test_the_note_is_a_file_of_the_job_state(tmp_path: Path) -> None:
     memory = JobStateStore(None)
     memory.note_source_digests(b"note")
     assert memory.source_digests() is None
+    assert not memory.add_to_source_digests(b"+", 0)
+
+
+def test_a_record_is_added_only_after_the_note_its_writer_read(tmp_path: Path) -> None:
+    store = JobStateStore(tmp_path / "job.json")
+    assert not store.add_to_source_digests(b"+1", 0)  # no note: nothing to add to
+    assert store.source_digests() is None
+    store.note_source_digests(b"note")
+    assert store.add_to_source_digests(b"+1", 4)
+    assert not store.add_to_source_digests(b"+2", 4)  # the note is not as it was read
+    assert store.source_digests() == b"note+1"
 
 
 def test_fingerprints_noted_under_other_settings_are_not_used(tmp_path: Path, parsed: list[str]) -> None:
@@ -279,12 +337,13 @@ def _act_all(document: dict[str, Any]) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.lists(_action, max_size=6), min_size=1, max_size=4), st.booleans(), st.booleans())
+@given(st.lists(st.lists(_action, max_size=6), min_size=1, max_size=4), st.booleans(), st.booleans(), st.booleans())
 def test_a_look_with_digests_leaves_what_a_look_reading_every_object_does(
-    batches: list[list[tuple[str, int, Any]]], sync_all: bool, large: bool
+    batches: list[list[tuple[str, int, Any]]], sync_all: bool, large: bool, added: bool
 ) -> None:
     """`large`: the tenant file as large as one read in pieces anyway, whose objects parsed as it
-    is read are not kept (each is parsed again where the cycle asks for it)."""
+    is read are not kept (each is parsed again where the cycle asks for it). `added`: the objects
+    hashed by each look are added to the note, however many of its texts are gone."""
     with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as digested:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_document, "DIGESTED_BYTES", 10**12)  # never: every object read and hashed
@@ -294,5 +353,7 @@ def test_a_look_with_digests_leaves_what_a_look_reading_every_object_does(
             patch.setattr(_document, "DIGESTED_BYTES", 0)
             patch.setattr(_document, "PIECEWISE_BYTES", 0 if large else _document.PIECEWISE_BYTES)
             patch.setattr(document_pieces, "PIECE", 2)
+            patch.setattr(source_digests, "GONE_SHARE", 100 if added else source_digests.GONE_SHARE)
+            patch.setattr(plan, "FACTS_AT_ONCE", 2)  # the entries' facts asked for a few at a time
             assert _looks_over_actions(Path(digested), batches, sync_all) == expected
             assert list(Path(digested).glob("*.digests"))

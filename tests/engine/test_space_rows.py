@@ -70,7 +70,7 @@ def _summaries_of_made(made: Mapping[str, SpaceEntry], order: list[str]) -> dict
 
 def _summaries(loaded: LoadedEntries, keys: list[str]) -> dict[str, Any]:
     return {
-        "hash_and_cycle": {key: loaded.hash_and_cycle(key) for key in keys},
+        "hash_and_cycle": dict(zip(keys, loaded.hashes_and_cycles(keys), strict=True)),
         "due": sorted(loaded.keys_with_references_due()),
         "managed": {key: loaded.managed_target(key) for key in keys},
         "linked": loaded.linked_by_type(),
