@@ -123,7 +123,7 @@ class ReferenceResolution(EscrowPolicy):
             (reported, entry.display_name, (sent_changes, modification), target_id),
         )
         try:
-            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+            self._export(self.target.update, mapping.target_type, target_id, modification)
         except ObjectError as error:
             self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
