@@ -151,16 +151,13 @@ class ReferenceResolution(EscrowPolicy):
         prefix = self._referenced_prefix(flow)
         if prefix is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        managed_target = summaries(self.entries).managed_target  # told without making the entry
-
-        def target_of(source_id: str) -> str | None:
-            return managed_target(prefix + source_id)  # the entry's key (`EntryKey.of`), built inline
-
+        # Each told without making the entry, by its key (`EntryKey.of`) built inline.
+        managed_target = summaries(self.entries).managed_target
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
-            targets = [target_of(str(item)) for item in items]
+            targets = [managed_target(prefix + str(item)) for item in items]
             return sorted({t for t in targets if t}), None in targets
-        target = target_of(raw if type(raw) is str else str(raw))
+        target = managed_target(prefix + (raw if type(raw) is str else str(raw)))
         return target, target is None
 
     def _referenced_prefix(self, flow: AttributeFlow) -> str | None:
