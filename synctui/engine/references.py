@@ -9,7 +9,7 @@ from typing import Any
 
 from ..connectors.base import Modification, ObjectError
 from ..expressions import IGNORE_FLOW, ExpressionError
-from ..models.connector_space import EntryKey, summaries
+from ..models.connector_space import EntryKey, SpaceEntry, summaries
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
@@ -29,8 +29,9 @@ class ReferenceResolution(EscrowPolicy):
         def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
             mapping, key = item
             trace = self._trace()
-            if self._update_references(mapping, key, mapping.reference_flows, trace):
-                self._log(trace, mapping, key.source_id, self.entries[key].display_name)
+            entry = self.entries[key]
+            if self._update_references(mapping, key, entry, mapping.reference_flows, trace):
+                self._log(trace, mapping, key.source_id, entry.display_name)
 
         pending = keys_by_object_type(summaries(self.entries).keys_with_references_due())  # without making every entry
         work = _Work(
@@ -43,10 +44,15 @@ class ReferenceResolution(EscrowPolicy):
         return self._each(work, update)
 
     def _update_references(
-        self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow], trace: ObjectTrace
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        entry: SpaceEntry,
+        flows: list[AttributeFlow],
+        trace: ObjectTrace,
     ) -> bool:
-        """Export the reference changes of one object; True if there were any (the trace has them)."""
-        entry = self.entries[key]
+        """Export the reference changes of one object (`entry`, its entry); True if there were any
+        (the trace has them)."""
         obj = self._sources[mapping.source_type].get(key.source_id)
         if entry.refs_pending:
             entry.refs_pending = False
