@@ -45,6 +45,7 @@ class AttributeReader:
     def __init__(self, names: Iterable[str] = ()) -> None:
         self.names = frozenset(name.lower() for name in names)
         self._by_shape: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._absent_by_shape: dict[tuple[str, ...], frozenset[str]] = {}
 
     def keys(self, obj: Mapping[str, Any]) -> tuple[str, ...]:
         shape = tuple(obj)
@@ -54,6 +55,17 @@ class AttributeReader:
             if len(self._by_shape) < self.SHAPES_KEPT:
                 self._by_shape[shape] = keys
         return keys
+
+    def absent(self, obj: Mapping[str, Any]) -> frozenset[str]:
+        """The names (lower-cased) that no key of `obj` is, ignoring case: an expression that
+        reads one reads null, without looking through the keys for it."""
+        shape = tuple(obj)
+        absent = self._absent_by_shape.get(shape)
+        if absent is None:
+            absent = self.names.difference(key.lower() for key in shape)
+            if len(self._absent_by_shape) < self.SHAPES_KEPT:
+                self._absent_by_shape[shape] = absent
+        return absent
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,10 +167,10 @@ class CompiledObjectMapping:
         return [f for f in self.value_flows if f.flow_type != AttributeFlowType.ObjectAddOnly]
 
     @cached_property
-    def text_flows(self) -> list[tuple[AttributeFlow, str]]:
+    def text_flows(self) -> list[tuple[AttributeFlow, str, str]]:
         """The value flows whose value is a source attribute's string as it is, with its name
-        (see `AttributeFlow.text_source`)."""
-        return [(f, f.text_source) for f in self.value_flows if f.text_source is not None]
+        and that name lower-cased (see `AttributeFlow.text_source`)."""
+        return [(f, f.text_source, f.text_source.lower()) for f in self.value_flows if f.text_source is not None]
 
     @cached_property
     def creates_as_updates(self) -> bool:

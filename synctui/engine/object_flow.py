@@ -27,7 +27,7 @@ from ..expressions import (
 from ..models import AttributeFlowType, ObjectFlowTypes
 from ..models.connector_space import EntryKey, ProvisioningState, SpaceEntry
 from .assignments import scoping_details, skip_reason
-from .compiled import SOFT_DELETED, AttributeFlow, CompiledObjectMapping
+from .compiled import SOFT_DELETED, AttributeFlow, AttributeReader, CompiledObjectMapping
 from .references import ReferenceResolution
 from .trace import REDACTED, ObjectTrace, reported, retrieved, sent_changes, subject, succeeded
 from .values import display_name, display_value, same_value
@@ -295,7 +295,7 @@ class ObjectFlow(ReferenceResolution):
             (subject, mapping.target_type, obj),
             (reported, obj, (_sent_attributes, values)),
         )
-        target_id = self._export(lambda: self.target.create(mapping.target_type, values))
+        target_id = self._export(self.target.create, mapping.target_type, values)
         trace.target_id = target_id
         trace.exported(target_system, (_new_id, target_id))
         self._link(key, mapping, obj, None, target_id, refs={})
@@ -389,7 +389,7 @@ class ObjectFlow(ReferenceResolution):
         def unique_context(flow: AttributeFlow) -> EvaluationContext:
             return replace(self._eval_context, is_unique=self._free_in_target(mapping.target_type, flow, target_id))
 
-        return _FlowValues(attrs, self._eval_context, unique_context, mapping.text_flows)
+        return _FlowValues(attrs, self._eval_context, unique_context, mapping.text_flows, mapping.reads)
 
     def _free_in_target(self, object_type: str, flow: AttributeFlow, own_id: str | None) -> Callable[[str], bool]:
         """SelectUniqueValue's question, asked of the target as Entra asks it: is this candidate free?
@@ -609,7 +609,7 @@ class ObjectFlow(ReferenceResolution):
             (reported, entry.display_name, None, target_id),
         )
         try:
-            self._export(lambda: self.target.delete(mapping.target_type, target_id))
+            self._export(self.target.delete, mapping.target_type, target_id)
         except ObjectNotFound:
             # As Entra: an object already gone needs no delete, so nothing waits for a retry.
             gone = f"The {mapping.target_type} was already gone from {self.options.target_system}; its link is dropped"
@@ -688,7 +688,7 @@ class ObjectFlow(ReferenceResolution):
             (subject, mapping.target_type, obj),
             (reported, obj, (sent_changes, modification), target_id),
         )
-        self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+        self._export(self.target.update, mapping.target_type, target_id, modification)
         trace.exported(self.options.target_system, succeeded)
 
     def _record_deprovisioned(
@@ -723,7 +723,8 @@ class _FlowValues(dict[AttributeFlow, Any]):
         attrs: Mapping[str, Any],
         context: EvaluationContext,
         unique_context: Callable[[AttributeFlow], EvaluationContext],
-        text_flows: list[tuple[AttributeFlow, str]],
+        text_flows: list[tuple[AttributeFlow, str, str]],
+        reader: AttributeReader,
     ) -> None:
         super().__init__()
         self._attrs = attrs
@@ -731,12 +732,20 @@ class _FlowValues(dict[AttributeFlow, Any]):
         self._unique_context = unique_context
         """The context of a SelectUniqueValue flow: one that asks the target."""
         # An attribute mapped alone: its string is the value, taken at once (most flows, so this
-        # saves a call per flow). Absent, null or not a string, its expression says what it is
-        # (ignoring case in the name, as expressions do), when asked.
-        for flow, name in text_flows:
+        # saves a call per flow); null when no key is its name, even ignoring case (as expressions
+        # read names), told once per shape of `attrs` rather than by looking through its keys.
+        # Null or not a string, or under a name in another case, its expression says what it is,
+        # when asked.
+        absent: frozenset[str] | None = None
+        for flow, name, lowered in text_flows:
             value = attrs.get(name)
             if value.__class__ is str:
                 self[flow] = value
+            elif value is None and name not in attrs:
+                if absent is None:
+                    absent = reader.absent(attrs)
+                if lowered in absent:
+                    self[flow] = None
 
     def __missing__(self, flow: AttributeFlow) -> Any:
         context = self._unique_context(flow) if flow.selects_unique else self._context

@@ -61,7 +61,7 @@ class OnDemand(ObjectFlow):
                 self._escrow(mapping, key, display_name(obj or {}), error, trace)
         entry = self.entries.get(key)
         if entry is not None and entry.refs_pending and mapping.reference_flows:
-            self._update_references(mapping, key, mapping.reference_flows, trace)
+            self._update_references(mapping, key, entry, mapping.reference_flows, trace)
         entry = self.entries.get(key)
         if (
             entry is not None

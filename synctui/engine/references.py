@@ -9,7 +9,7 @@ from typing import Any
 
 from ..connectors.base import Modification, ObjectError
 from ..expressions import IGNORE_FLOW, ExpressionError
-from ..models.connector_space import EntryKey, summaries
+from ..models.connector_space import EntryKey, SpaceEntry, summaries
 from .compiled import AttributeFlow, CompiledObjectMapping
 from .cycle_state import keys_by_object_type
 from .escrow_policy import EscrowPolicy
@@ -30,8 +30,9 @@ class ReferenceResolution(EscrowPolicy, QuietCycles):
         def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
             mapping, key = item
             trace = self._trace()
-            if self._update_references(mapping, key, mapping.reference_flows, trace):
-                self._log(trace, mapping, key.source_id, self.entries[key].display_name)
+            entry = self.entries[key]
+            if self._update_references(mapping, key, entry, mapping.reference_flows, trace):
+                self._log(trace, mapping, key.source_id, entry.display_name)
 
         due = summaries(self.entries).keys_with_references_due()  # without making every entry
         # Those the last cycle that settled left unresolved, as they were: they would stay so (see quiet.py).
@@ -51,10 +52,15 @@ class ReferenceResolution(EscrowPolicy, QuietCycles):
         return paused
 
     def _update_references(
-        self, mapping: CompiledObjectMapping, key: EntryKey, flows: list[AttributeFlow], trace: ObjectTrace
+        self,
+        mapping: CompiledObjectMapping,
+        key: EntryKey,
+        entry: SpaceEntry,
+        flows: list[AttributeFlow],
+        trace: ObjectTrace,
     ) -> bool:
-        """Export the reference changes of one object; True if there were any (the trace has them)."""
-        entry = self.entries[key]
+        """Export the reference changes of one object (`entry`, its entry); True if there were any
+        (the trace has them)."""
         obj = self._sources[mapping.source_type].get(key.source_id)
         if entry.refs_pending:
             entry.refs_pending = False
@@ -131,7 +137,7 @@ class ReferenceResolution(EscrowPolicy, QuietCycles):
             (reported, entry.display_name, (sent_changes, modification), target_id),
         )
         try:
-            self._export(lambda: self.target.update(mapping.target_type, target_id, modification))
+            self._export(self.target.update, mapping.target_type, target_id, modification)
         except ObjectError as error:
             self._escrow(mapping, key, entry.display_name, error, trace, reference=True)
             return True
@@ -159,16 +165,13 @@ class ReferenceResolution(EscrowPolicy, QuietCycles):
         prefix = self._referenced_prefix(flow)
         if prefix is None or raw is None or raw is IGNORE_FLOW:
             return ([] if flow.multivalued else None), False
-        managed_target = summaries(self.entries).managed_target  # told without making the entry
-
-        def target_of(source_id: str) -> str | None:
-            return managed_target(prefix + source_id)  # the entry's key (`EntryKey.of`), built inline
-
+        # Each told without making the entry, by its key (`EntryKey.of`) built inline.
+        managed_target = summaries(self.entries).managed_target
         if isinstance(raw, list) or flow.multivalued:
             items = raw if isinstance(raw, list) else [raw]
-            targets = [target_of(str(item)) for item in items]
+            targets = [managed_target(prefix + str(item)) for item in items]
             return sorted({t for t in targets if t}), None in targets
-        target = target_of(raw if type(raw) is str else str(raw))
+        target = managed_target(prefix + (raw if type(raw) is str else str(raw)))
         return target, target is None
 
     def _referenced_prefix(self, flow: AttributeFlow) -> str | None:

@@ -66,7 +66,7 @@ class ObjectTrace:
         "display",
     )
 
-    def __init__(self, *, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
+    def __init__(self, detailed: bool, job_id: str, cycle_id: str, now: datetime) -> None:
         self.detailed = detailed
         """Logged even when nothing happened to the object (provision on demand, preview)."""
         self.steps: list[Any] = []

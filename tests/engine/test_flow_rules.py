@@ -10,7 +10,7 @@ import orjson
 from synctui.connectors.base import Modification, ObjectError
 from synctui.connectors.jsonfile import jsonfile_definition
 from synctui.connectors.memory import MemoryDirectory
-from synctui.connectors.tenant import TenantDirectory
+from synctui.connectors.tenant import TenantDirectory, tenant_definition
 from synctui.engine import CycleOptions
 from synctui.expressions import parse
 from synctui.models import (
@@ -24,7 +24,7 @@ from synctui.models import (
 )
 from synctui.templates import get_template
 
-from .harness import Harness
+from .harness import Harness, person
 
 
 def _users_mapping(harness: Harness):
@@ -254,3 +254,25 @@ def test_a_change_to_an_attribute_spelled_in_another_case_flows(tmp_path: Path) 
     harness.source = TenantDirectory(tenant)  # (as the next cycle's process reads it)
     harness.run()
     assert harness.users()["a@contoso.example"]["department"] == "HR"
+
+
+def test_a_mapped_attribute_is_read_ignoring_case_and_null_when_no_key_is_its_name() -> None:
+    """A mapping reads `[department]` from a key `Department`, and nothing from an object without
+    the key in any case (told per shape of object, not by looking through each one's keys)."""
+    plain = person(1)
+    del plain["mail"]
+    other_case = person(2, Department="Legal", MAIL="second@contoso.example")
+    del other_case["department"], other_case["mail"]
+    nulls = person(3, mail=None, department=None)
+    source = MemoryDirectory(tenant_definition(), {"User": [plain, other_case, nulls], "Group": []})
+    schema = get_template("jsonfile").schema_
+    assert schema is not None
+    harness = Harness(source, MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness.run()
+    users = harness.users()
+    assert "mail" not in users["user1@contoso.example"]
+    assert users["user1@contoso.example"]["department"] == "Sales"
+    assert users["user2@contoso.example"]["department"] == "Legal"
+    assert users["user2@contoso.example"]["mail"] == "second@contoso.example"
+    assert "mail" not in users["user3@contoso.example"]
+    assert "department" not in users["user3@contoso.example"]
