@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import job_configuration, templates
 from .clock import Clock, SystemClock
-from .connectors.base import DirectoryError, KeepsNotes
+from .connectors.base import Directory, DirectoryError, KeepsNotes
 from .cycles import CycleRunner, JobSummary, Trace, on_demand_result, on_demand_summary
 from .engine.status import paused, started
 from .errors import Busy, InvalidRequest, NotFound, ServiceError, shortened
@@ -180,27 +180,43 @@ class SyncService:
 
     def _notes_of_its_own(self, job_id: str) -> list[Path]:
         """The notes that the job's source and target keep beside their files (see `KeepsNotes`),
-        but for those beside a file that another job's source or target is too: deleting the job
-        removes them with its state (176 MB beside a target of 1,000,000 users)."""
-        own: list[KeepsNotes] = []
-        used: set[Path] = set()  # the files of every other job
-        for record in self.jobs.all():
-            for directory in self._kept_in_files(record):
-                if record.id == job_id:
-                    own.append(directory)
-                else:
-                    used.add(directory.path.resolve())
-        return [note for directory in own if directory.path.resolve() not in used for note in directory.notes()]
+        but for those beside a file that another job's source or target is too, and any that is a
+        file of some job: deleting the job removes them with its state (176 MB beside a target of
+        1,000,000 users). They are caches: where that cannot be told (a path that does not
+        resolve), they stay, and the job is deleted all the same."""
+        try:
+            own: list[KeepsNotes] = []
+            files: set[Path] = set()  # the files of every job, this one's too
+            shared: set[Path] = set()  # the files of every other job
+            for record in self.jobs.all():
+                for directory in self._directories_of(record):
+                    path = getattr(directory, "path", None)  # (a directory kept in a file)
+                    if not isinstance(path, Path):
+                        continue
+                    files.add(path.resolve())
+                    if record.id != job_id:
+                        shared.add(path.resolve())
+                    elif isinstance(directory, KeepsNotes):
+                        own.append(directory)
+            return [
+                note
+                for directory in own
+                if directory.path.resolve() not in shared
+                for note in directory.notes()
+                if note.resolve() not in files
+            ]
+        except (OSError, RuntimeError, ValueError):  # (RuntimeError: a symbolic link's loop)
+            return []
 
-    def _kept_in_files(self, record: JobRecord) -> list[KeepsNotes]:
-        """The job's directories that are kept in files with notes beside them; none for a job
-        whose directories cannot be opened (not configured: it has made no notes)."""
+    def _directories_of(self, record: JobRecord) -> list[Directory]:
+        """The job's directories, as its cycles open them; none for a job whose directories cannot
+        be opened (not configured: it has made no notes)."""
         try:
             opened = self._cycles.open_directories(record.job, self.jobs.secrets(record), request_log=False)
         except (DirectoryError, ServiceError):
             return []
         with opened as directories:
-            return [directory for directory in directories if isinstance(directory, KeepsNotes)]
+            return list(directories)
 
     def start_job(self, job_id: str) -> None:
         def start(job: SynchronizationJob) -> None:

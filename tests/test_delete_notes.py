@@ -45,7 +45,8 @@ def test_deleting_a_job_removes_the_notes_beside_its_target(service: SyncService
 def test_notes_beside_a_file_another_job_uses_stay(service: SyncService, tmp_path: Path) -> None:
     target = tmp_path / "target.json"
     job_id = _jsonfile_job(service, target)
-    same_target = _jsonfile_job(service, tmp_path / "." / "target.json")
+    (tmp_path / "sub").mkdir()
+    same_target = _jsonfile_job(service, tmp_path / "sub" / ".." / "target.json")  # (another spelling)
     reads_it = _jsonfile_job(service, tmp_path / "other.json", source=target)
     _with_every_note(service, job_id)
     service.delete_job(job_id)
@@ -62,3 +63,36 @@ def test_deleting_a_job_that_is_not_configured_removes_nothing_beside_files(serv
     before = sorted(service.home.tenant_file.parent.iterdir())
     service.delete_job(job.id)
     assert sorted(service.home.tenant_file.parent.iterdir()) == before
+
+
+def test_a_file_named_as_a_note_of_another_file_is_no_note(service: SyncService, tmp_path: Path) -> None:
+    job_id = _jsonfile_job(service, tmp_path / "t.json")
+    service.run_cycle(job_id)
+    odd_name = tmp_path / ".t.json.index"  # a legal, if odd, name for another job's target
+    other = _jsonfile_job(service, odd_name)
+    service.run_cycle(other)
+    service.delete_job(job_id)
+    assert odd_name.exists()
+    service.delete_job(other)
+    # A data file with a note's name, no job's: removing it would lose what it holds.
+    odd_name.write_text('{"users": []}')
+    job_id = _jsonfile_job(service, tmp_path / "t.json")
+    service.delete_job(job_id)
+    assert odd_name.read_text() == '{"users": []}'
+
+
+def test_a_job_is_deleted_whatever_the_paths_of_its_files_or_of_another_jobs(
+    service: SyncService, tmp_path: Path
+) -> None:
+    at_root = _jsonfile_job(service, Path("/"))  # (a path without a name: nothing beside it)
+    service.delete_job(at_root)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    looping = _jsonfile_job(service, tmp_path / "loop" / "t.json")  # (its path does not resolve)
+    job_id = _jsonfile_job(service, tmp_path / "target.json")
+    service.run_cycle(job_id)
+    notes = [note for note in notes_beside(tmp_path / "target.json") if note.exists()]
+    assert notes
+    service.delete_job(job_id)
+    assert all(note.exists() for note in notes)  # (kept: whether another job uses the file cannot be told)
+    assert [job.id for job in service.list_jobs()].count(job_id) == 0
+    service.delete_job(looping)

@@ -54,6 +54,7 @@ from .document_index import (
     Written,
     WrittenTexts,
     end_of_value,
+    is_note,
     notes_beside,
 )
 
@@ -229,7 +230,7 @@ class JsonDocumentDirectory:
 
     def notes(self) -> tuple[Path, ...]:
         """See `KeepsNotes`: the file's index and the note of where its objects' texts lie."""
-        return notes_beside(self.path)
+        return tuple(filter(is_note, notes_beside(self.path)))
 
     def close(self) -> None:
         """Note where the objects' texts lie in the version of the file the last flush wrote, and

@@ -195,7 +195,7 @@ class KeepsNotes(Protocol):
     """The directory's file."""
 
     def notes(self) -> tuple[Path, ...]:
-        """Where the notes are (there or not); never the file itself."""
+        """The notes there: files that read as its notes; never the file itself."""
         ...
 
 

@@ -508,8 +508,25 @@ def _proven_values(
 
 
 def notes_beside(path: Path) -> tuple[Path, ...]:
-    """Every note this module keeps beside the document file at `path` (never the file itself)."""
+    """Where this module keeps its notes beside the document file at `path` (never the file
+    itself; nowhere beside a path without a name, as `/`)."""
+    if not path.name:
+        return ()
     return DocumentIndex.location(path), WrittenTexts.location(path), WrittenTexts.rewritten_location(path)
+
+
+def is_note(path: Path) -> bool:
+    """Whether the file at `path` begins as every note of this module does: one that does not (a
+    data file that happens to have a note's name) is no note to remove."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(_NOTE_START)) == _NOTE_START
+    except OSError:
+        return False
+
+
+_NOTE_START = orjson.dumps({"format": FORMAT})[:-1] + b","
+"""How each note's text begins: a JSON object whose first member is its format."""
 
 
 def _laid_out_to_index(data: mmap.mmap | bytes) -> bool:

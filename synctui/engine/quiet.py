@@ -36,6 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 from ..connectors.base import ContentDigest
 from ..models.connector_space import summaries
 from .source_digests import SourceDigests
+from .values import FINGERPRINTS_MADE
 
 
 @runtime_checkable
@@ -168,6 +169,7 @@ class QuietCycles(SourceDigests):
 
     def _settings(self) -> tuple[Any, ...]:
         """What decides each object's flow besides its values: the schema (its version, and what
-        each mapping reads, which its hash covers) and the job's options (scope, thresholds)."""
+        each mapping reads, which its hash covers), the job's options (scope, thresholds) and how
+        fingerprints are made (entries hashed otherwise are looked at again)."""
         mappings = [(mapping.name, mapping.source_type, mapping.attributes) for mapping in self.schema.mappings]
-        return self.schema.version, mappings, self.options
+        return self.schema.version, mappings, self.options, FINGERPRINTS_MADE

@@ -23,9 +23,10 @@ class ReferenceResolution(EscrowPolicy, QuietCycles):
     def _resolve_references(self) -> bool:
         """Set manager and members once the objects they point to exist. Returns True if paused.
 
-        Objects whose references pointed at objects not provisioned yet are looked at again every
-        cycle (unlike Entra, which waits for a restart), so a manager who comes into scope later
-        is set then."""
+        Objects whose references pointed at objects not provisioned yet are looked at again in
+        the next cycles (unlike Entra, which waits for a restart), so a manager who comes into
+        scope later is set then; not by a cycle that finds them as the last one that settled left
+        them (see quiet.py)."""
 
         def update(item: tuple[CompiledObjectMapping, EntryKey]) -> None:
             mapping, key = item

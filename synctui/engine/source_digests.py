@@ -47,7 +47,7 @@ from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..connectors.base import NotedRuns, TextDigests
 from .compiled import CompiledObjectMapping
 from .cycle_state import CycleState
-from .values import fingerprint
+from .values import FINGERPRINTS_MADE
 
 NOTE_FORMAT = 3
 """The layout of the note, and of how a fingerprint is made: a note of another is made again."""
@@ -60,9 +60,6 @@ are now."""
 GONE_SHARE = 0.1
 """The note is written whole again, rather than added to, when the texts it notes that are gone
 (changed or removed since) are more than this share of the objects: a reader parses them all."""
-
-_FINGERPRINT_OF_NOTHING = fingerprint({"id": "x", "On": True, "n": 1.5}, ("id", "on", "n", "none"))
-"""Changes if the way fingerprints are made does: a note of fingerprints made otherwise is not used."""
 
 
 @runtime_checkable
@@ -342,7 +339,7 @@ class SourceDigests(CycleState):
             hashed = self._hashed_attributes(mapping)
             roles = self._assignments.listed if self._assignments is not None and ASSIGNMENTS_KEY in hashed else None
             made_under = self._made_under[mapping.key_prefix] = _digest(
-                (_FINGERPRINT_OF_NOTHING, mapping.source_type, hashed, roles)
+                (FINGERPRINTS_MADE, mapping.source_type, hashed, roles)
             )
         return made_under
 

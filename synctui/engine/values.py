@@ -134,6 +134,10 @@ def _respelled(keys: tuple[str, ...], attributes: tuple[str, ...]) -> tuple[tupl
 _FINGERPRINT = hashlib.blake2b(digest_size=10)
 """Nothing hashed yet: `fingerprint` copies it."""
 
+FINGERPRINTS_MADE = fingerprint({"id": "x", "On": True, "n": 1.5}, ("id", "on", "n", "none"))
+"""Changes if the way fingerprints are made does: what was noted of fingerprints made otherwise
+(the digests note, a quiet cycle's mark) is not used."""
+
 
 def is_truthy(value: Any) -> bool:
     if isinstance(value, bool):
