@@ -118,6 +118,13 @@ def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
     return hashed.hexdigest()
 
 
+def read_ignoring_case(obj: Mapping[str, Any], name: str) -> Any:
+    """The value of the first key equal to `name` ignoring case, as expressions read a name that an
+    object lacks; None if there is none."""
+    lowered = name.lower()
+    return next((value for key, value in obj.items() if key.lower() == lowered), None)
+
+
 @lru_cache(maxsize=1024)  # (per shape of object: a directory's objects have few)
 def _respelled(keys: tuple[str, ...], attributes: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """For each attribute that `keys` lack by its name, the index and the first key equal to it ignoring case."""

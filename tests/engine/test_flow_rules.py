@@ -276,3 +276,18 @@ def test_a_mapped_attribute_is_read_ignoring_case_and_null_when_no_key_is_its_na
     assert users["user2@contoso.example"]["mail"] == "second@contoso.example"
     assert "mail" not in users["user3@contoso.example"]
     assert "department" not in users["user3@contoso.example"]
+
+
+def test_an_object_disabled_under_another_spelling_of_account_enabled_is_not_active(tmp_path: Path) -> None:
+    users = [
+        {"id": "u1", "userPrincipalName": "a@contoso.example", "AccountEnabled": True},
+        {"id": "u2", "userPrincipalName": "b@contoso.example", "AccountEnabled": False},
+    ]
+    tenant = tmp_path / "tenant.json"
+    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
+    schema = get_template("jsonfile").schema_
+    assert schema is not None
+    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness.run()
+    assert "a@contoso.example" in harness.users()
+    assert "b@contoso.example" not in harness.users()  # disabled in the source: not provisioned
