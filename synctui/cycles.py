@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -198,15 +198,20 @@ class CycleRunner:
             next_run=self.next_run(record, self._clock.now()),
         )
 
-    def remove(self, job_id: str, also: Iterable[Path] = ()) -> None:
-        """Delete the job, every file of its state and the files `also`, once no cycle of it runs
-        (one still running would write its state files again)."""
+    def remove(self, job_id: str, also: Callable[[], Iterable[Path]] = tuple) -> None:
+        """Delete the job, every file of its state and the files `also` names, once no cycle of it
+        runs (one still running would write its state files again, and may write those files:
+        they are named once it has stopped). A file `also` names that cannot be removed stays."""
         self._jobs.require(job_id)
-        files = (*state_files(self._home.job_state_file(job_id)), self._home.request_log_file(job_id), *also)
+        files = (*state_files(self._home.job_state_file(job_id)), self._home.request_log_file(job_id))
         with self.claimed_stopping(job_id):
+            others = list(also())  # (before the job is gone: what they are may follow from it)
             self._jobs.remove(job_id)
             for path in files:
                 path.unlink(missing_ok=True)
+            for path in others:
+                with suppress(OSError):
+                    path.unlink(missing_ok=True)
 
     def _claim(self, job_id: str, across_processes: bool) -> threading.Event:
         with self._lock:

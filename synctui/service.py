@@ -175,7 +175,7 @@ class SyncService:
 
     def delete_job(self, job_id: str) -> None:
         self.jobs.require(job_id)  # before its files are named: an id that is no job's names none
-        self._cycles.remove(job_id, also=(*self._inbound.files(job_id), *self._notes_of_its_own(job_id)))
+        self._cycles.remove(job_id, also=lambda: (*self._inbound.files(job_id), *self._notes_of_its_own(job_id)))
         self._publish(JobRemoved(job_id))
 
     def _notes_of_its_own(self, job_id: str) -> list[Path]:

@@ -4,7 +4,11 @@ beside a file another job's source or target still is."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from synctui.connectors.base import Modification
 from synctui.connectors.document_index import notes_beside
@@ -96,3 +100,24 @@ def test_a_job_is_deleted_whatever_the_paths_of_its_files_or_of_another_jobs(
     assert all(note.exists() for note in notes)  # (kept: whether another job uses the file cannot be told)
     assert [job.id for job in service.list_jobs()].count(job_id) == 0
     service.delete_job(looping)
+
+
+def test_notes_a_stopping_cycle_writes_while_delete_waits_go_too(
+    service: SyncService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cycle still running when the job is deleted writes its target's notes as it ends (the
+    # index at its flush, where the texts lie at close): the notes are named once it has stopped.
+    target = tmp_path / "target.json"
+    job_id = _jsonfile_job(service, target)
+    claimed_stopping = type(service._cycles).claimed_stopping
+
+    @contextlib.contextmanager
+    def once_the_cycle_ends(cycles: object, job: str) -> Iterator[None]:
+        _with_every_note(service, job)  # (the cycle delete waits for)
+        with claimed_stopping(cycles, job):  # type: ignore[arg-type]
+            yield
+
+    monkeypatch.setattr(type(service._cycles), "claimed_stopping", once_the_cycle_ends)
+    service.delete_job(job_id)
+    assert not any(note.exists() for note in notes_beside(target))
+    assert target.exists()

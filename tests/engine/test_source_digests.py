@@ -5,6 +5,7 @@ cycle that reads every object leaves."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import random
 import tempfile
@@ -131,6 +132,34 @@ def test_a_damaged_note_is_not_used_and_made_again(tmp_path: Path, parsed: list[
     assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]  # every object read again
     assert result.execution.count_exports == 1
     assert _note(job) == {"User": ["u1", "u2", "u3", "u4"], "Group": ["g1"]}
+
+
+def _note_of_parts(*listed_and_bodies: tuple[list[object], bytes]) -> bytes:
+    """A note whose header lists the parts as given, with a true checksum of their bodies."""
+    body = b"".join(part for _, part in listed_and_bodies)
+    header = {
+        "format": source_digests.NOTE_FORMAT,
+        "mappings": [listed for listed, _ in listed_and_bodies],
+        "sum": hashlib.sha256(body).hexdigest(),
+    }
+    return orjson.dumps(header) + b"\n" + body
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # An object listed with no bytes of digest; a run listed with no bytes.
+        _note_of_parts((["User:", "x", 1, 0, 6, 5, 0, 2], b'["u1"]["f"][]')),
+        _note_of_parts((["User:", "x", 1, 32, 6, 5, 0, 3], b"d" * 32 + b'["u1"]["f"][1]')),
+    ],
+    ids=["digests of no bytes", "runs of no bytes"],
+)
+def test_a_note_whose_header_does_not_add_up_is_not_used(tmp_path: Path, parsed: list[str], note: bytes) -> None:
+    job = _noted_job(tmp_path)
+    job.state.note_source_digests(note)
+    parsed.clear()
+    assert _looked(job).execution.count_imported_deltas == 0  # (the cycle runs, reading every object)
+    assert sorted(parsed) == ["g1", "u1", "u2", "u3", "u4"]
 
 
 @pytest.mark.parametrize("cut", [1, 30])
