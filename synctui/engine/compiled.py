@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ..connectors.assignments import ASSIGNMENTS_KEY
 from ..expressions import (
     CompiledExpression,
     CompiledScope,
@@ -31,6 +32,8 @@ from ..models import (
 from .values import keeps_text, target_converter, to_target_value
 
 SOFT_DELETED = "IsSoftDeleted"
+
+_ASSIGNMENTS_NAME = ASSIGNMENTS_KEY.lower()
 
 
 class AttributeReader:
@@ -304,7 +307,18 @@ def compile_schema(schema: SynchronizationSchema) -> CompiledSchema:
             if compiled.account_enabled_attribute:
                 used.add(compiled.account_enabled_attribute)
             used.discard(SOFT_DELETED)
-            compiled.attributes = tuple("id" if name == compiled.anchor_alias else name for name in sorted(used))
+            # The assignments under the one name `CycleState._fingerprint` hashes the roles under,
+            # whatever the expressions spell it (they read names ignoring case).
+            compiled.attributes = tuple(
+                dict.fromkeys(
+                    "id"
+                    if name == compiled.anchor_alias
+                    else ASSIGNMENTS_KEY
+                    if name.lower() == _ASSIGNMENTS_NAME
+                    else name
+                    for name in sorted(used)
+                )
+            )
             mappings.append(compiled)
     # References point at objects that must exist first: groups (which reference users) go last.
     mappings.sort(key=lambda m: any(f.is_reference and f.referenced_type != m.source_type for f in m.flows))

@@ -307,7 +307,8 @@ class CycleState:
         attrs = expression_input(obj, reader.keys(obj))
         if self._assignments is not None and _ASSIGNMENTS_NAME in reader.names:
             # The roles assigned to this application, never a value the source holds under that name.
-            attrs.pop(ASSIGNMENTS_KEY, None)
+            for key in [key for key in attrs if key.lower() == _ASSIGNMENTS_NAME]:  # (in any case)
+                del attrs[key]
             roles = self._assignments.roles(mapping.source_type, str(obj["id"]))
             if roles:
                 attrs[ASSIGNMENTS_KEY] = roles
