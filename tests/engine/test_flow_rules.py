@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -33,6 +34,16 @@ def _users_mapping(harness: Harness):
 
 def _flow(harness: Harness, target: str):
     return next(m for m in _users_mapping(harness).attribute_mappings if m.target_attribute_name == target)
+
+
+def _over_tenant_file(folder: Path, users: list[dict[str, Any]]) -> Harness:
+    """The jsonfile template's job over a tenant file of `users`: a file keeps the spelling its
+    objects have."""
+    tenant = folder / "tenant.json"
+    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
+    schema = get_template("jsonfile").schema_
+    assert schema is not None
+    return Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
 
 
 def _bump(harness: Harness) -> None:
@@ -224,11 +235,7 @@ def test_an_attribute_mapped_alone_flows_whatever_its_spelling_and_target_type(t
         {"id": "u1", "userPrincipalName": "a@contoso.example", "Department": "Legal", "employeeType": "False"},
         {"id": "u2", "userPrincipalName": "b@contoso.example", "department": "Sales", "employeeType": "True"},
     ]
-    tenant = tmp_path / "tenant.json"
-    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
-    schema = get_template("jsonfile").schema_
-    assert schema is not None
-    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness = _over_tenant_file(tmp_path, users)
     _flow(harness, "accountEnabled").source = parse("[employeeType]")  # text into a Boolean attribute
     harness.run()
     created = harness.users()
@@ -242,16 +249,11 @@ def test_a_change_to_an_attribute_spelled_in_another_case_flows(tmp_path: Path) 
     # An object's hash must cover what the expressions read: [department] reads `Department`
     # when the object has no `department`, so a change of it is a change of the object.
     users = [{"id": "u1", "userPrincipalName": "a@contoso.example", "Department": "Legal", "accountEnabled": True}]
-    tenant = tmp_path / "tenant.json"
-    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
-    schema = get_template("jsonfile").schema_
-    assert schema is not None
-    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness = _over_tenant_file(tmp_path, users)
     harness.run()
     assert harness.users()["a@contoso.example"]["department"] == "Legal"
     users[0]["Department"] = "HR"
-    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
-    harness.source = TenantDirectory(tenant)  # (as the next cycle's process reads it)
+    harness.source = _over_tenant_file(tmp_path, users).source  # (the file written again, read afresh)
     harness.run()
     assert harness.users()["a@contoso.example"]["department"] == "HR"
 
@@ -283,11 +285,7 @@ def test_an_object_disabled_under_another_spelling_of_account_enabled_is_not_act
         {"id": "u1", "userPrincipalName": "a@contoso.example", "AccountEnabled": True},
         {"id": "u2", "userPrincipalName": "b@contoso.example", "AccountEnabled": False},
     ]
-    tenant = tmp_path / "tenant.json"
-    tenant.write_bytes(orjson.dumps({"users": users, "groups": []}))
-    schema = get_template("jsonfile").schema_
-    assert schema is not None
-    harness = Harness(TenantDirectory(tenant), MemoryDirectory(jsonfile_definition(), seed=7), schema)
+    harness = _over_tenant_file(tmp_path, users)
     harness.run()
     assert "a@contoso.example" in harness.users()
     assert "b@contoso.example" not in harness.users()  # disabled in the source: not provisioned
