@@ -17,6 +17,7 @@ from ..expressions import (
     compile_scope,
     compile_source,
 )
+from ..expressions.values import attribute_reader
 from ..models import (
     AttributeDefinition,
     AttributeFlowBehavior,
@@ -226,6 +227,12 @@ class CompiledObjectMapping:
         if name and self.source_definition.attribute(name):
             return name
         return None
+
+    @cached_property
+    def read_account_enabled(self) -> Callable[[Mapping[str, Any]], Any] | None:
+        """Reads `account_enabled_attribute` as the expressions read it (`AccountEnabled` too)."""
+        name = self.account_enabled_attribute
+        return attribute_reader(name) if name is not None else None
 
     @cached_property
     def supports_soft_delete(self) -> bool:

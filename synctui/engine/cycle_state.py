@@ -40,7 +40,7 @@ from .compiled import (
 )
 from .parallel_steps import ParallelSteps
 from .trace import ObjectTrace
-from .values import display_name, expression_input, fingerprint, is_truthy, read_ignoring_case, to_expression_value
+from .values import display_name, expression_input, fingerprint, is_truthy, to_expression_value
 
 PROGRESS_STEPS = 200
 """A cycle reports its progress this many times at most (a dashboard redraws on each report)."""
@@ -319,10 +319,8 @@ class CycleState:
         return attrs
 
     def _is_active(self, mapping: CompiledObjectMapping, obj: Mapping[str, Any]) -> bool:
-        name = mapping.account_enabled_attribute
-        value = obj.get(name) if name is not None else None
-        if value is None and name is not None and name not in obj:
-            value = read_ignoring_case(obj, name)  # (`AccountEnabled`: as the expressions read it)
+        read = mapping.read_account_enabled
+        value = read(obj) if read is not None else None
         return True if value is None else value if value.__class__ is bool else is_truthy(value)
 
     # --- assignments --------------------------------------------------------------------------

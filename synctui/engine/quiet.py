@@ -111,10 +111,11 @@ class QuietCycles(SourceDigests):
         if mark is None or not isinstance(noted, dict) or noted.get("references") != mark:
             return False
         version = noted.get("space")
-        since = summaries(self.entries).managed_targets_since(version) if type(version) is int else None
+        known = summaries(self.entries)
+        since = known.managed_targets_since(version) if type(version) is int else None
         if since is None:
             return False
-        managed_target = summaries(self.entries).managed_target
+        managed_target = known.managed_target
         due_now = set(due)
         return all(key not in due_now and managed_target(key) == before for key, before in since.items())
 

@@ -103,10 +103,10 @@ class _MappingNote:
             first += texts
 
     def add(self, added: _MappingNote) -> None:
-        """Take in a part of a record added after this one's (made under the same settings)."""
+        """Take in a part of a record added after this one's (made under the same settings; a
+        record added holds no runs: see `_hashed_record`)."""
         self.ids_by_digest.update(added.ids_by_digest)
         self.fingerprints.update(added.fingerprints)
-        self.runs.update(added.runs)
 
     @staticmethod
     def laid_out(

@@ -111,22 +111,15 @@ def fingerprint(obj: Mapping[str, Any], attributes: tuple[str, ...]) -> str:
     ignoring case (a source spelling `Department` flows into `[department]`, and so must its change)."""
     values = list(map(obj.get, attributes))
     if None in values:  # (only then can a name be missing: most objects hold every attribute read)
-        for index, key in _respelled(tuple(obj), attributes):
+        for index, key in _read_under_other_case(tuple(obj), attributes):
             values[index] = obj[key]
     hashed = _FINGERPRINT.copy()  # cheaper than making a hash with its digest size each time
     hashed.update(orjson.dumps(values))
     return hashed.hexdigest()
 
 
-def read_ignoring_case(obj: Mapping[str, Any], name: str) -> Any:
-    """The value of the first key equal to `name` ignoring case, as expressions read a name that an
-    object lacks; None if there is none."""
-    lowered = name.lower()
-    return next((value for key, value in obj.items() if key.lower() == lowered), None)
-
-
 @lru_cache(maxsize=1024)  # (per shape of object: a directory's objects have few)
-def _respelled(keys: tuple[str, ...], attributes: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+def _read_under_other_case(keys: tuple[str, ...], attributes: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """For each attribute that `keys` lack by its name, the index and the first key equal to it ignoring case."""
     present = set(keys)
     lacking = {name.lower(): index for index, name in enumerate(attributes) if name not in present}
